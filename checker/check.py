@@ -1,0 +1,131 @@
+"""The pipeline, as library functions the CLI and the tests call:
+
+    load bundle → validate → build facts → evaluate compiled packs → results → verdicts → Report
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import __version__
+from .bundle import Bundle, load_bundle
+from .compiler import CompiledPack, compile_pack
+from .engine import shared_engine
+from .errors import InputError, Problem
+from .evidence import validate_bundle
+from .facts import build_facts
+from .model import PackInfo, Report
+from .packs import available_packs, get_pack
+from .schemas import SchemaSet, load_schemas
+from .verdicts import clause_verdicts, nonconformities, rule_results, sort_results
+
+
+class InvalidEvidence(InputError):
+    """The bundle parsed but does not validate; ``problems`` lists every located problem."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"the evidence does not validate ({len(problems)} problem"
+                         f"{'s' if len(problems) != 1 else ''}); run `parkcheck validate` for the list")
+        self.problem = problems[0]
+
+
+@dataclass
+class Timings:
+    stages: dict[str, float] = field(default_factory=dict)
+
+    def add(self, name: str, seconds: float) -> None:
+        self.stages[name] = self.stages.get(name, 0.0) + seconds
+
+
+@lru_cache(maxsize=16)
+def _compiled(pack_id: str, rules_dir: str | None) -> CompiledPack:
+    pack = get_pack(pack_id, Path(rules_dir) if rules_dir else None)
+    return compile_pack(pack, load_schemas())
+
+
+def compiled_pack(pack_id: str, rules_dir: Path | None = None) -> CompiledPack:
+    return _compiled(pack_id, str(rules_dir) if rules_dir else None)
+
+
+def load_and_validate(source, schemas: SchemaSet | None = None, timings: Timings | None = None
+                      ) -> tuple[Bundle, list[Problem]]:
+    schemas = schemas or load_schemas()
+    t0 = time.perf_counter()
+    bundle = load_bundle(source, schemas.table_fields())
+    t1 = time.perf_counter()
+    problems = validate_bundle(bundle, schemas)
+    t2 = time.perf_counter()
+    if timings:
+        timings.add("load", t1 - t0)
+        timings.add("validate", t2 - t1)
+    return bundle, problems
+
+
+def select_standards(bundle: Bundle, requested: list[str] | None, rules_dir: Path | None = None) -> list[str]:
+    known = available_packs(rules_dir)
+    wanted = list(dict.fromkeys(requested or bundle.manifest.data.get("standards") or []))
+    if not wanted:
+        raise InputError("no standard to check: the manifest claims none and no --standard was given", "bundle.yaml")
+    for sid in wanted:
+        if sid not in known:
+            raise InputError(f"unknown standard {sid!r} (rule packs available: {', '.join(known)})")
+    return wanted
+
+
+def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = None,
+                 timings: Timings | None = None, generated_at: str | None = None) -> Report:
+    """Evaluate an already validated bundle against the given packs."""
+    schemas = load_schemas()
+    compiled = [compiled_pack(s, rules_dir) for s in standards]
+    t0 = time.perf_counter()
+    anchors = set().union(*(c.anchors for c in compiled)) if compiled else set()
+    aggregates = [a for c in compiled for a in c.pack.aggregates.values()]
+    facts = build_facts(bundle, schemas, anchors, aggregates)
+    t1 = time.perf_counter()
+    engine = shared_engine()
+    results = []
+    stats = {"facts": len(facts.facts), "asserted": 0, "actions": 0, "rulesets": 0}
+    for c in compiled:
+        evaluation = engine.evaluate([(r.name, r.definition, r.kinds) for r in c.rulesets],
+                                     [f for f in facts.facts])
+        stats["asserted"] += evaluation.facts_asserted
+        stats["actions"] += evaluation.actions
+        stats["rulesets"] += evaluation.rulesets
+        results += rule_results(c, facts, evaluation)
+    t2 = time.perf_counter()
+    order = {s: i for i, s in enumerate(standards)}
+    results = sort_results(results, order)
+    verdicts = [v for c in compiled for v in clause_verdicts(c.pack, results)]
+    report = Report(
+        tool_version=__version__,
+        bundle={"name": bundle.name, "park": bundle.manifest.data["park"], "period": bundle.manifest.data["period"],
+                "audit_date": bundle.manifest.data["audit_date"],
+                "check_type": bundle.manifest.data.get("check_type"),
+                "standards_claimed": bundle.manifest.data.get("standards", [])},
+        files=bundle.evidence_files(),
+        packs=tuple(PackInfo(c.pack.id, c.pack.code, c.pack.title["zh"], c.pack.meta["edition"], c.pack.version,
+                             c.pack.meta["publisher"], len(c.pack.rules), c.pack.sha256) for c in compiled),
+        results=tuple(results), verdicts=tuple(verdicts), nonconformities=tuple(nonconformities(results)),
+        generated_at=generated_at, engine=stats)
+    t3 = time.perf_counter()
+    if timings:
+        timings.add("facts", t1 - t0)
+        timings.add("evaluate", t2 - t1)
+        timings.add("verdicts", t3 - t2)
+    return report
+
+
+def run_check(source, standards: list[str] | None = None, rules_dir: Path | None = None,
+              timings: Timings | None = None, timestamp: bool = False) -> Report:
+    """Load, validate and check a bundle.  Raises ``InvalidEvidence`` if it does not validate."""
+    bundle, problems = load_and_validate(source, timings=timings)
+    if problems:
+        raise InvalidEvidence(problems)
+    chosen = select_standards(bundle, standards, rules_dir)
+    stamp = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat() if timestamp else None
+    return check_bundle(bundle, chosen, rules_dir, timings, stamp)

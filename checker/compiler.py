@@ -1,0 +1,202 @@
+"""Compile a rule pack into durable-rules rulesets.
+
+Each YAML rule becomes several engine rules ("branches"), all evaluated by the engine:
+
+* ``pass``  – the subject satisfies ``where`` and ``expect``;
+* ``fail``  – one branch per way ``expect`` can fail: the single-fact part fails, a field a join
+  refers to is missing, or a join's partner is absent (``exists``) / present (``not_exists``);
+* ``skip``  – the subject does not satisfy ``where`` (the rule does not apply to it);
+* ``none``  – there is no subject at all (anchored on the end-of-evidence sentinel).
+
+Shapes are kept to those pinned by the engine tests: every pattern is an ``$and`` whose first
+test is the fact kind, every cross-fact reference is to an earlier alias whose referenced field
+is guarded with ``$ex`` (a reference to a missing field makes the engine reject the batch), and
+every negated pattern is anchored on the sentinel, which is asserted last.
+
+Aliases: ``b`` bundle fact, ``s`` subject, ``e`` sentinel, ``p0``, ``p1`` … join partners.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from .conditions import AND, OR, Context, compile_condition, ex, nex
+from .facts import END_KIND
+from .packs import BUNDLE_KIND, Pack, Rule
+from .schemas import FieldInfo, SchemaSet
+
+MAX_ENGINE_RULES_PER_RULESET = 120  # creation slows sharply past a few hundred rules per ruleset
+END_ACTION = "__end__"
+KEEP_ACTION = "__keep__"
+NEVER_KIND = "__never__"
+
+
+@dataclass(frozen=True)
+class Branch:
+    name: str
+    rule: str
+    outcome: str  # pass | fail | skip | none
+    detail: str  # which part of the rule: "expect", "join 0: missing reference", "join 0: no partner" …
+
+
+@dataclass
+class CompiledRuleset:
+    name: str
+    definition: dict
+    kinds: set[str]
+
+
+@dataclass
+class CompiledPack:
+    pack: Pack
+    rulesets: list[CompiledRuleset]
+    branches: dict[str, Branch]
+    anchors: set[tuple[str, int]]
+    digest: str
+    subject_kinds: dict[str, str] = field(default_factory=dict)  # rule id -> subject kind
+
+
+def _resolver(schemas: SchemaSet, pack: Pack, kind: str):
+    if kind.startswith("agg."):
+        agg = pack.aggregates[kind[4:]]
+        fields = {"key": {"type": "integer"}, "count": {"type": "integer"}}
+        if agg.sum:
+            fields["sum"] = {"type": "number"}
+        return lambda path: FieldInfo(kind, path, fields[path]) if path in fields else None
+    return lambda path: schemas.field(kind, path)
+
+
+def _split_expect(expect: dict) -> tuple[list[dict], list[tuple[str, dict]]]:
+    """Top-level single-fact conditions and joins of ``expect``."""
+    items = expect["all"] if "all" in expect else [expect]
+    leaves, joins = [], []
+    for c in items:
+        j = next((k for k in ("exists", "not_exists") if k in c), None)
+        if j:
+            joins.append((j, c[j]))
+        else:
+            leaves.append(c)
+    return leaves, joins
+
+
+def compile_rule(rule: Rule, schemas: SchemaSet, pack: Pack) -> tuple[list[tuple[Branch, dict]], set]:
+    ctx = Context()
+    kind = rule.for_each
+    resolve = _resolver(schemas, pack, kind)
+    w_holds = w_fails = None
+    if rule.where:
+        w_holds, w_fails = compile_condition(rule.where, resolve, ctx)
+    leaves, joins = _split_expect(rule.expect)
+    e_holds = e_fails = None
+    if leaves:
+        e_holds, e_fails = compile_condition({"all": leaves}, resolve, ctx)
+
+    compiled_joins = []
+    for i, (jtype, join) in enumerate(joins):
+        jctx = Context()
+        pkind = join["kind"]
+        presolve = _resolver(schemas, pack, pkind)
+        parts = [{"kind": pkind}]
+        for their, ours in (join.get("match") or {}).items():
+            parts.append({their: {"s": ours}})
+            jctx.subject_refs.add(ours)
+        if join.get("where"):
+            holds, _ = compile_condition(join["where"], presolve, jctx)
+            parts.append(holds)
+        ctx.anchors |= jctx.anchors
+        compiled_joins.append((i, jtype, AND(*parts), sorted(jctx.subject_refs)))
+
+    uses_bundle = bool(ctx.anchors)
+    anchor_fields = sorted({a if not m else f"{a}_minus_{m}m" for a, m in ctx.anchors})
+    head = [{"b": AND({"kind": BUNDLE_KIND}, *[ex(f) for f in anchor_fields])}] if uses_bundle else []
+    sentinel = {"e": {"kind": END_KIND}}
+    all_refs = sorted({r for _, _, _, refs in compiled_joins for r in refs})
+
+    def subject(*extra) -> dict:
+        return {"s": AND({"kind": kind}, *[x for x in extra if x is not None])}
+
+    out: list[tuple[Branch, dict]] = []
+
+    def add(outcome: str, detail: str, patterns: list):
+        name = f"{rule.id}|{outcome}|{len(out)}"
+        out.append((Branch(name, rule.id, outcome, detail), {"all": patterns}))
+
+    # pass: subject ∧ where ∧ expect-leaves ∧ every join holds
+    pass_patterns = head + [subject(w_holds, e_holds, *[ex(r) for r in all_refs])]
+    if any(jtype == "not_exists" for _, jtype, _, _ in compiled_joins):
+        pass_patterns.append(sentinel)
+    for i, jtype, partner, _ in compiled_joins:
+        pass_patterns.append({f"p{i}" if jtype == "exists" else f"p{i}$not": partner})
+    add("pass", "expect", pass_patterns)
+
+    # fail branches
+    if e_fails is not None:
+        add("fail", "expect", head + [subject(w_holds, e_fails)])
+    for i, jtype, partner, refs in compiled_joins:
+        if refs:
+            add("fail", f"join {i}: missing reference", head + [subject(w_holds, OR(*[nex(r) for r in refs]))])
+        guarded = subject(w_holds, *[ex(r) for r in refs])
+        if jtype == "exists":
+            add("fail", f"join {i}: no partner", head + [guarded, sentinel, {f"p{i}$not": partner}])
+        else:
+            add("fail", f"join {i}: partner present", head + [guarded, {f"p{i}": partner}])
+
+    if w_fails is not None:
+        add("skip", "where", head + [subject(w_fails)])
+    none_match = AND({"kind": kind}, *([w_holds] if w_holds is not None else []))
+    add("none", "no subject", head + [sentinel, {"s$not": none_match}])
+    return out, ctx.anchors
+
+
+def compile_pack(pack: Pack, schemas: SchemaSet) -> CompiledPack:
+    branches: dict[str, Branch] = {}
+    anchors: set = set()
+    groups: list[tuple[list[tuple[Branch, dict]], set[str]]] = []
+    subject_kinds = {}
+    for rule in pack.rules:
+        compiled, rule_anchors = compile_rule(rule, schemas, pack)
+        anchors |= rule_anchors
+        kinds = {rule.for_each, BUNDLE_KIND}
+        for _, definition in compiled:
+            for pattern in definition["all"]:
+                for expr in pattern.values():
+                    if isinstance(expr, dict) and "$and" in expr and "kind" in expr["$and"][0]:
+                        kinds.add(expr["$and"][0]["kind"])
+        groups.append((compiled, kinds))
+        subject_kinds[rule.id] = rule.for_each
+    rulesets: list[CompiledRuleset] = []
+    current: dict = {}
+    current_kinds: set[str] = set()
+
+    def close():
+        if not current:
+            return
+        index = len(rulesets)
+        definition = dict(current)
+        definition[END_ACTION] = {"all": [{"e": {"kind": END_KIND}}], "run": END_ACTION}
+        definition[KEEP_ACTION] = {"all": [{"k": {"$ex": {"kind": 1}}}, {"n": {"kind": NEVER_KIND}}], "run": KEEP_ACTION}
+        rulesets.append(CompiledRuleset(f"{pack.id}#{index}", definition, set(current_kinds)))
+        current.clear()
+        current_kinds.clear()
+
+    for compiled, kinds in groups:
+        if current and len(current) + len(compiled) > MAX_ENGINE_RULES_PER_RULESET:
+            close()
+        for branch, definition in compiled:
+            branches[branch.name] = branch
+            current[branch.name] = {**definition, "run": branch.name}
+        current_kinds |= kinds
+    close()
+    blob = json.dumps([[r.name, r.definition] for r in rulesets], sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(blob.encode()).hexdigest()
+    for r in rulesets:  # the name carries the content hash: a changed pack is a new ruleset
+        r.name = f"{r.name}@{digest[:12]}"
+    return CompiledPack(pack, rulesets, branches, anchors, digest, subject_kinds)
+
+
+def ruleset_json(compiled: CompiledPack) -> dict:
+    """The engine definitions as data (``parkcheck rules compile`` and debugging)."""
+    return {r.name: copy.deepcopy(r.definition) for r in compiled.rulesets}

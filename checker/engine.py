@@ -1,0 +1,246 @@
+"""The only module that imports durable-rules.  It drives the engine synchronously and guards
+against every defect of release 2.0.28 measured in ``shared/notes/durable-rules.md``:
+
+1. Background timer threads: the stock ``Host`` re-arms timers that dispatch actions on other
+   threads, where findings get lost.  ``_SyncHost`` starts none; actions run on the caller's thread.
+2. Floats such as ``1e-07`` (exponent without a fraction, as ``json`` writes them) make the engine
+   silently drop that fact and every later one while reporting success.  Facts are serialised here
+   with every float written positionally (``0.0000001``); non-finite numbers are refused.
+3. Fact identity is a 32-bit FNV-1 hash of the ``id``: colliding ids are merged silently.  Engine
+   ids are checked for hash collisions before assertion and re-spelled when two collide.
+4. More than 254 properties in one fact (nested object keys count, array items do not) crash the
+   process.  Facts over ``MAX_FACT_PROPERTIES`` are refused with an ``EngineError``.
+5. ``delete_state`` on a session that never ran an action crashes: every ruleset has an action on
+   the end-of-evidence sentinel, and the adapter checks it ran before deleting the session.
+6. A batch with a fact no rule handles raises before running actions, losing them; a fact that is
+   not handled is not stored.  Every ruleset has a never-firing join whose first pattern accepts
+   every fact, and the adapter checks that the engine stored every fact it was given.
+7. ``Ruleset()`` mutates the definition it gets (deep copies are passed); a ruleset name cannot be
+   registered twice on a host (each compiled ruleset is registered once per process and its name
+   carries its content hash); at most 1,024 live sessions per ruleset (each bundle gets a fresh
+   session id and its state is deleted after use).
+8. A cross-fact reference to a field the referenced fact lacks makes the engine reject the whole
+   batch (error 311): the compiler guards such fields with ``$ex``; if it happens anyway it is an
+   ``EngineError``, never a silent pass.
+
+After each evaluation the adapter verifies that every fact was taken, the sentinel's action ran
+exactly once, and the session was deleted.  Anything else raises ``EngineError``.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import math
+import os
+import threading
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Iterable
+
+import durable_rules_engine
+from durable import engine as _durable
+
+from .errors import EngineError
+
+MAX_FACT_PROPERTIES = 250  # the engine crashes at 255 (sid, id and kind included)
+END_ACTION = "__end__"
+KEEP_ACTION = "__keep__"
+END_ID = "end"
+
+_FNV_OFFSET = 0x811C9DC5
+_FNV_PRIME = 0x01000193
+
+
+def engine_id_hash(text: str) -> int:
+    """The engine's fact-identity hash, as its C code computes it over the id's bytes.
+
+    The C function is called ``fnv1Hash32`` but xors before it multiplies (FNV-1a order), over
+    ``char`` values, which are signed on the platforms we run on: bytes >= 0x80 are sign-extended.
+    """
+    h = _FNV_OFFSET
+    for byte in text.encode("utf-8"):
+        h ^= byte if byte < 0x80 else (byte - 0x100) & 0xFFFFFFFF
+        h = (h * _FNV_PRIME) & 0xFFFFFFFF
+    return h
+
+
+def count_properties(value: Any) -> int:
+    """Properties as the engine counts them: every object key, nested objects included."""
+    if isinstance(value, dict):
+        return sum(1 + count_properties(v) for v in value.values())
+    return 0
+
+
+def dumps(value: Any) -> str:
+    """JSON text the engine parses faithfully: floats positional, never with a bare exponent."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise EngineError(f"a fact holds a non-finite number ({value!r})")
+        text = format(Decimal(repr(value)), "f")
+        return text if "." in text else text + ".0"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(str(k), ensure_ascii=False)}:{dumps(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(dumps(v) for v in value) + "]"
+    raise EngineError(f"a fact holds a value of type {type(value).__name__}")
+
+
+class _SyncHost(_durable.Host):
+    """A host that starts no timer threads; actions record what fired into ``sink``."""
+
+    def __init__(self):
+        self.sink: list[tuple[str, dict[str, str]]] | None = None
+        super().__init__()
+
+    def _run(self):  # the stock host starts self-re-arming dispatch timers here
+        return None
+
+    def get_action(self, action_name):
+        def record(c):
+            if self.sink is None:
+                raise RuntimeError("engine action outside an evaluation")
+            matched = {alias: fact.get("id") for alias, fact in (c._m or {}).items() if isinstance(fact, dict)}
+            self.sink.append((action_name, matched))
+        return record
+
+
+@dataclass(frozen=True)
+class Firing:
+    branch: str
+    facts: tuple[tuple[str, str], ...]  # (alias, fact id)
+
+    def fact(self, alias: str) -> str | None:
+        return dict(self.facts).get(alias)
+
+
+@dataclass
+class Evaluation:
+    firings: list[Firing] = field(default_factory=list)
+    facts_asserted: int = 0
+    actions: int = 0
+    rulesets: int = 0
+
+
+class Engine:
+    """One per process: rulesets are registered once and each evaluation is an isolated session."""
+
+    def __init__(self):
+        self._host = _SyncHost()
+        self._registered: set[str] = set()
+        self._sessions = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def _register(self, name: str, definition: dict) -> None:
+        if name in self._registered:
+            return
+        try:
+            self._host.register_rulesets({name: copy.deepcopy(definition)})
+        except Exception as exc:  # the engine reports creation errors as bare exceptions with a code
+            raise EngineError(f"the engine refused ruleset {name}: {exc}") from None
+        self._registered.add(name)
+
+    def evaluate(self, rulesets: Iterable[tuple[str, dict, set[str]]], facts: list[dict]) -> Evaluation:
+        """Assert ``facts`` (dicts with ``id`` and ``kind``) into each ruleset and collect firings.
+
+        ``rulesets`` yields ``(name, definition, kinds read)``; each ruleset is given only the facts
+        of the kinds it reads, then the end-of-evidence sentinel.
+        """
+        with self._lock:
+            return self._evaluate(list(rulesets), facts)
+
+    def _evaluate(self, rulesets, facts) -> Evaluation:
+        result = Evaluation()
+        for fact in facts:
+            n = count_properties(fact) + 2  # sid and id are added by the adapter
+            if n > MAX_FACT_PROPERTIES:
+                raise EngineError(f"fact {fact.get('id')} of kind {fact.get('kind')} has {n} properties; the engine "
+                                  f"crashes past 254, so at most {MAX_FACT_PROPERTIES} are allowed "
+                                  "(mark large arrays of objects as x-records in the schema)")
+        for name, definition, kinds in rulesets:
+            self._register(name, definition)
+            sid = f"{os.getpid()}-{next(self._sessions)}"
+            selected = [f for f in facts if f["kind"] in kinds]
+            engine_ids = _engine_ids([str(f["id"]) for f in selected])
+            back = {eid: str(f["id"]) for eid, f in zip(engine_ids, selected)}
+            end_id = END_ID
+            payload = "[" + ",".join(
+                dumps({"sid": sid, **{k: v for k, v in f.items() if k != "id"}, "id": eid})
+                for f, eid in zip(selected, engine_ids)) + "]"
+            sentinel = dumps([{"sid": sid, "id": end_id, "kind": "__end__"}])
+            sink: list = []
+            self._host.sink = sink
+            ruleset = self._host.get_ruleset(name)
+            try:
+                if selected:
+                    self._assert(ruleset, payload)
+                self._assert(ruleset, sentinel)
+                stored = ruleset.get_facts(sid)
+            except EngineError:
+                raise
+            except Exception as exc:
+                raise EngineError(f"the engine failed while evaluating {name}: {exc}") from None
+            finally:
+                self._host.sink = None
+            ends = sum(1 for action, _ in sink if action == END_ACTION)
+            if ends != 1:
+                raise EngineError(f"the end-of-evidence action ran {ends} times in {name}; results are incomplete")
+            if len(stored) != len(selected) + 1:
+                raise EngineError(f"the engine kept {len(stored)} of {len(selected) + 1} facts in {name}")
+            try:
+                ruleset.delete_state(sid)
+            except Exception as exc:
+                raise EngineError(f"the engine could not close session {sid}: {exc}") from None
+            for action, matched in sink:
+                if action in (END_ACTION, KEEP_ACTION):
+                    continue
+                result.firings.append(Firing(action, tuple(sorted(
+                    (alias, back[eid]) for alias, eid in matched.items() if eid in back))))
+            result.actions += len(sink)
+            result.facts_asserted += len(selected) + 1
+            result.rulesets += 1
+        return result
+
+    def _assert(self, ruleset, payload: str) -> None:
+        errors: list = []
+
+        def done(error, state):
+            if error:
+                errors.append(error)
+
+        handle = ruleset._handle_result(durable_rules_engine.assert_facts(ruleset._handle, payload), None)
+        ruleset.do_actions(handle, done)
+        if errors:
+            raise EngineError(f"an action failed inside the engine: {errors[0]}")
+
+
+def _engine_ids(ids: list[str]) -> list[str]:
+    """Engine ids for the given fact ids, re-spelled where two would share an identity hash."""
+    seen: set[int] = {engine_id_hash(END_ID)}
+    out = []
+    for fid in ids:
+        eid = fid
+        while engine_id_hash(eid) in seen:
+            eid += "~"
+        seen.add(engine_id_hash(eid))
+        out.append(eid)
+    return out
+
+
+_ENGINE: Engine | None = None
+
+
+def shared_engine() -> Engine:
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = Engine()
+    return _ENGINE

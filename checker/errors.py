@@ -1,0 +1,66 @@
+"""Errors that reach the user as one readable line.
+
+``InputError`` is anything wrong with what the user gave us (bundle, options, rule files):
+the CLI prints it and exits 2.  ``EngineError`` means the rule engine did not run cleanly:
+results cannot be trusted, so the check stops instead of reporting a silent pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_INPUT_ERROR = 2
+
+
+@dataclass
+class Problem:
+    """One located problem: ``file:line:col: field: message``."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file
+            if self.line:
+                where += f":{self.line}"
+                if self.column:
+                    where += f":{self.column}"
+            where += ": "
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}{field}{self.message}"
+
+
+class ParkcheckError(Exception):
+    """Base class of the errors this package raises on purpose."""
+
+
+class InputError(ParkcheckError):
+    """Bad input: a file that cannot be read, parsed or trusted, or a bad option."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None,
+                 column: int | None = None, field: str | None = None):
+        self.problem = Problem(message, file, line, column, field)
+        super().__init__(str(self.problem))
+
+
+class RuleError(InputError):
+    """A rule pack that does not load or lint cleanly."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        first = str(problems[0]) if problems else "rule pack error"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        ParkcheckError.__init__(self, first + more)
+        self.problem = problems[0] if problems else Problem("rule pack error")
+
+
+class EngineError(ParkcheckError):
+    """The rule engine did not complete an evaluation cleanly."""

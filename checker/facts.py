@@ -1,0 +1,190 @@
+"""Turn validated documents into engine facts, and keep the way back to the evidence.
+
+The engine sees small, typed, flat-ish facts; reports need the original values and where they
+were written.  So every fact gets a short sequential id, and ``FactBase.sources`` maps that id to
+the file, JSON pointer and original data.  Normalisation (driven by the schemas, the same for all
+kinds) is:
+
+* blank values (``null``, whitespace-only text, empty lists and mappings) are dropped, so rules
+  test "missing or empty" with one operator;
+* dates become whole days since 1970-01-01, so the engine can compare them as numbers;
+* arrays marked ``x-records`` become facts of kind ``<kind>.<field>`` of their own, each carrying
+  ``_doc`` (the document fact) and ``_parent`` (the enclosing fact), so big tables are evaluated
+  record by record instead of inside one oversized fact;
+* ``x-`` extension fields are not given to the engine.
+
+Declared aggregates (counts and sums per calendar year) are computed here, generically, because
+the engine cannot count; they enter as facts of kind ``agg.<name>``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from .bundle import Bundle, Document
+from .conditions import add_months, anchor_name, epoch_days
+from .packs import BUNDLE_KIND, Aggregate
+from .schemas import SchemaSet
+from .yamlio import join_pointer
+
+_BLANK = object()
+END_KIND = "__end__"
+
+
+@dataclass
+class FactSource:
+    """Where a fact came from, and its original (un-normalised) values for messages."""
+
+    kind: str
+    file: str
+    pointer: str
+    data: Any
+    document: Document | None
+    key: str  # stable, human-readable identity: file#pointer (or agg:name:key)
+
+    def line(self) -> tuple[int | None, int | None]:
+        if self.document is None:
+            return None, None
+        pos = self.document.position(self.pointer)
+        return pos if pos else (None, None)
+
+
+@dataclass
+class FactBase:
+    facts: list[dict] = field(default_factory=list)
+    sources: dict[str, FactSource] = field(default_factory=dict)
+    by_kind: dict[str, list[str]] = field(default_factory=dict)
+    bundle_id: str | None = None
+
+    def add(self, fact: dict, source: FactSource) -> str:
+        fid = str(len(self.facts) + 1)
+        fact["id"] = fid
+        self.facts.append(fact)
+        self.sources[fid] = source
+        self.by_kind.setdefault(fact["kind"], []).append(fid)
+        return fid
+
+    def of_kind(self, kind: str) -> list[str]:
+        return self.by_kind.get(kind, [])
+
+
+class _Normaliser:
+    def __init__(self, schemas: SchemaSet, base: FactBase):
+        self.schemas = schemas
+        self.base = base
+
+    def value(self, value: Any, node: dict, resolver, pointer: str, doc: Document, fact_kind: str,
+              doc_id: str | None, parent_id: str | None, pending: list) -> Any:
+        node, resolver = self.schemas._deref(node, resolver)
+        if isinstance(value, dict):
+            props = node.get("properties", {})
+            out = {}
+            for k, v in value.items():
+                if k.startswith("x-") or (k == "kind" and not pointer):
+                    continue
+                sub = props.get(k, {})
+                nv = self.value(v, sub, resolver, join_pointer(pointer, k), doc, fact_kind, doc_id, parent_id, pending)
+                if nv is not _BLANK:
+                    out[k] = nv
+            return out if out or not pointer else _BLANK
+        if isinstance(value, list):
+            if node.get("x-records"):
+                pending.append((value, node, resolver, pointer))
+                return _BLANK
+            items = node.get("items", {})
+            out = []
+            for i, v in enumerate(value):
+                nv = self.value(v, items, resolver, join_pointer(pointer, i), doc, fact_kind, doc_id, parent_id, pending)
+                if nv is not _BLANK:
+                    out.append(nv)
+            return out if out else _BLANK
+        if value is None:
+            return _BLANK
+        if isinstance(value, str):
+            if not value.strip():
+                return _BLANK
+            if node.get("format") == "date":
+                return epoch_days(value)
+            return value
+        return value
+
+    def emit(self, data: dict, node: dict, resolver, pointer: str, doc: Document, kind: str,
+             doc_id: str | None, parent_id: str | None) -> str:
+        pending: list = []
+        fields = self.value(data, node, resolver, pointer, doc, kind, doc_id, parent_id, pending)
+        if not isinstance(fields, dict):
+            fields = {}
+        fact = {"kind": kind, **fields}
+        if doc_id:
+            fact["_doc"] = doc_id
+        if parent_id:
+            fact["_parent"] = parent_id
+        fid = self.base.add(fact, FactSource(kind, doc.path, pointer, data, doc, f"{doc.path}#{pointer}"))
+        for items, arr_node, arr_resolver, arr_pointer in pending:
+            item_node, item_resolver = self.schemas._deref(arr_node.get("items", {}), arr_resolver)
+            sub_kind = f"{kind}.{arr_pointer.rsplit('/', 1)[1]}"
+            for i, item in enumerate(items):
+                if isinstance(item, dict):
+                    self.emit(item, item_node, item_resolver, join_pointer(arr_pointer, i), doc, sub_kind,
+                              doc_id or fid, fid)
+        return fid
+
+
+def _year_of(days: int) -> int:
+    return (_dt.date(1970, 1, 1) + _dt.timedelta(days=days)).year
+
+
+def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str, int]] = (),
+                aggregates: Iterable[Aggregate] = ()) -> FactBase:
+    """Build the fact base of a validated bundle."""
+    base = FactBase()
+    m = bundle.manifest.data
+    dates = {"audit_date": m["audit_date"], "period_start": m["period"]["start"], "period_end": m["period"]["end"]}
+    bundle_fact: dict = {"kind": BUNDLE_KIND, "park": m["park"]["name"]}
+    for name, iso in dates.items():
+        bundle_fact[name] = epoch_days(iso)
+    for anchor, months in sorted(set(anchors)):
+        day = _dt.date.fromisoformat(dates[anchor])
+        bundle_fact[anchor_name(anchor, months)] = epoch_days(add_months(day, -months).isoformat())
+    base.bundle_id = base.add(bundle_fact, FactSource(BUNDLE_KIND, bundle.manifest.path, "", m, bundle.manifest,
+                                                      f"{bundle.manifest.path}#"))
+    norm = _Normaliser(schemas, base)
+    for doc in bundle.documents:
+        schema = schemas.by_kind[doc.kind]
+        node, resolver = schemas._deref(schema, schemas._resolver(schema))
+        norm.emit(doc.data, node, resolver, "", doc, doc.kind, None, None)
+    period_years = range(int(m["period"]["start"][:4]), int(m["period"]["end"][:4]) + 1)
+    for agg in aggregates:
+        _aggregate(base, bundle, agg, period_years)
+    return base
+
+
+def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: range) -> None:
+    groups: dict[int, list[str]] = {}
+    for fid in base.of_kind(agg.of):
+        fact = base.facts[int(fid) - 1]
+        if any(fact.get(k) != v for k, v in agg.where):
+            continue
+        day = fact.get(agg.group_by_year_of)
+        if isinstance(day, int):
+            groups.setdefault(_year_of(day), []).append(fid)
+    keys = set(groups)
+    if agg.over_period:
+        keys = set(period_years) | {k for k in keys if k in period_years}
+        keys = {k for k in keys if k in period_years}
+    for key in sorted(keys):
+        members = groups.get(key, [])
+        fact: dict = {"kind": agg.kind, "key": key, "count": len(members)}
+        if agg.sum:
+            fact["sum"] = float(sum(base.facts[int(f) - 1].get(agg.sum, 0) or 0 for f in members))
+        if members:
+            first = base.sources[members[0]]
+            pointer = first.pointer.rsplit("/", 1)[0]
+            source = FactSource(agg.kind, first.file, pointer, {"key": key, "count": len(members)}, first.document,
+                                f"agg:{agg.name}:{key}")
+        else:
+            source = FactSource(agg.kind, bundle.manifest.path, "/period", {"key": key, "count": 0},
+                                bundle.manifest, f"agg:{agg.name}:{key}")
+        base.add(fact, source)

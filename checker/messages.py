@@ -1,0 +1,42 @@
+"""Render a rule's zh/en message templates with the evidence values filled in.
+
+Templates are Jinja expressions (``{{ s.title }}``) evaluated in a sandbox.  Names available:
+``s`` the subject's original values, ``b`` the bundle manifest, ``p`` the join partners' values
+(a list), ``rule`` (id, clause), ``count`` (number of subjects).  A value the evidence does not
+give renders as "（未提供）" / "(not given)" rather than failing.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from .model import Text
+
+_MISSING = {"zh": "（未提供）", "en": "(not given)"}
+
+
+def _undefined(lang: str):
+    class Missing(jinja2.ChainableUndefined):
+        def __str__(self) -> str:
+            return _MISSING[lang]
+
+    return Missing
+
+
+@lru_cache(maxsize=2)
+def _env(lang: str) -> SandboxedEnvironment:
+    return SandboxedEnvironment(undefined=_undefined(lang), autoescape=False)
+
+
+@lru_cache(maxsize=4096)
+def _template(lang: str, source: str) -> jinja2.Template:
+    return _env(lang).from_string(source)
+
+
+def render(text: dict | None, context: dict) -> Text | None:
+    if not text:
+        return None
+    return Text(_template("zh", text["zh"]).render(context).strip(), _template("en", text["en"]).render(context).strip())

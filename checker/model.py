@@ -1,0 +1,246 @@
+"""The result model: frozen dataclasses that reporters read and nothing else writes to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Status(str, Enum):
+    """Outcome of one rule on one subject, and of a clause."""
+
+    CONFORM = "conform"
+    NONCONFORMITY = "nonconformity"
+    OBSERVATION = "observation"
+    NOT_APPLICABLE = "not_applicable"
+    ONSITE = "onsite"  # needs on-site verification
+    ERROR = "error"
+    NOT_CHECKED = "not_checked"  # clauses only: no rule of the selected packs covers it
+
+
+class Grade(str, Enum):
+    MAJOR = "major"
+    MINOR = "minor"
+
+
+# Worst first.  A clause verdict is the worst of its rules' results.  "onsite" ranks above an
+# observation because it is undetermined: the auditor may still find a nonconformity there.
+SEVERITY = {
+    (Status.ERROR, None): 0,
+    (Status.NONCONFORMITY, Grade.MAJOR): 1,
+    (Status.NONCONFORMITY, Grade.MINOR): 2,
+    (Status.ONSITE, None): 3,
+    (Status.OBSERVATION, None): 4,
+    (Status.CONFORM, None): 5,
+    (Status.NOT_APPLICABLE, None): 6,
+    (Status.NOT_CHECKED, None): 7,
+}
+
+
+def severity(status: Status, grade: Grade | None) -> int:
+    return SEVERITY[(status, grade if status is Status.NONCONFORMITY else None)]
+
+
+STATUS_LABELS = {
+    Status.CONFORM: ("符合", "Conform"),
+    Status.NONCONFORMITY: ("不符合", "Nonconformity"),
+    Status.OBSERVATION: ("观察项", "Observation"),
+    Status.NOT_APPLICABLE: ("不适用", "Not applicable"),
+    Status.ONSITE: ("需现场核实", "Needs on-site verification"),
+    Status.ERROR: ("错误", "Error"),
+    Status.NOT_CHECKED: ("未检查", "Not checked"),
+}
+
+GRADE_LABELS = {Grade.MAJOR: ("严重", "Major"), Grade.MINOR: ("一般", "Minor")}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a result's evidence is: a file in the bundle, a JSON pointer into it, and a line."""
+
+    file: str
+    pointer: str = ""
+    line: int | None = None
+    column: int | None = None
+    note: str | None = None  # e.g. "no document of kind policy in the bundle"
+
+    def location(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}"
+        if self.pointer:
+            where += f"#{self.pointer}"
+        return where
+
+    def to_json(self) -> dict:
+        out: dict = {"file": self.file, "pointer": self.pointer}
+        if self.line is not None:
+            out["line"] = self.line
+        if self.column is not None:
+            out["column"] = self.column
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass(frozen=True)
+class Text:
+    """A piece of report text in Chinese with English alongside."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def to_json(self) -> dict:
+        return {"zh": self.zh, "en": self.en}
+
+
+@dataclass(frozen=True)
+class Result:
+    """One rule's outcome on one subject (a document, a record, or the bundle as a whole)."""
+
+    rule: str
+    standard: str
+    clause: str
+    status: Status
+    grade: Grade | None
+    obligation: str
+    requirement: str
+    message: Text
+    evidence: tuple[Evidence, ...]
+    remediation: Text | None = None
+    subject: str | None = None  # stable key of the subject, for de-duplication and sorting
+    source: str = "full text"  # or "title only"
+    finding: str | None = field(default=None, compare=False)  # defect key: equal keys on one subject merge
+
+    def to_json(self) -> dict:
+        out = {
+            "rule": self.rule,
+            "standard": self.standard,
+            "clause": self.clause,
+            "status": self.status.value,
+            "grade": self.grade.value if self.grade else None,
+            "obligation": self.obligation,
+            "requirement": self.requirement,
+            "source": self.source,
+            "message": self.message.to_json(),
+            "evidence": [e.to_json() for e in self.evidence],
+        }
+        if self.remediation:
+            out["remediation"] = self.remediation.to_json()
+        if self.subject:
+            out["subject"] = self.subject
+        return out
+
+
+@dataclass(frozen=True)
+class ClauseVerdict:
+    standard: str
+    clause: str
+    title: str
+    normative: bool
+    status: Status
+    grade: Grade | None
+    rules: tuple[str, ...]
+    counts: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def to_json(self) -> dict:
+        return {
+            "standard": self.standard,
+            "clause": self.clause,
+            "title": self.title,
+            "normative": self.normative,
+            "status": self.status.value,
+            "grade": self.grade.value if self.grade else None,
+            "rules": list(self.rules),
+            "counts": dict(sorted(self.counts.items())),
+        }
+
+
+@dataclass(frozen=True)
+class Nonconformity:
+    id: str
+    clauses: tuple[tuple[str, str], ...]  # (standard, clause)
+    grade: Grade
+    requirement: str
+    finding: Text
+    evidence: tuple[Evidence, ...]
+    remediation: Text | None
+    rules: tuple[str, ...]
+
+    def to_json(self) -> dict:
+        out = {
+            "id": self.id,
+            "clauses": [{"standard": s, "clause": c} for s, c in self.clauses],
+            "grade": self.grade.value,
+            "requirement": self.requirement,
+            "finding": self.finding.to_json(),
+            "evidence": [e.to_json() for e in self.evidence],
+            "rules": list(self.rules),
+        }
+        if self.remediation:
+            out["remediation"] = self.remediation.to_json()
+        return out
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    id: str
+    code: str
+    title: str
+    edition: str
+    version: str
+    publisher: str
+    rules: int
+    sha256: str
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "code": self.code, "title": self.title, "edition": self.edition,
+                "version": self.version, "publisher": self.publisher, "rules": self.rules,
+                "sha256": self.sha256}
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    path: str
+    kind: str | None
+    sha256: str
+    size: int
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "kind": self.kind, "sha256": self.sha256, "size": self.size}
+
+
+@dataclass(frozen=True)
+class Report:
+    tool_version: str
+    bundle: dict  # park, period, audit_date, name, standards claimed
+    files: tuple[EvidenceFile, ...]
+    packs: tuple[PackInfo, ...]
+    results: tuple[Result, ...]
+    verdicts: tuple[ClauseVerdict, ...]
+    nonconformities: tuple[Nonconformity, ...]
+    generated_at: str | None = None
+    engine: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def has_nonconformities(self) -> bool:
+        return bool(self.nonconformities)
+
+    def summary(self) -> dict:
+        counts: dict[str, int] = {}
+        for r in self.results:
+            key = r.status.value if r.status is not Status.NONCONFORMITY else f"nonconformity_{r.grade.value}"
+            counts[key] = counts.get(key, 0) + 1
+        return {
+            "results": dict(sorted(counts.items())),
+            "nonconformities": {
+                "total": len(self.nonconformities),
+                "major": sum(1 for n in self.nonconformities if n.grade is Grade.MAJOR),
+                "minor": sum(1 for n in self.nonconformities if n.grade is Grade.MINOR),
+            },
+            "clauses": {s.value: sum(1 for v in self.verdicts if v.status is s) for s in Status
+                        if any(v.status is s for v in self.verdicts)},
+        }

@@ -1,0 +1,330 @@
+"""JSON Schemas of the evidence kinds: loading, validation with located errors, field lookup.
+
+Schema conventions (all documented in ``schemas/README.md``):
+
+* ``schemas/<kind>.schema.json`` describes documents whose ``kind`` is ``<kind>``;
+  ``$id`` is ``https://parkcheck.invalid/schemas/<kind>.schema.json`` so relative ``$ref`` work offline.
+* ``x-records: true`` on an array of objects: each item becomes its own fact (kind
+  ``<kind>.<field>``), so large tables are evaluated record by record.
+* ``x-csv-records: <field>`` at the top: the kind may be supplied as a CSV table filling that array.
+* ``x-attachment: true`` on a string: a relative path that must name a file inside the bundle.
+* ``x-singleton: true`` at the top: at most one document of the kind in a bundle.
+* ``title``/``description`` are Chinese, ``x-title-en``/``x-description-en`` English.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jsonschema
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from .errors import InputError, Problem
+from .resources import data_dir
+from .yamlio import join_pointer
+
+BASE_URI = "https://parkcheck.invalid/schemas/"
+JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number",
+              type(None): "null"}
+
+
+def _json_type(value: Any) -> str:
+    return JSON_TYPES.get(type(value), type(value).__name__)
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """What the schema says about one field."""
+
+    kind: str
+    path: str
+    node: dict
+
+    @property
+    def type(self) -> str | None:
+        t = self.node.get("type")
+        if isinstance(t, list):
+            t = next((x for x in t if x != "null"), None)
+        if t is None and "enum" in self.node:
+            values = self.node["enum"]
+            if all(isinstance(v, str) for v in values):
+                return "string"
+        return t
+
+    @property
+    def is_date(self) -> bool:
+        return self.type == "string" and self.node.get("format") == "date"
+
+    @property
+    def is_records(self) -> bool:
+        return self.type == "array" and bool(self.node.get("x-records"))
+
+    @property
+    def enum(self) -> list | None:
+        return self.node.get("enum")
+
+
+class SchemaSet:
+    """All schemas of one folder, with a registry for ``$ref`` between them."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.by_kind: dict[str, dict] = {}
+        self.extra: dict[str, dict] = {}
+        resources = []
+        for path in sorted(folder.glob("*.schema.json")):
+            try:
+                schema = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise InputError(f"schema cannot be read: {exc}", str(path)) from None
+            resources.append((schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012)))
+            kind = schema.get("x-kind")
+            if kind:
+                self.by_kind[kind] = schema
+            else:
+                self.extra[path.name] = schema
+        self.registry = Registry().with_resources(resources)
+
+    @property
+    def kinds(self) -> list[str]:
+        return sorted(self.by_kind)
+
+    def schema(self, name: str) -> dict:
+        """A schema by kind, or by file name for the non-evidence schemas (report, rule, pack)."""
+        if name in self.by_kind:
+            return self.by_kind[name]
+        return self.extra[name]
+
+    def table_fields(self) -> dict[str, str]:
+        return {k: s["x-csv-records"] for k, s in self.by_kind.items() if s.get("x-csv-records")}
+
+    # -- field lookup (used by the rule linter and the fact builder) -------------------------
+
+    def _resolver(self, schema: dict):
+        return self.registry.resolver(base_uri=schema["$id"])
+
+    def _deref(self, node: dict, resolver) -> tuple[dict, Any]:
+        seen = 0
+        while isinstance(node, dict) and "$ref" in node:
+            resolved = resolver.lookup(node["$ref"])
+            merged = dict(resolved.contents)
+            for k, v in node.items():  # sibling keywords (titles) stay with the referencing node
+                if k != "$ref":
+                    merged.setdefault(k, v)
+            node, resolver = merged, resolved.resolver
+            seen += 1
+            if seen > 32:
+                raise ValueError("$ref cycle")
+        return node, resolver
+
+    def fact_root(self, fact_kind: str) -> tuple[dict, Any] | None:
+        """Schema node (object) of a fact kind: a document kind or ``<kind>.<records path>``."""
+        parts = fact_kind.split(".")
+        if parts[0] not in self.by_kind:
+            return None
+        schema = self.by_kind[parts[0]]
+        node, resolver = self._deref(schema, self._resolver(schema))
+        for part in parts[1:]:
+            props = node.get("properties", {})
+            if part not in props:
+                return None
+            arr, resolver = self._deref(props[part], resolver)
+            if not arr.get("x-records"):
+                return None
+            node, resolver = self._deref(arr.get("items", {}), resolver)
+        return node, resolver
+
+    def record_kinds(self, kind: str) -> list[str]:
+        """All fact kinds that documents of ``kind`` produce (itself and nested record collections)."""
+        out = [kind]
+        root = self.fact_root(kind)
+        if root is None:
+            return out
+
+        def walk(node, resolver, prefix, depth):
+            if depth > 8:
+                return
+            for name, sub in node.get("properties", {}).items():
+                sub, res = self._deref(sub, resolver)
+                if sub.get("type") == "array" and sub.get("x-records"):
+                    item, ires = self._deref(sub.get("items", {}), res)
+                    out.append(f"{prefix}.{name}")
+                    walk(item, ires, f"{prefix}.{name}", depth + 1)
+                elif sub.get("type") == "object":
+                    walk(sub, res, prefix, depth + 1)
+
+        walk(*root, kind, 0)
+        return out
+
+    def all_fact_kinds(self) -> list[str]:
+        out = []
+        for kind in self.kinds:
+            out.extend(self.record_kinds(kind))
+        return out
+
+    def field(self, fact_kind: str, path: str) -> FieldInfo | None:
+        """Look up a dotted field path inside a fact kind; ``None`` if the schema has no such field."""
+        root = self.fact_root(fact_kind)
+        if root is None:
+            return None
+        node, resolver = root
+        for part in path.split("."):
+            if node.get("type") == "array":
+                node, resolver = self._deref(node.get("items", {}), resolver)
+            props = node.get("properties", {})
+            if part not in props:
+                return None
+            node, resolver = self._deref(props[part], resolver)
+            if node.get("x-records"):
+                return None  # record collections are separate facts, not fields
+        return FieldInfo(fact_kind, path, node)
+
+    def items_of(self, array: FieldInfo) -> FieldInfo | None:
+        """Schema of the items of an array field (all schemas share one base URI folder)."""
+        items = array.node.get("items")
+        if not isinstance(items, dict):
+            return None
+        node, _ = self._deref(items, self.registry.resolver(base_uri=BASE_URI))
+        return FieldInfo(array.kind, f"{array.path}[]", node)
+
+    def item_field(self, array: FieldInfo, path: str) -> FieldInfo | None:
+        """A field inside the items of an embedded array of objects."""
+        root = self.fact_root(array.kind)
+        if root is None:
+            return None
+        _, resolver = root
+        node, resolver = self._deref(array.node.get("items", {}), resolver)
+        for part in path.split("."):
+            props = node.get("properties", {})
+            if part not in props:
+                return None
+            node, resolver = self._deref(props[part], resolver)
+        return FieldInfo(array.kind, f"{array.path}[].{path}", node)
+
+    def walk_instance(self, kind: str, data: Any):
+        """Yield ``(pointer, value, node)`` over a document, with each value's resolved schema node."""
+        schema = self.by_kind[kind]
+        node, resolver = self._deref(schema, self._resolver(schema))
+        stack = [("", data, node, resolver)]
+        while stack:
+            pointer, value, node, resolver = stack.pop()
+            yield pointer, value, node
+            if isinstance(value, dict):
+                props = node.get("properties", {})
+                for k, v in value.items():
+                    if k in props:
+                        sub, res = self._deref(props[k], resolver)
+                        stack.append((join_pointer(pointer, k), v, sub, res))
+            elif isinstance(value, list):
+                items = node.get("items")
+                if isinstance(items, dict):
+                    sub, res = self._deref(items, resolver)
+                    for i, v in enumerate(value):
+                        stack.append((join_pointer(pointer, i), v, sub, res))
+
+    # -- validation ---------------------------------------------------------------------------
+
+    def validator(self, schema: dict, attachments: set[str] | None = None, documents: set[str] | None = None):
+        attachments = attachments or set()
+        documents = documents or set()
+
+        def x_attachment(validator, value, instance, schema_node):
+            if not value or not isinstance(instance, str):
+                return
+            path = instance.replace("\\", "/")
+            pp = PurePosixPath(path)
+            if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
+                yield jsonschema.ValidationError(f"attachment path {instance!r} must be relative to the bundle")
+            elif ".." in pp.parts:
+                yield jsonschema.ValidationError(f"attachment path {instance!r} points outside the bundle")
+            elif str(pp) in documents:
+                yield jsonschema.ValidationError(f"{instance!r} is a document of the bundle, not an attachment")
+            elif str(pp) not in attachments:
+                yield jsonschema.ValidationError(f"attachment {instance!r} is not in the bundle")
+
+        cls = jsonschema.validators.extend(Draft202012Validator, {"x-attachment": x_attachment})
+        return cls(schema, registry=self.registry, format_checker=FormatChecker())
+
+    def check_schemas(self) -> list[Problem]:
+        """Meta-validate every schema (used by the test suite and ``rules lint``)."""
+        problems = []
+        for path in sorted(self.folder.glob("*.schema.json")):
+            schema = json.loads(path.read_text(encoding="utf-8"))
+            for err in Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema):
+                problems.append(Problem(err.message, path.name, field="/" + "/".join(map(str, err.absolute_path))))
+        return problems
+
+
+@lru_cache(maxsize=4)
+def load_schemas(folder: str | None = None) -> SchemaSet:
+    return SchemaSet(Path(folder) if folder else data_dir("schemas"))
+
+
+# -- turning jsonschema errors into readable problems ------------------------------------------
+
+def _describe(err: jsonschema.ValidationError) -> tuple[str, str]:
+    """Return ``(pointer, message)`` for one validation error."""
+    pointer = "".join(join_pointer("", p) for p in err.absolute_path)
+    v, vv, inst = err.validator, err.validator_value, err.instance
+    if v == "required":
+        missing = [k for k in vv if isinstance(inst, dict) and k not in inst]
+        name = missing[0] if missing else err.message
+        return join_pointer(pointer, name), "required field is missing"
+    if v == "additionalProperties" and isinstance(inst, dict):
+        allowed = set((err.schema or {}).get("properties", {}))
+        extra = sorted(k for k in inst if k not in allowed and not k.startswith("x-"))
+        if extra:
+            near = sorted(allowed)
+            return join_pointer(pointer, extra[0]), (f"unknown field {extra[0]!r} (allowed here: {', '.join(near)}; "
+                                                     "prefix your own fields with x-)")
+    if v == "type":
+        expected = vv if isinstance(vv, str) else " or ".join(vv)
+        shown = repr(inst) if not isinstance(inst, (dict, list)) else _json_type(inst)
+        return pointer, f"expected {expected}, got {_json_type(inst)} {shown}" if not isinstance(inst, (dict, list)) \
+            else f"expected {expected}, got {shown}"
+    if v == "enum":
+        return pointer, f"{inst!r} is not one of: {', '.join(map(str, vv))}"
+    if v == "const":
+        return pointer, f"must be {vv!r}, got {inst!r}"
+    if v == "format" and vv == "date":
+        return pointer, f"expected a date written YYYY-MM-DD, got {inst!r}"
+    if v == "format":
+        return pointer, f"{inst!r} is not a valid {vv}"
+    if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        sym = {"minimum": "≥", "maximum": "≤", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[v]
+        return pointer, f"must be {sym} {vv}, got {inst!r}"
+    if v == "minItems":
+        return pointer, f"must list at least {vv} item{'s' if vv != 1 else ''}"
+    if v == "minLength":
+        return pointer, "must not be empty"
+    if v == "pattern":
+        return pointer, f"{inst!r} does not have the expected form ({vv})"
+    if v == "uniqueItems":
+        return pointer, "items must not repeat"
+    if v in ("oneOf", "anyOf"):
+        best = jsonschema.exceptions.best_match(err.context) if err.context else None
+        if best is not None:
+            return _describe(best)
+    return pointer, err.message
+
+
+def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, position,
+                      attachments: set[str], documents: set[str], limit: int = 50) -> list[Problem]:
+    """Validate one document against its kind's schema; problems carry file, line, column, field."""
+    validator = schemas.validator(schemas.by_kind[kind], attachments, documents)
+    problems = []
+    errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
+    for err in errors[:limit]:
+        pointer, message = _describe(err)
+        pos = position(pointer)
+        problems.append(Problem(message, file, pos[0] if pos else None, pos[1] if pos else None, pointer or "/"))
+    if len(errors) > limit:
+        problems.append(Problem(f"... and {len(errors) - limit} more problems", file))
+    return problems
+
