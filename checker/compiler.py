@@ -23,7 +23,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from .conditions import AND, OR, Context, compile_condition, ex, nex
+from .conditions import AND, OR, Context, anchor_name, compile_condition, engine_field, ex, nex
 from .facts import END_KIND
 from .packs import BUNDLE_KIND, Pack, Rule
 from .schemas import FieldInfo, SchemaSet
@@ -83,8 +83,11 @@ def _split_expect(expect: dict) -> tuple[list[dict], list[tuple[str, dict]]]:
 
 
 def compile_rule(rule: Rule, schemas: SchemaSet, pack: Pack) -> tuple[list[tuple[Branch, dict]], set]:
-    ctx = Context()
     kind = rule.for_each
+    # A fact cannot fill two patterns of one engine rule: when the subject is the bundle fact,
+    # anchors are read from the subject itself instead of a separate bundle pattern.
+    anchor_alias = "s" if kind == BUNDLE_KIND else "b"
+    ctx = Context(anchor_alias=anchor_alias)
     resolve = _resolver(schemas, pack, kind)
     w_holds = w_fails = None
     if rule.where:
@@ -96,27 +99,28 @@ def compile_rule(rule: Rule, schemas: SchemaSet, pack: Pack) -> tuple[list[tuple
 
     compiled_joins = []
     for i, (jtype, join) in enumerate(joins):
-        jctx = Context()
+        jctx = Context(anchor_alias=anchor_alias)
         pkind = join["kind"]
         presolve = _resolver(schemas, pack, pkind)
         parts = [{"kind": pkind}]
         for their, ours in (join.get("match") or {}).items():
-            parts.append({their: {"s": ours}})
-            jctx.subject_refs.add(ours)
+            parts.append({engine_field(their): {"s": engine_field(ours)}})
+            jctx.subject_refs.add(engine_field(ours))
         if join.get("where"):
             holds, _ = compile_condition(join["where"], presolve, jctx)
             parts.append(holds)
         ctx.anchors |= jctx.anchors
         compiled_joins.append((i, jtype, AND(*parts), sorted(jctx.subject_refs)))
 
-    uses_bundle = bool(ctx.anchors)
-    anchor_fields = sorted({a if not m else f"{a}_minus_{m}m" for a, m in ctx.anchors})
+    anchor_fields = sorted({anchor_name(a, m) for a, m in ctx.anchors})
+    uses_bundle = bool(ctx.anchors) and anchor_alias == "b"
     head = [{"b": AND({"kind": BUNDLE_KIND}, *[ex(f) for f in anchor_fields])}] if uses_bundle else []
+    subject_guards = [ex(f) for f in anchor_fields] if anchor_alias == "s" else []
     sentinel = {"e": {"kind": END_KIND}}
     all_refs = sorted({r for _, _, _, refs in compiled_joins for r in refs})
 
     def subject(*extra) -> dict:
-        return {"s": AND({"kind": kind}, *[x for x in extra if x is not None])}
+        return {"s": AND({"kind": kind}, *subject_guards, *[x for x in extra if x is not None])}
 
     out: list[tuple[Branch, dict]] = []
 

@@ -20,6 +20,15 @@ from .schemas import FieldInfo
 
 EPOCH = _dt.date(1970, 1, 1).toordinal()
 
+# The engine owns these property names on every fact; evidence fields of the same name are stored
+# as ``f_<name>`` and rule field paths are translated the same way.
+RESERVED = ("id", "sid", "kind")
+
+
+def engine_field(path: str) -> str:
+    head, dot, rest = path.partition(".")
+    return ("f_" + head if head in RESERVED else head) + dot + rest
+
 
 def epoch_days(iso: str) -> int:
     return _dt.date.fromisoformat(iso).toordinal() - EPOCH
@@ -85,18 +94,19 @@ class Context:
     """What a leaf may refer to while compiling: the bundle's anchors and, in a join, the subject."""
 
     anchors: set = field(default_factory=set)  # (anchor, months_before) pairs needed on the bundle fact
-    subject_refs: set = field(default_factory=set)  # subject fields referenced from a join
-    in_join: bool = False
+    subject_refs: set = field(default_factory=set)  # subject fields (engine names) referenced from a join
+    anchor_alias: str = "b"  # "s" when the subject is the bundle fact itself
 
     def operand(self, value: Any, info: FieldInfo | None) -> Any:
         """Turn a YAML value into an engine operand (literal or cross-fact reference)."""
         if isinstance(value, dict) and "anchor" in value:
             months = int(value.get("months_before", 0))
             self.anchors.add((value["anchor"], months))
-            return {"b": anchor_name(value["anchor"], months)}
+            return {self.anchor_alias: anchor_name(value["anchor"], months)}
         if isinstance(value, dict) and "subject" in value:
-            self.subject_refs.add(value["subject"])
-            return {"s": value["subject"]}
+            ref = engine_field(value["subject"])
+            self.subject_refs.add(ref)
+            return {"s": ref}
         if info is not None and info.is_date and isinstance(value, str):
             return epoch_days(value)
         return value
@@ -218,7 +228,7 @@ def compile_condition(cond: dict, resolve: Callable[[str], FieldInfo | None], ct
         return fails, holds
     name = leaf_operator(cond)
     operator = OPERATORS[name]
-    return operator.compile(cond["field"], cond[name], resolve(cond["field"]), ctx)
+    return operator.compile(engine_field(cond["field"]), cond[name], resolve(cond["field"]), ctx)
 
 
 def condition_fields(cond: dict) -> list[str]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .bundle import Bundle, Document
-from .conditions import add_months, anchor_name, epoch_days
+from .conditions import RESERVED, add_months, anchor_name, epoch_days
 from .packs import BUNDLE_KIND, Aggregate
 from .schemas import SchemaSet
 from .yamlio import join_pointer
@@ -116,6 +116,7 @@ class _Normaliser:
         fields = self.value(data, node, resolver, pointer, doc, kind, doc_id, parent_id, pending)
         if not isinstance(fields, dict):
             fields = {}
+        fields = {("f_" + k if k in RESERVED else k): v for k, v in fields.items()}
         fact = {"kind": kind, **fields}
         if doc_id:
             fact["_doc"] = doc_id

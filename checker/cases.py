@@ -1,0 +1,171 @@
+"""Run the test cases written beside each rule (``parkcheck rules test``).
+
+A case names a fixture bundle of the pack (``fixtures/<name>/``, default ``base``) and patches it:
+``set`` or ``remove`` a value at a JSON pointer of one file, or ``delete_file``.  Patches are
+applied to the round-trip YAML and the file is written back to text, so the patched evidence has
+exact line numbers.  The case then runs the whole pipeline (validation included) for the pack and
+checks the rule's result: status, grade, and that the evidence points at the expected file and
+JSON pointer.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from .bundle import bundle_from_files, read_files
+from .check import check_bundle
+from .errors import InputError
+from .evidence import validate_bundle
+from .model import Result, Status
+from .packs import Case, Pack, Rule
+from .schemas import load_schemas
+from .yamlio import split_pointer
+
+BREACH = {Status.NONCONFORMITY, Status.OBSERVATION}
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    pack: str
+    rule: str
+    case: str
+    ok: bool
+    detail: str
+    file: str
+    line: int | None
+
+    def location(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@lru_cache(maxsize=32)
+def _fixture(folder: str) -> tuple[tuple[str, bytes], ...]:
+    _, files = read_files(folder)
+    return tuple(sorted(files.items()))
+
+
+def _rt() -> YAML:
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096
+    y.allow_unicode = True
+    return y
+
+
+def apply_patches(files: dict[str, bytes], patches: tuple) -> dict[str, bytes]:
+    files = dict(files)
+    for patch in patches:
+        name = patch["file"]
+        if name not in files:
+            raise InputError(f"patch names {name!r}, which the fixture does not have")
+        if patch["op"] == "delete_file":
+            del files[name]
+            continue
+        y = _rt()
+        data = y.load(files[name].decode("utf-8"))
+        tokens = split_pointer(patch.get("path", ""))
+        if not tokens:
+            raise InputError("a set/remove patch needs a path")
+        parent: Any = data
+        for t in tokens[:-1]:
+            parent = parent[int(t)] if isinstance(parent, list) else parent[t]
+        last = tokens[-1]
+        if patch["op"] == "remove":
+            if isinstance(parent, list):
+                del parent[int(last)]
+            else:
+                del parent[last]
+        elif patch["op"] == "set":
+            if isinstance(parent, list):
+                if last == "-" or int(last) == len(parent):
+                    parent.append(patch["value"])
+                else:
+                    parent[int(last)] = patch["value"]
+            else:
+                parent[last] = patch["value"]
+        out = io.StringIO()
+        y.dump(data, out)
+        files[name] = out.getvalue().encode("utf-8")
+    return files
+
+
+def _expected_status(rule: Rule, case: Case) -> Status:
+    if case.expect_status:
+        return Status(case.expect_status)
+    if case.breach:
+        return Status.OBSERVATION if rule.grade == "observation" else Status.NONCONFORMITY
+    return Status.ONSITE if rule.on_pass == "onsite" else Status.CONFORM
+
+
+def run_case(pack: Pack, rule: Rule, case: Case) -> CaseOutcome:
+    def outcome(ok: bool, detail: str) -> CaseOutcome:
+        return CaseOutcome(pack.id, rule.id, case.name, ok, detail, rule.file, case.line or rule.line)
+
+    folder = pack.folder / "fixtures" / case.fixture
+    if not folder.is_dir():
+        return outcome(False, f"fixture {case.fixture!r} not found in {pack.id}/fixtures")
+    try:
+        files = apply_patches(dict(_fixture(str(folder))), case.patch)
+        schemas = load_schemas()
+        bundle = bundle_from_files(case.fixture, str(folder), files, schemas.table_fields())
+        problems = validate_bundle(bundle, schemas)
+        if problems:
+            return outcome(False, f"the patched fixture does not validate: {problems[0]}")
+        report = check_bundle(bundle, [pack.id])
+    except (InputError, KeyError, IndexError, ValueError) as exc:
+        return outcome(False, f"case could not run: {exc}")
+    mine = [r for r in report.results if r.rule == rule.id]
+    want = _expected_status(rule, case)
+    if not mine:
+        return outcome(False, "the rule produced no result")
+    errors = [r for r in mine if r.status is Status.ERROR]
+    if errors:
+        return outcome(False, f"engine error: {errors[0].message.en}")
+    if case.breach:
+        hits = [r for r in mine if r.status is want]
+        if not hits:
+            return outcome(False, f"expected {want.value}, got {', '.join(sorted({r.status.value for r in mine}))}")
+    else:
+        bad = [r for r in mine if r.status in BREACH]
+        if bad:
+            return outcome(False, f"expected no breach, got {bad[0].status.value}: {bad[0].message.en}")
+        hits = [r for r in mine if r.status is want]
+        if not hits:
+            return outcome(False, f"expected {want.value}, got {', '.join(sorted({r.status.value for r in mine}))}")
+    if case.expect_grade and not any(r.grade and r.grade.value == case.expect_grade for r in hits):
+        return outcome(False, f"expected grade {case.expect_grade}, got {', '.join(str(r.grade) for r in hits)}")
+    if case.expect_evidence and not _evidence_matches(hits, case.expect_evidence):
+        got = "; ".join(e.location() for r in hits for e in r.evidence)
+        return outcome(False, f"expected evidence at {case.expect_evidence['file']}#{case.expect_evidence.get('pointer', '')}"
+                              f", got {got}")
+    return outcome(True, want.value)
+
+
+def _evidence_matches(results: list[Result], expected: dict) -> bool:
+    for r in results:
+        for e in r.evidence:
+            if e.file == expected["file"] and ("pointer" not in expected or e.pointer == expected["pointer"]):
+                if e.file != "bundle.yaml" and e.line is None:
+                    return False  # evidence in a document must carry a line
+                return True
+    return False
+
+
+def run_pack_cases(pack: Pack, rule_filter: str | None = None) -> list[CaseOutcome]:
+    out = []
+    for rule in pack.rules:
+        if rule_filter and rule_filter not in rule.id:
+            continue
+        for case in rule.cases:
+            out.append(run_case(pack, rule, case))
+    return out
+
+
+def fixtures_dir(pack: Pack) -> Path:
+    return pack.folder / "fixtures"
