@@ -1,0 +1,218 @@
+"""The ``parkcheck`` command: parses options and calls library functions, nothing more.
+
+Exit codes: 0 no nonconformity · 1 nonconformities found (``validate``: evidence invalid;
+``rules lint/test``: problems found) · 2 usage or input error.  Never a traceback: set
+``PARKCHECK_DEBUG=1`` to see one for an internal error.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .errors import EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK, EngineError, InputError, ParkcheckError, RuleError
+
+FORMAT_CHOICES = ("json", "md", "html", "csv")
+
+
+class InputFailure(click.ClickException):
+    """A bad-input error: printed as one line, exit code 2 (click's own exceptions exit 1)."""
+
+    exit_code = EXIT_INPUT_ERROR
+
+    def show(self, file=None) -> None:
+        click.echo(f"parkcheck: error: {self.message}", err=True)
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+
+
+def guarded(fn):
+    """Turn every error into one readable line and the right exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except RuleError as exc:
+            for p in exc.problems:
+                click.echo(f"parkcheck: rule error: {p}", err=True)
+            raise SystemExit(EXIT_INPUT_ERROR) from None
+        except InputError as exc:
+            raise InputFailure(str(exc)) from None
+        except EngineError as exc:
+            click.echo(f"parkcheck: engine error: {exc} (no result was reported)", err=True)
+            raise SystemExit(EXIT_INPUT_ERROR) from None
+        except ParkcheckError as exc:
+            raise InputFailure(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("parkcheck: interrupted", err=True)
+            raise SystemExit(EXIT_INPUT_ERROR) from None
+        except Exception as exc:  # a bug: say so in one line, never a traceback
+            if os.environ.get("PARKCHECK_DEBUG"):
+                traceback.print_exc()
+            click.echo(f"parkcheck: internal error ({type(exc).__name__}: {exc}); "
+                       "please report it with the command you ran", err=True)
+            raise SystemExit(EXIT_INPUT_ERROR) from None
+
+    return wrapper
+
+
+rules_option = click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path),
+                            help="Use rule packs from this folder instead of the shipped ones.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="parkcheck", message="%(prog)s %(version)s")
+def main() -> None:
+    """Check a park's evidence bundle against carbon-management and zero-carbon-park standards."""
+
+
+@main.command()
+@click.argument("bundle", type=click.Path(path_type=Path))
+@click.option("--standard", "-s", "standards", multiple=True, metavar="ID",
+              help="Rule pack to check against (repeatable). Default: the standards the bundle claims.")
+@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), help="Write the reports into this folder.")
+@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(FORMAT_CHOICES),
+              help="Report formats to write (repeatable). Default: all four.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Report language.")
+@click.option("--timestamp", is_flag=True, help="Record the generation time in the reports (off: byte-identical output).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@rules_option
+@guarded
+def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir):
+    """Check BUNDLE (a folder or .zip) and report per clause."""
+    from .check import InvalidEvidence, run_check
+    from .reporters import write_reports
+    from .reporters.terminal import print_summary
+
+    try:
+        report = run_check(bundle, list(standards) or None, rules_dir, timestamp=timestamp)
+    except InvalidEvidence as exc:
+        for p in exc.problems[:20]:
+            click.echo(f"parkcheck: invalid evidence: {p}", err=True)
+        if len(exc.problems) > 20:
+            click.echo(f"parkcheck: ... and {len(exc.problems) - 20} more (see `parkcheck validate`)", err=True)
+        raise SystemExit(EXIT_INPUT_ERROR) from None
+    if out_dir is not None:
+        written = write_reports(report, out_dir, list(formats) or list(FORMAT_CHOICES), lang,
+                                protect=Path(bundle) if Path(bundle).is_dir() else None)
+        if not quiet:
+            click.echo("wrote " + ", ".join(str(p) for p in written))
+    elif formats:
+        raise click.UsageError("--format needs --out")
+    if not quiet:
+        print_summary(report, _console(), lang)
+    has_errors = any(r.status.value == "error" for r in report.results)
+    sys.exit(EXIT_FINDINGS if report.has_nonconformities or has_errors else EXIT_OK)
+
+
+@main.command()
+@click.argument("bundle", type=click.Path(path_type=Path))
+@guarded
+def validate(bundle):
+    """Validate BUNDLE's documents against the evidence schemas."""
+    from .check import load_and_validate
+
+    b, problems = load_and_validate(bundle)
+    for p in problems:
+        click.echo(str(p))
+    if problems:
+        click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {b.name}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"{b.name}: {len(b.documents) + 1} documents valid ({', '.join(sorted({d.kind for d in b.documents}))})")
+    sys.exit(EXIT_OK)
+
+
+@main.group()
+def rules() -> None:
+    """List, lint and test rule packs."""
+
+
+def _pack_ids(standards, rules_dir) -> list[str]:
+    from .packs import available_packs
+
+    known = available_packs(rules_dir)
+    for s in standards:
+        if s not in known:
+            raise InputError(f"unknown standard {s!r} (rule packs available: {', '.join(known) or 'none'})")
+    return list(standards) or known
+
+
+@rules.command("list")
+@click.option("--standard", "-s", "standards", multiple=True, metavar="ID")
+@rules_option
+@guarded
+def rules_list(standards, rules_dir):
+    """List the rules of each pack."""
+    from .packs import get_pack
+
+    console = _console()
+    for pid in _pack_ids(standards, rules_dir):
+        pack = get_pack(pid, rules_dir)
+        table = Table(title=f"{pack.code} {pack.title['zh']} ({pid}, {len(pack.rules)} rules)", title_justify="left")
+        for col in ("rule", "clause", "obligation", "grade", "for each", "source"):
+            table.add_column(col)
+        for r in pack.rules:
+            table.add_row(r.id, r.clause, r.obligation, r.grade, r.for_each, r.source)
+        console.print(table)
+
+
+@rules.command("lint")
+@click.option("--standard", "-s", "standards", multiple=True, metavar="ID")
+@rules_option
+@guarded
+def rules_lint(standards, rules_dir):
+    """Check rule files against the rule schema, the catalogue and the evidence schemas."""
+    from .packs import load_pack
+
+    total = 0
+    for pid in _pack_ids(standards, rules_dir):
+        pack = load_pack(pid, rules_dir)
+        for p in pack.problems:
+            click.echo(str(p))
+        total += len(pack.problems)
+        if not pack.problems:
+            click.echo(f"{pid}: {len(pack.rules)} rules, {len(pack.catalogue)} catalogue entries: ok")
+    sys.exit(EXIT_FINDINGS if total else EXIT_OK)
+
+
+@rules.command("test")
+@click.option("--standard", "-s", "standards", multiple=True, metavar="ID")
+@click.option("--rule", "rule_filter", metavar="TEXT", help="Only rules whose id contains TEXT.")
+@click.option("--verbose", "-v", is_flag=True, help="List every case.")
+@rules_option
+@guarded
+def rules_test(standards, rule_filter, verbose, rules_dir):
+    """Run the passing and failing cases written beside each rule."""
+    from .cases import run_pack_cases
+    from .packs import get_pack
+
+    failed = passed = 0
+    for pid in _pack_ids(standards, rules_dir):
+        pack = get_pack(pid, rules_dir)
+        for o in run_pack_cases(pack, rule_filter):
+            if o.ok:
+                passed += 1
+                if verbose:
+                    click.echo(f"ok   {o.rule} :: {o.case} ({o.detail})")
+            else:
+                failed += 1
+                click.echo(f"FAIL {o.location()}: {o.rule} :: {o.case}: {o.detail}")
+    click.echo(f"{passed} passed, {failed} failed")
+    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

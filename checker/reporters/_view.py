@@ -1,0 +1,63 @@
+"""What the Markdown and HTML templates read: the report arranged for people, in one language."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import jinja2
+
+from ..model import GRADE_LABELS, STATUS_LABELS, Grade, Report, Status
+from ..resources import data_dir
+
+SECTION_TITLES = {
+    "zh": {"title": "碳排放管理体系符合性报告", "summary": "概要", "verdicts": "条款结论", "ncs": "不符合项清单",
+           "onsite": "需现场核实的事项", "obs": "观察项", "na": "不适用", "files": "证据文件", "packs": "规则包",
+           "park": "园区", "period": "报告期", "audit_date": "审核/自查日期", "standards": "标准",
+           "clause": "条款", "clause_title": "标题", "verdict": "结论", "rules": "规则", "no": "编号",
+           "requirement": "要求", "finding": "不符合事实", "grade": "等级", "evidence": "证据位置",
+           "remediation": "整改建议", "none": "无", "generated": "生成时间", "tool": "工具",
+           "not_checked_note": "“未检查”表示所选规则包尚无规则覆盖该条款，不代表符合。",
+           "item": "事项", "what": "核实内容", "reason": "理由", "path": "文件", "kind": "类型"},
+    "en": {"title": "Carbon emission management system conformity report", "summary": "Summary",
+           "verdicts": "Verdicts by clause", "ncs": "Nonconformities", "onsite": "Items for on-site verification",
+           "obs": "Observations", "na": "Not applicable", "files": "Evidence files", "packs": "Rule packs",
+           "park": "Park", "period": "Reporting period", "audit_date": "Audit / self-check date", "standards": "Standards",
+           "clause": "Clause", "clause_title": "Title", "verdict": "Verdict", "rules": "Rules", "no": "No.",
+           "requirement": "Requirement", "finding": "Finding", "grade": "Grade", "evidence": "Evidence",
+           "remediation": "Remediation", "none": "None", "generated": "Generated", "tool": "Tool",
+           "not_checked_note": "\"Not checked\" means no rule of the selected packs covers the clause yet; it is not a pass.",
+           "item": "Item", "what": "What to verify", "reason": "Reason", "path": "File", "kind": "Kind"},
+}
+
+
+def status_label(status, grade, lang: str) -> str:
+    status, grade = Status(status), (Grade(grade) if grade else None)
+    i = 0 if lang == "zh" else 1
+    label = STATUS_LABELS[status][i]
+    if status is Status.NONCONFORMITY and grade is not None:
+        label = f"{label}（{GRADE_LABELS[grade][i]}）" if lang == "zh" else f"{label} ({GRADE_LABELS[grade][i]})"
+    return label
+
+
+def view(report: Report, lang: str) -> dict:
+    t = SECTION_TITLES[lang]
+    packs = {p.id: p for p in report.packs}
+    by_status = lambda s: [r for r in report.results if r.status is s]  # noqa: E731
+    return {
+        "t": t, "lang": lang, "report": report, "packs": packs, "summary": report.summary(),
+        "verdicts": report.verdicts, "ncs": report.nonconformities,
+        "onsite": by_status(Status.ONSITE), "observations": by_status(Status.OBSERVATION),
+        "not_applicable": by_status(Status.NOT_APPLICABLE), "errors": by_status(Status.ERROR),
+        "status_label": lambda s, g=None: status_label(s, g, lang),
+        "grade_label": lambda g: GRADE_LABELS[Grade(g)][0 if lang == "zh" else 1],
+        "text": lambda x: x.get(lang) if x is not None else "",
+    }
+
+
+@lru_cache(maxsize=4)
+def environment(autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
+                             autoescape=autoescape, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["cell"] = lambda s: str(s).replace("|", "\\|").replace("\n", " ")
+    return env

@@ -1,0 +1,31 @@
+"""``report.json``: the machine-readable report, described by ``schemas/report.schema.json``."""
+
+from __future__ import annotations
+
+import json
+
+from ..model import Report
+
+REPORT_SCHEMA_ID = "https://parkcheck.invalid/schemas/report.schema.json"
+REPORT_VERSION = "1"
+
+
+def to_dict(report: Report) -> dict:
+    return {
+        "$schema": REPORT_SCHEMA_ID,
+        "report_version": REPORT_VERSION,
+        "tool": {"name": "parkcheck", "version": report.tool_version},
+        "generated_at": report.generated_at,
+        "bundle": report.bundle,
+        "evidence_files": [f.to_json() for f in report.files],
+        "packs": [p.to_json() for p in report.packs],
+        "summary": report.summary(),
+        "verdicts": [v.to_json() for v in report.verdicts],
+        "results": [r.to_json() for r in report.results],
+        "nonconformities": [n.to_json() for n in report.nonconformities],
+        "engine": report.engine,
+    }
+
+
+def render(report: Report, lang: str = "zh") -> bytes:
+    return (json.dumps(to_dict(report), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
