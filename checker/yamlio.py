@@ -98,15 +98,46 @@ def parse_yaml(text: str, name: str) -> Positioned:
     if len(docs) > 1:
         raise InputError("holds several YAML documents (---); put one document in each file", name)
     out = Positioned(None)
-    out.data = _plain(docs[0], "", out.positions, name, depth=0)
+    out.data = _plain(docs[0], "", out.positions, name, 0, _Budget(name))
     out.positions.setdefault("", (1, 1))
     return out
 
 
 _MAX_DEPTH = 64
+MAX_VALUES = 5_000_000  # guards against alias expansion ("billion laughs") and runaway documents
 
 
-def _plain(node: Any, pointer: str, positions: dict[str, Position], name: str, depth: int) -> Any:
+class _Budget:
+    """Counts values as if aliases were expanded, without expanding them (aliased nodes are
+    converted once and reused, their size charged again at each reference)."""
+
+    def __init__(self, name: str):
+        self.left = MAX_VALUES
+        self.name = name
+        self.memo: dict[int, tuple[Any, int]] = {}
+
+    def spend(self, n: int = 1) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise InputError(f"more than {MAX_VALUES:,} values once aliases are expanded; refusing to read it "
+                             "(nested YAML aliases?)", self.name)
+
+
+def _plain(node: Any, pointer: str, positions: dict[str, Position], name: str, depth: int, budget: _Budget) -> Any:
+    if isinstance(node, (CommentedMap, CommentedSeq)):
+        seen = budget.memo.get(id(node))
+        if seen is not None:  # an alias of a node already converted
+            budget.spend(seen[1])
+            return seen[0]
+        before = budget.left
+        result = _convert(node, pointer, positions, name, depth, budget)
+        budget.memo[id(node)] = (result, before - budget.left)
+        return result
+    return _convert(node, pointer, positions, name, depth, budget)
+
+
+def _convert(node: Any, pointer: str, positions: dict[str, Position], name: str, depth: int, budget: _Budget) -> Any:
+    budget.spend()
     if depth > _MAX_DEPTH:
         raise InputError("nesting too deep (more than 64 levels)", name, *(positions.get(pointer) or (None, None)))
     if isinstance(node, CommentedMap):
@@ -124,7 +155,7 @@ def _plain(node: Any, pointer: str, positions: dict[str, Position], name: str, d
                 positions[child] = (line + 1, col + 1)
             except (KeyError, TypeError):
                 pass
-            result[skey] = _plain(value, child, positions, name, depth + 1)
+            result[skey] = _plain(value, child, positions, name, depth + 1, budget)
         return result
     if isinstance(node, CommentedSeq):
         if pointer == "":
@@ -137,12 +168,12 @@ def _plain(node: Any, pointer: str, positions: dict[str, Position], name: str, d
                 positions[child] = (line + 1, col + 1)
             except (KeyError, TypeError, IndexError):
                 pass
-            items.append(_plain(value, child, positions, name, depth + 1))
+            items.append(_plain(value, child, positions, name, depth + 1, budget))
         return items
     if isinstance(node, dict):  # plain dicts (flow style inside JSON can still be Commented*)
-        return {str(k): _plain(v, join_pointer(pointer, k), positions, name, depth + 1) for k, v in node.items()}
+        return {str(k): _plain(v, join_pointer(pointer, k), positions, name, depth + 1, budget) for k, v in node.items()}
     if isinstance(node, list):
-        return [_plain(v, join_pointer(pointer, i), positions, name, depth + 1) for i, v in enumerate(node)]
+        return [_plain(v, join_pointer(pointer, i), positions, name, depth + 1, budget) for i, v in enumerate(node)]
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, int):

@@ -30,7 +30,7 @@ def print_summary(report: Report, console: Console, lang: str = "zh", show_unche
     if report.nonconformities:
         table = Table(title=t["ncs"], title_justify="left")
         for col in (t["no"], t["clause"], t["grade"], t["finding"], t["evidence"]):
-            table.add_column(col)
+            table.add_column(col, overflow="fold")
         for nc in report.nonconformities:
             table.add_row(nc.id, ", ".join(f"{packs[s].code} {c}" for s, c in nc.clauses),
                           status_label(Status.NONCONFORMITY, nc.grade, lang), nc.finding.get(lang),
