@@ -1,0 +1,54 @@
+"""Shared fixtures: paths to the shipped examples and a CLI runner that keeps stdout and stderr apart."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from checker.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EVIDENCE = ROOT / "evidence"
+CONFORMING = EVIDENCE / "lvgu-park"
+DEFECTIVE = EVIDENCE / "donghu-park"
+PACK = "t-cpqs-zc001-2025"
+BASE_FIXTURE = ROOT / "rules" / PACK / "fixtures" / "base"
+
+
+@pytest.fixture
+def cli():
+    """Run the CLI in-process; returns the click Result (exit_code, stdout, stderr)."""
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+    return run
+
+
+def run_parkcheck(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the real ``parkcheck`` entry point in a subprocess (as a user would)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.run([sys.executable, "-m", "checker.cli", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env=env, timeout=120)
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def base_copy(tmp_path) -> Path:
+    """A writable copy of the pack's base fixture bundle."""
+    dest = tmp_path / "bundle"
+    shutil.copytree(BASE_FIXTURE, dest)
+    return dest

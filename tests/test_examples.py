@@ -1,0 +1,147 @@
+"""The shipped example parks: exact verdicts, the four reports, the report schema, determinism."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from checker.check import run_check
+from checker.model import Status
+from checker.reporters import json_report
+from checker.schemas import load_schemas
+
+from .conftest import CONFORMING, DEFECTIVE, PACK, run_parkcheck, tree_digest
+
+# (clauses, grade, evidence file, evidence pointer) of every nonconformity of the defective park,
+# in report order.  Each line is one of the defects documented in its bundle.yaml.
+DEFECTIVE_NCS = [
+    (["5.3"], "minor", "scope.yaml", "/control"),
+    (["5.3 e)"], "minor", "scope.yaml", "/considerations"),
+    (["5.3 f)"], "minor", "scope.yaml", "/outsourced_processes/0"),
+    (["6.2 d)"], "minor", "policy.yaml", "/commitments"),
+    (["10.2"], "major", "bundle.yaml", "/period"),
+    (["10.2 (2)c)"], "minor", "internal_audit.yaml", "/audits/0/auditors"),
+    (["10.2 (2)e)"], "minor", "internal_audit.yaml", "/audits/0/findings/0"),
+    (["10.3"], "major", "bundle.yaml", "/period"),
+    (["10.3 a)"], "minor", "management_review.yaml", "/reviews/0/inputs"),
+    (["10.3 d)"], "minor", "management_review.yaml", "/reviews/0/audit_ref"),
+    (["10.3.2 f)"], "minor", "management_review.yaml", "/reviews/0/outputs"),
+]
+
+
+@pytest.fixture(scope="module")
+def defective():
+    return run_check(DEFECTIVE)
+
+
+@pytest.fixture(scope="module")
+def conforming():
+    return run_check(CONFORMING)
+
+
+def test_defective_park_nonconformity_list_is_exact(defective):
+    got = [([c for _, c in nc.clauses], nc.grade.value, nc.evidence[0].file, nc.evidence[0].pointer)
+           for nc in defective.nonconformities]
+    assert got == DEFECTIVE_NCS
+    assert [nc.id for nc in defective.nonconformities] == [f"NC-{i:03d}" for i in range(1, 12)]
+
+
+def test_defective_park_legal_commitment_points_at_policy_file(defective):
+    [nc] = [n for n in defective.nonconformities if (PACK, "6.2 d)") in n.clauses]
+    assert nc.evidence[0].file == "policy.yaml"
+    assert nc.evidence[0].line == 6  # the commitments: key
+    assert "适用法律法规" in nc.finding.zh
+
+
+def test_defective_park_no_audit_in_2023_names_the_year(defective):
+    [r] = [r for r in defective.results if r.rule == "zc001-10.2-annual" and r.status is Status.NONCONFORMITY]
+    assert "2023" in r.message.zh and r.message.en.startswith("No internal audit is recorded for 2023")
+
+
+def test_defective_park_clause_verdicts(defective):
+    v = {x.clause: (x.status.value, x.grade.value if x.grade else None) for x in defective.verdicts}
+    assert v["10.2"] == ("nonconformity", "major")  # worst of its rules and sub-clauses
+    assert v["10"] == ("nonconformity", "major")
+    assert v["6.2"] == ("nonconformity", "minor")
+    assert v["6.2 a)"] == ("onsite", None)
+    assert v["6.2 c)"] == ("conform", None)
+    assert v["10.3.1"] == ("conform", None)
+
+
+def test_conforming_park_has_no_nonconformity(conforming):
+    assert conforming.nonconformities == ()
+    statuses = {r.status for r in conforming.results}
+    assert statuses <= {Status.CONFORM, Status.ONSITE}
+    onsite = sorted(r.rule for r in conforming.results if r.status is Status.ONSITE)
+    assert onsite == ["zc001-5.3-available", "zc001-6.2-a", "zc001-6.2-b"]
+    every_rule = {r.rule for r in conforming.results}
+    assert len(every_rule) == 58
+
+
+def test_conforming_park_reads_its_csv_register(conforming):
+    [r] = [r for r in conforming.results if r.rule == "zc001-5.3-registered"]
+    assert r.status is Status.CONFORM
+    assert r.evidence[0].file == "scope.yaml"
+
+
+def test_check_writes_four_reports_and_exits_1(tmp_path):
+    out = tmp_path / "out"
+    before = tree_digest(DEFECTIVE)
+    proc = run_parkcheck("check", DEFECTIVE, "--out", out)
+    assert proc.returncode == 1, proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["nonconformities.csv", "report.html", "report.json", "report.md"]
+    assert "Traceback" not in proc.stderr
+    assert tree_digest(DEFECTIVE) == before  # the evidence is never modified
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    schemas = load_schemas()
+    errors = list(schemas.validator(schemas.schema("report.schema.json")).iter_errors(report))
+    assert errors == []
+    assert len(report["nonconformities"]) == 11
+    nc = next(n for n in report["nonconformities"] if {"standard": PACK, "clause": "6.2 d)"} in n["clauses"])
+    assert nc["evidence"][0]["file"] == "policy.yaml"
+    rows = list(csv.reader(io.StringIO((out / "nonconformities.csv").read_bytes().decode("utf-8-sig"))))
+    assert rows[0][:3] == ["编号", "条款", "标准"] and len(rows) == 12
+
+
+def test_conforming_check_exits_0(tmp_path):
+    proc = run_parkcheck("check", CONFORMING, "--out", tmp_path / "o", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert [p.name for p in (tmp_path / "o").iterdir()] == ["report.json"]
+
+
+def test_json_report_is_byte_identical_across_runs_and_processes(tmp_path):
+    a = json_report.render(run_check(DEFECTIVE))
+    b = json_report.render(run_check(DEFECTIVE))
+    assert a == b
+    proc = run_parkcheck("check", DEFECTIVE, "--out", tmp_path, "--format", "json", "-q")
+    assert proc.returncode == 1
+    assert (tmp_path / "report.json").read_bytes() == a
+    assert b'"generated_at": null' in a
+
+
+def test_timestamp_only_when_asked():
+    report = run_check(CONFORMING, timestamp=True)
+    assert report.generated_at and report.generated_at.endswith("+00:00")
+
+
+def test_report_hashes_every_evidence_file(defective):
+    paths = [f.path for f in defective.files]
+    assert paths == sorted(paths)
+    assert {"bundle.yaml", "policy.yaml", "scope.yaml"} <= set(paths)
+    assert all(len(f.sha256) == 64 for f in defective.files)
+
+
+def test_zipped_bundle_gives_the_same_result(tmp_path):
+    import zipfile
+    archive = tmp_path / "donghu.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for p in sorted(DEFECTIVE.rglob("*")):
+            if p.is_file():
+                zf.write(p, f"donghu-park/{p.relative_to(DEFECTIVE)}")
+    from_zip = json_report.to_dict(run_check(archive))
+    from_dir = json_report.to_dict(run_check(DEFECTIVE))
+    from_zip["bundle"]["name"] = from_dir["bundle"]["name"]
+    assert from_zip == from_dir

@@ -1,0 +1,110 @@
+"""Broken rules are caught by lint, naming the file and line; the shipped packs lint clean."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from checker.packs import available_packs, load_pack
+
+from .conftest import PACK, ROOT
+
+
+@pytest.fixture
+def pack_dir(tmp_path):
+    """A writable copy of the shipped rules folder."""
+    dest = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", dest)
+    return dest
+
+
+def break_rule(pack_dir, old: str, new: str, file: str = "6.2-policy.yaml"):
+    path = pack_dir / PACK / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1  # line of the change
+
+
+def problems(pack_dir):
+    return load_pack(PACK, pack_dir).problems
+
+
+@pytest.mark.parametrize("pack_id", available_packs())
+def test_shipped_packs_lint_clean(pack_id):
+    assert load_pack(pack_id).problems == []
+
+
+BROKEN = [
+    ("unknown operator", "expect: {field: commitments, contains: {type: legal_compliance}}",
+     "expect: {field: commitments, containz: {type: legal_compliance}}", "unknown field 'containz'"),
+    ("unknown field", "expect: {field: commitments, contains: {type: legal_compliance}}",
+     "expect: {field: commitmentz, contains: {type: legal_compliance}}", "unknown field 'commitmentz' for evidence kind 'policy'"),
+    ("unknown enum value", "expect: {field: commitments, contains: {type: legal_compliance}}",
+     "expect: {field: commitments, contains: {type: legal}}", "'legal' is not a value"),
+    ("operator on the wrong type", "expect: {field: commitments, contains: {type: legal_compliance}}",
+     "expect: {field: title, gte: 3}", "operator 'gte' does not apply to 'title', a string field"),
+    ("requirement not verbatim", "requirement: 包括满足与碳排放管理有关的适用法律法规及其他要求的承诺；",
+     "requirement: 包括遵守法律法规的承诺；", "not quoted verbatim"),
+    ("grade against obligation", "    obligation: 应\n    grade: minor\n    reads: [policy]\n    for_each: policy\n    expect: {field: alignment.national",
+     "    obligation: 应\n    grade: observation\n    reads: [policy]\n    for_each: policy\n    expect: {field: alignment.national", "graded major or minor"),
+    ("reads does not list what it reads", "reads: [policy]\n    for_each: policy\n    expect: {field: statement",
+     "reads: [scope]\n    for_each: policy\n    expect: {field: statement", "reads lists 'scope'"),
+    ("unknown clause", 'clause: "6.2 d)"', 'clause: "6.2 h)"', "clause '6.2 h)' is not in the pack's catalogue"),
+    ("template name", "en: The policy \"{{ s.title }}\" lacks the commitment to meet",
+     "en: The policy \"{{ subject.title }}\" lacks the commitment to meet", "unknown name(s) subject"),
+]
+
+
+@pytest.mark.parametrize(("what", "old", "new", "expected"), BROKEN, ids=[b[0] for b in BROKEN])
+def test_lint_names_file_line_and_problem(pack_dir, what, old, new, expected):
+    line = break_rule(pack_dir, old, new)
+    found = problems(pack_dir)
+    assert found, what
+    p = found[0]
+    assert p.file == f"{PACK}/6.2-policy.yaml"
+    assert expected in p.message, str(p)
+    assert p.line is not None and abs(p.line - line) <= 8, (p.line, line)
+
+
+def test_join_outside_top_level_is_rejected(pack_dir):
+    break_rule(pack_dir, "expect: {field: statement, present: true}",
+               "expect: {any: [{exists: {kind: scope}}, {field: statement, present: true}]}")
+    assert any("exists may only stand at the top" in p.message for p in problems(pack_dir))
+
+
+def test_rule_without_failing_case_is_rejected(pack_dir):
+    break_rule(pack_dir, "      - name: 缺少合规承诺\n        breach: true\n", "      - name: 缺少合规承诺\n")
+    break_rule(pack_dir, "      - name: 没有任何承诺\n        breach: true\n", "      - name: 没有任何承诺\n")
+    assert any("has no failing case" in p.message for p in problems(pack_dir))
+
+
+def test_duplicate_rule_id(pack_dir):
+    break_rule(pack_dir, "id: zc001-6.2-e\n", "id: zc001-6.2-d\n")
+    assert any("already used" in p.message for p in problems(pack_dir))
+
+
+def test_cli_lint_fails_on_broken_rule_with_location(pack_dir, cli):
+    line = break_rule(pack_dir, "contains: {type: legal_compliance}", "containz: {type: legal_compliance}")
+    result = cli("rules", "lint", "--rules", pack_dir)
+    assert result.exit_code == 1
+    assert f"{PACK}/6.2-policy.yaml:{line}:" in result.output
+    assert cli("rules", "lint").exit_code == 0
+
+
+def test_cli_rules_test_fails_on_a_rule_that_no_longer_detects(pack_dir, cli):
+    # the rule now looks for a commitment type that every fixture has: its failing case must fail
+    break_rule(pack_dir, "expect: {field: commitments, contains: {type: legal_compliance}}",
+               "expect: {field: commitments, contains: {type: continual_improvement}}")
+    result = cli("rules", "test", "--rules", pack_dir, "--rule", "zc001-6.2-d")
+    assert result.exit_code == 1
+    assert "FAIL t-cpqs-zc001-2025/6.2-policy.yaml:" in result.output
+    assert "缺少合规承诺" in result.output and "0 failed" not in result.output
+
+
+def test_malformed_rule_file_is_an_input_error(pack_dir, cli):
+    (pack_dir / PACK / "6.2-policy.yaml").write_text("rules:\n  - id: [unclosed\n", encoding="utf-8")
+    result = cli("rules", "lint", "--rules", pack_dir)
+    assert result.exit_code == 2
+    assert "6.2-policy.yaml:3:1: malformed YAML" in result.output
