@@ -117,7 +117,7 @@ def run_case(pack: Pack, rule: Rule, case: Case) -> CaseOutcome:
         problems = validate_bundle(bundle, schemas)
         if problems:
             return outcome(False, f"the patched fixture does not validate: {problems[0]}")
-        report = check_bundle(bundle, [pack.id])
+        report = check_bundle(bundle, [pack.id], rules_dir=pack.folder.parent)
     except (InputError, KeyError, IndexError, ValueError) as exc:
         return outcome(False, f"case could not run: {exc}")
     mine = [r for r in report.results if r.rule == rule.id]
