@@ -471,16 +471,33 @@ def load_pack(pack_id: str, rules_dir: Path | None = None, schemas: SchemaSet | 
                      c.get("fixture", "base"), bool(c.get("breach", False)), _line(doc, f"{ptr}/cases/{j}")[0])
                 for j, c in enumerate(raw.get("cases") or []))
             if len(linter.problems) == before:
-                rules.append(Rule(
+                rule = Rule(
                     id=raw["id"], pack=pack_id, clause=raw["clause"], requirement=raw["requirement"],
                     obligation=raw["obligation"], grade=raw["grade"], reads=tuple(raw["reads"]), for_each=raw["for_each"],
                     where=raw.get("where"), expect=raw["expect"], when_none=raw.get("when_none"),
                     on_pass=raw.get("on_pass", "conform"), onsite=_text(raw.get("onsite")),
                     evidence_field=raw.get("evidence_field"), finding=raw.get("finding"), title=_text(raw.get("title")), message=_text(raw["message"]),
                     pass_message=_text(raw.get("pass_message")), remediation=_text(raw.get("remediation")),
-                    source=raw.get("source", "full text"), cases=cases, file=rel, line=_line(doc, ptr)[0], pointer=ptr))
+                    source=raw.get("source", "full text"), cases=cases, file=rel, line=_line(doc, ptr)[0], pointer=ptr)
+                shape = _compile_problem(rule, schemas, aggregates)
+                if shape:
+                    linter.add(doc, rel, f"{ptr}/expect", shape)
+                else:
+                    rules.append(rule)
     problems.extend(linter.problems)
     return Pack(pack_id, root, meta, catalogue, rules, aggregates, digest.hexdigest(), problems)
+
+
+def _compile_problem(rule: Rule, schemas: SchemaSet, aggregates: dict[str, Aggregate]) -> str | None:
+    """Compile one rule as the engine will see it; return why it cannot be, if it cannot."""
+    from .compiler import UnsafeShape, compile_rule
+
+    stub = Pack(rule.pack, Path("."), {}, {}, [], aggregates, "")
+    try:
+        compile_rule(rule, schemas, stub)
+    except UnsafeShape as exc:
+        return str(exc)
+    return None
 
 
 @lru_cache(maxsize=16)

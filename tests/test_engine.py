@@ -294,3 +294,55 @@ def test_a_lost_firing_becomes_an_error_result_not_a_pass():
     evaluation.firings = [f for f in evaluation.firings if not f.branch.startswith("zc001-6.2-d|")]
     [r] = [r for r in rule_results(compiled, facts, evaluation) if r.rule == "zc001-6.2-d"]
     assert r.status.value == "error" and "claimed by 0 outcomes" in r.message.en
+
+
+# -- 9. cross-fact predicates: the expression-sequence defects, and the compiler's hardening ---
+
+SEQUENCE_SCRIPT = textwrap.dedent("""
+    import json, sys
+    from checker.engine import Engine
+    from checker.compiler import harden
+    expr, d, hardened = json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
+    if hardened:
+        expr = harden(expr)
+    rs = ("seq", {"r": {"all": [{"b": {"kind": "bundle"}}, {"s": expr}], "run": "r"},
+                  "__end__": {"all": [{"e": {"kind": "__end__"}}], "run": "__end__"},
+                  "__keep__": {"all": [{"k": {"$ex": {"kind": 1}}}, {"n": {"kind": "__never__"}}], "run": "__keep__"}},
+          {"t", "bundle"})
+    result = Engine().evaluate([rs], [{"id": "b", "kind": "bundle", "x": 100}, {"id": "1", "kind": "t", "d": d, "z": 1}])
+    print("fired" if result.firings else "no")
+""")
+
+
+def run_sequence(expr: dict, d: int, hardened: bool) -> str:
+    from .conftest import ROOT
+    proc = subprocess.run([sys.executable, "-c", SEQUENCE_SCRIPT, json.dumps(expr), str(d), "1" if hardened else "0"],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT)
+    return "crash" if proc.returncode < 0 else proc.stdout.strip() or proc.stderr[-200:]
+
+
+REF_FALSE_LAST = {"$and": [{"kind": "t"}, {"$lt": {"d": {"b": "x"}}}]}
+REF_AFTER_GROUP = {"$and": [{"kind": "t"}, {"$or": [{"z": 1}, {"z": 2}]}, {"$lt": {"d": {"b": "x"}}}]}
+
+
+def test_stock_shape_crashes_when_the_last_cross_fact_predicate_is_false():
+    # d=150 is not < x=100: the short-circuit scan steps over the group's end marker
+    assert run_sequence(REF_FALSE_LAST, 150, hardened=False) in ("crash", "no")  # heap-dependent: usually a crash
+
+
+def test_stock_shape_skips_a_predicate_written_after_a_nested_group():
+    assert run_sequence(REF_AFTER_GROUP, 150, hardened=False) == "fired"  # wrong: 150 < 100 is false
+
+
+@pytest.mark.parametrize("expr", [REF_FALSE_LAST, REF_AFTER_GROUP], ids=["false-last", "after-group"])
+@pytest.mark.parametrize(("d", "expected"), [(50, "fired"), (150, "no")])
+def test_hardened_shapes_evaluate_correctly(expr, d, expected):
+    assert run_sequence(expr, d, hardened=True) == expected
+
+
+def test_harden_refuses_cross_fact_predicates_under_or():
+    from checker.compiler import UnsafeShape, harden
+    with pytest.raises(UnsafeShape):
+        harden({"$and": [{"kind": "t"}, {"$or": [{"$nex": {"d": 1}}, {"$lt": {"d": {"b": "x"}}}]}]})
+    same = {"$and": [{"kind": "t"}, {"$ex": {"d": 1}}]}
+    assert harden(same) is same
