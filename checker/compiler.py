@@ -21,83 +21,16 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 
 from .conditions import AND, OR, Context, anchor_name, compile_condition, engine_field, ex, nex
+from .engine import UnsafeShape, harden  # noqa: F401  (UnsafeShape is part of this module's interface)
 from .facts import END_KIND
 from .packs import BUNDLE_KIND, Pack, Rule
 from .schemas import FieldInfo, SchemaSet
 
 MAX_ENGINE_RULES_PER_RULESET = 120  # creation slows sharply past a few hundred rules per ruleset
-_ALIAS = re.compile(r"^(b|s|e|p[0-9]+)$")
-_COMPARISONS = {"$lt", "$lte", "$gt", "$gte", "$neq", "$eq"}
 
-
-class UnsafeShape(ValueError):
-    """A rule would compile to a pattern the engine evaluates wrongly or crashes on."""
-
-
-def _is_ref(operand) -> bool:
-    return isinstance(operand, dict) and len(operand) == 1 and bool(_ALIAS.match(next(iter(operand))))
-
-
-def _ref_alias(item: dict) -> str | None:
-    """The alias a single predicate refers to, if it compares with another fact's field."""
-    if not isinstance(item, dict) or len(item) != 1:
-        return None
-    key, value = next(iter(item.items()))
-    if key in _COMPARISONS and isinstance(value, dict) and len(value) == 1:
-        operand = next(iter(value.values()))
-        return next(iter(operand)) if _is_ref(operand) else None
-    if not key.startswith("$") and _is_ref(value):
-        return next(iter(value))
-    return None
-
-
-def _contains_ref(expr) -> bool:
-    if isinstance(expr, dict):
-        if _ref_alias(expr):
-            return True
-        return any(_contains_ref(v) for v in expr.values())
-    if isinstance(expr, list):
-        return any(_contains_ref(v) for v in expr)
-    return False
-
-
-def harden(expr: dict) -> dict:
-    """Reorder a pattern so the engine evaluates its cross-fact predicates correctly.
-
-    The engine keeps a pattern's cross-fact predicates in one expression sequence per $and/$or.
-    Two defects of ``reduceExpressionSequence`` (events.c) decide the shape:
-
-    * when the last predicate of a group short-circuits it (false under $and), the scan for the
-      group's end starts past the end marker and reads beyond the array: a crash or garbage;
-    * after a nested $and/$or group returns, the enclosing group stops, so predicates written
-      after a nested group are never evaluated (a wrong match, silently).
-
-    So: cross-fact predicates go first, then an always-true one (``id`` differs from the referenced
-    fact's, as two patterns never hold the same fact), then everything else.  Cross-fact predicates
-    inside $or or nested groups cannot be made safe and are refused.
-    """
-    items = expr["$and"] if isinstance(expr, dict) and list(expr) == ["$and"] else [expr]
-    refs, plain, groups = [], [], []
-    for item in items:
-        alias = _ref_alias(item)
-        if alias:
-            refs.append((alias, item))
-        elif _contains_ref(item):
-            raise UnsafeShape("a comparison with another fact ({subject: …} or {anchor: …}) sits under any/not or "
-                              "in an operator that needs 'or' (not_equals, in, not_in …); the engine evaluates such "
-                              "patterns wrongly: use it directly in the where of exists/not_exists, combined with all")
-        elif isinstance(item, dict) and len(item) == 1 and next(iter(item)) in ("$or", "$and", "$iany", "$iall"):
-            groups.append(item)
-        else:
-            plain.append(item)
-    if not refs:
-        return expr
-    last_alias = refs[-1][0]
-    return {"$and": plain + [r for _, r in refs] + [{"$neq": {"id": {last_alias: "id"}}}] + groups}
 END_ACTION = "__end__"
 KEEP_ACTION = "__keep__"
 NEVER_KIND = "__never__"
