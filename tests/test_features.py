@@ -1,0 +1,97 @@
+"""Step definitions for the Chinese Gherkin specifications in features/.
+
+Steps stay thin: they patch a copy of the pack's base fixture (the same patch operations the rule
+cases use) and call the library's check; assertions read the report model.
+"""
+
+from __future__ import annotations
+
+import pytest
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from checker.bundle import bundle_from_files, read_files
+from checker.cases import apply_patches
+from checker.check import check_bundle
+from checker.model import Status
+from checker.reporters._view import status_label
+from checker.schemas import load_schemas
+
+from .conftest import BASE_FIXTURE
+
+scenarios("t-cpqs-zc001-2025")
+
+
+@pytest.fixture
+def evidence():
+    return {"files": dict(read_files(BASE_FIXTURE)[1]), "report": None}
+
+
+@given("一个在已编码条款上符合要求的园区证据包")
+def conforming_bundle(evidence):
+    assert "bundle.yaml" in evidence["files"]
+
+
+@given(parsers.parse('证据包中删除了文件 "{name}"'))
+def delete_file(evidence, name):
+    evidence["files"] = apply_patches(evidence["files"], ({"op": "delete_file", "file": name},))
+
+
+@given(parsers.parse('方针的发布人是 "{position}"，不是最高管理者'))
+def issuer_not_top(evidence, position):
+    patch = {"op": "set", "file": "policy.yaml", "path": "/issued_by",
+             "value": {"name": "王科长", "position": position, "top_management": False}}
+    evidence["files"] = apply_patches(evidence["files"], (patch,))
+
+
+@given(parsers.parse('方针中删除了 "{commitment}" 类承诺'))
+def drop_commitment(evidence, commitment):
+    from checker.yamlio import parse_yaml
+    data = parse_yaml(evidence["files"]["policy.yaml"].decode("utf-8"), "policy.yaml").data
+    index = next(i for i, c in enumerate(data["commitments"]) if c["type"] == commitment)
+    evidence["files"] = apply_patches(evidence["files"], ({"op": "remove", "file": "policy.yaml",
+                                                           "path": f"/commitments/{index}"},))
+
+
+@given(parsers.parse('方针中删除了字段 "{pointer}"'))
+def drop_field(evidence, pointer):
+    evidence["files"] = apply_patches(evidence["files"], ({"op": "remove", "file": "policy.yaml", "path": pointer},))
+
+
+@when(parsers.parse('按 "{standard}" 检查该证据包'))
+def run_check(evidence, standard):
+    schemas = load_schemas()
+    bundle = bundle_from_files("feature", "feature", evidence["files"], schemas.table_fields())
+    evidence["report"] = check_bundle(bundle, [standard])
+
+
+@then(parsers.parse('条款 "{clause}" 的结论为 "{label}"'))
+def clause_verdict(evidence, clause, label):
+    [verdict] = [v for v in evidence["report"].verdicts if v.clause == clause]
+    assert status_label(verdict.status, verdict.grade, "zh") == label
+
+
+@then("没有不符合项")
+def no_nonconformity(evidence):
+    assert evidence["report"].nonconformities == ()
+
+
+def _nc(evidence, clause):
+    found = [n for n in evidence["report"].nonconformities if any(c == clause for _, c in n.clauses)]
+    assert found, f"no nonconformity cites {clause}"
+    return found[0]
+
+
+@then(parsers.re(r'不符合项引用条款 "(?P<clause>[^"]+)" 且证据位置为 "(?P<file>[^"]+)" 的 "(?P<pointer>[^"]*)"'))
+def nc_evidence(evidence, clause, file, pointer):
+    nc = _nc(evidence, clause)
+    assert (nc.evidence[0].file, nc.evidence[0].pointer) == (file, pointer)
+
+
+@then(parsers.parse('不符合项的要求原文为 "{text}"'))
+def nc_requirement(evidence, text):
+    clause = next(c for n in evidence["report"].nonconformities for _, c in n.clauses)
+    assert _nc(evidence, clause).requirement == text.strip()
+
+
+def test_statuses_have_chinese_labels():
+    assert status_label(Status.ONSITE, None, "zh") == "需现场核实"
