@@ -1,0 +1,44 @@
+"""The command line: version, named exit codes, listing, and the terminal summary."""
+
+from __future__ import annotations
+
+from checker import __version__
+from checker.errors import EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK
+
+from .conftest import CONFORMING, DEFECTIVE, run_parkcheck
+
+
+def test_version(cli):
+    result = cli("--version")
+    assert result.exit_code == EXIT_OK and result.output.strip() == f"parkcheck {__version__}"
+
+
+def test_check_prints_a_summary_and_exits_by_outcome(cli):
+    result = cli("check", DEFECTIVE)
+    assert result.exit_code == EXIT_FINDINGS
+    assert "东湖经济开发区" in result.output and "NC-011" in result.output
+    assert "不符合项清单: 11 (major 2, minor 9)" in result.output
+    assert cli("check", CONFORMING).exit_code == EXIT_OK
+    assert cli("check", CONFORMING, "--lang", "en").output.count("Conform") > 10
+
+
+def test_validate_ok(cli):
+    result = cli("validate", CONFORMING)
+    assert result.exit_code == EXIT_OK and "documents valid" in result.output
+
+
+def test_rules_list_and_test(cli):
+    listing = cli("rules", "list", "--standard", "t-cpqs-zc001-2025")
+    assert listing.exit_code == EXIT_OK and "zc001-6.2-d" in listing.output and "58 rules" in listing.output
+    result = cli("rules", "test", "--rule", "zc001-6.2")
+    assert result.exit_code == EXIT_OK and result.output.strip().endswith("19 passed, 0 failed")
+
+
+def test_unknown_standard_in_rules_commands(cli):
+    result = cli("rules", "list", "--standard", "nope")
+    assert result.exit_code == EXIT_INPUT_ERROR
+
+
+def test_installed_entry_point_runs_without_traceback_on_internal_errors(tmp_path):
+    proc = run_parkcheck("check", DEFECTIVE, "-q")
+    assert proc.returncode == EXIT_FINDINGS and proc.stdout == "" and proc.stderr == ""

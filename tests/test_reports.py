@@ -1,0 +1,85 @@
+"""The four report formats: content, escaping, self-containment, atomic writing, languages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+
+from checker.check import run_check
+from checker.reporters import FORMATS, write_reports
+from checker.reporters import csv_report, html_report, md_report
+
+from .conftest import DEFECTIVE
+
+
+@pytest.fixture(scope="module")
+def report():
+    return run_check(DEFECTIVE)
+
+
+def test_html_is_self_contained_and_printable(report):
+    html = html_report.render(report).decode("utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)  # no external assets
+    assert "<script" not in html and "<link" not in html
+    assert "@media print" in html
+    assert html.count('class="nc ') == 11
+    assert "NC-001" in html and "policy.yaml:6#/commitments" in html
+
+
+def test_html_escapes_evidence_text(base_copy):
+    m = base_copy / "bundle.yaml"
+    m.write_text(m.read_text(encoding="utf-8").replace("示例产业园区（规则测试夹具）", '"<script>alert(1)</script>"'),
+                 encoding="utf-8")
+    p = base_copy / "policy.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace("title: 碳排放管理方针", "title: <b>方针</b>").replace(
+        "  - {type: legal_compliance, text: 遵守与碳排放管理有关的适用法律法规及其他要求。}\n", ""), encoding="utf-8")
+    html = html_report.render(run_check(base_copy)).decode("utf-8")
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert "<b>方针</b>" not in html and "&lt;b&gt;方针&lt;/b&gt;" in html
+
+
+def test_csv_is_excel_friendly(report):
+    data = csv_report.render(report)
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == ["编号", "条款", "标准", "要求", "不符合事实", "等级", "证据位置", "整改建议", "规则"]
+    legal = next(r for r in rows if r[1] == "6.2 d)")
+    assert legal[5] == "一般" and legal[6] == "policy.yaml:6#/commitments" and "legal_compliance" in legal[7]
+    en = list(csv.reader(io.StringIO(csv_report.render(report, "en").decode("utf-8-sig"))))
+    assert en[0][0] == "No." and next(r for r in en if r[1] == "6.2 d)")[5] == "Minor"
+
+
+def test_markdown_lists_every_nonconformity_and_clause(report):
+    md = md_report.render(report).decode("utf-8")
+    for i in range(1, 12):
+        assert f"### NC-{i:03d}" in md
+    assert "| 10.3.2 f) | 资源分配 | 不符合（一般） |" in md
+    assert "“未检查”表示所选规则包尚无规则覆盖该条款，不代表符合。" in md
+    en = md_report.render(report, "en").decode("utf-8")
+    assert "# Carbon emission management system conformity report" in en and "Nonconformity (Minor)" in en
+
+
+def test_reports_are_written_atomically_and_completely(report, tmp_path):
+    written = write_reports(report, tmp_path / "out", list(FORMATS))
+    assert sorted(p.name for p in written) == ["nonconformities.csv", "report.html", "report.json", "report.md"]
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]  # no temporary files left
+    assert all(p.stat().st_mode & 0o044 for p in written)  # readable like any other file
+
+
+def test_a_failed_write_leaves_the_previous_report(report, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    write_reports(report, out, ["json"])
+    before = (out / "report.json").read_bytes()
+
+    def boom(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("checker.reporters.os.replace", boom)
+    from checker.errors import InputError
+    with pytest.raises(InputError, match="No space left"):
+        write_reports(report, out, ["json"])
+    assert (out / "report.json").read_bytes() == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
