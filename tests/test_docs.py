@@ -1,0 +1,32 @@
+"""Documentation that must not drift from the code."""
+
+from __future__ import annotations
+
+import re
+
+from checker.conditions import OPERATORS
+from checker.errors import EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK
+
+from .conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_operator_table_lists_every_operator():
+    table = README.split("| operator | field type | holds when |")[1].split("\n\n")[0]
+    documented = set(re.findall(r"`([a-z_]+)`", table.split("\n", 2)[2]))
+    documented -= {"all", "any", "not"}
+    assert {o for o in documented if o in OPERATORS or o.isidentifier()} >= set(OPERATORS)
+    assert set(OPERATORS) >= {o for o in documented if not o.startswith("anchor")} - {"audit_date"}
+
+
+def test_readme_exit_codes_match_the_code():
+    assert (EXIT_OK, EXIT_FINDINGS, EXIT_INPUT_ERROR) == (0, 1, 2)
+    for code in ("| 0 |", "| 1 |", "| 2 |"):
+        assert code in README
+
+
+def test_ci_runs_the_readme_test_command():
+    command = "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/pytest -q"
+    assert command in README
+    assert (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().endswith(command)
