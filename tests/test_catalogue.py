@@ -23,7 +23,7 @@ def test_catalogue_text_is_verbatim(pack_id):
     source = STANDARDS / pack.meta["source"]
     if not source.is_file():
         pytest.skip(f"standard text {source} is not beside this checkout")
-    text = _squash(source.read_text(encoding="utf-8"))
+    text = _squash(source.read_text(encoding="utf-8").replace("**", ""))  # Markdown emphasis is not text
     missing = [(e.clause, line) for e in pack.catalogue.values() for line in e.text.split("\n")
                if line.strip() and _squash(line) not in text]
     assert missing == []
