@@ -214,5 +214,38 @@ def rules_test(standards, rule_filter, verbose, rules_dir):
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
+@rules.command("coverage")
+@click.option("--standard", "-s", "standards", multiple=True, metavar="ID")
+@click.option("--missing", is_flag=True, help="List only normative clauses no rule covers.")
+@rules_option
+@guarded
+def rules_coverage(standards, missing, rules_dir):
+    """Show which catalogue clauses the rules cover; fail if a normative clause has none."""
+    from .coverage import NOT_COVERED, coverage, summary
+    from .packs import get_pack
+
+    console = _console()
+    uncovered = 0
+    style = {"checked": "green", "onsite": "cyan", "title only": "yellow", "not covered": "bold red", "informative": "dim"}
+    for pid in _pack_ids(standards, rules_dir):
+        pack = get_pack(pid, rules_dir)
+        rows = coverage(pack)
+        table = Table(title=f"{pack.code} {pack.title['zh']} ({pid})", title_justify="left")
+        for col in ("clause", "title", "normative", "status", "rules"):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            if missing and r.status != NOT_COVERED:
+                continue
+            table.add_row(r.clause, r.title, "应" if r.normative else "", f"[{style[r.status]}]{r.status}[/]",
+                          ", ".join(r.rules))
+        console.print(table)
+        s = summary(rows)
+        console.print(f"{pid}: {s['covered']}/{s['normative']} normative clauses covered ({s['percent']}%): "
+                      f"checked {s['checked']}, on-site {s['onsite']}, title only {s['title only']}, "
+                      f"not covered {s['not covered']}")
+        uncovered += s["not covered"]
+    sys.exit(EXIT_FINDINGS if uncovered else EXIT_OK)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,58 @@
+"""How much of a standard's catalogue the pack's rules cover (``parkcheck rules coverage``).
+
+A normative catalogue entry (its own text says 应, or it is an item of a normative list) is
+covered when at least one rule names it as its clause.  Coverage distinguishes rules checked
+against the quoted text from rules that rest on a clause title only (``source: title only``) and
+from explicit on-site verification entries (rules whose passing outcome is "needs on-site
+verification").  Structural headings without requirement text are listed but not counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .packs import Pack, clause_sort_key
+
+CHECKED = "checked"
+ONSITE = "onsite"
+TITLE_ONLY = "title only"
+NOT_COVERED = "not covered"
+INFORMATIVE = "informative"
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    clause: str
+    title: str
+    normative: bool
+    rules: tuple[str, ...]
+    status: str
+
+
+def coverage(pack: Pack) -> list[CoverageRow]:
+    by_clause: dict[str, list] = {}
+    for rule in pack.rules:
+        by_clause.setdefault(rule.clause, []).append(rule)
+    rows = []
+    for entry in sorted(pack.catalogue.values(), key=lambda e: clause_sort_key(e.clause)):
+        rules = by_clause.get(entry.clause, [])
+        if not entry.normative:
+            status = INFORMATIVE if not rules else CHECKED
+        elif not rules:
+            status = NOT_COVERED
+        elif any(r.source == "full text" and r.on_pass != "onsite" for r in rules):
+            status = CHECKED
+        elif any(r.source == "full text" for r in rules):
+            status = ONSITE
+        else:
+            status = TITLE_ONLY
+        rows.append(CoverageRow(entry.clause, entry.title, entry.normative, tuple(r.id for r in rules), status))
+    return rows
+
+
+def summary(rows: list[CoverageRow]) -> dict:
+    normative = [r for r in rows if r.normative]
+    counts = {s: sum(1 for r in normative if r.status == s) for s in (CHECKED, ONSITE, TITLE_ONLY, NOT_COVERED)}
+    covered = len(normative) - counts[NOT_COVERED]
+    return {"normative": len(normative), **counts, "covered": covered,
+            "percent": round(100 * covered / len(normative), 1) if normative else 100.0}
