@@ -79,8 +79,24 @@ def count_properties(value: Any) -> int:
     return 0
 
 
+def _has_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_float(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_float(v) for v in value)
+    return False
+
+
 def dumps(value: Any) -> str:
     """JSON text the engine parses faithfully: floats positional, never with a bare exponent."""
+    if not _has_float(value):  # the common case: the standard encoder is exact without floats
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _dumps(value)
+
+
+def _dumps(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -95,9 +111,9 @@ def dumps(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(str(k), ensure_ascii=False)}:{dumps(v)}" for k, v in value.items()) + "}"
+        return "{" + ",".join(f"{json.dumps(str(k), ensure_ascii=False)}:{_dumps(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join(dumps(v) for v in value) + "]"
+        return "[" + ",".join(_dumps(v) for v in value) + "]"
     raise EngineError(f"a fact holds a value of type {type(value).__name__}")
 
 

@@ -153,9 +153,8 @@ def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str,
                                                       f"{bundle.manifest.path}#"))
     norm = _Normaliser(schemas, base)
     for doc in bundle.documents:
-        schema = schemas.by_kind[doc.kind]
-        node, resolver = schemas._deref(schema, schemas._resolver(schema))
-        norm.emit(doc.data, node, resolver, "", doc, doc.kind, None, None)
+        schema = schemas.inlined(doc.kind)  # no $ref left: normalising needs no resolver
+        norm.emit(doc.data, schema, None, "", doc, doc.kind, None, None)
     period_years = range(int(m["period"]["start"][:4]), int(m["period"]["end"][:4]) + 1)
     for agg in aggregates:
         _aggregate(base, bundle, agg, period_years)

@@ -14,6 +14,7 @@ Schema conventions (all documented in ``schemas/README.md``):
 
 from __future__ import annotations
 
+import contextvars
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +31,28 @@ from .resources import data_dir
 from .yamlio import join_pointer
 
 BASE_URI = "https://parkcheck.invalid/schemas/"
+# The files of the bundle being validated, for the x-attachment keyword: (attachments, documents).
+_BUNDLE_FILES: contextvars.ContextVar[tuple[frozenset, frozenset]] = contextvars.ContextVar(
+    "bundle_files", default=(frozenset(), frozenset()))
+
+
+def _x_attachment(validator, value, instance, schema_node):
+    if not value or not isinstance(instance, str):
+        return
+    attachments, documents = _BUNDLE_FILES.get()
+    path = instance.replace("\\", "/")
+    pp = PurePosixPath(path)
+    if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
+        yield jsonschema.ValidationError(f"attachment path {instance!r} must be relative to the bundle")
+    elif ".." in pp.parts:
+        yield jsonschema.ValidationError(f"attachment path {instance!r} points outside the bundle")
+    elif str(pp) in documents:
+        yield jsonschema.ValidationError(f"{instance!r} is a document of the bundle, not an attachment")
+    elif str(pp) not in attachments:
+        yield jsonschema.ValidationError(f"attachment {instance!r} is not in the bundle")
+
+
+_Validator = jsonschema.validators.extend(Draft202012Validator, {"x-attachment": _x_attachment})
 JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number",
               type(None): "null"}
 
@@ -90,6 +113,8 @@ class SchemaSet:
             else:
                 self.extra[path.name] = schema
         self.registry = Registry().with_resources(resources)
+        self._validators: dict = {}
+        self._inlined: dict = {}
 
     @property
     def kinds(self) -> list[str]:
@@ -122,6 +147,24 @@ class SchemaSet:
             if seen > 32:
                 raise ValueError("$ref cycle")
         return node, resolver
+
+    def inlined(self, kind: str) -> dict:
+        """The kind's schema with every $ref replaced by its target (evidence schemas are not recursive)."""
+        if kind not in self._inlined:
+            schema = self.by_kind[kind]
+
+            def inline(node, resolver, depth=0):
+                if depth > 32:
+                    raise ValueError(f"schema of {kind} nests too deep")
+                if isinstance(node, dict):
+                    node, resolver = self._deref(node, resolver)
+                    return {k: inline(v, resolver, depth + 1) for k, v in node.items()}
+                if isinstance(node, list):
+                    return [inline(v, resolver, depth + 1) for v in node]
+                return node
+
+            self._inlined[kind] = inline(schema, self._resolver(schema))
+        return self._inlined[kind]
 
     def fact_root(self, fact_kind: str) -> tuple[dict, Any] | None:
         """Schema node (object) of a fact kind: a document kind or ``<kind>.<records path>``."""
@@ -230,26 +273,12 @@ class SchemaSet:
 
     # -- validation ---------------------------------------------------------------------------
 
-    def validator(self, schema: dict, attachments: set[str] | None = None, documents: set[str] | None = None):
-        attachments = attachments or set()
-        documents = documents or set()
-
-        def x_attachment(validator, value, instance, schema_node):
-            if not value or not isinstance(instance, str):
-                return
-            path = instance.replace("\\", "/")
-            pp = PurePosixPath(path)
-            if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
-                yield jsonschema.ValidationError(f"attachment path {instance!r} must be relative to the bundle")
-            elif ".." in pp.parts:
-                yield jsonschema.ValidationError(f"attachment path {instance!r} points outside the bundle")
-            elif str(pp) in documents:
-                yield jsonschema.ValidationError(f"{instance!r} is a document of the bundle, not an attachment")
-            elif str(pp) not in attachments:
-                yield jsonschema.ValidationError(f"attachment {instance!r} is not in the bundle")
-
-        cls = jsonschema.validators.extend(Draft202012Validator, {"x-attachment": x_attachment})
-        return cls(schema, registry=self.registry, format_checker=FormatChecker())
+    def validator(self, schema: dict):
+        """A validator for ``schema``; attachment checks read the files set by ``bundle_files``."""
+        key = schema.get("$id", id(schema))
+        if key not in self._validators:
+            self._validators[key] = _Validator(schema, registry=self.registry, format_checker=FormatChecker())
+        return self._validators[key]
 
     def check_schemas(self) -> list[Problem]:
         """Meta-validate every schema (used by the test suite and ``rules lint``)."""
@@ -317,14 +346,24 @@ def _describe(err: jsonschema.ValidationError) -> tuple[str, str]:
 def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, position,
                       attachments: set[str], documents: set[str], limit: int = 50) -> list[Problem]:
     """Validate one document against its kind's schema; problems carry file, line, column, field."""
-    validator = schemas.validator(schemas.by_kind[kind], attachments, documents)
+    files = (frozenset(attachments), frozenset(documents))
+    errors = _errors(schemas, kind, json.dumps(data, sort_keys=True, ensure_ascii=False), files)
     problems = []
-    errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
-    for err in errors[:limit]:
-        pointer, message = _describe(err)
+    for pointer, message in errors[:limit]:
         pos = position(pointer)
         problems.append(Problem(message, file, pos[0] if pos else None, pos[1] if pos else None, pointer or "/"))
     if len(errors) > limit:
         problems.append(Problem(f"... and {len(errors) - limit} more problems", file))
     return problems
 
+
+@lru_cache(maxsize=4096)
+def _errors(schemas: SchemaSet, kind: str, text: str, files: tuple[frozenset, frozenset]) -> list[tuple[str, str]]:
+    """(pointer, message) of every error; memoised on the document's content and the bundle's files."""
+    token = _BUNDLE_FILES.set(files)
+    try:
+        errors = sorted(schemas.validator(schemas.by_kind[kind]).iter_errors(json.loads(text)),
+                        key=lambda e: (list(map(str, e.absolute_path)), e.validator))
+        return [_describe(err) for err in errors]
+    finally:
+        _BUNDLE_FILES.reset(token)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,8 +78,13 @@ def _yaml() -> YAML:
     return y
 
 
+@lru_cache(maxsize=1024)
 def parse_yaml(text: str, name: str) -> Positioned:
-    """Parse one YAML (or JSON) document from ``text``.  ``name`` is used in error messages."""
+    """Parse one YAML (or JSON) document from ``text``.  ``name`` is used in error messages.
+
+    Results are memoised on (text, name): the same file is parsed once per process (rule cases
+    re-read the same fixture files many times).  Treat the returned data as read-only.
+    """
     try:
         docs = list(_yaml().load_all(text))
     except MarkedYAMLError as exc:
