@@ -148,6 +148,21 @@ class SchemaSet:
                 raise ValueError("$ref cycle")
         return node, resolver
 
+    def kind_label(self, fact_kind: str) -> tuple[str, str]:
+        """Human names (zh, en) of a fact kind, from the schema titles: "基准文件中的基准" for baseline.baselines."""
+        parts = fact_kind.split(".")
+        if parts[0] not in self.by_kind:
+            return fact_kind, fact_kind
+        schema = self.by_kind[parts[0]]
+        zh, en = schema.get("title", parts[0]), schema.get("x-title-en", parts[0])
+        node = self.inlined(parts[0])
+        for part in parts[1:]:
+            node = node.get("properties", {}).get(part, {})
+            zh = f"{zh}中的{node.get('title', part)}"
+            en = f"{node.get('x-title-en', part)} of the {en[0].lower() + en[1:]}"
+            node = node.get("items", {})
+        return zh, en
+
     def inlined(self, kind: str) -> dict:
         """The kind's schema with every $ref replaced by its target (evidence schemas are not recursive)."""
         if kind not in self._inlined:

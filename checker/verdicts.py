@@ -26,6 +26,14 @@ NONE_TEXT = {
 }
 
 
+def _kind_names(kind: str) -> tuple[str, str]:
+    from .schemas import load_schemas
+    if kind.startswith("agg.") or kind == "bundle":
+        return kind, kind
+    zh, en = load_schemas().kind_label(kind)
+    return f"{zh}（{kind}）", f"{en} ({kind})"
+
+
 def _grade_status(rule: Rule) -> tuple[Status, Grade | None]:
     if rule.grade == "observation":
         return Status.OBSERVATION, None
@@ -160,7 +168,8 @@ def rule_results(compiled: CompiledPack, facts: FactBase, evaluation: Evaluation
             message = render((rule.when_none or {}).get("message"), ctx)
             if message is None:
                 template = NONE_TEXT[mode]
-                message = Text(template.zh.format(kind=f"“{kind}”类证据"), template.en.format(kind=f"{kind} evidence"))
+                zh_kind, en_kind = _kind_names(kind)
+                message = Text(template.zh.format(kind=zh_kind), template.en.format(kind=en_kind))
             if mode == "onsite" and rule.onsite:
                 extra = render(rule.onsite, ctx)
                 message = Text(f"{message.zh} {extra.zh}", f"{message.en} {extra.en}")
@@ -207,7 +216,7 @@ def defect_key(r: Result) -> tuple:
     """Results with the same key come from one evidence defect: a missing document (whatever the
     rules that needed it), or the same finding on the same subject."""
     if r.subject and r.subject.startswith("none:"):
-        return (r.standard, r.subject)
+        return (r.standard, r.subject.split(".")[0])  # a missing document, whichever of its parts a rule needed
     return (r.standard, r.subject, r.finding or r.rule)
 
 

@@ -7,7 +7,11 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+# The suite (and the parkcheck subprocesses it starts) use a cache folder of their own.
+os.environ.setdefault("PARKCHECK_CACHE_DIR", tempfile.mkdtemp(prefix="parkcheck-test-cache-"))
 
 import pytest
 from click.testing import CliRunner

@@ -18,10 +18,24 @@ from .conftest import CONFORMING, DEFECTIVE, PACK, run_parkcheck, tree_digest
 # (clauses, grade, evidence file, evidence pointer) of every nonconformity of the defective park,
 # in report order.  Each line is one of the defects documented in its bundle.yaml.
 DEFECTIVE_NCS = [
+    (["5.1 b)"], "minor", "context.yaml", ""),
     (["5.3"], "minor", "scope.yaml", "/control"),
     (["5.3 e)"], "minor", "scope.yaml", "/considerations"),
     (["5.3 f)"], "minor", "scope.yaml", "/outsourced_processes/0"),
     (["6.2 d)"], "minor", "policy.yaml", "/commitments"),
+    (["6.3"], "minor", "organization.yaml", ""),
+    (["7.1"], "minor", "objectives.yaml", "/objectives/0"),
+    (["7.1"], "minor", "objectives.yaml", "/objectives/1"),
+    (["7.4"], "minor", "performance_indicators.yaml", "/indicators/0"),
+    (["7.5"], "major", "bundle.yaml", ""),
+    (["7.6.1 c)"], "minor", "risks.yaml", ""),
+    (["8.1 d)"], "minor", "resources.yaml", ""),
+    (["8.4 (2)b)"], "minor", "documented_information.yaml", "/documents/1"),
+    (["9.2.1"], "minor", "data_management.yaml", "/security"),
+    (["9.2.3 c)"], "minor", "process_management.yaml", "/trading"),
+    (["10.1.1"], "minor", "bundle.yaml", ""),
+    (["10.1.2"], "minor", "documented_information.yaml", ""),
+    (["10.1.2 a)"], "minor", "bundle.yaml", ""),
     (["10.2"], "major", "bundle.yaml", "/period"),
     (["10.2 (2)c)"], "minor", "internal_audit.yaml", "/audits/0/auditors"),
     (["10.2 (2)e)"], "minor", "internal_audit.yaml", "/audits/0/findings/0"),
@@ -29,6 +43,9 @@ DEFECTIVE_NCS = [
     (["10.3 a)"], "minor", "management_review.yaml", "/reviews/0/inputs"),
     (["10.3 d)"], "minor", "management_review.yaml", "/reviews/0/audit_ref"),
     (["10.3.2 f)"], "minor", "management_review.yaml", "/reviews/0/outputs"),
+    (["11.2 b)"], "minor", "nonconformities.yaml", "/items/0"),
+    (["11.2 d)"], "minor", "nonconformities.yaml", "/items/1"),
+    (["11.3"], "minor", "improvement.yaml", "/performance/0"),
 ]
 
 
@@ -46,7 +63,19 @@ def test_defective_park_nonconformity_list_is_exact(defective):
     got = [([c for _, c in nc.clauses], nc.grade.value, nc.evidence[0].file, nc.evidence[0].pointer)
            for nc in defective.nonconformities]
     assert got == DEFECTIVE_NCS
-    assert [nc.id for nc in defective.nonconformities] == [f"NC-{i:03d}" for i in range(1, 12)]
+    assert [nc.id for nc in defective.nonconformities] == [f"NC-{i:03d}" for i in range(1, len(DEFECTIVE_NCS) + 1)]
+
+
+def test_defective_park_has_nonconformities_in_every_clause_group(defective):
+    groups = {c.split(".")[0].split(" ")[0] for nc in defective.nonconformities for _, c in nc.clauses}
+    assert groups == {"5", "6", "7", "8", "9", "10", "11"}
+
+
+def test_missing_annex_a_examples_are_observations(defective):
+    obs = [r for r in defective.results if r.status is Status.OBSERVATION]
+    assert len(obs) == 18 and all(r.clause.startswith("A.") for r in obs)
+    # an example that a 应 clause requires is a nonconformity against that clause instead
+    assert any((PACK, "10.1.2") in n.clauses and "《合规性评价报告》" in n.finding.zh for n in defective.nonconformities)
 
 
 def test_defective_park_legal_commitment_points_at_policy_file(defective):
@@ -69,16 +98,19 @@ def test_defective_park_clause_verdicts(defective):
     assert v["6.2 a)"] == ("onsite", None)
     assert v["6.2 c)"] == ("conform", None)
     assert v["10.3.1"] == ("conform", None)
+    assert v["7.5"] == ("nonconformity", "major")
+    assert v["A.5"] == ("observation", None)
 
 
 def test_conforming_park_has_no_nonconformity(conforming):
     assert conforming.nonconformities == ()
     statuses = {r.status for r in conforming.results}
-    assert statuses <= {Status.CONFORM, Status.ONSITE}
+    assert statuses <= {Status.CONFORM, Status.ONSITE, Status.NOT_APPLICABLE}
     onsite = sorted(r.rule for r in conforming.results if r.status is Status.ONSITE)
-    assert onsite == ["zc001-5.3-available", "zc001-6.2-a", "zc001-6.2-b"]
-    every_rule = {r.rule for r in conforming.results}
-    assert len(every_rule) == 58
+    assert onsite == ["zc001-11.3-system", "zc001-5.3-available", "zc001-6.2-a", "zc001-6.2-b", "zc001-7.1-adjust",
+                      "zc001-7.6.1-policy", "zc001-7.6.2", "zc001-8.2-c", "zc001-8.3-e"]
+    from checker.packs import get_pack
+    assert {r.rule for r in conforming.results} == {r.id for r in get_pack(PACK).rules}
 
 
 def test_conforming_park_reads_its_csv_register(conforming):
@@ -99,11 +131,11 @@ def test_check_writes_four_reports_and_exits_1(tmp_path):
     schemas = load_schemas()
     errors = list(schemas.validator(schemas.schema("report.schema.json")).iter_errors(report))
     assert errors == []
-    assert len(report["nonconformities"]) == 11
+    assert len(report["nonconformities"]) == len(DEFECTIVE_NCS)
     nc = next(n for n in report["nonconformities"] if {"standard": PACK, "clause": "6.2 d)"} in n["clauses"])
     assert nc["evidence"][0]["file"] == "policy.yaml"
     rows = list(csv.reader(io.StringIO((out / "nonconformities.csv").read_bytes().decode("utf-8-sig"))))
-    assert rows[0][:3] == ["编号", "条款", "标准"] and len(rows) == 12
+    assert rows[0][:3] == ["编号", "条款", "标准"] and len(rows) == len(DEFECTIVE_NCS) + 1
 
 
 def test_conforming_check_exits_0(tmp_path):
