@@ -12,7 +12,14 @@ _PKG = Path(__file__).resolve().parent
 
 
 def data_dir(name: str) -> Path:
-    """Return the folder holding the shipped ``rules``, ``schemas`` or ``templates``."""
+    """Return the folder holding the shipped ``rules``, ``schemas`` or ``templates``.
+
+    ``PARKCHECK_RULES`` points at another rules folder (a standard editor's working copy).
+    """
+    import os
+
+    if name == "rules" and os.environ.get("PARKCHECK_RULES"):
+        return Path(os.environ["PARKCHECK_RULES"])
     installed = _PKG / "_data" / name
     if installed.is_dir():
         return installed

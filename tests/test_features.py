@@ -95,3 +95,45 @@ def nc_requirement(evidence, text):
 
 def test_statuses_have_chinese_labels():
     assert status_label(Status.ONSITE, None, "zh") == "需现场核实"
+
+
+# -- generic steps used by the clause-group features --------------------------------------------
+
+def _value(text: str):
+    from checker.yamlio import parse_yaml
+    return parse_yaml(f"v: {text}\n", "step").data["v"]
+
+
+@given(parsers.parse('在文件 "{file}" 中删除 "{pointer}"'))
+def remove_value(evidence, file, pointer):
+    evidence["files"] = apply_patches(evidence["files"], ({"op": "remove", "file": file, "path": pointer},))
+
+
+@given(parsers.parse('将文件 "{file}" 中 "{pointer}" 设为 "{value}"'))
+def set_value(evidence, file, pointer, value):
+    evidence["files"] = apply_patches(evidence["files"], ({"op": "set", "file": file, "path": pointer, "value": _value(value)},))
+
+
+@then(parsers.parse('不符合项引用条款 "{clause}" 且等级为 "{grade}"'))
+def nc_grade(evidence, clause, grade):
+    assert status_label(Status.NONCONFORMITY, _nc(evidence, clause).grade, "zh") == grade
+
+
+def test_a_broken_rule_makes_its_scenarios_fail(tmp_path):
+    """The Gherkin specifications bite: weaken rule 6.2 d) in a copy and its scenario fails."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from .conftest import ROOT
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    path = rules / "t-cpqs-zc001-2025" / "6.2-policy.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("expect: {field: commitments, contains: {type: legal_compliance}}",
+                                 "expect: {field: commitments, contains: {type: continual_improvement}}"), encoding="utf-8")
+    env = {**os.environ, "PARKCHECK_RULES": str(rules), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests" / "test_features.py"),
+                           "-k", "方针缺少_62_要求的一项承诺"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert proc.returncode == 1, proc.stdout[-2000:]
+    assert "1 failed, 4 passed" in proc.stdout  # only the legal_compliance example of the outline fails
