@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from .conditions import AND, OR, Context, anchor_name, compile_condition, engine_field, ex, nex
 from .engine import UnsafeShape, harden  # noqa: F401  (UnsafeShape is part of this module's interface)
 from .facts import END_KIND
-from .packs import BUNDLE_KIND, Pack, Rule
+from .packs import BUNDLE_KIND, Pack, Rule, field_resolver
 from .schemas import FieldInfo, SchemaSet
 
 MAX_ENGINE_RULES_PER_RULESET = 120  # creation slows sharply past a few hundred rules per ruleset
@@ -68,7 +68,7 @@ def _resolver(schemas: SchemaSet, pack: Pack, kind: str):
         if agg.sum:
             fields["sum"] = {"type": "number"}
         return lambda path: FieldInfo(kind, path, fields[path]) if path in fields else None
-    return lambda path: schemas.field(kind, path)
+    return field_resolver(schemas, kind, pack.derived)
 
 
 def _split_expect(expect: dict) -> tuple[list[dict], list[tuple[str, dict]]]:

@@ -137,8 +137,32 @@ def _year_of(days: int) -> int:
     return (_dt.date(1970, 1, 1) + _dt.timedelta(days=days)).year
 
 
+def _dotted(fact: dict, path: str):
+    value = fact
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _derive(base: FactBase, derived) -> None:
+    """Add the declared derived numbers to the facts of their kind (absent when an input is)."""
+    for d in derived:
+        for fid in base.of_kind(d.kind):
+            fact = base.facts[int(fid) - 1]
+            a, b = (_dotted(fact, arg) for arg in d.args)
+            if isinstance(a, bool) or isinstance(b, bool) or not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
+                continue
+            if d.op == "ratio":
+                if b:
+                    fact[d.field] = round(a / b, 9)
+            else:
+                fact[d.field] = round(abs(a - b), 9)
+
+
 def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str, int]] = (),
-                aggregates: Iterable[Aggregate] = ()) -> FactBase:
+                aggregates: Iterable[Aggregate] = (), derived=()) -> FactBase:
     """Build the fact base of a validated bundle."""
     base = FactBase()
     m = bundle.manifest.data
@@ -155,6 +179,7 @@ def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str,
     for doc in bundle.documents:
         schema = schemas.inlined(doc.kind)  # no $ref left: normalising needs no resolver
         norm.emit(doc.data, schema, None, "", doc, doc.kind, None, None)
+    _derive(base, derived)
     period_years = range(int(m["period"]["start"][:4]), int(m["period"]["end"][:4]) + 1)
     for agg in aggregates:
         _aggregate(base, bundle, agg, period_years)

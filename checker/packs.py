@@ -29,7 +29,13 @@ BUNDLE_KIND = "bundle"
 AGG_PREFIX = "agg."
 TEMPLATE_NAMES = {"s", "b", "p", "rule", "count"}
 BREACH_GRADES = {"应": ("major", "minor"), "宜": ("observation",), "鼓励": ("observation",), "可": ("observation",)}
-_CLAUSE_RE = re.compile(r"^(?P<num>[0-9A-Z]+(?:\.[0-9]+)*)(?: (?:\((?P<list>[0-9])\))?(?P<item>[a-z])\))?$")
+_CLAUSE_RE = re.compile(r"^(?P<num>[0-9A-Z]+(?:\.[0-9]+)*)(?: (?:\((?P<list>[0-9])\))?(?P<item>[a-z]|[0-9]+)\))?$")
+
+
+def field_resolver(schemas: SchemaSet, kind: str, derived: tuple = ()):
+    """Look up fields of a fact kind: schema fields, and numbers the pack derives for that kind."""
+    extra = {d.field: FieldInfo(kind, d.field, {"type": "number"}) for d in derived if d.kind == kind}
+    return lambda path: extra.get(path) or schemas.field(kind, path)
 
 
 def clause_parent(clause: str) -> str | None:
@@ -46,7 +52,8 @@ def clause_sort_key(clause: str) -> tuple:
     if not m:
         return ((9999,), 0, "", clause)
     nums = tuple(int(x) if x.isdigit() else ord(x[0]) + 1000 for x in m["num"].split("."))
-    return (nums, int(m["list"] or 1) if m["item"] else 0, m["item"] or "", "")
+    item = m["item"] or ""
+    return (nums, int(m["list"] or 1) if item else 0, f"{int(item):03d}" if item.isdigit() else item, "")
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,16 @@ class Rule:
     pointer: str
 
 
+@dataclass(frozen=True)
+class Derived:
+    """A number computed before the engine from two fields of the same fact."""
+
+    kind: str
+    field: str
+    op: str  # ratio | abs_diff
+    args: tuple[str, str]
+
+
 @dataclass
 class Pack:
     id: str
@@ -126,6 +143,11 @@ class Pack:
     aggregates: dict[str, Aggregate]
     sha256: str
     problems: list[Problem] = field(default_factory=list)
+    derived: tuple[Derived, ...] = ()
+
+    @property
+    def scoring(self) -> dict | None:
+        return self.meta.get("scoring")
 
     @property
     def code(self) -> str:
@@ -171,11 +193,12 @@ class _Linter:
     """Semantic checks of one pack after its files validated against their schemas."""
 
     def __init__(self, pack_id: str, schemas: SchemaSet, catalogue: dict[str, CatalogueEntry],
-                 aggregates: dict[str, Aggregate]):
+                 aggregates: dict[str, Aggregate], derived: tuple[Derived, ...] = ()):
         self.pack_id = pack_id
         self.schemas = schemas
         self.catalogue = catalogue
         self.aggregates = aggregates
+        self.derived = derived
         self.problems: list[Problem] = []
         self.env = SandboxedEnvironment(undefined=jinja2.ChainableUndefined, autoescape=False)
 
@@ -197,7 +220,7 @@ class _Linter:
             if agg and agg.sum:
                 fields["sum"] = {"type": "number"}
             return lambda path: FieldInfo(kind, path, fields[path]) if path in fields else None
-        return lambda path: self.schemas.field(kind, path)
+        return field_resolver(self.schemas, kind, self.derived)
 
     def check_condition(self, cond: Any, kind: str, doc, file, pointer, allow_join: bool, subject_kind: str | None,
                         joins_seen: list):
@@ -448,7 +471,15 @@ def load_pack(pack_id: str, rules_dir: Path | None = None, schemas: SchemaSet | 
             line, col = _line(manifest, f"/aggregates/{name}")
             problems.append(Problem(f"aggregate {name!r}: {spec['of']!r} has no date field "
                                     f"{spec['group_by']['year_of']!r}", f"{pack_id}/pack.yaml", line, col))
-    linter = _Linter(pack_id, schemas, catalogue, aggregates)
+    derived = tuple(Derived(d["kind"], d["field"], "ratio" if "ratio" in d else "abs_diff", tuple(d.get("ratio") or d["abs_diff"]))
+                    for d in meta.get("derive") or ())
+    for i, d in enumerate(derived):
+        base_kind = d.kind
+        for arg in d.args:
+            if not any(x.kind == base_kind and x.field == arg for x in derived[:i]) and schemas.field(base_kind, arg) is None:
+                line, col = _line(manifest, f"/derive/{i}")
+                problems.append(Problem(f"derive: {base_kind!r} has no field {arg!r}", f"{pack_id}/pack.yaml", line, col))
+    linter = _Linter(pack_id, schemas, catalogue, aggregates, derived)
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for path in sorted(root.glob("*.yaml")):
@@ -479,20 +510,21 @@ def load_pack(pack_id: str, rules_dir: Path | None = None, schemas: SchemaSet | 
                     evidence_field=raw.get("evidence_field"), finding=raw.get("finding"), title=_text(raw.get("title")), message=_text(raw["message"]),
                     pass_message=_text(raw.get("pass_message")), remediation=_text(raw.get("remediation")),
                     source=raw.get("source", "full text"), cases=cases, file=rel, line=_line(doc, ptr)[0], pointer=ptr)
-                shape = _compile_problem(rule, schemas, aggregates)
+                shape = _compile_problem(rule, schemas, aggregates, derived)
                 if shape:
                     linter.add(doc, rel, f"{ptr}/expect", shape)
                 else:
                     rules.append(rule)
     problems.extend(linter.problems)
-    return Pack(pack_id, root, meta, catalogue, rules, aggregates, digest.hexdigest(), problems)
+    return Pack(pack_id, root, meta, catalogue, rules, aggregates, digest.hexdigest(), problems, derived)
 
 
-def _compile_problem(rule: Rule, schemas: SchemaSet, aggregates: dict[str, Aggregate]) -> str | None:
+def _compile_problem(rule: Rule, schemas: SchemaSet, aggregates: dict[str, Aggregate],
+                     derived: tuple = ()) -> str | None:
     """Compile one rule as the engine will see it; return why it cannot be, if it cannot."""
     from .compiler import UnsafeShape, compile_rule
 
-    stub = Pack(rule.pack, Path("."), {}, {}, [], aggregates, "")
+    stub = Pack(rule.pack, Path("."), {}, {}, [], aggregates, "", derived=derived)
     try:
         compile_rule(rule, schemas, stub)
     except UnsafeShape as exc:
@@ -500,7 +532,7 @@ def _compile_problem(rule: Rule, schemas: SchemaSet, aggregates: dict[str, Aggre
     return None
 
 
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
 
 
 def _cache_dir() -> Path | None:
