@@ -21,6 +21,7 @@ from .facts import build_facts
 from .model import PackInfo, Report
 from .packs import available_packs, get_pack
 from .schemas import SchemaSet, load_schemas
+from .scoring import compute_score
 from .verdicts import clause_verdicts, nonconformities, rule_results, sort_results
 
 
@@ -101,6 +102,14 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
     t2 = time.perf_counter()
     order = {s: i for i, s in enumerate(standards)}
     results = sort_results(results, order)
+    scores = []
+    for c in compiled:
+        scoring = c.pack.scoring
+        if scoring:
+            docs = bundle.by_kind(scoring["evidence"])
+            basic = bundle.by_kind((scoring.get("designation") or {}).get("offsets", "")) if scoring.get("designation") else []
+            scores.append(compute_score(c.pack.id, scoring, docs[0].data if docs else None,
+                                        basic[0].data if basic else None, results))
     verdicts = [v for c in compiled for v in clause_verdicts(c.pack, results)]
     report = Report(
         tool_version=__version__,
@@ -112,7 +121,7 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
         packs=tuple(PackInfo(c.pack.id, c.pack.code, c.pack.title["zh"], c.pack.meta["edition"], c.pack.version,
                              c.pack.meta["publisher"], len(c.pack.rules), c.pack.sha256) for c in compiled),
         results=tuple(results), verdicts=tuple(verdicts), nonconformities=tuple(nonconformities(results)),
-        generated_at=generated_at, engine=stats)
+        generated_at=generated_at, engine=stats, scores=tuple(scores))
     t3 = time.perf_counter()
     if timings:
         timings.add("facts", t1 - t0)

@@ -224,6 +224,7 @@ class Report:
     nonconformities: tuple[Nonconformity, ...]
     generated_at: str | None = None
     engine: dict = field(default_factory=dict, compare=False, hash=False)
+    scores: tuple = ()  # checker.scoring.Score, one per scored standard
 
     @property
     def has_nonconformities(self) -> bool:

@@ -17,7 +17,12 @@ SECTION_TITLES = {
            "requirement": "要求", "finding": "不符合事实", "grade": "等级", "evidence": "证据位置",
            "remediation": "整改建议", "none": "无", "generated": "生成时间", "tool": "工具",
            "not_checked_note": "“未检查”表示所选规则包尚无规则覆盖该条款，不代表符合。",
-           "item": "事项", "what": "核实内容", "reason": "理由", "path": "文件", "kind": "类型"},
+           "item": "事项", "what": "核实内容", "reason": "理由", "path": "文件", "kind": "类型",
+           "score": "评分", "total": "总分", "base": "基础分", "bonus": "加分", "grade": "级别", "not_eligible": "不具备评级资格（基本要求未满足）",
+           "designation": "零碳园区称号", "yes": "是", "no_": "否", "weights": "权重说明", "group": "一级指标", "weight": "权重",
+           "counted": "计分指标数", "subtotal": "得分", "indicator": "指标", "value": "现状值", "lead": "引领值", "index": "指数",
+           "contribution": "贡献", "source": "数据来源", "na": "（不适用）", "editor_default": "编辑默认值",
+           "from_inputs": "* 按附录 B 定义由分子、分母计算的值。", "raise": "提升得分最多的指标"},
     "en": {"title": "Carbon emission management system conformity report", "summary": "Summary",
            "verdicts": "Verdicts by clause", "ncs": "Nonconformities", "onsite": "Items for on-site verification",
            "obs": "Observations", "na": "Not applicable", "files": "Evidence files", "packs": "Rule packs",
@@ -26,7 +31,12 @@ SECTION_TITLES = {
            "requirement": "Requirement", "finding": "Finding", "grade": "Grade", "evidence": "Evidence",
            "remediation": "Remediation", "none": "None", "generated": "Generated", "tool": "Tool",
            "not_checked_note": "\"Not checked\" means no rule of the selected packs covers the clause yet; it is not a pass.",
-           "item": "Item", "what": "What to verify", "reason": "Reason", "path": "File", "kind": "Kind"},
+           "item": "Item", "what": "What to verify", "reason": "Reason", "path": "File", "kind": "Kind",
+           "score": "Score", "total": "Total", "base": "Base", "bonus": "Bonus", "grade": "Grade", "not_eligible": "not eligible for grading (basic requirement failed)",
+           "designation": "Zero-carbon park designation", "yes": "Yes", "no_": "No", "weights": "Weights", "group": "Group", "weight": "Weight",
+           "counted": "Indicators counted", "subtotal": "Subtotal", "indicator": "Indicator", "value": "Value", "lead": "Lead value", "index": "Index",
+           "contribution": "Contribution", "source": "Source", "na": "(not applicable)", "editor_default": "editor default",
+           "from_inputs": "* computed from numerator and denominator as Annex B defines it.", "raise": "What would raise the score most"},
 }
 
 
@@ -51,7 +61,29 @@ def view(report: Report, lang: str) -> dict:
         "status_label": lambda s, g=None: status_label(s, g, lang),
         "grade_label": lambda g: GRADE_LABELS[Grade(g)][0 if lang == "zh" else 1],
         "text": lambda x: x.get(lang) if x is not None else "",
+        "fmt_value": _fmt_value(lang),
+        "per_unit": lambda imp: (f"每提高 1 {'个百分点' if imp['unit'] == 'percentage point' else imp['unit']}约 +{imp['gain_per_unit']:.2f}"
+                                 if lang == "zh" else f"about +{imp['gain_per_unit']:.2f} per {imp['unit']}"),
+        "source_label": lambda s: SOURCES.get(s, ("", ""))[0 if lang == "zh" else 1] if s else "",
     }
+
+
+SOURCES = {"statistics": ("统计记录", "statistics"), "commissioned_report": ("委托核算报告", "commissioned report"),
+           "site_survey": ("现场调研", "site survey")}
+
+
+def _fmt_value(lang: str):
+    def fmt(v) -> str:
+        if v is True:
+            return "有" if lang == "zh" else "yes"
+        if v is False:
+            return "无" if lang == "zh" else "no"
+        if v is None:
+            return "—"
+        if isinstance(v, float):
+            return f"{v:.4g}"
+        return str(v)
+    return fmt
 
 
 @lru_cache(maxsize=4)

@@ -23,6 +23,7 @@ def to_dict(report: Report) -> dict:
         "verdicts": [v.to_json() for v in report.verdicts],
         "results": [r.to_json() for r in report.results],
         "nonconformities": [n.to_json() for n in report.nonconformities],
+        "scores": [s.to_json() for s in report.scores],
         "engine": report.engine,
     }
 

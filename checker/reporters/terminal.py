@@ -36,6 +36,12 @@ def print_summary(report: Report, console: Console, lang: str = "zh", show_unche
                           status_label(Status.NONCONFORMITY, nc.grade, lang), nc.finding.get(lang),
                           "\n".join(e.location() for e in nc.evidence[:3]))
         console.print(table)
+    for sc in report.scores:
+        code = packs[sc.standard].code
+        eligible = "" if sc.eligible else f" [bold red]{t['not_eligible']}: {', '.join(sc.failed_gates)}[/]"
+        console.print(f"[bold]{code} {t['score']} {sc.total:.2f}[/bold] ({t['bonus']} {sc.bonus:.2f}) · {t['grade']} [bold]{sc.grade}[/bold]{eligible}"
+                      + ("" if sc.designation is None else f" · {t['designation']}: {t['yes'] if sc.designation else t['no_']}"))
+        console.print("  " + " · ".join(f"{g.name} {g.subtotal:.2f}" for g in sc.groups))
     s = report.summary()
     nc = s["nonconformities"]
     counts = s["results"]
