@@ -19,11 +19,12 @@ from checker.schemas import load_schemas
 from .conftest import BASE_FIXTURE
 
 scenarios("t-cpqs-zc001-2025")
+scenarios("t-seesa-010-2025")
 
 
 @pytest.fixture
 def evidence():
-    return {"files": dict(read_files(BASE_FIXTURE)[1]), "report": None}
+    return {"files": dict(read_files(BASE_FIXTURE)[1]), "report": None, "grade": None}
 
 
 @given("一个在已编码条款上符合要求的园区证据包")
@@ -140,3 +141,73 @@ def test_a_broken_rule_makes_its_scenarios_fail(tmp_path):
     # fires (wrongly) in the continual_improvement example: both scenarios fail, the other three pass
     assert "2 failed, 3 passed" in proc.stdout
     assert "FAILED" in proc.stdout and "legal_compliance-6.2 d)" in proc.stdout
+
+
+# -- T/SEESA 010—2025 scoring steps ----------------------------------------------------------
+
+@given("一个零碳园区评价的示例证据包")
+def seesa_bundle(evidence):
+    from .conftest import ROOT
+    evidence["files"] = dict(read_files(ROOT / "rules" / "t-seesa-010-2025" / "fixtures" / "base")[1])
+
+
+@when(parsers.parse('按表 2 对总分 "{total}" 分级'))
+def grade_total(evidence, total):
+    from checker.packs import get_pack
+    from checker.scoring import grade_of
+    scoring = get_pack("t-seesa-010-2025").scoring
+    evidence["grade"] = grade_of(float(total), scoring["grades"], scoring["below"])
+
+
+@then(parsers.parse('级别为 "{grade}"'))
+def grade_is(evidence, grade):
+    got = evidence.get("grade") if evidence["report"] is None else evidence["report"].scores[0].grade
+    assert got == grade
+
+
+@then(parsers.parse('指标 "{no:d}" 采用 "{name}" 且指数为 "{index:f}"'))
+def indicator_option(evidence, no, name, index):
+    ind = next(i for i in evidence["report"].scores[0].indicators if i.no == no)
+    assert (ind.name, round(ind.index, 6)) == (name, index)
+
+
+@then(parsers.parse('一级指标 "{name}" 计入 "{count:d}" 项指标'))
+def group_counted(evidence, name, count):
+    assert next(g for g in evidence["report"].scores[0].groups if g.name == name).counted == count
+
+
+@then("得分已计算但不具备评级资格")
+def not_eligible(evidence):
+    score = evidence["report"].scores[0]
+    assert score.total > 0 and score.eligible is False and score.failed_gates
+
+
+@then("获得零碳园区称号")
+def designated(evidence):
+    assert evidence["report"].scores[0].designation is True
+
+
+@then("未获得零碳园区称号")
+def not_designated(evidence):
+    assert evidence["report"].scores[0].designation is False
+
+
+def _indicator_index(evidence, no: int) -> int:
+    from checker.yamlio import parse_yaml
+    data = parse_yaml(evidence["files"]["seesa_indicators.yaml"].decode("utf-8"), "seesa_indicators.yaml").data
+    return next(i for i, e in enumerate(data["indicators"]) if e["no"] == no)
+
+
+@given(parsers.parse('将指标 "{no:d}" 的现状值设为 "{value}"'))
+def set_indicator(evidence, no, value):
+    i = _indicator_index(evidence, no)
+    patches = [{"op": "set", "file": "seesa_indicators.yaml", "path": f"/indicators/{i}/value", "value": _value(value)}]
+    evidence["files"] = apply_patches(evidence["files"], tuple(patches))
+
+
+@given(parsers.parse('声明指标 "{no:d}" 不适用，理由为 "{reason}"'))
+def indicator_not_applicable(evidence, no, reason):
+    i = _indicator_index(evidence, no)
+    evidence["files"] = apply_patches(evidence["files"], (
+        {"op": "set", "file": "seesa_indicators.yaml", "path": f"/indicators/{i}/applicable", "value": False},
+        {"op": "set", "file": "seesa_indicators.yaml", "path": f"/indicators/{i}/not_applicable_reason", "value": reason}))
