@@ -40,9 +40,10 @@ class IndicatorScore:
     contribution: float
     from_inputs: bool
     note: str | None = None
+    unit: str | None = None  # None: a ratio (shown as a percentage) or a qualitative indicator
 
     def to_json(self) -> dict:
-        return {"no": self.no, "name": self.name, "group": self.group, "option": self.option,
+        return {"no": self.no, "unit": self.unit, "name": self.name, "group": self.group, "option": self.option,
                 "value": (1 if self.value is True else 0 if self.value is False else self.value),
                 "lead": (1 if self.lead is True else self.lead), "qualitative": self.lead is True,
                 "index": None if self.index is None else round(self.index, 6), "applicable": self.applicable,
@@ -147,7 +148,8 @@ def compute_score(standard: str, scoring: dict, evidence: dict | None, basic: di
             no=d["no"], name=opt["name"], group=d["group"], second=d.get("second", ""), option=opt["key"],
             value=value, lead=opt["lead"], index=None if opt["lead"] is None else max(index, 0.0),
             applicable=applicable, scored=opt["lead"] is not None and applicable,
-            source=(entry or {}).get("source"), weight=0.0, contribution=0.0, from_inputs=from_inputs, note=note))
+            source=(entry or {}).get("source"), weight=0.0, contribution=0.0, from_inputs=from_inputs, note=note,
+            unit=d.get("unit")))
     groups: list[GroupScore] = []
     final: list[IndicatorScore] = []
     for g in scoring["groups"]:

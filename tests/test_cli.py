@@ -42,3 +42,11 @@ def test_unknown_standard_in_rules_commands(cli):
 def test_installed_entry_point_runs_without_traceback_on_internal_errors(tmp_path):
     proc = run_parkcheck("check", DEFECTIVE, "-q")
     assert proc.returncode == EXIT_FINDINGS and proc.stdout == "" and proc.stderr == ""
+
+
+def test_check_prints_the_score_and_grade_of_a_scored_standard(cli, tmp_path):
+    result = cli("check", CONFORMING, "--standard", "t-seesa-010-2025", "--out", tmp_path)
+    assert result.exit_code == EXIT_OK
+    assert "T/SEESA 010—2025 评分 109.67" in result.output and "引领级" in result.output and "零碳园区称号: 是" in result.output
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "| 10 | 可再生能源占比 |" in md and "编辑默认值" in md

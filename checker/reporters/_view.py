@@ -10,7 +10,7 @@ from ..model import GRADE_LABELS, STATUS_LABELS, Grade, Report, Status
 from ..resources import data_dir
 
 SECTION_TITLES = {
-    "zh": {"title": "碳排放管理体系符合性报告", "summary": "概要", "verdicts": "条款结论", "ncs": "不符合项清单",
+    "zh": {"title": "碳排放管理体系符合性报告", "title_scored": "零碳园区评价报告", "summary": "概要", "verdicts": "条款结论", "ncs": "不符合项清单",
            "onsite": "需现场核实的事项", "obs": "观察项", "na": "不适用", "files": "证据文件", "packs": "规则包",
            "park": "园区", "period": "报告期", "audit_date": "审核/自查日期", "standards": "标准",
            "clause": "条款", "clause_title": "标题", "verdict": "结论", "rules": "规则", "no": "编号",
@@ -23,7 +23,7 @@ SECTION_TITLES = {
            "counted": "计分指标数", "subtotal": "得分", "indicator": "指标", "value": "现状值", "lead": "引领值", "index": "指数",
            "contribution": "贡献", "source": "数据来源", "na": "（不适用）", "editor_default": "编辑默认值",
            "from_inputs": "* 按附录 B 定义由分子、分母计算的值。", "raise": "提升得分最多的指标"},
-    "en": {"title": "Carbon emission management system conformity report", "summary": "Summary",
+    "en": {"title": "Carbon emission management system conformity report", "title_scored": "Zero-carbon park evaluation report", "summary": "Summary",
            "verdicts": "Verdicts by clause", "ncs": "Nonconformities", "onsite": "Items for on-site verification",
            "obs": "Observations", "na": "Not applicable", "files": "Evidence files", "packs": "Rule packs",
            "park": "Park", "period": "Reporting period", "audit_date": "Audit / self-check date", "standards": "Standards",
@@ -53,6 +53,7 @@ def view(report: Report, lang: str) -> dict:
     t = SECTION_TITLES[lang]
     packs = {p.id: p for p in report.packs}
     by_status = lambda s: [r for r in report.results if r.status is s]  # noqa: E731
+    t = dict(t, title=t["title_scored"] if report.scores and len(report.scores) == len(report.packs) else t["title"])
     return {
         "t": t, "lang": lang, "report": report, "packs": packs, "summary": report.summary(),
         "verdicts": report.verdicts, "ncs": report.nonconformities,
@@ -62,6 +63,8 @@ def view(report: Report, lang: str) -> dict:
         "grade_label": lambda g: GRADE_LABELS[Grade(g)][0 if lang == "zh" else 1],
         "text": lambda x: x.get(lang) if x is not None else "",
         "fmt_value": _fmt_value(lang),
+        "fmt_ind": lambda i, v: _fmt_value(lang)(v) if isinstance(v, bool) or v is None or i.lead is True
+        else (f"{v:g} {i.unit}" if i.unit else f"{v * 100:.4g}%"),
         "per_unit": lambda imp: (f"每提高 1 {'个百分点' if imp['unit'] == 'percentage point' else imp['unit']}约 +{imp['gain_per_unit']:.2f}"
                                  if lang == "zh" else f"about +{imp['gain_per_unit']:.2f} per {imp['unit']}"),
         "source_label": lambda s: SOURCES.get(s, ("", ""))[0 if lang == "zh" else 1] if s else "",
