@@ -108,6 +108,8 @@ def run_case(pack: Pack, rule: Rule, case: Case) -> CaseOutcome:
         return CaseOutcome(pack.id, rule.id, case.name, ok, detail, rule.file, case.line or rule.line)
 
     folder = pack.folder / "fixtures" / case.fixture
+    if not folder.is_dir() and pack.meta.get("fixtures_from"):
+        folder = pack.folder.parent / pack.meta["fixtures_from"] / "fixtures" / case.fixture
     if not folder.is_dir():
         return outcome(False, f"fixture {case.fixture!r} not found in {pack.id}/fixtures")
     try:

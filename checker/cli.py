@@ -243,6 +243,9 @@ def rules_coverage(standards, missing, rules_dir):
         console.print(f"{pid}: {s['covered']}/{s['normative']} normative clauses covered ({s['percent']}%): "
                       f"checked {s['checked']}, on-site {s['onsite']}, title only {s['title only']}, "
                       f"not covered {s['not covered']}")
+        if s["title_only_clauses"]:
+            console.print(f"  with clause text: {s['full_text_covered']}/{s['full_text']} covered; known by title only: "
+                          f"{s['title_only_checked']}/{s['title_only_clauses']} checked through an equivalent requirement")
         uncovered += s["not covered"]
     sys.exit(EXIT_FINDINGS if uncovered else EXIT_OK)
 

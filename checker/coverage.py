@@ -27,6 +27,7 @@ class CoverageRow:
     normative: bool
     rules: tuple[str, ...]
     status: str
+    text: bool = True  # False: the source holds only the clause title
 
 
 def coverage(pack: Pack) -> list[CoverageRow]:
@@ -46,7 +47,8 @@ def coverage(pack: Pack) -> list[CoverageRow]:
             status = ONSITE
         else:
             status = TITLE_ONLY
-        rows.append(CoverageRow(entry.clause, entry.title, entry.normative, tuple(r.id for r in rules), status))
+        rows.append(CoverageRow(entry.clause, entry.title, entry.normative, tuple(r.id for r in rules), status,
+                                bool(entry.text)))
     return rows
 
 
@@ -54,5 +56,9 @@ def summary(rows: list[CoverageRow]) -> dict:
     normative = [r for r in rows if r.normative]
     counts = {s: sum(1 for r in normative if r.status == s) for s in (CHECKED, ONSITE, TITLE_ONLY, NOT_COVERED)}
     covered = len(normative) - counts[NOT_COVERED]
+    full = [r for r in normative if r.text]
+    titles = [r for r in normative if not r.text]
     return {"normative": len(normative), **counts, "covered": covered,
-            "percent": round(100 * covered / len(normative), 1) if normative else 100.0}
+            "percent": round(100 * covered / len(normative), 1) if normative else 100.0,
+            "full_text": len(full), "full_text_covered": sum(1 for r in full if r.status != NOT_COVERED),
+            "title_only_clauses": len(titles), "title_only_checked": sum(1 for r in titles if r.status != NOT_COVERED)}

@@ -387,6 +387,8 @@ class _Linter:
             if raw.get("source", "full text") == "full text" and not any(quote in re.sub(r"\s+", "", t) for t in texts):
                 self.add(doc, file, f"{ptr}/requirement",
                          f"requirement is not quoted verbatim from the catalogue text of {clause} (or its parent)")
+            if raw.get("source") == "title only" and raw["requirement"] != entry.title:
+                self.add(doc, file, f"{ptr}/requirement", f"a title-only rule quotes the clause title: {entry.title!r}")
         allowed = BREACH_GRADES[raw["obligation"]]
         if raw["grade"] not in allowed:
             self.add(doc, file, f"{ptr}/grade", f"a {raw['obligation']} requirement is graded {' or '.join(allowed)} "
