@@ -29,7 +29,7 @@ BUNDLE_KIND = "bundle"
 AGG_PREFIX = "agg."
 TEMPLATE_NAMES = {"s", "b", "p", "rule", "count"}
 BREACH_GRADES = {"应": ("major", "minor"), "宜": ("observation",), "鼓励": ("observation",), "可": ("observation",)}
-_CLAUSE_RE = re.compile(r"^(?P<num>[0-9A-Z]+(?:\.[0-9]+)*)(?: (?:\((?P<list>[0-9])\))?(?P<item>[a-z]|[0-9]+)\))?$")
+_CLAUSE_RE = re.compile(r"^(?P<num>[0-9A-Z]+(?:\.[0-9]+)*)(?P<dup>\([0-9]\))?(?: (?:\((?P<list>[0-9])\))?(?P<item>[a-z]|[0-9]+)\))?$")
 
 
 def field_resolver(schemas: SchemaSet, kind: str, derived: tuple = ()):
@@ -51,7 +51,8 @@ def clause_sort_key(clause: str) -> tuple:
     m = _CLAUSE_RE.match(clause)
     if not m:
         return ((9999,), 0, "", clause)
-    nums = tuple(int(x) if x.isdigit() else ord(x[0]) + 1000 for x in m["num"].split("."))
+    nums = tuple(int(x) if x.isdigit() else ord(x[0]) + 1000 for x in m["num"].split(".")) + (
+        (int(m["dup"][1:-1]),) if m["dup"] else ())
     item = m["item"] or ""
     return (nums, int(m["list"] or 1) if item else 0, f"{int(item):03d}" if item.isdigit() else item, "")
 
