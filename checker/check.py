@@ -14,6 +14,7 @@ from pathlib import Path
 from . import __version__
 from .bundle import Bundle, load_bundle
 from .compiler import CompiledPack, compile_pack
+from .crosswalk import load_crosswalk
 from .engine import shared_engine
 from .errors import InputError, Problem
 from .evidence import validate_bundle
@@ -85,7 +86,13 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
     compiled = [compiled_pack(s, rules_dir) for s in standards]
     t0 = time.perf_counter()
     anchors = set().union(*(c.anchors for c in compiled)) if compiled else set()
-    aggregates = [a for c in compiled for a in c.pack.aggregates.values()]
+    aggregates_by_name: dict = {}
+    for c in compiled:  # packs that declare the same aggregate share one computation
+        for a in c.pack.aggregates.values():
+            if a.name in aggregates_by_name and aggregates_by_name[a.name] != a:
+                raise InputError(f"packs declare aggregate {a.name!r} differently; rename one of them", c.pack.id)
+            aggregates_by_name[a.name] = a
+    aggregates = list(aggregates_by_name.values())
     derived = [d for c in compiled for d in c.pack.derived]
     facts = build_facts(bundle, schemas, anchors, aggregates, derived)
     t1 = time.perf_counter()
@@ -120,7 +127,8 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
         files=bundle.evidence_files(),
         packs=tuple(PackInfo(c.pack.id, c.pack.code, c.pack.title["zh"], c.pack.meta["edition"], c.pack.version,
                              c.pack.meta["publisher"], len(c.pack.rules), c.pack.sha256) for c in compiled),
-        results=tuple(results), verdicts=tuple(verdicts), nonconformities=tuple(nonconformities(results)),
+        results=tuple(results), verdicts=tuple(verdicts),
+        nonconformities=tuple(nonconformities(results, load_crosswalk(rules_dir))),
         generated_at=generated_at, engine=stats, scores=tuple(scores))
     t3 = time.perf_counter()
     if timings:

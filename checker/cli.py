@@ -135,6 +135,20 @@ def validate(bundle):
     sys.exit(EXIT_OK)
 
 
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["md", "csv"]), default="md", show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@rules_option
+@guarded
+def crosswalk(fmt, lang, rules_dir):
+    """Print the crosswalk between the clauses of the rule packs."""
+    from .crosswalk import load_crosswalk, render
+    from .packs import available_packs
+
+    packs = [p for p in available_packs(rules_dir) if any(p in t.clauses for t in load_crosswalk(rules_dir).topics)]
+    click.echo(render(load_crosswalk(rules_dir), packs, fmt, lang), nl=False)
+
+
 @main.group()
 def rules() -> None:
     """List, lint and test rule packs."""
@@ -177,7 +191,12 @@ def rules_lint(standards, rules_dir):
     """Check rule files against the rule schema, the catalogue and the evidence schemas."""
     from .packs import load_pack
 
+    from .crosswalk import lint_crosswalk
+
     total = 0
+    for p in lint_crosswalk(rules_dir):
+        click.echo(str(p))
+        total += 1
     for pid in _pack_ids(standards, rules_dir):
         pack = load_pack(pid, rules_dir)
         for p in pack.problems:

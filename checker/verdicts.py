@@ -220,14 +220,43 @@ def defect_key(r: Result) -> tuple:
     return (r.standard, r.subject, r.finding or r.rule)
 
 
-def nonconformities(results: list[Result]) -> list[Nonconformity]:
+def _merge_across_packs(groups: list[list[Result]], crosswalk) -> list[list[Result]]:
+    """In a combined audit, one defect breaching clauses of several standards is one nonconformity:
+    groups of different packs merge when they are the same missing document, or the same subject and
+    evidence location under a crosswalk topic they share.  Two groups of one pack never merge."""
+    clusters: list[dict] = []
+    for group in groups:
+        first = group[0]
+        standard = first.standard
+        topics = frozenset().union(*(crosswalk.topics_of(r.standard, r.clause) for r in group)) if crosswalk else frozenset()
+        location = (first.evidence[0].file, first.evidence[0].pointer) if first.evidence else None
+        missing = first.subject.split(".")[0] if first.subject and first.subject.startswith("none:") else None
+        for c in clusters:
+            if standard in c["standards"]:
+                continue
+            if (missing and missing == c["missing"]) or (
+                    not missing and first.subject == c["subject"] and location == c["location"] and topics & c["topics"]):
+                c["groups"].append(group)
+                c["standards"].add(standard)
+                c["topics"] |= topics
+                break
+        else:
+            clusters.append({"groups": [group], "standards": {standard}, "topics": set(topics), "missing": missing,
+                             "subject": first.subject, "location": location})
+    return [[r for g in c["groups"] for r in g] for c in clusters]
+
+
+def nonconformities(results: list[Result], crosswalk=None) -> list[Nonconformity]:
     """One entry per evidence defect, citing every clause it breaches (worst grade wins)."""
     merged: dict[tuple, list[Result]] = {}
     for r in results:
         if r.status is Status.NONCONFORMITY:
             merged.setdefault(defect_key(r), []).append(r)
+    groups = list(merged.values())
+    if len({r.standard for g in groups for r in g}) > 1:
+        groups = _merge_across_packs(groups, crosswalk)
     out = []
-    for n, group in enumerate(merged.values(), 1):
+    for n, group in enumerate(groups, 1):
         first = min(group, key=lambda r: severity(r.status, r.grade))
         grade = min((r.grade for r in group), key=lambda g: 0 if g is Grade.MAJOR else 1)
         out.append(Nonconformity(
