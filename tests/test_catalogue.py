@@ -42,6 +42,9 @@ def test_rule_requirements_are_quoted_from_their_clause(pack_id):
     pack = get_pack(pack_id)
     for rule in pack.rules:
         entry = pack.catalogue[rule.clause]
+        if rule.source == "title only":  # the source holds only the title: the rule quotes it
+            assert rule.requirement == entry.title, rule.id
+            continue
         texts = _squash(entry.text) + _squash(pack.catalogue[entry.parent].text if entry.parent else "")
         assert _squash(rule.requirement) in texts, rule.id
 

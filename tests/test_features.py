@@ -211,3 +211,31 @@ def indicator_not_applicable(evidence, no, reason):
     evidence["files"] = apply_patches(evidence["files"], (
         {"op": "set", "file": "seesa_indicators.yaml", "path": f"/indicators/{i}/applicable", "value": False},
         {"op": "set", "file": "seesa_indicators.yaml", "path": f"/indicators/{i}/not_applicable_reason", "value": reason}))
+
+scenarios("cecc-org-carbon-neutrality")
+scenarios("combined")
+
+
+@when(parsers.parse('按 "{a}"、"{b}" 和 "{c}" 结合审核该证据包'))
+def combined_check(evidence, a, b, c):
+    schemas = load_schemas()
+    bundle = bundle_from_files("feature", "feature", evidence["files"], schemas.table_fields())
+    evidence["report"] = check_bundle(bundle, [a, b, c])
+
+
+@then(parsers.parse('只有 {n:d} 项不符合项引用 "{standard}" 的条款 "{clause}"'))
+def only_n(evidence, n, standard, clause):
+    found = [nc for nc in evidence["report"].nonconformities if (standard, clause) in nc.clauses]
+    assert len(found) == n
+    evidence["nc"] = found[0]
+
+
+@then(parsers.parse('该不符合项同时引用 "{s1}" 的条款 "{c1}" 和 "{s2}" 的条款 "{c2}"'))
+def also_cites(evidence, s1, c1, s2, c2):
+    assert (s1, c1) in evidence["nc"].clauses and (s2, c2) in evidence["nc"].clauses
+
+
+@then(parsers.parse('"{standard}" 的全部结果均标明依据为“仅有标题”'))
+def all_title_only(evidence, standard):
+    mine = [r for r in evidence["report"].results if r.standard == standard]
+    assert mine and all(r.source == "title only" for r in mine)
