@@ -157,6 +157,8 @@ def _derive(base: FactBase, derived) -> None:
             if d.op == "ratio":
                 if b:
                     fact[d.field] = round(a / b, 9)
+            elif d.op == "year_diff":  # a is a date (epoch days), b a calendar year
+                fact[d.field] = _year_of(int(a)) - int(b)
             else:
                 fact[d.field] = round(abs(a - b), 9)
 

@@ -130,7 +130,7 @@ class Derived:
 
     kind: str
     field: str
-    op: str  # ratio | abs_diff
+    op: str  # ratio | abs_diff | year_diff (calendar year of a date field minus a year field)
     args: tuple[str, str]
 
 
@@ -474,8 +474,8 @@ def load_pack(pack_id: str, rules_dir: Path | None = None, schemas: SchemaSet | 
             line, col = _line(manifest, f"/aggregates/{name}")
             problems.append(Problem(f"aggregate {name!r}: {spec['of']!r} has no date field "
                                     f"{spec['group_by']['year_of']!r}", f"{pack_id}/pack.yaml", line, col))
-    derived = tuple(Derived(d["kind"], d["field"], "ratio" if "ratio" in d else "abs_diff", tuple(d.get("ratio") or d["abs_diff"]))
-                    for d in meta.get("derive") or ())
+    derived = tuple(Derived(d["kind"], d["field"], op, tuple(d[op]))
+                    for d in meta.get("derive") or () for op in ("ratio", "abs_diff", "year_diff") if op in d)
     for i, d in enumerate(derived):
         base_kind = d.kind
         for arg in d.args:
@@ -535,7 +535,7 @@ def _compile_problem(rule: Rule, schemas: SchemaSet, aggregates: dict[str, Aggre
     return None
 
 
-CACHE_FORMAT = "2"
+CACHE_FORMAT = "3"
 
 
 def _cache_dir() -> Path | None:
