@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,9 +83,124 @@ def _yaml() -> YAML:
 def parse_yaml(text: str, name: str) -> Positioned:
     """Parse one YAML (or JSON) document from ``text``.  ``name`` is used in error messages.
 
-    Results are memoised on (text, name): the same file is parsed once per process (rule cases
-    re-read the same fixture files many times).  Treat the returned data as read-only.
+    Valid documents take a fast path (libyaml's composer, YAML 1.2 core scalars, positions from the
+    node marks); anything it does not handle, and every error, goes through ruamel.yaml's
+    round-trip loader, whose messages and positions are the reference.  Results are memoised on
+    (text, name): treat the returned data as read-only.
     """
+    fast = _fast_parse(text, name)
+    if fast is not None:
+        return fast
+    return _ruamel_parse(text, name)
+
+
+# -- fast path -----------------------------------------------------------------------------------
+
+_NULL = re.compile(r"^(~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_OCT = re.compile(r"^0o[0-7]+$")
+_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_SPECIAL = re.compile(r"^([-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$")
+_STD_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+
+
+class _Fallback(Exception):
+    """The fast path does not handle this document: use the reference loader."""
+
+
+def _fast_parse(text: str, name: str) -> Positioned | None:
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - PyYAML is a dependency
+        return None
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        return None
+    try:
+        docs = list(yaml.compose_all(text, Loader=loader))
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return None
+    if len(docs) != 1 or docs[0] is None:
+        return None
+    out = Positioned(None)
+    try:
+        out.data = _node(docs[0], "", out.positions, name, 0, _Budget(name))
+    except (_Fallback, RecursionError):
+        return None
+    out.positions.setdefault("", (1, 1))
+    return out
+
+
+def _scalar(node) -> Any:
+    value = node.value
+    if node.style not in (None, ""):  # quoted or block scalar: always text (libyaml marks plain as '')
+        return value
+    if _NULL.match(value):
+        return None
+    if value in _BOOL:
+        return _BOOL[value]
+    if _INT.match(value):
+        return int(value)
+    if _OCT.match(value):
+        return int(value[2:], 8)
+    if _HEX.match(value):
+        return int(value[2:], 16)
+    if _SPECIAL.match(value):
+        raise _Fallback  # .inf/.nan: the reference loader reports them with their position
+    if _FLOAT.match(value):
+        return float(value)
+    return value
+
+
+def _node(node, pointer: str, positions: dict[str, Position], name: str, depth: int, budget: _Budget) -> Any:
+    import yaml
+
+    if node.tag not in _STD_TAGS:
+        raise _Fallback
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        seen = budget.memo.get(id(node))
+        if seen is not None:  # an alias of a node already converted
+            budget.spend(seen[1])
+            return seen[0]
+    before = budget.left
+    budget.spend()
+    if depth > _MAX_DEPTH:
+        raise _Fallback
+    if pointer == "" and not isinstance(node, yaml.ScalarNode):
+        positions[""] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        result: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Fallback
+            key = _scalar(key_node)
+            if isinstance(key, bool) or key is None or isinstance(key, float):
+                raise _Fallback
+            skey = str(key)
+            if skey in result:
+                raise _Fallback  # the reference loader reports duplicate keys
+            child = join_pointer(pointer, skey)
+            positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[skey] = _node(value_node, child, positions, name, depth + 1, budget)
+        value: Any = result
+    elif isinstance(node, yaml.SequenceNode):
+        items = []
+        for i, item in enumerate(node.value):
+            child = join_pointer(pointer, i)
+            positions[child] = (item.start_mark.line + 1, item.start_mark.column + 1)
+            items.append(_node(item, child, positions, name, depth + 1, budget))
+        value = items
+    else:
+        return _scalar(node)
+    budget.memo[id(node)] = (value, before - budget.left)
+    return value
+
+
+# -- reference path --------------------------------------------------------------------------------
+
+def _ruamel_parse(text: str, name: str) -> Positioned:
     try:
         docs = list(_yaml().load_all(text))
     except MarkedYAMLError as exc:

@@ -1,0 +1,45 @@
+"""The fast YAML path (libyaml) must give exactly what the reference loader (ruamel.yaml) gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from checker.errors import InputError
+from checker.yamlio import _fast_parse, _ruamel_parse, parse_yaml
+
+from .conftest import ROOT
+
+FILES = sorted(p for pattern in ("evidence/*/*.yaml", "rules/*/*.yaml", "rules/*/fixtures/*/*.yaml", "schemas/*.json")
+               for p in ROOT.glob(pattern))
+
+
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(ROOT)) for p in FILES])
+def test_fast_path_equals_reference_on_every_shipped_file(path):
+    text = path.read_text(encoding="utf-8")
+    fast, ref = _fast_parse(text, path.name), _ruamel_parse(text, path.name)
+    assert fast is not None
+    assert (fast.data, fast.positions) == (ref.data, ref.positions)
+
+
+@pytest.mark.parametrize("text", [
+    "a: yes\nb: no\nc: on\nd: True\ne: FALSE\nf: ~\ng:\n",        # YAML 1.2: yes/no/on are text
+    "a: 010\nb: 0o17\nc: 0x1F\nd: 1.5\ne: -2\nf: .5\ng: 1e3\n",   # numbers
+    "a: '1'\nb: \"true\"\nc: 2024-01-10\nd: |\n  多行\n  文本\n",     # quoted and block scalars stay text
+    "a: &x [1, 2]\nb: *x\nc: {k: [*x]}\n",                          # aliases
+    "- {id: 1, t: 中文}\n- [a, b]\n",                               # a sequence at the top
+])
+def test_fast_path_semantics_match_the_reference(text):
+    assert _fast_parse(text, "t.yaml").data == _ruamel_parse(text, "t.yaml").data
+
+
+@pytest.mark.parametrize("text", ["a: 1\na: 2\n", "base: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n", "a: !custom 1\n", "a: .nan\n"])
+def test_constructs_the_fast_path_leaves_to_the_reference(text):
+    assert _fast_parse(text, "t.yaml") is None
+    parse_yaml.cache_clear()
+    try:
+        expected = _ruamel_parse(text, "t.yaml").data
+    except InputError as exc:
+        with pytest.raises(InputError, match=str(exc.problem.message)[:20]):
+            parse_yaml(text, "t.yaml")
+    else:
+        assert parse_yaml(text, "t.yaml").data == expected
