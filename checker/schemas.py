@@ -53,6 +53,17 @@ def _x_attachment(validator, value, instance, schema_node):
 
 
 _Validator = jsonschema.validators.extend(Draft202012Validator, {"x-attachment": _x_attachment})
+
+
+class _RsAttachment:
+    """x-attachment for jsonschema-rs: the same check as ``_x_attachment``, raising on a bad path."""
+
+    def __init__(self, parent_schema, value, schema_path):
+        self.value = value
+
+    def validate(self, instance):
+        if self.value and isinstance(instance, str) and next(_x_attachment(None, True, instance, None), None):
+            raise ValueError("attachment")
 JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number",
               type(None): "null"}
 
@@ -115,6 +126,7 @@ class SchemaSet:
         self.registry = Registry().with_resources(resources)
         self._validators: dict = {}
         self._inlined: dict = {}
+        self._fast: dict = {}
 
     @property
     def kinds(self) -> list[str]:
@@ -288,6 +300,18 @@ class SchemaSet:
 
     # -- validation ---------------------------------------------------------------------------
 
+    def fast_validator(self, kind: str):
+        """A jsonschema-rs validator of the inlined schema (None without the library): it only answers
+        "valid or not"; the messages for an invalid document come from the reference validator."""
+        if kind not in self._fast:
+            try:
+                import jsonschema_rs
+                self._fast[kind] = jsonschema_rs.validator_for(self.inlined(kind), validate_formats=True,
+                                                              keywords={"x-attachment": _RsAttachment})
+            except Exception:  # missing library or an unsupported construct: use the reference only
+                self._fast[kind] = None
+        return self._fast[kind]
+
     def validator(self, schema: dict):
         """A validator for ``schema``; attachment checks read the files set by ``bundle_files``."""
         key = schema.get("$id", id(schema))
@@ -362,6 +386,14 @@ def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, posit
                       attachments: set[str], documents: set[str], limit: int = 50) -> list[Problem]:
     """Validate one document against its kind's schema; problems carry file, line, column, field."""
     files = (frozenset(attachments), frozenset(documents))
+    fast = schemas.fast_validator(kind)
+    if fast is not None:
+        token = _BUNDLE_FILES.set(files)
+        try:
+            if fast.is_valid(data):
+                return []
+        finally:
+            _BUNDLE_FILES.reset(token)
     errors = _errors(schemas, kind, json.dumps(data, sort_keys=True, ensure_ascii=False), files)
     problems = []
     for pointer, message in errors[:limit]:

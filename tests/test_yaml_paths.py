@@ -43,3 +43,45 @@ def test_constructs_the_fast_path_leaves_to_the_reference(text):
             parse_yaml(text, "t.yaml")
     else:
         assert parse_yaml(text, "t.yaml").data == expected
+
+
+# -- the fast validity check agrees with the reference validator -------------------------------
+
+def _documents():
+    from checker.bundle import load_bundle
+    from checker.schemas import load_schemas
+    schemas = load_schemas()
+    for park in ("lvgu-park", "donghu-park", "binhai-park"):
+        bundle = load_bundle(ROOT / "evidence" / park, schemas.table_fields())
+        for doc in bundle.documents:
+            yield park, doc, bundle
+
+
+@pytest.mark.parametrize("mutation", [None, "wrong-type", "bad-date", "unknown-field", "attachment-outside"])
+def test_fast_validity_agrees_with_the_reference(mutation):
+    import copy
+    from checker.schemas import _BUNDLE_FILES, load_schemas
+    schemas = load_schemas()
+    checked = 0
+    for park, doc, bundle in _documents():
+        if doc.fmt == "csv":
+            continue
+        data = copy.deepcopy(doc.data)
+        if mutation == "wrong-type":
+            data["kind"] = 5
+        elif mutation == "bad-date" and isinstance(data.get("control"), dict):
+            data["control"]["issue_date"] = "2024/1/5"
+        elif mutation == "unknown-field":
+            data["statment"] = "x"
+        elif mutation == "attachment-outside" and isinstance(data.get("control"), dict):
+            data["control"]["file"] = "../secret.pdf"
+        files = (frozenset(bundle.attachments), frozenset(d.path for d in bundle.documents))
+        token = _BUNDLE_FILES.set(files)
+        try:
+            fast = schemas.fast_validator(doc.kind).is_valid(data)
+            reference = not list(schemas.validator(schemas.by_kind[doc.kind]).iter_errors(data))
+        finally:
+            _BUNDLE_FILES.reset(token)
+        assert fast == reference, (park, doc.path, mutation)
+        checked += 1
+    assert checked > 50
