@@ -233,6 +233,24 @@ def rules_test(standards, rule_filter, verbose, rules_dir):
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
+@rules.command("docs")
+@click.option("--standard", "-s", "standards", multiple=True, metavar="ID")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("docs/rules"), show_default=True)
+@rules_option
+@guarded
+def rules_docs(standards, out_dir, rules_dir):
+    """Write the rule reference of each pack (Markdown) into a folder."""
+    from .docs import render_pack
+    from .packs import get_pack
+    from .reporters import atomic_write
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for pid in _pack_ids(standards, rules_dir):
+        path = out_dir / f"{pid}.md"
+        atomic_write(path, render_pack(get_pack(pid, rules_dir)).encode("utf-8"))
+        click.echo(f"wrote {path}")
+
+
 @rules.command("coverage")
 @click.option("--standard", "-s", "standards", multiple=True, metavar="ID")
 @click.option("--missing", is_flag=True, help="List only normative clauses no rule covers.")

@@ -29,3 +29,13 @@ def test_ci_runs_the_readme_test_command():
     command = "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/pytest -q"
     assert command in README
     assert (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().endswith(command)
+
+
+def test_generated_rule_reference_is_up_to_date():
+    """docs/rules/*.md are generated from the packs: regenerate with `parkcheck rules docs`."""
+    from checker.docs import render_pack
+    from checker.packs import available_packs, get_pack
+    for pid in available_packs():
+        page = ROOT / "docs" / "rules" / f"{pid}.md"
+        assert page.is_file(), f"{page} missing: run parkcheck rules docs"
+        assert page.read_text(encoding="utf-8") == render_pack(get_pack(pid)), f"{page} is stale: run parkcheck rules docs"
