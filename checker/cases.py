@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -168,6 +167,3 @@ def run_pack_cases(pack: Pack, rule_filter: str | None = None) -> list[CaseOutco
             out.append(run_case(pack, rule, case))
     return out
 
-
-def fixtures_dir(pack: Pack) -> Path:
-    return pack.folder / "fixtures"

@@ -18,7 +18,6 @@ Aliases: ``b`` bundle fact, ``s`` subject, ``e`` sentinel, ``p0``, ``p1`` … jo
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -203,7 +202,3 @@ def compile_pack(pack: Pack, schemas: SchemaSet) -> CompiledPack:
         r.name = f"{r.name}@{digest[:12]}"
     return CompiledPack(pack, rulesets, branches, anchors, digest, subject_kinds)
 
-
-def ruleset_json(compiled: CompiledPack) -> dict:
-    """The engine definitions as data (``parkcheck rules compile`` and debugging)."""
-    return {r.name: copy.deepcopy(r.definition) for r in compiled.rulesets}

@@ -34,10 +34,6 @@ def epoch_days(iso: str) -> int:
     return _dt.date.fromisoformat(iso).toordinal() - EPOCH
 
 
-def days_to_iso(days: int) -> str:
-    return _dt.date.fromordinal(days + EPOCH).isoformat()
-
-
 def add_months(day: _dt.date, months: int) -> _dt.date:
     month0 = day.month - 1 + months
     year = day.year + month0 // 12

@@ -165,9 +165,6 @@ class Pack:
     def entry(self, clause: str) -> CatalogueEntry | None:
         return self.catalogue.get(clause)
 
-    def clause_text(self, clause: str) -> str:
-        e = self.catalogue.get(clause)
-        return e.text if e else ""
 
 
 def available_packs(folder: Path | None = None) -> list[str]:

@@ -96,10 +96,6 @@ class FieldInfo:
         return self.type == "string" and self.node.get("format") == "date"
 
     @property
-    def is_records(self) -> bool:
-        return self.type == "array" and bool(self.node.get("x-records"))
-
-    @property
     def enum(self) -> list | None:
         return self.node.get("enum")
 
@@ -209,34 +205,6 @@ class SchemaSet:
                 return None
             node, resolver = self._deref(arr.get("items", {}), resolver)
         return node, resolver
-
-    def record_kinds(self, kind: str) -> list[str]:
-        """All fact kinds that documents of ``kind`` produce (itself and nested record collections)."""
-        out = [kind]
-        root = self.fact_root(kind)
-        if root is None:
-            return out
-
-        def walk(node, resolver, prefix, depth):
-            if depth > 8:
-                return
-            for name, sub in node.get("properties", {}).items():
-                sub, res = self._deref(sub, resolver)
-                if sub.get("type") == "array" and sub.get("x-records"):
-                    item, ires = self._deref(sub.get("items", {}), res)
-                    out.append(f"{prefix}.{name}")
-                    walk(item, ires, f"{prefix}.{name}", depth + 1)
-                elif sub.get("type") == "object":
-                    walk(sub, res, prefix, depth + 1)
-
-        walk(*root, kind, 0)
-        return out
-
-    def all_fact_kinds(self) -> list[str]:
-        out = []
-        for kind in self.kinds:
-            out.extend(self.record_kinds(kind))
-        return out
 
     def field(self, fact_kind: str, path: str) -> FieldInfo | None:
         """Look up a dotted field path inside a fact kind; ``None`` if the schema has no such field."""

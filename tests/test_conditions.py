@@ -14,7 +14,7 @@ from checker.conditions import OPERATORS, Context, add_months, compile_condition
 from checker.engine import Engine
 from checker.schemas import FieldInfo
 
-from .conftest import BASE_FIXTURE, ROOT
+from .conftest import ROOT
 
 ENGINE = Engine()
 

@@ -39,3 +39,18 @@ def test_generated_rule_reference_is_up_to_date():
         page = ROOT / "docs" / "rules" / f"{pid}.md"
         assert page.is_file(), f"{page} missing: run parkcheck rules docs"
         assert page.read_text(encoding="utf-8") == render_pack(get_pack(pid)), f"{page} is stale: run parkcheck rules docs"
+
+
+def test_every_schema_is_valid_json_schema_2020_12():
+    from checker.schemas import load_schemas
+    schemas = load_schemas()
+    assert schemas.check_schemas() == []
+    for kind in schemas.kinds:  # every evidence field has a Chinese and an English title
+        def walk(node, path):
+            if isinstance(node, dict):
+                for name, sub in node.get("properties", {}).items():
+                    if name != "kind":
+                        assert sub.get("title") and sub.get("x-title-en"), f"{kind}: {path}/{name} lacks zh/en titles"
+                    walk(sub, f"{path}/{name}")
+                walk(node.get("items"), f"{path}[]")
+        walk(schemas.inlined(kind), kind)

@@ -39,7 +39,7 @@ def print_summary(report: Report, console: Console, lang: str = "zh", show_unche
     for sc in report.scores:
         code = packs[sc.standard].code
         eligible = "" if sc.eligible else f" [bold red]{t['not_eligible']}: {', '.join(sc.failed_gates)}[/]"
-        console.print(f"[bold]{code} {t['score']} {sc.total:.2f}[/bold] ({t['bonus']} {sc.bonus:.2f}) · {t['grade']} [bold]{sc.grade}[/bold]{eligible}"
+        console.print(f"[bold]{code} {t['score']} {sc.total:.2f}[/bold] ({t['bonus']} {sc.bonus:.2f}) · {t['score_grade']} [bold]{sc.grade}[/bold]{eligible}"
                       + ("" if sc.designation is None else f" · {t['designation']}: {t['yes'] if sc.designation else t['no_']}"))
         console.print("  " + " · ".join(f"{g.name} {g.subtotal:.2f}" for g in sc.groups))
     s = report.summary()
