@@ -128,17 +128,12 @@ def run_case(pack: Pack, rule: Rule, case: Case) -> CaseOutcome:
     errors = [r for r in mine if r.status is Status.ERROR]
     if errors:
         return outcome(False, f"engine error: {errors[0].message.en}")
-    if case.breach:
-        hits = [r for r in mine if r.status is want]
-        if not hits:
-            return outcome(False, f"expected {want.value}, got {', '.join(sorted({r.status.value for r in mine}))}")
-    else:
-        bad = [r for r in mine if r.status in BREACH]
-        if bad:
-            return outcome(False, f"expected no breach, got {bad[0].status.value}: {bad[0].message.en}")
-        hits = [r for r in mine if r.status is want]
-        if not hits:
-            return outcome(False, f"expected {want.value}, got {', '.join(sorted({r.status.value for r in mine}))}")
+    bad = [r for r in mine if r.status in BREACH]
+    if bad and not case.breach:
+        return outcome(False, f"expected no breach, got {bad[0].status.value}: {bad[0].message.en}")
+    hits = [r for r in mine if r.status is want]
+    if not hits:
+        return outcome(False, f"expected {want.value}, got {', '.join(sorted({r.status.value for r in mine}))}")
     if case.expect_grade and not any(r.grade and r.grade.value == case.expect_grade for r in hits):
         return outcome(False, f"expected grade {case.expect_grade}, got {', '.join(str(r.grade) for r in hits)}")
     if case.expect_evidence and not _evidence_matches(hits, case.expect_evidence):

@@ -145,8 +145,9 @@ def crosswalk(fmt, lang, rules_dir):
     from .crosswalk import load_crosswalk, render
     from .packs import available_packs
 
-    packs = [p for p in available_packs(rules_dir) if any(p in t.clauses for t in load_crosswalk(rules_dir).topics)]
-    click.echo(render(load_crosswalk(rules_dir), packs, fmt, lang), nl=False)
+    cw = load_crosswalk(rules_dir)
+    packs = [p for p in available_packs(rules_dir) if any(p in t.clauses for t in cw.topics)]
+    click.echo(render(cw, packs, fmt, lang), nl=False)
 
 
 @main.group()
@@ -189,16 +190,22 @@ def rules_list(standards, rules_dir):
 @guarded
 def rules_lint(standards, rules_dir):
     """Check rule files against the rule schema, the catalogue and the evidence schemas."""
+    from .crosswalk import lint_crosswalk
     from .packs import load_pack
 
-    from .crosswalk import lint_crosswalk
+    loaded: dict = {}
+
+    def pack_of(pid: str):
+        if pid not in loaded:
+            loaded[pid] = load_pack(pid, rules_dir)
+        return loaded[pid]
 
     total = 0
-    for p in lint_crosswalk(rules_dir):
+    for p in lint_crosswalk(rules_dir, pack_of):
         click.echo(str(p))
         total += 1
     for pid in _pack_ids(standards, rules_dir):
-        pack = load_pack(pid, rules_dir)
+        pack = pack_of(pid)
         for p in pack.problems:
             click.echo(str(p))
         total += len(pack.problems)

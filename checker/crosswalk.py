@@ -11,9 +11,10 @@ import io
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 from .errors import Problem
-from .packs import available_packs, clause_parent, load_pack
+from .packs import Pack, available_packs, clause_parent, load_pack
 from .resources import data_dir
 from .yamlio import read_yaml_file
 
@@ -60,8 +61,13 @@ def load_crosswalk(rules_dir: Path | None = None) -> Crosswalk:
     return _load(str(_path(rules_dir)))
 
 
-def lint_crosswalk(rules_dir: Path | None = None) -> list[Problem]:
-    """Every topic is well formed and every clause it names exists in its pack's catalogue."""
+def lint_crosswalk(rules_dir: Path | None = None, pack_of: Callable[[str], Pack] | None = None) -> list[Problem]:
+    """Every topic is well formed and every clause it names exists in its pack's catalogue.
+
+    ``pack_of`` loads a pack by id; a caller that lints the packs too passes its own, so that no
+    pack is linted twice.
+    """
+    pack_of = pack_of or (lambda pid: load_pack(pid, rules_dir))
     path = _path(rules_dir)
     if not path.is_file():
         return []
@@ -84,7 +90,7 @@ def lint_crosswalk(rules_dir: Path | None = None) -> list[Problem]:
                 problems.append(Problem(f"unknown pack {pack!r}", FILE, line, field=f"{ptr}/clauses/{pack}"))
                 continue
             if pack not in catalogues:
-                catalogues[pack] = set(load_pack(pack, rules_dir).catalogue)
+                catalogues[pack] = set(pack_of(pack).catalogue)
             for c in clauses:
                 if c not in catalogues[pack]:
                     problems.append(Problem(f"clause {c!r} is not in the catalogue of {pack}", FILE, line,

@@ -474,11 +474,10 @@ def load_pack(pack_id: str, rules_dir: Path | None = None, schemas: SchemaSet | 
     derived = tuple(Derived(d["kind"], d["field"], op, tuple(d[op]))
                     for d in meta.get("derive") or () for op in ("ratio", "abs_diff", "year_diff") if op in d)
     for i, d in enumerate(derived):
-        base_kind = d.kind
         for arg in d.args:
-            if not any(x.kind == base_kind and x.field == arg for x in derived[:i]) and schemas.field(base_kind, arg) is None:
+            if not any(x.kind == d.kind and x.field == arg for x in derived[:i]) and schemas.field(d.kind, arg) is None:
                 line, col = _line(manifest, f"/derive/{i}")
-                problems.append(Problem(f"derive: {base_kind!r} has no field {arg!r}", f"{pack_id}/pack.yaml", line, col))
+                problems.append(Problem(f"derive: {d.kind!r} has no field {arg!r}", f"{pack_id}/pack.yaml", line, col))
     linter = _Linter(pack_id, schemas, catalogue, aggregates, derived)
     rules: list[Rule] = []
     seen: dict[str, str] = {}
@@ -565,10 +564,11 @@ def _cached_pack(pack_id: str, rules_dir: str | None) -> Pack:
     import pickle
     import tempfile
 
-    root = (Path(rules_dir) if rules_dir else data_dir("rules")) / pack_id
+    folder = Path(rules_dir) if rules_dir else None
+    root = (folder or data_dir("rules")) / pack_id
     cache = _cache_dir()
     if cache is None or not (root / "pack.yaml").is_file():
-        return load_pack(pack_id, Path(rules_dir) if rules_dir else None)
+        return load_pack(pack_id, folder)
     entry = cache / f"{pack_id}-{pack_fingerprint(root)}.pickle"
     try:
         with open(entry, "rb") as fh:
@@ -577,7 +577,7 @@ def _cached_pack(pack_id: str, rules_dir: str | None) -> Pack:
             return pack
     except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
         pass
-    pack = load_pack(pack_id, Path(rules_dir) if rules_dir else None)
+    pack = load_pack(pack_id, folder)
     if not pack.problems:
         try:
             cache.mkdir(parents=True, exist_ok=True)

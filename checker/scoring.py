@@ -17,7 +17,7 @@ the park not eligible for grading; the score is still computed and shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .model import Result, Status, Text
@@ -161,7 +161,7 @@ def compute_score(standard: str, scoring: dict, evidence: dict | None, basic: di
                                  len(counted), mean, subtotal))
         for i in members:
             w = g["weight"] / len(counted) if i.scored else 0.0
-            final.append(IndicatorScore(**{**i.__dict__, "weight": w, "contribution": 100 * (i.index or 0) * w if i.scored else 0.0}))
+            final.append(replace(i, weight=w, contribution=100 * (i.index or 0) * w if i.scored else 0.0))
     final.sort(key=lambda i: i.no)
     base = sum(g.subtotal for g in groups if not g.bonus)
     bonus = sum(g.subtotal for g in groups if g.bonus)
@@ -175,12 +175,11 @@ def compute_score(standard: str, scoring: dict, evidence: dict | None, basic: di
     if spec and basic and isinstance(basic.get("emissions"), dict):
         em = basic["emissions"]
         designation = bool(grade == spec["grade"] and not failed and em.get("offsets_tco2", 0) >= em.get("remaining_tco2", 0))
-    units = {d["no"]: d.get("unit") for d in scoring["indicators"]}
     improvements = []
     for i in final:
         if i.scored and i.index < 1:
             per_unit = None if i.lead is True else 100 * i.weight / float(i.lead)
-            unit = units.get(i.no)
+            unit = i.unit
             improvements.append({"no": i.no, "name": i.name, "gain_to_lead": round(100 * i.weight * (1 - i.index), 4),
                                  "gain_per_unit": None if per_unit is None else round(per_unit if unit else per_unit / 100, 4),
                                  "unit": unit or "percentage point", "qualitative": i.lead is True})

@@ -50,6 +50,23 @@ def tree_digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def edit_text(path: Path, old: str, new: str, count: int = -1) -> int:
+    """Replace ``old`` by ``new`` in a UTF-8 file; fail if ``old`` is not there (an edit that misses
+    would leave the test checking nothing).  Returns the line of the first change."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path.name} does not contain {old!r}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+@pytest.fixture
+def rules_copy(tmp_path) -> Path:
+    """A writable copy of the shipped rules folder."""
+    dest = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", dest)
+    return dest
+
+
 @pytest.fixture
 def base_copy(tmp_path) -> Path:
     """A writable copy of the pack's base fixture bundle."""

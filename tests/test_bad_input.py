@@ -12,7 +12,7 @@ import pytest
 from checker.bundle import MAX_COMPRESSION_RATIO
 from checker.errors import EXIT_FINDINGS, EXIT_INPUT_ERROR
 
-from .conftest import run_parkcheck, tree_digest
+from .conftest import edit_text, run_parkcheck, tree_digest
 
 
 def write(folder, name, text, encoding="utf-8"):
@@ -29,8 +29,7 @@ def one_error_line(proc) -> str:
 
 
 def test_validate_wrong_type_names_file_line_and_field(base_copy):
-    p = base_copy / "internal_audit.yaml"
-    p.write_text(p.read_text(encoding="utf-8").replace("interval_months: 12", "interval_months: twelve"), encoding="utf-8")
+    edit_text(base_copy / "internal_audit.yaml", "interval_months: 12", "interval_months: twelve")
     proc = run_parkcheck("validate", base_copy)
     assert proc.returncode == EXIT_FINDINGS
     assert "internal_audit.yaml:4:3: /programme/interval_months: expected integer, got string 'twelve'" in proc.stdout
@@ -38,8 +37,7 @@ def test_validate_wrong_type_names_file_line_and_field(base_copy):
 
 
 def test_check_refuses_invalid_evidence_with_exit_2(base_copy):
-    p = base_copy / "policy.yaml"
-    p.write_text(p.read_text(encoding="utf-8").replace("top_management: true", "top_management: 是"), encoding="utf-8")
+    edit_text(base_copy / "policy.yaml", "top_management: true", "top_management: 是")
     proc = run_parkcheck("check", base_copy)
     assert proc.returncode == EXIT_INPUT_ERROR
     assert "policy.yaml:12:3: /issued_by/top_management: expected boolean, got string '是'" in proc.stderr
@@ -87,17 +85,14 @@ def test_unknown_and_missing_kind_are_validation_problems(base_copy):
 
 
 def test_typo_in_a_field_name_is_reported(base_copy):
-    p = base_copy / "policy.yaml"
-    p.write_text(p.read_text(encoding="utf-8").replace("statement:", "statment:"), encoding="utf-8")
+    edit_text(base_copy / "policy.yaml", "statement:", "statment:")
     proc = run_parkcheck("validate", base_copy)
     assert "policy.yaml:13:1: /statment: unknown field 'statment'" in proc.stdout
     assert "policy.yaml:1:1: /statement: required field is missing" in proc.stdout
 
 
 def test_attachment_outside_the_bundle_is_refused(base_copy):
-    p = base_copy / "policy.yaml"
-    p.write_text(p.read_text(encoding="utf-8").replace("  status: effective\n", "  status: effective\n  file: ../secret.pdf\n", 1),
-                 encoding="utf-8")
+    edit_text(base_copy / "policy.yaml", "  status: effective\n", "  status: effective\n  file: ../secret.pdf\n", 1)
     proc = run_parkcheck("validate", base_copy)
     assert proc.returncode == EXIT_FINDINGS
     assert "policy.yaml:8:3: /control/file: attachment path '../secret.pdf' points outside the bundle" in proc.stdout

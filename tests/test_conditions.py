@@ -14,7 +14,7 @@ from checker.conditions import OPERATORS, Context, add_months, compile_condition
 from checker.engine import Engine
 from checker.schemas import FieldInfo
 
-from .conftest import ROOT
+from .conftest import ROOT, edit_text
 
 ENGINE = Engine()
 
@@ -129,16 +129,12 @@ def test_holds_means_what_the_operator_says(leaf, expected):
     assert {f.fact("s") for f in result.firings if f.branch.startswith("fails")} == {"1", "2"} - expected
 
 
-def test_anchor_outside_a_join_is_rejected(tmp_path):
+def test_anchor_outside_a_join_is_rejected(rules_copy):
     from checker.packs import load_pack
-    rules = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", rules)
-    path = rules / "t-cpqs-zc001-2025" / "10.2-internal-audit.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("expect: {field: conclusions.performance_improved, present: true}",
-                                 "expect: {field: date, within_months_before: {anchor: audit_date, months: 12}}"),
-                    encoding="utf-8")
-    problems = load_pack("t-cpqs-zc001-2025", rules).problems
+    edit_text(rules_copy / "t-cpqs-zc001-2025" / "10.2-internal-audit.yaml",
+              "expect: {field: conclusions.performance_improved, present: true}",
+              "expect: {field: date, within_months_before: {anchor: audit_date, months: 12}}")
+    problems = load_pack("t-cpqs-zc001-2025", rules_copy).problems
     assert len(problems) == 1 and "the engine evaluates such patterns wrongly" in problems[0].message
     assert problems[0].file.endswith("10.2-internal-audit.yaml") and problems[0].line
 
@@ -208,10 +204,8 @@ def test_join_objective_baseline_exists(join_setup):
     report = run_check(bundle, ["join-demo"], rules)
     [r] = [r for r in report.results if r.rule == "baseline-exists"]
     assert r.status.value == "conform" and len(r.evidence) == 2
-    obj = bundle / "objectives.yaml"
-    obj.write_text(obj.read_text(encoding="utf-8").replace("baseline_ref: BL-2022-INT, deadline: 2025-12-31, owner: 园区",
-                                                           "baseline_ref: BL-1999, deadline: 2025-12-31, owner: 园区"),
-                   encoding="utf-8")
+    edit_text(bundle / "objectives.yaml", "baseline_ref: BL-2022-INT, deadline: 2025-12-31, owner: 园区",
+              "baseline_ref: BL-1999, deadline: 2025-12-31, owner: 园区")
     report = run_check(bundle, ["join-demo"], rules)
     bad = [r for r in report.results if r.rule == "baseline-exists" and r.status.value == "nonconformity"]
     assert [b.evidence[0].pointer for b in bad] == ["/objectives/1"]  # OBJ-1.1 (owner 园区公用事业公司)

@@ -42,11 +42,8 @@ def test_every_normative_clause_is_covered(cli):
     assert "23/23 normative clauses covered (100.0%)" in result.output
 
 
-def test_cli_fails_when_a_normative_clause_loses_its_rules(cli, tmp_path):
-    import shutil
-    from .conftest import ROOT
-    rules = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", rules)
+def test_cli_fails_when_a_normative_clause_loses_its_rules(cli, rules_copy):
+    rules = rules_copy
     (rules / PACK / "9-operation.yaml").unlink()
     result = cli("rules", "coverage", "--missing", "--rules", rules)
     assert result.exit_code == 1 and "9.2.1" in result.output and "not covered" in result.output

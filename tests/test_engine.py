@@ -210,18 +210,17 @@ def test_stock_engine_rejects_a_batch_when_a_referenced_field_is_missing():
 
 def test_compiled_joins_guard_referenced_fields():
     from checker.check import run_check
-    from .conftest import BASE_FIXTURE
+    from .conftest import BASE_FIXTURE, edit_text
     import shutil, tempfile, pathlib
     with tempfile.TemporaryDirectory() as tmp:
         dest = pathlib.Path(tmp) / "b"
         shutil.copytree(BASE_FIXTURE, dest)
         mr = dest / "management_review.yaml"
-        mr.write_text(mr.read_text(encoding="utf-8").replace("    date: 2024-12-18\n", ""), encoding="utf-8")
-        text = mr.read_text(encoding="utf-8")
-        assert "date: 2024-12-18" not in text
+        edit_text(mr, "    date: 2024-12-18\n", "")
+        assert "date: 2024-12-18" not in mr.read_text(encoding="utf-8")
         # a review without a date: schema error, so check the join on audit_ref instead
-        mr.write_text(text.replace("  - id: MR-2024\n", "  - id: MR-2024\n    date: 2024-12-18\n")
-                      .replace("    audit_ref: IA-2024-01\n", ""), encoding="utf-8")
+        edit_text(mr, "  - id: MR-2024\n", "  - id: MR-2024\n    date: 2024-12-18\n")
+        edit_text(mr, "    audit_ref: IA-2024-01\n", "")
         report = run_check(dest)
     [r] = [r for r in report.results if r.rule == "zc001-10.3-after-audit"]
     assert r.status.value == "nonconformity"  # judged, not an engine error

@@ -120,19 +120,16 @@ def nc_grade(evidence, clause, grade):
     assert status_label(Status.NONCONFORMITY, _nc(evidence, clause).grade, "zh") == grade
 
 
-def test_a_broken_rule_makes_its_scenarios_fail(tmp_path):
+def test_a_broken_rule_makes_its_scenarios_fail(rules_copy):
     """The Gherkin specifications bite: weaken rule 6.2 d) in a copy and its scenario fails."""
     import os
-    import shutil
     import subprocess
     import sys
-    from .conftest import ROOT
-    rules = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", rules)
-    path = rules / "t-cpqs-zc001-2025" / "6.2-policy.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("expect: {field: commitments, contains: {type: legal_compliance}}",
-                                 "expect: {field: commitments, contains: {type: continual_improvement}}"), encoding="utf-8")
+    from .conftest import ROOT, edit_text
+    rules = rules_copy
+    edit_text(rules / "t-cpqs-zc001-2025" / "6.2-policy.yaml",
+              "expect: {field: commitments, contains: {type: legal_compliance}}",
+              "expect: {field: commitments, contains: {type: continual_improvement}}")
     env = {**os.environ, "PARKCHECK_RULES": str(rules), "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests" / "test_features.py"),
                            "-k", "方针缺少_62_要求的一项承诺"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from checker.packs import available_packs, load_pack
 
-from .conftest import PACK, ROOT
+from .conftest import PACK, edit_text
 
 
-@pytest.fixture
-def pack_dir(tmp_path):
-    """A writable copy of the shipped rules folder."""
-    dest = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", dest)
-    return dest
+def break_rule(rules_copy, old: str, new: str, file: str = "6.2-policy.yaml"):
+    return edit_text(rules_copy / PACK / file, old, new, 1)  # line of the change
 
 
-def break_rule(pack_dir, old: str, new: str, file: str = "6.2-policy.yaml"):
-    path = pack_dir / PACK / file
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return text[: text.index(old)].count("\n") + 1  # line of the change
-
-
-def problems(pack_dir):
-    return load_pack(PACK, pack_dir).problems
+def problems(rules_copy):
+    return load_pack(PACK, rules_copy).problems
 
 
 @pytest.mark.parametrize("pack_id", available_packs())
@@ -58,9 +45,9 @@ BROKEN = [
 
 
 @pytest.mark.parametrize(("what", "old", "new", "expected"), BROKEN, ids=[b[0] for b in BROKEN])
-def test_lint_names_file_line_and_problem(pack_dir, what, old, new, expected):
-    line = break_rule(pack_dir, old, new)
-    found = problems(pack_dir)
+def test_lint_names_file_line_and_problem(rules_copy, what, old, new, expected):
+    line = break_rule(rules_copy, old, new)
+    found = problems(rules_copy)
     assert found, what
     p = found[0]
     assert p.file == f"{PACK}/6.2-policy.yaml"
@@ -68,63 +55,63 @@ def test_lint_names_file_line_and_problem(pack_dir, what, old, new, expected):
     assert p.line is not None and abs(p.line - line) <= 8, (p.line, line)
 
 
-def test_join_outside_top_level_is_rejected(pack_dir):
-    break_rule(pack_dir, "expect: {field: statement, present: true}",
+def test_join_outside_top_level_is_rejected(rules_copy):
+    break_rule(rules_copy, "expect: {field: statement, present: true}",
                "expect: {any: [{exists: {kind: scope}}, {field: statement, present: true}]}")
-    assert any("exists may only stand at the top" in p.message for p in problems(pack_dir))
+    assert any("exists may only stand at the top" in p.message for p in problems(rules_copy))
 
 
-def test_rule_without_failing_case_is_rejected(pack_dir):
-    break_rule(pack_dir, "      - name: 缺少合规承诺\n        breach: true\n", "      - name: 缺少合规承诺\n")
-    break_rule(pack_dir, "      - name: 没有任何承诺\n        breach: true\n", "      - name: 没有任何承诺\n")
-    assert any("has no failing case" in p.message for p in problems(pack_dir))
+def test_rule_without_failing_case_is_rejected(rules_copy):
+    break_rule(rules_copy, "      - name: 缺少合规承诺\n        breach: true\n", "      - name: 缺少合规承诺\n")
+    break_rule(rules_copy, "      - name: 没有任何承诺\n        breach: true\n", "      - name: 没有任何承诺\n")
+    assert any("has no failing case" in p.message for p in problems(rules_copy))
 
 
-def test_duplicate_rule_id(pack_dir):
-    break_rule(pack_dir, "id: zc001-6.2-e\n", "id: zc001-6.2-d\n")
-    assert any("already used" in p.message for p in problems(pack_dir))
+def test_duplicate_rule_id(rules_copy):
+    break_rule(rules_copy, "id: zc001-6.2-e\n", "id: zc001-6.2-d\n")
+    assert any("already used" in p.message for p in problems(rules_copy))
 
 
-def test_cli_lint_fails_on_broken_rule_with_location(pack_dir, cli):
-    line = break_rule(pack_dir, "contains: {type: legal_compliance}", "containz: {type: legal_compliance}")
-    result = cli("rules", "lint", "--rules", pack_dir)
+def test_cli_lint_fails_on_broken_rule_with_location(rules_copy, cli):
+    line = break_rule(rules_copy, "contains: {type: legal_compliance}", "containz: {type: legal_compliance}")
+    result = cli("rules", "lint", "--rules", rules_copy)
     assert result.exit_code == 1
     assert f"{PACK}/6.2-policy.yaml:{line}:" in result.output
     assert cli("rules", "lint").exit_code == 0
 
 
-def test_cli_rules_test_fails_on_a_rule_that_no_longer_detects(pack_dir, cli):
+def test_cli_rules_test_fails_on_a_rule_that_no_longer_detects(rules_copy, cli):
     # the rule now looks for a commitment type that every fixture has: its failing case must fail
-    break_rule(pack_dir, "expect: {field: commitments, contains: {type: legal_compliance}}",
+    break_rule(rules_copy, "expect: {field: commitments, contains: {type: legal_compliance}}",
                "expect: {field: commitments, contains: {type: continual_improvement}}")
-    result = cli("rules", "test", "--rules", pack_dir, "--rule", "zc001-6.2-d")
+    result = cli("rules", "test", "--rules", rules_copy, "--rule", "zc001-6.2-d")
     assert result.exit_code == 1
     assert "FAIL t-cpqs-zc001-2025/6.2-policy.yaml:" in result.output
     assert "缺少合规承诺" in result.output and "0 failed" not in result.output
 
 
-def test_malformed_rule_file_is_an_input_error(pack_dir, cli):
-    (pack_dir / PACK / "6.2-policy.yaml").write_text("rules:\n  - id: [unclosed\n", encoding="utf-8")
-    result = cli("rules", "lint", "--rules", pack_dir)
+def test_malformed_rule_file_is_an_input_error(rules_copy, cli):
+    (rules_copy / PACK / "6.2-policy.yaml").write_text("rules:\n  - id: [unclosed\n", encoding="utf-8")
+    result = cli("rules", "lint", "--rules", rules_copy)
     assert result.exit_code == 2
     assert "6.2-policy.yaml:3:1: malformed YAML" in result.output
 
 
-def test_the_pack_cache_notices_an_edited_rule(pack_dir, tmp_path, monkeypatch):
+def test_the_pack_cache_notices_an_edited_rule(rules_copy, tmp_path, monkeypatch):
     from checker import packs
     from checker.errors import RuleError
     monkeypatch.setenv("PARKCHECK_CACHE_DIR", str(tmp_path / "cache"))
     packs._cached_pack.cache_clear()
-    assert packs.get_pack(PACK, pack_dir).rules  # linted and cached
+    assert packs.get_pack(PACK, rules_copy).rules  # linted and cached
     assert list((tmp_path / "cache").glob("*.pickle"))
-    break_rule(pack_dir, "contains: {type: legal_compliance}", "containz: {type: legal_compliance}")
+    break_rule(rules_copy, "contains: {type: legal_compliance}", "containz: {type: legal_compliance}")
     packs._cached_pack.cache_clear()
     with pytest.raises(RuleError):
-        packs.get_pack(PACK, pack_dir)  # new fingerprint: linted again, not served from the cache
+        packs.get_pack(PACK, rules_copy)  # new fingerprint: linted again, not served from the cache
 
 
-def test_the_pack_cache_can_be_switched_off(pack_dir, monkeypatch):
+def test_the_pack_cache_can_be_switched_off(rules_copy, monkeypatch):
     from checker import packs
     monkeypatch.setenv("PARKCHECK_CACHE_DIR", "off")
     packs._cached_pack.cache_clear()
-    assert packs._cache_dir() is None and packs.get_pack(PACK, pack_dir).rules
+    assert packs._cache_dir() is None and packs.get_pack(PACK, rules_copy).rules

@@ -12,7 +12,7 @@ from checker.check import run_check
 from checker.reporters import FORMATS, write_reports
 from checker.reporters import csv_report, html_report, md_report
 
-from .conftest import DEFECTIVE
+from .conftest import DEFECTIVE, edit_text
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +30,9 @@ def test_html_is_self_contained_and_printable(report):
 
 
 def test_html_escapes_evidence_text(base_copy):
-    m = base_copy / "bundle.yaml"
-    m.write_text(m.read_text(encoding="utf-8").replace("示例产业园区（规则测试夹具）", '"<script>alert(1)</script>"'),
-                 encoding="utf-8")
-    p = base_copy / "policy.yaml"
-    p.write_text(p.read_text(encoding="utf-8").replace("title: 碳排放管理方针", "title: <b>方针</b>").replace(
-        "  - {type: legal_compliance, text: 遵守与碳排放管理有关的适用法律法规及其他要求。}\n", ""), encoding="utf-8")
+    edit_text(base_copy / "bundle.yaml", "示例产业园区（规则测试夹具）", '"<script>alert(1)</script>"')
+    edit_text(base_copy / "policy.yaml", "title: 碳排放管理方针", "title: <b>方针</b>")
+    edit_text(base_copy / "policy.yaml", "  - {type: legal_compliance, text: 遵守与碳排放管理有关的适用法律法规及其他要求。}\n", "")
     html = html_report.render(run_check(base_copy)).decode("utf-8")
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "<b>方针</b>" not in html and "&lt;b&gt;方针&lt;/b&gt;" in html

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 from hypothesis import given, settings
@@ -13,7 +12,7 @@ from checker.packs import get_pack
 from checker.scoring import compute_score, grade_of
 from checker.yamlio import read_yaml_file
 
-from .conftest import EVIDENCE, ROOT
+from .conftest import EVIDENCE, edit_text
 
 SEESA = "t-seesa-010-2025"
 
@@ -81,19 +80,16 @@ def test_report_json_lists_scores_per_standard():
     assert list(schemas.validator(schemas.schema("report.schema.json")).iter_errors(data)) == []
 
 
-def test_changing_a_weight_in_the_pack_yaml_changes_the_score_and_the_report(tmp_path):
+def test_changing_a_weight_in_the_pack_yaml_changes_the_score_and_the_report(rules_copy):
     from checker.reporters import md_report
-    rules = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", rules)
+    rules = rules_copy
     pack = rules / SEESA / "pack.yaml"
-    text = pack.read_text(encoding="utf-8")
-    text = text.replace("{id: energy, name: 能源与循环利用, weight: 0.30, editor_default: true}",
-                        "{id: energy, name: 能源与循环利用, weight: 0.35}")
-    text = text.replace("{id: management, name: 低碳管理与技术, weight: 0.25, editor_default: true}",
-                        "{id: management, name: 低碳管理与技术, weight: 0.20}")
-    text = text.replace("{no: 10, group: energy, second: 能源系统, name: 可再生能源占比, lead: 0.2}",
-                        "{no: 10, group: energy, second: 能源系统, name: 可再生能源占比, lead: 0.3}")
-    pack.write_text(text, encoding="utf-8")
+    edit_text(pack, "{id: energy, name: 能源与循环利用, weight: 0.30, editor_default: true}",
+              "{id: energy, name: 能源与循环利用, weight: 0.35}")
+    edit_text(pack, "{id: management, name: 低碳管理与技术, weight: 0.25, editor_default: true}",
+              "{id: management, name: 低碳管理与技术, weight: 0.20}")
+    edit_text(pack, "{no: 10, group: energy, second: 能源系统, name: 可再生能源占比, lead: 0.2}",
+              "{no: 10, group: energy, second: 能源系统, name: 可再生能源占比, lead: 0.3}")
     before = run_check(EVIDENCE / "binhai-park", [SEESA]).scores[0]
     report = run_check(EVIDENCE / "binhai-park", [SEESA], rules)
     after = report.scores[0]
