@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass, field
 
 from .conditions import AND, OR, Context, anchor_name, compile_condition, engine_field, ex, nex
-from .engine import UnsafeShape, harden  # noqa: F401  (UnsafeShape is part of this module's interface)
+from .engine import harden
 from .facts import END_KIND
 from .packs import BUNDLE_KIND, Pack, Rule, field_resolver
 from .schemas import FieldInfo, SchemaSet

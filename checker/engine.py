@@ -312,9 +312,10 @@ def harden(expr: dict) -> dict:
     * after a nested $and/$or group returns, the enclosing group stops, so predicates written
       after a nested group are never evaluated (a wrong match, silently).
 
-    So: cross-fact predicates go first, then an always-true one (``id`` differs from the referenced
-    fact's, as two patterns never hold the same fact), then everything else.  Cross-fact predicates
-    inside $or or nested groups cannot be made safe and are refused.
+    So the group is written as: the single-fact tests, then the cross-fact predicates closed by an
+    always-true one (``id`` differs from the referenced fact's, as two patterns never hold the same
+    fact), then the nested groups last.  Cross-fact predicates inside $or or nested groups cannot be
+    made safe and are refused.  Idempotent: a hardened pattern is returned in the same shape.
     """
     items = expr["$and"] if isinstance(expr, dict) and list(expr) == ["$and"] else [expr]
     refs, plain, groups = [], [], []

@@ -521,7 +521,8 @@ def load_pack(pack_id: str, rules_dir: Path | None = None, schemas: SchemaSet | 
 def _compile_problem(rule: Rule, schemas: SchemaSet, aggregates: dict[str, Aggregate],
                      derived: tuple = ()) -> str | None:
     """Compile one rule as the engine will see it; return why it cannot be, if it cannot."""
-    from .compiler import UnsafeShape, compile_rule
+    from .compiler import compile_rule
+    from .engine import UnsafeShape
 
     stub = Pack(rule.pack, Path("."), {}, {}, [], aggregates, "", derived=derived)
     try:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml  # PyYAML: libyaml's composer for the fast path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -103,6 +104,8 @@ _OCT = re.compile(r"^0o[0-7]+$")
 _HEX = re.compile(r"^0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _SPECIAL = re.compile(r"^([-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$")
+# Every pattern above matches only a value starting with one of these (or the empty value).
+_NON_TEXT_START = frozenset("~nNtTfF+-.0123456789")
 _STD_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
 
 
@@ -111,10 +114,6 @@ class _Fallback(Exception):
 
 
 def _fast_parse(text: str, name: str) -> Positioned | None:
-    try:
-        import yaml
-    except ImportError:  # pragma: no cover - PyYAML is a dependency
-        return None
     loader = getattr(yaml, "CSafeLoader", None)
     if loader is None:
         return None
@@ -137,6 +136,8 @@ def _scalar(node) -> Any:
     value = node.value
     if node.style not in (None, ""):  # quoted or block scalar: always text (libyaml marks plain as '')
         return value
+    if value and value[0] not in _NON_TEXT_START:  # plain text: no pattern can match
+        return value
     if _NULL.match(value):
         return None
     if value in _BOOL:
@@ -155,8 +156,6 @@ def _scalar(node) -> Any:
 
 
 def _node(node, pointer: str, positions: dict[str, Position], name: str, depth: int, budget: _Budget) -> Any:
-    import yaml
-
     if node.tag not in _STD_TAGS:
         raise _Fallback
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
