@@ -90,6 +90,11 @@ def main(argv: list[str]) -> None:
     if argv and argv[0] == "--one":
         print(json.dumps(measure(int(argv[1]))))
         return
+    if any(a in ("-h", "--help") for a in argv):
+        print(__doc__.strip())
+        return
+    if not all(a.isdigit() and int(a) > 0 for a in argv):
+        sys.exit("bench.py: sizes are positive whole numbers of records, e.g. `python bench/bench.py 1000 5000`")
     sizes = [int(a) for a in argv] or [1000, 10000, 100000]
     cols = ["load", "validate", "facts", "evaluate", "verdicts", "render"]
     print(f"{'records':>8} " + " ".join(f"{c:>9}" for c in cols) + f" {'total':>8} {'peak MiB':>9} {'facts':>8} {'actions':>8}")
