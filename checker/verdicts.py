@@ -215,9 +215,15 @@ def clause_verdicts(pack: Pack, results: list[Result]) -> list[ClauseVerdict]:
 def defect_key(r: Result) -> tuple:
     """Results with the same key come from one evidence defect: a missing document (whatever the
     rules that needed it), or the same finding on the same subject."""
-    if r.subject and r.subject.startswith("none:"):
-        return (r.standard, r.subject.split(".")[0])  # a missing document, whichever of its parts a rule needed
+    missing = _missing_document(r)
+    if missing:
+        return (r.standard, missing)
     return (r.standard, r.subject, r.finding or r.rule)
+
+
+def _missing_document(r: Result) -> str | None:
+    """The document kind a "none found" result is about, whichever of its parts a rule needed."""
+    return r.subject.split(".")[0] if r.subject and r.subject.startswith("none:") else None
 
 
 def _merge_across_packs(groups: list[list[Result]], crosswalk) -> list[list[Result]]:
@@ -230,7 +236,7 @@ def _merge_across_packs(groups: list[list[Result]], crosswalk) -> list[list[Resu
         standard = first.standard
         topics = frozenset().union(*(crosswalk.topics_of(r.standard, r.clause) for r in group)) if crosswalk else frozenset()
         location = (first.evidence[0].file, first.evidence[0].pointer) if first.evidence else None
-        missing = first.subject.split(".")[0] if first.subject and first.subject.startswith("none:") else None
+        missing = _missing_document(first)
         for c in clusters:
             if standard in c["standards"]:
                 continue
