@@ -596,7 +596,7 @@ def _compile_problem(rule: Rule, schemas: SchemaSet, aggregates: dict[str, Aggre
     return None
 
 
-CACHE_FORMAT = "3"
+CACHE_FORMAT = "4"
 
 
 def _cache_dir() -> Path | None:
