@@ -73,6 +73,18 @@ rules_option = click.option("--rules", "rules_dir", type=click.Path(file_okay=Fa
                             help="Use rule packs from this folder instead of the shipped ones.")
 
 
+def _no_cache(ctx, param, value):
+    if value:
+        from .cache import disable
+
+        disable()
+    return value
+
+
+cache_option = click.option("--no-cache", is_flag=True, expose_value=False, is_eager=True, callback=_no_cache,
+                            help="Neither read nor write the cache of linted rule packs.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="parkcheck", message="%(prog)s %(version)s")
 def main() -> None:
@@ -90,6 +102,7 @@ def main() -> None:
 @click.option("--timestamp", is_flag=True, help="Record the generation time in the reports (off: byte-identical output).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @rules_option
+@cache_option
 @guarded
 def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir):
     """Check BUNDLE (a folder or .zip) and report per clause."""
@@ -139,6 +152,7 @@ def validate(bundle):
 @click.option("--format", "fmt", type=click.Choice(["md", "csv"]), default="md", show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @rules_option
+@cache_option
 @guarded
 def crosswalk(fmt, lang, rules_dir):
     """Print the crosswalk between the clauses of the rule packs."""
@@ -168,6 +182,7 @@ def _pack_ids(standards, rules_dir) -> list[str]:
 @rules.command("list")
 @click.option("--standard", "-s", "standards", multiple=True, metavar="ID")
 @rules_option
+@cache_option
 @guarded
 def rules_list(standards, rules_dir):
     """List the rules of each pack."""
@@ -187,6 +202,7 @@ def rules_list(standards, rules_dir):
 @rules.command("lint")
 @click.option("--standard", "-s", "standards", multiple=True, metavar="ID")
 @rules_option
+@cache_option
 @guarded
 def rules_lint(standards, rules_dir):
     """Check rule files against the rule schema, the catalogue and the evidence schemas."""
@@ -219,6 +235,7 @@ def rules_lint(standards, rules_dir):
 @click.option("--rule", "rule_filter", metavar="TEXT", help="Only rules whose id contains TEXT.")
 @click.option("--verbose", "-v", is_flag=True, help="List every case.")
 @rules_option
+@cache_option
 @guarded
 def rules_test(standards, rule_filter, verbose, rules_dir):
     """Run the passing and failing cases written beside each rule."""
@@ -244,6 +261,7 @@ def rules_test(standards, rule_filter, verbose, rules_dir):
 @click.option("--standard", "-s", "standards", multiple=True, metavar="ID")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("docs/rules"), show_default=True)
 @rules_option
+@cache_option
 @guarded
 def rules_docs(standards, out_dir, rules_dir):
     """Write the rule reference of each pack (Markdown) into a folder."""
@@ -262,6 +280,7 @@ def rules_docs(standards, out_dir, rules_dir):
 @click.option("--standard", "-s", "standards", multiple=True, metavar="ID")
 @click.option("--missing", is_flag=True, help="List only normative clauses no rule covers.")
 @rules_option
+@cache_option
 @guarded
 def rules_coverage(standards, missing, rules_dir):
     """Show which catalogue clauses the rules cover; fail if a normative clause has none."""
