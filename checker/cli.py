@@ -19,6 +19,7 @@ from rich.table import Table
 
 from . import __version__
 from .errors import EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK, EngineError, InputError, ParkcheckError, RuleError
+from .escape import one_line
 
 FORMAT_CHOICES = ("json", "md", "html", "csv")
 
@@ -29,7 +30,7 @@ class InputFailure(click.ClickException):
     exit_code = EXIT_INPUT_ERROR
 
     def show(self, file=None) -> None:
-        click.echo(f"parkcheck: error: {self.message}", err=True)
+        click.echo(f"parkcheck: error: {one_line(self.message)}", err=True)
 
 
 def _console() -> Console:
@@ -52,7 +53,7 @@ def guarded(fn):
         except InputError as exc:
             raise InputFailure(str(exc)) from None
         except EngineError as exc:
-            click.echo(f"parkcheck: engine error: {exc} (no result was reported)", err=True)
+            click.echo(f"parkcheck: engine error: {one_line(exc)} (no result was reported)", err=True)
             raise SystemExit(EXIT_INPUT_ERROR) from None
         except ParkcheckError as exc:
             raise InputFailure(str(exc)) from None
@@ -62,7 +63,7 @@ def guarded(fn):
         except Exception as exc:  # a bug: say so in one line, never a traceback
             if os.environ.get("PARKCHECK_DEBUG"):
                 traceback.print_exc()
-            click.echo(f"parkcheck: internal error ({type(exc).__name__}: {exc}); "
+            click.echo(f"parkcheck: internal error ({type(exc).__name__}: {one_line(exc)}); "
                        "please report it with the command you ran", err=True)
             raise SystemExit(EXIT_INPUT_ERROR) from None
 
@@ -122,7 +123,7 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir
         written = write_reports(report, out_dir, list(formats) or list(FORMAT_CHOICES), lang,
                                 protect=Path(bundle) if Path(bundle).is_dir() else None)
         if not quiet:
-            click.echo("wrote " + ", ".join(str(p) for p in written))
+            click.echo("wrote " + ", ".join(one_line(p) for p in written))
     elif formats:
         raise click.UsageError("--format needs --out")
     if not quiet:
@@ -142,9 +143,9 @@ def validate(bundle):
     for p in problems:
         click.echo(str(p))
     if problems:
-        click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {b.name}", err=True)
+        click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {one_line(b.name)}", err=True)
         sys.exit(EXIT_FINDINGS)
-    click.echo(f"{b.name}: {len(b.documents) + 1} documents valid ({', '.join(sorted({d.kind for d in b.documents}))})")
+    click.echo(f"{one_line(b.name)}: {len(b.documents) + 1} documents valid ({', '.join(sorted({d.kind for d in b.documents}))})")
     sys.exit(EXIT_OK)
 
 
@@ -187,15 +188,16 @@ def _pack_ids(standards, rules_dir) -> list[str]:
 def rules_list(standards, rules_dir):
     """List the rules of each pack."""
     from .packs import get_pack
+    from .reporters.terminal import plain
 
     console = _console()
     for pid in _pack_ids(standards, rules_dir):
         pack = get_pack(pid, rules_dir)
-        table = Table(title=f"{pack.code} {pack.title['zh']} ({pid}, {len(pack.rules)} rules)", title_justify="left")
+        table = Table(title=plain(f"{pack.code} {pack.title['zh']} ({pid}, {len(pack.rules)} rules)"), title_justify="left")
         for col in ("rule", "clause", "obligation", "grade", "for each", "source"):
             table.add_column(col)
         for r in pack.rules:
-            table.add_row(r.id, r.clause, r.obligation, r.grade, r.for_each, r.source)
+            table.add_row(*(plain(x) for x in (r.id, r.clause, r.obligation, r.grade, r.for_each, r.source)))
         console.print(table)
 
 
@@ -286,6 +288,7 @@ def rules_coverage(standards, missing, rules_dir):
     """Show which catalogue clauses the rules cover; fail if a normative clause has none."""
     from .coverage import NOT_COVERED, coverage, summary
     from .packs import get_pack
+    from .reporters.terminal import plain
 
     console = _console()
     uncovered = 0
@@ -293,14 +296,14 @@ def rules_coverage(standards, missing, rules_dir):
     for pid in _pack_ids(standards, rules_dir):
         pack = get_pack(pid, rules_dir)
         rows = coverage(pack)
-        table = Table(title=f"{pack.code} {pack.title['zh']} ({pid})", title_justify="left")
+        table = Table(title=plain(f"{pack.code} {pack.title['zh']} ({pid})"), title_justify="left")
         for col in ("clause", "title", "normative", "status", "rules"):
             table.add_column(col, overflow="fold")
         for r in rows:
             if missing and r.status != NOT_COVERED:
                 continue
-            table.add_row(r.clause, r.title, "应" if r.normative else "", f"[{style[r.status]}]{r.status}[/]",
-                          ", ".join(r.rules))
+            table.add_row(plain(r.clause), plain(r.title), "应" if r.normative else "", plain(r.status, style[r.status]),
+                          plain(", ".join(r.rules)))
         console.print(table)
         s = summary(rows)
         console.print(f"{pid}: {s['covered']}/{s['normative']} normative clauses covered ({s['percent']}%): "
