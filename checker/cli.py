@@ -121,7 +121,7 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir
         raise SystemExit(EXIT_INPUT_ERROR) from None
     if out_dir is not None:
         written = write_reports(report, out_dir, list(formats) or list(FORMAT_CHOICES), lang,
-                                protect=Path(bundle) if Path(bundle).is_dir() else None)
+                                protect=Path(bundle))
         if not quiet:
             click.echo("wrote " + ", ".join(one_line(p) for p in written))
     elif formats:
