@@ -11,8 +11,8 @@ this cache about 0.02 s, so the cache stays, but it holds data only:
   ``checker`` package itself, the pack's files and the evidence schemas; a file whose embedded
   key differs from its expected key is ignored;
 * files are written atomically (a temporary file in the cache folder, renamed) with mode 0600 in
-  a folder of mode 0700; a folder or file that is not the user's own, or that others may write,
-  is neither read nor written;
+  a folder created with mode 0700; a folder or file that is not the user's own, or that others
+  may write, is neither read nor written (and never chmod-ed);
 * ``--no-cache`` (``disable()``) or ``PARKCHECK_CACHE_DIR=off`` turn it off: nothing is read from
   or written to the cache folder.  Otherwise the cache is written whenever a pack is linted, also
   when the run writes no report: it is what makes the next run fast, not an output of the run.
@@ -199,21 +199,16 @@ def _checker(hint: Any) -> Callable[[Any], bool]:
 # --- the files ---
 
 def _usable_dir(folder: Path, create: bool) -> bool:
-    """The cache folder exists (or is created), is a real folder of ours, and only we may write it."""
+    """The cache folder exists (or is created with mode 0700), is a real folder of ours, and only we may write it."""
     try:
         if create:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         st = os.lstat(folder)
     except OSError:
         return False
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
-        return False
-    if st.st_mode & 0o077:
-        try:  # an older parkcheck made it with the default mode: tighten it
-            os.chmod(folder, 0o700)
-        except OSError:
-            return False
-    return True
+    # Never chmod a folder we did not just make (PARKCHECK_CACHE_DIR may name /tmp): one that
+    # others may write is simply not used.
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
 def _entry(folder: Path, pack_id: str, key: str) -> Path:

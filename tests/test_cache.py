@@ -190,3 +190,10 @@ def test_switched_off_by_the_environment(rules_copy, monkeypatch):
     monkeypatch.setattr(cache, "_disabled", False)
     packs._cached_pack.cache_clear()
     assert cache.cache_dir() is None and packs.get_pack(PACK, rules_copy).rules
+
+
+def test_a_folder_others_may_write_is_neither_used_nor_changed(cache_dir):
+    cache_dir.mkdir()
+    cache_dir.chmod(0o1777)  # like /tmp
+    assert packs.get_pack(PACK).rules
+    assert list(cache_dir.iterdir()) == [] and stat.S_IMODE(cache_dir.stat().st_mode) == 0o1777
