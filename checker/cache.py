@@ -208,7 +208,12 @@ def _usable_dir(folder: Path, create: bool) -> bool:
         return False
     # Never chmod a folder we did not just make (PARKCHECK_CACHE_DIR may name /tmp): one that
     # others may write is simply not used.
-    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022
+    return stat.S_ISDIR(st.st_mode) and _own(st) and not st.st_mode & 0o022
+
+
+def _own(st: os.stat_result) -> bool:
+    getuid = getattr(os, "getuid", None)  # not on Windows, where the folder is per user anyway
+    return getuid is None or st.st_uid == getuid()
 
 
 def _entry(folder: Path, pack_id: str, key: str) -> Path:
@@ -217,10 +222,10 @@ def _entry(folder: Path, pack_id: str, key: str) -> Path:
 
 def read_entry(path: Path, pack_id: str, key: str, root: Path) -> Pack:
     """Load one entry; ``CacheInvalid`` (or ``OSError``) when it is missing, foreign, corrupt or stale."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o022:
+        if not stat.S_ISREG(st.st_mode) or not _own(st) or st.st_mode & 0o022:
             raise CacheInvalid("not a private regular file of this user")
         if st.st_size > MAX_ENTRY_BYTES:
             raise CacheInvalid("too large")

@@ -13,7 +13,6 @@ gone afterwards, and a folder holding files parkcheck did not write is refused r
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 import os
 import re
@@ -129,7 +128,7 @@ def _refuse_unsafe_target(out_dir: Path, target: Path, protect: Path | None) -> 
 
 
 def _write_new_file(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o666)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o666)
     try:
         view = memoryview(data)
         while view:
@@ -167,10 +166,9 @@ def _replace_folder(new: Path, target: Path) -> None:
 
 @lru_cache(maxsize=1)
 def _renameat2():
-    name = ctypes.util.find_library("c")
-    try:
-        return getattr(ctypes.CDLL(name, use_errno=True), "renameat2", None)
-    except OSError:
+    try:  # the C library the interpreter is linked with (glibc has renameat2 since 2.28)
+        return getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    except (OSError, TypeError):
         return None
 
 
