@@ -341,5 +341,24 @@ def rules_coverage(standards, missing, rules_dir):
     sys.exit(EXIT_FINDINGS if uncovered else EXIT_OK)
 
 
+@rules.command("diff")
+@click.argument("pack_a")
+@click.argument("pack_b")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@rules_option
+@cache_option
+@guarded
+def rules_diff(pack_a, pack_b, fmt, rules_dir):
+    """What changed from PACK_A to PACK_B (ids, or pack folders): clauses, rules, grades, scoring values.
+
+    Exit 0 when the packs are the same, 1 when they differ."""
+    rules_dir = _announce_rules(rules_dir)
+    from .packdiff import diff_packs, open_pack, render_json, render_text
+
+    d = diff_packs(open_pack(pack_a, rules_dir), open_pack(pack_b, rules_dir))
+    click.echo(render_json(d) if fmt == "json" else render_text(d), nl=False)
+    sys.exit(EXIT_OK if d.empty else EXIT_FINDINGS)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
