@@ -38,3 +38,20 @@ def test_cli_text_and_json(rules_copy):
     assert data["b"]["version"] == "0.2.0" and data["meta"] == [{"field": "version", "a": "0.1.0", "b": "0.2.0"}]
     same = run_parkcheck("rules", "diff", PACK, ROOT / "rules" / PACK)
     assert same.returncode == 0 and "无差异" in same.stdout
+
+
+def test_rules_new_writes_a_rule_that_lints_and_whose_cases_run(rules_copy):
+    """Scaffold: adding a rule is one entry plus its cases, with the requirement quoted from the catalogue."""
+    proc = run_parkcheck("rules", "new", "--standard", PACK, "--clause", "6.2 d)", "--kind", "policy",
+                         "--field", "commitments", "--file", "zz-new.yaml", "--rules", rules_copy)
+    assert proc.returncode == 0, proc.stderr
+    text = (rules_copy / PACK / "zz-new.yaml").read_text(encoding="utf-8")
+    assert 'requirement: "包括满足与碳排放管理有关的适用法律法规及其他要求的承诺；"' in text
+    assert "obligation: 应" in text and "grade: minor" in text
+    lint = run_parkcheck("rules", "lint", "--standard", PACK, "--rules", rules_copy, "--no-cache")
+    assert lint.returncode == 0, lint.stdout
+    test = run_parkcheck("rules", "test", "--standard", PACK, "--rule", "6.2-d-new", "--rules", rules_copy, "--no-cache")
+    assert test.returncode == 0 and "2 passed, 0 failed" in test.stdout
+    # an unknown clause is a usage error naming the catalogue
+    bad = run_parkcheck("rules", "new", "--standard", PACK, "--clause", "6.9 z)", "--rules", rules_copy)
+    assert bad.returncode == 2 and "not in the catalogue" in bad.stderr
