@@ -63,7 +63,7 @@ class CompiledPack:
 def _resolver(schemas: SchemaSet, pack: Pack, kind: str):
     if kind.startswith("agg."):
         agg = pack.aggregates[kind[4:]]
-        fields = {"key": {"type": "integer"}, "count": {"type": "integer"}}
+        fields = {"key": {"type": agg.key_type if agg else "integer"}, "count": {"type": "integer"}}
         if agg.sum:
             fields["sum"] = {"type": "number"}
         return lambda path: FieldInfo(kind, path, fields[path]) if path in fields else None
