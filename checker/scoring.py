@@ -432,8 +432,9 @@ def compute_score(standard: str, scoring: dict, evidence, basic: dict | None, re
             f"The bundle has no indicator data (kind: {scoring['evidence']}); the score is not computed."))
         groups = tuple(GroupScore(g["id"], g["name"], exact(g["weight"]), bool(g.get("editor_default")),
                                   bool(g.get("bonus")), 0, None, Fraction(0)) for g in scoring["groups"])
+        found = tuple(defects) if defects else (missing,)  # a data-check rule usually reports it already
         return Score(standard, None, None, None, None, not failed, None, groups, (), weights_note, failed, (),
-                     (missing, *defects), None, None, rounding, None, None)
+                     found, None, None, rounding, None, None)
 
     by_no: dict[int, list[_Entry]] = {}
     for e in entries:
@@ -692,6 +693,8 @@ def _value_text(v: Fraction, scale: str | None, places: int, up: bool = False) -
     """A value for people: ratios as percentages.  ``up``: a target, rounded up so it is enough."""
     from decimal import ROUND_CEILING
     x = v * 100 if scale == "ratio" else v
+    if scale == "qualitative":
+        places += 2  # a state quantified 0–1 is shown like an index
     q = Decimal(1).scaleb(-places)
     d = _decimal_exact(x).quantize(q, rounding=ROUND_CEILING if up else ROUND_HALF_UP)
     return f"{d:f}%" if scale == "ratio" else f"{d:f}"

@@ -178,6 +178,7 @@ def score_view(sc: Score, code: str, lang: str, source_label) -> dict:
             "state": i.state, "defects": len(i.defects)})
     if sc.computed:
         out["indicators"] = rows
+    out["year_defect"] = any(d.no is None for d in sc.defects)
     out["defects"] = [{"no": str(d.no) if d.no is not None else t["whole_file"], "where": d.location(),
                        "rule": d.rule or t["machinery"], "message": d.message.get(lang)} for d in sc.defects]
     if sc.computed:
@@ -187,8 +188,11 @@ def score_view(sc: Score, code: str, lang: str, source_label) -> dict:
         else:
             strict = t["strict"] if nxt["strict"] else ""
             def row(c):
+                # a target shown rounded up is itself enough, so "> x" becomes "≥ x" when rounding raised it
+                shown = Fraction(c["to_display"].rstrip("%")) / (100 if c["to_display"].endswith("%") else 1)
+                relation = "≥" if shown > Fraction(c["to"]) else c["relation"]
                 return {"no": c["no"], "name": c["name"], "now": c["from_display"] if c["from_display"] is not None else t["not_computed"],
-                        "needed": f"{c['relation']} {_needed_text(c, lang)}", "exact": c["to_exact_decimal"]}
+                        "needed": f"{relation} {_needed_text(c, lang)}", "exact": c["to_exact_decimal"]}
             target = t["target"].format(grade=nxt["grade"], bound=nxt["bound"], needed=nxt["needed_display"], strict=strict)
             if nxt["changes"]:
                 out["next"] = {"intro": f"{target} {t['each_alone']}", "rows": [row(c) for c in nxt["changes"]], "combined": False}

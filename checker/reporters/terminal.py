@@ -57,7 +57,7 @@ def _print_score(console: Console, v: dict, t: dict) -> None:
         console.print(f"[bold]{v['code']} {t['score']}[/bold]: [bold red]{st['no_data']}[/]")
     else:
         eligible = "" if v["eligible"] else f" [bold red]{st['not_eligible']}: {v['failed_gates']}[/]"
-        console.print(f"[bold]{v['code']} {st['total']} {v['total']}[/bold] ({st['base']} {v['base']} + {st['bonus']} {v['bonus']};"
+        console.print(f"[bold]{v['code']} {t['score']} {v['total']}[/bold] ({st['total']} = {st['base']} {v['base']} + {st['bonus']} {v['bonus']};"
                       f" {st['exact']} {v['exact']}) · {st['grade']} [bold]{v['grade']}[/bold] ({v['bound']}){eligible}"
                       + ("" if v["designation"] is None else f" · {st['designation']}: {v['designation']}"))
     if v["provisional"]:
