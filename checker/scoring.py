@@ -558,9 +558,9 @@ def compute_score(standard: str, scoring: dict, evidence, basic: dict | None, re
         subtotal = HUNDRED * mean * weight if j else Fraction(0)
         gnote = None
         if not j:
-            gnote = Text(f"本组无适用的三级指标：式 (1) 中该组求和项为空，计 0 分；其权重 {fmt(weight * HUNDRED, 2)}% 未重新分配（标准未规定动态变权的方法）。",
+            gnote = Text(f"本组无适用的三级指标：式 (1) 中该组求和项为空，计 0 分；其权重 {decimal_text(weight * HUNDRED)}% 未重新分配（标准未规定动态变权的方法）。",
                          f"No applicable indicator in this group: its sum in formula (1) is empty and counts 0; its weight "
-                         f"{fmt(weight * HUNDRED, 2)}% is not redistributed (the standard gives no method for it).")
+                         f"{decimal_text(weight * HUNDRED)}% is not redistributed (the standard gives no method for it).")
         groups.append(GroupScore(g["id"], g["name"], weight, bool(g.get("editor_default")), bool(g.get("bonus")),
                                  j, mean, subtotal, gnote, sum(1 for i in counted if i.state == "not_computed")))
         for i in members:
