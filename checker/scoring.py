@@ -33,14 +33,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from .model import Result, Status, Text
 
 SCALES = ("ratio", "count", "amount", "qualitative")
-QUANTITATIVE = ("ratio", "count", "amount")
 PAIR = "pair"  # the scale a 二选一 indicator's bare slot (no option given) is looked up as
 HUNDRED = Fraction(100)
 
@@ -60,20 +59,25 @@ def exact(value: Any) -> Fraction | None:
     return Fraction(value)
 
 
-def _decimal_exact(value: Fraction) -> Decimal:
-    """Exact division with enough precision for the rounding above (denominators here are small)."""
-    from decimal import localcontext
-    with localcontext() as ctx:
-        ctx.prec = 60
-        return Decimal(value.numerator) / Decimal(value.denominator)
+def _scaled_text(n: int, places: int) -> str:
+    """The integer ``n`` read as ``n / 10**places``, written out."""
+    sign, n = ("-" if n < 0 else ""), abs(n)
+    if places == 0:
+        return f"{sign}{n}"
+    digits = str(n).rjust(places + 1, "0")
+    return f"{sign}{digits[:-places]}.{digits[-places:]}"
 
 
 def round_half_up(value: Fraction, places: int) -> Decimal:
-    from decimal import localcontext
-    q = Decimal(1).scaleb(-places)
-    with localcontext() as ctx:
-        ctx.prec = 60
-        return (_decimal_exact(value)).quantize(q, rounding=ROUND_HALF_UP)
+    """``value`` rounded half up (away from zero on a tie) to ``places`` decimals, in integers: exact."""
+    scaled = abs(value) * 10 ** places
+    n = math.floor(scaled + Fraction(1, 2))
+    return Decimal(_scaled_text(-n if value < 0 else n, places))
+
+
+def round_up(value: Fraction, places: int) -> Decimal:
+    """``value`` rounded towards +∞ to ``places`` decimals (a target shown so that it is enough)."""
+    return Decimal(_scaled_text(math.ceil(value * 10 ** places), places))
 
 
 def fmt(value: Fraction | None, places: int) -> str:
@@ -84,20 +88,19 @@ def fmt(value: Fraction | None, places: int) -> str:
 
 
 def decimal_text(value: Fraction, digits: int = 10) -> str:
-    """The exact value as a decimal: finite when it is, else ``digits`` decimals followed by "…"."""
+    """The exact value as a decimal: all its digits when it terminates, else ``digits`` decimals and "…"."""
     if value.denominator == 1:
         return str(value.numerator)
-    d = value.denominator
-    for p in (2, 5):
-        while d % p == 0:
-            d //= p
+    d, k = value.denominator, 0
+    while d % 10 == 0 or d % 2 == 0 or d % 5 == 0:
+        d //= 10 if d % 10 == 0 else 2 if d % 2 == 0 else 5
+        k += 1
     if d == 1:
-        return f"{_decimal_exact(value).normalize():f}"
+        k = next(k for k in range(1, 4 * k + 2) if (value * 10 ** k).denominator == 1)
+        return _scaled_text(int(value * 10 ** k), k)
     sign = "-" if value < 0 else ""
     v = abs(value)
-    whole = v.numerator // v.denominator
-    frac = (v - whole) * 10 ** digits
-    return f"{sign}{whole}.{int(frac):0{digits}d}…"
+    return f"{sign}{_scaled_text(math.floor(v * 10 ** digits), digits)}…"
 
 
 def fraction_text(value: Fraction | None) -> str | None:
@@ -691,12 +694,10 @@ def _combined(final: list[IndicatorScore], needed: Fraction, strict: bool, place
 
 def _value_text(v: Fraction, scale: str | None, places: int, up: bool = False) -> str:
     """A value for people: ratios as percentages.  ``up``: a target, rounded up so it is enough."""
-    from decimal import ROUND_CEILING
     x = v * 100 if scale == "ratio" else v
     if scale == "qualitative":
         places += 2  # a state quantified 0–1 is shown like an index
-    q = Decimal(1).scaleb(-places)
-    d = _decimal_exact(x).quantize(q, rounding=ROUND_CEILING if up else ROUND_HALF_UP)
+    d = round_up(x, places) if up else round_half_up(x, places)
     return f"{d:f}%" if scale == "ratio" else f"{d:f}"
 
 
