@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape as esc
 from rich.table import Table
 
 from ..model import Report, Status
@@ -51,7 +52,8 @@ def print_summary(report: Report, console: Console, lang: str = "zh", show_unche
 
 
 def _print_score(console: Console, v: dict, t: dict) -> None:
-    """The working of a score: groups, indicators, defects and what would lift the grade."""
+    """The working of a score: groups, indicators, defects and what would lift the grade.
+    Text that comes from the bundle (values, reasons, messages quoting them) is escaped for rich markup."""
     st = v["t"]
     if not v["computed"]:
         console.print(f"[bold]{v['code']} {t['score']}[/bold]: [bold red]{st['no_data']}[/]")
@@ -74,18 +76,18 @@ def _print_score(console: Console, v: dict, t: dict) -> None:
         for i in v["indicators"]:
             name = i["name"] + (f" ({i['notes']})" if i["notes"] else "")
             style = "dim" if i["state"] in ("no_lead", "not_applicable") else "red" if i["state"] == "not_computed" or i["defects"] else None
-            table.add_row(str(i["no"]), name, i["year"], i["value"], i["lead"], i["index"], i["weight"], i["contribution"],
-                          style=style)
+            table.add_row(str(i["no"]), esc(name), i["year"], esc(i["value"]), esc(i["lead"]), i["index"], i["weight"],
+                          i["contribution"], style=style)
         console.print(table)
     if v["defects"]:
         table = Table(title=f"{st['defects']} ({v['defect_count']})", title_justify="left")
         for key in ("no", "where", "rule", "finding"):
             table.add_column(st[key], overflow="fold")
         for d in v["defects"]:
-            table.add_row(d["no"], d["where"], d["rule"], d["message"])
+            table.add_row(d["no"], esc(d["where"]), d["rule"], esc(d["message"]))
         console.print(table)
     if v.get("next"):
         console.print(f"[bold]{st['next']}[/bold]: {v['next']['intro']}")
         for r in v["next"]["rows"]:
-            console.print(f"  {r['no']} {r['name']}: {r['now']} → {r['needed']} ({st['exact']} {r['exact']})")
+            console.print(f"  {r['no']} {esc(r['name'])}: {r['now']} → {r['needed']} ({st['exact']} {r['exact']})")
     console.print(f"  {st['rounding']}: {v['rounding']}", style="dim")
