@@ -389,6 +389,13 @@ def test_grades_follow_table_2_exactly(total, grade):
     assert grade_of(F(total), GRADES, SCORING["below"]) == grade == ref_grade(F(total))
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.fractions(0, 110), st.sampled_from([F(60), F(75), F(90)]).flatmap(
+    lambda b: st.integers(-10 ** 6, 10 ** 6).map(lambda k: b + F(k, 10 ** 8)))))
+def test_any_exact_total_is_graded_as_table_2_says(total):
+    assert grade_of(total, GRADES, SCORING["below"]) == ref_grade(total)
+
+
 def _at_lead() -> list[dict]:
     out = []
     for no, (_, scale, lead) in TABLE.items():
