@@ -9,6 +9,9 @@ Schema conventions (all documented in ``schemas/README.md``):
 * ``x-csv-records: <field>`` at the top: the kind may be supplied as a CSV table filling that array.
 * ``x-attachment: true`` on a string: a relative path that must name a file inside the bundle.
 * ``x-singleton: true`` at the top: at most one document of the kind in a bundle.
+* ``x-key: <field>`` (or a list of fields) at the top of a kind that may occur several times, or on
+  the items of an ``x-records`` array: the field that identifies the document or record (default
+  for records: ``id``).  Stable keys and nonconformity ids are built from it (``checker.ids``).
 * ``title``/``description`` are Chinese, ``x-title-en``/``x-description-en`` English.
 """
 

@@ -8,11 +8,13 @@ when there is none.  A rule that fails the cross-check yields an ``error`` resul
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from .compiler import CompiledPack
 from .engine import Evaluation, Firing
 from .facts import FactBase, FactSource
+from .ids import nonconformity_ids
 from .messages import render
 from .model import (ClauseVerdict, Evidence, Grade, Nonconformity, Result, Status, Text, severity)
 from .packs import Pack, Rule, clause_parent, clause_sort_key
@@ -253,7 +255,11 @@ def _merge_across_packs(groups: list[list[Result]], crosswalk) -> list[list[Resu
 
 
 def nonconformities(results: list[Result], crosswalk=None) -> list[Nonconformity]:
-    """One entry per evidence defect, citing every clause it breaches (worst grade wins)."""
+    """One entry per evidence defect, citing every clause it breaches (worst grade wins).
+
+    Ids are derived from the defect key (pack, rule or finding, evidence key; see ``checker.ids``),
+    so they do not change when files, records or keys are renamed or reordered; a nonconformity
+    merged across packs takes the smallest of its members' keys."""
     merged: dict[tuple, list[Result]] = {}
     for r in results:
         if r.status is Status.NONCONFORMITY:
@@ -261,12 +267,14 @@ def nonconformities(results: list[Result], crosswalk=None) -> list[Nonconformity
     groups = list(merged.values())
     if len({r.standard for g in groups for r in g}) > 1:
         groups = _merge_across_packs(groups, crosswalk)
+    keys = [min((defect_key(r) for r in group), key=lambda k: json.dumps(k, ensure_ascii=False, default=str))
+            for group in groups]
     out = []
-    for n, group in enumerate(groups, 1):
+    for nc_id, group in zip(nonconformity_ids(keys), groups):
         first = min(group, key=lambda r: severity(r.status, r.grade))
         grade = min((r.grade for r in group), key=lambda g: 0 if g is Grade.MAJOR else 1)
         out.append(Nonconformity(
-            id=f"NC-{n:03d}", clauses=tuple(dict.fromkeys((r.standard, r.clause) for r in group)), grade=grade,
+            id=nc_id, clauses=tuple(dict.fromkeys((r.standard, r.clause) for r in group)), grade=grade,
             requirement=first.requirement, finding=first.message,
             evidence=tuple(dict.fromkeys(e for r in group for e in r.evidence)), remediation=first.remediation,
             rules=tuple(dict.fromkeys(r.rule for r in group))))
