@@ -204,13 +204,24 @@ def rules_lint(standards, rules_dir):
     for p in lint_crosswalk(rules_dir, pack_of):
         click.echo(str(p))
         total += 1
-    for pid in _pack_ids(standards, rules_dir):
+    selected = _pack_ids(standards, rules_dir)
+    for pid in selected:
         pack = pack_of(pid)
         for p in pack.problems:
             click.echo(str(p))
         total += len(pack.problems)
         if not pack.problems:
             click.echo(f"{pid}: {len(pack.rules)} rules, {len(pack.catalogue)} catalogue entries: ok")
+    # grades of same-topic rules that test the same evidence agree across packs (every pack is compared;
+    # a disagreement is reported when one of its two rules is in a selected pack)
+    from .crosswalk import load_crosswalk
+    from .grading import lint_grading
+    from .packs import available_packs
+
+    for p in lint_grading([pack_of(pid) for pid in available_packs(rules_dir)], load_crosswalk(rules_dir),
+                          set(selected)):
+        click.echo(str(p))
+        total += 1
     sys.exit(EXIT_FINDINGS if total else EXIT_OK)
 
 

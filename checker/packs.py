@@ -122,6 +122,7 @@ class Rule:
     file: str
     line: int | None
     pointer: str
+    grade_reason: dict | None = None  # why the grade differs from a same-topic rule of another pack (checker.grading)
 
 
 @dataclass(frozen=True)
@@ -508,7 +509,8 @@ def load_pack(pack_id: str, rules_dir: Path | None = None, schemas: SchemaSet | 
                     on_pass=raw.get("on_pass", "conform"), onsite=_text(raw.get("onsite")),
                     evidence_field=raw.get("evidence_field"), finding=raw.get("finding"), title=_text(raw.get("title")), message=_text(raw["message"]),
                     pass_message=_text(raw.get("pass_message")), remediation=_text(raw.get("remediation")),
-                    source=raw.get("source", "full text"), cases=cases, file=rel, line=_line(doc, ptr)[0], pointer=ptr)
+                    source=raw.get("source", "full text"), cases=cases, file=rel, line=_line(doc, ptr)[0], pointer=ptr,
+                    grade_reason=_text(raw.get("grade_reason")))
                 shape = _compile_problem(rule, schemas, aggregates, derived)
                 if shape:
                     linter.add(doc, rel, f"{ptr}/expect", shape)
@@ -532,7 +534,7 @@ def _compile_problem(rule: Rule, schemas: SchemaSet, aggregates: dict[str, Aggre
     return None
 
 
-CACHE_FORMAT = "3"
+CACHE_FORMAT = "4"
 
 
 def _cache_dir() -> Path | None:
