@@ -100,10 +100,11 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir
     try:
         report = run_check(bundle, list(standards) or None, rules_dir, timestamp=timestamp)
     except InvalidEvidence as exc:
-        for p in exc.problems[:20]:
+        for p in [p for p in exc.problems if not p.gap][:20]:
             click.echo(f"parkcheck: invalid evidence: {p}", err=True)
-        if len(exc.problems) > 20:
-            click.echo(f"parkcheck: ... and {len(exc.problems) - 20} more (see `parkcheck validate`)", err=True)
+        shown = len([p for p in exc.problems if not p.gap])
+        if shown > 20:
+            click.echo(f"parkcheck: ... and {shown - 20} more (see `parkcheck validate`)", err=True)
         raise SystemExit(EXIT_INPUT_ERROR) from None
     if out_dir is not None:
         written = write_reports(report, out_dir, list(formats) or list(FORMAT_CHOICES), lang,
@@ -127,9 +128,12 @@ def validate(bundle):
 
     b, problems = load_and_validate(bundle)
     for p in problems:
-        click.echo(str(p))
+        click.echo(f"{p} [content gap (reported as a finding by check)]" if p.gap else str(p))
     if problems:
-        click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {b.name}", err=True)
+        gaps = sum(1 for p in problems if p.gap)
+        note = f" ({gaps} content gap{'s' if gaps != 1 else ''}: `check` reports {'them as findings' if gaps != 1 else 'it as a finding'})" \
+            if gaps else ""
+        click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {b.name}{note}", err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo(f"{b.name}: {len(b.documents) + 1} documents valid ({', '.join(sorted({d.kind for d in b.documents}))})")
     sys.exit(EXIT_OK)

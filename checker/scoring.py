@@ -125,8 +125,9 @@ def grade_of(total: float, grades: list[dict], below: str) -> str:
 def compute_score(standard: str, scoring: dict, evidence: dict | None, basic: dict | None,
                   results: list[Result]) -> Score:
     entries: dict[int, list[dict]] = {}
-    for e in (evidence or {}).get("indicators", []):
-        entries.setdefault(e["no"], []).append(e)
+    for e in (evidence or {}).get("indicators") or []:
+        if isinstance(e, dict) and e.get("no") is not None:  # an entry without its number (a content gap) scores nothing
+            entries.setdefault(e["no"], []).append(e)
     indicators: list[IndicatorScore] = []
     for d in scoring["indicators"]:
         found = entries.get(d["no"], [])
@@ -174,7 +175,10 @@ def compute_score(standard: str, scoring: dict, evidence: dict | None, basic: di
     spec = scoring.get("designation")
     if spec and basic and isinstance(basic.get("emissions"), dict):
         em = basic["emissions"]
-        designation = bool(grade == spec["grade"] and not failed and em.get("offsets_tco2", 0) >= em.get("remaining_tco2", 0))
+        offsets, remaining = em.get("offsets_tco2"), em.get("remaining_tco2")
+        numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (offsets, remaining))
+        # fail closed: without both figures the coverage of the remaining emissions is not shown
+        designation = bool(grade == spec["grade"] and not failed and numbers and offsets >= remaining)
     improvements = []
     for i in final:
         if i.scored and i.index < 1:
