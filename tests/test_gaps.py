@@ -203,6 +203,11 @@ def test_a_gap_no_rule_reads_is_listed_not_dropped(tmp_path):
     schemas = load_schemas()
     assert list(schemas.validator(schemas.schema("report.schema.json")).iter_errors(data)) == []
     assert data["content_gaps"][0]["reported_as"] == "not_covered"
+    from checker.reporters import md_report
+    md = md_report.render(report).decode("utf-8")
+    assert "## 所选标准的规则未读取的内容缺失" in md and "`park_profile.yaml:4#/approval/authority`" in md
+    proc = run_parkcheck("check", dest, "--standard", PACK)
+    assert proc.returncode == 0 and "park_profile.yaml:4#/approval/authority: required field is missing" in proc.stdout
 
 
 def test_a_value_out_of_range_is_not_used(tmp_path):

@@ -42,6 +42,12 @@ def print_summary(report: Report, console: Console, lang: str = "zh", show_unche
         console.print(f"[bold]{code} {t['score']} {sc.total:.2f}[/bold] ({t['bonus']} {sc.bonus:.2f}) · {t['score_grade']} [bold]{sc.grade}[/bold]{eligible}"
                       + ("" if sc.designation is None else f" · {t['designation']}: {t['yes'] if sc.designation else t['no_']}"))
         console.print("  " + " · ".join(f"{g.name} {g.subtotal:.2f}" for g in sc.groups))
+    for g in report.content_gaps:
+        if g.reported_as == "not_covered":
+            where = f"{g.file}:{g.line}" if g.line else g.file
+            console.print(("内容缺失（所选标准无规则读取，不计为发现）: " if lang == "zh" else
+                           "content gap (no rule of the selected standards reads it; no finding): ")
+                          + f"{where}#{g.pointer}: {g.message}", markup=False)
     s = report.summary()
     nc = s["nonconformities"]
     counts = s["results"]
