@@ -60,15 +60,14 @@ def _reads(rule: Rule, pack: Pack, kind: str, path: str) -> bool:
     return False
 
 
-def _owner(facts: FactBase, file: str, pointer: str) -> FactSource | None:
+def _owner(index: dict[tuple[str, str], FactSource], file: str, pointer: str) -> FactSource | None:
     """The fact (document or record) that holds the value at ``pointer``: the deepest one above it."""
-    best = None
-    for src in facts.sources.values():
-        if src.file != file or src.kind.startswith(AGG_PREFIX) or src.document is None:
-            continue
-        if pointer.startswith(src.pointer + "/") and (best is None or len(src.pointer) > len(best.pointer)):
-            best = src
-    return best
+    while pointer:
+        pointer = pointer.rsplit("/", 1)[0]
+        src = index.get((file, pointer))
+        if src is not None:
+            return src
+    return None
 
 
 def _field_path(src: FactSource, pointer: str) -> str:
@@ -146,11 +145,13 @@ def gap_results(gaps, packs: list[Pack], facts: FactBase, results: list[Result],
     rules = {(p.id, r.id): r for p in packs for r in p.rules}
     by_id = {p.id: p for p in packs}
     results = list(results)
+    index = {(src.file, src.pointer): src for src in facts.sources.values()
+             if src.document is not None and not src.kind.startswith(AGG_PREFIX)}
     extra: list[Result] = []
     listed: list[ContentGap] = []
     for gap in gaps:
         pointer = gap.field or ""
-        src = _owner(facts, gap.file or "", pointer)
+        src = _owner(index, gap.file or "", pointer)
         if src is None:
             listed.append(ContentGap(gap.file or "", pointer, gap.line, gap.column, gap.gap, gap.message, "not_covered", ()))
             continue
