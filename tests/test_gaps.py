@@ -241,3 +241,22 @@ def test_unreadable_or_meaningless_values_still_exit_2(tmp_path, file, old, new,
     assert proc.returncode == EXIT_INPUT_ERROR
     assert f"invalid evidence: {file}:" in proc.stderr and message in proc.stderr
     assert "content gap" not in proc.stderr
+
+
+def test_empty_text_is_a_gap_the_rule_reading_it_reports(tmp_path):
+    """`statement: ""` (empty where text is wanted): not exit 2; the rule that needs the statement finds
+    it missing, at the policy file; the gap is accounted for by that rule."""
+    import shutil
+    dest = tmp_path / "park"
+    shutil.copytree(CONFORMING, dest)
+    text = (dest / "policy.yaml").read_text(encoding="utf-8")
+    start = text.index("statement: |")
+    end = text.index("\n", text.index("持续改进碳排放管理绩效和管理体系"))
+    (dest / "policy.yaml").write_text(text[:start] + 'statement: "  "' + text[end:], encoding="utf-8")
+    proc = run_parkcheck("validate", dest)
+    assert proc.returncode == EXIT_FINDINGS and "/statement:" in proc.stdout and "[content gap" in proc.stdout
+    report = run_check(dest)
+    [nc] = [n for n in report.nonconformities if "zc001-6.2-established" in n.rules]
+    assert (PACK, "6.2") in nc.clauses and nc.grade is Grade.MAJOR and nc.evidence[0].file == "policy.yaml"
+    [gap] = report.content_gaps
+    assert (gap.pointer, gap.keyword, gap.reported_as) == ("/statement", "minLength", "rule")
