@@ -25,7 +25,7 @@ from typing import Any, Iterable
 
 from .bundle import Bundle, Document
 from .conditions import RESERVED, add_months, anchor_name, epoch_days
-from .ids import document_keys, item_key_fields, record_keys
+from .ids import document_keys, item_key_fields, record_keys, unique_keys
 from .packs import BUNDLE_KIND, Aggregate
 from .schemas import SchemaSet
 from .yamlio import join_pointer
@@ -185,6 +185,9 @@ def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str,
     for doc in bundle.documents:
         schema = schemas.inlined(doc.kind)  # no $ref left: normalising needs no resolver
         norm.emit(doc.data, schema, None, "", doc, doc.kind, None, None, doc_keys[doc.path])
+    evidence = [src for src in base.sources.values() if src.document is not None and src.kind != BUNDLE_KIND]
+    for src, key in zip(evidence, unique_keys([(src.key, src.data) for src in evidence])):
+        src.key = key
     _derive(base, derived)
     period_years = range(int(m["period"]["start"][:4]), int(m["period"]["end"][:4]) + 1)
     for agg in aggregates:

@@ -4,12 +4,15 @@ A nonconformity id must let an auditor follow one defect from audit to surveilla
 depend only on *what* the defect is about, never on how the bundle happens to be laid out:
 
 * a document is known by its kind; when a kind may occur several times in a bundle, by its own
-  number (the field the schema names in ``x-key``, e.g. ``control.number``), else — if the bundle
-  holds only one document of that kind — by the kind alone, else by a canonical hash of its content;
+  number (the field the schema names in ``x-key``, e.g. ``control.number``) where it gives one;
 * a record (an item of an ``x-records`` array) is known by its parent's key, the array's name and
   the record's own key: the field the items' schema names in ``x-key`` (``id`` by default), or a
   canonical hash of the record when it has none — e.g. ``internal_audit/audits[IA-2024-01]/findings[F-02]``;
 * an aggregate by its name and key, a missing document by its kind.
+
+Keys that still coincide (two documents of one kind without numbers, a record id used in two such
+documents) are told apart by a canonical hash of each one's own content, so records keep their key
+when another document of the same kind is edited.
 
 File names, list positions and the order of YAML keys never enter a key.  The canonical hash
 sorts mapping keys and list items, so reordering inside a record does not change it either.
@@ -114,37 +117,31 @@ def record_keys(items: list, key_fields: str | list | None) -> list[str]:
 
 
 def document_keys(documents: Iterable, schemas) -> dict[str, str]:
-    """Stable key of each document (by path): kind, kind[number], or kind[#hash]; see the module docstring."""
-    docs = list(documents)
-    per_kind: dict[str, int] = {}
-    for d in docs:
-        per_kind[d.kind] = per_kind.get(d.kind, 0) + 1
-    raw: dict[str, str] = {}
-    for d in docs:
-        schema = schemas.by_kind.get(d.kind, {})
-        if schema.get("x-singleton"):
-            raw[d.path] = d.kind
-            continue
-        own = own_key(d.data, schema.get("x-key"))
-        if own is not None:
-            raw[d.path] = f"{d.kind}[{own}]"
-        elif per_kind[d.kind] == 1:
-            raw[d.path] = d.kind
-        else:
-            raw[d.path] = f"{d.kind}[#{content_hash(d.data)}]"
-    # two documents claiming one number: tell them apart by content, then (identical copies) by order
-    counts: dict[str, int] = {}
-    for k in raw.values():
-        counts[k] = counts.get(k, 0) + 1
-    seen: dict[str, int] = {}
+    """Stable key of each document (by path): its kind, or ``kind[number]`` when the kind may occur
+    several times and the schema names the document's own number (``x-key``).  Two documents with
+    the same key are told apart afterwards by ``unique_keys``, by content."""
     out = {}
-    for d in docs:
-        k = raw[d.path]
-        if counts[k] > 1 and "#" not in k:
-            k = f"{k[:-1]}#{content_hash(d.data)}]" if k.endswith("]") else f"{k}[#{content_hash(d.data)}]"
+    for d in documents:
+        schema = schemas.by_kind.get(d.kind, {})
+        own = None if schema.get("x-singleton") else own_key(d.data, schema.get("x-key"))
+        out[d.path] = d.kind if own is None else f"{d.kind}[{own}]"
+    return out
+
+
+def unique_keys(keyed: list[tuple[str, Any]]) -> list[str]:
+    """Make ``(key, content)`` keys unique whatever their order: a key shared by several items gets
+    each item's content hash (``key@hash``); items equal in content too are numbered in order, which
+    changes nothing a report shows about them since they are interchangeable."""
+    counts: dict[str, int] = {}
+    for k, _ in keyed:
+        counts[k] = counts.get(k, 0) + 1
+    keys = [k if counts[k] == 1 else f"{k}@{content_hash(content)}" for k, content in keyed]
+    seen: dict[str, int] = {}
+    out = []
+    for k in keys:
         n = seen.get(k, 0)
         seen[k] = n + 1
-        out[d.path] = k if n == 0 else f"{k}~{n + 1}"
+        out.append(k if n == 0 else f"{k}~{n + 1}")
     return out
 
 

@@ -209,3 +209,27 @@ def test_colliding_ids_are_resolved_whatever_the_order(monkeypatch):
 
 def test_all_packs_are_covered():
     assert sorted(ALL_PACKS) == available_packs()
+
+
+def test_records_keep_their_ids_when_their_document_changes_elsewhere(tmp_path):
+    """Audits split over two internal_audit documents (neither has a number of its own): a record is
+    keyed by its id, not by its document's content, so editing another part of that document (or the
+    other document) changes none of the record's nonconformity ids."""
+    dest = tmp_path / "park"
+    shutil.copytree(DEFECTIVE, dest)
+    text = (dest / "internal_audit.yaml").read_text(encoding="utf-8")
+    second = text.replace("DH-IA-2024", "DH-IA-2099").replace("DH-F1", "DH-F9")
+    (dest / "internal_audit_2099.yaml").write_text(second, encoding="utf-8")
+    before = run_check(dest)
+    keyed = {r.subject for r in before.results if r.subject and "DH-IA-2024" in r.subject}
+    assert keyed and all(s.startswith("internal_audit/audits[DH-IA-2024]") for s in keyed)
+
+    def record_ids(report):  # nonconformities on the audit records of the first document
+        return {nc.id for nc in report.nonconformities
+                if any(e.file == "internal_audit.yaml" and e.pointer.startswith("/audits/") for e in nc.evidence)}
+
+    ids = record_ids(before)
+    assert len(ids) >= 2
+    edit_text(dest / "internal_audit.yaml", "methods: 文件审查和现场检查", "methods: 文件审查、访谈和现场检查")
+    edit_text(dest / "internal_audit_2099.yaml", "未建立碳排放管理基准。", "未建立基准。")
+    assert record_ids(run_check(dest)) == ids
