@@ -142,9 +142,10 @@ def validate(bundle):
 
     b, problems = load_and_validate(bundle)
     for p in problems:
-        click.echo(f"{p} [content gap (reported as a finding by check)]" if p.gap else str(p))
+        click.echo(f"{p} [optional value left empty: treated as not given]" if p.gap == "optional"
+                   else f"{p} [content gap (reported as a finding by check)]" if p.gap else str(p))
     if problems:
-        gaps = sum(1 for p in problems if p.gap)
+        gaps = sum(1 for p in problems if p.gap and p.gap != "optional")
         note = f" ({gaps} content gap{'s' if gaps != 1 else ''}: `check` reports {'them as findings' if gaps != 1 else 'it as a finding'})" \
             if gaps else ""
         click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {one_line(b.name)}{note}", err=True)

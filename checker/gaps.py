@@ -16,7 +16,8 @@ own.  This module makes sure no gap is lost:
    so the documented information that clause requires lacks one element — or an observation when
    only 宜/可 rules read that document.  A baseline without its base year is thus a minor
    nonconformity at T/CPQS 7.5 (the clause of the rules on baseline records);
-4. a gap in a document no rule of the selected packs reads is no finding of those standards; it is
+4. an optional value left empty (null, "" or []) is simply not given: no finding (``optional``);
+5. a gap in a document no rule of the selected packs reads is no finding of those standards; it is
    listed in the report's ``content_gaps`` as not covered, like every other gap with what covers it.
 
 A breach that covers a gap but pointed elsewhere (a "none found" result points at bundle.yaml, an
@@ -151,6 +152,9 @@ def gap_results(gaps, packs: list[Pack], facts: FactBase, results: list[Result],
     listed: list[ContentGap] = []
     for gap in gaps:
         pointer = gap.field or ""
+        if gap.gap == "optional":  # an optional value left empty: not given, no finding
+            listed.append(ContentGap(gap.file or "", pointer, gap.line, gap.column, gap.gap, gap.message, "optional", ()))
+            continue
         src = _owner(index, gap.file or "", pointer)
         if src is None:
             listed.append(ContentGap(gap.file or "", pointer, gap.line, gap.column, gap.gap, gap.message, "not_covered", ()))

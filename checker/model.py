@@ -207,7 +207,8 @@ class Nonconformity:
 class ContentGap:
     """A schema content gap of the evidence (checker.gaps) and how the report accounts for it:
     ``rule`` (a rule's own breach rests on it), ``finding`` (a result of its own in ``standards``),
-    ``not_covered`` (no rule of the selected packs reads that document)."""
+    ``not_covered`` (no rule of the selected packs reads that document), ``optional`` (an optional
+    value left empty: not given, no finding)."""
 
     file: str
     pointer: str

@@ -363,7 +363,8 @@ def _describe(err: jsonschema.ValidationError) -> tuple[str, str]:
 # blank (null).  ``check`` does not stop on them: the document is checked without the value and the
 # gap becomes a finding at the clause that needs it (``checker.gaps``).  Every other error (wrong
 # type, unparseable date, unknown field, a value not in an enum, an attachment not in the bundle …)
-# makes the document unreadable or meaningless and stays an input error.
+# makes the document unreadable or meaningless and stays an input error.  An *optional* value left
+# empty (null, "" or []) is flagged ``optional``: it is simply not given, and no finding.
 GAP_KEYWORDS = ("required", "minItems", "minLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 
 
@@ -396,7 +397,13 @@ def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, posit
     errors = _errors(schemas, kind, json.dumps(data, sort_keys=True, ensure_ascii=False), files)
     problems = []
     others = 0
+    optional = None
     for pointer, message, gap in errors:
+        if gap in ("blank", "minLength", "minItems"):
+            if optional is None:
+                optional = _optional_pointers(schemas, kind, data)
+            if pointer in optional:
+                gap = "optional"  # an optional field left empty: simply not given, no finding
         pos = position(pointer)
         if gap and pos is None:  # a missing field: the line of the object that should hold it
             parent = pointer
@@ -412,6 +419,18 @@ def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, posit
     if others > limit:
         problems.append(Problem(f"... and {others - limit} more problems", file))
     return problems
+
+
+def _optional_pointers(schemas: SchemaSet, kind: str, data: Any) -> set[str]:
+    """Pointers of the values of a document that their object does not require (list items included)."""
+    out = set()
+    for pointer, value, node in schemas.walk_instance(kind, data):
+        if isinstance(value, dict):
+            required = set(node.get("required", []))
+            out.update(join_pointer(pointer, k) for k in value if k not in required)
+        elif isinstance(value, list):
+            out.update(join_pointer(pointer, i) for i in range(len(value)))
+    return out
 
 
 @lru_cache(maxsize=4096)

@@ -260,3 +260,27 @@ def test_empty_text_is_a_gap_the_rule_reading_it_reports(tmp_path):
     assert (PACK, "6.2") in nc.clauses and nc.grade is Grade.MAJOR and nc.evidence[0].file == "policy.yaml"
     [gap] = report.content_gaps
     assert (gap.pointer, gap.keyword, gap.reported_as) == ("/statement", "minLength", "rule")
+
+
+def test_an_optional_value_left_empty_is_simply_not_given(tmp_path):
+    """`established:` with nothing after it, in a baseline (optional, and no rule needs it): no exit 2 and
+    no finding; `validate` still lists it."""
+    bundle, line = _baseline_copy(tmp_path, "  established: 2023-03-10\n", "  established:\n")
+    proc = run_parkcheck("validate", bundle)
+    assert proc.returncode == EXIT_FINDINGS
+    assert f"baseline.yaml:{line}:3: /baselines/0/established: left blank (expected string) " \
+           "[optional value left empty: treated as not given]" in proc.stdout
+    assert run_parkcheck("check", bundle, "-q").returncode == 0
+    report = run_check(bundle)
+    assert report.nonconformities == ()
+    assert [(g.pointer, g.keyword, g.reported_as) for g in report.content_gaps] == [
+        ("/baselines/0/established", "optional", "optional")]
+
+
+def test_an_optional_value_a_rule_needs_is_judged_by_that_rule(tmp_path):
+    """`period:` left empty (optional in the schema, but 7.5 requires the period considered): the rule
+    finds it missing — one nonconformity, at its own clause and grade."""
+    bundle, line = _baseline_copy(tmp_path, "  period: 2022 年全年，考虑工业增加值和采暖度日数\n", "  period: ''\n")
+    report = run_check(bundle)
+    [nc] = report.nonconformities
+    assert nc.clauses[0] == (PACK, "7.5") and nc.rules[0] == "zc001-7.5" and nc.evidence[0].file == "baseline.yaml"
