@@ -57,6 +57,12 @@ def guarded(fn):
             raise SystemExit(EXIT_INPUT_ERROR) from None
         except ParkcheckError as exc:
             raise InputFailure(str(exc)) from None
+        except BrokenPipeError:  # the reader went away (`parkcheck … | head`): stop quietly
+            try:
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep Python from failing at exit
+            except OSError:
+                pass
+            raise SystemExit(EXIT_OK) from None
         except KeyboardInterrupt:
             click.echo("parkcheck: interrupted", err=True)
             raise SystemExit(EXIT_INPUT_ERROR) from None
@@ -111,6 +117,9 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir
     from .reporters import write_reports
     from .reporters.terminal import print_summary
 
+    from .resources import describe_rules, locate_rules
+
+    rules_dir, origin = locate_rules(rules_dir)
     try:
         report = run_check(bundle, list(standards) or None, rules_dir, timestamp=timestamp)
     except InvalidEvidence as exc:
@@ -128,6 +137,7 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir
     elif formats:
         raise click.UsageError("--format needs --out")
     if not quiet:
+        click.echo(one_line(describe_rules(rules_dir, origin, lang)))
         print_summary(report, _console(), lang)
     has_errors = any(r.status.value == "error" for r in report.results)
     sys.exit(EXIT_FINDINGS if report.has_nonconformities or has_errors else EXIT_OK)
@@ -175,6 +185,16 @@ def rules() -> None:
     """List, lint and test rule packs."""
 
 
+def _announce_rules(rules_dir: Path | None) -> Path | None:
+    """Resolve the rules folder (``--rules``, ``PARKCHECK_RULES``, the project checkout, the installed
+    packs) and say which one on the first line of output."""
+    from .resources import describe_rules, locate_rules
+
+    folder, origin = locate_rules(rules_dir)
+    click.echo(one_line(describe_rules(folder, origin)))
+    return folder
+
+
 def _pack_ids(standards, rules_dir) -> list[str]:
     from .packs import available_packs
 
@@ -192,6 +212,7 @@ def _pack_ids(standards, rules_dir) -> list[str]:
 @guarded
 def rules_list(standards, rules_dir):
     """List the rules of each pack."""
+    rules_dir = _announce_rules(rules_dir)
     from .packs import get_pack
     from .reporters.terminal import plain
 
@@ -213,6 +234,7 @@ def rules_list(standards, rules_dir):
 @guarded
 def rules_lint(standards, rules_dir):
     """Check rule files against the rule schema, the catalogue and the evidence schemas."""
+    rules_dir = _announce_rules(rules_dir)
     from .crosswalk import lint_crosswalk
     from .packs import load_pack
 
@@ -257,6 +279,7 @@ def rules_lint(standards, rules_dir):
 @guarded
 def rules_test(standards, rule_filter, verbose, rules_dir):
     """Run the passing and failing cases written beside each rule."""
+    rules_dir = _announce_rules(rules_dir)
     from .cases import run_pack_cases
     from .packs import get_pack
 
@@ -283,6 +306,7 @@ def rules_test(standards, rule_filter, verbose, rules_dir):
 @guarded
 def rules_docs(standards, out_dir, rules_dir):
     """Write the rule reference of each pack (Markdown) into a folder."""
+    rules_dir = _announce_rules(rules_dir)
     from .docs import render_pack
     from .packs import get_pack
     from .reporters import atomic_write
@@ -302,6 +326,7 @@ def rules_docs(standards, out_dir, rules_dir):
 @guarded
 def rules_coverage(standards, missing, rules_dir):
     """Show which catalogue clauses the rules cover; fail if a normative clause has none."""
+    rules_dir = _announce_rules(rules_dir)
     from .coverage import NOT_COVERED, coverage, summary
     from .packs import get_pack
     from .reporters.terminal import plain
@@ -330,6 +355,52 @@ def rules_coverage(standards, missing, rules_dir):
                           f"{s['title_only_checked']}/{s['title_only_clauses']} checked through an equivalent requirement")
         uncovered += s["not covered"]
     sys.exit(EXIT_FINDINGS if uncovered else EXIT_OK)
+
+
+@rules.command("new")
+@click.option("--standard", "-s", "standard", required=True, metavar="ID")
+@click.option("--clause", "-c", required=True, help="Catalogue clause, e.g. '6.2 d)'.")
+@click.option("--kind", help="Evidence kind the rule reads (e.g. policy).")
+@click.option("--field", "field_", help="Field of that kind the rule checks (dotted path).")
+@click.option("--id", "rule_id", help="Rule id (default: <prefix>-<clause>-new).")
+@click.option("--file", "target", type=click.Path(dir_okay=False, path_type=Path),
+              help="Rule file of the pack to append to (default: print the rule).")
+@rules_option
+@cache_option
+@guarded
+def rules_new(standard, clause, kind, field_, rule_id, target, rules_dir):
+    """Write a rule skeleton for a clause: the quoted requirement, obligation and grade from the
+    catalogue, a passing and a failing case."""
+    rules_dir = _announce_rules(rules_dir)
+    from .packs import load_pack
+    from .scaffold import add_rule, skeleton
+
+    pack = load_pack(standard, rules_dir)
+    if target is None:
+        click.echo(skeleton(pack, clause, kind=kind, field=field_, rule_id=rule_id), nl=False)
+    else:
+        path = target if target.is_absolute() or target.parent != Path(".") else pack.folder / target
+        add_rule(pack, clause, path, kind=kind, field=field_, rule_id=rule_id)
+        click.echo(f"wrote {one_line(path)}: edit the message, then `parkcheck rules lint` and `rules test`")
+
+
+@rules.command("diff")
+@click.argument("pack_a")
+@click.argument("pack_b")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@rules_option
+@cache_option
+@guarded
+def rules_diff(pack_a, pack_b, fmt, rules_dir):
+    """What changed from PACK_A to PACK_B (ids, or pack folders): clauses, rules, grades, scoring values.
+
+    Exit 0 when the packs are the same, 1 when they differ."""
+    rules_dir = _announce_rules(rules_dir)
+    from .packdiff import diff_packs, open_pack, render_json, render_text
+
+    d = diff_packs(open_pack(pack_a, rules_dir), open_pack(pack_b, rules_dir))
+    click.echo(render_json(d) if fmt == "json" else render_text(d), nl=False)
+    sys.exit(EXIT_OK if d.empty else EXIT_FINDINGS)
 
 
 if __name__ == "__main__":  # pragma: no cover
