@@ -25,6 +25,7 @@ from typing import Any, Iterable
 
 from .bundle import Bundle, Document
 from .conditions import RESERVED, add_months, anchor_name, epoch_days
+from .ids import document_keys, item_key_fields, record_keys, unique_keys
 from .packs import BUNDLE_KIND, Aggregate
 from .schemas import SchemaSet
 from .yamlio import join_pointer
@@ -42,7 +43,7 @@ class FactSource:
     pointer: str
     data: Any
     document: Document | None
-    key: str  # stable, human-readable identity: file#pointer (or agg:name:key)
+    key: str  # stable identity, independent of file names and order (checker.ids): kind/records[id] or agg:name:key
 
     def line(self) -> tuple[int | None, int | None]:
         if self.document is None:
@@ -121,7 +122,7 @@ class _Normaliser:
         return value
 
     def emit(self, data: dict, node: dict, resolver, pointer: str, doc: Document, kind: str,
-             doc_id: str | None, parent_id: str | None) -> str:
+             doc_id: str | None, parent_id: str | None, key: str) -> str:
         pending: list = []
         fields = self.value(data, node, resolver, pointer, doc, kind, doc_id, parent_id, pending)
         if not isinstance(fields, dict):
@@ -132,14 +133,16 @@ class _Normaliser:
             fact["_doc"] = doc_id
         if parent_id:
             fact["_parent"] = parent_id
-        fid = self.base.add(fact, FactSource(kind, doc.path, pointer, data, doc, f"{doc.path}#{pointer}"))
+        fid = self.base.add(fact, FactSource(kind, doc.path, pointer, data, doc, key))
         for items, arr_node, arr_resolver, arr_pointer in pending:
             item_node, item_resolver = self.schemas._deref(arr_node.get("items", {}), arr_resolver)
-            sub_kind = f"{kind}.{arr_pointer.rsplit('/', 1)[1]}"
-            for i, item in enumerate(items):
-                if isinstance(item, dict):
-                    self.emit(item, item_node, item_resolver, join_pointer(arr_pointer, i), doc, sub_kind,
-                              doc_id or fid, fid)
+            name = arr_pointer.rsplit('/', 1)[1]
+            sub_kind = f"{kind}.{name}"
+            records = [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
+            keys = record_keys([item for _, item in records], item_key_fields(item_node))
+            for (i, item), rkey in zip(records, keys):
+                self.emit(item, item_node, item_resolver, join_pointer(arr_pointer, i), doc, sub_kind,
+                          doc_id or fid, fid, f"{key}/{name}[{rkey}]")
         return fid
 
 
@@ -232,11 +235,15 @@ def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str,
         day = _dt.date.fromisoformat(dates[anchor])
         bundle_fact[anchor_name(anchor, months)] = epoch_days(add_months(day, -months).isoformat())
     base.bundle_id = base.add(bundle_fact, FactSource(BUNDLE_KIND, bundle.manifest.path, "", m, bundle.manifest,
-                                                      f"{bundle.manifest.path}#"))
+                                                      BUNDLE_KIND))
     norm = _Normaliser(schemas, base)
+    doc_keys = document_keys(bundle.documents, schemas)
     for doc in bundle.documents:
         schema = schemas.inlined(doc.kind)  # no $ref left: normalising needs no resolver
-        norm.emit(doc.data, schema, None, "", doc, doc.kind, None, None)
+        norm.emit(doc.data, schema, None, "", doc, doc.kind, None, None, doc_keys[doc.path])
+    evidence = [src for src in base.sources.values() if src.document is not None and src.kind != BUNDLE_KIND]
+    for src, key in zip(evidence, unique_keys([(src.key, src.data) for src in evidence])):
+        src.key = key
     _derive(base, derived)
     period_years = range(int(m["period"]["start"][:4]), int(m["period"]["end"][:4]) + 1)
     for agg in aggregates:

@@ -146,6 +146,7 @@ class Rule:
     line: int | None
     pointer: str
     depends_on: tuple[str, ...] = ()
+    grade_reason: dict | None = None  # why the grade differs from a same-topic rule of another pack (checker.grading)
 
 
 @dataclass(frozen=True)
@@ -556,7 +557,7 @@ def load_pack(pack_id: str, rules_dir: Path | None = None, schemas: SchemaSet | 
                     evidence_field=raw.get("evidence_field"), finding=raw.get("finding"), title=_text(raw.get("title")), message=_text(raw["message"]),
                     pass_message=_text(raw.get("pass_message")), remediation=_text(raw.get("remediation")),
                     source=raw.get("source", "full text"), cases=cases, file=rel, line=_line(doc, ptr)[0], pointer=ptr,
-                    depends_on=tuple(raw.get("depends_on") or ()))
+                    depends_on=tuple(raw.get("depends_on") or ()), grade_reason=_text(raw.get("grade_reason")))
                 shape = _compile_problem(rule, schemas, aggregates, derived)
                 if shape:
                     linter.add(doc, rel, f"{ptr}/expect", shape)

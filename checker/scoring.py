@@ -579,9 +579,10 @@ def compute_score(standard: str, scoring: dict, evidence, basic: dict | None, re
     grade = band["name"] if band else scoring["below"]
     designation = None
     spec = scoring.get("designation")
-    if spec and basic and isinstance(basic.get("emissions"), dict):
-        em = basic["emissions"]
-        offsets, remaining = exact(em.get("offsets_tco2", 0)), exact(em.get("remaining_tco2", 0))
+    if spec:  # fail closed: without both figures the offsets cannot be shown to cover the remaining emissions
+        em = basic.get("emissions") if isinstance(basic, dict) else None
+        em = em if isinstance(em, dict) else {}
+        offsets, remaining = exact(em.get("offsets_tco2")), exact(em.get("remaining_tco2"))
         designation = bool(grade == spec["grade"] and not failed and offsets is not None and remaining is not None
                            and offsets >= remaining)
     defects.sort(key=lambda x: (x.no if x.no is not None else -1, x.line or 0, x.rule or ""))

@@ -8,11 +8,13 @@ when there is none.  A rule that fails the cross-check yields an ``error`` resul
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 
 from .compiler import CompiledPack
 from .engine import Evaluation, Firing
 from .facts import FactBase, FactSource
+from .ids import nonconformity_ids
 from .messages import render
 from .errors import InputError
 from .model import (ClauseVerdict, Evidence, Grade, Nonconformity, Result, Status, Text, severity)
@@ -447,7 +449,11 @@ def _merge_across_packs(groups: list[list[Result]], crosswalk) -> list[list[Resu
 
 
 def nonconformities(results: list[Result], crosswalk=None) -> list[Nonconformity]:
-    """One entry per evidence defect, citing every clause it breaches (worst grade wins)."""
+    """One entry per evidence defect, citing every clause it breaches (worst grade wins).
+
+    Ids are derived from the defect key (pack, rule or finding, evidence key; see ``checker.ids``),
+    so they do not change when files, records or keys are renamed or reordered; a nonconformity
+    merged across packs takes the smallest of its members' keys."""
     merged: dict[tuple, list[Result]] = {}
     for r in results:
         if r.status is Status.NONCONFORMITY:
@@ -455,15 +461,17 @@ def nonconformities(results: list[Result], crosswalk=None) -> list[Nonconformity
     groups = list(merged.values())
     if len({r.standard for g in groups for r in g}) > 1:
         groups = _merge_across_packs(groups, crosswalk)
+    keys = [min((defect_key(r) for r in group), key=lambda k: json.dumps(k, ensure_ascii=False, default=str))
+            for group in groups]
     order = {(r.standard, r.clause): i for i, r in reversed(list(enumerate(results)))}
     out = []
-    for n, group in enumerate(groups, 1):
+    for nc_id, group in zip(nonconformity_ids(keys), groups):
         clauses = tuple(sorted(dict.fromkeys((r.standard, r.clause) for r in group), key=order.__getitem__))
         group = sorted(group, key=lambda r: (severity(r.status, r.grade), not (r.subject or "").startswith("none:")))
         first = group[0]
         grade = min((r.grade for r in group), key=lambda g: 0 if g is Grade.MAJOR else 1)
         out.append(Nonconformity(
-            id=f"NC-{n:03d}", clauses=clauses, grade=grade,
+            id=nc_id, clauses=clauses, grade=grade,
             requirement=first.requirement, finding=first.message,
             evidence=tuple(dict.fromkeys(e for r in group for e in r.evidence)), remediation=first.remediation,
             rules=tuple(dict.fromkeys(r.rule for r in group)),

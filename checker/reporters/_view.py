@@ -20,6 +20,10 @@ LABELS = {
     "verdicts": ("条款结论", "Verdicts by clause"),
     "ncs": ("不符合项清单", "Nonconformities"),
     "onsite": ("需现场核实的事项", "Items for on-site verification"),
+    "gaps": ("所选标准的规则未读取的内容缺失", "Content gaps no rule of the selected standards reads"),
+    "gaps_note": ("以下必填内容缺失或无效，但所选标准没有规则读取这些文件，因此不构成所选标准下的发现；仍请补全。",
+                  "These required contents are missing or invalid, but no rule of the selected standards reads these "
+                  "documents, so they are no finding under those standards; complete them all the same."),
     "obs": ("观察项", "Observations"),
     "na": ("不适用", "Not applicable"),
     "not_evaluated": ("未评价（依赖的不符合项关闭后再评价）", "Not evaluated (judged once the nonconformity it depends on is closed)"),
@@ -95,6 +99,7 @@ def view(report: Report, lang: str) -> dict:
         "t": t, "lang": lang, "report": report, "packs": packs, "summary": report.summary(),
         "verdicts": report.verdicts, "ncs": report.nonconformities,
         "onsite": by_status(Status.ONSITE), "observations": by_status(Status.OBSERVATION),
+        "uncovered_gaps": [g for g in report.content_gaps if g.reported_as == "not_covered"],
         "not_applicable": by_status(Status.NOT_APPLICABLE), "errors": by_status(Status.ERROR),
         "not_evaluated": by_status(Status.NOT_EVALUATED),
         "status_label": lambda s, g=None: status_label(s, g, lang),

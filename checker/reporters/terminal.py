@@ -58,6 +58,12 @@ def print_summary(report: Report, console: Console, lang: str = "zh", show_unche
         console.print(table)
     for sc in report.scores:
         _print_score(console, score_view(sc, packs[sc.standard].code, lang, lambda x: _source_label(x, lang)), t)
+    for g in report.content_gaps:
+        if g.reported_as == "not_covered":
+            where = f"{g.file}:{g.line}" if g.line else g.file
+            console.print(("内容缺失（所选标准无规则读取，不计为发现）: " if lang == "zh" else
+                           "content gap (no rule of the selected standards reads it; no finding): ")
+                          + f"{where}#{g.pointer}: {g.message}", markup=False)
     s = report.summary()
     nc = s["nonconformities"]
     counts = s["results"]
