@@ -132,7 +132,9 @@ def rule_results(compiled: CompiledPack, facts: FactBase, evaluation: Evaluation
             continue
         breach_status, breach_grade = _grade_status(rule)
         absent = [k for k in rule.reads if not facts.of_kind(k)]  # documents the rule needs that are not there
-        missing = absent[0] if absent else None
+        # a breach that rests on an absent document, or on a record list that is empty (a join needing a
+        # partner of a kind the bundle has none of), is the same defect whichever rule finds it
+        missing = absent[0] if absent else next((k for k in _partner_kinds(rule) if not facts.of_kind(k)), None)
         for sid in applicable:
             if sid not in rf.fails:
                 continue
@@ -406,20 +408,40 @@ def clause_verdicts(pack: Pack, results: list[Result]) -> list[ClauseVerdict]:
 
 
 def defect_key(r: Result) -> tuple:
-    """Results with the same key come from one evidence defect: a missing document (whatever the
-    rules that needed it), or the same finding on the same subject."""
+    """Results with the same key are one nonconformity: a missing document (whatever the rules that
+    needed it), or one requirement (rule or shared finding) breached in one document — however many
+    of its records breach it, as an auditor writes one finding citing every piece of evidence (and an
+    aggregate's years: "no audit in 2023 and 2024" is one finding)."""
     missing = _missing_document(r)
     if missing:
         return (r.standard, missing)
-    return (r.standard, r.subject, r.finding or r.rule)
+    return (r.standard, _document_of(r.subject), r.finding or r.rule)
+
+
+def _document_of(subject: str | None) -> str | None:
+    """The document part of a stable evidence key: ``internal_audit/audits[IA-1]/findings[F-1]`` →
+    ``internal_audit``; ``agg:audits_per_year:2023`` → ``agg:audits_per_year``."""
+    if not subject:
+        return subject
+    if subject.startswith("agg:"):
+        return subject.rsplit(":", 1)[0]
+    return subject.split("/", 1)[0]
 
 
 def _missing_document(r: Result) -> str | None:
-    """The document kind a breach rests on when that document is absent (whichever rule needed it),
-    or the kind a "none found" result is about."""
+    """The document (or record) kind a breach rests on when the bundle has none of it (whichever rule
+    needed it), or the kind a "none found" result is about."""
     if r.missing:
         return f"none:{r.missing}"
-    return r.subject.split(".")[0] if r.subject and r.subject.startswith("none:") else None
+    return r.subject if r.subject and r.subject.startswith("none:") else None
+
+
+def _partner_kinds(rule: Rule) -> list[str]:
+    """Kinds an ``exists`` join of the rule needs a partner of."""
+    expect = rule.expect if isinstance(rule.expect, dict) else {}
+    items = expect.get("all", [expect]) if isinstance(expect.get("all", None), list) else [expect]
+    return [c["exists"]["kind"] for c in items if isinstance(c, dict) and isinstance(c.get("exists"), dict)
+            and isinstance(c["exists"].get("kind"), str) and not c["exists"]["kind"].startswith("agg.")]
 
 
 def _merge_across_packs(groups: list[list[Result]], crosswalk) -> list[list[Result]]:
@@ -470,9 +492,14 @@ def nonconformities(results: list[Result], crosswalk=None) -> list[Nonconformity
         group = sorted(group, key=lambda r: (severity(r.status, r.grade), not (r.subject or "").startswith("none:")))
         first = group[0]
         grade = min((r.grade for r in group), key=lambda g: 0 if g is Grade.MAJOR else 1)
+        finding = first.message
+        more = len({r.subject for r in group if r.rule == first.rule}) - 1
+        if more > 0:
+            finding = Text(f"{finding.zh}（另有 {more} 处同类情况，见证据位置。）",
+                           f"{finding.en} (and {more} more instance{'s' if more > 1 else ''} of the same; see the evidence.)")
         out.append(Nonconformity(
             id=nc_id, clauses=clauses, grade=grade,
-            requirement=first.requirement, finding=first.message,
+            requirement=first.requirement, finding=finding,
             evidence=tuple(dict.fromkeys(e for r in group for e in r.evidence)), remediation=first.remediation,
             rules=tuple(dict.fromkeys(r.rule for r in group)),
             members=tuple(dict.fromkeys((r.standard, r.rule) for r in group)),
