@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from checker import __version__
 from checker.errors import EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK
 
@@ -21,6 +23,7 @@ def test_check_prints_a_summary_and_exits_by_outcome(cli):
     result = cli("check", DEFECTIVE)
     assert result.exit_code == EXIT_FINDINGS
     assert "东湖经济开发区" in result.output and expected[-1].id in result.output
+    assert len(set(re.findall(r"NC-[A-Z2-7]{8}", result.output))) == len(expected)  # stable ids (checker.ids)
     assert f"不符合项清单: {len(expected)} (major {major}, minor {len(expected) - major})" in result.output
     assert cli("check", CONFORMING).exit_code == EXIT_OK
     assert cli("check", CONFORMING, "--lang", "en").output.count("Conform") > 10
