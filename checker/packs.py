@@ -94,7 +94,7 @@ class CatalogueEntry:
 class Aggregate:
     name: str
     of: str
-    group_by_year_of: str
+    group_by_year_of: str | None
     over_period: bool
     where: tuple[tuple[str, Any], ...]
     sum: str | None
