@@ -57,6 +57,12 @@ def guarded(fn):
             raise SystemExit(EXIT_INPUT_ERROR) from None
         except ParkcheckError as exc:
             raise InputFailure(str(exc)) from None
+        except BrokenPipeError:  # the reader went away (`parkcheck … | head`): stop quietly
+            try:
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep Python from failing at exit
+            except OSError:
+                pass
+            raise SystemExit(EXIT_OK) from None
         except KeyboardInterrupt:
             click.echo("parkcheck: interrupted", err=True)
             raise SystemExit(EXIT_INPUT_ERROR) from None
@@ -111,6 +117,9 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir
     from .reporters import write_reports
     from .reporters.terminal import print_summary
 
+    from .resources import describe_rules, locate_rules
+
+    rules_dir, origin = locate_rules(rules_dir)
     try:
         report = run_check(bundle, list(standards) or None, rules_dir, timestamp=timestamp)
     except InvalidEvidence as exc:
@@ -127,6 +136,7 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir
     elif formats:
         raise click.UsageError("--format needs --out")
     if not quiet:
+        click.echo(one_line(describe_rules(rules_dir, origin, lang)))
         print_summary(report, _console(), lang)
     has_errors = any(r.status.value == "error" for r in report.results)
     sys.exit(EXIT_FINDINGS if report.has_nonconformities or has_errors else EXIT_OK)
@@ -170,6 +180,16 @@ def rules() -> None:
     """List, lint and test rule packs."""
 
 
+def _announce_rules(rules_dir: Path | None) -> Path | None:
+    """Resolve the rules folder (``--rules``, ``PARKCHECK_RULES``, the project checkout, the installed
+    packs) and say which one on the first line of output."""
+    from .resources import describe_rules, locate_rules
+
+    folder, origin = locate_rules(rules_dir)
+    click.echo(one_line(describe_rules(folder, origin)))
+    return folder
+
+
 def _pack_ids(standards, rules_dir) -> list[str]:
     from .packs import available_packs
 
@@ -187,6 +207,7 @@ def _pack_ids(standards, rules_dir) -> list[str]:
 @guarded
 def rules_list(standards, rules_dir):
     """List the rules of each pack."""
+    rules_dir = _announce_rules(rules_dir)
     from .packs import get_pack
     from .reporters.terminal import plain
 
@@ -208,6 +229,7 @@ def rules_list(standards, rules_dir):
 @guarded
 def rules_lint(standards, rules_dir):
     """Check rule files against the rule schema, the catalogue and the evidence schemas."""
+    rules_dir = _announce_rules(rules_dir)
     from .crosswalk import lint_crosswalk
     from .packs import load_pack
 
@@ -241,6 +263,7 @@ def rules_lint(standards, rules_dir):
 @guarded
 def rules_test(standards, rule_filter, verbose, rules_dir):
     """Run the passing and failing cases written beside each rule."""
+    rules_dir = _announce_rules(rules_dir)
     from .cases import run_pack_cases
     from .packs import get_pack
 
@@ -267,6 +290,7 @@ def rules_test(standards, rule_filter, verbose, rules_dir):
 @guarded
 def rules_docs(standards, out_dir, rules_dir):
     """Write the rule reference of each pack (Markdown) into a folder."""
+    rules_dir = _announce_rules(rules_dir)
     from .docs import render_pack
     from .packs import get_pack
     from .reporters import atomic_write
@@ -286,6 +310,7 @@ def rules_docs(standards, out_dir, rules_dir):
 @guarded
 def rules_coverage(standards, missing, rules_dir):
     """Show which catalogue clauses the rules cover; fail if a normative clause has none."""
+    rules_dir = _announce_rules(rules_dir)
     from .coverage import NOT_COVERED, coverage, summary
     from .packs import get_pack
     from .reporters.terminal import plain

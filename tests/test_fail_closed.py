@@ -282,3 +282,19 @@ def test_a_statement_naming_an_unknown_clause_is_an_input_error(base_copy):
     with pytest.raises(InputError) as err:
         run_check(base_copy)
     assert "7.3.9" in str(err.value) and err.value.problem.file == "applicability.yaml"
+
+
+@pytest.mark.parametrize("text", ["待定", " 暂无。", "TBD", "N/A", "无", "—"])
+def test_a_placeholder_says_nothing(base_copy, text):
+    edit_text(base_copy / "internal_audit.yaml", "performance_improved: 单位产值碳排放较上年下降 4.1%。",
+              f"performance_improved: \"{text}\"")
+    mine = [r for r in run_check(base_copy).results if r.rule == "zc001-10.2-a"]
+    assert [(r.status, r.grade.value) for r in mine] == [(Status.NONCONFORMITY, "minor")]
+    assert mine[0].evidence[0].file == "internal_audit.yaml" and mine[0].evidence[0].pointer == "/audits/0/conclusions"
+
+
+def test_text_that_merely_starts_with_a_placeholder_word_is_content(base_copy):
+    edit_text(base_copy / "internal_audit.yaml", "performance_improved: 单位产值碳排放较上年下降 4.1%。",
+              "performance_improved: 无明显改进，单位产值碳排放与上年持平。")
+    mine = [r for r in run_check(base_copy).results if r.rule == "zc001-10.2-a"]
+    assert [r.status for r in mine] == [Status.CONFORM]
