@@ -120,7 +120,7 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
             docs = bundle.by_kind(scoring["evidence"])
             designation = scoring.get("designation")
             basic = bundle.by_kind(designation["offsets"]) if designation else []
-            scores.append(compute_score(c.pack.id, scoring, docs[0].data if docs else None,
+            scores.append(compute_score(c.pack.id, scoring, docs[0] if docs else None,
                                         basic[0].data if basic else None, results))
     verdicts = [v for c in compiled for v in clause_verdicts(c.pack, results)]
     report = Report(

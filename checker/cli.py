@@ -341,5 +341,51 @@ def rules_coverage(standards, missing, rules_dir):
     sys.exit(EXIT_FINDINGS if uncovered else EXIT_OK)
 
 
+@rules.command("new")
+@click.option("--standard", "-s", "standard", required=True, metavar="ID")
+@click.option("--clause", "-c", required=True, help="Catalogue clause, e.g. '6.2 d)'.")
+@click.option("--kind", help="Evidence kind the rule reads (e.g. policy).")
+@click.option("--field", "field_", help="Field of that kind the rule checks (dotted path).")
+@click.option("--id", "rule_id", help="Rule id (default: <prefix>-<clause>-new).")
+@click.option("--file", "target", type=click.Path(dir_okay=False, path_type=Path),
+              help="Rule file of the pack to append to (default: print the rule).")
+@rules_option
+@cache_option
+@guarded
+def rules_new(standard, clause, kind, field_, rule_id, target, rules_dir):
+    """Write a rule skeleton for a clause: the quoted requirement, obligation and grade from the
+    catalogue, a passing and a failing case."""
+    rules_dir = _announce_rules(rules_dir)
+    from .packs import load_pack
+    from .scaffold import add_rule, skeleton
+
+    pack = load_pack(standard, rules_dir)
+    if target is None:
+        click.echo(skeleton(pack, clause, kind=kind, field=field_, rule_id=rule_id), nl=False)
+    else:
+        path = target if target.is_absolute() or target.parent != Path(".") else pack.folder / target
+        add_rule(pack, clause, path, kind=kind, field=field_, rule_id=rule_id)
+        click.echo(f"wrote {one_line(path)}: edit the message, then `parkcheck rules lint` and `rules test`")
+
+
+@rules.command("diff")
+@click.argument("pack_a")
+@click.argument("pack_b")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@rules_option
+@cache_option
+@guarded
+def rules_diff(pack_a, pack_b, fmt, rules_dir):
+    """What changed from PACK_A to PACK_B (ids, or pack folders): clauses, rules, grades, scoring values.
+
+    Exit 0 when the packs are the same, 1 when they differ."""
+    rules_dir = _announce_rules(rules_dir)
+    from .packdiff import diff_packs, open_pack, render_json, render_text
+
+    d = diff_packs(open_pack(pack_a, rules_dir), open_pack(pack_b, rules_dir))
+    click.echo(render_json(d) if fmt == "json" else render_text(d), nl=False)
+    sys.exit(EXIT_OK if d.empty else EXIT_FINDINGS)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

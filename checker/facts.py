@@ -156,12 +156,58 @@ def _dotted(fact: dict, path: str):
     return value
 
 
+def _type_of(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    return "other"
+
+
 def _derive(base: FactBase, derived) -> None:
-    """Add the declared derived numbers to the facts of their kind (absent when an input is)."""
+    """Add the declared derived values to the facts of their kind (absent when an input is).
+
+    ratio, abs_diff, year_diff: numbers from two number fields.  join: the present values of the
+    fields joined with "/" (a composite key).  lookup: the value the pack's table gives for a key
+    field.  type_of: integer | number | boolean | text.  number_of: a number as is, true/false as
+    1/0, a word of the pack's table as its number.
+    """
     for d in derived:
+        table = dict(getattr(d, "table", ()) or ())
         for fid in base.of_kind(d.kind):
             fact = base.facts[int(fid) - 1]
-            a, b = (_dotted(fact, arg) for arg in d.args)
+            args = [_dotted(fact, arg) for arg in d.args]
+            if d.op == "join":
+                parts = [str(a) for a in args if a is not None and not isinstance(a, (dict, list))]
+                if args and args[0] is not None:
+                    fact[d.field] = "/".join(parts)
+                continue
+            if d.op == "lookup":
+                key = args[0]
+                if isinstance(key, (str, int)) and not isinstance(key, bool) and str(key) in table:
+                    fact[d.field] = table[str(key)]
+                continue
+            if d.op == "type_of":
+                t = _type_of(args[0])
+                if t:
+                    fact[d.field] = t
+                continue
+            if d.op == "number_of":
+                v = args[0]
+                if isinstance(v, bool):
+                    fact[d.field] = int(v)
+                elif isinstance(v, (int, float)):
+                    fact[d.field] = v
+                elif isinstance(v, str) and v.strip() in table:
+                    fact[d.field] = table[v.strip()]
+                continue
+            a, b = args
             if isinstance(a, bool) or isinstance(b, bool) or not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
                 continue
             if d.op == "ratio":
@@ -256,6 +302,9 @@ def _intervals(base: FactBase, bundle: Bundle, agg: Aggregate, dates: dict[str, 
 
 
 def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: range) -> None:
+    if getattr(agg, "group_by_field", None):
+        _aggregate_by_field(base, agg)
+        return
     groups: dict[int, list[str]] = {}
     for fid in base.of_kind(agg.of):
         fact = base.facts[int(fid) - 1]
@@ -282,3 +331,24 @@ def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: ran
             source = FactSource(agg.kind, bundle.manifest.path, "/period", {"key": key, "count": 0},
                                 bundle.manifest, f"agg:{agg.name}:{key}")
         base.add(fact, source)
+
+
+def _aggregate_by_field(base: FactBase, agg: Aggregate) -> None:
+    """Count records per value of a field.  The fact points at the last record of its group, so a
+    value given twice is located at its repetition."""
+    groups: dict = {}
+    for fid in base.of_kind(agg.of):
+        fact = base.facts[int(fid) - 1]
+        if any(fact.get(k) != v for k, v in agg.where):
+            continue
+        key = fact.get(agg.group_by_field)
+        if isinstance(key, (str, int)) and not isinstance(key, bool):
+            groups.setdefault(key, []).append(fid)
+    for key in sorted(groups, key=lambda k: (str(type(k)), k)):
+        members = groups[key]
+        fact: dict = {"kind": agg.kind, "key": key, "count": len(members)}
+        if agg.sum:
+            fact["sum"] = float(sum(base.facts[int(f) - 1].get(agg.sum, 0) or 0 for f in members))
+        last = base.sources[members[-1]]
+        base.add(fact, FactSource(agg.kind, last.file, last.pointer, {"key": key, "count": len(members)},
+                                  last.document, f"agg:{agg.name}:{key}"))

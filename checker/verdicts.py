@@ -271,8 +271,8 @@ def apply_dependencies(pack: Pack, results: list[Result]) -> list[Result]:
             r = out[i]
             if r.status in BREACHES:
                 failing.add(rid)
-                if r.missing:
-                    missing_docs.add(r.missing)
+            if r.status in (Status.NONCONFORMITY, Status.OBSERVATION) and r.missing:
+                missing_docs.add(r.missing)  # the absent document is reported: what needs it waits on that
     return out
 
 

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from ..escape import markdown, markdown_code, printable
 from ..model import GRADE_LABELS, STATUS_LABELS, Grade, Report, Status
 from ..resources import data_dir
+from ._score import score_view
 
 # Every label once, in both languages: (zh, en).
 LABELS = {
@@ -100,12 +101,13 @@ def view(report: Report, lang: str) -> dict:
         "grade_label": lambda g: GRADE_LABELS[Grade(g)][0 if lang == "zh" else 1],
         "text": lambda x: x.get(lang) if x is not None else "",
         "fmt_value": _fmt_value(lang),
-        "fmt_ind": lambda i, v: _fmt_value(lang)(v) if isinstance(v, bool) or v is None or i.lead is True
-        else (f"{v:g} {i.unit}" if i.unit else f"{v * 100:.4g}%"),
-        "per_unit": lambda imp: (f"每提高 1 {'个百分点' if imp['unit'] == 'percentage point' else imp['unit']}约 +{imp['gain_per_unit']:.2f}"
-                                 if lang == "zh" else f"about +{imp['gain_per_unit']:.2f} per {imp['unit']}"),
-        "source_label": lambda s: SOURCES.get(s, ("", ""))[0 if lang == "zh" else 1] if s else "",
+        "source_label": lambda s: _source_label(s, lang),
+        "scores": [score_view(sc, packs[sc.standard].code, lang, lambda s: _source_label(s, lang)) for sc in report.scores],
     }
+
+
+def _source_label(s, lang: str) -> str:
+    return SOURCES.get(s, ("", ""))[0 if lang == "zh" else 1] if s else ""
 
 
 SOURCES = {"statistics": ("统计记录", "statistics"), "commissioned_report": ("委托核算报告", "commissioned report"),
