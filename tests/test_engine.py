@@ -223,7 +223,7 @@ def test_compiled_joins_guard_referenced_fields():
         edit_text(mr, "  - id: MR-2024\n", "  - id: MR-2024\n    date: 2024-12-18\n")
         edit_text(mr, "    review_period: {start: 2024-01-01, end: 2024-11-30}\n", "")
         report = run_check(dest)
-    [r] = [r for r in report.results if r.rule == "zc001-10.3-after-audit"]
+    [r] = [r for r in report.results if r.rule == "zc001-10.3-audit-current"]
     assert r.status.value == "nonconformity"  # judged, not an engine error
 
 
