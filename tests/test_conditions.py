@@ -42,7 +42,7 @@ LEAVES = [
 
 # Operators that compare with another fact are only valid inside a join's where (their fail side
 # would need 'or' over a cross-fact predicate, which the engine evaluates wrongly): covered by the
-# rule cases of zc001-10.2-recent and by test_anchor_outside_a_join_is_rejected.
+# rule cases of zc001-10.2-interval and by test_anchor_outside_a_join_is_rejected.
 JOIN_ONLY = {"within_months_before"}
 
 

@@ -218,11 +218,12 @@ def test_compiled_joins_guard_referenced_fields():
         mr = dest / "management_review.yaml"
         edit_text(mr, "    date: 2024-12-18\n", "")
         assert "date: 2024-12-18" not in mr.read_text(encoding="utf-8")
-        # a review without a date: schema error, so check the join on audit_ref instead
+        # a review without a date: schema error, so check a join on another subject field instead
+        # (the review period whose start the cited audit is compared with)
         edit_text(mr, "  - id: MR-2024\n", "  - id: MR-2024\n    date: 2024-12-18\n")
-        edit_text(mr, "    audit_ref: IA-2024-01\n", "")
+        edit_text(mr, "    review_period: {start: 2024-01-01, end: 2024-11-30}\n", "")
         report = run_check(dest)
-    [r] = [r for r in report.results if r.rule == "zc001-10.3-after-audit"]
+    [r] = [r for r in report.results if r.rule == "zc001-10.3-audit-current"]
     assert r.status.value == "nonconformity"  # judged, not an engine error
 
 

@@ -27,24 +27,31 @@ DEFECTIVE_NCS = [
     (["6.2 d)"], "minor", "policy.yaml", "/commitments"),
     (["6.3"], "minor", "organization.yaml", ""),
     # one root defect, one nonconformity: the missing baseline (7.5) is also what the objectives
-    # (7.1), the indicator (7.4) and the performance comparison (11.3) cite
-    (["7.1", "7.4", "7.5", "11.3"], "major", "bundle.yaml", ""),
+    # (7.1), the indicator (7.4), the monitoring comparison (10.1.1) and the performance (11.3) cite
+    (["7.1", "7.4", "7.5", "10.1.1", "11.3"], "major", "bundle.yaml", ""),
     (["7.6.1 c)"], "minor", "risks.yaml", ""),
     (["8.1 d)"], "minor", "resources.yaml", ""),
     (["8.4 (2)b)"], "minor", "documented_information.yaml", "/documents/1"),
     (["9.2.1"], "minor", "data_management.yaml", "/security"),
     (["9.2.3 c)"], "minor", "process_management.yaml", "/trading"),
-    (["10.1.1"], "minor", "bundle.yaml", ""),
+    (["10.1.1"], "minor", "monitoring.yaml", ""),  # judged per device: flow meter 1 out of calibration
     (["10.1.2"], "minor", "documented_information.yaml", ""),
-    (["10.1.2 a)"], "minor", "bundle.yaml", ""),
-    (["10.2"], "major", "bundle.yaml", "/period"),
-    (["10.2 (2)c)"], "minor", "internal_audit.yaml", "/audits/0/auditors"),
+    # no compliance evaluation within 12 months of the audit date: the duty is measured by interval
+    # from the audit date and graded like the audit and review intervals (not carried out: major)
+    (["10.1.2 a)"], "major", "compliance_evaluation.yaml", ""),
+    (["10.2"], "major", "internal_audit.yaml", ""),  # a 24-month gap without an internal audit
+    # the auditor's department (organisation data) is the department he audited, whatever the
+    # record's own "independent: true" says
+    (["10.2 (2)c)"], "minor", "internal_audit.yaml", "/audits/0/assignments/0"),
     (["10.2 (2)e)"], "minor", "internal_audit.yaml", "/audits/0/findings/0"),
-    (["10.3"], "major", "bundle.yaml", "/period"),
+    (["10.3"], "major", "management_review.yaml", ""),  # a 22-month gap without a management review
     (["10.3 a)"], "minor", "management_review.yaml", "/reviews/0/inputs"),
     (["10.3 d)"], "minor", "management_review.yaml", "/reviews/0/audit_ref"),
     (["10.3.2 f)"], "minor", "management_review.yaml", "/reviews/0/outputs"),
     (["11.2 b)"], "minor", "nonconformities.yaml", "/items/0"),
+    # found by the stricter content check: DH-NC-2024-01 was due 2024-09-30 and is still open at the
+    # audit date (2025-03-28)
+    (["11.2 c)"], "minor", "nonconformities.yaml", "/items/0/corrective_action"),
     (["11.2 d)"], "minor", "nonconformities.yaml", "/items/1"),
 ]
 
@@ -86,9 +93,10 @@ def test_defective_park_legal_commitment_points_at_policy_file(defective):
     assert "适用法律法规" in nc.finding.zh
 
 
-def test_defective_park_no_audit_in_2023_names_the_year(defective):
-    [r] = [r for r in defective.results if r.rule == "zc001-10.2-annual" and r.status is Status.NONCONFORMITY]
-    assert "2023" in r.message.zh and r.message.en.startswith("No internal audit is recorded for 2023")
+def test_defective_park_no_audit_in_2023_names_the_gap(defective):
+    [r] = [r for r in defective.results if r.rule == "zc001-10.2-interval" and r.status is Status.NONCONFORMITY]
+    assert "2023-01-01 至 2024-12-05 之间 24 个月没有内部审核" in r.message.zh
+    assert r.message.en.startswith("No internal audit took place for 24 months, from 2023-01-01 to 2024-12-05")
 
 
 def test_defective_park_clause_verdicts(defective):

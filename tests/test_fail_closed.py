@@ -74,28 +74,28 @@ def _edit_rule(rules: Path, rule_id: str, key: str, value) -> None:
 
 
 def test_a_consequence_waits_on_its_root_nonconformity(rules_copy, base_copy):
-    _edit_rule(rules_copy, "zc001-10.2-recent", "depends_on", ["zc001-10.2-annual"])
-    # the only audit predates the period: no audit in 2024 (root) and none within 12 months (consequence)
+    _edit_rule(rules_copy, "zc001-10.2-programme-interval", "depends_on", ["zc001-10.2-interval"])
+    # the only audit predates the period: a gap of more than 12 months (root), hence also more than
+    # the programme's interval (consequence)
     edit_text(base_copy / "internal_audit.yaml", "date: 2024-11-12", "date: 2023-06-01")
     report = run_check(base_copy, rules_dir=rules_copy)
-    root = [nc for nc in report.nonconformities if "zc001-10.2-annual" in nc.rules]
+    root = [nc for nc in report.nonconformities if "zc001-10.2-interval" in nc.rules]
     assert len(root) == 1
-    recent = [r for r in report.results if r.rule == "zc001-10.2-recent"]
-    assert [r.status for r in recent] == [Status.NOT_EVALUATED]
-    assert recent[0].depends_on == (root[0].id,)
-    assert not [nc for nc in report.nonconformities if "zc001-10.2-recent" in nc.rules]
+    planned = [r for r in report.results if r.rule == "zc001-10.2-programme-interval"]
+    assert [r.status for r in planned] == [Status.NOT_EVALUATED]
+    assert planned[0].depends_on == (root[0].id,)
+    assert not [nc for nc in report.nonconformities if "zc001-10.2-programme-interval" in nc.rules]
     verdict = next(v for v in report.verdicts if v.clause == "10.2")
     assert verdict.status is Status.NONCONFORMITY  # the clause still shows its worst result
 
 
 def test_without_the_root_defect_the_consequence_is_judged(rules_copy, base_copy):
-    _edit_rule(rules_copy, "zc001-10.2-recent", "depends_on", ["zc001-10.2-annual"])
-    # an audit in 2024 (root conforms) but more than 12 months before the audit date
-    edit_text(base_copy / "internal_audit.yaml", "date: 2024-11-12", "date: 2024-01-10")
-    edit_text(base_copy / "internal_audit.yaml", "report_date: 2024-11-20", "report_date: 2024-01-20")
+    _edit_rule(rules_copy, "zc001-10.2-programme-interval", "depends_on", ["zc001-10.2-interval"])
+    # audits within 12 months (root conforms) but the programme plans one every 6 months
+    edit_text(base_copy / "internal_audit.yaml", "interval_months: 12", "interval_months: 6")
     report = run_check(base_copy, rules_dir=rules_copy)
-    recent = [r for r in report.results if r.rule == "zc001-10.2-recent"]
-    assert [(r.status, r.grade.value) for r in recent] == [(Status.NONCONFORMITY, "minor")]
+    planned = [r for r in report.results if r.rule == "zc001-10.2-programme-interval"]
+    assert [(r.status, r.grade.value) for r in planned] == [(Status.NONCONFORMITY, "minor")]
 
 
 DEPENDS_RULE = """\
@@ -110,7 +110,7 @@ rules:
     where: {field: scope, equals: 不存在的范围}
     expect: {field: conclusions.performance_improved, present: true}
     when_none: {status: depends}
-    depends_on: [zc001-10.2-annual]
+    depends_on: [zc001-10.2-interval]
     message: {zh: "审核 {{ s.id }} 无结论。", en: "Audit {{ s.id }} has no conclusion."}
     remediation: {zh: 补充结论。, en: Add the conclusion.}
     cases:
@@ -129,7 +129,7 @@ def test_a_dependent_with_nothing_to_judge_fails_closed_when_its_root_conforms(r
 
 
 def test_lint_checks_dependencies(rules_copy):
-    _edit_rule(rules_copy, "zc001-10.2-recent", "depends_on", ["zc001-no-such-rule"])
+    _edit_rule(rules_copy, "zc001-10.2-programme-interval", "depends_on", ["zc001-no-such-rule"])
     _edit_rule(rules_copy, "zc001-10.2-a", "depends_on", ["zc001-10.2-b"])
     _edit_rule(rules_copy, "zc001-10.2-b", "depends_on", ["zc001-10.2-a"])
     _edit_rule(rules_copy, "zc001-10.2-c", "when_none", {"status": "depends"})

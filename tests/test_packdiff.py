@@ -18,13 +18,13 @@ def test_a_pack_does_not_differ_from_itself():
 def test_changes_to_clauses_rules_grades_and_values_are_listed(rules_copy):
     pack = rules_copy / PACK
     edit_text(pack / "pack.yaml", "version: 0.1.0", "version: 0.2.0")
-    edit_text(pack / "10.2-internal-audit.yaml", "    grade: major\n    reads: [internal_audit]\n    for_each: agg.audits_per_year",
-              "    grade: minor\n    reads: [internal_audit]\n    for_each: agg.audits_per_year", count=1)
+    edit_text(pack / "10.2-internal-audit.yaml", "    grade: major\n    reads: [internal_audit]\n    for_each: internal_audit\n    expect:\n      not_exists:\n        kind: agg.audit_intervals",
+              "    grade: minor\n    reads: [internal_audit]\n    for_each: internal_audit\n    expect:\n      not_exists:\n        kind: agg.audit_intervals", count=1)
     a, b = load_pack(PACK), open_pack(str(pack), None)
     d = diff_packs(a, b)
     assert {"field": "version", "a": "0.1.0", "b": "0.2.0"} in d.meta
-    assert d.grades == [{"rule": "zc001-10.2-annual", "clause": "10.2", "a": "major", "b": "minor"}]
-    assert [x["rule"] for x in d.rules["changed"]] == ["zc001-10.2-annual"]
+    assert d.grades == [{"rule": "zc001-10.2-interval", "clause": "10.2", "a": "major", "b": "minor"}]
+    assert [x["rule"] for x in d.rules["changed"]] == ["zc001-10.2-interval"]
     assert not d.rules["added"] and not d.rules["removed"] and not any(d.clauses.values())
 
 

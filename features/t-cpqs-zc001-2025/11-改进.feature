@@ -29,3 +29,33 @@
     当 按 "t-cpqs-zc001-2025" 检查该证据包
     那么 条款 "11.3" 的结论为 "不符合（一般）"
     并且 不符合项引用条款 "11.3" 且证据位置为 "improvement.yaml" 的 "/performance/1"
+
+  场景: 纠正措施到期未完成，不符合项仍开启
+    假如 在文件 "nonconformities.yaml" 中删除 "/items/0/corrective_action/completed"
+    并且 在文件 "nonconformities.yaml" 中删除 "/items/0/effectiveness_review"
+    并且 将文件 "nonconformities.yaml" 中 "/items/0/status" 设为 "open"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 条款 "11.2 c)" 的结论为 "不符合（一般）"
+    并且 不符合项引用条款 "11.2 c)" 且证据位置为 "nonconformities.yaml" 的 "/items/0/corrective_action"
+
+  场景: 纠正措施评审为无效，不符合项却已关闭
+    假如 将文件 "nonconformities.yaml" 中 "/items/0/effectiveness_review/result" 设为 "not_effective"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 条款 "11.2 d)" 的结论为 "不符合（一般）"
+
+  场景: 绩效低于基准但较上一年回退
+    假如 将文件 "improvement.yaml" 中 "/performance/1/value" 设为 "0.78"
+    并且 将文件 "monitoring.yaml" 中 "/comparisons/0/value" 设为 "0.78"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 条款 "11.3" 的结论为 "不符合（一般）"
+    并且 不符合项引用条款 "11.3" 且证据位置为 "improvement.yaml" 的 "/performance/1"
+
+  场景: 纠正措施晚于计划日期完成
+    假如 将文件 "nonconformities.yaml" 中 "/items/0/corrective_action/completed" 设为 "2025-01-15"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 条款 "11.2 c)" 的结论为 "不符合（一般）"
+
+  场景: 有效性评审早于纠正措施完成
+    假如 将文件 "nonconformities.yaml" 中 "/items/0/effectiveness_review/date" 设为 "2024-12-10"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 条款 "11.2 d)" 的结论为 "不符合（一般）"
