@@ -358,9 +358,25 @@ def _parse_table(text: str, name: str, kind: str, records_field: str, limits: Li
     one at a time (never the whole table as lists of cells) and counted against the limits as they come."""
     old_limit = csv.field_size_limit(limits.max_csv_cell)
     try:
+        if text.count("\n") > limits.max_csv_rows:  # may be over the limit: count before building rows
+            _count_rows(text, name, limits)
         return _table_rows(text, name, kind, records_field, limits)
     finally:
         csv.field_size_limit(old_limit)
+
+
+def _count_rows(text: str, name: str, limits: Limits) -> None:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = -1  # the header
+    try:
+        for row in reader:
+            if any(c.strip() for c in row):
+                rows += 1
+                if rows > limits.max_csv_rows:
+                    raise InputError(f"the table has more than {limits.max_csv_rows:,} rows "
+                                     f"({option('max_csv_rows')})", name, reader.line_num)
+    except csv.Error:
+        return  # reported with its line when the rows are read
 
 
 def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Limits) -> TableContent:

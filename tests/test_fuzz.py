@@ -1,0 +1,40 @@
+"""Fuzzing in CI: mutated copies of the example parks (structure, value types, encodings, file kinds)
+through the CLI in-process, with a fixed budget.  Every run must exit 0, 1 or 2; an input error is one
+readable line naming a file; never a traceback or an internal error; the evidence is never changed.
+Seeds that once broke a run are kept as explicit examples (regressions), and the long run is
+``python bench/fuzz.py 10000``."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from .fuzzing import fuzz_once
+
+# Seeds of bundles that broke a run before the fix they name (kept as regression cases).
+REGRESSIONS = [
+]
+
+
+def _check(seed: int, command: str) -> None:
+    with tempfile.TemporaryDirectory(prefix="parkcheck-fuzz-") as tmp:
+        outcome, target = fuzz_once(Path(tmp), seed, command)
+        problems = outcome.problems(target)
+        assert not problems, (seed, outcome.plan, problems, outcome.stderr[-1000:])
+
+
+def _with_regressions(test):
+    for seed, command in REGRESSIONS:
+        test = example(seed=seed, command=command)(test)
+    return test
+
+
+@settings(max_examples=80, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@_with_regressions
+@given(seed=st.integers(min_value=0, max_value=2 ** 32 - 1), command=st.sampled_from(["validate", "validate", "check"]))
+def test_mutated_bundles_are_handled(seed, command):
+    _check(seed, command)
