@@ -16,6 +16,7 @@ import stat
 import zipfile
 import zlib
 from array import array
+from itertools import accumulate
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -339,7 +340,7 @@ class TableContent(Positioned):
         self.base = base
         self.width = width
         self.lines = array("l")
-        self.columns = array("l")
+        self.columns = array("l")  # per cell, row by row: the column it starts at
         self.header: dict[str, int] = {}
 
     def position(self, pointer: str) -> Position | None:
@@ -365,8 +366,26 @@ def _parse_table(text: str, name: str, kind: str, records_field: str, limits: Li
         csv.field_size_limit(old_limit)
 
 
+def _lines(text: str):
+    """The lines of ``text`` one by one, ends kept (io.StringIO would copy the whole text into a buffer
+    of four bytes a character).  Text with only carriage returns (old Mac exports) goes through StringIO,
+    whose universal newlines split it."""
+    if "\n" not in text and "\r" in text:
+        yield from io.StringIO(text, newline="")
+        return
+    start, find = 0, text.find
+    while True:
+        end = find("\n", start)
+        if end < 0:
+            if start < len(text):
+                yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
+
+
 def _count_rows(text: str, name: str, limits: Limits) -> None:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(_lines(text))
     rows = -1  # the header
     try:
         for row in reader:
@@ -380,7 +399,7 @@ def _count_rows(text: str, name: str, limits: Limits) -> None:
 
 
 def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Limits) -> TableContent:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(_lines(text))
     try:
         header_row = next(reader, None)
         if header_row is None:
@@ -391,25 +410,20 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
         records: list[dict] = []
         out = TableContent({"kind": kind, records_field: records}, join_pointer("", records_field), len(header))
         out.header = {h: i for i, h in enumerate(header)}
+        width = len(header)
+        add_line, add_columns, add_record = out.lines.append, out.columns.extend, records.append
         for row in reader:
-            line = reader.line_num
-            if not any(c.strip() for c in row):
+            values = [c.strip() for c in row]
+            if not any(values):
                 continue
-            if len(row) != len(header):
-                raise InputError(f"row has {len(row)} cells, the header has {len(header)}", name, line)
+            if len(row) != width:
+                raise InputError(f"row has {len(row)} cells, the header has {width}", name, reader.line_num)
             if len(records) >= limits.max_csv_rows:
                 raise InputError(f"the table has more than {limits.max_csv_rows:,} rows ({option('max_csv_rows')})",
-                                 name, line)
-            out.lines.append(line)
-            record = {}
-            col = 1
-            for h, cell in zip(header, row):
-                out.columns.append(col)
-                value = cell.strip()
-                if value != "":
-                    record[h] = value
-                col += len(cell) + 1
-            records.append(record)
+                                 name, reader.line_num)
+            add_line(reader.line_num)
+            add_columns(accumulate([len(c) + 1 for c in row[:-1]], initial=1))
+            add_record({h: v for h, v in zip(header, values) if v})
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise InputError(f"a cell is longer than the limit of {limits.max_csv_cell:,} characters "

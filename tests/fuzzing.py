@@ -244,7 +244,9 @@ def m_special_file(bundle, rnd):
         target = "bundle.yaml"
     path = bundle / target
     path.parent.mkdir(exist_ok=True)
-    if path.exists() or path.is_symlink():
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
         path.unlink()
     if kind.startswith("fifo"):
         os.mkfifo(path)
