@@ -16,8 +16,8 @@ import stat
 import zipfile
 import zlib
 from array import array
-from itertools import accumulate
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -25,6 +25,7 @@ from .charset import SUSPICIOUS_NAME, char_name, shown
 from .errors import InputError
 from .limits import DEFAULT_LIMITS, Limits, option
 from .model import EvidenceFile
+from .safeio import not_regular, open_regular, read_fd
 from .yamlio import Position, Positioned, decode_text, join_pointer, parse_yaml, split_pointer
 
 MANIFEST = "bundle.yaml"
@@ -109,64 +110,9 @@ def _expects_document(rel: str) -> bool:
                                and PurePosixPath(rel).suffix.lower() in DOCUMENT_SUFFIXES | {TABLE_SUFFIX})
 
 
-def _not_regular(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    return "not a regular file"
-
-
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0) \
-    | getattr(os, "O_BINARY", 0)
-
-
-def _open_regular(path: str, label: str) -> int:
-    """Open a file for reading without following a final symlink and without blocking; refuse anything that
-    is not a regular file (checked again on the open descriptor, in case it changed since ``lstat``)."""
-    try:
-        fd = os.open(path, _OPEN_FLAGS)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise InputError("is a symbolic link that changed while reading; refusing to follow it", label) from None
-        raise InputError(f"cannot read: {exc.strerror}", label) from None
-    st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode):
-        os.close(fd)
-        raise InputError(f"is {_not_regular(st.st_mode)}, not a regular file; refusing to read it", label)
-    return fd
-
-
-def _read_fd(fd: int, label: str, limit: int, option_name: str) -> bytes:
-    """Read a whole regular file, never more than ``limit`` bytes whatever its size said."""
-    chunks = []
-    left = limit + 1
-    try:
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", label) from None
-    finally:
-        os.close(fd)
-    data = b"".join(chunks)
-    if len(data) > limit:
-        raise InputError(f"file is larger than the limit of {limit:,} bytes ({option_name})", label)
-    return data
-
-
 def _read_zip(path: Path, limits: Limits) -> dict[str, bytes]:
     label = str(path)
-    fd = _open_regular(str(path), label)
+    fd = open_regular(str(path), label)
     archive_size = os.fstat(fd).st_size
     fh = os.fdopen(fd, "rb")
     try:
@@ -211,7 +157,7 @@ def _zip_members(zf: zipfile.ZipFile, label: str, archive_size: int, limits: Lim
         if stat.S_ISLNK(mode):
             raise InputError(f"archive member {shown(info.filename)!r} is a symbolic link; refusing to follow it", label)
         if stat.S_IFMT(mode) and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
-            raise InputError(f"archive member {shown(info.filename)!r} is {_not_regular(mode)}, not a regular file",
+            raise InputError(f"archive member {shown(info.filename)!r} is {not_regular(mode)}, not a regular file",
                              label)
         if stat.S_ISDIR(mode):
             continue
@@ -301,10 +247,10 @@ def _read_dir(root: Path, limits: Limits) -> dict[str, bytes]:
                 subdirs.append((rel, path))
                 continue
             if not stat.S_ISREG(mode):
-                raise InputError(f"is {_not_regular(mode)}, not a regular file; refusing to read it", shown(rel))
+                raise InputError(f"is {not_regular(mode)}, not a regular file; refusing to read it", shown(rel))
             if len(files) >= limits.max_files:
                 raise InputError(f"bundle has more than {limits.max_files:,} files ({option('max_files')})", str(root))
-            data = _read_fd(_open_regular(path, shown(rel)), shown(rel), limits.max_file_bytes,
+            data = read_fd(open_regular(path, shown(rel)), shown(rel), limits.max_file_bytes,
                             option("max_file_bytes"))
             total += len(data)
             if total > limits.max_bundle_bytes:
@@ -327,7 +273,7 @@ def read_files(source: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> tu
     if stat.S_ISDIR(mode):
         return Path(os.path.realpath(path)).name, _read_dir(path, limits)
     if not stat.S_ISREG(mode):
-        raise InputError(f"is {_not_regular(mode)}, not a regular file; give a folder or a .zip file", str(source))
+        raise InputError(f"is {not_regular(mode)}, not a regular file; give a folder or a .zip file", str(source))
     return path.stem, _read_zip(path, limits)
 
 

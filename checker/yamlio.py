@@ -553,14 +553,9 @@ def read_yaml_file(path, name: str | None = None) -> Positioned:
     """Read and parse a YAML/JSON file from disk (UTF-8 only)."""
     from pathlib import Path
 
+    from .safeio import read_regular_file
+
     p = Path(path)
     label = name or str(p)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", label) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file", label) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", label) from None
+    raw = read_regular_file(p, label, DEFAULT_LIMITS.max_document_bytes, option("max_document_bytes"))
     return parse_yaml(decode_text(raw, label), label)

@@ -200,17 +200,33 @@ def test_out_of_range_number_never_reaches_the_engine(base_copy):
     assert line.startswith("parkcheck: error: internal_audit.yaml:4:20: /programme/interval_months:"), line
 
 
-def test_out_of_range_number_in_a_csv_table(base_copy):
-    (base_copy / "documented_information.yaml").unlink()
-    (base_copy / "docs.csv").write_text("number,title,issue_date,version\nA-1,范围,2024-01-05,A\n", encoding="utf-8")
-    with open(base_copy / "bundle.yaml", "a", encoding="utf-8") as fh:
-        fh.write("tables:\n  - {file: docs.csv, kind: documented_information}\n")
+def test_numbers_in_a_csv_table_are_typed_per_column_and_checked():
+    from checker.bundle import Document, _parse_table
+    from checker.evidence import coerce_table
+
+    text = "id,amount,count,flag\nA,1.5,3,是\nB,x,4.5,no\nC,1e400,1,maybe\n"
+    doc = Document("t.csv", "t", _parse_table(text, "t.csv", "t", "rows"), "csv")
+    types = {"amount": "number", "count": "integer", "flag": "boolean"}
+    with pytest.raises(InputError) as info:
+        coerce_table(doc, types, "rows")
+    assert str(info.value) == "t.csv:4:3: /rows/2/amount: a number must be finite (1e400 is too large to be one)"
+    assert [r["amount"] for r in doc.data["rows"]] == [1.5, "x", "1e400"]  # typed column by column
+    doc = Document("t.csv", "t", _parse_table(text.replace("1e400", "7"), "t.csv", "t", "rows"), "csv")
+    coerce_table(doc, types, "rows")
+    assert doc.data["rows"] == [{"id": "A", "amount": 1.5, "count": 3, "flag": True},
+                                {"id": "B", "amount": "x", "count": "4.5", "flag": False},
+                                {"id": "C", "amount": 7.0, "count": 1, "flag": "maybe"}]
+    with pytest.raises(InputError, match=r"t.csv:2:3: /rows/0/count: an integer of more than 18 digits"):
+        bad = Document("t.csv", "t", _parse_table("id,count\nA," + "9" * 40 + "\n", "t.csv", "t", "rows"), "csv")
+        coerce_table(bad, {"count": "integer"}, "rows")
+
+
+def test_attachment_that_is_a_folder(base_copy):
+    (base_copy / "attachments" / "scan.pdf").mkdir(parents=True)
+    (base_copy / "attachments" / "scan.pdf" / "page1.png").write_bytes(b"x")
+    edit_text(base_copy / "policy.yaml", "  status: effective\n", "  status: effective\n  file: attachments/scan.pdf\n", 1)
     proc = run_parkcheck("validate", base_copy)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    # a numeric column of a CSV table: seesa indicators are numbers
-    schemas = load_schemas()
-    numeric = [k for k, f in schemas.table_fields().items()]
-    assert numeric  # at least one kind can be a table
+    assert "policy.yaml:8:3: /control/file: attachment 'attachments/scan.pdf' is a folder, not a file" in proc.stdout
 
 
 # -- 2. only regular files -----------------------------------------------------------------------
