@@ -19,7 +19,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from .charset import INVISIBLE, SURROGATE, char_name, locate
+from .charset import INVISIBLE, SURROGATE, char_name, locate, shown
 from .errors import InputError
 from .limits import DEFAULT_LIMITS, Limits, option
 
@@ -161,7 +161,7 @@ def _libyaml_error(exc: yaml.YAMLError, name: str, limits: Limits) -> InputError
     if "maximum nesting depth" in problem:
         depth = min(limits.max_depth, _LIBYAML_MAX_DEPTH)
         return InputError(f"nesting deeper than {depth} levels ({option('max_depth')})", name, line, col)
-    return InputError(f"malformed YAML: {problem.strip()}", name, line, col)
+    return InputError(f"malformed YAML: {shown(problem.strip())}", name, line, col)
 
 
 def _scan(text: str, name: str, limits: Limits) -> InputError | None:
@@ -236,7 +236,7 @@ def _values_error(name: str, limits: Limits, line: int | None, col: int | None) 
 
 
 def _tag_error(tag: str, name: str, line: int | None, col: int | None, pointer: str) -> InputError:
-    shown_tag = tag.replace("tag:yaml.org,2002:", "!!")
+    shown_tag = shown(tag.replace("tag:yaml.org,2002:", "!!"))
     return InputError(f"unsupported tag {shown_tag!r}: only plain YAML values (text, numbers, booleans, lists, "
                       "mappings) are read", name, line, col, field=pointer or "/")
 

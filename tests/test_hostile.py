@@ -372,3 +372,13 @@ def test_evidence_is_unchanged_by_refused_runs(base_copy):
     before = tree_digest(base_copy)
     refused("check", base_copy, "--max-files", "3")
     assert tree_digest(base_copy) == before
+
+
+@pytest.mark.parametrize("name", ["a\nparkcheck: error: forged.yaml", "esc\x1b[31m.pdf", "bad\udcff.pdf"])
+def test_file_names_that_could_forge_output_are_refused(base_copy, name):
+    folder = base_copy / "attachments"
+    folder.mkdir()
+    (folder / name).write_bytes(b"x")  # "\udcff" is the byte 0xff, not UTF-8, as the file system gives it
+    line = refused("validate", base_copy)
+    assert line.startswith("parkcheck: error: attachments/") and "\x1b" not in line, line
+    assert "file name contains" in line and "<U+" in line
