@@ -112,7 +112,7 @@ def _expects_document(rel: str) -> bool:
 
 def _read_zip(path: Path, limits: Limits) -> dict[str, bytes]:
     label = str(path)
-    fd = open_regular(str(path), label)
+    fd = open_regular(os.path.realpath(path), label)  # the bundle named on the command line may be a link
     archive_size = os.fstat(fd).st_size
     fh = os.fdopen(fd, "rb")
     try:

@@ -382,3 +382,12 @@ def test_file_names_that_could_forge_output_are_refused(base_copy, name):
     line = refused("validate", base_copy)
     assert line.startswith("parkcheck: error: attachments/") and "\x1b" not in line, line
     assert "file name contains" in line and "<U+" in line
+
+
+def test_bundle_given_through_a_symlink(base_copy, tmp_path):
+    archive = zip_folder(base_copy, tmp_path / "b.zip")
+    os.symlink(archive, tmp_path / "link.zip")
+    os.symlink(base_copy, tmp_path / "link-folder")
+    for target in (tmp_path / "link.zip", tmp_path / "link-folder"):
+        proc = run_parkcheck("validate", target)
+        assert proc.returncode == 0, proc.stderr
