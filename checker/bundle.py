@@ -13,6 +13,7 @@ import hashlib
 import io
 import os
 import stat
+import struct
 import zipfile
 import zlib
 from array import array
@@ -120,7 +121,8 @@ def _read_zip(path: Path, limits: Limits) -> dict[str, bytes]:
             raise InputError("not a bundle: give a folder with bundle.yaml, or a .zip of one", label)
         try:
             zf = zipfile.ZipFile(fh)
-        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, NotImplementedError,
+                RuntimeError, struct.error) as exc:  # a corrupt central directory
             raise InputError(f"not a valid .zip archive ({shown(str(exc))})", label) from None
         with zf:
             return _zip_members(zf, label, archive_size, limits)

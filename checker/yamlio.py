@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+import warnings
 from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
@@ -419,7 +420,9 @@ def _node(node, pointer: str, positions: dict[str, Position], name: str, depth: 
 
 def _ruamel_parse(text: str, name: str, limits: Limits = DEFAULT_LIMITS) -> Positioned:
     try:
-        docs = list(_yaml().load_all(text))
+        with warnings.catch_warnings():  # e.g. ReusedAnchorWarning: printed, it would break the one error line
+            warnings.simplefilter("ignore")
+            docs = list(_yaml().load_all(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or exc.context or "malformed YAML").strip()

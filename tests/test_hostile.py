@@ -391,3 +391,19 @@ def test_bundle_given_through_a_symlink(base_copy, tmp_path):
     for target in (tmp_path / "link.zip", tmp_path / "link-folder"):
         proc = run_parkcheck("validate", target)
         assert proc.returncode == 0, proc.stderr
+
+
+def test_reference_loader_warnings_do_not_reach_the_terminal(base_copy):
+    (base_copy / "policy.yaml").write_text("kind: policy\na: &x 1\na: &x 2\n", encoding="utf-8")
+    line = refused("validate", base_copy)
+    assert line == "parkcheck: error: policy.yaml:3:1: malformed YAML: duplicate key a", line
+
+
+def test_corrupt_central_directory_is_one_line(base_copy, tmp_path):
+    archive = zip_folder(base_copy, tmp_path / "b.zip")
+    data = bytearray(archive.read_bytes())
+    central = data.rfind(b"PK\x01\x02")  # the last central directory entry: "version needed" at offset 6
+    data[central + 6:central + 8] = (177).to_bytes(2, "little")
+    archive.write_bytes(bytes(data))
+    line = refused("validate", archive)
+    assert "b.zip: not a valid .zip archive (zip file version 17.7)" in line, line
