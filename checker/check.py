@@ -19,6 +19,7 @@ from .engine import shared_engine
 from .errors import InputError, Problem
 from .evidence import accept_gaps, split_gaps, validate_bundle
 from .facts import build_facts
+from .limits import Limits
 from .model import PackInfo, Report
 from .packs import available_packs, get_pack
 from .schemas import SchemaSet, load_schemas
@@ -57,11 +58,11 @@ def compiled_pack(pack_id: str, rules_dir: Path | None = None) -> CompiledPack:
     return _compiled(pack_id, str(rules_dir) if rules_dir else None)
 
 
-def load_and_validate(source, schemas: SchemaSet | None = None, timings: Timings | None = None
-                      ) -> tuple[Bundle, list[Problem]]:
+def load_and_validate(source, schemas: SchemaSet | None = None, timings: Timings | None = None,
+                      limits: Limits | None = None) -> tuple[Bundle, list[Problem]]:
     schemas = schemas or load_schemas()
     t0 = time.perf_counter()
-    bundle = load_bundle(source, schemas.table_fields())
+    bundle = load_bundle(source, schemas.table_fields(), limits)
     t1 = time.perf_counter()
     problems = validate_bundle(bundle, schemas)
     t2 = time.perf_counter()
@@ -150,10 +151,10 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
 
 
 def run_check(source, standards: list[str] | None = None, rules_dir: Path | None = None,
-              timings: Timings | None = None, timestamp: bool = False) -> Report:
+              timings: Timings | None = None, timestamp: bool = False, limits: Limits | None = None) -> Report:
     """Load, validate and check a bundle.  Raises ``InvalidEvidence`` if it is unreadable or meaningless;
     content gaps alone do not stop the check: they become findings."""
-    bundle, problems = load_and_validate(source, timings=timings)
+    bundle, problems = load_and_validate(source, timings=timings, limits=limits)
     errors, gaps = split_gaps(problems)
     if errors:
         raise InvalidEvidence(problems)

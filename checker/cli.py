@@ -76,6 +76,38 @@ def guarded(fn):
     return wrapper
 
 
+class _Size(click.ParamType):
+    name = "SIZE"
+
+    def convert(self, value, param, ctx):
+        from .limits import parse_size
+        try:
+            return parse_size(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def limit_options(fn):
+    """One ``--max-*`` option per limit (checker/limits.py), gathered into a ``limits`` argument."""
+    from .limits import DEFAULT_LIMITS, described, option
+
+    names = []
+    for name, default, help_en, is_size in reversed(described()):
+        kind = _Size() if is_size else (click.FloatRange(min=0) if isinstance(default, float)
+                                         else click.IntRange(min=1))
+        fn = click.option(option(name), name, type=kind, default=None, metavar=kind.name.upper(),
+                          help=f"{help_en} Default: " + (f"{default:g}." if isinstance(default, float)
+                                                         else f"{default:,}."))(fn)
+        names.append(name)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        kwargs["limits"] = DEFAULT_LIMITS.with_options(**{n: kwargs.pop(n) for n in names})
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
 rules_option = click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path),
                             help="Use rule packs from this folder instead of the shipped ones.")
 
@@ -110,8 +142,9 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @rules_option
 @cache_option
+@limit_options
 @guarded
-def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir):
+def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir, limits):
     """Check BUNDLE (a folder or .zip) and report per clause."""
     from .check import InvalidEvidence, run_check
     from .reporters import write_reports
@@ -121,7 +154,7 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir
 
     rules_dir, origin = locate_rules(rules_dir)
     try:
-        report = run_check(bundle, list(standards) or None, rules_dir, timestamp=timestamp)
+        report = run_check(bundle, list(standards) or None, rules_dir, timestamp=timestamp, limits=limits)
     except InvalidEvidence as exc:
         for p in [p for p in exc.problems if not p.gap][:20]:
             click.echo(f"parkcheck: invalid evidence: {p}", err=True)
@@ -145,12 +178,13 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir
 
 @main.command()
 @click.argument("bundle", type=click.Path(path_type=Path))
+@limit_options
 @guarded
-def validate(bundle):
+def validate(bundle, limits):
     """Validate BUNDLE's documents against the evidence schemas."""
     from .check import load_and_validate
 
-    b, problems = load_and_validate(bundle)
+    b, problems = load_and_validate(bundle, limits=limits)
     for p in problems:
         click.echo(f"{p} [optional value left empty: treated as not given]" if p.gap == "optional"
                    else f"{p} [content gap (reported as a finding by check)]" if p.gap else str(p))

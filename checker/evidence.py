@@ -13,29 +13,61 @@ from __future__ import annotations
 import dataclasses
 
 from .bundle import MANIFEST, Bundle, Document
-from .errors import Problem
+from .errors import InputError, Problem
+from .limits import DEFAULT_LIMITS, Limits
 from .schemas import SchemaSet, validate_document
-from .yamlio import join_pointer, split_pointer
+from .yamlio import join_pointer, plain_number, split_pointer
 
 
-def _coerce_table(doc: Document, schemas: SchemaSet) -> None:
-    """CSV cells are text: convert the columns the schema types as numbers or booleans."""
+_TRUE, _FALSE = {"true", "是", "yes"}, {"false", "否", "no"}
+
+
+def column_types(schemas: SchemaSet, kind: str) -> dict[str, str]:
+    """The columns of a kind's CSV table that the schema types as integer, number or boolean (read once
+    per table from the inlined schema, not resolved again for every cell)."""
+    field = schemas.by_kind[kind]["x-csv-records"]
+    items = schemas.inlined(kind).get("properties", {}).get(field, {}).get("items", {})
+    typed = {}
+    for column, node in items.get("properties", {}).items():
+        t = node.get("type") if isinstance(node, dict) else None
+        if isinstance(t, list):
+            t = next((x for x in t if x != "null"), None)
+        if t in ("integer", "number", "boolean"):
+            typed[column] = t
+    return typed
+
+
+def coerce_table(doc: Document, types: dict[str, str], field: str, limits: Limits = DEFAULT_LIMITS) -> None:
+    """CSV cells are text: convert the typed columns, one column at a time.  A cell that is not a number is
+    left as text for the schema to report; a number the tool cannot take (out of range, too many digits,
+    not finite) is an input error naming the cell."""
+    records = doc.data[field]
+    base = join_pointer("", field)
+    for column, t in types.items():
+        for i, record in enumerate(records):
+            value = record.get(column)
+            if not isinstance(value, str):
+                continue
+            if t == "boolean":
+                low = value.lower()
+                if low in _TRUE or low in _FALSE:
+                    record[column] = low in _TRUE
+                continue
+            try:
+                number = plain_number(value, doc.path, None, None, "", limits, integer=t == "integer")
+            except InputError as exc:  # located only when it happens: positions are looked up per cell
+                pointer = join_pointer(join_pointer(base, i), column)
+                raise InputError(exc.problem.message, doc.path, *(doc.position(pointer) or (None, None)),
+                                 field=pointer) from None
+            if number is not None:
+                record[column] = float(number) if t == "number" and not isinstance(number, float) else number
+
+
+def _coerce_table(doc: Document, schemas: SchemaSet, limits: Limits = DEFAULT_LIMITS) -> None:
     field = schemas.by_kind[doc.kind]["x-csv-records"]
-    for pointer, value, node in list(schemas.walk_instance(doc.kind, doc.data)):
-        if not isinstance(value, str) or not pointer.startswith(join_pointer("", field) + "/"):
-            continue
-        t = node.get("type")
-        parent_ptr, key = pointer.rsplit("/", 1)
-        parent = doc.data[field][int(parent_ptr.rsplit("/", 1)[1])]
-        try:
-            if t == "integer":
-                parent[key] = int(value)
-            elif t == "number":
-                parent[key] = float(value)
-            elif t == "boolean" and value.lower() in ("true", "false", "是", "否", "yes", "no"):
-                parent[key] = value.lower() in ("true", "是", "yes")
-        except ValueError:
-            pass  # left as text: the schema reports the cell with its line and column
+    types = column_types(schemas, doc.kind)
+    if types:
+        coerce_table(doc, types, field, limits)
 
 
 def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
@@ -67,7 +99,7 @@ def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
                                     doc.path, *(pos or (None, None)), field="/kind"))
             continue
         if doc.fmt == "csv":
-            _coerce_table(doc, schemas)
+            _coerce_table(doc, schemas, bundle.limits)
         schema = schemas.by_kind[doc.kind]
         if schema.get("x-singleton"):
             if doc.kind in seen:

@@ -52,7 +52,11 @@ def _x_attachment(validator, value, instance, schema_node):
     elif str(pp) in documents:
         yield jsonschema.ValidationError(f"{instance!r} is a document of the bundle, not an attachment")
     elif str(pp) not in attachments:
-        yield jsonschema.ValidationError(f"attachment {instance!r} is not in the bundle")
+        folder = str(pp) + "/"
+        if any(a.startswith(folder) for a in attachments):
+            yield jsonschema.ValidationError(f"attachment {instance!r} is a folder, not a file")
+        else:
+            yield jsonschema.ValidationError(f"attachment {instance!r} is not in the bundle")
 
 
 _Validator = jsonschema.validators.extend(Draft202012Validator, {"x-attachment": _x_attachment})

@@ -32,7 +32,17 @@ def test_fast_path_semantics_match_the_reference(text):
     assert _fast_parse(text, "t.yaml").data == _ruamel_parse(text, "t.yaml").data
 
 
-@pytest.mark.parametrize("text", ["a: 1\na: 2\n", "base: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n", "a: !custom 1\n", "a: .nan\n"])
+@pytest.mark.parametrize("text", ["a: !custom 1\n", "a: .nan\n", "a: 1e400\n", "a: \"\\u202e\"\n"])
+def test_constructs_both_paths_refuse(text):
+    with pytest.raises(InputError) as fast:
+        _fast_parse(text, "t.yaml")
+    with pytest.raises(InputError) as ref:
+        _ruamel_parse(text, "t.yaml")
+    assert fast.value.problem.line == ref.value.problem.line == 1
+    assert fast.value.problem.message.split("(")[0] == ref.value.problem.message.split("(")[0]
+
+
+@pytest.mark.parametrize("text", ["a: 1\na: 2\n", "base: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n"])
 def test_constructs_the_fast_path_leaves_to_the_reference(text):
     assert _fast_parse(text, "t.yaml") is None
     parse_yaml.cache_clear()

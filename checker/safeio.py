@@ -1,0 +1,79 @@
+"""Reading files without trusting them: only regular files, never blocking, never past a limit."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+
+from .errors import InputError
+
+
+def not_regular(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0) \
+    | getattr(os, "O_BINARY", 0)
+
+
+def open_regular(path: str, label: str) -> int:
+    """Open a file for reading without following a final symlink and without blocking; refuse anything that
+    is not a regular file (checked again on the open descriptor, in case it changed since ``lstat``)."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError("is a symbolic link that changed while reading; refusing to follow it", label) from None
+        raise InputError(f"cannot read: {exc.strerror}", label) from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise InputError(f"is {not_regular(st.st_mode)}, not a regular file; refusing to read it", label)
+    return fd
+
+
+def read_fd(fd: int, label: str, limit: int, option_name: str) -> bytes:
+    """Read a whole regular file, never more than ``limit`` bytes whatever its size said."""
+    chunks = []
+    left = limit + 1
+    try:
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", label) from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise InputError(f"file is larger than the limit of {limit:,} bytes ({option_name})", label)
+    return data
+
+
+def read_regular_file(path, label: str, limit: int, option_name: str) -> bytes:
+    """The bytes of a regular file (a FIFO, device or socket is refused before it is opened)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise InputError("file not found", label) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", label) from None
+    if stat.S_ISDIR(mode):
+        raise InputError("is a folder, not a file", label)
+    if not stat.S_ISREG(mode):
+        raise InputError(f"is {not_regular(mode)}, not a regular file; refusing to read it", label)
+    return read_fd(open_regular(os.path.realpath(path), label), label, limit, option_name)
