@@ -19,6 +19,18 @@
       | process_control        | 9.1 d) |
       | documented_information | 9.1 e) |
 
+  场景: 运行准则引用的文件不在文件化信息清单中
+    假如 将文件 "operational_control.yaml" 中 "/criteria_documents/0/number" 设为 "FX-OPS-99"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 条款 "9.1 c)" 的结论为 "不符合（一般）"
+    并且 不符合项引用条款 "9.1 c)" 且证据位置为 "operational_control.yaml" 的 "/criteria_documents/0"
+
+  场景: 规定了数据安全培训但审核前 12 个月内没有培训记录
+    假如 在文件 "competence.yaml" 中删除 "/training_records/1"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 条款 "9.2.1" 的结论为 "不符合（一般）"
+    并且 不符合项引用条款 "9.2.1" 且证据位置为 "data_management.yaml" 的 "/security"
+
   场景: 数据安全要求未包括员工培训与安全意识
     假如 在文件 "data_management.yaml" 中删除 "/security/training"
     当 按 "t-cpqs-zc001-2025" 检查该证据包
