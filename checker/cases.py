@@ -10,7 +10,9 @@ JSON pointer.
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -57,40 +59,110 @@ def _rt() -> YAML:
     return y
 
 
-def apply_patches(files: dict[str, bytes], patches: tuple) -> dict[str, bytes]:
+_SELECTOR = re.compile(r"^(?P<name>[^\[\]]*)\[(?P<field>[^=\[\]]+)=(?P<value>[^\]]*)\]$")
+
+
+def _select(parent: Any, token: str, where: str) -> tuple[Any, Any]:
+    """Resolve one pointer token on ``parent``: ``(container, key)``.  A token may carry a key
+    selector, ``audits[id=IA-01]`` (or ``[id=IA-01]`` on a list), which picks the one list item
+    whose field equals the value, so edits never depend on the order of records."""
+    m = _SELECTOR.match(token)
+    if m:
+        if m.group("name"):
+            parent = parent[m.group("name")]
+        if not isinstance(parent, list):
+            raise InputError(f"{where}: a [field=value] selector needs a list")
+        hits = [i for i, item in enumerate(parent)
+                if isinstance(item, dict) and str(item.get(m.group("field"))) == m.group("value")]
+        if len(hits) != 1:
+            raise InputError(f"{where}: selector [{m.group('field')}={m.group('value')}] matches {len(hits)} items")
+        return parent, hits[0]
+    if isinstance(parent, list):
+        return parent, (len(parent) if token == "-" else int(token))
+    return parent, token
+
+
+def _walk(data: Any, tokens: list[str], where: str) -> tuple[Any, Any]:
+    parent: Any = data
+    for t in tokens[:-1]:
+        container, key = _select(parent, t, where)
+        parent = container[key]
+    return _select(parent, tokens[-1], where)
+
+
+def _csv_load(raw: bytes) -> tuple[list[str], list[dict]]:
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    header = rows[0] if rows else []
+    return header, [dict(zip(header, r)) for r in rows[1:] if any(c.strip() for c in r)]
+
+
+def _csv_dump(header: list[str], rows: list[dict]) -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(header)
+    for r in rows:
+        w.writerow(["" if r.get(h) is None else str(r.get(h)) for h in header])
+    return out.getvalue().encode("utf-8")
+
+
+def apply_patches(files: dict[str, bytes], patches: tuple | list) -> dict[str, bytes]:
+    """Apply edits to a bundle held in memory (the evidence on disk is never touched).
+
+    Ops: ``set`` / ``remove`` / ``append`` a value at a JSON pointer (list items by position or by
+    ``[field=value]``), ``replace_text`` (``old`` → ``new``, which must occur), ``delete_file``,
+    ``rename_file`` (``to``), ``add_file`` (``content``).  YAML is edited round trip, so the patched
+    evidence has exact line numbers; a CSV table is edited as rows (``/<row>/<column>``)."""
     files = dict(files)
     for patch in patches:
         name = patch["file"]
+        op = patch["op"]
+        if op == "add_file":
+            files[name] = patch["content"].encode("utf-8")
+            continue
         if name not in files:
-            raise InputError(f"patch names {name!r}, which the fixture does not have")
-        if patch["op"] == "delete_file":
+            raise InputError(f"patch names {name!r}, which the bundle does not have")
+        if op == "delete_file":
             del files[name]
             continue
-        y = _rt()
-        data = y.load(files[name].decode("utf-8"))
+        if op == "rename_file":
+            files[patch["to"]] = files.pop(name)
+            continue
+        if op == "replace_text":
+            text = files[name].decode("utf-8")
+            if patch["old"] not in text:
+                raise InputError(f"replace_text: {patch['old']!r} not found in {name}")
+            files[name] = text.replace(patch["old"], str(patch["new"])).encode("utf-8")
+            continue
+        if op not in ("set", "remove", "append"):
+            raise InputError(f"unknown patch op {op!r}")
         tokens = split_pointer(patch.get("path", ""))
         if not tokens:
-            raise InputError("a set/remove patch needs a path")
-        parent: Any = data
-        for t in tokens[:-1]:
-            parent = parent[int(t)] if isinstance(parent, list) else parent[t]
-        last = tokens[-1]
-        if patch["op"] == "remove":
-            if isinstance(parent, list):
-                del parent[int(last)]
-            else:
-                del parent[last]
-        elif patch["op"] == "set":
-            if isinstance(parent, list):
-                if last == "-" or int(last) == len(parent):
-                    parent.append(patch["value"])
-                else:
-                    parent[int(last)] = patch["value"]
-            else:
-                parent[last] = patch["value"]
-        out = io.StringIO()
-        y.dump(data, out)
-        files[name] = out.getvalue().encode("utf-8")
+            raise InputError("a set/remove/append patch needs a path")
+        where = f"{name}#{patch.get('path')}"
+        is_csv = name.lower().endswith(".csv")
+        if is_csv:
+            header, rows = _csv_load(files[name])
+            data: Any = rows
+        else:
+            y = _rt()
+            data = y.load(files[name].decode("utf-8"))
+        container, key = _walk(data, tokens, where)
+        if op == "remove":
+            del container[key]
+        elif op == "append":
+            container[key].append(patch["value"])
+        elif isinstance(container, list) and key == len(container):
+            container.append(patch["value"])
+        else:
+            container[key] = patch["value"]
+        if is_csv:
+            for r in rows:
+                header += [k for k in r if k not in header]
+            files[name] = _csv_dump(header, rows)
+        else:
+            out = io.StringIO()
+            y.dump(data, out)
+            files[name] = out.getvalue().encode("utf-8")
     return files
 
 

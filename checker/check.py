@@ -23,7 +23,8 @@ from .model import PackInfo, Report
 from .packs import available_packs, get_pack
 from .schemas import SchemaSet, load_schemas
 from .scoring import compute_score
-from .verdicts import clause_verdicts, nonconformities, rule_results, sort_results
+from .verdicts import (apply_applicability, apply_dependencies, clause_verdicts, link_dependencies, nonconformities,
+                       rule_results, sort_results)
 
 
 class InvalidEvidence(InputError):
@@ -105,10 +106,13 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
         stats["asserted"] += evaluation.facts_asserted
         stats["actions"] += evaluation.actions
         stats["rulesets"] += evaluation.rulesets
-        results += rule_results(c, facts, evaluation)
+        results += apply_dependencies(c.pack, rule_results(c, facts, evaluation))
     t2 = time.perf_counter()
     order = {s: i for i, s in enumerate(standards)}
+    results = apply_applicability(results, bundle, {c.pack.id: c.pack for c in compiled})
     results = sort_results(results, order)
+    ncs = nonconformities(results, load_crosswalk(rules_dir))
+    results = link_dependencies(results, ncs)
     scores = []
     for c in compiled:
         scoring = c.pack.scoring
@@ -129,7 +133,7 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
         packs=tuple(PackInfo(c.pack.id, c.pack.code, c.pack.title["zh"], c.pack.meta["edition"], c.pack.version,
                              c.pack.meta["publisher"], len(c.pack.rules), c.pack.sha256) for c in compiled),
         results=tuple(results), verdicts=tuple(verdicts),
-        nonconformities=tuple(nonconformities(results, load_crosswalk(rules_dir))),
+        nonconformities=tuple(ncs),
         generated_at=generated_at, engine=stats, scores=tuple(scores))
     t3 = time.perf_counter()
     if timings:

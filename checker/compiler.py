@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from .conditions import AND, OR, Context, anchor_name, compile_condition, engine_field, ex, nex
 from .engine import harden
 from .facts import END_KIND
-from .packs import BUNDLE_KIND, Pack, Rule, field_resolver
+from .packs import BUNDLE_KIND, Pack, Rule, aggregate_resolver, field_resolver
 from .schemas import FieldInfo, SchemaSet
 
 MAX_ENGINE_RULES_PER_RULESET = 120  # creation slows sharply past a few hundred rules per ruleset
@@ -62,11 +62,7 @@ class CompiledPack:
 
 def _resolver(schemas: SchemaSet, pack: Pack, kind: str):
     if kind.startswith("agg."):
-        agg = pack.aggregates[kind[4:]]
-        fields = {"key": {"type": "integer"}, "count": {"type": "integer"}}
-        if agg.sum:
-            fields["sum"] = {"type": "number"}
-        return lambda path: FieldInfo(kind, path, fields[path]) if path in fields else None
+        return aggregate_resolver(pack.aggregates[kind[4:]], kind)
     return field_resolver(schemas, kind, pack.derived)
 
 

@@ -99,6 +99,8 @@ class Context:
             months = int(value.get("months_before", 0))
             self.anchors.add((value["anchor"], months))
             return {self.anchor_alias: anchor_name(value["anchor"], months)}
+        if isinstance(value, dict) and "field" in value:
+            return {"$m": engine_field(value["field"])}
         if isinstance(value, dict) and "subject" in value:
             ref = engine_field(value["subject"])
             self.subject_refs.add(ref)
@@ -124,8 +126,16 @@ def _present(f, v, info, ctx):
     return (ex(f), nex(f)) if v else (nex(f), ex(f))
 
 
+def _same_fact_ref(v) -> str | None:
+    """The engine name of ``{field: other}`` (a field of the same fact), else None."""
+    return engine_field(v["field"]) if isinstance(v, dict) and "field" in v else None
+
+
 def _equals(f, v, info, ctx):
     o = ctx.operand(v, info)
+    ref = _same_fact_ref(v)
+    if ref:  # both fields must be given; a missing one is "not equal"
+        return AND(ex(f), ex(ref), eq(f, o)), OR(nex(f), nex(ref), AND(ex(ref), op("$neq", f, o)))
     return eq(f, o), OR(nex(f), op("$neq", f, o))
 
 
@@ -147,6 +157,10 @@ def _not_in(f, vs, info, ctx):
 def _compare(name):
     def build(f, v, info, ctx):
         o = ctx.operand(v, info)
+        ref = _same_fact_ref(v)
+        if ref:  # compared with another field of the same fact: fails when either is missing
+            return (AND(ex(f), ex(ref), op(name, f, o)),
+                    OR(nex(f), nex(ref), AND(ex(ref), op(INVERSE[name], f, o))))
         return op(name, f, o), OR(nex(f), op(INVERSE[name], f, o))
     return build
 

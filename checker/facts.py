@@ -184,8 +184,65 @@ def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str,
     _derive(base, derived)
     period_years = range(int(m["period"]["start"][:4]), int(m["period"]["end"][:4]) + 1)
     for agg in aggregates:
-        _aggregate(base, bundle, agg, period_years)
+        if agg.intervals:
+            _intervals(base, bundle, agg, dates)
+        else:
+            _aggregate(base, bundle, agg, period_years)
     return base
+
+
+def months_between(start: _dt.date, end: _dt.date) -> int:
+    """Whole months from ``start`` to ``end``, counting a part month as one: 2023-11-12 → 2024-11-12
+    is 12, → 2024-11-13 is 13."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if add_months(start, months) < end:
+        months += 1
+    while months > 0 and add_months(start, months - 1) >= end:
+        months -= 1
+    return max(months, 0)
+
+
+def _iso(days: int) -> str:
+    return (_dt.date(1970, 1, 1) + _dt.timedelta(days=days)).isoformat()
+
+
+def _intervals(base: FactBase, bundle: Bundle, agg: Aggregate, dates: dict[str, str]) -> None:
+    """Gaps between consecutive dated records, measured from the period start (or the last record
+    before it) to the first record in the period, between records, and from the last record to the
+    audit date: one fact per gap.  Records dated after the closing anchor do not shorten a gap."""
+    date_field, start_anchor, end_anchor = agg.intervals
+    start, end = epoch_days(dates[start_anchor]), epoch_days(dates[end_anchor])
+    dated: list[tuple[int, str]] = []
+    for fid in base.of_kind(agg.of):
+        fact = base.facts[int(fid) - 1]
+        if any(fact.get(k) != v for k, v in agg.where):
+            continue
+        day = fact.get(date_field)
+        if isinstance(day, int) and day <= end:
+            dated.append((day, fid))
+    dated.sort()
+    before = [d for d in dated if d[0] <= start]
+    inside = [d for d in dated if start < d[0]]
+    points: list[tuple[int, str | None]] = [before[-1] if before else (start, None)] + inside
+    manifest = bundle.manifest
+    for i in range(len(points)):
+        frm, from_fid = points[i]
+        to, to_fid = points[i + 1] if i + 1 < len(points) else (end, None)
+        last = i + 1 == len(points)
+        fact = {"kind": agg.kind, "from": frm, "to": to, "days": to - frm,
+                "months": months_between(_dt.date.fromisoformat(_iso(frm)), _dt.date.fromisoformat(_iso(to))),
+                "first": i == 0, "last": last}
+        data = {"from": _iso(frm), "to": _iso(to), "days": fact["days"], "months": fact["months"],
+                "first": fact["first"], "last": last}
+        anchor_fid = to_fid or from_fid
+        if anchor_fid is not None:
+            src = base.sources[anchor_fid]
+            source = FactSource(agg.kind, src.file, src.pointer, data, src.document,
+                                f"agg:{agg.name}:{data['from']}:{data['to']}")
+        else:
+            source = FactSource(agg.kind, manifest.path, "/period", data, manifest,
+                                f"agg:{agg.name}:{data['from']}:{data['to']}")
+        base.add(fact, source)
 
 
 def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: range) -> None:

@@ -14,6 +14,7 @@ class Status(str, Enum):
     OBSERVATION = "observation"
     NOT_APPLICABLE = "not_applicable"
     ONSITE = "onsite"  # needs on-site verification
+    NOT_EVALUATED = "not_evaluated"  # the evidence it builds on is itself nonconforming (or missing)
     ERROR = "error"
     NOT_CHECKED = "not_checked"  # clauses only: no rule of the selected packs covers it
 
@@ -24,16 +25,18 @@ class Grade(str, Enum):
 
 
 # Worst first.  A clause verdict is the worst of its rules' results.  "onsite" ranks above an
-# observation because it is undetermined: the auditor may still find a nonconformity there.
+# observation because it is undetermined: the auditor may still find a nonconformity there; "not
+# evaluated" ranks above both: the clause cannot be judged until the nonconformity it depends on is closed.
 SEVERITY = {
     (Status.ERROR, None): 0,
     (Status.NONCONFORMITY, Grade.MAJOR): 1,
     (Status.NONCONFORMITY, Grade.MINOR): 2,
-    (Status.ONSITE, None): 3,
-    (Status.OBSERVATION, None): 4,
-    (Status.CONFORM, None): 5,
-    (Status.NOT_APPLICABLE, None): 6,
-    (Status.NOT_CHECKED, None): 7,
+    (Status.NOT_EVALUATED, None): 3,
+    (Status.ONSITE, None): 4,
+    (Status.OBSERVATION, None): 5,
+    (Status.CONFORM, None): 6,
+    (Status.NOT_APPLICABLE, None): 7,
+    (Status.NOT_CHECKED, None): 8,
 }
 
 
@@ -47,6 +50,7 @@ STATUS_LABELS = {
     Status.OBSERVATION: ("观察项", "Observation"),
     Status.NOT_APPLICABLE: ("不适用", "Not applicable"),
     Status.ONSITE: ("需现场核实", "Needs on-site verification"),
+    Status.NOT_EVALUATED: ("未评价", "Not evaluated"),
     Status.ERROR: ("错误", "Error"),
     Status.NOT_CHECKED: ("未检查", "Not checked"),
 }
@@ -114,6 +118,10 @@ class Result:
     subject: str | None = None  # stable key of the subject, for de-duplication and sorting
     source: str = "full text"  # or "title only"
     finding: str | None = field(default=None, compare=False)  # defect key: equal keys on one subject merge
+    reason: Text | None = None  # why not applicable (shown beside 不适用)
+    missing: str | None = field(default=None, compare=False)  # the absent document kind a breach rests on
+    blocked_by: tuple[str, ...] = field(default=(), compare=False)  # rule ids (or "missing:<kind>") it waits on
+    depends_on: tuple[str, ...] = ()  # ids of the nonconformities a "not evaluated" result depends on
 
     def to_json(self) -> dict:
         out = {
@@ -132,6 +140,10 @@ class Result:
             out["remediation"] = self.remediation.to_json()
         if self.subject:
             out["subject"] = self.subject
+        if self.reason:
+            out["reason"] = self.reason.to_json()
+        if self.depends_on:
+            out["depends_on"] = list(self.depends_on)
         return out
 
 
@@ -145,9 +157,10 @@ class ClauseVerdict:
     grade: Grade | None
     rules: tuple[str, ...]
     counts: dict = field(default_factory=dict, compare=False, hash=False)
+    reason: Text | None = None  # why the clause is not applicable, or which nonconformity it waits on
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "standard": self.standard,
             "clause": self.clause,
             "title": self.title,
@@ -157,6 +170,9 @@ class ClauseVerdict:
             "rules": list(self.rules),
             "counts": dict(sorted(self.counts.items())),
         }
+        if self.reason:
+            out["reason"] = self.reason.to_json()
+        return out
 
 
 @dataclass(frozen=True)
@@ -169,6 +185,8 @@ class Nonconformity:
     evidence: tuple[Evidence, ...]
     remediation: Text | None
     rules: tuple[str, ...]
+    members: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # (standard, rule) of its results
+    missing: tuple[str, ...] = field(default=(), compare=False)  # absent document kinds it is about
 
     def to_json(self) -> dict:
         out = {

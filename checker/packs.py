@@ -38,6 +38,21 @@ def field_resolver(schemas: SchemaSet, kind: str, derived: tuple = ()):
     return lambda path: extra.get(path) or schemas.field(kind, path)
 
 
+def aggregate_resolver(agg: "Aggregate | None", kind: str):
+    """Fields of an aggregate's facts: ``key``/``count`` (and ``sum``) per calendar year, or, for an
+    interval aggregate, one fact per gap with ``from``/``to`` (dates), ``days``, ``months`` and
+    ``first``/``last`` (the gap starts at the period start / ends at the audit date)."""
+    if agg is not None and agg.intervals:
+        fields: dict[str, dict] = {"from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+                                   "days": {"type": "integer"}, "months": {"type": "integer"},
+                                   "first": {"type": "boolean"}, "last": {"type": "boolean"}}
+    else:
+        fields = {"key": {"type": "integer"}, "count": {"type": "integer"}}
+        if agg is not None and agg.sum:
+            fields["sum"] = {"type": "number"}
+    return lambda path: FieldInfo(kind, path, fields[path]) if path in fields else None
+
+
 def clause_parent(clause: str) -> str | None:
     """``"6.2 d)"`` → ``"6.2"``; ``"10.3.1"`` → ``"10.3"``; ``"5"`` → None."""
     if " " in clause:
@@ -78,6 +93,7 @@ class Aggregate:
     over_period: bool
     where: tuple[tuple[str, Any], ...]
     sum: str | None
+    intervals: tuple[str, str, str] | None = None  # (date field, from anchor, until anchor): gap facts
 
     @property
     def kind(self) -> str:
@@ -122,6 +138,7 @@ class Rule:
     file: str
     line: int | None
     pointer: str
+    depends_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -213,11 +230,7 @@ class _Linter:
 
     def resolver(self, kind: str):
         if kind.startswith(AGG_PREFIX):
-            agg = self.aggregates.get(kind[len(AGG_PREFIX):])
-            fields = {"key": {"type": "integer"}, "count": {"type": "integer"}}
-            if agg and agg.sum:
-                fields["sum"] = {"type": "number"}
-            return lambda path: FieldInfo(kind, path, fields[path]) if path in fields else None
+            return aggregate_resolver(self.aggregates.get(kind[len(AGG_PREFIX):]), kind)
         return field_resolver(self.schemas, kind, self.derived)
 
     def check_condition(self, cond: Any, kind: str, doc, file, pointer, allow_join: bool, subject_kind: str | None,
@@ -308,6 +321,15 @@ class _Linter:
                 elif not isinstance(value.get("months_before", 0), int) or value.get("months_before", 0) < 0:
                     self.add(doc, file, vptr, "months_before takes a whole number ≥ 0")
                 return
+            if "field" in value and len(value) == 1:
+                other = self.resolver(kind)(value["field"])
+                if other is None:
+                    self.add(doc, file, vptr, f"unknown field {value['field']!r} for evidence kind {kind!r}")
+                elif (other.is_date, other.type) != (info.is_date, info.type) and not (
+                        {other.type, info.type} <= {"integer", "number"}):
+                    self.add(doc, file, vptr, f"cannot compare {info.path!r} with {value['field']!r}: different types "
+                                              "(compare a date with a date, a number with a number)")
+                return
             if "subject" in value:
                 if subject_kind is None:
                     self.add(doc, file, vptr, "{subject: field} is only allowed inside an exists/not_exists where")
@@ -320,7 +342,7 @@ class _Linter:
                     self.add(doc, file, vptr, f"cannot compare {info.path!r} with subject field {value['subject']!r}: "
                                               "different types")
                 return
-            self.add(doc, file, vptr, "a value is a literal, {anchor: …} or {subject: …}")
+            self.add(doc, file, vptr, "a value is a literal, {anchor: …}, {field: …} (same record) or {subject: …}")
             return
         if info.is_date:
             try:
@@ -464,13 +486,17 @@ def load_pack(pack_id: str, rules_dir: Path | None = None, schemas: SchemaSet | 
                                                 e.get("normative", True), e.get("note"))
     aggregates = {}
     for name, spec in (meta.get("aggregates") or {}).items():
-        aggregates[name] = Aggregate(name, spec["of"], spec["group_by"]["year_of"], spec.get("over") == "period_years",
-                                     tuple(sorted((spec.get("where") or {}).items())), spec.get("sum"))
-        info = schemas.field(spec["of"], spec["group_by"]["year_of"]) if schemas.fact_root(spec["of"]) else None
+        iv = spec.get("intervals")
+        date_field = iv["date"] if iv else spec["group_by"]["year_of"]
+        aggregates[name] = Aggregate(name, spec["of"], None if iv else date_field, spec.get("over") == "period_years",
+                                     tuple(sorted((spec.get("where") or {}).items())), spec.get("sum"),
+                                     (date_field, iv.get("from", "period_start"), iv.get("until", "audit_date"))
+                                     if iv else None)
+        info = schemas.field(spec["of"], date_field) if schemas.fact_root(spec["of"]) else None
         if info is None or not info.is_date:
             line, col = _line(manifest, f"/aggregates/{name}")
             problems.append(Problem(f"aggregate {name!r}: {spec['of']!r} has no date field "
-                                    f"{spec['group_by']['year_of']!r}", f"{pack_id}/pack.yaml", line, col))
+                                    f"{date_field!r}", f"{pack_id}/pack.yaml", line, col))
     derived = tuple(Derived(d["kind"], d["field"], op, tuple(d[op]))
                     for d in meta.get("derive") or () for op in ("ratio", "abs_diff", "year_diff") if op in d)
     for i, d in enumerate(derived):
@@ -508,14 +534,52 @@ def load_pack(pack_id: str, rules_dir: Path | None = None, schemas: SchemaSet | 
                     on_pass=raw.get("on_pass", "conform"), onsite=_text(raw.get("onsite")),
                     evidence_field=raw.get("evidence_field"), finding=raw.get("finding"), title=_text(raw.get("title")), message=_text(raw["message"]),
                     pass_message=_text(raw.get("pass_message")), remediation=_text(raw.get("remediation")),
-                    source=raw.get("source", "full text"), cases=cases, file=rel, line=_line(doc, ptr)[0], pointer=ptr)
+                    source=raw.get("source", "full text"), cases=cases, file=rel, line=_line(doc, ptr)[0], pointer=ptr,
+                    depends_on=tuple(raw.get("depends_on") or ()))
                 shape = _compile_problem(rule, schemas, aggregates, derived)
                 if shape:
                     linter.add(doc, rel, f"{ptr}/expect", shape)
                 else:
                     rules.append(rule)
     problems.extend(linter.problems)
+    problems.extend(_dependency_problems(pack_id, rules))
     return Pack(pack_id, root, meta, catalogue, rules, aggregates, digest.hexdigest(), problems, derived)
+
+
+def _dependency_problems(pack_id: str, rules: list[Rule]) -> list[Problem]:
+    """``depends_on`` names rules of the same pack, never the rule itself, and forms no cycle;
+    ``when_none: {status: depends}`` needs a ``depends_on``."""
+    by_id = {r.id: r for r in rules}
+    out = []
+    for r in rules:
+        if (r.when_none or {}).get("status") == "depends" and not r.depends_on:
+            out.append(Problem("when_none: depends needs depends_on (the rules whose nonconformity this one follows)",
+                               r.file, r.line, None, f"{r.pointer}/when_none"))
+        for dep in r.depends_on:
+            if dep == r.id or dep not in by_id:
+                out.append(Problem(f"depends_on names {dep!r}, which is not another rule of {pack_id} "
+                                   "(give the id of the rule whose evidence this one builds on)",
+                                   r.file, r.line, None, f"{r.pointer}/depends_on"))
+    state: dict[str, int] = {}
+
+    def visit(rid: str, trail: list[str]) -> None:
+        if state.get(rid) == 2:
+            return
+        if state.get(rid) == 1:
+            cycle = trail[trail.index(rid):] + [rid]
+            r = by_id[rid]
+            out.append(Problem(f"depends_on forms a cycle: {' → '.join(cycle)} (a rule cannot wait on itself)",
+                               r.file, r.line, None, f"{r.pointer}/depends_on"))
+            return
+        state[rid] = 1
+        for dep in by_id[rid].depends_on:
+            if dep in by_id:
+                visit(dep, trail + [rid])
+        state[rid] = 2
+
+    for r in rules:
+        visit(r.id, [])
+    return out
 
 
 def _compile_problem(rule: Rule, schemas: SchemaSet, aggregates: dict[str, Aggregate],

@@ -8,12 +8,13 @@ when there is none.  A rule that fails the cross-check yields an ``error`` resul
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .compiler import CompiledPack
 from .engine import Evaluation, Firing
 from .facts import FactBase, FactSource
 from .messages import render
+from .errors import InputError
 from .model import (ClauseVerdict, Evidence, Grade, Nonconformity, Result, Status, Text, severity)
 from .packs import Pack, Rule, clause_parent, clause_sort_key
 
@@ -128,6 +129,8 @@ def rule_results(compiled: CompiledPack, facts: FactBase, evaluation: Evaluation
                                   evidence=(Evidence(facts.sources[facts.bundle_id].file, ""),)))
             continue
         breach_status, breach_grade = _grade_status(rule)
+        absent = [k for k in rule.reads if not facts.of_kind(k)]  # documents the rule needs that are not there
+        missing = absent[0] if absent else None
         for sid in applicable:
             if sid not in rf.fails:
                 continue
@@ -141,8 +144,21 @@ def rule_results(compiled: CompiledPack, facts: FactBase, evaluation: Evaluation
             ctx = _context(rule, facts, sid, fired, 1)
             results.append(Result(**{**base, "remediation": render(rule.remediation, ctx)}, status=breach_status,
                                   grade=breach_grade, message=render(rule.message, ctx),
-                                  evidence=tuple(dict.fromkeys(evidence)), subject=src.key))
+                                  evidence=tuple(dict.fromkeys(evidence)), subject=src.key, missing=missing))
         passing = [s for s in applicable if s in rf.passes]
+        if passing and absent:
+            # A pass that rests on a document the bundle does not hold is vacuous ("nothing to object
+            # to"): it waits on the missing-document nonconformity instead of being 符合.
+            zh_doc, en_doc = _kind_names(absent[0])
+            bundle_src = facts.sources[facts.bundle_id]
+            results.append(Result(**{**base, "remediation": render(rule.remediation, _context(rule, facts, None, [], 0))},
+                                  status=Status.NOT_EVALUATED, grade=None,
+                                  message=Text(f"证据包中没有{zh_doc}，本条未评价：无据可查不等于符合。",
+                                               f"The bundle holds no {en_doc}; not evaluated: nothing to check is not "
+                                               "conformity."),
+                                  evidence=(Evidence(bundle_src.file, "", 1, 1, f"no {absent[0]} in the bundle"),),
+                                  subject=f"none:{absent[0]}", missing=missing, blocked_by=(f"missing:{absent[0]}",)))
+            passing = []
         if passing:
             status = Status.ONSITE if rule.on_pass == "onsite" else Status.CONFORM
             evidence = [_evidence(facts.sources[s], rule.evidence_field) for s in passing[:MAX_EVIDENCE_PER_RESULT]]
@@ -160,25 +176,198 @@ def rule_results(compiled: CompiledPack, facts: FactBase, evaluation: Evaluation
             results.append(Result(**base, status=status, grade=None, message=message, evidence=tuple(evidence),
                                   subject=facts.sources[passing[0]].key if len(passing) == 1 else None))
         if not applicable:
-            mode = (rule.when_none or {}).get("status", "breach")
-            status, grade = {"breach": (breach_status, breach_grade), "not_applicable": (Status.NOT_APPLICABLE, None),
-                             "onsite": (Status.ONSITE, None)}[mode]
-            ctx = _context(rule, facts, None, [], 0)
-            kind = rule.for_each
-            message = render((rule.when_none or {}).get("message"), ctx)
-            if message is None:
-                template = NONE_TEXT[mode]
-                zh_kind, en_kind = _kind_names(kind)
-                message = Text(template.zh.format(kind=zh_kind), template.en.format(kind=en_kind))
-            if mode == "onsite" and rule.onsite:
-                extra = render(rule.onsite, ctx)
-                message = Text(f"{message.zh} {extra.zh}", f"{message.en} {extra.en}")
-            bundle_src = facts.sources[facts.bundle_id]
-            results.append(Result(**{**base, "remediation": render(rule.remediation, ctx) if mode == "breach" else None},
-                                  status=status, grade=grade, message=message,
-                                  evidence=(Evidence(bundle_src.file, "", 1, 1, f"no {kind} in the bundle"),),
-                                  subject=f"none:{kind}"))
+            results.append(_none_result(rule, base, facts, absent, breach_status, breach_grade))
     return results
+
+
+def _none_result(rule: Rule, base: dict, facts: FactBase, absent: list[str], breach_status: Status,
+                 breach_grade: Grade | None) -> Result:
+    """What an empty subject set means, as the rule declares it (``when_none``), failing closed:
+
+    * ``breach`` (the default): the standard requires at least one — a nonconformity naming what is
+      missing;
+    * ``not_applicable``: the clause applies only when such a subject exists — 不适用, with the reason
+      shown; but when a document the rule reads is absent altogether, nothing shows that none exist,
+      so the result is "not evaluated", waiting on the missing-document nonconformity;
+    * ``depends``: "not evaluated", waiting on the nonconformity of a rule in ``depends_on``;
+    * ``onsite``: the auditor verifies it on site.
+    """
+    mode = (rule.when_none or {}).get("status", "breach")
+    ctx = _context(rule, facts, None, [], 0)
+    kind = rule.for_each
+    bundle_src = facts.sources[facts.bundle_id]
+    evidence = (Evidence(bundle_src.file, "", 1, 1, f"no {kind} in the bundle"),)
+    declared = render((rule.when_none or {}).get("reason") or (rule.when_none or {}).get("message"), ctx)
+    zh_kind, en_kind = _kind_names(kind)
+    missing = absent[0] if absent else None
+    if mode == "not_applicable" and absent:
+        mode, blocked = "depends", (f"missing:{absent[0]}",)
+    elif mode == "depends":
+        blocked = rule.depends_on
+    else:
+        blocked = ()
+    if mode == "depends":
+        zh_doc, en_doc = _kind_names(absent[0]) if absent and blocked[0].startswith("missing:") else (zh_kind, en_kind)
+        message = Text(f"证据包中没有{zh_doc}，本条未评价：所依据的证据本身不符合要求。",
+                       f"The bundle holds no {en_doc}; not evaluated: the evidence it builds on is itself nonconforming.")
+        return Result(**{**base, "remediation": render(rule.remediation, ctx)}, status=Status.NOT_EVALUATED,
+                      grade=None, message=message, evidence=evidence, subject=f"none:{kind}", missing=missing,
+                      blocked_by=blocked)
+    status, grade = {"breach": (breach_status, breach_grade), "not_applicable": (Status.NOT_APPLICABLE, None),
+                     "onsite": (Status.ONSITE, None)}[mode]
+    message = declared
+    if message is None:
+        template = NONE_TEXT[mode]
+        message = Text(template.zh.format(kind=zh_kind), template.en.format(kind=en_kind))
+    if mode == "onsite" and rule.onsite:
+        extra = render(rule.onsite, ctx)
+        message = Text(f"{message.zh} {extra.zh}", f"{message.en} {extra.en}")
+    reason = None
+    if mode == "not_applicable":
+        reason = declared or Text(f"证据包中没有{zh_kind}（本条仅在存在时适用）。",
+                                  f"The bundle holds no {en_kind} (the clause applies only when one exists).")
+    return Result(**{**base, "remediation": render(rule.remediation, ctx) if mode == "breach" else None},
+                  status=status, grade=grade, message=message, evidence=evidence, subject=f"none:{kind}",
+                  reason=reason, missing=missing if mode == "breach" else None)
+
+
+BREACHES = (Status.NONCONFORMITY,)
+
+
+def apply_dependencies(pack: Pack, results: list[Result]) -> list[Result]:
+    """One defect, one finding.  A rule that builds on evidence which is itself nonconforming is not
+    judged a second time: while a rule in its ``depends_on`` has a nonconformity, its breaches are
+    "not evaluated" and wait on that nonconformity.  A "not evaluated" result whose root turned out
+    to conform is judged after all (fail closed): it becomes the breach the rule declares."""
+    rules = {r.id: r for r in pack.rules}
+    failing: set[str] = set()
+    missing_docs: set[str] = set()
+    order = _dependency_order(pack)
+    by_rule: dict[str, list[int]] = {}
+    for i, r in enumerate(results):
+        if r.standard == pack.id:
+            by_rule.setdefault(r.rule, []).append(i)
+    out = list(results)
+    for rid in order:
+        rule = rules[rid]
+        blockers = tuple(d for d in rule.depends_on if d in failing)
+        for i in by_rule.get(rid, []):
+            r = out[i]
+            if r.status is Status.NOT_EVALUATED:
+                waits = [b for b in r.blocked_by if b in failing or (b.startswith("missing:") and b[8:] in missing_docs)]
+                waits += [b for b in blockers if b not in waits]
+                if waits:
+                    out[i] = replace(r, blocked_by=tuple(waits))
+                else:
+                    status, grade = _grade_status(rule)
+                    out[i] = replace(r, status=status, grade=grade, blocked_by=(),
+                                     message=Text(r.message.zh.split("，本条未评价")[0] + "。",
+                                                  r.message.en.split("; not evaluated")[0] + "."))
+            elif r.status in BREACHES and blockers:
+                out[i] = replace(r, status=Status.NOT_EVALUATED, grade=None, blocked_by=blockers,
+                                 message=Text(f"未评价：{r.message.zh}（依赖的证据本身不符合要求）",
+                                              f"Not evaluated: {r.message.en} (the evidence it builds on is itself "
+                                              "nonconforming)"))
+            r = out[i]
+            if r.status in BREACHES:
+                failing.add(rid)
+                if r.missing:
+                    missing_docs.add(r.missing)
+    return out
+
+
+def _dependency_order(pack: Pack) -> list[str]:
+    """Rule ids with every rule after the rules it depends on (lint has ruled out cycles); a rule
+    whose none-result waits on a missing document comes after every rule that may report it."""
+    seen: set[str] = set()
+    out: list[str] = []
+    rules = {r.id: r for r in pack.rules}
+
+    def visit(rid: str) -> None:
+        if rid in seen:
+            return
+        seen.add(rid)
+        for d in rules[rid].depends_on:
+            if d in rules:
+                visit(d)
+        out.append(rid)
+
+    plain = [r.id for r in pack.rules if (r.when_none or {}).get("status", "breach") not in ("not_applicable", "depends")]
+    for rid in plain + [r.id for r in pack.rules]:
+        visit(rid)
+    return out
+
+
+def _within(clause: str, scope: str) -> bool:
+    c: str | None = clause
+    while c:
+        if c == scope:
+            return True
+        c = clause_parent(c)
+    return False
+
+
+def apply_applicability(results: list[Result], bundle, packs: dict[str, Pack]) -> list[Result]:
+    """不适用 comes only from the bundle.  A statement of applicability (kind ``applicability``)
+    excludes a clause with a justification, who decided and when.  It is taken only where the bundle
+    holds nothing to judge: a breach that rests on absence (no such record, no record in a year or an
+    interval, a document missing) becomes 不适用 with the statement shown as its reason; evidence
+    that is given is still judged, whatever the statement says."""
+    statements = []
+    for doc in bundle.by_kind("applicability"):
+        for i, st in enumerate(doc.data.get("statements") or []):
+            if not isinstance(st, dict) or not isinstance(st.get("clause"), str):
+                continue
+            pointer = f"/statements/{i}"
+            pos = doc.position(pointer)
+            std = st.get("standard")
+            targets = [std] if std else list(packs)
+            if std and std not in packs:
+                continue  # a statement about a standard not checked in this run
+            if not any(st["clause"] in packs[t].catalogue for t in targets):
+                raise InputError(f"the statement of applicability names clause {st['clause']!r}, which is not a clause of "
+                                 f"{', '.join(targets)}", doc.path, pos[0] if pos else None,
+                                 field=f"{pointer}/clause")
+            who = st.get("decided_by") or {}
+            reason = Text(f"园区声明不适用：{st.get('justification', '')}（决定人：{who.get('name', '')}，{st.get('date', '')}）",
+                          f"Declared not applicable by the park: {st.get('justification', '')} (decided by "
+                          f"{who.get('name', '')}, {st.get('date', '')})")
+            ev = Evidence(doc.path, pointer, pos[0] if pos else None, pos[1] if pos else None)
+            statements.append((std, st["clause"], reason, ev))
+    if not statements:
+        return results
+    bundle_key = f"{bundle.manifest.path}#"
+    out = []
+    for r in results:
+        absence = bool(r.missing) or (r.subject or "").startswith(("none:", "agg:")) or r.subject == bundle_key
+        if absence and r.status in (Status.NONCONFORMITY, Status.OBSERVATION, Status.NOT_EVALUATED):
+            hit = next(((reason, ev) for std, clause, reason, ev in statements
+                        if (std is None or std == r.standard) and _within(r.clause, clause)), None)
+            if hit:
+                r = replace(r, status=Status.NOT_APPLICABLE, grade=None, reason=hit[0], message=hit[0],
+                            evidence=(hit[1],) + r.evidence, missing=None, blocked_by=(), remediation=None)
+        out.append(r)
+    return out
+
+
+def link_dependencies(results: list[Result], ncs: list[Nonconformity]) -> list[Result]:
+    """Name, on every "not evaluated" result, the nonconformities it waits on."""
+    by_rule: dict[tuple[str, str], set[str]] = {}
+    by_missing: dict[str, set[str]] = {}
+    for nc in ncs:
+        for std, rid in nc.members:
+            by_rule.setdefault((std, rid), set()).add(nc.id)
+        for kind in nc.missing:
+            by_missing.setdefault(kind, set()).add(nc.id)
+    out = []
+    for r in results:
+        if r.status is Status.NOT_EVALUATED:
+            ids: set[str] = set()
+            for b in r.blocked_by:
+                ids |= by_missing.get(b[8:], set()) if b.startswith("missing:") else by_rule.get((r.standard, b), set())
+            r = replace(r, depends_on=tuple(sorted(ids)))
+        out.append(r)
+    return out
 
 
 def sort_results(results: list[Result], pack_order: dict[str, int]) -> list[Result]:
@@ -202,13 +391,14 @@ def clause_verdicts(pack: Pack, results: list[Result]) -> list[ClauseVerdict]:
             verdicts.append(ClauseVerdict(pack.id, entry.clause, entry.title, entry.normative, Status.NOT_CHECKED,
                                           None, ()))
             continue
-        worst = min(rs, key=lambda r: severity(r.status, r.grade))
+        worst = min(rs, key=lambda r: (severity(r.status, r.grade), r.rule, r.subject or ""))
         counts: dict[str, int] = {}
         for r in rs:
             counts[r.status.value] = counts.get(r.status.value, 0) + 1
         verdicts.append(ClauseVerdict(pack.id, entry.clause, entry.title, entry.normative, worst.status,
                                       worst.grade if worst.status is Status.NONCONFORMITY else None,
-                                      tuple(sorted({r.rule for r in rs})), counts))
+                                      tuple(sorted({r.rule for r in rs})), counts,
+                                      worst.reason if worst.status is Status.NOT_APPLICABLE else None))
     return verdicts
 
 
@@ -222,7 +412,10 @@ def defect_key(r: Result) -> tuple:
 
 
 def _missing_document(r: Result) -> str | None:
-    """The document kind a "none found" result is about, whichever of its parts a rule needed."""
+    """The document kind a breach rests on when that document is absent (whichever rule needed it),
+    or the kind a "none found" result is about."""
+    if r.missing:
+        return f"none:{r.missing}"
     return r.subject.split(".")[0] if r.subject and r.subject.startswith("none:") else None
 
 
@@ -261,13 +454,18 @@ def nonconformities(results: list[Result], crosswalk=None) -> list[Nonconformity
     groups = list(merged.values())
     if len({r.standard for g in groups for r in g}) > 1:
         groups = _merge_across_packs(groups, crosswalk)
+    order = {(r.standard, r.clause): i for i, r in reversed(list(enumerate(results)))}
     out = []
     for n, group in enumerate(groups, 1):
-        first = min(group, key=lambda r: severity(r.status, r.grade))
+        clauses = tuple(sorted(dict.fromkeys((r.standard, r.clause) for r in group), key=order.__getitem__))
+        group = sorted(group, key=lambda r: (severity(r.status, r.grade), not (r.subject or "").startswith("none:")))
+        first = group[0]
         grade = min((r.grade for r in group), key=lambda g: 0 if g is Grade.MAJOR else 1)
         out.append(Nonconformity(
-            id=f"NC-{n:03d}", clauses=tuple(dict.fromkeys((r.standard, r.clause) for r in group)), grade=grade,
+            id=f"NC-{n:03d}", clauses=clauses, grade=grade,
             requirement=first.requirement, finding=first.message,
             evidence=tuple(dict.fromkeys(e for r in group for e in r.evidence)), remediation=first.remediation,
-            rules=tuple(dict.fromkeys(r.rule for r in group))))
+            rules=tuple(dict.fromkeys(r.rule for r in group)),
+            members=tuple(dict.fromkeys((r.standard, r.rule) for r in group)),
+            missing=tuple(sorted({r.missing for r in group if r.missing}))))
     return out

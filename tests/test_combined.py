@@ -25,13 +25,14 @@ def combined():
 
 
 def test_each_defect_appears_once_with_the_clauses_of_every_pack(combined):
-    # the same 28 defects as the T/CPQS audit alone, in the same order
+    # the same defects as the T/CPQS audit alone, in the same order
     assert [(nc.evidence[0].file, nc.evidence[0].pointer) for nc in combined.nonconformities] == \
         [(f, p) for _, _, f, p in DEFECTIVE_NCS]
     by_cpqs = {c: nc for nc in combined.nonconformities for s, c in nc.clauses if s == CPQS}
     assert set(by_cpqs["10.2"].clauses) == {(CPQS, "10.2"), (CECC, "9.2"), (QCECC, "9.2")}
     assert set(by_cpqs["10.3"].clauses) == {(CPQS, "10.3"), (CECC, "9.3"), (QCECC, "9.3")}
-    assert set(by_cpqs["7.5"].clauses) == {(CPQS, "7.5"), (QCECC, "6.3"), (QCECC, "6.8")}
+    # the missing baseline is one finding citing every clause of every pack that needs it
+    assert {(CPQS, "7.5"), (CPQS, "7.1"), (QCECC, "6.3"), (QCECC, "6.8")} <= set(by_cpqs["7.5"].clauses)
     assert set(by_cpqs["5.1 b)"].clauses) == {(CPQS, "5.1 b)"), (CECC, "4.1.2")}
     assert set(by_cpqs["10.1.1"].clauses) == {(CPQS, "10.1.1"), (QCECC, "7.6")}
     assert by_cpqs["10.2"].grade.value == "major"
@@ -44,8 +45,16 @@ def test_every_nonconformity_result_is_in_exactly_one_entry(combined):
 
 
 def test_two_defects_of_one_pack_never_merge(combined):
-    objectives = [nc for nc in combined.nonconformities if nc.evidence[0].file == "objectives.yaml"]
-    assert len(objectives) == 2  # two objectives citing a missing baseline stay two findings
+    items = [nc for nc in combined.nonconformities if nc.evidence[0].file == "nonconformities.yaml"]
+    assert len(items) == 2  # two nonconformity records with different defects stay two findings
+
+
+def test_consequences_of_a_missing_document_are_one_nonconformity(combined):
+    # the objectives and indicator cite a baseline that does not exist: one finding, at the baseline
+    baseline = [nc for nc in combined.nonconformities if (CPQS, "7.5") in nc.clauses]
+    assert len(baseline) == 1 and baseline[0].grade.value == "major"
+    assert {(CPQS, "7.1"), (CPQS, "7.4"), (CPQS, "11.3")} <= set(baseline[0].clauses)
+    assert not [nc for nc in combined.nonconformities if nc.evidence[0].file == "objectives.yaml"]
 
 
 def test_combined_report_validates_and_has_a_verdict_per_clause_per_standard(combined):

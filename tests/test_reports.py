@@ -25,7 +25,7 @@ def test_html_is_self_contained_and_printable(report):
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)  # no external assets
     assert "<script" not in html and "<link" not in html
     assert "@media print" in html
-    assert html.count('class="nc ') == 28
+    assert html.count('class="nc ') == len(report.nonconformities)
     assert "NC-001" in html and "policy.yaml:6#/commitments" in html
 
 
@@ -51,8 +51,8 @@ def test_csv_is_excel_friendly(report):
 
 def test_markdown_lists_every_nonconformity_and_clause(report):
     md = md_report.render(report).decode("utf-8")
-    for i in range(1, 29):
-        assert f"### NC-{i:03d}" in md
+    for nc in report.nonconformities:
+        assert f"### {nc.id}" in md
     assert "| 10.3.2 f) | 资源分配 | 不符合（一般） |" in md
     assert "“未检查”表示所选规则包尚无规则覆盖该条款，不代表符合。" in md
     en = md_report.render(report, "en").decode("utf-8")

@@ -9,7 +9,8 @@ from ..model import Report, Status
 from ._view import SECTION_TITLES, status_label
 
 STYLE = {Status.NONCONFORMITY: "bold red", Status.OBSERVATION: "yellow", Status.ONSITE: "cyan",
-         Status.CONFORM: "green", Status.NOT_APPLICABLE: "dim", Status.NOT_CHECKED: "dim", Status.ERROR: "bold magenta"}
+         Status.CONFORM: "green", Status.NOT_APPLICABLE: "dim", Status.NOT_CHECKED: "dim", Status.ERROR: "bold magenta",
+         Status.NOT_EVALUATED: "magenta"}
 
 
 def print_summary(report: Report, console: Console, lang: str = "zh", show_unchecked: bool = False) -> None:
