@@ -29,11 +29,16 @@
     当 按 "t-cpqs-zc001-2025" 检查该证据包
     那么 条款 "8.1 c)" 的结论为 "不符合（一般）"
 
+  场景: 没有任何人员的能力评价记录
+    假如 在文件 "competence.yaml" 中删除 "/staff"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 条款 "8.2" 的结论为 "不符合（严重）"
+
   场景: 组织机构中的碳排放管理人员没有能力评价记录
-    假如 在文件 "competence.yaml" 中删除 "/staff/0"
+    假如 将文件 "organization.yaml" 中 "/members/1/role" 设为 "carbon_manager"
     当 按 "t-cpqs-zc001-2025" 检查该证据包
     那么 条款 "8.2" 的结论为 "不符合（一般）"
-    并且 不符合项引用条款 "8.2" 且证据位置为 "organization.yaml" 的 "/members/2"
+    并且 不符合项引用条款 "8.2" 且证据位置为 "organization.yaml" 的 "/members/1"
 
   场景: 能力评价记录中的部门与组织机构文件不一致
     假如 将文件 "competence.yaml" 中 "/staff/0/department" 设为 "规划建设局"
