@@ -19,6 +19,7 @@ from rich.table import Table
 
 from . import __version__
 from .errors import EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK, EngineError, InputError, ParkcheckError, RuleError
+from .escape import one_line
 
 FORMAT_CHOICES = ("json", "md", "html", "csv")
 
@@ -29,7 +30,7 @@ class InputFailure(click.ClickException):
     exit_code = EXIT_INPUT_ERROR
 
     def show(self, file=None) -> None:
-        click.echo(f"parkcheck: error: {self.message}", err=True)
+        click.echo(f"parkcheck: error: {one_line(self.message)}", err=True)
 
 
 def _console() -> Console:
@@ -52,17 +53,23 @@ def guarded(fn):
         except InputError as exc:
             raise InputFailure(str(exc)) from None
         except EngineError as exc:
-            click.echo(f"parkcheck: engine error: {exc} (no result was reported)", err=True)
+            click.echo(f"parkcheck: engine error: {one_line(exc)} (no result was reported)", err=True)
             raise SystemExit(EXIT_INPUT_ERROR) from None
         except ParkcheckError as exc:
             raise InputFailure(str(exc)) from None
+        except BrokenPipeError:  # the reader went away (`parkcheck … | head`): stop quietly
+            try:
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep Python from failing at exit
+            except OSError:
+                pass
+            raise SystemExit(EXIT_OK) from None
         except KeyboardInterrupt:
             click.echo("parkcheck: interrupted", err=True)
             raise SystemExit(EXIT_INPUT_ERROR) from None
         except Exception as exc:  # a bug: say so in one line, never a traceback
             if os.environ.get("PARKCHECK_DEBUG"):
                 traceback.print_exc()
-            click.echo(f"parkcheck: internal error ({type(exc).__name__}: {exc}); "
+            click.echo(f"parkcheck: internal error ({type(exc).__name__}: {one_line(exc)}); "
                        "please report it with the command you ran", err=True)
             raise SystemExit(EXIT_INPUT_ERROR) from None
 
@@ -71,6 +78,18 @@ def guarded(fn):
 
 rules_option = click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path),
                             help="Use rule packs from this folder instead of the shipped ones.")
+
+
+def _no_cache(ctx, param, value):
+    if value:
+        from .cache import disable
+
+        disable()
+    return value
+
+
+cache_option = click.option("--no-cache", is_flag=True, expose_value=False, is_eager=True, callback=_no_cache,
+                            help="Neither read nor write the cache of linted rule packs.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -90,6 +109,7 @@ def main() -> None:
 @click.option("--timestamp", is_flag=True, help="Record the generation time in the reports (off: byte-identical output).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @rules_option
+@cache_option
 @guarded
 def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir):
     """Check BUNDLE (a folder or .zip) and report per clause."""
@@ -97,6 +117,9 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir
     from .reporters import write_reports
     from .reporters.terminal import print_summary
 
+    from .resources import describe_rules, locate_rules
+
+    rules_dir, origin = locate_rules(rules_dir)
     try:
         report = run_check(bundle, list(standards) or None, rules_dir, timestamp=timestamp)
     except InvalidEvidence as exc:
@@ -107,12 +130,13 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir
         raise SystemExit(EXIT_INPUT_ERROR) from None
     if out_dir is not None:
         written = write_reports(report, out_dir, list(formats) or list(FORMAT_CHOICES), lang,
-                                protect=Path(bundle) if Path(bundle).is_dir() else None)
+                                protect=Path(bundle))
         if not quiet:
-            click.echo("wrote " + ", ".join(str(p) for p in written))
+            click.echo("wrote " + ", ".join(one_line(p) for p in written))
     elif formats:
         raise click.UsageError("--format needs --out")
     if not quiet:
+        click.echo(one_line(describe_rules(rules_dir, origin, lang)))
         print_summary(report, _console(), lang)
     has_errors = any(r.status.value == "error" for r in report.results)
     sys.exit(EXIT_FINDINGS if report.has_nonconformities or has_errors else EXIT_OK)
@@ -129,9 +153,9 @@ def validate(bundle):
     for p in problems:
         click.echo(str(p))
     if problems:
-        click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {b.name}", err=True)
+        click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {one_line(b.name)}", err=True)
         sys.exit(EXIT_FINDINGS)
-    click.echo(f"{b.name}: {len(b.documents) + 1} documents valid ({', '.join(sorted({d.kind for d in b.documents}))})")
+    click.echo(f"{one_line(b.name)}: {len(b.documents) + 1} documents valid ({', '.join(sorted({d.kind for d in b.documents}))})")
     sys.exit(EXIT_OK)
 
 
@@ -139,6 +163,7 @@ def validate(bundle):
 @click.option("--format", "fmt", type=click.Choice(["md", "csv"]), default="md", show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @rules_option
+@cache_option
 @guarded
 def crosswalk(fmt, lang, rules_dir):
     """Print the crosswalk between the clauses of the rule packs."""
@@ -155,6 +180,16 @@ def rules() -> None:
     """List, lint and test rule packs."""
 
 
+def _announce_rules(rules_dir: Path | None) -> Path | None:
+    """Resolve the rules folder (``--rules``, ``PARKCHECK_RULES``, the project checkout, the installed
+    packs) and say which one on the first line of output."""
+    from .resources import describe_rules, locate_rules
+
+    folder, origin = locate_rules(rules_dir)
+    click.echo(one_line(describe_rules(folder, origin)))
+    return folder
+
+
 def _pack_ids(standards, rules_dir) -> list[str]:
     from .packs import available_packs
 
@@ -168,28 +203,33 @@ def _pack_ids(standards, rules_dir) -> list[str]:
 @rules.command("list")
 @click.option("--standard", "-s", "standards", multiple=True, metavar="ID")
 @rules_option
+@cache_option
 @guarded
 def rules_list(standards, rules_dir):
     """List the rules of each pack."""
+    rules_dir = _announce_rules(rules_dir)
     from .packs import get_pack
+    from .reporters.terminal import plain
 
     console = _console()
     for pid in _pack_ids(standards, rules_dir):
         pack = get_pack(pid, rules_dir)
-        table = Table(title=f"{pack.code} {pack.title['zh']} ({pid}, {len(pack.rules)} rules)", title_justify="left")
+        table = Table(title=plain(f"{pack.code} {pack.title['zh']} ({pid}, {len(pack.rules)} rules)"), title_justify="left")
         for col in ("rule", "clause", "obligation", "grade", "for each", "source"):
             table.add_column(col)
         for r in pack.rules:
-            table.add_row(r.id, r.clause, r.obligation, r.grade, r.for_each, r.source)
+            table.add_row(*(plain(x) for x in (r.id, r.clause, r.obligation, r.grade, r.for_each, r.source)))
         console.print(table)
 
 
 @rules.command("lint")
 @click.option("--standard", "-s", "standards", multiple=True, metavar="ID")
 @rules_option
+@cache_option
 @guarded
 def rules_lint(standards, rules_dir):
     """Check rule files against the rule schema, the catalogue and the evidence schemas."""
+    rules_dir = _announce_rules(rules_dir)
     from .crosswalk import lint_crosswalk
     from .packs import load_pack
 
@@ -219,9 +259,11 @@ def rules_lint(standards, rules_dir):
 @click.option("--rule", "rule_filter", metavar="TEXT", help="Only rules whose id contains TEXT.")
 @click.option("--verbose", "-v", is_flag=True, help="List every case.")
 @rules_option
+@cache_option
 @guarded
 def rules_test(standards, rule_filter, verbose, rules_dir):
     """Run the passing and failing cases written beside each rule."""
+    rules_dir = _announce_rules(rules_dir)
     from .cases import run_pack_cases
     from .packs import get_pack
 
@@ -244,9 +286,11 @@ def rules_test(standards, rule_filter, verbose, rules_dir):
 @click.option("--standard", "-s", "standards", multiple=True, metavar="ID")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("docs/rules"), show_default=True)
 @rules_option
+@cache_option
 @guarded
 def rules_docs(standards, out_dir, rules_dir):
     """Write the rule reference of each pack (Markdown) into a folder."""
+    rules_dir = _announce_rules(rules_dir)
     from .docs import render_pack
     from .packs import get_pack
     from .reporters import atomic_write
@@ -262,11 +306,14 @@ def rules_docs(standards, out_dir, rules_dir):
 @click.option("--standard", "-s", "standards", multiple=True, metavar="ID")
 @click.option("--missing", is_flag=True, help="List only normative clauses no rule covers.")
 @rules_option
+@cache_option
 @guarded
 def rules_coverage(standards, missing, rules_dir):
     """Show which catalogue clauses the rules cover; fail if a normative clause has none."""
+    rules_dir = _announce_rules(rules_dir)
     from .coverage import NOT_COVERED, coverage, summary
     from .packs import get_pack
+    from .reporters.terminal import plain
 
     console = _console()
     uncovered = 0
@@ -274,14 +321,14 @@ def rules_coverage(standards, missing, rules_dir):
     for pid in _pack_ids(standards, rules_dir):
         pack = get_pack(pid, rules_dir)
         rows = coverage(pack)
-        table = Table(title=f"{pack.code} {pack.title['zh']} ({pid})", title_justify="left")
+        table = Table(title=plain(f"{pack.code} {pack.title['zh']} ({pid})"), title_justify="left")
         for col in ("clause", "title", "normative", "status", "rules"):
             table.add_column(col, overflow="fold")
         for r in rows:
             if missing and r.status != NOT_COVERED:
                 continue
-            table.add_row(r.clause, r.title, "应" if r.normative else "", f"[{style[r.status]}]{r.status}[/]",
-                          ", ".join(r.rules))
+            table.add_row(plain(r.clause), plain(r.title), "应" if r.normative else "", plain(r.status, style[r.status]),
+                          plain(", ".join(r.rules)))
         console.print(table)
         s = summary(rows)
         console.print(f"{pid}: {s['covered']}/{s['normative']} normative clauses covered ({s['percent']}%): "

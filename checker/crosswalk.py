@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import Problem
+from .escape import csv_cell, markdown
 from .packs import Pack, available_packs, clause_parent, load_pack
 from .resources import data_dir
 from .yamlio import read_yaml_file
@@ -104,8 +105,8 @@ def render(crosswalk: Crosswalk, packs: list[str], fmt: str, lang: str = "zh") -
             for t in crosswalk.topics]
     if fmt == "csv":
         buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows([header] + rows)
+        csv.writer(buf, lineterminator="\n").writerows([csv_cell(c) for c in r] for r in [header] + rows)
         return buf.getvalue()
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    lines = ["| " + " | ".join(map(markdown, header)) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(map(markdown, r)) + " |" for r in rows]
     return "\n".join(lines) + "\n"

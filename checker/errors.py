@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .escape import one_line
+
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -17,7 +19,8 @@ EXIT_INPUT_ERROR = 2
 
 @dataclass
 class Problem:
-    """One located problem: ``file:line:col: field: message``."""
+    """One located problem: ``file:line:col: field: message``, always one line (file names, fields
+    and messages quote evidence text, so control characters and newlines are shown escaped)."""
 
     message: str
     file: str | None = None
@@ -28,14 +31,14 @@ class Problem:
     def __str__(self) -> str:
         where = ""
         if self.file:
-            where = self.file
+            where = one_line(self.file)
             if self.line:
                 where += f":{self.line}"
                 if self.column:
                     where += f":{self.column}"
             where += ": "
-        field = f"{self.field}: " if self.field else ""
-        return f"{where}{field}{self.message}"
+        field = f"{one_line(self.field)}: " if self.field else ""
+        return f"{where}{field}{one_line(self.message)}"
 
 
 class ParkcheckError(Exception):

@@ -70,6 +70,16 @@ class FactBase:
         return self.by_kind.get(kind, [])
 
 
+_TRIM = " \t\r\n\u3000。．.；;，,：:！!"
+
+
+def _placeholder(value: str, node: dict) -> bool:
+    """A text that is only a placeholder the schema declares (``x-placeholders``: 待定, 暂无, TBD …)
+    says nothing: it is treated as not given, so a rule asking for the content fails."""
+    words = node.get("x-placeholders")
+    return bool(words) and value.strip(_TRIM).casefold() in {w.casefold() for w in words}
+
+
 class _Normaliser:
     def __init__(self, schemas: SchemaSet, base: FactBase):
         self.schemas = schemas
@@ -103,7 +113,7 @@ class _Normaliser:
         if value is None:
             return _BLANK
         if isinstance(value, str):
-            if not value.strip():
+            if not value.strip() or _placeholder(value, node):
                 return _BLANK
             if node.get("format") == "date":
                 return epoch_days(value)

@@ -596,63 +596,14 @@ def _compile_problem(rule: Rule, schemas: SchemaSet, aggregates: dict[str, Aggre
     return None
 
 
-CACHE_FORMAT = "3"
-
-
-def _cache_dir() -> Path | None:
-    """Where linted packs are cached: PARKCHECK_CACHE_DIR, else the user cache folder ("off" disables)."""
-    import os
-
-    setting = os.environ.get("PARKCHECK_CACHE_DIR")
-    if setting == "off":
-        return None
-    if setting:
-        return Path(setting)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "parkcheck"
-
-
-def pack_fingerprint(root: Path) -> str:
-    """Hash of everything a pack's lint result depends on: its files, the schemas, the tool version."""
-    from . import __version__
-
-    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}\0{root.name}".encode())
-    for path in sorted(root.glob("*.yaml")) + sorted(data_dir("schemas").glob("*.schema.json")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 @lru_cache(maxsize=16)
 def _cached_pack(pack_id: str, rules_dir: str | None) -> Pack:
-    """Load a pack, reusing a linted copy from the disk cache when nothing it depends on changed."""
-    import os
-    import pickle
-    import tempfile
+    """Load a pack once per process, through the on-disk cache of linted packs (``checker.cache``)."""
+    from . import cache
 
     folder = Path(rules_dir) if rules_dir else None
     root = (folder or data_dir("rules")) / pack_id
-    cache = _cache_dir()
-    if cache is None or not (root / "pack.yaml").is_file():
-        return load_pack(pack_id, folder)
-    entry = cache / f"{pack_id}-{pack_fingerprint(root)}.pickle"
-    try:
-        with open(entry, "rb") as fh:
-            pack = pickle.load(fh)
-        if isinstance(pack, Pack) and pack.folder == root and not pack.problems:
-            return pack
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
-        pass
-    pack = load_pack(pack_id, folder)
-    if not pack.problems:
-        try:
-            cache.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=cache, prefix=f".{pack_id}.")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(pack, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, entry)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
-    return pack
+    return cache.load_or_build(pack_id, root, lambda: load_pack(pack_id, folder))
 
 
 def get_pack(pack_id: str, rules_dir: Path | None = None) -> Pack:

@@ -340,7 +340,8 @@ def apply_applicability(results: list[Result], bundle, packs: dict[str, Pack]) -
     out = []
     for r in results:
         absence = bool(r.missing) or (r.subject or "").startswith(("none:", "agg:")) or r.subject == bundle_key
-        if absence and r.status in (Status.NONCONFORMITY, Status.OBSERVATION, Status.NOT_EVALUATED):
+        if absence and r.status in (Status.NONCONFORMITY, Status.OBSERVATION, Status.NOT_EVALUATED,
+                                    Status.NOT_APPLICABLE):
             hit = next(((reason, ev) for std, clause, reason, ev in statements
                         if (std is None or std == r.standard) and _within(r.clause, clause)), None)
             if hit:
@@ -391,7 +392,7 @@ def clause_verdicts(pack: Pack, results: list[Result]) -> list[ClauseVerdict]:
             verdicts.append(ClauseVerdict(pack.id, entry.clause, entry.title, entry.normative, Status.NOT_CHECKED,
                                           None, ()))
             continue
-        worst = min(rs, key=lambda r: (severity(r.status, r.grade), r.rule, r.subject or ""))
+        worst = min(rs, key=lambda r: (severity(r.status, r.grade), r.clause != entry.clause, r.rule, r.subject or ""))
         counts: dict[str, int] = {}
         for r in rs:
             counts[r.status.value] = counts.get(r.status.value, 0) + 1

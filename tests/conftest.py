@@ -37,9 +37,9 @@ def cli():
     return run
 
 
-def run_parkcheck(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run the real ``parkcheck`` entry point in a subprocess (as a user would)."""
-    env = dict(os.environ)
+def run_parkcheck(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the real ``parkcheck`` entry point in a subprocess (as a user would); ``env`` adds variables."""
+    env = dict(os.environ, **(env or {}))
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     return subprocess.run([sys.executable, "-m", "checker.cli", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd or ROOT, env=env, timeout=120)

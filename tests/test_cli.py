@@ -54,3 +54,32 @@ def test_check_prints_the_score_and_grade_of_a_scored_standard(cli, tmp_path):
     assert "T/SEESA 010—2025 评分 109.67" in result.output and "引领级" in result.output and "零碳园区称号: 是" in result.output
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "| 10 | 可再生能源占比 |" in md and "编辑默认值" in md
+
+
+def test_rules_commands_use_the_checkout_they_are_run_in(tmp_path):
+    """An editor's broken edit in the rules/ of the checkout they stand in is what lint reads."""
+    import shutil
+
+    from .conftest import ROOT
+
+    project = tmp_path / "editor-checkout"
+    shutil.copytree(ROOT / "rules", project / "rules")
+    (project / "sub").mkdir()
+    path = project / "rules" / "t-cpqs-zc001-2025" / "6.2-policy.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("obligation: 应", "obligation: 必须", 1), encoding="utf-8")
+    proc = run_parkcheck("rules", "lint", "--standard", "t-cpqs-zc001-2025", cwd=project / "sub")
+    lines = proc.stdout.splitlines()
+    assert proc.returncode == EXIT_FINDINGS
+    assert lines[0] == f"规则目录：{project / 'rules'}（当前项目检出）"
+    assert any("6.2-policy.yaml" in line for line in lines[1:])
+    # outside any checkout the installed packs are used, and the first line says so
+    proc = run_parkcheck("rules", "lint", "--standard", "t-cpqs-zc001-2025", cwd=tmp_path)
+    assert proc.returncode == EXIT_OK and "（已安装的规则包）" in proc.stdout.splitlines()[0]
+    # --rules wins over the checkout
+    proc = run_parkcheck("rules", "lint", "--standard", "t-cpqs-zc001-2025", "--rules", ROOT / "rules", cwd=project)
+    assert proc.returncode == EXIT_OK and "（--rules 指定）" in proc.stdout.splitlines()[0]
+
+
+def test_check_names_the_rules_it_used(cli):
+    result = cli("check", CONFORMING)
+    assert result.output.splitlines()[0].startswith("规则目录：")

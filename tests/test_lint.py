@@ -95,23 +95,3 @@ def test_malformed_rule_file_is_an_input_error(rules_copy, cli):
     result = cli("rules", "lint", "--rules", rules_copy)
     assert result.exit_code == 2
     assert "6.2-policy.yaml:3:1: malformed YAML" in result.output
-
-
-def test_the_pack_cache_notices_an_edited_rule(rules_copy, tmp_path, monkeypatch):
-    from checker import packs
-    from checker.errors import RuleError
-    monkeypatch.setenv("PARKCHECK_CACHE_DIR", str(tmp_path / "cache"))
-    packs._cached_pack.cache_clear()
-    assert packs.get_pack(PACK, rules_copy).rules  # linted and cached
-    assert list((tmp_path / "cache").glob("*.pickle"))
-    break_rule(rules_copy, "contains: {type: legal_compliance}", "containz: {type: legal_compliance}")
-    packs._cached_pack.cache_clear()
-    with pytest.raises(RuleError):
-        packs.get_pack(PACK, rules_copy)  # new fingerprint: linted again, not served from the cache
-
-
-def test_the_pack_cache_can_be_switched_off(rules_copy, monkeypatch):
-    from checker import packs
-    monkeypatch.setenv("PARKCHECK_CACHE_DIR", "off")
-    packs._cached_pack.cache_clear()
-    assert packs._cache_dir() is None and packs.get_pack(PACK, rules_copy).rules

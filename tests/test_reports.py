@@ -62,21 +62,30 @@ def test_markdown_lists_every_nonconformity_and_clause(report):
 def test_reports_are_written_atomically_and_completely(report, tmp_path):
     written = write_reports(report, tmp_path / "out", list(FORMATS))
     assert sorted(p.name for p in written) == ["nonconformities.csv", "report.html", "report.json", "report.md"]
-    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]  # no temporary files left
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in written)
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folder left beside it
     assert all(p.stat().st_mode & 0o044 for p in written)  # readable like any other file
 
 
 def test_a_failed_write_leaves_the_previous_report(report, tmp_path, monkeypatch):
+    import checker.reporters as reporters
+
     out = tmp_path / "out"
     write_reports(report, out, ["json"])
     before = (out / "report.json").read_bytes()
+    real = reporters._write_new_file
+    calls = []
 
-    def boom(*args, **kwargs):
-        raise OSError(28, "No space left on device")
+    def boom(path, data):
+        calls.append(path.name)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real(path, data)
 
-    monkeypatch.setattr("checker.reporters.os.replace", boom)
+    monkeypatch.setattr(reporters, "_write_new_file", boom)
     from checker.errors import InputError
     with pytest.raises(InputError, match="No space left"):
-        write_reports(report, out, ["json"])
-    assert (out / "report.json").read_bytes() == before
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+        write_reports(report, out, ["json", "md"], "en")
+    assert calls == ["report.json", "report.md"]
+    assert [p.name for p in out.iterdir()] == ["report.json"] and (out / "report.json").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]

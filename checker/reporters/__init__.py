@@ -1,13 +1,25 @@
 """Reporters: each format is one module with ``render(report, lang) -> bytes``.
 
-``write_reports`` writes the chosen formats into a folder, each file atomically (a temporary file
-in the same folder, flushed and renamed), so a crash never leaves a half-written report.
+``write_reports`` replaces the output folder's report set atomically: every report is rendered in
+memory, written and flushed into a new folder beside the output folder (``.OUT.tmp-PID-XXXX``),
+and that folder then takes the output folder's place in one step (Linux ``renameat2`` with
+``RENAME_EXCHANGE``; elsewhere two renames, repaired by the next run if killed between them).  So
+after a crash or a kill at any point the output folder holds the previous complete set or the new
+complete set, never a mix and never a temporary file; temporary folders a killed run left beside
+it are removed by the next run.  The whole folder is one set: a format not asked for this time is
+gone afterwards, and a folder holding files parkcheck did not write is refused rather than replaced.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
+import re
+import shutil
+import stat
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import InputError
@@ -20,6 +32,9 @@ FORMATS = {
     "html": ("report.html", html_report.render),
     "csv": ("nonconformities.csv", csv_report.render),
 }
+REPORT_FILES = frozenset(name for name, _ in FORMATS.values())
+# Temporary files of the per-file writes of earlier versions: part of an old set, replaced with it.
+_OLD_TEMP_FILE = re.compile(r"^\.(?:report\.(?:json|md|html)|nonconformities\.csv)\..+\.tmp$")
 
 
 def _umask() -> int:
@@ -29,6 +44,7 @@ def _umask() -> int:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
+    """Write one file atomically (a temporary file in the same folder, flushed and renamed)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp creates 0600; a report is an ordinary file
@@ -47,24 +63,157 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def write_reports(report: Report, out_dir: Path, formats: list[str], lang: str = "zh",
                   protect: Path | None = None) -> list[Path]:
-    """Render and write ``formats`` into ``out_dir``; refuse to write inside ``protect`` (the bundle)."""
+    """Render ``formats`` and make them the report set of ``out_dir`` in one atomic step.
+
+    Refuses (``InputError``) an output folder inside ``protect`` (the evidence bundle) or holding
+    it, one that holds files parkcheck did not write, and the current working folder."""
     out_dir = Path(out_dir)
-    if protect is not None and protect.is_dir():
+    target = out_dir.resolve()  # a symbolic link to a folder: its target is replaced, the link kept
+    _refuse_unsafe_target(out_dir, target, protect)
+    rendered = [(FORMATS[f][0], FORMATS[f][1](report, lang)) for f in dict.fromkeys(formats)]
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder: {exc.strerror}", str(out_dir)) from None
+    _remove_stale(target)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
+    except OSError as exc:
+        raise InputError(f"cannot write beside the output folder: {exc.strerror}", str(out_dir)) from None
+    try:
+        for name, data in rendered:
+            _write_new_file(tmp / name, data)
+        try:
+            mode = stat.S_IMODE(os.stat(target).st_mode)
+        except FileNotFoundError:
+            mode = 0o777 & ~_umask()
+        os.chmod(tmp, mode)
+        _fsync_dir(tmp)
+        _replace_folder(tmp, target)
+        _fsync_dir(target.parent)
+    except OSError as exc:
+        raise InputError(f"cannot write the reports: {exc.strerror}", str(out_dir)) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # after a swap it holds the previous set
+    return [out_dir / name for name, _ in rendered]
+
+
+def _refuse_unsafe_target(out_dir: Path, target: Path, protect: Path | None) -> None:
+    if protect is not None and protect.exists():
         bundle_root = protect.resolve()
-        target = out_dir.resolve()
         if target == bundle_root or bundle_root in target.parents:
             raise InputError("the output folder is inside the evidence bundle; choose another --out "
                              "(parkcheck never writes into the evidence)", str(out_dir))
+        if target in bundle_root.parents:
+            raise InputError("the evidence bundle is inside the output folder; choose another --out "
+                             "(the output folder is replaced as a whole)", str(out_dir))
+    if target == Path.cwd().resolve():
+        raise InputError("the output folder is the current folder; choose a folder of its own "
+                         "(the output folder is replaced as a whole)", str(out_dir))
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        if not stat.S_ISDIR(os.stat(target).st_mode):
+            raise InputError("the output path exists and is not a folder", str(out_dir))
+    except (FileNotFoundError, NotADirectoryError):
+        return  # a new folder (a parent that is not a folder is reported when creating it)
+    try:
+        entries = list(os.scandir(target))
     except OSError as exc:
-        raise InputError(f"cannot create the output folder: {exc.strerror}", str(out_dir)) from None
-    rendered = [(out_dir / FORMATS[f][0], FORMATS[f][1](report, lang)) for f in formats]
-    written = []
-    for path, data in rendered:
-        try:
-            atomic_write(path, data)
-        except OSError as exc:
-            raise InputError(f"cannot write the report: {exc.strerror}", str(path)) from None
-        written.append(path)
-    return written
+        raise InputError(f"cannot read the output folder: {exc.strerror}", str(out_dir)) from None
+    foreign = sorted(e.name for e in entries
+                     if not ((e.name in REPORT_FILES or _OLD_TEMP_FILE.match(e.name)) and e.is_file(follow_symlinks=False)))
+    if foreign:
+        more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+        raise InputError(f"the output folder holds {foreign[0]!r}{more}, which parkcheck did not write; choose an "
+                         "empty or new folder (the report set replaces the whole folder)", str(out_dir))
+
+
+def _write_new_file(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # not every file system syncs folders; the renames are still atomic
+    finally:
+        os.close(fd)
+
+
+def _replace_folder(new: Path, target: Path) -> None:
+    """Put the folder ``new`` in the place of ``target``; afterwards ``new`` holds the previous set."""
+    if not target.exists():
+        os.rename(new, target)  # on Linux this also replaces a folder made empty meanwhile
+        return
+    if _exchange(new, target):
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-", dir=target.parent))
+    os.rename(target, old)  # replaces the empty ``old``; a kill from here to the next rename is repaired by _remove_stale
+    os.rename(new, target)
+    os.rename(old, new)  # so the caller removes the previous set with the temporary folder
+
+
+@lru_cache(maxsize=1)
+def _renameat2():
+    try:  # the C library the interpreter is linked with (glibc has renameat2 since 2.28)
+        return getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    except (OSError, TypeError):
+        return None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    fn = _renameat2()
+    if fn is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def _remove_stale(target: Path) -> None:
+    """Remove the temporary folders that killed runs left beside ``target`` (their process is gone);
+    if a run was killed between the two renames of the fallback, put the previous set back first."""
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.(tmp|old)-(\d+)-[^/]+$")
+    stale = []
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return
+    for entry in entries:
+        m = pattern.match(entry.name)
+        if m and entry.is_dir(follow_symlinks=False) and int(m[2]) != os.getpid() and not _pid_alive(int(m[2])):
+            stale.append((m[1], Path(entry.path)))
+    for kind, folder in stale:
+        if kind == "old" and not target.exists() and any(folder.iterdir()):
+            try:
+                os.rename(folder, target)
+                continue
+            except OSError:
+                pass
+        shutil.rmtree(folder, ignore_errors=True)

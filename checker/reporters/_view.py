@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 import jinja2
+from markupsafe import Markup
 
+from ..escape import markdown, markdown_code, printable
 from ..model import GRADE_LABELS, STATUS_LABELS, Grade, Report, Status
 from ..resources import data_dir
 
@@ -124,10 +126,25 @@ def _fmt_value(lang: str):
     return fmt
 
 
+def _html_value(value):
+    """Every ``{{ }}`` of the HTML template: control and bidirectional characters made visible
+    (newlines kept); autoescaping then turns HTML characters into entities."""
+    return value if isinstance(value, Markup) or value is None else printable(value)
+
+
+def _md_value(value):
+    """Every ``{{ }}`` of the Markdown template: HTML and Markdown syntax escaped, one table cell
+    or line at most (newlines become ``<br>``).  Filters that already produced Markdown return Markup."""
+    return value if isinstance(value, Markup) else Markup(markdown("None" if value is None else value))
+
+
 @lru_cache(maxsize=4)
 def environment(autoescape: bool) -> jinja2.Environment:
+    """``True``: the HTML environment (autoescaped); ``False``: the Markdown one (escaped by ``markdown``)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
                              autoescape=autoescape, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters["cell"] = lambda s: str(s).replace("|", "\\|").replace("\n", " ")
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             finalize=_html_value if autoescape else _md_value)
+    env.filters["cell"] = (lambda s: s) if autoescape else (lambda s: Markup(markdown(s)))
+    env.filters["code"] = (lambda s: s) if autoescape else (lambda s: Markup(markdown_code(s)))
     return env

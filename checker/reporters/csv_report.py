@@ -1,10 +1,16 @@
-"""``nonconformities.csv``: the nonconformity list, UTF-8 with a BOM so Excel shows Chinese."""
+"""``nonconformities.csv``: the nonconformity list, UTF-8 with a BOM so Excel shows Chinese.
+
+Every cell goes through ``escape.csv_cell``: text that a spreadsheet would evaluate as a formula
+gets a leading apostrophe, and a cell over Excel's 32,767 characters is cut with a marker (the
+other reports keep the full text), so any CSV reader with default limits can read the file.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 
+from ..escape import csv_cell
 from ..model import GRADE_LABELS, Report
 
 HEADERS = {
@@ -18,7 +24,7 @@ def render(report: Report, lang: str = "zh") -> bytes:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(HEADERS[lang])
     for nc in report.nonconformities:
-        w.writerow([
+        w.writerow(csv_cell(cell) for cell in [
             nc.id,
             "; ".join(c for _, c in nc.clauses),
             "; ".join(dict.fromkeys(s for s, _ in nc.clauses)),

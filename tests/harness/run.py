@@ -209,9 +209,9 @@ class Summary:
         }
 
 
-def run_all(only: str | None = None) -> Summary:
-    return Summary([run_defect(e) for e in load_entries("defects", only)],
-                   [run_variation(e) for e in load_entries("variations", only)])
+def run_all(only: str | None = None, folder: str = "defects") -> Summary:
+    return Summary([run_defect(e) for e in load_entries(folder, only)],
+                   [run_variation(e) for e in load_entries("variations", only)] if folder == "defects" else [])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -219,8 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", help="only catalogue files whose name contains this")
     ap.add_argument("--verbose", action="store_true", help="print every entry, not only the problems")
     ap.add_argument("--json", help="also write the summary as JSON to this file")
+    ap.add_argument("--dir", default="defects", help="catalogue folder under tests/harness (default: defects)")
     args = ap.parse_args(argv)
-    summary = run_all(args.only)
+    summary = run_all(args.only, args.dir)
     for o in summary.defects + summary.variations:
         if args.verbose or o.verdict not in ("found", "clean"):
             e = o.entry

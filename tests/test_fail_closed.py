@@ -1,0 +1,300 @@
+"""Fail closed: absence of evidence is never conformity, 不适用 comes only from the bundle, and one
+root defect gives one nonconformity (consequences are "not evaluated", linked to it)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from checker.check import run_check
+from checker.errors import InputError
+from checker.model import Status
+from checker.packs import available_packs, load_pack
+
+from .conftest import BASE_FIXTURE, CONFORMING, PACK, edit_text
+
+
+def _bare_bundle(tmp_path: Path, standards: list[str]) -> Path:
+    folder = tmp_path / "bare"
+    folder.mkdir()
+    text = (BASE_FIXTURE / "bundle.yaml").read_text(encoding="utf-8")
+    text = text.replace("standards: [t-cpqs-zc001-2025]", f"standards: [{', '.join(standards)}]")
+    (folder / "bundle.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("pack", available_packs())
+def test_a_bundle_holding_only_its_manifest_conforms_nowhere(tmp_path, pack):
+    report = run_check(_bare_bundle(tmp_path, [pack]))
+    conform = [(v.clause, v.rules) for v in report.verdicts if v.status is Status.CONFORM]
+    assert conform == []
+    assert not [r for r in report.results if r.status is Status.CONFORM]
+    # whatever is not applicable says why; whatever is not evaluated names the NC it waits on
+    assert all(r.reason for r in report.results if r.status is Status.NOT_APPLICABLE)
+    assert all(v.reason for v in report.verdicts if v.status is Status.NOT_APPLICABLE)
+    waiting = [r for r in report.results if r.status is Status.NOT_EVALUATED]
+    ids = {nc.id for nc in report.nonconformities}
+    assert all(r.depends_on and set(r.depends_on) <= ids for r in waiting)
+    assert report.nonconformities
+
+
+@pytest.mark.parametrize("park", sorted(p.name for p in (CONFORMING.parent).iterdir() if p.is_dir()))
+def test_every_not_applicable_in_the_examples_shows_its_reason(park):
+    report = run_check(CONFORMING.parent / park)
+    for r in report.results:
+        if r.status is Status.NOT_APPLICABLE:
+            assert r.reason is not None and r.reason.zh and r.reason.en, r.rule
+    for v in report.verdicts:
+        if v.status is Status.NOT_APPLICABLE:
+            assert v.reason is not None, v.clause
+
+
+def _rule_file(rules: Path, text: str) -> None:
+    (rules / PACK / "zz-test.yaml").write_text(text, encoding="utf-8")
+
+
+def _edit_rule(rules: Path, rule_id: str, key: str, value) -> None:
+    y = YAML()
+    for path in sorted((rules / PACK).glob("*.yaml")):
+        data = y.load(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or "rules" not in data:
+            continue
+        for rule in data["rules"]:
+            if rule["id"] == rule_id:
+                rule[key] = value
+                with path.open("w", encoding="utf-8") as fh:
+                    y.dump(data, fh)
+                return
+    raise AssertionError(f"rule {rule_id} not found")
+
+
+def test_a_consequence_waits_on_its_root_nonconformity(rules_copy, base_copy):
+    _edit_rule(rules_copy, "zc001-10.2-recent", "depends_on", ["zc001-10.2-annual"])
+    # the only audit predates the period: no audit in 2024 (root) and none within 12 months (consequence)
+    edit_text(base_copy / "internal_audit.yaml", "date: 2024-11-12", "date: 2023-06-01")
+    report = run_check(base_copy, rules_dir=rules_copy)
+    root = [nc for nc in report.nonconformities if "zc001-10.2-annual" in nc.rules]
+    assert len(root) == 1
+    recent = [r for r in report.results if r.rule == "zc001-10.2-recent"]
+    assert [r.status for r in recent] == [Status.NOT_EVALUATED]
+    assert recent[0].depends_on == (root[0].id,)
+    assert not [nc for nc in report.nonconformities if "zc001-10.2-recent" in nc.rules]
+    verdict = next(v for v in report.verdicts if v.clause == "10.2")
+    assert verdict.status is Status.NONCONFORMITY  # the clause still shows its worst result
+
+
+def test_without_the_root_defect_the_consequence_is_judged(rules_copy, base_copy):
+    _edit_rule(rules_copy, "zc001-10.2-recent", "depends_on", ["zc001-10.2-annual"])
+    # an audit in 2024 (root conforms) but more than 12 months before the audit date
+    edit_text(base_copy / "internal_audit.yaml", "date: 2024-11-12", "date: 2024-01-10")
+    edit_text(base_copy / "internal_audit.yaml", "report_date: 2024-11-20", "report_date: 2024-01-20")
+    report = run_check(base_copy, rules_dir=rules_copy)
+    recent = [r for r in report.results if r.rule == "zc001-10.2-recent"]
+    assert [(r.status, r.grade.value) for r in recent] == [(Status.NONCONFORMITY, "minor")]
+
+
+DEPENDS_RULE = """\
+rules:
+  - id: zz-review-of-unknown-scope
+    clause: "10.2 a)"
+    requirement: 是否改进碳排放管理绩效。
+    obligation: 应
+    grade: minor
+    reads: [internal_audit]
+    for_each: internal_audit.audits
+    where: {field: scope, equals: 不存在的范围}
+    expect: {field: conclusions.performance_improved, present: true}
+    when_none: {status: depends}
+    depends_on: [zc001-10.2-annual]
+    message: {zh: "审核 {{ s.id }} 无结论。", en: "Audit {{ s.id }} has no conclusion."}
+    remediation: {zh: 补充结论。, en: Add the conclusion.}
+    cases:
+      - name: 通过
+      - name: 不通过
+        breach: true
+        patch: [{op: remove, file: internal_audit.yaml, path: "/audits/[id=IA-2024-01]/conclusions/performance_improved"}]
+"""
+
+
+def test_a_dependent_with_nothing_to_judge_fails_closed_when_its_root_conforms(rules_copy, base_copy):
+    _rule_file(rules_copy, DEPENDS_RULE)
+    report = run_check(base_copy, rules_dir=rules_copy)
+    mine = [r for r in report.results if r.rule == "zz-review-of-unknown-scope"]
+    assert [r.status for r in mine] == [Status.NONCONFORMITY]  # nothing to wait on: a breach, not a pass
+
+
+def test_lint_checks_dependencies(rules_copy):
+    _edit_rule(rules_copy, "zc001-10.2-recent", "depends_on", ["zc001-no-such-rule"])
+    _edit_rule(rules_copy, "zc001-10.2-a", "depends_on", ["zc001-10.2-b"])
+    _edit_rule(rules_copy, "zc001-10.2-b", "depends_on", ["zc001-10.2-a"])
+    _edit_rule(rules_copy, "zc001-10.2-c", "when_none", {"status": "depends"})
+    problems = [str(p) for p in load_pack(PACK, rules_copy).problems]
+    assert any("zc001-no-such-rule" in p and "10.2-internal-audit.yaml" in p for p in problems)
+    assert any("cycle" in p and "zc001-10.2-a" in p for p in problems)
+    assert any("when_none: depends needs depends_on" in p for p in problems)
+
+
+SAME_FACT_RULE = """\
+rules:
+  - id: zz-report-after-audit
+    clause: "10.2 (2)d)"
+    requirement: 确保向相关管理者报告审核结果。
+    obligation: 应
+    grade: minor
+    reads: [internal_audit]
+    for_each: internal_audit.audits
+    expect: {field: report_date, on_or_after: {field: date}}
+    evidence_field: report_date
+    message: {zh: "审核 {{ s.id }} 的报告日期早于审核日期。", en: "Audit {{ s.id }} was reported before it took place."}
+    remediation: {zh: 核对日期。, en: Check the dates.}
+    cases:
+      - name: 审核后报告
+      - name: 审核前报告
+        breach: true
+        patch: [{op: set, file: internal_audit.yaml, path: "/audits/[id=IA-2024-01]/report_date", value: 2024-10-01}]
+        expect: {status: nonconformity, grade: minor, evidence: {file: internal_audit.yaml, pointer: /audits/0/report_date}}
+"""
+
+
+def test_same_record_fields_can_be_compared(rules_copy, base_copy):
+    _rule_file(rules_copy, SAME_FACT_RULE)
+    from checker.cases import run_pack_cases
+    pack = load_pack(PACK, rules_copy)
+    assert not pack.problems
+    outcomes = run_pack_cases(pack, "zz-report-after-audit")
+    assert [o.ok for o in outcomes] == [True, True], [o.detail for o in outcomes]
+    # a missing side fails (never an engine error)
+    edit_text(base_copy / "internal_audit.yaml", "    report_date: 2024-11-20\n", "")
+    mine = [r for r in run_check(base_copy, rules_dir=rules_copy).results if r.rule == "zz-report-after-audit"]
+    assert [r.status for r in mine] == [Status.NONCONFORMITY]
+
+
+def test_lint_rejects_a_comparison_of_different_types(rules_copy):
+    _rule_file(rules_copy, SAME_FACT_RULE.replace("{field: date}", "{field: scope}"))
+    problems = [str(p) for p in load_pack(PACK, rules_copy).problems]
+    assert any("different types" in p and "zz-test.yaml" in p for p in problems)
+
+
+INTERVAL_RULE = """\
+rules:
+  - id: zz-audit-interval
+    clause: "10.2"
+    requirement: 产业园区应按计划的时间间隔对碳排放管理体系实施内部审核
+    obligation: 应
+    grade: major
+    reads: [internal_audit]
+    for_each: agg.zz_audit_gaps
+    expect: {field: months, lte: 12}
+    message: {zh: "{{ s.from }} 至 {{ s.to }} 之间 {{ s.months }} 个月没有内部审核。", en: "No internal audit for {{ s.months }} months from {{ s.from }} to {{ s.to }}."}
+    remediation: {zh: 按计划间隔实施内审。, en: Audit at the planned interval.}
+    cases:
+      - name: 间隔不超过 12 个月
+      - name: 间隔超过 12 个月
+        breach: true
+        patch: [{op: set, file: internal_audit.yaml, path: "/audits/[id=IA-2024-01]/date", value: 2024-02-01}]
+"""
+
+
+def _with_interval_aggregate(rules: Path) -> None:
+    path = rules / PACK / "pack.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("aggregates:\n", "aggregates:\n  zz_audit_gaps:\n    of: internal_audit.audits\n"
+                                         "    intervals: {date: date}\n", 1)
+    path.write_text(text, encoding="utf-8")
+    _rule_file(rules, INTERVAL_RULE)
+
+
+def test_intervals_are_measured_to_the_audit_date(rules_copy, base_copy):
+    _with_interval_aggregate(rules_copy)
+    report = run_check(base_copy, rules_dir=rules_copy)
+    mine = [r for r in report.results if r.rule == "zz-audit-interval"]
+    assert [r.status for r in mine] == [Status.CONFORM]
+    # one audit in the period, 2024-02-01: 13.6 months before the audit date 2025-03-20
+    edit_text(base_copy / "internal_audit.yaml", "date: 2024-11-12", "date: 2024-02-01")
+    mine = [r for r in run_check(base_copy, rules_dir=rules_copy).results
+            if r.rule == "zz-audit-interval" and r.status is Status.NONCONFORMITY]
+    assert [r.grade.value for r in mine] == ["major"]  # the gap to the audit date; the first gap is 1 month
+    assert "2024-02-01 至 2025-03-20 之间 14 个月" in mine[0].message.zh
+    assert mine[0].evidence[0].file == "internal_audit.yaml" and mine[0].evidence[0].pointer == "/audits/0"
+
+
+def test_intervals_work_for_a_period_that_does_not_start_in_january(rules_copy, base_copy):
+    _with_interval_aggregate(rules_copy)
+    edit_text(base_copy / "bundle.yaml", "start: 2024-01-01", "start: 2023-07-01")
+    edit_text(base_copy / "bundle.yaml", "end: 2024-12-31", "end: 2024-06-30")
+    edit_text(base_copy / "bundle.yaml", "audit_date: 2025-03-20", "audit_date: 2024-09-10")
+    edit_text(base_copy / "internal_audit.yaml", "date: 2024-11-12", "date: 2024-05-12")
+    edit_text(base_copy / "internal_audit.yaml", "report_date: 2024-11-20", "report_date: 2024-05-20")
+    report = run_check(base_copy, rules_dir=rules_copy)
+    mine = [r for r in report.results if r.rule == "zz-audit-interval"]
+    assert [r.status for r in mine] == [Status.CONFORM]  # 2023-07-01 → 2024-05-12 → 2024-09-10: 11 and 4 months
+    edit_text(base_copy / "internal_audit.yaml", "date: 2024-05-12", "date: 2024-08-02")
+    mine = [r for r in run_check(base_copy, rules_dir=rules_copy).results
+            if r.rule == "zz-audit-interval" and r.status is Status.NONCONFORMITY]
+    assert len(mine) == 1 and "2023-07-01 至 2024-08-02" in mine[0].message.zh  # 14 months from the period start
+
+
+SOA = """\
+kind: applicability
+statements:
+  - clause: "7.3.3"
+    justification: 园区未纳入全国或地方碳排放权交易市场，也未参与自愿减排交易。
+    decided_by: {name: 王主任, position: 管委会主任}
+    date: 2024-03-01
+"""
+
+
+def _drop_trading_review(bundle: Path) -> None:
+    path = bundle / "carbon_review.yaml"
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines(keepends=True) if "CR-2024-T" not in ln]
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def test_not_applicable_only_from_a_statement_with_its_reason(base_copy):
+    _drop_trading_review(base_copy)
+    report = run_check(base_copy)
+    annual = [r for r in report.results if r.rule == "zc001-7.3.3-annual"]
+    assert [r.status for r in annual] == [Status.NONCONFORMITY]  # no statement: absence is a nonconformity
+    (base_copy / "applicability.yaml").write_text(SOA, encoding="utf-8")
+    report = run_check(base_copy)
+    annual = [r for r in report.results if r.rule == "zc001-7.3.3-annual"]
+    assert [r.status for r in annual] == [Status.NOT_APPLICABLE]
+    assert "园区未纳入" in annual[0].reason.zh and "王主任" in annual[0].reason.zh
+    assert annual[0].evidence[0].file == "applicability.yaml" and annual[0].evidence[0].line
+    verdict = next(v for v in report.verdicts if v.clause == "7.3.3")
+    assert verdict.status is Status.NOT_APPLICABLE and "园区未纳入" in verdict.reason.zh
+    assert not report.nonconformities
+
+
+def test_a_statement_never_outranks_the_evidence(base_copy):
+    (base_copy / "applicability.yaml").write_text(SOA, encoding="utf-8")
+    edit_text(base_copy / "carbon_review.yaml", "a: 无全国碳市场交易, ", "")  # the review exists but lacks a)
+    report = run_check(base_copy)
+    item = [r for r in report.results if r.rule == "zc001-7.3.3-a"]
+    assert [r.status for r in item] == [Status.NONCONFORMITY]
+
+
+def test_a_statement_naming_an_unknown_clause_is_an_input_error(base_copy):
+    (base_copy / "applicability.yaml").write_text(SOA.replace('"7.3.3"', '"7.3.9"'), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        run_check(base_copy)
+    assert "7.3.9" in str(err.value) and err.value.problem.file == "applicability.yaml"
+
+
+@pytest.mark.parametrize("text", ["待定", " 暂无。", "TBD", "N/A", "无", "—"])
+def test_a_placeholder_says_nothing(base_copy, text):
+    edit_text(base_copy / "internal_audit.yaml", "performance_improved: 单位产值碳排放较上年下降 4.1%。",
+              f"performance_improved: \"{text}\"")
+    mine = [r for r in run_check(base_copy).results if r.rule == "zc001-10.2-a"]
+    assert [(r.status, r.grade.value) for r in mine] == [(Status.NONCONFORMITY, "minor")]
+    assert mine[0].evidence[0].file == "internal_audit.yaml" and mine[0].evidence[0].pointer == "/audits/0/conclusions"
+
+
+def test_text_that_merely_starts_with_a_placeholder_word_is_content(base_copy):
+    edit_text(base_copy / "internal_audit.yaml", "performance_improved: 单位产值碳排放较上年下降 4.1%。",
+              "performance_improved: 无明显改进，单位产值碳排放与上年持平。")
+    mine = [r for r in run_check(base_copy).results if r.rule == "zc001-10.2-a"]
+    assert [r.status for r in mine] == [Status.CONFORM]

@@ -1,0 +1,30 @@
+"""The seeded-defect harness, held to its targets: every defect found at its clause with its status
+and exactly one nonconformity; no conforming variation gives a nonconformity.  (See
+``tests/harness/run.py``; ``python -m tests.harness.run`` prints the numbers.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from .harness.run import load_entries, run_defect, run_variation
+
+DEFECTS = load_entries("defects")
+VARIATIONS = load_entries("variations")
+
+
+@pytest.mark.parametrize("entry", DEFECTS, ids=[e.id for e in DEFECTS])
+def test_seeded_defect_is_found_once_at_its_clause(entry):
+    outcome = run_defect(entry)
+    assert outcome.verdict == "found", f"{entry.file}:{entry.id}: {outcome.verdict} {outcome.detail} {outcome.new_ncs}"
+
+
+@pytest.mark.parametrize("entry", VARIATIONS, ids=[e.id for e in VARIATIONS])
+def test_conforming_variation_gives_no_nonconformity(entry):
+    outcome = run_variation(entry)
+    assert outcome.verdict == "clean", f"{entry.file}:{entry.id}: {outcome.verdict} {outcome.detail} {outcome.new_ncs}"
+
+
+def test_catalogue_is_written_per_clause_group():
+    # the catalogues are data written from the standard's text; each entry states what it breaches
+    assert all(e.clause and e.status in ("nonconformity", "observation") and e.edits for e in DEFECTS)
+    assert len({e.id for e in DEFECTS + VARIATIONS}) == len(DEFECTS) + len(VARIATIONS)
