@@ -60,6 +60,17 @@
     当 按 "t-cpqs-zc001-2025" 检查该证据包
     那么 条款 "8.3" 的结论为 "不符合（严重）"
 
+  场景: 沟通文件没有说明任何沟通方式是一项严重不符合
+    假如 将文件 "communication.yaml" 中 "/mechanism" 设为 "{}"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 条款 "8.3" 的结论为 "不符合（严重）"
+    并且 不符合项引用条款 "8.3" 且等级为 "不符合（严重）"
+
+  场景: 没有规定企业数据采集与填报人员的能力要求
+    假如 在文件 "competence.yaml" 中删除 "/roles/1"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 条款 "8.2" 的结论为 "不符合（一般）"
+
   场景: 负责外部信息传递的专人不在组织机构人员名单中
     假如 将文件 "communication.yaml" 中 "/mechanism/external_owner/name" 设为 "张敏"
     当 按 "t-cpqs-zc001-2025" 检查该证据包
@@ -83,6 +94,11 @@
     当 按 "t-cpqs-zc001-2025" 检查该证据包
     那么 条款 "8.4 (2)a)" 的结论为 "不符合（一般）"
     并且 不符合项引用条款 "8.4 (2)a)" 且证据位置为 "document_control.yaml" 的 "/control"
+
+  场景: 在用文件在清单中登记为草稿
+    假如 将文件 "documented_information.yaml" 中 "/documents/3/status" 设为 "draft"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 不符合项引用条款 "8.4 (2)a)" 且证据位置为 "document_control.yaml" 的 "/control"
 
   场景: 清单中有效文件的发布日期晚于审核日期
     假如 将文件 "documented_information.yaml" 中 "/documents/9/issue_date" 设为 "2025-06-01"
