@@ -38,7 +38,7 @@ from typing import Any, Callable
 from .packs import Aggregate, Case, CatalogueEntry, Derived, Pack, Rule
 from .resources import data_dir
 
-FORMAT = "parkcheck-pack-cache/4"
+FORMAT = "parkcheck-pack-cache/5"
 MAX_ENTRY_BYTES = 64 * 1024 * 1024  # a linted pack is about 1 MiB; anything far larger is not ours
 
 _CLASSES: dict[str, type] = {c.__name__: c for c in (Pack, Rule, Case, CatalogueEntry, Aggregate, Derived)}

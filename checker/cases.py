@@ -22,7 +22,7 @@ from ruamel.yaml import YAML
 from .bundle import bundle_from_files, read_files
 from .check import check_bundle
 from .errors import InputError
-from .evidence import validate_bundle
+from .evidence import accept_gaps, split_gaps, validate_bundle
 from .model import Result, Status
 from .packs import Case, Pack, Rule
 from .schemas import load_schemas
@@ -187,10 +187,11 @@ def run_case(pack: Pack, rule: Rule, case: Case) -> CaseOutcome:
         files = apply_patches(dict(_fixture(str(folder))), case.patch)
         schemas = load_schemas()
         bundle = bundle_from_files(case.fixture, str(folder), files, schemas.table_fields())
-        problems = validate_bundle(bundle, schemas)
-        if problems:
-            return outcome(False, f"the patched fixture does not validate: {problems[0]}")
-        report = check_bundle(bundle, [pack.id], rules_dir=pack.folder.parent)
+        errors, gaps = split_gaps(validate_bundle(bundle, schemas))
+        if errors:
+            return outcome(False, f"the patched fixture does not validate: {errors[0]}")
+        accept_gaps(bundle, gaps, schemas)  # content gaps are findings, as in `parkcheck check`
+        report = check_bundle(bundle, [pack.id], rules_dir=pack.folder.parent, gaps=gaps)
     except (InputError, KeyError, IndexError, ValueError) as exc:
         return outcome(False, f"case could not run: {exc}")
     mine = [r for r in report.results if r.rule == rule.id]

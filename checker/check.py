@@ -17,7 +17,7 @@ from .compiler import CompiledPack, compile_pack
 from .crosswalk import load_crosswalk
 from .engine import shared_engine
 from .errors import InputError, Problem
-from .evidence import validate_bundle
+from .evidence import accept_gaps, split_gaps, validate_bundle
 from .facts import build_facts
 from .model import PackInfo, Report
 from .packs import available_packs, get_pack
@@ -28,13 +28,15 @@ from .verdicts import (apply_applicability, apply_dependencies, clause_verdicts,
 
 
 class InvalidEvidence(InputError):
-    """The bundle parsed but does not validate; ``problems`` lists every located problem."""
+    """The bundle parsed but is unreadable or meaningless; ``problems`` lists every located problem
+    (content gaps among them are flagged: they alone would not stop the check)."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__(f"the evidence does not validate ({len(problems)} problem"
-                         f"{'s' if len(problems) != 1 else ''}); run `parkcheck validate` for the list")
-        self.problem = problems[0]
+        errors = [p for p in problems if not p.gap] or problems
+        super().__init__(f"the evidence does not validate ({len(errors)} problem"
+                         f"{'s' if len(errors) != 1 else ''}); run `parkcheck validate` for the list")
+        self.problem = errors[0]
 
 
 @dataclass
@@ -81,8 +83,10 @@ def select_standards(bundle: Bundle, requested: list[str] | None, rules_dir: Pat
 
 
 def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = None,
-                 timings: Timings | None = None, generated_at: str | None = None) -> Report:
-    """Evaluate an already validated bundle against the given packs."""
+                 timings: Timings | None = None, generated_at: str | None = None,
+                 gaps: list[Problem] = ()) -> Report:
+    """Evaluate an already validated bundle against the given packs.  ``gaps`` are its content gaps,
+    already removed from the documents (``accept_gaps``): they become findings (``checker.gaps``)."""
     schemas = load_schemas()
     compiled = [compiled_pack(s, rules_dir) for s in standards]
     t0 = time.perf_counter()
@@ -107,6 +111,8 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
         stats["actions"] += evaluation.actions
         stats["rulesets"] += evaluation.rulesets
         results += apply_dependencies(c.pack, rule_results(c, facts, evaluation))
+    from .gaps import gap_results
+    results, content_gaps = gap_results(list(gaps), [c.pack for c in compiled], facts, results, schemas)
     t2 = time.perf_counter()
     order = {s: i for i, s in enumerate(standards)}
     results = apply_applicability(results, bundle, {c.pack.id: c.pack for c in compiled})
@@ -120,7 +126,7 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
             docs = bundle.by_kind(scoring["evidence"])
             designation = scoring.get("designation")
             basic = bundle.by_kind(designation["offsets"]) if designation else []
-            scores.append(compute_score(c.pack.id, scoring, docs[0].data if docs else None,
+            scores.append(compute_score(c.pack.id, scoring, docs[0] if docs else None,
                                         basic[0].data if basic else None, results))
     verdicts = [v for c in compiled for v in clause_verdicts(c.pack, results)]
     report = Report(
@@ -134,7 +140,7 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
                              c.pack.meta["publisher"], len(c.pack.rules), c.pack.sha256) for c in compiled),
         results=tuple(results), verdicts=tuple(verdicts),
         nonconformities=tuple(ncs),
-        generated_at=generated_at, engine=stats, scores=tuple(scores))
+        generated_at=generated_at, engine=stats, scores=tuple(scores), content_gaps=tuple(content_gaps))
     t3 = time.perf_counter()
     if timings:
         timings.add("facts", t1 - t0)
@@ -145,10 +151,13 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
 
 def run_check(source, standards: list[str] | None = None, rules_dir: Path | None = None,
               timings: Timings | None = None, timestamp: bool = False) -> Report:
-    """Load, validate and check a bundle.  Raises ``InvalidEvidence`` if it does not validate."""
+    """Load, validate and check a bundle.  Raises ``InvalidEvidence`` if it is unreadable or meaningless;
+    content gaps alone do not stop the check: they become findings."""
     bundle, problems = load_and_validate(source, timings=timings)
-    if problems:
+    errors, gaps = split_gaps(problems)
+    if errors:
         raise InvalidEvidence(problems)
+    accept_gaps(bundle, gaps)
     chosen = select_standards(bundle, standards, rules_dir)
     stamp = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat() if timestamp else None
-    return check_bundle(bundle, chosen, rules_dir, timings, stamp)
+    return check_bundle(bundle, chosen, rules_dir, timings, stamp, gaps)

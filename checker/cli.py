@@ -123,10 +123,11 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir
     try:
         report = run_check(bundle, list(standards) or None, rules_dir, timestamp=timestamp)
     except InvalidEvidence as exc:
-        for p in exc.problems[:20]:
+        for p in [p for p in exc.problems if not p.gap][:20]:
             click.echo(f"parkcheck: invalid evidence: {p}", err=True)
-        if len(exc.problems) > 20:
-            click.echo(f"parkcheck: ... and {len(exc.problems) - 20} more (see `parkcheck validate`)", err=True)
+        shown = len([p for p in exc.problems if not p.gap])
+        if shown > 20:
+            click.echo(f"parkcheck: ... and {shown - 20} more (see `parkcheck validate`)", err=True)
         raise SystemExit(EXIT_INPUT_ERROR) from None
     if out_dir is not None:
         written = write_reports(report, out_dir, list(formats) or list(FORMAT_CHOICES), lang,
@@ -151,9 +152,13 @@ def validate(bundle):
 
     b, problems = load_and_validate(bundle)
     for p in problems:
-        click.echo(str(p))
+        click.echo(f"{p} [optional value left empty: treated as not given]" if p.gap == "optional"
+                   else f"{p} [content gap (reported as a finding by check)]" if p.gap else str(p))
     if problems:
-        click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {one_line(b.name)}", err=True)
+        gaps = sum(1 for p in problems if p.gap and p.gap != "optional")
+        note = f" ({gaps} content gap{'s' if gaps != 1 else ''}: `check` reports {'them as findings' if gaps != 1 else 'it as a finding'})" \
+            if gaps else ""
+        click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {one_line(b.name)}{note}", err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo(f"{one_line(b.name)}: {len(b.documents) + 1} documents valid ({', '.join(sorted({d.kind for d in b.documents}))})")
     sys.exit(EXIT_OK)
@@ -244,13 +249,24 @@ def rules_lint(standards, rules_dir):
     for p in lint_crosswalk(rules_dir, pack_of):
         click.echo(str(p))
         total += 1
-    for pid in _pack_ids(standards, rules_dir):
+    selected = _pack_ids(standards, rules_dir)
+    for pid in selected:
         pack = pack_of(pid)
         for p in pack.problems:
             click.echo(str(p))
         total += len(pack.problems)
         if not pack.problems:
             click.echo(f"{pid}: {len(pack.rules)} rules, {len(pack.catalogue)} catalogue entries: ok")
+    # grades of same-topic rules that test the same evidence agree across packs (every pack is compared;
+    # a disagreement is reported when one of its two rules is in a selected pack)
+    from .crosswalk import load_crosswalk
+    from .grading import lint_grading
+    from .packs import available_packs
+
+    for p in lint_grading([pack_of(pid) for pid in available_packs(rules_dir)], load_crosswalk(rules_dir),
+                          set(selected)):
+        click.echo(str(p))
+        total += 1
     sys.exit(EXIT_FINDINGS if total else EXIT_OK)
 
 
@@ -339,6 +355,52 @@ def rules_coverage(standards, missing, rules_dir):
                           f"{s['title_only_checked']}/{s['title_only_clauses']} checked through an equivalent requirement")
         uncovered += s["not covered"]
     sys.exit(EXIT_FINDINGS if uncovered else EXIT_OK)
+
+
+@rules.command("new")
+@click.option("--standard", "-s", "standard", required=True, metavar="ID")
+@click.option("--clause", "-c", required=True, help="Catalogue clause, e.g. '6.2 d)'.")
+@click.option("--kind", help="Evidence kind the rule reads (e.g. policy).")
+@click.option("--field", "field_", help="Field of that kind the rule checks (dotted path).")
+@click.option("--id", "rule_id", help="Rule id (default: <prefix>-<clause>-new).")
+@click.option("--file", "target", type=click.Path(dir_okay=False, path_type=Path),
+              help="Rule file of the pack to append to (default: print the rule).")
+@rules_option
+@cache_option
+@guarded
+def rules_new(standard, clause, kind, field_, rule_id, target, rules_dir):
+    """Write a rule skeleton for a clause: the quoted requirement, obligation and grade from the
+    catalogue, a passing and a failing case."""
+    rules_dir = _announce_rules(rules_dir)
+    from .packs import load_pack
+    from .scaffold import add_rule, skeleton
+
+    pack = load_pack(standard, rules_dir)
+    if target is None:
+        click.echo(skeleton(pack, clause, kind=kind, field=field_, rule_id=rule_id), nl=False)
+    else:
+        path = target if target.is_absolute() or target.parent != Path(".") else pack.folder / target
+        add_rule(pack, clause, path, kind=kind, field=field_, rule_id=rule_id)
+        click.echo(f"wrote {one_line(path)}: edit the message, then `parkcheck rules lint` and `rules test`")
+
+
+@rules.command("diff")
+@click.argument("pack_a")
+@click.argument("pack_b")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@rules_option
+@cache_option
+@guarded
+def rules_diff(pack_a, pack_b, fmt, rules_dir):
+    """What changed from PACK_A to PACK_B (ids, or pack folders): clauses, rules, grades, scoring values.
+
+    Exit 0 when the packs are the same, 1 when they differ."""
+    rules_dir = _announce_rules(rules_dir)
+    from .packdiff import diff_packs, open_pack, render_json, render_text
+
+    d = diff_packs(open_pack(pack_a, rules_dir), open_pack(pack_b, rules_dir))
+    click.echo(render_json(d) if fmt == "json" else render_text(d), nl=False)
+    sys.exit(EXIT_OK if d.empty else EXIT_FINDINGS)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -81,6 +81,8 @@ def render_pack(pack: Pack) -> str:
             lines.append("")
             lines.append(f"- 要求：“{r.requirement}”（{OBLIGATION[r.obligation]}；不满足时为{GRADE[r.grade]}"
                          + ("；依据：仅有标题" if r.source == "title only" else "") + "）")
+            if getattr(r, "grade_reason", None):
+                lines.append(f"- 分级理由：{r.grade_reason['zh']}")
             lines.append(f"- 对象：`{r.for_each}`" + (f"，其中 {describe(r.where)}" if r.where else ""))
             lines.append(f"- 检查：{describe(r.expect)}")
             if r.on_pass == "onsite":

@@ -27,6 +27,7 @@ class Problem:
     line: int | None = None
     column: int | None = None
     field: str | None = None
+    gap: str | None = None  # evidence validation: the schema keyword of a content gap (checker.schemas.GAP_KEYWORDS)
 
     def __str__(self) -> str:
         where = ""

@@ -1,15 +1,21 @@
 """Validate a loaded bundle against the evidence schemas.
 
-Problems are returned, not raised: ``parkcheck validate`` lists them all (exit 1) and
-``parkcheck check`` refuses to judge evidence that does not validate (exit 2).
+Problems are returned, not raised: ``parkcheck validate`` lists them all (exit 1).  ``parkcheck
+check`` refuses to judge evidence that is unreadable or meaningless (exit 2), but a *content gap*
+(``Problem.gap``: a required field left out, an empty list or text, a value out of range, a value
+left blank) does not stop it: ``accept_gaps`` removes the offending values so the facts treat them
+as absent, and the gap is reported as a finding at the clause that needs it (``checker.gaps``).
+Nothing in ``bundle.yaml`` is ever a gap: the manifest must be complete.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 from .bundle import MANIFEST, Bundle, Document
 from .errors import Problem
 from .schemas import SchemaSet, validate_document
-from .yamlio import join_pointer
+from .yamlio import join_pointer, split_pointer
 
 
 def _coerce_table(doc: Document, schemas: SchemaSet) -> None:
@@ -37,7 +43,8 @@ def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
     attachments = bundle.attachments
     documents = {d.path for d in bundle.documents} | {MANIFEST}
     m = bundle.manifest
-    problems += validate_document(schemas, "bundle", m.data, m.path, m.position, attachments, documents)
+    problems += [dataclasses.replace(p, gap=None)
+                 for p in validate_document(schemas, "bundle", m.data, m.path, m.position, attachments, documents)]
     if not problems:
         period = m.data["period"]
         if period["start"] > period["end"]:
@@ -70,3 +77,56 @@ def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
             seen[doc.kind] = doc.path
         problems += validate_document(schemas, doc.kind, doc.data, doc.path, doc.position, attachments, documents)
     return problems
+
+
+def split_gaps(problems: list[Problem]) -> tuple[list[Problem], list[Problem]]:
+    """``(errors, gaps)``: problems that stop a check, and content gaps that become findings."""
+    return [p for p in problems if not p.gap], [p for p in problems if p.gap]
+
+
+def _record_arrays(doc: Document, schemas: SchemaSet) -> set[str]:
+    """Pointers of the ``x-records`` arrays of a document (their items are facts of their own)."""
+    return {ptr for ptr, value, node in schemas.walk_instance(doc.kind, doc.data)
+            if isinstance(value, list) and node.get("x-records")}
+
+
+def accept_gaps(bundle: Bundle, gaps: list[Problem], schemas: SchemaSet | None = None) -> None:
+    """Check the documents without the values their gaps name: an out-of-range number, an empty list
+    or text, a blank value is removed (in memory only; the evidence files are never changed), so the
+    facts see the field as absent, exactly as a field left out.
+
+    An item of an embedded list (not an ``x-records`` array) that lacks a required field is left out
+    as a whole: list conditions (``contains``, ``each``) judge complete items only, and the gap still
+    becomes a finding (``checker.gaps``)."""
+    from .schemas import load_schemas
+
+    schemas = schemas or load_schemas()
+    docs = {d.path: d for d in bundle.documents}
+    records: dict[str, set[str]] = {}
+    for gap in gaps:
+        doc = docs.get(gap.file or "")
+        if doc is None or not gap.field or gap.field == "/":
+            continue
+        pointer = gap.field
+        if gap.gap == "required":
+            item = pointer.rsplit("/", 1)[0]
+            container, _, index = item.rpartition("/")
+            if not index.isdigit():
+                continue
+            if doc.path not in records:
+                records[doc.path] = _record_arrays(doc, schemas)
+            if container in records[doc.path]:
+                continue  # a record is a fact of its own: the missing field is simply absent
+            pointer = item
+        tokens = split_pointer(pointer)
+        parent = doc.data
+        try:
+            for t in tokens[:-1]:
+                parent = parent[int(t)] if isinstance(parent, list) else parent[t]
+            last = tokens[-1]
+            if isinstance(parent, dict):
+                parent.pop(last, None)
+            elif isinstance(parent, list):
+                parent[int(last)] = None
+        except (KeyError, IndexError, ValueError, TypeError):
+            continue  # already removed with an enclosing value

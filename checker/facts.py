@@ -25,6 +25,7 @@ from typing import Any, Iterable
 
 from .bundle import Bundle, Document
 from .conditions import RESERVED, add_months, anchor_name, epoch_days
+from .ids import document_keys, item_key_fields, record_keys, unique_keys
 from .packs import BUNDLE_KIND, Aggregate
 from .schemas import SchemaSet
 from .yamlio import join_pointer
@@ -42,7 +43,7 @@ class FactSource:
     pointer: str
     data: Any
     document: Document | None
-    key: str  # stable, human-readable identity: file#pointer (or agg:name:key)
+    key: str  # stable identity, independent of file names and order (checker.ids): kind/records[id] or agg:name:key
 
     def line(self) -> tuple[int | None, int | None]:
         if self.document is None:
@@ -121,7 +122,7 @@ class _Normaliser:
         return value
 
     def emit(self, data: dict, node: dict, resolver, pointer: str, doc: Document, kind: str,
-             doc_id: str | None, parent_id: str | None) -> str:
+             doc_id: str | None, parent_id: str | None, key: str) -> str:
         pending: list = []
         fields = self.value(data, node, resolver, pointer, doc, kind, doc_id, parent_id, pending)
         if not isinstance(fields, dict):
@@ -132,14 +133,16 @@ class _Normaliser:
             fact["_doc"] = doc_id
         if parent_id:
             fact["_parent"] = parent_id
-        fid = self.base.add(fact, FactSource(kind, doc.path, pointer, data, doc, f"{doc.path}#{pointer}"))
+        fid = self.base.add(fact, FactSource(kind, doc.path, pointer, data, doc, key))
         for items, arr_node, arr_resolver, arr_pointer in pending:
             item_node, item_resolver = self.schemas._deref(arr_node.get("items", {}), arr_resolver)
-            sub_kind = f"{kind}.{arr_pointer.rsplit('/', 1)[1]}"
-            for i, item in enumerate(items):
-                if isinstance(item, dict):
-                    self.emit(item, item_node, item_resolver, join_pointer(arr_pointer, i), doc, sub_kind,
-                              doc_id or fid, fid)
+            name = arr_pointer.rsplit('/', 1)[1]
+            sub_kind = f"{kind}.{name}"
+            records = [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
+            keys = record_keys([item for _, item in records], item_key_fields(item_node))
+            for (i, item), rkey in zip(records, keys):
+                self.emit(item, item_node, item_resolver, join_pointer(arr_pointer, i), doc, sub_kind,
+                          doc_id or fid, fid, f"{key}/{name}[{rkey}]")
         return fid
 
 
@@ -156,12 +159,58 @@ def _dotted(fact: dict, path: str):
     return value
 
 
+def _type_of(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    return "other"
+
+
 def _derive(base: FactBase, derived) -> None:
-    """Add the declared derived numbers to the facts of their kind (absent when an input is)."""
+    """Add the declared derived values to the facts of their kind (absent when an input is).
+
+    ratio, abs_diff, year_diff: numbers from two number fields.  join: the present values of the
+    fields joined with "/" (a composite key).  lookup: the value the pack's table gives for a key
+    field.  type_of: integer | number | boolean | text.  number_of: a number as is, true/false as
+    1/0, a word of the pack's table as its number.
+    """
     for d in derived:
+        table = dict(getattr(d, "table", ()) or ())
         for fid in base.of_kind(d.kind):
             fact = base.facts[int(fid) - 1]
-            a, b = (_dotted(fact, arg) for arg in d.args)
+            args = [_dotted(fact, arg) for arg in d.args]
+            if d.op == "join":
+                parts = [str(a) for a in args if a is not None and not isinstance(a, (dict, list))]
+                if args and args[0] is not None:
+                    fact[d.field] = "/".join(parts)
+                continue
+            if d.op == "lookup":
+                key = args[0]
+                if isinstance(key, (str, int)) and not isinstance(key, bool) and str(key) in table:
+                    fact[d.field] = table[str(key)]
+                continue
+            if d.op == "type_of":
+                t = _type_of(args[0])
+                if t:
+                    fact[d.field] = t
+                continue
+            if d.op == "number_of":
+                v = args[0]
+                if isinstance(v, bool):
+                    fact[d.field] = int(v)
+                elif isinstance(v, (int, float)):
+                    fact[d.field] = v
+                elif isinstance(v, str) and v.strip() in table:
+                    fact[d.field] = table[v.strip()]
+                continue
+            a, b = args
             if isinstance(a, bool) or isinstance(b, bool) or not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
                 continue
             if d.op == "ratio":
@@ -186,11 +235,15 @@ def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str,
         day = _dt.date.fromisoformat(dates[anchor])
         bundle_fact[anchor_name(anchor, months)] = epoch_days(add_months(day, -months).isoformat())
     base.bundle_id = base.add(bundle_fact, FactSource(BUNDLE_KIND, bundle.manifest.path, "", m, bundle.manifest,
-                                                      f"{bundle.manifest.path}#"))
+                                                      BUNDLE_KIND))
     norm = _Normaliser(schemas, base)
+    doc_keys = document_keys(bundle.documents, schemas)
     for doc in bundle.documents:
         schema = schemas.inlined(doc.kind)  # no $ref left: normalising needs no resolver
-        norm.emit(doc.data, schema, None, "", doc, doc.kind, None, None)
+        norm.emit(doc.data, schema, None, "", doc, doc.kind, None, None, doc_keys[doc.path])
+    evidence = [src for src in base.sources.values() if src.document is not None and src.kind != BUNDLE_KIND]
+    for src, key in zip(evidence, unique_keys([(src.key, src.data) for src in evidence])):
+        src.key = key
     _derive(base, derived)
     period_years = range(int(m["period"]["start"][:4]), int(m["period"]["end"][:4]) + 1)
     for agg in aggregates:
@@ -256,6 +309,9 @@ def _intervals(base: FactBase, bundle: Bundle, agg: Aggregate, dates: dict[str, 
 
 
 def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: range) -> None:
+    if getattr(agg, "group_by_field", None):
+        _aggregate_by_field(base, agg)
+        return
     groups: dict[int, list[str]] = {}
     for fid in base.of_kind(agg.of):
         fact = base.facts[int(fid) - 1]
@@ -282,3 +338,24 @@ def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: ran
             source = FactSource(agg.kind, bundle.manifest.path, "/period", {"key": key, "count": 0},
                                 bundle.manifest, f"agg:{agg.name}:{key}")
         base.add(fact, source)
+
+
+def _aggregate_by_field(base: FactBase, agg: Aggregate) -> None:
+    """Count records per value of a field.  The fact points at the last record of its group, so a
+    value given twice is located at its repetition."""
+    groups: dict = {}
+    for fid in base.of_kind(agg.of):
+        fact = base.facts[int(fid) - 1]
+        if any(fact.get(k) != v for k, v in agg.where):
+            continue
+        key = fact.get(agg.group_by_field)
+        if isinstance(key, (str, int)) and not isinstance(key, bool):
+            groups.setdefault(key, []).append(fid)
+    for key in sorted(groups, key=lambda k: (str(type(k)), k)):
+        members = groups[key]
+        fact: dict = {"kind": agg.kind, "key": key, "count": len(members)}
+        if agg.sum:
+            fact["sum"] = float(sum(base.facts[int(f) - 1].get(agg.sum, 0) or 0 for f in members))
+        last = base.sources[members[-1]]
+        base.add(fact, FactSource(agg.kind, last.file, last.pointer, {"key": key, "count": len(members)},
+                                  last.document, f"agg:{agg.name}:{key}"))

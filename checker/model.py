@@ -204,6 +204,33 @@ class Nonconformity:
 
 
 @dataclass(frozen=True)
+class ContentGap:
+    """A schema content gap of the evidence (checker.gaps) and how the report accounts for it:
+    ``rule`` (a rule's own breach rests on it), ``finding`` (a result of its own in ``standards``),
+    ``not_covered`` (no rule of the selected packs reads that document), ``optional`` (an optional
+    value left empty: not given, no finding)."""
+
+    file: str
+    pointer: str
+    line: int | None
+    column: int | None
+    keyword: str
+    message: str
+    reported_as: str
+    standards: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        out: dict = {"file": self.file, "pointer": self.pointer}
+        if self.line is not None:
+            out["line"] = self.line
+        if self.column is not None:
+            out["column"] = self.column
+        out.update({"keyword": self.keyword, "message": self.message, "reported_as": self.reported_as,
+                    "standards": list(self.standards)})
+        return out
+
+
+@dataclass(frozen=True)
 class PackInfo:
     id: str
     code: str
@@ -243,6 +270,7 @@ class Report:
     generated_at: str | None = None
     engine: dict = field(default_factory=dict, compare=False, hash=False)
     scores: tuple = ()  # checker.scoring.Score, one per scored standard
+    content_gaps: tuple[ContentGap, ...] = ()  # schema content gaps, each with how it is reported
 
     @property
     def has_nonconformities(self) -> bool:

@@ -32,9 +32,14 @@ BREACH_GRADES = {"应": ("major", "minor"), "宜": ("observation",), "鼓励": (
 _CLAUSE_RE = re.compile(r"^(?P<num>[0-9A-Z]+(?:\.[0-9]+)*)(?P<dup>\([0-9]\))?(?: (?:\((?P<list>[0-9])\))?(?P<item>[a-z]|[0-9]+)\))?$")
 
 
+DERIVE_OPS = ("ratio", "abs_diff", "year_diff", "join", "lookup", "type_of", "number_of")
+TEXT_OPS = ("join", "lookup", "type_of")
+
+
 def field_resolver(schemas: SchemaSet, kind: str, derived: tuple = ()):
     """Look up fields of a fact kind: schema fields, and numbers the pack derives for that kind."""
-    extra = {d.field: FieldInfo(kind, d.field, {"type": "number"}) for d in derived if d.kind == kind}
+    extra = {d.field: FieldInfo(kind, d.field, {"type": "string" if d.op in TEXT_OPS else "number"})
+             for d in derived if d.kind == kind}
     return lambda path: extra.get(path) or schemas.field(kind, path)
 
 
@@ -47,7 +52,7 @@ def aggregate_resolver(agg: "Aggregate | None", kind: str):
                                    "days": {"type": "integer"}, "months": {"type": "integer"},
                                    "first": {"type": "boolean"}, "last": {"type": "boolean"}}
     else:
-        fields = {"key": {"type": "integer"}, "count": {"type": "integer"}}
+        fields = {"key": {"type": agg.key_type if agg is not None else "integer"}, "count": {"type": "integer"}}
         if agg is not None and agg.sum:
             fields["sum"] = {"type": "number"}
     return lambda path: FieldInfo(kind, path, fields[path]) if path in fields else None
@@ -93,6 +98,8 @@ class Aggregate:
     over_period: bool
     where: tuple[tuple[str, Any], ...]
     sum: str | None
+    group_by_field: str | None = None  # count per value of this field instead of per calendar year
+    key_type: str = "integer"
     intervals: tuple[str, str, str] | None = None  # (date field, from anchor, until anchor): gap facts
 
     @property
@@ -139,6 +146,7 @@ class Rule:
     line: int | None
     pointer: str
     depends_on: tuple[str, ...] = ()
+    grade_reason: dict | None = None  # why the grade differs from a same-topic rule of another pack (checker.grading)
 
 
 @dataclass(frozen=True)
@@ -147,8 +155,9 @@ class Derived:
 
     kind: str
     field: str
-    op: str  # ratio | abs_diff | year_diff (calendar year of a date field minus a year field)
-    args: tuple[str, str]
+    op: str  # ratio | abs_diff | year_diff (calendar year of a date field minus a year field) | join | lookup | type_of | number_of
+    args: tuple[str, ...]
+    table: tuple[tuple[str, Any], ...] = ()  # lookup: key -> value; number_of: word -> number
 
 
 @dataclass
@@ -484,26 +493,39 @@ def load_pack(pack_id: str, rules_dir: Path | None = None, schemas: SchemaSet | 
             problems.append(Problem(f"clause {e['clause']!r} is catalogued twice", f"{pack_id}/pack.yaml", line, col))
         catalogue[e["clause"]] = CatalogueEntry(e["clause"], e.get("title", ""), e.get("text", ""),
                                                 e.get("normative", True), e.get("note"))
+    derived, derive_problems = _derived(meta, manifest, schemas, pack_id)
+    problems.extend(derive_problems)
     aggregates = {}
     for name, spec in (meta.get("aggregates") or {}).items():
         iv = spec.get("intervals")
-        date_field = iv["date"] if iv else spec["group_by"]["year_of"]
-        aggregates[name] = Aggregate(name, spec["of"], None if iv else date_field, spec.get("over") == "period_years",
-                                     tuple(sorted((spec.get("where") or {}).items())), spec.get("sum"),
-                                     (date_field, iv.get("from", "period_start"), iv.get("until", "audit_date"))
-                                     if iv else None)
-        info = schemas.field(spec["of"], date_field) if schemas.fact_root(spec["of"]) else None
+        if iv:
+            aggregates[name] = Aggregate(name, spec["of"], None, False, tuple(sorted((spec.get("where") or {}).items())),
+                                         spec.get("sum"), intervals=(iv["date"], iv.get("from", "period_start"),
+                                                                     iv.get("until", "audit_date")))
+            info = schemas.field(spec["of"], iv["date"]) if schemas.fact_root(spec["of"]) else None
+            if info is None or not info.is_date:
+                line, col = _line(manifest, f"/aggregates/{name}")
+                problems.append(Problem(f"aggregate {name!r}: {spec['of']!r} has no date field "
+                                        f"{iv['date']!r}", f"{pack_id}/pack.yaml", line, col))
+            continue
+        by = spec["group_by"]
+        if "field" in by:
+            info = field_resolver(schemas, spec["of"], derived)(by["field"]) if schemas.fact_root(spec["of"]) else None
+            aggregates[name] = Aggregate(name, spec["of"], "", False, tuple(sorted((spec.get("where") or {}).items())),
+                                         spec.get("sum"), by["field"],
+                                         "string" if info is not None and info.type == "string" else "integer")
+            if info is None or info.type not in ("string", "integer"):
+                line, col = _line(manifest, f"/aggregates/{name}")
+                problems.append(Problem(f"aggregate {name!r}: {spec['of']!r} has no text or integer field {by['field']!r}",
+                                        f"{pack_id}/pack.yaml", line, col))
+            continue
+        aggregates[name] = Aggregate(name, spec["of"], by["year_of"], spec.get("over") == "period_years",
+                                     tuple(sorted((spec.get("where") or {}).items())), spec.get("sum"))
+        info = schemas.field(spec["of"], by["year_of"]) if schemas.fact_root(spec["of"]) else None
         if info is None or not info.is_date:
             line, col = _line(manifest, f"/aggregates/{name}")
             problems.append(Problem(f"aggregate {name!r}: {spec['of']!r} has no date field "
-                                    f"{date_field!r}", f"{pack_id}/pack.yaml", line, col))
-    derived = tuple(Derived(d["kind"], d["field"], op, tuple(d[op]))
-                    for d in meta.get("derive") or () for op in ("ratio", "abs_diff", "year_diff") if op in d)
-    for i, d in enumerate(derived):
-        for arg in d.args:
-            if not any(x.kind == d.kind and x.field == arg for x in derived[:i]) and schemas.field(d.kind, arg) is None:
-                line, col = _line(manifest, f"/derive/{i}")
-                problems.append(Problem(f"derive: {d.kind!r} has no field {arg!r}", f"{pack_id}/pack.yaml", line, col))
+                                    f"{by['year_of']!r}", f"{pack_id}/pack.yaml", line, col))
     linter = _Linter(pack_id, schemas, catalogue, aggregates, derived)
     rules: list[Rule] = []
     seen: dict[str, str] = {}
@@ -535,15 +557,54 @@ def load_pack(pack_id: str, rules_dir: Path | None = None, schemas: SchemaSet | 
                     evidence_field=raw.get("evidence_field"), finding=raw.get("finding"), title=_text(raw.get("title")), message=_text(raw["message"]),
                     pass_message=_text(raw.get("pass_message")), remediation=_text(raw.get("remediation")),
                     source=raw.get("source", "full text"), cases=cases, file=rel, line=_line(doc, ptr)[0], pointer=ptr,
-                    depends_on=tuple(raw.get("depends_on") or ()))
+                    depends_on=tuple(raw.get("depends_on") or ()), grade_reason=_text(raw.get("grade_reason")))
                 shape = _compile_problem(rule, schemas, aggregates, derived)
                 if shape:
                     linter.add(doc, rel, f"{ptr}/expect", shape)
                 else:
                     rules.append(rule)
     problems.extend(linter.problems)
+    if meta.get("scoring") is not None:
+        from .scoring import lint_scoring
+        rule_files_ok = not any(p.file != f"{pack_id}/pack.yaml" for p in problems)
+        for pointer, message in lint_scoring(meta["scoring"], {r.id for r in rules} if rule_files_ok else None):
+            line, col = _line(manifest, pointer)
+            problems.append(Problem(message, f"{pack_id}/pack.yaml", line, col, pointer))
     problems.extend(_dependency_problems(pack_id, rules))
     return Pack(pack_id, root, meta, catalogue, rules, aggregates, digest.hexdigest(), problems, derived)
+
+
+def _derived(meta: dict, manifest, schemas: SchemaSet, pack_id: str) -> tuple[tuple[Derived, ...], list[Problem]]:
+    """The pack's declared derived values, with the tables they read (from the pack's scoring)."""
+    from .scoring import qualitative_words, slot_table
+
+    scoring = meta.get("scoring") or {}
+    tables = {"scoring_slots": tuple(sorted(slot_table(scoring).items())) if scoring.get("indicators") else ()}
+    problems: list[Problem] = []
+    derived: list[Derived] = []
+    for i, d in enumerate(meta.get("derive") or ()):
+        op = next(o for o in DERIVE_OPS if o in d)
+        spec = d[op]
+        table: tuple = ()
+        if op == "lookup":
+            args = (spec["key"],)
+            if spec["table"] not in tables:
+                line, col = _line(manifest, f"/derive/{i}")
+                problems.append(Problem(f"derive: unknown table {spec['table']!r} (known: {', '.join(tables)})",
+                                        f"{pack_id}/pack.yaml", line, col))
+            table = tables.get(spec["table"], ())
+        elif op in ("type_of", "number_of"):
+            args = (spec,)
+            if op == "number_of":
+                table = tuple(sorted(qualitative_words(scoring).items()))
+        else:
+            args = tuple(spec)
+        derived.append(Derived(d["kind"], d["field"], op, args, table))
+        for arg in args:
+            if not any(x.kind == d["kind"] and x.field == arg for x in derived[:-1]) and schemas.field(d["kind"], arg) is None:
+                line, col = _line(manifest, f"/derive/{i}")
+                problems.append(Problem(f"derive: {d['kind']!r} has no field {arg!r}", f"{pack_id}/pack.yaml", line, col))
+    return tuple(derived), problems
 
 
 def _dependency_problems(pack_id: str, rules: list[Rule]) -> list[Problem]:

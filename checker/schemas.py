@@ -9,6 +9,9 @@ Schema conventions (all documented in ``schemas/README.md``):
 * ``x-csv-records: <field>`` at the top: the kind may be supplied as a CSV table filling that array.
 * ``x-attachment: true`` on a string: a relative path that must name a file inside the bundle.
 * ``x-singleton: true`` at the top: at most one document of the kind in a bundle.
+* ``x-key: <field>`` (or a list of fields) at the top of a kind that may occur several times, or on
+  the items of an ``x-records`` array: the field that identifies the document or record (default
+  for records: ``id``).  Stable keys and nonconformity ids are built from it (``checker.ids``).
 * ``title``/``description`` are Chinese, ``x-title-en``/``x-description-en`` English.
 """
 
@@ -310,7 +313,9 @@ def _describe(err: jsonschema.ValidationError) -> tuple[str, str]:
     v, vv, inst = err.validator, err.validator_value, err.instance
     if v == "required":
         missing = [k for k in vv if isinstance(inst, dict) and k not in inst]
-        name = missing[0] if missing else err.message
+        # one error per missing field, each naming it: "'base_year' is a required property"
+        named = [k for k in missing if err.message == f"{k!r} is a required property"]
+        name = (named or missing or [err.message])[0]
         return join_pointer(pointer, name), "required field is missing"
     if v == "additionalProperties" and isinstance(inst, dict):
         allowed = set((err.schema or {}).get("properties", {}))
@@ -319,6 +324,9 @@ def _describe(err: jsonschema.ValidationError) -> tuple[str, str]:
             near = sorted(allowed)
             return join_pointer(pointer, extra[0]), (f"unknown field {extra[0]!r} (allowed here: {', '.join(near)}; "
                                                      "prefix your own fields with x-)")
+    if v == "type" and inst is None:
+        expected = vv if isinstance(vv, str) else " or ".join(vv)
+        return pointer, f"left blank (expected {expected})"
     if v == "type":
         expected = vv if isinstance(vv, str) else " or ".join(vv)
         shown = repr(inst) if not isinstance(inst, (dict, list)) else _json_type(inst)
@@ -350,9 +358,33 @@ def _describe(err: jsonschema.ValidationError) -> tuple[str, str]:
     return pointer, err.message
 
 
+# Errors that leave a document readable and meaningful, only incomplete: a required field left out,
+# an empty list or text where the schema wants content, a value out of its range, a value left
+# blank (null).  ``check`` does not stop on them: the document is checked without the value and the
+# gap becomes a finding at the clause that needs it (``checker.gaps``).  Every other error (wrong
+# type, unparseable date, unknown field, a value not in an enum, an attachment not in the bundle …)
+# makes the document unreadable or meaningless and stays an input error.  An *optional* value left
+# empty (null, "" or []) is flagged ``optional``: it is simply not given, and no finding.
+GAP_KEYWORDS = ("required", "minItems", "minLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+
+
+def _gap_keyword(err: jsonschema.ValidationError) -> str | None:
+    v, inst = err.validator, err.instance
+    if v in GAP_KEYWORDS:
+        return v
+    if v == "type" and inst is None:
+        return "blank"  # `field:` with nothing after it
+    if v == "pattern" and isinstance(inst, str) and not inst.strip():
+        return "minLength"  # whitespace-only text where text is wanted
+    return None
+
+
 def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, position,
                       attachments: set[str], documents: set[str], limit: int = 50) -> list[Problem]:
-    """Validate one document against its kind's schema; problems carry file, line, column, field."""
+    """Validate one document against its kind's schema; problems carry file, line, column, field.
+
+    Content gaps (see ``GAP_KEYWORDS``) carry ``gap`` = the keyword; a missing field is located at
+    the line of the object that lacks it.  At most ``limit`` other problems are listed."""
     files = (frozenset(attachments), frozenset(documents))
     fast = schemas.fast_validator(kind)
     if fast is not None:
@@ -364,21 +396,52 @@ def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, posit
             _BUNDLE_FILES.reset(token)
     errors = _errors(schemas, kind, json.dumps(data, sort_keys=True, ensure_ascii=False), files)
     problems = []
-    for pointer, message in errors[:limit]:
+    others = 0
+    optional = None
+    for pointer, message, gap in errors:
+        if gap in ("blank", "minLength", "minItems"):
+            if optional is None:
+                optional = _optional_pointers(schemas, kind, data)
+            if pointer in optional:
+                gap = "optional"  # an optional field left empty: simply not given, no finding
         pos = position(pointer)
-        problems.append(Problem(message, file, pos[0] if pos else None, pos[1] if pos else None, pointer or "/"))
-    if len(errors) > limit:
-        problems.append(Problem(f"... and {len(errors) - limit} more problems", file))
+        if gap and pos is None:  # a missing field: the line of the object that should hold it
+            parent = pointer
+            while pos is None and parent:
+                parent = parent.rsplit("/", 1)[0]
+                pos = position(parent)
+        if not gap:
+            others += 1
+            if others > limit:
+                continue
+        problems.append(Problem(message, file, pos[0] if pos else None, pos[1] if pos else None, pointer or "/",
+                                gap=gap))
+    if others > limit:
+        problems.append(Problem(f"... and {others - limit} more problems", file))
     return problems
 
 
+def _optional_pointers(schemas: SchemaSet, kind: str, data: Any) -> set[str]:
+    """Pointers of the values of a document that their object does not require (list items included)."""
+    out = set()
+    for pointer, value, node in schemas.walk_instance(kind, data):
+        if isinstance(value, dict):
+            required = set(node.get("required", []))
+            out.update(join_pointer(pointer, k) for k in value if k not in required)
+        elif isinstance(value, list):
+            out.update(join_pointer(pointer, i) for i in range(len(value)))
+    return out
+
+
 @lru_cache(maxsize=4096)
-def _errors(schemas: SchemaSet, kind: str, text: str, files: tuple[frozenset, frozenset]) -> list[tuple[str, str]]:
-    """(pointer, message) of every error; memoised on the document's content and the bundle's files."""
+def _errors(schemas: SchemaSet, kind: str, text: str, files: tuple[frozenset, frozenset]
+            ) -> list[tuple[str, str, str | None]]:
+    """(pointer, message, gap keyword or None) of every error; memoised on the document's content and
+    the bundle's files."""
     token = _BUNDLE_FILES.set(files)
     try:
         errors = sorted(schemas.validator(schemas.by_kind[kind]).iter_errors(json.loads(text)),
                         key=lambda e: (list(map(str, e.absolute_path)), e.validator))
-        return [_describe(err) for err in errors]
+        return [(*_describe(err), _gap_keyword(err)) for err in errors]
     finally:
         _BUNDLE_FILES.reset(token)

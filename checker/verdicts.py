@@ -8,11 +8,13 @@ when there is none.  A rule that fails the cross-check yields an ``error`` resul
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 
 from .compiler import CompiledPack
 from .engine import Evaluation, Firing
 from .facts import FactBase, FactSource
+from .ids import nonconformity_ids
 from .messages import render
 from .errors import InputError
 from .model import (ClauseVerdict, Evidence, Grade, Nonconformity, Result, Status, Text, severity)
@@ -130,7 +132,9 @@ def rule_results(compiled: CompiledPack, facts: FactBase, evaluation: Evaluation
             continue
         breach_status, breach_grade = _grade_status(rule)
         absent = [k for k in rule.reads if not facts.of_kind(k)]  # documents the rule needs that are not there
-        missing = absent[0] if absent else None
+        # a breach that rests on an absent document, or on a record list that is empty (a join needing a
+        # partner of a kind the bundle has none of), is the same defect whichever rule finds it
+        missing = absent[0] if absent else next((k for k in _partner_kinds(rule) if not facts.of_kind(k)), None)
         for sid in applicable:
             if sid not in rf.fails:
                 continue
@@ -271,8 +275,8 @@ def apply_dependencies(pack: Pack, results: list[Result]) -> list[Result]:
             r = out[i]
             if r.status in BREACHES:
                 failing.add(rid)
-                if r.missing:
-                    missing_docs.add(r.missing)
+            if r.status in (Status.NONCONFORMITY, Status.OBSERVATION) and r.missing:
+                missing_docs.add(r.missing)  # the absent document is reported: what needs it waits on that
     return out
 
 
@@ -404,20 +408,40 @@ def clause_verdicts(pack: Pack, results: list[Result]) -> list[ClauseVerdict]:
 
 
 def defect_key(r: Result) -> tuple:
-    """Results with the same key come from one evidence defect: a missing document (whatever the
-    rules that needed it), or the same finding on the same subject."""
+    """Results with the same key are one nonconformity: a missing document (whatever the rules that
+    needed it), or one requirement (rule or shared finding) breached in one document — however many
+    of its records breach it, as an auditor writes one finding citing every piece of evidence (and an
+    aggregate's years: "no audit in 2023 and 2024" is one finding)."""
     missing = _missing_document(r)
     if missing:
         return (r.standard, missing)
-    return (r.standard, r.subject, r.finding or r.rule)
+    return (r.standard, _document_of(r.subject), r.finding or r.rule)
+
+
+def _document_of(subject: str | None) -> str | None:
+    """The document part of a stable evidence key: ``internal_audit/audits[IA-1]/findings[F-1]`` →
+    ``internal_audit``; ``agg:audits_per_year:2023`` → ``agg:audits_per_year``."""
+    if not subject:
+        return subject
+    if subject.startswith("agg:"):
+        return subject.rsplit(":", 1)[0]
+    return subject.split("/", 1)[0]
 
 
 def _missing_document(r: Result) -> str | None:
-    """The document kind a breach rests on when that document is absent (whichever rule needed it),
-    or the kind a "none found" result is about."""
+    """The document (or record) kind a breach rests on when the bundle has none of it (whichever rule
+    needed it), or the kind a "none found" result is about."""
     if r.missing:
         return f"none:{r.missing}"
-    return r.subject.split(".")[0] if r.subject and r.subject.startswith("none:") else None
+    return r.subject if r.subject and r.subject.startswith("none:") else None
+
+
+def _partner_kinds(rule: Rule) -> list[str]:
+    """Kinds an ``exists`` join of the rule needs a partner of."""
+    expect = rule.expect if isinstance(rule.expect, dict) else {}
+    items = expect.get("all", [expect]) if isinstance(expect.get("all", None), list) else [expect]
+    return [c["exists"]["kind"] for c in items if isinstance(c, dict) and isinstance(c.get("exists"), dict)
+            and isinstance(c["exists"].get("kind"), str) and not c["exists"]["kind"].startswith("agg.")]
 
 
 def _merge_across_packs(groups: list[list[Result]], crosswalk) -> list[list[Result]]:
@@ -447,7 +471,11 @@ def _merge_across_packs(groups: list[list[Result]], crosswalk) -> list[list[Resu
 
 
 def nonconformities(results: list[Result], crosswalk=None) -> list[Nonconformity]:
-    """One entry per evidence defect, citing every clause it breaches (worst grade wins)."""
+    """One entry per evidence defect, citing every clause it breaches (worst grade wins).
+
+    Ids are derived from the defect key (pack, rule or finding, evidence key; see ``checker.ids``),
+    so they do not change when files, records or keys are renamed or reordered; a nonconformity
+    merged across packs takes the smallest of its members' keys."""
     merged: dict[tuple, list[Result]] = {}
     for r in results:
         if r.status is Status.NONCONFORMITY:
@@ -455,16 +483,23 @@ def nonconformities(results: list[Result], crosswalk=None) -> list[Nonconformity
     groups = list(merged.values())
     if len({r.standard for g in groups for r in g}) > 1:
         groups = _merge_across_packs(groups, crosswalk)
+    keys = [min((defect_key(r) for r in group), key=lambda k: json.dumps(k, ensure_ascii=False, default=str))
+            for group in groups]
     order = {(r.standard, r.clause): i for i, r in reversed(list(enumerate(results)))}
     out = []
-    for n, group in enumerate(groups, 1):
+    for nc_id, group in zip(nonconformity_ids(keys), groups):
         clauses = tuple(sorted(dict.fromkeys((r.standard, r.clause) for r in group), key=order.__getitem__))
         group = sorted(group, key=lambda r: (severity(r.status, r.grade), not (r.subject or "").startswith("none:")))
         first = group[0]
         grade = min((r.grade for r in group), key=lambda g: 0 if g is Grade.MAJOR else 1)
+        finding = first.message
+        more = len({r.subject for r in group if r.rule == first.rule}) - 1
+        if more > 0:
+            finding = Text(f"{finding.zh}（另有 {more} 处同类情况，见证据位置。）",
+                           f"{finding.en} (and {more} more instance{'s' if more > 1 else ''} of the same; see the evidence.)")
         out.append(Nonconformity(
-            id=f"NC-{n:03d}", clauses=clauses, grade=grade,
-            requirement=first.requirement, finding=first.message,
+            id=nc_id, clauses=clauses, grade=grade,
+            requirement=first.requirement, finding=finding,
             evidence=tuple(dict.fromkeys(e for r in group for e in r.evidence)), remediation=first.remediation,
             rules=tuple(dict.fromkeys(r.rule for r in group)),
             members=tuple(dict.fromkeys((r.standard, r.rule) for r in group)),

@@ -204,7 +204,7 @@ def test_join_objective_baseline_exists(join_setup):
     report = run_check(bundle, ["join-demo"], rules)
     [r] = [r for r in report.results if r.rule == "baseline-exists"]
     assert r.status.value == "conform" and len(r.evidence) == 2
-    edit_text(bundle / "objectives.yaml", "baseline_ref: BL-2022-INT, deadline: 2025-12-31, owner: 园区",
+    edit_text(bundle / "objectives.yaml", "baseline_ref: BL-2022-HEAT, deadline: 2025-12-31, owner: 园区",
               "baseline_ref: BL-1999, deadline: 2025-12-31, owner: 园区")
     report = run_check(bundle, ["join-demo"], rules)
     bad = [r for r in report.results if r.rule == "baseline-exists" and r.status.value == "nonconformity"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
 from checker.check import run_check
+from checker.ids import ID_PATTERN
 from checker.model import Status
 from checker.reporters import json_report
 from checker.schemas import load_schemas
@@ -61,7 +63,8 @@ def test_defective_park_nonconformity_list_is_exact(defective):
     got = [([c for _, c in nc.clauses], nc.grade.value, nc.evidence[0].file, nc.evidence[0].pointer)
            for nc in defective.nonconformities]
     assert got == DEFECTIVE_NCS
-    assert [nc.id for nc in defective.nonconformities] == [f"NC-{i:03d}" for i in range(1, len(DEFECTIVE_NCS) + 1)]
+    ids = [nc.id for nc in defective.nonconformities]  # stable ids: format and uniqueness (tests/test_ids.py)
+    assert all(re.fullmatch(ID_PATTERN, i) for i in ids) and len(set(ids)) == len(ids)
 
 
 def test_defective_park_has_nonconformities_in_every_clause_group(defective):

@@ -37,7 +37,9 @@ def test_a_bundle_holding_only_its_manifest_conforms_nowhere(tmp_path, pack):
     assert all(v.reason for v in report.verdicts if v.status is Status.NOT_APPLICABLE)
     waiting = [r for r in report.results if r.status is Status.NOT_EVALUATED]
     ids = {nc.id for nc in report.nonconformities}
-    assert all(r.depends_on and set(r.depends_on) <= ids for r in waiting)
+    reported = {r.missing for r in report.results if r.status in (Status.NONCONFORMITY, Status.OBSERVATION)}
+    # each waits on a nonconformity it names, or on an absent document reported by another result
+    assert all((r.depends_on and set(r.depends_on) <= ids) or r.missing in reported for r in waiting)
     assert report.nonconformities
 
 
@@ -298,3 +300,19 @@ def test_text_that_merely_starts_with_a_placeholder_word_is_content(base_copy):
               "performance_improved: 无明显改进，单位产值碳排放与上年持平。")
     mine = [r for r in run_check(base_copy).results if r.rule == "zc001-10.2-a"]
     assert [r.status for r in mine] == [Status.CONFORM]
+
+
+def test_one_requirement_breached_in_two_records_of_a_document_is_one_nonconformity(base_copy):
+    # two conclusions missing in two audits of the same programme: one finding citing both records
+    text = (base_copy / "internal_audit.yaml").read_text(encoding="utf-8")
+    start = text.index("  - id: IA-2024-01")
+    end = text.index("    report: {number: FX-IA-2024-01}\n") + len("    report: {number: FX-IA-2024-01}\n")
+    second = text[start:end].replace("IA-2024-01", "IA-2024-02").replace("date: 2024-11-12", "date: 2024-06-12")
+    (base_copy / "internal_audit.yaml").write_text(text[:end] + second + text[end:], encoding="utf-8")
+    edit_text(base_copy / "internal_audit.yaml", "      performance_improved: 单位产值碳排放较上年下降 4.1%。\n", "")
+    report = run_check(base_copy)
+    breaches = [r for r in report.results if r.rule == "zc001-10.2-a" and r.status is Status.NONCONFORMITY]
+    assert len(breaches) == 2
+    [nc] = [nc for nc in report.nonconformities if "zc001-10.2-a" in nc.rules]
+    assert {e.pointer for e in nc.evidence} == {"/audits/0/conclusions", "/audits/1/conclusions"}
+    assert "另有 1 处同类情况" in nc.finding.zh

@@ -6,6 +6,8 @@ cases use) and call the library's check; assertions read the report model.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
@@ -153,7 +155,7 @@ def grade_total(evidence, total):
     from checker.packs import get_pack
     from checker.scoring import grade_of
     scoring = get_pack("t-seesa-010-2025").scoring
-    evidence["grade"] = grade_of(float(total), scoring["grades"], scoring["below"])
+    evidence["grade"] = grade_of(Fraction(total), scoring["grades"], scoring["below"])
 
 
 @then(parsers.parse('级别为 "{grade}"'))
@@ -162,10 +164,10 @@ def grade_is(evidence, grade):
     assert got == grade
 
 
-@then(parsers.parse('指标 "{no:d}" 采用 "{name}" 且指数为 "{index:f}"'))
+@then(parsers.parse('指标 "{no:d}" 采用 "{name}" 且指数为 "{index}"'))
 def indicator_option(evidence, no, name, index):
     ind = next(i for i in evidence["report"].scores[0].indicators if i.no == no)
-    assert (ind.name, round(ind.index, 6)) == (name, index)
+    assert (ind.name, ind.index) == (name, Fraction(index))
 
 
 @then(parsers.parse('一级指标 "{name}" 计入 "{count:d}" 项指标'))
@@ -208,6 +210,26 @@ def indicator_not_applicable(evidence, no, reason):
     evidence["files"] = apply_patches(evidence["files"], (
         {"op": "set", "file": "seesa_indicators.yaml", "path": f"/indicators/{i}/applicable", "value": False},
         {"op": "set", "file": "seesa_indicators.yaml", "path": f"/indicators/{i}/not_applicable_reason", "value": reason}))
+
+@then(parsers.parse('规则 "{rule}" 在指标 "{no:d}" 所在行指出数据缺陷'))
+def defect_at_indicator(evidence, rule, no):
+    from checker.yamlio import parse_yaml
+    doc = parse_yaml(evidence["files"]["seesa_indicators.yaml"].decode("utf-8"), "seesa_indicators.yaml")
+    line = doc.position(f"/indicators/{_indicator_index(evidence, no)}")[0]
+    score = evidence["report"].scores[0]
+    assert any(d.rule == rule and d.no == no and (d.file, d.line) == ("seesa_indicators.yaml", line) for d in score.defects)
+
+
+@then(parsers.parse('指标 "{no:d}" 的得分未计算'))
+def indicator_not_computed(evidence, no):
+    ind = next(i for i in evidence["report"].scores[0].indicators if i.no == no)
+    assert (ind.state, ind.index) == ("not_computed", None)
+
+
+@then("得分为暂定")
+def score_provisional(evidence):
+    assert evidence["report"].scores[0].provisional
+
 
 scenarios("cecc-org-carbon-neutrality")
 scenarios("combined")

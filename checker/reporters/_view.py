@@ -10,6 +10,7 @@ from markupsafe import Markup
 from ..escape import markdown, markdown_code, printable
 from ..model import GRADE_LABELS, STATUS_LABELS, Grade, Report, Status
 from ..resources import data_dir
+from ._score import score_view
 
 # Every label once, in both languages: (zh, en).
 LABELS = {
@@ -19,6 +20,10 @@ LABELS = {
     "verdicts": ("条款结论", "Verdicts by clause"),
     "ncs": ("不符合项清单", "Nonconformities"),
     "onsite": ("需现场核实的事项", "Items for on-site verification"),
+    "gaps": ("所选标准的规则未读取的内容缺失", "Content gaps no rule of the selected standards reads"),
+    "gaps_note": ("以下必填内容缺失或无效，但所选标准没有规则读取这些文件，因此不构成所选标准下的发现；仍请补全。",
+                  "These required contents are missing or invalid, but no rule of the selected standards reads these "
+                  "documents, so they are no finding under those standards; complete them all the same."),
     "obs": ("观察项", "Observations"),
     "na": ("不适用", "Not applicable"),
     "not_evaluated": ("未评价（依赖的不符合项关闭后再评价）", "Not evaluated (judged once the nonconformity it depends on is closed)"),
@@ -94,18 +99,20 @@ def view(report: Report, lang: str) -> dict:
         "t": t, "lang": lang, "report": report, "packs": packs, "summary": report.summary(),
         "verdicts": report.verdicts, "ncs": report.nonconformities,
         "onsite": by_status(Status.ONSITE), "observations": by_status(Status.OBSERVATION),
+        "uncovered_gaps": [g for g in report.content_gaps if g.reported_as == "not_covered"],
         "not_applicable": by_status(Status.NOT_APPLICABLE), "errors": by_status(Status.ERROR),
         "not_evaluated": by_status(Status.NOT_EVALUATED),
         "status_label": lambda s, g=None: status_label(s, g, lang),
         "grade_label": lambda g: GRADE_LABELS[Grade(g)][0 if lang == "zh" else 1],
         "text": lambda x: x.get(lang) if x is not None else "",
         "fmt_value": _fmt_value(lang),
-        "fmt_ind": lambda i, v: _fmt_value(lang)(v) if isinstance(v, bool) or v is None or i.lead is True
-        else (f"{v:g} {i.unit}" if i.unit else f"{v * 100:.4g}%"),
-        "per_unit": lambda imp: (f"每提高 1 {'个百分点' if imp['unit'] == 'percentage point' else imp['unit']}约 +{imp['gain_per_unit']:.2f}"
-                                 if lang == "zh" else f"about +{imp['gain_per_unit']:.2f} per {imp['unit']}"),
-        "source_label": lambda s: SOURCES.get(s, ("", ""))[0 if lang == "zh" else 1] if s else "",
+        "source_label": lambda s: _source_label(s, lang),
+        "scores": [score_view(sc, packs[sc.standard].code, lang, lambda s: _source_label(s, lang)) for sc in report.scores],
     }
+
+
+def _source_label(s, lang: str) -> str:
+    return SOURCES.get(s, ("", ""))[0 if lang == "zh" else 1] if s else ""
 
 
 SOURCES = {"statistics": ("统计记录", "statistics"), "commissioned_report": ("委托核算报告", "commissioned report"),

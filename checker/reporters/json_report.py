@@ -24,6 +24,7 @@ def to_dict(report: Report) -> dict:
         "results": [r.to_json() for r in report.results],
         "nonconformities": [n.to_json() for n in report.nonconformities],
         "scores": [s.to_json() for s in report.scores],
+        "content_gaps": [g.to_json() for g in report.content_gaps],
         "engine": report.engine,
     }
 

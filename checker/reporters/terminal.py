@@ -10,12 +10,14 @@ table; the report files keep the full text.
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape as esc
 from rich.table import Table
 from rich.text import Text
 
 from ..escape import clip, one_line
 from ..model import Report, Status
-from ._view import SECTION_TITLES, status_label
+from ._score import score_view
+from ._view import SECTION_TITLES, _source_label, status_label
 
 STYLE = {Status.NONCONFORMITY: "bold red", Status.OBSERVATION: "yellow", Status.ONSITE: "cyan",
          Status.CONFORM: "green", Status.NOT_APPLICABLE: "dim", Status.NOT_CHECKED: "dim", Status.ERROR: "bold magenta",
@@ -55,11 +57,13 @@ def print_summary(report: Report, console: Console, lang: str = "zh", show_unche
                           Text("\n").join(plain(e.location()) for e in nc.evidence[:3]))
         console.print(table)
     for sc in report.scores:
-        code = packs[sc.standard].code
-        eligible = "" if sc.eligible else f" [bold red]{t['not_eligible']}: {', '.join(sc.failed_gates)}[/]"
-        console.print(f"[bold]{code} {t['score']} {sc.total:.2f}[/bold] ({t['bonus']} {sc.bonus:.2f}) · {t['score_grade']} [bold]{sc.grade}[/bold]{eligible}"
-                      + ("" if sc.designation is None else f" · {t['designation']}: {t['yes'] if sc.designation else t['no_']}"))
-        console.print("  " + " · ".join(f"{g.name} {g.subtotal:.2f}" for g in sc.groups))
+        _print_score(console, score_view(sc, packs[sc.standard].code, lang, lambda x: _source_label(x, lang)), t)
+    for g in report.content_gaps:
+        if g.reported_as == "not_covered":
+            where = f"{g.file}:{g.line}" if g.line else g.file
+            console.print(("内容缺失（所选标准无规则读取，不计为发现）: " if lang == "zh" else
+                           "content gap (no rule of the selected standards reads it; no finding): ")
+                          + f"{where}#{g.pointer}: {g.message}", markup=False)
     s = report.summary()
     nc = s["nonconformities"]
     counts = s["results"]
@@ -69,3 +73,45 @@ def print_summary(report: Report, console: Console, lang: str = "zh", show_unche
         f"{status_label(Status.ONSITE, None, lang)}: {counts.get('onsite', 0)} · "
         f"{status_label(Status.CONFORM, None, lang)}: {counts.get('conform', 0)}"
         + (f" · [bold magenta]errors: {counts['error']}[/]" if counts.get("error") else ""))
+
+
+def _print_score(console: Console, v: dict, t: dict) -> None:
+    """The working of a score: groups, indicators, defects and what would lift the grade.
+    Text that comes from the bundle (values, reasons, messages quoting them) is escaped for rich markup."""
+    st = v["t"]
+    if not v["computed"]:
+        console.print(f"[bold]{v['code']} {t['score']}[/bold]: [bold red]{st['no_data']}[/]")
+    else:
+        eligible = "" if v["eligible"] else f" [bold red]{st['not_eligible']}: {v['failed_gates']}[/]"
+        console.print(f"[bold]{v['code']} {t['score']} {v['total']}[/bold] ({st['total']} = {st['base']} {v['base']} + {st['bonus']} {v['bonus']};"
+                      f" {st['exact']} {v['exact']}) · {st['grade']} [bold]{v['grade']}[/bold] ({v['bound']}){eligible}"
+                      + ("" if v["designation"] is None else f" · {st['designation']}: {v['designation']}"))
+    if v["provisional"]:
+        console.print(f"[bold yellow]{st['provisional']}[/]: {v['provisional_note']}")
+    if v["groups"]:
+        console.print("  " + " · ".join(f"{g['name']} {g['subtotal']}" for g in v["groups"]))
+        for g in v["groups"]:
+            if g["note"]:
+                console.print(f"  [yellow]{g['name']}[/]: {g['note']}")
+    if v["indicators"]:
+        table = Table(title=f"{t['score']} · {v['code']}", title_justify="left")
+        for key in ("no", "indicator", "year", "value", "lead", "index", "ind_weight", "contribution"):
+            table.add_column(st[key], overflow="fold")
+        for i in v["indicators"]:
+            name = i["name"] + (f" ({i['notes']})" if i["notes"] else "")
+            style = "dim" if i["state"] in ("no_lead", "not_applicable") else "red" if i["state"] == "not_computed" or i["defects"] else None
+            table.add_row(str(i["no"]), esc(name), i["year"], esc(i["value"]), esc(i["lead"]), i["index"], i["weight"],
+                          i["contribution"], style=style)
+        console.print(table)
+    if v["defects"]:
+        table = Table(title=f"{st['defects']} ({v['defect_count']})", title_justify="left")
+        for key in ("no", "where", "rule", "finding"):
+            table.add_column(st[key], overflow="fold")
+        for d in v["defects"]:
+            table.add_row(d["no"], esc(d["where"]), d["rule"], esc(d["message"]))
+        console.print(table)
+    if v.get("next"):
+        console.print(f"[bold]{st['next']}[/bold]: {v['next']['intro']}")
+        for r in v["next"]["rows"]:
+            console.print(f"  {r['no']} {esc(r['name'])}: {r['now']} → {r['needed']} ({st['exact']} {r['exact']})")
+    console.print(f"  {st['rounding']}: {v['rounding']}", style="dim")

@@ -39,4 +39,4 @@
   场景: 方针不是由最高管理者建立的
     假如 将文件 "policy.yaml" 中 "/issued_by/top_management" 设为 "false"
     当 按 "cecc-org-carbon-neutrality" 检查该证据包
-    那么 条款 "5.2.1" 的结论为 "不符合（严重）"
+    那么 条款 "5.2.1" 的结论为 "不符合（一般）"

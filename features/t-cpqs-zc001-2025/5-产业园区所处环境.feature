@@ -46,3 +46,33 @@
     假如 将文件 "context.yaml" 中 "/legal_requirements/0/last_reviewed" 设为 "2023-06-30"
     当 按 "t-cpqs-zc001-2025" 检查该证据包
     那么 条款 "5.2 (2)c)" 的结论为 "不符合（一般）"
+
+  场景: 环境文件引用的发展规划不是最高管理者组织制定的规划
+    假如 将文件 "context.yaml" 中 "/strategy_ref" 设为 "FX-PLAN-2016"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 不符合项引用条款 "5.1 a)" 且证据位置为 "context.yaml" 的 "/strategy_ref"
+
+  场景: 内外部因素最近一次评估距审核日超过 12 个月
+    假如 将文件 "context.yaml" 中 "/monitoring/last_review" 设为 "2023-12-10"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 条款 "5.1 b)" 的结论为 "不符合（一般）"
+
+  场景: 范围文件引用的环境文件编号在证据包中不存在
+    假如 将文件 "scope.yaml" 中 "/references/context" 设为 "FX-CMS-010"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 不符合项引用条款 "5.3 a)" 且证据位置为 "scope.yaml" 的 "/references"
+
+  场景: 范围边界面积与园区概况不一致
+    假如 将文件 "park_profile.yaml" 中 "/area_km2" 设为 "12.5"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 不符合项引用条款 "5.3" 且证据位置为 "park_profile.yaml" 的 "/area_km2"
+
+  场景: 在用的范围文件版本不是清单中的有效版本
+    假如 将文件 "scope.yaml" 中 "/control/version" 设为 "Z/9"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 不符合项引用条款 "5.3" 且证据位置为 "scope.yaml" 的 "/control"
+
+  场景: 过程的归口部门不是组织机构中的部门
+    假如 将文件 "management_system.yaml" 中 "/processes/0/owner" 设为 "碳管理处"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 不符合项引用条款 "5.4" 且证据位置为 "management_system.yaml" 的 "/processes/0"

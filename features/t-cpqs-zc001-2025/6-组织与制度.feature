@@ -40,3 +40,9 @@
     假如 在文件 "organization.yaml" 中删除 "/duties/platform"
     当 按 "t-cpqs-zc001-2025" 检查该证据包
     那么 条款 "6.4 (2)f)" 的结论为 "不符合（一般）"
+
+  场景: 机构中列为最高管理者的人不是园区的最高管理者
+    假如 将文件 "organization.yaml" 中 "/members/0/name" 设为 "李明"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 不符合项引用条款 "6.3" 且证据位置为 "organization.yaml" 的 "/members/0"
+    并且 不符合项引用条款 "6.3" 且等级为 "不符合（一般）"

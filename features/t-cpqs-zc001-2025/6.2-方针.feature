@@ -59,3 +59,13 @@
     假如 方针中删除了字段 "/alignment/national_local_policies"
     当 按 "t-cpqs-zc001-2025" 检查该证据包
     那么 条款 "6.2 a)" 的结论为 "不符合（一般）"
+
+  场景: 部门负责人签发方针并自称最高管理者
+    假如 将文件 "policy.yaml" 中 "/issued_by" 设为 "{name: 刘局长, position: 经济发展局局长, top_management: true}"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 不符合项引用条款 "6.2" 且证据位置为 "policy.yaml" 的 "/issued_by"
+
+  场景: 方针引用的发展规划不是现行规划
+    假如 将文件 "policy.yaml" 中 "/alignment/park_strategy_ref" 设为 "FX-PLAN-2016"
+    当 按 "t-cpqs-zc001-2025" 检查该证据包
+    那么 条款 "6.2 b)" 的结论为 "不符合（一般）"

@@ -32,7 +32,7 @@ from checker.bundle import bundle_from_files, read_files
 from checker.cases import apply_patches
 from checker.check import check_bundle
 from checker.errors import InputError
-from checker.evidence import validate_bundle
+from checker.evidence import accept_gaps, split_gaps, validate_bundle
 from checker.model import Grade, Report, Status
 from checker.packs import clause_parent
 from checker.schemas import load_schemas
@@ -95,11 +95,11 @@ def park_files() -> dict[str, bytes]:
 def run_bundle(files: dict[str, bytes], standards: tuple[str, ...]) -> Report:
     schemas = load_schemas()
     bundle = bundle_from_files("lvgu-park", str(PARK), files, schemas.table_fields())
-    problems = validate_bundle(bundle, schemas)
-    fatal = [p for p in problems if not getattr(p, "gap", False)]
+    fatal, gaps = split_gaps(validate_bundle(bundle, schemas))
     if fatal:
         raise InputError(str(fatal[0]))
-    return check_bundle(bundle, list(standards))
+    accept_gaps(bundle, gaps, schemas)  # content gaps are findings, as in `parkcheck check`
+    return check_bundle(bundle, list(standards), gaps=gaps)
 
 
 def _nc_keys(report: Report) -> list[str]:

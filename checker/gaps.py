@@ -1,0 +1,200 @@
+"""Content gaps as findings (issue 9 item 3).
+
+A content gap is a schema error that leaves a document readable but incomplete (a required field
+left out, an empty list or text, a value out of range, a value left blank; ``checker.schemas``).
+``check`` judges the document without the value, so the rules that need it usually fail on their
+own.  This module makes sure no gap is lost:
+
+1. a gap is *covered* when a breach (nonconformity or observation) of a rule that reads that field
+   rests on the object that has the gap (its subject is that object, or its evidence points into
+   it, or it is the "none found" result of the record list that is empty, or an aggregate over it);
+2. an uncovered gap becomes a result of its own, in each selected pack, at the clauses of the rules
+   that read the field (status and grade of those rules);
+3. where no rule of a pack reads the field, the gap is a finding at the most general clause of the
+   rules that judge that kind of record (else the records that enclose it, else that read the
+   document at all), preferring 应 rules: a *minor* nonconformity — the schema requires the field,
+   so the documented information that clause requires lacks one element — or an observation when
+   only 宜/可 rules read that document.  A baseline without its base year is thus a minor
+   nonconformity at T/CPQS 7.5 (the clause of the rules on baseline records);
+4. an optional value left empty (null, "" or []) is simply not given: no finding (``optional``);
+5. a gap in a document no rule of the selected packs reads is no finding of those standards; it is
+   listed in the report's ``content_gaps`` as not covered, like every other gap with what covers it.
+
+A breach that covers a gap but pointed elsewhere (a "none found" result points at bundle.yaml, an
+aggregate at the period) gets the gap's file and line added to its evidence.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .facts import FactBase, FactSource
+from .grading import rule_fields
+from .model import ContentGap, Evidence, Grade, Result, Status, Text
+from .packs import AGG_PREFIX, Pack, Rule, clause_sort_key
+from .yamlio import split_pointer
+
+BREACH = (Status.NONCONFORMITY, Status.OBSERVATION)
+
+
+def _matches(field: str, path: str) -> bool:
+    return field == path or field.startswith(path + ".") or path.startswith(field + ".")
+
+
+def _reads(rule: Rule, pack: Pack, kind: str, path: str) -> bool:
+    """Whether the rule reads field ``path`` of facts of ``kind`` (or the record list ``kind.path``)."""
+    if rule.for_each == f"{kind}.{path}":
+        return True
+    fields = rule_fields(rule)
+    if rule.for_each == kind:
+        if any(":" not in f and _matches(f, path) for f in fields):
+            return True
+        if rule.evidence_field and _matches(rule.evidence_field, path):
+            return True
+    if any(f.startswith(kind + ":") and _matches(f[len(kind) + 1:], path) for f in fields):
+        return True
+    if rule.for_each.startswith(AGG_PREFIX):
+        agg = pack.aggregates.get(rule.for_each[len(AGG_PREFIX):])
+        if agg and (agg.of == f"{kind}.{path}" or (agg.of == kind and any(
+                f and _matches(f, path) for f in (agg.group_by_year_of, agg.sum, *(k for k, _ in agg.where))))):
+            return True
+    return False
+
+
+def _owner(index: dict[tuple[str, str], FactSource], file: str, pointer: str) -> FactSource | None:
+    """The fact (document or record) that holds the value at ``pointer``: the deepest one above it."""
+    while pointer:
+        pointer = pointer.rsplit("/", 1)[0]
+        src = index.get((file, pointer))
+        if src is not None:
+            return src
+    return None
+
+
+def _field_path(src: FactSource, pointer: str) -> str:
+    tokens = split_pointer(pointer[len(src.pointer):])
+    return ".".join(t for t in tokens if not t.isdigit())
+
+
+def _label(schemas, kind: str, path: str) -> tuple[str, str]:
+    info = schemas.field(kind, path) if schemas else None
+    if info is None and schemas is not None:  # a whole record list: its title is on the document's schema
+        info = schemas.field(kind.split(".")[0], path) if "." not in kind else None
+    zh = info.node.get("title") if info else None
+    en = info.node.get("x-title-en") if info else None
+    return (f"“{zh}”（{path}）" if zh else path), (f"\"{en}\" ({path})" if en else path)
+
+
+def _texts(gap, src: FactSource, path: str, schemas) -> tuple[Text, Text]:
+    zh_name, en_name = _label(schemas, src.kind, path)
+    obj = f"中的 {src.key} " if "/" in src.key else ""
+    obj_en = f" ({src.key})" if "/" in src.key else ""
+    if gap.gap == "required":
+        zh, en = f"缺少必填字段 {zh_name}（模式要求）", f"lacks the required field {en_name} (required by the schema)"
+    elif gap.gap in ("minItems", "minLength", "blank"):
+        zh, en = f"未填写字段 {zh_name}（模式要求填写：{gap.message}）", f"leaves {en_name} empty ({gap.message})"
+    else:
+        zh, en = f"字段 {zh_name} 的值超出模式允许的范围（{gap.message}），按未提供处理", \
+            f"gives {en_name} a value out of range ({gap.message}); it is treated as not given"
+    message = Text(f"《{gap.file}》{obj}{zh}。", f"{gap.file}{obj_en} {en}.")
+    remediation = Text(f"在《{gap.file}》{obj}中填写 {zh_name}。", f"Fill in {en_name} in {gap.file}{obj_en}.")
+    return message, remediation
+
+
+def _covering(gap_src: FactSource, kind: str, path: str, results: list[Result], rules: dict, packs: dict) -> list[int]:
+    """Indexes of the breach results that rest on the gap: a rule that reads the field, on the object
+    that has the gap (or the empty record list, or an aggregate over it)."""
+    out = []
+    for i, r in enumerate(results):
+        if r.status not in BREACH and r.status.value != "not_evaluated":
+            continue
+        rule = rules.get((r.standard, r.rule))
+        if rule is None or not _reads(rule, packs[r.standard], kind, path):
+            continue
+        if r.subject == gap_src.key or r.subject == f"none:{kind}.{path}" or rule.for_each.startswith(AGG_PREFIX) \
+                or any(e.file == gap_src.file and (e.pointer == gap_src.pointer or e.pointer.startswith(gap_src.pointer + "/"))
+                       for e in r.evidence):
+            out.append(i)
+    return out
+
+
+def _general(candidates: list[Rule]) -> Rule:
+    """The most general clause among the candidates, preferring 应 rules (a 宜/可 rule only when no 应 rule is left)."""
+    shall = [r for r in candidates if r.grade != "observation"]
+    return min(shall or candidates, key=lambda r: (clause_sort_key(r.clause), r.id))
+
+
+def _fallback(pack: Pack, kind: str) -> Rule | None:
+    """No rule reads the field: the rule of the most general clause that judges this kind of record,
+    else its enclosing records, else that reads the document at all."""
+    parts = kind.split(".")
+    for n in range(len(parts), 0, -1):
+        judging = [r for r in pack.rules if r.for_each == ".".join(parts[:n])]
+        if judging:
+            return _general(judging)
+    using = [r for r in pack.rules if parts[0] in r.reads]
+    return _general(using) if using else None
+
+
+def gap_results(gaps, packs: list[Pack], facts: FactBase, results: list[Result], schemas=None
+                ) -> tuple[list[Result], list[ContentGap]]:
+    """The results with every content gap accounted for, and the report's list of the gaps.
+
+    A breach that rests on a gap gets the gap's location added to its evidence when it pointed
+    elsewhere (a "none found" result points at bundle.yaml); a gap no breach covers adds results of
+    its own (see the module docstring)."""
+    rules = {(p.id, r.id): r for p in packs for r in p.rules}
+    by_id = {p.id: p for p in packs}
+    results = list(results)
+    index = {(src.file, src.pointer): src for src in facts.sources.values()
+             if src.document is not None and not src.kind.startswith(AGG_PREFIX)}
+    extra: list[Result] = []
+    listed: list[ContentGap] = []
+    for gap in gaps:
+        pointer = gap.field or ""
+        if gap.gap == "optional":  # an optional value left empty: not given, no finding
+            listed.append(ContentGap(gap.file or "", pointer, gap.line, gap.column, gap.gap, gap.message, "optional", ()))
+            continue
+        src = _owner(index, gap.file or "", pointer)
+        if src is None:
+            listed.append(ContentGap(gap.file or "", pointer, gap.line, gap.column, gap.gap, gap.message, "not_covered", ()))
+            continue
+        kind, path = src.kind, _field_path(src, pointer)
+        evidence_ptr = pointer.rsplit("/", 1)[0] if gap.gap == "required" else pointer
+        located = Evidence(gap.file, evidence_ptr, gap.line, gap.column, f"content gap: {gap.message}")
+        covering = _covering(src, kind, path, results, rules, by_id)
+        if covering:
+            for i in covering:
+                r = results[i]
+                if not any(e.file == gap.file and e.pointer == located.pointer for e in r.evidence):
+                    results[i] = dataclasses.replace(r, evidence=r.evidence + (located,))
+            cited = tuple(sorted({results[i].standard for i in covering}))
+            listed.append(ContentGap(gap.file, pointer, gap.line, gap.column, gap.gap, gap.message, "rule", cited))
+            continue
+        message, remediation = _texts(gap, src, path, schemas)
+        standards = []
+        for pack in packs:
+            reading = [r for r in pack.rules if _reads(r, pack, kind, path)]
+            if reading:
+                chosen = [(r, *_status(r.grade)) for r in reading]
+            else:
+                rule = _fallback(pack, kind)
+                if rule is None:
+                    continue
+                status, grade = _status(rule.grade)
+                chosen = [(rule, status, Grade.MINOR if grade else None)]
+            standards.append(pack.id)
+            for rule, status, grade in chosen:
+                extra.append(Result(rule=rule.id, standard=pack.id, clause=rule.clause, status=status, grade=grade,
+                                    obligation=rule.obligation, requirement=rule.requirement, message=message,
+                                    evidence=(located,), remediation=remediation, subject=src.key, source=rule.source,
+                                    finding=f"gap:{path}"))
+        listed.append(ContentGap(gap.file, pointer, gap.line, gap.column, gap.gap, gap.message,
+                                 "finding" if standards else "not_covered", tuple(standards)))
+    return results + extra, listed
+
+
+def _status(grade: str) -> tuple[Status, Grade | None]:
+    if grade == "observation":
+        return Status.OBSERVATION, None
+    return Status.NONCONFORMITY, Grade(grade)

@@ -1,0 +1,166 @@
+"""Stable identities: of the evidence (documents and records) and of nonconformities.
+
+A nonconformity id must let an auditor follow one defect from audit to surveillance, so it may
+depend only on *what* the defect is about, never on how the bundle happens to be laid out:
+
+* a document is known by its kind; when a kind may occur several times in a bundle, by its own
+  number (the field the schema names in ``x-key``, e.g. ``control.number``) where it gives one;
+* a record (an item of an ``x-records`` array) is known by its parent's key, the array's name and
+  the record's own key: the field the items' schema names in ``x-key`` (``id`` by default), or a
+  canonical hash of the record when it has none — e.g. ``internal_audit/audits[IA-2024-01]/findings[F-02]``;
+* an aggregate by its name and key, a missing document by its kind.
+
+Keys that still coincide (two documents of one kind without numbers, a record id used in two such
+documents) are told apart by a canonical hash of each one's own content, so records keep their key
+when another document of the same kind is edited.
+
+File names, list positions and the order of YAML keys never enter a key.  The canonical hash
+sorts mapping keys and list items, so reordering inside a record does not change it either.
+
+A nonconformity id is ``NC-`` and 8 characters (RFC 4648 base32) of the SHA-256 of its defect key
+(pack, rule or shared ``finding`` key, evidence key).  A merged nonconformity of a combined audit
+takes the smallest of its members' keys.  Colliding ids are resolved in the sorted order of the
+full keys, so the result does not depend on the order in which defects were found.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from typing import Any, Iterable
+
+ID_PREFIX = "NC-"
+ID_LENGTH = 8
+ID_PATTERN = r"^NC-[A-Z2-7]{8}$"
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON-ready form of ``value`` that ignores the order of mapping keys and of list items."""
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        items = [_canonical(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False, default=str))
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # 1.0 in YAML and 1 in a CSV cell are the same content
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def canonical_text(value: Any) -> str:
+    return json.dumps(_canonical(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def content_hash(value: Any, length: int = 12) -> str:
+    """A short hex digest of a value's content, independent of key and item order."""
+    return hashlib.sha256(canonical_text(value).encode("utf-8")).hexdigest()[:length]
+
+
+def dotted(data: Any, path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+def _scalar_key(value: Any) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def own_key(data: Any, key_fields: str | list | None) -> str | None:
+    """The record's (or document's) own key from the fields the schema names, or None."""
+    if not key_fields or not isinstance(data, dict):
+        return None
+    fields = [key_fields] if isinstance(key_fields, str) else list(key_fields)
+    parts = [_scalar_key(dotted(data, f)) for f in fields]
+    if any(p is None for p in parts):
+        return None
+    return "|".join(parts)  # type: ignore[arg-type]
+
+
+def item_key_fields(items_node: dict) -> str | list | None:
+    """Which field(s) identify an item of a record array: ``x-key``, else ``id`` if the items have one."""
+    if "x-key" in items_node:
+        return items_node["x-key"]
+    return "id" if "id" in (items_node.get("properties") or {}) else None
+
+
+def record_keys(items: list, key_fields: str | list | None) -> list[str]:
+    """One key per item (``[own key]`` or ``[#hash]``), unique among the siblings, independent of their order.
+
+    Siblings sharing an own key are told apart by their content hash; identical siblings (same
+    content) are interchangeable, so numbering them in order changes nothing a report shows about them.
+    """
+    raw = [own_key(item, key_fields) or "#" + content_hash(item) for item in items]
+    counts: dict[str, int] = {}
+    for k in raw:
+        counts[k] = counts.get(k, 0) + 1
+    keys = [k if counts[k] == 1 or k.startswith("#") else f"{k}#{content_hash(item)}" for k, item in zip(raw, items)]
+    seen: dict[str, int] = {}
+    out = []
+    for k in keys:
+        n = seen.get(k, 0)
+        seen[k] = n + 1
+        out.append(k if n == 0 else f"{k}~{n + 1}")
+    return out
+
+
+def document_keys(documents: Iterable, schemas) -> dict[str, str]:
+    """Stable key of each document (by path): its kind, or ``kind[number]`` when the kind may occur
+    several times and the schema names the document's own number (``x-key``).  Two documents with
+    the same key are told apart afterwards by ``unique_keys``, by content."""
+    out = {}
+    for d in documents:
+        schema = schemas.by_kind.get(d.kind, {})
+        own = None if schema.get("x-singleton") else own_key(d.data, schema.get("x-key"))
+        out[d.path] = d.kind if own is None else f"{d.kind}[{own}]"
+    return out
+
+
+def unique_keys(keyed: list[tuple[str, Any]]) -> list[str]:
+    """Make ``(key, content)`` keys unique whatever their order: a key shared by several items gets
+    each item's content hash (``key@hash``); items equal in content too are numbered in order, which
+    changes nothing a report shows about them since they are interchangeable."""
+    counts: dict[str, int] = {}
+    for k, _ in keyed:
+        counts[k] = counts.get(k, 0) + 1
+    keys = [k if counts[k] == 1 else f"{k}@{content_hash(content)}" for k, content in keyed]
+    seen: dict[str, int] = {}
+    out = []
+    for k in keys:
+        n = seen.get(k, 0)
+        seen[k] = n + 1
+        out.append(k if n == 0 else f"{k}~{n + 1}")
+    return out
+
+
+def _digest(text: str) -> str:
+    return base64.b32encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")[:ID_LENGTH]
+
+
+def nonconformity_ids(keys: list[tuple]) -> list[str]:
+    """An id per defect key (in the given order), unique, independent of that order."""
+    texts = [json.dumps(list(k), ensure_ascii=False, default=str) for k in keys]
+    assigned: dict[str, str] = {}
+    used: set[str] = set()
+    for text in sorted(set(texts)):
+        n = 0
+        while True:
+            candidate = ID_PREFIX + _digest(text if n == 0 else f"{text}\x00{n}")
+            if candidate not in used:
+                break
+            n += 1
+        used.add(candidate)
+        assigned[text] = candidate
+    return [assigned[t] for t in texts]
