@@ -27,4 +27,7 @@ def test_conforming_variation_gives_no_nonconformity(entry):
 def test_catalogue_is_written_per_clause_group():
     # the catalogues are data written from the standard's text; each entry states what it breaches
     assert all(e.clause and e.status in ("nonconformity", "observation") and e.edits for e in DEFECTS)
+    assert len(DEFECTS) >= 100 and len(VARIATIONS) >= 12  # the floor: at least 100 defects, 12 variations
+    groups = {e.clause.split(" ")[0].split(".")[0] for e in DEFECTS}
+    assert {"5", "6", "7", "8", "9", "10", "11"} <= groups and {"A", "B"} & groups  # every clause group and the annexes
     assert len({e.id for e in DEFECTS + VARIATIONS}) == len(DEFECTS) + len(VARIATIONS)
