@@ -11,8 +11,7 @@ own.  This module makes sure no gap is lost:
 2. an uncovered gap becomes a result of its own, in each selected pack, at the clauses of the rules
    that read the field (status and grade of those rules);
 3. where no rule of a pack reads the field, the gap is a finding at the most general clause of the
-   rules that judge that kind of record (else the records that enclose it, else that read the
-   document at all), preferring 应 rules: a *minor* nonconformity — the schema requires the field,
+   rules that judge that kind of record (else the records that enclose it), preferring 应 rules: a *minor* nonconformity — the schema requires the field,
    so the documented information that clause requires lacks one element — or an observation when
    only 宜/可 rules read that document.  A baseline without its base year is thus a minor
    nonconformity at T/CPQS 7.5 (the clause of the rules on baseline records);
@@ -126,14 +125,14 @@ def _general(candidates: list[Rule]) -> Rule:
 
 def _fallback(pack: Pack, kind: str) -> Rule | None:
     """No rule reads the field: the rule of the most general clause that judges this kind of record,
-    else its enclosing records, else that reads the document at all."""
+    else its enclosing records.  A rule that only looks something up in the document (a join) does
+    not make its other fields a requirement of that clause: such a gap is listed, not a finding."""
     parts = kind.split(".")
     for n in range(len(parts), 0, -1):
         judging = [r for r in pack.rules if r.for_each == ".".join(parts[:n])]
         if judging:
             return _general(judging)
-    using = [r for r in pack.rules if parts[0] in r.reads]
-    return _general(using) if using else None
+    return None
 
 
 def gap_results(gaps, packs: list[Pack], facts: FactBase, results: list[Result], schemas=None
