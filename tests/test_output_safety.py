@@ -24,9 +24,9 @@ from checker.reporters.terminal import CELL_LIMIT, print_summary
 from .conftest import BASE_FIXTURE, PACK, edit_text, run_parkcheck
 
 PARK = ('[bold]加粗[/bold] [/nope] [link=http://evil.example]点我[/link] <script>alert(1)</script> '
-        '=HYPERLINK("http://x") | 管道 :smile: \x1b[31mRED\x1b[0m\nparkcheck: error: forged \u202eLTR')
+        '=HYPERLINK("http://x") | 管道 :smile: \x1b[31mRED\x1b[0m\nparkcheck: error: forged LTR')  # bidi overrides are refused on input (test_hostile)
 TITLE = "=cmd|' /C calc'!A0 [red]红[/red] <img src=x onerror=alert(1)> `tick` *em* _u_\n- fake bullet\n# fake heading"
-FILE = "=1+1 [bold]`p`|<b>\x1b[31m.yaml"
+FILE = "=1+1 [bold]`p`|<b>[31m.yaml"  # control characters in file names are refused (test_hostile)
 
 
 def yaml_quote(text: str) -> str:
@@ -66,7 +66,7 @@ def test_terminal_prints_markup_and_control_characters_literally(hostile):
     assert "\\x1b[31mRED\\x1b[0m\\nparkcheck: " in first  # shown escaped, on the first line
     assert not any(line.startswith("parkcheck") for line in out.splitlines())
     assert ":smile:" in first and "😄" not in out
-    assert "[red]红[/red]" in out and "\\x1b[31m.yaml" in out
+    assert "[red]红[/red]" in out and "<b>[31m.yaml" in out
 
 
 def test_terminal_makes_no_links_or_colours_from_evidence(hostile):
@@ -102,7 +102,8 @@ def test_cli_error_lines_quote_file_names_escaped(tmp_path):
         assert proc.returncode == 2
         lines = (proc.stdout + proc.stderr).splitlines()
         assert len(lines) == 1 and lines[0].startswith("parkcheck: error: x"), lines
-        assert "\x1b" not in lines[0] and "forged" in lines[0] and "malformed YAML" in lines[0]
+        assert "\x1b" not in lines[0] and "forged" in lines[0]
+        assert "file name contains the invisible or control character" in lines[0]  # refused before it is parsed
 
 
 def test_problem_lines_are_one_line():
@@ -171,12 +172,12 @@ def test_markdown_report_keeps_no_raw_html_or_markdown_from_the_evidence(hostile
     cells = row.split("<tbody>")[1]
     assert cells.count("<td>") == 2
     assert "[bold]加粗[/bold] [/nope] [link=http://evil.example]点我[/link] &lt;script&gt;alert(1)&lt;/script&gt;" in cells
-    assert "| 管道" in cells and "\\x1b[31mRED" in cells and "<br>parkcheck: error: forged \\u202eLTR" in cells
+    assert "| 管道" in cells and "\\x1b[31mRED" in cells and "<br>parkcheck: error: forged LTR" in cells
     finding = next(line for line in md.splitlines() if line.startswith("- **不符合事实**"))
     rendered = MarkdownIt("commonmark").render(finding)
     assert "[red]红[/red] &lt;img src=x onerror=alert(1)&gt; `tick` *em* _u_<br>- fake bullet<br># fake heading" in rendered
     evidence = next(line for line in md.splitlines() if line.startswith("- **证据位置**"))
-    assert "=1+1 [bold]`p`|&lt;b&gt;\\x1b[31m.yaml:14#/commitments" in MarkdownIt("commonmark").render(evidence)
+    assert "=1+1 [bold]`p`|&lt;b&gt;[31m.yaml:14#/commitments" in MarkdownIt("commonmark").render(evidence)
 
 
 def test_markdown_escaping_functions():
@@ -191,7 +192,7 @@ def test_html_report_shows_control_characters_escaped(hostile):
     _, report = hostile
     html = html_report.render(report).decode("utf-8")
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "\x1b" not in html and "\u202e" not in html and "\\x1b[31mRED" in html and "\\u202eLTR" in html
+    assert "\x1b" not in html and "\u202e" not in html and "\\x1b[31mRED" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
