@@ -136,15 +136,22 @@ def _new_ncs(report: Report, standards: tuple[str, ...]) -> list[str]:
     return new
 
 
-def run_defect(entry: Entry) -> Outcome:
+def _mutated_report(entry: Entry) -> Report | Outcome:
+    """The report of the park with the entry's edits applied, or the outcome saying why there is none."""
     try:
         files = apply_patches(park_files(), entry.edits)
     except (InputError, KeyError, IndexError, ValueError) as exc:
         return Outcome(entry, "broken", f"the edit does not apply: {exc}")
     try:
-        report = run_bundle(files, entry.standards)
+        return run_bundle(files, entry.standards)
     except InputError as exc:
         return Outcome(entry, "rejected", str(exc))
+
+
+def run_defect(entry: Entry) -> Outcome:
+    report = _mutated_report(entry)
+    if isinstance(report, Outcome):
+        return report
     want_status = Status(entry.status or "nonconformity")
     want_grade = Grade(entry.grade) if entry.grade else None
     hits = [r for r in report.results
@@ -162,14 +169,9 @@ def run_defect(entry: Entry) -> Outcome:
 
 
 def run_variation(entry: Entry) -> Outcome:
-    try:
-        files = apply_patches(park_files(), entry.edits)
-    except (InputError, KeyError, IndexError, ValueError) as exc:
-        return Outcome(entry, "broken", f"the edit does not apply: {exc}")
-    try:
-        report = run_bundle(files, entry.standards)
-    except InputError as exc:
-        return Outcome(entry, "rejected", str(exc))
+    report = _mutated_report(entry)
+    if isinstance(report, Outcome):
+        return report
     new = _new_ncs(report, entry.standards)
     return Outcome(entry, "false_nc" if new else "clean", "", new)
 
