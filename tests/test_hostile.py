@@ -374,7 +374,8 @@ def test_evidence_is_unchanged_by_refused_runs(base_copy):
     assert tree_digest(base_copy) == before
 
 
-@pytest.mark.parametrize("name", ["a\nparkcheck: error: forged.yaml", "esc\x1b[31m.pdf", "bad\udcff.pdf"])
+@pytest.mark.parametrize("name", ["a\nparkcheck: error: forged.yaml", "esc\x1b[31m.pdf", "bad\udcff.pdf"],
+                         ids=["newline", "escape", "not-utf8"])  # ids a test report can always write
 def test_file_names_that_could_forge_output_are_refused(base_copy, name):
     folder = base_copy / "attachments"
     folder.mkdir()
