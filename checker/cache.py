@@ -28,7 +28,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import types
 import typing
 from functools import lru_cache
@@ -37,6 +36,7 @@ from typing import Any, Callable
 
 from .packs import Aggregate, Case, CatalogueEntry, Derived, Pack, Rule
 from .resources import data_dir
+from .safeio import atomic_write
 
 FORMAT = "parkcheck-pack-cache/5"
 MAX_ENTRY_BYTES = 64 * 1024 * 1024  # a linted pack is about 1 MiB; anything far larger is not ours
@@ -256,19 +256,7 @@ def write_entry(folder: Path, pack: Pack, key: str) -> Path:
     data = json.dumps({"format": FORMAT, "key": key, "pack": encode(pack)}, ensure_ascii=False,
                       separators=(",", ":"), allow_nan=False).encode("utf-8")
     target = _entry(folder, pack.id, key)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{pack.id}.", suffix=".tmp")  # mode 0600
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write(target, data, private=True)  # 0600
     for old in folder.iterdir():  # stale entries of this pack (older keys) and pickles of older versions
         m = _ENTRY_RE.match(old.name)
         if m and m["pack"] == pack.id and old.name != target.name:

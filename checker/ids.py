@@ -107,6 +107,11 @@ def record_keys(items: list, key_fields: str | list | None) -> list[str]:
     for k in raw:
         counts[k] = counts.get(k, 0) + 1
     keys = [k if counts[k] == 1 or k.startswith("#") else f"{k}#{content_hash(item)}" for k, item in zip(raw, items)]
+    return _numbered(keys)
+
+
+def _numbered(keys: list[str]) -> list[str]:
+    """Keys still repeated after hashing belong to items equal in content: number them in order."""
     seen: dict[str, int] = {}
     out = []
     for k in keys:
@@ -136,13 +141,7 @@ def unique_keys(keyed: list[tuple[str, Any]]) -> list[str]:
     for k, _ in keyed:
         counts[k] = counts.get(k, 0) + 1
     keys = [k if counts[k] == 1 else f"{k}@{content_hash(content)}" for k, content in keyed]
-    seen: dict[str, int] = {}
-    out = []
-    for k in keys:
-        n = seen.get(k, 0)
-        seen[k] = n + 1
-        out.append(k if n == 0 else f"{k}~{n + 1}")
-    return out
+    return _numbered(keys)
 
 
 def _digest(text: str) -> str:

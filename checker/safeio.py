@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import tempfile
+from pathlib import Path
 
 from .errors import InputError
 
@@ -77,3 +79,31 @@ def read_regular_file(path, label: str, limit: int, option_name: str) -> bytes:
     if not stat.S_ISREG(mode):
         raise InputError(f"is {not_regular(mode)}, not a regular file; refusing to read it", label)
     return read_fd(open_regular(os.path.realpath(path), label), label, limit, option_name)
+
+
+def umask() -> int:
+    """The process's file-creation mask (read without changing it for longer than a call)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: Path, data: bytes, private: bool = False) -> None:
+    """Write one file atomically: a temporary file in the same folder, flushed, synced and renamed.
+    ``private`` keeps mkstemp's owner-only mode (0600, for caches); otherwise the file gets the mode
+    of an ordinary file under the umask (reports)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        if not private:
+            os.fchmod(fd, 0o666 & ~umask())
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -302,7 +302,8 @@ def _dependency_order(pack: Pack) -> list[str]:
     return out
 
 
-def _within(clause: str, scope: str) -> bool:
+def within_clause(clause: str, scope: str) -> bool:
+    """Whether ``clause`` is ``scope`` or one of its sub-clauses / list items."""
     c: str | None = clause
     while c:
         if c == scope:
@@ -347,7 +348,7 @@ def apply_applicability(results: list[Result], bundle, packs: dict[str, Pack]) -
         if absence and r.status in (Status.NONCONFORMITY, Status.OBSERVATION, Status.NOT_EVALUATED,
                                     Status.NOT_APPLICABLE):
             hit = next(((reason, ev) for std, clause, reason, ev in statements
-                        if (std is None or std == r.standard) and _within(r.clause, clause)), None)
+                        if (std is None or std == r.standard) and within_clause(r.clause, clause)), None)
             if hit:
                 r = replace(r, status=Status.NOT_APPLICABLE, grade=None, reason=hit[0], message=hit[0],
                             evidence=(hit[1],) + r.evidence, missing=None, blocked_by=(), remediation=None)

@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import InputError
+from ..safeio import atomic_write, umask  # noqa: F401 - atomic_write is part of this package's API
 from ..model import Report
 from . import csv_report, html_report, json_report, md_report
 
@@ -37,28 +38,7 @@ REPORT_FILES = frozenset(name for name, _ in FORMATS.values())
 _OLD_TEMP_FILE = re.compile(r"^\.(?:report\.(?:json|md|html)|nonconformities\.csv)\..+\.tmp$")
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write one file atomically (a temporary file in the same folder, flushed and renamed)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp creates 0600; a report is an ordinary file
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+_umask = umask  # kept under its old name for the report-set writer and its tests
 
 
 def write_reports(report: Report, out_dir: Path, formats: list[str], lang: str = "zh",

@@ -34,7 +34,7 @@ from checker.check import check_bundle
 from checker.errors import InputError
 from checker.evidence import accept_gaps, split_gaps, validate_bundle
 from checker.model import Grade, Report, Status
-from checker.packs import clause_parent
+from checker.verdicts import within_clause as _within
 from checker.schemas import load_schemas
 
 HERE = Path(__file__).resolve().parent
@@ -105,15 +105,6 @@ def run_bundle(files: dict[str, bytes], standards: tuple[str, ...]) -> Report:
 def _nc_keys(report: Report) -> list[str]:
     return sorted(f"{'+'.join(c for _, c in nc.clauses)} {nc.grade.value} {nc.rules[0]}"
                   for nc in report.nonconformities)
-
-
-def _within(clause: str, expected: str) -> bool:
-    c: str | None = clause
-    while c:
-        if c == expected:
-            return True
-        c = clause_parent(c)
-    return False
 
 
 _BASELINES: dict[tuple, list[str]] = {}
