@@ -34,7 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from .packs import Aggregate, Case, CatalogueEntry, Derived, Pack, Rule
+from .packmodel import Aggregate, Case, CatalogueEntry, Derived, Pack, Rule
 from .resources import data_dir
 from .safeio import atomic_write
 

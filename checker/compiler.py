@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from .conditions import AND, OR, Context, anchor_name, compile_condition, engine_field, ex, nex
 from .engine import harden
 from .facts import END_KIND
-from .packs import BUNDLE_KIND, Pack, Rule, aggregate_resolver, field_resolver
-from .schemas import FieldInfo, SchemaSet
+from .packmodel import BUNDLE_KIND, Pack, Resolver, Rule, kind_resolver
+from .schemas import SchemaSet
 
 MAX_ENGINE_RULES_PER_RULESET = 120  # creation slows sharply past a few hundred rules per ruleset
 
@@ -60,10 +60,8 @@ class CompiledPack:
     subject_kinds: dict[str, str] = field(default_factory=dict)  # rule id -> subject kind
 
 
-def _resolver(schemas: SchemaSet, pack: Pack, kind: str):
-    if kind.startswith("agg."):
-        return aggregate_resolver(pack.aggregates[kind[4:]], kind)
-    return field_resolver(schemas, kind, pack.derived)
+def _resolver(schemas: SchemaSet, pack: Pack, kind: str) -> Resolver:
+    return kind_resolver(schemas, kind, pack.aggregates, pack.derived)
 
 
 def _split_expect(expect: dict) -> tuple[list[dict], list[tuple[str, dict]]]:

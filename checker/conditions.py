@@ -240,11 +240,3 @@ def compile_condition(cond: dict, resolve: Callable[[str], FieldInfo | None], ct
     operator = OPERATORS[name]
     return operator.compile(engine_field(cond["field"]), cond[name], resolve(cond["field"]), ctx)
 
-
-def condition_fields(cond: dict) -> list[str]:
-    """Fields a single-fact condition reads (for evidence pointers and documentation)."""
-    if "all" in cond or "any" in cond:
-        return [f for c in cond.get("all", cond.get("any", [])) for f in condition_fields(c)]
-    if "not" in cond:
-        return condition_fields(cond["not"])
-    return [cond["field"]] if "field" in cond else []

@@ -26,7 +26,7 @@ from typing import Any, Iterable
 from .bundle import Bundle, Document
 from .conditions import RESERVED, add_months, anchor_name, epoch_days
 from .ids import document_keys, item_key_fields, record_keys, unique_keys
-from .packs import BUNDLE_KIND, Aggregate
+from .packmodel import BUNDLE_KIND, Aggregate
 from .schemas import SchemaSet
 from .yamlio import join_pointer
 
@@ -44,12 +44,6 @@ class FactSource:
     data: Any
     document: Document | None
     key: str  # stable identity, independent of file names and order (checker.ids): kind/records[id] or agg:name:key
-
-    def line(self) -> tuple[int | None, int | None]:
-        if self.document is None:
-            return None, None
-        pos = self.document.position(self.pointer)
-        return pos if pos else (None, None)
 
 
 @dataclass
@@ -88,7 +82,7 @@ class _Normaliser:
 
     def value(self, value: Any, node: dict, resolver, pointer: str, doc: Document, fact_kind: str,
               doc_id: str | None, parent_id: str | None, pending: list) -> Any:
-        node, resolver = self.schemas._deref(node, resolver)
+        node, resolver = self.schemas.deref(node, resolver)
         if isinstance(value, dict):
             props = node.get("properties", {})
             out = {}
@@ -135,7 +129,7 @@ class _Normaliser:
             fact["_parent"] = parent_id
         fid = self.base.add(fact, FactSource(kind, doc.path, pointer, data, doc, key))
         for items, arr_node, arr_resolver, arr_pointer in pending:
-            item_node, item_resolver = self.schemas._deref(arr_node.get("items", {}), arr_resolver)
+            item_node, item_resolver = self.schemas.deref(arr_node.get("items", {}), arr_resolver)
             name = arr_pointer.rsplit('/', 1)[1]
             sub_kind = f"{kind}.{name}"
             records = [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]

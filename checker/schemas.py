@@ -22,6 +22,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from collections.abc import Callable
 from typing import Any
 
 import jsonschema
@@ -149,7 +150,9 @@ class SchemaSet:
     def _resolver(self, schema: dict):
         return self.registry.resolver(base_uri=schema["$id"])
 
-    def _deref(self, node: dict, resolver) -> tuple[dict, Any]:
+    def deref(self, node: dict, resolver: Any) -> tuple[dict, Any]:
+        """Follow ``$ref`` from ``node`` (with the resolver of the schema it is in): the target node, its
+        sibling keywords kept, and the resolver for the target's own references."""
         seen = 0
         while isinstance(node, dict) and "$ref" in node:
             resolved = resolver.lookup(node["$ref"])
@@ -187,7 +190,7 @@ class SchemaSet:
                 if depth > 32:
                     raise ValueError(f"schema of {kind} nests too deep")
                 if isinstance(node, dict):
-                    node, resolver = self._deref(node, resolver)
+                    node, resolver = self.deref(node, resolver)
                     return {k: inline(v, resolver, depth + 1) for k, v in node.items()}
                 if isinstance(node, list):
                     return [inline(v, resolver, depth + 1) for v in node]
@@ -202,15 +205,15 @@ class SchemaSet:
         if parts[0] not in self.by_kind:
             return None
         schema = self.by_kind[parts[0]]
-        node, resolver = self._deref(schema, self._resolver(schema))
+        node, resolver = self.deref(schema, self._resolver(schema))
         for part in parts[1:]:
             props = node.get("properties", {})
             if part not in props:
                 return None
-            arr, resolver = self._deref(props[part], resolver)
+            arr, resolver = self.deref(props[part], resolver)
             if not arr.get("x-records"):
                 return None
-            node, resolver = self._deref(arr.get("items", {}), resolver)
+            node, resolver = self.deref(arr.get("items", {}), resolver)
         return node, resolver
 
     def field(self, fact_kind: str, path: str) -> FieldInfo | None:
@@ -221,11 +224,11 @@ class SchemaSet:
         node, resolver = root
         for part in path.split("."):
             if node.get("type") == "array":
-                node, resolver = self._deref(node.get("items", {}), resolver)
+                node, resolver = self.deref(node.get("items", {}), resolver)
             props = node.get("properties", {})
             if part not in props:
                 return None
-            node, resolver = self._deref(props[part], resolver)
+            node, resolver = self.deref(props[part], resolver)
             if node.get("x-records"):
                 return None  # record collections are separate facts, not fields
         return FieldInfo(fact_kind, path, node)
@@ -235,7 +238,7 @@ class SchemaSet:
         items = array.node.get("items")
         if not isinstance(items, dict):
             return None
-        node, _ = self._deref(items, self.registry.resolver(base_uri=BASE_URI))
+        node, _ = self.deref(items, self.registry.resolver(base_uri=BASE_URI))
         return FieldInfo(array.kind, f"{array.path}[]", node)
 
     def item_field(self, array: FieldInfo, path: str) -> FieldInfo | None:
@@ -244,18 +247,18 @@ class SchemaSet:
         if root is None:
             return None
         _, resolver = root
-        node, resolver = self._deref(array.node.get("items", {}), resolver)
+        node, resolver = self.deref(array.node.get("items", {}), resolver)
         for part in path.split("."):
             props = node.get("properties", {})
             if part not in props:
                 return None
-            node, resolver = self._deref(props[part], resolver)
+            node, resolver = self.deref(props[part], resolver)
         return FieldInfo(array.kind, f"{array.path}[].{path}", node)
 
     def walk_instance(self, kind: str, data: Any):
         """Yield ``(pointer, value, node)`` over a document, with each value's resolved schema node."""
         schema = self.by_kind[kind]
-        node, resolver = self._deref(schema, self._resolver(schema))
+        node, resolver = self.deref(schema, self._resolver(schema))
         stack = [("", data, node, resolver)]
         while stack:
             pointer, value, node, resolver = stack.pop()
@@ -264,12 +267,12 @@ class SchemaSet:
                 props = node.get("properties", {})
                 for k, v in value.items():
                     if k in props:
-                        sub, res = self._deref(props[k], resolver)
+                        sub, res = self.deref(props[k], resolver)
                         stack.append((join_pointer(pointer, k), v, sub, res))
             elif isinstance(value, list):
                 items = node.get("items")
                 if isinstance(items, dict):
-                    sub, res = self._deref(items, resolver)
+                    sub, res = self.deref(items, resolver)
                     for i, v in enumerate(value):
                         stack.append((join_pointer(pointer, i), v, sub, res))
 
@@ -311,55 +314,79 @@ def load_schemas(folder: str | None = None) -> SchemaSet:
 
 # -- turning jsonschema errors into readable problems ------------------------------------------
 
-def _describe(err: jsonschema.ValidationError) -> tuple[str, str]:
+def _required(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
+    missing = [k for k in err.validator_value if isinstance(err.instance, dict) and k not in err.instance]
+    # one error per missing field, each naming it: "'base_year' is a required property"
+    named = [k for k in missing if err.message == f"{k!r} is a required property"]
+    name = (named or missing or [err.message])[0]
+    return join_pointer(pointer, name), "required field is missing"
+
+
+def _additional(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
+    if not isinstance(err.instance, dict):
+        return None
+    allowed = set((err.schema or {}).get("properties", {}))
+    extra = sorted(k for k in err.instance if k not in allowed and not k.startswith("x-"))
+    if not extra:
+        return None
+    return join_pointer(pointer, extra[0]), (f"unknown field {extra[0]!r} (allowed here: {', '.join(sorted(allowed))}; "
+                                             "prefix your own fields with x-)")
+
+
+def _type(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
+    vv, inst = err.validator_value, err.instance
+    expected = vv if isinstance(vv, str) else " or ".join(vv)
+    if inst is None:
+        return pointer, f"left blank (expected {expected})"
+    if isinstance(inst, (dict, list)):
+        return pointer, f"expected {expected}, got {_json_type(inst)}"
+    return pointer, f"expected {expected}, got {_json_type(inst)} {inst!r}"
+
+
+def _format(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
+    if err.validator_value == "date":
+        return pointer, f"expected a date written YYYY-MM-DD, got {err.instance!r}"
+    return pointer, f"{err.instance!r} is not a valid {err.validator_value}"
+
+
+def _bound(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
+    sym = {"minimum": "≥", "maximum": "≤", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[str(err.validator)]
+    return pointer, f"must be {sym} {err.validator_value}, got {err.instance!r}"
+
+
+def _min_items(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
+    vv = err.validator_value
+    return pointer, f"must list at least {vv} item{'s' if vv != 1 else ''}"
+
+
+def _best_alternative(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
+    best = jsonschema.exceptions.best_match(err.context) if err.context else None
+    return describe_error(best) if best is not None else None
+
+
+_Describe = Callable[[jsonschema.ValidationError, str], "tuple[str, str] | None"]
+_DESCRIBE: dict[str, _Describe] = {
+    "required": _required,
+    "additionalProperties": _additional,
+    "type": _type,
+    "enum": lambda e, p: (p, f"{e.instance!r} is not one of: {', '.join(map(str, e.validator_value))}"),
+    "const": lambda e, p: (p, f"must be {e.validator_value!r}, got {e.instance!r}"),
+    "format": _format,
+    "minimum": _bound, "maximum": _bound, "exclusiveMinimum": _bound, "exclusiveMaximum": _bound,
+    "minItems": _min_items,
+    "minLength": lambda e, p: (p, "must not be empty"),
+    "pattern": lambda e, p: (p, f"{e.instance!r} does not have the expected form ({e.validator_value})"),
+    "uniqueItems": lambda e, p: (p, "items must not repeat"),
+    "oneOf": _best_alternative, "anyOf": _best_alternative,
+}
+
+
+def describe_error(err: jsonschema.ValidationError) -> tuple[str, str]:
     """Return ``(pointer, message)`` for one validation error."""
     pointer = "".join(join_pointer("", p) for p in err.absolute_path)
-    v, vv, inst = err.validator, err.validator_value, err.instance
-    if v == "required":
-        missing = [k for k in vv if isinstance(inst, dict) and k not in inst]
-        # one error per missing field, each naming it: "'base_year' is a required property"
-        named = [k for k in missing if err.message == f"{k!r} is a required property"]
-        name = (named or missing or [err.message])[0]
-        return join_pointer(pointer, name), "required field is missing"
-    if v == "additionalProperties" and isinstance(inst, dict):
-        allowed = set((err.schema or {}).get("properties", {}))
-        extra = sorted(k for k in inst if k not in allowed and not k.startswith("x-"))
-        if extra:
-            near = sorted(allowed)
-            return join_pointer(pointer, extra[0]), (f"unknown field {extra[0]!r} (allowed here: {', '.join(near)}; "
-                                                     "prefix your own fields with x-)")
-    if v == "type" and inst is None:
-        expected = vv if isinstance(vv, str) else " or ".join(vv)
-        return pointer, f"left blank (expected {expected})"
-    if v == "type":
-        expected = vv if isinstance(vv, str) else " or ".join(vv)
-        shown = repr(inst) if not isinstance(inst, (dict, list)) else _json_type(inst)
-        return pointer, f"expected {expected}, got {_json_type(inst)} {shown}" if not isinstance(inst, (dict, list)) \
-            else f"expected {expected}, got {shown}"
-    if v == "enum":
-        return pointer, f"{inst!r} is not one of: {', '.join(map(str, vv))}"
-    if v == "const":
-        return pointer, f"must be {vv!r}, got {inst!r}"
-    if v == "format" and vv == "date":
-        return pointer, f"expected a date written YYYY-MM-DD, got {inst!r}"
-    if v == "format":
-        return pointer, f"{inst!r} is not a valid {vv}"
-    if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        sym = {"minimum": "≥", "maximum": "≤", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[v]
-        return pointer, f"must be {sym} {vv}, got {inst!r}"
-    if v == "minItems":
-        return pointer, f"must list at least {vv} item{'s' if vv != 1 else ''}"
-    if v == "minLength":
-        return pointer, "must not be empty"
-    if v == "pattern":
-        return pointer, f"{inst!r} does not have the expected form ({vv})"
-    if v == "uniqueItems":
-        return pointer, "items must not repeat"
-    if v in ("oneOf", "anyOf"):
-        best = jsonschema.exceptions.best_match(err.context) if err.context else None
-        if best is not None:
-            return _describe(best)
-    return pointer, err.message
+    describe = _DESCRIBE.get(str(err.validator))
+    described = describe(err, pointer) if describe is not None else None
+    return described if described is not None else (pointer, err.message)
 
 
 # Errors that leave a document readable and meaningful, only incomplete: a required field left out,
@@ -446,6 +473,6 @@ def _errors(schemas: SchemaSet, kind: str, text: str, files: tuple[frozenset, fr
     try:
         errors = sorted(schemas.validator(schemas.by_kind[kind]).iter_errors(json.loads(text)),
                         key=lambda e: (list(map(str, e.absolute_path)), e.validator))
-        return [(*_describe(err), _gap_keyword(err)) for err in errors]
+        return [(*describe_error(err), _gap_keyword(err)) for err in errors]
     finally:
         _BUNDLE_FILES.reset(token)

@@ -1,0 +1,264 @@
+"""Loading a rule pack from its folder: the manifest (``pack.yaml``: metadata, clause catalogue,
+derived values, aggregates, scoring) and the rule files, each validated against its schema and
+linted (``checker.packlint``).  Every rule is also compiled as the engine will see it, so a rule
+the engine would evaluate wrongly is a lint problem, not a wrong verdict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from .compiler import compile_rule
+from .engine import UnsafeShape
+from .errors import InputError, Problem
+from .packlint import Linter, dependency_problems, fix, position
+from .packmodel import DERIVE_OPS, Aggregate, Case, CatalogueEntry, Derived, Pack, Rule, kind_resolver
+from .resources import data_dir
+from .schemas import SchemaSet, describe_error, load_schemas
+from .scoring import lint_scoring, qualitative_words, slot_table
+from .yamlio import Positioned, read_yaml_file
+
+MANIFEST = "pack.yaml"
+
+
+def available_packs(folder: Path | None = None) -> list[str]:
+    root = folder or data_dir("rules")
+    return sorted(p.name for p in root.iterdir() if (p / MANIFEST).is_file())
+
+
+def schema_problems(schemas: SchemaSet, schema_name: str, doc: Positioned, file: str) -> list[Problem]:
+    validator = schemas.validator(schemas.schema(schema_name))
+    out = []
+    for err in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
+        pointer, message = describe_error(err)
+        line, col = position(doc, pointer)
+        out.append(Problem(message, file, line, col, pointer or "/"))
+    return out
+
+
+class _Manifest:
+    """``pack.yaml`` of one pack while it is read: the document, and problems located in it."""
+
+    def __init__(self, pack_id: str, doc: Positioned):
+        self.file = f"{pack_id}/{MANIFEST}"
+        self.doc = doc
+        self.problems: list[Problem] = []
+
+    @property
+    def meta(self) -> dict:
+        return self.doc.data
+
+    def add(self, pointer: str, message: str, with_field: bool = False) -> None:
+        line, col = position(self.doc, pointer)
+        self.problems.append(Problem(message, self.file, line, col, pointer if with_field else None))
+
+
+def load_pack(pack_id: str, rules_dir: Path | None = None, schemas: SchemaSet | None = None) -> Pack:
+    """Load and lint one pack.  Lint problems are kept on ``pack.problems``; unreadable files raise."""
+    root = (rules_dir or data_dir("rules")) / pack_id
+    if not (root / MANIFEST).is_file():
+        known = ", ".join(available_packs(rules_dir)) or "none"
+        raise InputError(f"unknown standard {pack_id!r} (rule packs available: {known})")
+    schemas = schemas or load_schemas()
+    digest = hashlib.sha256()
+    manifest_path = root / MANIFEST
+    doc = read_yaml_file(manifest_path, f"{pack_id}/{MANIFEST}")
+    digest.update(manifest_path.read_bytes())
+    invalid = schema_problems(schemas, "pack.schema.json", doc, f"{pack_id}/{MANIFEST}")
+    if invalid:
+        return Pack(pack_id, root, doc.data if isinstance(doc.data, dict) else {}, {}, [], {},
+                    digest.hexdigest(), invalid)
+    manifest = _Manifest(pack_id, doc)
+    meta = manifest.meta
+    if meta["id"] != pack_id:
+        manifest.add("/id", fix(f"id {meta['id']!r} differs from the folder name {pack_id!r}",
+                                f"把 id 改为 {pack_id}（或把文件夹改名为 {meta['id']}）",
+                                f"set id to {pack_id} (or rename the folder to {meta['id']})"), with_field=True)
+    catalogue = _catalogue(manifest)
+    derived = _derived(manifest, schemas)
+    aggregates = _aggregates(manifest, schemas, derived)
+    linter = Linter(pack_id, schemas, catalogue, aggregates, derived)
+    rules, rule_problems = _rule_files(root, pack_id, schemas, linter, digest)
+    problems = manifest.problems + rule_problems + linter.problems
+    problems += _scoring_problems(manifest, rules, rule_files_ok=not rule_problems and not linter.problems)
+    problems += dependency_problems(pack_id, rules)
+    return Pack(pack_id, root, meta, catalogue, rules, aggregates, digest.hexdigest(), problems, derived)
+
+
+# -- the manifest ---------------------------------------------------------------------------------
+
+def _catalogue(manifest: _Manifest) -> dict[str, CatalogueEntry]:
+    catalogue: dict[str, CatalogueEntry] = {}
+    for i, e in enumerate(manifest.meta["catalogue"]):
+        if e["clause"] in catalogue:
+            manifest.add(f"/catalogue/{i}", fix(f"clause {e['clause']!r} is catalogued twice",
+                                                "删去重复的目录条目（或改正其条款号）",
+                                                "remove the repeated catalogue entry (or correct its clause number)"))
+        catalogue[e["clause"]] = CatalogueEntry(e["clause"], e.get("title", ""), e.get("text", ""),
+                                                e.get("normative", True), e.get("note"))
+    return catalogue
+
+
+def _derived(manifest: _Manifest, schemas: SchemaSet) -> tuple[Derived, ...]:
+    """The pack's declared derived values, with the tables they read (from the pack's scoring)."""
+    scoring = manifest.meta.get("scoring") or {}
+    tables = {"scoring_slots": tuple(sorted(slot_table(scoring).items())) if scoring.get("indicators") else ()}
+    derived: list[Derived] = []
+    for i, d in enumerate(manifest.meta.get("derive") or ()):
+        op = next(o for o in DERIVE_OPS if o in d)
+        spec = d[op]
+        table: tuple = ()
+        if op == "lookup":
+            args: tuple[str, ...] = (spec["key"],)
+            if spec["table"] not in tables:
+                manifest.add(f"/derive/{i}", fix(f"derive: unknown table {spec['table']!r} (known: {', '.join(tables)})",
+                                                 "改为已知的表名之一", "name one of the known tables"))
+            table = tables.get(spec["table"], ())
+        elif op in ("type_of", "number_of"):
+            args = (spec,)
+            if op == "number_of":
+                table = tuple(sorted(qualitative_words(scoring).items()))
+        else:
+            args = tuple(spec)
+        derived.append(Derived(d["kind"], d["field"], op, args, table))
+        for arg in args:
+            if not any(x.kind == d["kind"] and x.field == arg for x in derived[:-1]) \
+                    and schemas.field(d["kind"], arg) is None:
+                manifest.add(f"/derive/{i}", fix(f"derive: {d['kind']!r} has no field {arg!r}",
+                                                 f"改为 {d['kind']} 的字段，或先派生出 {arg}",
+                                                 f"name a field of {d['kind']}, or derive {arg} first"))
+    return tuple(derived)
+
+
+def _where(spec: dict) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted((spec.get("where") or {}).items()))
+
+
+def _interval_aggregate(name: str, spec: dict, schemas: SchemaSet, derived: tuple[Derived, ...]
+                        ) -> tuple[Aggregate, str | None]:
+    iv = spec["intervals"]
+    agg = Aggregate(name, spec["of"], None, False, _where(spec), spec.get("sum"),
+                    intervals=(iv["date"], iv.get("from", "period_start"), iv.get("until", "audit_date")))
+    info = schemas.field(spec["of"], iv["date"]) if schemas.fact_root(spec["of"]) else None
+    return agg, (iv["date"] if info is None or not info.is_date else None)
+
+
+def _field_aggregate(name: str, spec: dict, schemas: SchemaSet, derived: tuple[Derived, ...]
+                     ) -> tuple[Aggregate, str | None]:
+    by_field = spec["group_by"]["field"]
+    info = kind_resolver(schemas, spec["of"], {}, derived)(by_field) if schemas.fact_root(spec["of"]) else None
+    agg = Aggregate(name, spec["of"], "", False, _where(spec), spec.get("sum"), by_field,
+                    "string" if info is not None and info.type == "string" else "integer")
+    return agg, (by_field if info is None or info.type not in ("string", "integer") else None)
+
+
+def _year_aggregate(name: str, spec: dict, schemas: SchemaSet, derived: tuple[Derived, ...]
+                    ) -> tuple[Aggregate, str | None]:
+    year_of = spec["group_by"]["year_of"]
+    agg = Aggregate(name, spec["of"], year_of, spec.get("over") == "period_years", _where(spec), spec.get("sum"))
+    info = schemas.field(spec["of"], year_of) if schemas.fact_root(spec["of"]) else None
+    return agg, (year_of if info is None or not info.is_date else None)
+
+
+def _aggregates(manifest: _Manifest, schemas: SchemaSet, derived: tuple[Derived, ...]) -> dict[str, Aggregate]:
+    aggregates = {}
+    for name, spec in (manifest.meta.get("aggregates") or {}).items():
+        if spec.get("intervals"):
+            build, wanted = _interval_aggregate, ("date", "日期")
+        elif "field" in spec["group_by"]:
+            build, wanted = _field_aggregate, ("text or integer", "文本或整数")
+        else:
+            build, wanted = _year_aggregate, ("date", "日期")
+        aggregates[name], missing = build(name, spec, schemas, derived)
+        if missing is not None:
+            manifest.add(f"/aggregates/{name}", fix(
+                f"aggregate {name!r}: {spec['of']!r} has no {wanted[0]} field {missing!r}",
+                f"改为 {spec['of']} 的{wanted[1]}字段", f"name a {wanted[0]} field of {spec['of']}"))
+    return aggregates
+
+
+def _scoring_problems(manifest: _Manifest, rules: list[Rule], rule_files_ok: bool) -> list[Problem]:
+    scoring = manifest.meta.get("scoring")
+    if scoring is None:
+        return []
+    before = len(manifest.problems)
+    for pointer, message in lint_scoring(scoring, {r.id for r in rules} if rule_files_ok else None):
+        manifest.add(pointer, message, with_field=True)
+    return manifest.problems[before:]
+
+
+# -- the rule files -------------------------------------------------------------------------------
+
+def _rule_files(root: Path, pack_id: str, schemas: SchemaSet, linter: Linter, digest: Any
+                ) -> tuple[list[Rule], list[Problem]]:
+    """The rules that lint cleanly, and the problems of rule files that do not validate."""
+    rules: list[Rule] = []
+    problems: list[Problem] = []
+    for path in sorted(root.glob("*.yaml")):
+        if path.name == MANIFEST:
+            continue
+        rel = f"{pack_id}/{path.name}"
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        doc = read_yaml_file(path, rel)
+        file_problems = schema_problems(schemas, "rule.schema.json", doc, rel)
+        if file_problems:
+            problems.extend(file_problems)
+            continue
+        for i, raw in enumerate(doc.data["rules"]):
+            rule = _rule(raw, doc, rel, f"/rules/{i}", pack_id, schemas, linter)
+            if rule is not None:
+                rules.append(rule)
+    return rules, problems
+
+
+def _rule(raw: dict, doc: Positioned, rel: str, ptr: str, pack_id: str, schemas: SchemaSet,
+          linter: Linter) -> Rule | None:
+    """Lint one rule; the rule when it is clean and compiles, else None (the problems are on the linter)."""
+    before = len(linter.problems)
+    linter.check_rule(raw, doc, rel, ptr)
+    if len(linter.problems) != before:
+        return None
+    rule = _build_rule(raw, doc, rel, ptr, pack_id)
+    shape = _compile_problem(rule, schemas, linter.aggregates, linter.derived)
+    if shape:
+        linter.add_at(doc, rel, f"{ptr}/expect", shape)
+        return None
+    return rule
+
+
+def _text(d: dict | None) -> dict | None:
+    return {"zh": d["zh"], "en": d["en"]} if isinstance(d, dict) else None
+
+
+def _case(c: dict, line: int | None) -> Case:
+    expect = c.get("expect") or {}
+    return Case(c["name"], expect.get("status"), expect.get("grade"), expect.get("evidence"),
+                tuple(c.get("patch") or ()), c.get("fixture", "base"), bool(c.get("breach", False)), line)
+
+
+def _build_rule(raw: dict, doc: Positioned, rel: str, ptr: str, pack_id: str) -> Rule:
+    cases = tuple(_case(c, position(doc, f"{ptr}/cases/{j}")[0]) for j, c in enumerate(raw.get("cases") or []))
+    message = _text(raw["message"])
+    assert message is not None  # required by rule.schema.json
+    return Rule(
+        id=raw["id"], pack=pack_id, clause=raw["clause"], requirement=raw["requirement"],
+        obligation=raw["obligation"], grade=raw["grade"], reads=tuple(raw["reads"]), for_each=raw["for_each"],
+        where=raw.get("where"), expect=raw["expect"], when_none=raw.get("when_none"),
+        on_pass=raw.get("on_pass", "conform"), onsite=_text(raw.get("onsite")),
+        evidence_field=raw.get("evidence_field"), finding=raw.get("finding"), title=_text(raw.get("title")),
+        message=message, pass_message=_text(raw.get("pass_message")), remediation=_text(raw.get("remediation")),
+        source=raw.get("source", "full text"), cases=cases, file=rel, line=position(doc, ptr)[0], pointer=ptr,
+        depends_on=tuple(raw.get("depends_on") or ()), grade_reason=_text(raw.get("grade_reason")))
+
+
+def _compile_problem(rule: Rule, schemas: SchemaSet, aggregates: dict[str, Aggregate],
+                     derived: tuple[Derived, ...] = ()) -> str | None:
+    """Compile one rule as the engine will see it; return why it cannot be, if it cannot."""
+    stub = Pack(rule.pack, Path("."), {}, {}, [], aggregates, "", derived=derived)
+    try:
+        compile_rule(rule, schemas, stub)
+    except UnsafeShape as exc:
+        return str(exc)
+    return None
