@@ -113,7 +113,8 @@ def _derived(manifest: _Manifest, schemas: SchemaSet) -> tuple[Derived, ...]:
         if op == "lookup":
             args: tuple[str, ...] = (spec["key"],)
             if spec["table"] not in tables:
-                manifest.add(f"/derive/{i}", fix(f"derive: unknown table {spec['table']!r} (known: {', '.join(tables)})",
+                known = ", ".join(tables)
+                manifest.add(f"/derive/{i}", fix(f"derive: unknown table {spec['table']!r} (known: {known})",
                                                  "改为已知的表名之一", "name one of the known tables"))
             table = tables.get(spec["table"], ())
         elif op in ("type_of", "number_of"):

@@ -14,9 +14,24 @@ from pathlib import Path
 from . import cache
 from .errors import RuleError
 from .packload import available_packs, load_pack
-from .packmodel import (AGG_PREFIX, ANCHORS, BREACH_GRADES, BUNDLE_KIND, DERIVE_OPS, TEMPLATE_NAMES, TEXT_OPS,
-                        Aggregate, Case, CatalogueEntry, Derived, Pack, Rule, clause_parent, clause_sort_key,
-                        kind_resolver)
+from .packmodel import (
+    AGG_PREFIX,
+    ANCHORS,
+    BREACH_GRADES,
+    BUNDLE_KIND,
+    DERIVE_OPS,
+    TEMPLATE_NAMES,
+    TEXT_OPS,
+    Aggregate,
+    Case,
+    CatalogueEntry,
+    Derived,
+    Pack,
+    Rule,
+    clause_parent,
+    clause_sort_key,
+    kind_resolver,
+)
 from .resources import data_dir
 
 __all__ = ["AGG_PREFIX", "ANCHORS", "BREACH_GRADES", "BUNDLE_KIND", "DERIVE_OPS", "TEMPLATE_NAMES", "TEXT_OPS",

@@ -1,0 +1,258 @@
+"""Read every file of an evidence bundle (a folder or a .zip) into memory without trusting it and
+without changing it: names checked, links resolved once and kept inside the bundle, special files
+refused, sizes and archive expansion bounded (``checker.limits``).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import struct
+import zipfile
+import zlib
+from pathlib import Path, PurePosixPath
+
+from .charset import SUSPICIOUS_NAME, char_name, shown
+from .errors import InputError
+from .limits import DEFAULT_LIMITS, Limits, option
+from .safeio import not_regular, open_regular, read_fd
+
+MANIFEST = "bundle.yaml"
+DOCUMENT_SUFFIXES = {".yaml", ".yml", ".json"}
+TABLE_SUFFIX = ".csv"
+ATTACHMENT_DIR = "attachments"
+
+# Limits against hostile or accidental input (defaults; see checker/limits.py for all of them).
+MAX_FILES = DEFAULT_LIMITS.max_files
+MAX_FILE_BYTES = DEFAULT_LIMITS.max_file_bytes
+MAX_TOTAL_BYTES = DEFAULT_LIMITS.max_bundle_bytes
+MAX_COMPRESSION_RATIO = DEFAULT_LIMITS.max_compression_ratio
+
+
+def _clean_member_name(name: str, archive: str) -> str | None:
+    """Validate an archive member name; return the normalised POSIX path or None for folders."""
+    if "\x00" in name:
+        raise InputError("archive member name contains a NUL byte", archive)
+    raw = name.replace("\\", "/")
+    if raw.endswith("/"):
+        return None
+    if raw.startswith("/") or (len(raw) > 1 and raw[1] == ":"):
+        raise InputError(f"archive member {shown(name)!r} has an absolute path; refusing to read it", archive)
+    parts = [p for p in raw.split("/") if p not in ("", ".")]
+    if any(p == ".." for p in parts):
+        raise InputError(f"archive member {shown(name)!r} points outside the bundle (..); refusing to read it", archive)
+    return "/".join(parts)
+
+
+def _skip(path: str) -> bool:
+    parts = path.split("/")
+    return any(p.startswith(".") or p == "__MACOSX" for p in parts) or parts[-1] in ("Thumbs.db", "desktop.ini")
+
+
+def _check_name(rel: str, where: str | None = None) -> None:
+    """File names are shown in reports and error lines: refuse control, invisible and non-UTF-8 characters."""
+    bad = SUSPICIOUS_NAME.search(rel)
+    if bad:
+        char = bad.group()
+        what = ("a byte that is not UTF-8" if "\udc80" <= char <= "\udcff"
+                else f"the invisible or control character {char_name(char)}")
+        raise InputError(f"file name contains {what}; rename the file", where or shown(rel))
+
+
+def _expects_document(rel: str) -> bool:
+    """Whether a path names a document (so a folder there is a mistake, not a folder of attachments)."""
+    return rel == MANIFEST or (rel.split("/", 1)[0] != ATTACHMENT_DIR
+                               and PurePosixPath(rel).suffix.lower() in DOCUMENT_SUFFIXES | {TABLE_SUFFIX})
+
+
+def _read_zip(path: Path, limits: Limits) -> dict[str, bytes]:
+    label = str(path)
+    fd = open_regular(os.path.realpath(path), label)  # the bundle named on the command line may be a link
+    archive_size = os.fstat(fd).st_size
+    fh = os.fdopen(fd, "rb")
+    try:
+        if not zipfile.is_zipfile(fh):
+            raise InputError("not a bundle: give a folder with bundle.yaml, or a .zip of one", label)
+        try:
+            zf = zipfile.ZipFile(fh)
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, NotImplementedError,
+                RuntimeError, struct.error) as exc:  # a corrupt central directory
+            raise InputError(f"not a valid .zip archive ({shown(str(exc))})", label) from None
+        with zf:
+            return _zip_members(zf, label, archive_size, limits)
+    finally:
+        fh.close()
+
+def _zip_members(zf: zipfile.ZipFile, label: str, archive_size: int, limits: Limits) -> dict[str, bytes]:
+    infos = zf.infolist()
+    _check_archive(infos, label, archive_size, limits)
+    files: dict[str, bytes] = {}
+    total = 0
+    for info in infos:
+        name = _member_name(info, label)
+        if name is None:
+            continue
+        _check_member(info, name, files, label, limits)
+        data = _read_member(zf, info, label, min(limits.max_file_bytes, limits.max_unpacked_bytes - total), limits)
+        total += len(data)
+        files[name] = data
+    return _strip_top_folder(files)
+
+
+def _check_archive(infos: list[zipfile.ZipInfo], label: str, archive_size: int, limits: Limits) -> None:
+    """Refuse on the member count and the declared sizes first (nothing inflated yet); the reads never
+    trust them."""
+    if len(infos) > limits.max_archive_members:
+        raise InputError(f"archive has {len(infos):,} members, more than the limit of {limits.max_archive_members:,} "
+                         f"({option('max_archive_members')})", label)
+    declared = sum(i.file_size for i in infos)
+    if declared > limits.max_unpacked_bytes:
+        raise InputError(f"archive expands to more than the limit of {limits.max_unpacked_bytes:,} bytes "
+                         f"({option('max_unpacked_bytes')})", label)
+    if declared > 1 << 20 and declared > limits.max_compression_ratio * max(archive_size, 1):
+        raise InputError(f"archive expands {declared // max(archive_size, 1):,}-fold, more than the limit of "
+                         f"{limits.max_compression_ratio} ({option('max_compression_ratio')}); refusing a likely "
+                         "zip bomb", label)
+
+
+def _member_name(info: zipfile.ZipInfo, label: str) -> str | None:
+    """The bundle path of an archive member, or None for folders and skipped files; refuses links,
+    special files and a bundle.yaml that is a folder."""
+    name = _clean_member_name(info.filename, label)
+    if name is None:
+        if _clean_member_name(info.filename.rstrip("/\\"), label) == MANIFEST:
+            raise InputError(f"{MANIFEST} is a folder in the archive, where a document file is expected", label)
+        return None
+    if _skip(name):
+        return None
+    _check_name(name, f"{label}: {shown(name)}")
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        raise InputError(f"archive member {shown(info.filename)!r} is a symbolic link; refusing to follow it", label)
+    if stat.S_IFMT(mode) and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        raise InputError(f"archive member {shown(info.filename)!r} is {not_regular(mode)}, not a regular file",
+                         label)
+    return None if stat.S_ISDIR(mode) else name
+
+
+def _check_member(info: zipfile.ZipInfo, name: str, files: dict[str, bytes], label: str, limits: Limits) -> None:
+    if info.flag_bits & 0x1:
+        raise InputError(f"archive member {shown(info.filename)!r} is encrypted", label)
+    if name in files:
+        raise InputError(f"archive holds {shown(info.filename)!r} twice", label)
+    if info.file_size > limits.max_file_bytes:
+        raise InputError(f"archive member {shown(info.filename)!r} is larger than the limit of "
+                         f"{limits.max_file_bytes:,} bytes ({option('max_file_bytes')})", label)
+    if info.compress_size and info.file_size / info.compress_size > limits.max_compression_ratio \
+            and info.file_size > 1 << 20:
+        raise InputError(f"archive member {shown(info.filename)!r} expands "
+                         f"{info.file_size // info.compress_size:,}-fold, more than the limit of "
+                         f"{limits.max_compression_ratio} ({option('max_compression_ratio')}); refusing a "
+                         "likely zip bomb", label)
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, budget: int, limits: Limits) -> bytes:
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(budget + 1)  # never trust the header's size
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError,
+            ValueError) as exc:
+        raise InputError(f"archive member {shown(info.filename)!r} cannot be read: {shown(str(exc))}",
+                         label) from None
+    if len(data) > budget:
+        raise InputError(f"archive expands to more than the limit of {limits.max_unpacked_bytes:,} bytes "
+                         f"({option('max_unpacked_bytes')})", label)
+    return data
+
+
+def _strip_top_folder(files: dict[str, bytes]) -> dict[str, bytes]:
+    """A zip of a folder usually has that folder as its only top-level entry: strip it."""
+    if MANIFEST not in files:
+        tops = {p.split("/", 1)[0] for p in files}
+        if len(tops) == 1 and all("/" in p for p in files):
+            top = tops.pop()
+            if f"{top}/{MANIFEST}" in files:
+                files = {p.split("/", 1)[1]: b for p, b in files.items()}
+    return files
+
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _read_dir(root: Path, limits: Limits) -> dict[str, bytes]:
+    """Read every regular file under ``root``.  Special files are refused before they are opened; a symlink
+    is resolved once and must end inside the bundle at a regular file (links to folders are not followed:
+    they would only read files twice); an unreadable folder is an error naming it."""
+    files: dict[str, bytes] = {}
+    total = 0
+    real_root = os.path.realpath(root)
+    stack = [("", real_root)]
+    while stack:
+        rel_dir, abs_dir = stack.pop()
+        try:
+            with os.scandir(abs_dir) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            raise InputError(f"cannot read the folder: {exc.strerror}", shown(rel_dir) if rel_dir else str(root)) \
+                from None
+        subdirs = []
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            if _skip(rel):
+                continue
+            _check_name(rel)
+            path = entry.path
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+                if stat.S_ISLNK(mode):
+                    try:
+                        target = os.path.realpath(path, strict=True)
+                    except OSError as exc:
+                        if exc.errno == errno.ELOOP:
+                            raise InputError("symbolic link loop; refusing to follow it", rel) from None
+                        raise InputError("symbolic link points to nothing", rel) from None
+                    if not _inside(target, real_root):
+                        raise InputError("symbolic link points outside the bundle; refusing to follow it", rel)
+                    mode = os.stat(target).st_mode
+                    if stat.S_ISDIR(mode):
+                        continue  # a folder of the bundle, read under its own name
+                    path = target
+            except OSError as exc:
+                raise InputError(f"cannot read: {exc.strerror}", shown(rel)) from None
+            if stat.S_ISDIR(mode):
+                if _expects_document(rel):
+                    raise InputError("is a folder, where a document file is expected", shown(rel))
+                subdirs.append((rel, path))
+                continue
+            if not stat.S_ISREG(mode):
+                raise InputError(f"is {not_regular(mode)}, not a regular file; refusing to read it", shown(rel))
+            if len(files) >= limits.max_files:
+                raise InputError(f"bundle has more than {limits.max_files:,} files ({option('max_files')})", str(root))
+            data = read_fd(open_regular(path, shown(rel)), shown(rel), limits.max_file_bytes,
+                            option("max_file_bytes"))
+            total += len(data)
+            if total > limits.max_bundle_bytes:
+                raise InputError(f"bundle is larger than the limit of {limits.max_bundle_bytes:,} bytes "
+                                 f"({option('max_bundle_bytes')})", str(root))
+            files[rel] = data
+        stack.extend(reversed(subdirs))
+    return files
+
+
+def read_files(source: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> tuple[str, dict[str, bytes]]:
+    """Read every file of a bundle folder or zip into memory: ``(name, {path: bytes})``."""
+    path = Path(source)
+    try:
+        mode = os.stat(path).st_mode  # the bundle given on the command line may be a link: resolved once
+    except FileNotFoundError:
+        raise InputError("no such bundle: give a folder or a .zip file", str(source)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", str(source)) from None
+    if stat.S_ISDIR(mode):
+        return Path(os.path.realpath(path)).name, _read_dir(path, limits)
+    if not stat.S_ISREG(mode):
+        raise InputError(f"is {not_regular(mode)}, not a regular file; give a folder or a .zip file", str(source))
+    return path.stem, _read_zip(path, limits)

@@ -1,0 +1,39 @@
+"""JSON pointers (RFC 6901) into parsed documents, and data that keeps where each value was written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Position = tuple[int, int]
+
+
+def escape_pointer_token(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def join_pointer(base: str, token: str | int) -> str:
+    return f"{base}/{escape_pointer_token(token)}"
+
+
+def split_pointer(pointer: str) -> list[str]:
+    if not pointer:
+        return []
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+
+
+@dataclass
+class Positioned:
+    """Plain data with the position of each value, keyed by JSON pointer."""
+
+    data: Any
+    positions: dict[str, Position] = field(default_factory=dict)
+
+    def position(self, pointer: str) -> Position | None:
+        """Position of ``pointer``, or of its nearest ancestor that has one."""
+        while True:
+            if pointer in self.positions:
+                return self.positions[pointer]
+            if not pointer:
+                return None
+            pointer = pointer.rsplit("/", 1)[0]

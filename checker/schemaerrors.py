@@ -1,0 +1,95 @@
+"""Readable messages for JSON Schema validation errors: one ``(pointer, message)`` per error, from
+a table of the keywords the schemas use (anything else keeps the validator's own message)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jsonschema
+
+from .yamlio import join_pointer
+
+JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number",
+              type(None): "null"}
+
+
+def json_type(value: Any) -> str:
+    return JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _required(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
+    missing = [k for k in err.validator_value if isinstance(err.instance, dict) and k not in err.instance]
+    # one error per missing field, each naming it: "'base_year' is a required property"
+    named = [k for k in missing if err.message == f"{k!r} is a required property"]
+    name = (named or missing or [err.message])[0]
+    return join_pointer(pointer, name), "required field is missing"
+
+
+def _additional(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
+    if not isinstance(err.instance, dict):
+        return None
+    allowed = set((err.schema or {}).get("properties", {}))
+    extra = sorted(k for k in err.instance if k not in allowed and not k.startswith("x-"))
+    if not extra:
+        return None
+    return join_pointer(pointer, extra[0]), (f"unknown field {extra[0]!r} (allowed here: {', '.join(sorted(allowed))}; "
+                                             "prefix your own fields with x-)")
+
+
+def _type(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
+    vv, inst = err.validator_value, err.instance
+    expected = vv if isinstance(vv, str) else " or ".join(vv)
+    if inst is None:
+        return pointer, f"left blank (expected {expected})"
+    if isinstance(inst, (dict, list)):
+        return pointer, f"expected {expected}, got {json_type(inst)}"
+    return pointer, f"expected {expected}, got {json_type(inst)} {inst!r}"
+
+
+def _format(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
+    if err.validator_value == "date":
+        return pointer, f"expected a date written YYYY-MM-DD, got {err.instance!r}"
+    return pointer, f"{err.instance!r} is not a valid {err.validator_value}"
+
+
+def _bound(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
+    sym = {"minimum": "≥", "maximum": "≤", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[str(err.validator)]
+    return pointer, f"must be {sym} {err.validator_value}, got {err.instance!r}"
+
+
+def _min_items(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
+    vv = err.validator_value
+    return pointer, f"must list at least {vv} item{'s' if vv != 1 else ''}"
+
+
+def _best_alternative(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
+    best = jsonschema.exceptions.best_match(err.context) if err.context else None
+    return describe_error(best) if best is not None else None
+
+
+_Describe = Callable[[jsonschema.ValidationError, str], "tuple[str, str] | None"]
+_DESCRIBE: dict[str, _Describe] = {
+    "required": _required,
+    "additionalProperties": _additional,
+    "type": _type,
+    "enum": lambda e, p: (p, f"{e.instance!r} is not one of: {', '.join(map(str, e.validator_value))}"),
+    "const": lambda e, p: (p, f"must be {e.validator_value!r}, got {e.instance!r}"),
+    "format": _format,
+    "minimum": _bound, "maximum": _bound, "exclusiveMinimum": _bound, "exclusiveMaximum": _bound,
+    "minItems": _min_items,
+    "minLength": lambda e, p: (p, "must not be empty"),
+    "pattern": lambda e, p: (p, f"{e.instance!r} does not have the expected form ({e.validator_value})"),
+    "uniqueItems": lambda e, p: (p, "items must not repeat"),
+    "oneOf": _best_alternative, "anyOf": _best_alternative,
+}
+
+
+def describe_error(err: jsonschema.ValidationError) -> tuple[str, str]:
+    """Return ``(pointer, message)`` for one validation error."""
+    pointer = "".join(join_pointer("", p) for p in err.absolute_path)
+    describe = _DESCRIBE.get(str(err.validator))
+    described = describe(err, pointer) if describe is not None else None
+    return described if described is not None else (pointer, err.message)
+
+
