@@ -258,8 +258,9 @@ def _document(raw: dict[str, bytes], path: str, tables: dict[str, str], table_fi
         return Document(path, kind, table, "csv")
     if suffix in DOCUMENT_SUFFIXES and not in_attachments:
         content = parse_yaml(_text(raw, path, limits), path, limits)
-        kind = content.data.get("kind") if isinstance(content.data, dict) else None
-        return Document(path, kind if isinstance(kind, str) else None, content, "json" if suffix == ".json" else "yaml")
+        stated = content.data.get("kind") if isinstance(content.data, dict) else None
+        return Document(path, stated if isinstance(stated, str) else None, content,
+                        "json" if suffix == ".json" else "yaml")
     if suffix == TABLE_SUFFIX and not in_attachments:
         raise InputError("CSV table not declared in bundle.yaml (add it under tables: with its kind)", path)
     return None

@@ -21,6 +21,7 @@ this cache about 0.02 s, so the cache stays, but it holds data only:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import math
@@ -30,10 +31,11 @@ import stat
 import sys
 import types
 import typing
-from functools import lru_cache
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from . import __version__
 from .packmodel import Aggregate, Case, CatalogueEntry, Derived, Pack, Rule
 from .resources import data_dir
 from .safeio import atomic_write
@@ -56,7 +58,7 @@ class CacheInvalid(Exception):
 
 def disable() -> None:
     """Turn the cache off for this process (``--no-cache``): nothing is read or written."""
-    global _disabled
+    global _disabled  # noqa: PLW0603 - one process-wide switch, set once by the CLI (tests reset it)
     _disabled = True
 
 
@@ -73,7 +75,7 @@ def cache_dir() -> Path | None:
     return Path(base) / "parkcheck"
 
 
-@lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)
 def code_digest() -> str:
     """Hash of the ``checker`` package's own source, so a changed linter or loader never reuses old entries."""
     return source_digest(Path(__file__).resolve().parent)
@@ -88,8 +90,6 @@ def source_digest(pkg: Path) -> str:
 
 def pack_key(root: Path) -> str:
     """Hash of everything a linted pack depends on: its files, the schemas, the tool's version and code."""
-    from . import __version__
-
     digest = hashlib.sha256("\0".join((FORMAT, __version__, f"{sys.version_info[0]}.{sys.version_info[1]}",
                                        code_digest(), root.name)).encode())
     for path in sorted(root.glob("*.yaml")) + sorted(data_dir("schemas").glob("*.schema.json")):
@@ -115,7 +115,7 @@ def encode(value: Any) -> Any:
             raise CacheInvalid("a mapping with keys that are not text")
         return {"dict": {k: encode(v) for k, v in value.items()}}
     name = type(value).__name__
-    if _CLASSES.get(name) is type(value):
+    if _CLASSES.get(name) is type(value) and dataclasses.is_dataclass(value):
         skip = _NOT_STORED.get(name, {})
         return {"class": name, "fields": {f.name: encode(getattr(value, f.name))
                                           for f in dataclasses.fields(value) if f.name not in skip}}
@@ -134,26 +134,48 @@ def decode(data: Any) -> Any:
         return [decode(v) for v in data]
     if not isinstance(data, dict) or len(data) not in (1, 2):
         raise CacheInvalid("unexpected value")
-    if set(data) == {"tuple"} and isinstance(data["tuple"], list):
-        return tuple(decode(v) for v in data["tuple"])
-    if set(data) == {"dict"} and isinstance(data["dict"], dict):
-        return {k: decode(v) for k, v in data["dict"].items()}
-    if set(data) == {"class", "fields"} and data["class"] in _CLASSES and isinstance(data["fields"], dict):
-        cls = _CLASSES[data["class"]]
-        names, checks = _layout(cls)
-        if data["fields"].keys() != names:
-            raise CacheInvalid(f"{cls.__name__}: fields differ")
-        values = {}
-        for name, raw in data["fields"].items():
-            value = decode(raw)
-            if not checks[name](value):
-                raise CacheInvalid(f"{cls.__name__}.{name}: wrong type")
-            values[name] = value
-        return cls(**values, **{name: make() for name, make in _NOT_STORED.get(cls.__name__, {}).items()})
-    raise CacheInvalid("unexpected object")
+    rebuild = _TAGGED.get(frozenset(data))
+    if rebuild is None:
+        raise CacheInvalid("unexpected object")
+    return rebuild(data)
 
 
-@lru_cache(maxsize=None)
+def _decode_tuple(data: dict) -> tuple:
+    if not isinstance(data["tuple"], list):
+        raise CacheInvalid("unexpected object")
+    return tuple(decode(v) for v in data["tuple"])
+
+
+def _decode_dict(data: dict) -> dict:
+    if not isinstance(data["dict"], dict):
+        raise CacheInvalid("unexpected object")
+    return {k: decode(v) for k, v in data["dict"].items()}
+
+
+def _decode_object(data: dict) -> Any:
+    if data["class"] not in _CLASSES or not isinstance(data["fields"], dict):
+        raise CacheInvalid("unexpected object")
+    cls = _CLASSES[data["class"]]
+    names, checks = _layout(cls)
+    if data["fields"].keys() != names:
+        raise CacheInvalid(f"{cls.__name__}: fields differ")
+    values = {}
+    for name, raw in data["fields"].items():
+        value = decode(raw)
+        if not checks[name](value):
+            raise CacheInvalid(f"{cls.__name__}.{name}: wrong type")
+        values[name] = value
+    return cls(**values, **{name: make() for name, make in _NOT_STORED.get(cls.__name__, {}).items()})
+
+
+_TAGGED: dict[frozenset, Callable[[dict], Any]] = {
+    frozenset({"tuple"}): _decode_tuple,
+    frozenset({"dict"}): _decode_dict,
+    frozenset({"class", "fields"}): _decode_object,
+}
+
+
+@functools.cache
 def _layout(cls: type) -> tuple[frozenset, dict[str, Callable[[Any], bool]]]:
     """A cached class's stored field names, and a type check per field built from its annotation."""
     skip = _NOT_STORED.get(cls.__name__, {})
@@ -162,38 +184,59 @@ def _layout(cls: type) -> tuple[frozenset, dict[str, Callable[[Any], bool]]]:
     return names, {name: _checker(hints[name]) for name in names}
 
 
-@lru_cache(maxsize=None)
-def _checker(hint: Any) -> Callable[[Any], bool]:
-    """A function telling whether a value has the type ``hint`` declares (the subset the pack classes use)."""
-    if hint is Any:
-        return lambda v: True
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        alternatives = tuple(_checker(a) for a in args)
-        return lambda v: any(c(v) for c in alternatives)
-    if hint is type(None):
-        return lambda v: v is None
-    if hint is bool:
-        return lambda v: isinstance(v, bool)
-    if hint is int:
-        return lambda v: isinstance(v, int) and not isinstance(v, bool)
-    if hint is float:
-        return lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
-    if origin is None:  # str, a bare dict/list/tuple, or a cached dataclass
-        return lambda v: isinstance(v, hint)
-    if origin is dict:
-        key, val = _checker(args[0]), _checker(args[1])
-        return lambda v: isinstance(v, dict) and all(key(k) and val(x) for k, x in v.items())
-    if origin is list:
-        item = _checker(args[0])
-        return lambda v: isinstance(v, list) and all(item(x) for x in v)
-    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+_Check = Callable[[Any], bool]
+# The plain types the pack classes use, and how a value of each is recognised (bool is not an int here).
+_SIMPLE: dict[Any, _Check] = {
+    Any: lambda v: True,
+    type(None): lambda v: v is None,
+    bool: lambda v: isinstance(v, bool),
+    int: lambda v: isinstance(v, int) and not isinstance(v, bool),
+    float: lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+}
+
+
+def _union(args: tuple) -> _Check:
+    alternatives = tuple(_checker(a) for a in args)
+    return lambda v: any(c(v) for c in alternatives)
+
+
+def _dict(args: tuple) -> _Check:
+    key, val = _checker(args[0]), _checker(args[1])
+    return lambda v: isinstance(v, dict) and all(key(k) and val(x) for k, x in v.items())
+
+
+def _list(args: tuple) -> _Check:
+    item = _checker(args[0])
+    return lambda v: isinstance(v, list) and all(item(x) for x in v)
+
+
+def _tuple(args: tuple) -> _Check:
+    if len(args) == 2 and args[1] is Ellipsis:
         item = _checker(args[0])
         return lambda v: isinstance(v, tuple) and all(item(x) for x in v)
-    if origin is tuple:
-        items = tuple(_checker(a) for a in args)
-        return lambda v: isinstance(v, tuple) and len(v) == len(items) and all(c(x) for c, x in zip(items, v))
-    raise TypeError(f"no type check for {hint!r}")  # a new annotation in a pack class: extend this function
+    items = tuple(_checker(a) for a in args)
+    return lambda v: isinstance(v, tuple) and len(v) == len(items) and all(
+        c(x) for c, x in zip(items, v, strict=True))
+
+
+_GENERIC: dict[Any, Callable[[tuple], _Check]] = {
+    typing.Union: _union, types.UnionType: _union, dict: _dict, list: _list, tuple: _tuple,
+}
+
+
+@functools.cache
+def _checker(hint: Any) -> _Check:
+    """A function telling whether a value has the type ``hint`` declares (the subset the pack classes use)."""
+    simple = _SIMPLE.get(hint)
+    if simple is not None:
+        return simple
+    origin = typing.get_origin(hint)
+    if origin is None:  # str, a bare dict/list/tuple, or a cached dataclass
+        return lambda v: isinstance(v, hint)
+    build = _GENERIC.get(origin)
+    if build is None:
+        raise TypeError(f"no type check for {hint!r}")  # a new annotation in a pack class: extend this table
+    return build(typing.get_args(hint))
 
 
 # --- the files ---
@@ -220,9 +263,13 @@ def _entry(folder: Path, pack_id: str, key: str) -> Path:
     return folder / f"{pack_id}-{key}.json"
 
 
+# never follow a link, never block on a FIFO, never leak the descriptor (flags missing on a platform are 0)
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 def read_entry(path: Path, pack_id: str, key: str, root: Path) -> Pack:
     """Load one entry; ``CacheInvalid`` (or ``OSError``) when it is missing, foreign, corrupt or stale."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(path, _READ_FLAGS)
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or not _own(st) or st.st_mode & 0o022:

@@ -66,7 +66,7 @@ def _resolver(schemas: SchemaSet, pack: Pack, kind: str) -> Resolver:
 
 def _split_expect(expect: dict) -> tuple[list[dict], list[tuple[str, dict]]]:
     """Top-level single-fact conditions and joins of ``expect``."""
-    items = expect["all"] if "all" in expect else [expect]
+    items = expect.get("all", [expect])
     leaves, joins = [], []
     for c in items:
         j = next((k for k in ("exists", "not_exists") if k in c), None)
@@ -77,78 +77,91 @@ def _split_expect(expect: dict) -> tuple[list[dict], list[tuple[str, dict]]]:
     return leaves, joins
 
 
+class _Branches:
+    """The engine rules of one YAML rule, as they are added: every pattern list starts with the bundle
+    pattern when anchors are read from the bundle fact."""
+
+    def __init__(self, rule_id: str, kind: str, ctx: Context):
+        anchor_fields = sorted({anchor_name(a, m) for a, m in ctx.anchors})
+        uses_bundle = bool(ctx.anchors) and ctx.anchor_alias == "b"
+        self.rule_id = rule_id
+        self.kind = kind
+        self.head = [{"b": AND({"kind": BUNDLE_KIND}, *[ex(f) for f in anchor_fields])}] if uses_bundle else []
+        self.guards = [ex(f) for f in anchor_fields] if ctx.anchor_alias == "s" else []
+        self.sentinel = {"e": {"kind": END_KIND}}
+        self.out: list[tuple[Branch, dict]] = []
+
+    def subject(self, *extra: dict | None) -> dict:
+        return {"s": AND({"kind": self.kind}, *self.guards, *[x for x in extra if x is not None])}
+
+    def add(self, outcome: str, detail: str, patterns: list) -> None:
+        name = f"{self.rule_id}|{outcome}|{len(self.out)}"
+        safe = [{alias: harden(expr)} for pattern in [*self.head, *patterns] for alias, expr in pattern.items()]
+        self.out.append((Branch(name, self.rule_id, outcome, detail), {"all": safe}))
+
+
+# A compiled join: (index, exists | not_exists, partner pattern, subject fields it refers to).
+_Join = tuple[int, str, dict, list[str]]
+
+
+def _compile_join(i: int, jtype: str, join: dict, schemas: SchemaSet, pack: Pack, ctx: Context) -> _Join:
+    jctx = Context(anchor_alias=ctx.anchor_alias)
+    pkind = join["kind"]
+    parts = [{"kind": pkind}]
+    for their, ours in (join.get("match") or {}).items():
+        parts.append({engine_field(their): {"s": engine_field(ours)}})
+        jctx.subject_refs.add(engine_field(ours))
+    if join.get("where"):
+        holds, _ = compile_condition(join["where"], _resolver(schemas, pack, pkind), jctx)
+        parts.append(holds)
+    ctx.anchors |= jctx.anchors
+    return i, jtype, AND(*parts), sorted(jctx.subject_refs)
+
+
+def _add_pass(b: _Branches, w_holds: dict | None, e_holds: dict | None, joins: list[_Join]) -> None:
+    """pass: subject ∧ where ∧ expect-leaves ∧ every join holds."""
+    all_refs = sorted({r for _, _, _, refs in joins for r in refs})
+    patterns = [b.subject(w_holds, e_holds, *[ex(r) for r in all_refs])]
+    if any(jtype == "not_exists" for _, jtype, _, _ in joins):
+        patterns.append(b.sentinel)
+    for i, jtype, partner, _ in joins:
+        patterns.append({f"p{i}" if jtype == "exists" else f"p{i}$not": partner})
+    b.add("pass", "expect", patterns)
+
+
+def _add_fails(b: _Branches, w_holds: dict | None, e_fails: dict | None, joins: list[_Join]) -> None:
+    """One fail branch per way expect can fail."""
+    if e_fails is not None:
+        b.add("fail", "expect", [b.subject(w_holds, e_fails)])
+    for i, jtype, partner, refs in joins:
+        if refs:
+            b.add("fail", f"join {i}: missing reference", [b.subject(w_holds, OR(*[nex(r) for r in refs]))])
+        guarded = b.subject(w_holds, *[ex(r) for r in refs])
+        if jtype == "exists":
+            b.add("fail", f"join {i}: no partner", [guarded, b.sentinel, {f"p{i}$not": partner}])
+        else:
+            b.add("fail", f"join {i}: partner present", [guarded, {f"p{i}": partner}])
+
+
 def compile_rule(rule: Rule, schemas: SchemaSet, pack: Pack) -> tuple[list[tuple[Branch, dict]], set]:
     kind = rule.for_each
     # A fact cannot fill two patterns of one engine rule: when the subject is the bundle fact,
     # anchors are read from the subject itself instead of a separate bundle pattern.
-    anchor_alias = "s" if kind == BUNDLE_KIND else "b"
-    ctx = Context(anchor_alias=anchor_alias)
+    ctx = Context(anchor_alias="s" if kind == BUNDLE_KIND else "b")
     resolve = _resolver(schemas, pack, kind)
-    w_holds = w_fails = None
-    if rule.where:
-        w_holds, w_fails = compile_condition(rule.where, resolve, ctx)
+    w_holds, w_fails = compile_condition(rule.where, resolve, ctx) if rule.where else (None, None)
     leaves, joins = _split_expect(rule.expect)
-    e_holds = e_fails = None
-    if leaves:
-        e_holds, e_fails = compile_condition({"all": leaves}, resolve, ctx)
+    e_holds, e_fails = compile_condition({"all": leaves}, resolve, ctx) if leaves else (None, None)
+    compiled_joins = [_compile_join(i, jtype, join, schemas, pack, ctx) for i, (jtype, join) in enumerate(joins)]
 
-    compiled_joins = []
-    for i, (jtype, join) in enumerate(joins):
-        jctx = Context(anchor_alias=anchor_alias)
-        pkind = join["kind"]
-        presolve = _resolver(schemas, pack, pkind)
-        parts = [{"kind": pkind}]
-        for their, ours in (join.get("match") or {}).items():
-            parts.append({engine_field(their): {"s": engine_field(ours)}})
-            jctx.subject_refs.add(engine_field(ours))
-        if join.get("where"):
-            holds, _ = compile_condition(join["where"], presolve, jctx)
-            parts.append(holds)
-        ctx.anchors |= jctx.anchors
-        compiled_joins.append((i, jtype, AND(*parts), sorted(jctx.subject_refs)))
-
-    anchor_fields = sorted({anchor_name(a, m) for a, m in ctx.anchors})
-    uses_bundle = bool(ctx.anchors) and anchor_alias == "b"
-    head = [{"b": AND({"kind": BUNDLE_KIND}, *[ex(f) for f in anchor_fields])}] if uses_bundle else []
-    subject_guards = [ex(f) for f in anchor_fields] if anchor_alias == "s" else []
-    sentinel = {"e": {"kind": END_KIND}}
-    all_refs = sorted({r for _, _, _, refs in compiled_joins for r in refs})
-
-    def subject(*extra) -> dict:
-        return {"s": AND({"kind": kind}, *subject_guards, *[x for x in extra if x is not None])}
-
-    out: list[tuple[Branch, dict]] = []
-
-    def add(outcome: str, detail: str, patterns: list):
-        name = f"{rule.id}|{outcome}|{len(out)}"
-        safe = [{alias: harden(expr)} for pattern in patterns for alias, expr in pattern.items()]
-        out.append((Branch(name, rule.id, outcome, detail), {"all": safe}))
-
-    # pass: subject ∧ where ∧ expect-leaves ∧ every join holds
-    pass_patterns = head + [subject(w_holds, e_holds, *[ex(r) for r in all_refs])]
-    if any(jtype == "not_exists" for _, jtype, _, _ in compiled_joins):
-        pass_patterns.append(sentinel)
-    for i, jtype, partner, _ in compiled_joins:
-        pass_patterns.append({f"p{i}" if jtype == "exists" else f"p{i}$not": partner})
-    add("pass", "expect", pass_patterns)
-
-    # fail branches
-    if e_fails is not None:
-        add("fail", "expect", head + [subject(w_holds, e_fails)])
-    for i, jtype, partner, refs in compiled_joins:
-        if refs:
-            add("fail", f"join {i}: missing reference", head + [subject(w_holds, OR(*[nex(r) for r in refs]))])
-        guarded = subject(w_holds, *[ex(r) for r in refs])
-        if jtype == "exists":
-            add("fail", f"join {i}: no partner", head + [guarded, sentinel, {f"p{i}$not": partner}])
-        else:
-            add("fail", f"join {i}: partner present", head + [guarded, {f"p{i}": partner}])
-
+    b = _Branches(rule.id, kind, ctx)
+    _add_pass(b, w_holds, e_holds, compiled_joins)
+    _add_fails(b, w_holds, e_fails, compiled_joins)
     if w_fails is not None:
-        add("skip", "where", head + [subject(w_fails)])
+        b.add("skip", "where", [b.subject(w_fails)])
     none_match = AND({"kind": kind}, *([w_holds] if w_holds is not None else []))
-    add("none", "no subject", head + [sentinel, {"s$not": none_match}])
-    return out, ctx.anchors
+    b.add("none", "no subject", [b.sentinel, {"s$not": none_match}])
+    return b.out, ctx.anchors
 
 
 def compile_pack(pack: Pack, schemas: SchemaSet) -> CompiledPack:
@@ -177,7 +190,8 @@ def compile_pack(pack: Pack, schemas: SchemaSet) -> CompiledPack:
         index = len(rulesets)
         definition = dict(current)
         definition[END_ACTION] = {"all": [{"e": {"kind": END_KIND}}], "run": END_ACTION}
-        definition[KEEP_ACTION] = {"all": [{"k": {"$ex": {"kind": 1}}}, {"n": {"kind": NEVER_KIND}}], "run": KEEP_ACTION}
+        definition[KEEP_ACTION] = {"all": [{"k": {"$ex": {"kind": 1}}}, {"n": {"kind": NEVER_KIND}}],
+                                   "run": KEEP_ACTION}
         rulesets.append(CompiledRuleset(f"{pack.id}#{index}", definition, set(current_kinds)))
         current.clear()
         current_kinds.clear()

@@ -13,8 +13,9 @@ A leaf condition is ``{field: <dotted path>, <operator>: <value>}``.  Composites
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .schemas import FieldInfo
 
@@ -212,8 +213,10 @@ OPERATORS: dict[str, Operator] = {o.name: o for o in [
     Operator("within_months_before", ("date",), "date_window", _within_months_before,
              "在锚定日期前 N 个月内（含）", "is within N months before the anchor date (inclusive)"),
     Operator("contains", ("array",), "item", _contains, "列表中包含", "the list contains"),
-    Operator("not_contains", ("array",), "item", _not_contains, "列表中不包含（或列表为空）", "the list does not contain (or is empty)"),
-    Operator("each", ("array",), "item", _each, "列表非空且每一项都满足", "the list is not empty and every item matches"),
+    Operator("not_contains", ("array",), "item", _not_contains, "列表中不包含（或列表为空）",
+             "the list does not contain (or is empty)"),
+    Operator("each", ("array",), "item", _each, "列表非空且每一项都满足",
+             "the list is not empty and every item matches"),
 ]}
 
 COMPOSITES = ("all", "any", "not")
@@ -237,6 +240,8 @@ def compile_condition(cond: dict, resolve: Callable[[str], FieldInfo | None], ct
         holds, fails = compile_condition(cond["not"], resolve, ctx)
         return fails, holds
     name = leaf_operator(cond)
+    if name is None:
+        raise ValueError(f"not a condition: {cond!r}")  # the linter refuses such a rule before it is compiled
     operator = OPERATORS[name]
     return operator.compile(engine_field(cond["field"]), cond[name], resolve(cond["field"]), ctx)
 

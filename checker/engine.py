@@ -35,17 +35,19 @@ exactly once, and the session was deleted.  Anything else raises ``EngineError``
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import json
 import math
 import os
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
-import durable_rules_engine
+import durable_rules_engine  # type: ignore[import-not-found]  # a C extension without stubs
 from durable import engine as _durable
 
 from .errors import EngineError
@@ -182,57 +184,59 @@ class Engine:
         with self._lock:
             return self._evaluate(list(rulesets), facts)
 
-    def _evaluate(self, rulesets, facts) -> Evaluation:
+    def _evaluate(self, rulesets: list[tuple[str, dict, set[str]]], facts: list[dict]) -> Evaluation:
         result = Evaluation()
         for fact in facts:
-            n = count_properties(fact) + 2  # sid and id are added by the adapter
-            if n > MAX_FACT_PROPERTIES:
-                raise EngineError(f"fact {fact.get('id')} of kind {fact.get('kind')} has {n} properties; the engine "
-                                  f"crashes past 254, so at most {MAX_FACT_PROPERTIES} are allowed "
-                                  "(mark large arrays of objects as x-records in the schema)")
+            _check_size(fact)
         for name, definition, kinds in rulesets:
             self._register(name, definition)
-            sid = f"{os.getpid()}-{next(self._sessions)}"
             selected = [f for f in facts if f["kind"] in kinds]
-            engine_ids = _engine_ids([str(f["id"]) for f in selected])
-            back = {eid: str(f["id"]) for eid, f in zip(engine_ids, selected)}
-            end_id = END_ID
-            payload = "[" + ",".join(
-                dumps({"sid": sid, **{k: v for k, v in f.items() if k != "id"}, "id": eid})
-                for f, eid in zip(selected, engine_ids)) + "]"
-            sentinel = dumps([{"sid": sid, "id": end_id, "kind": "__end__"}])
-            sink: list = []
-            self._host.sink = sink
-            ruleset = self._host.get_ruleset(name)
-            try:
-                if selected:
-                    self._assert(ruleset, payload)
-                self._assert(ruleset, sentinel)
-                stored = ruleset.get_facts(sid)
-            except EngineError:
-                raise
-            except Exception as exc:
-                raise EngineError(f"the engine failed while evaluating {name}: {exc}") from None
-            finally:
-                self._host.sink = None
-            ends = sum(1 for action, _ in sink if action == END_ACTION)
-            if ends != 1:
-                raise EngineError(f"the end-of-evidence action ran {ends} times in {name}; results are incomplete")
-            if len(stored) != len(selected) + 1:
-                raise EngineError(f"the engine kept {len(stored)} of {len(selected) + 1} facts in {name}")
-            try:
-                ruleset.delete_state(sid)
-            except Exception as exc:
-                raise EngineError(f"the engine could not close session {sid}: {exc}") from None
-            for action, matched in sink:
-                if action in (END_ACTION, KEEP_ACTION):
-                    continue
-                result.firings.append(Firing(action, tuple(sorted(
-                    (alias, back[eid]) for alias, eid in matched.items() if eid in back))))
-            result.actions += len(sink)
+            result.firings.extend(self._run(name, selected, result))
             result.facts_asserted += len(selected) + 1
             result.rulesets += 1
         return result
+
+    def _run(self, name: str, selected: list[dict], result: Evaluation) -> list[Firing]:
+        """Assert the selected facts and the sentinel into a fresh session of one ruleset; the firings,
+        with the facts' own ids.  Checks that every fact was kept and the sentinel's action ran once."""
+        sid = f"{os.getpid()}-{next(self._sessions)}"
+        engine_ids = _engine_ids([str(f["id"]) for f in selected])
+        back = {eid: str(f["id"]) for eid, f in zip(engine_ids, selected, strict=True)}
+        payload = "[" + ",".join(
+            dumps({"sid": sid, **{k: v for k, v in f.items() if k != "id"}, "id": eid})
+            for f, eid in zip(selected, engine_ids, strict=True)) + "]"
+        sentinel = dumps([{"sid": sid, "id": END_ID, "kind": "__end__"}])
+        ruleset = self._host.get_ruleset(name)
+        sink, stored = self._session(ruleset, name, sid, payload if selected else None, sentinel)
+        ends = sum(1 for action, _ in sink if action == END_ACTION)
+        if ends != 1:
+            raise EngineError(f"the end-of-evidence action ran {ends} times in {name}; results are incomplete")
+        if len(stored) != len(selected) + 1:
+            raise EngineError(f"the engine kept {len(stored)} of {len(selected) + 1} facts in {name}")
+        try:
+            ruleset.delete_state(sid)
+        except Exception as exc:
+            raise EngineError(f"the engine could not close session {sid}: {exc}") from None
+        result.actions += len(sink)
+        return [Firing(action, tuple(sorted((alias, back[eid]) for alias, eid in matched.items() if eid in back)))
+                for action, matched in sink if action not in (END_ACTION, KEEP_ACTION)]
+
+    def _session(self, ruleset: Any, name: str, sid: str, payload: str | None, sentinel: str) -> tuple[list, list]:
+        """Assert the payload (if any) then the sentinel; what the actions recorded, and the facts stored."""
+        sink: list = []
+        self._host.sink = sink
+        try:
+            if payload is not None:
+                self._assert(ruleset, payload)
+            self._assert(ruleset, sentinel)
+            stored = ruleset.get_facts(sid)
+        except EngineError:
+            raise
+        except Exception as exc:
+            raise EngineError(f"the engine failed while evaluating {name}: {exc}") from None
+        finally:
+            self._host.sink = None
+        return sink, stored
 
     def _assert(self, ruleset, payload: str) -> None:
         errors: list = []
@@ -245,6 +249,14 @@ class Engine:
         ruleset.do_actions(handle, done)
         if errors:
             raise EngineError(f"an action failed inside the engine: {errors[0]}")
+
+
+def _check_size(fact: dict) -> None:
+    n = count_properties(fact) + 2  # sid and id are added by the adapter
+    if n > MAX_FACT_PROPERTIES:
+        raise EngineError(f"fact {fact.get('id')} of kind {fact.get('kind')} has {n} properties; the engine "
+                          f"crashes past 254, so at most {MAX_FACT_PROPERTIES} are allowed "
+                          "(mark large arrays of objects as x-records in the schema)")
 
 
 def _engine_ids(ids: list[str]) -> list[str]:
@@ -352,11 +364,7 @@ def harden_ruleset(definition: dict) -> dict:
     return out
 
 
-_ENGINE: Engine | None = None
-
-
+@functools.cache
 def shared_engine() -> Engine:
-    global _ENGINE
-    if _ENGINE is None:
-        _ENGINE = Engine()
-    return _ENGINE
+    """The process's one engine (rulesets are registered once per process)."""
+    return Engine()

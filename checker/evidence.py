@@ -15,9 +15,8 @@ import dataclasses
 from .bundle import MANIFEST, Bundle, Document
 from .errors import InputError, Problem
 from .limits import DEFAULT_LIMITS, Limits
-from .schemas import SchemaSet, validate_document
+from .schemas import SchemaSet, load_schemas, validate_document
 from .yamlio import join_pointer, plain_number, split_pointer
-
 
 _TRUE, _FALSE = {"true", "是", "yes"}, {"false", "否", "no"}
 
@@ -57,15 +56,15 @@ def coerce_table(doc: Document, types: dict[str, str], field: str, limits: Limit
                 number = plain_number(value, doc.path, None, None, "", limits, integer=t == "integer")
             except InputError as exc:  # located only when it happens: positions are looked up per cell
                 pointer = join_pointer(join_pointer(base, i), column)
-                raise InputError(exc.problem.message, doc.path, *(doc.position(pointer) or (None, None)),
-                                 field=pointer) from None
+                line, col = doc.position(pointer) or (None, None)
+                raise InputError(exc.problem.message, doc.path, line, col, field=pointer) from None
             if number is not None:
                 record[column] = float(number) if t == "number" and not isinstance(number, float) else number
 
 
-def _coerce_table(doc: Document, schemas: SchemaSet, limits: Limits = DEFAULT_LIMITS) -> None:
-    field = schemas.by_kind[doc.kind]["x-csv-records"]
-    types = column_types(schemas, doc.kind)
+def _coerce_table(doc: Document, kind: str, schemas: SchemaSet, limits: Limits = DEFAULT_LIMITS) -> None:
+    field = schemas.by_kind[kind]["x-csv-records"]
+    types = column_types(schemas, kind)
     if types:
         coerce_table(doc, types, field, limits)
 
@@ -80,9 +79,9 @@ def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
     if not problems:
         period = m.data["period"]
         if period["start"] > period["end"]:
-            pos = m.position("/period/end")
+            line, col = m.position("/period/end") or (None, None)
             problems.append(Problem(f"the period ends ({period['end']}) before it starts ({period['start']})",
-                                    m.path, *(pos or (None, None)), field="/period/end"))
+                                    m.path, line, col, field="/period/end"))
     seen: dict[str, str] = {}
     for doc in bundle.documents:
         if not isinstance(doc.data, dict):
@@ -92,22 +91,23 @@ def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
             problems.append(Problem(f"missing kind: say which evidence this is (one of: {', '.join(schemas.kinds)})",
                                     doc.path, 1, 1, "/kind"))
             continue
-        if doc.kind not in schemas.by_kind or doc.kind == "bundle":
-            pos = doc.position("/kind")
+        kind = doc.kind
+        if kind is None or kind not in schemas.by_kind or kind == "bundle":
+            line, col = doc.position("/kind") or (None, None)
             problems.append(Problem(f"unknown kind {doc.data['kind']!r} (known: "
                                     f"{', '.join(k for k in schemas.kinds if k != 'bundle')})",
-                                    doc.path, *(pos or (None, None)), field="/kind"))
+                                    doc.path, line, col, field="/kind"))
             continue
         if doc.fmt == "csv":
-            _coerce_table(doc, schemas, bundle.limits)
-        schema = schemas.by_kind[doc.kind]
+            _coerce_table(doc, kind, schemas, bundle.limits)
+        schema = schemas.by_kind[kind]
         if schema.get("x-singleton"):
-            if doc.kind in seen:
-                pos = doc.position("/kind")
-                problems.append(Problem(f"a bundle holds one {doc.kind} document; {seen[doc.kind]} is another",
-                                        doc.path, *(pos or (None, None)), field="/kind"))
-            seen[doc.kind] = doc.path
-        problems += validate_document(schemas, doc.kind, doc.data, doc.path, doc.position, attachments, documents)
+            if kind in seen:
+                line, col = doc.position("/kind") or (None, None)
+                problems.append(Problem(f"a bundle holds one {kind} document; {seen[kind]} is another",
+                                        doc.path, line, col, field="/kind"))
+            seen[kind] = doc.path
+        problems += validate_document(schemas, kind, doc.data, doc.path, doc.position, attachments, documents)
     return problems
 
 
@@ -118,6 +118,8 @@ def split_gaps(problems: list[Problem]) -> tuple[list[Problem], list[Problem]]:
 
 def _record_arrays(doc: Document, schemas: SchemaSet) -> set[str]:
     """Pointers of the ``x-records`` arrays of a document (their items are facts of their own)."""
+    if doc.kind is None:
+        return set()
     return {ptr for ptr, value, node in schemas.walk_instance(doc.kind, doc.data)
             if isinstance(value, list) and node.get("x-records")}
 
@@ -130,8 +132,6 @@ def accept_gaps(bundle: Bundle, gaps: list[Problem], schemas: SchemaSet | None =
     An item of an embedded list (not an ``x-records`` array) that lacks a required field is left out
     as a whole: list conditions (``contains``, ``each``) judge complete items only, and the gap still
     becomes a finding (``checker.gaps``)."""
-    from .schemas import load_schemas
-
     schemas = schemas or load_schemas()
     docs = {d.path: d for d in bundle.documents}
     records: dict[str, set[str]] = {}

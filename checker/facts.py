@@ -20,13 +20,14 @@ the engine cannot count; they enter as facts of kind ``agg.<name>``.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from .bundle import Bundle, Document
 from .conditions import RESERVED, add_months, anchor_name, epoch_days
 from .ids import document_keys, item_key_fields, record_keys, unique_keys
-from .packmodel import BUNDLE_KIND, Aggregate
+from .packmodel import BUNDLE_KIND, Aggregate, Derived
 from .schemas import SchemaSet
 from .yamlio import join_pointer
 
@@ -71,7 +72,7 @@ _TRIM = " \t\r\n\u3000。．.；;，,：:！!"
 def _placeholder(value: str, node: dict) -> bool:
     """A text that is only a placeholder the schema declares (``x-placeholders``: 待定, 暂无, TBD …)
     says nothing: it is treated as not given, so a rule asking for the content fails."""
-    words = node.get("x-placeholders")
+    words = node.get("x-placeholders") or ()
     return bool(words) and value.strip(_TRIM).casefold() in {w.casefold() for w in words}
 
 
@@ -99,12 +100,13 @@ class _Normaliser:
                 pending.append((value, node, resolver, pointer))
                 return _BLANK
             items = node.get("items", {})
-            out = []
+            found = []
             for i, v in enumerate(value):
-                nv = self.value(v, items, resolver, join_pointer(pointer, i), doc, fact_kind, doc_id, parent_id, pending)
+                nv = self.value(v, items, resolver, join_pointer(pointer, i), doc, fact_kind, doc_id, parent_id,
+                                pending)
                 if nv is not _BLANK:
-                    out.append(nv)
-            return out if out else _BLANK
+                    found.append(nv)
+            return found if found else _BLANK
         if value is None:
             return _BLANK
         if isinstance(value, str):
@@ -134,7 +136,7 @@ class _Normaliser:
             sub_kind = f"{kind}.{name}"
             records = [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
             keys = record_keys([item for _, item in records], item_key_fields(item_node))
-            for (i, item), rkey in zip(records, keys):
+            for (i, item), rkey in zip(records, keys, strict=True):
                 self.emit(item, item_node, item_resolver, join_pointer(arr_pointer, i), doc, sub_kind,
                           doc_id or fid, fid, f"{key}/{name}[{rkey}]")
         return fid
@@ -144,8 +146,8 @@ def _year_of(days: int) -> int:
     return (_dt.date(1970, 1, 1) + _dt.timedelta(days=days)).year
 
 
-def _dotted(fact: dict, path: str):
-    value = fact
+def _dotted(fact: dict, path: str) -> Any:
+    value: Any = fact
     for part in path.split("."):
         if not isinstance(value, dict):
             return None
@@ -167,7 +169,61 @@ def _type_of(value) -> str | None:
     return "other"
 
 
-def _derive(base: FactBase, derived) -> None:
+_ABSENT = object()  # a derived value that is not given (an input is missing or not usable)
+
+
+def _numbers(args: list) -> bool:
+    return all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in args)
+
+
+def _join(args: list, table: dict) -> Any:
+    if not args or args[0] is None:
+        return _ABSENT
+    return "/".join(str(a) for a in args if a is not None and not isinstance(a, (dict, list)))
+
+
+def _lookup(args: list, table: dict) -> Any:
+    key = args[0]
+    if isinstance(key, (str, int)) and not isinstance(key, bool) and str(key) in table:
+        return table[str(key)]
+    return _ABSENT
+
+
+def _type_op(args: list, table: dict) -> Any:
+    return _type_of(args[0]) or _ABSENT
+
+
+def _number_of(args: list, table: dict) -> Any:
+    v = args[0]
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, (int, float)):
+        return v
+    if isinstance(v, str) and v.strip() in table:
+        return table[v.strip()]
+    return _ABSENT
+
+
+def _ratio(args: list, table: dict) -> Any:
+    a, b = args
+    return round(a / b, 9) if _numbers(args) and b else _ABSENT
+
+
+def _year_diff(args: list, table: dict) -> Any:
+    a, b = args  # a is a date (epoch days), b a calendar year
+    return _year_of(int(a)) - int(b) if _numbers(args) else _ABSENT
+
+
+def _abs_diff(args: list, table: dict) -> Any:
+    a, b = args
+    return round(abs(a - b), 9) if _numbers(args) else _ABSENT
+
+
+_DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_of": _number_of,
+                "ratio": _ratio, "year_diff": _year_diff, "abs_diff": _abs_diff}
+
+
+def _derive(base: FactBase, derived: Iterable[Derived]) -> None:
     """Add the declared derived values to the facts of their kind (absent when an input is).
 
     ratio, abs_diff, year_diff: numbers from two number fields.  join: the present values of the
@@ -176,48 +232,17 @@ def _derive(base: FactBase, derived) -> None:
     1/0, a word of the pack's table as its number.
     """
     for d in derived:
-        table = dict(getattr(d, "table", ()) or ())
+        table = dict(d.table or ())
+        compute = _DERIVATIONS.get(d.op, _abs_diff)
         for fid in base.of_kind(d.kind):
             fact = base.facts[int(fid) - 1]
-            args = [_dotted(fact, arg) for arg in d.args]
-            if d.op == "join":
-                parts = [str(a) for a in args if a is not None and not isinstance(a, (dict, list))]
-                if args and args[0] is not None:
-                    fact[d.field] = "/".join(parts)
-                continue
-            if d.op == "lookup":
-                key = args[0]
-                if isinstance(key, (str, int)) and not isinstance(key, bool) and str(key) in table:
-                    fact[d.field] = table[str(key)]
-                continue
-            if d.op == "type_of":
-                t = _type_of(args[0])
-                if t:
-                    fact[d.field] = t
-                continue
-            if d.op == "number_of":
-                v = args[0]
-                if isinstance(v, bool):
-                    fact[d.field] = int(v)
-                elif isinstance(v, (int, float)):
-                    fact[d.field] = v
-                elif isinstance(v, str) and v.strip() in table:
-                    fact[d.field] = table[v.strip()]
-                continue
-            a, b = args
-            if isinstance(a, bool) or isinstance(b, bool) or not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
-                continue
-            if d.op == "ratio":
-                if b:
-                    fact[d.field] = round(a / b, 9)
-            elif d.op == "year_diff":  # a is a date (epoch days), b a calendar year
-                fact[d.field] = _year_of(int(a)) - int(b)
-            else:
-                fact[d.field] = round(abs(a - b), 9)
+            value = compute([_dotted(fact, arg) for arg in d.args], table)
+            if value is not _ABSENT:
+                fact[d.field] = value
 
 
 def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str, int]] = (),
-                aggregates: Iterable[Aggregate] = (), derived=()) -> FactBase:
+                aggregates: Iterable[Aggregate] = (), derived: Iterable[Derived] = ()) -> FactBase:
     """Build the fact base of a validated bundle."""
     base = FactBase()
     m = bundle.manifest.data
@@ -233,10 +258,12 @@ def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str,
     norm = _Normaliser(schemas, base)
     doc_keys = document_keys(bundle.documents, schemas)
     for doc in bundle.documents:
-        schema = schemas.inlined(doc.kind)  # no $ref left: normalising needs no resolver
-        norm.emit(doc.data, schema, None, "", doc, doc.kind, None, None, doc_keys[doc.path])
+        kind = doc.kind
+        assert kind is not None, "build_facts needs a validated bundle"  # validate_bundle refuses a document without
+        schema = schemas.inlined(kind)  # no $ref left: normalising needs no resolver
+        norm.emit(doc.data, schema, None, "", doc, kind, None, None, doc_keys[doc.path])
     evidence = [src for src in base.sources.values() if src.document is not None and src.kind != BUNDLE_KIND]
-    for src, key in zip(evidence, unique_keys([(src.key, src.data) for src in evidence])):
+    for src, key in zip(evidence, unique_keys([(src.key, src.data) for src in evidence]), strict=True):
         src.key = key
     _derive(base, derived)
     period_years = range(int(m["period"]["start"][:4]), int(m["period"]["end"][:4]) + 1)
@@ -267,6 +294,7 @@ def _intervals(base: FactBase, bundle: Bundle, agg: Aggregate, dates: dict[str, 
     """Gaps between consecutive dated records, measured from the period start (or the last record
     before it) to the first record in the period, between records, and from the last record to the
     audit date: one fact per gap.  Records dated after the closing anchor do not shorten a gap."""
+    assert agg.intervals is not None
     date_field, start_anchor, end_anchor = agg.intervals
     start, end = epoch_days(dates[start_anchor]), epoch_days(dates[end_anchor])
     dated: list[tuple[int, str]] = []
@@ -280,7 +308,7 @@ def _intervals(base: FactBase, bundle: Bundle, agg: Aggregate, dates: dict[str, 
     dated.sort()
     before = [d for d in dated if d[0] <= start]
     inside = [d for d in dated if start < d[0]]
-    points: list[tuple[int, str | None]] = [before[-1] if before else (start, None)] + inside
+    points: list[tuple[int, str | None]] = [before[-1] if before else (start, None), *inside]
     manifest = bundle.manifest
     for i in range(len(points)):
         frm, from_fid = points[i]
@@ -320,9 +348,9 @@ def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: ran
         keys = {k for k in keys if k in period_years}
     for key in sorted(keys):
         members = groups.get(key, [])
-        fact: dict = {"kind": agg.kind, "key": key, "count": len(members)}
+        counted: dict = {"kind": agg.kind, "key": key, "count": len(members)}
         if agg.sum:
-            fact["sum"] = float(sum(base.facts[int(f) - 1].get(agg.sum, 0) or 0 for f in members))
+            counted["sum"] = float(sum(base.facts[int(f) - 1].get(agg.sum, 0) or 0 for f in members))
         if members:
             first = base.sources[members[0]]
             pointer = first.pointer.rsplit("/", 1)[0]
@@ -331,7 +359,7 @@ def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: ran
         else:
             source = FactSource(agg.kind, bundle.manifest.path, "/period", {"key": key, "count": 0},
                                 bundle.manifest, f"agg:{agg.name}:{key}")
-        base.add(fact, source)
+        base.add(counted, source)
 
 
 def _aggregate_by_field(base: FactBase, agg: Aggregate) -> None:
@@ -347,9 +375,9 @@ def _aggregate_by_field(base: FactBase, agg: Aggregate) -> None:
             groups.setdefault(key, []).append(fid)
     for key in sorted(groups, key=lambda k: (str(type(k)), k)):
         members = groups[key]
-        fact: dict = {"kind": agg.kind, "key": key, "count": len(members)}
+        counted: dict = {"kind": agg.kind, "key": key, "count": len(members)}
         if agg.sum:
-            fact["sum"] = float(sum(base.facts[int(f) - 1].get(agg.sum, 0) or 0 for f in members))
+            counted["sum"] = float(sum(base.facts[int(f) - 1].get(agg.sum, 0) or 0 for f in members))
         last = base.sources[members[-1]]
-        base.add(fact, FactSource(agg.kind, last.file, last.pointer, {"key": key, "count": len(members)},
-                                  last.document, f"agg:{agg.name}:{key}"))
+        base.add(counted, FactSource(agg.kind, last.file, last.pointer, {"key": key, "count": len(members)},
+                                     last.document, f"agg:{agg.name}:{key}"))

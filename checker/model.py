@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 
-class Status(str, Enum):
+# str mixins, not StrEnum: StrEnum changes str()/format() of the members, which templates and messages show
+class Status(str, Enum):  # noqa: UP042
     """Outcome of one rule on one subject, and of a clause."""
 
     CONFORM = "conform"
@@ -19,7 +21,7 @@ class Status(str, Enum):
     NOT_CHECKED = "not_checked"  # clauses only: no rule of the selected packs covers it
 
 
-class Grade(str, Enum):
+class Grade(str, Enum):  # noqa: UP042 - as Status
     MAJOR = "major"
     MINOR = "minor"
 
@@ -124,7 +126,7 @@ class Result:
     depends_on: tuple[str, ...] = ()  # ids of the nonconformities a "not evaluated" result depends on
 
     def to_json(self) -> dict:
-        out = {
+        out: dict[str, Any] = {
             "rule": self.rule,
             "standard": self.standard,
             "clause": self.clause,
@@ -279,7 +281,8 @@ class Report:
     def summary(self) -> dict:
         counts: dict[str, int] = {}
         for r in self.results:
-            key = r.status.value if r.status is not Status.NONCONFORMITY else f"nonconformity_{r.grade.value}"
+            graded = r.status is Status.NONCONFORMITY and r.grade is not None
+            key = f"nonconformity_{r.grade.value}" if graded and r.grade is not None else r.status.value
             counts[key] = counts.get(key, 0) + 1
         return {
             "results": dict(sorted(counts.items())),

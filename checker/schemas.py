@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]  # no stubs in the environment
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -371,7 +371,7 @@ def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, posit
 
 def _optional_pointers(schemas: SchemaSet, kind: str, data: Any) -> set[str]:
     """Pointers of the values of a document that their object does not require (list items included)."""
-    out = set()
+    out: set[str] = set()
     for pointer, value, node in schemas.walk_instance(kind, data):
         if isinstance(value, dict):
             required = set(node.get("required", []))
