@@ -14,8 +14,8 @@ from typing import Any
 from .conditions import COMPOSITES, JOINS, OPERATORS, Operator, leaf_operator
 from .errors import Problem
 from .packmodel import AGG_PREFIX, ANCHORS, BUNDLE_KIND, Aggregate, Derived, Resolver, aggregate_of, kind_resolver
+from .pointers import Positioned
 from .schemas import FieldInfo, SchemaSet
-from .yamlio import Positioned
 
 _NUMBERS = {"integer", "number"}
 _LITERAL_TYPES = {

@@ -28,8 +28,8 @@ from .bundle import Bundle, Document
 from .conditions import RESERVED, add_months, anchor_name, epoch_days
 from .ids import document_keys, item_key_fields, record_keys, unique_keys
 from .packmodel import BUNDLE_KIND, Aggregate, Derived
+from .pointers import join_pointer
 from .schemas import SchemaSet
-from .yamlio import join_pointer
 
 _BLANK = object()
 END_KIND = "__end__"

@@ -27,8 +27,8 @@ from .packmodel import (
     Rule,
     aggregate_of,
 )
+from .pointers import Positioned
 from .schemas import SchemaSet
-from .yamlio import Positioned
 
 __all__ = ["Linter", "dependency_problems", "fix", "position"]
 

@@ -28,13 +28,38 @@ def available_packs(folder: Path | None = None) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / MANIFEST).is_file())
 
 
+# How to fix a pack file that does not match its schema, by the keyword that failed (zh, en).
+_SCHEMA_FIXES = {
+    "required": ("加入该字段", "add the field"),
+    "additionalProperties": ("删去该字段或改正拼写（见所列字段）",
+                             "remove the field or correct its spelling (see the fields listed)"),
+    "type": ("改为所需类型的值", "write a value of the expected type"),
+    "enum": ("改为所列取值之一", "use one of the values listed"),
+    "const": ("改为所要求的值", "write the value required"),
+    "format": ("按所需格式改写（日期写作 YYYY-MM-DD）", "rewrite it in the expected format (dates as YYYY-MM-DD)"),
+    "pattern": ("按括号中的格式改写", "rewrite it in the form given in brackets"),
+    "minItems": ("补足列表项", "list at least that many items"),
+    "minLength": ("填写内容", "write some text"),
+    "uniqueItems": ("删去重复项", "remove the repeated items"),
+    "minimum": ("改为范围内的值", "use a value in range"), "maximum": ("改为范围内的值", "use a value in range"),
+    "exclusiveMinimum": ("改为范围内的值", "use a value in range"),
+    "exclusiveMaximum": ("改为范围内的值", "use a value in range"),
+    "oneOf": ("改为文档所述的一种写法（schemas/README.md）", "use one of the documented forms (schemas/README.md)"),
+    "anyOf": ("改为文档所述的一种写法（schemas/README.md）", "use one of the documented forms (schemas/README.md)"),
+}
+_SCHEMA_FIX_OTHER = ("对照 schemas/ 中该文件的模式改正", "correct it against the file's schema in schemas/")
+
+
 def schema_problems(schemas: SchemaSet, schema_name: str, doc: Positioned, file: str) -> list[Problem]:
+    """A pack file's problems against its schema (``pack.schema.json``, ``rule.schema.json``), each with
+    how to fix it."""
     validator = schemas.validator(schemas.schema(schema_name))
     out = []
     for err in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
         pointer, message = describe_error(err)
+        zh, en = _SCHEMA_FIXES.get(str(err.validator), _SCHEMA_FIX_OTHER)
         line, col = position(doc, pointer)
-        out.append(Problem(message, file, line, col, pointer or "/"))
+        out.append(Problem(fix(message, zh, en), file, line, col, pointer or "/"))
     return out
 
 

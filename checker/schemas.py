@@ -30,9 +30,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from .errors import InputError, Problem
+from .pointers import join_pointer
 from .resources import data_dir
 from .schemaerrors import describe_error
-from .yamlio import join_pointer
 
 BASE_URI = "https://parkcheck.invalid/schemas/"
 # The files of the bundle being validated, for the x-attachment keyword: (attachments, documents).
