@@ -88,9 +88,10 @@ class ConditionLinter:
         return kind_resolver(self.schemas, kind, self.aggregates, self.derived)
 
     def _unknown_kind(self, pointer: str, kind: Any) -> None:
-        known = ", ".join([BUNDLE_KIND, *self.schemas.kinds, *(AGG_PREFIX + a for a in sorted(self.aggregates))])
-        self.add(pointer, fix(f"unknown evidence kind {kind!r}", f"改为已知的证据类型之一（{known}）",
-                              f"use a known evidence kind ({known})"))
+        kinds = sorted({BUNDLE_KIND, *self.schemas.kinds}) + [AGG_PREFIX + a for a in sorted(self.aggregates)]
+        self.add(pointer, fix(f"unknown evidence kind {kind!r} (known: {', '.join(kinds)})",
+                              "改为上列证据类型之一（记录表写作 <类型>.<记录字段>）",
+                              "use one of the kinds listed (record tables as <kind>.<records field>)"))
 
     def _unknown_field(self, pointer: str, name: Any, kind: str, role: str = "evidence kind") -> None:
         agg = aggregate_of(kind, self.aggregates)
