@@ -21,13 +21,13 @@ from jinja2.sandbox import SandboxedEnvironment
 from .conditions import COMPOSITES, JOINS, OPERATORS, leaf_operator
 from .errors import InputError, Problem, RuleError
 from .resources import data_dir
+from .ruleformat import TEMPLATE_NAMES, derived_reads, template_hint
 from .schemas import FieldInfo, SchemaSet, _describe, load_schemas
 from .yamlio import Positioned, read_yaml_file
 
 ANCHORS = ("audit_date", "period_start", "period_end")
 BUNDLE_KIND = "bundle"
 AGG_PREFIX = "agg."
-TEMPLATE_NAMES = {"s", "b", "p", "rule", "count"}
 BREACH_GRADES = {"应": ("major", "minor"), "宜": ("observation",), "鼓励": ("observation",), "可": ("observation",)}
 _CLAUSE_RE = re.compile(r"^(?P<num>[0-9A-Z]+(?:\.[0-9]+)*)(?P<dup>\([0-9]\))?(?: (?:\((?P<list>[0-9])\))?(?P<item>[a-z]|[0-9]+)\))?$")
 
@@ -395,8 +395,8 @@ class _Linter:
             return
         unknown = sorted(names - TEMPLATE_NAMES)
         if unknown:
-            self.add(doc, file, pointer, f"message template uses unknown name(s) {', '.join(unknown)} "
-                                         f"(available: {', '.join(sorted(TEMPLATE_NAMES))})")
+            self.add(doc, file, pointer, f"message template uses unknown name(s) {', '.join(unknown)}: "
+                                         + template_hint(unknown))
 
     def check_rule(self, raw: dict, doc: Positioned, file: str, ptr: str, seen: dict[str, str]):
         rid = raw["id"]
@@ -426,23 +426,10 @@ class _Linter:
         if not self.kind_exists(kind):
             self.add(doc, file, f"{ptr}/for_each", f"unknown evidence kind {kind!r}")
             return
-        used = [kind]
         if "where" in raw:
             self.check_condition(raw["where"], kind, doc, file, f"{ptr}/where", False, None, [])
         joins: list = []
         self.check_condition(raw["expect"], kind, doc, file, f"{ptr}/expect", True, kind, joins)
-        used += [j for j in joins if j]
-        roots = {k.split(".")[0] if not k.startswith(AGG_PREFIX) else k for k in used}
-        for k in list(roots):
-            if k.startswith(AGG_PREFIX) and k[len(AGG_PREFIX):] in self.aggregates:
-                roots.discard(k)
-                roots.add(self.aggregates[k[len(AGG_PREFIX):]].of.split(".")[0])
-        roots.discard(BUNDLE_KIND)
-        reads = set(raw["reads"])
-        for k in sorted(reads - roots):
-            self.add(doc, file, f"{ptr}/reads", f"reads lists {k!r} but the rule does not read it")
-        for k in sorted(roots - reads):
-            self.add(doc, file, f"{ptr}/reads", f"the rule reads {k!r}: add it to reads")
         if raw.get("evidence_field") and self.resolver(kind)(raw["evidence_field"]) is None:
             self.add(doc, file, f"{ptr}/evidence_field", f"unknown field {raw['evidence_field']!r} for {kind!r}")
         wn = raw.get("when_none")
@@ -551,7 +538,7 @@ def load_pack(pack_id: str, rules_dir: Path | None = None, schemas: SchemaSet | 
             if len(linter.problems) == before:
                 rule = Rule(
                     id=raw["id"], pack=pack_id, clause=raw["clause"], requirement=raw["requirement"],
-                    obligation=raw["obligation"], grade=raw["grade"], reads=tuple(raw["reads"]), for_each=raw["for_each"],
+                    obligation=raw["obligation"], grade=raw["grade"], reads=derived_reads(raw, aggregates), for_each=raw["for_each"],
                     where=raw.get("where"), expect=raw["expect"], when_none=raw.get("when_none"),
                     on_pass=raw.get("on_pass", "conform"), onsite=_text(raw.get("onsite")),
                     evidence_field=raw.get("evidence_field"), finding=raw.get("finding"), title=_text(raw.get("title")), message=_text(raw["message"]),

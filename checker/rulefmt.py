@@ -16,6 +16,7 @@ A file that cannot be rewritten without changing what it says is left as it is, 
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import sys
@@ -117,8 +118,27 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, ScalarString):
-        return str(value)
+        return _text(value)
     return value
+
+
+def _unshare(node: Any, seen: set[int]) -> Any:
+    """No anchors or aliases: a value used twice is written out twice."""
+    if not isinstance(node, (CommentedMap, CommentedSeq)):
+        return node
+    if id(node) in seen:
+        node = copy.deepcopy(node)
+    seen.add(id(node))
+    if node.anchor.value is not None:
+        node.yaml_set_anchor(None)
+        node.anchor.value = None
+    if isinstance(node, CommentedMap):
+        for key in list(node.keys()):
+            super(CommentedMap, node).__setitem__(key, _unshare(node[key], seen))
+    else:
+        for i, item in enumerate(node):
+            list.__setitem__(node, i, _unshare(item, seen))
+    return node
 
 
 def _restyle(node: Any, in_flow: bool = False) -> Any:
@@ -129,9 +149,10 @@ def _restyle(node: Any, in_flow: bool = False) -> Any:
         for key in list(node.keys()):
             if isinstance(key, ScalarString) and plain_ok(str(key)):
                 index = list(node.keys()).index(key)
-                node.insert(index, str(key), node.pop(key))
+                node.insert(index, _text(key), node.pop(key))
         for key in list(node.keys()):
-            node[key] = _restyle(node[key])
+            # past CommentedMap.__setitem__, which would give a plain str the old value's quotes
+            super(CommentedMap, node).__setitem__(key, _restyle(node[key]))
         return node
     if isinstance(node, CommentedSeq):
         flow = bool(node) and node.fa.flow_style() and all(not isinstance(x, (dict, list)) for x in node)
@@ -140,11 +161,16 @@ def _restyle(node: Any, in_flow: bool = False) -> Any:
         elif node:
             node.fa.set_block_style()
         for i, item in enumerate(node):
-            node[i] = _restyle(item, flow)
+            list.__setitem__(node, i, _restyle(item, flow))
         return node
     if isinstance(node, ScalarString) and plain_ok(str(node), in_flow):
-        return str(node)
+        return _text(node)
     return node
+
+
+def _text(value: str) -> str:
+    """A plain ``str`` (``str()`` of a ruamel quoted string keeps its quoting type)."""
+    return value.encode("utf-8").decode("utf-8")
 
 
 def _tidy(text: str) -> str:
@@ -169,7 +195,7 @@ def format_text(text: str, pack_folder: Path, meta: dict, where: str) -> tuple[s
         _drop_defaults(rule)
         _rename_texts(rule)
         left += _key_patches(rule, pack_folder, meta, where)
-    _restyle(data)
+    _restyle(_unshare(data, set()))
     out = io.StringIO()
     y.dump(data, out)
     new = _tidy(out.getvalue())

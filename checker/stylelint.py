@@ -51,7 +51,7 @@ def plain_ok(value: str, in_flow: bool = False) -> bool:
     """Whether ``value`` can be written without quotes and still read back as the same text."""
     if not value or value != value.strip() or "\n" in value:
         return False
-    analysis = yaml.emitter.Emitter(io.StringIO()).analyze_scalar(value)
+    analysis = yaml.emitter.Emitter(io.StringIO(), allow_unicode=True).analyze_scalar(value)
     allowed = analysis.allow_flow_plain if in_flow else analysis.allow_block_plain
     if not allowed or analysis.multiline:
         return False
@@ -124,6 +124,11 @@ def style_problems(text: str, file: str) -> list[Problem]:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError:
         return out  # the pack loader reports unparseable files
+    for token in yaml.scan(text, Loader=_LOADER):
+        if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+            out.append(Problem(f"anchor or alias ({'&' if isinstance(token, yaml.AnchorToken) else '*'}"
+                               f"{token.value}): write the value out in full where it is used; run `{FIX} {file}`",
+                               file, token.start_mark.line + 1, token.start_mark.column + 1))
     if root is not None:
         if root.start_mark.column != 0:
             out.append(Problem("the file's top-level mapping starts at column 1", file, root.start_mark.line + 1))
