@@ -538,7 +538,8 @@ def load_pack(pack_id: str, rules_dir: Path | None = None, schemas: SchemaSet | 
             if len(linter.problems) == before:
                 rule = Rule(
                     id=raw["id"], pack=pack_id, clause=raw["clause"], requirement=raw["requirement"],
-                    obligation=raw["obligation"], grade=raw["grade"], reads=derived_reads(raw, aggregates), for_each=raw["for_each"],
+                    obligation=raw["obligation"], grade=raw["grade"], reads=derived_reads(raw, aggregates),
+                    for_each=raw["for_each"],
                     where=raw.get("where"), expect=raw["expect"], when_none=raw.get("when_none"),
                     on_pass=raw.get("on_pass", "conform"), onsite=_text(raw.get("onsite")),
                     evidence_field=raw.get("evidence_field"), finding=raw.get("finding"), title=_text(raw.get("title")), message=_text(raw["message"]),

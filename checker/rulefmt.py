@@ -104,7 +104,7 @@ def _key_patches(rule: CommentedMap, pack_folder: Path, meta: dict, where: str) 
         folder = fixture_folder(pack_folder, meta, case.get("fixture", "base"))
         files = dict(_fixture(str(folder)))
         plain = [_plain(p) for p in patches]
-        for patch, keyed in zip(patches, keyed_patches(files, plain)):
+        for patch, keyed in zip(patches, keyed_patches(files, plain), strict=True):
             if keyed:
                 patch["path"] = keyed
             elif isinstance(patch.get("path"), str) and positional(patch["path"]):
@@ -124,6 +124,8 @@ def _plain(value: Any) -> Any:
 
 def _unshare(node: Any, seen: set[int]) -> Any:
     """No anchors or aliases: a value used twice is written out twice."""
+    if isinstance(node, ScalarString) and node.anchor.value is not None:
+        return type(node)(_text(node))
     if not isinstance(node, (CommentedMap, CommentedSeq)):
         return node
     if id(node) in seen:

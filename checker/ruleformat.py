@@ -64,7 +64,7 @@ def document_of(kind: str, aggregates: Mapping[str, Any]) -> str | None:
 
 def derived_reads(raw: Mapping[str, Any], aggregates: Mapping[str, Any]) -> tuple[str, ...]:
     """The documents a rule reads: its subject's, then those of its joins, each once, in that order."""
-    kinds = [raw.get("for_each")] + _join_kinds(raw.get("expect"))
+    kinds = [raw.get("for_each"), *_join_kinds(raw.get("expect"))]
     out: list[str] = []
     for k in kinds:
         doc = document_of(k, aggregates) if isinstance(k, str) else None

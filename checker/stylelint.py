@@ -80,7 +80,8 @@ def _node_problems(node: yaml.Node, file: str, in_flow: bool) -> Iterator[Proble
                           f"without quotes (quote only what would otherwise read as a number, date, "
                           f"boolean or YAML syntax); run `{FIX} {file}`", file, line, col)
         return
-    if node.flow_style and not in_flow and node.value:
+    flow = bool(getattr(node, "flow_style", False))  # a collection node
+    if flow and not in_flow and node.value:
         if isinstance(node, yaml.MappingNode):
             yield Problem(f"flow mapping {{…}}: write it in block style, one key per line; run `{FIX} {file}`",
                           file, line, col)
@@ -90,21 +91,18 @@ def _node_problems(node: yaml.Node, file: str, in_flow: bool) -> Iterator[Proble
         elif node.end_mark.line != node.start_mark.line:
             yield Problem(f"a flow list [...] stays on one line: join it or write it in block style; run "
                           f"`{FIX} {file}`", file, line, col)
-    if not node.flow_style:
+    if not flow:
         yield from _indent_problems(node, file)
     children = [x for kv in node.value for x in kv] if isinstance(node, yaml.MappingNode) else node.value
     for child in children:
-        yield from _node_problems(child, file, in_flow or bool(node.flow_style))
+        yield from _node_problems(child, file, in_flow or flow)
 
 
 def _indent_problems(node: yaml.Node, file: str) -> Iterator[Problem]:
     """Block collections nest by two spaces: a key's mapping or list starts two columns right of the
     key; a list item's mapping starts two columns right of the dash."""
     col = node.start_mark.column
-    if isinstance(node, yaml.MappingNode):
-        pairs = [(k, v) for k, v in node.value]
-    else:
-        pairs = [(None, v) for v in node.value]
+    pairs = list(node.value) if isinstance(node, yaml.MappingNode) else [(None, v) for v in node.value]
     for key, value in pairs:
         if not isinstance(value, (yaml.MappingNode, yaml.SequenceNode)) or value.flow_style or not value.value:
             continue
@@ -148,7 +146,8 @@ def item_key(items: list, index: int) -> tuple[str, str] | None:
     item = items[index]
     if not isinstance(item, dict):
         return None
-    candidates = [f for f in KEY_FIELDS if f in item] + sorted(f for f in item if isinstance(f, str) and f not in KEY_FIELDS)
+    others = sorted(f for f in item if isinstance(f, str) and f not in KEY_FIELDS)
+    candidates = [f for f in KEY_FIELDS if f in item] + others
     for f in candidates:
         value = item.get(f)
         if isinstance(value, bool) or not isinstance(value, (str, int, datetime.date)) or value == "":
@@ -278,7 +277,8 @@ def _show(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _patch_problems(raw: dict, doc: Positioned, file: str, ptr: str, pack_folder: Path, meta: dict) -> Iterator[Problem]:
+def _patch_problems(raw: dict, doc: Positioned, file: str, ptr: str, pack_folder: Path,
+                    meta: dict) -> Iterator[Problem]:
     from .cases import _fixture
 
     for j, case in enumerate(raw.get("cases") or []):
@@ -307,7 +307,7 @@ def lint_rule_format(pack_id: str, rules_dir: Path | None = None) -> list[Proble
     except InputError:
         return []  # the pack loader reports it
     meta = meta if isinstance(meta, dict) else {}
-    aggregates = meta.get("aggregates") if isinstance(meta.get("aggregates"), dict) else {}
+    aggregates: dict[str, Any] = meta["aggregates"] if isinstance(meta.get("aggregates"), dict) else {}
     out: list[Problem] = []
     for path in sorted(folder.glob("*.yaml")):
         if path.name == "pack.yaml":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from checker.packs import available_packs, load_pack
