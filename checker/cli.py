@@ -284,12 +284,14 @@ def rules_lint(standards, rules_dir):
         click.echo(str(p))
         total += 1
     selected = _pack_ids(standards, rules_dir)
+    from .stylelint import lint_rule_format
     for pid in selected:
         pack = pack_of(pid)
-        for p in pack.problems:
+        problems = pack.problems + lint_rule_format(pid, rules_dir)  # the rule-file format (checker.stylelint)
+        for p in problems:
             click.echo(str(p))
-        total += len(pack.problems)
-        if not pack.problems:
+        total += len(problems)
+        if not problems:
             click.echo(f"{pid}: {len(pack.rules)} rules, {len(pack.catalogue)} catalogue entries: ok")
     # grades of same-topic rules that test the same evidence agree across packs (every pack is compared;
     # a disagreement is reported when one of its two rules is in a selected pack)

@@ -1,8 +1,8 @@
 """Render a rule's zh/en message templates with the evidence values filled in.
 
-Templates are Jinja expressions (``{{ s.title }}``) evaluated in a sandbox.  Names available:
-``s`` the subject's original values, ``b`` the bundle manifest, ``p`` the join partners' values
-(a list), ``rule`` (id, clause), ``count`` (number of subjects).  A value the evidence does not
+Templates are Jinja expressions (``{{ subject.title }}``) evaluated in a sandbox.  Names available:
+``subject`` the subject's original values, ``bundle`` the bundle manifest, ``partners`` the join
+partners' values (a list), ``rule`` (id, clause), ``count`` (number of subjects).  A value the evidence does not
 give renders as "（未提供）" / "(not given)" rather than failing.
 """
 

@@ -20,7 +20,6 @@ from .packmodel import (
     AGG_PREFIX,
     BREACH_GRADES,
     BUNDLE_KIND,
-    TEMPLATE_NAMES,
     Aggregate,
     CatalogueEntry,
     Derived,
@@ -28,6 +27,7 @@ from .packmodel import (
     aggregate_of,
 )
 from .pointers import Positioned
+from .ruleformat import TEMPLATE_NAMES, template_hint
 from .schemas import SchemaSet
 
 __all__ = ["Linter", "dependency_problems", "fix", "position"]
@@ -59,7 +59,7 @@ class Linter(ConditionLinter):
         if not self.kind_exists(kind):
             self._unknown_kind(f"{ptr}/for_each", kind)
             return
-        self._check_conditions_and_reads(raw, kind, ptr)
+        self._check_conditions(raw, kind, ptr)
         self._check_outcomes(raw, kind, ptr)
         self._check_templates(raw, ptr)
         self._check_cases(raw, ptr)
@@ -107,27 +107,11 @@ class Linter(ConditionLinter):
                 f"把 grade 改为 {' 或 '.join(allowed)}（或核对 obligation 是否与原文情态动词一致）",
                 f"set grade to {' or '.join(allowed)} (or check the obligation against the modal verb of the text)"))
 
-    def _check_conditions_and_reads(self, raw: dict, kind: str, ptr: str) -> None:
+    def _check_conditions(self, raw: dict, kind: str, ptr: str) -> None:
         if "where" in raw:
             self.check_condition(raw["where"], kind, f"{ptr}/where", False, None, [])
         joins: list = []
         self.check_condition(raw["expect"], kind, f"{ptr}/expect", True, kind, joins)
-        roots = {self._root(k) for k in [kind, *(j for j in joins if j)]}
-        roots.discard(BUNDLE_KIND)
-        reads = set(raw["reads"])
-        for k in sorted(reads - roots):
-            self.add(f"{ptr}/reads", fix(f"reads lists {k!r} but the rule does not read it",
-                                         f"从 reads 中删去 {k}", f"remove {k} from reads"))
-        for k in sorted(roots - reads):
-            self.add(f"{ptr}/reads", fix(f"the rule reads {k!r}: add it to reads", f"在 reads 中加入 {k}",
-                                         f"add {k} to reads"))
-
-    def _root(self, kind: str) -> str:
-        """The document kind a fact kind is read from (an aggregate's: the kind it counts)."""
-        agg = aggregate_of(kind, self.aggregates)
-        if agg is not None:
-            return agg.of.split(".")[0]
-        return kind if kind.startswith(AGG_PREFIX) else kind.split(".")[0]
 
     def _check_outcomes(self, raw: dict, kind: str, ptr: str) -> None:
         if raw.get("evidence_field") and self.resolver(kind)(raw["evidence_field"]) is None:
@@ -168,10 +152,9 @@ class Linter(ConditionLinter):
             return
         unknown = sorted(names - TEMPLATE_NAMES)
         if unknown:
-            available = ", ".join(sorted(TEMPLATE_NAMES))
-            self.add(pointer, fix(f"message template uses unknown name(s) {', '.join(unknown)} "
-                                  f"(available: {available})",
-                                  f"只使用 {available}", f"use only {available}"))
+            hint = template_hint(unknown)
+            self.add(pointer, fix(f"message template uses unknown name(s) {', '.join(unknown)}: {hint}",
+                                  f"改用模板变量 {', '.join(sorted(TEMPLATE_NAMES))}", hint))
 
 
 def dependency_problems(pack_id: str, rules: list[Rule]) -> list[Problem]:

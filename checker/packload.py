@@ -16,6 +16,7 @@ from .errors import InputError, Problem
 from .packlint import Linter, dependency_problems, fix, position
 from .packmodel import DERIVE_OPS, Aggregate, Case, CatalogueEntry, Derived, Pack, Rule, kind_resolver
 from .resources import data_dir
+from .ruleformat import derived_reads
 from .schemas import SchemaSet, describe_error, load_schemas
 from .scoring import lint_scoring, qualitative_words, slot_table
 from .yamlio import Positioned, read_yaml_file
@@ -246,7 +247,7 @@ def _rule(raw: dict, doc: Positioned, rel: str, ptr: str, pack_id: str, schemas:
     linter.check_rule(raw, doc, rel, ptr)
     if len(linter.problems) != before:
         return None
-    rule = _build_rule(raw, doc, rel, ptr, pack_id)
+    rule = _build_rule(raw, doc, rel, ptr, pack_id, linter.aggregates)
     shape = _compile_problem(rule, schemas, linter.aggregates, linter.derived)
     if shape:
         linter.add_at(doc, rel, f"{ptr}/expect", shape)
@@ -264,13 +265,15 @@ def _case(c: dict, line: int | None) -> Case:
                 tuple(c.get("patch") or ()), c.get("fixture", "base"), bool(c.get("breach", False)), line)
 
 
-def _build_rule(raw: dict, doc: Positioned, rel: str, ptr: str, pack_id: str) -> Rule:
+def _build_rule(raw: dict, doc: Positioned, rel: str, ptr: str, pack_id: str,
+                aggregates: dict[str, Aggregate]) -> Rule:
     cases = tuple(_case(c, position(doc, f"{ptr}/cases/{j}")[0]) for j, c in enumerate(raw.get("cases") or []))
     message = _text(raw["message"])
     assert message is not None  # required by rule.schema.json
     return Rule(
         id=raw["id"], pack=pack_id, clause=raw["clause"], requirement=raw["requirement"],
-        obligation=raw["obligation"], grade=raw["grade"], reads=tuple(raw["reads"]), for_each=raw["for_each"],
+        obligation=raw["obligation"], grade=raw["grade"], reads=derived_reads(raw, aggregates),
+        for_each=raw["for_each"],
         where=raw.get("where"), expect=raw["expect"], when_none=raw.get("when_none"),
         on_pass=raw.get("on_pass", "conform"), onsite=_text(raw.get("onsite")),
         evidence_field=raw.get("evidence_field"), finding=raw.get("finding"), title=_text(raw.get("title")),

@@ -21,7 +21,6 @@ from .schemas import FieldInfo, SchemaSet
 ANCHORS = ("audit_date", "period_start", "period_end")
 BUNDLE_KIND = "bundle"
 AGG_PREFIX = "agg."
-TEMPLATE_NAMES = {"s", "b", "p", "rule", "count"}
 BREACH_GRADES = {"应": ("major", "minor"), "宜": ("observation",), "鼓励": ("observation",), "可": ("observation",)}
 _CLAUSE_RE = re.compile(
     r"^(?P<num>[0-9A-Z]+(?:\.[0-9]+)*)(?P<dup>\([0-9]\))?(?: (?:\((?P<list>[0-9])\))?(?P<item>[a-z]|[0-9]+)\))?$")

@@ -14,13 +14,13 @@ from pathlib import Path
 from . import cache
 from .errors import RuleError
 from .packload import available_packs, load_pack
+from .ruleformat import TEMPLATE_NAMES
 from .packmodel import (
     AGG_PREFIX,
     ANCHORS,
     BREACH_GRADES,
     BUNDLE_KIND,
     DERIVE_OPS,
-    TEMPLATE_NAMES,
     TEXT_OPS,
     Aggregate,
     Case,

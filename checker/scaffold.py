@@ -65,11 +65,10 @@ def skeleton(pack: Pack, clause: str, kind: str | None = None, field: str | None
         f"    requirement: {_q(text)}",
         f"    obligation: {obligation}",
         f"    grade: {grade}  # major: the requirement is not addressed at all; minor: one element is missing",
-        f"    reads: [{kind_}]",
         f"    for_each: {kind_}",
         f"    expect: {{field: {field_}, present: true}}",
         f"    evidence_field: {field_}",
-        f"    message: {{zh: {_q('《{{ s.title }}》未满足“' + title + '”的要求。')}, "
+        f"    message: {{zh: {_q('《{{ subject.title }}》未满足“' + title + '”的要求。')}, "
         f"en: {_q('The document does not meet clause ' + clause + '.')}}}",
         f"    remediation: {{zh: {_q('补充' + title + '的内容（' + field_ + '）。')}, "
         f"en: {_q('Provide ' + field_ + ' for clause ' + clause + '.')}}}",
@@ -82,7 +81,10 @@ def skeleton(pack: Pack, clause: str, kind: str | None = None, field: str | None
         + (f", grade: {grade}" if grade != "observation" else "")
         + f", evidence: {{file: {fixture_file}}}}}",
     ]
-    return "\n".join(lines) + "\n"
+    from .rulefmt import format_text  # the rule-file format that `rules lint` checks
+
+    text, _ = format_text("rules:\n" + "\n".join(lines) + "\n", pack.folder, pack.meta, "skeleton")
+    return text.split("\n", 1)[1]
 
 
 def add_rule(pack: Pack, clause: str, target: Path, **kw) -> str:

@@ -100,8 +100,8 @@ def _context(rule: Rule, facts: FactBase, subject: str | None, firings: list[Fir
         for alias, fid in f.facts:
             if alias.startswith("p"):
                 partners.append(facts.sources[fid].data)
-    return {"s": facts.sources[subject].data if subject else {}, "b": facts.sources[facts.bundle_id].data,
-            "p": partners, "rule": {"id": rule.id, "clause": rule.clause}, "count": count}
+    return {"subject": facts.sources[subject].data if subject else {}, "bundle": facts.sources[facts.bundle_id].data,
+            "partners": partners, "rule": {"id": rule.id, "clause": rule.clause}, "count": count}
 
 
 def rule_results(compiled: CompiledPack, facts: FactBase, evaluation: Evaluation) -> list[Result]:

@@ -152,8 +152,8 @@ def test_no_cache_writes_nothing(tmp_path):
 def test_an_edited_rule_changes_the_key(rules_copy, cache_dir):
     assert packs.get_pack(PACK, rules_copy).rules  # linted and cached
     assert len(list(cache_dir.glob(f"{PACK}-*.json"))) == 1
-    edit_text(rules_copy / PACK / "6.2-policy.yaml", "contains: {type: legal_compliance}",
-              "containz: {type: legal_compliance}", 1)
+    edit_text(rules_copy / PACK / "6.2-policy.yaml", "contains:\n        type: legal_compliance",
+              "containz:\n        type: legal_compliance", 1)
     packs._cached_pack.cache_clear()
     with pytest.raises(RuleError):
         packs.get_pack(PACK, rules_copy)  # new key: linted again, not served from the cache

@@ -132,8 +132,8 @@ def test_holds_means_what_the_operator_says(leaf, expected):
 def test_anchor_outside_a_join_is_rejected(rules_copy):
     from checker.packs import load_pack
     edit_text(rules_copy / "t-cpqs-zc001-2025" / "10.2-internal-audit.yaml",
-              "expect: {field: conclusions.performance_improved, present: true}",
-              "expect: {field: date, within_months_before: {anchor: audit_date, months: 12}}")
+              "    expect:\n      field: conclusions.performance_improved\n      present: true\n",
+              "    expect: {field: date, within_months_before: {anchor: audit_date, months: 12}}\n")
     problems = load_pack("t-cpqs-zc001-2025", rules_copy).problems
     assert len(problems) == 1 and "the engine evaluates such patterns wrongly" in problems[0].message
     assert problems[0].file.endswith("10.2-internal-audit.yaml") and problems[0].line
@@ -170,7 +170,7 @@ JOIN_RULES = textwrap.dedent("""
         reads: [objectives, baseline]
         for_each: objectives.objectives
         expect: {exists: {kind: baseline.baselines, match: {id: baseline_ref}}}
-        message: {zh: "目标 {{ s.id }} 的基准 {{ s.baseline_ref }} 不存在。", en: "x"}
+        message: {zh: "目标 {{ subject.id }} 的基准 {{ subject.baseline_ref }} 不存在。", en: "x"}
         remediation: {zh: x, en: x}
         cases: [{name: a}, {name: b, breach: true}]
       - id: deadline-after-base-year
@@ -181,7 +181,7 @@ JOIN_RULES = textwrap.dedent("""
         reads: [objectives]
         for_each: agg.objectives_per_year
         expect: {field: count, gte: 1}
-        message: {zh: "{{ s.key }} 年没有到期目标。", en: "x"}
+        message: {zh: "{{ subject.key }} 年没有到期目标。", en: "x"}
         remediation: {zh: x, en: x}
         cases: [{name: a}, {name: b, breach: true}]
 """)

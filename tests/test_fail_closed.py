@@ -111,7 +111,7 @@ rules:
     expect: {field: conclusions.performance_improved, present: true}
     when_none: {status: depends}
     depends_on: [zc001-10.2-interval]
-    message: {zh: "审核 {{ s.id }} 无结论。", en: "Audit {{ s.id }} has no conclusion."}
+    message: {zh: "审核 {{ subject.id }} 无结论。", en: "Audit {{ subject.id }} has no conclusion."}
     remediation: {zh: 补充结论。, en: Add the conclusion.}
     cases:
       - name: 通过
@@ -150,7 +150,7 @@ rules:
     for_each: internal_audit.audits
     expect: {field: report_date, on_or_after: {field: date}}
     evidence_field: report_date
-    message: {zh: "审核 {{ s.id }} 的报告日期早于审核日期。", en: "Audit {{ s.id }} was reported before it took place."}
+    message: {zh: "审核 {{ subject.id }} 的报告日期早于审核日期。", en: "Audit {{ subject.id }} was reported before it took place."}
     remediation: {zh: 核对日期。, en: Check the dates.}
     cases:
       - name: 审核后报告
@@ -190,7 +190,7 @@ rules:
     reads: [internal_audit]
     for_each: agg.zz_audit_gaps
     expect: {field: months, lte: 12}
-    message: {zh: "{{ s.from }} 至 {{ s.to }} 之间 {{ s.months }} 个月没有内部审核。", en: "No internal audit for {{ s.months }} months from {{ s.from }} to {{ s.to }}."}
+    message: {zh: "{{ subject.from }} 至 {{ subject.to }} 之间 {{ subject.months }} 个月没有内部审核。", en: "No internal audit for {{ subject.months }} months from {{ subject.from }} to {{ subject.to }}."}
     remediation: {zh: 按计划间隔实施内审。, en: Audit at the planned interval.}
     cases:
       - name: 间隔不超过 12 个月

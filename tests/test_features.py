@@ -130,8 +130,8 @@ def test_a_broken_rule_makes_its_scenarios_fail(rules_copy):
     from .conftest import ROOT, edit_text
     rules = rules_copy
     edit_text(rules / "t-cpqs-zc001-2025" / "6.2-policy.yaml",
-              "expect: {field: commitments, contains: {type: legal_compliance}}",
-              "expect: {field: commitments, contains: {type: continual_improvement}}")
+              "      contains:\n        type: legal_compliance\n",
+              "      contains:\n        type: continual_improvement\n", 1)
     env = {**os.environ, "PARKCHECK_RULES": str(rules), "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests" / "test_features.py"),
                            "-k", "方针缺少_62_要求的一项承诺"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)

@@ -29,9 +29,9 @@ def test_shipped_packs_grade_consistently():
 
 def test_a_different_grade_is_reported_with_file_and_line(rules_copy):
     line = edit_text(rules_copy / CECC / "5-leadership.yaml",
-                     "  - id: cecc-5.2.1\n    clause: \"5.2.1\"\n    requirement: \"最高管理者应在界定的碳中和管理体系范围内建立、实施并保持碳中和方针\"\n"
+                     "  - id: cecc-5.2.1\n    clause: 5.2.1\n    requirement: 最高管理者应在界定的碳中和管理体系范围内建立、实施并保持碳中和方针\n"
                      "    obligation: 应\n    grade: minor",
-                     "  - id: cecc-5.2.1\n    clause: \"5.2.1\"\n    requirement: \"最高管理者应在界定的碳中和管理体系范围内建立、实施并保持碳中和方针\"\n"
+                     "  - id: cecc-5.2.1\n    clause: 5.2.1\n    requirement: 最高管理者应在界定的碳中和管理体系范围内建立、实施并保持碳中和方针\n"
                      "    obligation: 应\n    grade: major")
     found = _lint(rules_copy, {CECC})
     assert found  # at least Q/CECC 5.2, which tests the same field issued_by.top_management
@@ -48,9 +48,9 @@ def test_a_different_grade_is_reported_with_file_and_line(rules_copy):
 
 def test_a_stated_reason_accepts_the_difference(rules_copy):
     edit_text(rules_copy / CECC / "5-leadership.yaml",
-              "    obligation: 应\n    grade: minor\n    reads: [policy]\n    for_each: policy\n    expect: {\"field\": \"issued_by.top_management\"",
-              "    obligation: 应\n    grade: major\n    grade_reason: {zh: 测试理由, en: a test reason}\n    reads: [policy]\n"
-              "    for_each: policy\n    expect: {\"field\": \"issued_by.top_management\"")
+              "    obligation: 应\n    grade: minor\n    for_each: policy\n    expect:\n      field: issued_by.top_management",
+              "    obligation: 应\n    grade: major\n    grade_reason: {zh: 测试理由, en: a test reason}\n"
+              "    for_each: policy\n    expect:\n      field: issued_by.top_management")
     pack = load_pack(CECC, rules_copy)
     assert pack.problems == []
     assert next(r for r in pack.rules if r.id == "cecc-5.2.1").grade == "major"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from checker.packs import available_packs, load_pack
@@ -23,24 +22,24 @@ def test_shipped_packs_lint_clean(pack_id):
     assert load_pack(pack_id).problems == []
 
 
+EXPECT_D = "    expect:\n      field: commitments\n      contains:\n        type: legal_compliance\n"
 BROKEN = [
-    ("unknown operator", "expect: {field: commitments, contains: {type: legal_compliance}}",
-     "expect: {field: commitments, containz: {type: legal_compliance}}", "unknown field 'containz'"),
-    ("unknown field", "expect: {field: commitments, contains: {type: legal_compliance}}",
-     "expect: {field: commitmentz, contains: {type: legal_compliance}}", "unknown field 'commitmentz' for evidence kind 'policy'"),
-    ("unknown enum value", "expect: {field: commitments, contains: {type: legal_compliance}}",
-     "expect: {field: commitments, contains: {type: legal}}", "'legal' is not a value"),
-    ("operator on the wrong type", "expect: {field: commitments, contains: {type: legal_compliance}}",
-     "expect: {field: title, gte: 3}", "operator 'gte' does not apply to 'title', a string field"),
+    ("unknown operator", EXPECT_D, EXPECT_D.replace("contains:", "containz:"), "unknown field 'containz'"),
+    ("unknown field", EXPECT_D, EXPECT_D.replace("field: commitments", "field: commitmentz"),
+     "unknown field 'commitmentz' for evidence kind 'policy'"),
+    ("unknown enum value", EXPECT_D, EXPECT_D.replace("type: legal_compliance", "type: legal"), "'legal' is not a value"),
+    ("operator on the wrong type", EXPECT_D, "    expect:\n      field: title\n      gte: 3\n",
+     "operator 'gte' does not apply to 'title', a string field"),
     ("requirement not verbatim", "requirement: 包括满足与碳排放管理有关的适用法律法规及其他要求的承诺；",
      "requirement: 包括遵守法律法规的承诺；", "not quoted verbatim"),
-    ("grade against obligation", "    obligation: 应\n    grade: minor\n    reads: [policy]\n    for_each: policy\n    expect: {field: alignment.national",
-     "    obligation: 应\n    grade: observation\n    reads: [policy]\n    for_each: policy\n    expect: {field: alignment.national", "graded major or minor"),
-    ("reads does not list what it reads", "reads: [policy]\n    for_each: policy\n    expect: {field: statement",
-     "reads: [scope]\n    for_each: policy\n    expect: {field: statement", "reads lists 'scope'"),
-    ("unknown clause", 'clause: "6.2 d)"', 'clause: "6.2 h)"', "clause '6.2 h)' is not in the pack's catalogue"),
-    ("template name", "en: The policy \"{{ s.title }}\" lacks the commitment to meet",
-     "en: The policy \"{{ subject.title }}\" lacks the commitment to meet", "unknown name(s) subject"),
+    ("grade against obligation", "    obligation: 应\n    grade: minor\n    for_each: policy\n    expect:\n      field: alignment.national",
+     "    obligation: 应\n    grade: observation\n    for_each: policy\n    expect:\n      field: alignment.national",
+     "graded major or minor"),
+    ("unknown clause", "clause: 6.2 d)", "clause: 6.2 h)", "clause '6.2 h)' is not in the pack's catalogue"),
+    ("old template name", "en: The policy \"{{ subject.title }}\" lacks the commitment to meet",
+     "en: The policy \"{{ s.title }}\" lacks the commitment to meet", "unknown name(s) s: rename s to subject"),
+    ("unknown template name", "en: The policy \"{{ subject.title }}\" lacks the commitment to meet",
+     "en: The policy \"{{ policy.title }}\" lacks the commitment to meet", "unknown name(s) policy: available: bundle"),
 ]
 
 
@@ -56,8 +55,9 @@ def test_lint_names_file_line_and_problem(rules_copy, what, old, new, expected):
 
 
 def test_join_outside_top_level_is_rejected(rules_copy):
-    break_rule(rules_copy, "expect: {field: statement, present: true}",
-               "expect: {any: [{exists: {kind: scope}}, {field: statement, present: true}]}")
+    break_rule(rules_copy, "    expect:\n      field: statement\n      present: true\n",
+               "    expect:\n      any:\n        - exists:\n            kind: scope\n        - field: statement\n"
+               "          present: true\n")
     assert any("exists may only stand at the top" in p.message for p in problems(rules_copy))
 
 
@@ -73,7 +73,7 @@ def test_duplicate_rule_id(rules_copy):
 
 
 def test_cli_lint_fails_on_broken_rule_with_location(rules_copy, cli):
-    line = break_rule(rules_copy, "contains: {type: legal_compliance}", "containz: {type: legal_compliance}")
+    line = break_rule(rules_copy, "      contains:\n        type: legal_compliance", "      containz:\n        type: legal_compliance")
     result = cli("rules", "lint", "--rules", rules_copy)
     assert result.exit_code == 1
     assert f"{PACK}/6.2-policy.yaml:{line}:" in result.output
@@ -82,8 +82,7 @@ def test_cli_lint_fails_on_broken_rule_with_location(rules_copy, cli):
 
 def test_cli_rules_test_fails_on_a_rule_that_no_longer_detects(rules_copy, cli):
     # the rule now looks for a commitment type that every fixture has: its failing case must fail
-    break_rule(rules_copy, "expect: {field: commitments, contains: {type: legal_compliance}}",
-               "expect: {field: commitments, contains: {type: continual_improvement}}")
+    break_rule(rules_copy, EXPECT_D, EXPECT_D.replace("legal_compliance", "continual_improvement"))
     result = cli("rules", "test", "--rules", rules_copy, "--rule", "zc001-6.2-d")
     assert result.exit_code == 1
     assert "FAIL t-cpqs-zc001-2025/6.2-policy.yaml:" in result.output

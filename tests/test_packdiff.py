@@ -18,8 +18,8 @@ def test_a_pack_does_not_differ_from_itself():
 def test_changes_to_clauses_rules_grades_and_values_are_listed(rules_copy):
     pack = rules_copy / PACK
     edit_text(pack / "pack.yaml", "version: 0.1.0", "version: 0.2.0")
-    edit_text(pack / "10.2-internal-audit.yaml", "    grade: major\n    reads: [internal_audit]\n    for_each: internal_audit\n    expect:\n      not_exists:\n        kind: agg.audit_intervals",
-              "    grade: minor\n    reads: [internal_audit]\n    for_each: internal_audit\n    expect:\n      not_exists:\n        kind: agg.audit_intervals", count=1)
+    edit_text(pack / "10.2-internal-audit.yaml", "    grade: major\n    for_each: internal_audit\n    expect:\n      not_exists:\n        kind: agg.audit_intervals",
+              "    grade: minor\n    for_each: internal_audit\n    expect:\n      not_exists:\n        kind: agg.audit_intervals", count=1)
     a, b = load_pack(PACK), open_pack(str(pack), None)
     d = diff_packs(a, b)
     assert {"field": "version", "a": "0.1.0", "b": "0.2.0"} in d.meta
@@ -46,7 +46,7 @@ def test_rules_new_writes_a_rule_that_lints_and_whose_cases_run(rules_copy):
                          "--field", "commitments", "--file", "zz-new.yaml", "--rules", rules_copy)
     assert proc.returncode == 0, proc.stderr
     text = (rules_copy / PACK / "zz-new.yaml").read_text(encoding="utf-8")
-    assert 'requirement: "包括满足与碳排放管理有关的适用法律法规及其他要求的承诺；"' in text
+    assert "requirement: 包括满足与碳排放管理有关的适用法律法规及其他要求的承诺；" in text
     assert "obligation: 应" in text and "grade: minor" in text
     lint = run_parkcheck("rules", "lint", "--standard", PACK, "--rules", rules_copy, "--no-cache")
     assert lint.returncode == 0, lint.stdout
