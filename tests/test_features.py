@@ -187,7 +187,9 @@ def clause_verdict(evidence, clause, label):
 def clause_verdict_graded(evidence, clause, label, grade, doc, where):
     v = _verdict(evidence, clause)
     assert (v.status, v.grade) == (_STATUS[label], _GRADE[grade]), status_label(v.status, v.grade, "zh")
-    _assert_nc(evidence, clause, grade, doc, where)
+    # the nonconformity citing the clause: one defect breaching several clauses is one nonconformity
+    # with the worst grade of them, so only its evidence is matched here
+    _assert_nc(evidence, clause, None, doc, where)
 
 
 @then(parsers.re(r'不符合项引用条款 "(?P<clause>[^"]+)"(?:，等级为 "(?P<grade>[^"]+)")?'

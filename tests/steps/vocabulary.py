@@ -160,9 +160,20 @@ def apply_phrase(files: dict[str, bytes], text: str) -> dict[str, bytes]:
         out = apply_patches(files, edits)
     except (InputError, KeyError, IndexError, ValueError, TypeError) as exc:
         raise PhraseError(f"短语“{pattern}”的修改无法应用 (edit cannot be applied): {exc!r}") from exc
-    if out == files:
+    if not _changed(files, out):
         raise PhraseError(f"短语“{pattern}”没有改变证据包 (the edit changed nothing)")
     return out
+
+
+def _content(name: str, raw: bytes | None) -> Any:
+    if raw is None or not name.lower().endswith((".yaml", ".yml")):
+        return raw
+    return YAML(typ="safe").load(raw.decode("utf-8"))
+
+
+def _changed(before: dict[str, bytes], after: dict[str, bytes]) -> bool:
+    """Whether the edits changed the evidence (its content, not just the YAML layout)."""
+    return any(_content(n, before.get(n)) != _content(n, after.get(n)) for n in set(before) | set(after))
 
 
 # -- names ----------------------------------------------------------------------------------------
