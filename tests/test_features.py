@@ -280,6 +280,12 @@ def group_counted(evidence, name, count):
     assert next(g for g in _score(evidence).groups if g.name == name).counted == count
 
 
+@then(parsers.parse('一级指标 "{name}" 得分为 "{subtotal}"'))
+def group_subtotal(evidence, name, subtotal):
+    group = next(g for g in _score(evidence).groups if g.name == name)
+    assert f"{float(group.subtotal):.2f}" == subtotal, group.subtotal
+
+
 @then("得分已计算但不具备评级资格")
 def not_eligible(evidence):
     score = _score(evidence)
