@@ -10,6 +10,7 @@ document by its Chinese name (the schema title) and location in the schema's wor
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from pathlib import Path
 
@@ -166,7 +167,7 @@ def _assert_nc(evidence, clause: str, grade: str | None, doc: str | None, where:
     assert ncs, f"no nonconformity cites clause {clause}"
     seen = []
     for nc in ncs:
-        got = (GRADE_LABELS[nc.grade][0],) + _where(evidence, nc.evidence[0])
+        got = (GRADE_LABELS[nc.grade][0], *_where(evidence, nc.evidence[0]))
         seen.append(got)
         if (grade in (None, got[0]) and doc in (None, got[1])
                 and (where is None or got[2] == where) and (where is not None or doc is None or got[2] == "")):
@@ -219,6 +220,7 @@ def test_a_broken_rule_makes_its_scenarios_fail(rules_copy):
     import os
     import subprocess
     import sys
+
     from .conftest import edit_text
     rules = rules_copy
     edit_text(rules / "t-cpqs-zc001-2025" / "6.2-policy.yaml",
@@ -251,6 +253,12 @@ def test_a_phrase_that_misses_fails_loudly():
 
 # -- T/SEESA 010—2025 scoring ---------------------------------------------------------------------
 
+def _shown(value: Fraction) -> str:
+    """A score as the report shows it: two decimals, rounded half up from the exact fraction."""
+    cents = math.floor(value * 100 + Fraction(1, 2))
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
 def _score(evidence):
     [score] = [s for s in evidence["report"].scores if s.standard == SEESA]
     return score
@@ -266,7 +274,7 @@ def grade_is(evidence, grade):
 def total_and_grade(evidence, total, exact, grade):
     score = _score(evidence)
     assert score.total == Fraction(exact), f"exact total {score.total}"
-    assert f"{float(score.total):.2f}" == total and score.grade == grade
+    assert _shown(score.total) == total and score.grade == grade
 
 
 @then(parsers.parse('指标 "{no:d}" 采用 "{name}" 且指数为 "{index}"'))
@@ -283,7 +291,7 @@ def group_counted(evidence, name, count):
 @then(parsers.parse('一级指标 "{name}" 得分为 "{subtotal}"'))
 def group_subtotal(evidence, name, subtotal):
     group = next(g for g in _score(evidence).groups if g.name == name)
-    assert f"{float(group.subtotal):.2f}" == subtotal, group.subtotal
+    assert _shown(group.subtotal) == subtotal, group.subtotal
 
 
 @then("得分已计算但不具备评级资格")
