@@ -87,3 +87,14 @@ AUDIT_DATES = re.compile(r"^\s*背景:\s*\n(?:\s*#.*\n)*\s*假如 .*\n(?:\s*(?:�
 def test_feature_states_audit_date_and_period(path):
     """The audit date and period decide every date check, so each feature states them in its 背景."""
     assert AUDIT_DATES.search(path.read_text(encoding="utf-8")), f"{path.name}: 背景 must state 审核日 and 审核期"
+
+
+def test_every_phrase_of_the_table_is_used():
+    """A phrase no feature uses is an untested edit: each pattern of tests/steps/phrases.yaml must
+    match some step of a feature (an outline's <列> placeholders stand for any parameter)."""
+    from .steps.vocabulary import phrase_patterns
+    steps = [line.strip().split(" ", 1)[1] for path in _features()
+             for line in path.read_text(encoding="utf-8").splitlines()
+             if line.strip().startswith(("假如 ", "并且 ", "而且 ", "同时 ")) and " " in line.strip()]
+    unused = [p.pattern for p in phrase_patterns(loose=True) if not any(p.regex.match(s) for s in steps)]
+    assert not unused, f"phrases no feature uses: {unused}"

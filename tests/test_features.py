@@ -48,7 +48,7 @@ scenarios("combined")
 
 @pytest.fixture
 def evidence():
-    return {"files": None, "report": None, "grade": None, "bundle": None}
+    return {"files": None, "report": None, "grade": None}
 
 
 def _load(folder: Path) -> dict[str, bytes]:

@@ -72,8 +72,13 @@ class Phrase:
     line: int
 
 
-@lru_cache(maxsize=1)
-def _table() -> tuple[dict[str, dict[str, Any]], tuple[Phrase, ...]]:
+def phrase_patterns(loose: bool = False) -> tuple[Phrase, ...]:
+    """The phrases of the table; ``loose``: a parameter also matches an outline placeholder ``<列>``."""
+    return _table(loose)[1]
+
+
+@lru_cache(maxsize=2)
+def _table(loose: bool = False) -> tuple[dict[str, dict[str, Any]], tuple[Phrase, ...]]:
     y = YAML(typ="rt")
     data = y.load(PHRASES.read_text(encoding="utf-8"))
     vocab = {name: dict(words) for name, words in (data.get("vocabularies") or {}).items()}
@@ -88,7 +93,8 @@ def _table() -> tuple[dict[str, dict[str, Any]], tuple[Phrase, ...]]:
             if kind not in BUILTIN and kind not in vocab:
                 raise PhraseError(f"phrases.yaml:{entry.lc.line + 1}: 参数类型 {kind!r} 未定义")
             types[name] = kind
-            parts.append(f"(?P<{_group(name)}>{BUILTIN.get(kind, BUILTIN['文本'])})")
+            value = BUILTIN.get(kind, BUILTIN["文本"])
+            parts.append(f"(?P<{_group(name)}>{'<[^<>]+>|' + value if loose else value})")
             last = m.end()
         parts.append(re.escape(pattern[last:]))
         phrases.append(Phrase(pattern, re.compile("^" + "".join(parts) + "$"), types,
