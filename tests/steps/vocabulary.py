@@ -158,10 +158,36 @@ def edits_for(text: str) -> tuple[str, list[dict]]:
     return phrase.pattern, [_substitute(e, values) for e in phrase.edits]
 
 
+def _months_before(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last = (dt.date(y + (m + 1) // 12, (m + 1) % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(y, m + 1, min(day.day, last))
+
+
+def _relative_dates(node: Any, audit_date: dt.date) -> Any:
+    """``{before_audit_date: {months: N, days: D}}`` in an edit → the date N months and D days
+    before the bundle's audit date, so a phrase can say "距审核日已超过 12 个月"."""
+    if isinstance(node, dict):
+        if set(node) == {"before_audit_date"}:
+            span = node["before_audit_date"]
+            return _months_before(audit_date, int(span.get("months", 0))) - dt.timedelta(days=int(span.get("days", 0)))
+        return {k: _relative_dates(v, audit_date) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_relative_dates(v, audit_date) for v in node]
+    return node
+
+
+def audit_date_of(files: dict[str, bytes]) -> dt.date:
+    raw = YAML(typ="safe").load(files["bundle.yaml"].decode("utf-8"))["audit_date"]
+    return raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
+
+
 def apply_phrase(files: dict[str, bytes], text: str) -> dict[str, bytes]:
     """Apply a given-step's phrase to the bundle's files; fail loudly if it cannot be applied or
     changes nothing (an edit that misses would leave the scenario checking nothing)."""
     pattern, edits = edits_for(text)
+    if "before_audit_date" in repr(edits):
+        edits = _relative_dates(edits, audit_date_of(files))
     try:
         out = apply_patches(files, edits)
     except (InputError, KeyError, IndexError, ValueError, TypeError) as exc:
