@@ -161,19 +161,30 @@ def _where(evidence, ev) -> tuple[str, str]:
 
 
 def _assert_nc(evidence, clause: str, grade: str | None, doc: str | None, where: str | None) -> None:
+    """Some nonconformity cites ``clause`` with that grade and evidence: ``doc`` alone is any place
+    in the document, ``where`` a place in it in the schema's words, ``where == ""`` the whole document."""
     if doc is not None:
         kind_of_title(doc)  # an unknown document name fails here, not as "no match"
     ncs = [n for n in evidence["report"].nonconformities if any(c == clause for _, c in n.clauses)]
     assert ncs, f"no nonconformity cites clause {clause}"
     seen = []
     for nc in ncs:
-        got = (GRADE_LABELS[nc.grade][0], *_where(evidence, nc.evidence[0]))
-        seen.append(got)
-        if (grade in (None, got[0]) and doc in (None, got[1])
-                and (where is None or got[2] == where) and (where is not None or doc is None or got[2] == "")):
-            evidence["nc"] = nc
-            return
+        for ev in nc.evidence:
+            got = (GRADE_LABELS[nc.grade][0], *_where(evidence, ev))
+            seen.append(got)
+            if grade in (None, got[0]) and doc in (None, got[1]) and where in (None, got[2]):
+                evidence["nc"] = nc
+                return
     pytest.fail(f"clause {clause}: no nonconformity {grade}/{doc}/{where!r}; found (grade, document, location): {seen}")
+
+
+def _evidence_words(where: str | None, whole: str | None) -> str | None:
+    """The location asked for: a place in the document's words, "" for 全文 (the document as a
+    whole), None when only the document is named."""
+    return "" if whole else where
+
+
+_CITED = r'(?:，依据为 "(?P<doc>[^"]+)"(?: 中的 "(?P<where>[^"]+)"|(?P<whole> 全文))?)?$'
 
 
 @then(parsers.re(r'条款 "(?P<clause>[^"]+)" 的结论为 "(?P<label>[^"]+)"$'))
@@ -183,22 +194,20 @@ def clause_verdict(evidence, clause, label):
     assert status_label(v.status, v.grade, "zh") == label
 
 
-@then(parsers.re(r'条款 "(?P<clause>[^"]+)" 的结论为 "(?P<label>[^"]+)"，等级为 "(?P<grade>[^"]+)"'
-                 r'(?:，依据为 "(?P<doc>[^"]+)"(?: 中的 "(?P<where>[^"]+)")?)?$'))
-def clause_verdict_graded(evidence, clause, label, grade, doc, where):
+@then(parsers.re(r'条款 "(?P<clause>[^"]+)" 的结论为 "(?P<label>[^"]+)"，等级为 "(?P<grade>[^"]+)"' + _CITED))
+def clause_verdict_graded(evidence, clause, label, grade, doc, where, whole):
     v = _verdict(evidence, clause)
     assert (v.status, v.grade) == (_STATUS[label], _GRADE[grade]), status_label(v.status, v.grade, "zh")
     # the nonconformity citing the clause: one defect breaching several clauses is one nonconformity
     # with the worst grade of them, so only its evidence is matched here
-    _assert_nc(evidence, clause, None, doc, where)
+    _assert_nc(evidence, clause, None, doc, _evidence_words(where, whole))
 
 
-@then(parsers.re(r'不符合项引用条款 "(?P<clause>[^"]+)"(?:，等级为 "(?P<grade>[^"]+)")?'
-                 r'(?:，依据为 "(?P<doc>[^"]+)"(?: 中的 "(?P<where>[^"]+)")?)?$'))
-def nc_cites(evidence, clause, grade, doc, where):
+@then(parsers.re(r'不符合项引用条款 "(?P<clause>[^"]+)"(?:，等级为 "(?P<grade>[^"]+)")?' + _CITED))
+def nc_cites(evidence, clause, grade, doc, where, whole):
     if grade is not None:
         assert grade in _GRADE, f"等级应为 {'、'.join(_GRADE)}"
-    _assert_nc(evidence, clause, grade, doc, where)
+    _assert_nc(evidence, clause, grade, doc, _evidence_words(where, whole))
 
 
 @then("没有不符合项")
