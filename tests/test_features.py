@@ -357,3 +357,33 @@ def only_n(evidence, n, code, clause):
 @then(parsers.parse('该不符合项同时引用 "{s1}" 的条款 "{c1}" 和 "{s2}" 的条款 "{c2}"'))
 def also_cites(evidence, s1, c1, s2, c2):
     assert (pack_of_code(s1), c1) in evidence["nc"].clauses and (pack_of_code(s2), c2) in evidence["nc"].clauses
+
+
+def test_every_vocabulary_code_exists():
+    """Each code a Chinese word of the phrase table stands for is something the evidence can hold:
+    a schema enum value or property name, or a 二选一 option key of a pack (an unused word with a
+    misspelt code would otherwise go unnoticed until a feature uses it)."""
+    import json
+
+    from checker.packs import available_packs, get_pack
+
+    from .steps.vocabulary import vocabularies
+    known: set = {True, False}
+
+    def walk(node):
+        if isinstance(node, dict):
+            known.update(node.get("enum", ()))
+            known.update(node.get("properties", {}))
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    for path in (ROOT / "schemas").glob("*.schema.json"):
+        walk(json.loads(path.read_text(encoding="utf-8")))
+    for pack in available_packs():
+        for ind in (get_pack(pack).scoring or {}).get("indicators", ()):
+            known.update(o["key"] for o in ind.get("options", ()))
+    unknown = {f"{name}.{word}": code for name, words in vocabularies().items()
+               for word, code in words.items() if code not in known}
+    assert not unknown, unknown

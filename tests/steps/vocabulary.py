@@ -72,6 +72,11 @@ class Phrase:
     line: int
 
 
+def vocabularies() -> dict[str, dict[str, Any]]:
+    """The phrase table's vocabularies: name → {Chinese word: code}."""
+    return _table()[0]
+
+
 def phrase_patterns(loose: bool = False) -> tuple[Phrase, ...]:
     """The phrases of the table; ``loose``: a parameter also matches an outline placeholder ``<列>``."""
     return _table(loose)[1]
