@@ -281,17 +281,22 @@ def location_words(kind: str, data: Any, pointer: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def standard_ids() -> dict[str, str]:
-    """Standard code as printed on the standard (``T/CPQS ZC001—2025``) → rule pack id."""
-    from checker.packs import available_packs, get_pack
-    return {get_pack(p).code: p for p in available_packs()}
+def standard_ids() -> dict[str, list[str]]:
+    """Standard code as printed on the standard (``T/CPQS ZC001—2025``) → rule pack id, read from
+    each pack's manifest (no pack is linted here, so a pack in progress does not get in the way)."""
+    from checker.resources import data_dir
+    out: dict[str, list[str]] = {}
+    for manifest in sorted(data_dir("rules").glob("*/pack.yaml")):
+        meta = YAML(typ="safe").load(manifest.read_text(encoding="utf-8")) or {}
+        out.setdefault(str(meta.get("code")), []).append(str(meta.get("id", manifest.parent.name)))
+    return out
 
 
 def pack_of_code(code: str) -> str:
     ids = standard_ids()
-    if code not in ids:
-        raise PhraseError(f"没有标准“{code}”的规则包；可用：{'、'.join(sorted(ids))}")
-    return ids[code]
+    if len(ids.get(code, ())) != 1:
+        raise PhraseError(f"标准“{code}”的规则包有 {len(ids.get(code, ()))} 个；可用：{'、'.join(sorted(ids))}")
+    return ids[code][0]
 
 
 def rule_of_title(pack_id: str, title: str) -> str:
