@@ -116,17 +116,20 @@ def example_text(value: Any) -> str:
 
 # -- whether a document is needed ------------------------------------------------------------------
 
-NEEDED, RECOMMENDED, OPTIONAL = "needed", "recommended", "optional"
+NEEDED, SCORED, RECOMMENDED, OPTIONAL = "needed", "scored", "recommended", "optional"
 
 
 def document_need(kind: str, reading: Reading) -> tuple[str, list[tuple[Pack, Rule]]]:
     """Whether the chosen packs need a document of ``kind``: ``needed`` when a 应 rule over it (or its
     records) breaches when there is none (``when_none`` absent or ``breach``), ``recommended`` when
-    only 宜/鼓励/可 rules do, else ``optional``; with the rules that breach."""
+    only 宜/鼓励/可 rules do, else ``optional``; ``scored`` when a pack's score is computed from it
+    (``scoring.evidence``) and no 应 rule needs it; with the rules that breach."""
     breaching = [(p, r) for p, r in reading.rules_of(kind, "", below=True)
                  if r.for_each.split(".")[0] == kind and (r.when_none or {}).get("status", "breach") == "breach"]
     if any(r.obligation == "应" and r.grade != "observation" for _, r in breaching):
         return NEEDED, [(p, r) for p, r in breaching if r.obligation == "应"]
+    if any((p.scoring or {}).get("evidence") == kind for p in reading.packs):
+        return SCORED, breaching
     if breaching:
         return RECOMMENDED, breaching
     return OPTIONAL, []
@@ -134,6 +137,8 @@ def document_need(kind: str, reading: Reading) -> tuple[str, list[tuple[Pack, Ru
 
 NEED_TEXT = {
     NEEDED: ("必备文件：没有本文件即为不符合（{refs}）", "Needed: without it there is a nonconformity ({refs})"),
+    SCORED: ("评分所需：没有本文件不计算得分，也无法评级（{refs}）", "Needed for the score: without it no score or grade is "
+             "computed ({refs})"),
     RECOMMENDED: ("建议提供：没有本文件为观察项（{refs}）", "Recommended: without it there is an observation ({refs})"),
     OPTIONAL: ("可选文件：园区有相关情况时填写；没有时可删除本文件",
                "Optional: fill it in where it applies to the park; otherwise delete this file"),
@@ -200,7 +205,7 @@ class _Writer:
 
     def records(self, f: SchemaField, children: list[SchemaField], indent: str, commented: bool) -> None:
         lead = "# " if commented else ""
-        self.lines.append(f"{lead}{indent}{f.name}: []")
+        self.lines.append(f"{lead}{indent}{f.name}:" + ("" if commented else " []"))
         if not commented:
             self.comment(indent, f"每条记录的写法（删除上一行的 []，去掉下列各行开头的“# ”，每条记录重复一次）：",
                          "How to write each record (remove the [] above, uncomment the lines below, repeat per record):")
@@ -259,7 +264,7 @@ def render_manifest(schemas: SchemaSet, packs: list[Pack], kinds: list[str], rea
               "files listed below, then run: parkcheck check THIS-FOLDER")
     for k in kinds:
         need, _ = document_need(k, reading)
-        mark = {NEEDED: "必备", RECOMMENDED: "建议", OPTIONAL: "可选"}[need]
+        mark = {NEEDED: "必备", SCORED: "评分所需", RECOMMENDED: "建议", OPTIONAL: "可选"}[need]
         w.comment("", f"  {k}.yaml  {schemas.by_kind[k].get('title', k)}（{mark}）")
     app = schemas.by_kind.get("applicability")
     if app:
