@@ -64,42 +64,51 @@ def evidence_text(reading: Reading, names: FieldNames, pairs: list[tuple[str, st
     return "\n".join(lines)
 
 
+def _how(pack: Pack, rules: list, status: str, lang: str) -> str:
+    """How the clause is checked, from its rules; what the auditor verifies on site."""
+    if status == NOT_COVERED:
+        return bi("未检查：没有规则覆盖本条", "not checked: no rule covers it", lang)
+    methods = sorted({check_method(r, pack) for r in rules}, key=list(METHOD_LABELS).index)
+    lines = ["、".join(bi(*METHOD_LABELS[m], lang) for m in methods)]
+    if status == TITLE_ONLY:
+        lines.append(bi("依据条款标题，通过等同要求检查", "checked from the title through an equivalent requirement",
+                        lang))
+    for r in rules:
+        if check_method(r, pack) == "onsite" and r.onsite:
+            lines.append(bi("现场：" + str(r.onsite.get("zh", "")), "on site: " + str(r.onsite.get("en", "")), lang))
+    return "\n".join(lines)
+
+
+def _requirement(entry, lang: str) -> str:
+    if entry.text:
+        return str(entry.text)
+    return f"{entry.title}\n" + bi("（来源仅有条款标题）", "(the source holds the clause title only)", lang)
+
+
+def _clause_row(pack: Pack, row, rules: list, reading: Reading, names: FieldNames, lang: str) -> list[str]:
+    entry = pack.catalogue[row.clause]
+    obligations = sorted({r.obligation for r in rules}, key=list(OBLIGATION).index)
+    pairs = sorted({p for r in rules for p in reading.fields_of_rule(pack, r)})
+    evidence = ""
+    if rules:
+        evidence = evidence_text(reading, names, pairs, lang) or bi("（无需文件）", "(no document)", lang)
+    return [f"{row.clause} {entry.title}".strip(), _requirement(entry, lang),
+            "、".join(bi(*OBLIGATION[o], lang) for o in obligations), evidence,
+            _how(pack, rules, row.status, lang), "\n".join(r.id for r in rules)]
+
+
 def pack_section(pack: Pack, reading: Reading, names: FieldNames, lang: str) -> Section:
     rules_by_clause: dict[str, list] = {}
     for rule in pack.rules:
         rules_by_clause.setdefault(rule.clause, []).append(rule)
-    rows = []
-    for row in coverage(pack):
-        rules = rules_by_clause.get(row.clause, [])
-        if not rules and not row.normative:
-            continue
-        entry = pack.catalogue[row.clause]
-        requirement = entry.text or entry.title
-        if not entry.text:
-            requirement += "\n" + bi("（来源仅有条款标题）", "(the source holds the clause title only)", lang)
-        obligations = sorted({r.obligation for r in rules}, key=list(OBLIGATION).index)
-        obligation = "、".join(bi(*OBLIGATION[o], lang) for o in obligations) if obligations else ""
-        pairs = sorted({p for r in rules for p in reading.fields_of_rule(pack, r)})
-        methods = sorted({check_method(r, pack) for r in rules}, key=list(METHOD_LABELS).index)
-        how = "、".join(bi(*METHOD_LABELS[m], lang) for m in methods)
-        if row.status == NOT_COVERED:
-            how = bi("未检查：没有规则覆盖本条", "not checked: no rule covers it", lang)
-        elif row.status == TITLE_ONLY:
-            how += "\n" + bi("依据条款标题，通过等同要求检查", "checked from the title through an equivalent requirement",
-                             lang)
-        onsite = [r for r in rules if check_method(r, pack) == "onsite" and r.onsite]
-        for r in onsite:
-            assert r.onsite is not None
-            how += "\n" + bi("现场：" + str(r.onsite.get("zh", "")), "on site: " + str(r.onsite.get("en", "")), lang)
-        rows.append([f"{row.clause} {entry.title}".strip(), requirement, obligation,
-                     evidence_text(reading, names, pairs, lang) or bi("（无需文件）", "(no document)", lang)
-                     if rules else "", how, "\n".join(r.id for r in rules)])
+    rows = [_clause_row(pack, row, rules_by_clause.get(row.clause, []), reading, names, lang)
+            for row in coverage(pack) if row.normative or rules_by_clause.get(row.clause)]
     columns = [bi("条款", "Clause", lang), bi("要求（原文）", "Requirement (quoted)", lang),
                bi("要求类型", "Obligation", lang), bi("证据文件与字段", "Documents and fields", lang),
                bi("检查方式", "How it is checked", lang), bi("规则", "Rules", lang)]
     notes = [f"{pack.code} {pack.title['en']}"] if lang == "en" and pack.title.get("en") else []
-    notes += [bi(f"规则包 {pack.id} 版本 {pack.version}，{len(pack.rules)} 条规则。", f"Rule pack {pack.id} version "
-                f"{pack.version}, {len(pack.rules)} rules.", lang)]
+    notes += [bi(f"规则包 {pack.id} 版本 {pack.version}，{len(pack.rules)} 条规则。",
+                 f"Rule pack {pack.id} version {pack.version}, {len(pack.rules)} rules.", lang)]
     if pack.meta.get("text_status"):
         notes.append(str(pack.meta["text_status"]))
     return Section(f"{pack.code} {pack.title['zh']}", notes, columns, rows, sheet=pack.code,

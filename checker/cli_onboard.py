@@ -21,13 +21,14 @@ def _packs(standards, rules_dir):
     known = available_packs(rules_dir)
     for s in standards:
         if s not in known:
-            raise InputError(f"未知的标准 / unknown standard {s!r} (rule packs available: {', '.join(known) or 'none'})")
+            raise InputError(f"未知的标准 / unknown standard {s!r} "
+                             f"(rule packs available: {', '.join(known) or 'none'})")
     return [get_pack(pid, rules_dir) for pid in (dict.fromkeys(standards) if standards else known)]
 
 
 def _date(ctx, param, value):
     if value is None:
-        return dt.datetime.now(dt.timezone.utc).date()
+        return dt.datetime.now(dt.UTC).date()
     try:
         return dt.date.fromisoformat(value)
     except ValueError:

@@ -36,29 +36,48 @@ TYPE_TEXT = {"string": ("文本", "text"), "number": ("数值", "number"), "inte
              "object": ("分组", "group"), "any": ("值", "value")}
 
 
+_SPECIAL = {  # (zh, en) for a string field of a special form
+    "date": ("日期，写作 YYYY-MM-DD", "date, written YYYY-MM-DD"),
+    "attachment": ("附件在证据包内的相对路径", "path of an attachment inside the bundle"),
+    "records": ("记录列表", "list of records"),
+}
+_BOUNDS = (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"), ("exclusiveMaximum", "<"))
+
+
+def _enum_text(node: dict, lang: str) -> str:
+    labels = enum_labels(node)
+    values = [f"{v}（{labels[str(v)]}）" if str(v) in labels else str(v) for v in node["enum"]]
+    return ("取值之一：" if lang == "zh" else "one of: ") + ("、" if lang == "zh" else ", ").join(values)
+
+
+def _special(node: dict) -> str | None:
+    t = node_type(node)
+    if t == "string" and node.get("format") == "date":
+        return "date"
+    if t == "string" and node.get("x-attachment"):
+        return "attachment"
+    items = node.get("items")
+    if t == "array" and isinstance(items, dict) and "properties" in items:
+        return "records"
+    return None
+
+
 def type_text(node: dict, lang: str = "zh") -> str:
     """What to write for a field, in words: text, date, number, list of …, one of the allowed values."""
     zh_en = 0 if lang == "zh" else 1
     t = node_type(node)
+    special = _special(node)
     if "enum" in node:
-        labels = enum_labels(node)
-        values = [f"{v}（{labels[str(v)]}）" if str(v) in labels else str(v) for v in node["enum"]]
-        return ("取值之一：" if lang == "zh" else "one of: ") + ("、" if lang == "zh" else ", ").join(values)
-    if t == "string" and node.get("format") == "date":
-        return "日期，写作 YYYY-MM-DD" if lang == "zh" else "date, written YYYY-MM-DD"
-    if t == "string" and node.get("x-attachment"):
-        return "附件在证据包内的相对路径" if lang == "zh" else "path of an attachment inside the bundle"
+        return _enum_text(node, lang)
+    if special:
+        return _SPECIAL[special][zh_en]
     if t == "array":
         items = node.get("items") if isinstance(node.get("items"), dict) else {}
-        if "properties" in items:
-            return "记录列表" if lang == "zh" else "list of records"
-        return ("列表，每项为" if lang == "zh" else "list, each item ") + type_text(items, lang)
+        return ("列表，每项为" if lang == "zh" else "list, each item ") + type_text(items or {}, lang)
     if isinstance(node.get("type"), list):
-        return ("、" if lang == "zh" else " or ").join(TYPE_TEXT.get(x, (x, x))[zh_en] for x in node["type"] if x != "null")
-    bounds = []
-    for key, sym in (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"), ("exclusiveMaximum", "<")):
-        if key in node:
-            bounds.append(f"{sym} {node[key]}")
+        names = [TYPE_TEXT.get(x, (x, x))[zh_en] for x in node["type"] if x != "null"]
+        return ("、" if lang == "zh" else " or ").join(names)
+    bounds = [f"{sym} {node[key]}" for key, sym in _BOUNDS if key in node]
     return TYPE_TEXT.get(t, (t, t))[zh_en] + (f"（{'，'.join(bounds)}）" if bounds else "")
 
 
@@ -137,8 +156,8 @@ def document_need(kind: str, reading: Reading) -> tuple[str, list[tuple[Pack, Ru
 
 NEED_TEXT = {
     NEEDED: ("必备文件：没有本文件即为不符合（{refs}）", "Needed: without it there is a nonconformity ({refs})"),
-    SCORED: ("评分所需：没有本文件不计算得分，也无法评级（{refs}）", "Needed for the score: without it no score or grade is "
-             "computed ({refs})"),
+    SCORED: ("评分所需：没有本文件不计算得分，也无法评级（{refs}）",
+             "Needed for the score: without it no score or grade is computed ({refs})"),
     RECOMMENDED: ("建议提供：没有本文件为观察项（{refs}）", "Recommended: without it there is an observation ({refs})"),
     OPTIONAL: ("可选文件：园区有相关情况时填写；没有时可删除本文件",
                "Optional: fill it in where it applies to the park; otherwise delete this file"),
@@ -189,7 +208,7 @@ class _Writer:
         lead = "# " if commented else ""
         for f in fields:
             self.field_comment(f, siblings, indent if not commented else "# " + indent)
-            children = [c for c in self.level(f)]
+            children = list(self.level(f))
             if f.is_object:
                 self.lines.append(f"{lead}{indent}{f.name}:")
                 self.fields(f.node, children, indent + "  ", commented)
@@ -200,15 +219,17 @@ class _Writer:
             elif commented or blank_safe(f.node):
                 self.lines.append(f"{lead}{indent}{f.name}:")
             else:
-                hint = "取消注释并填写上列取值之一" if self.lang == "zh" else "uncomment and write one of the values above"
+                hint = "取消注释并填写上列取值之一" if self.lang == "zh" else \
+                    "uncomment and write one of the values above"
                 self.lines.append(f"# {indent}{f.name}:    # {hint}")
 
     def records(self, f: SchemaField, children: list[SchemaField], indent: str, commented: bool) -> None:
         lead = "# " if commented else ""
         self.lines.append(f"{lead}{indent}{f.name}:" + ("" if commented else " []"))
         if not commented:
-            self.comment(indent, f"每条记录的写法（删除上一行的 []，去掉下列各行开头的“# ”，每条记录重复一次）：",
-                         "How to write each record (remove the [] above, uncomment the lines below, repeat per record):")
+            self.comment(indent, "每条记录的写法（删除上一行的 []，去掉下列各行开头的“# ”，每条记录重复一次）：",
+                         "How to write each record (remove the [] above, uncomment the lines below, "
+                         "repeat per record):")
             self.lines.append(f"# {indent}{f.name}:")
         item_indent = indent + "    "
         first = len(self.lines)
@@ -242,7 +263,8 @@ def render_document(kind: str, schemas: SchemaSet, reading: Reading, examples: d
     every = reading.rules_of(kind, "", below=True)
     if every:
         w.comment("", "读取本文件的条款：" + refs_text(every, "zh"), "Clauses that read it: " + refs_text(every, "en"))
-    w.comment("", "留空的字段视为未提供：必填字段留空是不符合项（在需要它的条款处报告）。选填字段没有内容时可以留空或删除。",
+    w.comment("", "留空的字段视为未提供：必填字段留空是不符合项（在需要它的条款处报告）。"
+              "选填字段没有内容时可以留空或删除。",
               "A field left blank counts as not given: a required one is a finding at the clauses that need it. "
               "Optional fields may stay blank or be deleted.")
     w.lines.append(f"kind: {kind}")
@@ -259,16 +281,18 @@ def render_manifest(schemas: SchemaSet, packs: list[Pack], kinds: list[str], rea
     w = _Writer(reading, {}, lang, [])
     w.comment("", f"{schema.get('title')}（bundle.yaml）", f"{schema.get('x-title-en')} (bundle.yaml)")
     w.comment("", schema.get("description", ""), schema.get("x-description-en", ""))
-    w.comment("", "由 parkcheck init 生成。请核对园区名称、报告期和自查日期，然后逐个填写下列文件，填写后运行："
-              "parkcheck check 本目录", "Generated by parkcheck init. Check the park name, period and date, fill in the "
-              "files listed below, then run: parkcheck check THIS-FOLDER")
+    w.comment("", "由 parkcheck init 生成。请核对园区名称、报告期和自查日期，然后逐个填写下列文件，"
+              "填写后运行：parkcheck check 本目录",
+              "Generated by parkcheck init. Check the park name, period and date, fill in the files listed below, "
+              "then run: parkcheck check THIS-FOLDER")
     for k in kinds:
         need, _ = document_need(k, reading)
-        mark = {NEEDED: "必备", SCORED: "评分所需", RECOMMENDED: "建议", OPTIONAL: "可选"}[need]
-        w.comment("", f"  {k}.yaml  {schemas.by_kind[k].get('title', k)}（{mark}）")
+        label = {NEEDED: "必备", SCORED: "评分所需", RECOMMENDED: "建议", OPTIONAL: "可选"}[need]
+        w.comment("", f"  {k}.yaml  {schemas.by_kind[k].get('title', k)}（{label}）")
     app = schemas.by_kind.get("applicability")
     if app:
-        w.comment("", f"某条款确实不适用时，另建 applicability.yaml（{app.get('title')}）写明条款、理由、决定人和日期。",
+        w.comment("", f"某条款确实不适用时，另建 applicability.yaml（{app.get('title')}）"
+                  "写明条款、理由、决定人和日期。",
                   f"Where a clause does not apply, add applicability.yaml ({app.get('x-title-en')}) with clause, "
                   "justification, who decided and when.")
     w.lines.append("kind: bundle")
@@ -311,8 +335,9 @@ def write_skeleton(folder: Path, files: dict[str, str]) -> list[Path]:
             raise InputError("已存在且不是目录，parkcheck init 不覆盖它 / exists and is not a folder: "
                              "parkcheck init does not overwrite it", str(folder))
         if any(folder.iterdir()):
-            raise InputError("目录已存在且不为空，parkcheck init 不覆盖已有文件；请指定新目录 / the folder exists and is "
-                             "not empty: parkcheck init overwrites nothing; give a new folder", str(folder))
+            raise InputError("目录已存在且不为空，parkcheck init 不覆盖已有文件；请指定新目录 / "
+                             "the folder exists and is not empty: parkcheck init overwrites nothing; give a new folder",
+                             str(folder))
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in files.items():

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from .grading import condition_fields
 from .packs import AGG_PREFIX, BUNDLE_KIND, Pack, Rule
@@ -93,6 +93,8 @@ def unit_of(f: SchemaField, siblings: dict[str, Any]) -> tuple[str, str]:
     m = _UNIT.search(f.title)
     if m:
         return m[1], m[1]
+    if node_type(f.node) != "number":
+        return "", ""  # counts and years have no unit of their own
     for key in siblings:
         if key == "unit" or key == f"{f.name}_unit" or (key.endswith("_unit") and f.name.startswith(key[:-5])):
             return f"见字段 {key}", f"see field {key}"
@@ -322,9 +324,3 @@ def refs_text(rules: list[tuple[Pack, Rule]], lang: str = "zh") -> str:
     parts = [f"{short_code(pack)} {'、'.join(clauses) if lang == 'zh' else ', '.join(clauses)}"
              for pack, clauses in clause_refs(rules)]
     return ("；" if lang == "zh" else "; ").join(parts)
-
-
-def iter_rules(packs: list[Pack]) -> Iterator[tuple[Pack, Rule]]:
-    for pack in packs:
-        for rule in pack.rules:
-            yield pack, rule

@@ -141,7 +141,7 @@ def test_each_field_comment_names_the_clauses_that_read_it(selection):
             assert f.path in comments, f"{kind}.yaml lacks {f.path}"
             comment = comments[f.path]
             assert f.title in comment and ("必填" if f.required else "选填") in comment
-            for pack, rule in reading.rules_of(kind, f.path):
+            for _pack, rule in reading.rules_of(kind, f.path):
                 assert rule.clause in comment, (kind, f.path, rule.id)
                 checked += 1
     assert checked > 0
