@@ -6,13 +6,19 @@ the empty list is reported, and the rule's own breach when nothing reports it.
 A skeleton bundle from ``parkcheck init`` (every record list empty) is the case that shows it: "the
 applicable legal requirements were reviewed in time" (T/CPQS 5.2 (2)c)) held for a park that lists
 no legal requirement.
+
+A rule other rules build on (``depends_on``) is left alone: it is their precondition, and they judge
+the empty list themselves (e.g. "no record is dated after the audit date" lets "assessed at least every
+12 months" report the missing assessments), so the clause is not 符合 either way.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .packs import AGG_PREFIX, Rule
+from .packs import AGG_PREFIX, Pack, Rule
+
+_ROOTS: dict[tuple[str, str], frozenset[str]] = {}
 
 
 def _only_not_exists(expect: Any) -> list[str] | None:
@@ -32,10 +38,18 @@ def _only_not_exists(expect: Any) -> list[str] | None:
     return kinds or None
 
 
-def vacuous_kinds(rule: Rule, has_facts) -> list[str]:
-    """The empty record kinds a pass of ``rule`` rests on, when it rests on nothing else
-    (``has_facts(kind)`` says whether the bundle has records of a kind)."""
+def _roots(pack: Pack) -> frozenset[str]:
+    """Ids of the rules some rule of the pack depends on."""
+    key = (pack.id, pack.sha256)
+    if key not in _ROOTS:
+        _ROOTS[key] = frozenset(d for r in pack.rules for d in r.depends_on)
+    return _ROOTS[key]
+
+
+def vacuous_kinds(rule: Rule, pack: Pack, has_facts) -> list[str]:
+    """The empty record kinds a pass of ``rule`` rests on, when it rests on nothing else and no rule
+    builds on it (``has_facts(kind)`` says whether the bundle has records of a kind)."""
     kinds = _only_not_exists(rule.expect)
-    if not kinds or any(has_facts(k) for k in kinds):
+    if not kinds or rule.id in _roots(pack) or any(has_facts(k) for k in kinds):
         return []
     return kinds

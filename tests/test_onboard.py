@@ -66,7 +66,10 @@ def test_the_untouched_skeleton_is_readable_and_conforms_nowhere(tmp_path, selec
     assert [str(p) for p in problems if not p.gap] == []  # only content gaps: never an input error (exit 2)
     report = run_check(folder, selection)
     assert [(v.standard, v.clause) for v in report.verdicts if v.status is Status.CONFORM] == []
-    assert [r.rule for r in report.results if r.status is Status.CONFORM] == []
+    # a rule may pass only as the precondition other rules build on (they judge the empty list: see
+    # checker/vacuous.py), and its clause is then not 符合 (above)
+    roots = {(p, d) for p in selection for r in get_pack(p).rules for d in r.depends_on}
+    assert [r.rule for r in report.results if r.status is Status.CONFORM and (r.standard, r.rule) not in roots] == []
     assert report.has_nonconformities
     catalogues = {p: get_pack(p).catalogue for p in selection}
     for nc in report.nonconformities:  # every finding is at a clause of a chosen standard
