@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .escape import one_line
 from .packs import Pack, Rule
 from .readers import Reading, SchemaField, enum_labels, node_type, refs_text, unit_of, walk_schema
 from .resources import data_dir
@@ -319,6 +320,9 @@ def render_manifest(schemas: SchemaSet, packs: list[Pack], kinds: list[str], rea
 def skeleton_files(packs: list[Pack], schemas: SchemaSet, park: str, audit_date: dt.date, lang: str = "zh",
                    rules_dir: Path | None = None) -> dict[str, str]:
     """File name → text of the skeleton bundle for ``packs``."""
+    if not park.strip() or one_line(park) != park:
+        raise InputError("园区名称不能为空，也不能含控制字符或不可见字符 / the park name must be non-empty text "
+                         f"without control or invisible characters: {one_line(park)!r}")
     reading = Reading(packs, schemas)
     kinds = reading.kinds
     examples = fixture_examples(rules_dir)

@@ -212,3 +212,17 @@ def test_init_needs_a_known_standard(tmp_path, cli):
     assert cli("init", tmp_path / "y").exit_code == EXIT_INPUT_ERROR  # --standard is required (usage error)
     bad_date = cli("init", tmp_path / "z", "--standard", "t-seesa-010-2025", "--audit-date", "2026-13-01")
     assert bad_date.exit_code == EXIT_INPUT_ERROR and not (tmp_path / "z").exists()
+
+
+@pytest.mark.parametrize("park", ["", "  ", "园区\n名称", "园区\u202e名称", "\x1b[31m园区"])
+def test_init_refuses_a_park_name_check_would_refuse(tmp_path, cli, park):
+    result = cli("init", tmp_path / "p", "--standard", "t-seesa-010-2025", "--park", park)
+    assert result.exit_code == EXIT_INPUT_ERROR and "park name" in result.stderr
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr and not (tmp_path / "p").exists()
+
+
+def test_a_park_name_with_quotes_and_markup_is_kept_literally(tmp_path, cli):
+    park = '绿谷"园区" #1 [bold]: {x}'
+    assert cli("init", tmp_path / "p", "--standard", "t-seesa-010-2025", "--park", park).exit_code == EXIT_OK
+    bundle, _ = load_and_validate(tmp_path / "p")
+    assert bundle.manifest.content.data["park"]["name"] == park
