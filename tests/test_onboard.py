@@ -4,6 +4,7 @@ in, and that — untouched — conforms nowhere (every required item is reported
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -102,9 +103,14 @@ def test_check_of_the_skeleton_exits_1_and_lists_findings(tmp_path, cli):
     made = cli("init", folder, *args, "--audit-date", "2026-03-15", "--park", "新园区")
     assert made.exit_code == EXIT_OK, made.stderr
     assert "parkcheck check" in made.stdout
-    checked = cli("check", folder)
+    out = tmp_path / "out"
+    checked = cli("check", folder, "--out", out, "--format", "json")
     assert checked.exit_code == EXIT_FINDINGS, checked.stderr
-    assert "符合: 0" in checked.stdout
+    assert "不符合项清单" in checked.stdout
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert {v["standard"] for v in report["verdicts"]} == set(PACKS)
+    assert [v["clause"] for v in report["verdicts"] if v["status"] == "conform"] == []
+    assert report["nonconformities"] and all(nc["clauses"] for nc in report["nonconformities"])
 
 
 def _comments(text: str) -> dict[str, str]:
