@@ -439,5 +439,10 @@ def rules_diff(pack_a, pack_b, fmt, rules_dir):
     sys.exit(EXIT_OK if d.empty else EXIT_FINDINGS)
 
 
+from .cli_onboard import register as _register_onboarding  # noqa: E402 - `init` and `checklist`
+
+_register_onboarding(main)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -19,6 +19,7 @@ from .messages import render
 from .errors import InputError
 from .model import (ClauseVerdict, Evidence, Grade, Nonconformity, Result, Status, Text, severity)
 from .packs import Pack, Rule, clause_parent, clause_sort_key
+from .vacuous import vacuous_kinds
 
 MAX_EVIDENCE_PER_RESULT = 50
 
@@ -150,6 +151,7 @@ def rule_results(compiled: CompiledPack, facts: FactBase, evaluation: Evaluation
                                   grade=breach_grade, message=render(rule.message, ctx),
                                   evidence=tuple(dict.fromkeys(evidence)), subject=src.key, missing=missing))
         passing = [s for s in applicable if s in rf.passes]
+        absent = absent or (vacuous_kinds(rule, pack, facts.of_kind) if passing else [])  # a pass on no records
         if passing and absent:
             # A pass that rests on a document the bundle does not hold is vacuous ("nothing to object
             # to"): it waits on the missing-document nonconformity instead of being 符合.
