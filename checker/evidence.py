@@ -14,6 +14,7 @@ import dataclasses
 
 from .bundle import MANIFEST, Bundle, Document
 from .errors import InputError, Problem
+from .labels_in import normalise_document
 from .limits import DEFAULT_LIMITS, Limits
 from .schemas import SchemaSet, validate_document
 from .yamlio import join_pointer, plain_number, split_pointer
@@ -75,6 +76,7 @@ def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
     attachments = bundle.attachments
     documents = {d.path for d in bundle.documents} | {MANIFEST}
     m = bundle.manifest
+    normalise_document(m, schemas)
     problems += [dataclasses.replace(p, gap=None)
                  for p in validate_document(schemas, "bundle", m.data, m.path, m.position, attachments, documents)]
     if not problems:
@@ -98,6 +100,7 @@ def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
                                     f"{', '.join(k for k in schemas.kinds if k != 'bundle')})",
                                     doc.path, *(pos or (None, None)), field="/kind"))
             continue
+        normalise_document(doc, schemas)  # Chinese labels and headers -> codes and keys (checker.labels_in)
         if doc.fmt == "csv":
             _coerce_table(doc, schemas, bundle.limits)
         schema = schemas.by_kind[doc.kind]

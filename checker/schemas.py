@@ -337,7 +337,8 @@ def _describe(err: jsonschema.ValidationError) -> tuple[str, str]:
         return pointer, f"expected {expected}, got {_json_type(inst)} {shown}" if not isinstance(inst, (dict, list)) \
             else f"expected {expected}, got {shown}"
     if v == "enum":
-        return pointer, f"{inst!r} is not one of: {', '.join(map(str, vv))}"
+        from .labels_in import enum_message  # the accepted Chinese labels (x-enum-labels)
+        return pointer, enum_message(inst, vv, err.schema)
     if v == "const":
         return pointer, f"must be {vv!r}, got {inst!r}"
     if v == "format" and vv == "date":

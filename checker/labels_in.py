@@ -1,0 +1,209 @@
+"""Chinese labels accepted wherever a park types a value.
+
+The schemas carry the label map once: ``x-enum-labels`` beside every ``enum`` (``{effective: 有效}``),
+``x-boolean-labels`` in ``common.schema.json`` (``{true: 是, false: 否}``) and each field's ``title``,
+which is also its Chinese column header.  Every reader (YAML, JSON, CSV, Excel) goes through this
+module: a label is turned into the canonical code on reading, before validation, in memory only
+(the evidence files are never changed), so positions, ids and verdicts are those of the code.
+A value that is neither a code nor a label is left as written: validation reports it, listing the
+Chinese labels (``enum_message``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from .schemas import SchemaSet, load_schemas
+
+# Header decorations a template or a park may add to a column title: a required marker.
+_REQUIRED_MARKS = ("（必填）", "(必填)", "*", "＊")
+# Accepted besides the schema's boolean labels (Excel and CSV exports write these).
+_TRUE_WORDS = ("true", "yes")
+_FALSE_WORDS = ("false", "no")
+
+
+@lru_cache(maxsize=4)
+def _boolean_words(schemas: SchemaSet) -> tuple[frozenset[str], frozenset[str]]:
+    labels = schemas.extra.get("common.schema.json", {}).get("x-boolean-labels", {})
+    true = {str(v) for k, v in labels.items() if k == "true"} | set(_TRUE_WORDS)
+    false = {str(v) for k, v in labels.items() if k == "false"} | set(_FALSE_WORDS)
+    return frozenset(true), frozenset(false)
+
+
+def boolean_labels(schemas: SchemaSet | None = None) -> tuple[str, str]:
+    """The Chinese labels of true and false (``("是", "否")``)."""
+    labels = (schemas or load_schemas()).extra.get("common.schema.json", {}).get("x-boolean-labels", {})
+    return labels.get("true", "是"), labels.get("false", "否")
+
+
+def to_boolean(text: str, schemas: SchemaSet | None = None) -> bool | None:
+    """``是``/``否`` (and true/false, yes/no in any case) as a boolean; ``None`` for anything else."""
+    true, false = _boolean_words(schemas or load_schemas())
+    word = text.strip()
+    low = word.lower()
+    if word in true or low in true:
+        return True
+    if word in false or low in false:
+        return False
+    return None
+
+
+def to_code(text: str, node: dict) -> str | None:
+    """The enum code a label (or a code) stands for; ``None`` when it is neither."""
+    values = node.get("enum") or []
+    word = text.strip()
+    if word in values:
+        return word
+    for code, label in (node.get("x-enum-labels") or {}).items():
+        if label == word and code in values:
+            return code
+    return None
+
+
+def enum_message(value: Any, values: list, node: dict | None) -> str:
+    """Message for a value outside an enum, naming the Chinese labels a park may write."""
+    labels = (node or {}).get("x-enum-labels") or {}
+    codes = ", ".join(map(str, values))
+    if not labels:
+        return f"{value!r} is not one of: {codes}"
+    zh = "、".join(str(labels.get(v, v)) for v in values)
+    return f"“{value}”不是可选值，可填：{zh}（{value!r} is not one of: {codes}）"
+
+
+def labelled_schema(schemas: SchemaSet, kind: str) -> dict:
+    """The kind's schema with every ``$ref`` inlined, a field's own ``title`` winning over the title of
+    the definition it refers to (``编号`` rather than the ``文本`` of ``common.schema.json#/$defs/text``)."""
+    key = (id(schemas), kind)
+    if key not in _LABELLED:
+        schema = schemas.by_kind[kind]
+        _LABELLED[key] = _inline(schema, schemas.registry.resolver(base_uri=schema["$id"]), 0)
+    return _LABELLED[key]
+
+
+_LABELLED: dict[tuple[int, str], dict] = {}
+
+
+def _inline(node: Any, resolver: Any, depth: int) -> Any:
+    if depth > 32:
+        raise ValueError("schema nests too deep")
+    if isinstance(node, list):
+        return [_inline(v, resolver, depth + 1) for v in node]
+    if not isinstance(node, dict):
+        return node
+    hops = 0
+    while "$ref" in node and hops < 32:
+        resolved = resolver.lookup(node["$ref"])
+        merged = dict(resolved.contents)
+        merged.update({k: v for k, v in node.items() if k != "$ref"})
+        node, resolver, hops = merged, resolved.resolver, hops + 1
+    return {k: _inline(v, resolver, depth + 1) for k, v in node.items()}
+
+
+def _node_type(node: dict) -> set[str]:
+    t = node.get("type")
+    return set(t) if isinstance(t, list) else {t} if isinstance(t, str) else set()
+
+
+def scalar_value(value: Any, node: dict, schemas: SchemaSet | None = None) -> Any:
+    """A typed-in value turned into the canonical one its schema node expects: an enum label into its
+    code, a boolean label into a boolean.  Anything else is returned unchanged."""
+    if not isinstance(value, str):
+        return value
+    if "enum" in node:
+        code = to_code(value, node)
+        return value if code is None else code
+    types = _node_type(node)
+    if "boolean" in types and "string" not in types:
+        flag = to_boolean(value, schemas)
+        return value if flag is None else flag
+    return value
+
+
+def normalise_data(data: Any, node: dict, schemas: SchemaSet | None = None) -> Any:
+    """Walk ``data`` beside its (inlined) schema node and replace labels in place; returns the root
+    (replaced itself when the root is a scalar)."""
+    stack: list[tuple[Any, dict]] = [(data, node)]
+    while stack:
+        value, schema = stack.pop()
+        if isinstance(value, dict):
+            props = schema.get("properties") or {}
+            for key, item in value.items():
+                sub = props.get(key)
+                if isinstance(sub, dict):
+                    value[key] = scalar_value(item, sub, schemas)
+                    stack.append((value[key], sub))
+        elif isinstance(value, list):
+            items = schema.get("items")
+            if isinstance(items, dict):
+                for i, item in enumerate(value):
+                    value[i] = scalar_value(item, items, schemas)
+                    stack.append((value[i], items))
+    return scalar_value(data, node, schemas)
+
+
+def strip_header(text: str) -> str:
+    """A column header without its required marker and surrounding space."""
+    word = text.strip()
+    changed = True
+    while changed:
+        changed = False
+        for mark in _REQUIRED_MARKS:
+            if word.startswith(mark):
+                word, changed = word[len(mark):].strip(), True
+            if word.endswith(mark):
+                word, changed = word[: -len(mark)].strip(), True
+    return word
+
+
+def header_keys(props: dict) -> dict[str, str]:
+    """``{header: field key}`` for the properties of an object: each key itself and its Chinese title
+    (a title two fields share is left out: it would be ambiguous)."""
+    titles: dict[str, list[str]] = {}
+    for key, sub in props.items():
+        if isinstance(sub, dict) and isinstance(sub.get("title"), str):
+            titles.setdefault(strip_header(sub["title"]), []).append(key)
+    out = {title: keys[0] for title, keys in titles.items() if len(keys) == 1}
+    out.update({key: key for key in props})
+    return out
+
+
+def header_key(header: str, props: dict) -> str | None:
+    """The field key a column header names (key or Chinese title, required marker ignored)."""
+    return header_keys(props).get(strip_header(header))
+
+
+def _rename_columns(doc: Any, items: dict) -> None:
+    """Chinese column headers of a CSV table renamed to the field keys (positions kept by column)."""
+    props = items.get("properties") or {}
+    header: dict[str, int] = getattr(doc.content, "header", {})
+    renames = {}
+    for name in header:
+        if name in props or name.startswith("x-"):
+            continue
+        key = header_key(name, props)
+        if key is not None and key not in header:
+            renames[name] = key
+    if not renames:
+        return
+    doc.content.header = {renames.get(h, h): i for h, i in header.items()}
+    field = doc.content.base.lstrip("/")
+    for record in doc.data.get(field) or []:
+        for old, new in renames.items():
+            if old in record:
+                record[new] = record.pop(old)
+
+
+def normalise_document(doc: Any, schemas: SchemaSet) -> None:
+    """Hook for the evidence reader: a parsed document's Chinese labels (and a CSV table's Chinese
+    headers) turned into the canonical codes and keys, before validation.  Documents of an unknown
+    kind are left for validation to report."""
+    if not isinstance(doc.data, dict) or doc.kind not in schemas.by_kind:
+        return
+    node = labelled_schema(schemas, doc.kind)
+    if doc.fmt == "csv":
+        field = schemas.by_kind[doc.kind].get("x-csv-records")
+        items = ((node.get("properties") or {}).get(field) or {}).get("items")
+        if isinstance(items, dict) and hasattr(doc.content, "header"):
+            _rename_columns(doc, items)
+    normalise_data(doc.data, node, schemas)
