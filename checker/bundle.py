@@ -27,6 +27,7 @@ from .errors import InputError
 from .limits import DEFAULT_LIMITS, Limits, option
 from .model import EvidenceFile
 from .safeio import not_regular, open_regular, read_fd
+from .xlsxio import read_workbook
 from .yamlio import Position, Positioned, decode_text, join_pointer, parse_yaml, split_pointer
 
 MANIFEST = "bundle.yaml"
@@ -447,6 +448,8 @@ def bundle_from_files(name: str, source: str, raw: dict[str, bytes], table_field
                                       "json" if suffix == ".json" else "yaml"))
         elif suffix == TABLE_SUFFIX and not in_attachments:
             raise InputError("CSV table not declared in bundle.yaml (add it under tables: with its kind)", path)
+        elif suffix == ".xlsx" and not in_attachments:  # Excel workbooks: checker.xlsxio
+            documents += read_workbook(path, raw[path], files, attachments, limits)
         else:
             attachments.add(path)
     for doc in documents:

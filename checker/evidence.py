@@ -17,6 +17,7 @@ from .errors import InputError, Problem
 from .labels_in import normalise_document
 from .limits import DEFAULT_LIMITS, Limits
 from .schemas import SchemaSet, validate_document
+from .xlsxio import locate_cells
 from .yamlio import join_pointer, plain_number, split_pointer
 
 
@@ -111,7 +112,7 @@ def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
                                         doc.path, *(pos or (None, None)), field="/kind"))
             seen[doc.kind] = doc.path
         problems += validate_document(schemas, doc.kind, doc.data, doc.path, doc.position, attachments, documents)
-    return problems
+    return locate_cells(bundle.documents, problems)  # workbook problems named by cell (checker.xlsxio)
 
 
 def split_gaps(problems: list[Problem]) -> tuple[list[Problem], list[Problem]]:

@@ -114,10 +114,17 @@ def scalar_value(value: Any, node: dict, schemas: SchemaSet | None = None) -> An
         code = to_code(value, node)
         return value if code is None else code
     types = _node_type(node)
-    if "boolean" in types and "string" not in types:
-        flag = to_boolean(value, schemas)
+    if "boolean" in types:  # also where text is allowed beside a boolean (a qualitative indicator value)
+        flag = to_boolean(value, schemas) if "string" not in types else _label_boolean(value, schemas)
         return value if flag is None else flag
     return value
+
+
+def _label_boolean(text: str, schemas: SchemaSet | None) -> bool | None:
+    """Only the schema's own boolean labels (是/否) where free text is also allowed."""
+    yes, no = boolean_labels(schemas)
+    word = text.strip()
+    return True if word == yes else False if word == no else None
 
 
 def normalise_data(data: Any, node: dict, schemas: SchemaSet | None = None) -> Any:
