@@ -438,6 +438,7 @@ def rules_diff(pack_a, pack_b, fmt, rules_dir):
 
 
 from .cli_excel import register as _register_excel  # noqa: E402  (the Excel commands: template)
+
 _register_excel(main, guarded, rules_option)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 from .labels_in import boolean_labels
 from .schemas import SchemaSet, load_schemas
@@ -76,7 +77,7 @@ class _Writer:
         self.schemas = schemas
         self.wb = Workbook()
         self.yes_no = boolean_labels(schemas)
-        self.lists = None
+        self.lists: Any = None
         self.list_ranges: dict[tuple[str, ...], str] = {}
 
     def list_range(self, values: tuple[str, ...]) -> str:
@@ -149,7 +150,8 @@ class _Writer:
              "“项目/填写内容”型工作表逐项填写该文件本身的信息。",),
             (f"2. 列名或项目名前带 {REQUIRED_MARK} 且为红色的是必填项；未填写的必填项在检查时作为缺失证据报告。",),
             ("3. 带下拉列表的单元格请从列表中选择中文选项；是/否字段填“是”或“否”。",),
-            ("4. 日期写作 YYYY-MM-DD（如 2024-03-15），也可直接输入 Excel 日期；数字直接填写，比例写小数（50% 写 0.5）。",),
+            ("4. 日期写作 YYYY-MM-DD（如 2024-03-15），也可直接输入 Excel 日期；"
+             "数字直接填写，比例写小数（50% 写 0.5）。",),
             ("5. 一个单元格内需填多项时，每项占一行（单元格内按 Alt+Enter 换行）。",),
             ("6. 名称以“所属”开头的列填写上级记录的编号（如审核发现所属的审核编号），使该行归入该记录。",),
             ("7. 请勿修改工作表名称和列名（鼠标停在列名上可看到字段说明）；需要增加自己的列时，列名以 x- 开头。",),

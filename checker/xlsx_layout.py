@@ -112,7 +112,7 @@ def _flatten(node: dict, prefix: tuple[str, ...], labels: tuple[str, ...], requi
     for key, sub in (node.get("properties") or {}).items():
         if not isinstance(sub, dict) or (not prefix and key == "kind"):
             continue
-        path, label = prefix + (key,), labels + (str(sub.get("title", key)),)
+        path, label = (*prefix, key), (*labels, str(sub.get("title", key)))
         req = required and key in needed
         if _is_record_array(sub):
             arrays.append((path, label, sub, req))
@@ -154,7 +154,7 @@ def _tables(kind: str, doc_title: str, found: list, parents: tuple[Column, ...],
         _flatten(items, (), (), True, columns, inner)
         title = labels[-1]
         name = _sheet_name(doc_title if only else f"{doc_title}-{'·'.join(labels)}")
-        array = chain + (path,)
+        array = (*chain, path)
         out.append(Sheet(name, kind, title, array, tuple(columns), parents, req,
                          str(node.get("description") or items.get("description") or "")))
         if inner:

@@ -25,7 +25,7 @@ import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from .errors import InputError, Problem
 from .labels_in import scalar_value, to_code
@@ -117,7 +117,7 @@ class _Reader:
 
     # -- values ---------------------------------------------------------------------------------
 
-    def fail(self, message: str, sheet: str, row: int, col: int, pointer: str | None = None):
+    def fail(self, message: str, sheet: str, row: int, col: int, pointer: str | None = None) -> NoReturn:
         raise InputError(message, where(self.workbook, sheet, row, col), field=pointer)
 
     def value(self, raw: Any, col: Column, sheet: str, row: int, cidx: int, pointer: str) -> Any:
@@ -172,7 +172,7 @@ class _Reader:
 
     def number(self, raw: int | float, types: set[str], is_date: bool, sheet: str, row: int, cidx: int,
                pointer: str) -> Any:
-        if isinstance(raw, float) and not math.isfinite(raw) or abs(raw) > self.limits.max_number:
+        if (isinstance(raw, float) and not math.isfinite(raw)) or abs(raw) > self.limits.max_number:
             self.fail(f"the number {raw:g} is out of range ({option('max_number')} {self.limits.max_number:g})",
                       sheet, row, cidx, pointer)
         integral = isinstance(raw, int) or float(raw).is_integer()
@@ -223,16 +223,16 @@ class _Reader:
             if text is None or not str(text).strip():
                 continue
             name = str(text).strip()
-            col = known.get(_strip(name))
-            if col is None and name.startswith("x-"):
-                col = Column((name,), name, {"type": "string"})
-            if col is None:
+            found = known.get(_strip(name))
+            if found is None and name.startswith("x-"):
+                found = Column((name,), name, {"type": "string"})
+            if found is None:
                 labels = "、".join(c.label for c in spec.all_columns)
                 self.fail(f"unknown column {name!r} (columns of this sheet: {labels}; columns of your own start "
                           "with x-)", sheet, 1, i)
-            if col in out.values():
+            if found in out.values():
                 self.fail(f"column {name!r} is given twice", sheet, 1, i)
-            out[i] = col
+            out[i] = found
         return out
 
 
@@ -407,8 +407,8 @@ def _parent(r: _Reader, built: _Built, spec: Sheet, keys: tuple[str, ...], title
     if found is None:
         r.fail(f"the parent sheet lists {'/'.join(keys)!r} more than once: give each record its own key",
                title, row, first)
-    record, pointer = found  # type: ignore[misc]
-    return record, pointer
+    assert isinstance(found, tuple)
+    return found
 
 
 def read_workbook(path: str, data: bytes, files: dict[str, EvidenceFile] | None = None,
@@ -428,43 +428,47 @@ def read_workbook(path: str, data: bytes, files: dict[str, EvidenceFile] | None 
     schemas = load_schemas()
     wb = _open(data, path)
     r = _Reader(path, limits, schemas, getattr(wb, "epoch", None))
-    index = sheet_index(schemas)
-    by_kind: dict[str, list[tuple[Sheet, Any, str]]] = {}
     try:
-        for ws in wb.worksheets:
-            title = ws.title
-            spec = index.get(title.strip())
-            if title.strip() in SKIPPED:
-                continue
-            if spec is None:
-                if any(v is not None for _, row in r.rows(ws, title, MAX_COLUMNS) for v in row):
-                    r.unused.append(where(path, title))
-                continue
-            by_kind.setdefault(spec.kind, []).append((spec, ws, title))
-        documents = []
-        for kind in sorted(by_kind, key=lambda k: min(_order(schemas, s) for s, _, _ in by_kind[k])):
-            doc = _document(r, kind, by_kind[kind])
-            if doc is not None:
-                documents.append(doc)
+        by_kind = _sheets_by_kind(r, wb)
+        built = [_document(r, kind, sheets) for kind, sheets in by_kind.items()]
     finally:
         wb.close()
-    out = [Document(where(path, d.content.main), d.kind, d.content, "xlsx") for d in documents]
+    out = [Document(where(path, d.content.main), d.kind, d.content, "xlsx") for d in built if d is not None]
     if files is not None:
-        entry = files.get(path)
-        sha, size = (entry.sha256, entry.size) if entry else ("", len(data))
-        for doc in out:
-            files[doc.path] = EvidenceFile(doc.path, doc.kind, sha, size)
-        for name in r.unused:
-            files[name] = EvidenceFile(name, None, sha, size)
-        if out or r.unused:
-            files.pop(path, None)
+        _register(files, path, len(data), out, r.unused)
     if not out and attachments is not None:
         attachments.add(path)
     return out
 
 
-def _order(schemas: SchemaSet, spec: Sheet) -> int:
-    return list(sheet_index(schemas).values()).index(spec)
+def _sheets_by_kind(r: _Reader, wb: Any) -> dict[str, list[tuple[Sheet, Any, str]]]:
+    """The workbook's sheets grouped by the kind they map to, in schema order; sheets that map to none
+    but hold data are noted as not used."""
+    index = sheet_index(r.schemas)
+    order = {spec: i for i, spec in enumerate(index.values())}
+    by_kind: dict[str, list[tuple[Sheet, Any, str]]] = {}
+    for ws in wb.worksheets:
+        title = ws.title
+        spec = index.get(title.strip())
+        if title.strip() in SKIPPED:
+            continue
+        if spec is None:
+            if any(v is not None for _, row in r.rows(ws, title, MAX_COLUMNS) for v in row):
+                r.unused.append(where(r.workbook, title))
+            continue
+        by_kind.setdefault(spec.kind, []).append((spec, ws, title))
+    return dict(sorted(by_kind.items(), key=lambda kv: min(order[s] for s, _, _ in kv[1])))
+
+
+def _register(files: dict[str, EvidenceFile], path: str, size: int, docs: list, unused: list[str]) -> None:
+    entry = files.get(path)
+    sha = entry.sha256 if entry else ""
+    for doc in docs:
+        files[doc.path] = EvidenceFile(doc.path, doc.kind, sha, size)
+    for name in unused:
+        files[name] = EvidenceFile(name, None, sha, size)
+    if docs or unused:
+        files.pop(path, None)
 
 
 def _document(r: _Reader, kind: str, sheets: list[tuple[Sheet, Any, str]]) -> _Built | None:
