@@ -197,8 +197,11 @@ def sheet_index(schemas: SchemaSet) -> dict[str, Sheet]:
     as an alternative a park may use.  Names are unique (checked by the tests)."""
     out: dict[str, Sheet] = {}
     for kind in workbook_kinds(schemas):
-        for sheet in kind_sheets(schemas, kind):
+        sheets = kind_sheets(schemas, kind)
+        for sheet in sheets:
             out.setdefault(sheet.name, sheet)
             alias = ".".join([kind] + [".".join(p) for p in sheet.array])
             out.setdefault(_sheet_name(alias), sheet)
+        if len(sheets) == 1:  # a document that is one table may be named by its kind alone
+            out.setdefault(_sheet_name(kind), sheets[0])
     return out
