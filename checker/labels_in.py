@@ -127,25 +127,59 @@ def _label_boolean(text: str, schemas: SchemaSet | None) -> bool | None:
     return True if word == yes else False if word == no else None
 
 
+def _convertible(node: dict) -> bool:
+    """Whether a typed-in value at ``node`` may be a label (an enum, or a boolean)."""
+    return "enum" in node or "boolean" in _node_type(node)
+
+
+_PLANS: dict[int, tuple[dict, dict, dict | None, bool, bool]] = {}  # by id of a cached labelled_schema node
+
+
+def _plan(node: dict) -> tuple[dict, dict, dict | None, bool, bool]:
+    """What to visit under ``node``: ``(scalar properties, properties to enter, items node, items are
+    convertible, items are to be entered)``; subtrees without an enum or a boolean are never walked."""
+    key = id(node)
+    if key not in _PLANS:
+        props = node.get("properties") or {}
+        scalars = {k: (v, frozenset(x for x in v.get("enum") or () if isinstance(x, str)))
+                   for k, v in props.items() if isinstance(v, dict) and _convertible(v)}
+        enter = {k: v for k, v in props.items() if isinstance(v, dict) and _has_labels(v)}
+        items = node.get("items") if isinstance(node.get("items"), dict) else None
+        _PLANS[key] = (scalars, enter, items, bool(items and _convertible(items)), bool(items and _has_labels(items)))
+    return _PLANS[key]
+
+
+def _has_labels(node: dict, depth: int = 0) -> bool:
+    """Whether anything below ``node`` (not ``node`` itself) may hold a label."""
+    if depth > 32:
+        return False
+    subs = list((node.get("properties") or {}).values())
+    if isinstance(node.get("items"), dict):
+        subs.append(node["items"])
+    return any(isinstance(v, dict) and (_convertible(v) or _has_labels(v, depth + 1)) for v in subs)
+
+
 def normalise_data(data: Any, node: dict, schemas: SchemaSet | None = None) -> Any:
     """Walk ``data`` beside its (inlined) schema node and replace labels in place; returns the root
     (replaced itself when the root is a scalar)."""
     stack: list[tuple[Any, dict]] = [(data, node)]
     while stack:
         value, schema = stack.pop()
+        scalars, enter, items, convert_items, enter_items = _plan(schema)
         if isinstance(value, dict):
-            props = schema.get("properties") or {}
-            for key, item in value.items():
-                sub = props.get(key)
-                if isinstance(sub, dict):
-                    value[key] = scalar_value(item, sub, schemas)
-                    stack.append((value[key], sub))
-        elif isinstance(value, list):
-            items = schema.get("items")
-            if isinstance(items, dict):
+            for key, (sub, codes) in scalars.items():
+                typed = value.get(key)
+                if isinstance(typed, str) and typed not in codes:
+                    value[key] = scalar_value(typed, sub, schemas)
+            stack.extend((value[key], sub) for key, sub in enter.items()
+                         if key in value and isinstance(value[key], (dict, list)))
+        elif isinstance(value, list) and items is not None:
+            if convert_items:
                 for i, item in enumerate(value):
-                    value[i] = scalar_value(item, items, schemas)
-                    stack.append((value[i], items))
+                    if isinstance(item, str):
+                        value[i] = scalar_value(item, items, schemas)
+            if enter_items:
+                stack.extend((item, items) for item in value if isinstance(item, (dict, list)))
     return scalar_value(data, node, schemas)
 
 
