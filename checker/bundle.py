@@ -27,7 +27,6 @@ from .errors import InputError
 from .limits import DEFAULT_LIMITS, Limits, option
 from .model import EvidenceFile
 from .safeio import not_regular, open_regular, read_fd
-from .xlsxio import read_workbook
 from .yamlio import Position, Positioned, decode_text, join_pointer, parse_yaml, split_pointer
 
 MANIFEST = "bundle.yaml"
@@ -68,6 +67,7 @@ class Bundle:
     files: dict[str, EvidenceFile]  # every file, documents and attachments, by path
     attachments: set[str] = field(default_factory=set)
     limits: Limits = DEFAULT_LIMITS
+    workbooks: dict[str, bytes] = field(default_factory=dict)  # .xlsx outside attachments/: checker.xlsxio
 
     def by_kind(self, kind: str) -> list[Document]:
         return [d for d in self.documents if d.kind == kind]
@@ -448,12 +448,12 @@ def bundle_from_files(name: str, source: str, raw: dict[str, bytes], table_field
                                       "json" if suffix == ".json" else "yaml"))
         elif suffix == TABLE_SUFFIX and not in_attachments:
             raise InputError("CSV table not declared in bundle.yaml (add it under tables: with its kind)", path)
-        elif suffix == ".xlsx" and not in_attachments:  # Excel workbooks: checker.xlsxio
-            documents += read_workbook(path, raw[path], files, attachments, limits)
         else:
             attachments.add(path)
     for doc in documents:
         files[doc.path] = EvidenceFile(doc.path, doc.kind, files[doc.path].sha256, files[doc.path].size)
     files[MANIFEST] = EvidenceFile(MANIFEST, "bundle", files[MANIFEST].sha256, files[MANIFEST].size)
     return Bundle(name=name, source=source, manifest=manifest, documents=documents, files=files,
-                  attachments=attachments, limits=limits)
+                  attachments=attachments, limits=limits,
+                  workbooks={p: b for p, b in raw.items() if p.lower().endswith(".xlsx") and p in attachments
+                             and p.split("/", 1)[0] != ATTACHMENT_DIR})

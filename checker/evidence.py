@@ -17,7 +17,7 @@ from .errors import InputError, Problem
 from .labels_in import normalise_document
 from .limits import DEFAULT_LIMITS, Limits
 from .schemas import SchemaSet, validate_document
-from .xlsxio import locate_cells
+from .xlsxio import locate_cells, read_workbooks
 from .yamlio import join_pointer, plain_number, split_pointer
 
 
@@ -73,6 +73,7 @@ def _coerce_table(doc: Document, schemas: SchemaSet, limits: Limits = DEFAULT_LI
 
 
 def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
+    read_workbooks(bundle)  # Excel workbooks -> documents (checker.xlsxio), before anything reads them
     problems: list[Problem] = []
     attachments = bundle.attachments
     documents = {d.path for d in bundle.documents} | {MANIFEST}

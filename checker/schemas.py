@@ -30,6 +30,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from .errors import InputError, Problem
+from .labels import enum_message  # an enum error lists the accepted Chinese labels (x-enum-labels)
 from .resources import data_dir
 from .yamlio import join_pointer
 
@@ -337,7 +338,6 @@ def _describe(err: jsonschema.ValidationError) -> tuple[str, str]:
         return pointer, f"expected {expected}, got {_json_type(inst)} {shown}" if not isinstance(inst, (dict, list)) \
             else f"expected {expected}, got {shown}"
     if v == "enum":
-        from .labels_in import enum_message  # the accepted Chinese labels (x-enum-labels)
         return pointer, enum_message(inst, vv, err.schema)
     if v == "const":
         return pointer, f"must be {vv!r}, got {inst!r}"

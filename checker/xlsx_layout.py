@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .labels_in import labelled_schema, strip_header
+from .labels import strip_header
+from .labels_in import labelled_schema
 from .schemas import SchemaSet
 
 SHEET_NAME_MAX = 31

@@ -198,6 +198,16 @@ def test_round_trip_template_filled_checked_gives_the_yaml_verdicts(tmp_path):
     assert json_report.to_dict(run_check(dest, [PACK]))["unused_files"] == []
 
 
+def test_a_workbook_in_a_zip_bundle_is_read_the_same(tmp_path):
+    dest = _workbook_bundle(tmp_path)
+    archive = tmp_path / "park.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for p in sorted(dest.rglob("*")):
+            if p.is_file():
+                zf.write(p, f"park/{p.relative_to(dest).as_posix()}")
+    assert _verdicts(run_check(archive, [PACK])) == _verdicts(run_check(dest, [PACK]))
+
+
 def test_round_trip_seeded_mistakes_name_sheet_row_and_column(tmp_path):
     dest = _workbook_bundle(tmp_path)
     date_col = _column_of(dest / WORKBOOK, DOCS, "发布日期")
