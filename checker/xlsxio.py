@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .charset import SUSPICIOUS_NAME, char_name
 from .errors import InputError, Problem
 from .labels import strip_header
 from .limits import DEFAULT_LIMITS, Limits, option
@@ -240,6 +241,10 @@ def _sheets_by_kind(r: _Reader, wb: Any) -> dict[str, list[tuple[Sheet, Any, str
     by_kind: dict[str, list[tuple[Sheet, Any, str]]] = {}
     for ws in wb.worksheets:
         title = ws.title
+        bad = SUSPICIOUS_NAME.search(title)
+        if bad:  # shown in errors and reports: refused like a file name (checker.bundle)
+            raise InputError(f"sheet name contains the invisible or control character {char_name(bad.group())}; "
+                             "rename the sheet", r.workbook)
         spec = index.get(title.strip())
         if title.strip() in SKIPPED:
             continue

@@ -340,3 +340,28 @@ def test_files_and_sheets_nothing_reads_are_listed_as_not_used(tmp_path):
 def test_example_parks_use_every_file(name):
     report = run_check(CONFORMING.parent / name)
     assert report.unused_files == ()
+
+
+def test_the_template_is_byte_identical_across_runs():
+    kinds = template_kinds([PACK], None, load_schemas())
+    assert build_template(kinds, [PACK]) == build_template(kinds, [PACK])
+
+
+def test_a_sheet_name_with_a_bidi_override_is_refused(tmp_path):
+    dest = tmp_path / "park"
+    shutil.copytree(CONFORMING, dest)
+    wb = openpyxl.Workbook()
+    wb.active.title = "备注\u202e"
+    wb.active["A1"] = "x"
+    wb.save(dest / "notes.xlsx")
+    proc = run_parkcheck("validate", dest)
+    assert proc.returncode == EXIT_INPUT_ERROR
+    assert "notes.xlsx: sheet name contains the invisible or control character U+202E" in _one_error(proc)
+
+
+def test_a_workbook_under_attachments_is_an_attachment_not_read(tmp_path):
+    dest = tmp_path / "park"
+    shutil.copytree(CONFORMING, dest)
+    (dest / "attachments" / "scan.xlsx").write_bytes(b"not even a zip")  # never opened
+    bundle, problems = load_and_validate(dest)
+    assert problems == [] and "attachments/scan.xlsx" in bundle.attachments
