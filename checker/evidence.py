@@ -14,7 +14,7 @@ import dataclasses
 
 from .bundle import MANIFEST, Bundle, Document
 from .errors import InputError, Problem
-from .labels_in import normalise_document
+from .labels_in import hint_booleans, normalise_document
 from .limits import DEFAULT_LIMITS, Limits
 from .schemas import SchemaSet, validate_document
 from .xlsxio import locate_cells, read_workbooks
@@ -113,7 +113,7 @@ def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
                                         doc.path, *(pos or (None, None)), field="/kind"))
             seen[doc.kind] = doc.path
         problems += validate_document(schemas, doc.kind, doc.data, doc.path, doc.position, attachments, documents)
-    return locate_cells(bundle.documents, problems)  # workbook problems named by cell (checker.xlsxio)
+    return locate_cells(bundle.documents, hint_booleans(problems, schemas))  # labels; workbook cells (xlsxio)
 
 
 def split_gaps(problems: list[Problem]) -> tuple[list[Problem], list[Problem]]:

@@ -12,6 +12,7 @@ Chinese labels (``checker.labels.enum_message``).  The helpers that need no sche
 
 from __future__ import annotations
 
+import dataclasses
 from functools import lru_cache
 from typing import Any
 
@@ -47,6 +48,18 @@ def to_boolean(text: str, schemas: SchemaSet | None = None) -> bool | None:
     if word in false or low in false:
         return False
     return None
+
+
+def hint_booleans(problems: list, schemas: SchemaSet | None = None) -> list:
+    """A value where a boolean is expected that is no boolean label: the message names the labels
+    (``expected boolean, got string '也许'（可填：是、否）``)."""
+    yes, no = boolean_labels(schemas)
+    out = []
+    for p in problems:
+        if p.message.startswith("expected boolean, got string"):
+            p = dataclasses.replace(p, message=f"{p.message}（可填：{yes}、{no}）")
+        out.append(p)
+    return out
 
 
 def labelled_schema(schemas: SchemaSet, kind: str) -> dict:

@@ -121,7 +121,7 @@ def test_a_value_that_is_no_boolean_label_is_still_an_error(tmp_path):
     col = (dest / "policy.yaml").read_text(encoding="utf-8").splitlines()[line - 1].index("top_management") + 1
     proc = run_parkcheck("check", dest)
     assert proc.returncode == EXIT_INPUT_ERROR
-    assert f"policy.yaml:{line}:{col}: /issued_by/top_management: expected boolean, got string '也许'" in proc.stderr
+    assert f"policy.yaml:{line}:{col}: /issued_by/top_management: expected boolean, got string '也许'（可填：是、否）" in proc.stderr
 
 
 # -- the template ----------------------------------------------------------------------------------
