@@ -64,6 +64,7 @@ class Bundle:
     files: dict[str, EvidenceFile]  # every file, documents and attachments, by path
     attachments: set[str] = field(default_factory=set)
     limits: Limits = DEFAULT_LIMITS
+    workbooks: dict[str, bytes] = field(default_factory=dict)  # .xlsx outside attachments/: checker.xlsxio
 
     def by_kind(self, kind: str) -> list[Document]:
         return [d for d in self.documents if d.kind == kind]
@@ -221,7 +222,9 @@ def bundle_from_files(name: str, source: str, raw: dict[str, bytes], table_field
         files[doc.path] = EvidenceFile(doc.path, doc.kind, files[doc.path].sha256, files[doc.path].size)
     files[MANIFEST] = EvidenceFile(MANIFEST, "bundle", files[MANIFEST].sha256, files[MANIFEST].size)
     return Bundle(name=name, source=source, manifest=manifest, documents=documents, files=files,
-                  attachments=attachments, limits=limits)
+                  attachments=attachments, limits=limits,
+                  workbooks={p: b for p, b in raw.items() if p.lower().endswith(".xlsx") and p in attachments
+                             and p.split("/", 1)[0] != ATTACHMENT_DIR})
 
 
 def _declared_tables(manifest: Document, raw: dict[str, bytes], table_fields: dict[str, str]) -> dict[str, str]:

@@ -24,6 +24,7 @@ from .model import PackInfo, Report
 from .packs import available_packs, get_pack
 from .schemas import SchemaSet, load_schemas
 from .scoring import compute_score
+from .unused import unused_files
 from .verdicts import (apply_applicability, apply_dependencies, clause_verdicts, link_dependencies, nonconformities,
                        rule_results, sort_results)
 
@@ -141,7 +142,8 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
                              c.pack.meta["publisher"], len(c.pack.rules), c.pack.sha256) for c in compiled),
         results=tuple(results), verdicts=tuple(verdicts),
         nonconformities=tuple(ncs),
-        generated_at=generated_at, engine=stats, scores=tuple(scores), content_gaps=tuple(content_gaps))
+        generated_at=generated_at, engine=stats, scores=tuple(scores), content_gaps=tuple(content_gaps),
+        unused_files=unused_files(bundle, schemas))
     t3 = time.perf_counter()
     if timings:
         timings.add("facts", t1 - t0)

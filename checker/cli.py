@@ -443,6 +443,9 @@ from .cli_onboard import register as _register_onboarding  # noqa: E402 - `init`
 
 _register_onboarding(main)
 
+from .cli_excel import register as _register_excel  # noqa: E402  (the Excel commands: template)
+
+_register_excel(main, guarded, rules_option)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

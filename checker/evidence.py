@@ -14,8 +14,10 @@ import dataclasses
 
 from .bundle import MANIFEST, Bundle, Document
 from .errors import InputError, Problem
+from .labels_in import hint_booleans, normalise_document
 from .limits import DEFAULT_LIMITS, Limits
 from .schemas import SchemaSet, load_schemas, validate_document
+from .xlsxio import locate_cells, read_workbooks
 from .yamlio import join_pointer, plain_number, split_pointer
 
 _TRUE, _FALSE = {"true", "是", "yes"}, {"false", "否", "no"}
@@ -70,10 +72,12 @@ def _coerce_table(doc: Document, kind: str, schemas: SchemaSet, limits: Limits =
 
 
 def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
+    read_workbooks(bundle)  # Excel workbooks -> documents (checker.xlsxio), before anything reads them
     problems: list[Problem] = []
     attachments = bundle.attachments
     documents = {d.path for d in bundle.documents} | {MANIFEST}
     m = bundle.manifest
+    normalise_document(m, schemas)
     problems += [dataclasses.replace(p, gap=None)
                  for p in validate_document(schemas, "bundle", m.data, m.path, m.position, attachments, documents)]
     if not problems:
@@ -98,6 +102,7 @@ def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
                                     f"{', '.join(k for k in schemas.kinds if k != 'bundle')})",
                                     doc.path, line, col, field="/kind"))
             continue
+        normalise_document(doc, schemas)  # Chinese labels and headers -> codes and keys (checker.labels_in)
         if doc.fmt == "csv":
             _coerce_table(doc, kind, schemas, bundle.limits)
         schema = schemas.by_kind[kind]
@@ -108,7 +113,7 @@ def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
                                         doc.path, line, col, field="/kind"))
             seen[kind] = doc.path
         problems += validate_document(schemas, kind, doc.data, doc.path, doc.position, attachments, documents)
-    return problems
+    return locate_cells(bundle.documents, hint_booleans(problems, schemas))  # labels; workbook cells (xlsxio)
 
 
 def split_gaps(problems: list[Problem]) -> tuple[list[Problem], list[Problem]]:

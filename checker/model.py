@@ -273,6 +273,7 @@ class Report:
     engine: dict = field(default_factory=dict, compare=False, hash=False)
     scores: tuple = ()  # checker.scoring.Score, one per scored standard
     content_gaps: tuple[ContentGap, ...] = ()  # schema content gaps, each with how it is reported
+    unused_files: tuple[str, ...] = ()  # files and workbook sheets nothing reads (checker.unused)
 
     @property
     def has_nonconformities(self) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]  # no stubs in the environment
 
+from .labels import enum_message  # an enum error lists the accepted Chinese labels (x-enum-labels)
 from .pointers import join_pointer
 
 JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number",
@@ -73,7 +74,7 @@ _DESCRIBE: dict[str, _Describe] = {
     "required": _required,
     "additionalProperties": _additional,
     "type": _type,
-    "enum": lambda e, p: (p, f"{e.instance!r} is not one of: {', '.join(map(str, e.validator_value))}"),
+    "enum": lambda e, p: (p, enum_message(e.instance, e.validator_value, e.schema)),
     "const": lambda e, p: (p, f"must be {e.validator_value!r}, got {e.instance!r}"),
     "format": _format,
     "minimum": _bound, "maximum": _bound, "exclusiveMinimum": _bound, "exclusiveMaximum": _bound,

@@ -37,10 +37,11 @@ def test_validate_wrong_type_names_file_line_and_field(base_copy):
 
 
 def test_check_refuses_invalid_evidence_with_exit_2(base_copy):
-    edit_text(base_copy / "policy.yaml", "top_management: true", "top_management: 是")
+    # 是/否 are the Chinese labels of true/false (accepted, checker.labels_in); other text is an error
+    edit_text(base_copy / "policy.yaml", "top_management: true", "top_management: 也许")
     proc = run_parkcheck("check", base_copy)
     assert proc.returncode == EXIT_INPUT_ERROR
-    assert "policy.yaml:12:3: /issued_by/top_management: expected boolean, got string '是'" in proc.stderr
+    assert "policy.yaml:12:3: /issued_by/top_management: expected boolean, got string '也许'（可填：是、否）" in proc.stderr
 
 
 def test_malformed_yaml_is_one_line_exit_2(base_copy):

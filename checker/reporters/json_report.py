@@ -25,6 +25,7 @@ def to_dict(report: Report) -> dict:
         "nonconformities": [n.to_json() for n in report.nonconformities],
         "scores": [s.to_json() for s in report.scores],
         "content_gaps": [g.to_json() for g in report.content_gaps],
+        "unused_files": list(report.unused_files),
         "engine": report.engine,
     }
 

@@ -64,6 +64,9 @@ def print_summary(report: Report, console: Console, lang: str = "zh", show_unche
             console.print(("内容缺失（所选标准无规则读取，不计为发现）: " if lang == "zh" else
                            "content gap (no rule of the selected standards reads it; no finding): ")
                           + f"{where}#{g.pointer}: {g.message}", markup=False)
+    for path in report.unused_files:  # never silently ignored (checker.unused)
+        console.print(("未使用的文件（没有任何文档读取或引用）: " if lang == "zh"
+                       else "file not used (nothing reads or refers to it): ") + one_line(path), markup=False)
     s = report.summary()
     nc = s["nonconformities"]
     counts = s["results"]

@@ -1,0 +1,210 @@
+"""Chinese labels accepted wherever a park types a value.
+
+The schemas carry the label map once: ``x-enum-labels`` beside every ``enum`` (``{effective: 有效}``),
+``x-boolean-labels`` in ``common.schema.json`` (``{true: 是, false: 否}``) and each field's ``title``,
+which is also its Chinese column header.  Every reader (YAML, JSON, CSV, Excel) goes through this
+module: a label is turned into the canonical code on reading, before validation, in memory only
+(the evidence files are never changed), so positions, ids and verdicts are those of the code.
+A value that is neither a code nor a label is left as written: validation reports it, listing the
+Chinese labels (``checker.labels.enum_message``).  The helpers that need no schema set are in
+``checker.labels`` (the validation messages use them below the schema layer).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import lru_cache
+from typing import Any
+
+from .labels import header_key, to_code
+from .schemas import SchemaSet, load_schemas
+
+# Accepted besides the schema's boolean labels (Excel and CSV exports write these).
+_TRUE_WORDS = ("true", "yes")
+_FALSE_WORDS = ("false", "no")
+
+
+@lru_cache(maxsize=4)
+def _boolean_words(schemas: SchemaSet) -> tuple[frozenset[str], frozenset[str]]:
+    labels = schemas.extra.get("common.schema.json", {}).get("x-boolean-labels", {})
+    true = {str(v) for k, v in labels.items() if k == "true"} | set(_TRUE_WORDS)
+    false = {str(v) for k, v in labels.items() if k == "false"} | set(_FALSE_WORDS)
+    return frozenset(true), frozenset(false)
+
+
+def boolean_labels(schemas: SchemaSet | None = None) -> tuple[str, str]:
+    """The Chinese labels of true and false (``("是", "否")``)."""
+    labels = (schemas or load_schemas()).extra.get("common.schema.json", {}).get("x-boolean-labels", {})
+    return labels.get("true", "是"), labels.get("false", "否")
+
+
+def to_boolean(text: str, schemas: SchemaSet | None = None) -> bool | None:
+    """``是``/``否`` (and true/false, yes/no in any case) as a boolean; ``None`` for anything else."""
+    true, false = _boolean_words(schemas or load_schemas())
+    word = text.strip()
+    low = word.lower()
+    if word in true or low in true:
+        return True
+    if word in false or low in false:
+        return False
+    return None
+
+
+def hint_booleans(problems: list, schemas: SchemaSet | None = None) -> list:
+    """A value where a boolean is expected that is no boolean label: the message names the labels
+    (``expected boolean, got string '也许'（可填：是、否）``)."""
+    yes, no = boolean_labels(schemas)
+    out = []
+    for p in problems:
+        if p.message.startswith("expected boolean, got string"):
+            p = dataclasses.replace(p, message=f"{p.message}（可填：{yes}、{no}）")
+        out.append(p)
+    return out
+
+
+def labelled_schema(schemas: SchemaSet, kind: str) -> dict:
+    """The kind's schema with every ``$ref`` inlined, a field's own ``title`` winning over the title of
+    the definition it refers to (``编号`` rather than the ``文本`` of ``common.schema.json#/$defs/text``)."""
+    key = (id(schemas), kind)
+    if key not in _LABELLED:
+        schema = schemas.by_kind[kind]
+        _LABELLED[key] = _inline(schema, schemas.registry.resolver(base_uri=schema["$id"]), 0)
+    return _LABELLED[key]
+
+
+_LABELLED: dict[tuple[int, str], dict] = {}
+
+
+def _inline(node: Any, resolver: Any, depth: int) -> Any:
+    if depth > 32:
+        raise ValueError("schema nests too deep")
+    if isinstance(node, list):
+        return [_inline(v, resolver, depth + 1) for v in node]
+    if not isinstance(node, dict):
+        return node
+    hops = 0
+    while "$ref" in node and hops < 32:
+        resolved = resolver.lookup(node["$ref"])
+        merged = dict(resolved.contents)
+        merged.update({k: v for k, v in node.items() if k != "$ref"})
+        node, resolver, hops = merged, resolved.resolver, hops + 1
+    return {k: _inline(v, resolver, depth + 1) for k, v in node.items()}
+
+
+def _node_type(node: dict) -> set[str]:
+    t = node.get("type")
+    return set(t) if isinstance(t, list) else {t} if isinstance(t, str) else set()
+
+
+def scalar_value(value: Any, node: dict, schemas: SchemaSet | None = None) -> Any:
+    """A typed-in value turned into the canonical one its schema node expects: an enum label into its
+    code, a boolean label into a boolean.  Anything else is returned unchanged."""
+    if not isinstance(value, str):
+        return value
+    if "enum" in node:
+        code = to_code(value, node)
+        return value if code is None else code
+    types = _node_type(node)
+    if "boolean" in types:  # also where text is allowed beside a boolean (a qualitative indicator value)
+        flag = to_boolean(value, schemas) if "string" not in types else _label_boolean(value, schemas)
+        return value if flag is None else flag
+    return value
+
+
+def _label_boolean(text: str, schemas: SchemaSet | None) -> bool | None:
+    """Only the schema's own boolean labels (是/否) where free text is also allowed."""
+    yes, no = boolean_labels(schemas)
+    word = text.strip()
+    return True if word == yes else False if word == no else None
+
+
+def _convertible(node: dict) -> bool:
+    """Whether a typed-in value at ``node`` may be a label (an enum, or a boolean)."""
+    return "enum" in node or "boolean" in _node_type(node)
+
+
+_PLANS: dict[int, tuple[dict, dict, dict | None, bool, bool]] = {}  # by id of a cached labelled_schema node
+
+
+def _plan(node: dict) -> tuple[dict, dict, dict | None, bool, bool]:
+    """What to visit under ``node``: ``(scalar properties, properties to enter, items node, items are
+    convertible, items are to be entered)``; subtrees without an enum or a boolean are never walked."""
+    key = id(node)
+    if key not in _PLANS:
+        props = node.get("properties") or {}
+        scalars = {k: (v, frozenset(x for x in v.get("enum") or () if isinstance(x, str)))
+                   for k, v in props.items() if isinstance(v, dict) and _convertible(v)}
+        enter = {k: v for k, v in props.items() if isinstance(v, dict) and _has_labels(v)}
+        items = node.get("items") if isinstance(node.get("items"), dict) else None
+        _PLANS[key] = (scalars, enter, items, bool(items and _convertible(items)), bool(items and _has_labels(items)))
+    return _PLANS[key]
+
+
+def _has_labels(node: dict, depth: int = 0) -> bool:
+    """Whether anything below ``node`` (not ``node`` itself) may hold a label."""
+    if depth > 32:
+        return False
+    subs = list((node.get("properties") or {}).values())
+    if isinstance(node.get("items"), dict):
+        subs.append(node["items"])
+    return any(isinstance(v, dict) and (_convertible(v) or _has_labels(v, depth + 1)) for v in subs)
+
+
+def normalise_data(data: Any, node: dict, schemas: SchemaSet | None = None) -> Any:
+    """Walk ``data`` beside its (inlined) schema node and replace labels in place; returns the root
+    (replaced itself when the root is a scalar)."""
+    stack: list[tuple[Any, dict]] = [(data, node)]
+    while stack:
+        value, schema = stack.pop()
+        scalars, enter, items, convert_items, enter_items = _plan(schema)
+        if isinstance(value, dict):
+            for key, (sub, codes) in scalars.items():
+                typed = value.get(key)
+                if isinstance(typed, str) and typed not in codes:
+                    value[key] = scalar_value(typed, sub, schemas)
+            stack.extend((value[key], sub) for key, sub in enter.items()
+                         if key in value and isinstance(value[key], (dict, list)))
+        elif isinstance(value, list) and items is not None:
+            if convert_items:
+                for i, item in enumerate(value):
+                    if isinstance(item, str):
+                        value[i] = scalar_value(item, items, schemas)
+            if enter_items:
+                stack.extend((item, items) for item in value if isinstance(item, (dict, list)))
+    return scalar_value(data, node, schemas)
+
+
+def _rename_columns(doc: Any, items: dict) -> None:
+    """Chinese column headers of a CSV table renamed to the field keys (positions kept by column)."""
+    props = items.get("properties") or {}
+    header: dict[str, int] = getattr(doc.content, "header", {})
+    renames = {}
+    for name in header:
+        if name in props or name.startswith("x-"):
+            continue
+        key = header_key(name, props)
+        if key is not None and key not in header:
+            renames[name] = key
+    if not renames:
+        return
+    doc.content.header = {renames.get(h, h): i for h, i in header.items()}
+    field = doc.content.base.lstrip("/")
+    for record in doc.data.get(field) or []:
+        for old, new in renames.items():
+            if old in record:
+                record[new] = record.pop(old)
+
+
+def normalise_document(doc: Any, schemas: SchemaSet) -> None:
+    """Hook for the evidence reader: a parsed document's Chinese labels (and a CSV table's Chinese
+    headers) turned into the canonical codes and keys, before validation.  Documents of an unknown
+    kind are left for validation to report."""
+    if not isinstance(doc.data, dict) or doc.kind not in schemas.by_kind:
+        return
+    node = labelled_schema(schemas, doc.kind)
+    if doc.fmt == "csv":
+        field = schemas.by_kind[doc.kind].get("x-csv-records")
+        items = ((node.get("properties") or {}).get(field) or {}).get("items")
+        if isinstance(items, dict) and hasattr(doc.content, "header"):
+            _rename_columns(doc, items)
+    normalise_data(doc.data, node, schemas)
