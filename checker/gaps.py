@@ -12,9 +12,10 @@ own.  This module makes sure no gap is lost:
    that read the field (status and grade of those rules);
 3. where no rule of a pack reads the field, the gap is a finding at the most general clause of the
    rules that judge that kind of record (else the records that enclose it), preferring 应 rules: a
-   *minor* nonconformity — the schema requires the field, so the documented information that clause requires lacks one element — or an observation when
-   only 宜/可 rules read that document.  A baseline without its base year is thus a minor
-   nonconformity at T/CPQS 7.5 (the clause of the rules on baseline records);
+   *minor* nonconformity — the schema requires the field, so the documented information that clause
+   requires lacks one element — or an observation when only 宜/可 rules read that document.  A
+   baseline without its base year is thus a minor nonconformity at T/CPQS 7.5 (the clause of the
+   rules on baseline records);
 4. an optional value left empty (null, "" or []) is simply not given: no finding (``optional``);
 5. a gap in a document no rule of the selected packs reads is no finding of those standards; it is
    listed in the report's ``content_gaps`` as not covered, like every other gap with what covers it.
