@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .conditions import OPERATORS
 from .coverage import coverage, summary
-from .labels import OBLIGATION, RULE_GRADE, STATUS
+from .labels_out import OBLIGATION, RULE_GRADE, STATUS
 from .model import Status
 from .packs import Pack, clause_sort_key
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from .labels import NOT_GIVEN, index
+from .labels_out import NOT_GIVEN, index
 from .model import Text
 
 

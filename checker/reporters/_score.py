@@ -10,7 +10,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from ..labels import OPTION_STATE, SCORE, have_label, in_language
+from ..labels_out import OPTION_STATE, SCORE, have_label, in_language
 from ..scoring import GroupScore, IndicatorScore, Score, decimal_text, exact, fmt
 
 

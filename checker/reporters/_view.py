@@ -8,7 +8,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..escape import markdown, markdown_code, printable
-from ..labels import REPORT, grade_label, have_label, in_language, source_label, status_label
+from ..labels_out import REPORT, grade_label, have_label, in_language, source_label, status_label
 from ..model import Report, Status
 from ..resources import data_dir
 from ._score import score_view

@@ -11,7 +11,7 @@ import csv
 import io
 
 from ..escape import csv_cell
-from ..labels import CSV_COLUMNS, grade_label, index
+from ..labels_out import CSV_COLUMNS, grade_label, index
 from ..model import Report
 
 HEADERS = {lang: [pair[index(lang)] for pair in CSV_COLUMNS] for lang in ("zh", "en")}

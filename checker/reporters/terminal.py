@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..escape import clip, one_line
-from ..labels import source_label, status_label
+from ..labels_out import source_label, status_label
 from ..model import Report, Status
 from ._score import score_view
 from ._view import SECTION_TITLES

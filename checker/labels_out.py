@@ -1,7 +1,8 @@
 """Every label of the tool's output, once, in both languages: ``(zh, en)`` pairs.
 
 Reporters (Markdown, HTML, CSV, terminal), the rule reference (``docs``) and the message renderer
-read their words here; nothing else spells a status, grade or section title.
+read their words here; nothing else spells a status, grade or section title.  (The labels a park
+may write in its evidence, e.g. Chinese enum labels, are the schemas' business, not this table's.)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ STATUS: dict[Status, Pair] = {
 }
 
 GRADE: dict[Grade, Pair] = {Grade.MAJOR: ("严重", "Major"), Grade.MINOR: ("一般", "Minor")}
+STATUS_LABELS, GRADE_LABELS = STATUS, GRADE  # the names checker.model used for these tables
 
 # The grade a rule declares for a breach, and the modal verb of its requirement (the rule reference).
 RULE_GRADE: dict[str, Pair] = {"major": ("严重不符合", "major nonconformity"),
