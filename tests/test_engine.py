@@ -292,7 +292,7 @@ def test_a_lost_firing_becomes_an_error_result_not_a_pass():
     evaluation = shared_engine().evaluate([(r.name, r.definition, r.kinds) for r in compiled.rulesets], facts.facts)
     # simulate the stock engine's lost findings: drop every firing of one rule
     evaluation.firings = [f for f in evaluation.firings if not f.branch.startswith("zc001-6.2-d|")]
-    [r] = [r for r in rule_results(compiled, facts, evaluation) if r.rule == "zc001-6.2-d"]
+    [r] = [r for r in rule_results(compiled, facts, evaluation, schemas) if r.rule == "zc001-6.2-d"]
     assert r.status.value == "error" and "claimed by 0 outcomes" in r.message.en
 
 
