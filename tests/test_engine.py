@@ -15,7 +15,7 @@ import threading
 
 import pytest
 
-from checker.engine import (MAX_FACT_PROPERTIES, Engine, _engine_ids, count_properties, dumps, engine_id_hash)
+from checker.engine import MAX_FACT_PROPERTIES, Engine, _engine_ids, count_properties, dumps, engine_id_hash
 from checker.errors import EngineError
 
 STOCK = textwrap.dedent("""
@@ -209,9 +209,13 @@ def test_stock_engine_rejects_a_batch_when_a_referenced_field_is_missing():
 
 
 def test_compiled_joins_guard_referenced_fields():
+    import pathlib
+    import shutil
+    import tempfile
+
     from checker.check import run_check
+
     from .conftest import BASE_FIXTURE, edit_text
-    import shutil, tempfile, pathlib
     with tempfile.TemporaryDirectory() as tmp:
         dest = pathlib.Path(tmp) / "b"
         shutil.copytree(BASE_FIXTURE, dest)
@@ -267,6 +271,7 @@ def test_compiled_shapes_survive_every_missing_field():
 def test_bundles_checked_in_sequence_do_not_leak_into_each_other():
     from checker.check import run_check
     from checker.reporters import json_report
+
     from .conftest import CONFORMING, DEFECTIVE
     alone_d = json_report.render(run_check(DEFECTIVE))
     alone_c = json_report.render(run_check(CONFORMING))
@@ -276,13 +281,14 @@ def test_bundles_checked_in_sequence_do_not_leak_into_each_other():
 
 
 def test_a_lost_firing_becomes_an_error_result_not_a_pass():
+    from checker.bundle import load_bundle
     from checker.check import compiled_pack
     from checker.engine import shared_engine
     from checker.evidence import validate_bundle
     from checker.facts import build_facts
-    from checker.bundle import load_bundle
     from checker.schemas import load_schemas
     from checker.verdicts import rule_results
+
     from .conftest import DEFECTIVE
     compiled = compiled_pack("t-cpqs-zc001-2025")
     schemas = load_schemas()

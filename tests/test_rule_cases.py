@@ -39,6 +39,7 @@ def test_every_rule_has_remediation_and_bilingual_messages(pack_id):
 
 def test_the_base_fixture_conforms_to_every_rule():
     from checker.check import run_check
+
     from .conftest import BASE_FIXTURE
     report = run_check(BASE_FIXTURE)
     assert report.nonconformities == ()
