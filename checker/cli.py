@@ -437,5 +437,23 @@ def rules_diff(pack_a, pack_b, fmt, rules_dir):
     sys.exit(EXIT_OK if d.empty else EXIT_FINDINGS)
 
 
+@rules.command("verify-source")
+@click.option("--standards", "standards_dir", required=True, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False, path_type=Path), help="Folder holding the standards' texts.")
+@click.option("--standard", "-s", "standards", multiple=True, metavar="ID")
+@rules_option
+@cache_option
+@guarded
+def rules_verify_source(standards_dir, standards, rules_dir):
+    """Check that every catalogue text is quoted verbatim from the standard's text (file:line of each
+    mismatch).  Exit 0 when all are verbatim, 1 on a mismatch, 2 when a source text is missing."""
+    rules_dir = _announce_rules(rules_dir)
+    from .sourcecheck import run
+
+    text, code = run(_pack_ids(standards, rules_dir), rules_dir, standards_dir)
+    click.echo(text, nl=False)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
