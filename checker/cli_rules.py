@@ -11,6 +11,7 @@ from rich.table import Table
 from .cli_support import cache_option, guarded, new_console, rules_option
 from .errors import EXIT_FINDINGS, EXIT_OK, InputError
 from .escape import one_line
+from .sourcecheck import run as verify_source
 
 
 @click.group()
@@ -206,3 +207,19 @@ def rules_diff(pack_a, pack_b, fmt, rules_dir):
     d = diff_packs(open_pack(pack_a, rules_dir), open_pack(pack_b, rules_dir))
     click.echo(render_json(d) if fmt == "json" else render_text(d), nl=False)
     sys.exit(EXIT_OK if d.empty else EXIT_FINDINGS)
+
+
+@rules.command("verify-source")
+@click.option("--standards", "standards_dir", required=True, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False, path_type=Path), help="Folder holding the standards' texts.")
+@click.option("--standard", "-s", "standards", multiple=True, metavar="ID")
+@rules_option
+@cache_option
+@guarded
+def rules_verify_source(standards_dir, standards, rules_dir):
+    """Check that every catalogue text is quoted verbatim from the standard's text (file:line of each
+    mismatch).  Exit 0 when all are verbatim, 1 on a mismatch, 2 when a source text is missing."""
+    rules_dir = _announce_rules(rules_dir)
+    text, code = verify_source(_pack_ids(standards, rules_dir), rules_dir, standards_dir)
+    click.echo(text, nl=False)
+    sys.exit(code)

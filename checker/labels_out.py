@@ -72,6 +72,8 @@ REPORT: dict[str, Pair] = {
     "period": ("报告期", "Reporting period"),
     "audit_date": ("审核/自查日期", "Audit / self-check date"),
     "standards": ("标准", "Standards"),
+    "edition": ("版次", "edition"),
+    "pack_version": ("规则包版本", "pack version"),
     "clause": ("条款", "Clause"),
     "clause_title": ("标题", "Title"),
     "verdict": ("结论", "Verdict"),

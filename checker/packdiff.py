@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .packs import Pack, Rule, clause_sort_key, load_pack
+from .textdelta import delta
 
 RULE_FIELDS = ("clause", "requirement", "obligation", "grade", "for_each", "where", "expect", "when_none",
                "depends_on", "source", "on_pass")
@@ -51,6 +52,8 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     if isinstance(value, dict):
         for k in sorted(value, key=str):
+            if k == "reconstruction":  # a note on how a reconstructed pack got the value, not a value
+                continue
             out.update(_flatten(value[k], f"{prefix}.{k}" if prefix else str(k)))
     elif isinstance(value, list) and value and all(isinstance(x, dict) for x in value):
         for i, item in enumerate(value):
@@ -150,21 +153,23 @@ def _scoring_value(s: dict) -> str:
 
 
 def render_text(d: PackDiff) -> str:
-    lines = [f"{d.a['code']}（{d.a['id']}，版本 {d.a['version']}） → "
-             f"{d.b['code']}（{d.b['id']}，版本 {d.b['version']}）"]
+    lines = [f"{x['code']}（{x['id']}，版次 {x['edition']}，规则包版本 {x['version']}）" for x in (d.a, d.b)]
+    lines = [" → ".join(lines)]
     if d.empty:
         return "\n".join([*lines, "无差异 / no differences"]) + "\n"
     if d.meta:
         lines.append("元数据 / metadata:")
-        lines += [f"  ~ {m['field']}: {m['a']} → {m['b']}" for m in d.meta]
+        unset = "（未注明 / not given）"
+        lines += [f"  ~ {m['field']}: {m['a'] or unset} → {m['b'] or unset}" for m in d.meta]
     c = d.clauses
     lines.append(f"条款 / clauses: 新增 added {len(c['added'])}, 删除 removed {len(c['removed'])}, "
                  f"修改 changed {len(c['changed'])}")
     lines += [f"  + {x['clause']} {_short(x['title'])}" + (f"  [{_short(x['note'], 80)}]" if x.get("note") else "")
               for x in c["added"]]
     lines += [f"  - {x['clause']} {_short(x['title'])}" for x in c["removed"]]
-    lines += [f"  ~ {x['clause']} ({', '.join(x['fields'])}): {_short(x['a'].get('text', x['a'].get('title', '')))} → "
-              f"{_short(x['b'].get('text', x['b'].get('title', '')))}" for x in c["changed"]]
+    lines += [f"  ~ {x['clause']} ({', '.join(x['fields'])}): " + "; ".join(
+        delta(x["a"][f], x["b"][f]) if f != "normative" else f"{x['a'][f]} → {x['b'][f]}" for f in x["fields"])
+        for x in c["changed"]]
     r = d.rules
     lines.append(f"规则 / rules: 新增 added {len(r['added'])}, 删除 removed {len(r['removed'])}, "
                  f"修改 changed {len(r['changed'])}")

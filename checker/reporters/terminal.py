@@ -39,7 +39,9 @@ def print_summary(report: Report, console: Console, lang: str = "zh", show_unche
                                 " – ", plain(b["period"]["end"]), "  ", t["audit_date"], " ", plain(b["audit_date"])),
                   no_wrap=True, overflow="ellipsis")  # cut, not wrapped: a wrapped line could start with forged text
     for pack in report.packs:
-        table = Table(title=plain(f"{pack.code} {pack.title}"), title_justify="left", show_lines=False)
+        title = f"{pack.code} {pack.title}（{t['edition']} {pack.edition}，{t['pack_version']} {pack.version}）"
+        console.print(plain(title, "italic"))  # its own line: a table title would wrap to the table's width
+        table = Table(show_lines=False)
         table.add_column(t["clause"], no_wrap=True)
         table.add_column(t["clause_title"])
         table.add_column(t["verdict"], no_wrap=True)
