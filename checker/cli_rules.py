@@ -211,7 +211,8 @@ def rules_diff(pack_a, pack_b, fmt, rules_dir):
 
 @rules.command("verify-source")
 @click.option("--standards", "standards_dir", required=True, metavar="DIR",
-              type=click.Path(exists=True, file_okay=False, path_type=Path), help="Folder holding the standards' texts.")
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder holding the standards' texts.")
 @click.option("--standard", "-s", "standards", multiple=True, metavar="ID")
 @rules_option
 @cache_option

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from .escape import one_line
 
-
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_INPUT_ERROR = 2

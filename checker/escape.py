@@ -83,7 +83,8 @@ def markdown_code(text) -> str:
 # --- CSV ---
 
 EXCEL_CELL_LIMIT = 32_767  # Excel keeps at most this many characters in a cell
-_TRUNCATED = "…（已截断，全文见 JSON/Markdown/HTML 报告 / truncated: the full text is in the JSON, Markdown and HTML reports）"
+_TRUNCATED = ("…（已截断，全文见 JSON/Markdown/HTML 报告 / "
+              "truncated: the full text is in the JSON, Markdown and HTML reports）")
 _FORMULA_START = frozenset("=+-@\t\r")
 
 

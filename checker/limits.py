@@ -22,7 +22,8 @@ def _limit(default, help_en: str, size: bool = False):
 class Limits:
     max_depth: int = _limit(64, "Nesting levels of a YAML/JSON document.")
     max_values: int = _limit(2_000_000, "Values in one YAML/JSON document, aliases expanded.")
-    max_document_bytes: int = _limit(64 * MiB, "Bytes of one YAML/JSON document or CSV table (K, M, G suffixes allowed).", size=True)
+    max_document_bytes: int = _limit(
+        64 * MiB, "Bytes of one YAML/JSON document or CSV table (K, M, G suffixes allowed).", size=True)
     max_csv_rows: int = _limit(200_000, "Rows of one CSV table.")
     max_csv_cell: int = _limit(1 * MiB, "Characters in one CSV cell (K, M suffixes allowed).", size=True)
     max_files: int = _limit(20_000, "Files in a bundle folder.")
@@ -35,7 +36,7 @@ class Limits:
     max_integer_digits: int = _limit(18, "Digits of an integer.")
     max_number: float = _limit(1e15, "Magnitude of any number.")
 
-    def with_options(self, **values) -> "Limits":
+    def with_options(self, **values) -> Limits:
         """A copy with the given limits changed (``None`` values keep the default)."""
         given = {k: v for k, v in values.items() if v is not None}
         return Limits(**{**{f.name: getattr(self, f.name) for f in fields(self)}, **given}) if given else self

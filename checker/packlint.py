@@ -17,14 +17,11 @@ from jinja2.sandbox import SandboxedEnvironment
 from .condlint import ConditionLinter, fix, position
 from .errors import Problem
 from .packmodel import (
-    AGG_PREFIX,
     BREACH_GRADES,
-    BUNDLE_KIND,
     Aggregate,
     CatalogueEntry,
     Derived,
     Rule,
-    aggregate_of,
 )
 from .pointers import Positioned
 from .ruleformat import TEMPLATE_NAMES, template_hint

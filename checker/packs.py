@@ -14,7 +14,6 @@ from pathlib import Path
 from . import cache
 from .errors import RuleError
 from .packload import available_packs, load_pack
-from .ruleformat import TEMPLATE_NAMES
 from .packmodel import (
     AGG_PREFIX,
     ANCHORS,
@@ -33,6 +32,7 @@ from .packmodel import (
     kind_resolver,
 )
 from .resources import data_dir
+from .ruleformat import TEMPLATE_NAMES
 
 __all__ = ["AGG_PREFIX", "ANCHORS", "BREACH_GRADES", "BUNDLE_KIND", "DERIVE_OPS", "TEMPLATE_NAMES", "TEXT_OPS",
            "Aggregate", "Case", "CatalogueEntry", "Derived", "Pack", "Rule", "available_packs", "clause_parent",

@@ -29,8 +29,10 @@ def data_dir(name: str) -> Path:
     raise FileNotFoundError(f"parkcheck data folder {name!r} not found (looked in {installed} and {source})")
 
 
-ORIGINS = {"--rules": ("--rules 指定", "given with --rules"), "PARKCHECK_RULES": ("PARKCHECK_RULES 指定", "from PARKCHECK_RULES"),
-           "project": ("当前项目检出", "the project checkout you are in"), "installed": ("已安装的规则包", "the installed packs")}
+ORIGINS = {"--rules": ("--rules 指定", "given with --rules"),
+           "PARKCHECK_RULES": ("PARKCHECK_RULES 指定", "from PARKCHECK_RULES"),
+           "project": ("当前项目检出", "the project checkout you are in"),
+           "installed": ("已安装的规则包", "the installed packs")}
 
 
 def locate_rules(explicit: Path | None = None, cwd: Path | None = None) -> tuple[Path | None, str]:

@@ -36,7 +36,7 @@ def test_a_new_set_replaces_the_whole_previous_set(report, tmp_path):
     assert len(listing(out)) == 4
     write_reports(report, out, ["json", "csv"], "en")
     assert sorted(listing(out)) == ["nonconformities.csv", "report.json"]  # no stale md/html of the earlier run
-    assert "No.".encode() in (out / "nonconformities.csv").read_bytes()
+    assert b"No." in (out / "nonconformities.csv").read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
     assert (out.stat().st_mode & 0o777) == 0o777 & ~reporters._umask()
 
@@ -54,7 +54,7 @@ def test_a_folder_with_other_files_is_refused_and_left_alone(report, tmp_path):
     out.mkdir()
     (out / "notes.txt").write_text("mine", encoding="utf-8")
     (out / "report.json").write_text("{}", encoding="utf-8")
-    with pytest.raises(InputError, match="holds 'notes.txt', which parkcheck did not write"):
+    with pytest.raises(InputError, match=r"holds 'notes\.txt', which parkcheck did not write"):
         write_reports(report, out, ["json"])
     assert listing(out) == {"notes.txt": b"mine", "report.json": b"{}"}
     (out / "sub").mkdir()

@@ -23,7 +23,7 @@ def write(folder, name, text, encoding="utf-8"):
 
 def one_error_line(proc) -> str:
     assert "Traceback" not in proc.stderr + proc.stdout
-    lines = [l for l in proc.stderr.splitlines() if l.strip()]
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1, proc.stderr
     return lines[0]
 

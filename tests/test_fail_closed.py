@@ -3,7 +3,6 @@ root defect gives one nonconformity (consequences are "not evaluated", linked to
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest

@@ -18,7 +18,7 @@ import pytest
 from checker.bundle import bundle_from_files, read_files
 from checker.cases import apply_patches
 from checker.check import check_bundle, run_check
-from checker.errors import EXIT_OK, EXIT_FINDINGS, EXIT_INPUT_ERROR
+from checker.errors import EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK
 from checker.evidence import accept_gaps, split_gaps, validate_bundle
 from checker.model import Grade, Status
 from checker.packs import available_packs, get_pack
@@ -136,7 +136,7 @@ def test_a_baseline_without_a_base_year_is_a_nonconformity_at_7_5(tmp_path, old,
         assert proc.returncode == EXIT_OK  # the schema asks only for the baseline's id; the content is a rule's
     else:
         assert proc.returncode == EXIT_FINDINGS
-        [line] = [l for l in proc.stdout.splitlines() if "/baselines/0/base_year" in l]
+        [line] = [ln for ln in proc.stdout.splitlines() if "/baselines/0/base_year" in ln]
         assert line.endswith(("[content gap (reported as a finding by check)]",
                               "[optional value left empty: treated as not given]"))
     proc = run_parkcheck("check", bundle, "-q")
@@ -292,7 +292,7 @@ def test_an_optional_value_left_empty_is_simply_not_given(tmp_path):
 def test_an_optional_value_a_rule_needs_is_judged_by_that_rule(tmp_path):
     """`period:` left empty (optional in the schema, but 7.5 requires the period considered): the rule
     finds it missing — one nonconformity, at its own clause and grade."""
-    bundle, line = _baseline_copy(tmp_path, "  period: 2022 年全年，考虑工业增加值和采暖度日数\n", "  period: ''\n")
+    bundle, _line = _baseline_copy(tmp_path, "  period: 2022 年全年，考虑工业增加值和采暖度日数\n", "  period: ''\n")
     report = run_check(bundle)
     [nc] = report.nonconformities
     assert nc.clauses[0] == (PACK, "7.5") and nc.rules[0].startswith("zc001-7.5") and nc.evidence[0].file == "baseline.yaml"

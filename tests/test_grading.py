@@ -3,6 +3,8 @@ give the same grade or state why; the combined audit of the conforming example c
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 
 from checker.check import run_check
@@ -73,12 +75,12 @@ def test_rule_fields_reads_joins_and_composites():
                     {"exists": {"kind": "k", "match": {"x": "y"}, "where": {"field": "z", "gt": 1}}}]}
 
     class R:
-        where = {"field": "w", "equals": 1}
-        expect = cond
+        where: ClassVar[dict] = {"field": "w", "equals": 1}
+        expect: ClassVar[dict] = cond
     assert rule_fields(R) == {"a", "b.c", "k:x", "y", "k:z", "w"}
 
 
-@pytest.mark.parametrize("standards", [[p] for p in ALL_PACKS] + [ALL_PACKS], ids=lambda s: "+".join(s))
+@pytest.mark.parametrize("standards", [[p] for p in ALL_PACKS] + [ALL_PACKS], ids="+".join)
 def test_conforming_example_conforms_alone_and_combined(standards):
     report = run_check(CONFORMING, standards)
     assert [(nc.clauses, nc.finding.en) for nc in report.nonconformities] == []

@@ -57,7 +57,7 @@ def shuffled_copy(src: Path, dest: Path, seed: int) -> Path:
     documents = sorted(p for p in dest.iterdir() if p.is_file() and p.name != "bundle.yaml")
     names = [f"{rng.randrange(16 ** 8):08x}-{i}" for i in range(len(documents))]
     rng.shuffle(names)
-    for path, stem in zip(documents, names):
+    for path, stem in zip(documents, names, strict=False):
         if path.suffix == ".csv":
             rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
             header, body = rows[0], [r for r in rows[1:] if any(c.strip() for c in r)]
@@ -142,8 +142,8 @@ def test_shuffle_really_shuffles(tmp_path):
     assert where_a.keys() == where_b.keys()
     moved = [k for k in where_a if where_a[k][0] != "bundle.yaml" and where_a[k][0] == where_b[k][0]]
     assert not moved  # every document has another name
-    assert any(a[1] != b[1] for a, b in zip(where_a.values(), [where_b[k] for k in where_a]))  # records moved
-    assert any(a[2] != b[2] for a, b in zip(where_a.values(), [where_b[k] for k in where_a]))  # lines moved
+    assert any(a[1] != b[1] for a, b in zip(where_a.values(), [where_b[k] for k in where_a], strict=False))  # records moved
+    assert any(a[2] != b[2] for a, b in zip(where_a.values(), [where_b[k] for k in where_a], strict=False))  # lines moved
 
 
 def test_id_format_and_uniqueness_on_the_defective_park():
@@ -202,8 +202,8 @@ def test_colliding_ids_are_resolved_whatever_the_order(monkeypatch):
 
     monkeypatch.setattr(ids, "_digest", digest)
     keys = [("p", "s1", "r"), ("p", "s2", "r"), ("p", "s3", "r")]
-    a = dict(zip(keys, nonconformity_ids(keys)))
-    b = dict(zip(list(reversed(keys)), nonconformity_ids(list(reversed(keys)))))
+    a = dict(zip(keys, nonconformity_ids(keys), strict=False))
+    b = dict(zip(list(reversed(keys)), nonconformity_ids(list(reversed(keys))), strict=False))
     assert a == b and len(set(a.values())) == 3
 
 

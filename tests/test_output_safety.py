@@ -15,7 +15,8 @@ from markdown_it import MarkdownIt
 from rich.console import Console
 
 from checker.check import run_check
-from checker.crosswalk import Crosswalk, Topic, render as render_crosswalk
+from checker.crosswalk import Crosswalk, Topic
+from checker.crosswalk import render as render_crosswalk
 from checker.escape import EXCEL_CELL_LIMIT, csv_cell, markdown, markdown_code, one_line, printable
 from checker.model import Text
 from checker.reporters import csv_report, html_report, json_report, md_report
@@ -135,7 +136,7 @@ def test_nonconformities_csv_neutralises_evidence_text(hostile):
     assert row[6] == "'" + printable(FILE) + ":14#/commitments"
     for r in rows[1:]:
         for cell in r:
-            assert not cell.lstrip()[:1] in ("=", "+", "-", "@") and "\x1b" not in cell, cell
+            assert cell.lstrip()[:1] not in ("=", "+", "-", "@") and "\x1b" not in cell, cell
 
 
 def test_csv_cells_over_128_kib_are_cut_to_excel_size_and_readable(hostile):

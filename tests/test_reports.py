@@ -9,8 +9,7 @@ import re
 import pytest
 
 from checker.check import run_check
-from checker.reporters import FORMATS, write_reports
-from checker.reporters import csv_report, html_report, md_report
+from checker.reporters import FORMATS, csv_report, html_report, md_report, write_reports
 
 from .conftest import DEFECTIVE, edit_text
 

@@ -88,7 +88,7 @@ def reference(entries: list[dict]) -> tuple[F, dict[int, object], bool]:
     """Formula (1) by hand: (total, index or "na" per indicator, whether any data defect was met)."""
     index: dict[int, object] = {}
     defective = False
-    for no, (group, scale, lead) in TABLE.items():
+    for no, (_group, scale, lead) in TABLE.items():
         rows = [e for e in entries if e["no"] == no]
         leads = lead if isinstance(lead, dict) else {None: lead}
         candidates, states = [], []
@@ -537,7 +537,7 @@ def test_an_indicator_given_twice_is_a_finding_at_the_repetition(tmp_path):
 
 
 def test_a_missing_indicator_is_not_computed_shown_as_such_and_never_zero_silently(tmp_path):
-    bundle, line = defective_bundle(tmp_path, "- {no: 12, value: 0.56, source: commissioned_report}\n", "")
+    bundle, _line = defective_bundle(tmp_path, "- {no: 12, value: 0.56, source: commissioned_report}\n", "")
     [score] = run_check(bundle, [SEESA]).scores
     d = _finding(score, None, 12)
     indicators_line = next(i for i, t in enumerate((bundle / "seesa_indicators.yaml").read_text(encoding="utf-8").split("\n"), 1)
@@ -556,7 +556,7 @@ def test_data_of_another_year_is_a_finding_at_the_year(tmp_path):
 
 
 def test_no_report_date_is_a_finding(tmp_path):
-    bundle, line = defective_bundle(tmp_path, "report_date: 2025-03-01\n", "")
+    bundle, _line = defective_bundle(tmp_path, "report_date: 2025-03-01\n", "")
     [score] = run_check(bundle, [SEESA]).scores
     d = _finding(score, "zseesa-6.2-report-date", None)
     assert d.file == "seesa_indicators.yaml" and d.pointer == "/year" and score.provisional
@@ -637,4 +637,4 @@ def test_scoring_data_that_would_fail_at_run_time_is_a_lint_error_at_its_line(ru
 
 
 def test_the_shipped_scoring_table_lints_clean():
-    assert [p for p in load_pack(SEESA).problems] == []
+    assert list(load_pack(SEESA).problems) == []

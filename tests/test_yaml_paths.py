@@ -70,6 +70,7 @@ def _documents():
 @pytest.mark.parametrize("mutation", [None, "wrong-type", "bad-date", "unknown-field", "attachment-outside"])
 def test_fast_validity_agrees_with_the_reference(mutation):
     import copy
+
     from checker.schemas import _BUNDLE_FILES, load_schemas
     schemas = load_schemas()
     checked = 0
