@@ -24,7 +24,7 @@ def view(report: Report, lang: str) -> dict:
     by_status = lambda s: [r for r in report.results if r.status is s]  # noqa: E731
     t = dict(t, title=t["title_scored"] if report.scores and len(report.scores) == len(report.packs) else t["title"])
     return {
-        "t": t, "lang": lang, "report": report, "packs": packs, "summary": report.summary(),
+        "labels": t, "lang": lang, "report": report, "packs": packs, "summary": report.summary(),
         "verdicts": report.verdicts, "ncs": report.nonconformities,
         "onsite": by_status(Status.ONSITE), "observations": by_status(Status.OBSERVATION),
         "uncovered_gaps": [g for g in report.content_gaps if g.reported_as == "not_covered"],
