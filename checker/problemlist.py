@@ -25,15 +25,20 @@ from .schemas import SchemaSet
 MISSING_DOCUMENT = "document"  # Problem.gap of a needed document the bundle lacks (validate only)
 
 
+def _file(p: Problem) -> str:
+    """The file of a problem: a workbook's problems (``台账.xlsx!文件清单!C12``) are the workbook's."""
+    return (p.file or "").split("!", 1)[0]
+
+
 def grouped(problems: list[Problem]) -> list[Problem]:
     """The problems file by file: ``bundle.yaml`` first, then by path; within a file in the order they
     were found."""
-    return sorted(problems, key=lambda p: (p.file != MANIFEST, p.file or ""))
+    return sorted(problems, key=lambda p: (p.file != MANIFEST, _file(p)))
 
 
 def count_line(problems: list[Problem]) -> str:
     """``3 个文件有问题，共 5 处 / 5 problems in 3 files``."""
-    n, files = len(problems), len({p.file for p in problems})
+    n, files = len(problems), len({_file(p) for p in problems})
     return (f"{files} 个文件有问题，共 {n} 处 / {n} problem{'s' if n != 1 else ''} in {files} "
             f"file{'s' if files != 1 else ''}")
 
