@@ -112,7 +112,7 @@ def missing_documents(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
         if need != NEEDED or kind in present:
             continue
         title = schemas.by_kind[kind].get("title", kind)
-        out.append(Problem(f"缺少必备文件：{title}（kind: {kind}），{refs_text(rules, 'zh')} 需要 / needed document "
-                           f"missing: no {kind} document, which {refs_text(rules, 'en')} need",
+        out.append(Problem(f"缺少必备文件：{title}（kind: {kind}；{refs_text(rules, 'zh')} 需要）/ needed document "
+                           f"missing: no {kind} document (needed by {refs_text(rules, 'en')})",
                            MANIFEST, line, col, field="/standards", gap=MISSING_DOCUMENT))
     return out
