@@ -227,7 +227,7 @@ def _manifest(raw: dict[str, bytes], source: str, limits: Limits, skipped: list[
         if not isinstance(manifest.data, dict):
             raise InputError("the manifest must be a mapping (key: value lines)", MANIFEST, 1)
     except InputError as exc:
-        if skipped is None or MANIFEST not in raw and unread is None:
+        if skipped is None or (MANIFEST not in raw and unread is None):
             raise
         p = exc.problem
         raise InputError(p.message + MANIFEST_STOPS, p.file, p.line, p.column, p.field) from None

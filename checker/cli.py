@@ -179,7 +179,6 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir
 def validate(bundle, limits):
     """Validate BUNDLE's documents against the evidence schemas."""
     from .check import load_and_validate
-
     from .problemlist import validate_listing
     from .schemas import load_schemas
 

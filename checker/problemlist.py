@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .bundle import MANIFEST, Bundle
-from .escape import one_line
 from .errors import EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK, Problem, ReadProblem
+from .escape import one_line
 from .onboard import NEEDED, document_need
 from .readers import Reading, refs_text
 from .schemas import SchemaSet
@@ -69,7 +69,8 @@ def validate_listing(bundle: Bundle, problems: list[Problem], schemas: SchemaSet
         out.lines.append((f"{one_line(bundle.name)}: {len(bundle.documents) + 1} documents valid ({kinds})", False))
         return out
     for p in grouped(problems):
-        out.lines.append((f"parkcheck: error: {p}", True) if isinstance(p, ReadProblem) else (f"{p}{_gap_note(p)}", False))
+        unread = isinstance(p, ReadProblem)
+        out.lines.append((f"parkcheck: error: {p}", True) if unread else (f"{p}{_gap_note(p)}", False))
     gaps = sum(1 for p in problems if p.gap and p.gap != "optional")
     note = (f" ({gaps} content gap{'s' if gaps != 1 else ''}: `check` reports "
             f"{'them as findings' if gaps != 1 else 'it as a finding'})") if gaps else ""
