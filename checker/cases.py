@@ -15,6 +15,7 @@ import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -23,7 +24,7 @@ from .bundle import bundle_from_files, read_files
 from .check import check_bundle
 from .errors import InputError
 from .evidence import accept_gaps, split_gaps, validate_bundle
-from .model import Result, Status
+from .model import Report, Result, Status
 from .packs import Case, Pack, Rule
 from .schemas import load_schemas
 from .yamlio import split_pointer
@@ -93,7 +94,7 @@ def _walk(data: Any, tokens: list[str], where: str) -> tuple[Any, Any]:
 def _csv_load(raw: bytes) -> tuple[list[str], list[dict]]:
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     header = rows[0] if rows else []
-    return header, [dict(zip(header, r)) for r in rows[1:] if any(c.strip() for c in r)]
+    return header, [dict(zip(header, r, strict=False)) for r in rows[1:] if any(c.strip() for c in r)]
 
 
 def _csv_dump(header: list[str], rows: list[dict]) -> bytes:
@@ -174,55 +175,77 @@ def _expected_status(rule: Rule, case: Case) -> Status:
     return Status.ONSITE if rule.on_pass == "onsite" else Status.CONFORM
 
 
-def run_case(pack: Pack, rule: Rule, case: Case) -> CaseOutcome:
-    def outcome(ok: bool, detail: str) -> CaseOutcome:
-        return CaseOutcome(pack.id, rule.id, case.name, ok, detail, rule.file, case.line or rule.line)
-
+def _fixture_folder(pack: Pack, case: Case) -> Path | None:
     folder = pack.folder / "fixtures" / case.fixture
     if not folder.is_dir() and pack.meta.get("fixtures_from"):
         folder = pack.folder.parent / pack.meta["fixtures_from"] / "fixtures" / case.fixture
-    if not folder.is_dir():
-        return outcome(False, f"fixture {case.fixture!r} not found in {pack.id}/fixtures")
+    return folder if folder.is_dir() else None
+
+
+def _run(pack: Pack, case: Case, folder: Path) -> Report | str:
+    """The pipeline (validation included) on the patched fixture; a string says why it could not run."""
     try:
         files = apply_patches(dict(_fixture(str(folder))), case.patch)
         schemas = load_schemas()
         bundle = bundle_from_files(case.fixture, str(folder), files, schemas.table_fields())
         errors, gaps = split_gaps(validate_bundle(bundle, schemas))
         if errors:
-            return outcome(False, f"the patched fixture does not validate: {errors[0]}")
+            return f"the patched fixture does not validate: {errors[0]}"
         accept_gaps(bundle, gaps, schemas)  # content gaps are findings, as in `parkcheck check`
-        report = check_bundle(bundle, [pack.id], rules_dir=pack.folder.parent, gaps=gaps)
+        return check_bundle(bundle, [pack.id], rules_dir=pack.folder.parent, gaps=gaps)
     except (InputError, KeyError, IndexError, ValueError) as exc:
-        return outcome(False, f"case could not run: {exc}")
-    mine = [r for r in report.results if r.rule == rule.id]
+        return f"case could not run: {exc}"
+
+
+def _judge(rule: Rule, case: Case, mine: list[Result]) -> str | None:
+    """What is wrong with the rule's results on the case; None when they are as expected."""
     want = _expected_status(rule, case)
     if not mine:
-        return outcome(False, "the rule produced no result")
-    errors = [r for r in mine if r.status is Status.ERROR]
-    if errors:
-        return outcome(False, f"engine error: {errors[0].message.en}")
+        return "the rule produced no result"
+    failures = [r for r in mine if r.status is Status.ERROR]
+    if failures:
+        return f"engine error: {failures[0].message.en}"
     bad = [r for r in mine if r.status in BREACH]
     if bad and not case.breach:
-        return outcome(False, f"expected no breach, got {bad[0].status.value}: {bad[0].message.en}")
+        return f"expected no breach, got {bad[0].status.value}: {bad[0].message.en}"
     hits = [r for r in mine if r.status is want]
     if not hits:
-        return outcome(False, f"expected {want.value}, got {', '.join(sorted({r.status.value for r in mine}))}")
+        return f"expected {want.value}, got {', '.join(sorted({r.status.value for r in mine}))}"
+    return _judge_hits(case, hits)
+
+
+def _judge_hits(case: Case, hits: list[Result]) -> str | None:
+    """The expected grade and evidence location among the results of the expected status."""
     if case.expect_grade and not any(r.grade and r.grade.value == case.expect_grade for r in hits):
-        return outcome(False, f"expected grade {case.expect_grade}, got {', '.join(str(r.grade) for r in hits)}")
+        return f"expected grade {case.expect_grade}, got {', '.join(str(r.grade) for r in hits)}"
     if case.expect_evidence and not _evidence_matches(hits, case.expect_evidence):
         got = "; ".join(e.location() for r in hits for e in r.evidence)
-        return outcome(False, f"expected evidence at {case.expect_evidence['file']}#{case.expect_evidence.get('pointer', '')}"
-                              f", got {got}")
-    return outcome(True, want.value)
+        return (f"expected evidence at {case.expect_evidence['file']}#{case.expect_evidence.get('pointer', '')}"
+                f", got {got}")
+    return None
+
+
+def run_case(pack: Pack, rule: Rule, case: Case) -> CaseOutcome:
+    def outcome(ok: bool, detail: str) -> CaseOutcome:
+        return CaseOutcome(pack.id, rule.id, case.name, ok, detail, rule.file, case.line or rule.line)
+
+    folder = _fixture_folder(pack, case)
+    if folder is None:
+        return outcome(False, f"fixture {case.fixture!r} not found in {pack.id}/fixtures")
+    report = _run(pack, case, folder)
+    if isinstance(report, str):
+        return outcome(False, report)
+    problem = _judge(rule, case, [r for r in report.results if r.rule == rule.id])
+    if problem:
+        return outcome(False, problem)
+    return outcome(True, _expected_status(rule, case).value)
 
 
 def _evidence_matches(results: list[Result], expected: dict) -> bool:
     for r in results:
         for e in r.evidence:
             if e.file == expected["file"] and ("pointer" not in expected or e.pointer == expected["pointer"]):
-                if e.file != "bundle.yaml" and e.line is None:
-                    return False  # evidence in a document must carry a line
-                return True
+                return e.file == "bundle.yaml" or e.line is not None  # evidence in a document carries a line
     return False
 
 

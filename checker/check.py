@@ -15,18 +15,20 @@ from . import __version__
 from .bundle import Bundle, load_bundle
 from .compiler import CompiledPack, compile_pack
 from .crosswalk import load_crosswalk
+from .dependencies import apply_applicability, apply_dependencies, link_dependencies
 from .engine import shared_engine
 from .errors import InputError, Problem
 from .evidence import accept_gaps, split_gaps, validate_bundle
-from .facts import build_facts
+from .facts import FactBase, build_facts
+from .gaps import gap_results
 from .limits import Limits
-from .model import PackInfo, Report
+from .model import PackInfo, Report, Result
+from .nonconformities import nonconformities
 from .packs import available_packs, get_pack
 from .schemas import SchemaSet, load_schemas
-from .scoring import compute_score
+from .scoring import Score, compute_score
 from .unused import unused_files
-from .verdicts import (apply_applicability, apply_dependencies, clause_verdicts, link_dependencies, nonconformities,
-                       rule_results, sort_results)
+from .verdicts import clause_verdicts, rule_results, sort_results
 
 
 class InvalidEvidence(InputError):
@@ -84,43 +86,32 @@ def select_standards(bundle: Bundle, requested: list[str] | None, rules_dir: Pat
     return wanted
 
 
-def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = None,
-                 timings: Timings | None = None, generated_at: str | None = None,
-                 gaps: list[Problem] = ()) -> Report:
-    """Evaluate an already validated bundle against the given packs.  ``gaps`` are its content gaps,
-    already removed from the documents (``accept_gaps``): they become findings (``checker.gaps``)."""
-    schemas = load_schemas()
-    compiled = [compiled_pack(s, rules_dir) for s in standards]
-    t0 = time.perf_counter()
-    anchors = set().union(*(c.anchors for c in compiled)) if compiled else set()
-    aggregates_by_name: dict = {}
-    for c in compiled:  # packs that declare the same aggregate share one computation
+def _aggregates(compiled: list[CompiledPack]) -> list:
+    """The packs' aggregates; packs that declare the same aggregate share one computation."""
+    by_name: dict = {}
+    for c in compiled:
         for a in c.pack.aggregates.values():
-            if a.name in aggregates_by_name and aggregates_by_name[a.name] != a:
+            if a.name in by_name and by_name[a.name] != a:
                 raise InputError(f"packs declare aggregate {a.name!r} differently; rename one of them", c.pack.id)
-            aggregates_by_name[a.name] = a
-    aggregates = list(aggregates_by_name.values())
-    derived = [d for c in compiled for d in c.pack.derived]
-    facts = build_facts(bundle, schemas, anchors, aggregates, derived)
-    t1 = time.perf_counter()
+            by_name[a.name] = a
+    return list(by_name.values())
+
+
+def _evaluate(compiled: list[CompiledPack], facts: FactBase, schemas: SchemaSet) -> tuple[list[Result], dict]:
+    """Every pack's rules on the facts, dependencies applied; the engine's counts."""
     engine = shared_engine()
-    results = []
+    results: list[Result] = []
     stats = {"facts": len(facts.facts), "asserted": 0, "actions": 0, "rulesets": 0}
     for c in compiled:
-        evaluation = engine.evaluate([(r.name, r.definition, r.kinds) for r in c.rulesets],
-                                     [f for f in facts.facts])
+        evaluation = engine.evaluate([(r.name, r.definition, r.kinds) for r in c.rulesets], list(facts.facts))
         stats["asserted"] += evaluation.facts_asserted
         stats["actions"] += evaluation.actions
         stats["rulesets"] += evaluation.rulesets
-        results += apply_dependencies(c.pack, rule_results(c, facts, evaluation))
-    from .gaps import gap_results
-    results, content_gaps = gap_results(list(gaps), [c.pack for c in compiled], facts, results, schemas)
-    t2 = time.perf_counter()
-    order = {s: i for i, s in enumerate(standards)}
-    results = apply_applicability(results, bundle, {c.pack.id: c.pack for c in compiled})
-    results = sort_results(results, order)
-    ncs = nonconformities(results, load_crosswalk(rules_dir))
-    results = link_dependencies(results, ncs)
+        results += apply_dependencies(c.pack, rule_results(c, facts, evaluation, schemas))
+    return results, stats
+
+
+def _scores(compiled: list[CompiledPack], bundle: Bundle, results: list[Result]) -> list[Score]:
     scores = []
     for c in compiled:
         scoring = c.pack.scoring
@@ -130,20 +121,48 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
             basic = bundle.by_kind(designation["offsets"]) if designation else []
             scores.append(compute_score(c.pack.id, scoring, docs[0] if docs else None,
                                         basic[0].data if basic else None, results))
+    return scores
+
+
+def _report(bundle: Bundle, compiled: list[CompiledPack], results: list[Result], ncs: list, scores: list[Score],
+            content_gaps: list, stats: dict, generated_at: str | None, schemas: SchemaSet) -> Report:
+    manifest = bundle.manifest.data
     verdicts = [v for c in compiled for v in clause_verdicts(c.pack, results)]
-    report = Report(
+    return Report(
         tool_version=__version__,
-        bundle={"name": bundle.name, "park": bundle.manifest.data["park"], "period": bundle.manifest.data["period"],
-                "audit_date": bundle.manifest.data["audit_date"],
-                "check_type": bundle.manifest.data.get("check_type"),
-                "standards_claimed": bundle.manifest.data.get("standards", [])},
+        bundle={"name": bundle.name, "park": manifest["park"], "period": manifest["period"],
+                "audit_date": manifest["audit_date"], "check_type": manifest.get("check_type"),
+                "standards_claimed": manifest.get("standards", [])},
         files=bundle.evidence_files(),
         packs=tuple(PackInfo(c.pack.id, c.pack.code, c.pack.title["zh"], c.pack.meta["edition"], c.pack.version,
                              c.pack.meta["publisher"], len(c.pack.rules), c.pack.sha256) for c in compiled),
-        results=tuple(results), verdicts=tuple(verdicts),
-        nonconformities=tuple(ncs),
+        results=tuple(results), verdicts=tuple(verdicts), nonconformities=tuple(ncs),
         generated_at=generated_at, engine=stats, scores=tuple(scores), content_gaps=tuple(content_gaps),
         unused_files=unused_files(bundle, schemas))
+
+
+def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = None,
+                 timings: Timings | None = None, generated_at: str | None = None,
+                 gaps: list[Problem] | tuple[Problem, ...] = ()) -> Report:
+    """Evaluate an already validated bundle against the given packs.  ``gaps`` are its content gaps,
+    already removed from the documents (``accept_gaps``): they become findings (``checker.gaps``)."""
+    schemas = load_schemas()
+    compiled = [compiled_pack(s, rules_dir) for s in standards]
+    t0 = time.perf_counter()
+    anchors = set().union(*(c.anchors for c in compiled)) if compiled else set()
+    derived = [d for c in compiled for d in c.pack.derived]
+    facts = build_facts(bundle, schemas, anchors, _aggregates(compiled), derived)
+    t1 = time.perf_counter()
+    results, stats = _evaluate(compiled, facts, schemas)
+    results, content_gaps = gap_results(list(gaps), [c.pack for c in compiled], facts, results, schemas)
+    t2 = time.perf_counter()
+    order = {s: i for i, s in enumerate(standards)}
+    results = apply_applicability(results, bundle, {c.pack.id: c.pack for c in compiled})
+    results = sort_results(results, order)
+    ncs = nonconformities(results, load_crosswalk(rules_dir))
+    results = link_dependencies(results, ncs)
+    report = _report(bundle, compiled, results, ncs, _scores(compiled, bundle, results), content_gaps, stats,
+                     generated_at, schemas)
     t3 = time.perf_counter()
     if timings:
         timings.add("facts", t1 - t0)
@@ -162,5 +181,5 @@ def run_check(source, standards: list[str] | None = None, rules_dir: Path | None
         raise InvalidEvidence(problems)
     accept_gaps(bundle, gaps)
     chosen = select_standards(bundle, standards, rules_dir)
-    stamp = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat() if timestamp else None
+    stamp = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat() if timestamp else None
     return check_bundle(bundle, chosen, rules_dir, timings, stamp, gaps)

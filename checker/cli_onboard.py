@@ -37,7 +37,7 @@ def _date(ctx, param, value):
 
 def register(main: click.Group) -> None:
     """Add ``init`` and ``checklist`` to the ``parkcheck`` command group."""
-    from .cli import cache_option, guarded, rules_option
+    from .cli_support import cache_option, guarded, rules_option
 
     @main.command()
     @click.argument("folder", type=click.Path(path_type=Path))

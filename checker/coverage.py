@@ -61,4 +61,17 @@ def summary(rows: list[CoverageRow]) -> dict:
     return {"normative": len(normative), **counts, "covered": covered,
             "percent": round(100 * covered / len(normative), 1) if normative else 100.0,
             "full_text": len(full), "full_text_covered": sum(1 for r in full if r.status != NOT_COVERED),
-            "title_only_clauses": len(titles), "title_only_checked": sum(1 for r in titles if r.status != NOT_COVERED)}
+            "title_only_clauses": len(titles),
+            "title_only_checked": sum(1 for r in titles if r.status != NOT_COVERED)}
+
+
+def summary_lines(pack_id: str, s: dict) -> list[str]:
+    """The summary of ``rules coverage`` in words."""
+    lines = [f"{pack_id}: {s['covered']}/{s['normative']} normative clauses covered ({s['percent']}%): "
+             f"checked {s['checked']}, on-site {s['onsite']}, title only {s['title only']}, "
+             f"not covered {s['not covered']}"]
+    if s["title_only_clauses"]:
+        lines.append(f"  with clause text: {s['full_text_covered']}/{s['full_text']} covered; known by title only: "
+                     f"{s['title_only_checked']}/{s['title_only_clauses']} checked through an equivalent "
+                     "requirement")
+    return lines

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 from .errors import Problem
 from .escape import csv_cell, markdown
@@ -36,11 +36,12 @@ class Crosswalk:
 
     def topics_of(self, pack: str, clause: str) -> frozenset[str]:
         """Topics of a clause or of its nearest catalogued ancestor named in the crosswalk."""
-        while clause:
-            found = frozenset(t.id for t in self.topics if clause in t.clauses.get(pack, ()))
+        c: str | None = clause
+        while c:
+            found = frozenset(t.id for t in self.topics if c in t.clauses.get(pack, ()))
             if found:
                 return found
-            clause = clause_parent(clause)
+            c = clause_parent(c)
         return frozenset()
 
 
@@ -100,12 +101,12 @@ def lint_crosswalk(rules_dir: Path | None = None, pack_of: Callable[[str], Pack]
 
 
 def render(crosswalk: Crosswalk, packs: list[str], fmt: str, lang: str = "zh") -> str:
-    header = ["topic"] + packs
+    header = ["topic", *packs]
     rows = [[t.zh if lang == "zh" else t.en] + ["; ".join(t.clauses.get(p, ())) or "—" for p in packs]
             for t in crosswalk.topics]
     if fmt == "csv":
         buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows([csv_cell(c) for c in r] for r in [header] + rows)
+        csv.writer(buf, lineterminator="\n").writerows([csv_cell(c) for c in r] for r in [header, *rows])
         return buf.getvalue()
     lines = ["| " + " | ".join(map(markdown, header)) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(map(markdown, r)) + " |" for r in rows]

@@ -11,10 +11,11 @@ own.  This module makes sure no gap is lost:
 2. an uncovered gap becomes a result of its own, in each selected pack, at the clauses of the rules
    that read the field (status and grade of those rules);
 3. where no rule of a pack reads the field, the gap is a finding at the most general clause of the
-   rules that judge that kind of record (else the records that enclose it), preferring 应 rules: a *minor* nonconformity — the schema requires the field,
-   so the documented information that clause requires lacks one element — or an observation when
-   only 宜/可 rules read that document.  A baseline without its base year is thus a minor
-   nonconformity at T/CPQS 7.5 (the clause of the rules on baseline records);
+   rules that judge that kind of record (else the records that enclose it), preferring 应 rules: a
+   *minor* nonconformity — the schema requires the field, so the documented information that clause
+   requires lacks one element — or an observation when only 宜/可 rules read that document.  A
+   baseline without its base year is thus a minor nonconformity at T/CPQS 7.5 (the clause of the
+   rules on baseline records);
 4. an optional value left empty (null, "" or []) is simply not given: no finding (``optional``);
 5. a gap in a document no rule of the selected packs reads is no finding of those standards; it is
    listed in the report's ``content_gaps`` as not covered, like every other gap with what covers it.
@@ -26,7 +27,9 @@ aggregate at the period) gets the gap's file and line added to its evidence.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
+from .errors import Problem
 from .facts import FactBase, FactSource
 from .grading import rule_fields
 from .model import ContentGap, Evidence, Grade, Result, Status, Text
@@ -100,6 +103,10 @@ def _texts(gap, src: FactSource, path: str, schemas) -> tuple[Text, Text]:
     return message, remediation
 
 
+def _within_source(e: Evidence, src: FactSource) -> bool:
+    return e.file == src.file and (e.pointer == src.pointer or e.pointer.startswith(src.pointer + "/"))
+
+
 def _covering(gap_src: FactSource, kind: str, path: str, results: list[Result], rules: dict, packs: dict) -> list[int]:
     """Indexes of the breach results that rest on the gap: a rule that reads the field, on the object
     that has the gap (or the empty record list, or an aggregate over it)."""
@@ -110,9 +117,8 @@ def _covering(gap_src: FactSource, kind: str, path: str, results: list[Result], 
         rule = rules.get((r.standard, r.rule))
         if rule is None or not _reads(rule, packs[r.standard], kind, path):
             continue
-        if r.subject == gap_src.key or r.subject == f"none:{kind}.{path}" or rule.for_each.startswith(AGG_PREFIX) \
-                or any(e.file == gap_src.file and (e.pointer == gap_src.pointer or e.pointer.startswith(gap_src.pointer + "/"))
-                       for e in r.evidence):
+        if r.subject in (gap_src.key, f"none:{kind}.{path}") or rule.for_each.startswith(AGG_PREFIX) \
+                or any(_within_source(e, gap_src) for e in r.evidence):
             out.append(i)
     return out
 
@@ -135,7 +141,54 @@ def _fallback(pack: Pack, kind: str) -> Rule | None:
     return None
 
 
-def gap_results(gaps, packs: list[Pack], facts: FactBase, results: list[Result], schemas=None
+def _cite(results: list[Result], covering: list[int], gap: Problem, located: Evidence) -> tuple[str, ...]:
+    """Add the gap's location to the breaches that rest on it; the standards they belong to."""
+    for i in covering:
+        r = results[i]
+        if not any(e.file == gap.file and e.pointer == located.pointer for e in r.evidence):
+            results[i] = dataclasses.replace(r, evidence=(*r.evidence, located))
+    return tuple(sorted({results[i].standard for i in covering}))
+
+
+def _judging(pack: Pack, kind: str, path: str) -> list[tuple[Rule, Status, Grade | None]]:
+    """The rules of a pack a gap is a finding of, with status and grade: every rule that reads the
+    field, else the most general rule judging the record (a minor nonconformity at most)."""
+    reading = [r for r in pack.rules if _reads(r, pack, kind, path)]
+    if reading:
+        return [(r, *_status(r.grade)) for r in reading]
+    rule = _fallback(pack, kind)
+    if rule is None:
+        return []
+    status, grade = _status(rule.grade)
+    return [(rule, status, Grade.MINOR if grade else None)]
+
+
+def _findings(gap: Problem, src: FactSource, path: str, packs: list[Pack], located: Evidence,
+              schemas: Any) -> tuple[list[Result], list[str]]:
+    """The results a gap no breach covers adds, and the standards they belong to."""
+    message, remediation = _texts(gap, src, path, schemas)
+    out: list[Result] = []
+    standards = []
+    for pack in packs:
+        chosen = _judging(pack, src.kind, path)
+        if not chosen:
+            continue
+        standards.append(pack.id)
+        for rule, status, grade in chosen:
+            out.append(Result(rule=rule.id, standard=pack.id, clause=rule.clause, status=status, grade=grade,
+                              obligation=rule.obligation, requirement=rule.requirement, message=message,
+                              evidence=(located,), remediation=remediation, subject=src.key, source=rule.source,
+                              finding=f"gap:{path}"))
+    return out, standards
+
+
+def _listed(gap: Problem, pointer: str, reported_as: str, standards: tuple[str, ...] = (), file: str | None = None
+            ) -> ContentGap:
+    return ContentGap(file if file is not None else (gap.file or ""), pointer, gap.line, gap.column, gap.gap or "",
+                      gap.message, reported_as, standards)
+
+
+def gap_results(gaps: list[Problem], packs: list[Pack], facts: FactBase, results: list[Result], schemas: Any = None
                 ) -> tuple[list[Result], list[ContentGap]]:
     """The results with every content gap accounted for, and the report's list of the gaps.
 
@@ -151,45 +204,21 @@ def gap_results(gaps, packs: list[Pack], facts: FactBase, results: list[Result],
     listed: list[ContentGap] = []
     for gap in gaps:
         pointer = gap.field or ""
-        if gap.gap == "optional":  # an optional value left empty: not given, no finding
-            listed.append(ContentGap(gap.file or "", pointer, gap.line, gap.column, gap.gap, gap.message, "optional", ()))
+        src = None if gap.gap == "optional" else _owner(index, gap.file or "", pointer)
+        if src is None:  # an optional value left empty (not given, no finding), or a value of no record
+            listed.append(_listed(gap, pointer, "optional" if gap.gap == "optional" else "not_covered",
+                                  file=gap.file or ""))
             continue
-        src = _owner(index, gap.file or "", pointer)
-        if src is None:
-            listed.append(ContentGap(gap.file or "", pointer, gap.line, gap.column, gap.gap, gap.message, "not_covered", ()))
-            continue
-        kind, path = src.kind, _field_path(src, pointer)
+        path = _field_path(src, pointer)
         evidence_ptr = pointer.rsplit("/", 1)[0] if gap.gap == "required" else pointer
-        located = Evidence(gap.file, evidence_ptr, gap.line, gap.column, f"content gap: {gap.message}")
-        covering = _covering(src, kind, path, results, rules, by_id)
+        located = Evidence(gap.file or "", evidence_ptr, gap.line, gap.column, f"content gap: {gap.message}")
+        covering = _covering(src, src.kind, path, results, rules, by_id)
         if covering:
-            for i in covering:
-                r = results[i]
-                if not any(e.file == gap.file and e.pointer == located.pointer for e in r.evidence):
-                    results[i] = dataclasses.replace(r, evidence=r.evidence + (located,))
-            cited = tuple(sorted({results[i].standard for i in covering}))
-            listed.append(ContentGap(gap.file, pointer, gap.line, gap.column, gap.gap, gap.message, "rule", cited))
+            listed.append(_listed(gap, pointer, "rule", _cite(results, covering, gap, located)))
             continue
-        message, remediation = _texts(gap, src, path, schemas)
-        standards = []
-        for pack in packs:
-            reading = [r for r in pack.rules if _reads(r, pack, kind, path)]
-            if reading:
-                chosen = [(r, *_status(r.grade)) for r in reading]
-            else:
-                rule = _fallback(pack, kind)
-                if rule is None:
-                    continue
-                status, grade = _status(rule.grade)
-                chosen = [(rule, status, Grade.MINOR if grade else None)]
-            standards.append(pack.id)
-            for rule, status, grade in chosen:
-                extra.append(Result(rule=rule.id, standard=pack.id, clause=rule.clause, status=status, grade=grade,
-                                    obligation=rule.obligation, requirement=rule.requirement, message=message,
-                                    evidence=(located,), remediation=remediation, subject=src.key, source=rule.source,
-                                    finding=f"gap:{path}"))
-        listed.append(ContentGap(gap.file, pointer, gap.line, gap.column, gap.gap, gap.message,
-                                 "finding" if standards else "not_covered", tuple(standards)))
+        found, standards = _findings(gap, src, path, packs, located, schemas)
+        extra += found
+        listed.append(_listed(gap, pointer, "finding" if standards else "not_covered", tuple(standards)))
     return results + extra, listed
 
 

@@ -9,7 +9,8 @@ and the other one element of it), one of the two rules states why in ``grade_rea
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .errors import Problem
 from .packs import Pack, Rule

@@ -28,7 +28,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 ID_PREFIX = "NC-"
 ID_LENGTH = 8
@@ -106,7 +107,8 @@ def record_keys(items: list, key_fields: str | list | None) -> list[str]:
     counts: dict[str, int] = {}
     for k in raw:
         counts[k] = counts.get(k, 0) + 1
-    keys = [k if counts[k] == 1 or k.startswith("#") else f"{k}#{content_hash(item)}" for k, item in zip(raw, items)]
+    keys = [k if counts[k] == 1 or k.startswith("#") else f"{k}#{content_hash(item)}"
+            for k, item in zip(raw, items, strict=True)]
     return _numbered(keys)
 
 

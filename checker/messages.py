@@ -13,15 +13,14 @@ from functools import lru_cache
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from .labels_out import NOT_GIVEN, index
 from .model import Text
-
-_MISSING = {"zh": "（未提供）", "en": "(not given)"}
 
 
 def _undefined(lang: str):
     class Missing(jinja2.ChainableUndefined):
         def __str__(self) -> str:
-            return _MISSING[lang]
+            return NOT_GIVEN[index(lang)]
 
     return Missing
 
@@ -39,4 +38,5 @@ def _template(lang: str, source: str) -> jinja2.Template:
 def render(text: dict | None, context: dict) -> Text | None:
     if not text:
         return None
-    return Text(_template("zh", text["zh"]).render(context).strip(), _template("en", text["en"]).render(context).strip())
+    return Text(_template("zh", text["zh"]).render(context).strip(),
+                _template("en", text["en"]).render(context).strip())

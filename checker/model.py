@@ -46,18 +46,6 @@ def severity(status: Status, grade: Grade | None) -> int:
     return SEVERITY[(status, grade if status is Status.NONCONFORMITY else None)]
 
 
-STATUS_LABELS = {
-    Status.CONFORM: ("符合", "Conform"),
-    Status.NONCONFORMITY: ("不符合", "Nonconformity"),
-    Status.OBSERVATION: ("观察项", "Observation"),
-    Status.NOT_APPLICABLE: ("不适用", "Not applicable"),
-    Status.ONSITE: ("需现场核实", "Needs on-site verification"),
-    Status.NOT_EVALUATED: ("未评价", "Not evaluated"),
-    Status.ERROR: ("错误", "Error"),
-    Status.NOT_CHECKED: ("未检查", "Not checked"),
-}
-
-GRADE_LABELS = {Grade.MAJOR: ("严重", "Major"), Grade.MINOR: ("一般", "Minor")}
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import textwrap
 
 from checker import __version__
 from checker.errors import EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK
 
-from .conftest import CONFORMING, DEFECTIVE, run_parkcheck
+from .conftest import CONFORMING, DEFECTIVE, ROOT, run_parkcheck
 
 
 def test_version(cli):
@@ -49,9 +53,40 @@ def test_unknown_standard_in_rules_commands(cli):
     assert result.exit_code == EXIT_INPUT_ERROR
 
 
-def test_installed_entry_point_runs_without_traceback_on_internal_errors(tmp_path):
-    proc = run_parkcheck("check", DEFECTIVE, "-q")
-    assert proc.returncode == EXIT_FINDINGS and proc.stdout == "" and proc.stderr == ""
+# A bug inside the check: the verdict step raises an exception nothing expects, with a message
+# holding a newline and an escape sequence.  The entry point is run as a user runs it.
+INTERNAL_ERROR_SCRIPT = textwrap.dedent("""
+    import runpy, sys
+    import checker.check
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero\\nin a \\x1b[31mbug")
+    checker.check.clause_verdicts = broken
+    sys.argv = ["parkcheck", *sys.argv[1:]]
+    runpy.run_module("checker.cli", run_name="__main__")
+""")
+
+
+def _run_with_internal_error(tmp_path, *args, env=None):
+    script = tmp_path / "broken_check.py"
+    script.write_text(INTERNAL_ERROR_SCRIPT, encoding="utf-8")
+    environment = {k: v for k, v in os.environ.items() if k != "PARKCHECK_DEBUG"}
+    environment.update(PYTHONPATH=str(ROOT), PARKCHECK_CACHE_DIR="off", **(env or {}))
+    return subprocess.run([sys.executable, str(script), *map(str, args)], capture_output=True, text=True,
+                          cwd=tmp_path, env=environment, timeout=120)
+
+
+def test_an_internal_error_is_one_readable_line_and_exit_2_without_traceback(tmp_path):
+    proc = _run_with_internal_error(tmp_path, "check", DEFECTIVE, "-q", "--out", tmp_path / "out")
+    assert proc.returncode == EXIT_INPUT_ERROR
+    assert proc.stdout == ""
+    assert proc.stderr.splitlines() == [
+        "parkcheck: internal error (ZeroDivisionError: division by zero\\nin a \\x1b[31mbug); "
+        "please report it with the command you ran"]
+    assert "Traceback" not in proc.stderr and "\x1b" not in proc.stderr
+    assert not (tmp_path / "out").exists()  # no partial report set
+    # the line comes from the guard around the command: with PARKCHECK_DEBUG the traceback is shown
+    debug = _run_with_internal_error(tmp_path, "check", DEFECTIVE, "-q", env={"PARKCHECK_DEBUG": "1"})
+    assert debug.returncode == EXIT_INPUT_ERROR and "Traceback" in debug.stderr and "in broken" in debug.stderr
 
 
 def test_check_prints_the_score_and_grade_of_a_scored_standard(cli, tmp_path):

@@ -20,7 +20,8 @@ from pytest_bdd import given, parsers, scenarios, then, when
 from checker.bundle import bundle_from_files, read_files
 from checker.check import check_bundle
 from checker.evidence import accept_gaps, split_gaps, validate_bundle
-from checker.model import GRADE_LABELS, STATUS_LABELS, Status
+from checker.labels_out import GRADE_LABELS, STATUS_LABELS
+from checker.model import Status
 from checker.reporters._view import status_label
 from checker.schemas import load_schemas
 from checker.yamlio import parse_yaml

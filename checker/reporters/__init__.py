@@ -23,8 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import InputError
-from ..safeio import atomic_write, umask  # noqa: F401 - atomic_write is part of this package's API
 from ..model import Report
+from ..safeio import atomic_write, umask  # noqa: F401 - atomic_write is part of this package's API
 from . import csv_report, html_report, json_report, md_report
 
 FORMATS = {
@@ -100,7 +100,8 @@ def _refuse_unsafe_target(out_dir: Path, target: Path, protect: Path | None) -> 
     except OSError as exc:
         raise InputError(f"cannot read the output folder: {exc.strerror}", str(out_dir)) from None
     foreign = sorted(e.name for e in entries
-                     if not ((e.name in REPORT_FILES or _OLD_TEMP_FILE.match(e.name)) and e.is_file(follow_symlinks=False)))
+                     if not ((e.name in REPORT_FILES or _OLD_TEMP_FILE.match(e.name))
+                             and e.is_file(follow_symlinks=False)))
     if foreign:
         more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
         raise InputError(f"the output folder holds {foreign[0]!r}{more}, which parkcheck did not write; choose an "
@@ -108,7 +109,8 @@ def _refuse_unsafe_target(out_dir: Path, target: Path, protect: Path | None) -> 
 
 
 def _write_new_file(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o666)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags, 0o666)
     try:
         view = memoryview(data)
         while view:
@@ -139,7 +141,8 @@ def _replace_folder(new: Path, target: Path) -> None:
     if _exchange(new, target):
         return
     old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-", dir=target.parent))
-    os.rename(target, old)  # replaces the empty ``old``; a kill from here to the next rename is repaired by _remove_stale
+    # replaces the empty ``old``; a kill from here to the next rename is repaired by _remove_stale
+    os.rename(target, old)
     os.rename(new, target)
     os.rename(old, new)  # so the caller removes the previous set with the temporary folder
 

@@ -11,12 +11,10 @@ import csv
 import io
 
 from ..escape import csv_cell
-from ..model import GRADE_LABELS, Report
+from ..labels_out import CSV_COLUMNS, grade_label, index
+from ..model import Report
 
-HEADERS = {
-    "zh": ["编号", "条款", "标准", "要求", "不符合事实", "等级", "证据位置", "整改建议", "规则"],
-    "en": ["No.", "Clause", "Standard", "Requirement", "Finding", "Grade", "Evidence location", "Remediation", "Rules"],
-}
+HEADERS = {lang: [pair[index(lang)] for pair in CSV_COLUMNS] for lang in ("zh", "en")}
 
 
 def render(report: Report, lang: str = "zh") -> bytes:
@@ -30,7 +28,7 @@ def render(report: Report, lang: str = "zh") -> bytes:
             "; ".join(dict.fromkeys(s for s, _ in nc.clauses)),
             nc.requirement,
             nc.finding.get(lang),
-            GRADE_LABELS[nc.grade][0 if lang == "zh" else 1],
+            grade_label(nc.grade, lang),
             "; ".join(e.location() for e in nc.evidence),
             nc.remediation.get(lang) if nc.remediation else "",
             "; ".join(nc.rules),

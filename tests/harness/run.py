@@ -31,10 +31,10 @@ from ruamel.yaml import YAML
 from checker.bundle import bundle_from_files, read_files
 from checker.cases import apply_patches
 from checker.check import check_bundle
+from checker.dependencies import within_clause as _within
 from checker.errors import InputError
 from checker.evidence import accept_gaps, split_gaps, validate_bundle
 from checker.model import Grade, Report, Status
-from checker.verdicts import within_clause as _within
 from checker.schemas import load_schemas
 
 HERE = Path(__file__).resolve().parent

@@ -1,0 +1,120 @@
+"""What every ``parkcheck`` command shares: one-line errors with the right exit code, the limit,
+rules-folder and cache options, the console."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from .errors import EXIT_INPUT_ERROR, EXIT_OK, EngineError, InputError, ParkcheckError, RuleError
+from .escape import one_line
+
+FORMAT_CHOICES = ("json", "md", "html", "csv")
+
+
+class InputFailure(click.ClickException):
+    """A bad-input error: printed as one line, exit code 2 (click's own exceptions exit 1)."""
+
+    exit_code = EXIT_INPUT_ERROR
+
+    def show(self, file=None) -> None:
+        click.echo(f"parkcheck: error: {one_line(self.message)}", err=True)
+
+
+def new_console() -> Console:
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+
+
+def guarded(fn):
+    """Turn every error into one readable line and the right exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except RuleError as exc:
+            for p in exc.problems:
+                click.echo(f"parkcheck: rule error: {p}", err=True)
+            raise SystemExit(EXIT_INPUT_ERROR) from None
+        except InputError as exc:
+            raise InputFailure(str(exc)) from None
+        except EngineError as exc:
+            click.echo(f"parkcheck: engine error: {one_line(exc)} (no result was reported)", err=True)
+            raise SystemExit(EXIT_INPUT_ERROR) from None
+        except ParkcheckError as exc:
+            raise InputFailure(str(exc)) from None
+        except BrokenPipeError:  # the reader went away (`parkcheck … | head`): stop quietly
+            try:
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep Python from failing at exit
+            except OSError:
+                pass
+            raise SystemExit(EXIT_OK) from None
+        except KeyboardInterrupt:
+            click.echo("parkcheck: interrupted", err=True)
+            raise SystemExit(EXIT_INPUT_ERROR) from None
+        except Exception as exc:  # a bug: say so in one line, never a traceback
+            if os.environ.get("PARKCHECK_DEBUG"):
+                traceback.print_exc()
+            click.echo(f"parkcheck: internal error ({type(exc).__name__}: {one_line(exc)}); "
+                       "please report it with the command you ran", err=True)
+            raise SystemExit(EXIT_INPUT_ERROR) from None
+
+    return wrapper
+
+
+class _Size(click.ParamType):
+    name = "SIZE"
+
+    def convert(self, value, param, ctx):
+        from .limits import parse_size
+        try:
+            return parse_size(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def limit_options(fn):
+    """One ``--max-*`` option per limit (checker/limits.py), gathered into a ``limits`` argument."""
+    from .limits import DEFAULT_LIMITS, described, option
+
+    names = []
+    for name, default, help_en, is_size in reversed(described()):
+        kind = _Size() if is_size else (click.FloatRange(min=0) if isinstance(default, float)
+                                         else click.IntRange(min=1))
+        fn = click.option(option(name), name, type=kind, default=None, metavar=kind.name.upper(),
+                          help=f"{help_en} Default: " + (f"{default:g}." if isinstance(default, float)
+                                                         else f"{default:,}."))(fn)
+        names.append(name)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        kwargs["limits"] = DEFAULT_LIMITS.with_options(**{n: kwargs.pop(n) for n in names})
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+rules_option = click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path),
+                            help="Use rule packs from this folder instead of the shipped ones.")
+
+
+def _no_cache(ctx, param, value):
+    if value:
+        from .cache import disable
+
+        disable()
+    return value
+
+
+cache_option = click.option("--no-cache", is_flag=True, expose_value=False, is_eager=True, callback=_no_cache,
+                            help="Neither read nor write the cache of linted rule packs.")
+
+

@@ -1,0 +1,188 @@
+"""One defect, one finding: results that wait on the nonconformity of the evidence they build on,
+and the park's statements of applicability (不适用 comes only from the bundle)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .errors import InputError
+from .model import Evidence, Nonconformity, Result, Status, Text
+from .packs import Pack, Rule, clause_parent
+from .verdicts import grade_status
+
+BREACHES = (Status.NONCONFORMITY,)
+FINDINGS = (Status.NONCONFORMITY, Status.OBSERVATION)
+MISSING = "missing:"  # a blocker that is a missing document kind, not a rule
+
+
+def _settle(r: Result, rule: Rule, blockers: tuple[str, ...], failing: set[str], missing_docs: set[str]) -> Result:
+    """A result of ``rule`` once the rules it depends on are judged."""
+    if r.status is Status.NOT_EVALUATED:
+        waits = [b for b in r.blocked_by
+                 if b in failing or (b.startswith(MISSING) and b[len(MISSING):] in missing_docs)]
+        waits += [b for b in blockers if b not in waits]
+        if waits:
+            return replace(r, blocked_by=tuple(waits))
+        status, grade = grade_status(rule)
+        return replace(r, status=status, grade=grade, blocked_by=(),
+                       message=Text(r.message.zh.split("，本条未评价")[0] + "。",
+                                    r.message.en.split("; not evaluated")[0] + "."))
+    if r.status in BREACHES and blockers:
+        return replace(r, status=Status.NOT_EVALUATED, grade=None, blocked_by=blockers,
+                       message=Text(f"未评价：{r.message.zh}（依赖的证据本身不符合要求）",
+                                    f"Not evaluated: {r.message.en} (the evidence it builds on is itself "
+                                    "nonconforming)"))
+    return r
+
+
+def apply_dependencies(pack: Pack, results: list[Result]) -> list[Result]:
+    """One defect, one finding.  A rule that builds on evidence which is itself nonconforming is not
+    judged a second time: while a rule in its ``depends_on`` has a nonconformity, its breaches are
+    "not evaluated" and wait on that nonconformity.  A "not evaluated" result whose root turned out
+    to conform is judged after all (fail closed): it becomes the breach the rule declares."""
+    rules = {r.id: r for r in pack.rules}
+    failing: set[str] = set()
+    missing_docs: set[str] = set()
+    by_rule: dict[str, list[int]] = {}
+    for i, r in enumerate(results):
+        if r.standard == pack.id:
+            by_rule.setdefault(r.rule, []).append(i)
+    out = list(results)
+    for rid in _dependency_order(pack):
+        rule = rules[rid]
+        blockers = tuple(d for d in rule.depends_on if d in failing)
+        for i in by_rule.get(rid, []):
+            r = out[i] = _settle(out[i], rule, blockers, failing, missing_docs)
+            if r.status in BREACHES:
+                failing.add(rid)
+            if r.status in FINDINGS and r.missing:
+                missing_docs.add(r.missing)  # the absent document is reported: what needs it waits on that
+    return out
+
+
+def _dependency_order(pack: Pack) -> list[str]:
+    """Rule ids with every rule after the rules it depends on (lint has ruled out cycles); a rule
+    whose none-result waits on a missing document comes after every rule that may report it."""
+    seen: set[str] = set()
+    out: list[str] = []
+    rules = {r.id: r for r in pack.rules}
+
+    def visit(rid: str) -> None:
+        if rid in seen:
+            return
+        seen.add(rid)
+        for d in rules[rid].depends_on:
+            if d in rules:
+                visit(d)
+        out.append(rid)
+
+    plain = [r.id for r in pack.rules
+             if (r.when_none or {}).get("status", "breach") not in ("not_applicable", "depends")]
+    for rid in plain + [r.id for r in pack.rules]:
+        visit(rid)
+    return out
+
+
+def within_clause(clause: str, scope: str) -> bool:
+    """Whether ``clause`` is ``scope`` or one of its sub-clauses / list items."""
+    c: str | None = clause
+    while c:
+        if c == scope:
+            return True
+        c = clause_parent(c)
+    return False
+
+
+@dataclass(frozen=True)
+class _Statement:
+    standard: str | None  # None: every standard checked
+    clause: str
+    reason: Text
+    evidence: Evidence
+
+
+def _statement(doc: Any, i: int, st: dict, packs: dict[str, Pack]) -> _Statement | None:
+    """One statement of applicability; None when it is about a standard not checked in this run."""
+    pointer = f"/statements/{i}"
+    pos = doc.position(pointer)
+    std = st.get("standard")
+    targets = [std] if std else list(packs)
+    if std and std not in packs:
+        return None
+    if not any(st["clause"] in packs[t].catalogue for t in targets):
+        raise InputError(f"the statement of applicability names clause {st['clause']!r}, which is not a clause of "
+                         f"{', '.join(targets)}", doc.path, pos[0] if pos else None, field=f"{pointer}/clause")
+    who = st.get("decided_by") or {}
+    reason = Text(f"园区声明不适用：{st.get('justification', '')}"
+                  f"（决定人：{who.get('name', '')}，{st.get('date', '')}）",
+                  f"Declared not applicable by the park: {st.get('justification', '')} (decided by "
+                  f"{who.get('name', '')}, {st.get('date', '')})")
+    return _Statement(std, st["clause"], reason, Evidence(doc.path, pointer, pos[0] if pos else None,
+                                                          pos[1] if pos else None))
+
+
+def _statements(bundle: Any, packs: dict[str, Pack]) -> list[_Statement]:
+    out = []
+    for doc in bundle.by_kind("applicability"):
+        for i, st in enumerate(doc.data.get("statements") or []):
+            if not isinstance(st, dict) or not isinstance(st.get("clause"), str):
+                continue
+            statement = _statement(doc, i, st, packs)
+            if statement is not None:
+                out.append(statement)
+    return out
+
+
+RESTS_ON_ABSENCE = (Status.NONCONFORMITY, Status.OBSERVATION, Status.NOT_EVALUATED, Status.NOT_APPLICABLE)
+
+
+def _rests_on_absence(r: Result, bundle_key: str) -> bool:
+    """No such record, no record in a year or an interval, a document missing."""
+    absence = bool(r.missing) or (r.subject or "").startswith(("none:", "agg:")) or r.subject == bundle_key
+    return absence and r.status in RESTS_ON_ABSENCE
+
+
+def apply_applicability(results: list[Result], bundle: Any, packs: dict[str, Pack]) -> list[Result]:
+    """不适用 comes only from the bundle.  A statement of applicability (kind ``applicability``)
+    excludes a clause with a justification, who decided and when.  It is taken only where the bundle
+    holds nothing to judge: a breach that rests on absence (no such record, no record in a year or an
+    interval, a document missing) becomes 不适用 with the statement shown as its reason; evidence
+    that is given is still judged, whatever the statement says."""
+    statements = _statements(bundle, packs)
+    if not statements:
+        return results
+    bundle_key = f"{bundle.manifest.path}#"
+    out = []
+    for r in results:
+        if _rests_on_absence(r, bundle_key):
+            hit = next((s for s in statements if (s.standard is None or s.standard == r.standard)
+                        and within_clause(r.clause, s.clause)), None)
+            if hit:
+                r = replace(r, status=Status.NOT_APPLICABLE, grade=None, reason=hit.reason, message=hit.reason,
+                            evidence=(hit.evidence, *r.evidence), missing=None, blocked_by=(), remediation=None)
+        out.append(r)
+    return out
+
+
+def link_dependencies(results: list[Result], ncs: list[Nonconformity]) -> list[Result]:
+    """Name, on every "not evaluated" result, the nonconformities it waits on."""
+    by_rule: dict[tuple[str, str], set[str]] = {}
+    by_missing: dict[str, set[str]] = {}
+    for nc in ncs:
+        for std, rid in nc.members:
+            by_rule.setdefault((std, rid), set()).add(nc.id)
+        for kind in nc.missing:
+            by_missing.setdefault(kind, set()).add(nc.id)
+    out = []
+    for r in results:
+        if r.status is Status.NOT_EVALUATED:
+            ids: set[str] = set()
+            for b in r.blocked_by:
+                ids |= (by_missing.get(b[len(MISSING):], set()) if b.startswith(MISSING)
+                        else by_rule.get((r.standard, b), set()))
+            r = replace(r, depends_on=tuple(sorted(ids)))
+        out.append(r)
+    return out
+
+

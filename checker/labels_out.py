@@ -1,0 +1,228 @@
+"""Every label of the tool's output, once, in both languages: ``(zh, en)`` pairs.
+
+Reporters (Markdown, HTML, CSV, terminal), the rule reference (``docs``) and the message renderer
+read their words here; nothing else spells a status, grade or section title.  (The labels a park
+may write in its evidence, e.g. Chinese enum labels, are the schemas' business, not this table's.)
+"""
+
+from __future__ import annotations
+
+from .model import Grade, Status
+
+Pair = tuple[str, str]
+
+STATUS: dict[Status, Pair] = {
+    Status.CONFORM: ("符合", "Conform"),
+    Status.NONCONFORMITY: ("不符合", "Nonconformity"),
+    Status.OBSERVATION: ("观察项", "Observation"),
+    Status.NOT_APPLICABLE: ("不适用", "Not applicable"),
+    Status.ONSITE: ("需现场核实", "Needs on-site verification"),
+    Status.NOT_EVALUATED: ("未评价", "Not evaluated"),
+    Status.ERROR: ("错误", "Error"),
+    Status.NOT_CHECKED: ("未检查", "Not checked"),
+}
+
+GRADE: dict[Grade, Pair] = {Grade.MAJOR: ("严重", "Major"), Grade.MINOR: ("一般", "Minor")}
+STATUS_LABELS, GRADE_LABELS = STATUS, GRADE  # the names checker.model used for these tables
+
+# The grade a rule declares for a breach, and the modal verb of its requirement (the rule reference).
+RULE_GRADE: dict[str, Pair] = {"major": ("严重不符合", "major nonconformity"),
+                               "minor": ("一般不符合", "minor nonconformity"),
+                               "observation": ("观察项", "observation")}
+OBLIGATION: dict[str, Pair] = {"应": ("应（要求）", "shall (requirement)"),
+                               "宜": ("宜（建议）", "should (recommendation)"),
+                               "鼓励": ("鼓励（建议）", "encouraged (recommendation)"),
+                               "可": ("可（资料性）", "may (informative)")}
+
+# A value a message template asks for and the evidence does not give.
+NOT_GIVEN: Pair = ("（未提供）", "(not given)")
+# A yes/no value of the evidence (a qualitative state, a boolean field).
+HAVE: dict[bool, Pair] = {True: ("有", "yes"), False: ("无", "no")}
+
+# Where an indicator's data come from.
+SOURCE: dict[str, Pair] = {"statistics": ("统计记录", "statistics"),
+                           "commissioned_report": ("委托核算报告", "commissioned report"),
+                           "site_survey": ("现场调研", "site survey")}
+
+# Why an option of a 二选一 indicator was not used.
+OPTION_STATE: dict[str, Pair] = {"absent": ("未提供", "not given"), "not_applicable": ("不适用", "not applicable"),
+                                 "candidate": ("指数较低", "lower index"), "duplicate": ("重复填写", "given twice"),
+                                 "unusable": ("数据不可用", "unusable"), "no_lead": ("无引领值", "no lead value")}
+
+# Section titles and column heads of the reports.
+REPORT: dict[str, Pair] = {
+    "title": ("碳排放管理体系符合性报告", "Carbon emission management system conformity report"),
+    "title_scored": ("零碳园区评价报告", "Zero-carbon park evaluation report"),
+    "summary": ("概要", "Summary"),
+    "verdicts": ("条款结论", "Verdicts by clause"),
+    "ncs": ("不符合项清单", "Nonconformities"),
+    "onsite": ("需现场核实的事项", "Items for on-site verification"),
+    "gaps": ("所选标准的规则未读取的内容缺失", "Content gaps no rule of the selected standards reads"),
+    "gaps_note": ("以下必填内容缺失或无效，但所选标准没有规则读取这些文件，因此不构成所选标准下的发现；仍请补全。",
+                  "These required contents are missing or invalid, but no rule of the selected standards reads these "
+                  "documents, so they are no finding under those standards; complete them all the same."),
+    "obs": ("观察项", "Observations"),
+    "na": ("不适用", "Not applicable"),
+    "not_evaluated": ("未评价（依赖的不符合项关闭后再评价）",
+                      "Not evaluated (judged once the nonconformity it depends on is closed)"),
+    "depends": ("依赖于", "depends on"),
+    "files": ("证据文件", "Evidence files"),
+    "packs": ("规则包", "Rule packs"),
+    "park": ("园区", "Park"),
+    "period": ("报告期", "Reporting period"),
+    "audit_date": ("审核/自查日期", "Audit / self-check date"),
+    "standards": ("标准", "Standards"),
+    "edition": ("版次", "edition"),
+    "pack_version": ("规则包版本", "pack version"),
+    "clause": ("条款", "Clause"),
+    "clause_title": ("标题", "Title"),
+    "verdict": ("结论", "Verdict"),
+    "rules": ("规则", "Rules"),
+    "no": ("编号", "No."),
+    "requirement": ("要求", "Requirement"),
+    "finding": ("不符合事实", "Finding"),
+    "grade": ("等级", "Grade"),
+    "evidence": ("证据位置", "Evidence"),
+    "remediation": ("整改建议", "Remediation"),
+    "none": ("无", "None"),
+    "generated": ("生成时间", "Generated"),
+    "tool": ("工具", "Tool"),
+    "not_checked_note": ("“未检查”表示所选规则包尚无规则覆盖该条款，不代表符合。",
+                         "\"Not checked\" means no rule of the selected packs covers the clause yet; "
+                         "it is not a pass."),
+    "item": ("事项", "Item"),
+    "what": ("核实内容", "What to verify"),
+    "reason": ("理由", "Reason"),
+    "path": ("文件", "File"),
+    "kind": ("类型", "Kind"),
+    "score": ("评分", "Score"),
+    "total": ("总分", "Total"),
+    "base": ("基础分", "Base"),
+    "bonus": ("加分", "Bonus"),
+    "score_grade": ("级别", "Grade"),
+    "not_eligible": ("不具备评级资格（基本要求未满足）", "not eligible for grading (basic requirement failed)"),
+    "designation": ("零碳园区称号", "Zero-carbon park designation"),
+    "yes": ("是", "Yes"),
+    "no_": ("否", "No"),
+    "weights": ("权重说明", "Weights"),
+    "group": ("一级指标", "Group"),
+    "weight": ("权重", "Weight"),
+    "counted": ("计分指标数", "Indicators counted"),
+    "subtotal": ("得分", "Subtotal"),
+    "indicator": ("指标", "Indicator"),
+    "value": ("现状值", "Value"),
+    "lead": ("引领值", "Lead value"),
+    "index": ("指数", "Index"),
+    "contribution": ("贡献", "Contribution"),
+    "source": ("数据来源", "Source"),
+    "na_mark": ("（不适用）", "(not applicable)"),
+    "editor_default": ("编辑默认值", "editor default"),
+    "from_inputs": ("* 按附录 B 定义由分子、分母计算的值。",
+                    "* computed from numerator and denominator as Annex B defines it."),
+    "raise": ("提升得分最多的指标", "What would raise the score most"),
+    "gap_line": ("内容缺失（所选标准无规则读取，不计为发现）",
+                 "content gap (no rule of the selected standards reads it; no finding)"),
+    "unused_line": ("未使用的文件（没有任何文档读取或引用）", "file not used (nothing reads or refers to it)"),
+}
+
+# The columns of nonconformities.csv.
+CSV_COLUMNS: tuple[Pair, ...] = (("编号", "No."), ("条款", "Clause"), ("标准", "Standard"), ("要求", "Requirement"),
+                                 ("不符合事实", "Finding"), ("等级", "Grade"), ("证据位置", "Evidence location"),
+                                 ("整改建议", "Remediation"), ("规则", "Rules"))
+
+# The working of a score.
+SCORE: dict[str, Pair] = {
+    "total": ("总分 S", "Total S"),
+    "base": ("基础分", "Base"),
+    "bonus": ("加分", "Bonus"),
+    "grade": ("级别", "Grade"),
+    "bound": ("满足的表 2 区间", "Table 2 band met"),
+    "exact": ("精确值", "exact"),
+    "not_computed": ("未计算", "not computed"),
+    "no_data": ("没有指标数据，得分未计算。", "No indicator data: the score is not computed."),
+    "provisional": ("暂定", "Provisional"),
+    "provisional_note": ("得分依据有缺陷的数据，为暂定结果：共 {n} 项数据缺陷（见下表）；"
+                         "未计算的指标按 0 计入其一级指标的平均，得分为下限。",
+                         "The score rests on defective data and is provisional: {n} data defect(s) (listed below); "
+                         "indicators not computed count 0 in their group's mean, so the total is a lower bound."),
+    "not_eligible": ("不具备评级资格（基本要求未满足）", "not eligible for grading (basic requirement failed)"),
+    "rounding": ("舍入规则", "Rounding"),
+    "weights": ("权重说明", "Weights"),
+    "group": ("一级指标", "Group"),
+    "weight": ("权重 ω", "Weight ω"),
+    "counted": ("适用指标数 j", "Applicable j"),
+    "mean": ("平均指数", "Mean index"),
+    "subtotal": ("得分", "Subtotal"),
+    "note": ("说明", "Note"),
+    "base_sum": ("基础分合计", "Base total"),
+    "bonus_sum": ("加分合计", "Bonus total"),
+    "no": ("序号", "No."),
+    "indicator": ("指标", "Indicator"),
+    "year": ("数据年度", "Data year"),
+    "value": ("现状值 F", "Value F"),
+    "lead": ("引领值 F_L", "Lead F_L"),
+    "index": ("指数 min(F/F_L,1)", "Index min(F/F_L,1)"),
+    "ind_weight": ("权重 ω/j", "Weight ω/j"),
+    "contribution": ("贡献", "Contribution"),
+    "source": ("来源与位置", "Source and location"),
+    "option_used": ("二选一，采用", "二选一, used"),
+    "option_other": ("另一项", "other"),
+    "na": ("不适用", "not applicable"),
+    "no_lead": ("无引领值，不计分", "no lead value, not scored"),
+    "from_inputs": ("由分子、分母计算", "from numerator/denominator"),
+    "defects": ("数据缺陷", "Data defects"),
+    "where": ("位置", "Location"),
+    "rule": ("规则", "Rule"),
+    "finding": ("缺陷", "Defect"),
+    "machinery": ("计分程序", "scoring"),
+    "whole_file": ("整个文件", "whole file"),
+    "next": ("达到上一级别所需的最小变化", "Smallest changes that would lift the grade"),
+    "target": ("目标：{grade}（{bound}），总分需再提高 {needed} 分{strict}。",
+               "Target: {grade} ({bound}); the total must rise by {needed} points{strict}."),
+    "each_alone": ("下表每行单独即可达到（其余指标不变）：", "Each row alone is enough (other indicators unchanged):"),
+    "strict": ("以上（须严格超过边界）", " or more (strictly past the bound)"),
+    "combined_intro": ("单项指标提高均不足以达到；最少需同时提高以下 {n} 项：",
+                       "No single indicator is enough; the fewest to raise together ({n}):"),
+    "unreachable": ("即使所有指标达到引领值也达不到。", "Not reachable even with every indicator at its lead value."),
+    "top": ("已是最高级别。", "Already the highest grade."),
+    "now": ("现状", "Now"),
+    "needed": ("需达到", "Needed"),
+    "raise": ("提升得分最多的指标", "What would raise the score most"),
+    "to_lead": ("达到引领值可加", "gain at the lead value"),
+    "yes": ("是", "yes"),
+    "no_": ("否", "no"),
+    "designation": ("零碳园区称号", "Zero-carbon park designation"),
+    "editor_default": ("编辑默认值", "editor default"),
+}
+
+
+def index(lang: str) -> int:
+    return 0 if lang == "zh" else 1
+
+
+def in_language(table: dict[str, Pair], lang: str) -> dict[str, str]:
+    """A table of pairs in one language."""
+    i = index(lang)
+    return {k: v[i] for k, v in table.items()}
+
+
+def status_label(status: Status | str, grade: Grade | str | None, lang: str) -> str:
+    """A status (with the grade of a nonconformity) in one language."""
+    status, grade = Status(status), (Grade(grade) if grade else None)
+    i = index(lang)
+    label = STATUS[status][i]
+    if status is Status.NONCONFORMITY and grade is not None:
+        label = f"{label}（{GRADE[grade][i]}）" if lang == "zh" else f"{label} ({GRADE[grade][i]})"
+    return label
+
+
+def grade_label(grade: Grade | str, lang: str) -> str:
+    return GRADE[Grade(grade)][index(lang)]
+
+
+def source_label(source: str | None, lang: str) -> str:
+    return SOURCE.get(source, ("", ""))[index(lang)] if source else ""
+
+
+def have_label(value: bool, lang: str) -> str:
+    return HAVE[value][index(lang)]
