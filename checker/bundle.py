@@ -28,7 +28,7 @@ from .bundlefiles import (
     TABLE_SUFFIX,
     read_files,
 )
-from .errors import InputError
+from .errors import InputError, ReadProblem
 from .limits import DEFAULT_LIMITS, Limits, option
 from .model import EvidenceFile
 from .pointers import Position, Positioned, join_pointer, split_pointer
@@ -65,6 +65,15 @@ class Bundle:
     attachments: set[str] = field(default_factory=set)
     limits: Limits = DEFAULT_LIMITS
     workbooks: dict[str, bytes] = field(default_factory=dict)  # .xlsx outside attachments/: checker.xlsxio
+    # files that could not be read or parsed, one problem each, when the bundle was read collecting them
+    # (``collect=True``); None: the first such problem was raised (``InputError``)
+    unreadable: list[ReadProblem] | None = None
+
+    def refuse(self, exc: InputError) -> None:
+        """A file of the bundle cannot be read: raise, or note it and go on with the others."""
+        if self.unreadable is None:
+            raise exc
+        self.unreadable.append(ReadProblem.of(exc))
 
     def by_kind(self, kind: str) -> list[Document]:
         return [d for d in self.documents if d.kind == kind]
@@ -176,15 +185,19 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
 
 
 def load_bundle(source: str | os.PathLike, table_fields: dict[str, str] | None = None,
-                limits: Limits | None = None) -> Bundle:
+                limits: Limits | None = None, collect: bool = False) -> Bundle:
     """Read and parse a bundle.  Structural problems raise ``InputError``; content is validated later.
+    With ``collect``, a file that cannot be read or parsed is noted in ``Bundle.unreadable`` and the
+    other files are still read; what stops the whole read (a limit of the whole bundle or archive, an
+    unreadable ``bundle.yaml``) still raises.
 
     ``table_fields`` maps a kind to the array field its CSV rows fill (from the schemas'
     ``x-csv-records``); CSV files must be declared in the manifest's ``tables``.
     """
     limits = limits or DEFAULT_LIMITS
-    name, raw = read_files(source, limits)
-    return bundle_from_files(name, str(source), raw, table_fields or {}, limits)
+    skipped: list[ReadProblem] | None = [] if collect else None
+    name, raw = read_files(source, limits, skipped)
+    return bundle_from_files(name, str(source), raw, table_fields or {}, limits, skipped)
 
 
 def _text(raw: dict[str, bytes], path: str, limits: Limits) -> str:
@@ -196,40 +209,66 @@ def _text(raw: dict[str, bytes], path: str, limits: Limits) -> str:
     return decode_text(data, path)
 
 
+MANIFEST_STOPS = f" ({MANIFEST} cannot be read, so no other file was checked)"
+
+
+def _manifest(raw: dict[str, bytes], source: str, limits: Limits, skipped: list[ReadProblem] | None) -> Document:
+    """The manifest, parsed; every other file depends on it, so a manifest that cannot be read stops the
+    whole read (saying so when other problems were being collected)."""
+    unread = next((p for p in skipped or () if p.file == MANIFEST or f"{MANIFEST}'" in p.message), None)
+    try:
+        if unread is not None:
+            raise InputError(unread.message, unread.file, unread.line, unread.column, unread.field)
+        if MANIFEST not in raw:
+            alt = [p for p in raw if PurePosixPath(p).name == MANIFEST]
+            hint = f" (found {alt[0]}; point at its folder)" if alt else ""
+            raise InputError(f"no {MANIFEST} manifest at the top of the bundle{hint}", source)
+        manifest = Document(MANIFEST, "bundle", parse_yaml(_text(raw, MANIFEST, limits), MANIFEST, limits), "yaml")
+        if not isinstance(manifest.data, dict):
+            raise InputError("the manifest must be a mapping (key: value lines)", MANIFEST, 1)
+    except InputError as exc:
+        if skipped is None or (MANIFEST not in raw and unread is None):
+            raise
+        p = exc.problem
+        raise InputError(p.message + MANIFEST_STOPS, p.file, p.line, p.column, p.field) from None
+    return manifest
+
+
 def bundle_from_files(name: str, source: str, raw: dict[str, bytes], table_fields: dict[str, str],
-                      limits: Limits | None = None) -> Bundle:
+                      limits: Limits | None = None, skipped: list[ReadProblem] | None = None) -> Bundle:
+    """The bundle of the files read (``read_files``).  ``skipped``: collect the files that cannot be
+    read or parsed (``Bundle.unreadable``, starting with those ``read_files`` skipped) instead of
+    raising at the first."""
     limits = limits or DEFAULT_LIMITS
-    if MANIFEST not in raw:
-        alt = [p for p in raw if PurePosixPath(p).name == MANIFEST]
-        hint = f" (found {alt[0]}; point at its folder)" if alt else ""
-        raise InputError(f"no {MANIFEST} manifest at the top of the bundle{hint}", source)
+    manifest = _manifest(raw, source, limits, skipped)
     files = {p: EvidenceFile(p, None, hashlib.sha256(b).hexdigest(), len(b)) for p, b in raw.items()}
-    manifest = Document(MANIFEST, "bundle", parse_yaml(_text(raw, MANIFEST, limits), MANIFEST, limits), "yaml")
-    if not isinstance(manifest.data, dict):
-        raise InputError("the manifest must be a mapping (key: value lines)", MANIFEST, 1)
-    tables = _declared_tables(manifest, raw, table_fields)
-    documents: list[Document] = []
-    attachments: set[str] = set()
+    bundle = Bundle(name=name, source=source, manifest=manifest, documents=[], files=files, limits=limits,
+                    unreadable=skipped)
+    tables = _declared_tables(bundle, raw, table_fields)
     for path in sorted(raw):
-        if path == MANIFEST:
+        if path == MANIFEST or tables.get(path) == "":
             continue
-        doc = _document(raw, path, tables, table_fields, limits)
+        try:
+            doc = _document(raw, path, tables, table_fields, limits)
+        except InputError as exc:
+            bundle.refuse(exc)
+            continue
         if doc is None:
-            attachments.add(path)
+            bundle.attachments.add(path)
         else:
-            documents.append(doc)
-    for doc in documents:
+            bundle.documents.append(doc)
+    for doc in bundle.documents:
         files[doc.path] = EvidenceFile(doc.path, doc.kind, files[doc.path].sha256, files[doc.path].size)
     files[MANIFEST] = EvidenceFile(MANIFEST, "bundle", files[MANIFEST].sha256, files[MANIFEST].size)
-    return Bundle(name=name, source=source, manifest=manifest, documents=documents, files=files,
-                  attachments=attachments, limits=limits,
-                  workbooks={p: b for p, b in raw.items() if p.lower().endswith(".xlsx") and p in attachments
-                             and p.split("/", 1)[0] != ATTACHMENT_DIR})
+    bundle.workbooks = {p: b for p, b in raw.items() if p.lower().endswith(".xlsx") and p in bundle.attachments
+                        and p.split("/", 1)[0] != ATTACHMENT_DIR}
+    return bundle
 
 
-def _declared_tables(manifest: Document, raw: dict[str, bytes], table_fields: dict[str, str]) -> dict[str, str]:
+def _declared_tables(bundle: Bundle, raw: dict[str, bytes], table_fields: dict[str, str]) -> dict[str, str]:
     """The CSV tables the manifest declares: ``{path: kind}``; a table not in the bundle, or of a kind
-    that cannot be given as a table, is an input error."""
+    that cannot be given as a table, is an input error (noted, ``Bundle.refuse``; the kind is then "")."""
+    manifest = bundle.manifest
     tables: dict[str, str] = {}
     declared = manifest.data.get("tables") or []
     if not isinstance(declared, list):
@@ -241,12 +280,16 @@ def _declared_tables(manifest: Document, raw: dict[str, bytes], table_fields: di
         line = pos[0] if pos else None
         rel = entry["file"]
         if rel not in raw:
-            raise InputError(f"declared table {rel!r} is not in the bundle", MANIFEST, line, field=f"/tables/{i}/file")
-        if entry["kind"] not in table_fields:
-            raise InputError(f"kind {entry['kind']!r} cannot be given as a CSV table "
-                             f"(tables are accepted for: {', '.join(sorted(table_fields)) or 'none'})",
-                             MANIFEST, line, field=f"/tables/{i}/kind")
-        tables[rel] = entry["kind"]
+            if not any(p.file == rel for p in bundle.unreadable or ()):  # unreadable: already reported
+                bundle.refuse(InputError(f"declared table {rel!r} is not in the bundle", MANIFEST, line,
+                                         field=f"/tables/{i}/file"))
+        elif entry["kind"] not in table_fields:
+            bundle.refuse(InputError(f"kind {entry['kind']!r} cannot be given as a CSV table "
+                                     f"(tables are accepted for: {', '.join(sorted(table_fields)) or 'none'})",
+                                     MANIFEST, line, field=f"/tables/{i}/kind"))
+            tables[rel] = ""  # reported at the manifest: not read as a table, nor refused as undeclared
+        else:
+            tables[rel] = entry["kind"]
     return tables
 
 

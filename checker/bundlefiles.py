@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 from .charset import SUSPICIOUS_NAME, char_name, shown
-from .errors import InputError
+from .errors import InputError, ReadProblem
 from .limits import DEFAULT_LIMITS, Limits, option
 from .safeio import not_regular, open_regular, read_fd
 
@@ -66,7 +66,7 @@ def _expects_document(rel: str) -> bool:
                                and PurePosixPath(rel).suffix.lower() in DOCUMENT_SUFFIXES | {TABLE_SUFFIX})
 
 
-def _read_zip(path: Path, limits: Limits) -> dict[str, bytes]:
+def _read_zip(path: Path, limits: Limits, skipped: list[ReadProblem] | None = None) -> dict[str, bytes]:
     label = str(path)
     fd = open_regular(os.path.realpath(path), label)  # the bundle named on the command line may be a link
     archive_size = os.fstat(fd).st_size
@@ -80,21 +80,29 @@ def _read_zip(path: Path, limits: Limits) -> dict[str, bytes]:
                 RuntimeError, struct.error) as exc:  # a corrupt central directory
             raise InputError(f"not a valid .zip archive ({shown(str(exc))})", label) from None
         with zf:
-            return _zip_members(zf, label, archive_size, limits)
+            return _zip_members(zf, label, archive_size, limits, skipped)
     finally:
         fh.close()
 
-def _zip_members(zf: zipfile.ZipFile, label: str, archive_size: int, limits: Limits) -> dict[str, bytes]:
+def _zip_members(zf: zipfile.ZipFile, label: str, archive_size: int, limits: Limits,
+                 skipped: list[ReadProblem] | None = None) -> dict[str, bytes]:
+    """The members of the archive; with ``skipped``, a member that cannot be read is noted there and the
+    others are still read (the limits of the whole archive stop the read: ``BundleLimit``)."""
     infos = zf.infolist()
     _check_archive(infos, label, archive_size, limits)
     files: dict[str, bytes] = {}
     total = 0
     for info in infos:
-        name = _member_name(info, label)
-        if name is None:
+        try:
+            name = _member_name(info, label)
+            if name is None:
+                continue
+            _check_member(info, name, files, label, limits)
+            data = _read_member(zf, info, label, min(limits.max_file_bytes, limits.max_unpacked_bytes - total),
+                                limits)
+        except InputError as exc:
+            _note(exc, skipped)
             continue
-        _check_member(info, name, files, label, limits)
-        data = _read_member(zf, info, label, min(limits.max_file_bytes, limits.max_unpacked_bytes - total), limits)
         total += len(data)
         files[name] = data
     return _strip_top_folder(files)
@@ -161,7 +169,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, budget:
         raise InputError(f"archive member {shown(info.filename)!r} cannot be read: {shown(str(exc))}",
                          label) from None
     if len(data) > budget:
-        raise InputError(f"archive expands to more than the limit of {limits.max_unpacked_bytes:,} bytes "
+        raise BundleLimit(f"archive expands to more than the limit of {limits.max_unpacked_bytes:,} bytes "
                          f"({option('max_unpacked_bytes')})", label)
     return data
 
@@ -182,68 +190,119 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _read_dir(root: Path, limits: Limits) -> dict[str, bytes]:
-    """Read every regular file under ``root``.  Special files are refused before they are opened; a symlink
-    is resolved once and must end inside the bundle at a regular file (links to folders are not followed:
-    they would only read files twice); an unreadable folder is an error naming it."""
-    files: dict[str, bytes] = {}
-    total = 0
-    real_root = os.path.realpath(root)
-    stack = [("", real_root)]
-    while stack:
-        rel_dir, abs_dir = stack.pop()
+class BundleLimit(InputError):
+    """A limit of the whole bundle or archive (file count, total size, expansion): it stops the whole
+    read, even when the problems of single files are being collected."""
+
+
+def _note(exc: InputError, skipped: list[ReadProblem] | None) -> None:
+    """A single file cannot be read: raise (``skipped`` None), or note it and go on with the others."""
+    if skipped is None or isinstance(exc, BundleLimit):
+        raise exc
+    skipped.append(ReadProblem.of(exc))
+
+
+def _entry_mode(path: str, rel: str, real_root: str, mode: int) -> tuple[str, int] | None:
+    """The path to read and the mode of a folder entry; a symlink is resolved once and must stay inside
+    the bundle (None: a link to a folder of the bundle, read under its own name)."""
+    try:
+        if stat.S_ISLNK(mode):
+            try:
+                target = os.path.realpath(path, strict=True)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise InputError("symbolic link loop; refusing to follow it", rel) from None
+                raise InputError("symbolic link points to nothing", rel) from None
+            if not _inside(target, real_root):
+                raise InputError("symbolic link points outside the bundle; refusing to follow it", rel)
+            mode = os.stat(target).st_mode
+            if stat.S_ISDIR(mode):
+                return None
+            path = target
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", shown(rel)) from None
+    return path, mode
+
+
+class _DirReader:
+    """Reads the files under a folder, noting (or raising) the problem of each file that cannot be read."""
+
+    def __init__(self, root: Path, limits: Limits, skipped: list[ReadProblem] | None):
+        self.root, self.limits, self.skipped = root, limits, skipped
+        self.real_root = os.path.realpath(root)
+        self.files: dict[str, bytes] = {}
+        self.total = 0
+
+    def folder(self, rel_dir: str, abs_dir: str) -> list[tuple[str, str]]:
+        """Read the files of one folder; its subfolders, to read next."""
         try:
             with os.scandir(abs_dir) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            raise InputError(f"cannot read the folder: {exc.strerror}", shown(rel_dir) if rel_dir else str(root)) \
-                from None
-        subdirs = []
+            _note(InputError(f"cannot read the folder: {exc.strerror}", shown(rel_dir) if rel_dir else str(self.root)),
+                  self.skipped)
+            return []
+        subdirs: list[tuple[str, str]] = []
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             if _skip(rel):
                 continue
-            _check_name(rel)
-            path = entry.path
             try:
-                mode = entry.stat(follow_symlinks=False).st_mode
-                if stat.S_ISLNK(mode):
-                    try:
-                        target = os.path.realpath(path, strict=True)
-                    except OSError as exc:
-                        if exc.errno == errno.ELOOP:
-                            raise InputError("symbolic link loop; refusing to follow it", rel) from None
-                        raise InputError("symbolic link points to nothing", rel) from None
-                    if not _inside(target, real_root):
-                        raise InputError("symbolic link points outside the bundle; refusing to follow it", rel)
-                    mode = os.stat(target).st_mode
-                    if stat.S_ISDIR(mode):
-                        continue  # a folder of the bundle, read under its own name
-                    path = target
-            except OSError as exc:
-                raise InputError(f"cannot read: {exc.strerror}", shown(rel)) from None
-            if stat.S_ISDIR(mode):
-                if _expects_document(rel):
-                    raise InputError("is a folder, where a document file is expected", shown(rel))
-                subdirs.append((rel, path))
+                sub = self.entry(entry, rel)
+            except InputError as exc:
+                _note(exc, self.skipped)
                 continue
-            if not stat.S_ISREG(mode):
-                raise InputError(f"is {not_regular(mode)}, not a regular file; refusing to read it", shown(rel))
-            if len(files) >= limits.max_files:
-                raise InputError(f"bundle has more than {limits.max_files:,} files ({option('max_files')})", str(root))
-            data = read_fd(open_regular(path, shown(rel)), shown(rel), limits.max_file_bytes,
-                            option("max_file_bytes"))
-            total += len(data)
-            if total > limits.max_bundle_bytes:
-                raise InputError(f"bundle is larger than the limit of {limits.max_bundle_bytes:,} bytes "
-                                 f"({option('max_bundle_bytes')})", str(root))
-            files[rel] = data
-        stack.extend(reversed(subdirs))
-    return files
+            if sub is not None:
+                subdirs.append(sub)
+        return subdirs
+
+    def entry(self, entry: os.DirEntry, rel: str) -> tuple[str, str] | None:
+        _check_name(rel)
+        try:
+            mode = entry.stat(follow_symlinks=False).st_mode
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", shown(rel)) from None
+        resolved = _entry_mode(entry.path, rel, self.real_root, mode)
+        if resolved is None:
+            return None
+        path, mode = resolved
+        if stat.S_ISDIR(mode):
+            if _expects_document(rel):
+                raise InputError("is a folder, where a document file is expected", shown(rel))
+            return rel, path
+        if not stat.S_ISREG(mode):
+            raise InputError(f"is {not_regular(mode)}, not a regular file; refusing to read it", shown(rel))
+        limits = self.limits
+        if len(self.files) >= limits.max_files:
+            raise BundleLimit(f"bundle has more than {limits.max_files:,} files ({option('max_files')})",
+                              str(self.root))
+        data = read_fd(open_regular(path, shown(rel)), shown(rel), limits.max_file_bytes, option("max_file_bytes"))
+        self.total += len(data)
+        if self.total > limits.max_bundle_bytes:
+            raise BundleLimit(f"bundle is larger than the limit of {limits.max_bundle_bytes:,} bytes "
+                              f"({option('max_bundle_bytes')})", str(self.root))
+        self.files[rel] = data
+        return None
 
 
-def read_files(source: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> tuple[str, dict[str, bytes]]:
-    """Read every file of a bundle folder or zip into memory: ``(name, {path: bytes})``."""
+def _read_dir(root: Path, limits: Limits, skipped: list[ReadProblem] | None = None) -> dict[str, bytes]:
+    """Read every regular file under ``root``.  Special files are refused before they are opened; a symlink
+    is resolved once and must end inside the bundle at a regular file (links to folders are not followed:
+    they would only read files twice); an unreadable folder is an error naming it.  With ``skipped``, a
+    file that cannot be read is noted there and the others are still read; the limits of the whole
+    bundle (file count, total size) stop the read (``BundleLimit``)."""
+    reader = _DirReader(root, limits, skipped)
+    stack = [("", reader.real_root)]
+    while stack:
+        rel_dir, abs_dir = stack.pop()
+        stack.extend(reversed(reader.folder(rel_dir, abs_dir)))
+    return reader.files
+
+
+def read_files(source: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, skipped: list[ReadProblem] | None = None
+               ) -> tuple[str, dict[str, bytes]]:
+    """Read every file of a bundle folder or zip into memory: ``(name, {path: bytes})``.  With ``skipped``,
+    a file that cannot be read is noted there (one problem a file) and left out; the others are read."""
     path = Path(source)
     try:
         mode = os.stat(path).st_mode  # the bundle given on the command line may be a link: resolved once
@@ -252,7 +311,7 @@ def read_files(source: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> tu
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", str(source)) from None
     if stat.S_ISDIR(mode):
-        return Path(os.path.realpath(path)).name, _read_dir(path, limits)
+        return Path(os.path.realpath(path)).name, _read_dir(path, limits, skipped)
     if not stat.S_ISREG(mode):
         raise InputError(f"is {not_regular(mode)}, not a regular file; give a folder or a .zip file", str(source))
-    return path.stem, _read_zip(path, limits)
+    return path.stem, _read_zip(path, limits, skipped)

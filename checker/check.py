@@ -65,7 +65,7 @@ def load_and_validate(source, schemas: SchemaSet | None = None, timings: Timings
                       limits: Limits | None = None) -> tuple[Bundle, list[Problem]]:
     schemas = schemas or load_schemas()
     t0 = time.perf_counter()
-    bundle = load_bundle(source, schemas.table_fields(), limits)
+    bundle = load_bundle(source, schemas.table_fields(), limits, collect=True)  # every unreadable file, listed
     t1 = time.perf_counter()
     problems = validate_bundle(bundle, schemas)
     t2 = time.perf_counter()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -20,7 +21,7 @@ from .cli_excel import register as register_excel
 from .cli_onboard import register as register_onboarding
 from .cli_rules import rules
 from .cli_support import FORMAT_CHOICES, cache_option, guarded, limit_options, new_console, rules_option
-from .errors import EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK
+from .errors import EXIT_FINDINGS, EXIT_OK
 from .escape import one_line
 
 
@@ -55,13 +56,9 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir
     rules_dir, origin = locate_rules(rules_dir)
     try:
         report = run_check(bundle, list(standards) or None, rules_dir, timestamp=timestamp, limits=limits)
-    except InvalidEvidence as exc:
-        for p in [p for p in exc.problems if not p.gap][:20]:
-            click.echo(f"parkcheck: invalid evidence: {p}", err=True)
-        shown = len([p for p in exc.problems if not p.gap])
-        if shown > 20:
-            click.echo(f"parkcheck: ... and {shown - 20} more (see `parkcheck validate`)", err=True)
-        raise SystemExit(EXIT_INPUT_ERROR) from None
+    except InvalidEvidence as exc:  # every unreadable file and invalid document, grouped by file
+        from .problemlist import check_listing
+        _print_listing(check_listing(exc.problems))
     if out_dir is not None:
         written = write_reports(report, out_dir, list(formats) or list(FORMAT_CHOICES), lang,
                                 protect=Path(bundle))
@@ -83,20 +80,18 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir
 def validate(bundle, limits):
     """Validate BUNDLE's documents against the evidence schemas."""
     from .check import load_and_validate
+    from .problemlist import validate_listing
+    from .schemas import load_schemas
 
     b, problems = load_and_validate(bundle, limits=limits)
-    for p in problems:
-        click.echo(f"{p} [optional value left empty: treated as not given]" if p.gap == "optional"
-                   else f"{p} [content gap (reported as a finding by check)]" if p.gap else str(p))
-    if problems:
-        gaps = sum(1 for p in problems if p.gap and p.gap != "optional")
-        what = "them as findings" if gaps != 1 else "it as a finding"
-        note = f" ({gaps} content gap{'s' if gaps != 1 else ''}: `check` reports {what})" if gaps else ""
-        click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {one_line(b.name)}{note}", err=True)
-        sys.exit(EXIT_FINDINGS)
-    kinds = ", ".join(sorted({d.kind for d in b.documents}))
-    click.echo(f"{one_line(b.name)}: {len(b.documents) + 1} documents valid ({kinds})")
-    sys.exit(EXIT_OK)
+    _print_listing(validate_listing(b, problems, load_schemas()))
+
+
+def _print_listing(listing) -> NoReturn:
+    """Print what ``checker.problemlist`` listed and exit with its code."""
+    for line, err in listing.lines:
+        click.echo(line, err=err)
+    sys.exit(listing.exit_code)
 
 
 @main.command()

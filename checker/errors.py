@@ -41,6 +41,16 @@ class Problem:
         return f"{where}{field}{one_line(self.message)}"
 
 
+class ReadProblem(Problem):
+    """A file that could not be read or parsed at all (or a cell that cannot be taken): the bundle is
+    unreadable there, so ``check`` and ``validate`` exit 2 after listing every problem."""
+
+    @classmethod
+    def of(cls, exc: InputError) -> ReadProblem:
+        p = exc.problem
+        return cls(p.message, p.file, p.line, p.column, p.field)
+
+
 class ParkcheckError(Exception):
     """Base class of the errors this package raises on purpose."""
 

@@ -72,9 +72,13 @@ def _coerce_table(doc: Document, kind: str, schemas: SchemaSet, limits: Limits =
 
 
 def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
+    """Every problem of the bundle's documents.  When the bundle was read collecting the files that
+    cannot be read (``Bundle.unreadable``), a workbook or a table cell that cannot be taken is noted
+    there too, and those problems come first in the list; the other documents are still validated."""
     read_workbooks(bundle)  # Excel workbooks -> documents (checker.xlsxio), before anything reads them
     problems: list[Problem] = []
-    attachments = bundle.attachments
+    unread = {p.file for p in bundle.unreadable or () if p.file}
+    attachments = bundle.attachments | unread  # an unreadable file is reported once, not again where cited
     documents = {d.path for d in bundle.documents} | {MANIFEST}
     m = bundle.manifest
     normalise_document(m, schemas)
@@ -87,33 +91,41 @@ def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
             problems.append(Problem(f"the period ends ({period['end']}) before it starts ({period['start']})",
                                     m.path, line, col, field="/period/end"))
     seen: dict[str, str] = {}
-    for doc in bundle.documents:
-        if not isinstance(doc.data, dict):
-            problems.append(Problem("a document must be a mapping with a kind", doc.path, 1, 1, "/"))
-            continue
-        if "kind" not in doc.data:
-            problems.append(Problem(f"missing kind: say which evidence this is (one of: {', '.join(schemas.kinds)})",
-                                    doc.path, 1, 1, "/kind"))
-            continue
-        kind = doc.kind
-        if kind is None or kind not in schemas.by_kind or kind == "bundle":
-            line, col = doc.position("/kind") or (None, None)
-            problems.append(Problem(f"unknown kind {doc.data['kind']!r} (known: "
-                                    f"{', '.join(k for k in schemas.kinds if k != 'bundle')})",
-                                    doc.path, line, col, field="/kind"))
-            continue
-        normalise_document(doc, schemas)  # Chinese labels and headers -> codes and keys (checker.labels_in)
-        if doc.fmt == "csv":
+    for doc in list(bundle.documents):
+        problems += _document_problems(bundle, doc, schemas, seen, (attachments, documents))
+    problems = locate_cells(bundle.documents, hint_booleans(problems, schemas))  # labels; workbook cells (xlsxio)
+    return [*(bundle.unreadable or ()), *problems]
+
+
+def _document_problems(bundle: Bundle, doc: Document, schemas: SchemaSet, seen: dict[str, str],
+                       files: tuple[set[str], set[str]]) -> list[Problem]:
+    """The problems of one document (``seen``: the singleton kinds met so far, by path)."""
+    if not isinstance(doc.data, dict):
+        return [Problem("a document must be a mapping with a kind", doc.path, 1, 1, "/")]
+    if "kind" not in doc.data:
+        return [Problem(f"missing kind: say which evidence this is (one of: {', '.join(schemas.kinds)})",
+                        doc.path, 1, 1, "/kind")]
+    kind = doc.kind
+    if kind is None or kind not in schemas.by_kind or kind == "bundle":
+        line, col = doc.position("/kind") or (None, None)
+        return [Problem(f"unknown kind {doc.data['kind']!r} (known: "
+                        f"{', '.join(k for k in schemas.kinds if k != 'bundle')})", doc.path, line, col, field="/kind")]
+    normalise_document(doc, schemas)  # Chinese labels and headers -> codes and keys (checker.labels_in)
+    if doc.fmt == "csv":
+        try:
             _coerce_table(doc, kind, schemas, bundle.limits)
-        schema = schemas.by_kind[kind]
-        if schema.get("x-singleton"):
-            if kind in seen:
-                line, col = doc.position("/kind") or (None, None)
-                problems.append(Problem(f"a bundle holds one {kind} document; {seen[kind]} is another",
-                                        doc.path, line, col, field="/kind"))
-            seen[kind] = doc.path
-        problems += validate_document(schemas, kind, doc.data, doc.path, doc.position, attachments, documents)
-    return locate_cells(bundle.documents, hint_booleans(problems, schemas))  # labels; workbook cells (xlsxio)
+        except InputError as exc:  # a cell the tool cannot take: the table is not validated further
+            bundle.refuse(exc)
+            bundle.documents.remove(doc)
+            return []
+    problems: list[Problem] = []
+    if schemas.by_kind[kind].get("x-singleton"):
+        if kind in seen:
+            line, col = doc.position("/kind") or (None, None)
+            problems.append(Problem(f"a bundle holds one {kind} document; {seen[kind]} is another",
+                                    doc.path, line, col, field="/kind"))
+        seen[kind] = doc.path
+    return problems + validate_document(schemas, kind, doc.data, doc.path, doc.position, *files)
 
 
 def split_gaps(problems: list[Problem]) -> tuple[list[Problem], list[Problem]]:

@@ -200,7 +200,11 @@ def read_workbooks(bundle: Any) -> None:
     an attachment; the bundle's file list names each document (``台账.xlsx!文件清单``) and each sheet
     that maps to no kind but holds data (not used)."""
     for path in sorted(bundle.workbooks):
-        docs = read_workbook(path, bundle.workbooks[path], bundle.files, bundle.limits)
+        try:
+            docs = read_workbook(path, bundle.workbooks[path], bundle.files, bundle.limits)
+        except InputError as exc:  # noted (``Bundle.refuse``) and the other workbooks still read, or raised
+            bundle.refuse(exc)
+            continue
         if docs:
             bundle.attachments.discard(path)
             bundle.documents.extend(docs)

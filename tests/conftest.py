@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -73,3 +74,25 @@ def base_copy(tmp_path) -> Path:
     dest = tmp_path / "bundle"
     shutil.copytree(BASE_FIXTURE, dest)
     return dest
+
+
+_COUNT_LINE = re.compile(r"(\d+) 个文件有问题，共 (\d+) 处 / (\d+) problems? in (\d+) files?")
+
+
+def listed_problems(stdout: str, stderr: str) -> list[str]:
+    """The problem lines of a run that listed every problem of a bundle (``checker.problemlist``): its
+    stderr (then stdout) lines but the count line, which must be last and count exactly them.  A run
+    stopped by one error that is no file's (a limit of the whole bundle, a bad option) prints that line
+    alone.  Never a traceback."""
+    assert "Traceback" not in stdout + stderr
+    err = [line for line in stderr.splitlines() if line.strip()]
+    if not err or not _COUNT_LINE.search(err[-1]):
+        return err
+    out = [line for line in stdout.splitlines() if line.strip()]
+    m = _COUNT_LINE.search(err[-1])
+    problems = err[:-1] + out
+    files = {line.removeprefix("parkcheck: error: ").removeprefix("parkcheck: invalid evidence: ").split(":")[0].split("!")[0]
+             for line in problems}
+    assert int(m.group(2)) == int(m.group(3)) == len(problems), (stdout, stderr)
+    assert int(m.group(1)) == int(m.group(4)) == len(files), (stdout, stderr)
+    return problems

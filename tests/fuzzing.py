@@ -14,6 +14,7 @@ import hashlib
 import io
 import os
 import random
+import re
 import shutil
 import socket
 import stat
@@ -35,6 +36,9 @@ SCALARS = [
     "-3", "0.0000001", "1e-07", "[1, 2, 3]", "{x-k: v}", "\x1b[31mred", "line\nbreak", "[bold]x[/bold]",
     "=cmd|' /C calc'!A0", "<script>alert(1)</script>",
 ]
+
+
+COUNT_LINE = re.compile(r"个文件有问题，共 \d+ 处 / (\d+) problems? in \d+ files?")  # checker.problemlist
 
 
 @dataclass
@@ -62,12 +66,18 @@ class Outcome:
             lines = [line for line in self.stderr.splitlines() if line.strip()]
             if not lines:
                 bad.append("exit 2 without an error line")
-            for line in lines:
+            count = COUNT_LINE.search(lines[-1]) if lines else None  # every problem listed, then counted
+            listed = lines[:-1] if count else lines
+            for line in listed:
                 if not line.startswith("parkcheck: ") or "\x1b" in line or "\r" in line:
                     bad.append(f"unreadable error line {line[:200]!r}")
                 elif not names_a_file(line, bundle):
                     bad.append(f"error line names no file: {line[:200]!r}")
-            if lines and lines[0].startswith("parkcheck: error: ") and len(lines) != 1:
+            if count:
+                shown = len(listed) + len([line for line in self.stdout.splitlines() if line.strip()])
+                if not listed or int(count.group(1)) != shown:
+                    bad.append(f"count line says {count.group(1)}, {shown} problem lines")
+            elif lines and lines[0].startswith("parkcheck: error: ") and len(lines) != 1:
                 bad.append(f"{len(lines)} error lines")
         return bad
 

@@ -21,7 +21,7 @@ from checker.schemas import load_schemas
 from checker.template_xlsx import build_template, template_kinds
 from checker.xlsx_layout import INSTRUCTIONS, LISTS, SHEET_NAME_MAX, kind_sheets, sheet_index, workbook_kinds
 
-from .conftest import CONFORMING, PACK, edit_text, run_parkcheck
+from .conftest import CONFORMING, PACK, edit_text, listed_problems, run_parkcheck
 from .xlsx_fill import fill
 
 SEESA = "t-seesa-010-2025"
@@ -269,8 +269,9 @@ def test_headers_may_be_field_keys_and_sheets_kind_names(tmp_path):
 # -- what is refused, and what is not used ---------------------------------------------------------
 
 def _one_error(proc) -> str:
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    """The one problem of a refused run, listed and counted (``1 problem in 1 file``)."""
+    lines = listed_problems(proc.stdout, proc.stderr)
+    assert len(lines) == 1, proc.stderr
     return lines[0]
 
 

@@ -21,20 +21,32 @@ from checker.limits import DEFAULT_LIMITS, Limits
 from checker.schemas import load_schemas
 from checker.yamlio import parse_yaml
 
-from .conftest import ROOT, edit_text, run_parkcheck, tree_digest
+from .conftest import ROOT, edit_text, listed_problems, run_parkcheck, tree_digest
 
 
 def one_error_line(proc) -> str:
-    """The single stderr line of a refused run (and no traceback, no internal error)."""
-    assert "Traceback" not in proc.stderr + proc.stdout
+    """The one problem of a refused run, alone or listed and counted (``1 problem in 1 file``), and no
+    traceback, no internal error."""
     assert "internal error" not in proc.stderr
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    lines = listed_problems(proc.stdout, proc.stderr)
     assert len(lines) == 1, proc.stderr
     return lines[0]
 
 
 def refused(*args, timeout: int = 60, memory: int | None = None) -> str:
-    """Run the CLI in a subprocess (optionally under an address-space limit); assert exit 2 with one line."""
+    """Run the CLI in a subprocess (optionally under an address-space limit); assert exit 2 with one line
+    (one problem, listed and counted, or one error that stops the whole read)."""
+    return one_error_line(refused_run(*args, timeout=timeout, memory=memory))
+
+
+def refused_all(*args, timeout: int = 60, memory: int | None = None) -> list[str]:
+    """Like ``refused``, but every problem listed (one a file, grouped and counted)."""
+    proc = refused_run(*args, timeout=timeout, memory=memory)
+    assert "internal error" not in proc.stderr
+    return listed_problems(proc.stdout, proc.stderr)
+
+
+def refused_run(*args, timeout: int = 60, memory: int | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
 
@@ -45,7 +57,7 @@ def refused(*args, timeout: int = 60, memory: int | None = None) -> str:
     proc = subprocess.run([sys.executable, "-m", "checker.cli", *map(str, args)], capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=timeout, preexec_fn=limit_memory)
     assert proc.returncode == EXIT_INPUT_ERROR, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
-    return one_error_line(proc)
+    return proc
 
 
 def load(folder, limits: Limits | None = None):
@@ -103,10 +115,18 @@ def test_ten_megabyte_single_line_list_is_refused_by_the_value_budget(base_copy)
     assert "more than 2,000,000 values (--max-values)" in line
 
 
+def _larger_than(folder: Path, size: int, documents_only: bool) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p.stat().st_size > size
+                  and not (documents_only and (p.parts[len(folder.parts)] == "attachments" or p.suffix == ".pdf")))
+
+
 def test_document_size_limit(base_copy):
-    line = refused("validate", base_copy, "--max-document-bytes", "1K")
-    assert "larger than the limit of 1,024 bytes (--max-document-bytes)" in line
-    assert line.startswith("parkcheck: error: ")
+    # every document over the limit is listed, one line each, and nothing else
+    lines = refused_all("validate", base_copy, "--max-document-bytes", "1K")
+    big = _larger_than(base_copy, 1024, documents_only=True)
+    assert big and "bundle.yaml" not in big
+    assert lines == [f"parkcheck: error: {name}: document is larger than the limit of 1,024 bytes "
+                     "(--max-document-bytes)" for name in big]
 
 
 def test_csv_row_and_cell_limits(base_copy):
@@ -129,8 +149,9 @@ def test_bundle_file_count_and_size_limits(base_copy):
     assert "more than 5 files (--max-files)" in refused("validate", base_copy, "--max-files", "5")
     assert "larger than the limit of 10,240 bytes (--max-bundle-bytes)" in refused(
         "validate", base_copy, "--max-bundle-bytes", "10K")
-    assert "larger than the limit of 1,024 bytes (--max-file-bytes)" in refused(
-        "validate", base_copy, "--max-file-bytes", "1K")
+    lines = refused_all("validate", base_copy, "--max-file-bytes", "1K")  # one line a file, the others read
+    assert lines == [f"parkcheck: error: {name}: file is larger than the limit of 1,024 bytes (--max-file-bytes)"
+                     for name in _larger_than(base_copy, 1024, documents_only=False)]
 
 
 def zip_folder(folder: Path, archive: Path, extra: dict | None = None) -> Path:
@@ -265,8 +286,8 @@ def test_symlink_to_dev_zero_is_refused_unread(base_copy):
 def test_symlink_loop_is_refused(base_copy):
     os.symlink("b.yaml", base_copy / "a.yaml")
     os.symlink("a.yaml", base_copy / "b.yaml")
-    line = refused("validate", base_copy, timeout=30)
-    assert "a.yaml: symbolic link loop" in line, line
+    lines = refused_all("validate", base_copy, timeout=30)
+    assert lines == [f"parkcheck: error: {name}.yaml: symbolic link loop; refusing to follow it" for name in "ab"]
 
 
 def test_symlink_inside_the_bundle_to_a_pipe(base_copy):

@@ -22,7 +22,7 @@ from checker.model import Text
 from checker.reporters import csv_report, html_report, json_report, md_report
 from checker.reporters.terminal import CELL_LIMIT, print_summary
 
-from .conftest import BASE_FIXTURE, PACK, edit_text, run_parkcheck
+from .conftest import BASE_FIXTURE, PACK, edit_text, listed_problems, run_parkcheck
 
 PARK = ('[bold]加粗[/bold] [/nope] [link=http://evil.example]点我[/link] <script>alert(1)</script> '
         '=HYPERLINK("http://x") | 管道 :smile: \x1b[31mRED\x1b[0m\nparkcheck: error: forged LTR')  # bidi overrides are refused on input (test_hostile)
@@ -101,7 +101,8 @@ def test_cli_error_lines_quote_file_names_escaped(tmp_path):
     for command in ("check", "validate"):
         proc = run_parkcheck(command, bundle)
         assert proc.returncode == 2
-        lines = (proc.stdout + proc.stderr).splitlines()
+        assert "\x1b" not in proc.stdout + proc.stderr
+        lines = listed_problems(proc.stdout, proc.stderr)  # the one problem, then the count line
         assert len(lines) == 1 and lines[0].startswith("parkcheck: error: x"), lines
         assert "\x1b" not in lines[0] and "forged" in lines[0]
         assert "file name contains the invisible or control character" in lines[0]  # refused before it is parsed
