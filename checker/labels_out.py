@@ -230,7 +230,8 @@ def have_label(value: bool, lang: str) -> str:
 # The terminal view (checker.reporters.terminal): verdict line, counts, sections, the mode of the check.
 TERMINAL: dict[str, Pair] = {
     "conclusion": ("结论", "Conclusion"),
-    "major_minor": ("存在 {major} 项严重不符合、{minor} 项一般不符合", "{major} major and {minor} minor nonconformities"),
+    "major_minor": ("存在 {major} 项严重不符合、{minor} 项一般不符合",
+                    "{major} major and {minor} minor nonconformities"),
     "minor_only": ("存在 {minor} 项一般不符合，无严重不符合", "{minor} minor nonconformities, no major one"),
     "none": ("未发现不符合", "no nonconformity found"),
     "onsite_open": ("另有 {n} 项需现场核实", "{n} items still need on-site verification"),

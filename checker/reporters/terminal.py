@@ -16,8 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..escape import clip, one_line
-from ..labels_out import (AUDIT_TYPES, CHECK_TYPE, TERMINAL, grade_label, in_language, index, source_label,
-                          status_label)
+from ..labels_out import AUDIT_TYPES, CHECK_TYPE, TERMINAL, grade_label, in_language, index, source_label, status_label
 from ..model import Grade, Report, Status, severity
 from ._score import score_view
 from ._view import SECTION_TITLES
@@ -64,14 +63,7 @@ def print_summary(report: Report, console: Console, lang: str = "zh", show_all: 
             _print_item(console, head, nc.requirement, (t["finding"], nc.finding.get(lang)), nc.evidence,
                         nc.remediation.get(lang) if precheck and nc.remediation else None, t, tt)
     for status, key in ((Status.OBSERVATION, "obs_list"), (Status.ONSITE, "onsite_list")):
-        results = [r for r in report.results if r.status is status]
-        if results:
-            _section(console, tt[key], len(results))
-        for r in results:
-            head = Text.assemble((status_label(status, None, lang), STYLE[status]), "  ",
-                                 plain(f"{packs[r.standard].code} {r.clause}"), "  ", plain(r.rule, "dim"))
-            _print_item(console, head, r.requirement, (tt["found"], r.message.get(lang)), r.evidence,
-                        r.remediation.get(lang) if precheck and r.remediation else None, t, tt)
+        _print_results(report, console, lang, status, tt[key], precheck)
     for sc in report.scores:
         _print_score(console, score_view(sc, packs[sc.standard].code, lang, lambda x: source_label(x, lang)), t)
     for g in report.content_gaps:
@@ -84,6 +76,20 @@ def print_summary(report: Report, console: Console, lang: str = "zh", show_all: 
         _print_clause_tables(report, console, t, lang)
     else:
         console.print(tt["clause_table_hint"], style="dim", markup=False)
+
+
+def _print_results(report: Report, console: Console, lang: str, status: Status, title: str, precheck: bool) -> None:
+    """The results of one status (observations, on-site items), in clause order."""
+    t, tt = SECTION_TITLES[lang], in_language(TERMINAL, lang)
+    packs = {p.id: p for p in report.packs}
+    results = [r for r in report.results if r.status is status]
+    if results:
+        _section(console, title, len(results))
+    for r in results:
+        head = Text.assemble((status_label(status, None, lang), STYLE[status]), "  ",
+                             plain(f"{packs[r.standard].code} {r.clause}"), "  ", plain(r.rule, "dim"))
+        _print_item(console, head, r.requirement, (tt["found"], r.message.get(lang)), r.evidence,
+                    r.remediation.get(lang) if precheck and r.remediation else None, t, tt)
 
 
 def _clauses(clauses, packs: dict) -> str:
