@@ -76,9 +76,9 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, show_all,
         if shown > 20:
             click.echo(f"parkcheck: ... and {shown - 20} more (see `parkcheck validate`)", err=True)
         raise SystemExit(EXIT_INPUT_ERROR) from None
-    if written and not quiet:
-        click.echo("wrote " + ", ".join(one_line(p) for p in written))
     if not quiet:
+        if written:
+            click.echo("wrote " + ", ".join(one_line(p) for p in written))
         click.echo(one_line(describe_rules(rules_dir, origin, lang)))
         print_summary(report, new_console(), lang, show_all=show_all, mode=mode)
     has_errors = any(r.status.value == "error" for r in report.results)
