@@ -41,34 +41,43 @@ def main() -> None:
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Report language.")
 @click.option("--timestamp", is_flag=True,
               help="Record the generation time in the reports (off: byte-identical output).")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (no summary, no progress bar).")
+@click.option("--all", "show_all", is_flag=True,
+              help="Also print the verdict of every clause (not-checked clauses included).")
+@click.option("--mode", type=click.Choice(["auto", "precheck", "audit"]), default="auto", show_default=True,
+              help="precheck: show what would close each finding; audit: no advice (ISO/IEC 17021-1); "
+                   "auto: from the bundle's check_type.")
 @rules_option
 @cache_option
 @limit_options
 @guarded
-def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir, limits):
+def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, show_all, mode, rules_dir, limits):
     """Check BUNDLE (a folder or .zip) and report per clause."""
     from .check import InvalidEvidence, run_check
     from .reporters import write_reports
+    from .reporters.progress import check_progress, wanted
     from .reporters.terminal import print_summary
     from .resources import describe_rules, locate_rules
 
     rules_dir, origin = locate_rules(rules_dir)
+    if formats and out_dir is None:
+        raise click.UsageError("--format needs --out")
+    written = []
     try:
-        report = run_check(bundle, list(standards) or None, rules_dir, timestamp=timestamp, limits=limits)
+        with check_progress(wanted(quiet), lang) as timings:  # on stderr, gone before anything is printed
+            report = run_check(bundle, list(standards) or None, rules_dir, timings=timings, timestamp=timestamp,
+                               limits=limits)
+            if out_dir is not None:
+                written = write_reports(report, out_dir, list(formats) or list(FORMAT_CHOICES), lang,
+                                        protect=Path(bundle))
     except InvalidEvidence as exc:  # every unreadable file and invalid document, grouped by file
         from .problemlist import check_listing
         _print_listing(check_listing(exc.problems))
-    if out_dir is not None:
-        written = write_reports(report, out_dir, list(formats) or list(FORMAT_CHOICES), lang,
-                                protect=Path(bundle))
-        if not quiet:
-            click.echo("wrote " + ", ".join(one_line(p) for p in written))
-    elif formats:
-        raise click.UsageError("--format needs --out")
     if not quiet:
+        if written:
+            click.echo("wrote " + ", ".join(one_line(p) for p in written))
         click.echo(one_line(describe_rules(rules_dir, origin, lang)))
-        print_summary(report, new_console(), lang)
+        print_summary(report, new_console(), lang, show_all=show_all, mode=mode)
     has_errors = any(r.status.value == "error" for r in report.results)
     sys.exit(EXIT_FINDINGS if report.has_nonconformities or has_errors else EXIT_OK)
 

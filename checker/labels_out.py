@@ -226,3 +226,31 @@ def source_label(source: str | None, lang: str) -> str:
 
 def have_label(value: bool, lang: str) -> str:
     return HAVE[value][index(lang)]
+
+# The terminal view (checker.reporters.terminal): verdict line, counts, sections, the mode of the check.
+TERMINAL: dict[str, Pair] = {
+    "conclusion": ("结论", "Conclusion"),
+    "major_minor": ("存在 {major} 项严重不符合、{minor} 项一般不符合",
+                    "{major} major and {minor} minor nonconformities"),
+    "minor_only": ("存在 {minor} 项一般不符合，无严重不符合", "{minor} minor nonconformities, no major one"),
+    "none": ("未发现不符合", "no nonconformity found"),
+    "onsite_open": ("另有 {n} 项需现场核实", "{n} items still need on-site verification"),
+    "errors": ("{n} 项规则执行出错，结论不完整", "{n} rules failed to run: the result is incomplete"),
+    "ncs": ("不符合项", "Nonconformities"),
+    "results": ("规则结果", "Rule results"),
+    "nc_list": ("不符合项（严重在前）", "Nonconformities (major first)"),
+    "obs_list": ("观察项", "Observations"),
+    "onsite_list": ("需现场核实", "Needs on-site verification"),
+    "what_closes": ("需提供", "To provide"),
+    "found": ("发现", "Found"),
+    "mode": ("检查类型", "Type of check"),
+    "precheck": ("预检（显示整改所需资料）", "pre-check (what would close each finding is shown)"),
+    "audit": ("审核（不提供整改建议）", "audit (no advice is given)"),
+    "not_stated": ("未声明", "not stated"),
+    "more_evidence": ("另有 {n} 处", "{n} more"),
+    "clause_table_hint": ("逐条款结论表：加 --all 显示", "Clause-by-clause table: add --all"),
+}
+CHECK_TYPE: dict[str, Pair] = {"certification_audit": ("认证审核", "certification audit"),
+                               "surveillance_audit": ("监督审核", "surveillance audit"),
+                               "self_check": ("园区自查", "self-check"), "pre_assessment": ("预评估", "pre-assessment")}
+AUDIT_TYPES = ("certification_audit", "surveillance_audit")  # a certification body's audit: no advice (ISO/IEC 17021-1)

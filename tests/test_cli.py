@@ -28,9 +28,11 @@ def test_check_prints_a_summary_and_exits_by_outcome(cli):
     assert result.exit_code == EXIT_FINDINGS
     assert "东湖经济开发区" in result.output and expected[-1].id in result.output
     assert len(set(re.findall(r"NC-[A-Z2-7]{8}", result.output))) == len(expected)  # stable ids (checker.ids)
-    assert f"不符合项清单: {len(expected)} (major {major}, minor {len(expected) - major})" in result.output
+    assert f"不符合项 {len(expected)}: 严重 {major} · 一般 {len(expected) - major}" in result.output
+    assert f"结论：存在 {major} 项严重不符合、{len(expected) - major} 项一般不符合" in result.output
     assert cli("check", CONFORMING).exit_code == EXIT_OK
-    assert cli("check", CONFORMING, "--lang", "en").output.count("Conform") > 10
+    assert "Conclusion: no nonconformity found" in cli("check", CONFORMING, "--lang", "en").output
+    assert cli("check", CONFORMING, "--lang", "en", "--all").output.count("Conform") > 10  # the clause table
 
 
 def test_validate_ok(cli):

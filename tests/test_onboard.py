@@ -106,8 +106,9 @@ def test_check_of_the_skeleton_exits_1_and_lists_findings(tmp_path, cli):
     out = tmp_path / "out"
     checked = cli("check", folder, "--out", out, "--format", "json")
     assert checked.exit_code == EXIT_FINDINGS, checked.stderr
-    assert "不符合项清单" in checked.stdout
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert f"不符合项（严重在前） ({len(report['nonconformities'])})" in checked.stdout  # the terminal lists them
+    assert all(nc["id"] in checked.stdout for nc in report["nonconformities"])
     assert {v["standard"] for v in report["verdicts"]} == set(PACKS)
     assert [v["clause"] for v in report["verdicts"] if v["status"] == "conform"] == []
     assert report["nonconformities"] and all(nc["clauses"] for nc in report["nonconformities"])

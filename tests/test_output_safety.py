@@ -54,7 +54,9 @@ def hostile(tmp_path_factory):
 
 def terminal_output(report, **console_args) -> str:
     buf = io.StringIO()
-    print_summary(report, Console(file=buf, width=160, highlight=False, **console_args), "zh")
+    # every section, the clause table included (--all), and the pre-check remediation lines
+    print_summary(report, Console(file=buf, width=160, highlight=False, **console_args), "zh", show_all=True,
+                  mode="precheck")
     return buf.getvalue()
 
 

@@ -9,14 +9,15 @@ table; the report files keep the full text.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape as esc
 from rich.table import Table
 from rich.text import Text
 
 from ..escape import clip, one_line
-from ..labels_out import source_label, status_label
-from ..model import Report, Status
+from ..labels_out import AUDIT_TYPES, CHECK_TYPE, TERMINAL, grade_label, in_language, index, source_label, status_label
+from ..model import Grade, Report, Status, severity
 from ._score import score_view
 from ._view import SECTION_TITLES
 
@@ -31,52 +32,166 @@ def plain(value, style: str = "", limit: int = CELL_LIMIT) -> Text:
     return Text(one_line(clip("" if value is None else value, limit)), style=style)
 
 
-def print_summary(report: Report, console: Console, lang: str = "zh", show_unchecked: bool = False) -> None:
-    t = SECTION_TITLES[lang]
+MODES = ("auto", "precheck", "audit")
+
+
+def precheck_mode(report: Report, mode: str | None = None) -> bool:
+    """Whether remediation (what would close a finding) is shown: ``precheck`` or ``audit`` as asked;
+    ``auto``/None from the bundle's ``check_type``: a certification or surveillance audit gives no
+    advice (ISO/IEC 17021-1), a self-check, pre-assessment or an undeclared check shows it."""
+    if mode in ("precheck", "audit"):
+        return mode == "precheck"
+    return report.bundle.get("check_type") not in AUDIT_TYPES
+
+
+def print_summary(report: Report, console: Console, lang: str = "zh", show_all: bool = False,
+                  mode: str | None = None) -> None:
+    """The terminal view: header, verdict and counts, nonconformities (major first), observations and
+    on-site items, scores, content gaps, unused files; the clause-by-clause table only with ``show_all``."""
+    t, tt = SECTION_TITLES[lang], in_language(TERMINAL, lang)
     packs = {p.id: p for p in report.packs}
+    precheck = precheck_mode(report, mode)
+    _print_header(report, console, lang, t, tt, precheck)
+    _print_verdict(report, console, lang, tt)
+    ncs = sorted(report.nonconformities, key=lambda n: severity(Status.NONCONFORMITY, n.grade))  # stable: clause order
+    if ncs:
+        _section(console, tt["nc_list"], len(ncs))
+        for nc in ncs:
+            head = Text.assemble(plain(nc.id, "bold"), "  ",
+                                 (status_label(Status.NONCONFORMITY, nc.grade, lang), STYLE[Status.NONCONFORMITY]),
+                                 "  ", plain(_clauses(nc.clauses, packs)))
+            _print_item(console, head, nc.requirement, (t["finding"], nc.finding.get(lang)), nc.evidence,
+                        nc.remediation.get(lang) if precheck and nc.remediation else None, t, tt)
+    for status, key in ((Status.OBSERVATION, "obs_list"), (Status.ONSITE, "onsite_list")):
+        _print_results(report, console, lang, status, tt[key], precheck)
+    for sc in report.scores:
+        _print_score(console, score_view(sc, packs[sc.standard].code, lang, lambda x: source_label(x, lang)), t)
+    for g in report.content_gaps:
+        if g.reported_as == "not_covered":
+            where = f"{g.file}:{g.line}" if g.line else g.file
+            console.print(f"{t['gap_line']}: " + one_line(f"{where}#{g.pointer}: {g.message}"), markup=False)
+    for path in report.unused_files:  # never silently ignored (checker.unused)
+        console.print(f"{t['unused_line']}: " + one_line(path), markup=False)
+    if show_all:
+        _print_clause_tables(report, console, t, lang)
+    else:
+        console.print(tt["clause_table_hint"], style="dim", markup=False)
+
+
+def _print_results(report: Report, console: Console, lang: str, status: Status, title: str, precheck: bool) -> None:
+    """The results of one status (observations, on-site items), in clause order."""
+    t, tt = SECTION_TITLES[lang], in_language(TERMINAL, lang)
+    packs = {p.id: p for p in report.packs}
+    results = [r for r in report.results if r.status is status]
+    if results:
+        _section(console, title, len(results))
+    for r in results:
+        head = Text.assemble((status_label(status, None, lang), STYLE[status]), "  ",
+                             plain(f"{packs[r.standard].code} {r.clause}"), "  ", plain(r.rule, "dim"))
+        _print_item(console, head, r.requirement, (tt["found"], r.message.get(lang)), r.evidence,
+                    r.remediation.get(lang) if precheck and r.remediation else None, t, tt)
+
+
+def _clauses(clauses, packs: dict) -> str:
+    """``T/CPQS ZC001—2025 7.1, 7.4; T/SEESA … 5.2``: the clauses of a nonconformity, grouped by standard."""
+    by_pack: dict[str, list[str]] = {}
+    for standard, clause in clauses:
+        by_pack.setdefault(standard, []).append(clause)
+    return "; ".join(f"{packs[s].code} {', '.join(cs)}" for s, cs in by_pack.items())
+
+
+def _print_header(report: Report, console: Console, lang: str, t: dict, tt: dict, precheck: bool) -> None:
     b = report.bundle
     console.print(Text.assemble(plain(b["park"]["name"], "bold"), "  ", t["period"], " ", plain(b["period"]["start"]),
                                 " – ", plain(b["period"]["end"]), "  ", t["audit_date"], " ", plain(b["audit_date"])),
                   no_wrap=True, overflow="ellipsis")  # cut, not wrapped: a wrapped line could start with forged text
     for pack in report.packs:
         title = f"{pack.code} {pack.title}（{t['edition']} {pack.edition}，{t['pack_version']} {pack.version}）"
-        console.print(plain(title, "italic"))  # its own line: a table title would wrap to the table's width
+        console.print(plain(title, "italic"))
+    kind = b.get("check_type")
+    stated = CHECK_TYPE[kind][index(lang)] if kind in CHECK_TYPE else tt["not_stated"]
+    console.print(Text.assemble(f"{tt['mode']}: ", plain(stated), " · ", tt["precheck" if precheck else "audit"]),
+                  style="dim")
+
+
+def _print_verdict(report: Report, console: Console, lang: str, tt: dict) -> None:
+    """One line with the overall verdict, one with the counts by grade and status."""
+    s = report.summary()
+    nc, counts = s["nonconformities"], s["results"]
+    parts = []
+    if counts.get("error"):
+        parts.append(tt["errors"].format(n=counts["error"]))
+    if nc["major"]:
+        parts.append(tt["major_minor"].format(major=nc["major"], minor=nc["minor"]))
+    elif nc["minor"]:
+        parts.append(tt["minor_only"].format(minor=nc["minor"]))
+    else:
+        parts.append(tt["none"])
+    if counts.get("onsite"):
+        parts.append(tt["onsite_open"].format(n=counts["onsite"]))
+    style = "bold red" if nc["total"] or counts.get("error") else "bold green"
+    sep = "；" if lang == "zh" else "; "
+    console.print(Text(f"{tt['conclusion']}{'：' if lang == 'zh' else ': '}{sep.join(parts)}", style=style))
+    line = Text.assemble(f"{tt['ncs']} {nc['total']}: ",
+                         (f"{grade_label(Grade.MAJOR, lang)} {nc['major']}", STYLE[Status.NONCONFORMITY]), " · ",
+                         f"{grade_label(Grade.MINOR, lang)} {nc['minor']}", "    ", f"{tt['results']}: ")
+    shown = [Status.OBSERVATION, Status.ONSITE, Status.NOT_EVALUATED, Status.CONFORM, Status.NOT_APPLICABLE]
+    if counts.get("error"):
+        shown.insert(0, Status.ERROR)
+    for i, st in enumerate(shown):
+        line.append_text(Text.assemble(" · " if i else "", (f"{status_label(st, None, lang)} {counts.get(st.value, 0)}",
+                                                             STYLE[st])))
+    console.print(line)
+
+
+def _section(console: Console, title: str, n: int) -> None:
+    console.print()
+    console.print(Text(f"{title} ({n})", style="bold underline"))
+
+
+def _print_item(console: Console, head: Text, requirement: str, finding: tuple[str, str | None], evidence,
+                remediation: str | None, t: dict, tt: dict) -> None:
+    """One finding: its head line, the requirement cut to one line, the finding, where, and (pre-check) what
+    to provide.  Values sit in their own column, so a wrapped line of bundle text never starts at the margin."""
+    console.print(head, no_wrap=True, overflow="ellipsis")
+    labels = (t["requirement"], finding[0], t["evidence"], tt["what_closes"])
+    width = max(cell_len(x) for x in labels) + 2
+    _row(console, width, t["requirement"],
+         Text(one_line(clip(requirement, 400)), no_wrap=True, overflow="ellipsis"))
+    if finding[1]:
+        _row(console, width, finding[0], plain(finding[1]))
+    where = Text(" · ").join(plain(e.location()) for e in evidence[:3])
+    if len(evidence) > 3:
+        where.append(" · " + tt["more_evidence"].format(n=len(evidence) - 3))
+    _row(console, width, t["evidence"], where)
+    if remediation:
+        _row(console, width, tt["what_closes"], plain(remediation, "green"))
+
+
+def _row(console: Console, width: int, label: str, value: Text) -> None:
+    """A label and its value; a value longer than the line wraps under itself (one grid per row: no padding
+    to the widest row)."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="dim", no_wrap=True, width=width)
+    grid.add_column(overflow="fold")
+    grid.add_row("  " + label, value)
+    console.print(grid)
+
+
+def _print_clause_tables(report: Report, console: Console, t: dict, lang: str) -> None:
+    """The verdict of every clause of every pack, not-checked clauses included (``--all``)."""
+    for pack in report.packs:
+        console.print()
+        console.print(plain(f"{t['verdicts']} · {pack.code}", "bold underline"))
         table = Table(show_lines=False)
         table.add_column(t["clause"], no_wrap=True)
         table.add_column(t["clause_title"])
         table.add_column(t["verdict"], no_wrap=True)
         for v in report.verdicts:
-            if v.standard != pack.id or (v.status is Status.NOT_CHECKED and not show_unchecked):
-                continue
-            table.add_row(plain(v.clause), plain(v.title),
-                          Text(status_label(v.status, v.grade, lang), style=STYLE[v.status]))
+            if v.standard == pack.id:
+                table.add_row(plain(v.clause), plain(v.title),
+                              Text(status_label(v.status, v.grade, lang), style=STYLE[v.status]))
         console.print(table)
-    if report.nonconformities:
-        table = Table(title=t["ncs"], title_justify="left")
-        for col in (t["no"], t["clause"], t["grade"], t["finding"], t["evidence"]):
-            table.add_column(col, overflow="fold")
-        for nc in report.nonconformities:
-            table.add_row(plain(nc.id), plain(", ".join(f"{packs[s].code} {c}" for s, c in nc.clauses)),
-                          status_label(Status.NONCONFORMITY, nc.grade, lang), plain(nc.finding.get(lang)),
-                          Text("\n").join(plain(e.location()) for e in nc.evidence[:3]))
-        console.print(table)
-    for sc in report.scores:
-        _print_score(console, score_view(sc, packs[sc.standard].code, lang, lambda x: source_label(x, lang)), t)
-    for g in report.content_gaps:
-        if g.reported_as == "not_covered":
-            where = f"{g.file}:{g.line}" if g.line else g.file
-            console.print(f"{t['gap_line']}: {where}#{g.pointer}: {g.message}", markup=False)
-    for path in report.unused_files:  # never silently ignored (checker.unused)
-        console.print(f"{t['unused_line']}: " + one_line(path), markup=False)
-    s = report.summary()
-    nc = s["nonconformities"]
-    counts = s["results"]
-    console.print(
-        f"{t['ncs']}: {nc['total']} (major {nc['major']}, minor {nc['minor']}) · "
-        f"{status_label(Status.OBSERVATION, None, lang)}: {counts.get('observation', 0)} · "
-        f"{status_label(Status.ONSITE, None, lang)}: {counts.get('onsite', 0)} · "
-        f"{status_label(Status.CONFORM, None, lang)}: {counts.get('conform', 0)}"
-        + (f" · [bold magenta]errors: {counts['error']}[/]" if counts.get("error") else ""))
 
 
 def _print_score(console: Console, v: dict, t: dict) -> None:
