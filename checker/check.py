@@ -23,6 +23,7 @@ from .facts import FactBase, build_facts
 from .gaps import gap_results
 from .limits import Limits
 from .model import PackInfo, Report, Result
+from .modes import in_mode, report_mode
 from .nonconformities import nonconformities
 from .packs import available_packs, get_pack
 from .schemas import SchemaSet, load_schemas
@@ -143,9 +144,10 @@ def _report(bundle: Bundle, compiled: list[CompiledPack], results: list[Result],
 
 def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = None,
                  timings: Timings | None = None, generated_at: str | None = None,
-                 gaps: list[Problem] | tuple[Problem, ...] = ()) -> Report:
+                 gaps: list[Problem] | tuple[Problem, ...] = (), mode: str | None = None) -> Report:
     """Evaluate an already validated bundle against the given packs.  ``gaps`` are its content gaps,
-    already removed from the documents (``accept_gaps``): they become findings (``checker.gaps``)."""
+    already removed from the documents (``accept_gaps``): they become findings (``checker.gaps``).
+    ``mode`` (precheck | audit, else from the bundle's check_type): an audit report carries no advice."""
     schemas = load_schemas()
     compiled = [compiled_pack(s, rules_dir) for s in standards]
     t0 = time.perf_counter()
@@ -168,11 +170,12 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
         timings.add("facts", t1 - t0)
         timings.add("evaluate", t2 - t1)
         timings.add("verdicts", t3 - t2)
-    return report
+    return in_mode(report, report_mode(bundle.manifest.data.get("check_type"), mode))
 
 
 def run_check(source, standards: list[str] | None = None, rules_dir: Path | None = None,
-              timings: Timings | None = None, timestamp: bool = False, limits: Limits | None = None) -> Report:
+              timings: Timings | None = None, timestamp: bool = False, limits: Limits | None = None,
+              mode: str | None = None) -> Report:
     """Load, validate and check a bundle.  Raises ``InvalidEvidence`` if it is unreadable or meaningless;
     content gaps alone do not stop the check: they become findings."""
     bundle, problems = load_and_validate(source, timings=timings, limits=limits)
@@ -182,4 +185,4 @@ def run_check(source, standards: list[str] | None = None, rules_dir: Path | None
     accept_gaps(bundle, gaps)
     chosen = select_standards(bundle, standards, rules_dir)
     stamp = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat() if timestamp else None
-    return check_bundle(bundle, chosen, rules_dir, timings, stamp, gaps)
+    return check_bundle(bundle, chosen, rules_dir, timings, stamp, gaps, mode)

@@ -66,7 +66,7 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, show_all,
     try:
         with check_progress(wanted(quiet), lang) as timings:  # on stderr, gone before anything is printed
             report = run_check(bundle, list(standards) or None, rules_dir, timings=timings, timestamp=timestamp,
-                               limits=limits)
+                               limits=limits, mode=mode)
             if out_dir is not None:
                 written = write_reports(report, out_dir, list(formats) or list(FORMAT_CHOICES), lang,
                                         protect=Path(bundle))
@@ -77,7 +77,7 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, show_all,
         if written:
             click.echo("wrote " + ", ".join(one_line(p) for p in written))
         click.echo(one_line(describe_rules(rules_dir, origin, lang)))
-        print_summary(report, new_console(), lang, show_all=show_all, mode=mode)
+        print_summary(report, new_console(), lang, show_all=show_all)
     has_errors = any(r.status.value == "error" for r in report.results)
     sys.exit(EXIT_FINDINGS if report.has_nonconformities or has_errors else EXIT_OK)
 

@@ -253,4 +253,3 @@ TERMINAL: dict[str, Pair] = {
 CHECK_TYPE: dict[str, Pair] = {"certification_audit": ("认证审核", "certification audit"),
                                "surveillance_audit": ("监督审核", "surveillance audit"),
                                "self_check": ("园区自查", "self-check"), "pre_assessment": ("预评估", "pre-assessment")}
-AUDIT_TYPES = ("certification_audit", "surveillance_audit")  # a certification body's audit: no advice (ISO/IEC 17021-1)

@@ -262,6 +262,7 @@ class Report:
     scores: tuple = ()  # checker.scoring.Score, one per scored standard
     content_gaps: tuple[ContentGap, ...] = ()  # schema content gaps, each with how it is reported
     unused_files: tuple[str, ...] = ()  # files and workbook sheets nothing reads (checker.unused)
+    mode: str = "precheck"  # precheck | audit (checker.modes): an audit report carries no advice
 
     @property
     def has_nonconformities(self) -> bool:

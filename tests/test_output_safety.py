@@ -19,6 +19,7 @@ from checker.crosswalk import Crosswalk, Topic
 from checker.crosswalk import render as render_crosswalk
 from checker.escape import EXCEL_CELL_LIMIT, csv_cell, markdown, markdown_code, one_line, printable
 from checker.model import Text
+from checker.modes import PRECHECK, in_mode
 from checker.reporters import csv_report, html_report, json_report, md_report
 from checker.reporters.terminal import CELL_LIMIT, print_summary
 
@@ -55,8 +56,8 @@ def hostile(tmp_path_factory):
 def terminal_output(report, **console_args) -> str:
     buf = io.StringIO()
     # every section, the clause table included (--all), and the pre-check remediation lines
-    print_summary(report, Console(file=buf, width=160, highlight=False, **console_args), "zh", show_all=True,
-                  mode="precheck")
+    print_summary(in_mode(report, PRECHECK), Console(file=buf, width=160, highlight=False, **console_args), "zh",
+                  show_all=True)
     return buf.getvalue()
 
 

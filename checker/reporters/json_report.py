@@ -17,6 +17,7 @@ def to_dict(report: Report) -> dict:
         "tool": {"name": "parkcheck", "version": report.tool_version},
         "generated_at": report.generated_at,
         "bundle": report.bundle,
+        "mode": report.mode,
         "evidence_files": [f.to_json() for f in report.files],
         "packs": [p.to_json() for p in report.packs],
         "summary": report.summary(),

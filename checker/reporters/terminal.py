@@ -16,8 +16,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ..escape import clip, one_line
-from ..labels_out import AUDIT_TYPES, CHECK_TYPE, TERMINAL, grade_label, in_language, index, source_label, status_label
+from ..labels_out import CHECK_TYPE, TERMINAL, grade_label, in_language, index, source_label, status_label
 from ..model import Grade, Report, Status, severity
+from ..modes import PRECHECK
 from ._score import score_view
 from ._view import SECTION_TITLES
 
@@ -35,22 +36,18 @@ def plain(value, style: str = "", limit: int = CELL_LIMIT) -> Text:
 MODES = ("auto", "precheck", "audit")
 
 
-def precheck_mode(report: Report, mode: str | None = None) -> bool:
-    """Whether remediation (what would close a finding) is shown: ``precheck`` or ``audit`` as asked;
-    ``auto``/None from the bundle's ``check_type``: a certification or surveillance audit gives no
-    advice (ISO/IEC 17021-1), a self-check, pre-assessment or an undeclared check shows it."""
-    if mode in ("precheck", "audit"):
-        return mode == "precheck"
-    return report.bundle.get("check_type") not in AUDIT_TYPES
+def precheck_mode(report: Report) -> bool:
+    """Whether the report is a pre-check, which shows what would close each finding; an audit report
+    (``checker.modes``) carries no advice at all (ISO/IEC 17021-1)."""
+    return report.mode == PRECHECK
 
 
-def print_summary(report: Report, console: Console, lang: str = "zh", show_all: bool = False,
-                  mode: str | None = None) -> None:
+def print_summary(report: Report, console: Console, lang: str = "zh", show_all: bool = False) -> None:
     """The terminal view: header, verdict and counts, nonconformities (major first), observations and
     on-site items, scores, content gaps, unused files; the clause-by-clause table only with ``show_all``."""
     t, tt = SECTION_TITLES[lang], in_language(TERMINAL, lang)
     packs = {p.id: p for p in report.packs}
-    precheck = precheck_mode(report, mode)
+    precheck = precheck_mode(report)
     _print_header(report, console, lang, t, tt, precheck)
     _print_verdict(report, console, lang, tt)
     ncs = sorted(report.nonconformities, key=lambda n: severity(Status.NONCONFORMITY, n.grade))  # stable: clause order
