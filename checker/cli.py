@@ -20,6 +20,7 @@ from rich.table import Table
 from . import __version__
 from .errors import EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK, EngineError, InputError, ParkcheckError, RuleError
 from .escape import one_line
+from .i18n import tr, using
 
 FORMAT_CHOICES = ("json", "md", "html", "csv")
 
@@ -108,6 +109,22 @@ def limit_options(fn):
     return wrapper
 
 
+def lang_option(help_text: str):
+    """``--lang zh|en``: the language of the messages (checker.i18n; default: PARKCHECK_LANG, then the
+    locale, then Chinese).  The command runs with that language chosen and gets ``lang`` (``None``
+    when not given)."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with using(kwargs.get("lang")):
+                return fn(*args, **kwargs)
+
+        return click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help=help_text)(wrapper)
+
+    return decorate
+
+
 rules_option = click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path),
                             help="Use rule packs from this folder instead of the shipped ones.")
 
@@ -137,7 +154,8 @@ def main() -> None:
 @click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), help="Write the reports into this folder.")
 @click.option("--format", "-f", "formats", multiple=True, type=click.Choice(FORMAT_CHOICES),
               help="Report formats to write (repeatable). Default: all four.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Report language.")
+@lang_option("Language of the reports (default zh) and of the messages (default: PARKCHECK_LANG, "
+             "then the locale, then zh).")
 @click.option("--timestamp", is_flag=True, help="Record the generation time in the reports (off: byte-identical output).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @rules_option
@@ -149,18 +167,18 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir
     from .check import InvalidEvidence, run_check
     from .reporters import write_reports
     from .reporters.terminal import print_summary
-
     from .resources import describe_rules, locate_rules
 
+    lang = lang or "zh"  # the reports are Chinese first; the messages follow checker.i18n
     rules_dir, origin = locate_rules(rules_dir)
     try:
         report = run_check(bundle, list(standards) or None, rules_dir, timestamp=timestamp, limits=limits)
     except InvalidEvidence as exc:
         for p in [p for p in exc.problems if not p.gap][:20]:
-            click.echo(f"parkcheck: invalid evidence: {p}", err=True)
+            click.echo(tr("parkcheck: invalid evidence: {problem}", problem=p), err=True)
         shown = len([p for p in exc.problems if not p.gap])
         if shown > 20:
-            click.echo(f"parkcheck: ... and {shown - 20} more (see `parkcheck validate`)", err=True)
+            click.echo(tr("parkcheck: ... and {count} more (see `parkcheck validate`)", count=shown - 20), err=True)
         raise SystemExit(EXIT_INPUT_ERROR) from None
     if out_dir is not None:
         written = write_reports(report, out_dir, list(formats) or list(FORMAT_CHOICES), lang,
@@ -178,23 +196,28 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, rules_dir
 
 @main.command()
 @click.argument("bundle", type=click.Path(path_type=Path))
+@lang_option("Language of the messages (default: PARKCHECK_LANG, then the locale, then zh).")
 @limit_options
 @guarded
-def validate(bundle, limits):
+def validate(bundle, lang, limits):
     """Validate BUNDLE's documents against the evidence schemas."""
     from .check import load_and_validate
 
     b, problems = load_and_validate(bundle, limits=limits)
     for p in problems:
-        click.echo(f"{p} [optional value left empty: treated as not given]" if p.gap == "optional"
-                   else f"{p} [content gap (reported as a finding by check)]" if p.gap else str(p))
+        click.echo(tr("{problem} [optional value left empty: treated as not given]", problem=p) if p.gap == "optional"
+                   else tr("{problem} [content gap (reported as a finding by check)]", problem=p) if p.gap else str(p))
+    name = one_line(b.name)
     if problems:
         gaps = sum(1 for p in problems if p.gap and p.gap != "optional")
-        note = f" ({gaps} content gap{'s' if gaps != 1 else ''}: `check` reports {'them as findings' if gaps != 1 else 'it as a finding'})" \
-            if gaps else ""
-        click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {one_line(b.name)}{note}", err=True)
+        note = (tr(" (1 content gap: `check` reports it as a finding)") if gaps == 1
+                else tr(" ({count} content gaps: `check` reports them as findings)", count=gaps) if gaps else "")
+        count = (tr("1 problem in {bundle}{note}", bundle=name, note=note) if len(problems) == 1
+                 else tr("{count} problems in {bundle}{note}", count=len(problems), bundle=name, note=note))
+        click.echo(count, err=True)
         sys.exit(EXIT_FINDINGS)
-    click.echo(f"{one_line(b.name)}: {len(b.documents) + 1} documents valid ({', '.join(sorted({d.kind for d in b.documents}))})")
+    click.echo(tr("{bundle}: {count} documents valid ({kinds})", bundle=name, count=len(b.documents) + 1,
+                 kinds=", ".join(sorted({d.kind for d in b.documents}))))
     sys.exit(EXIT_OK)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .escape import one_line
-
+from .i18n import zh
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -28,6 +28,7 @@ class Problem:
     column: int | None = None
     field: str | None = None
     gap: str | None = None  # evidence validation: the schema keyword of a content gap (checker.schemas.GAP_KEYWORDS)
+    label: str | None = None  # the field in the park's terms: its title from the schema (Chinese or English)
 
     def __str__(self) -> str:
         where = ""
@@ -38,8 +39,19 @@ class Problem:
                 if self.column:
                     where += f":{self.column}"
             where += ": "
-        field = f"{one_line(self.field)}: " if self.field else ""
-        return f"{where}{field}{one_line(self.message)}"
+        return f"{where}{self.field_text()}{one_line(self.message)}"
+
+    def field_text(self) -> str:
+        """``发布日期（/issue_date）：`` in Chinese, ``issue date (/issue_date): `` in English; the pointer
+        alone when the field has no title."""
+        if not self.field:
+            return ""
+        chinese = zh()
+        field = one_line(self.field)
+        if self.label:
+            label = one_line(self.label)
+            field = f"{label}（{field}）" if chinese else f"{label} ({field})"
+        return f"{field}：" if chinese else f"{field}: "
 
 
 class ParkcheckError(Exception):

@@ -30,6 +30,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from .errors import InputError, Problem
+from .i18n import current, tr
 from .pointers import join_pointer
 from .resources import data_dir
 from .schemaerrors import describe_error
@@ -47,17 +48,19 @@ def _x_attachment(validator, value, instance, schema_node):
     path = instance.replace("\\", "/")
     pp = PurePosixPath(path)
     if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
-        yield jsonschema.ValidationError(f"attachment path {instance!r} must be relative to the bundle")
+        yield jsonschema.ValidationError(tr("attachment path {path} must be relative to the bundle",
+                                           path=repr(instance)))
     elif ".." in pp.parts:
-        yield jsonschema.ValidationError(f"attachment path {instance!r} points outside the bundle")
+        yield jsonschema.ValidationError(tr("attachment path {path} points outside the bundle", path=repr(instance)))
     elif str(pp) in documents:
-        yield jsonschema.ValidationError(f"{instance!r} is a document of the bundle, not an attachment")
+        yield jsonschema.ValidationError(tr("{path} is a document of the bundle, not an attachment",
+                                           path=repr(instance)))
     elif str(pp) not in attachments:
         folder = str(pp) + "/"
         if any(a.startswith(folder) for a in attachments):
-            yield jsonschema.ValidationError(f"attachment {instance!r} is a folder, not a file")
+            yield jsonschema.ValidationError(tr("attachment {path} is a folder, not a file", path=repr(instance)))
         else:
-            yield jsonschema.ValidationError(f"attachment {instance!r} is not in the bundle")
+            yield jsonschema.ValidationError(tr("attachment {path} is not in the bundle", path=repr(instance)))
 
 
 _Validator = jsonschema.validators.extend(Draft202012Validator, {"x-attachment": _x_attachment})
@@ -342,7 +345,7 @@ def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, posit
                 return []
         finally:
             _BUNDLE_FILES.reset(token)
-    errors = _errors(schemas, kind, json.dumps(data, sort_keys=True, ensure_ascii=False), files)
+    errors = _errors(schemas, kind, json.dumps(data, sort_keys=True, ensure_ascii=False), files, current())
     problems = []
     others = 0
     optional = None
@@ -365,7 +368,7 @@ def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, posit
         problems.append(Problem(message, file, pos[0] if pos else None, pos[1] if pos else None, pointer or "/",
                                 gap=gap))
     if others > limit:
-        problems.append(Problem(f"... and {others - limit} more problems", file))
+        problems.append(Problem(tr("... and {count} more problems", count=others - limit), file))
     return problems
 
 
@@ -382,10 +385,10 @@ def _optional_pointers(schemas: SchemaSet, kind: str, data: Any) -> set[str]:
 
 
 @lru_cache(maxsize=4096)
-def _errors(schemas: SchemaSet, kind: str, text: str, files: tuple[frozenset, frozenset]
+def _errors(schemas: SchemaSet, kind: str, text: str, files: tuple[frozenset, frozenset], lang: str
             ) -> list[tuple[str, str, str | None]]:
-    """(pointer, message, gap keyword or None) of every error; memoised on the document's content and
-    the bundle's files."""
+    """(pointer, message, gap keyword or None) of every error; memoised on the document's content, the
+    bundle's files and the language of the messages (``lang``: checker.i18n's current one)."""
     token = _BUNDLE_FILES.set(files)
     try:
         errors = sorted(schemas.validator(schemas.by_kind[kind]).iter_errors(json.loads(text)),

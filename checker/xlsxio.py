@@ -17,6 +17,7 @@ holds data is listed as not used (``unused_files``), never silently dropped.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -299,6 +300,7 @@ def locate_cells(documents: list, problems: list[Problem]) -> list[Problem]:
         content = contents.get(p.file or "")
         found = content.cell(p.field or "") if content is not None and not p.gap else None
         if found is not None:
-            p = Problem(p.message, where(content.workbook, *found), None, None, p.field, p.gap)  # type: ignore[union-attr]
+            p = dataclasses.replace(p, file=where(content.workbook, *found), line=None,  # type: ignore[union-attr]
+                                    column=None)
         out.append(p)
     return out
