@@ -117,8 +117,7 @@ def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
                                         doc.path, line, col, field="/kind"))
             seen[kind] = doc.path
         problems += validate_document(schemas, kind, doc.data, doc.path, doc.position, attachments, documents)
-    kinds = {d.path: d.kind for d in bundle.documents if isinstance(d.kind, str)} | {m.path: "bundle"}
-    problems = label_problems(hint_booleans(problems, schemas), kinds, schemas)  # field titles (labels_in)
+    problems = label_problems(hint_booleans(problems, schemas), bundle, schemas)  # field titles (labels_in)
     return locate_cells(bundle.documents, problems)  # workbook cells (xlsxio)
 
 

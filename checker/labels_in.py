@@ -89,8 +89,10 @@ def field_title(schemas: SchemaSet, kind: str, pointer: str) -> str | None:
     return title if isinstance(title, str) and title else None
 
 
-def label_problems(problems: list, kinds: dict[str, str], schemas: SchemaSet) -> list:
-    """Each problem with the title of its field (``kinds``: ``{document path: kind}``)."""
+def label_problems(problems: list, bundle: Any, schemas: SchemaSet) -> list:
+    """Each problem of a bundle's documents with the title of its field (the manifest's are of kind bundle)."""
+    kinds = {d.path: d.kind for d in bundle.documents if isinstance(d.kind, str)}
+    kinds[bundle.manifest.path] = "bundle"
     out = []
     for p in problems:
         kind = kinds.get(p.file or "")
