@@ -30,8 +30,7 @@ def enum_message(value: Any, values: list, node: dict | None) -> str:
     if not labels:
         return tr("{value} is not one of: {codes}", value=repr(value), codes=codes)
     zh = "、".join(str(labels.get(v, v)) for v in values)
-    return tr("{value} is not one of: {codes} (in Chinese: {labels})", value=repr(value), codes=codes, labels=zh,
-             text=value)
+    return tr("“{text}” is not one of: {codes} (in Chinese: {labels})", text=value, codes=codes, labels=zh)
 
 
 def strip_header(text: str) -> str:

@@ -226,7 +226,7 @@ def test_attachment_that_is_a_folder(base_copy):
     (base_copy / "attachments" / "scan.pdf" / "page1.png").write_bytes(b"x")
     edit_text(base_copy / "policy.yaml", "  status: effective\n", "  status: effective\n  file: attachments/scan.pdf\n", 1)
     proc = run_parkcheck("validate", base_copy)
-    assert "policy.yaml:8:3: /control/file: attachment 'attachments/scan.pdf' is a folder, not a file" in proc.stdout
+    assert "policy.yaml:8:3: Scan of the signed document (/control/file): attachment 'attachments/scan.pdf' is a folder, not a file" in proc.stdout
 
 
 # -- 2. only regular files -----------------------------------------------------------------------
