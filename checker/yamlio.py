@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .charset import INVISIBLE, locate
 from .errors import InputError
+from .i18n import tr
 from .limits import DEFAULT_LIMITS, Limits, option
 from .pointers import Position, Positioned, escape_pointer_token, join_pointer, split_pointer
 from .safeio import read_regular_file
@@ -37,11 +38,11 @@ def decode_text(raw: bytes, name: str) -> str:
         line = before.count(b"\n") + 1
         col = exc.start - (before.rfind(b"\n") + 1) + 1
         raise InputError(
-            f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8 "
-            "(GBK/GB18030 files must be converted)", name, line, col) from None
+            tr("not UTF-8 text (byte {byte}); save the file as UTF-8 (GBK/GB18030 files must be converted)",
+               byte=f"0x{raw[exc.start]:02x}"), name, line, col) from None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise InputError("contains a NUL character: binary data, not a text document", name, line)
+        raise InputError(tr("contains a NUL character: binary data, not a text document"), name, line)
     bad = INVISIBLE.search(text, 1 if text.startswith("\ufeff") else 0)
     if bad:
         raise InputError(invisible_message(bad.group()), name, *locate(text, bad.start()))
