@@ -29,6 +29,13 @@ class Problem:
     field: str | None = None
     gap: str | None = None  # evidence validation: the schema keyword of a content gap (checker.schemas.GAP_KEYWORDS)
     label: str | None = None  # the field in the park's terms: its title from the schema (Chinese or English)
+    # the message in each language ({"zh": …, "en": …}) where a report needs it whatever the message language
+    # is (content gaps: checker.gaps), so that a report does not depend on the locale it was made in
+    messages: dict[str, str] | None = None
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` when known, else as written."""
+        return (self.messages or {}).get(lang, self.message)
 
     def __str__(self) -> str:
         where = ""

@@ -91,10 +91,10 @@ def _texts(gap, src: FactSource, path: str, schemas) -> tuple[Text, Text]:
     if gap.gap == "required":
         zh, en = f"缺少必填字段 {zh_name}（模式要求）", f"lacks the required field {en_name} (required by the schema)"
     elif gap.gap in ("minItems", "minLength", "blank"):
-        zh, en = f"未填写字段 {zh_name}（模式要求填写：{gap.message}）", f"leaves {en_name} empty ({gap.message})"
+        zh, en = f"未填写字段 {zh_name}（模式要求填写：{gap.text('zh')}）", f"leaves {en_name} empty ({gap.text('en')})"
     else:
-        zh, en = f"字段 {zh_name} 的值超出模式允许的范围（{gap.message}），按未提供处理", \
-            f"gives {en_name} a value out of range ({gap.message}); it is treated as not given"
+        zh, en = f"字段 {zh_name} 的值超出模式允许的范围（{gap.text('zh')}），按未提供处理", \
+            f"gives {en_name} a value out of range ({gap.text('en')}); it is treated as not given"
     message = Text(f"《{gap.file}》{obj}{zh}。", f"{gap.file}{obj_en} {en}.")
     remediation = Text(f"在《{gap.file}》{obj}中填写 {zh_name}。", f"Fill in {en_name} in {gap.file}{obj_en}.")
     return message, remediation
@@ -152,15 +152,15 @@ def gap_results(gaps, packs: list[Pack], facts: FactBase, results: list[Result],
     for gap in gaps:
         pointer = gap.field or ""
         if gap.gap == "optional":  # an optional value left empty: not given, no finding
-            listed.append(ContentGap(gap.file or "", pointer, gap.line, gap.column, gap.gap, gap.message, "optional", ()))
+            listed.append(ContentGap(gap.file or "", pointer, gap.line, gap.column, gap.gap, gap.text("en"), "optional", ()))
             continue
         src = _owner(index, gap.file or "", pointer)
         if src is None:
-            listed.append(ContentGap(gap.file or "", pointer, gap.line, gap.column, gap.gap, gap.message, "not_covered", ()))
+            listed.append(ContentGap(gap.file or "", pointer, gap.line, gap.column, gap.gap, gap.text("en"), "not_covered", ()))
             continue
         kind, path = src.kind, _field_path(src, pointer)
         evidence_ptr = pointer.rsplit("/", 1)[0] if gap.gap == "required" else pointer
-        located = Evidence(gap.file, evidence_ptr, gap.line, gap.column, f"content gap: {gap.message}")
+        located = Evidence(gap.file, evidence_ptr, gap.line, gap.column, f"content gap: {gap.text('en')}")
         covering = _covering(src, kind, path, results, rules, by_id)
         if covering:
             for i in covering:
@@ -168,7 +168,7 @@ def gap_results(gaps, packs: list[Pack], facts: FactBase, results: list[Result],
                 if not any(e.file == gap.file and e.pointer == located.pointer for e in r.evidence):
                     results[i] = dataclasses.replace(r, evidence=r.evidence + (located,))
             cited = tuple(sorted({results[i].standard for i in covering}))
-            listed.append(ContentGap(gap.file, pointer, gap.line, gap.column, gap.gap, gap.message, "rule", cited))
+            listed.append(ContentGap(gap.file, pointer, gap.line, gap.column, gap.gap, gap.text("en"), "rule", cited))
             continue
         message, remediation = _texts(gap, src, path, schemas)
         standards = []
@@ -188,7 +188,7 @@ def gap_results(gaps, packs: list[Pack], facts: FactBase, results: list[Result],
                                     obligation=rule.obligation, requirement=rule.requirement, message=message,
                                     evidence=(located,), remediation=remediation, subject=src.key, source=rule.source,
                                     finding=f"gap:{path}"))
-        listed.append(ContentGap(gap.file, pointer, gap.line, gap.column, gap.gap, gap.message,
+        listed.append(ContentGap(gap.file, pointer, gap.line, gap.column, gap.gap, gap.text("en"),
                                  "finding" if standards else "not_covered", tuple(standards)))
     return results + extra, listed
 

@@ -30,7 +30,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from .errors import InputError, Problem
-from .i18n import current, tr
+from .i18n import LANGUAGES, current, tr, using
 from .pointers import join_pointer
 from .resources import data_dir
 from .schemaerrors import describe_error
@@ -345,11 +345,13 @@ def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, posit
                 return []
         finally:
             _BUNDLE_FILES.reset(token)
-    errors = _errors(schemas, kind, json.dumps(data, sort_keys=True, ensure_ascii=False), files, current())
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    errors = _errors(schemas, kind, text, files, current())
+    texts = _gap_messages(schemas, kind, text, files, errors)
     problems = []
     others = 0
     optional = None
-    for pointer, message, gap in errors:
+    for (pointer, message, gap), messages in zip(errors, texts, strict=True):
         if gap in ("blank", "minLength", "minItems"):
             if optional is None:
                 optional = _optional_pointers(schemas, kind, data)
@@ -366,10 +368,21 @@ def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, posit
             if others > limit:
                 continue
         problems.append(Problem(message, file, pos[0] if pos else None, pos[1] if pos else None, pointer or "/",
-                                gap=gap))
+                                gap=gap, messages=messages))
     if others > limit:
         problems.append(Problem(tr("... and {count} more problems", count=others - limit), file))
     return problems
+
+
+def _gap_messages(schemas: SchemaSet, kind: str, text: str, files: tuple[frozenset, frozenset],
+                  errors: list[tuple[str, str, str | None]]) -> list[dict[str, str] | None]:
+    """The message of each content gap in every language (``None`` for other errors): gaps become findings
+    in reports, which read the same whatever the message language (checker.gaps)."""
+    if not any(gap for _, _, gap in errors):
+        return [None] * len(errors)
+    both = {lang: _errors(schemas, kind, text, files, lang) for lang in LANGUAGES}
+    return [{lang: found[i][1] for lang, found in both.items()} if gap else None
+            for i, (_, _, gap) in enumerate(errors)]
 
 
 def _optional_pointers(schemas: SchemaSet, kind: str, data: Any) -> set[str]:
@@ -391,8 +404,9 @@ def _errors(schemas: SchemaSet, kind: str, text: str, files: tuple[frozenset, fr
     bundle's files and the language of the messages (``lang``: checker.i18n's current one)."""
     token = _BUNDLE_FILES.set(files)
     try:
-        errors = sorted(schemas.validator(schemas.by_kind[kind]).iter_errors(json.loads(text)),
-                        key=lambda e: (list(map(str, e.absolute_path)), e.validator))
-        return [(*describe_error(err), _gap_keyword(err)) for err in errors]
+        with using(lang):
+            errors = sorted(schemas.validator(schemas.by_kind[kind]).iter_errors(json.loads(text)),
+                            key=lambda e: (list(map(str, e.absolute_path)), e.validator))
+            return [(*describe_error(err), _gap_keyword(err)) for err in errors]
     finally:
         _BUNDLE_FILES.reset(token)
