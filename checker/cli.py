@@ -18,9 +18,10 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
+from .cli_lang import lang_option
 from .errors import EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK, EngineError, InputError, ParkcheckError, RuleError
 from .escape import one_line
-from .i18n import tr, using
+from .i18n import tr
 
 FORMAT_CHOICES = ("json", "md", "html", "csv")
 
@@ -107,22 +108,6 @@ def limit_options(fn):
         return fn(*args, **kwargs)
 
     return wrapper
-
-
-def lang_option(help_text: str):
-    """``--lang zh|en``: the language of the messages (checker.i18n; default: PARKCHECK_LANG, then the
-    locale, then Chinese).  The command runs with that language chosen and gets ``lang`` (``None``
-    when not given)."""
-
-    def decorate(fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with using(kwargs.get("lang")):
-                return fn(*args, **kwargs)
-
-        return click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help=help_text)(wrapper)
-
-    return decorate
 
 
 rules_option = click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path),

@@ -17,11 +17,10 @@ Schema conventions (all documented in ``schemas/README.md``):
 
 from __future__ import annotations
 
-import contextvars
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]  # no stubs in the environment
@@ -29,6 +28,9 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from .attachments import BUNDLE_FILES as _BUNDLE_FILES
+from .attachments import RsAttachment as _RsAttachment
+from .attachments import x_attachment as _x_attachment
 from .errors import InputError, Problem
 from .i18n import LANGUAGES, current, tr, using
 from .pointers import join_pointer
@@ -36,45 +38,7 @@ from .resources import data_dir
 from .schemaerrors import describe_error
 
 BASE_URI = "https://parkcheck.invalid/schemas/"
-# The files of the bundle being validated, for the x-attachment keyword: (attachments, documents).
-_BUNDLE_FILES: contextvars.ContextVar[tuple[frozenset, frozenset]] = contextvars.ContextVar(
-    "bundle_files", default=(frozenset(), frozenset()))
-
-
-def _x_attachment(validator, value, instance, schema_node):
-    if not value or not isinstance(instance, str):
-        return
-    attachments, documents = _BUNDLE_FILES.get()
-    path = instance.replace("\\", "/")
-    pp = PurePosixPath(path)
-    if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
-        yield jsonschema.ValidationError(tr("attachment path {path} must be relative to the bundle",
-                                           path=repr(instance)))
-    elif ".." in pp.parts:
-        yield jsonschema.ValidationError(tr("attachment path {path} points outside the bundle", path=repr(instance)))
-    elif str(pp) in documents:
-        yield jsonschema.ValidationError(tr("{path} is a document of the bundle, not an attachment",
-                                           path=repr(instance)))
-    elif str(pp) not in attachments:
-        folder = str(pp) + "/"
-        if any(a.startswith(folder) for a in attachments):
-            yield jsonschema.ValidationError(tr("attachment {path} is a folder, not a file", path=repr(instance)))
-        else:
-            yield jsonschema.ValidationError(tr("attachment {path} is not in the bundle", path=repr(instance)))
-
-
 _Validator = jsonschema.validators.extend(Draft202012Validator, {"x-attachment": _x_attachment})
-
-
-class _RsAttachment:
-    """x-attachment for jsonschema-rs: the same check as ``_x_attachment``, raising on a bad path."""
-
-    def __init__(self, parent_schema, value, schema_path):
-        self.value = value
-
-    def validate(self, instance):
-        if self.value and isinstance(instance, str) and next(_x_attachment(None, True, instance, None), None):
-            raise ValueError("attachment")
 
 
 @dataclass(frozen=True)
