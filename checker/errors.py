@@ -49,16 +49,15 @@ class Problem:
         return f"{where}{self.field_text()}{one_line(self.message)}"
 
     def field_text(self) -> str:
-        """``发布日期（/issue_date）：`` in Chinese, ``issue date (/issue_date): `` in English; the pointer
-        alone when the field has no title."""
+        """``发布日期（/issue_date）：`` in Chinese, ``Issue date (/issue_date): `` in English; the pointer
+        alone (``/issue_date: ``) when the field has no title."""
         if not self.field:
             return ""
-        chinese = zh()
         field = one_line(self.field)
-        if self.label:
-            label = one_line(self.label)
-            field = f"{label}（{field}）" if chinese else f"{label} ({field})"
-        return f"{field}：" if chinese else f"{field}: "
+        if not self.label:
+            return f"{field}: "
+        label = one_line(self.label)
+        return f"{label}（{field}）：" if zh() else f"{label} ({field}): "
 
 
 class ParkcheckError(Exception):

@@ -107,7 +107,7 @@ def test_a_problem_names_the_field_by_its_title_and_pointer_in_both_languages():
     p = Problem("m", "policy.yaml", 7, 3, "/issue_date", label="发布日期")
     with using("zh"):
         assert str(p) == "policy.yaml:7:3: 发布日期（/issue_date）：m"
-        assert str(Problem("m", "policy.yaml", 7, 3, "/issue_date")) == "policy.yaml:7:3: /issue_date：m"
+        assert str(Problem("m", "policy.yaml", 7, 3, "/issue_date")) == "policy.yaml:7:3: /issue_date: m"  # no title
     with using("en"):
         assert str(Problem("m", "policy.yaml", 7, 3, "/issue_date", label="Issue date")) == \
             "policy.yaml:7:3: Issue date (/issue_date): m"
@@ -141,7 +141,7 @@ def test_validate_in_chinese_names_file_line_column_title_and_pointer(seeded, cl
     lines = result.stdout.splitlines()
     assert f"policy.yaml:{at['date']}:3: 发布日期（/control/issue_date）：应为 YYYY-MM-DD 格式的日期，实为 '2024-13-45'" in lines
     assert f"policy.yaml:{at['status']}:3: 状态（/control/status）：“有小”不是可选值，可填：有效、草稿、作废" in lines
-    assert any(line.startswith(f"policy.yaml:{at['unknown']}:1: /signed_on：未知字段 'signed_on'（此处可用：")
+    assert any(line.startswith(f"policy.yaml:{at['unknown']}:1: /signed_on: 未知字段 'signed_on'（此处可用：")
                and line.endswith("；自定义字段请以 x- 开头）") for line in lines), lines
     assert (f"policy.yaml:{at['control']}:1: 版本（/control/version）：缺少必填项 [内容缺项（check 将其列为发现项）]"
             in lines)
