@@ -56,6 +56,8 @@ def to_boolean(text: str, schemas: SchemaSet | None = None) -> bool | None:
 def hint_booleans(problems: list, schemas: SchemaSet | None = None) -> list:
     """A value where a boolean is expected that is no boolean label: the message names the labels
     (``expected boolean, got string '也许' (write 是 or 否)``)."""
+    if not problems:
+        return problems  # (the catalogue is read only when a message is written)
     yes, no = boolean_labels(schemas)
     prefix = tr("expected {expected}, got {got} {value}", expected=type_name("boolean"), got=type_name("string"),
                value="")
