@@ -29,6 +29,7 @@ from .bundlefiles import (
     read_files,
 )
 from .errors import InputError, ReadProblem
+from .i18n import tr
 from .limits import DEFAULT_LIMITS, Limits, option
 from .model import EvidenceFile
 from .pointers import Position, Positioned, join_pointer, split_pointer
@@ -144,8 +145,9 @@ def _count_rows(text: str, name: str, limits: Limits) -> None:
             if any(c.strip() for c in row):
                 rows += 1
                 if rows > limits.max_csv_rows:
-                    raise InputError(f"the table has more than {limits.max_csv_rows:,} rows "
-                                     f"({option('max_csv_rows')})", name, reader.line_num)
+                    raise InputError(tr("the table has more than {count} rows ({option})",
+                                        count=f"{limits.max_csv_rows:,}", option=option("max_csv_rows")),
+                                     name, reader.line_num)
     except csv.Error:
         return  # reported with its line when the rows are read
 
@@ -155,10 +157,10 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
     try:
         header_row = next(reader, None)
         if header_row is None:
-            raise InputError("the table is empty", name)
+            raise InputError(tr("the table is empty"), name)
         header = [h.strip() for h in header_row]
         if len(set(header)) != len(header) or any(not h for h in header):
-            raise InputError("the header row has an empty or repeated column name", name, 1)
+            raise InputError(tr("the header row has an empty or repeated column name"), name, 1)
         records: list[dict] = []
         out = TableContent({"kind": kind, records_field: records}, join_pointer("", records_field), len(header))
         out.header = {h: i for i, h in enumerate(header)}
@@ -169,18 +171,20 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
             if not any(values):
                 continue
             if len(row) != width:
-                raise InputError(f"row has {len(row)} cells, the header has {width}", name, reader.line_num)
+                raise InputError(tr("row has {cells} cells, the header has {width}", cells=len(row), width=width), name,
+                                 reader.line_num)
             if len(records) >= limits.max_csv_rows:
-                raise InputError(f"the table has more than {limits.max_csv_rows:,} rows ({option('max_csv_rows')})",
-                                 name, reader.line_num)
+                raise InputError(tr("the table has more than {count} rows ({option})", count=f"{limits.max_csv_rows:,}",
+                                    option=option("max_csv_rows")), name, reader.line_num)
             add_line(reader.line_num)
             add_columns(accumulate([len(c) + 1 for c in row[:-1]], initial=1))
             add_record({h: v for h, v in zip(header, values, strict=True) if v})
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
-            raise InputError(f"a cell is longer than the limit of {limits.max_csv_cell:,} characters "
-                             f"({option('max_csv_cell')})", name, reader.line_num) from None
-        raise InputError(f"malformed CSV: {exc}", name, reader.line_num) from None
+            raise InputError(tr("a cell is longer than the limit of {count} characters ({option})",
+                                count=f"{limits.max_csv_cell:,}", option=option("max_csv_cell")),
+                             name, reader.line_num) from None
+        raise InputError(tr("malformed CSV: {problem}", problem=exc), name, reader.line_num) from None
     return out
 
 
@@ -204,12 +208,14 @@ def _text(raw: dict[str, bytes], path: str, limits: Limits) -> str:
     """A document's text, refused before decoding when it is over the document size limit."""
     data = raw[path]
     if len(data) > limits.max_document_bytes:
-        raise InputError(f"document is larger than the limit of {limits.max_document_bytes:,} bytes "
-                         f"({option('max_document_bytes')})", path)
+        raise InputError(tr("document is larger than the limit of {count} bytes ({option})",
+                            count=f"{limits.max_document_bytes:,}", option=option("max_document_bytes")), path)
     return decode_text(data, path)
 
 
-MANIFEST_STOPS = f" ({MANIFEST} cannot be read, so no other file was checked)"
+def manifest_stops() -> str:
+    """Said after a manifest problem that stopped the read while other problems were being collected."""
+    return tr(" ({manifest} cannot be read, so no other file was checked)", manifest=MANIFEST)
 
 
 def _manifest(raw: dict[str, bytes], source: str, limits: Limits, skipped: list[ReadProblem] | None) -> Document:
@@ -221,16 +227,17 @@ def _manifest(raw: dict[str, bytes], source: str, limits: Limits, skipped: list[
             raise InputError(unread.message, unread.file, unread.line, unread.column, unread.field)
         if MANIFEST not in raw:
             alt = [p for p in raw if PurePosixPath(p).name == MANIFEST]
-            hint = f" (found {alt[0]}; point at its folder)" if alt else ""
-            raise InputError(f"no {MANIFEST} manifest at the top of the bundle{hint}", source)
+            hint = tr(" (found {path}; point at its folder)", path=alt[0]) if alt else ""
+            raise InputError(tr("no {manifest} manifest at the top of the bundle{hint}", manifest=MANIFEST, hint=hint),
+                             source)
         manifest = Document(MANIFEST, "bundle", parse_yaml(_text(raw, MANIFEST, limits), MANIFEST, limits), "yaml")
         if not isinstance(manifest.data, dict):
-            raise InputError("the manifest must be a mapping (key: value lines)", MANIFEST, 1)
+            raise InputError(tr("the manifest must be a mapping (key: value lines)"), MANIFEST, 1)
     except InputError as exc:
         if skipped is None or (MANIFEST not in raw and unread is None):
             raise
         p = exc.problem
-        raise InputError(p.message + MANIFEST_STOPS, p.file, p.line, p.column, p.field) from None
+        raise InputError(p.message + manifest_stops(), p.file, p.line, p.column, p.field) from None
     return manifest
 
 
@@ -281,12 +288,13 @@ def _declared_tables(bundle: Bundle, raw: dict[str, bytes], table_fields: dict[s
         rel = entry["file"]
         if rel not in raw:
             if not any(p.file == rel for p in bundle.unreadable or ()):  # unreadable: already reported
-                bundle.refuse(InputError(f"declared table {rel!r} is not in the bundle", MANIFEST, line,
-                                         field=f"/tables/{i}/file"))
+                bundle.refuse(InputError(tr("declared table {path} is not in the bundle", path=repr(rel)), MANIFEST,
+                                         line, field=f"/tables/{i}/file"))
         elif entry["kind"] not in table_fields:
-            bundle.refuse(InputError(f"kind {entry['kind']!r} cannot be given as a CSV table "
-                                     f"(tables are accepted for: {', '.join(sorted(table_fields)) or 'none'})",
-                                     MANIFEST, line, field=f"/tables/{i}/kind"))
+            bundle.refuse(InputError(
+                tr("kind {kind} cannot be given as a CSV table (tables are accepted for: {kinds})",
+                   kind=repr(entry["kind"]), kinds=", ".join(sorted(table_fields)) or tr("none")),
+                MANIFEST, line, field=f"/tables/{i}/kind"))
             tables[rel] = ""  # reported at the manifest: not read as a table, nor refused as undeclared
         else:
             tables[rel] = entry["kind"]
@@ -308,5 +316,5 @@ def _document(raw: dict[str, bytes], path: str, tables: dict[str, str], table_fi
         return Document(path, stated if isinstance(stated, str) else None, content,
                         "json" if suffix == ".json" else "yaml")
     if suffix == TABLE_SUFFIX and not in_attachments:
-        raise InputError("CSV table not declared in bundle.yaml (add it under tables: with its kind)", path)
+        raise InputError(tr("CSV table not declared in bundle.yaml (add it under tables: with its kind)"), path)
     return None

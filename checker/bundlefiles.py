@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from .charset import SUSPICIOUS_NAME, char_name, shown
 from .errors import InputError, ReadProblem
+from .i18n import tr
 from .limits import DEFAULT_LIMITS, Limits, option
 from .safeio import not_regular, open_regular, read_fd
 
@@ -33,15 +34,17 @@ MAX_COMPRESSION_RATIO = DEFAULT_LIMITS.max_compression_ratio
 def _clean_member_name(name: str, archive: str) -> str | None:
     """Validate an archive member name; return the normalised POSIX path or None for folders."""
     if "\x00" in name:
-        raise InputError("archive member name contains a NUL byte", archive)
+        raise InputError(tr("archive member name contains a NUL byte"), archive)
     raw = name.replace("\\", "/")
     if raw.endswith("/"):
         return None
     if raw.startswith("/") or (len(raw) > 1 and raw[1] == ":"):
-        raise InputError(f"archive member {shown(name)!r} has an absolute path; refusing to read it", archive)
+        raise InputError(tr("archive member {name} has an absolute path; refusing to read it", name=repr(shown(name))),
+                         archive)
     parts = [p for p in raw.split("/") if p not in ("", ".")]
     if any(p == ".." for p in parts):
-        raise InputError(f"archive member {shown(name)!r} points outside the bundle (..); refusing to read it", archive)
+        raise InputError(tr("archive member {name} points outside the bundle (..); refusing to read it",
+                            name=repr(shown(name))), archive)
     return "/".join(parts)
 
 
@@ -55,9 +58,9 @@ def _check_name(rel: str, where: str | None = None) -> None:
     bad = SUSPICIOUS_NAME.search(rel)
     if bad:
         char = bad.group()
-        what = ("a byte that is not UTF-8" if "\udc80" <= char <= "\udcff"
-                else f"the invisible or control character {char_name(char)}")
-        raise InputError(f"file name contains {what}; rename the file", where or shown(rel))
+        what = (tr("a byte that is not UTF-8") if "\udc80" <= char <= "\udcff"
+                else tr("the invisible or control character {char}", char=char_name(char)))
+        raise InputError(tr("file name contains {what}; rename the file", what=what), where or shown(rel))
 
 
 def _expects_document(rel: str) -> bool:
@@ -73,12 +76,12 @@ def _read_zip(path: Path, limits: Limits, skipped: list[ReadProblem] | None = No
     fh = os.fdopen(fd, "rb")
     try:
         if not zipfile.is_zipfile(fh):
-            raise InputError("not a bundle: give a folder with bundle.yaml, or a .zip of one", label)
+            raise InputError(tr("not a bundle: give a folder with bundle.yaml, or a .zip of one"), label)
         try:
             zf = zipfile.ZipFile(fh)
         except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, NotImplementedError,
                 RuntimeError, struct.error) as exc:  # a corrupt central directory
-            raise InputError(f"not a valid .zip archive ({shown(str(exc))})", label) from None
+            raise InputError(tr("not a valid .zip archive ({reason})", reason=shown(str(exc))), label) from None
         with zf:
             return _zip_members(zf, label, archive_size, limits, skipped)
     finally:
@@ -112,16 +115,17 @@ def _check_archive(infos: list[zipfile.ZipInfo], label: str, archive_size: int, 
     """Refuse on the member count and the declared sizes first (nothing inflated yet); the reads never
     trust them."""
     if len(infos) > limits.max_archive_members:
-        raise InputError(f"archive has {len(infos):,} members, more than the limit of {limits.max_archive_members:,} "
-                         f"({option('max_archive_members')})", label)
+        raise InputError(tr("archive has {count} members, more than the limit of {limit} ({option})",
+                            count=f"{len(infos):,}", limit=f"{limits.max_archive_members:,}",
+                            option=option("max_archive_members")), label)
     declared = sum(i.file_size for i in infos)
     if declared > limits.max_unpacked_bytes:
-        raise InputError(f"archive expands to more than the limit of {limits.max_unpacked_bytes:,} bytes "
-                         f"({option('max_unpacked_bytes')})", label)
+        raise InputError(tr("archive expands to more than the limit of {count} bytes ({option})",
+                            count=f"{limits.max_unpacked_bytes:,}", option=option("max_unpacked_bytes")), label)
     if declared > 1 << 20 and declared > limits.max_compression_ratio * max(archive_size, 1):
-        raise InputError(f"archive expands {declared // max(archive_size, 1):,}-fold, more than the limit of "
-                         f"{limits.max_compression_ratio} ({option('max_compression_ratio')}); refusing a likely "
-                         "zip bomb", label)
+        raise InputError(tr("archive expands {ratio}-fold, more than the limit of {limit} ({option}); refusing a "
+                            "likely zip bomb", ratio=f"{declared // max(archive_size, 1):,}",
+                            limit=limits.max_compression_ratio, option=option("max_compression_ratio")), label)
 
 
 def _member_name(info: zipfile.ZipInfo, label: str) -> str | None:
@@ -130,34 +134,37 @@ def _member_name(info: zipfile.ZipInfo, label: str) -> str | None:
     name = _clean_member_name(info.filename, label)
     if name is None:
         if _clean_member_name(info.filename.rstrip("/\\"), label) == MANIFEST:
-            raise InputError(f"{MANIFEST} is a folder in the archive, where a document file is expected", label)
+            raise InputError(tr("{name} is a folder in the archive, where a document file is expected", name=MANIFEST),
+                             label)
         return None
     if _skip(name):
         return None
     _check_name(name, f"{label}: {shown(name)}")
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
-        raise InputError(f"archive member {shown(info.filename)!r} is a symbolic link; refusing to follow it", label)
+        raise InputError(tr("archive member {name} is a symbolic link; refusing to follow it",
+                            name=repr(shown(info.filename))), label)
     if stat.S_IFMT(mode) and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
-        raise InputError(f"archive member {shown(info.filename)!r} is {not_regular(mode)}, not a regular file",
-                         label)
+        raise InputError(tr("archive member {name} is {what}, not a regular file", name=repr(shown(info.filename)),
+                            what=not_regular(mode)), label)
     return None if stat.S_ISDIR(mode) else name
 
 
 def _check_member(info: zipfile.ZipInfo, name: str, files: dict[str, bytes], label: str, limits: Limits) -> None:
     if info.flag_bits & 0x1:
-        raise InputError(f"archive member {shown(info.filename)!r} is encrypted", label)
+        raise InputError(tr("archive member {name} is encrypted", name=repr(shown(info.filename))), label)
     if name in files:
-        raise InputError(f"archive holds {shown(info.filename)!r} twice", label)
+        raise InputError(tr("archive holds {name} twice", name=repr(shown(info.filename))), label)
     if info.file_size > limits.max_file_bytes:
-        raise InputError(f"archive member {shown(info.filename)!r} is larger than the limit of "
-                         f"{limits.max_file_bytes:,} bytes ({option('max_file_bytes')})", label)
+        raise InputError(tr("archive member {name} is larger than the limit of {count} bytes ({option})",
+                            name=repr(shown(info.filename)), count=f"{limits.max_file_bytes:,}",
+                            option=option("max_file_bytes")), label)
     if info.compress_size and info.file_size / info.compress_size > limits.max_compression_ratio \
             and info.file_size > 1 << 20:
-        raise InputError(f"archive member {shown(info.filename)!r} expands "
-                         f"{info.file_size // info.compress_size:,}-fold, more than the limit of "
-                         f"{limits.max_compression_ratio} ({option('max_compression_ratio')}); refusing a "
-                         "likely zip bomb", label)
+        raise InputError(tr("archive member {name} expands {ratio}-fold, more than the limit of {limit} ({option}); "
+                            "refusing a likely zip bomb", name=repr(shown(info.filename)),
+                            ratio=f"{info.file_size // info.compress_size:,}", limit=limits.max_compression_ratio,
+                            option=option("max_compression_ratio")), label)
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, budget: int, limits: Limits) -> bytes:
@@ -166,11 +173,11 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, budget:
             data = fh.read(budget + 1)  # never trust the header's size
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError,
             ValueError) as exc:
-        raise InputError(f"archive member {shown(info.filename)!r} cannot be read: {shown(str(exc))}",
-                         label) from None
+        raise InputError(tr("archive member {name} cannot be read: {reason}", name=repr(shown(info.filename)),
+                            reason=shown(str(exc))), label) from None
     if len(data) > budget:
-        raise BundleLimit(f"archive expands to more than the limit of {limits.max_unpacked_bytes:,} bytes "
-                         f"({option('max_unpacked_bytes')})", label)
+        raise BundleLimit(tr("archive expands to more than the limit of {count} bytes ({option})",
+                            count=f"{limits.max_unpacked_bytes:,}", option=option("max_unpacked_bytes")), label)
     return data
 
 
@@ -211,16 +218,16 @@ def _entry_mode(path: str, rel: str, real_root: str, mode: int) -> tuple[str, in
                 target = os.path.realpath(path, strict=True)
             except OSError as exc:
                 if exc.errno == errno.ELOOP:
-                    raise InputError("symbolic link loop; refusing to follow it", rel) from None
-                raise InputError("symbolic link points to nothing", rel) from None
+                    raise InputError(tr("symbolic link loop; refusing to follow it"), rel) from None
+                raise InputError(tr("symbolic link points to nothing"), rel) from None
             if not _inside(target, real_root):
-                raise InputError("symbolic link points outside the bundle; refusing to follow it", rel)
+                raise InputError(tr("symbolic link points outside the bundle; refusing to follow it"), rel)
             mode = os.stat(target).st_mode
             if stat.S_ISDIR(mode):
                 return None
             path = target
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", shown(rel)) from None
+        raise InputError(tr("cannot read: {reason}", reason=exc.strerror), shown(rel)) from None
     return path, mode
 
 
@@ -239,8 +246,8 @@ class _DirReader:
             with os.scandir(abs_dir) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            _note(InputError(f"cannot read the folder: {exc.strerror}", shown(rel_dir) if rel_dir else str(self.root)),
-                  self.skipped)
+            where = shown(rel_dir) if rel_dir else str(self.root)
+            _note(InputError(tr("cannot read the folder: {reason}", reason=exc.strerror), where), self.skipped)
             return []
         subdirs: list[tuple[str, str]] = []
         for entry in entries:
@@ -261,26 +268,28 @@ class _DirReader:
         try:
             mode = entry.stat(follow_symlinks=False).st_mode
         except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", shown(rel)) from None
+            raise InputError(tr("cannot read: {reason}", reason=exc.strerror), shown(rel)) from None
         resolved = _entry_mode(entry.path, rel, self.real_root, mode)
         if resolved is None:
             return None
         path, mode = resolved
         if stat.S_ISDIR(mode):
             if _expects_document(rel):
-                raise InputError("is a folder, where a document file is expected", shown(rel))
+                raise InputError(tr("is a folder, where a document file is expected"), shown(rel))
             return rel, path
         if not stat.S_ISREG(mode):
-            raise InputError(f"is {not_regular(mode)}, not a regular file; refusing to read it", shown(rel))
+            raise InputError(tr("is {what}, not a regular file; refusing to read it", what=not_regular(mode)),
+                             shown(rel))
         limits = self.limits
         if len(self.files) >= limits.max_files:
-            raise BundleLimit(f"bundle has more than {limits.max_files:,} files ({option('max_files')})",
-                              str(self.root))
+            raise BundleLimit(tr("bundle has more than {count} files ({option})", count=f"{limits.max_files:,}",
+                                 option=option("max_files")), str(self.root))
         data = read_fd(open_regular(path, shown(rel)), shown(rel), limits.max_file_bytes, option("max_file_bytes"))
         self.total += len(data)
         if self.total > limits.max_bundle_bytes:
-            raise BundleLimit(f"bundle is larger than the limit of {limits.max_bundle_bytes:,} bytes "
-                              f"({option('max_bundle_bytes')})", str(self.root))
+            raise BundleLimit(tr("bundle is larger than the limit of {count} bytes ({option})",
+                                 count=f"{limits.max_bundle_bytes:,}", option=option("max_bundle_bytes")),
+                              str(self.root))
         self.files[rel] = data
         return None
 
@@ -307,11 +316,12 @@ def read_files(source: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, skipp
     try:
         mode = os.stat(path).st_mode  # the bundle given on the command line may be a link: resolved once
     except FileNotFoundError:
-        raise InputError("no such bundle: give a folder or a .zip file", str(source)) from None
+        raise InputError(tr("no such bundle: give a folder or a .zip file"), str(source)) from None
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", str(source)) from None
+        raise InputError(tr("cannot read: {reason}", reason=exc.strerror), str(source)) from None
     if stat.S_ISDIR(mode):
         return Path(os.path.realpath(path)).name, _read_dir(path, limits, skipped)
     if not stat.S_ISREG(mode):
-        raise InputError(f"is {not_regular(mode)}, not a regular file; give a folder or a .zip file", str(source))
+        raise InputError(tr("is {what}, not a regular file; give a folder or a .zip file", what=not_regular(mode)),
+                         str(source))
     return path.stem, _read_zip(path, limits, skipped)

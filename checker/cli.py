@@ -18,6 +18,7 @@ import click
 
 from . import __version__
 from .cli_excel import register as register_excel
+from .cli_lang import lang_option
 from .cli_onboard import register as register_onboarding
 from .cli_rules import rules
 from .cli_support import FORMAT_CHOICES, cache_option, guarded, limit_options, new_console, rules_option
@@ -38,7 +39,8 @@ def main() -> None:
 @click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), help="Write the reports into this folder.")
 @click.option("--format", "-f", "formats", multiple=True, type=click.Choice(FORMAT_CHOICES),
               help="Report formats to write (repeatable). Default: all four.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Report language.")
+@lang_option("Language of the reports (default zh) and of the messages (default: PARKCHECK_LANG, "
+             "then the locale, then zh).")
 @click.option("--timestamp", is_flag=True,
               help="Record the generation time in the reports (off: byte-identical output).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (no summary, no progress bar).")
@@ -59,6 +61,7 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, show_all,
     from .reporters.terminal import print_summary
     from .resources import describe_rules, locate_rules
 
+    lang = lang or "zh"  # the reports are Chinese first; the messages follow checker.i18n
     rules_dir, origin = locate_rules(rules_dir)
     if formats and out_dir is None:
         raise click.UsageError("--format needs --out")
@@ -84,9 +87,10 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, show_all,
 
 @main.command()
 @click.argument("bundle", type=click.Path(path_type=Path))
+@lang_option("Language of the messages (default: PARKCHECK_LANG, then the locale, then zh).")
 @limit_options
 @guarded
-def validate(bundle, limits):
+def validate(bundle, lang, limits):
     """Validate BUNDLE's documents against the evidence schemas."""
     from .check import load_and_validate
     from .problemlist import validate_listing

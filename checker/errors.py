@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .escape import one_line
+from .i18n import zh
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -27,6 +28,14 @@ class Problem:
     column: int | None = None
     field: str | None = None
     gap: str | None = None  # evidence validation: the schema keyword of a content gap (checker.schemas.GAP_KEYWORDS)
+    label: str | None = None  # the field in the park's terms: its title from the schema (Chinese or English)
+    # the message in each language ({"zh": …, "en": …}) where a report needs it whatever the message language
+    # is (content gaps: checker.gaps), so that a report does not depend on the locale it was made in
+    messages: dict[str, str] | None = None
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` when known, else as written."""
+        return (self.messages or {}).get(lang, self.message)
 
     def __str__(self) -> str:
         where = ""
@@ -37,8 +46,18 @@ class Problem:
                 if self.column:
                     where += f":{self.column}"
             where += ": "
-        field = f"{one_line(self.field)}: " if self.field else ""
-        return f"{where}{field}{one_line(self.message)}"
+        return f"{where}{self.field_text()}{one_line(self.message)}"
+
+    def field_text(self) -> str:
+        """``发布日期（/issue_date）：`` in Chinese, ``Issue date (/issue_date): `` in English; the pointer
+        alone (``/issue_date: ``) when the field has no title."""
+        if not self.field:
+            return ""
+        field = one_line(self.field)
+        if not self.label:
+            return f"{field}: "
+        label = one_line(self.label)
+        return f"{label}（{field}）：" if zh() else f"{label} ({field}): "
 
 
 class ReadProblem(Problem):
@@ -48,7 +67,7 @@ class ReadProblem(Problem):
     @classmethod
     def of(cls, exc: InputError) -> ReadProblem:
         p = exc.problem
-        return cls(p.message, p.file, p.line, p.column, p.field)
+        return cls(p.message, p.file, p.line, p.column, p.field, p.gap, p.label, p.messages)
 
 
 class ParkcheckError(Exception):

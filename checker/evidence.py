@@ -14,7 +14,8 @@ import dataclasses
 
 from .bundle import MANIFEST, Bundle, Document
 from .errors import InputError, Problem
-from .labels_in import hint_booleans, normalise_document
+from .i18n import tr
+from .labels_in import hint_booleans, label_problems, normalise_document
 from .limits import DEFAULT_LIMITS, Limits
 from .schemas import SchemaSet, load_schemas, validate_document
 from .xlsxio import locate_cells, read_workbooks
@@ -88,12 +89,14 @@ def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
         period = m.data["period"]
         if period["start"] > period["end"]:
             line, col = m.position("/period/end") or (None, None)
-            problems.append(Problem(f"the period ends ({period['end']}) before it starts ({period['start']})",
+            problems.append(Problem(tr("the period ends ({end}) before it starts ({start})", end=period["end"],
+                                      start=period["start"]),
                                     m.path, line, col, field="/period/end"))
     seen: dict[str, str] = {}
     for doc in list(bundle.documents):
         problems += _document_problems(bundle, doc, schemas, seen, (attachments, documents))
-    problems = locate_cells(bundle.documents, hint_booleans(problems, schemas))  # labels; workbook cells (xlsxio)
+    problems = label_problems(hint_booleans(problems, schemas), bundle, schemas)  # field titles (labels_in)
+    problems = locate_cells(bundle.documents, problems)  # workbook cells (xlsxio)
     return [*(bundle.unreadable or ()), *problems]
 
 
@@ -101,15 +104,16 @@ def _document_problems(bundle: Bundle, doc: Document, schemas: SchemaSet, seen: 
                        files: tuple[set[str], set[str]]) -> list[Problem]:
     """The problems of one document (``seen``: the singleton kinds met so far, by path)."""
     if not isinstance(doc.data, dict):
-        return [Problem("a document must be a mapping with a kind", doc.path, 1, 1, "/")]
+        return [Problem(tr("a document must be a mapping with a kind"), doc.path, 1, 1, "/")]
     if "kind" not in doc.data:
-        return [Problem(f"missing kind: say which evidence this is (one of: {', '.join(schemas.kinds)})",
-                        doc.path, 1, 1, "/kind")]
+        return [Problem(tr("missing kind: say which evidence this is (one of: {kinds})",
+                           kinds=", ".join(schemas.kinds)), doc.path, 1, 1, "/kind")]
     kind = doc.kind
     if kind is None or kind not in schemas.by_kind or kind == "bundle":
         line, col = doc.position("/kind") or (None, None)
-        return [Problem(f"unknown kind {doc.data['kind']!r} (known: "
-                        f"{', '.join(k for k in schemas.kinds if k != 'bundle')})", doc.path, line, col, field="/kind")]
+        return [Problem(tr("unknown kind {kind} (known: {kinds})", kind=repr(doc.data["kind"]),
+                           kinds=", ".join(k for k in schemas.kinds if k != "bundle")),
+                        doc.path, line, col, field="/kind")]
     normalise_document(doc, schemas)  # Chinese labels and headers -> codes and keys (checker.labels_in)
     if doc.fmt == "csv":
         try:
@@ -122,8 +126,8 @@ def _document_problems(bundle: Bundle, doc: Document, schemas: SchemaSet, seen: 
     if schemas.by_kind[kind].get("x-singleton"):
         if kind in seen:
             line, col = doc.position("/kind") or (None, None)
-            problems.append(Problem(f"a bundle holds one {kind} document; {seen[kind]} is another",
-                                    doc.path, line, col, field="/kind"))
+            problems.append(Problem(tr("a bundle holds one {kind} document; {other} is another", kind=kind,
+                                       other=seen[kind]), doc.path, line, col, field="/kind"))
         seen[kind] = doc.path
     return problems + validate_document(schemas, kind, doc.data, doc.path, doc.position, *files)
 

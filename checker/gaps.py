@@ -94,10 +94,10 @@ def _texts(gap, src: FactSource, path: str, schemas) -> tuple[Text, Text]:
     if gap.gap == "required":
         zh, en = f"缺少必填字段 {zh_name}（模式要求）", f"lacks the required field {en_name} (required by the schema)"
     elif gap.gap in ("minItems", "minLength", "blank"):
-        zh, en = f"未填写字段 {zh_name}（模式要求填写：{gap.message}）", f"leaves {en_name} empty ({gap.message})"
+        zh, en = f"未填写字段 {zh_name}（模式要求填写：{gap.text('zh')}）", f"leaves {en_name} empty ({gap.text('en')})"
     else:
-        zh, en = f"字段 {zh_name} 的值超出模式允许的范围（{gap.message}），按未提供处理", \
-            f"gives {en_name} a value out of range ({gap.message}); it is treated as not given"
+        zh, en = f"字段 {zh_name} 的值超出模式允许的范围（{gap.text('zh')}），按未提供处理", \
+            f"gives {en_name} a value out of range ({gap.text('en')}); it is treated as not given"
     message = Text(f"《{gap.file}》{obj}{zh}。", f"{gap.file}{obj_en} {en}.")
     remediation = Text(f"在《{gap.file}》{obj}中填写 {zh_name}。", f"Fill in {en_name} in {gap.file}{obj_en}.")
     return message, remediation
@@ -185,7 +185,7 @@ def _findings(gap: Problem, src: FactSource, path: str, packs: list[Pack], locat
 def _listed(gap: Problem, pointer: str, reported_as: str, standards: tuple[str, ...] = (), file: str | None = None
             ) -> ContentGap:
     return ContentGap(file if file is not None else (gap.file or ""), pointer, gap.line, gap.column, gap.gap or "",
-                      gap.message, reported_as, standards)
+                      gap.text("en"), reported_as, standards)
 
 
 def gap_results(gaps: list[Problem], packs: list[Pack], facts: FactBase, results: list[Result], schemas: Any = None
@@ -211,7 +211,7 @@ def gap_results(gaps: list[Problem], packs: list[Pack], facts: FactBase, results
             continue
         path = _field_path(src, pointer)
         evidence_ptr = pointer.rsplit("/", 1)[0] if gap.gap == "required" else pointer
-        located = Evidence(gap.file or "", evidence_ptr, gap.line, gap.column, f"content gap: {gap.message}")
+        located = Evidence(gap.file or "", evidence_ptr, gap.line, gap.column, f"content gap: {gap.text('en')}")
         covering = _covering(src, src.kind, path, results, rules, by_id)
         if covering:
             listed.append(_listed(gap, pointer, "rule", _cite(results, covering, gap, located)))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .i18n import tr
+
 # Header decorations a template or a park may add to a column title: a required marker.
 _REQUIRED_MARKS = ("（必填）", "(必填)", "*", "＊")
 
@@ -26,9 +28,9 @@ def enum_message(value: Any, values: list, node: dict | None) -> str:
     labels = (node or {}).get("x-enum-labels") or {}
     codes = ", ".join(map(str, values))
     if not labels:
-        return f"{value!r} is not one of: {codes}"
+        return tr("{value} is not one of: {codes}", value=repr(value), codes=codes)
     zh = "、".join(str(labels.get(v, v)) for v in values)
-    return f"“{value}”不是可选值，可填：{zh}（{value!r} is not one of: {codes}）"
+    return tr("“{text}” is not one of: {codes} (in Chinese: {labels})", text=value, codes=codes, labels=zh)
 
 
 def strip_header(text: str) -> str:

@@ -16,7 +16,10 @@ import dataclasses
 from functools import lru_cache
 from typing import Any
 
+from .i18n import tr, zh
 from .labels import header_key, to_code
+from .pointers import split_pointer
+from .schemaerrors import type_name
 from .schemas import SchemaSet, load_schemas
 
 # Accepted besides the schema's boolean labels (Excel and CSV exports write these).
@@ -52,13 +55,51 @@ def to_boolean(text: str, schemas: SchemaSet | None = None) -> bool | None:
 
 def hint_booleans(problems: list, schemas: SchemaSet | None = None) -> list:
     """A value where a boolean is expected that is no boolean label: the message names the labels
-    (``expected boolean, got string '也许'（可填：是、否）``)."""
+    (``expected boolean, got string '也许' (write 是 or 否)``)."""
+    if not problems:
+        return problems  # (the catalogue is read only when a message is written)
     yes, no = boolean_labels(schemas)
+    prefix = tr("expected {expected}, got {got} {value}", expected=type_name("boolean"), got=type_name("string"),
+               value="")
     out = []
     for p in problems:
-        if p.message.startswith("expected boolean, got string"):
-            p = dataclasses.replace(p, message=f"{p.message}（可填：{yes}、{no}）")
+        if p.message.startswith(prefix):
+            p = dataclasses.replace(p, message=p.message + tr(" (write {yes} or {no})", yes=yes, no=no))
         out.append(p)
+    return out
+
+
+def field_title(schemas: SchemaSet, kind: str, pointer: str) -> str | None:
+    """The title of the field a pointer names, in the message language (``发布日期`` or ``Issue date``):
+    the schema's ``title``, or ``x-title-en`` in English; ``None`` when the schema gives none."""
+    if kind not in schemas.by_kind or not pointer or pointer == "/":
+        return None
+    node: Any = labelled_schema(schemas, kind)
+    for token in split_pointer(pointer):
+        if not isinstance(node, dict):
+            return None
+        props = node.get("properties") or {}
+        if token in props:
+            node = props[token]
+        elif token.isdigit() and isinstance(node.get("items"), dict):
+            node = node["items"]
+        else:
+            return None
+    if not isinstance(node, dict):
+        return None
+    title = node.get("title") if zh() else node.get("x-title-en") or node.get("title")
+    return title if isinstance(title, str) and title else None
+
+
+def label_problems(problems: list, bundle: Any, schemas: SchemaSet) -> list:
+    """Each problem of a bundle's documents with the title of its field (the manifest's are of kind bundle)."""
+    kinds = {d.path: d.kind for d in bundle.documents if isinstance(d.kind, str)}
+    kinds[bundle.manifest.path] = "bundle"
+    out = []
+    for p in problems:
+        kind = kinds.get(p.file or "")
+        title = field_title(schemas, kind, p.field) if kind and p.field and not p.label else None
+        out.append(dataclasses.replace(p, label=title) if title else p)
     return out
 
 

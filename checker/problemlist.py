@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from .bundle import MANIFEST, Bundle
 from .errors import EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK, Problem, ReadProblem
 from .escape import one_line
+from .i18n import tr
 from .onboard import NEEDED, document_need
 from .readers import Reading, refs_text
 from .schemas import SchemaSet
@@ -53,9 +54,9 @@ class Listing:
 
 def _gap_note(p: Problem) -> str:
     if p.gap == "optional":
-        return " [optional value left empty: treated as not given]"
+        return tr(" [optional value left empty: treated as not given]")
     if p.gap:
-        return " [content gap (reported as a finding by check)]"
+        return tr(" [content gap (reported as a finding by check)]")
     return ""
 
 
@@ -66,14 +67,16 @@ def validate_listing(bundle: Bundle, problems: list[Problem], schemas: SchemaSet
     out = Listing()
     if not problems:
         kinds = ", ".join(sorted({d.kind for d in bundle.documents if d.kind}))
-        out.lines.append((f"{one_line(bundle.name)}: {len(bundle.documents) + 1} documents valid ({kinds})", False))
+        out.lines.append((tr("{bundle}: {count} documents valid ({kinds})", bundle=one_line(bundle.name),
+                             count=len(bundle.documents) + 1, kinds=kinds), False))
         return out
     for p in grouped(problems):
         unread = isinstance(p, ReadProblem)
-        out.lines.append((f"parkcheck: error: {p}", True) if unread else (f"{p}{_gap_note(p)}", False))
+        out.lines.append((tr("parkcheck: error: {problem}", problem=p), True) if unread
+                         else (f"{p}{_gap_note(p)}", False))
     gaps = sum(1 for p in problems if p.gap and p.gap != "optional")
-    note = (f" ({gaps} content gap{'s' if gaps != 1 else ''}: `check` reports "
-            f"{'them as findings' if gaps != 1 else 'it as a finding'})") if gaps else ""
+    note = (tr(" (1 content gap: `check` reports it as a finding)") if gaps == 1
+            else tr(" ({count} content gaps: `check` reports them as findings)", count=gaps) if gaps else "")
     out.lines.append((f"parkcheck: {one_line(bundle.name)}: {count_line(problems)}{note}", True))
     unreadable = any(isinstance(p, ReadProblem) for p in problems)
     out.exit_code = EXIT_INPUT_ERROR if unreadable else EXIT_FINDINGS
@@ -86,7 +89,8 @@ def check_listing(problems: list[Problem]) -> Listing:
     errors = [p for p in problems if not p.gap]
     out = Listing(exit_code=EXIT_INPUT_ERROR)
     for p in grouped(errors):
-        out.lines.append((f"parkcheck: {'error' if isinstance(p, ReadProblem) else 'invalid evidence'}: {p}", True))
+        out.lines.append((tr("parkcheck: error: {problem}", problem=p) if isinstance(p, ReadProblem)
+                          else tr("parkcheck: invalid evidence: {problem}", problem=p), True))
     out.lines.append((f"parkcheck: {count_line(errors)}", True))
     return out
 

@@ -9,20 +9,21 @@ import tempfile
 from pathlib import Path
 
 from .errors import InputError
+from .i18n import tr
 
 
 def not_regular(mode: int) -> str:
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return tr("a named pipe (FIFO)")
     if stat.S_ISSOCK(mode):
-        return "a socket"
+        return tr("a socket")
     if stat.S_ISCHR(mode):
-        return "a character device"
+        return tr("a character device")
     if stat.S_ISBLK(mode):
-        return "a block device"
+        return tr("a block device")
     if stat.S_ISDIR(mode):
-        return "a folder"
-    return "not a regular file"
+        return tr("a folder")
+    return tr("not a regular file")
 
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0) \
@@ -36,12 +37,13 @@ def open_regular(path: str, label: str) -> int:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise InputError("is a symbolic link that changed while reading; refusing to follow it", label) from None
-        raise InputError(f"cannot read: {exc.strerror}", label) from None
+            raise InputError(tr("is a symbolic link that changed while reading; refusing to follow it"),
+                             label) from None
+        raise InputError(tr("cannot read: {reason}", reason=exc.strerror), label) from None
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)
-        raise InputError(f"is {not_regular(st.st_mode)}, not a regular file; refusing to read it", label)
+        raise InputError(tr("is {what}, not a regular file; refusing to read it", what=not_regular(st.st_mode)), label)
     return fd
 
 
@@ -57,12 +59,13 @@ def read_fd(fd: int, label: str, limit: int, option_name: str) -> bytes:
             chunks.append(chunk)
             left -= len(chunk)
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", label) from None
+        raise InputError(tr("cannot read: {reason}", reason=exc.strerror), label) from None
     finally:
         os.close(fd)
     data = b"".join(chunks)
     if len(data) > limit:
-        raise InputError(f"file is larger than the limit of {limit:,} bytes ({option_name})", label)
+        raise InputError(tr("file is larger than the limit of {count} bytes ({option})", count=f"{limit:,}",
+                            option=option_name), label)
     return data
 
 
@@ -71,13 +74,13 @@ def read_regular_file(path, label: str, limit: int, option_name: str) -> bytes:
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
-        raise InputError("file not found", label) from None
+        raise InputError(tr("file not found"), label) from None
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", label) from None
+        raise InputError(tr("cannot read: {reason}", reason=exc.strerror), label) from None
     if stat.S_ISDIR(mode):
-        raise InputError("is a folder, not a file", label)
+        raise InputError(tr("is a folder, not a file"), label)
     if not stat.S_ISREG(mode):
-        raise InputError(f"is {not_regular(mode)}, not a regular file; refusing to read it", label)
+        raise InputError(tr("is {what}, not a regular file; refusing to read it", what=not_regular(mode)), label)
     return read_fd(open_regular(os.path.realpath(path), label), label, limit, option_name)
 
 

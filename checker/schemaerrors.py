@@ -8,6 +8,7 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]  # no stubs in the environment
 
+from .i18n import tr
 from .labels import enum_message  # an enum error lists the accepted Chinese labels (x-enum-labels)
 from .pointers import join_pointer
 
@@ -19,12 +20,19 @@ def json_type(value: Any) -> str:
     return JSON_TYPES.get(type(value), type(value).__name__)
 
 
+def type_name(name: str) -> str:
+    """A JSON type in the words of the message language (``string`` → ``文本``)."""
+    names = {"object": tr("object"), "array": tr("array"), "string": tr("string"), "boolean": tr("boolean"),
+             "integer": tr("integer"), "number": tr("number"), "null": tr("null")}
+    return names.get(name, name)
+
+
 def _required(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
     missing = [k for k in err.validator_value if isinstance(err.instance, dict) and k not in err.instance]
     # one error per missing field, each naming it: "'base_year' is a required property"
     named = [k for k in missing if err.message == f"{k!r} is a required property"]
     name = (named or missing or [err.message])[0]
-    return join_pointer(pointer, name), "required field is missing"
+    return join_pointer(pointer, name), tr("required field is missing")
 
 
 def _additional(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
@@ -34,34 +42,36 @@ def _additional(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str
     extra = sorted(k for k in err.instance if k not in allowed and not k.startswith("x-"))
     if not extra:
         return None
-    return join_pointer(pointer, extra[0]), (f"unknown field {extra[0]!r} (allowed here: {', '.join(sorted(allowed))}; "
-                                             "prefix your own fields with x-)")
+    message = tr("unknown field {field} (allowed here: {allowed}; prefix your own fields with x-)",
+                field=repr(extra[0]), allowed=", ".join(sorted(allowed)))
+    return join_pointer(pointer, extra[0]), message
 
 
 def _type(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
     vv, inst = err.validator_value, err.instance
-    expected = vv if isinstance(vv, str) else " or ".join(vv)
+    expected = type_name(vv) if isinstance(vv, str) else tr(" or ").join(map(type_name, vv))
     if inst is None:
-        return pointer, f"left blank (expected {expected})"
+        return pointer, tr("left blank (expected {expected})", expected=expected)
     if isinstance(inst, (dict, list)):
-        return pointer, f"expected {expected}, got {json_type(inst)}"
-    return pointer, f"expected {expected}, got {json_type(inst)} {inst!r}"
+        return pointer, tr("expected {expected}, got {got}", expected=expected, got=type_name(json_type(inst)))
+    return pointer, tr("expected {expected}, got {got} {value}", expected=expected, got=type_name(json_type(inst)),
+                      value=repr(inst))
 
 
 def _format(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
     if err.validator_value == "date":
-        return pointer, f"expected a date written YYYY-MM-DD, got {err.instance!r}"
-    return pointer, f"{err.instance!r} is not a valid {err.validator_value}"
+        return pointer, tr("expected a date written YYYY-MM-DD, got {value}", value=repr(err.instance))
+    return pointer, tr("{value} is not a valid {format}", value=repr(err.instance), format=err.validator_value)
 
 
 def _bound(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
     sym = {"minimum": "≥", "maximum": "≤", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[str(err.validator)]
-    return pointer, f"must be {sym} {err.validator_value}, got {err.instance!r}"
+    return pointer, tr("must be {bound}, got {value}", bound=f"{sym} {err.validator_value}", value=repr(err.instance))
 
 
 def _min_items(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
     vv = err.validator_value
-    return pointer, f"must list at least {vv} item{'s' if vv != 1 else ''}"
+    return pointer, tr("must list at least 1 item") if vv == 1 else tr("must list at least {count} items", count=vv)
 
 
 def _best_alternative(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
@@ -75,13 +85,15 @@ _DESCRIBE: dict[str, _Describe] = {
     "additionalProperties": _additional,
     "type": _type,
     "enum": lambda e, p: (p, enum_message(e.instance, e.validator_value, e.schema)),
-    "const": lambda e, p: (p, f"must be {e.validator_value!r}, got {e.instance!r}"),
+    "const": lambda e, p: (p, tr("must be {expected}, got {value}", expected=repr(e.validator_value),
+                                value=repr(e.instance))),
     "format": _format,
     "minimum": _bound, "maximum": _bound, "exclusiveMinimum": _bound, "exclusiveMaximum": _bound,
     "minItems": _min_items,
-    "minLength": lambda e, p: (p, "must not be empty"),
-    "pattern": lambda e, p: (p, f"{e.instance!r} does not have the expected form ({e.validator_value})"),
-    "uniqueItems": lambda e, p: (p, "items must not repeat"),
+    "minLength": lambda e, p: (p, tr("must not be empty")),
+    "pattern": lambda e, p: (p, tr("{value} does not have the expected form ({pattern})", value=repr(e.instance),
+                                  pattern=e.validator_value)),
+    "uniqueItems": lambda e, p: (p, tr("items must not repeat")),
     "oneOf": _best_alternative, "anyOf": _best_alternative,
 }
 

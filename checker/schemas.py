@@ -17,11 +17,10 @@ Schema conventions (all documented in ``schemas/README.md``):
 
 from __future__ import annotations
 
-import contextvars
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]  # no stubs in the environment
@@ -29,49 +28,17 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from .attachments import BUNDLE_FILES as _BUNDLE_FILES
+from .attachments import RsAttachment as _RsAttachment
+from .attachments import x_attachment as _x_attachment
 from .errors import InputError, Problem
+from .i18n import LANGUAGES, current, tr, using
 from .pointers import join_pointer
 from .resources import data_dir
 from .schemaerrors import describe_error
 
 BASE_URI = "https://parkcheck.invalid/schemas/"
-# The files of the bundle being validated, for the x-attachment keyword: (attachments, documents).
-_BUNDLE_FILES: contextvars.ContextVar[tuple[frozenset, frozenset]] = contextvars.ContextVar(
-    "bundle_files", default=(frozenset(), frozenset()))
-
-
-def _x_attachment(validator, value, instance, schema_node):
-    if not value or not isinstance(instance, str):
-        return
-    attachments, documents = _BUNDLE_FILES.get()
-    path = instance.replace("\\", "/")
-    pp = PurePosixPath(path)
-    if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
-        yield jsonschema.ValidationError(f"attachment path {instance!r} must be relative to the bundle")
-    elif ".." in pp.parts:
-        yield jsonschema.ValidationError(f"attachment path {instance!r} points outside the bundle")
-    elif str(pp) in documents:
-        yield jsonschema.ValidationError(f"{instance!r} is a document of the bundle, not an attachment")
-    elif str(pp) not in attachments:
-        folder = str(pp) + "/"
-        if any(a.startswith(folder) for a in attachments):
-            yield jsonschema.ValidationError(f"attachment {instance!r} is a folder, not a file")
-        else:
-            yield jsonschema.ValidationError(f"attachment {instance!r} is not in the bundle")
-
-
 _Validator = jsonschema.validators.extend(Draft202012Validator, {"x-attachment": _x_attachment})
-
-
-class _RsAttachment:
-    """x-attachment for jsonschema-rs: the same check as ``_x_attachment``, raising on a bad path."""
-
-    def __init__(self, parent_schema, value, schema_path):
-        self.value = value
-
-    def validate(self, instance):
-        if self.value and isinstance(instance, str) and next(_x_attachment(None, True, instance, None), None):
-            raise ValueError("attachment")
 
 
 @dataclass(frozen=True)
@@ -342,11 +309,13 @@ def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, posit
                 return []
         finally:
             _BUNDLE_FILES.reset(token)
-    errors = _errors(schemas, kind, json.dumps(data, sort_keys=True, ensure_ascii=False), files)
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    errors = _errors(schemas, kind, text, files, current())
+    texts = _gap_messages(schemas, kind, text, files, errors)
     problems = []
     others = 0
     optional = None
-    for pointer, message, gap in errors:
+    for (pointer, message, gap), messages in zip(errors, texts, strict=True):
         if gap in ("blank", "minLength", "minItems"):
             if optional is None:
                 optional = _optional_pointers(schemas, kind, data)
@@ -363,10 +332,21 @@ def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, posit
             if others > limit:
                 continue
         problems.append(Problem(message, file, pos[0] if pos else None, pos[1] if pos else None, pointer or "/",
-                                gap=gap))
+                                gap=gap, messages=messages))
     if others > limit:
-        problems.append(Problem(f"... and {others - limit} more problems", file))
+        problems.append(Problem(tr("... and {count} more problems", count=others - limit), file))
     return problems
+
+
+def _gap_messages(schemas: SchemaSet, kind: str, text: str, files: tuple[frozenset, frozenset],
+                  errors: list[tuple[str, str, str | None]]) -> list[dict[str, str] | None]:
+    """The message of each content gap in every language (``None`` for other errors): gaps become findings
+    in reports, which read the same whatever the message language (checker.gaps)."""
+    if not any(gap for _, _, gap in errors):
+        return [None] * len(errors)
+    both = {lang: _errors(schemas, kind, text, files, lang) for lang in LANGUAGES}
+    return [{lang: found[i][1] for lang, found in both.items()} if gap else None
+            for i, (_, _, gap) in enumerate(errors)]
 
 
 def _optional_pointers(schemas: SchemaSet, kind: str, data: Any) -> set[str]:
@@ -382,14 +362,15 @@ def _optional_pointers(schemas: SchemaSet, kind: str, data: Any) -> set[str]:
 
 
 @lru_cache(maxsize=4096)
-def _errors(schemas: SchemaSet, kind: str, text: str, files: tuple[frozenset, frozenset]
+def _errors(schemas: SchemaSet, kind: str, text: str, files: tuple[frozenset, frozenset], lang: str
             ) -> list[tuple[str, str, str | None]]:
-    """(pointer, message, gap keyword or None) of every error; memoised on the document's content and
-    the bundle's files."""
+    """(pointer, message, gap keyword or None) of every error; memoised on the document's content, the
+    bundle's files and the language of the messages (``lang``: checker.i18n's current one)."""
     token = _BUNDLE_FILES.set(files)
     try:
-        errors = sorted(schemas.validator(schemas.by_kind[kind]).iter_errors(json.loads(text)),
-                        key=lambda e: (list(map(str, e.absolute_path)), e.validator))
-        return [(*describe_error(err), _gap_keyword(err)) for err in errors]
+        with using(lang):
+            errors = sorted(schemas.validator(schemas.by_kind[kind]).iter_errors(json.loads(text)),
+                            key=lambda e: (list(map(str, e.absolute_path)), e.validator))
+            return [(*describe_error(err), _gap_keyword(err)) for err in errors]
     finally:
         _BUNDLE_FILES.reset(token)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from .errors import InputError
+from .i18n import tr
 from .labels import to_code
 from .labels_in import scalar_value
 from .limits import Limits, option
@@ -112,8 +113,9 @@ class CellReader:
             return MISSING
         if isinstance(raw, str):
             if len(raw) > self.limits.max_csv_cell:
-                self.fail(f"a cell is longer than the limit of {self.limits.max_csv_cell:,} characters "
-                          f"({option('max_csv_cell')})", sheet, row, cidx, pointer)
+                self.fail(tr("a cell is longer than the limit of {count} characters ({option})",
+                             count=f"{self.limits.max_csv_cell:,}", option=option("max_csv_cell")),
+                          sheet, row, cidx, pointer)
             if not raw.strip():
                 return MISSING
         if col.many:
@@ -160,8 +162,8 @@ class CellReader:
     def number(self, raw: int | float, types: set[str], is_date: bool, sheet: str, row: int, cidx: int,
                pointer: str) -> Any:
         if (isinstance(raw, float) and not math.isfinite(raw)) or abs(raw) > self.limits.max_number:
-            self.fail(f"the number {raw:g} is out of range ({option('max_number')} {self.limits.max_number:g})",
-                      sheet, row, cidx, pointer)
+            self.fail(tr("the number {number} is out of range ({option} {limit})", number=f"{raw:g}",
+                         option=option("max_number"), limit=f"{self.limits.max_number:g}"), sheet, row, cidx, pointer)
         integral = isinstance(raw, int) or float(raw).is_integer()
         if is_date:
             return self.serial(raw) if 0 < raw <= _SERIAL_MAX else raw
@@ -198,33 +200,36 @@ def check_archive(data: bytes, name: str, limits: Limits) -> None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, NotImplementedError, RuntimeError):
-        raise InputError("not a readable .xlsx workbook (not a zip archive; an encrypted or old .xls "
-                         "workbook must be saved as .xlsx without a password)", name) from None
+        raise InputError(tr("not a readable .xlsx workbook (not a zip archive; an encrypted or old .xls workbook must "
+                            "be saved as .xlsx without a password)"), name) from None
     with zf:
         infos = zf.infolist()
         if len(infos) > limits.max_archive_members:
-            raise InputError(f"workbook has {len(infos):,} parts, more than the limit of "
-                             f"{limits.max_archive_members:,} ({option('max_archive_members')})", name)
+            raise InputError(tr("workbook has {count} parts, more than the limit of {limit} ({option})",
+                                count=f"{len(infos):,}", limit=f"{limits.max_archive_members:,}",
+                                option=option("max_archive_members")), name)
         total = sum(i.file_size for i in infos)
         if total > limits.max_unpacked_bytes:
-            raise InputError(f"workbook expands to more than the limit of {limits.max_unpacked_bytes:,} bytes "
-                             f"({option('max_unpacked_bytes')})", name)
+            raise InputError(tr("workbook expands to more than the limit of {count} bytes ({option})",
+                                count=f"{limits.max_unpacked_bytes:,}", option=option("max_unpacked_bytes")), name)
         if total > 1 << 20 and total > limits.max_compression_ratio * max(len(data), 1):
-            raise InputError(f"workbook expands {total // max(len(data), 1):,}-fold, more than the limit of "
-                             f"{limits.max_compression_ratio} ({option('max_compression_ratio')}); refusing a "
-                             "likely zip bomb", name)
+            raise InputError(tr("workbook expands {ratio}-fold, more than the limit of {limit} ({option}); refusing a "
+                                "likely zip bomb", ratio=f"{total // max(len(data), 1):,}",
+                                limit=limits.max_compression_ratio, option=option("max_compression_ratio")), name)
         for info in infos:
             if info.file_size > limits.max_document_bytes:
-                raise InputError(f"workbook part {info.filename!r} is larger than the limit of "
-                                 f"{limits.max_document_bytes:,} bytes ({option('max_document_bytes')})", name)
+                raise InputError(tr("workbook part {part} is larger than the limit of {count} bytes ({option})",
+                                    part=repr(info.filename), count=f"{limits.max_document_bytes:,}",
+                                    option=option("max_document_bytes")), name)
             if info.file_size > 1 << 20 and info.compress_size and \
                     info.file_size / info.compress_size > limits.max_compression_ratio:
-                raise InputError(f"workbook part {info.filename!r} expands "
-                                 f"{info.file_size // info.compress_size:,}-fold, more than the limit of "
-                                 f"{limits.max_compression_ratio} ({option('max_compression_ratio')}); refusing "
-                                 "a likely zip bomb", name)
+                raise InputError(tr("workbook part {part} expands {ratio}-fold, more than the limit of {limit} "
+                                    "({option}); refusing a likely zip bomb", part=repr(info.filename),
+                                    ratio=f"{info.file_size // info.compress_size:,}",
+                                    limit=limits.max_compression_ratio, option=option("max_compression_ratio")),
+                                 name)
             if info.flag_bits & 0x1:
-                raise InputError("the workbook is encrypted; save it without a password", name)
+                raise InputError(tr("the workbook is encrypted; save it without a password"), name)
 
 
 def open_workbook(data: bytes, name: str):
@@ -237,6 +242,6 @@ def open_workbook(data: bytes, name: str):
     except InputError:
         raise
     except Exception as exc:  # openpyxl raises many kinds on a corrupt workbook
-        raise InputError(f"not a readable .xlsx workbook ({type(exc).__name__})", name) from None
+        raise InputError(tr("not a readable .xlsx workbook ({reason})", reason=type(exc).__name__), name) from None
 
 

@@ -17,11 +17,13 @@ holds data is listed as not used (``unused_files``), never silently dropped.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
 from .charset import SUSPICIOUS_NAME, char_name
 from .errors import InputError, Problem
+from .i18n import tr
 from .labels import strip_header
 from .limits import DEFAULT_LIMITS, Limits, option
 from .model import EvidenceFile
@@ -47,8 +49,9 @@ class _Reader(CellReader):
         for values in ws.iter_rows(min_row=first, max_col=width, values_only=True):
             count += 1
             if count > self.limits.max_csv_rows + 1:
-                raise InputError(f"the sheet has more than {self.limits.max_csv_rows:,} rows "
-                                 f"({option('max_csv_rows')})", where(self.workbook, sheet))
+                raise InputError(tr("the sheet has more than {count} rows ({option})",
+                                    count=f"{self.limits.max_csv_rows:,}", option=option("max_csv_rows")),
+                                 where(self.workbook, sheet))
             yield count, values
 
     def header(self, ws, sheet: str, spec: Sheet) -> dict[int, Column]:
@@ -64,10 +67,11 @@ class _Reader(CellReader):
                 found = Column((name,), name, {"type": "string"})
             if found is None:
                 labels = "、".join(c.label for c in spec.all_columns)
-                self.fail(f"unknown column {name!r} (columns of this sheet: {labels}; columns of your own start "
-                          "with x-)", sheet, 1, i)
+                message = tr("unknown column {name} (columns of this sheet: {labels}; columns of your own start "
+                             "with x-)", name=repr(name), labels=labels)
+                self.fail(message, sheet, 1, i)
             if found in out.values():
-                self.fail(f"column {name!r} is given twice", sheet, 1, i)
+                self.fail(tr("column {name} is given twice", name=repr(name)), sheet, 1, i)
             out[i] = found
         return out
 
@@ -104,8 +108,8 @@ def _kv_sheet(r: _Reader, ws, title: str, spec: Sheet, built: _Built) -> bool:
                 col = Column((label.strip(),), label.strip(), {"type": "string"})
         if col is None:
             if raw is not None and str(raw).strip():
-                r.fail(f"unknown field {str(label or key)!r} (fields of this sheet: "
-                       f"{'、'.join(c.label for c in spec.columns)}; fields of your own start with x-)",
+                r.fail(tr("unknown field {name} (fields of this sheet: {labels}; fields of your own start with x-)",
+                          name=repr(str(label or key)), labels="、".join(c.label for c in spec.columns)),
                        title, row, 1)
             continue
         pointer = pointer_of("", *col.path)
@@ -137,7 +141,8 @@ def _table_sheet(r: _Reader, ws, title: str, spec: Sheet, built: _Built) -> bool
                 raw = values[i - 1] if i - 1 < len(values) else None
                 value = r.value(raw, col, title, row, i, "")
                 if value is MISSING:
-                    r.fail(f"{col.label} is empty: name the record this row belongs to", title, row, i)
+                    r.fail(tr("{column} is empty: name the record this row belongs to", column=col.label), title, row,
+                           i)
                 parent_keys.append(str(value))
         parent, base = _parent(r, built, spec, tuple(parent_keys), title, row, columns)
         array = _array_in(parent, spec.array[-1])
@@ -185,10 +190,11 @@ def _parent(r: _Reader, built: _Built, spec: Sheet, keys: tuple[str, ...], title
     found = built.index.get(level - 1, {}).get(keys, MISSING)
     first = min(i for i, c in columns.items() if c.parent >= 0)
     if found is MISSING:
-        r.fail(f"no record {'/'.join(keys)!r} in the parent sheet for {spec.parents[0].label}: name a record "
-               "listed there", title, row, first)
+        r.fail(tr("no record {record} in the parent sheet for {parent}: name a record listed there",
+                  record=repr("/".join(keys)), parent=spec.parents[0].label), title, row, first)
     if found is None:
-        r.fail(f"the parent sheet lists {'/'.join(keys)!r} more than once: give each record its own key",
+        r.fail(tr("the parent sheet lists {record} more than once: give each record its own key",
+                  record=repr("/".join(keys))),
                title, row, first)
     assert isinstance(found, tuple)
     return found
@@ -220,8 +226,8 @@ def read_workbook(path: str, data: bytes, files: dict[str, EvidenceFile] | None 
 
     limits = limits or DEFAULT_LIMITS
     if len(data) > limits.max_document_bytes:
-        raise InputError(f"workbook is larger than the limit of {limits.max_document_bytes:,} bytes "
-                         f"({option('max_document_bytes')})", path)
+        raise InputError(tr("workbook is larger than the limit of {count} bytes ({option})",
+                            count=f"{limits.max_document_bytes:,}", option=option("max_document_bytes")), path)
     check_archive(data, path, limits)
     schemas = load_schemas()
     wb = open_workbook(data, path)
@@ -247,8 +253,8 @@ def _sheets_by_kind(r: _Reader, wb: Any) -> dict[str, list[tuple[Sheet, Any, str
         title = ws.title
         bad = SUSPICIOUS_NAME.search(title)
         if bad:  # shown in errors and reports: refused like a file name (checker.bundle)
-            raise InputError(f"sheet name contains the invisible or control character {char_name(bad.group())}; "
-                             "rename the sheet", r.workbook)
+            raise InputError(tr("sheet name contains the invisible or control character {char}; rename the sheet",
+                                char=char_name(bad.group())), r.workbook)
         spec = index.get(title.strip())
         if title.strip() in SKIPPED:
             continue
@@ -277,7 +283,8 @@ def _document(r: _Reader, kind: str, sheets: list[tuple[Sheet, Any, str]]) -> _B
     seen: dict[Sheet, str] = {}
     for spec, _, title in sheets:
         if spec in seen:
-            raise InputError(f"sheets {seen[spec]!r} and {title!r} hold the same table", where(r.workbook, title))
+            raise InputError(tr("sheets {first} and {second} hold the same table", first=repr(seen[spec]),
+                                second=repr(title)), where(r.workbook, title))
         seen[spec] = title
     built = _Built(kind, {"kind": kind}, WorkbookContent(None, r.workbook, sheets[0][2]))
     built.content.data = built.data
@@ -303,6 +310,7 @@ def locate_cells(documents: list, problems: list[Problem]) -> list[Problem]:
         content = contents.get(p.file or "")
         found = content.cell(p.field or "") if content is not None and not p.gap else None
         if found is not None:
-            p = Problem(p.message, where(content.workbook, *found), None, None, p.field, p.gap)  # type: ignore[union-attr]
+            p = dataclasses.replace(p, file=where(content.workbook, *found), line=None,  # type: ignore[union-attr]
+                                    column=None)
         out.append(p)
     return out

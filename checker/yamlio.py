@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .charset import INVISIBLE, locate
 from .errors import InputError
+from .i18n import tr
 from .limits import DEFAULT_LIMITS, Limits, option
 from .pointers import Position, Positioned, escape_pointer_token, join_pointer, split_pointer
 from .safeio import read_regular_file
@@ -37,25 +38,50 @@ def decode_text(raw: bytes, name: str) -> str:
         line = before.count(b"\n") + 1
         col = exc.start - (before.rfind(b"\n") + 1) + 1
         raise InputError(
-            f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8 "
-            "(GBK/GB18030 files must be converted)", name, line, col) from None
+            tr("not UTF-8 text (byte {byte}); save the file as UTF-8 (GBK/GB18030 files must be converted)",
+               byte=f"0x{raw[exc.start]:02x}"), name, line, col) from None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise InputError("contains a NUL character: binary data, not a text document", name, line)
+        raise InputError(tr("contains a NUL character: binary data, not a text document"), name, line)
     bad = INVISIBLE.search(text, 1 if text.startswith("\ufeff") else 0)
     if bad:
         raise InputError(invisible_message(bad.group()), name, *locate(text, bad.start()))
     return text
 
 
-@lru_cache(maxsize=1024)
 def parse_yaml(text: str, name: str, limits: Limits = DEFAULT_LIMITS) -> Positioned:
     """Parse one YAML (or JSON) document from ``text``.  ``name`` is used in error messages.
 
+    The parse is memoised on (text, name, limits); each call gets its own copy of the data and of
+    the positions, so a caller that normalises or trims a document in place (labels, content gaps)
+    never changes what the next call gets: the same bundle checked twice in one process gives the
+    same report.
+    """
+    parsed = _parse_yaml(text, name, limits)
+    return Positioned(_plain_copy(parsed.data), dict(parsed.positions))
+
+
+def clear_parse_cache() -> None:
+    """Forget memoised parses (tests that measure parsing)."""
+    _parse_yaml.cache_clear()
+
+
+def _plain_copy(value):
+    """A copy of parsed data (mappings, lists, scalars; nesting bounded by ``max_depth``)."""
+    if isinstance(value, dict):
+        return {k: _plain_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_copy(v) for v in value]
+    return value
+
+
+@lru_cache(maxsize=1024)
+def _parse_yaml(text: str, name: str, limits: Limits = DEFAULT_LIMITS) -> Positioned:
+    """Parse one YAML (or JSON) document from ``text`` (memoised: never hand its data out unshared).
+
     Valid documents take a fast path (libyaml's composer, YAML 1.2 core scalars, positions from the
     node marks); anything it does not handle, and every error, goes through ruamel.yaml's
-    round-trip loader, whose messages and positions are the reference.  Results are memoised on
-    (text, name, limits): treat the returned data as read-only.
+    round-trip loader, whose messages and positions are the reference.
 
     Limits hold before anything is built.  Values are counted as libyaml's events: one per scalar or
     alias, two per list or mapping (start and end), aliases expanded when converting.  A document

@@ -15,13 +15,14 @@ import yaml  # PyYAML: libyaml's parser
 
 from .charset import INVISIBLE, SURROGATE, char_name, shown
 from .errors import InputError
+from .i18n import tr
 from .limits import DEFAULT_LIMITS, Limits, option
 from .pointers import join_pointer
 
 
 def invisible_message(char: str) -> str:
-    return (f"contains the invisible or bidirectional control character {char_name(char)}: text could display "
-            "differently from what it is; remove it")
+    return tr("contains the invisible or bidirectional control character {char}: text could display differently "
+              "from what it is; remove it", char=char_name(char))
 
 
 def count_events(text: str, name: str, limits: Limits) -> InputError | None:
@@ -61,8 +62,9 @@ def libyaml_error(exc: yaml.YAMLError, name: str, limits: Limits) -> InputError:
     problem = str(getattr(exc, "problem", None) or getattr(exc, "context", None) or "malformed YAML")
     if "maximum nesting depth" in problem:
         depth = min(limits.max_depth, _LIBYAML_MAX_DEPTH)
-        return InputError(f"nesting deeper than {depth} levels ({option('max_depth')})", name, line, col)
-    return InputError(f"malformed YAML: {shown(problem.strip())}", name, line, col)
+        return InputError(tr("nesting deeper than {depth} levels ({option})", depth=depth, option=option("max_depth")),
+                          name, line, col)
+    return InputError(tr("malformed YAML: {problem}", problem=shown(problem.strip())), name, line, col)
 
 
 class _Scanner:
@@ -119,8 +121,8 @@ class _Scanner:
     def _open(self, mapping: bool, pointer: str, line: int, col: int) -> None:
         self.depth += 1
         if self.depth > self.limits.max_depth:
-            raise InputError(f"nesting deeper than {self.limits.max_depth} levels ({option('max_depth')})",
-                             self.name, line, col, field=pointer or None)
+            raise InputError(tr("nesting deeper than {depth} levels ({option})", depth=self.limits.max_depth,
+                                option=option("max_depth")), self.name, line, col, field=pointer or None)
         self.frames.append([pointer, mapping, 0, None])
 
 
@@ -153,14 +155,14 @@ def _could_nest_deeper(text: str, levels: int) -> bool:
 
 
 def values_error(name: str, limits: Limits, line: int | None, col: int | None) -> InputError:
-    return InputError(f"more than {limits.max_values:,} values ({option('max_values')}), counting aliases as "
-                      "expanded; refusing to read it", name, line, col)
+    return InputError(tr("more than {count} values ({option}), counting aliases as expanded; refusing to read it",
+                         count=f"{limits.max_values:,}", option=option("max_values")), name, line, col)
 
 
 def tag_error(tag: str, name: str, line: int | None, col: int | None, pointer: str) -> InputError:
     shown_tag = shown(tag.replace("tag:yaml.org,2002:", "!!"))
-    return InputError(f"unsupported tag {shown_tag!r}: only plain YAML values (text, numbers, booleans, lists, "
-                      "mappings) are read", name, line, col, field=pointer or "/")
+    return InputError(tr("unsupported tag {tag}: only plain YAML values (text, numbers, booleans, lists, mappings) "
+                         "are read", tag=repr(shown_tag)), name, line, col, field=pointer or "/")
 
 
 def plain_scalar(value: str, name: str, line: int | None, col: int | None, pointer: str, limits: Limits) -> Any:
@@ -168,24 +170,24 @@ def plain_scalar(value: str, name: str, line: int | None, col: int | None, point
     if _INT.match(value):
         digits = len(value) - (value[0] in "+-")
         if digits > limits.max_integer_digits:
-            raise InputError(f"an integer of more than {limits.max_integer_digits} digits "
-                             f"({option('max_integer_digits')})", name, line, col, field=pointer or "/")
+            raise InputError(tr("an integer of more than {digits} digits ({option})", digits=limits.max_integer_digits,
+                                option=option("max_integer_digits")), name, line, col, field=pointer or "/")
         return in_range(int(value), name, line, col, pointer, limits)
     if _OCT.match(value) or _HEX.match(value):
         digits = len(value) - 2
         # 8 octal or ~0.83 hex digits per decimal digit: bound the text before converting it
         if digits > limits.max_integer_digits * (1 if value[1] == "x" else 2):
-            raise InputError(f"an integer of more than {limits.max_integer_digits} digits "
-                             f"({option('max_integer_digits')})", name, line, col, field=pointer or "/")
+            raise InputError(tr("an integer of more than {digits} digits ({option})", digits=limits.max_integer_digits,
+                                option=option("max_integer_digits")), name, line, col, field=pointer or "/")
         return in_range(int(value[2:], 16 if value[1] == "x" else 8), name, line, col, pointer, limits)
     if _SPECIAL.match(value):
-        raise InputError("a number must be finite (.nan and .inf are not allowed)", name, line, col,
+        raise InputError(tr("a number must be finite (.nan and .inf are not allowed)"), name, line, col,
                          field=pointer or "/")
     if _FLOAT.match(value):
         number = float(value)
         if not math.isfinite(number):
-            raise InputError(f"a number must be finite ({value} is too large to be one)", name, line, col,
-                             field=pointer or "/")
+            raise InputError(tr("a number must be finite ({value} is too large to be one)", value=value), name, line,
+                             col, field=pointer or "/")
         return in_range(number, name, line, col, pointer, limits)
     return TEXT
 
@@ -204,7 +206,8 @@ def plain_number(value: str, name: str, line: int | None, col: int | None, point
 
 def in_range(number, name: str, line, col, pointer: str, limits: Limits):
     if abs(number) > limits.max_number:
-        raise InputError(f"the number {number:g} is out of range ({option('max_number')} {limits.max_number:g})",
+        raise InputError(tr("the number {number} is out of range ({option} {limit})", number=f"{number:g}",
+                            option=option("max_number"), limit=f"{limits.max_number:g}"),
                          name, line, col, field=pointer or "/")
     return number
 
@@ -232,7 +235,7 @@ def escaped_text(value: str, name: str, line: int | None, col: int | None, point
         try:
             value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
         except UnicodeDecodeError:
-            raise InputError("a lone surrogate escape (\\ud800-\\udfff without its pair) is not a character",
+            raise InputError(tr("a lone surrogate escape (\\ud800-\\udfff without its pair) is not a character"),
                              name, line, col, field=pointer or "/") from None
     bad = INVISIBLE.search(value)
     if bad:
@@ -256,5 +259,6 @@ class Budget:
     def spend(self, n: int = 1) -> None:
         self.left -= n
         if self.left < 0:
-            raise InputError(f"more than {self.limits.max_values:,} values ({option('max_values')}) once aliases "
-                             "are expanded; refusing to read it (nested YAML aliases?)", self.name)
+            raise InputError(tr("more than {count} values ({option}) once aliases are expanded; refusing to read it "
+                                "(nested YAML aliases?)", count=f"{self.limits.max_values:,}",
+                                option=option("max_values")), self.name)

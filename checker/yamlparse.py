@@ -18,6 +18,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .charset import INVISIBLE, SURROGATE
 from .errors import InputError
+from .i18n import tr
 from .limits import DEFAULT_LIMITS, Limits, option
 from .pointers import Position, Positioned, join_pointer
 from .yamllimits import (
@@ -104,7 +105,8 @@ def _node(node, pointer: str, positions: dict[str, Position], name: str, depth: 
     before = budget.left
     budget.spend(1 if isinstance(node, yaml.ScalarNode) else 2)  # as libyaml's events: start and end
     if depth >= budget.limits.max_depth and not isinstance(node, yaml.ScalarNode):
-        raise InputError(f"nesting deeper than {budget.limits.max_depth} levels ({option('max_depth')})", name,
+        raise InputError(tr("nesting deeper than {depth} levels ({option})", depth=budget.limits.max_depth,
+                           option=option("max_depth")), name,
                          node.start_mark.line + 1, node.start_mark.column + 1, field=pointer or None)
     if pointer == "" and not isinstance(node, yaml.ScalarNode):
         positions[""] = (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -147,19 +149,21 @@ def ruamel_parse(text: str, name: str, limits: Limits = DEFAULT_LIMITS) -> Posit
         problem = problem.replace("\n", " ")
         if "duplicate key" in str(exc).lower() or "found duplicate key" in problem:
             problem = "duplicate key " + problem.split('"')[1] if '"' in problem else problem
-        raise InputError(f"malformed YAML: {problem}", name,
+        raise InputError(tr("malformed YAML: {problem}", problem=problem), name,
                          mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
     except YAMLError as exc:  # errors without a mark
-        raise InputError(f"malformed YAML: {str(exc).splitlines()[0]}", name) from None
+        raise InputError(tr("malformed YAML: {problem}", problem=str(exc).splitlines()[0]), name) from None
     except RecursionError:
-        raise InputError(f"nesting deeper than {limits.max_depth} levels ({option('max_depth')})", name) from None
+        raise InputError(tr("nesting deeper than {depth} levels ({option})", depth=limits.max_depth,
+                           option=option("max_depth")), name) from None
     except (ValueError, OverflowError) as exc:  # a value the constructor cannot build
-        raise InputError(f"malformed YAML: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+        raise InputError(tr("malformed YAML: {problem}",
+                           problem=str(exc).splitlines()[0] if str(exc) else type(exc).__name__),
                          name) from None
     if not docs or all(d is None for d in docs):
-        raise InputError("the file is empty", name)
+        raise InputError(tr("the file is empty"), name)
     if len(docs) > 1:
-        raise InputError("holds several YAML documents (---); put one document in each file", name)
+        raise InputError(tr("holds several YAML documents (---); put one document in each file"), name)
     out = Positioned(None)
     out.data = _plain(docs[0], "", out.positions, name, 0, Budget(name, limits))
     out.positions.setdefault("", (1, 1))
@@ -183,7 +187,8 @@ def _convert(node: Any, pointer: str, positions: dict[str, Position], name: str,
     budget.spend(2 if isinstance(node, (dict, list)) else 1)  # as libyaml's events: start and end
     limits = budget.limits
     if depth >= limits.max_depth and isinstance(node, (dict, list)):
-        raise InputError(f"nesting deeper than {limits.max_depth} levels ({option('max_depth')})", name,
+        raise InputError(tr("nesting deeper than {depth} levels ({option})", depth=limits.max_depth,
+                           option=option("max_depth")), name,
                          *(positions.get(pointer) or (None, None)))
     if isinstance(node, (CommentedMap, CommentedSeq)) and pointer == "":
         positions[""] = (node.lc.line + 1, node.lc.col + 1)
@@ -212,7 +217,7 @@ def _convert_map(node: CommentedMap, pointer: str, positions: dict[str, Position
     for key, value in node.items():
         if not isinstance(key, (str, int, float, bool)) or isinstance(key, bool):
             line, col = _key_position(node, key)
-            raise InputError("a mapping key must be text", name, line + 1, col + 1)
+            raise InputError(tr("a mapping key must be text"), name, line + 1, col + 1)
         skey = str(key)
         if SURROGATE.search(skey) or INVISIBLE.search(skey):
             line, col = _key_position(node, key)
@@ -247,13 +252,13 @@ def _convert_scalar(node: Any, pointer: str, position: tuple[int | None, int | N
     if isinstance(node, int):
         value = int(node)
         if abs(value) >= 10 ** limits.max_integer_digits:
-            raise InputError(f"an integer of more than {limits.max_integer_digits} digits "
-                             f"({option('max_integer_digits')})", name, line, col, field=pointer or "/")
+            raise InputError(tr("an integer of more than {digits} digits ({option})", digits=limits.max_integer_digits,
+                               option=option("max_integer_digits")), name, line, col, field=pointer or "/")
         return in_range(value, name, line, col, pointer, limits)
     if isinstance(node, float):
         number = float(node)
         if not math.isfinite(number):
-            raise InputError("a number must be finite (.nan and .inf are not allowed)", name, line, col,
+            raise InputError(tr("a number must be finite (.nan and .inf are not allowed)"), name, line, col,
                              field=pointer or "/")
         return in_range(number, name, line, col, pointer, limits)
     if isinstance(node, (_dt.datetime, _dt.date)):

@@ -13,6 +13,9 @@ from pathlib import Path
 
 # The suite (and the parkcheck subprocesses it starts) use a cache folder of their own.
 os.environ.setdefault("PARKCHECK_CACHE_DIR", tempfile.mkdtemp(prefix="parkcheck-test-cache-"))
+# Messages in English unless a test asks for Chinese (--lang zh): the suite asserts exact message texts
+# and must not depend on the locale of the machine (checker.i18n).
+os.environ.setdefault("PARKCHECK_LANG", "en")
 
 import pytest
 from click.testing import CliRunner

@@ -20,7 +20,7 @@ from checker.schemas import load_schemas
 from .conftest import BASE_FIXTURE, PACK, edit_text, listed_problems, run_parkcheck
 
 POLICY = "policy.yaml:3:10: malformed YAML: expected ',' or ']', but got ':'"
-REVIEW = "management_review.yaml:5:5: /reviews/0/date: expected a date written YYYY-MM-DD, got '2024-13-45'"
+REVIEW = "management_review.yaml:5:5: Date (/reviews/0/date): expected a date written YYYY-MM-DD, got '2024-13-45'"
 SCOPE = "scope.yaml:2:1: /colour: unknown field 'colour'"
 COUNT = "3 个文件有问题，共 3 处 / 3 problems in 3 files"
 

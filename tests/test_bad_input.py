@@ -32,7 +32,7 @@ def test_validate_wrong_type_names_file_line_and_field(base_copy):
     edit_text(base_copy / "internal_audit.yaml", "interval_months: 12", "interval_months: twelve")
     proc = run_parkcheck("validate", base_copy)
     assert proc.returncode == EXIT_FINDINGS
-    assert "internal_audit.yaml:4:3: /programme/interval_months: expected integer, got string 'twelve'" in proc.stdout
+    assert "internal_audit.yaml:4:3: Planned interval (months) (/programme/interval_months): expected integer, got string 'twelve'" in proc.stdout
     assert "Traceback" not in proc.stderr
 
 
@@ -41,7 +41,7 @@ def test_check_refuses_invalid_evidence_with_exit_2(base_copy):
     edit_text(base_copy / "policy.yaml", "top_management: true", "top_management: 也许")
     proc = run_parkcheck("check", base_copy)
     assert proc.returncode == EXIT_INPUT_ERROR
-    assert "policy.yaml:12:3: /issued_by/top_management: expected boolean, got string '也许'（可填：是、否）" in proc.stderr
+    assert "policy.yaml:12:3: Is top management (/issued_by/top_management): expected boolean, got string '也许' (write 是 or 否)" in proc.stderr
 
 
 def test_malformed_yaml_is_one_line_exit_2(base_copy):
@@ -89,14 +89,14 @@ def test_typo_in_a_field_name_is_reported(base_copy):
     edit_text(base_copy / "policy.yaml", "statement:", "statment:")
     proc = run_parkcheck("validate", base_copy)
     assert "policy.yaml:13:1: /statment: unknown field 'statment'" in proc.stdout
-    assert "policy.yaml:1:1: /statement: required field is missing" in proc.stdout
+    assert "policy.yaml:1:1: Full text of the policy (/statement): required field is missing" in proc.stdout
 
 
 def test_attachment_outside_the_bundle_is_refused(base_copy):
     edit_text(base_copy / "policy.yaml", "  status: effective\n", "  status: effective\n  file: ../secret.pdf\n", 1)
     proc = run_parkcheck("validate", base_copy)
     assert proc.returncode == EXIT_FINDINGS
-    assert "policy.yaml:8:3: /control/file: attachment path '../secret.pdf' points outside the bundle" in proc.stdout
+    assert "policy.yaml:8:3: Scan of the signed document (/control/file): attachment path '../secret.pdf' points outside the bundle" in proc.stdout
 
 
 def test_symlink_out_of_the_bundle_is_refused(base_copy, tmp_path):
@@ -118,7 +118,7 @@ def test_csv_table_with_a_bad_row(base_copy):
     assert "docs.csv:3: row has 2 cells, the header has 3" in one_error_line(proc)
     write(base_copy, "docs.csv", "number,title,issue_date\nA-1,范围,2024/01/05\n")
     proc = run_parkcheck("validate", base_copy)
-    assert "docs.csv:2:8: /documents/0/issue_date: expected a date written YYYY-MM-DD, got '2024/01/05'" in proc.stdout
+    assert "docs.csv:2:8: Issue date (/documents/0/issue_date): expected a date written YYYY-MM-DD, got '2024/01/05'" in proc.stdout
 
 
 # -- hostile archives -----------------------------------------------------------------------

@@ -108,10 +108,12 @@ def test_unknown_label_lists_the_accepted_chinese_labels(tmp_path):
     shutil.copytree(CONFORMING, dest)
     line = edit_text(dest / "policy.yaml", "status: effective", "status: 有小")
     col = (dest / "policy.yaml").read_text(encoding="utf-8").splitlines()[line - 1].index("status") + 1
-    proc = run_parkcheck("validate", dest)
+    proc = run_parkcheck("validate", dest, "--lang", "zh")
     assert proc.returncode == EXIT_FINDINGS
-    assert (f"policy.yaml:{line}:{col}: /control/status: “有小”不是可选值，可填：有效、草稿、作废"
-            "（'有小' is not one of: effective, draft, obsolete）") in proc.stdout
+    assert f"policy.yaml:{line}:{col}: 状态（/control/status）：“有小”不是可选值，可填：有效、草稿、作废\n" in proc.stdout
+    proc = run_parkcheck("validate", dest, "--lang", "en")
+    assert (f"policy.yaml:{line}:{col}: Status (/control/status): “有小” is not one of: effective, draft, obsolete "
+            "(in Chinese: 有效、草稿、作废)\n") in proc.stdout
 
 
 def test_a_value_that_is_no_boolean_label_is_still_an_error(tmp_path):
@@ -119,9 +121,13 @@ def test_a_value_that_is_no_boolean_label_is_still_an_error(tmp_path):
     shutil.copytree(CONFORMING, dest)
     line = edit_text(dest / "policy.yaml", "top_management: true", "top_management: 也许")
     col = (dest / "policy.yaml").read_text(encoding="utf-8").splitlines()[line - 1].index("top_management") + 1
-    proc = run_parkcheck("check", dest)
+    proc = run_parkcheck("check", dest, "--lang", "zh")
     assert proc.returncode == EXIT_INPUT_ERROR
-    assert f"policy.yaml:{line}:{col}: /issued_by/top_management: expected boolean, got string '也许'（可填：是、否）" in proc.stderr
+    assert (f"parkcheck: 证据无效：policy.yaml:{line}:{col}: 是否最高管理者（/issued_by/top_management）：应为是/否，"
+            "实为文本 '也许'（可填：是、否）\n") in proc.stderr
+    proc = run_parkcheck("check", dest)  # English (tests/conftest.py sets PARKCHECK_LANG=en)
+    assert (f"parkcheck: invalid evidence: policy.yaml:{line}:{col}: Is top management (/issued_by/top_management): "
+            "expected boolean, got string '也许' (write 是 or 否)\n") in proc.stderr
 
 
 # -- the template ----------------------------------------------------------------------------------
@@ -213,12 +219,12 @@ def test_round_trip_seeded_mistakes_name_sheet_row_and_column(tmp_path):
     date_col = _column_of(dest / WORKBOOK, DOCS, "发布日期")
     status_col = _column_of(dest / WORKBOOK, DOCS, "状态")
     _edit_workbook(dest / WORKBOOK, DOCS, {f"{date_col}12": "2024-13-45", f"{status_col}5": "有小"})
-    proc = run_parkcheck("check", dest)
+    proc = run_parkcheck("check", dest, "--lang", "zh")
     assert proc.returncode == EXIT_INPUT_ERROR
-    assert (f"invalid evidence: {WORKBOOK}!{DOCS}!{date_col}12: /documents/10/issue_date: expected a date "
-            "written YYYY-MM-DD, got '2024-13-45'") in proc.stderr
-    assert (f"invalid evidence: {WORKBOOK}!{DOCS}!{status_col}5: /documents/3/status: “有小”不是可选值，"
-            "可填：有效、草稿、作废") in proc.stderr
+    assert (f"证据无效：{WORKBOOK}!{DOCS}!{date_col}12: 发布日期（/documents/10/issue_date）：应为 YYYY-MM-DD 格式的日期，"
+            "实为 '2024-13-45'\n") in proc.stderr
+    assert (f"证据无效：{WORKBOOK}!{DOCS}!{status_col}5: 状态（/documents/3/status）：“有小”不是可选值，"
+            "可填：有效、草稿、作废\n") in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

@@ -263,7 +263,7 @@ def test_empty_text_is_a_gap_the_rule_reading_it_reports(tmp_path):
     end = text.index("\n", text.index("持续改进碳排放管理绩效和管理体系"))
     (dest / "policy.yaml").write_text(text[:start] + 'statement: "  "' + text[end:], encoding="utf-8")
     proc = run_parkcheck("validate", dest)
-    assert proc.returncode == EXIT_FINDINGS and "/statement:" in proc.stdout and "[content gap" in proc.stdout
+    assert proc.returncode == EXIT_FINDINGS and "Full text of the policy (/statement):" in proc.stdout and "[content gap" in proc.stdout
     report = run_check(dest)
     [nc] = [n for n in report.nonconformities if "zc001-6.2-established" in n.rules]
     assert (PACK, "6.2") in nc.clauses and nc.grade is Grade.MAJOR and nc.evidence[0].file == "policy.yaml"
@@ -280,7 +280,7 @@ def test_an_optional_value_left_empty_is_simply_not_given(tmp_path):
     line = edit_text(bundle / "scope.yaml", "  url: https://lvgu.example.cn/carbon/scope", "  url:")
     proc = run_parkcheck("validate", bundle)
     assert proc.returncode == EXIT_FINDINGS
-    assert f"scope.yaml:{line}:3: /publication/url: left blank" in proc.stdout
+    assert f"scope.yaml:{line}:3: URL (/publication/url): left blank" in proc.stdout
     assert "[optional value left empty: treated as not given]" in proc.stdout
     assert run_parkcheck("check", bundle, "-q").returncode == 0
     report = run_check(bundle)

@@ -19,7 +19,7 @@ from checker.bundle import load_bundle
 from checker.errors import EXIT_INPUT_ERROR, InputError
 from checker.limits import DEFAULT_LIMITS, Limits
 from checker.schemas import load_schemas
-from checker.yamlio import parse_yaml
+from checker.yamlio import clear_parse_cache, parse_yaml
 
 from .conftest import ROOT, edit_text, listed_problems, run_parkcheck, tree_digest
 
@@ -65,7 +65,7 @@ def load(folder, limits: Limits | None = None):
 
 
 def parse_error(text: str, limits: Limits = DEFAULT_LIMITS) -> str:
-    parse_yaml.cache_clear()
+    clear_parse_cache()
     with pytest.raises(InputError) as info:
         parse_yaml(text, "doc.yaml", limits)
     return str(info.value)
@@ -103,7 +103,7 @@ def test_deep_nesting_after_a_syntax_error_is_still_bounded():
 def test_nesting_limit_is_configurable():
     text = "kind: policy\nx: [[[1]]]\n"
     assert "nesting deeper than 2 levels" in parse_error(text, Limits(max_depth=2))
-    parse_yaml.cache_clear()
+    clear_parse_cache()
     assert parse_yaml(text, "doc.yaml", Limits(max_depth=4)).data["x"] == [[[1]]]
 
 
@@ -247,7 +247,7 @@ def test_attachment_that_is_a_folder(base_copy):
     (base_copy / "attachments" / "scan.pdf" / "page1.png").write_bytes(b"x")
     edit_text(base_copy / "policy.yaml", "  status: effective\n", "  status: effective\n  file: attachments/scan.pdf\n", 1)
     proc = run_parkcheck("validate", base_copy)
-    assert "policy.yaml:8:3: /control/file: attachment 'attachments/scan.pdf' is a folder, not a file" in proc.stdout
+    assert "policy.yaml:8:3: Scan of the signed document (/control/file): attachment 'attachments/scan.pdf' is a folder, not a file" in proc.stdout
 
 
 # -- 2. only regular files -----------------------------------------------------------------------
@@ -360,7 +360,7 @@ def test_lone_surrogate_escape_is_an_input_error():
 
 
 def test_surrogate_pair_escape_in_json_is_one_character():
-    parse_yaml.cache_clear()
+    clear_parse_cache()
     assert parse_yaml('{"kind": "policy", "t": "\\ud83d\\ude00"}', "doc.json").data["t"] == "\U0001F600"
 
 

@@ -236,3 +236,20 @@ def test_records_keep_their_ids_when_their_document_changes_elsewhere(tmp_path):
     edit_text(dest / "internal_audit.yaml", "methods: 文件审查和现场检查", "methods: 文件审查、访谈和现场检查")
     edit_text(dest / "internal_audit_2099.yaml", "未建立碳排放管理基准。", "未建立基准。")
     assert record_ids(run_check(dest)) == ids
+
+
+def test_the_same_bundle_checked_twice_in_one_process_gives_the_same_report(tmp_path):
+    """Parses are memoised; the check normalises and trims documents in place (Chinese labels, content
+    gaps): the second check must not see the first one's edits."""
+    import shutil
+
+    from checker.check import run_check
+    from checker.reporters import json_report
+
+    from .conftest import CONFORMING, edit_text
+
+    dest = tmp_path / "park"
+    shutil.copytree(CONFORMING, dest)
+    edit_text(dest / "scope.yaml", "  url: https://lvgu.example.cn/carbon/scope", "  url:")  # a content gap
+    first, second = (json_report.render(run_check(dest)) for _ in range(2))
+    assert first == second

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checker.errors import InputError
-from checker.yamlio import _fast_parse, _ruamel_parse, parse_yaml
+from checker.yamlio import _fast_parse, _ruamel_parse, clear_parse_cache, parse_yaml
 
 from .conftest import ROOT
 
@@ -45,7 +45,7 @@ def test_constructs_both_paths_refuse(text):
 @pytest.mark.parametrize("text", ["a: 1\na: 2\n", "base: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n"])
 def test_constructs_the_fast_path_leaves_to_the_reference(text):
     assert _fast_parse(text, "t.yaml") is None
-    parse_yaml.cache_clear()
+    clear_parse_cache()
     try:
         expected = _ruamel_parse(text, "t.yaml").data
     except InputError as exc:
