@@ -13,6 +13,9 @@ import click
 
 from .errors import InputError
 from .escape import one_line
+from .template_xlsx import build_template, template_kinds
+
+WORKBOOK = "台账.xlsx"  # the workbook `init --format xlsx` writes
 
 
 def _packs(standards, rules_dir):
@@ -46,19 +49,28 @@ def register(main: click.Group) -> None:
     @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
                   help="Comments in Chinese, or Chinese with English alongside.")
     @click.option("--park", default="（请填写园区名称）", help="Park name written in bundle.yaml.")
+    @click.option("--format", "fmt", type=click.Choice(["yaml", "xlsx"]), default="yaml", show_default=True,
+                  help="yaml: one commented file per document; xlsx: bundle.yaml and one workbook (台账.xlsx) "
+                       "with a sheet per document, as `parkcheck template` writes it.")
     @click.option("--audit-date", callback=_date, metavar="YYYY-MM-DD",
                   help="Audit or self-check date (default: today); the period is the calendar year before it.")
     @rules_option
     @cache_option
     @guarded
-    def init(folder, standards, lang, park, audit_date, rules_dir):
+    def init(folder, standards, lang, park, fmt, audit_date, rules_dir):
         """Write a skeleton evidence bundle into FOLDER (new or empty): bundle.yaml and one file per
         document the standards' rules read, every field explained in a comment."""
         from .onboard import skeleton_files, write_skeleton
         from .schemas import load_schemas
 
         packs = _packs(standards, rules_dir)
-        written = write_skeleton(folder, skeleton_files(packs, load_schemas(), park, audit_date, lang, rules_dir))
+        workbook = WORKBOOK if fmt == "xlsx" else None
+        files: dict[str, str | bytes] = dict(skeleton_files(packs, load_schemas(), park, audit_date, lang, rules_dir,
+                                                            workbook))
+        if workbook:
+            ids = [p.id for p in packs]
+            files[workbook] = build_template(template_kinds(ids, rules_dir), ids)
+        written = write_skeleton(folder, files)
         click.echo(f"已写入 {len(written)} 个文件到 {one_line(folder)}：请按各文件注释填写，然后运行 "
                    f"parkcheck check {one_line(folder)}")
         if lang == "en":
