@@ -29,7 +29,7 @@ def test_ci_runs_the_readme_test_command():
     """The README's second command is what .ci/run runs, and it lints, type-checks and checks the
     import layers before the tests."""
     [command] = [line for line in README.splitlines() if line.startswith("python3 -m venv") and "[test]" in line]
-    for step in (".venv/bin/ruff check", ".venv/bin/mypy", ".venv/bin/lint-imports", ".venv/bin/pytest -q"):
+    for step in (".venv/bin/ruff check", ".venv/bin/mypy", ".venv/bin/lint-imports", ".venv/bin/pytest -q -n 2"):
         assert step in command
     assert (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().endswith(command)
 
