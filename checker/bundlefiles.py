@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from .charset import SUSPICIOUS_NAME, char_name, shown
 from .errors import InputError, ReadProblem
 from .i18n import tr
-from .limits import DEFAULT_LIMITS, Limits, option
+from .limits import DEFAULT_LIMITS, Limits, archive_excess, option
 from .safeio import not_regular, open_regular, read_fd
 
 MANIFEST = "bundle.yaml"
@@ -114,15 +114,16 @@ def _zip_members(zf: zipfile.ZipFile, label: str, archive_size: int, limits: Lim
 def _check_archive(infos: list[zipfile.ZipInfo], label: str, archive_size: int, limits: Limits) -> None:
     """Refuse on the member count and the declared sizes first (nothing inflated yet); the reads never
     trust them."""
-    if len(infos) > limits.max_archive_members:
+    excess = archive_excess([i.file_size for i in infos], archive_size, limits)
+    if excess == "members":
         raise InputError(tr("archive has {count} members, more than the limit of {limit} ({option})",
                             count=f"{len(infos):,}", limit=f"{limits.max_archive_members:,}",
                             option=option("max_archive_members")), label)
-    declared = sum(i.file_size for i in infos)
-    if declared > limits.max_unpacked_bytes:
+    if excess == "size":
         raise InputError(tr("archive expands to more than the limit of {count} bytes ({option})",
                             count=f"{limits.max_unpacked_bytes:,}", option=option("max_unpacked_bytes")), label)
-    if declared > 1 << 20 and declared > limits.max_compression_ratio * max(archive_size, 1):
+    if excess == "ratio":
+        declared = sum(i.file_size for i in infos)
         raise InputError(tr("archive expands {ratio}-fold, more than the limit of {limit} ({option}); refusing a "
                             "likely zip bomb", ratio=f"{declared // max(archive_size, 1):,}",
                             limit=limits.max_compression_ratio, option=option("max_compression_ratio")), label)

@@ -9,43 +9,51 @@ and the other one element of it), one of the two rules states why in ``grade_rea
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .errors import Problem
 from .packs import Pack, Rule
 
 
-def condition_fields(cond: Any, prefix: str = "") -> set[str]:
-    """Field paths a condition reads: the subject's as ``field``, a join partner's as ``kind:field``."""
-    out: set[str] = set()
+def condition_nodes(cond: Any, prefix: str = "") -> Iterator[tuple[str, dict]]:
+    """Every mapping of a condition tree (``all``/``any``/``not`` and the ``where`` of joins), with the
+    prefix of the fact it reads: ``""`` the subject, ``"kind:"`` a join partner."""
     if isinstance(cond, list):
         for c in cond:
-            out |= condition_fields(c, prefix)
-        return out
+            yield from condition_nodes(c, prefix)
+        return
     if not isinstance(cond, dict):
-        return out
-    for key in ("all", "any"):
+        return
+    yield prefix, cond
+    for key in ("all", "any", "not"):
         if key in cond:
-            out |= condition_fields(cond[key], prefix)
-    if "not" in cond:
-        out |= condition_fields(cond["not"], prefix)
+            yield from condition_nodes(cond[key], prefix)
     for join in ("exists", "not_exists"):
         spec = cond.get(join)
         if isinstance(spec, dict):
-            kind = spec.get("kind", "")
-            for theirs, ours in (spec.get("match") or {}).items():
-                out.add(f"{kind}:{theirs}")
-                if isinstance(ours, str):
-                    out.add(prefix + ours)
-            out |= condition_fields(spec.get("where"), f"{kind}:")
-    if isinstance(cond.get("field"), str):
-        out.add(prefix + cond["field"])
-        for v in cond.values():  # a comparison with another field of the same fact: {field: a, lte: {field: b}}
-            if isinstance(v, dict) and isinstance(v.get("field"), str):
-                out.add(prefix + v["field"])
-            if isinstance(v, dict) and isinstance(v.get("subject"), str):
-                out.add(v["subject"])
+            yield from condition_nodes(spec.get("where"), f"{spec.get('kind', '')}:")
+
+
+def condition_fields(cond: Any, prefix: str = "") -> set[str]:
+    """Field paths a condition reads: the subject's as ``field``, a join partner's as ``kind:field``."""
+    out: set[str] = set()
+    for pre, node in condition_nodes(cond, prefix):
+        for join in ("exists", "not_exists"):
+            spec = node.get(join)
+            if isinstance(spec, dict):
+                kind = spec.get("kind", "")
+                for theirs, ours in (spec.get("match") or {}).items():
+                    out.add(f"{kind}:{theirs}")
+                    if isinstance(ours, str):
+                        out.add(pre + ours)
+        if isinstance(node.get("field"), str):
+            out.add(pre + node["field"])
+            for v in node.values():  # a comparison with another field of the same fact: {field: a, lte: {field: b}}
+                if isinstance(v, dict) and isinstance(v.get("field"), str):
+                    out.add(pre + v["field"])
+                if isinstance(v, dict) and isinstance(v.get("subject"), str):
+                    out.add(v["subject"])
     return out
 
 

@@ -64,3 +64,18 @@ def parse_size(text: str) -> int:
     if not m:
         raise ValueError(f"{text!r} is not a size (a number of bytes, or with K, M or G)")
     return int(m.group(1)) * {"": 1, "K": KiB, "M": MiB, "G": GiB}[m.group(2).upper()]
+
+
+def archive_excess(sizes: list[int], compressed: int, limits: Limits) -> str | None:
+    """Which limit a zip archive's declared contents break, judged before anything is inflated:
+    ``members`` (too many), ``size`` (expands past ``max_unpacked_bytes``), ``ratio`` (a likely zip
+    bomb: more than 1 MiB expanding beyond ``max_compression_ratio``), or None.  The reads that follow
+    never trust the declared sizes."""
+    if len(sizes) > limits.max_archive_members:
+        return "members"
+    total = sum(sizes)
+    if total > limits.max_unpacked_bytes:
+        return "size"
+    if total > 1 << 20 and total > limits.max_compression_ratio * max(compressed, 1):
+        return "ratio"
+    return None

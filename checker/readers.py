@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .grading import condition_fields
+from .grading import condition_fields, condition_nodes
 from .packs import AGG_PREFIX, BUNDLE_KIND, Pack, Rule
 from .schemas import SchemaSet
 
@@ -161,25 +161,9 @@ def document_kinds(schemas: SchemaSet) -> list[str]:
 def _contained_fields(cond: Any, prefix: str = "") -> set[str]:
     """Fields of list items a condition names: ``{field: commitments, contains: {type: …}}`` reads
     ``commitments.type`` as well as ``commitments``."""
-    out: set[str] = set()
-    if isinstance(cond, list):
-        for c in cond:
-            out |= _contained_fields(c, prefix)
-    elif isinstance(cond, dict):
-        for key in ("all", "any"):
-            if key in cond:
-                out |= _contained_fields(cond[key], prefix)
-        if "not" in cond:
-            out |= _contained_fields(cond["not"], prefix)
-        for join in ("exists", "not_exists"):
-            spec = cond.get(join)
-            if isinstance(spec, dict):
-                out |= _contained_fields(spec.get("where"), f"{spec.get('kind', '')}:")
-        if isinstance(cond.get("field"), str):
-            for op in ("contains", "not_contains", "each"):
-                if isinstance(cond.get(op), dict):
-                    out |= {f"{prefix}{cond['field']}.{k}" for k in cond[op]}
-    return out
+    return {f"{pre}{node['field']}.{key}" for pre, node in condition_nodes(cond, prefix)
+            if isinstance(node.get("field"), str)
+            for op in ("contains", "not_contains", "each") if isinstance(node.get(op), dict) for key in node[op]}
 
 
 def _fact_path(fact_kind: str, path: str) -> tuple[str, str]:

@@ -18,7 +18,7 @@ from .errors import InputError
 from .i18n import tr
 from .labels import to_code
 from .labels_in import scalar_value
-from .limits import Limits, option
+from .limits import Limits, archive_excess, option
 from .schemas import SchemaSet
 from .xlsx_layout import Column
 from .yamlio import Positioned, join_pointer, plain_number, split_pointer
@@ -204,15 +204,16 @@ def check_archive(data: bytes, name: str, limits: Limits) -> None:
                             "be saved as .xlsx without a password)"), name) from None
     with zf:
         infos = zf.infolist()
-        if len(infos) > limits.max_archive_members:
+        excess = archive_excess([i.file_size for i in infos], len(data), limits)
+        if excess == "members":
             raise InputError(tr("workbook has {count} parts, more than the limit of {limit} ({option})",
                                 count=f"{len(infos):,}", limit=f"{limits.max_archive_members:,}",
                                 option=option("max_archive_members")), name)
-        total = sum(i.file_size for i in infos)
-        if total > limits.max_unpacked_bytes:
+        if excess == "size":
             raise InputError(tr("workbook expands to more than the limit of {count} bytes ({option})",
                                 count=f"{limits.max_unpacked_bytes:,}", option=option("max_unpacked_bytes")), name)
-        if total > 1 << 20 and total > limits.max_compression_ratio * max(len(data), 1):
+        if excess == "ratio":
+            total = sum(i.file_size for i in infos)
             raise InputError(tr("workbook expands {ratio}-fold, more than the limit of {limit} ({option}); refusing a "
                                 "likely zip bomb", ratio=f"{total // max(len(data), 1):,}",
                                 limit=limits.max_compression_ratio, option=option("max_compression_ratio")), name)
