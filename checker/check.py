@@ -14,6 +14,7 @@ from pathlib import Path
 from . import __version__
 from .bundle import Bundle, load_bundle
 from .compiler import CompiledPack, compile_pack
+from .controldocs import Controls, control_problems, load_controls
 from .crosswalk import load_crosswalk
 from .dependencies import apply_applicability, apply_dependencies, link_dependencies
 from .engine import shared_engine
@@ -144,11 +145,16 @@ def _report(bundle: Bundle, compiled: list[CompiledPack], results: list[Result],
 
 def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = None,
                  timings: Timings | None = None, generated_at: str | None = None,
-                 gaps: list[Problem] | tuple[Problem, ...] = (), mode: str | None = None) -> Report:
+                 gaps: list[Problem] | tuple[Problem, ...] = (), mode: str | None = None,
+                 controls: Controls | None = None, audit_date: str | None = None,
+                 previous: Path | None = None) -> Report:
     """Evaluate an already validated bundle against the given packs.  ``gaps`` are its content gaps,
     already removed from the documents (``accept_gaps``): they become findings (``checker.gaps``).
-    ``mode`` (precheck | audit, else from the bundle's check_type): an audit report carries no advice."""
+    ``mode`` (precheck | audit, else from the bundle's check_type): an audit report carries no advice.
+    ``controls``: the audit's records (checker.controldocs); ``audit_date`` (YYYY-MM-DD) replaces the
+    date the rules measure from; ``previous``: the report.json of the previous audit (surveillance)."""
     schemas = load_schemas()
+    controls = controls or Controls()
     compiled = [compiled_pack(s, rules_dir) for s in standards]
     t0 = time.perf_counter()
     anchors = set().union(*(c.anchors for c in compiled)) if compiled else set()
@@ -159,6 +165,11 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
     results, content_gaps = gap_results(list(gaps), [c.pack for c in compiled], facts, results, schemas)
     t2 = time.perf_counter()
     order = {s: i for i, s in enumerate(standards)}
+    # The certification workflow plugs in here (issue 14), in this order: the audit date the rules
+    # measure from (checker.audit, before build_facts); the auditor's on-site results (checker.onsite)
+    # and waivers (checker.waivers) on the results after applicability; the 不符合项报告 fields, the
+    # park's corrective actions and the comparison with the previous audit (checker.ncr) on the
+    # nonconformities; the audit information, conclusion and readiness (checker.audit) on the report.
     results = apply_applicability(results, bundle, {c.pack.id: c.pack for c in compiled})
     results = sort_results(results, order)
     ncs = nonconformities(results, load_crosswalk(rules_dir))
@@ -175,14 +186,21 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
 
 def run_check(source, standards: list[str] | None = None, rules_dir: Path | None = None,
               timings: Timings | None = None, timestamp: bool = False, limits: Limits | None = None,
-              mode: str | None = None) -> Report:
+              mode: str | None = None, given: dict[str, Path] | None = None, audit_date: str | None = None,
+              previous: Path | None = None) -> Report:
     """Load, validate and check a bundle.  Raises ``InvalidEvidence`` if it is unreadable or meaningless;
-    content gaps alone do not stop the check: they become findings."""
-    bundle, problems = load_and_validate(source, timings=timings, limits=limits)
+    content gaps alone do not stop the check: they become findings, except in the audit's records
+    (checker.controldocs), where any problem stops it.  ``given``: audit records given beside the
+    bundle, by kind (``{"audit": Path("audit.yaml")}``)."""
+    schemas = load_schemas()
+    bundle, problems = load_and_validate(source, schemas, timings=timings, limits=limits)
     errors, gaps = split_gaps(problems)
-    if errors:
-        raise InvalidEvidence(problems)
+    control = control_problems(gaps, bundle, schemas)  # a gap in an audit record is an error
+    if errors or control:
+        in_control = {p.file for p in control}
+        raise InvalidEvidence(errors + control + [g for g in gaps if g.file not in in_control])
+    controls = load_controls(bundle, schemas, given)
     accept_gaps(bundle, gaps)
     chosen = select_standards(bundle, standards, rules_dir)
     stamp = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat() if timestamp else None
-    return check_bundle(bundle, chosen, rules_dir, timings, stamp, gaps, mode)
+    return check_bundle(bundle, chosen, rules_dir, timings, stamp, gaps, mode, controls, audit_date, previous)

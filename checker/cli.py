@@ -49,11 +49,25 @@ def main() -> None:
 @click.option("--mode", type=click.Choice(["auto", "precheck", "audit"]), default="auto", show_default=True,
               help="precheck: show what would close each finding; audit: no advice (ISO/IEC 17021-1); "
                    "auto: from the bundle's check_type.")
+@click.option("--audit", "audit_file", type=click.Path(path_type=Path), metavar="FILE",
+              help="The audit information (audit.yaml): body, audit type, dates, team, auditee, scope. "
+                   "Replaces the bundle's audit.yaml.")
+@click.option("--audit-date", metavar="YYYY-MM-DD", help="The date the rules measure from (replaces the bundle's).")
+@click.option("--onsite", "onsite_file", type=click.Path(path_type=Path), metavar="FILE",
+              help="The auditor's on-site results (onsite.yaml). Replaces the bundle's onsite.yaml.")
+@click.option("--waivers", "waivers_file", type=click.Path(path_type=Path), metavar="FILE",
+              help="Waivers and accepted risks (waivers.yaml). Replaces the bundle's waivers.yaml.")
+@click.option("--corrective-actions", "actions_file", type=click.Path(path_type=Path), metavar="FILE",
+              help="The park's corrective actions (corrective_actions.yaml). Replaces the bundle's.")
+@click.option("--previous", type=click.Path(path_type=Path), metavar="REPORT",
+              help="report.json of the previous audit: the report then shows closed, still open, new and "
+                   "recurring nonconformities (surveillance).")
 @rules_option
 @cache_option
 @limit_options
 @guarded
-def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, show_all, mode, rules_dir, limits):
+def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, show_all, mode, audit_file, audit_date,
+          onsite_file, waivers_file, actions_file, previous, rules_dir, limits):
     """Check BUNDLE (a folder or .zip) and report per clause."""
     from .check import InvalidEvidence, run_check
     from .reporters import write_reports
@@ -69,7 +83,9 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, show_all,
     try:
         with check_progress(wanted(quiet), lang) as timings:  # on stderr, gone before anything is printed
             report = run_check(bundle, list(standards) or None, rules_dir, timings=timings, timestamp=timestamp,
-                               limits=limits, mode=mode)
+                               limits=limits, mode=mode, audit_date=audit_date, previous=previous,
+                               given=given_records(audit=audit_file, onsite=onsite_file, waivers=waivers_file,
+                                                   corrective_actions=actions_file))
             if out_dir is not None:
                 written = write_reports(report, out_dir, list(formats) or list(FORMAT_CHOICES), lang,
                                         protect=Path(bundle))
@@ -83,6 +99,11 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, show_all,
         print_summary(report, new_console(), lang, show_all=show_all)
     has_errors = any(r.status.value == "error" for r in report.results)
     sys.exit(EXIT_FINDINGS if report.has_nonconformities or has_errors else EXIT_OK)
+
+
+def given_records(**files: Path | None) -> dict[str, Path]:
+    """The audit records given by option, by kind (checker.controldocs)."""
+    return {kind: path for kind, path in files.items() if path is not None}
 
 
 @main.command()

@@ -112,6 +112,9 @@ class Result:
     missing: str | None = field(default=None, compare=False)  # the absent document kind a breach rests on
     blocked_by: tuple[str, ...] = field(default=(), compare=False)  # rule ids (or "missing:<kind>") it waits on
     depends_on: tuple[str, ...] = ()  # ids of the nonconformities a "not evaluated" result depends on
+    # the auditor's on-site judgement of this result (checker.onsite): who, when, evidence seen, and the
+    # tool's own verdict before it, kept in the record
+    judgement: dict | None = field(default=None, compare=False)
 
     def to_json(self) -> dict:
         out: dict[str, Any] = {
@@ -177,6 +180,11 @@ class Nonconformity:
     rules: tuple[str, ...]
     members: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # (standard, rule) of its results
     missing: tuple[str, ...] = field(default=(), compare=False)  # absent document kinds it is about
+    judgement: dict | None = field(default=None, compare=False)  # the auditor's on-site judgement (checker.onsite)
+    # the waiver or accepted risk that covers it, in force or expired (checker.waivers)
+    waiver: dict | None = field(default=None, compare=False)
+    # the fields of its 不符合项报告 and the park's corrective action (checker.ncr)
+    record: dict | None = field(default=None, compare=False)
 
     def to_json(self) -> dict:
         out = {
@@ -263,6 +271,12 @@ class Report:
     content_gaps: tuple[ContentGap, ...] = ()  # schema content gaps, each with how it is reported
     unused_files: tuple[str, ...] = ()  # files and workbook sheets nothing reads (checker.unused)
     mode: str = "precheck"  # precheck | audit (checker.modes): an audit report carries no advice
+    audit: dict | None = None  # the audit information (schemas/audit.schema.json), when given (checker.audit)
+    conclusion: dict | None = None  # the audit conclusion, in an audit (checker.audit)
+    readiness: tuple = ()  # readiness per PDCA area, in a pre-check (checker.audit)
+    applicability: tuple = ()  # the park's statements of applicability as a table (checker.waivers)
+    waivers: tuple = ()  # waivers and accepted risks, each with whether it is in force (checker.waivers)
+    surveillance: dict | None = None  # closed / still open / new / recurring against the previous report (checker.ncr)
 
     @property
     def has_nonconformities(self) -> bool:
