@@ -186,7 +186,8 @@ def _row(doc: Any, i: int, st: dict, packs: dict[str, Pack], results: list[Resul
     pos = doc.position(pointer)
     std = st.get("standard")
     outside = bool(std) and std not in packs
-    scope = [r for r in results if not outside and (not std or r.standard == std) and within_clause(r.clause, st["clause"])]
+    scope = [r for r in results
+             if not outside and (not std or r.standard == std) and within_clause(r.clause, st["clause"])]
     mine = [r for r in scope if r.evidence and (r.evidence[0].file, r.evidence[0].pointer) == (doc.path, pointer)]
     judged = [r for r in scope if not (r.evidence and (r.evidence[0].file, r.evidence[0].pointer) in cited)]
     statuses: dict[str, int] = {}

@@ -123,6 +123,60 @@ REPORT: dict[str, Pair] = {
     "gap_line": ("内容缺失（所选标准无规则读取，不计为发现）",
                  "content gap (no rule of the selected standards reads it; no finding)"),
     "unused_line": ("未使用的文件（没有任何文档读取或引用）", "file not used (nothing reads or refers to it)"),
+    # -- waivers work package: the statement of applicability and the waivers (templates/_waivers.*) --
+    "soa": ("适用性声明", "Statement of applicability"),
+    "soa_none": ("没有适用性声明：没有条款因园区的声明而不适用。",
+                 "No statement of applicability: no clause is excluded by the park's statement."),
+    "soa_note": ("声明只在证据包中没有可评价的证据时采纳：因缺少证据而得出的结果判为不适用；已提供的证据仍按条款评价。",
+                 "A statement is taken only where the bundle holds nothing to judge: results that rest on absent "
+                 "evidence become not applicable; evidence that is given is still judged."),
+    "soa_standard": ("标准", "Standard"),
+    "soa_every": ("所检查的各标准", "every standard checked"),
+    "decided_by": ("决定人", "Decided by"),
+    "decided_on": ("决定日期", "Date"),
+    "outcome": ("结果", "What became of it"),
+    "outcome_taken": ("已采纳：{taken} 项因缺少证据的结果判为不适用", "Taken: {taken} results resting on absent "
+                      "evidence became not applicable"),
+    "outcome_partly_taken": ("部分采纳：{taken} 项因缺少证据的结果判为不适用；"
+                             "已提供的证据仍予评价（{judged} 项：{statuses}）",
+                             "Partly taken: {taken} results resting on absent evidence became not applicable; the "
+                             "evidence given was judged ({judged} results: {statuses})"),
+    "outcome_not_taken": ("未采纳：已提供证据并按证据评价（{judged} 项：{statuses}）",
+                          "Not taken: evidence was given and judged ({judged} results: {statuses})"),
+    "outcome_no_results": ("未采纳：所检查的标准在该条款下没有规则结果", "Not taken: no rule of the standards checked "
+                           "gave a result in this clause"),
+    "outcome_outside": ("不涉及本次检查的标准", "Not about the standards checked"),
+    "recorded_at": ("记录位置", "Recorded at"),
+    "waivers": ("豁免与接受的风险", "Waivers and accepted risks"),
+    "waivers_none": ("没有豁免：每个不符合项都计为未豁免。", "No waivers: every nonconformity counts as not waived."),
+    "waivers_note": ("被豁免的不符合项仍是不符合项，状态与等级不变；严重不符合项不因豁免而视为关闭。"
+                     "豁免是否有效按审核日期 {date} 判断（日期时间按北京时间取日期，失效日期当天仍有效）；已失效或尚未生效的豁免视为未豁免。",
+                     "A waived nonconformity stays a nonconformity, its status and grade unchanged; a waiver never "
+                     "closes a major nonconformity. Whether a waiver is in force is judged on the audit date {date} "
+                     "(date-times are taken as their date in Asia/Shanghai; the expiry day itself is in force); an "
+                     "expired waiver or one not yet in force counts as not waived."),
+    "waivers_score_note": ("豁免不改变得分与评级资格：得分按指标数据计算，豁免不提供数据；"
+                           "评级资格取决于基本要求条款的不符合项，豁免不关闭不符合项。",
+                           "Waivers change neither the score nor the eligibility for grading: the score is computed "
+                           "from the indicator data, which a waiver does not supply; eligibility rests on the "
+                           "nonconformities of the basic-requirement clauses, which a waiver does not close."),
+    "ncs_without_waivers": ("不符合项（不计豁免）", "Nonconformities (waivers not counted)"),
+    "ncs_with_waivers": ("未被有效豁免的不符合项（计入豁免）", "Nonconformities not waived (waivers counted)"),
+    "ncs_waived": ("被有效豁免的不符合项", "Nonconformities waived by a waiver in force"),
+    "ncs_lapsed": ("其豁免已失效或尚未生效的不符合项（计为未豁免）",
+                   "Nonconformities whose waiver is expired or not yet in force (counted as not waived)"),
+    "waiver_id": ("豁免编号", "Waiver"),
+    "covers": ("豁免对象", "Covers"),
+    "covers_rule": ("规则", "rule"),
+    "covered_ncs": ("涉及的不符合项", "Nonconformities covered"),
+    "approver": ("批准人", "Approved by"),
+    "risk": ("风险说明", "Risk statement"),
+    "waiver_start": ("生效日期", "In force from"),
+    "waiver_expiry": ("失效日期（当天仍有效）", "Expiry (in force through)"),
+    "waiver_state": ("状态", "State"),
+    "state_in_force": ("有效", "In force"),
+    "state_expired": ("已失效（视为未豁免）", "Expired (counts as not waived)"),
+    "state_not_yet_in_force": ("尚未生效（视为未豁免）", "Not yet in force (counts as not waived)"),
 }
 
 # The columns of nonconformities.csv.

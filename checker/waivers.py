@@ -32,7 +32,7 @@ from .controldocs import ControlError, Controls
 from .dependencies import applicability_table, within_clause
 from .errors import Problem
 from .i18n import tr
-from .model import Grade, Nonconformity, Report
+from .model import Nonconformity, Report
 from .packs import Pack
 
 __all__ = ["EXPIRED", "IN_FORCE", "NOT_YET", "SHANGHAI", "apply_waivers", "shanghai_date"]
@@ -75,8 +75,8 @@ class _Waiver:
                 "in_force": self.state == IN_FORCE, "file": self.file, "line": self.line}
 
     def to_json(self) -> dict:
-        return {"id": self.id, "covers": dict(sorted(self.covers.items())), "nonconformities": list(self.nonconformities),
-                "approver": self.approver, "justification": self.justification, "risk": self.risk,
+        return {"id": self.id, "covers": dict(sorted(self.covers.items())),
+                "nonconformities": list(self.nonconformities), "approver": self.approver, "justification": self.justification, "risk": self.risk,
                 "start": self.start.isoformat(), "expiry": self.expiry.isoformat(),
                 "start_written": self.written[0], "expiry_written": self.written[1],
                 "state": self.state, "file": self.file, "line": self.line}
@@ -142,8 +142,8 @@ class _Reader:
     def waiver(self, i: int, w: dict, seen: dict[str, int], audit_date: _dt.date) -> _Waiver | None:
         pointer = f"/waivers/{i}"
         if w["id"] in seen:
-            self.problem(tr("waiver id {id} is given twice (first at /waivers/{first})", id=w["id"], first=seen[w["id"]]),
-                         f"{pointer}/id")
+            self.problem(tr("waiver id {id} is given twice (first at /waivers/{first})", id=w["id"],
+                            first=seen[w["id"]]), f"{pointer}/id")
         seen.setdefault(w["id"], i)
         start, expiry = self.when(w, "start", pointer), self.when(w, "expiry", pointer)
         ids = self.covered(w["covers"], pointer)
