@@ -150,7 +150,8 @@ REPORT: dict[str, Pair] = {
     "waivers": ("豁免与接受的风险", "Waivers and accepted risks"),
     "waivers_none": ("没有豁免：每个不符合项都计为未豁免。", "No waivers: every nonconformity counts as not waived."),
     "waivers_note": ("被豁免的不符合项仍是不符合项，状态与等级不变；严重不符合项不因豁免而视为关闭。"
-                     "豁免是否有效按审核日期 {date} 判断（日期时间按北京时间取日期，失效日期当天仍有效）；已失效或尚未生效的豁免视为未豁免。",
+                     "豁免是否有效按审核日期 {date} 判断（日期时间按北京时间取日期，失效日期当天仍有效）；"
+                     "已失效或尚未生效的豁免视为未豁免。",
                      "A waived nonconformity stays a nonconformity, its status and grade unchanged; a waiver never "
                      "closes a major nonconformity. Whether a waiver is in force is judged on the audit date {date} "
                      "(date-times are taken as their date in Asia/Shanghai; the expiry day itself is in force); an "

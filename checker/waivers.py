@@ -76,7 +76,8 @@ class _Waiver:
 
     def to_json(self) -> dict:
         return {"id": self.id, "covers": dict(sorted(self.covers.items())),
-                "nonconformities": list(self.nonconformities), "approver": self.approver, "justification": self.justification, "risk": self.risk,
+                "nonconformities": list(self.nonconformities), "approver": self.approver,
+                "justification": self.justification, "risk": self.risk,
                 "start": self.start.isoformat(), "expiry": self.expiry.isoformat(),
                 "start_written": self.written[0], "expiry_written": self.written[1],
                 "state": self.state, "file": self.file, "line": self.line}
