@@ -122,7 +122,7 @@ def _statement(doc: Any, i: int, st: dict, packs: dict[str, Pack]) -> _Statement
                                                           pos[1] if pos else None))
 
 
-def _documents(bundle: Any, given: Any = None) -> list[Any]:
+def applicability_documents(bundle: Any, given: Any = None) -> list[Any]:
     """The statements of applicability: a file given by option replaces the bundle's."""
     own = bundle.by_kind("applicability")
     return [given] if given is not None and given not in own else own
@@ -130,7 +130,7 @@ def _documents(bundle: Any, given: Any = None) -> list[Any]:
 
 def _statements(bundle: Any, packs: dict[str, Pack], given: Any = None) -> list[_Statement]:
     out = []
-    for doc in _documents(bundle, given):
+    for doc in applicability_documents(bundle, given):
         for i, st in enumerate(doc.data.get("statements") or []):
             if not isinstance(st, dict) or not isinstance(st.get("clause"), str):
                 continue
@@ -206,7 +206,7 @@ def applicability_table(results: list[Result], bundle: Any, packs: dict[str, Pac
     ``partly_taken`` (some did; the evidence given for the others was judged), ``not_taken`` (the
     evidence given was judged), ``no_results`` (no rule result of the checked packs in that clause) or
     ``outside`` (about a standard not checked in this run).  ``results``: after applicability."""
-    docs = _documents(bundle, given)
+    docs = applicability_documents(bundle, given)
     rows = [(doc, i, st) for doc in docs for i, st in enumerate(doc.data.get("statements") or [])
             if isinstance(st, dict) and isinstance(st.get("clause"), str)]
     cited = {(doc.path, f"/statements/{i}") for doc, i, _ in rows}

@@ -29,17 +29,19 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .controldocs import ControlError, Controls
-from .dependencies import applicability_table, within_clause
+from .dependencies import applicability_documents, applicability_table, within_clause
 from .errors import Problem
 from .i18n import tr
 from .model import Nonconformity, Report
 from .packs import Pack
+from .schemas import SchemaSet, load_schemas
 
 __all__ = ["EXPIRED", "IN_FORCE", "NOT_YET", "SHANGHAI", "apply_waivers", "shanghai_date"]
 
 SHANGHAI = _dt.timezone(_dt.timedelta(hours=8), "Asia/Shanghai")
 IN_FORCE, EXPIRED, NOT_YET = "in_force", "expired", "not_yet_in_force"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TRIM = " \t\r\n\u3000。．.；;，,：:！!"
 
 
 def shanghai_date(text: str) -> _dt.date:
@@ -159,12 +161,30 @@ class _Reader:
                        (str(w["start"]), str(w["expiry"])), self.doc.path, pos[0] if pos else None, state, ids)
 
 
+def placeholder_problems(doc: Any, schemas: SchemaSet) -> list[Problem]:
+    """The texts of an audit record that hold only a placeholder (待定, 暂无, TBD …, the schema's
+    ``x-placeholders``): in the park's evidence such a text counts as not given and becomes a finding;
+    in an audit record it is a gap, and a gap stops the check (a waiver "justified" by 待定 is none)."""
+    out = []
+    for pointer, value, node in schemas.walk_instance(doc.kind, doc.data):
+        words = {w.casefold() for w in node.get("x-placeholders") or ()}
+        if isinstance(value, str) and words and value.strip(_TRIM).casefold() in words:
+            pos = doc.position(pointer) or (None, None)
+            out.append(Problem(tr("{value} is only a placeholder: an audit record must say what it means",
+                                  value=repr(value)), doc.path, pos[0], pos[1], pointer))
+    return out
+
+
+def _stop(problems: list[Problem]) -> None:
+    if problems:
+        raise ControlError(sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0, p.field or "")))
+
+
 def _read(doc: Any, packs: dict[str, Pack], ncs: tuple[Nonconformity, ...], audit_date: _dt.date) -> list[_Waiver]:
     reader = _Reader(doc, packs, ncs)
     seen: dict[str, int] = {}
     out = [reader.waiver(i, w, seen, audit_date) for i, w in enumerate(doc.data.get("waivers") or [])]
-    if reader.problems:
-        raise ControlError(reader.problems)
+    _stop(reader.problems)
     return [w for w in out if w is not None]
 
 
@@ -186,8 +206,12 @@ def apply_waivers(report: Report, controls: Controls, bundle: Any, packs: dict[s
     waivers judged on the report's audit date (``Report.waivers``) and each nonconformity carrying
     the waiver that covers it (``Nonconformity.waiver``).  Raises ControlError (exit 2) on a waiver
     that is malformed or covers nothing."""
-    table = tuple(applicability_table(list(report.results), bundle, packs, controls.get("applicability")))
+    schemas = load_schemas()
+    given = controls.get("applicability")
     doc = controls.get("waivers")
+    records = [*applicability_documents(bundle, given), *([doc] if doc is not None else [])]
+    _stop([p for d in records for p in placeholder_problems(d, schemas)])
+    table = tuple(applicability_table(list(report.results), bundle, packs, given))
     if doc is None:
         return replace(report, applicability=table)
     audit_date = _dt.date.fromisoformat(str(report.bundle["audit_date"]))
