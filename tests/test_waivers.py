@@ -371,3 +371,25 @@ def test_the_examples_leave_the_example_bundles_alone():
     assert not list(DEFECTIVE.glob("waivers*")) and not list(DEFECTIVE.glob("applicability*"))
     bundle, _ = load_and_validate(DEFECTIVE)
     assert bundle.by_kind("waivers") == [] and bundle.by_kind("applicability") == []
+
+
+def test_waivers_change_no_score_and_the_report_says_so(tmp_path):
+    seesa = "t-seesa-010-2025"
+    plain = run_check(DEFECTIVE, standards=[seesa])
+    gate = [n for n in plain.nonconformities if any(c.startswith("4.2") for _, c in n.clauses)]
+    assert gate and not plain.scores[0].eligible  # donghu: 4.2.6 occupancy, a gate clause
+    body = _one(f"{{standard: {seesa}, clause: \"4.2\"}}")
+    waived = run_check(DEFECTIVE, standards=[seesa], given={"waivers": _waivers_file(tmp_path, body)})
+    assert waived.summary()["waived"]["total"] == len(gate)
+    assert [s.to_json() for s in waived.scores] == [s.to_json() for s in plain.scores]  # eligibility included
+    out = _render(waived, "md", "zh")
+    assert "豁免不改变得分与评级资格" in out
+
+
+def test_the_cli_takes_both_records_by_option(cli, tmp_path):
+    result = cli("check", DEFECTIVE, "--waivers", EXAMPLES / "waivers.yaml", "--applicability",
+                 EXAMPLES / "applicability.yaml", "--out", tmp_path / "out", "--format", "json", "-q")
+    assert result.exit_code == 1, result.stderr  # nonconformities remain, waived or not
+    data = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert [r["outcome"] for r in data["applicability"]] == ["not_taken", "partly_taken", "outside"]
+    assert [w["state"] for w in data["waivers"]] == ["expired", "in_force"]
