@@ -1,0 +1,108 @@
+"""What the machine formats (JUnit, SARIF, OSCAL) share: which nonconformity a rule result belongs
+to, how a result and its evidence are named, and the words they print (``labels_out.MACHINE``).
+
+Everything here is derived from the finished report only, in the report's order, so the three
+formats list the same results in the same order and stay byte-identical for the same input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..escape import printable
+from ..labels_out import MACHINE, REPORT, index, status_label
+from ..model import Evidence, Nonconformity, Report, Result, Status
+
+#: The statuses a data pipeline must not take as a pass: not determined yet (fail closed).
+UNDETERMINED = (Status.ONSITE, Status.NOT_EVALUATED, Status.ERROR)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One rule result with what the machine formats print beside it."""
+
+    result: Result
+    code: str  # the standard's code, e.g. "T/CPQS ZC001—2025"
+    nc: Nonconformity | None  # the nonconformity it is a member of (status nonconformity only)
+
+    @property
+    def name(self) -> str:
+        """Rule id and subject: unique among the results of one standard."""
+        r = self.result
+        return f"{r.rule} [{r.subject}]" if r.subject else r.rule
+
+    @property
+    def classname(self) -> str:
+        return f"{self.code} {self.result.clause}"
+
+
+def items(report: Report) -> Iterator[Item]:
+    """The report's rule results in report order, each with its standard's code and nonconformity."""
+    codes = {p.id: p.code for p in report.packs}
+    owners = _owners(report.nonconformities)
+    for r in report.results:
+        nc = None
+        if r.status is Status.NONCONFORMITY:
+            nc = next((n for n in owners.get((r.standard, r.rule), ()) if set(r.evidence) <= n.evidence_set), None)
+        yield Item(r, codes.get(r.standard, r.standard), nc.nc if nc else None)
+
+
+@dataclass(frozen=True)
+class _Owner:
+    nc: Nonconformity
+    evidence_set: frozenset[Evidence]
+
+
+def _owners(ncs: tuple[Nonconformity, ...]) -> dict[tuple[str, str], list[_Owner]]:
+    """The nonconformities by member (standard, rule).  A rule breached in two documents is two
+    nonconformities; a result belongs to the one whose evidence holds its own."""
+    owners: dict[tuple[str, str], list[_Owner]] = {}
+    for nc in ncs:
+        owner = _Owner(nc, frozenset(nc.evidence))
+        for member in nc.members or tuple((s, rule) for s, _ in nc.clauses for rule in nc.rules):
+            owners.setdefault(member, []).append(owner)
+    return owners
+
+
+def words(lang: str) -> dict[str, str]:
+    """The labels the machine formats print, in one language."""
+    i = index(lang)
+    return {**{k: v[i] for k, v in REPORT.items()}, **{k: v[i] for k, v in MACHINE.items()}}
+
+
+def location(e: Evidence) -> str:
+    """``file:line#pointer`` and the evidence note, as one printable string."""
+    where = e.location()
+    return printable(f"{where} ({e.note})" if e.note else where)
+
+
+def status_text(r: Result, lang: str) -> str:
+    return status_label(r.status, r.grade, lang)
+
+
+def explanation(item: Item, lang: str) -> str:
+    """Why a result is skipped or undetermined: the not-applicable reason, the nonconformities a
+    "not evaluated" result waits on, or the result's own message."""
+    r, w = item.result, words(lang)
+    text = (r.reason or r.message).get(lang)
+    if r.depends_on:
+        text += f" ({w['depends']} {', '.join(r.depends_on)})" if lang != "zh" else f"（{w['depends']} {'、'.join(r.depends_on)}）"
+    return printable(text)
+
+
+def body(item: Item, lang: str) -> str:
+    """The human-readable account of one result: status, requirement, message, evidence, and in a
+    pre-check the remediation (an audit report holds none: checker.modes)."""
+    r, w = item.result, words(lang)
+    sep = "：" if lang == "zh" else ": "
+    lines = [(w["verdict"], status_text(r, lang))]
+    if item.nc is not None:
+        lines.append((w["nc"], item.nc.id))
+    lines += [(w["clause"], item.classname), (w["requirement"], r.requirement),
+              (w["finding_or_message"], r.message.get(lang))]
+    lines += [(w["evidence"], location(e)) for e in r.evidence]
+    if r.source != "full text":
+        lines.append((w["source_basis"], w["title_only"]))
+    if r.remediation is not None:
+        lines.append((w["remediation"], r.remediation.get(lang)))
+    return printable("\n".join(f"{k}{sep}{v}" for k, v in lines))
