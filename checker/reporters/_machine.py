@@ -85,8 +85,10 @@ def explanation(item: Item, lang: str) -> str:
     "not evaluated" result waits on, or the result's own message."""
     r, w = item.result, words(lang)
     text = (r.reason or r.message).get(lang)
-    if r.depends_on:
-        text += f" ({w['depends']} {', '.join(r.depends_on)})" if lang != "zh" else f"（{w['depends']} {'、'.join(r.depends_on)}）"
+    if r.depends_on and lang == "zh":
+        text += f"（{w['depends']} {'、'.join(r.depends_on)}）"
+    elif r.depends_on:
+        text += f" ({w['depends']} {', '.join(r.depends_on)})"
     return printable(text)
 
 
