@@ -29,6 +29,8 @@ DATA = Path(__file__).parent / "data"
 OSCAL_SCHEMA = DATA / "oscal" / "oscal_assessment-results_schema.json"
 OSCAL_SHA256 = "d9e34757f0c12aff61f52b821f0b8f83ba0ba75b3a149a202b08ba82f82bc4c3"  # the v1.1.3 release asset
 JUNIT_XSD = DATA / "junit" / "junit-10.xsd"
+SARIF_SCHEMA = DATA / "sarif" / "sarif-schema-2.1.0.json"
+SARIF_SHA256 = "ad389db5a66fad5c131178b0e1f18600ac625616cd5ea20a00ee8ee246dc7069"  # oasis-tcs/sarif-spec 85971b3
 KNOWN_RULE = "zc001-5.3-f-outsourced"  # donghu-park: an outsourced process with no control stated
 SKIPPED = (Status.NOT_APPLICABLE, Status.NOT_EVALUATED, Status.ONSITE)
 
@@ -55,6 +57,16 @@ def oscal_validator():
     data = OSCAL_SCHEMA.read_bytes()
     assert hashlib.sha256(data).hexdigest() == OSCAL_SHA256, "the OSCAL schema is not the release asset"
     return jsonschema_rs.Draft7Validator(json.loads(data), validate_formats=True)
+
+
+@pytest.fixture(scope="module")
+def sarif_validator():
+    data = SARIF_SCHEMA.read_bytes()
+    assert hashlib.sha256(data).hexdigest() == SARIF_SHA256
+    schema = json.loads(data)
+    region = schema["definitions"]["region"]  # the one defect of the file (tests/data/sarif/README.md)
+    region["anyOf"] = region["properties"].pop("anyOf")
+    return jsonschema_rs.validator_for(schema, validate_formats=True)
 
 
 def _known_nc(report):
@@ -198,6 +210,30 @@ def test_sarif_run_rules_and_results_agree_with_the_report(reports, name):
     assert len(fingerprints) == statuses[Status.NONCONFORMITY]
     assert run["language"] == "zh-CN" and run["properties"]["mode"] == report.mode
     assert [a["hashes"]["sha-256"] for a in run["artifacts"]] == [f.sha256 for f in report.files]
+
+
+@pytest.mark.parametrize("name", ["donghu", "donghu-audit", "lvgu"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_sarif_is_valid_against_the_sarif_2_1_0_schema(reports, sarif_validator, name, lang):
+    doc = json.loads(sarif_report.render(reports[name], lang))
+    errors = [f"{'/'.join(map(str, e.instance_path))}: {e.message[:200]}" for e in sarif_validator.iter_errors(doc)]
+    assert errors == []
+
+
+def test_the_sarif_validator_is_live(donghu, sarif_validator):
+    doc = json.loads(sarif_report.render(donghu, "zh"))
+    assert sarif_validator.is_valid(doc)
+    for mutate in (
+        lambda d: d["runs"][0]["results"][0].update(kind="nonconformity"),
+        lambda d: d["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"].update(startLine=0),
+        lambda d: d["runs"][0]["results"][0]["locations"][0]["physicalLocation"].update(region={"startColumn": 1}),
+        lambda d: d["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"].update(uri="a b"),
+        lambda d: d["runs"][0].update(language="chinese"),
+        lambda d: d.update(version="2.0.0"),
+    ):
+        bad = copy.deepcopy(doc)
+        mutate(bad)
+        assert not sarif_validator.is_valid(bad)
 
 
 def test_sarif_locates_the_known_nonconformity(donghu):
