@@ -78,7 +78,7 @@ def _known_nc(report):
 
 def test_the_known_nonconformity_is_where_the_report_says(donghu):
     """The location the machine formats are checked against is the evidence file's own line."""
-    nc, result, e = _known_nc(donghu)
+    _, result, e = _known_nc(donghu)
     assert (result.status, result.grade, result.clause) == (Status.NONCONFORMITY, Grade.MINOR, "5.3 f)")
     assert (e.file, e.line, e.column, e.pointer) == ("scope.yaml", 23, 5, "/outsourced_processes/0")
     line = (DEFECTIVE / e.file).read_text(encoding="utf-8").splitlines()[e.line - 1]
@@ -135,7 +135,7 @@ def test_junit_has_one_testcase_per_result_and_counts_that_agree(reports, name):
 
 
 def test_junit_locates_the_known_nonconformity(donghu):
-    nc, result, e = _known_nc(donghu)
+    nc, result, _ = _known_nc(donghu)
     [case] = [c for c in _junit(donghu).iter("testcase") if c.get("name") == f"{KNOWN_RULE} [{result.subject}]"]
     assert case.get("classname") == "T/CPQS ZC001—2025 5.3 f)"
     assert (case.get("file"), case.get("line")) == ("scope.yaml", "23")
@@ -168,7 +168,7 @@ def test_junit_escapes_markup_and_characters_xml_cannot_hold(donghu):
                                      subject="x<y>&\x02")
     out = junit_report.render(dataclasses.replace(donghu, results=tuple(results)), "zh")
     root = ET.fromstring(out)  # well-formed
-    [case] = [c for c in root.iter("testcase") if c.get("name") == "%s [x<y>&\\x02]" % results[i].rule]
+    [case] = [c for c in root.iter("testcase") if c.get("name") == f"{results[i].rule} [x<y>&\\x02]"]
     message = case.find("failure").get("message")
     assert message.endswith("a<b>&\"c'\\x01\\x1b\\ufffe]]>\\u202e end")
     assert b"\x01" not in out and b"\x1b" not in out and "\ufffe".encode() not in out
@@ -237,7 +237,7 @@ def test_the_sarif_validator_is_live(donghu, sarif_validator):
 
 
 def test_sarif_locates_the_known_nonconformity(donghu):
-    nc, result, e = _known_nc(donghu)
+    nc, result, _ = _known_nc(donghu)
     [run] = json.loads(sarif_report.render(donghu, "en"))["runs"]
     [res] = [x for x in run["results"] if x["ruleId"] == KNOWN_RULE and x["kind"] == "fail"]
     assert (res["kind"], res["level"]) == ("fail", "warning")
@@ -307,7 +307,7 @@ def test_oscal_findings_observations_and_risks_follow_the_report(donghu):
     assert [r["props"][0]["value"] for r in result["risks"]] == [n.id for n in donghu.nonconformities]
     uuids = [x["uuid"] for key in ("observations", "findings", "risks") for x in result[key]]
     assert len(uuids) == len(set(uuids))
-    nc, r, e = _known_nc(donghu)
+    nc, r, _ = _known_nc(donghu)
     [risk] = [x for x in result["risks"] if x["props"][0]["value"] == nc.id]
     assert risk["status"] == "open" and risk["description"] == nc.finding.zh
     assert risk["remediations"][0]["lifecycle"] == "recommendation"
