@@ -23,7 +23,7 @@ from checker.model import Grade, Status
 from checker.modes import AUDIT, in_mode
 from checker.reporters import FORMATS, junit_report, oscal_report, sarif_report
 
-from .conftest import CONFORMING, DEFECTIVE
+from .conftest import CONFORMING, DEFECTIVE, PACK
 
 DATA = Path(__file__).parent / "data"
 OSCAL_SCHEMA = DATA / "oscal" / "oscal_assessment-results_schema.json"
@@ -33,6 +33,7 @@ SARIF_SCHEMA = DATA / "sarif" / "sarif-schema-2.1.0.json"
 SARIF_SHA256 = "ad389db5a66fad5c131178b0e1f18600ac625616cd5ea20a00ee8ee246dc7069"  # oasis-tcs/sarif-spec 85971b3
 KNOWN_RULE = "zc001-5.3-f-outsourced"  # donghu-park: an outsourced process with no control stated
 SKIPPED = (Status.NOT_APPLICABLE, Status.NOT_EVALUATED, Status.ONSITE)
+SEESA = "t-seesa-010-2025"
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +48,12 @@ def lvgu():
 
 @pytest.fixture(scope="module")
 def reports(donghu, lvgu):
-    """Every report the tests render: a pre-check with nonconformities, its audit, a clean audit."""
+    """Every report the tests render: a pre-check with nonconformities, its audit, a clean audit, and a
+    combined audit of two standards (one test suite, one set of rules per standard)."""
     assert donghu.mode == "precheck" and lvgu.mode == "audit"
-    return {"donghu": donghu, "donghu-audit": in_mode(donghu, AUDIT), "lvgu": lvgu}
+    combined = run_check(DEFECTIVE, [PACK, SEESA])
+    assert [p.id for p in combined.packs] == [PACK, SEESA]
+    return {"donghu": donghu, "donghu-audit": in_mode(donghu, AUDIT), "lvgu": lvgu, "combined": combined}
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +96,7 @@ def _junit(report, lang="zh") -> ET.Element:
     return ET.fromstring(junit_report.render(report, lang))
 
 
-@pytest.mark.parametrize("name", ["donghu", "donghu-audit", "lvgu"])
+@pytest.mark.parametrize("name", ["donghu", "donghu-audit", "lvgu", "combined"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_junit_is_valid_against_the_jenkins_junit_xsd(reports, name, lang):
     from lxml import etree
@@ -102,7 +106,7 @@ def test_junit_is_valid_against_the_jenkins_junit_xsd(reports, name, lang):
     assert schema.validate(doc), schema.error_log
 
 
-@pytest.mark.parametrize("name", ["donghu", "lvgu"])
+@pytest.mark.parametrize("name", ["donghu", "lvgu", "combined"])
 def test_junit_has_one_testcase_per_result_and_counts_that_agree(reports, name):
     report = reports[name]
     root = _junit(report)
@@ -128,8 +132,8 @@ def test_junit_has_one_testcase_per_result_and_counts_that_agree(reports, name):
         assert grades == Counter(r.grade.value for r in results if r.status is Status.NONCONFORMITY)
     assert int(root.get("tests")) == len(report.results)
     assert int(root.get("failures")) == sum(r.status is Status.NONCONFORMITY for r in report.results)
-    if name == "donghu":
-        assert int(root.get("failures")) > 0 and Grade.MAJOR.value in grades
+    if name != "lvgu":
+        assert int(root.get("failures")) > 0 and any(f.get("type") == "major" for f in root.iter("failure"))
     else:
         assert int(root.get("failures")) == 0 and int(suites[0].get("skipped")) > 0
 
@@ -145,6 +149,10 @@ def test_junit_locates_the_known_nonconformity(donghu):
     out = case.find("system-out").text
     assert "证据位置：scope.yaml:23#/outsourced_processes/0" in out.splitlines()
     assert f"不符合项编号：{nc.id}" in out.splitlines()
+    assert f"整改建议：{result.remediation.zh}" in out.splitlines()  # a pre-check: the remediation is shown
+    [en] = [c for c in _junit(donghu, "en").iter("testcase") if c.get("name") == case.get("name")]
+    assert en.find("failure").get("message") == f"{nc.id}: {result.message.en}"
+    assert en.find("system-out").text.splitlines()[:2] == ["Verdict: Nonconformity (Minor)", f"Nonconformity: {nc.id}"]
 
 
 def test_junit_skips_with_the_reason(donghu, lvgu):
@@ -177,7 +185,7 @@ def test_junit_escapes_markup_and_characters_xml_cannot_hold(donghu):
 # --- SARIF ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["donghu", "donghu-audit", "lvgu"])
+@pytest.mark.parametrize("name", ["donghu", "donghu-audit", "lvgu", "combined"])
 def test_sarif_run_rules_and_results_agree_with_the_report(reports, name):
     report = reports[name]
     doc = json.loads(sarif_report.render(report, "zh"))
@@ -189,8 +197,8 @@ def test_sarif_run_rules_and_results_agree_with_the_report(reports, name):
     for res, r in zip(results, report.results, strict=True):
         rule = rules[res["ruleIndex"]]
         assert rule["id"] == res["ruleId"] == r.rule
-        assert rule["properties"] == {"standard": r.standard, "standard_code": "T/CPQS ZC001—2025",
-                                      "clause": r.clause, "obligation": r.obligation}
+        assert rule["properties"] == {"standard": r.standard, "clause": r.clause, "obligation": r.obligation,
+                                      "standard_code": next(p.code for p in report.packs if p.id == r.standard)}
         assert rule["shortDescription"]["text"] == r.requirement
         assert res["level"] == "none" or res["kind"] == "fail"  # SARIF: only a failure has a level
         assert len(res["locations"]) == len(r.evidence)
@@ -212,7 +220,7 @@ def test_sarif_run_rules_and_results_agree_with_the_report(reports, name):
     assert [a["hashes"]["sha-256"] for a in run["artifacts"]] == [f.sha256 for f in report.files]
 
 
-@pytest.mark.parametrize("name", ["donghu", "donghu-audit", "lvgu"])
+@pytest.mark.parametrize("name", ["donghu", "donghu-audit", "lvgu", "combined"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_sarif_is_valid_against_the_sarif_2_1_0_schema(reports, sarif_validator, name, lang):
     doc = json.loads(sarif_report.render(reports[name], lang))
@@ -258,7 +266,7 @@ def test_sarif_uris_are_encoded_relative_references():
 # --- OSCAL ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["donghu", "donghu-audit", "lvgu"])
+@pytest.mark.parametrize("name", ["donghu", "donghu-audit", "lvgu", "combined"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_oscal_is_valid_against_the_official_schema(reports, oscal_validator, name, lang):
     doc = json.loads(oscal_report.render(reports[name], lang))
