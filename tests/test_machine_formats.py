@@ -342,6 +342,37 @@ def test_oscal_of_an_audit_has_no_remediation_and_a_timestamp_when_asked(donghu,
 # --- all three -----------------------------------------------------------------------------------
 
 
+def _hostile(report):
+    """The report with bundle text no format may pass on raw: control, bidirectional and markup
+    characters, blank names, a file name with spaces, ``#`` and Chinese, and a duplicated result."""
+    results = list(report.results)
+    i = next(i for i, r in enumerate(results) if r.status is Status.NONCONFORMITY)
+    e = dataclasses.replace(results[i].evidence[0], file="证据 目录/a b#1.yaml", pointer="/x\x01", note=" \u202e ")
+    results[i] = dataclasses.replace(results[i], message=dataclasses.replace(results[i].message, zh=" <a>\x01\x1b ",
+                                                                             en="\ufeff"),
+                                     subject="  ", evidence=(e,))
+    results.append(results[-1])  # the same rule and subject twice: ids must still be unique
+    bundle = dict(report.bundle, park={"name": " \t "})
+    return dataclasses.replace(report, results=tuple(results), bundle=bundle)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_hostile_bundle_text_still_gives_valid_files(donghu, oscal_validator, sarif_validator, lang):
+    report = _hostile(donghu)
+    oscal = oscal_report.render(report, lang)
+    assert [e.message[:200] for e in oscal_validator.iter_errors(json.loads(oscal))] == []
+    uuids = [o["uuid"] for o in json.loads(oscal)["assessment-results"]["results"][0]["observations"]]
+    assert len(uuids) == len(set(uuids)) == len(report.results)
+    sarif = sarif_report.render(report, lang)
+    assert [e.message[:200] for e in sarif_validator.iter_errors(json.loads(sarif))] == []
+    assert "%E8%AF%81%E6%8D%AE%20%E7%9B%AE%E5%BD%95/a%20b%231.yaml" in sarif.decode("utf-8")
+    for out in (oscal, sarif, junit_report.render(report, lang)):
+        text = out.decode("utf-8")
+        assert "\x01" not in text and "\x1b" not in text and "\u202e" not in text and "\ufeff" not in text
+    ET.fromstring(junit_report.render(report, lang))
+
+
+
 def test_the_machine_formats_are_byte_identical_for_the_same_input(donghu):
     again = run_check(DEFECTIVE)
     for fmt in ("junit", "sarif", "oscal"):

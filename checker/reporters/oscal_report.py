@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections import Counter
 from typing import Any
 from urllib.parse import quote
 
@@ -72,7 +73,9 @@ def _timestamp(report: Report) -> str:
     return f"{date}T00:00:00+08:00"
 
 
-def _observation(item: Item, lang: str, when: str, tool: str) -> dict:
+def _observation(item: Item, lang: str, when: str, tool: str, occurrence: int) -> dict:
+    """One rule result; ``occurrence`` tells apart results with the same rule and subject (none in the
+    shipped packs, but the UUID must stay unique and stable whatever a pack does)."""
     r = item.result
     props = [_prop("standard", r.standard), _prop("clause", r.clause), _prop("rule", r.rule),
              _prop("status", r.status.value)]
@@ -87,7 +90,7 @@ def _observation(item: Item, lang: str, when: str, tool: str) -> dict:
         evidence.append({"href": quote(e.file.replace("\\", "/"), safe="/"), "description": _string(location(e)),
                          **({"props": ev_props} if ev_props else {})})
     return {
-        "uuid": uid("observation", r.standard, r.rule, r.subject or ""),
+        "uuid": uid("observation", r.standard, r.rule, r.subject or "", *([str(occurrence)] if occurrence else [])),
         "title": _string(f"{item.name} — {status_text(r, lang)}"),
         "description": _string(body(item, lang)),
         "props": props,
@@ -211,12 +214,22 @@ def _links(all_items: list[Item], observations: list[dict], ncs: tuple[Nonconfor
     return obs_of_clause, obs_of_nc, risks_of_clause
 
 
+def _observations(all_items: list[Item], lang: str, when: str, tool: str) -> list[dict]:
+    seen: Counter[tuple[str, str, str]] = Counter()
+    out = []
+    for i in all_items:
+        key = (i.result.standard, i.result.rule, i.result.subject or "")
+        out.append(_observation(i, lang, when, tool, seen[key]))
+        seen[key] += 1
+    return out
+
+
 def _result(report: Report, lang: str, when: str) -> dict:
     w = words(lang)
     tool = uid("tool", "parkcheck")
     codes = {p.id: p.code for p in report.packs}
     all_items = list(items(report))
-    observations = [_observation(i, lang, when, tool) for i in all_items]
+    observations = _observations(all_items, lang, when, tool)
     obs_of_clause, obs_of_nc, risks_of_clause = _links(all_items, observations, report.nonconformities)
     assessed = [v for v in report.verdicts if v.rules]
     park = (report.bundle.get("park") or {}).get("name") or report.bundle.get("name") or "—"
