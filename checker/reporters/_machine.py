@@ -41,10 +41,15 @@ def items(report: Report) -> Iterator[Item]:
     codes = {p.id: p.code for p in report.packs}
     owners = _owners(report.nonconformities)
     for r in report.results:
-        nc = None
-        if r.status is Status.NONCONFORMITY:
-            nc = next((n for n in owners.get((r.standard, r.rule), ()) if set(r.evidence) <= n.evidence_set), None)
-        yield Item(r, codes.get(r.standard, r.standard), nc.nc if nc else None)
+        nc = _owner(r, owners) if r.status is Status.NONCONFORMITY else None
+        yield Item(r, codes.get(r.standard, r.standard), nc)
+
+
+def _owner(r: Result, owners: dict[tuple[str, str], list[_Owner]]) -> Nonconformity | None:
+    """The nonconformity whose evidence holds the result's own; else the only one of its rule."""
+    candidates = owners.get((r.standard, r.rule), [])
+    found = next((o.nc for o in candidates if set(r.evidence) <= o.evidence_set), None)
+    return found or (candidates[0].nc if len(candidates) == 1 else None)
 
 
 @dataclass(frozen=True)

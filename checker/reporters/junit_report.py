@@ -86,7 +86,8 @@ def _properties(report: Report, pack, lang: str) -> list[tuple[str, str]]:
            ("pack_sha256", pack.sha256 if pack else ""), ("mode", report.mode), ("language", lang),
            ("tool", f"parkcheck {report.tool_version}")]
     park = (report.bundle.get("park") or {}).get("name")
-    for key, value in (("park", park), ("audit_date", report.bundle.get("audit_date"))):
+    ncs = ", ".join(n.id for n in report.nonconformities if pack and any(s == pack.id for s, _ in n.clauses))
+    for key, value in (("park", park), ("audit_date", report.bundle.get("audit_date")), ("nonconformities", ncs)):
         if value:
             out.append((key, str(value)))
     return out

@@ -158,7 +158,10 @@ def to_dict(report: Report, lang: str = "zh") -> dict:
 def _run_properties(report: Report) -> dict:
     out: dict[str, Any] = {"mode": report.mode,
                            "standards": [{"id": p.id, "code": p.code, "edition": p.edition, "pack_version": p.version,
-                                          "pack_sha256": p.sha256} for p in report.packs]}
+                                          "pack_sha256": p.sha256} for p in report.packs],
+                           "nonconformities": [{"id": n.id, "grade": n.grade.value,
+                                                "clauses": [{"standard": s, "clause": c} for s, c in n.clauses]}
+                                               for n in report.nonconformities]}
     park = (report.bundle.get("park") or {}).get("name")
     if park:
         out["park"] = printable(park)
