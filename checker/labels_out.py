@@ -277,4 +277,9 @@ MACHINE: dict[str, Pair] = {
     "bundle_root": ("证据包所在文件夹（报告中的文件路径均相对于它）",
                     "The folder of the evidence bundle (every file path of the report is relative to it)"),
     "undetermined": ("未判定（不作为符合）", "not determined (not taken as conformity)"),
+    "judgement": ("审核员现场判定", "Auditor's on-site judgement"),
+    "tool_verdict": ("工具原结论", "tool's verdict"),
+    "waiver": ("豁免/接受的风险", "Waiver / accepted risk"),
+    "in_force": ("有效", "in force"),
+    "expired": ("已失效（不计为豁免）", "expired (not counted as waived)"),
 }

@@ -342,6 +342,43 @@ def test_oscal_of_an_audit_has_no_remediation_and_a_timestamp_when_asked(donghu,
 # --- all three -----------------------------------------------------------------------------------
 
 
+def _judged_and_waived(report, in_force: bool):
+    """The known nonconformity as the on-site, waiver and NCR helpers hand it over (SESSION5 contracts)."""
+    nc, result, _ = _known_nc(report)
+    judgement = {"auditor": "王审核", "date": "2025-03-29", "evidence_seen": "外包协议 DH-WB-01", "action": "confirm",
+                 "tool_status": "nonconformity", "tool_grade": "minor", "file": "onsite.yaml", "line": 7}
+    waiver = {"id": "W-1", "approver": "李主任", "justification": "外包过程年内转为自营", "start": "2025-01-01",
+              "expiry": "2025-12-31", "in_force": in_force, "file": "waivers.yaml", "line": 3}
+    results = tuple(dataclasses.replace(r, judgement=judgement) if r is result else r for r in report.results)
+    ncs = tuple(dataclasses.replace(n, waiver=waiver, record={"status": "planned", "due_date": "2025-05-27"})
+                if n.id == nc.id else n for n in report.nonconformities)
+    return dataclasses.replace(report, results=results, nonconformities=ncs), nc, result
+
+
+@pytest.mark.parametrize("in_force", [True, False])
+def test_the_auditors_judgement_and_a_waiver_are_carried(donghu, oscal_validator, sarif_validator, in_force):
+    report, nc, result = _judged_and_waived(donghu, in_force)
+    [case] = [c for c in _junit(report).iter("testcase") if c.get("name") == f"{KNOWN_RULE} [{result.subject}]"]
+    assert case.find("failure").get("type") == "minor"  # waived or not, still a nonconformity
+    lines = case.find("system-out").text.splitlines()
+    assert "审核员现场判定：王审核 2025-03-29 confirm 外包协议 DH-WB-01（工具原结论：不符合（一般））" in lines
+    assert f"豁免/接受的风险：W-1 李主任 2025-01-01 – 2025-12-31 {'有效' if in_force else '已失效（不计为豁免）'}" in lines
+    sarif = json.loads(sarif_report.render(report, "en"))
+    assert sarif_validator.is_valid(sarif)
+    [res] = [x for x in sarif["runs"][0]["results"] if x["ruleId"] == KNOWN_RULE and x["kind"] == "fail"]
+    assert res["level"] == "warning" and res["properties"]["judgement"].endswith("(tool's verdict: Nonconformity (Minor))")
+    if in_force:
+        assert res["suppressions"] == [{"kind": "external", "status": "accepted", "justification": "外包过程年内转为自营"}]
+    else:
+        assert "suppressions" not in res
+    oscal = json.loads(oscal_report.render(report, "zh"))
+    assert oscal_validator.is_valid(oscal)
+    [risk] = [x for x in oscal["assessment-results"]["results"][0]["risks"] if x["props"][0]["value"] == nc.id]
+    assert risk["status"] == ("deviation-approved" if in_force else "remediating")
+    assert risk["deadline"] == "2025-05-27T23:59:59+08:00"
+
+
+
 def _hostile(report):
     """The report with bundle text no format may pass on raw: control, bidirectional and markup
     characters, blank names, a file name with spaces, ``#`` and Chinese, and a duplicated result."""

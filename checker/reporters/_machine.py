@@ -110,6 +110,33 @@ def body(item: Item, lang: str) -> str:
     lines += [(w["evidence"], location(e)) for e in r.evidence]
     if r.source != "full text":
         lines.append((w["source_basis"], w["title_only"]))
+    if r.judgement:
+        lines.append((w["judgement"], judgement_text(r.judgement, lang)))
+    if item.nc is not None and item.nc.waiver:
+        lines.append((w["waiver"], waiver_text(item.nc.waiver, lang)))
     if r.remediation is not None:
         lines.append((w["remediation"], r.remediation.get(lang)))
     return printable("\n".join(f"{k}{sep}{v}" for k, v in lines))
+
+
+def judgement_text(j: dict, lang: str) -> str:
+    """The auditor's judgement of a result (checker.onsite), with the tool's own verdict kept beside it."""
+    w = words(lang)
+    tool = status_label(j["tool_status"], j.get("tool_grade"), lang) if j.get("tool_status") else "—"
+    parts = [str(j.get(k)) for k in ("auditor", "date", "action") if j.get(k)]
+    if j.get("evidence_seen"):
+        parts.append(str(j["evidence_seen"]))
+    kept = f"（{w['tool_verdict']}：{tool}）" if lang == "zh" else f" ({w['tool_verdict']}: {tool})"
+    return printable(" ".join(parts) + kept)
+
+
+def waiver_in_force(nc: Nonconformity) -> bool:
+    return bool(nc.waiver and nc.waiver.get("in_force"))
+
+
+def waiver_text(waiver: dict, lang: str) -> str:
+    """A waiver or accepted risk (checker.waivers): id, approver, period, in force or expired."""
+    w = words(lang)
+    state = w["in_force"] if waiver.get("in_force") else w["expired"]
+    period = f"{waiver.get('start') or '—'} – {waiver.get('expiry') or '—'}"
+    return printable(" ".join(str(x) for x in (waiver.get("id"), waiver.get("approver"), period, state) if x))

@@ -31,7 +31,18 @@ from urllib.parse import quote
 from ..escape import printable
 from ..labels_out import status_label
 from ..model import ClauseVerdict, Nonconformity, Report, Status
-from ._machine import UNDETERMINED, Item, body, items, location, status_text, words
+from ._machine import (
+    UNDETERMINED,
+    Item,
+    body,
+    items,
+    judgement_text,
+    location,
+    status_text,
+    waiver_in_force,
+    waiver_text,
+    words,
+)
 
 OSCAL_VERSION = "1.1.3"
 NS = "https://parkcheck.invalid/ns/oscal"  # the namespace of parkcheck's own properties
@@ -83,6 +94,8 @@ def _observation(item: Item, lang: str, when: str, tool: str, occurrence: int) -
         props.append(_prop("grade", r.grade.value))
     if item.nc is not None:
         props.append(_prop("nonconformity-id", item.nc.id))
+    if r.judgement:
+        props.append(_prop("auditor-judgement", judgement_text(r.judgement, lang)))
     evidence = []
     for e in r.evidence:
         ev_props = [_prop(k, v) for k, v in (("line", e.line), ("column", e.column), ("pointer", e.pointer))
@@ -145,6 +158,13 @@ def _finding(v: ClauseVerdict, code: str, obs: list[str], risks: list[str], lang
 _RISK_STATUS = {"closed": "closed", "completed": "remediating", "planned": "remediating"}
 
 
+def _risk_status(nc: Nonconformity) -> str:
+    """From the 不符合项报告 status (checker.ncr); a waiver in force is an approved deviation
+    (checker.waivers): the nonconformity stays in every count."""
+    status = _RISK_STATUS.get(str((nc.record or {}).get("status")), "open")
+    return "deviation-approved" if status != "closed" and waiver_in_force(nc) else status
+
+
 def _risk(nc: Nonconformity, codes: dict[str, str], obs: list[str], lang: str, tool: str) -> dict:
     w = words(lang)
     record = nc.record or {}
@@ -158,9 +178,11 @@ def _risk(nc: Nonconformity, codes: dict[str, str], obs: list[str], lang: str, t
         "props": [_prop("nonconformity-id", nc.id), _prop("grade", nc.grade.value),
                   *(_prop("clause", f"{s} {c}") for s, c in nc.clauses),
                   *(_prop("evidence", location(e)) for e in nc.evidence)],
-        "status": _RISK_STATUS.get(str(record.get("status")), "open"),
+        "status": _risk_status(nc),
         "origins": [{"actors": [{"type": "tool", "actor-uuid": tool}]}],
     }
+    if nc.waiver:
+        out["props"].append(_prop("waiver", waiver_text(nc.waiver, lang)))
     if record.get("due_date"):
         out["deadline"] = f"{record['due_date']}T23:59:59+08:00"
     if nc.remediation is not None:  # a pre-check only: an audit report carries no advice (checker.modes)

@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from ..escape import printable
 from ..model import Evidence, Grade, Report, Status
-from ._machine import Item, explanation, items, status_text, words
+from ._machine import Item, explanation, items, judgement_text, status_text, waiver_in_force, waiver_text, words
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 BASE = "BUNDLE"
@@ -117,6 +117,13 @@ def _result(item: Item, index: int, rule_id: str, lang: str) -> dict:
         props["source"] = r.source
     if r.depends_on:
         props["depends_on"] = list(r.depends_on)
+    if r.judgement:
+        props["judgement"] = judgement_text(r.judgement, lang)
+    if item.nc is not None and item.nc.waiver:
+        props["waiver"] = waiver_text(item.nc.waiver, lang)
+        if waiver_in_force(item.nc):  # an accepted risk: still a nonconformity, shown as suppressed, not gone
+            out["suppressions"] = [{"kind": "external", "status": "accepted",
+                                    "justification": printable(item.nc.waiver.get("justification") or "")}]
     if r.remediation is not None:  # a pre-check only: an audit report carries no advice (checker.modes)
         props["remediation"] = printable(r.remediation.get(lang))
     out["properties"] = props
