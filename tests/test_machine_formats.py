@@ -378,6 +378,27 @@ def test_the_auditors_judgement_and_a_waiver_are_carried(donghu, oscal_validator
     assert risk["deadline"] == "2025-05-27T23:59:59+08:00"
 
 
+def test_the_audit_information_is_named_in_each_format(donghu, oscal_validator, sarif_validator):
+    audit = {"certification_body": {"name": "某认证机构 <CB>"}, "audit_number": "AUD-2025-017",
+             "audit_type": "stage2", "dates": {"start": "2025-03-27", "end": "2025-03-28"}}
+    majors = [n.id for n in donghu.nonconformities if n.grade is Grade.MAJOR]
+    conclusion = {"code": "not_recommend", "text": {"zh": "不推荐", "en": "not recommended"}, "reasons": [],
+                  "blocking": majors}
+    report = dataclasses.replace(in_mode(donghu, AUDIT), audit=audit, conclusion=conclusion)
+    props = {p.get("name"): p.get("value") for p in _junit(report).iter("property")}
+    assert (props["certification_body"], props["audit_number"], props["audit_type"]) == (
+        "某认证机构 <CB>", "AUD-2025-017", "stage2")
+    assert (props["audit_start"], props["audit_end"], props["mode"]) == ("2025-03-27", "2025-03-28", "audit")
+    assert props["conclusion"] == "not_recommend" and props["blocking"] == ", ".join(majors) and majors
+    sarif = json.loads(sarif_report.render(report, "zh"))
+    assert sarif_validator.is_valid(sarif)
+    assert sarif["runs"][0]["properties"]["audit"]["audit_number"] == "AUD-2025-017"
+    oscal = json.loads(oscal_report.render(report, "zh"))
+    assert oscal_validator.is_valid(oscal)
+    meta = {p["name"]: p["value"] for p in oscal["assessment-results"]["metadata"]["props"]}
+    assert meta["audit-type"] == "stage2" and meta["certification-body"] == "某认证机构 <CB>"
+
+
 
 def _hostile(report):
     """The report with bundle text no format may pass on raw: control, bidirectional and markup

@@ -140,3 +140,17 @@ def waiver_text(waiver: dict, lang: str) -> str:
     state = w["in_force"] if waiver.get("in_force") else w["expired"]
     period = f"{waiver.get('start') or '—'} – {waiver.get('expiry') or '—'}"
     return printable(" ".join(str(x) for x in (waiver.get("id"), waiver.get("approver"), period, state) if x))
+
+
+def audit_facts(report: Report) -> list[tuple[str, str]]:
+    """The audit's identity (checker.audit, schemas/audit.schema.json) and its conclusion code with the
+    nonconformities that block a recommendation, as name/value pairs, when given."""
+    audit = report.audit or {}
+    dates = audit.get("dates") or {}
+    body_ = audit.get("certification_body") or {}
+    pairs = [("certification_body", body_.get("name") if isinstance(body_, dict) else body_),
+             ("audit_number", audit.get("audit_number")), ("audit_type", audit.get("audit_type")),
+             ("audit_start", dates.get("start")), ("audit_end", dates.get("end")),
+             ("conclusion", (report.conclusion or {}).get("code")),
+             ("blocking", ", ".join((report.conclusion or {}).get("blocking") or ()))]
+    return [(k, printable(v)) for k, v in pairs if v not in (None, "")]

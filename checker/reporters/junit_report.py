@@ -24,7 +24,7 @@ import xml.etree.ElementTree as ET
 
 from ..escape import printable
 from ..model import Report, Status
-from ._machine import Item, body, explanation, items, words
+from ._machine import Item, audit_facts, body, explanation, items, words
 
 _SKIPPED = (Status.NOT_APPLICABLE, Status.NOT_EVALUATED, Status.ONSITE)
 # Characters outside XML 1.0's Char production that printable() leaves alone.
@@ -90,7 +90,7 @@ def _properties(report: Report, pack, lang: str) -> list[tuple[str, str]]:
     for key, value in (("park", park), ("audit_date", report.bundle.get("audit_date")), ("nonconformities", ncs)):
         if value:
             out.append((key, str(value)))
-    return out
+    return out + audit_facts(report)
 
 
 def render(report: Report, lang: str = "zh") -> bytes:

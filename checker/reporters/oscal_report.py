@@ -34,6 +34,7 @@ from ..model import ClauseVerdict, Nonconformity, Report, Status
 from ._machine import (
     UNDETERMINED,
     Item,
+    audit_facts,
     body,
     items,
     judgement_text,
@@ -202,7 +203,8 @@ def _metadata(report: Report, lang: str, when: str) -> dict:
         "last-modified": when,
         "version": _string(f"parkcheck {report.tool_version}"),
         "oscal-version": OSCAL_VERSION,
-        "props": [_prop("mode", report.mode), _prop("language", lang)],
+        "props": [_prop("mode", report.mode), _prop("language", lang),
+                  *(_prop(k.replace("_", "-"), v) for k, v in audit_facts(report))],
         "parties": [{"uuid": uid("party", park), "type": "organization", "name": _string(park)}],
     }
     return meta

@@ -26,7 +26,17 @@ from urllib.parse import quote
 
 from ..escape import printable
 from ..model import Evidence, Grade, Report, Status
-from ._machine import Item, explanation, items, judgement_text, status_text, waiver_in_force, waiver_text, words
+from ._machine import (
+    Item,
+    audit_facts,
+    explanation,
+    items,
+    judgement_text,
+    status_text,
+    waiver_in_force,
+    waiver_text,
+    words,
+)
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 BASE = "BUNDLE"
@@ -174,6 +184,8 @@ def _run_properties(report: Report) -> dict:
         out["park"] = printable(park)
     if report.bundle.get("audit_date"):
         out["audit_date"] = report.bundle["audit_date"]
+    if report.audit:
+        out["audit"] = dict(audit_facts(report))
     return out
 
 
