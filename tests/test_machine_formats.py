@@ -329,6 +329,15 @@ def test_oscal_findings_observations_and_risks_follow_the_report(donghu):
     assert risk["uuid"] in {x["risk-uuid"] for x in finding["related-risks"]}
 
 
+def test_oscal_uuids_name_one_assessment_and_follow_a_nonconformity_across_audits(donghu):
+    later = dataclasses.replace(donghu, bundle=dict(donghu.bundle, audit_date="2026-03-28"))
+    first, second = (json.loads(oscal_report.render(r, "zh"))["assessment-results"] for r in (donghu, later))
+    assert first["uuid"] != second["uuid"]
+    for key in ("observations", "findings"):
+        assert not {x["uuid"] for x in first["results"][0][key]} & {x["uuid"] for x in second["results"][0][key]}
+    assert [x["uuid"] for x in first["results"][0]["risks"]] == [x["uuid"] for x in second["results"][0]["risks"]]
+
+
 def test_oscal_of_an_audit_has_no_remediation_and_a_timestamp_when_asked(donghu, oscal_validator):
     audit = in_mode(donghu, AUDIT)
     ar = json.loads(oscal_report.render(audit, "en"))["assessment-results"]

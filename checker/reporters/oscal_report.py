@@ -56,6 +56,12 @@ def uid(*key: str) -> str:
     return str(uuid.uuid5(_ROOT, "\x1f".join(key)))
 
 
+def _scope(report: Report) -> tuple[str, str]:
+    """What makes one assessment: the bundle and the date the check measures from.  Observations and
+    findings are of one assessment; a risk is known by its nonconformity id across audits."""
+    return (str(report.bundle.get("name") or ""), str(report.bundle.get("audit_date") or ""))
+
+
 def token(*parts: str) -> str:
     """An OSCAL token (XML NCName) that names ``parts`` one-to-one: letters, digits, ``.`` and ``-``
     kept, anything else (``_`` included) as ``_XX`` (UTF-8 hex), the parts joined by ``_-`` (which no
@@ -85,7 +91,7 @@ def _timestamp(report: Report) -> str:
     return f"{date}T00:00:00+08:00"
 
 
-def _observation(item: Item, lang: str, when: str, tool: str, occurrence: int) -> dict:
+def _observation(item: Item, lang: str, when: str, tool: str, occurrence: int, scope: tuple[str, ...]) -> dict:
     """One rule result; ``occurrence`` tells apart results with the same rule and subject (none in the
     shipped packs, but the UUID must stay unique and stable whatever a pack does)."""
     r = item.result
@@ -97,6 +103,7 @@ def _observation(item: Item, lang: str, when: str, tool: str, occurrence: int) -
         props.append(_prop("nonconformity-id", item.nc.id))
     if r.judgement:
         props.append(_prop("auditor-judgement", judgement_text(r.judgement, lang)))
+    repeat = (str(occurrence),) if occurrence else ()
     evidence = []
     for e in r.evidence:
         ev_props = [_prop(k, v) for k, v in (("line", e.line), ("column", e.column), ("pointer", e.pointer))
@@ -104,7 +111,7 @@ def _observation(item: Item, lang: str, when: str, tool: str, occurrence: int) -
         evidence.append({"href": quote(e.file.replace("\\", "/"), safe="/"), "description": _string(location(e)),
                          **({"props": ev_props} if ev_props else {})})
     return {
-        "uuid": uid("observation", r.standard, r.rule, r.subject or "", *([str(occurrence)] if occurrence else [])),
+        "uuid": uid("observation", *scope, r.standard, r.rule, r.subject or "", *repeat),
         "title": _string(f"{item.name} — {status_text(r, lang)}"),
         "description": _string(body(item, lang)),
         "props": props,
@@ -127,7 +134,7 @@ def _state(v: ClauseVerdict) -> tuple[str, str]:
     return "satisfied", "pass"
 
 
-def _finding(v: ClauseVerdict, code: str, obs: list[str], risks: list[str], lang: str) -> dict:
+def _finding(v: ClauseVerdict, code: str, obs: list[str], risks: list[str], lang: str, scope: tuple[str, ...]) -> dict:
     state, reason = _state(v)
     label = status_label(v.status, v.grade, lang)
     target: dict[str, Any] = {
@@ -142,7 +149,7 @@ def _finding(v: ClauseVerdict, code: str, obs: list[str], risks: list[str], lang
     if v.status in UNDETERMINED:
         target["remarks"] = _string(words(lang)["undetermined"])
     out: dict[str, Any] = {
-        "uuid": uid("finding", v.standard, v.clause),
+        "uuid": uid("finding", *scope, v.standard, v.clause),
         "title": _string(f"{code} {v.clause}"),
         "description": _string(f"{v.title} — {label}"),
         "props": [_prop("standard", v.standard), _prop("clause", v.clause), _prop("status", v.status.value),
@@ -238,12 +245,12 @@ def _links(all_items: list[Item], observations: list[dict], ncs: tuple[Nonconfor
     return obs_of_clause, obs_of_nc, risks_of_clause
 
 
-def _observations(all_items: list[Item], lang: str, when: str, tool: str) -> list[dict]:
+def _observations(all_items: list[Item], lang: str, when: str, tool: str, scope: tuple[str, ...]) -> list[dict]:
     seen: Counter[tuple[str, str, str]] = Counter()
     out = []
     for i in all_items:
         key = (i.result.standard, i.result.rule, i.result.subject or "")
-        out.append(_observation(i, lang, when, tool, seen[key]))
+        out.append(_observation(i, lang, when, tool, seen[key], scope))
         seen[key] += 1
     return out
 
@@ -253,12 +260,13 @@ def _result(report: Report, lang: str, when: str) -> dict:
     tool = uid("tool", "parkcheck")
     codes = {p.id: p.code for p in report.packs}
     all_items = list(items(report))
-    observations = _observations(all_items, lang, when, tool)
+    scope = _scope(report)
+    observations = _observations(all_items, lang, when, tool, scope)
     obs_of_clause, obs_of_nc, risks_of_clause = _links(all_items, observations, report.nonconformities)
     assessed = [v for v in report.verdicts if v.rules]
     park = (report.bundle.get("park") or {}).get("name") or report.bundle.get("name") or "—"
     result: dict[str, Any] = {
-        "uuid": uid("result", *(p.id for p in report.packs)),
+        "uuid": uid("result", *scope, *(p.id for p in report.packs)),
         "title": _string(w["evidence_collected"]),
         "description": _string(w["results_description"].format(
             park=park, date=report.bundle.get("audit_date") or "—", n=len(report.results),
@@ -278,7 +286,7 @@ def _result(report: Report, lang: str, when: str) -> dict:
     if assessed:
         result["findings"] = [
             _finding(v, codes.get(v.standard, v.standard), obs_of_clause.get((v.standard, v.clause), []),
-                     risks_of_clause.get((v.standard, v.clause), []), lang) for v in assessed]
+                     risks_of_clause.get((v.standard, v.clause), []), lang, scope) for v in assessed]
     return result
 
 
@@ -286,7 +294,7 @@ def to_dict(report: Report, lang: str = "zh") -> dict:
     when = _timestamp(report)
     plan = uid("plan", *(p.id for p in report.packs))
     return {"assessment-results": {
-        "uuid": uid("assessment-results", report.bundle.get("name") or "", *(p.id for p in report.packs)),
+        "uuid": uid("assessment-results", *_scope(report), *(p.id for p in report.packs)),
         "metadata": _metadata(report, lang, when),
         "import-ap": {"href": f"#{plan}", "remarks": _string(words(lang)["plan_note"])},
         "results": [_result(report, lang, when)],
