@@ -72,6 +72,7 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, show_all,
           onsite_file, waivers_file, soa_file, actions_file, previous, rules_dir, limits):
     """Check BUNDLE (a folder or .zip) and report per clause."""
     from .check import InvalidEvidence, run_check
+    from .cli_support import DEFAULT_FORMATS
     from .reporters import write_reports
     from .reporters.progress import check_progress, wanted
     from .reporters.terminal import print_summary
@@ -89,7 +90,7 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, show_all,
                                given=given_records(audit=audit_file, onsite=onsite_file, waivers=waivers_file,
                                                    corrective_actions=actions_file, applicability=soa_file))
             if out_dir is not None:
-                written = write_reports(report, out_dir, list(formats) or list(FORMAT_CHOICES), lang,
+                written = write_reports(report, out_dir, list(formats) or list(DEFAULT_FORMATS), lang,
                                         protect=Path(bundle))
     except InvalidEvidence as exc:  # every unreadable file and invalid document, grouped by file
         from .problemlist import check_listing

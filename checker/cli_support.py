@@ -15,7 +15,9 @@ from rich.console import Console
 from .errors import EXIT_INPUT_ERROR, EXIT_OK, EngineError, InputError, ParkcheckError, RuleError
 from .escape import one_line
 
-FORMAT_CHOICES = ("json", "md", "html", "csv")
+FORMAT_CHOICES: tuple[str, ...] = ("json", "md", "html", "csv")
+DEFAULT_FORMATS = FORMAT_CHOICES  # what `check --out` writes without --format
+FORMAT_CHOICES += ("junit", "sarif", "oscal")  # machine formats: only when asked for with --format
 
 
 class InputFailure(click.ClickException):

@@ -308,3 +308,33 @@ TERMINAL: dict[str, Pair] = {
 CHECK_TYPE: dict[str, Pair] = {"certification_audit": ("认证审核", "certification audit"),
                                "surveillance_audit": ("监督审核", "surveillance audit"),
                                "self_check": ("园区自查", "self-check"), "pre_assessment": ("预评估", "pre-assessment")}
+
+# --- work package "machine": the words of junit.xml, report.sarif and oscal-assessment-results.json ---
+MACHINE: dict[str, Pair] = {
+    "nc": ("不符合项编号", "Nonconformity"),
+    "finding_or_message": ("说明", "Statement"),
+    "source_basis": ("判断依据", "Basis"),
+    "title_only": ("仅依据条款标题判断", "judged from the clause title only"),
+    "suites": ("园区规则检查结果", "Rule results of the park"),
+    "evidence_collected": ("证据审查", "Examination of the evidence"),
+    "plan": ("检查方案：所选标准的规则包", "Assessment plan: the rule packs of the selected standards"),
+    "plan_note": ("parkcheck 没有单独的评估计划文件；此处引用所用的规则包。",
+                  "parkcheck has no separate assessment plan document; this refers to the rule packs used."),
+    "results_title": ("{park}：按 {standards} 的检查结果", "{park}: results against {standards}"),
+    "results_description": ("{park} 证据包的规则检查结果（审核/自查日期 {date}），共 {n} 项规则结果、{ncs} 项不符合。",
+                            "Rule results on the evidence bundle of {park} (audit / self-check date {date}): "
+                            "{n} rule results, {ncs} nonconformities."),
+    "controls": ("所选标准中有规则覆盖的条款", "The clauses of the selected standards that rules cover"),
+    "tool_description": ("依据标准条款的规则包检查园区证据包的工具。",
+                         "Checks a park's evidence bundle against rule packs of the standards' clauses."),
+    "pack": ("规则包", "Rule pack"),
+    "evidence_file": ("证据文件", "Evidence file"),
+    "bundle_root": ("证据包所在文件夹（报告中的文件路径均相对于它）",
+                    "The folder of the evidence bundle (every file path of the report is relative to it)"),
+    "undetermined": ("未判定（不作为符合）", "not determined (not taken as conformity)"),
+    "judgement": ("审核员现场判定", "Auditor's on-site judgement"),
+    "tool_verdict": ("工具原结论", "tool's verdict"),
+    "waiver": ("豁免/接受的风险", "Waiver / accepted risk"),
+    "in_force": ("有效", "in force"),
+    "expired": ("已失效（不计为豁免）", "expired (not counted as waived)"),
+}

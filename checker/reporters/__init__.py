@@ -25,13 +25,16 @@ from pathlib import Path
 from ..errors import InputError
 from ..model import Report
 from ..safeio import atomic_write, umask  # noqa: F401 - atomic_write is part of this package's API
-from . import csv_report, html_report, json_report, md_report
+from . import csv_report, html_report, json_report, junit_report, md_report, oscal_report, sarif_report
 
 FORMATS = {
     "json": ("report.json", json_report.render),
     "md": ("report.md", md_report.render),
     "html": ("report.html", html_report.render),
     "csv": ("nonconformities.csv", csv_report.render),
+    "junit": ("junit.xml", junit_report.render),
+    "sarif": ("report.sarif", sarif_report.render),
+    "oscal": ("oscal-assessment-results.json", oscal_report.render),
 }
 REPORT_FILES = frozenset(name for name, _ in FORMATS.values())
 # Temporary files of the per-file writes of earlier versions: part of an old set, replaced with it.
