@@ -393,3 +393,13 @@ def test_the_cli_takes_both_records_by_option(cli, tmp_path):
     data = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert [r["outcome"] for r in data["applicability"]] == ["not_taken", "partly_taken", "outside"]
     assert [w["state"] for w in data["waivers"]] == ["expired", "in_force"]
+
+
+def test_the_machine_formats_carry_the_example_waivers(example):
+    from checker.reporters import oscal_report, sarif_report
+    sarif = json.loads(sarif_report.render(example, "zh"))
+    suppressed = {x["ruleId"] for x in sarif["runs"][0]["results"] if x.get("suppressions")}
+    assert suppressed == {"zc001-10.1.1-calibration"}  # the expired waiver of 6.3 suppresses nothing
+    oscal = json.loads(oscal_report.render(example, "zh"))
+    risks = {x["props"][0]["value"]: x["status"] for x in oscal["assessment-results"]["results"][0]["risks"]}
+    assert risks[CALIBRATION_NC] == "deviation-approved" and risks[MANAGER_NC] != "deviation-approved"
