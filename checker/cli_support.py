@@ -15,7 +15,7 @@ from rich.console import Console
 from .errors import EXIT_INPUT_ERROR, EXIT_OK, EngineError, InputError, ParkcheckError, RuleError
 from .escape import one_line
 
-FORMAT_CHOICES = ("json", "md", "html", "csv")
+FORMAT_CHOICES = ("json", "md", "html", "csv", "pdf")
 
 
 class InputFailure(click.ClickException):

@@ -25,13 +25,14 @@ from pathlib import Path
 from ..errors import InputError
 from ..model import Report
 from ..safeio import atomic_write, umask  # noqa: F401 - atomic_write is part of this package's API
-from . import csv_report, html_report, json_report, md_report
+from . import csv_report, html_report, json_report, md_report, pdf_report
 
 FORMATS = {
     "json": ("report.json", json_report.render),
     "md": ("report.md", md_report.render),
     "html": ("report.html", html_report.render),
     "csv": ("nonconformities.csv", csv_report.render),
+    "pdf": ("report.pdf", pdf_report.render),  # A4, for filing (WeasyPrint; needs a Chinese font)
 }
 REPORT_FILES = frozenset(name for name, _ in FORMATS.values())
 # Temporary files of the per-file writes of earlier versions: part of an old set, replaced with it.
