@@ -149,37 +149,40 @@ def _enum_label(name: str, code: Any, lang: str, *outer: str) -> str:
 
 
 def _audit_rows(audit: dict, report: Report, lang: str) -> list[dict]:
-    """The cover's table of the audit information: one row per field given, labelled as the schema
-    titles them, in the schema's order."""
-    sep = "；" if lang == "zh" else "; "
-    rows = []
-    body = audit.get("certification_body") or {}
-    if body:
-        rows.append((_title(lang, "certification_body"),
-                     [" ".join(str(v) for v in (body.get("name"), body.get("accreditation")) if v)]))
-    for key in ("audit_number", "scope"):
-        if audit.get(key):
-            rows.append((_title(lang, key), [str(audit[key])]))
-    if audit.get("audit_type"):
-        rows.append((_title(lang, "audit_type"), [_enum_label("audit_type", audit["audit_type"], lang)]))
+    """The cover's table of the audit information: one row per field given, labelled with the
+    schema's titles, in the order a certificate reads."""
+    packs = {p.id: p for p in report.packs}
     dates = audit.get("dates") or {}
-    if dates:
-        rows.append((_title(lang, "dates"), [f"{dates.get('start', '')} – {dates.get('end', '')}"]))
-    if audit.get("team"):
-        rows.append((_title(lang, "team"), [sep.join(x for x in (
-            m.get("name"), _enum_label("role", m.get("role"), lang, "team"), m.get("registration")) if x)
-            for m in audit["team"]]))
-    if audit.get("auditee"):
-        rows.append((_title(lang, "auditee"), [_person(p, sep) for p in audit["auditee"]]))
-    if audit.get("standards"):
-        packs = {p.id: p for p in report.packs}
-        rows.append((_title(lang, "standards"), [
-            sep.join(x for x in (_pack_name(packs, s.get("standard")), s.get("edition")) if x)
-            for s in audit["standards"]]))
-    if audit.get("sites"):
-        rows.append((_title(lang, "sites"), [sep.join(str(x) for x in (s.get("name"), s.get("address")) if x)
-                                             for s in audit["sites"]]))
-    return [{"label": label, "lines": lines} for label, lines in rows]
+    values = {
+        "certification_body": [_body(audit.get("certification_body") or {}, lang)],
+        "audit_number": [audit.get("audit_number")],
+        "audit_type": [_enum_label("audit_type", audit.get("audit_type"), lang)],
+        "dates": [f"{dates.get('start', '')} – {dates.get('end', '')}" if dates else None],
+        "scope": [audit.get("scope")],
+        "team": [_aside(m.get("name"), [_enum_label("role", m.get("role"), lang, "team"), m.get("registration")], lang)
+                 for m in audit.get("team") or ()],
+        "auditee": [_person(p, lang) for p in audit.get("auditee") or ()],
+        "standards": [_aside(_pack_name(packs, s.get("standard")), [s.get("edition")], lang)
+                      for s in audit.get("standards") or ()],
+        "sites": [_aside(s.get("name"), [s.get("address")], lang) for s in audit.get("sites") or ()],
+    }
+    return [{"label": _title(lang, key), "lines": [str(x) for x in lines if x]}
+            for key, lines in values.items() if any(lines)]
+
+
+def _aside(main: Any, extra: list, lang: str) -> str:
+    """``main（a；b）`` in Chinese, ``main (a; b)`` in English; the parts not given left out."""
+    extra = [str(x) for x in extra if x]
+    if not extra:
+        return str(main or "")
+    return f"{main}（{'；'.join(extra)}）" if lang == "zh" else f"{main} ({'; '.join(extra)})"
+
+
+def _body(body: dict, lang: str) -> str | None:
+    if not body.get("name"):
+        return None
+    acc = body.get("accreditation")
+    return _aside(body["name"], [f"{_title(lang, 'certification_body', 'accreditation')} {acc}" if acc else None], lang)
 
 
 def _pack_name(packs: dict, standard: Any) -> str:
@@ -187,10 +190,10 @@ def _pack_name(packs: dict, standard: Any) -> str:
     return f"{pack.code} {pack.title}" if pack else str(standard or "")
 
 
-def _person(person: Any, sep: str) -> str:
+def _person(person: Any, lang: str) -> str:
     if not isinstance(person, dict):
         return str(person)
-    return sep.join(str(x) for x in (person.get("name"), person.get("position"), person.get("department")) if x)
+    return _aside(person.get("name"), [person.get("position"), person.get("department")], lang)
 
 
 def _lead_auditor(audit: dict) -> str:
@@ -200,7 +203,7 @@ def _lead_auditor(audit: dict) -> str:
 
 def _auditee(audit: dict) -> str:
     people = audit.get("auditee") or ()
-    return _person(people[0], " ") if people else ""
+    return str(people[0].get("name") or "") if people and isinstance(people[0], dict) else ""
 
 
 # --- printing ------------------------------------------------------------------------------------
