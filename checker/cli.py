@@ -87,7 +87,7 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, show_all,
                                given=given_records(audit=audit_file, onsite=onsite_file, waivers=waivers_file,
                                                    corrective_actions=actions_file))
             if out_dir is not None:
-                written = write_reports(report, out_dir, list(formats) or list(FORMAT_CHOICES), lang,
+                written = write_reports(report, out_dir, list(formats) or ["json", "md", "html", "csv"], lang,
                                         protect=Path(bundle))
     except InvalidEvidence as exc:  # every unreadable file and invalid document, grouped by file
         from .problemlist import check_listing

@@ -153,21 +153,29 @@ def _audit_rows(audit: dict, report: Report, lang: str) -> list[dict]:
     schema's titles, in the order a certificate reads."""
     packs = {p.id: p for p in report.packs}
     dates = audit.get("dates") or {}
-    values = {
+    values: dict[str, list] = {
         "certification_body": [_body(audit.get("certification_body") or {}, lang)],
         "audit_number": [audit.get("audit_number")],
         "audit_type": [_enum_label("audit_type", audit.get("audit_type"), lang)],
         "dates": [f"{dates.get('start', '')} – {dates.get('end', '')}" if dates else None],
         "scope": [audit.get("scope")],
-        "team": [_aside(m.get("name"), [_enum_label("role", m.get("role"), lang, "team"), m.get("registration")], lang)
-                 for m in audit.get("team") or ()],
-        "auditee": [_person(p, lang) for p in audit.get("auditee") or ()],
+        "team": [_member(m, lang) for m in _items(audit, "team")],
+        "auditee": [_person(p, lang) for p in _items(audit, "auditee")],
         "standards": [_aside(_pack_name(packs, s.get("standard")), [s.get("edition")], lang)
-                      for s in audit.get("standards") or ()],
-        "sites": [_aside(s.get("name"), [s.get("address")], lang) for s in audit.get("sites") or ()],
+                      for s in _items(audit, "standards")],
+        "sites": [_aside(s.get("name"), [s.get("address")], lang) for s in _items(audit, "sites")],
     }
     return [{"label": _title(lang, key), "lines": [str(x) for x in lines if x]}
             for key, lines in values.items() if any(lines)]
+
+
+def _items(audit: dict, key: str) -> list[dict]:
+    return [x for x in audit.get(key) or () if isinstance(x, dict)]
+
+
+def _member(member: dict, lang: str) -> str:
+    role = _enum_label("role", member.get("role"), lang, "team")
+    return _aside(member.get("name"), [role, member.get("registration")], lang)
 
 
 def _aside(main: Any, extra: list, lang: str) -> str:
@@ -251,4 +259,5 @@ def packaged_file(url: str, root: Path) -> Path | None:
 
 
 def _mime(path: Path) -> str:
-    return {".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml"}.get(path.suffix, "application/octet-stream")
+    types = {".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml"}
+    return types.get(path.suffix, "application/octet-stream")
