@@ -8,6 +8,7 @@ Each bundle is checked and printed once per module; the pages are read back with
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 import shutil
 import struct
@@ -24,7 +25,7 @@ from checker.modes import AUDIT, in_mode
 from checker.reporters import FORMATS, pdf_report
 from checker.resources import data_dir
 
-from .conftest import CONFORMING, DEFECTIVE, edit_text
+from .conftest import BASE_FIXTURE, CONFORMING, DEFECTIVE, edit_text
 
 pytestmark = pytest.mark.skipif(not all(shutil.which(t) for t in ("pdfinfo", "pdftotext", "pdftoppm", "pdffonts")),
                                 reason="poppler-utils (pdfinfo, pdftotext, pdftoppm, pdffonts) not installed")
@@ -85,6 +86,7 @@ def donghu(tmp_path_factory):
     result = CliRunner().invoke(main, ["check", str(DEFECTIVE), "--format", "pdf", "--format", "json",
                                        "--out", str(out), "--quiet"], catch_exceptions=False)
     assert result.exit_code == 1, result.stderr  # nonconformities found
+    assert result.stderr == ""
     return _read(out / "report.pdf", run_check(DEFECTIVE))
 
 
@@ -107,10 +109,12 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def test_pdf_is_a_registered_format_not_a_default_one():
-    assert FORMATS["pdf"][0] == "report.pdf"
+def test_pdf_is_asked_for_not_written_by_default(cli, tmp_path):
     from checker.cli_support import FORMAT_CHOICES
-    assert "pdf" in FORMAT_CHOICES
+    assert FORMATS["pdf"][0] == "report.pdf" and "pdf" in FORMAT_CHOICES
+    out = tmp_path / "out"
+    assert cli("check", BASE_FIXTURE, "--out", out, "--quiet").exit_code in (0, 1)
+    assert sorted(p.name for p in out.iterdir()) == ["nonconformities.csv", "report.html", "report.json", "report.md"]
 
 
 @pytest.mark.parametrize("which", ["donghu", "lvgu", "audited"])
@@ -204,14 +208,18 @@ def test_pages_render_to_a4_images(donghu, tmp_path):
         assert image.stat().st_size > 2000  # not a blank page
 
 
-def test_bundle_text_is_shown_literally_and_nothing_is_fetched(base_copy, tmp_path, monkeypatch):
+def test_bundle_text_is_shown_literally_and_nothing_is_fetched(base_copy, tmp_path, monkeypatch, caplog):
     marker = tmp_path / "fetched"
     hostile = f'"<img src=\\"file://{marker}\\"><b>园区</b>&amp;"'
     edit_text(base_copy / "bundle.yaml", "示例产业园区（规则测试夹具）", hostile)
     fetched = []
     real = pdf_report.packaged_file
     monkeypatch.setattr(pdf_report, "packaged_file", lambda url, root: fetched.append(url) or real(url, root))
-    printed = _print(run_check(base_copy), "zh", tmp_path)
+    report = run_check(base_copy)
+    with caplog.at_level(logging.INFO, logger="weasyprint"):
+        printed = _print(report, "zh", tmp_path)
+    # the printer had nothing to complain about: no unsupported style, no unreachable resource
+    assert [r.getMessage() for r in caplog.records if r.name == "weasyprint" and r.levelno >= logging.WARNING] == []
     assert _flat(f'<img src="file://{marker}"><b>园区</b>&amp;') in _flat(printed.page_text[0])
     assert fetched == []  # no address was even asked for: the markup stayed text
 
