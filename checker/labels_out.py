@@ -270,13 +270,9 @@ PDF: dict[str, Pair] = {
     "auditee": ("受审核方代表", "Auditee representative"),
     "signature": ("签字", "Signature"),
     "date": ("日期", "Date"),
-    "name": ("姓名", "Name"),
-    "count": ("数量", "Count"),
-    "category": ("类别", "Category"),
     "nc_register": ("不符合项一览", "Nonconformities at a glance"),
     "details": ("不符合项详情", "Nonconformities in detail"),
     "observation": ("观察内容", "Observation"),
     "message": ("说明", "Note"),
     "gap": ("缺失内容", "Missing content"),
-    "contents_end": ("（报告正文结束）", "(end of the report)"),
 }
