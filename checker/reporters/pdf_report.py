@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 from markupsafe import Markup
 
 from ..errors import InputError
+from ..i18n import tr
 from ..labels_out import PDF, in_language
 from ..model import Report
 from ..resources import data_dir
@@ -52,8 +53,9 @@ def chinese_fonts() -> tuple[str, ...]:
     ``InputError`` (one line, exit 2) when there is none: the PDF would show boxes instead of text."""
     families = _fc_families()
     if not families:
-        raise InputError(f"cannot write report.pdf: no Chinese font is installed (fontconfig `fc-list :lang=zh` "
-                         f"finds none); install the system package {FONT_PACKAGE} (Noto CJK) and run again")
+        raise InputError(tr("cannot write report.pdf: no Chinese font is installed (fontconfig `fc-list :lang=zh` "
+                            "finds none); install the system package {package} (Noto CJK) and run again",
+                            package=FONT_PACKAGE))
     return tuple([f for f in PREFERRED_FONTS if f in families] + sorted(families - set(PREFERRED_FONTS)))
 
 
@@ -220,8 +222,8 @@ def _print(html: str) -> bytes:
     try:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: the Pango library WeasyPrint needs is missing
-        raise InputError(f"cannot write report.pdf: WeasyPrint is not usable here ({exc}); install the "
-                         "weasyprint package and its system libraries (Pango)") from None
+        raise InputError(tr("cannot write report.pdf: WeasyPrint is not usable here ({error}); install the "
+                            "weasyprint package and its system libraries (Pango)", error=exc)) from None
     fetcher = _packaged_only(weasyprint)
     base = data_dir("templates").resolve()
     css = weasyprint.CSS(filename=str(base / "report.pdf.css"), url_fetcher=fetcher)
