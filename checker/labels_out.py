@@ -338,3 +338,26 @@ MACHINE: dict[str, Pair] = {
     "in_force": ("有效", "in force"),
     "expired": ("已失效（不计为豁免）", "expired (not counted as waived)"),
 }
+
+# --- pdf work package: the printed report (checker.reporters.pdf_report, templates/report.pdf.html.j2) ---
+PDF: dict[str, Pair] = {
+    "page_of": ("第 {page} 页 共 {pages} 页", "Page {page} of {pages}"),
+    "audit_info": ("审核信息", "Audit information"),
+    "no_audit_info": ("未提供审核信息（audit.yaml / --audit）；以下为证据包所载的园区、报告期、审核日期与标准。",
+                      "No audit information given (audit.yaml / --audit); below are the park, period, audit date "
+                      "and standards the evidence bundle states."),
+    "report_type": ("报告类型", "Type of report"),
+    "precheck": ("预检", "Pre-check"),
+    "audit": ("审核", "Audit"),
+    "conclusion": ("审核结论", "Audit conclusion"),
+    "signatures": ("签署", "Signatures"),
+    "lead_auditor": ("审核组长", "Lead auditor"),
+    "auditee": ("受审核方代表", "Auditee representative"),
+    "signature": ("签字", "Signature"),
+    "date": ("日期", "Date"),
+    "nc_register": ("不符合项一览", "Nonconformities at a glance"),
+    "details": ("不符合项详情", "Nonconformities in detail"),
+    "observation": ("观察内容", "Observation"),
+    "message": ("说明", "Note"),
+    "gap": ("缺失内容", "Missing content"),
+}

@@ -25,7 +25,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..model import Report
 from ..safeio import atomic_write, umask  # noqa: F401 - atomic_write is part of this package's API
-from . import csv_report, html_report, json_report, junit_report, md_report, oscal_report, sarif_report
+from . import csv_report, html_report, json_report, junit_report, md_report, oscal_report, pdf_report, sarif_report
 
 FORMATS = {
     "json": ("report.json", json_report.render),
@@ -35,6 +35,7 @@ FORMATS = {
     "junit": ("junit.xml", junit_report.render),
     "sarif": ("report.sarif", sarif_report.render),
     "oscal": ("oscal-assessment-results.json", oscal_report.render),
+    "pdf": ("report.pdf", pdf_report.render),  # A4, for filing (WeasyPrint; needs a Chinese font)
 }
 REPORT_FILES = frozenset(name for name, _ in FORMATS.values())
 # Temporary files of the per-file writes of earlier versions: part of an old set, replaced with it.
