@@ -35,7 +35,7 @@ from .readiness import readiness
 from .schemas import SchemaSet, load_schemas
 from .yamlio import read_yaml_file
 
-__all__ = ["MEASURES", "POLICY_FILE", "DateUsed", "audit_information", "conclude", "finish", "measured_from",
+__all__ = ["MEASURES", "POLICY_FILE", "DateUsed", "audit_information", "audit_json", "conclude", "finish", "measured_from",
            "open_majors", "policy"]
 
 POLICY_FILE = Path(__file__).resolve().parent / "audit_policy.yaml"
@@ -60,7 +60,7 @@ def parse_audit_date(value: str) -> str:
             return _dt.date.fromisoformat(text).isoformat()
     except ValueError:
         pass
-    raise InputError(tr("--audit-date {value}: not a calendar date written YYYY-MM-DD (e.g. 2025-03-28)",
+    raise InputError(tr("{value} is not a calendar date written YYYY-MM-DD (e.g. 2025-03-28)",
                         value=repr(value)), field="--audit-date")
 
 
@@ -221,3 +221,9 @@ def finish(report: Report, controls: Controls, used: DateUsed, packs: Iterable[P
     if report.mode == AUDIT:
         return dataclasses.replace(report, conclusion=conclude(report, info["audit_type"] if info else None))
     return dataclasses.replace(report, readiness=readiness(report, list(packs)))
+
+
+def audit_json(report: Report) -> dict:
+    """The report.json entries of this module: those the report has (schemas/report.schema.json)."""
+    entries = {"audit": report.audit, "conclusion": report.conclusion, "readiness": report.readiness}
+    return {k: v for k, v in entries.items() if v is not None}
