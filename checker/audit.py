@@ -35,8 +35,8 @@ from .readiness import readiness
 from .schemas import SchemaSet, load_schemas
 from .yamlio import read_yaml_file
 
-__all__ = ["MEASURES", "POLICY_FILE", "DateUsed", "audit_information", "audit_json", "conclude", "finish", "measured_from",
-           "open_majors", "policy"]
+__all__ = ["MEASURES", "POLICY_FILE", "DateUsed", "audit_information", "audit_json", "conclude", "finish",
+           "measured_from", "open_majors", "parse_audit_date", "policy"]
 
 POLICY_FILE = Path(__file__).resolve().parent / "audit_policy.yaml"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -12,8 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
-from .bundle import Bundle, load_bundle
 from .audit import finish, measured_from
+from .bundle import Bundle, load_bundle
 from .compiler import CompiledPack, compile_pack
 from .controldocs import Controls, control_problems, load_controls
 from .crosswalk import load_crosswalk
