@@ -90,14 +90,19 @@ def _at(doc: Document, pointer: str, message: str) -> Problem:
     return Problem(message, doc.path, line, col, pointer)
 
 
-def _contradictions(doc: Document, packs: dict[str, tuple[str, str]]) -> list[Problem]:
-    """What a lead auditor would not sign: ``packs`` is {pack id: (code, edition)} of the packs checked."""
+def _contradictions(doc: Document, packs: dict[str, tuple[str, str]], measured: str) -> list[Problem]:
+    """What a lead auditor would not sign: ``packs`` is {pack id: (code, edition)} of the packs checked,
+    ``measured`` the date the rules measure from."""
     data = doc.data
     problems: list[Problem] = []
     dates = data["dates"]
     if str(dates["start"]) > str(dates["end"]):
         problems.append(_at(doc, "/dates/start", tr("the audit starts ({start}) after it ends ({end})",
                                                     start=dates["start"], end=dates["end"])))
+    elif measured > str(dates["end"]):
+        problems.append(_at(doc, "/dates/end", tr(
+            "the rules measure from {date}, after the audit's last day ({end}): give --audit-date within the audit",
+            date=measured, end=dates["end"])))
     leads = [i for i, m in enumerate(data["team"]) if m["role"] == "lead_auditor"]
     if not leads:
         problems.append(_at(doc, "/team", tr("the audit team has no lead auditor (role lead_auditor)")))
@@ -129,7 +134,8 @@ def audit_information(controls: Controls, report: Report, schemas: SchemaSet | N
     if doc is None:
         return None
     schemas = schemas or load_schemas()
-    problems = _contradictions(doc, {p.id: (p.code, str(p.edition)) for p in report.packs})
+    problems = _contradictions(doc, {p.id: (p.code, str(p.edition)) for p in report.packs},
+                               str(report.bundle["audit_date"]))
     if problems:
         raise ControlError(problems)
     data = doc.data
@@ -216,8 +222,9 @@ def finish(report: Report, controls: Controls, used: DateUsed, packs: Iterable[P
     bundle = dict(report.bundle, audit_date=used.date, audit_date_source=used.source)
     if used.source == OPTION:
         bundle["audit_date_manifest"] = used.manifest
+    report = dataclasses.replace(report, bundle=bundle)
     info = audit_information(controls, report)
-    report = dataclasses.replace(report, bundle=bundle, audit=info)
+    report = dataclasses.replace(report, audit=info)
     if report.mode == AUDIT:
         return dataclasses.replace(report, conclusion=conclude(report, info["audit_type"] if info else None))
     return dataclasses.replace(report, readiness=readiness(report, list(packs)))

@@ -118,6 +118,15 @@ def test_a_record_that_contradicts_itself_or_the_check_stops_it(tmp_path, old, n
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
+def test_rules_measured_from_after_the_audit_stops_it():
+    run_check(DEFECTIVE, mode=AUDIT, given={"audit": STAGE1}, audit_date="2025-03-28")  # the last day: fine
+    with pytest.raises(ControlError) as caught:
+        run_check(DEFECTIVE, mode=AUDIT, given={"audit": STAGE1}, audit_date="2025-03-29")
+    problem = caught.value.problem
+    assert (problem.file, problem.field, problem.line) == (str(STAGE1), "/dates/end", 12)
+    assert "2025-03-29" in problem.message and "2025-03-28" in problem.message
+
+
 def test_a_checked_pack_missing_from_the_audit_criteria_stops_it():
     with pytest.raises(ControlError) as caught:
         run_check(DEFECTIVE, [PACK, SCORED], mode=AUDIT, given={"audit": STAGE2})
