@@ -27,7 +27,7 @@ from .bundle import Bundle, Document
 from .controldocs import ControlError, Controls
 from .errors import InputError, Problem
 from .i18n import tr
-from .model import Grade, Report, Status
+from .model import Grade, Nonconformity, Report, Status
 from .modes import AUDIT
 from .packmodel import Pack
 from .pointers import Positioned
@@ -36,7 +36,7 @@ from .schemas import SchemaSet, load_schemas
 from .yamlio import read_yaml_file
 
 __all__ = ["MEASURES", "POLICY_FILE", "DateUsed", "audit_information", "audit_json", "conclude", "finish",
-           "measured_from", "open_majors", "parse_audit_date", "policy"]
+           "is_open", "measured_from", "open_majors", "parse_audit_date", "policy"]
 
 POLICY_FILE = Path(__file__).resolve().parent / "audit_policy.yaml"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -168,17 +168,21 @@ def policy() -> dict:
     return read_yaml_file(POLICY_FILE, POLICY_FILE.name).data
 
 
-def _record_status(nc) -> str | None:
-    return (nc.record or {}).get("status")
+def is_open(nc: Nonconformity) -> bool:
+    """Open unless its 不符合项报告 says it was verified closed (checker.ncr) or the auditor found it
+    resolved on site (checker.onsite).  A waiver, in force or not, never closes one."""
+    closed = (nc.record or {}).get("status") == "closed"
+    resolved = (nc.judgement or {}).get("action") == "resolve"
+    return not (closed or resolved)
 
 
 def open_majors(report: Report) -> list[str]:
-    """Ids of the major nonconformities not verified closed: a waiver does not close one."""
-    return [nc.id for nc in report.nonconformities if nc.grade is Grade.MAJOR and _record_status(nc) != "closed"]
+    """Ids of the open major nonconformities, waived or not."""
+    return [nc.id for nc in report.nonconformities if nc.grade is Grade.MAJOR and is_open(nc)]
 
 
 def _open_minors(report: Report) -> list[str]:
-    return [nc.id for nc in report.nonconformities if nc.grade is Grade.MINOR and _record_status(nc) != "closed"]
+    return [nc.id for nc in report.nonconformities if nc.grade is Grade.MINOR and is_open(nc)]
 
 
 def _clauses(status: Status) -> Callable[[Report], list[str]]:

@@ -222,6 +222,19 @@ def test_a_major_open_waived_or_not_allows_only_a_recommendation_after_closure(c
         assert s1["text"]["en"].startswith("Ready for the stage 2 audit once the closure of the major")
     closed, nc_id = _with_major(clean_audit, {"status": "closed"}, waiver)
     assert conclude(closed, "stage1")["code"] == "recommend" and conclude(closed, "stage1")["blocking"] == []
+    report, nc_id = _with_major(clean_audit)
+    resolved = dataclasses.replace(report, nonconformities=tuple(
+        dataclasses.replace(n, judgement={"action": "resolve"}) for n in report.nonconformities))
+    assert conclude(resolved, "stage1")["blocking"] == [] and conclude(resolved, "stage1")["code"] == "recommend"
+
+
+def test_bundle_text_in_the_audit_record_is_escaped(tmp_path):
+    copy, _ = _broken(tmp_path, "name: 华标低碳认证有限公司", 'name: "<script>x</script> | **A**"')
+    report = run_check(DEFECTIVE, mode=AUDIT, given={"audit": copy}, audit_date="2025-05-14")
+    html = _render(report, "html", "zh")
+    assert "<script>x" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    md = _render(report, "md", "zh")
+    assert "| **A**" not in md and "<script>" not in md
 
 
 def test_on_site_items_hold_a_stage_2_conclusion_back(clean_audit):
