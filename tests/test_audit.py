@@ -88,6 +88,8 @@ def test_json_carries_the_audit_information(stage2):
     assert data["audit"]["audit_type"] == "stage2"
     assert data["conclusion"]["code"] == stage2.conclusion["code"]
     assert "readiness" not in data  # a pre-check's view only
+    again = run_check(DEFECTIVE, mode=AUDIT, given={"audit": STAGE2}, audit_date="2025-05-14")
+    assert _render(again, "json", "en") == _render(stage2, "json", "en")  # deterministic
 
 
 def _broken(tmp_path, old: str, new: str):
