@@ -16,12 +16,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from checker.check import run_check
 from checker.cli import main
 from checker.labels_out import PDF, REPORT
-from checker.modes import AUDIT, in_mode
+from checker.modes import AUDIT
 from checker.reporters import FORMATS, pdf_report
 from checker.resources import data_dir
 
@@ -98,11 +99,12 @@ def lvgu(tmp_path_factory):
 @pytest.fixture(scope="module")
 def audited(donghu, tmp_path_factory):
     """The defective example as a certification body's stage-1 audit: audit information and conclusion."""
-    conclusion = {"code": "not_recommend", "text": {"zh": "不推荐认证注册", "en": "Not recommended"},
-                  "reasons": [{"zh": "存在未关闭的严重不符合项", "en": "open major nonconformities"}],
-                  "blocking": [n.id for n in donghu.report.nonconformities if n.grade.value == "major"]}
-    report = dataclasses.replace(in_mode(donghu.report, AUDIT), audit=AUDIT_INFO, conclusion=conclusion)
-    return _print(report, "zh", tmp_path_factory.mktemp("audit"))
+    folder = tmp_path_factory.mktemp("audit")
+    record = folder / "audit.yaml"
+    record.write_text(yaml.safe_dump(AUDIT_INFO, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    report = run_check(DEFECTIVE, mode=AUDIT, given={"audit": record})
+    assert report.conclusion and report.conclusion["blocking"]  # open majors block the recommendation
+    return _print(report, "zh", folder)
 
 
 def _flat(text: str) -> str:
@@ -181,7 +183,7 @@ def test_cover_shows_the_audit_information_and_the_end_a_signature_block(audited
     cover = audited.page_text[0]
     for value in ("华中低碳认证中心", "CNCA-R-2099-001", "HZ-2025-0117", "第一阶段审核", "2025-03-26", "2025-03-28",
                   "李审核", "审核组长", "技术专家", "陈代表", "管委会副主任", "管委会办公楼", "东湖大道 1 号",
-                  "不推荐认证注册", audited.report.packs[0].code):
+                  audited.report.conclusion["text"]["zh"], audited.report.packs[0].code):
         assert value in cover, value
     last = audited.page_text[-1]
     assert re.search(r"审核组长 李审核 签字 日期", last) and re.search(r"受审核方代表 陈代表 签字 日期", last), last
