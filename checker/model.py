@@ -198,6 +198,8 @@ class Nonconformity:
         }
         if self.remediation:
             out["remediation"] = self.remediation.to_json()
+        if self.record is not None:
+            out["record"] = self.record
         return out
 
 
