@@ -11,6 +11,7 @@ from ..escape import markdown, markdown_code, printable
 from ..labels_out import REPORT, grade_label, have_label, in_language, source_label, status_label
 from ..model import Report, Status
 from ..resources import data_dir
+from ._ncr import ncr_view
 from ._score import score_view
 
 SECTION_TITLES = {lang: in_language(REPORT, lang) for lang in ("zh", "en")}
@@ -37,6 +38,7 @@ def view(report: Report, lang: str) -> dict:
         "source_label": lambda s: source_label(s, lang),
         "scores": [score_view(sc, packs[sc.standard].code, lang, lambda s: source_label(s, lang))
                    for sc in report.scores],
+        "ncr": ncr_view(report, lang),  # ncr work package: templates/_ncr.*
     }
 
 
