@@ -271,8 +271,8 @@ def apply_ncr(report: Report, bundle: Bundle, controls: Controls, previous: Path
     for number, (i, _entry) in sorted(entries.items()):
         if number not in ours and number not in before and doc is not None:
             raise _stop(doc, f"/actions/{i}/nc", tr(
-                "{nc} is no nonconformity of this check{previous}", nc=number,
-                previous=tr(" nor of the previous audit's report") if old is not None else ""))
+                "{nc} is no nonconformity of this check nor of the previous audit's report", nc=number)
+                if old is not None else tr("{nc} is no nonconformity of this check", nc=number))
     auditor = lead_auditor(audit)
     titles = _registered_titles(bundle)
     ncs = tuple(dataclasses.replace(nc, record=ncr_record(nc.id, nc.grade.value, entries.get(nc.id, (0, None))[1],
