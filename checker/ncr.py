@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .bundle import Bundle, Document
-from .controldocs import Controls, ControlError
+from .controldocs import ControlError, Controls
 from .errors import Problem
 from .i18n import tr
 from .model import Nonconformity, Report
@@ -98,7 +98,7 @@ def _registered_titles(bundle: Bundle) -> dict[str, str]:
         data = doc.data if isinstance(doc.data, dict) else {}
         for value in data.values():
             for item in value if isinstance(value, list) else ():
-                if isinstance(item, dict) and isinstance(item.get("number"), str) and isinstance(item.get("title"), str):
+                if isinstance(item, dict) and all(isinstance(item.get(k), str) for k in ("number", "title")):
                     titles.setdefault(item["number"], item["title"])
     return titles
 

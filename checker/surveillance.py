@@ -31,9 +31,9 @@ from .escape import clip
 from .i18n import tr
 from .ids import ID_PATTERN
 from .limits import DEFAULT_LIMITS, option
+from .safeio import read_regular_file
 from .schemaerrors import describe_error
 from .schemas import load_schemas
-from .safeio import read_regular_file
 from .yamlio import decode_text, parse_yaml
 
 __all__ = ["CATEGORIES", "STATUSES", "compare", "open_remaining", "previous_ids", "read_report"]
@@ -147,8 +147,8 @@ def _check_pair(old: dict, new: dict) -> None:
                          old.get("_label"), None, None, "/bundle/audit_date")
 
 
-NOT_RECHECKED = {"zh": "本次检查未涵盖该标准，不能视为已关闭", "en": "this check does not cover its standard: it cannot be "
-                                                             "taken as closed"}
+NOT_RECHECKED = {"zh": "本次检查未涵盖该标准，不能视为已关闭",
+                 "en": "this check does not cover its standard: it cannot be taken as closed"}
 CLOSED_NOTE = {"zh": "纠正措施记录针对上次审核的不符合项，本次检查已不再发现该不符合项",
                "en": "the corrective-action entry is about a nonconformity of the previous audit that this check "
                      "no longer finds"}
