@@ -281,7 +281,10 @@ def apply_ncr(report: Report, bundle: Bundle, controls: Controls, previous: Path
     report = dataclasses.replace(report, nonconformities=ncs)
     if old is None:
         return report
-    late = {n: ncr_record(n, before[n], e, dates, auditor, _old_documents(old, n))
+    # an entry about a previous audit's nonconformity: its due date counts from that audit, whose first
+    # day the previous report does not give, so no date is judged "before the audit"
+    then = dataclasses.replace(dates, start=_dt.date.min, end=_date(old["bundle"]["audit_date"]))
+    late = {n: ncr_record(n, before[n], e, then, auditor, _old_documents(old, n))
             for n, (_, e) in sorted(entries.items()) if n not in ours}
     new = {"bundle": report.bundle, "packs": [p.to_json() for p in report.packs],
            "nonconformities": [nc.to_json() for nc in ncs]}
