@@ -20,9 +20,15 @@ Every nonconformity of a check gets ``Nonconformity.record``: a dict with exactl
   corrective action) or ``open``;
 * ``problems``: what an auditor would object to in the entry, in Chinese and English.
 
+"Before the audit" is before the audit's first day (``audit`` dates.start); without the audit
+information the audit is the one day the check measures from, so a follow-up (entries completed and
+verified after the audit) is checked with the audit information and ``--audit-date`` set to the
+follow-up's date.
+
 An entry whose number is no nonconformity of this check stops the check (exit 2, file, line, field),
 unless the previous audit's report (``--previous``) has that nonconformity: it was closed since, and
-the comparison with the previous audit (``checker.surveillance``) says so.
+the comparison with the previous audit (``checker.surveillance``) says so, with the entry's record
+(its due date counted from the previous audit's date; no date of it is judged "before the audit").
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from .model import Nonconformity, Report
 from .pointers import split_pointer
 from .surveillance import compare, previous_ids, read_report
 
-__all__ = ["DEFAULT_DUE_DAYS", "RECORD_KEYS", "apply_ncr", "due_base", "ncr_record"]
+__all__ = ["DEFAULT_DUE_DAYS", "RECORD_KEYS", "AuditDates", "apply_ncr", "check_entry", "ncr_record"]
 
 RECORD_KEYS = ("number", "auditor", "acknowledged_by", "acknowledged_on", "correction", "root_cause",
                "corrective_action", "due_date", "completed_on", "verified_by", "verified_on", "status",
@@ -75,11 +81,6 @@ class AuditDates:
 
 def _date(value: Any) -> _dt.date:
     return value if isinstance(value, _dt.date) else _dt.date.fromisoformat(str(value))
-
-
-def due_base(report: Report, audit: dict | None) -> str:
-    """The day due dates count from (YYYY-MM-DD)."""
-    return AuditDates.of(report, audit).end.isoformat()
 
 
 def lead_auditor(audit: dict | None) -> str | None:

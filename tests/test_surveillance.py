@@ -89,7 +89,9 @@ def test_a_corrective_action_on_a_closed_nonconformity_is_said_to_be_about_it(au
     (closed,) = report.surveillance["closed"]
     assert closed["id"] == FIXED and closed["note"] == CLOSED_NOTE
     assert closed["record"]["number"] == FIXED and closed["record"]["verified_by"] == "吴刚"
-    assert [p["en"] for p in closed["record"]["problems"]][0] == "verified by 吴刚, who carried out the action"
+    assert [p["en"] for p in closed["record"]["problems"]] == [
+        "verified by 吴刚, who carried out the action", "declared closed, but no verification stands"]
+    assert closed["record"]["status"] == "completed"
 
 
 def test_the_report_shows_the_comparison_in_every_format(audits):
