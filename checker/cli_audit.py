@@ -23,11 +23,11 @@ def render_diff(result: dict, fmt: str, lang: str, codes: dict[str, str], this_d
     if fmt == "json":
         return json.dumps(result, ensure_ascii=False, indent=2) + "\n"
     from .labels_out import NCR, in_language
-    from .reporters._ncr import surveillance_view
+    from .reporters._ncr import punctuation, surveillance_view
     from .reporters._view import environment
 
     ncr = {"t": in_language(NCR, lang), "records": [], "standalone": True, "this_date": this_date,
-           "surveillance": surveillance_view(result, lang, codes)}
+           "surveillance": surveillance_view(result, lang, codes), **punctuation(lang)}
     return environment(False).get_template("_ncr.md.j2").render(ncr=ncr)
 
 

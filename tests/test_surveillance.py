@@ -103,7 +103,7 @@ def test_the_report_shows_the_comparison_in_every_format(audits):
         zh = FORMATS[fmt][1](audits["second"], "zh").decode("utf-8")
         en = FORMATS[fmt][1](audits["second"], "en").decode("utf-8")
         assert "与上次审核的比较" in zh and "再次发生（3）" in zh and "新发现（1）" in zh and NEW in zh
-        assert "Comparison with the previous audit" in en and "Recurring（3）" in en
+        assert "Comparison with the previous audit" in en and "Recurring (3)" in en
 
 
 # -- parkcheck diff -----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..labels_out import NCR, grade_label, in_language
 from ..model import Report
 
-__all__ = ["FIELDS", "ncr_view", "surveillance_view"]
+__all__ = ["FIELDS", "ncr_view", "punctuation", "surveillance_view"]
 
 FIELDS = ("auditor", "acknowledged_by", "acknowledged_on", "correction", "root_cause", "corrective_action",
           "due_date", "completed_on", "verified_by", "verified_on")
@@ -45,7 +45,12 @@ def ncr_view(report: Report, lang: str) -> dict:
                for nc in report.nonconformities if nc.record is not None]
     surveillance = surveillance_view(report.surveillance, lang, codes) if report.surveillance else None
     return {"t": t, "records": records, "surveillance": surveillance, "standalone": False,
-            "this_date": report.bundle.get("audit_date")}
+            "this_date": report.bundle.get("audit_date"), **punctuation(lang)}
+
+
+def punctuation(lang: str) -> dict[str, str]:
+    """Colon and brackets as each language writes them."""
+    return {"colon": "：", "lp": "（", "rp": "）"} if lang == "zh" else {"colon": ": ", "lp": " (", "rp": ")"}
 
 
 def surveillance_view(surveillance: dict, lang: str, codes: dict[str, str]) -> dict:
@@ -59,7 +64,8 @@ def surveillance_view(surveillance: dict, lang: str, codes: dict[str, str]) -> d
                 "previous_status": _status(e["previous_status"], t),
                 "recurring_of": ", ".join(e.get("recurring_of") or []),
                 "note": e["note"][lang] if e.get("note") else "",
-                "record": record_rows(e["record"], t) if e.get("record") else None}
+                "record": record_rows(e["record"], t) if e.get("record") else None,
+                "problems": [p[lang] for p in e["record"]["problems"]] if e.get("record") else []}
 
     return {"previous": surveillance["previous"], "open_remaining": surveillance["open_remaining"],
             "categories": [{"key": c, "title": t[c], "count": surveillance["counts"][c],
