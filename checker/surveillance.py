@@ -87,7 +87,10 @@ def read_report(path: Path) -> dict:
     """A parkcheck report.json, read without trusting it; ``_sha256`` and ``_file`` are added."""
     label = str(path)
     raw = read_regular_file(path, label, DEFAULT_LIMITS.max_document_bytes, option("max_document_bytes"))
-    content = parse_yaml(decode_text(raw, label), label)
+    text = decode_text(raw, label)
+    if not text.lstrip("\ufeff \t\r\n").startswith("{"):
+        raise InputError(tr("not a parkcheck report (report.json): expected a JSON object"), label, 1, 1, "/")
+    content = parse_yaml(text, label)
     data = content.data
     if not isinstance(data, dict):
         raise InputError(tr("not a parkcheck report (report.json): expected a JSON object"), label, 1, 1, "/")

@@ -174,8 +174,9 @@ def test_diff_refuses_an_unusable_report_with_one_line(cli, audits, tmp_path, ch
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 
-@pytest.mark.parametrize("content", [b"", b"{", b"[1, 2]", b"\xff\xfe", b"{\"report_version\": \"1\"}"],
-                         ids=["empty", "broken", "array", "not-utf8", "no-fields"])
+@pytest.mark.parametrize("content", [b"", b"{", b"[1, 2]", b"\xff\xfe", b"{\"report_version\": \"1\"}",
+                                     b"report_version: '1'\nnonconformities: []\n"],
+                         ids=["empty", "broken", "array", "not-utf8", "no-fields", "yaml-not-json"])
 def test_diff_refuses_what_is_not_a_report(cli, audits, tmp_path, content):
     bad = tmp_path / "bad.json"
     bad.write_bytes(content)
