@@ -5,7 +5,8 @@ Two reports are compared by their nonconformities' stable ids (``NC-…``, check
 * **closed** — a nonconformity of the previous report this check no longer finds (with the status
   the previous report gave it, and the park's corrective-action record when one is given);
 * **still open** — found again under the same id, and not verified closed in the previous report;
-  also a previous nonconformity of a standard this check does not cover (it cannot be called closed);
+  also a previous nonconformity, not verified closed, of a standard this check does not cover (it
+  cannot be called closed);
 * **recurring** — found again although the previous report had it verified closed (status
   ``closed``), or a nonconformity with a new id at a rule (and standard) of one the previous report
   had verified closed: the same requirement is breached again after a closure;
@@ -170,7 +171,7 @@ def compare(old: dict, new: dict, late_records: dict[str, dict] | None = None) -
     for nc in old["nonconformities"]:
         if any(n["id"] == nc["id"] for n in new["nonconformities"]):
             continue
-        if not _standards(nc) & packs:
+        if not _standards(nc) & packs and _status(nc) != "closed":
             out["still_open"].append(_entry(nc, _status(nc), _status(nc), note=NOT_RECHECKED))
         else:
             late = late_records.get(nc["id"])

@@ -195,3 +195,15 @@ def test_check_refuses_an_unusable_previous_report(tmp_path):
     bad.write_text("[]", encoding="utf-8")
     with pytest.raises(InputError):
         run_check(DEFECTIVE, previous=bad)
+
+
+def test_a_nonconformity_of_a_standard_not_checked_again_is_not_closed(audits, tmp_path):
+    def other_standard(data):
+        data["packs"] = [dict(p, id="q-cecc-zcp-cj-01-2025") for p in data["packs"]]
+        data["nonconformities"] = []
+    result = compare(read_report(audits["old"]), read_report(_edited(audits, tmp_path, "other.json", other_standard)))
+    assert _ids(result["closed"]) == CLOSED_BEFORE  # verified closed before: nothing says otherwise
+    assert len(result["still_open"]) == len(audits["first"].nonconformities) - 3
+    assert {e["note"]["en"] for e in result["still_open"]} == {
+        "this check does not cover its standard: it cannot be taken as closed"}
+    assert result["open_remaining"] == len(result["still_open"])
