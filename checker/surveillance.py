@@ -158,34 +158,45 @@ CLOSED_NOTE = {"zh": "纠正措施记录针对上次审核的不符合项，本�
                      "no longer finds"}
 
 
+def _gone(old: dict, new: dict, late_records: dict[str, dict], out: dict[str, list]) -> None:
+    """The previous nonconformities this check does not find: closed, or still open when not verified
+    closed and of a standard this check does not cover."""
+    found = {nc["id"] for nc in new["nonconformities"]}
+    packs = {p["id"] for p in new["packs"]}
+    for nc in old["nonconformities"]:
+        if nc["id"] in found:
+            continue
+        if not _standards(nc) & packs and _status(nc) != "closed":
+            out["still_open"].append(_entry(nc, _status(nc), _status(nc), note=NOT_RECHECKED))
+            continue
+        late = late_records.get(nc["id"])
+        out["closed"].append(_entry(nc, "closed", _status(nc), record=late, note=CLOSED_NOTE if late else None))
+
+
+def _found(old: dict, new: dict, out: dict[str, list]) -> None:
+    """This check's nonconformities: still open, recurring or new."""
+    old_ncs = {nc["id"]: nc for nc in old["nonconformities"]}
+    closed_before = [nc for nc in old["nonconformities"] if _status(nc) == "closed"]
+    for nc in new["nonconformities"]:
+        before = old_ncs.get(nc["id"])
+        repeats = [nc["id"]] if before is not None else _recurring_of(nc, closed_before)
+        if repeats and (before is None or _status(before) == "closed"):
+            out["recurring"].append(_entry(nc, _status(nc), _status(before) if before else None,
+                                           recurring_of=repeats))
+        elif before is not None:
+            out["still_open"].append(_entry(nc, _status(nc), _status(before)))
+        else:
+            out["new"].append(_entry(nc, _status(nc), None))
+
+
 def compare(old: dict, new: dict, late_records: dict[str, dict] | None = None) -> dict:
     """The comparison of two reports (dicts as report.json holds them; ``new`` needs bundle, packs and
     nonconformities).  ``late_records``: records of corrective-action entries about previous
     nonconformities this check no longer finds, by id."""
     _check_pair(old, new)
-    late_records = late_records or {}
-    old_ncs = {nc["id"]: nc for nc in old["nonconformities"]}
-    closed_before = [nc for nc in old["nonconformities"] if _status(nc) == "closed"]
-    packs = {p["id"] for p in new["packs"]}
     out: dict[str, list] = {c: [] for c in CATEGORIES}
-    for nc in old["nonconformities"]:
-        if any(n["id"] == nc["id"] for n in new["nonconformities"]):
-            continue
-        if not _standards(nc) & packs and _status(nc) != "closed":
-            out["still_open"].append(_entry(nc, _status(nc), _status(nc), note=NOT_RECHECKED))
-        else:
-            late = late_records.get(nc["id"])
-            out["closed"].append(_entry(nc, "closed", _status(nc), record=late, note=CLOSED_NOTE if late else None))
-    for nc in new["nonconformities"]:
-        before = old_ncs.get(nc["id"])
-        if before is not None and _status(before) == "closed":
-            out["recurring"].append(_entry(nc, _status(nc), "closed", recurring_of=[nc["id"]]))
-        elif before is not None:
-            out["still_open"].append(_entry(nc, _status(nc), _status(before)))
-        elif _recurring_of(nc, closed_before):
-            out["recurring"].append(_entry(nc, _status(nc), None, recurring_of=_recurring_of(nc, closed_before)))
-        else:
-            out["new"].append(_entry(nc, _status(nc), None))
+    _gone(old, new, late_records or {}, out)
+    _found(old, new, out)
     for category in CATEGORIES:
         out[category].sort(key=lambda e: (e["grade"] != "major", e["id"]))
     result: dict[str, Any] = {
