@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from .cli_lang import lang_option
 from .errors import EXIT_FINDINGS, EXIT_OK
 
 
@@ -49,8 +50,8 @@ def register(main: click.Group, guarded) -> None:
     @click.argument("new", type=click.Path(path_type=Path))
     @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True,
                   help="md: a Markdown summary on the terminal; json: the comparison as data.")
-    @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-                  help="Language of the Markdown summary.")
+    @lang_option("Language of the summary (default zh) and of the messages (default: PARKCHECK_LANG, "
+                 "then the locale, then zh).")
     @guarded
     def diff(old, new, fmt, lang):
         """Compare the nonconformities of OLD (previous audit's report.json) and NEW (this audit's):
@@ -59,6 +60,6 @@ def register(main: click.Group, guarded) -> None:
 
         before, after = read_report(old), read_report(new)
         result = compare(before, after)
-        click.echo(render_diff(result, fmt, lang, pack_codes(before, after), str(after["bundle"]["audit_date"])),
-                   nl=False)
+        this_date = str(after["bundle"]["audit_date"])
+        click.echo(render_diff(result, fmt, lang or "zh", pack_codes(before, after), this_date), nl=False)
         sys.exit(EXIT_FINDINGS if result["open_remaining"] else EXIT_OK)
