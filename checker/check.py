@@ -26,6 +26,7 @@ from .gaps import gap_results
 from .limits import Limits
 from .model import PackInfo, Report, Result
 from .modes import in_mode, report_mode
+from .ncr import apply_ncr
 from .nonconformities import nonconformities
 from .packs import available_packs, get_pack
 from .schemas import SchemaSet, load_schemas
@@ -180,6 +181,7 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
     report = _report(bundle, compiled, results, ncs, _scores(compiled, bundle, results), content_gaps, stats,
                      generated_at, schemas)
     report = apply_waivers(report, controls, bundle, {c.pack.id: c.pack for c in compiled})
+    report = apply_ncr(report, bundle, controls, previous)  # 不符合项报告 fields, corrective actions, surveillance
     t3 = time.perf_counter()
     if timings:
         timings.add("facts", t1 - t0)

@@ -17,6 +17,7 @@ from typing import NoReturn
 import click
 
 from . import __version__
+from .cli_audit import register as register_audit
 from .cli_excel import register as register_excel
 from .cli_lang import lang_option
 from .cli_onboard import register as register_onboarding
@@ -150,6 +151,7 @@ def crosswalk(fmt, lang, rules_dir):
 main.add_command(rules)
 register_onboarding(main)  # `init` and `checklist` (checker.cli_onboard)
 register_excel(main, guarded, rules_option)  # `template` (checker.cli_excel)
+register_audit(main, guarded)  # `diff` (checker.cli_audit)
 
 
 if __name__ == "__main__":  # pragma: no cover

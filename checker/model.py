@@ -200,6 +200,8 @@ class Nonconformity:
             out["remediation"] = self.remediation.to_json()
         if self.waiver:
             out["waiver"] = self.waiver
+        if self.record is not None:
+            out["record"] = self.record
         return out
 
 

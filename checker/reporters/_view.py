@@ -11,6 +11,7 @@ from ..escape import markdown, markdown_code, printable
 from ..labels_out import REPORT, grade_label, have_label, in_language, source_label, status_label
 from ..model import Report, Status
 from ..resources import data_dir
+from ._ncr import ncr_view
 from ._score import score_view
 from ._waivers import waivers_view
 
@@ -39,6 +40,7 @@ def view(report: Report, lang: str) -> dict:
         "scores": [score_view(sc, packs[sc.standard].code, lang, lambda s: source_label(s, lang))
                    for sc in report.scores],
         "waivers_view": waivers_view(report, lang),  # the statement of applicability and the waivers
+        "ncr": ncr_view(report, lang),  # ncr work package: templates/_ncr.*
     }
 
 

@@ -31,6 +31,7 @@ def to_dict(report: Report) -> dict:
         "content_gaps": [g.to_json() for g in report.content_gaps],
         "unused_files": list(report.unused_files),
         "engine": report.engine,
+        **({"surveillance": report.surveillance} if report.surveillance is not None else {}),  # ncr
     }
 
 
