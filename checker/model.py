@@ -137,6 +137,8 @@ class Result:
             out["reason"] = self.reason.to_json()
         if self.depends_on:
             out["depends_on"] = list(self.depends_on)
+        if self.judgement:
+            out["judgement"] = self.judgement
         return out
 
 
@@ -198,6 +200,8 @@ class Nonconformity:
         }
         if self.remediation:
             out["remediation"] = self.remediation.to_json()
+        if self.judgement:
+            out["judgement"] = self.judgement
         return out
 
 
