@@ -37,7 +37,7 @@ from .nonconformities import nonconformity_groups
 from .packs import Pack
 from .verdicts import sort_results
 
-__all__ = ["ADDED_RULE_PREFIX", "apply_onsite", "judgement_rows"]
+__all__ = ["ADDED_RULE_PREFIX", "apply_onsite", "judgement_rows", "judgement_view"]
 
 ADDED_RULE_PREFIX = "onsite:"  # the rule id of a finding the auditor adds: onsite:<its id>
 FORMS = ("rule", "nonconformity", "clause")
@@ -137,7 +137,8 @@ def _message(e: _Entry, r: Result) -> tuple[Text, Text | None]:
     """The result's message under the auditor's verdict, and its reason when not applicable."""
     finding = e.data.get("finding")
     if e.status is Status.NOT_APPLICABLE:
-        reason = Text(f"审核员判定不适用：{e.data['reason']}", f"Judged not applicable by the auditor: {e.data['reason']}")
+        why = e.data["reason"]
+        reason = Text(f"审核员判定不适用：{why}", f"Judged not applicable by the auditor: {why}")
         return (Text(finding, e.data.get("finding_en", finding)) if finding else reason), reason
     if finding:
         return Text(finding, e.data.get("finding_en", finding)), None
@@ -279,6 +280,12 @@ def apply_onsite(results: list[Result], doc: Any, packs: list[Pack], manifest: d
     return sort_results(merged, {p.id: i for i, p in enumerate(packs)})
 
 
+def judgement_view(report: Any, packs: dict, lang: str) -> dict:
+    """What templates/_onsite.* read: the rows and their labels in ``lang``."""
+    return {"onsite_judgements": judgement_rows(report, packs, lang),
+            "onsite_labels": {k: v[index(lang)] for k, v in ONSITE_LABELS.items()}}
+
+
 def judgement_rows(report: Any, packs: dict, lang: str) -> list[dict]:
     """The auditor's judgements for the reports, one row per entry (in the order of the file): the item,
     its clauses, the tool's verdict → the auditor's, the action, auditor, date and evidence seen, and
@@ -290,13 +297,15 @@ def judgement_rows(report: Any, packs: dict, lang: str) -> list[dict]:
         if not j:
             continue
         row = rows.setdefault((j["file"], j["line"] or 0), _row(j, labels, lang))
-        clause = f"{packs[r.standard].code} {r.clause}"
-        if clause not in row["clauses"]:
-            row["clauses"].append(clause)
+        clauses = row["by_standard"].setdefault(packs[r.standard].code, [])
+        if r.clause not in clauses:
+            clauses.append(r.clause)
         row["auditor_verdict"] = status_label(r.status, r.grade, lang)
     for nc in report.nonconformities:
         if nc.judgement:
             rows[(nc.judgement["file"], nc.judgement["line"] or 0)]["nc"] = nc.id
+    for row in rows.values():
+        row["clauses"] = "; ".join(f"{code} {', '.join(cs)}" for code, cs in row.pop("by_standard").items())
     return [rows[k] for k in sorted(rows)]
 
 
@@ -306,6 +315,6 @@ def _row(j: dict, labels: dict, lang: str) -> dict:
             f"{labels['seen_' + s['type']]}{' ' + s['reference'] if s.get('reference') else ''}: {s['description']}"
             for s in j["evidence_seen"]]
     tool = status_label(j["tool_status"], j["tool_grade"], lang) if j["tool_status"] else labels["no_tool_verdict"]
-    return {"item": j["item"], "clauses": [], "tool_verdict": tool, "auditor_verdict": "",
+    return {"item": j["item"], "by_standard": {}, "tool_verdict": tool, "auditor_verdict": "",
             "action": labels["action_" + j["action"]], "auditor": j["auditor"], "date": j["date"],
             "evidence_seen": seen, "nc": None, "where": f"{j['file']}:{j['line']}" if j["line"] else j["file"]}

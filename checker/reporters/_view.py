@@ -10,6 +10,7 @@ from markupsafe import Markup
 from ..escape import markdown, markdown_code, printable
 from ..labels_out import REPORT, grade_label, have_label, in_language, source_label, status_label
 from ..model import Report, Status
+from ..onsite import judgement_view
 from ..resources import data_dir
 from ._score import score_view
 
@@ -37,6 +38,7 @@ def view(report: Report, lang: str) -> dict:
         "source_label": lambda s: source_label(s, lang),
         "scores": [score_view(sc, packs[sc.standard].code, lang, lambda s: source_label(s, lang))
                    for sc in report.scores],
+        **judgement_view(report, packs, lang),  # the auditor's on-site judgements (templates/_onsite.*)
     }
 
 
