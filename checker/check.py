@@ -173,8 +173,8 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
     # nonconformities; the audit information, conclusion and readiness (checker.audit) on the report.
     results = apply_applicability(results, bundle, {c.pack.id: c.pack for c in compiled})
     results = sort_results(results, order)
-    results = apply_onsite(results, controls.get("onsite"), [c.pack for c in compiled], bundle.manifest.data,
-                           audit_date, load_crosswalk(rules_dir))
+    results = apply_onsite(results, controls, [c.pack for c in compiled], bundle.manifest.data, audit_date,
+                           load_crosswalk(rules_dir))  # the auditor's on-site judgements (checker.onsite)
     ncs = nonconformities(results, load_crosswalk(rules_dir))
     results = link_dependencies(results, ncs)
     report = _report(bundle, compiled, results, ncs, _scores(compiled, bundle, results), content_gaps, stats,

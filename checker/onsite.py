@@ -28,7 +28,7 @@ import dataclasses
 import datetime as _dt
 from typing import Any
 
-from .controldocs import ControlError
+from .controldocs import ControlError, Controls
 from .errors import Problem
 from .i18n import tr
 from .labels_out import ONSITE_LABELS, index, status_label
@@ -262,22 +262,52 @@ def _requirement(e: _Entry, entry: Any) -> tuple[str, str]:
     return quoted, "full text"
 
 
-def apply_onsite(results: list[Result], doc: Any, packs: list[Pack], manifest: dict, audit_date: str | None,
-                 crosswalk: Any = None) -> list[Result]:
-    """The results under the auditor's on-site judgements (``doc``: the ``onsite`` control document, or
-    None); sorted as ``checker.verdicts.sort_results`` sorts them, in the order of ``packs``."""
+def apply_onsite(results: list[Result], controls: Controls, packs: list[Pack], manifest: dict,
+                 audit_date: str | None, crosswalk: Any = None) -> list[Result]:
+    """The results under the auditor's on-site judgements (the ``onsite`` document of ``controls``, if
+    any); sorted as ``checker.verdicts.sort_results`` sorts them, in the order of ``packs``.  With the
+    audit information (``audit``) given too, each auditor must be an auditor of its team and each date
+    within its dates."""
+    doc = controls.get("onsite")
     if doc is None:
         return results
     merge = _Merge(results, {p.id: p for p in packs}, crosswalk)
     start = _date(manifest["period"]["start"])
     audit = _date(audit_date or manifest["audit_date"])
+    team = _Team(controls.get("audit"))
     for e in _entries(doc):
         form = _form(e)
         _check_verdict(e)
         _check_date(e, start, audit)
+        team.check(e)
         {"rule": merge.rule_entry, "nonconformity": merge.nc_entry, "clause": merge.clause_entry}[form](e)
     merged = [merge.changed.get(i, r) for i, r in enumerate(results)] + merge.added
     return sort_results(merged, {p.id: i for i, p in enumerate(packs)})
+
+
+class _Team:
+    """The audit team and dates of the audit information, when it is given (checker.audit's record)."""
+
+    ROLES = ("lead_auditor", "auditor")  # who may judge: not technical experts, observers or trainees
+
+    def __init__(self, doc: Any):
+        data = doc.data if doc is not None else None
+        self.file = doc.path if doc is not None else None
+        self.auditors = sorted({m["name"] for m in (data or {}).get("team") or [] if m.get("role") in self.ROLES})
+        dates = (data or {}).get("dates") or {}
+        self.dates = (_date(dates["start"]), _date(dates["end"])) if data and "start" in dates else None
+
+    def check(self, e: _Entry) -> None:
+        if self.file is None:
+            return
+        if e.data["auditor"] not in self.auditors:
+            raise e.fail(tr("{auditor} is not an auditor of the audit team in {file} ({auditors})",
+                            auditor=e.data["auditor"], file=self.file, auditors=", ".join(self.auditors)), "auditor")
+        day = _date(e.data["date"])
+        if self.dates and not self.dates[0] <= day <= self.dates[1]:
+            raise e.fail(tr("the on-site date {date} is outside the dates of the audit ({start} to {end})",
+                            date=day.isoformat(), start=self.dates[0].isoformat(), end=self.dates[1].isoformat()),
+                         "date")
 
 
 def judgement_view(report: Any, packs: dict, lang: str) -> dict:

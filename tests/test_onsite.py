@@ -27,6 +27,7 @@ from .conftest import DEFECTIVE, EVIDENCE, PACK
 
 EXAMPLE = EVIDENCE / "audits" / "donghu" / "onsite.yaml"
 ONSITE_RULE = "zc001-6.2-a"  # an on-site item of the defective example (asserted below)
+AUDIT_DATE = "2025-05-14"  # the last day of the example's stage 2 audit (after the bundle's own audit date)
 
 
 def _entries() -> list[tuple[dict, int]]:
@@ -37,12 +38,12 @@ def _entries() -> list[tuple[dict, int]]:
 
 @pytest.fixture(scope="module")
 def tool():
-    return run_check(DEFECTIVE, mode=AUDIT)
+    return run_check(DEFECTIVE, mode=AUDIT, audit_date=AUDIT_DATE)
 
 
 @pytest.fixture(scope="module")
 def judged():
-    return run_check(DEFECTIVE, mode=AUDIT, given={"onsite": EXAMPLE})
+    return run_check(DEFECTIVE, mode=AUDIT, given={"onsite": EXAMPLE}, audit_date=AUDIT_DATE)
 
 
 def _result(report, rule: str, subject: str | None = None):
@@ -161,10 +162,10 @@ def test_the_reports_show_a_table_of_the_judgements(judged, fmt):
 
 
 def test_bundle_text_in_the_judgements_is_escaped(tmp_path):
-    text = EXAMPLE.read_text(encoding="utf-8").replace("auditor: 李明", 'auditor: "<script>x</script>|*李明*"', 1)
+    text = EXAMPLE.read_text(encoding="utf-8").replace("auditor: 陈立", 'auditor: "<script>x</script>|*陈立*"', 1)
     path = tmp_path / "onsite.yaml"
     path.write_text(text, encoding="utf-8")
-    report = run_check(DEFECTIVE, mode=AUDIT, given={"onsite": path})
+    report = run_check(DEFECTIVE, mode=AUDIT, given={"onsite": path}, audit_date=AUDIT_DATE)
     html = FORMATS["html"][1](report, "zh").decode("utf-8")
     md = FORMATS["md"][1](report, "zh").decode("utf-8")
     assert "<script>x" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
@@ -176,9 +177,9 @@ def test_the_merge_is_deterministic_and_does_not_depend_on_the_order_of_the_entr
     reordered = tmp_path / "onsite.yaml"
     reordered.write_text(json.dumps({"kind": "onsite", "entries": list(reversed(doc["entries"]))}, default=str,
                                     ensure_ascii=False), encoding="utf-8")
-    again = run_check(DEFECTIVE, mode=AUDIT, given={"onsite": EXAMPLE})
+    again = run_check(DEFECTIVE, mode=AUDIT, given={"onsite": EXAMPLE}, audit_date=AUDIT_DATE)
     assert FORMATS["json"][1](again, "zh") == FORMATS["json"][1](judged, "zh")
-    other = run_check(DEFECTIVE, mode=AUDIT, given={"onsite": reordered})
+    other = run_check(DEFECTIVE, mode=AUDIT, given={"onsite": reordered}, audit_date=AUDIT_DATE)
 
     def verdicts(report):
         return sorted((r.rule, r.subject or "", r.status.value, r.grade.value if r.grade else "",
@@ -188,10 +189,10 @@ def test_the_merge_is_deterministic_and_does_not_depend_on_the_order_of_the_entr
 
 
 def test_precheck_keeps_the_remediation_of_a_confirmed_nonconformity_and_audit_drops_it():
-    pre = run_check(DEFECTIVE, mode=PRECHECK, given={"onsite": EXAMPLE})
+    pre = run_check(DEFECTIVE, mode=PRECHECK, given={"onsite": EXAMPLE}, audit_date=AUDIT_DATE)
     confirmed = [n for n in pre.nonconformities if n.judgement and n.judgement["action"] == "confirm"]
     assert confirmed and all(n.remediation for n in confirmed)
-    audit = run_check(DEFECTIVE, mode=AUDIT, given={"onsite": EXAMPLE})
+    audit = run_check(DEFECTIVE, mode=AUDIT, given={"onsite": EXAMPLE}, audit_date=AUDIT_DATE)
     assert all(r.remediation is None for r in audit.results) and all(n.remediation is None
                                                                       for n in audit.nonconformities)
 
@@ -226,13 +227,17 @@ def base():
     return bundle, report
 
 
-def _merge(base, tmp_path, text: str, audit_date: str | None = None):
+def _merge(base, tmp_path, text: str, audit_date: str | None = None, audit: str | None = None):
     bundle, report = base
     path = tmp_path / "onsite.yaml"
     path.write_text(text, encoding="utf-8")
-    controls = load_controls(bundle, load_schemas(), {"onsite": path})
-    return apply_onsite(list(report.results), controls.get("onsite"), [get_pack(PACK)], bundle.manifest.data,
-                        audit_date, load_crosswalk())
+    given = {"onsite": path}
+    if audit is not None:
+        given["audit"] = tmp_path / "audit.yaml"
+        given["audit"].write_text(audit, encoding="utf-8")
+    controls = load_controls(bundle, load_schemas(), given)
+    return apply_onsite(list(report.results), controls, [get_pack(PACK)], bundle.manifest.data, audit_date,
+                        load_crosswalk())
 
 
 def _nc_of(base, rule: str) -> str:
@@ -329,6 +334,31 @@ def test_the_audit_date_given_for_the_check_is_the_limit(base, tmp_path):
     assert [r.rule for r in results if r.judgement] == [ONSITE_RULE]
 
 
+AUDIT_RECORD = """kind: audit
+certification_body: {name: 华标低碳认证有限公司}
+audit_type: stage2
+dates: {start: 2025-03-25, end: 2025-03-27}
+team:
+  - {name: 李明, role: lead_auditor}
+  - {name: 孙涛, role: technical_expert}
+auditee:
+  - {name: 吴刚}
+scope: 园区碳排放管理体系
+standards:
+  - {standard: t-cpqs-zc001-2025, edition: "2025"}
+"""
+
+
+def test_with_the_audit_information_the_auditor_is_an_auditor_of_its_team_on_its_dates(base, tmp_path):
+    assert [r.rule for r in _merge(base, tmp_path, ENTRY, audit=AUDIT_RECORD) if r.judgement] == [ONSITE_RULE]
+    for old, new, field in (("auditor: 李明", "auditor: 孙涛", "/entries/0/auditor"),
+                            ("auditor: 李明", "auditor: 王五", "/entries/0/auditor"),
+                            ("date: 2025-03-26", "date: 2025-03-24", "/entries/0/date")):
+        with pytest.raises(ControlError) as err:
+            _merge(base, tmp_path, _variant(old, new), audit=AUDIT_RECORD)
+        assert (err.value.problem.line, err.value.problem.field) == (3, field), new
+
+
 def test_the_cli_exits_2_with_file_line_and_field(cli, tmp_path):
     path = tmp_path / "onsite.yaml"
     path.write_text(_variant("date: 2025-03-26", "date: 2025-03-29"), encoding="utf-8")
@@ -343,9 +373,10 @@ def test_an_onsite_record_inside_the_bundle_is_merged_and_checked_the_same(tmp_p
     bundle = tmp_path / "park"
     shutil.copytree(DEFECTIVE, bundle)
     shutil.copy(EXAMPLE, bundle / "onsite.yaml")
-    report = run_check(bundle, mode=AUDIT)
-    assert sum(1 for n in report.nonconformities if n.judgement) == sum(
-        1 for n in run_check(DEFECTIVE, mode=AUDIT, given={"onsite": EXAMPLE}).nonconformities if n.judgement)
+    report = run_check(bundle, mode=AUDIT, audit_date=AUDIT_DATE)
+    given = run_check(DEFECTIVE, mode=AUDIT, given={"onsite": EXAMPLE}, audit_date=AUDIT_DATE)
+    assert [(n.id, n.grade, (n.judgement or {}).get("action")) for n in report.nonconformities] == [
+        (n.id, n.grade, (n.judgement or {}).get("action")) for n in given.nonconformities]
     (bundle / "onsite.yaml").write_text(_variant("date: 2025-03-26", "date: 2025-03-29"), encoding="utf-8")
     with pytest.raises(ControlError) as err:
         run_check(bundle, mode=AUDIT)
