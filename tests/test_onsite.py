@@ -381,3 +381,29 @@ def test_an_onsite_record_inside_the_bundle_is_merged_and_checked_the_same(tmp_p
     with pytest.raises(ControlError) as err:
         run_check(bundle, mode=AUDIT)
     assert (err.value.problem.line, err.value.problem.field) == (3, "/entries/0/date")
+
+
+def test_in_a_combined_audit_a_nonconformity_across_packs_is_judged_on_all_its_results(tmp_path):
+    standards = [PACK, "cecc-org-carbon-neutrality"]
+    tool = run_check(DEFECTIVE, standards, mode=AUDIT)
+    across = next(n for n in tool.nonconformities if len({s for s, _ in n.clauses}) > 1)
+    clause = next(c for c, e in get_pack(standards[1]).catalogue.items() if e.normative and e.text)
+    path = tmp_path / "onsite.yaml"
+    path.write_text(f"kind: onsite\nentries:\n  - nonconformity: {across.id}\n    verdict: observation\n"
+                    f"    finding: 现场所见。\n{SEEN}  - standard: {standards[1]}\n    clause: '{clause}'\n    id: OS-1\n"
+                    f"    verdict: observation\n    finding: 未见记录。\n{SEEN}", encoding="utf-8")
+    judged = run_check(DEFECTIVE, standards, mode=AUDIT, given={"onsite": path})
+    assert across.id not in {n.id for n in judged.nonconformities}
+    members = [r for r in judged.results if (r.standard, r.rule) in across.members and r.judgement]
+    assert {r.standard for r in members} == set(standards)
+    assert {(r.status, r.judgement["action"], r.judgement["tool_grade"]) for r in members} == {
+        (Status.OBSERVATION, "downgrade", across.grade.value)}
+    added = _result_of(judged, standards[1], ADDED_RULE_PREFIX + "OS-1")
+    assert (added.clause, added.status, added.requirement) == (
+        clause, Status.OBSERVATION, get_pack(standards[1]).catalogue[clause].text)
+    assert len(judged.nonconformities) == len(tool.nonconformities) - 1
+
+
+def _result_of(report, standard: str, rule: str):
+    (r,) = [r for r in report.results if r.standard == standard and r.rule == rule]
+    return r
