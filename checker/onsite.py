@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import re
 from typing import Any
 
 from .controldocs import ControlError, Controls
@@ -256,10 +257,17 @@ def _requirement(e: _Entry, entry: Any) -> tuple[str, str]:
     quoted = e.data.get("requirement")
     if quoted is None:
         return text, "full text"
-    if quoted not in text:
-        raise e.fail(tr("the requirement is not quoted verbatim from the text of clause {clause}", clause=entry.clause),
-                     "requirement")
+    if quoted not in _sentences(text):
+        raise e.fail(tr("the requirement is not a sentence quoted verbatim from the text of clause {clause}",
+                        clause=entry.clause), "requirement")
     return quoted, "full text"
+
+
+def _sentences(text: str) -> set[str]:
+    """What may be quoted of a clause's text: all of it, a line of it or one of its sentences (a fragment
+    could change what the standard requires)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return {text, *lines, *(m.strip() for line in lines for m in re.findall(r"[^。；;！!？?]+[。；;！!？?]?", line))}
 
 
 def apply_onsite(results: list[Result], controls: Controls, packs: list[Pack], manifest: dict,

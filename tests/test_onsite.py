@@ -295,6 +295,10 @@ CASES = [
           "kind: onsite\nentries:\n  - standard: t-cpqs-zc001-2025\n    clause: '8.3'\n    id: OS-1\n"
           "    requirement: 产业园区应每月召开沟通会。\n    verdict: observation\n    finding: 未见记录。\n" + SEEN,
           3, "/entries/0/requirement"),
+    _case("added-finding-quotes-a-fragment",
+          "kind: onsite\nentries:\n  - standard: t-cpqs-zc001-2025\n    clause: '8.3'\n    id: OS-1\n"
+          "    requirement: 产业园区应保留沟通\n    verdict: observation\n    finding: 未见记录。\n" + SEEN,
+          3, "/entries/0/requirement"),
     _case("added-finding-without-id", "kind: onsite\nentries:\n  - standard: t-cpqs-zc001-2025\n    clause: '8.3'\n"
           "    verdict: observation\n    finding: 未见记录。\n" + SEEN, 3, "/entries/0/id"),
     _case("added-finding-is-no-conform", "kind: onsite\nentries:\n  - standard: t-cpqs-zc001-2025\n    clause: '8.3'\n"
