@@ -28,6 +28,7 @@ from .model import PackInfo, Report, Result
 from .modes import in_mode, report_mode
 from .ncr import apply_ncr
 from .nonconformities import nonconformities
+from .onsite import apply_onsite
 from .packs import available_packs, get_pack
 from .schemas import SchemaSet, load_schemas
 from .scoring import Score, compute_score
@@ -176,6 +177,8 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
     # nonconformities; the audit information, conclusion and readiness (checker.audit) on the report.
     results = apply_applicability(results, bundle, {c.pack.id: c.pack for c in compiled}, controls.get("applicability"))
     results = sort_results(results, order)
+    results = apply_onsite(results, controls, [c.pack for c in compiled], bundle.manifest.data, audit_date,
+                           load_crosswalk(rules_dir))  # the auditor's on-site judgements (checker.onsite)
     ncs = nonconformities(results, load_crosswalk(rules_dir))
     results = link_dependencies(results, ncs)
     report = _report(bundle, compiled, results, ncs, _scores(compiled, bundle, results), content_gaps, stats,

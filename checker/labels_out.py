@@ -445,3 +445,32 @@ NCR: dict[str, Pair] = {
     "note": ("说明", "Note"),
     "none": ("无", "None"),
 }
+
+# --- onsite work package (issue 14 item 3): the auditor's on-site judgements (checker.onsite, templates/_onsite.*)
+ONSITE_LABELS: dict[str, Pair] = {
+    "title": ("现场审核判定（审核员判断）", "On-site judgements (the auditor's)"),
+    "note": ("下列结果由审核员现场判定：状态和等级为审核员的结论，工具原来的结论列在旁边。",
+             "These results were judged on site by the auditor: status and grade are the auditor's, the tool's "
+             "own verdict is shown beside them."),
+    "item": ("事项", "Item"),
+    "clauses": ("条款", "Clause"),
+    "tool_verdict": ("工具结论", "Tool's verdict"),
+    "auditor_verdict": ("审核员结论", "Auditor's verdict"),
+    "action": ("判定", "Judgement"),
+    "auditor": ("审核员", "Auditor"),
+    "date": ("日期", "Date"),
+    "evidence_seen": ("现场所见证据", "Evidence seen"),
+    "nc": ("不符合项", "Nonconformity"),
+    "where": ("记录位置", "Recorded at"),
+    "no_tool_verdict": ("（审核员新增）", "(added by the auditor)"),
+    "mark": ("审核员判定", "auditor's judgement"),
+    "action_confirm": ("确认", "confirmed"),
+    "action_downgrade": ("降级", "downgraded"),
+    "action_upgrade": ("升级", "upgraded"),
+    "action_add": ("新增", "added"),
+    "action_resolve": ("现场核实", "verified on site"),
+    "seen_document": ("文件", "Document"),
+    "seen_record": ("记录", "Record"),
+    "seen_interview": ("访谈", "Interview"),
+    "seen_observation": ("现场观察", "Site observation"),
+}

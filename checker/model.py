@@ -137,6 +137,8 @@ class Result:
             out["reason"] = self.reason.to_json()
         if self.depends_on:
             out["depends_on"] = list(self.depends_on)
+        if self.judgement:
+            out["judgement"] = self.judgement
         return out
 
 
@@ -202,6 +204,8 @@ class Nonconformity:
             out["waiver"] = self.waiver
         if self.record is not None:
             out["record"] = self.record
+        if self.judgement:
+            out["judgement"] = self.judgement
         return out
 
 

@@ -66,12 +66,8 @@ def _merge_across_packs(groups: list[list[Result]], crosswalk: Any) -> list[list
     return [[r for g in c["groups"] for r in g] for c in clusters]
 
 
-def nonconformities(results: list[Result], crosswalk: Any = None) -> list[Nonconformity]:
-    """One entry per evidence defect, citing every clause it breaches (worst grade wins).
-
-    Ids are derived from the defect key (pack, rule or finding, evidence key; see ``checker.ids``),
-    so they do not change when files, records or keys are renamed or reordered; a nonconformity
-    merged across packs takes the smallest of its members' keys."""
+def nonconformity_groups(results: list[Result], crosswalk: Any = None) -> list[tuple[str, list[Result]]]:
+    """Each nonconformity's id and the results it is made of (see ``nonconformities``)."""
     merged: dict[tuple, list[Result]] = {}
     for r in results:
         if r.status is Status.NONCONFORMITY:
@@ -81,9 +77,17 @@ def nonconformities(results: list[Result], crosswalk: Any = None) -> list[Noncon
         groups = _merge_across_packs(groups, crosswalk)
     keys = [min((defect_key(r) for r in group), key=lambda k: json.dumps(k, ensure_ascii=False, default=str))
             for group in groups]
+    return list(zip(nonconformity_ids(keys), groups, strict=True))
+
+
+def nonconformities(results: list[Result], crosswalk: Any = None) -> list[Nonconformity]:
+    """One entry per evidence defect, citing every clause it breaches (worst grade wins).
+
+    Ids are derived from the defect key (pack, rule or finding, evidence key; see ``checker.ids``),
+    so they do not change when files, records or keys are renamed or reordered; a nonconformity
+    merged across packs takes the smallest of its members' keys."""
     order = {(r.standard, r.clause): i for i, r in reversed(list(enumerate(results)))}
-    return [_nonconformity(nc_id, group, order)
-            for nc_id, group in zip(nonconformity_ids(keys), groups, strict=True)]
+    return [_nonconformity(nc_id, group, order) for nc_id, group in nonconformity_groups(results, crosswalk)]
 
 
 def _worst_grade(group: list[Result]) -> Grade:
@@ -111,4 +115,5 @@ def _nonconformity(nc_id: str, group: list[Result], order: dict[tuple[str, str],
         evidence=tuple(dict.fromkeys(e for r in group for e in r.evidence)), remediation=first.remediation,
         rules=tuple(dict.fromkeys(r.rule for r in group)),
         members=tuple(dict.fromkeys((r.standard, r.rule) for r in group)),
-        missing=tuple(sorted({r.missing for r in group if r.missing})))
+        missing=tuple(sorted({r.missing for r in group if r.missing})),
+        judgement=next((r.judgement for r in group if r.judgement), None))  # the auditor's (checker.onsite)

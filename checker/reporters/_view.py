@@ -10,6 +10,7 @@ from markupsafe import Markup
 from ..escape import markdown, markdown_code, printable
 from ..labels_out import REPORT, grade_label, have_label, in_language, source_label, status_label
 from ..model import Report, Status
+from ..onsite import judgement_view
 from ..resources import data_dir
 from ._ncr import ncr_view
 from ._score import score_view
@@ -41,6 +42,7 @@ def view(report: Report, lang: str) -> dict:
                    for sc in report.scores],
         "waivers_view": waivers_view(report, lang),  # the statement of applicability and the waivers
         "ncr": ncr_view(report, lang),  # ncr work package: templates/_ncr.*
+        **judgement_view(report, packs, lang),  # the auditor's on-site judgements (templates/_onsite.*)
     }
 
 
