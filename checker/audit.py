@@ -90,16 +90,18 @@ def _at(doc: Document, pointer: str, message: str) -> Problem:
     return Problem(message, doc.path, line, col, pointer)
 
 
-def _contradictions(doc: Document, packs: dict[str, tuple[str, str]], measured: str) -> list[Problem]:
+def _contradictions(doc: Document, packs: dict[str, tuple[str, str]], measured: str,
+                    follow_up: bool = False) -> list[Problem]:
     """What a lead auditor would not sign: ``packs`` is {pack id: (code, edition)} of the packs checked,
-    ``measured`` the date the rules measure from."""
+    ``measured`` the date the rules measure from.  ``follow_up``: the park's corrective actions are
+    given, so the check may be the verification of the audit's nonconformities after its last day."""
     data = doc.data
     problems: list[Problem] = []
     dates = data["dates"]
     if str(dates["start"]) > str(dates["end"]):
         problems.append(_at(doc, "/dates/start", tr("the audit starts ({start}) after it ends ({end})",
                                                     start=dates["start"], end=dates["end"])))
-    elif measured > str(dates["end"]):
+    elif measured > str(dates["end"]) and not follow_up:
         problems.append(_at(doc, "/dates/end", tr(
             "the rules measure from {date}, after the audit's last day ({end}): give --audit-date within the audit",
             date=measured, end=dates["end"])))
@@ -135,7 +137,7 @@ def audit_information(controls: Controls, report: Report, schemas: SchemaSet | N
         return None
     schemas = schemas or load_schemas()
     problems = _contradictions(doc, {p.id: (p.code, str(p.edition)) for p in report.packs},
-                               str(report.bundle["audit_date"]))
+                               str(report.bundle["audit_date"]), controls.get("corrective_actions") is not None)
     if problems:
         raise ControlError(problems)
     data = doc.data
