@@ -21,7 +21,7 @@ from .cli_excel import register as register_excel
 from .cli_lang import lang_option
 from .cli_onboard import register as register_onboarding
 from .cli_rules import rules
-from .cli_support import FORMAT_CHOICES, cache_option, guarded, limit_options, new_console, rules_option
+from .cli_support import DEFAULT_FORMATS, FORMAT_CHOICES, cache_option, guarded, limit_options, new_console, rules_option
 from .errors import EXIT_FINDINGS, EXIT_OK
 from .escape import one_line
 
@@ -38,7 +38,7 @@ def main() -> None:
               help="Rule pack to check against (repeatable). Default: the standards the bundle claims.")
 @click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), help="Write the reports into this folder.")
 @click.option("--format", "-f", "formats", multiple=True, type=click.Choice(FORMAT_CHOICES),
-              help="Report formats to write (repeatable). Default: all four.")
+              help="Report formats to write (repeatable). Default: json, md, html, csv.")
 @lang_option("Language of the reports (default zh) and of the messages (default: PARKCHECK_LANG, "
              "then the locale, then zh).")
 @click.option("--timestamp", is_flag=True,
@@ -87,7 +87,7 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, show_all,
                                given=given_records(audit=audit_file, onsite=onsite_file, waivers=waivers_file,
                                                    corrective_actions=actions_file))
             if out_dir is not None:
-                written = write_reports(report, out_dir, list(formats) or list(FORMAT_CHOICES), lang,
+                written = write_reports(report, out_dir, list(formats) or list(DEFAULT_FORMATS), lang,
                                         protect=Path(bundle))
     except InvalidEvidence as exc:  # every unreadable file and invalid document, grouped by file
         from .problemlist import check_listing

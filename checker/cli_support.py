@@ -15,7 +15,8 @@ from rich.console import Console
 from .errors import EXIT_INPUT_ERROR, EXIT_OK, EngineError, InputError, ParkcheckError, RuleError
 from .escape import one_line
 
-FORMAT_CHOICES = ("json", "md", "html", "csv")
+FORMAT_CHOICES = ("json", "md", "html", "csv", "docx", "xlsx")  # checker.reporters.FORMATS
+DEFAULT_FORMATS = ("json", "md", "html", "csv")  # written when no --format is given
 
 
 class InputFailure(click.ClickException):
