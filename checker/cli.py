@@ -21,7 +21,7 @@ from .cli_excel import register as register_excel
 from .cli_lang import lang_option
 from .cli_onboard import register as register_onboarding
 from .cli_rules import rules
-from .cli_support import DEFAULT_FORMATS, FORMAT_CHOICES, cache_option, guarded, limit_options, new_console, rules_option
+from .cli_support import FORMAT_CHOICES, cache_option, guarded, limit_options, new_console, rules_option
 from .errors import EXIT_FINDINGS, EXIT_OK
 from .escape import one_line
 
@@ -70,6 +70,7 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, show_all,
           onsite_file, waivers_file, actions_file, previous, rules_dir, limits):
     """Check BUNDLE (a folder or .zip) and report per clause."""
     from .check import InvalidEvidence, run_check
+    from .cli_support import DEFAULT_FORMATS
     from .reporters import write_reports
     from .reporters.progress import check_progress, wanted
     from .reporters.terminal import print_summary

@@ -24,17 +24,19 @@ import re
 import shutil
 import stat
 import tempfile
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 from ..errors import InputError
+from ..ids import ID_PATTERN
 from ..model import Report
 from ..safeio import atomic_write, umask  # noqa: F401 - atomic_write is part of this package's API
-from ..ids import ID_PATTERN
 from . import csv_report, docx_report, html_report, json_report, md_report, xlsx_report
 
 # format -> (the file or folder it writes, render(report, lang) -> bytes | {file name in the folder: bytes})
-FORMATS = {
+Rendered = bytes | dict[str, bytes]
+FORMATS: dict[str, tuple[str, Callable[[Report, str], Rendered]]] = {
     "json": ("report.json", json_report.render),
     "md": ("report.md", md_report.render),
     "html": ("report.html", html_report.render),
@@ -61,7 +63,8 @@ def write_reports(report: Report, out_dir: Path, formats: list[str], lang: str =
     out_dir = Path(out_dir)
     target = out_dir.resolve()  # a symbolic link to a folder: its target is replaced, the link kept
     _refuse_unsafe_target(out_dir, target, protect)
-    rendered = [(FORMATS[f][0], FORMATS[f][1](report, lang)) for f in dict.fromkeys(formats)]
+    rendered: list[tuple[str, Rendered]] = [(FORMATS[f][0], FORMATS[f][1](report, lang))
+                                            for f in dict.fromkeys(formats)]
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -12,7 +12,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..escape import EXCEL_CELL_LIMIT, printable
 from ..labels_out import AUDIT_TYPE, DOCUMENT, NCR_STATUS, grade_label, in_language
@@ -85,7 +85,7 @@ def evidence_lines(nc: Nonconformity, lang: str) -> list[str]:
         lines.append(f"{head} — {where}".strip(" —") if head else where)
     if not lines:
         for ev in nc.evidence:
-            note = f"（{safe_text(ev.note)}）" if ev.note and lang == "zh" else (f" ({safe_text(ev.note)})" if ev.note else "")
+            note = "" if not ev.note else f"（{safe_text(ev.note)}）" if lang == "zh" else f" ({safe_text(ev.note)})"
             lines.append(safe_text(ev.location()) + note)
     return lines
 
@@ -155,10 +155,10 @@ def document_time(report: Report) -> datetime:
         m = _DATE.match(str(value or ""))
         if m and int(m[1]) >= 1980:
             try:
-                return datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=timezone.utc)
+                return datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=UTC)
             except ValueError:
                 continue
-    return datetime(2000, 1, 1, tzinfo=timezone.utc)
+    return datetime(2000, 1, 1, tzinfo=UTC)
 
 
 _CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)")

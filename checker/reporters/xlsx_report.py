@@ -19,15 +19,25 @@ from openpyxl.utils import get_column_letter
 
 from ..labels_out import NCR_STATUS, REPORT, grade_label, index, status_label
 from ..model import ClauseVerdict, Nonconformity, Report
-from ._documents import LABELS, PARK_FIELDS, audit_fields, cell_text, document_time, evidence_lines, record_value, \
-    stable_zip, standards_of
+from ._documents import (
+    LABELS,
+    PARK_FIELDS,
+    audit_fields,
+    cell_text,
+    document_time,
+    evidence_lines,
+    record_value,
+    stable_zip,
+    standards_of,
+)
 
 # (key, label key, width): the register's columns; "remediation" only in a pre-check
 REGISTER = (("number", "number", 14), ("standard_code", "standard_code", 18), ("standard_name", "standard_name", 24),
             ("clause", "clause", 12), ("requirement", "requirement", 40), ("finding", "finding", 40),
             ("remediation", "remediation", 40), ("evidence", "evidence", 32), ("grade", "grade", 10),
             ("auditor", "auditor", 12), ("acknowledged_by", "acknowledged_by", 14),
-            ("acknowledged_on", "acknowledged_on", 12), *((k, k, 30 if i < 3 else 12) for i, k in enumerate(PARK_FIELDS)),
+            ("acknowledged_on", "acknowledged_on", 12),
+            *((k, k, 30 if i < 3 else 12) for i, k in enumerate(PARK_FIELDS)),
             ("status", "status", 14), ("rules", "rules", 28))
 CLAUSES = (("standard_code", 18), ("standard_name", 24), ("clause", 12), ("clause_title", 36), ("normative", 10),
            ("verdict", 16), ("reason", 40), ("rules", 40))
