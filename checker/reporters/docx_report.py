@@ -23,13 +23,13 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from ..model import Nonconformity, Report
-from ._documents import LABELS, PARK_FIELDS, Field, audit_fields, document_time, ncr_fields, safe_text, stable_zip
+from ._documents import LABELS, PARK_FIELDS, audit_fields, document_time, ncr_fields, safe_text, stable_zip
 
 FOLDER = "ncr"  # the forms are written into this folder of the report set
 EAST_ASIAN_FONT = "SimSun"  # 宋体, the usual font of Chinese forms (LibreOffice substitutes Noto Serif CJK)
 LATIN_FONT = "Times New Roman"
 _LABEL_WIDTH, _VALUE_WIDTH = Mm(42), Mm(128)  # A4 (210 mm) less 20 mm margins each side
-_TALL = {"finding", "evidence", "acknowledged", *PARK_FIELDS[:3]}  # rows the park writes prose in
+_TALL = {"acknowledged": 10, **dict.fromkeys(PARK_FIELDS[:3], 15)}  # mm: blank rows the park writes prose in
 
 
 def render(report: Report, lang: str = "zh") -> dict[str, bytes]:
@@ -46,9 +46,9 @@ def render_one(report: Report, nc: Nonconformity, lang: str = "zh") -> bytes:
     _paragraph(doc, f"{t['number']}：{fields[0].value}" if lang == "zh" else f"{t['number']}: {fields[0].value}",
                size=11, center=True)
     _heading(doc, t["audit_info"])
-    _table(doc, audit_fields(report, lang), set())
+    _table(doc, [(label, value, 0) for label, value in audit_fields(report, lang)])
     _heading(doc, t["ncr_title"])
-    _table(doc, [(f.label, f.value) for f in fields], {f.label for f in fields if _tall(f)})
+    _table(doc, [(f.label, f.value, 0 if f.value else _TALL.get(f.key, 0)) for f in fields])
     _heading(doc, t["signatures"])
     _signatures(doc, lang)
     _properties(doc, report, nc, lang)
@@ -57,15 +57,11 @@ def render_one(report: Report, nc: Nonconformity, lang: str = "zh") -> bytes:
     return stable_zip(buf.getvalue(), document_time(report))
 
 
-def _tall(f: Field) -> bool:
-    return f.key in _TALL and not f.value
-
-
 def _page_and_fonts(doc, lang: str) -> None:
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(20)
-    section.top_margin = section.bottom_margin = Mm(20)
+    section.top_margin = section.bottom_margin = Mm(18)
     normal = doc.styles["Normal"]
     normal.font.name = LATIN_FONT
     normal.font.size = Pt(10.5)
@@ -95,14 +91,15 @@ def _heading(doc, text: str) -> None:
     p.paragraph_format.keep_with_next = True
 
 
-def _table(doc, rows: list[tuple[str, str]], tall: set[str]) -> None:
+def _table(doc, rows: list[tuple[str, str, int]]) -> None:
+    """Label and value rows; a row with a height (mm) is at least that tall (room to write in)."""
     table = doc.add_table(rows=0, cols=2)
     table.style = doc.styles["Table Grid"]
     table.autofit = False
-    for label, value in rows:
+    for label, value, height in rows:
         row = table.add_row()
-        if label in tall:
-            row.height, row.height_rule = Mm(18), WD_ROW_HEIGHT_RULE.AT_LEAST
+        if height:
+            row.height, row.height_rule = Mm(height), WD_ROW_HEIGHT_RULE.AT_LEAST
         head, cell = row.cells
         head.width, cell.width = _LABEL_WIDTH, _VALUE_WIDTH
         head.paragraphs[0].add_run(label).bold = True
@@ -118,11 +115,13 @@ def _signatures(doc, lang: str) -> None:
     widths = (Mm(48), Mm(62), Mm(18), Mm(42))
     for key in ("sign_auditor", "sign_auditee", "sign_verifier"):
         row = table.add_row()
-        row.height, row.height_rule = Mm(14), WD_ROW_HEIGHT_RULE.AT_LEAST
+        row.height, row.height_rule = Mm(11), WD_ROW_HEIGHT_RULE.AT_LEAST
         for cell, width, text in zip(row.cells, widths, (t[key], "", t["date"], ""), strict=True):
             cell.width = width
             if text:
                 cell.paragraphs[0].add_run(text).bold = True
+            if key != "sign_verifier":  # the signature block stays on one page
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
     _widths(table, widths)
 
 
