@@ -84,7 +84,9 @@ def test_the_cli_writes_one_form_per_nonconformity_and_the_register(tmp_path, pr
 
 def test_a_report_folder_is_parkcheck_s_only_while_it_holds_only_forms(precheck, tmp_path):
     out = tmp_path / "out"
-    write_reports(precheck, out, ["docx"])
+    two = dataclasses.replace(precheck, nonconformities=precheck.nonconformities[:2])
+    write_reports(two, out, ["docx"])
+    assert sorted(p.name for p in (out / "ncr").iterdir()) == sorted(f"{n.id}.docx" for n in two.nonconformities)
     (out / "ncr" / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(InputError, match=r"holds 'ncr/notes\.txt', which parkcheck did not write"):
         write_reports(precheck, out, ["json"])
