@@ -308,7 +308,18 @@ DOCUMENT: dict[str, Pair] = {
     "clauses_sheet": ("条款结论", "Clause verdicts"),
     "precheck": ("预检", "pre-check"),
     "audit": ("审核", "audit"),
+    "judgement": ("现场审核判定", "On-site judgement"),
+    "tool_verdict": ("工具结论", "tool's verdict"),
+    "evidence_seen": ("查看的证据", "evidence seen"),
+    "waiver": ("豁免/接受的风险", "Waiver / accepted risk"),
+    "approved_by": ("批准人", "approved by"),
+    "in_force": ("有效", "in force"),
+    "expired": ("已过期（不计为豁免）", "expired (not counted as waived)"),
+    "record_problems": ("记录问题", "Problems in the record"),
 }
+JUDGEMENT_ACTION: dict[str, Pair] = {"confirm": ("确认", "confirmed"), "downgrade": ("降级", "downgraded"),
+                                     "upgrade": ("升级", "upgraded"), "add": ("审核员新增", "added by the auditor"),
+                                     "resolve": ("现场已解决", "resolved on site")}
 NCR_STATUS: dict[str, Pair] = {"open": ("未关闭", "Open"), "planned": ("已制定措施", "Action planned"),
                                "completed": ("已完成，待验证", "Completed, awaiting verification"),
                                "closed": ("已关闭", "Closed"), "overdue": ("逾期", "Overdue")}

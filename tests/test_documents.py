@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 from checker.check import run_check
 from checker.cli_support import DEFAULT_FORMATS, FORMAT_CHOICES
 from checker.errors import InputError
-from checker.labels_out import AUDIT_TYPE, DOCUMENT, NCR_STATUS, grade_label, status_label
+from checker.labels_out import AUDIT_TYPE, DOCUMENT, JUDGEMENT_ACTION, NCR_STATUS, grade_label, status_label
 from checker.modes import AUDIT, PRECHECK, in_mode
 from checker.reporters import FORMATS, docx_report, write_reports, xlsx_report
 
@@ -139,6 +139,30 @@ def test_an_audit_form_shows_the_audit_the_record_and_no_advice(audit):
     signatures = [row.cells[0].text for row in doc.tables[2].rows]
     assert signatures == [zh("sign_auditor"), zh("sign_auditee"), zh("sign_verifier")]
     assert all(row.cells[2].text == zh("date") for row in doc.tables[2].rows)
+
+
+JUDGEMENT = {"auditor": "李审", "date": "2025-03-27", "evidence_seen": "现场查看监测台账", "action": "downgrade",
+             "tool_status": "nonconformity", "tool_grade": "major", "file": "onsite.yaml", "line": 4}
+WAIVER = {"id": "W-01", "approver": "赵总", "justification": "设备更换中", "start": "2025-01-01",
+          "expiry": "2025-02-01", "in_force": False, "file": "waivers.yaml", "line": 2}
+
+
+def test_the_judgement_the_waiver_and_the_record_s_problems_are_on_the_form(audit):
+    nc = dataclasses.replace(audit.nonconformities[1], judgement=JUDGEMENT, waiver=WAIVER,
+                             record=dict(RECORD, problems=[{"zh": "原因分析未说明根本原因", "en": "no root cause"}]))
+    fields = form_fields(docx_report.render_one(audit, nc, "zh"))
+    judgement = fields[zh("judgement")]
+    assert judgement.startswith("李审 2025-03-27；" + JUDGEMENT_ACTION["downgrade"][0])
+    assert status_label("nonconformity", "major", "zh") in judgement and "现场查看监测台账" in judgement
+    assert fields[zh("waiver")] == "W-01；批准人 赵总；2025-01-01 — 2025-02-01；" + zh("expired") + "；设备更换中"
+    assert fields[zh("record_problems")] == "原因分析未说明根本原因"
+    plain = form_fields(docx_report.render_one(audit, audit.nonconformities[1], "zh"))
+    assert not {zh("judgement"), zh("waiver"), zh("record_problems")} & set(plain)
+    report = dataclasses.replace(audit, nonconformities=(nc,))
+    ws = load_workbook(io.BytesIO(xlsx_report.render(report, "en")))[DOCUMENT["register_sheet"][1]]
+    row = dict(zip([c.value for c in ws[1]], [c.value for c in ws[2]], strict=True))
+    assert row[DOCUMENT["waiver"][1]].endswith(DOCUMENT["expired"][1] + "; 设备更换中")
+    assert row[DOCUMENT["record_problems"][1]] == "no root cause"
 
 
 def test_english_labels_on_request(audit):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..escape import EXCEL_CELL_LIMIT, printable
-from ..labels_out import AUDIT_TYPE, DOCUMENT, NCR_STATUS, grade_label, in_language
+from ..labels_out import AUDIT_TYPE, DOCUMENT, JUDGEMENT_ACTION, NCR_STATUS, grade_label, in_language, status_label
 from ..model import Nonconformity, Report
 
 LABELS = {lang: in_language(DOCUMENT, lang) for lang in ("zh", "en")}
@@ -117,7 +117,41 @@ def ncr_fields(report: Report, nc: Nonconformity, lang: str) -> list[Field]:
     ]
     if report.mode != "audit" and nc.remediation is not None:  # a pre-check only: no advice in an audit
         fields.insert(6, Field("remediation", t["remediation"], safe_text(nc.remediation.get(lang))))
-    return fields
+    extra = {"judgement": judgement_text(nc, lang), "waiver": waiver_text(nc, lang),
+             "record_problems": "\n".join(safe_text(p.get(lang) or "") for p in record.get("problems") or ())}
+    return fields + [Field(k, t[k], v) for k, v in extra.items() if v]
+
+
+def _sep(lang: str) -> str:
+    return "；" if lang == "zh" else "; "
+
+
+def judgement_text(nc: Nonconformity, lang: str) -> str:
+    """The auditor's on-site judgement (checker.onsite) beside the tool's own verdict, or ""."""
+    j = nc.judgement
+    if not j:
+        return ""
+    t, i = LABELS[lang], 0 if lang == "zh" else 1
+    action = j.get("action")
+    parts = [" ".join(str(v) for v in (j.get("auditor"), j.get("date")) if v),
+             JUDGEMENT_ACTION[action][i] if action in JUDGEMENT_ACTION else str(action or "")]
+    if j.get("tool_status"):
+        parts.append(f"{t['tool_verdict']}: {status_label(j['tool_status'], j.get('tool_grade'), lang)}")
+    if j.get("evidence_seen"):
+        parts.append(f"{t['evidence_seen']}: {j['evidence_seen']}")
+    return safe_text(_sep(lang).join(p for p in parts if p))
+
+
+def waiver_text(nc: Nonconformity, lang: str) -> str:
+    """The waiver or accepted risk covering the nonconformity (checker.waivers), or ""."""
+    w = nc.waiver
+    if not w:
+        return ""
+    t = LABELS[lang]
+    span = " — ".join(str(v) for v in (w.get("start"), w.get("expiry")) if v)
+    parts = [str(w.get("id") or ""), f"{t['approved_by']} {w['approver']}" if w.get("approver") else "", span,
+             t["in_force"] if w.get("in_force") else t["expired"], str(w.get("justification") or "")]
+    return safe_text(_sep(lang).join(p for p in parts if p))
 
 
 def audit_fields(report: Report, lang: str) -> list[tuple[str, str]]:

@@ -26,9 +26,11 @@ from ._documents import (
     cell_text,
     document_time,
     evidence_lines,
+    judgement_text,
     record_value,
     stable_zip,
     standards_of,
+    waiver_text,
 )
 
 # (key, label key, width): the register's columns; "remediation" only in a pre-check
@@ -38,7 +40,8 @@ REGISTER = (("number", "number", 14), ("standard_code", "standard_code", 18), ("
             ("auditor", "auditor", 12), ("acknowledged_by", "acknowledged_by", 14),
             ("acknowledged_on", "acknowledged_on", 12),
             *((k, k, 30 if i < 3 else 12) for i, k in enumerate(PARK_FIELDS)),
-            ("status", "status", 14), ("rules", "rules", 28))
+            ("status", "status", 14), ("judgement", "judgement", 30), ("waiver", "waiver", 30),
+            ("record_problems", "record_problems", 30), ("rules", "rules", 28))
 CLAUSES = (("standard_code", 18), ("standard_name", 24), ("clause", 12), ("clause_title", 36), ("normative", 10),
            ("verdict", 16), ("reason", 40), ("rules", 40))
 _FORMULA_START = frozenset("=+-@")
@@ -88,7 +91,8 @@ def _register_row(report: Report, nc: Nonconformity, lang: str) -> dict[str, str
         "remediation": nc.remediation.get(lang) if nc.remediation and report.mode != "audit" else "",
         "evidence": "\n".join(evidence_lines(nc, lang)), "grade": grade_label(nc.grade, lang),
         "status": NCR_STATUS[status][0 if lang == "zh" else 1] if status in NCR_STATUS else status,
-        "rules": "; ".join(nc.rules),
+        "rules": "; ".join(nc.rules), "judgement": judgement_text(nc, lang), "waiver": waiver_text(nc, lang),
+        "record_problems": "\n".join(p.get(lang) or "" for p in record.get("problems") or ()),
     }
     for key in ("auditor", "acknowledged_by", "acknowledged_on", *PARK_FIELDS):
         row[key] = record_value(record, key)
