@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -34,7 +35,7 @@ ZC001, SEESA = "t-cpqs-zc001-2025", "t-seesa-010-2025"
 AUDIT_INFO = {"certification_body": {"name": "华信认证有限公司"}, "audit_number": "HX-2025-0042",
               "audit_type": "stage2", "dates": {"start": "2025-03-26", "end": "2025-03-28"}}
 RECORD = {"number": None, "auditor": "李审", "acknowledged_by": "王园", "acknowledged_on": "2025-03-28",
-          "correction": "=HYPERLINK(\"http://x\")", "root_cause": "+1 职责未明确\x1b[31m", "corrective_action": "-修订程序",
+          "correction": "=HYPERLINK(\"http://x\")", "root_cause": "+1 职责未明确\x1b[31m", "corrective_action": "-修订程序\ufffe",
           "due_date": "2025-06-26", "completed_on": None, "verified_by": "@张验", "verified_on": None,
           "status": "planned", "problems": [],
           "documents": [{"file": "context.yaml", "line": 3, "number": "DH-QP-05", "title": "园区环境与相关方管理程序",
@@ -134,6 +135,7 @@ def test_an_audit_form_shows_the_audit_the_record_and_no_advice(audit):
     assert fields[zh("auditor")] == "李审" and fields[zh("acknowledged")] == "王园 2025-03-28"
     assert fields[zh("correction")] == "=HYPERLINK(\"http://x\")"
     assert fields[zh("root_cause")] == "+1 职责未明确\\x1b[31m"  # a control character shown, never passed on
+    assert fields[zh("corrective_action")] == "-修订程序\\ufffe"  # a character XML cannot hold, shown
     assert fields[zh("status")] == NCR_STATUS["planned"][0] and fields[zh("verified_on")] == ""
     doc = Document(io.BytesIO(docx_report.render_one(audit, nc, "zh")))
     signatures = [row.cells[0].text for row in doc.tables[2].rows]
@@ -334,6 +336,8 @@ def test_the_forms_render_on_a4_with_extractable_chinese(rendered):
         text = _pdf(work, name, "pdftotext", "-layout")
         assert nc.id in text and nc.finding.get(lang)[:12] in text.replace("\n", "")
         last = " ".join(_pdf(work, name, "pdftotext", "-f", str(pages), "-l", str(pages)).split())
+        foot = rf"第\s*{pages}\s*页\s*共\s*{pages}\s*页" if lang == "zh" else rf"Page {pages} of {pages}"
+        assert re.search(foot, last) and nc.id in last, last[-200:]  # the foot of each page: number, page x of y
         for key in ("sign_auditor", "sign_auditee", "sign_verifier"):  # the signature block, whole, at the end
             assert DOCUMENT[key][0 if lang == "zh" else 1] in last
     text = _pdf(work, "first-zh", "pdftotext")

@@ -6,7 +6,8 @@ given (else the park and the date of the check), a table of the form's fields (c
 _documents: number, standard and clause, requirement, statement, objective evidence, grade, auditor,
 auditee acknowledgement, correction, root cause, corrective action, due date, completion,
 verification, status — the park's fields left as blank rows to fill in until checker.ncr fills them),
-and signature lines for the auditor, the auditee's representative and the verifier, each with a date.
+and signature lines for the auditor, the auditee's representative and the verifier, each with a date;
+the foot of each page gives the NCR number and "第 x 页 共 y 页".
 In an audit no remediation is shown.  East Asian text uses a Chinese font (``w:eastAsia``).  The
 bytes are the same for the same report: the document's times are the report's, not the clock's.
 """
@@ -51,6 +52,7 @@ def render_one(report: Report, nc: Nonconformity, lang: str = "zh") -> bytes:
     _table(doc, [(f.label, f.value, 0 if f.value else _TALL.get(f.key, 0)) for f in fields])
     _heading(doc, t["signatures"])
     _signatures(doc, lang)
+    _footer(doc, fields[0].value, lang)
     _properties(doc, report, nc, lang)
     buf = io.BytesIO()
     doc.save(buf)
@@ -134,6 +136,33 @@ def _widths(table, widths) -> None:
         tr_pr = row._tr.get_or_add_trPr()
         cant = OxmlElement("w:cantSplit")
         tr_pr.append(cant)
+
+
+def _footer(doc, number: str, lang: str) -> None:
+    """``NC-…  第 x 页 共 y 页`` (``Page x of y``) at the foot of every page: Word fields, so a form
+    printed on two pages says so."""
+    p = doc.sections[0].footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    words = ("第 ", " 页 共 ", " 页") if lang == "zh" else ("Page ", " of ", "")
+    p.add_run(f"{number}    {words[0]}")
+    _field(p, "PAGE")
+    p.add_run(words[1])
+    _field(p, "NUMPAGES")
+    if words[2]:
+        p.add_run(words[2])
+    for run in p.runs:
+        run.font.size = Pt(9)
+
+
+def _field(paragraph, instruction: str) -> None:
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
 
 
 def _properties(doc, report: Report, nc: Nonconformity, lang: str) -> None:
