@@ -95,6 +95,12 @@ def test_a_report_folder_is_parkcheck_s_only_while_it_holds_only_forms(precheck,
     (out / "ncr").write_bytes(b"a file where the folder goes")
     with pytest.raises(InputError, match=r"holds 'ncr'"):
         write_reports(precheck, out, ["json"])
+    (out / "ncr").unlink()
+    (tmp_path / "elsewhere").mkdir()
+    (out / "ncr").symlink_to(tmp_path / "elsewhere")  # never followed: refused, not replaced
+    with pytest.raises(InputError, match=r"holds 'ncr'"):
+        write_reports(precheck, out, ["json"])
+    assert (out / "ncr").is_symlink()
 
 
 def test_no_nonconformity_gives_an_empty_folder_of_forms(precheck, tmp_path):
