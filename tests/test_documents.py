@@ -15,6 +15,7 @@ import shutil
 import struct
 import subprocess
 import time
+import zipfile
 import zlib
 
 import pytest
@@ -199,6 +200,14 @@ def _later(monkeypatch):
 def test_the_same_report_gives_the_same_bytes(audit, monkeypatch):
     nc = audit.nonconformities[0]
     docx, xlsx = docx_report.render_one(audit, nc, "zh"), xlsx_report.render(audit, "zh")
+    day = tuple(int(x) for x in audit.bundle["audit_date"].split("-"))
+    for data in (docx, xlsx):  # every time in the file is the audit date's, none the clock's
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            assert {i.date_time for i in z.infolist()} == {(*day, 0, 0, 0)}
+            core = z.read("docProps/core.xml").decode("utf-8")
+        stamps = re.findall(r"<dcterms:(created|modified)[^>]*>([^<]*)<", core)
+        assert sorted(stamps) == [("created", f"{audit.bundle['audit_date']}T00:00:00Z"),
+                                  ("modified", f"{audit.bundle['audit_date']}T00:00:00Z")]
     _later(monkeypatch)
     assert docx_report.render_one(audit, nc, "zh") == docx and xlsx_report.render(audit, "zh") == xlsx
 
