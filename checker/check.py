@@ -31,6 +31,7 @@ from .schemas import SchemaSet, load_schemas
 from .scoring import Score, compute_score
 from .unused import unused_files
 from .verdicts import clause_verdicts, rule_results, sort_results
+from .waivers import apply_waivers
 
 
 class InvalidEvidence(InputError):
@@ -170,12 +171,13 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
     # and waivers (checker.waivers) on the results after applicability; the 不符合项报告 fields, the
     # park's corrective actions and the comparison with the previous audit (checker.ncr) on the
     # nonconformities; the audit information, conclusion and readiness (checker.audit) on the report.
-    results = apply_applicability(results, bundle, {c.pack.id: c.pack for c in compiled})
+    results = apply_applicability(results, bundle, {c.pack.id: c.pack for c in compiled}, controls.get("applicability"))
     results = sort_results(results, order)
     ncs = nonconformities(results, load_crosswalk(rules_dir))
     results = link_dependencies(results, ncs)
     report = _report(bundle, compiled, results, ncs, _scores(compiled, bundle, results), content_gaps, stats,
                      generated_at, schemas)
+    report = apply_waivers(report, controls, bundle, {c.pack.id: c.pack for c in compiled})
     t3 = time.perf_counter()
     if timings:
         timings.add("facts", t1 - t0)

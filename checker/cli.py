@@ -57,6 +57,8 @@ def main() -> None:
               help="The auditor's on-site results (onsite.yaml). Replaces the bundle's onsite.yaml.")
 @click.option("--waivers", "waivers_file", type=click.Path(path_type=Path), metavar="FILE",
               help="Waivers and accepted risks (waivers.yaml). Replaces the bundle's waivers.yaml.")
+@click.option("--applicability", "soa_file", type=click.Path(path_type=Path), metavar="FILE",
+              help="The park's statement of applicability (applicability.yaml). Replaces the bundle's.")
 @click.option("--corrective-actions", "actions_file", type=click.Path(path_type=Path), metavar="FILE",
               help="The park's corrective actions (corrective_actions.yaml). Replaces the bundle's.")
 @click.option("--previous", type=click.Path(path_type=Path), metavar="REPORT",
@@ -67,7 +69,7 @@ def main() -> None:
 @limit_options
 @guarded
 def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, show_all, mode, audit_file, audit_date,
-          onsite_file, waivers_file, actions_file, previous, rules_dir, limits):
+          onsite_file, waivers_file, soa_file, actions_file, previous, rules_dir, limits):
     """Check BUNDLE (a folder or .zip) and report per clause."""
     from .check import InvalidEvidence, run_check
     from .cli_support import DEFAULT_FORMATS
@@ -86,7 +88,7 @@ def check(bundle, standards, out_dir, formats, lang, timestamp, quiet, show_all,
             report = run_check(bundle, list(standards) or None, rules_dir, timings=timings, timestamp=timestamp,
                                limits=limits, mode=mode, audit_date=audit_date, previous=previous,
                                given=given_records(audit=audit_file, onsite=onsite_file, waivers=waivers_file,
-                                                   corrective_actions=actions_file))
+                                                   corrective_actions=actions_file, applicability=soa_file))
             if out_dir is not None:
                 written = write_reports(report, out_dir, list(formats) or list(DEFAULT_FORMATS), lang,
                                         protect=Path(bundle))

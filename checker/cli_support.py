@@ -15,8 +15,10 @@ from rich.console import Console
 from .errors import EXIT_INPUT_ERROR, EXIT_OK, EngineError, InputError, ParkcheckError, RuleError
 from .escape import one_line
 
-FORMAT_CHOICES = ("json", "md", "html", "csv", "docx", "xlsx")  # checker.reporters.FORMATS
-DEFAULT_FORMATS = ("json", "md", "html", "csv")  # written when no --format is given
+FORMAT_CHOICES: tuple[str, ...] = ("json", "md", "html", "csv")
+DEFAULT_FORMATS = FORMAT_CHOICES  # what `check --out` writes without --format
+FORMAT_CHOICES += ("junit", "sarif", "oscal")  # machine formats: only when asked for with --format
+FORMAT_CHOICES += ("docx", "xlsx")  # documents to file (ncr/NC-….docx, nonconformities.xlsx): only when asked for
 
 
 class InputFailure(click.ClickException):

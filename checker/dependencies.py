@@ -122,9 +122,15 @@ def _statement(doc: Any, i: int, st: dict, packs: dict[str, Pack]) -> _Statement
                                                           pos[1] if pos else None))
 
 
-def _statements(bundle: Any, packs: dict[str, Pack]) -> list[_Statement]:
+def applicability_documents(bundle: Any, given: Any = None) -> list[Any]:
+    """The statements of applicability: a file given by option replaces the bundle's."""
+    own = bundle.by_kind("applicability")
+    return [given] if given is not None and given not in own else own
+
+
+def _statements(bundle: Any, packs: dict[str, Pack], given: Any = None) -> list[_Statement]:
     out = []
-    for doc in bundle.by_kind("applicability"):
+    for doc in applicability_documents(bundle, given):
         for i, st in enumerate(doc.data.get("statements") or []):
             if not isinstance(st, dict) or not isinstance(st.get("clause"), str):
                 continue
@@ -143,13 +149,14 @@ def _rests_on_absence(r: Result, bundle_key: str) -> bool:
     return absence and r.status in RESTS_ON_ABSENCE
 
 
-def apply_applicability(results: list[Result], bundle: Any, packs: dict[str, Pack]) -> list[Result]:
-    """不适用 comes only from the bundle.  A statement of applicability (kind ``applicability``)
-    excludes a clause with a justification, who decided and when.  It is taken only where the bundle
-    holds nothing to judge: a breach that rests on absence (no such record, no record in a year or an
-    interval, a document missing) becomes 不适用 with the statement shown as its reason; evidence
-    that is given is still judged, whatever the statement says."""
-    statements = _statements(bundle, packs)
+def apply_applicability(results: list[Result], bundle: Any, packs: dict[str, Pack], given: Any = None) -> list[Result]:
+    """不适用 comes only from the bundle.  A statement of applicability (kind ``applicability``, an
+    audit record: checker.controldocs) excludes a clause with a justification, who decided and when.
+    It is taken only where the bundle holds nothing to judge: a breach that rests on absence (no such
+    record, no record in a year or an interval, a document missing) becomes 不适用 with the statement
+    shown as its reason; evidence that is given is still judged, whatever the statement says.
+    ``given``: a statement given by option (``--applicability``), in place of the bundle's."""
+    statements = _statements(bundle, packs, given)
     if not statements:
         return results
     bundle_key = f"{bundle.manifest.path}#"
@@ -163,6 +170,47 @@ def apply_applicability(results: list[Result], bundle: Any, packs: dict[str, Pac
                             evidence=(hit.evidence, *r.evidence), missing=None, blocked_by=(), remediation=None)
         out.append(r)
     return out
+
+
+def _outcome(taken: int, judged: int, outside: bool) -> str:
+    if outside:
+        return "outside"
+    if taken:
+        return "partly_taken" if judged else "taken"
+    return "not_taken" if judged else "no_results"
+
+
+def _row(doc: Any, i: int, st: dict, packs: dict[str, Pack], results: list[Result], cited: set) -> dict:
+    """One line of the statement-of-applicability table: the statement and what became of it."""
+    pointer = f"/statements/{i}"
+    pos = doc.position(pointer)
+    std = st.get("standard")
+    outside = bool(std) and std not in packs
+    scope = [r for r in results
+             if not outside and (not std or r.standard == std) and within_clause(r.clause, st["clause"])]
+    mine = [r for r in scope if r.evidence and (r.evidence[0].file, r.evidence[0].pointer) == (doc.path, pointer)]
+    judged = [r for r in scope if not (r.evidence and (r.evidence[0].file, r.evidence[0].pointer) in cited)]
+    statuses: dict[str, int] = {}
+    for r in judged:
+        statuses[r.status.value] = statuses.get(r.status.value, 0) + 1
+    return {"standard": std, "clause": st["clause"], "justification": st.get("justification"),
+            "decided_by": st.get("decided_by"), "date": st.get("date"),
+            "outcome": _outcome(len(mine), len(judged), outside), "results_taken": len(mine),
+            "results_judged": len(judged), "judged": dict(sorted(statuses.items())),
+            "file": doc.path, "line": pos[0] if pos else None, "pointer": pointer}
+
+
+def applicability_table(results: list[Result], bundle: Any, packs: dict[str, Pack], given: Any = None) -> list[dict]:
+    """Every statement of applicability as a row (standard, clause, justification, decided by, date)
+    with what became of it: ``taken`` (the clause's results that rested on absence became 不适用),
+    ``partly_taken`` (some did; the evidence given for the others was judged), ``not_taken`` (the
+    evidence given was judged), ``no_results`` (no rule result of the checked packs in that clause) or
+    ``outside`` (about a standard not checked in this run).  ``results``: after applicability."""
+    docs = applicability_documents(bundle, given)
+    rows = [(doc, i, st) for doc in docs for i, st in enumerate(doc.data.get("statements") or [])
+            if isinstance(st, dict) and isinstance(st.get("clause"), str)]
+    cited = {(doc.path, f"/statements/{i}") for doc, i, _ in rows}
+    return [_row(doc, i, st, packs, results, cited) for doc, i, st in rows]
 
 
 def link_dependencies(results: list[Result], ncs: list[Nonconformity]) -> list[Result]:

@@ -198,6 +198,8 @@ class Nonconformity:
         }
         if self.remediation:
             out["remediation"] = self.remediation.to_json()
+        if self.waiver:
+            out["waiver"] = self.waiver
         return out
 
 
@@ -256,6 +258,21 @@ class EvidenceFile:
         return {"path": self.path, "kind": self.kind, "sha256": self.sha256, "size": self.size}
 
 
+def _nc_counts(ncs: list[Nonconformity]) -> dict:
+    return {"total": len(ncs), "major": sum(1 for n in ncs if n.grade is Grade.MAJOR),
+            "minor": sum(1 for n in ncs if n.grade is Grade.MINOR)}
+
+
+def _waiver_counts(ncs: tuple[Nonconformity, ...]) -> dict:
+    """The nonconformities covered by a waiver in force (``waived``); those not — the counts with
+    waivers — (``not_waived``); those whose waiver is expired or not yet in force (``waiver_not_in_force``,
+    counted as not waived).  A waived nonconformity stays a nonconformity: ``nonconformities`` counts it."""
+    waived = [n for n in ncs if n.waiver and n.waiver.get("in_force")]
+    ids = {n.id for n in waived}
+    return {"waived": _nc_counts(waived), "not_waived": _nc_counts([n for n in ncs if n.id not in ids]),
+            "waiver_not_in_force": _nc_counts([n for n in ncs if n.waiver and not n.waiver.get("in_force")])}
+
+
 @dataclass(frozen=True)
 class Report:
     tool_version: str
@@ -297,4 +314,5 @@ class Report:
             },
             "clauses": {s.value: sum(1 for v in self.verdicts if v.status is s) for s in Status
                         if any(v.status is s for v in self.verdicts)},
+            **_waiver_counts(self.nonconformities),  # waivers (checker.waivers): counts with and without
         }

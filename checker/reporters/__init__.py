@@ -32,7 +32,17 @@ from ..errors import InputError
 from ..ids import ID_PATTERN
 from ..model import Report
 from ..safeio import atomic_write, umask  # noqa: F401 - atomic_write is part of this package's API
-from . import csv_report, docx_report, html_report, json_report, md_report, xlsx_report
+from . import (
+    csv_report,
+    docx_report,
+    html_report,
+    json_report,
+    junit_report,
+    md_report,
+    oscal_report,
+    sarif_report,
+    xlsx_report,
+)
 
 # format -> (the file or folder it writes, render(report, lang) -> bytes | {file name in the folder: bytes})
 Rendered = bytes | dict[str, bytes]
@@ -41,6 +51,9 @@ FORMATS: dict[str, tuple[str, Callable[[Report, str], Rendered]]] = {
     "md": ("report.md", md_report.render),
     "html": ("report.html", html_report.render),
     "csv": ("nonconformities.csv", csv_report.render),
+    "junit": ("junit.xml", junit_report.render),
+    "sarif": ("report.sarif", sarif_report.render),
+    "oscal": ("oscal-assessment-results.json", oscal_report.render),
     "docx": (docx_report.FOLDER, docx_report.render),
     "xlsx": ("nonconformities.xlsx", xlsx_report.render),
 }

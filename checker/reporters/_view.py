@@ -12,6 +12,7 @@ from ..labels_out import REPORT, grade_label, have_label, in_language, source_la
 from ..model import Report, Status
 from ..resources import data_dir
 from ._score import score_view
+from ._waivers import waivers_view
 
 SECTION_TITLES = {lang: in_language(REPORT, lang) for lang in ("zh", "en")}
 
@@ -37,6 +38,7 @@ def view(report: Report, lang: str) -> dict:
         "source_label": lambda s: source_label(s, lang),
         "scores": [score_view(sc, packs[sc.standard].code, lang, lambda s: source_label(s, lang))
                    for sc in report.scores],
+        "waivers_view": waivers_view(report, lang),  # the statement of applicability and the waivers
     }
 
 

@@ -24,6 +24,7 @@ def to_dict(report: Report) -> dict:
         "verdicts": [v.to_json() for v in report.verdicts],
         "results": [r.to_json() for r in report.results],
         "nonconformities": [n.to_json() for n in report.nonconformities],
+        "applicability": list(report.applicability), "waivers": list(report.waivers),  # checker.waivers
         "scores": [s.to_json() for s in report.scores],
         "content_gaps": [g.to_json() for g in report.content_gaps],
         "unused_files": list(report.unused_files),
