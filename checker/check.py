@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
+from .audit import finish, measured_from
 from .bundle import Bundle, load_bundle
 from .compiler import CompiledPack, compile_pack
 from .controldocs import Controls, control_problems, load_controls
@@ -160,6 +161,7 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
     t0 = time.perf_counter()
     anchors = set().union(*(c.anchors for c in compiled)) if compiled else set()
     derived = [d for c in compiled for d in c.pack.derived]
+    bundle, date_used = measured_from(bundle, audit_date)  # --audit-date, in memory (checker.audit)
     facts = build_facts(bundle, schemas, anchors, _aggregates(compiled), derived)
     t1 = time.perf_counter()
     results, stats = _evaluate(compiled, facts, schemas)
@@ -183,7 +185,8 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
         timings.add("facts", t1 - t0)
         timings.add("evaluate", t2 - t1)
         timings.add("verdicts", t3 - t2)
-    return in_mode(report, report_mode(bundle.manifest.data.get("check_type"), mode))
+    report = in_mode(report, report_mode(bundle.manifest.data.get("check_type"), mode))
+    return finish(report, controls, date_used, [c.pack for c in compiled])  # audit information, conclusion
 
 
 def run_check(source, standards: list[str] | None = None, rules_dir: Path | None = None,

@@ -178,6 +178,41 @@ REPORT: dict[str, Pair] = {
     "state_in_force": ("有效", "In force"),
     "state_expired": ("已失效（视为未豁免）", "Expired (counts as not waived)"),
     "state_not_yet_in_force": ("尚未生效（视为未豁免）", "Not yet in force (counts as not waived)"),
+    # -- work package "audit" (checker.audit, checker.readiness; templates/_audit.*.j2) --
+    "audit_info": ("审核信息", "Audit information"),
+    "audit_body": ("认证机构", "Certification body"),
+    "audit_accreditation": ("认可编号", "Accreditation"),
+    "audit_number": ("审核编号", "Audit number"),
+    "audit_type": ("审核类型", "Audit type"),
+    "audit_dates": ("审核日期", "Audit dates"),
+    "audit_team": ("审核组", "Audit team"),
+    "audit_name": ("姓名", "Name"),
+    "audit_role": ("角色", "Role"),
+    "audit_registration": ("注册证书编号", "Registration"),
+    "audit_auditee": ("受审核方代表", "Auditee representatives"),
+    "audit_scope": ("审核范围", "Audit scope"),
+    "audit_criteria": ("审核准则", "Audit criteria"),
+    "audit_sites": ("审核现场", "Sites"),
+    "audit_record": ("审核信息文件", "Audit record"),
+    "audit_date_used": ("规则计算所依据的日期", "Date the rules measure from"),
+    "audit_date_manifest": ("取自证据包清单（bundle.yaml 的 audit_date）",
+                            "from the bundle's manifest (audit_date of bundle.yaml)"),
+    "audit_date_option": ("由 --audit-date 指定，替代清单中的", "given with --audit-date, in place of the manifest's"),
+    "audit_conclusion": ("审核结论", "Audit conclusion"),
+    "audit_grounds": ("依据", "Grounds"),
+    "audit_blocking": ("未关闭的严重不符合项（阻止推荐）", "Open major nonconformities (blocking a recommendation)"),
+    "readiness": ("按 PDCA 环节的准备情况", "Readiness by PDCA area"),
+    "readiness_area": ("环节", "Area"),
+    "readiness_clauses": ("所含章条", "Clauses"),
+    "readiness_total": ("规范性条款数", "Normative clauses"),
+    "readiness_basis": ("对应依据", "Basis of the mapping"),
+    "readiness_omitted": ("未给出 PDCA 视图", "No PDCA view"),
+    "readiness_note": ("按条款表计数：一个条款及其各列项各计一次。",
+                       "Counted as in the clause table: a clause and each of its list items count once each."),
+    "fix_first": ("整改先后顺序", "What to fix first"),
+    "fix_first_note": ("严重不符合项在前，其次是等待其关闭的结果较多的，再按条款顺序。",
+                       "Majors first, then those the most results wait on, then clause order."),
+    "fix_waiting": ("等待其关闭的结果", "Results waiting on it"),
 }
 
 # The columns of nonconformities.csv.
@@ -309,47 +344,6 @@ CHECK_TYPE: dict[str, Pair] = {"certification_audit": ("认证审核", "certific
                                "surveillance_audit": ("监督审核", "surveillance audit"),
                                "self_check": ("园区自查", "self-check"), "pre_assessment": ("预评估", "pre-assessment")}
 
-# --- documents work package: the NCR forms (--format docx) and the register workbook (--format xlsx) ---
-DOCUMENT: dict[str, Pair] = {
-    "ncr_title": ("不符合项报告", "Nonconformity report"), "audit_info": ("审核信息", "Audit information"),
-    "body": ("认证机构", "Certification body"), "audit_number": ("审核编号", "Audit number"),
-    "audit_type": ("审核类型", "Audit type"), "audit_dates": ("审核日期", "Audit dates"),
-    "auditee": ("受审核方", "Auditee"), "audit_date": ("审核/自查日期", "Audit / self-check date"),
-    "number": ("不符合项编号", "NCR number"), "standard": ("标准", "Standard"),
-    "standard_code": ("标准代号", "Standard code"), "standard_name": ("标准名称", "Standard name"),
-    "clause": ("条款", "Clause"), "clause_title": ("条款标题", "Clause title"),
-    "requirement": ("标准要求", "Requirement"), "finding": ("不符合事实描述", "Statement of nonconformity"),
-    "evidence": ("客观证据", "Objective evidence"), "grade": ("不符合等级", "Grade"),
-    "auditor": ("审核员", "Auditor"), "acknowledged": ("受审核方确认", "Auditee acknowledgement"),
-    "acknowledged_by": ("受审核方确认人", "Acknowledged by"), "acknowledged_on": ("确认日期", "Acknowledged on"),
-    "correction": ("纠正", "Correction"), "root_cause": ("原因分析", "Root-cause analysis"),
-    "corrective_action": ("纠正措施", "Corrective action"), "due_date": ("完成期限", "Due date"),
-    "completed_on": ("完成日期", "Completed on"), "verified_by": ("验证人", "Verification by"),
-    "verified_on": ("验证日期", "Verification date"), "status": ("状态", "Status"),
-    "remediation": ("整改建议", "Remediation"), "rules": ("规则", "Rules"), "signatures": ("签字", "Signatures"),
-    "sign_auditor": ("审核员签字", "Auditor's signature"),
-    "sign_auditee": ("受审核方代表签字", "Auditee representative's signature"),
-    "sign_verifier": ("验证人签字", "Verifier's signature"), "date": ("日期", "Date"),
-    "doc_version": ("版本", "version"), "verdict": ("结论", "Verdict"), "normative": ("规范性条款", "Normative"),
-    "reason": ("理由", "Reason"), "register_sheet": ("不符合项登记表", "NC register"),
-    "clauses_sheet": ("条款结论", "Clause verdicts"), "judgement": ("现场审核判定", "On-site judgement"),
-    "tool_verdict": ("工具结论", "tool's verdict"), "evidence_seen": ("查看的证据", "evidence seen"),
-    "waiver": ("豁免/接受的风险", "Waiver / accepted risk"), "approved_by": ("批准人", "approved by"),
-    "in_force": ("有效", "in force"), "record_problems": ("记录问题", "Problems in the record"),
-    "expired": ("已过期（不计为豁免）", "expired (not counted as waived)"),
-}
-JUDGEMENT_ACTION: dict[str, Pair] = {"confirm": ("确认", "confirmed"), "downgrade": ("降级", "downgraded"),
-                                     "upgrade": ("升级", "upgraded"), "add": ("审核员新增", "added by the auditor"),
-                                     "resolve": ("现场已解决", "resolved on site")}
-NCR_STATUS: dict[str, Pair] = {"open": ("未关闭", "Open"), "planned": ("已制定措施", "Action planned"),
-                               "completed": ("已完成，待验证", "Completed, awaiting verification"),
-                               "closed": ("已关闭", "Closed"), "overdue": ("逾期", "Overdue")}
-AUDIT_TYPE: dict[str, Pair] = {"stage1": ("第一阶段审核", "Stage 1 audit"), "stage2": ("第二阶段审核", "Stage 2 audit"),
-                               "surveillance": ("监督审核", "Surveillance audit"),
-                               "recertification": ("再认证审核", "Recertification audit"),
-                               "special": ("特殊审核", "Special audit")}
-# --- end of the documents work package ---
-
 # --- work package "machine": the words of junit.xml, report.sarif and oscal-assessment-results.json ---
 MACHINE: dict[str, Pair] = {
     "nc": ("不符合项编号", "Nonconformity"),
@@ -378,4 +372,27 @@ MACHINE: dict[str, Pair] = {
     "waiver": ("豁免/接受的风险", "Waiver / accepted risk"),
     "in_force": ("有效", "in force"),
     "expired": ("已失效（不计为豁免）", "expired (not counted as waived)"),
+}
+
+# --- pdf work package: the printed report (checker.reporters.pdf_report, templates/report.pdf.html.j2) ---
+PDF: dict[str, Pair] = {
+    "page_of": ("第 {page} 页 共 {pages} 页", "Page {page} of {pages}"),
+    "audit_info": ("审核信息", "Audit information"),
+    "no_audit_info": ("未提供审核信息（audit.yaml / --audit）；以下为证据包所载的园区、报告期、审核日期与标准。",
+                      "No audit information given (audit.yaml / --audit); below are the park, period, audit date "
+                      "and standards the evidence bundle states."),
+    "report_type": ("报告类型", "Type of report"),
+    "precheck": ("预检", "Pre-check"),
+    "audit": ("审核", "Audit"),
+    "conclusion": ("审核结论", "Audit conclusion"),
+    "signatures": ("签署", "Signatures"),
+    "lead_auditor": ("审核组长", "Lead auditor"),
+    "auditee": ("受审核方代表", "Auditee representative"),
+    "signature": ("签字", "Signature"),
+    "date": ("日期", "Date"),
+    "nc_register": ("不符合项一览", "Nonconformities at a glance"),
+    "details": ("不符合项详情", "Nonconformities in detail"),
+    "observation": ("观察内容", "Observation"),
+    "message": ("说明", "Note"),
+    "gap": ("缺失内容", "Missing content"),
 }

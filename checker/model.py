@@ -290,7 +290,7 @@ class Report:
     mode: str = "precheck"  # precheck | audit (checker.modes): an audit report carries no advice
     audit: dict | None = None  # the audit information (schemas/audit.schema.json), when given (checker.audit)
     conclusion: dict | None = None  # the audit conclusion, in an audit (checker.audit)
-    readiness: tuple = ()  # readiness per PDCA area, in a pre-check (checker.audit)
+    readiness: dict | None = None  # readiness per PDCA area and "fix first", in a pre-check (checker.readiness)
     applicability: tuple = ()  # the park's statements of applicability as a table (checker.waivers)
     waivers: tuple = ()  # waivers and accepted risks, each with whether it is in force (checker.waivers)
     surveillance: dict | None = None  # closed / still open / new / recurring against the previous report (checker.ncr)

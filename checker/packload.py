@@ -103,6 +103,7 @@ def load_pack(pack_id: str, rules_dir: Path | None = None, schemas: SchemaSet | 
                                 f"把 id 改为 {pack_id}（或把文件夹改名为 {meta['id']}）",
                                 f"set id to {pack_id} (or rename the folder to {meta['id']})"), with_field=True)
     catalogue = _catalogue(manifest)
+    _pdca(manifest, catalogue)
     derived = _derived(manifest, schemas)
     aggregates = _aggregates(manifest, schemas, derived)
     linter = Linter(pack_id, schemas, catalogue, aggregates, derived)
@@ -125,6 +126,19 @@ def _catalogue(manifest: _Manifest) -> dict[str, CatalogueEntry]:
         catalogue[e["clause"]] = CatalogueEntry(e["clause"], e.get("title", ""), e.get("text", ""),
                                                 e.get("normative", True), e.get("note"))
     return catalogue
+
+
+def _pdca(manifest: _Manifest, catalogue: dict[str, CatalogueEntry]) -> None:
+    """The clauses of the PDCA view (checker.readiness) are catalogued clauses, each in one area."""
+    seen: set[str] = set()
+    for area, clauses in ((manifest.meta.get("pdca") or {}).get("areas") or {}).items():
+        for i, clause in enumerate(clauses):
+            if clause not in catalogue or clause in seen:
+                manifest.add(f"/pdca/areas/{area}/{i}", fix(
+                    f"clause {clause!r} is {'listed twice' if clause in seen else 'not in the catalogue'}",
+                    "每个条款只列入一个环节，且须在目录中", "list each catalogued clause in one area only"),
+                    with_field=True)
+            seen.add(clause)
 
 
 def _derived(manifest: _Manifest, schemas: SchemaSet) -> tuple[Derived, ...]:

@@ -83,3 +83,12 @@ def test_rule_requirements_are_quoted_from_their_clause(pack_id):
 def test_source_defect_is_marked_not_corrected():
     entry = get_pack("t-cpqs-zc001-2025").catalogue["10.3 b)"]
     assert "外部 and 内部" in entry.text and "照录" in entry.note
+
+
+@pytest.mark.parametrize("pack_id", available_packs())
+def test_every_clause_title_is_whole(pack_id):
+    """A report shows the clause title: it must not be cut off ("…"), and a title taken from the
+    clause's text is a verbatim part of it (issue 14: no truncated titles in any output)."""
+    pack = get_pack(pack_id)
+    cut = [c for c, e in pack.catalogue.items() if e.title.rstrip().endswith(("…", "...", "⋯"))]
+    assert cut == [], f"{pack_id}: titles cut off: {cut}"

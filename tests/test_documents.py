@@ -26,7 +26,8 @@ from openpyxl import load_workbook
 from checker.check import run_check
 from checker.cli_support import DEFAULT_FORMATS, FORMAT_CHOICES
 from checker.errors import InputError
-from checker.labels_out import AUDIT_TYPE, DOCUMENT, JUDGEMENT_ACTION, NCR_STATUS, grade_label, status_label
+from checker.labels_docs import AUDIT_TYPE, DOCUMENT, JUDGEMENT_ACTION, NCR_STATUS
+from checker.labels_out import grade_label, status_label
 from checker.modes import AUDIT, PRECHECK, in_mode
 from checker.reporters import FORMATS, docx_report, write_reports, xlsx_report
 

@@ -40,6 +40,7 @@ from . import (
     junit_report,
     md_report,
     oscal_report,
+    pdf_report,
     sarif_report,
     xlsx_report,
 )
@@ -54,6 +55,7 @@ FORMATS: dict[str, tuple[str, Callable[[Report, str], Rendered]]] = {
     "junit": ("junit.xml", junit_report.render),
     "sarif": ("report.sarif", sarif_report.render),
     "oscal": ("oscal-assessment-results.json", oscal_report.render),
+    "pdf": ("report.pdf", pdf_report.render),  # A4, for filing (WeasyPrint; needs a Chinese font)
     "docx": (docx_report.FOLDER, docx_report.render),
     "xlsx": ("nonconformities.xlsx", xlsx_report.render),
 }

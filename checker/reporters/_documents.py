@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..escape import EXCEL_CELL_LIMIT, printable
-from ..labels_out import AUDIT_TYPE, DOCUMENT, JUDGEMENT_ACTION, NCR_STATUS, grade_label, in_language, status_label
+from ..labels_docs import AUDIT_TYPE, DOCUMENT, JUDGEMENT_ACTION, NCR_STATUS
+from ..labels_out import grade_label, in_language, status_label
 from ..model import Nonconformity, Report
 
 LABELS = {lang: in_language(DOCUMENT, lang) for lang in ("zh", "en")}

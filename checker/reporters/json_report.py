@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ..audit import audit_json
 from ..model import Report
 
 REPORT_SCHEMA_ID = "https://parkcheck.invalid/schemas/report.schema.json"
@@ -18,6 +19,7 @@ def to_dict(report: Report) -> dict:
         "generated_at": report.generated_at,
         "bundle": report.bundle,
         "mode": report.mode,
+        **audit_json(report),  # audit information, conclusion (audit) or readiness (pre-check): checker.audit
         "evidence_files": [f.to_json() for f in report.files],
         "packs": [p.to_json() for p in report.packs],
         "summary": report.summary(),

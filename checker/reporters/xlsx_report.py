@@ -17,7 +17,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..labels_out import NCR_STATUS, REPORT, grade_label, index, status_label
+from ..labels_docs import NCR_STATUS
+from ..labels_out import REPORT, grade_label, index, status_label
 from ..model import ClauseVerdict, Nonconformity, Report
 from ._documents import (
     LABELS,
