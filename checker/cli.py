@@ -39,7 +39,7 @@ def main() -> None:
               help="Rule pack to check against (repeatable). Default: the standards the bundle claims.")
 @click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), help="Write the reports into this folder.")
 @click.option("--format", "-f", "formats", multiple=True, type=click.Choice(FORMAT_CHOICES),
-              help="Report formats to write (repeatable). Default: all four.")
+              help="Report formats to write (repeatable). Default: json, md, html, csv.")
 @lang_option("Language of the reports (default zh) and of the messages (default: PARKCHECK_LANG, "
              "then the locale, then zh).")
 @click.option("--timestamp", is_flag=True,

@@ -18,6 +18,7 @@ from .escape import one_line
 FORMAT_CHOICES: tuple[str, ...] = ("json", "md", "html", "csv")
 DEFAULT_FORMATS = FORMAT_CHOICES  # what `check --out` writes without --format
 FORMAT_CHOICES += ("junit", "sarif", "oscal", "pdf")  # machine formats: only when asked for with --format
+FORMAT_CHOICES += ("docx", "xlsx")  # documents to file (ncr/NC-….docx, nonconformities.xlsx): only when asked for
 
 
 class InputFailure(click.ClickException):

@@ -27,13 +27,15 @@ def report():
 
 
 def listing(folder):
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    """Every file of a report set by its path in the set (a format's folder of files included)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_a_new_set_replaces_the_whole_previous_set(report, tmp_path):
     out = tmp_path / "out"
     write_reports(report, out, list(FORMATS))
-    assert sorted(listing(out)) == sorted(name for name, _ in FORMATS.values())
+    assert sorted(p.name for p in out.iterdir()) == sorted(name for name, _ in FORMATS.values())
+    assert sorted(p.name for p in (out / "ncr").iterdir()) == sorted(f"{nc.id}.docx" for nc in report.nonconformities)
     write_reports(report, out, ["json", "csv"], "en")
     assert sorted(listing(out)) == ["nonconformities.csv", "report.json"]  # no stale md/html of the earlier run
     assert b"No." in (out / "nonconformities.csv").read_bytes()
@@ -109,17 +111,26 @@ DRIVER = textwrap.dedent(r"""
     report = run_check(bundle)
     out = work / "out"
     PREVIOUS = (["json", "md", "html", "csv"], "zh")
-    NEW = (["json", "md", "csv"], "en")
+    NEW = (["json", "md", "csv", "docx", "xlsx"], "en")  # docx: a folder of files (ncr/NC-….docx)
+    # rendered once: each kill then costs only the file-system steps
+    rendered = {(f, lang): reporters.FORMATS[f][1](report, lang) for formats, lang in (PREVIOUS, NEW) for f in formats}
+    rendered["docx", "en"] = dict(sorted(rendered["docx", "en"].items())[:3])  # three forms show the folder's steps
+    reporters.FORMATS = {f: (name, lambda _report, lang, f=f: rendered[f, lang])
+                         for f, (name, _) in reporters.FORMATS.items()}
 
     def expected(formats, lang):
-        return {reporters.FORMATS[f][0]: reporters.FORMATS[f][1](report, lang) for f in formats}
+        files = {}
+        for f in formats:
+            name, data = reporters.FORMATS[f][0], rendered[f, lang]
+            files.update({f"{name}/{k}": v for k, v in data.items()} if isinstance(data, dict) else {name: data})
+        return files
 
     sets = {"previous": expected(*PREVIOUS), "new": expected(*NEW)}
 
     def state():
         if not out.is_dir():
             return "missing"
-        found = {p.name: p.read_bytes() for p in out.iterdir()}
+        found = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
         return next((name for name, files in sets.items() if files == found), "mixed: " + ", ".join(sorted(found)))
 
     def killing(fn, label):
@@ -134,7 +145,8 @@ DRIVER = textwrap.dedent(r"""
     class KillingOs(types.ModuleType):
         def __getattr__(self, name):
             attr = getattr(os, name)
-            return killing(attr, name) if name in {"open", "write", "fsync", "close", "rename", "chmod", "stat"} else attr
+            return killing(attr, name) if name in {"open", "write", "fsync", "close", "rename", "chmod", "stat",
+                                                   "mkdir"} else attr
 
     outcomes = []
     kill_at = 0

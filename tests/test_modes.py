@@ -18,6 +18,7 @@ from checker.packs import available_packs, get_pack
 from checker.reporters import FORMATS
 
 from .conftest import DEFECTIVE, ROOT, edit_text
+from .office_text import shown_text
 
 SCORED = "t-seesa-010-2025"
 
@@ -41,11 +42,11 @@ def test_the_mode_follows_the_bundle_unless_asked():
     assert report_mode("certification_audit", "auto") == AUDIT
 
 
-def _shown(fmt: str, data: bytes) -> str:
+def _shown(fmt: str, data) -> str:
     """What a reader sees of an output: a PDF's text as pdftotext extracts it, without the line
     breaks and spaces of wrapped lines (so texts are compared without their whitespace)."""
     if fmt != "pdf":
-        return data.decode("utf-8")
+        return shown_text(data)  # text formats decoded; docx/xlsx (a folder of forms too) as their text
     text = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True,
                           check=True).stdout.decode("utf-8")
     return re.sub(r"\s+", "", text)

@@ -8,6 +8,11 @@ after a crash or a kill at any point the output folder holds the previous comple
 complete set, never a mix and never a temporary file; temporary folders a killed run left beside
 it are removed by the next run.  The whole folder is one set: a format not asked for this time is
 gone afterwards, and a folder holding files parkcheck did not write is refused rather than replaced.
+
+A format writes one file (its ``render`` returns bytes) or a folder of files (its ``render`` returns
+``{file name: bytes}``, e.g. ``ncr/NC-….docx``, one NCR form per nonconformity): the folder is part
+of the set, written and synced inside the new set before the one-step swap, and it counts as
+parkcheck's only while it holds nothing but files named as that format names them.
 """
 
 from __future__ import annotations
@@ -19,15 +24,30 @@ import re
 import shutil
 import stat
 import tempfile
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 from ..errors import InputError
+from ..ids import ID_PATTERN
 from ..model import Report
 from ..safeio import atomic_write, umask  # noqa: F401 - atomic_write is part of this package's API
-from . import csv_report, html_report, json_report, junit_report, md_report, oscal_report, pdf_report, sarif_report
+from . import (
+    csv_report,
+    docx_report,
+    html_report,
+    json_report,
+    junit_report,
+    md_report,
+    oscal_report,
+    pdf_report,
+    sarif_report,
+    xlsx_report,
+)
 
-FORMATS = {
+# format -> (the file or folder it writes, render(report, lang) -> bytes | {file name in the folder: bytes})
+Rendered = bytes | dict[str, bytes]
+FORMATS: dict[str, tuple[str, Callable[[Report, str], Rendered]]] = {
     "json": ("report.json", json_report.render),
     "md": ("report.md", md_report.render),
     "html": ("report.html", html_report.render),
@@ -36,8 +56,12 @@ FORMATS = {
     "sarif": ("report.sarif", sarif_report.render),
     "oscal": ("oscal-assessment-results.json", oscal_report.render),
     "pdf": ("report.pdf", pdf_report.render),  # A4, for filing (WeasyPrint; needs a Chinese font)
+    "docx": (docx_report.FOLDER, docx_report.render),
+    "xlsx": ("nonconformities.xlsx", xlsx_report.render),
 }
-REPORT_FILES = frozenset(name for name, _ in FORMATS.values())
+# The folders of the formats that write several files, and the names of the files each may hold.
+REPORT_FOLDERS = {docx_report.FOLDER: re.compile(ID_PATTERN.removesuffix("$") + r"\.docx$")}
+REPORT_FILES = frozenset(name for name, _ in FORMATS.values() if name not in REPORT_FOLDERS)
 # Temporary files of the per-file writes of earlier versions: part of an old set, replaced with it.
 _OLD_TEMP_FILE = re.compile(r"^\.(?:report\.(?:json|md|html)|nonconformities\.csv)\..+\.tmp$")
 
@@ -54,7 +78,8 @@ def write_reports(report: Report, out_dir: Path, formats: list[str], lang: str =
     out_dir = Path(out_dir)
     target = out_dir.resolve()  # a symbolic link to a folder: its target is replaced, the link kept
     _refuse_unsafe_target(out_dir, target, protect)
-    rendered = [(FORMATS[f][0], FORMATS[f][1](report, lang)) for f in dict.fromkeys(formats)]
+    rendered: list[tuple[str, Rendered]] = [(FORMATS[f][0], FORMATS[f][1](report, lang))
+                                            for f in dict.fromkeys(formats)]
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -66,7 +91,10 @@ def write_reports(report: Report, out_dir: Path, formats: list[str], lang: str =
         raise InputError(f"cannot write beside the output folder: {exc.strerror}", str(out_dir)) from None
     try:
         for name, data in rendered:
-            _write_new_file(tmp / name, data)
+            if isinstance(data, dict):
+                _write_folder(tmp / name, data)
+            else:
+                _write_new_file(tmp / name, data)
         try:
             mode = stat.S_IMODE(os.stat(target).st_mode)
         except FileNotFoundError:
@@ -103,13 +131,38 @@ def _refuse_unsafe_target(out_dir: Path, target: Path, protect: Path | None) -> 
         entries = list(os.scandir(target))
     except OSError as exc:
         raise InputError(f"cannot read the output folder: {exc.strerror}", str(out_dir)) from None
-    foreign = sorted(e.name for e in entries
-                     if not ((e.name in REPORT_FILES or _OLD_TEMP_FILE.match(e.name))
-                             and e.is_file(follow_symlinks=False)))
+    foreign = sorted(name for e in entries for name in _foreign(e))
     if foreign:
         more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
         raise InputError(f"the output folder holds {foreign[0]!r}{more}, which parkcheck did not write; choose an "
                          "empty or new folder (the report set replaces the whole folder)", str(out_dir))
+
+
+def _foreign(entry: os.DirEntry) -> list[str]:
+    """The names in an output-folder entry that parkcheck did not write (none: the entry is ours)."""
+    pattern = REPORT_FOLDERS.get(entry.name)
+    if pattern is None:
+        ours = (entry.name in REPORT_FILES or _OLD_TEMP_FILE.match(entry.name)) and entry.is_file(follow_symlinks=False)
+        return [] if ours else [entry.name]
+    if not entry.is_dir(follow_symlinks=False):
+        return [entry.name]
+    try:
+        inner = list(os.scandir(entry.path))
+    except OSError:
+        return [entry.name]
+    return [f"{entry.name}/{e.name}" for e in inner if not (pattern.match(e.name) and e.is_file(follow_symlinks=False))]
+
+
+def _write_folder(folder: Path, files: dict[str, bytes]) -> None:
+    """A format's folder of files inside the new set, each file and the folder synced."""
+    pattern = REPORT_FOLDERS[folder.name]
+    bad = [name for name in files if not pattern.match(name)]
+    if bad:  # a name the next run would not recognise as parkcheck's: a bug, never written
+        raise ValueError(f"{folder.name}: unexpected file name {bad[0]!r}")
+    os.mkdir(folder, 0o777)
+    for name in sorted(files):
+        _write_new_file(folder / name, files[name])
+    _fsync_dir(folder)
 
 
 def _write_new_file(path: Path, data: bytes) -> None:
