@@ -153,6 +153,9 @@ def _check_pair(old: dict, new: dict) -> None:
 
 NOT_RECHECKED = {"zh": "本次检查未涵盖该标准，不能视为已关闭",
                  "en": "this check does not cover its standard: it cannot be taken as closed"}
+AUDITOR_FOUND = {"zh": "该不符合项由审核员现场发现，工具无法复查，未经验证关闭前仍视为未关闭",
+                 "en": "the auditor found it on site and the tool cannot check it again: it stays open until its "
+                       "closure is verified"}
 CLOSED_NOTE = {"zh": "纠正措施记录针对上次审核的不符合项，本次检查已不再发现该不符合项",
                "en": "the corrective-action entry is about a nonconformity of the previous audit that this check "
                      "no longer finds"}
@@ -169,8 +172,18 @@ def _gone(old: dict, new: dict, late_records: dict[str, dict], out: dict[str, li
         if not _standards(nc) & packs and _status(nc) != "closed":
             out["still_open"].append(_entry(nc, _status(nc), _status(nc), note=NOT_RECHECKED))
             continue
+        if _auditor_found(nc) and _status(nc) != "closed":  # absence of the tool's finding proves nothing
+            out["still_open"].append(_entry(nc, _status(nc), _status(nc), note=AUDITOR_FOUND))
+            continue
         late = late_records.get(nc["id"])
         out["closed"].append(_entry(nc, "closed", _status(nc), record=late, note=CLOSED_NOTE if late else None))
+
+
+def _auditor_found(nc: dict) -> bool:
+    """Whether a nonconformity rests on the auditor's on-site finding alone (checker.onsite: an added
+    finding, or an upgrade of what the tool did not call a nonconformity): no rule can find it again."""
+    judgement = nc.get("judgement") or {}
+    return judgement.get("action") in ("add", "upgrade") or all(str(r).startswith("onsite:") for r in nc["rules"])
 
 
 def _found(old: dict, new: dict, out: dict[str, list]) -> None:

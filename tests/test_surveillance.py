@@ -207,3 +207,21 @@ def test_a_nonconformity_of_a_standard_not_checked_again_is_not_closed(audits, t
     assert {e["note"]["en"] for e in result["still_open"]} == {
         "this check does not cover its standard: it cannot be taken as closed"}
     assert result["open_remaining"] == len(result["still_open"])
+
+
+def test_a_finding_the_auditor_made_on_site_stays_open_until_its_closure_is_verified(tmp_path):
+    """The tool cannot find again what only the auditor found (an added finding): its absence from the
+    next check is no evidence of closure (fail closed)."""
+    from .conftest import ROOT
+    records = ROOT / "evidence" / "audits" / "donghu"
+    first = run_check(DEFECTIVE, audit_date="2025-05-14",
+                      given={"audit": records / "audit-stage2.yaml", "onsite": records / "onsite.yaml"})
+    added = sorted(n.id for n in first.nonconformities if (n.judgement or {}).get("action") == "add")
+    assert added  # the example adds findings on site
+    old = _write(first, tmp_path / "previous.json")
+    second = run_check(DEFECTIVE, audit_date="2025-05-14", previous=old)  # no on-site record this time
+    sv = second.surveillance
+    assert not set(added) & set(_ids(sv["closed"]))
+    still = {e["id"]: e for e in sv["still_open"]}
+    assert set(added) <= set(still)
+    assert all(still[i]["note"]["en"].startswith("the auditor found it on site") for i in added)
