@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .bundle import Bundle, Document
 from .errors import InputError, Problem
@@ -26,7 +27,9 @@ from .labels_in import normalise_document
 from .schemas import SchemaSet, validate_document
 from .yamlio import read_yaml_file
 
-__all__ = ["Controls", "control_kinds", "control_problems", "load_controls"]
+__all__ = ["Controls", "control_kinds", "control_problems", "load_controls", "placeholder_problems"]
+
+_TRIM = " \t\r\n\u3000。．.；;，,：:！!"
 
 
 def control_kinds(schemas: SchemaSet) -> tuple[str, ...]:
@@ -80,6 +83,9 @@ def load_controls(bundle: Bundle, schemas: SchemaSet, given: dict[str, Path] | N
         if kind not in kinds:
             raise InputError(tr("{kind} is not an audit record (known: {kinds})", kind=kind, kinds=", ".join(kinds)))
         controls.documents[kind] = _read_given(kind, Path(path), schemas)
+    problems = [p for doc in controls.documents.values() for p in placeholder_problems(doc, schemas)]
+    if problems:
+        raise ControlError(sorted(problems, key=lambda p: (p.file or "", p.line or 0, p.column or 0, p.field or "")))
     return controls
 
 
@@ -98,3 +104,17 @@ def _read_given(kind: str, path: Path, schemas: SchemaSet) -> Document:
     if problems:
         raise ControlError([dataclasses.replace(p, gap=None) for p in problems])
     return doc
+
+
+def placeholder_problems(doc: Any, schemas: SchemaSet) -> list[Problem]:
+    """The texts of an audit record that hold only a placeholder (待定, 暂无, TBD …, the schema's
+    ``x-placeholders``): in the park's evidence such a text counts as not given and becomes a finding;
+    in an audit record it is a gap, and a gap stops the check (a waiver "justified" by 待定 is none)."""
+    out = []
+    for pointer, value, node in schemas.walk_instance(doc.kind, doc.data):
+        words = {w.casefold() for w in node.get("x-placeholders") or ()}
+        if isinstance(value, str) and words and value.strip(_TRIM).casefold() in words:
+            pos = doc.position(pointer) or (None, None)
+            out.append(Problem(tr("{value} is only a placeholder: an audit record must say what it means",
+                                  value=repr(value)), doc.path, pos[0], pos[1], pointer))
+    return out

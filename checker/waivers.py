@@ -28,20 +28,19 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .controldocs import ControlError, Controls
+from .controldocs import ControlError, Controls, placeholder_problems
 from .dependencies import applicability_documents, applicability_table, within_clause
 from .errors import Problem
 from .i18n import tr
 from .model import Nonconformity, Report
 from .packs import Pack
-from .schemas import SchemaSet, load_schemas
+from .schemas import load_schemas
 
 __all__ = ["EXPIRED", "IN_FORCE", "NOT_YET", "SHANGHAI", "apply_waivers", "shanghai_date"]
 
 SHANGHAI = _dt.timezone(_dt.timedelta(hours=8), "Asia/Shanghai")
 IN_FORCE, EXPIRED, NOT_YET = "in_force", "expired", "not_yet_in_force"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TRIM = " \t\r\n\u3000。．.；;，,：:！!"
 
 
 def shanghai_date(text: str) -> _dt.date:
@@ -159,20 +158,6 @@ class _Reader:
         pos = self.doc.position(pointer)
         return _Waiver(w["id"], w["covers"], w["approver"], w["justification"], w.get("risk"), start, expiry,
                        (str(w["start"]), str(w["expiry"])), self.doc.path, pos[0] if pos else None, state, ids)
-
-
-def placeholder_problems(doc: Any, schemas: SchemaSet) -> list[Problem]:
-    """The texts of an audit record that hold only a placeholder (待定, 暂无, TBD …, the schema's
-    ``x-placeholders``): in the park's evidence such a text counts as not given and becomes a finding;
-    in an audit record it is a gap, and a gap stops the check (a waiver "justified" by 待定 is none)."""
-    out = []
-    for pointer, value, node in schemas.walk_instance(doc.kind, doc.data):
-        words = {w.casefold() for w in node.get("x-placeholders") or ()}
-        if isinstance(value, str) and words and value.strip(_TRIM).casefold() in words:
-            pos = doc.position(pointer) or (None, None)
-            out.append(Problem(tr("{value} is only a placeholder: an audit record must say what it means",
-                                  value=repr(value)), doc.path, pos[0], pos[1], pointer))
-    return out
 
 
 def _stop(problems: list[Problem]) -> None:
