@@ -211,7 +211,8 @@ def gap_results(gaps: list[Problem], packs: list[Pack], facts: FactBase, results
             continue
         path = _field_path(src, pointer)
         evidence_ptr = pointer.rsplit("/", 1)[0] if gap.gap == "required" else pointer
-        located = Evidence(gap.file or "", evidence_ptr, gap.line, gap.column, f"content gap: {gap.text('en')}")
+        located = Evidence(gap.file or "", evidence_ptr, gap.line, gap.column,
+                           Text(f"内容缺失：{gap.text('zh')}", f"content gap: {gap.text('en')}"))
         covering = _covering(src, src.kind, path, results, rules, by_id)
         if covering:
             listed.append(_listed(gap, pointer, "rule", _cite(results, covering, gap, located)))
