@@ -123,12 +123,37 @@ REPORT: dict[str, Pair] = {
     "gap_line": ("内容缺失（所选标准无规则读取，不计为发现）",
                  "content gap (no rule of the selected standards reads it; no finding)"),
     "unused_line": ("未使用的文件（没有任何文档读取或引用）", "file not used (nothing reads or refers to it)"),
+    # the summary (Report.summary()): numbered nonconformities and rule results are different counts
+    "errors": ("规则执行错误", "Rules that failed to run"),
+    "sum_ncs": ("不符合项", "Nonconformities"),
+    "sum_ncs_value": ("{total} 项（严重 {major} 项，一般 {minor} 项）", "{total} ({major} major, {minor} minor)"),
+    "sum_ncs_note": ("按不符合项编号计数：同一缺陷的多条规则结果合并为一项。",
+                     "Counted by nonconformity number: the rule results of one defect make one nonconformity."),
+    "sum_results": ("其他规则结果", "Other rule results"),
+    "sum_results_note": ("每条规则对每个对象的一次判定", "one per rule and subject"),
+    "sum_title_only": ("仅依据条款标题", "Resting on clause titles only"),
+    "sum_title_only_value": ("{results} 条规则结果，涉及 {ncs} 项不符合项、{clauses} 个条款结论",
+                             "{results} rule results, in {ncs} nonconformities and {clauses} clause verdicts"),
+    "title_only": ("仅依据标题", "title only"),
+    "title_only_note": ("标“仅依据标题”的结论来自只知道条款标题的规则：该标准的来源文本没有这些条款的正文，"
+                        "规则通过另一标准中的等同要求检查证据，结论未对照条款正文。",
+                        "Verdicts marked \"title only\" come from rules that know the clause by its title only: "
+                        "the standard's source holds no text for these clauses, the rules check the evidence "
+                        "through an equivalent requirement of another standard, and the verdicts were not "
+                        "compared with the clause text."),
+    "basis": ("依据", "Basis"),
+    "card_major": ("严重不符合项", "Major nonconformities"),
+    "card_minor": ("一般不符合项", "Minor nonconformities"),
+    "standard_code": ("标准代号", "Standard code"),
+    "standard_name": ("标准名称", "Standard title"),
 }
 
-# The columns of nonconformities.csv.
-CSV_COLUMNS: tuple[Pair, ...] = (("编号", "No."), ("条款", "Clause"), ("标准", "Standard"), ("要求", "Requirement"),
-                                 ("不符合事实", "Finding"), ("等级", "Grade"), ("证据位置", "Evidence location"),
-                                 ("整改建议", "Remediation"), ("规则", "Rules"))
+# The columns of nonconformities.csv (checker.reporters.csv_report), by key; "remediation" only in a pre-check.
+CSV_COLUMNS: dict[str, Pair] = {
+    "id": ("编号", "No."), "clauses": ("标准条款", "Clauses"), "standards": ("标准", "Standards"),
+    "title_only": ("仅依据标题的条款", "Clauses known by title only"), "requirement": ("要求", "Requirement"),
+    "finding": ("不符合事实", "Finding"), "grade": ("等级", "Grade"), "evidence": ("证据位置", "Evidence location"),
+    "remediation": ("整改建议", "Remediation"), "rules": ("规则", "Rules")}
 
 # The working of a score.
 SCORE: dict[str, Pair] = {
@@ -237,7 +262,7 @@ TERMINAL: dict[str, Pair] = {
     "onsite_open": ("另有 {n} 项需现场核实", "{n} items still need on-site verification"),
     "errors": ("{n} 项规则执行出错，结论不完整", "{n} rules failed to run: the result is incomplete"),
     "ncs": ("不符合项", "Nonconformities"),
-    "results": ("规则结果", "Rule results"),
+    "results": ("其他规则结果", "Other rule results"),
     "nc_list": ("不符合项（严重在前）", "Nonconformities (major first)"),
     "obs_list": ("观察项", "Observations"),
     "onsite_list": ("需现场核实", "Needs on-site verification"),

@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-
-# str mixins, not StrEnum: StrEnum changes str()/format() of the members, which templates and messages show
 TITLE_ONLY = "title only"  # Result.source of a rule that rests on a clause title only (the source has no text)
 
 
+# str mixins, not StrEnum: StrEnum changes str()/format() of the members, which templates and messages show
 class Status(str, Enum):  # noqa: UP042
     """Outcome of one rule on one subject, and of a clause."""
 
