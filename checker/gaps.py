@@ -185,7 +185,7 @@ def _findings(gap: Problem, src: FactSource, path: str, packs: list[Pack], locat
 def _listed(gap: Problem, pointer: str, reported_as: str, standards: tuple[str, ...] = (), file: str | None = None
             ) -> ContentGap:
     return ContentGap(file if file is not None else (gap.file or ""), pointer, gap.line, gap.column, gap.gap or "",
-                      gap.text("en"), reported_as, standards)
+                      Text(gap.text("zh"), gap.text("en")), reported_as, standards)
 
 
 def gap_results(gaps: list[Problem], packs: list[Pack], facts: FactBase, results: list[Result], schemas: Any = None

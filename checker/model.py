@@ -215,7 +215,7 @@ class ContentGap:
     line: int | None
     column: int | None
     keyword: str
-    message: str
+    message: Text  # the schema's complaint, in Chinese with English alongside
     reported_as: str
     standards: tuple[str, ...] = ()
 
@@ -225,7 +225,7 @@ class ContentGap:
             out["line"] = self.line
         if self.column is not None:
             out["column"] = self.column
-        out.update({"keyword": self.keyword, "message": self.message, "reported_as": self.reported_as,
+        out.update({"keyword": self.keyword, "message": self.message.to_json(), "reported_as": self.reported_as,
                     "standards": list(self.standards)})
         return out
 

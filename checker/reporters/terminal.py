@@ -66,7 +66,7 @@ def print_summary(report: Report, console: Console, lang: str = "zh", show_all: 
     for g in report.content_gaps:
         if g.reported_as == "not_covered":
             where = f"{g.file}:{g.line}" if g.line else g.file
-            console.print(f"{t['gap_line']}: " + one_line(f"{where}#{g.pointer}: {g.message}"), markup=False)
+            console.print(f"{t['gap_line']}: " + one_line(f"{where}#{g.pointer}: {g.message.get(lang)}"), markup=False)
     for path in report.unused_files:  # never silently ignored (checker.unused)
         console.print(f"{t['unused_line']}: " + one_line(path), markup=False)
     if show_all:
