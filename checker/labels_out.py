@@ -142,6 +142,7 @@ REPORT: dict[str, Pair] = {
                         "through an equivalent requirement of another standard, and the verdicts were not "
                         "compared with the clause text."),
     "basis": ("依据", "Basis"),
+    "rule_count": ("规则 {n} 条", "{n} rules"),
     "card_major": ("严重不符合项", "Major nonconformities"),
     "card_minor": ("一般不符合项", "Minor nonconformities"),
     "standard_code": ("标准代号", "Standard code"),
