@@ -26,6 +26,7 @@ from checker.modes import AUDIT, in_mode
 from checker.reporters import csv_report, html_report, json_report, md_report
 from checker.reporters._view import SUMMARY_STATUSES
 from checker.reporters.terminal import print_summary
+from checker.schemas import load_schemas
 
 from .conftest import DEFECTIVE, PACK, ROOT
 
@@ -269,6 +270,7 @@ def test_an_english_report_has_chinese_only_in_quoted_text(combined):
     """Chinese in an --lang en report comes only from the bundle (the park's data), the standards (codes,
     titles, clause titles, quoted requirements) — never from the tool's own words."""
     md = re.sub(r"`[^`]*`", " ", md_report.render(combined, "en").decode("utf-8"))
+    page = html_text(html_report.render(combined, "en").decode("utf-8"), keep_code=False)
     quoted = {*(p.code for p in combined.packs), *(p.title for p in combined.packs),
               *(v.title for v in combined.verdicts), *(r.requirement for r in combined.results)}
 
@@ -284,10 +286,10 @@ def test_an_english_report_has_chinese_only_in_quoted_text(combined):
 
     for path in DEFECTIVE.rglob("*.yaml"):
         walk(yaml.safe_load(path.read_text(encoding="utf-8")))
-    rest = md
-    for text in sorted((q for q in quoted if CJK.search(q)), key=len, reverse=True):  # longest first
-        rest = rest.replace(text, " ")
-    assert [line for line in rest.splitlines() if CJK.search(line)] == []
+    for rest in (md, page, terminal(combined, "en")):
+        for text in sorted((q for q in quoted if CJK.search(q)), key=len, reverse=True):  # longest first
+            rest = rest.replace(text, " ")
+        assert [line for line in rest.splitlines() if CJK.search(line)] == []
 
 
 # -- 4. title-only verdicts marked in every format ------------------------------------------------------
@@ -312,6 +314,8 @@ def test_title_only_verdicts_are_marked_in_every_format(combined, single):
     row = next(r for r in csv_rows(combined) if r["编号"] == nc.id)
     assert row["仅依据标题的条款"] == f"{code} {clause}"
     data = json.loads(json_report.render(combined))
+    schemas = load_schemas()  # the marks are part of the documented report format
+    assert list(schemas.validator(schemas.schema("report.schema.json")).iter_errors(data)) == []
     item = next(c for n in data["nonconformities"] if n["id"] == nc.id for c in n["clauses"] if c["standard"] == CECC)
     assert item == {"standard": CECC, "clause": clause, "title_only": True}
     assert data["summary"]["title_only"]["results"] == sum(1 for r in combined.results if r.source == TITLE_ONLY)

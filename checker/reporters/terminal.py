@@ -52,7 +52,7 @@ def print_summary(report: Report, console: Console, lang: str = "zh", show_all: 
     _print_verdict(report, console, lang, tt)
     ncs = sorted(report.nonconformities, key=lambda n: severity(Status.NONCONFORMITY, n.grade))  # stable: clause order
     if ncs:
-        _section(console, tt["nc_list"], len(ncs))
+        _section(console, tt["nc_list"], len(ncs), lang)
         for nc in ncs:
             head = Text.assemble(plain(nc.id, "bold"), "  ",
                                  (status_label(Status.NONCONFORMITY, nc.grade, lang), STYLE[Status.NONCONFORMITY]),
@@ -81,7 +81,7 @@ def _print_results(report: Report, console: Console, lang: str, status: Status, 
     packs = {p.id: p for p in report.packs}
     results = [r for r in report.results if r.status is status]
     if results:
-        _section(console, title, len(results))
+        _section(console, title, len(results), lang)
     for r in results:
         head = Text.assemble((status_label(status, None, lang), STYLE[status]), "  ",
                              plain(f"{packs[r.standard].code} {r.clause}"),
@@ -155,9 +155,9 @@ def _print_verdict(report: Report, console: Console, lang: str, tt: dict) -> Non
         console.print(t["title_only_note"], style="dim", markup=False)
 
 
-def _section(console: Console, title: str, n: int) -> None:
+def _section(console: Console, title: str, n: int, lang: str) -> None:
     console.print()
-    console.print(Text(f"{title} ({n})", style="bold underline"))
+    console.print(Text(f"{title}（{n}）" if lang == "zh" else f"{title} ({n})", style="bold underline"))
 
 
 def _print_item(console: Console, head: Text, requirement: str, finding: tuple[str, str | None], evidence,
