@@ -8,9 +8,10 @@ import jinja2
 from markupsafe import Markup
 
 from ..escape import markdown, markdown_code, printable
-from ..labels_out import REPORT, grade_label, have_label, in_language, source_label, status_label
+from ..labels_out import REPORT, grade_label, have_label, in_language, index, source_label, status_label
 from ..model import PackInfo, Report, Status
 from ..resources import data_dir
+from ..schemas import load_schemas
 from ._score import score_view
 
 SECTION_TITLES = {lang: in_language(REPORT, lang) for lang in ("zh", "en")}
@@ -40,6 +41,7 @@ def view(report: Report, lang: str) -> dict:
         "not_evaluated": by_status(Status.NOT_EVALUATED),
         "by_pack": lambda results: by_pack(results, report.packs),
         "standard_name": standard_name,
+        "kind_name": lambda kind: kind_name(kind, lang),
         "nc_clauses": lambda nc: clause_groups(nc.clauses, packs, report.on_title(nc)),
         "on_title": report.verdict_on_title,
         "paren": _paren(lang),
@@ -57,6 +59,15 @@ def view(report: Report, lang: str) -> dict:
 def standard_name(pack: PackInfo) -> str:
     """A standard's code and title, the title left out where the code is the title (a guideline without a number)."""
     return pack.code if pack.code == pack.title else f"{pack.code} {pack.title}"
+
+
+def kind_name(kind: str | None, lang: str) -> str:
+    """The human name of a document kind (its schema's title) in the report's language; "" when the schema
+    gives none (the kind itself is shown beside it as code)."""
+    if not kind:
+        return ""
+    name = load_schemas().kind_label(kind)[index(lang)]
+    return "" if name == kind else name
 
 
 def by_pack(results, packs) -> list[tuple[PackInfo, list]]:
