@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from ..escape import markdown, markdown_code, printable
 from ..labels_out import REPORT, grade_label, have_label, in_language, index, source_label, status_label
-from ..model import PackInfo, Report, Status
+from ..model import TITLE_ONLY, PackInfo, Report, Result, Status
 from ..resources import data_dir
 from ..schemas import load_schemas
 from ._score import score_view
@@ -43,7 +43,8 @@ def view(report: Report, lang: str) -> dict:
         "standard_name": standard_name,
         "kind_name": lambda kind: kind_name(kind, lang),
         "nc_clauses": lambda nc: clause_groups(nc.clauses, packs, report.on_title(nc)),
-        "on_title": report.verdict_on_title,
+        # whether a result, or a clause verdict, rests on a clause title only (marked, explained once in the summary)
+        "on_title": lambda x: x.source == TITLE_ONLY if isinstance(x, Result) else report.verdict_on_title(x),
         "paren": _paren(lang),
         "colon": "：" if lang == "zh" else ": ",
         "status_label": lambda s, g=None: status_label(s, g, lang),
