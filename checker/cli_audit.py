@@ -23,7 +23,8 @@ def render_diff(result: dict, fmt: str, lang: str, codes: dict[str, str], this_d
     """The comparison as JSON (byte-identical for the same reports) or as Markdown."""
     if fmt == "json":
         return json.dumps(result, ensure_ascii=False, indent=2) + "\n"
-    from .labels_out import NCR, in_language
+    from .labels_audit import NCR
+    from .labels_out import in_language
     from .reporters._ncr import punctuation, surveillance_view
     from .reporters._view import environment
 

@@ -185,7 +185,7 @@ def _findings(gap: Problem, src: FactSource, path: str, packs: list[Pack], locat
 def _listed(gap: Problem, pointer: str, reported_as: str, standards: tuple[str, ...] = (), file: str | None = None
             ) -> ContentGap:
     return ContentGap(file if file is not None else (gap.file or ""), pointer, gap.line, gap.column, gap.gap or "",
-                      gap.text("en"), reported_as, standards)
+                      Text(gap.text("zh"), gap.text("en")), reported_as, standards)
 
 
 def gap_results(gaps: list[Problem], packs: list[Pack], facts: FactBase, results: list[Result], schemas: Any = None
@@ -211,7 +211,8 @@ def gap_results(gaps: list[Problem], packs: list[Pack], facts: FactBase, results
             continue
         path = _field_path(src, pointer)
         evidence_ptr = pointer.rsplit("/", 1)[0] if gap.gap == "required" else pointer
-        located = Evidence(gap.file or "", evidence_ptr, gap.line, gap.column, f"content gap: {gap.text('en')}")
+        located = Evidence(gap.file or "", evidence_ptr, gap.line, gap.column,
+                           Text(f"内容缺失：{gap.text('zh')}", f"content gap: {gap.text('en')}"))
         covering = _covering(src, src.kind, path, results, rules, by_id)
         if covering:
             listed.append(_listed(gap, pointer, "rule", _cite(results, covering, gap, located)))

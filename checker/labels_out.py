@@ -213,12 +213,38 @@ REPORT: dict[str, Pair] = {
     "fix_first_note": ("严重不符合项在前，其次是等待其关闭的结果较多的，再按条款顺序。",
                        "Majors first, then those the most results wait on, then clause order."),
     "fix_waiting": ("等待其关闭的结果", "Results waiting on it"),
+    # the summary (Report.summary()): numbered nonconformities and rule results are different counts
+    "errors": ("规则执行错误", "Rules that failed to run"),
+    "sum_ncs": ("不符合项", "Nonconformities"),
+    "sum_ncs_value": ("{total} 项（严重 {major} 项，一般 {minor} 项）", "{total} ({major} major, {minor} minor)"),
+    "sum_ncs_note": ("按不符合项编号计数：同一缺陷的多条规则结果合并为一项。",
+                     "Counted by nonconformity number: the rule results of one defect make one nonconformity."),
+    "sum_results": ("其他规则结果", "Other rule results"),
+    "sum_results_note": ("每条规则对每个对象的一次判定", "one per rule and subject"),
+    "sum_title_only": ("仅依据条款标题", "Resting on clause titles only"),
+    "sum_title_only_value": ("{results} 条规则结果，涉及 {ncs} 项不符合项、{clauses} 个条款结论",
+                             "{results} rule results, in {ncs} nonconformities and {clauses} clause verdicts"),
+    "title_only": ("仅依据标题", "title only"),
+    "title_only_note": ("标“仅依据标题”的结论来自只知道条款标题的规则：该标准的来源文本没有这些条款的正文，"
+                        "规则通过另一标准中的等同要求检查证据，结论未对照条款正文。",
+                        "Verdicts marked \"title only\" come from rules that know the clause by its title only: "
+                        "the standard's source holds no text for these clauses, the rules check the evidence "
+                        "through an equivalent requirement of another standard, and the verdicts were not "
+                        "compared with the clause text."),
+    "basis": ("依据", "Basis"),
+    "rule_count": ("规则 {n} 条", "{n} rules"),
+    "card_major": ("严重不符合项", "Major nonconformities"),
+    "card_minor": ("一般不符合项", "Minor nonconformities"),
+    "standard_code": ("标准代号", "Standard code"),
+    "standard_name": ("标准名称", "Standard title"),
 }
 
-# The columns of nonconformities.csv.
-CSV_COLUMNS: tuple[Pair, ...] = (("编号", "No."), ("条款", "Clause"), ("标准", "Standard"), ("要求", "Requirement"),
-                                 ("不符合事实", "Finding"), ("等级", "Grade"), ("证据位置", "Evidence location"),
-                                 ("整改建议", "Remediation"), ("规则", "Rules"))
+# The columns of nonconformities.csv (checker.reporters.csv_report), by key; "remediation" only in a pre-check.
+CSV_COLUMNS: dict[str, Pair] = {
+    "id": ("编号", "No."), "clauses": ("标准条款", "Clauses"), "standards": ("标准", "Standards"),
+    "title_only": ("仅依据标题的条款", "Clauses known by title only"), "requirement": ("要求", "Requirement"),
+    "finding": ("不符合事实", "Finding"), "grade": ("等级", "Grade"), "evidence": ("证据位置", "Evidence location"),
+    "remediation": ("整改建议", "Remediation"), "rules": ("规则", "Rules")}
 
 # The working of a score.
 SCORE: dict[str, Pair] = {
@@ -327,7 +353,7 @@ TERMINAL: dict[str, Pair] = {
     "onsite_open": ("另有 {n} 项需现场核实", "{n} items still need on-site verification"),
     "errors": ("{n} 项规则执行出错，结论不完整", "{n} rules failed to run: the result is incomplete"),
     "ncs": ("不符合项", "Nonconformities"),
-    "results": ("规则结果", "Rule results"),
+    "results": ("其他规则结果", "Other rule results"),
     "nc_list": ("不符合项（严重在前）", "Nonconformities (major first)"),
     "obs_list": ("观察项", "Observations"),
     "onsite_list": ("需现场核实", "Needs on-site verification"),
@@ -343,134 +369,3 @@ TERMINAL: dict[str, Pair] = {
 CHECK_TYPE: dict[str, Pair] = {"certification_audit": ("认证审核", "certification audit"),
                                "surveillance_audit": ("监督审核", "surveillance audit"),
                                "self_check": ("园区自查", "self-check"), "pre_assessment": ("预评估", "pre-assessment")}
-
-# --- work package "machine": the words of junit.xml, report.sarif and oscal-assessment-results.json ---
-MACHINE: dict[str, Pair] = {
-    "nc": ("不符合项编号", "Nonconformity"),
-    "finding_or_message": ("说明", "Statement"),
-    "source_basis": ("判断依据", "Basis"),
-    "title_only": ("仅依据条款标题判断", "judged from the clause title only"),
-    "suites": ("园区规则检查结果", "Rule results of the park"),
-    "evidence_collected": ("证据审查", "Examination of the evidence"),
-    "plan": ("检查方案：所选标准的规则包", "Assessment plan: the rule packs of the selected standards"),
-    "plan_note": ("parkcheck 没有单独的评估计划文件；此处引用所用的规则包。",
-                  "parkcheck has no separate assessment plan document; this refers to the rule packs used."),
-    "results_title": ("{park}：按 {standards} 的检查结果", "{park}: results against {standards}"),
-    "results_description": ("{park} 证据包的规则检查结果（审核/自查日期 {date}），共 {n} 项规则结果、{ncs} 项不符合。",
-                            "Rule results on the evidence bundle of {park} (audit / self-check date {date}): "
-                            "{n} rule results, {ncs} nonconformities."),
-    "controls": ("所选标准中有规则覆盖的条款", "The clauses of the selected standards that rules cover"),
-    "tool_description": ("依据标准条款的规则包检查园区证据包的工具。",
-                         "Checks a park's evidence bundle against rule packs of the standards' clauses."),
-    "pack": ("规则包", "Rule pack"),
-    "evidence_file": ("证据文件", "Evidence file"),
-    "bundle_root": ("证据包所在文件夹（报告中的文件路径均相对于它）",
-                    "The folder of the evidence bundle (every file path of the report is relative to it)"),
-    "undetermined": ("未判定（不作为符合）", "not determined (not taken as conformity)"),
-    "judgement": ("审核员现场判定", "Auditor's on-site judgement"),
-    "tool_verdict": ("工具原结论", "tool's verdict"),
-    "waiver": ("豁免/接受的风险", "Waiver / accepted risk"),
-    "in_force": ("有效", "in force"),
-    "expired": ("已失效（不计为豁免）", "expired (not counted as waived)"),
-}
-
-# --- pdf work package: the printed report (checker.reporters.pdf_report, templates/report.pdf.html.j2) ---
-PDF: dict[str, Pair] = {
-    "page_of": ("第 {page} 页 共 {pages} 页", "Page {page} of {pages}"),
-    "audit_info": ("审核信息", "Audit information"),
-    "no_audit_info": ("未提供审核信息（audit.yaml / --audit）；以下为证据包所载的园区、报告期、审核日期与标准。",
-                      "No audit information given (audit.yaml / --audit); below are the park, period, audit date "
-                      "and standards the evidence bundle states."),
-    "report_type": ("报告类型", "Type of report"),
-    "precheck": ("预检", "Pre-check"),
-    "audit": ("审核", "Audit"),
-    "conclusion": ("审核结论", "Audit conclusion"),
-    "signatures": ("签署", "Signatures"),
-    "lead_auditor": ("审核组长", "Lead auditor"),
-    "auditee": ("受审核方代表", "Auditee representative"),
-    "signature": ("签字", "Signature"),
-    "date": ("日期", "Date"),
-    "nc_register": ("不符合项一览", "Nonconformities at a glance"),
-    "details": ("不符合项详情", "Nonconformities in detail"),
-    "observation": ("观察内容", "Observation"),
-    "message": ("说明", "Note"),
-    "gap": ("缺失内容", "Missing content"),
-}
-
-# ncr work package: the 不符合项报告 fields, their statuses and the comparison with the previous audit
-# (checker.ncr, checker.surveillance, templates/_ncr.*, parkcheck diff).
-NCR: dict[str, Pair] = {
-    "records": ("不符合项报告", "Nonconformity reports"),
-    "records_note": ("状态由工具根据日期与验证推定；审核日期以本次检查所依据的日期为准。",
-                     "The status is derived from the dates and the verification, against the date this check "
-                     "measures from."),
-    "number": ("不符合项编号", "NCR number"),
-    "clause": ("条款", "Clause"),
-    "grade": ("等级", "Grade"),
-    "finding": ("不符合事实", "Finding"),
-    "auditor": ("审核组长", "Lead auditor"),
-    "acknowledged_by": ("受审核方确认人", "Acknowledged by (auditee)"),
-    "acknowledged_on": ("确认日期", "Acknowledged on"),
-    "correction": ("纠正", "Correction"),
-    "root_cause": ("原因分析", "Root cause"),
-    "corrective_action": ("纠正措施", "Corrective action"),
-    "due_date": ("要求完成日期", "Due date"),
-    "completed_on": ("完成日期", "Completed on"),
-    "verified_by": ("验证人", "Verified by"),
-    "verified_on": ("验证日期", "Verified on"),
-    "status": ("状态", "Status"),
-    "problems": ("纠正措施记录中的问题", "Problems in the corrective-action entry"),
-    "documents": ("客观证据所在文件", "Documents holding the objective evidence"),
-    "field": ("栏目", "Field"),
-    "value": ("内容", "Entry"),
-    "not_given": ("—", "—"),
-    "open": ("未整改", "Open"),
-    "planned": ("已制定措施", "Action planned"),
-    "completed": ("已完成待验证", "Completed, not verified"),
-    "overdue": ("已逾期", "Overdue"),
-    "surveillance": ("与上次审核的比较", "Comparison with the previous audit"),
-    "diff_title": ("不符合项比较：上次审核与本次审核", "Nonconformities: previous audit and this audit"),
-    "previous": ("上次审核报告", "Previous audit's report"),
-    "previous_date": ("上次审核日期", "Previous audit date"),
-    "this_date": ("本次审核日期", "This audit's date"),
-    "closed": ("已关闭", "Closed"),
-    "still_open": ("仍未关闭", "Still open"),
-    "recurring": ("再次发生", "Recurring"),
-    "new": ("新发现", "New"),
-    "count": ("数量", "Count"),
-    "open_remaining": ("仍待关闭的不符合项", "Nonconformities still to close"),
-    "previous_status": ("上次状态", "Previous status"),
-    "status_now": ("当前状态", "Status now"),
-    "recurring_of": ("重复的已关闭项", "Repeats the closed"),
-    "note": ("说明", "Note"),
-    "none": ("无", "None"),
-}
-
-# --- onsite work package (issue 14 item 3): the auditor's on-site judgements (checker.onsite, templates/_onsite.*)
-ONSITE_LABELS: dict[str, Pair] = {
-    "title": ("现场审核判定（审核员判断）", "On-site judgements (the auditor's)"),
-    "note": ("下列结果由审核员现场判定：状态和等级为审核员的结论，工具原来的结论列在旁边。",
-             "These results were judged on site by the auditor: status and grade are the auditor's, the tool's "
-             "own verdict is shown beside them."),
-    "item": ("事项", "Item"),
-    "clauses": ("条款", "Clause"),
-    "tool_verdict": ("工具结论", "Tool's verdict"),
-    "auditor_verdict": ("审核员结论", "Auditor's verdict"),
-    "action": ("判定", "Judgement"),
-    "auditor": ("审核员", "Auditor"),
-    "date": ("日期", "Date"),
-    "evidence_seen": ("现场所见证据", "Evidence seen"),
-    "nc": ("不符合项", "Nonconformity"),
-    "where": ("记录位置", "Recorded at"),
-    "no_tool_verdict": ("（审核员新增）", "(added by the auditor)"),
-    "mark": ("审核员判定", "auditor's judgement"),
-    "action_confirm": ("确认", "confirmed"),
-    "action_downgrade": ("降级", "downgraded"),
-    "action_upgrade": ("升级", "upgraded"),
-    "action_add": ("新增", "added"),
-    "action_resolve": ("现场核实", "verified on site"),
-    "seen_document": ("文件", "Document"),
-    "seen_record": ("记录", "Record"),
-    "seen_interview": ("访谈", "Interview"),
-    "seen_observation": ("现场观察", "Site observation"),
-}

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+TITLE_ONLY = "title only"  # Result.source of a rule that rests on a clause title only (the source has no text)
+
 
 # str mixins, not StrEnum: StrEnum changes str()/format() of the members, which templates and messages show
 class Status(str, Enum):  # noqa: UP042
@@ -49,6 +51,20 @@ def severity(status: Status, grade: Grade | None) -> int:
 
 
 @dataclass(frozen=True)
+class Text:
+    """A piece of report text in Chinese with English alongside."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def to_json(self) -> dict:
+        return {"zh": self.zh, "en": self.en}
+
+
+@dataclass(frozen=True)
 class Evidence:
     """Where a result's evidence is: a file in the bundle, a JSON pointer into it, and a line."""
 
@@ -56,7 +72,7 @@ class Evidence:
     pointer: str = ""
     line: int | None = None
     column: int | None = None
-    note: str | None = None  # e.g. "no document of kind policy in the bundle"
+    note: Text | None = None  # what is missing there, e.g. 证据包中没有方针 / no policy in the bundle
 
     def location(self) -> str:
         where = self.file
@@ -73,22 +89,8 @@ class Evidence:
         if self.column is not None:
             out["column"] = self.column
         if self.note:
-            out["note"] = self.note
+            out["note"] = self.note.to_json()
         return out
-
-
-@dataclass(frozen=True)
-class Text:
-    """A piece of report text in Chinese with English alongside."""
-
-    zh: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
-
-    def to_json(self) -> dict:
-        return {"zh": self.zh, "en": self.en}
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class Result:
     evidence: tuple[Evidence, ...]
     remediation: Text | None = None
     subject: str | None = None  # stable key of the subject, for de-duplication and sorting
-    source: str = "full text"  # or "title only"
+    source: str = "full text"  # or TITLE_ONLY
     finding: str | None = field(default=None, compare=False)  # defect key: equal keys on one subject merge
     reason: Text | None = None  # why not applicable (shown beside 不适用)
     missing: str | None = field(default=None, compare=False)  # the absent document kind a breach rests on
@@ -221,7 +223,7 @@ class ContentGap:
     line: int | None
     column: int | None
     keyword: str
-    message: str
+    message: Text  # the schema's complaint, in Chinese with English alongside
     reported_as: str
     standards: tuple[str, ...] = ()
 
@@ -231,7 +233,7 @@ class ContentGap:
             out["line"] = self.line
         if self.column is not None:
             out["column"] = self.column
-        out.update({"keyword": self.keyword, "message": self.message, "reported_as": self.reported_as,
+        out.update({"keyword": self.keyword, "message": self.message.to_json(), "reported_as": self.reported_as,
                     "standards": list(self.standards)})
         return out
 
@@ -305,12 +307,34 @@ class Report:
     def has_nonconformities(self) -> bool:
         return bool(self.nonconformities)
 
+    def title_only_rules(self) -> frozenset[tuple[str, str]]:
+        """(standard, rule) of the rules that rest on a clause title only (``source: title only``)."""
+        return frozenset((r.standard, r.rule) for r in self.results if r.source == TITLE_ONLY)
+
+    def on_title(self, nc: Nonconformity) -> frozenset[tuple[str, str]]:
+        """(standard, clause) of a nonconformity's clauses that a title-only rule of it judged."""
+        members = set(nc.members)
+        return frozenset((r.standard, r.clause) for r in self.results
+                         if r.source == TITLE_ONLY and (r.standard, r.rule) in members)
+
+    def verdict_on_title(self, verdict: ClauseVerdict) -> bool:
+        """Whether a clause verdict rests on a title-only result: one of its rules rests on the clause title
+        only and gave the verdict's own status (and grade)."""
+        rules = set(verdict.rules)
+        return any(r.source == TITLE_ONLY and r.standard == verdict.standard and r.rule in rules
+                   and r.status is verdict.status and r.grade == verdict.grade for r in self.results)
+
     def summary(self) -> dict:
+        """Every count a report shows, computed once here (every format reads it).  ``results`` counts rule
+        results (one per rule and subject; several may make one nonconformity); ``nonconformities`` counts
+        the numbered nonconformities; ``clauses`` counts clause verdicts; ``title_only`` counts what rests
+        on clause titles only."""
         counts: dict[str, int] = {}
         for r in self.results:
             graded = r.status is Status.NONCONFORMITY and r.grade is not None
             key = f"nonconformity_{r.grade.value}" if graded and r.grade is not None else r.status.value
             counts[key] = counts.get(key, 0) + 1
+        on_title = self.title_only_rules()
         return {
             "results": dict(sorted(counts.items())),
             "nonconformities": {
@@ -321,4 +345,9 @@ class Report:
             "clauses": {s.value: sum(1 for v in self.verdicts if v.status is s) for s in Status
                         if any(v.status is s for v in self.verdicts)},
             **_waiver_counts(self.nonconformities),  # waivers (checker.waivers): counts with and without
+            "title_only": {
+                "results": sum(1 for r in self.results if r.source == TITLE_ONLY),
+                "nonconformities": sum(1 for n in self.nonconformities if on_title & set(n.members)),
+                "clauses": sum(1 for v in self.verdicts if self.verdict_on_title(v)),
+            },
         }

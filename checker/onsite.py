@@ -32,7 +32,8 @@ from typing import Any
 from .controldocs import ControlError, Controls
 from .errors import Problem
 from .i18n import tr
-from .labels_out import ONSITE_LABELS, index, status_label
+from .labels_audit import ONSITE_LABELS
+from .labels_out import index, status_label
 from .model import Evidence, Grade, Result, Status, Text, severity
 from .nonconformities import nonconformity_groups
 from .packs import Pack

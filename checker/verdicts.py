@@ -62,7 +62,7 @@ def _evidence(src: FactSource, field: str | None = None, data=None) -> Evidence:
         if present:
             pointer = src.pointer + "".join("/" + p for p in parts)
         else:
-            note = f"{field} not given"
+            note = Text(f"未提供 {field}", f"{field} not given")
     line, col = (None, None)
     if src.document is not None:
         pos = src.document.position(pointer)
@@ -123,7 +123,13 @@ def _bundle_id(facts: FactBase) -> str:
     return facts.bundle_id
 
 
-def _bundle_evidence(facts: FactBase, note: str) -> tuple[Evidence, ...]:
+def _absent_note(kind: str, schemas: SchemaSet) -> Text:
+    """The note on the bundle manifest's evidence when a document kind is absent."""
+    zh_doc, en_doc = _kind_names(kind, schemas)
+    return Text(f"证据包中没有{zh_doc}", f"no {en_doc} in the bundle")
+
+
+def _bundle_evidence(facts: FactBase, note: Text) -> tuple[Evidence, ...]:
     return (Evidence(facts.sources[_bundle_id(facts)].file, "", 1, 1, note),)
 
 
@@ -192,7 +198,7 @@ def _vacuous(run: _RuleRun, facts: FactBase, schemas: SchemaSet) -> Result:
                   status=Status.NOT_EVALUATED, grade=None,
                   message=Text(f"证据包中没有{zh_doc}，本条未评价：无据可查不等于符合。",
                                f"The bundle holds no {en_doc}; not evaluated: nothing to check is not conformity."),
-                  evidence=_bundle_evidence(facts, f"no {kind} in the bundle"),
+                  evidence=_bundle_evidence(facts, _absent_note(kind, schemas)),
                   subject=f"none:{kind}", missing=run.missing, blocked_by=(f"missing:{kind}",))
 
 
@@ -203,7 +209,8 @@ def _pass_evidence(rule: Rule, facts: FactBase, passing: list[str]) -> tuple[Evi
     if len(passing) > MAX_EVIDENCE_PER_RESULT:
         last = evidence[-1]
         evidence[-1] = Evidence(last.file, last.pointer, last.line, last.column,
-                                f"and {len(passing) - MAX_EVIDENCE_PER_RESULT + 1} more")
+                                Text(f"另有 {len(passing) - MAX_EVIDENCE_PER_RESULT + 1} 处",
+                                     f"and {len(passing) - MAX_EVIDENCE_PER_RESULT + 1} more"))
     return tuple(evidence)
 
 
@@ -285,7 +292,7 @@ def _none_result(run: _RuleRun, facts: FactBase, schemas: SchemaSet) -> Result:
     mode, blocked = _none_mode(rule, absent)
     ctx = _context(rule, facts, None, [], 0)
     kind = rule.for_each
-    evidence = _bundle_evidence(facts, f"no {kind} in the bundle")
+    evidence = _bundle_evidence(facts, _absent_note(kind, schemas))
     missing = absent[0] if absent else None
     if mode == "depends":
         kind_shown = absent[0] if absent and blocked[0].startswith("missing:") else kind

@@ -148,7 +148,7 @@ def test_check_writes_four_reports_and_exits_1(tmp_path):
     nc = next(n for n in report["nonconformities"] if {"standard": PACK, "clause": "6.2 d)"} in n["clauses"])
     assert nc["evidence"][0]["file"] == "policy.yaml"
     rows = list(csv.reader(io.StringIO((out / "nonconformities.csv").read_bytes().decode("utf-8-sig"))))
-    assert rows[0][:3] == ["编号", "条款", "标准"] and len(rows) == len(DEFECTIVE_NCS) + 1
+    assert rows[0][:3] == ["编号", "标准条款", "标准"] and len(rows) == len(DEFECTIVE_NCS) + 1
 
 
 def test_conforming_check_exits_0(tmp_path):

@@ -214,7 +214,9 @@ def test_a_gap_no_rule_reads_is_listed_not_dropped(tmp_path):
     where = f"seesa_basic.yaml:{gap.line}#{gap.pointer}" if gap.line else f"seesa_basic.yaml#{gap.pointer}"
     assert "## 所选标准的规则未读取的内容缺失" in md and where in md
     proc = run_parkcheck("check", dest, "--standard", PACK)
-    assert proc.returncode == 0 and f"{where}: required field is missing" in proc.stdout
+    # the schema's complaint in the report's language (zh by default), with English alongside in the JSON
+    assert gap.message.en == "required field is missing" and data["content_gaps"][0]["message"]["en"] == gap.message.en
+    assert proc.returncode == 0 and f"{where}: {gap.message.zh}" in proc.stdout and "required field" not in proc.stdout
     # checked against the standard that reads it, the same gap is a finding
     assert run_check(dest, ["t-seesa-010-2025"]).nonconformities
 

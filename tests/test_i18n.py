@@ -230,4 +230,4 @@ def test_a_report_reads_the_same_whatever_the_message_language(tmp_path):
             reports[lang] = json_report.render(run_check(dest))  # the bytes of report.json
     assert reports["zh"] == reports["en"]
     gaps = json_report.to_dict(run_check(dest))["content_gaps"]
-    assert {(g["pointer"], g["message"]) for g in gaps} >= {("/publication/url", "left blank (expected string)")}
+    assert {(g["pointer"], g["message"]["en"]) for g in gaps} >= {("/publication/url", "left blank (expected string)")}

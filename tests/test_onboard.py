@@ -107,7 +107,7 @@ def test_check_of_the_skeleton_exits_1_and_lists_findings(tmp_path, cli):
     checked = cli("check", folder, "--out", out, "--format", "json")
     assert checked.exit_code == EXIT_FINDINGS, checked.stderr
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert f"不符合项（严重在前） ({len(report['nonconformities'])})" in checked.stdout  # the terminal lists them
+    assert f"不符合项（严重在前）（{len(report['nonconformities'])}）" in checked.stdout  # the terminal lists them
     assert all(nc["id"] in checked.stdout for nc in report["nonconformities"])
     assert {v["standard"] for v in report["verdicts"]} == set(PACKS)
     assert [v["clause"] for v in report["verdicts"] if v["status"] == "conform"] == []

@@ -24,5 +24,5 @@ def test_every_report_records_each_packs_edition_and_version(tmp_path):
         edition, version = str(pack.meta["edition"]), pack.version
         assert (entry["edition"], entry["version"]) == (edition, version)
         assert f"{pack.code} {pack.title['zh']}（版次 {edition}，规则包版本 {version}）" in md
-        assert f"(版次 {edition}, 规则包版本 {version}, {len(pack.rules)} 规则)" in html
+        assert f"（版次 {edition}，规则包版本 {version}，规则 {len(pack.rules)} 条）" in html
         assert f"{pack.code} {pack.title['zh']}（版次 {edition}，规则包版本 {version}）" in proc.stdout

@@ -22,7 +22,8 @@ from click.testing import CliRunner
 
 from checker.check import run_check
 from checker.cli import main
-from checker.labels_out import PDF, REPORT
+from checker.labels_audit import PDF
+from checker.labels_out import REPORT
 from checker.modes import AUDIT
 from checker.reporters import FORMATS, pdf_report
 from checker.resources import data_dir

@@ -41,11 +41,13 @@ def test_csv_is_excel_friendly(report):
     data = csv_report.render(report)
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == ["编号", "条款", "标准", "要求", "不符合事实", "等级", "证据位置", "整改建议", "规则"]
-    legal = next(r for r in rows if r[1] == "6.2 d)")
-    assert legal[5] == "一般" and legal[6] == "policy.yaml:6#/commitments" and "legal_compliance" in legal[7]
+    assert rows[0] == ["编号", "标准条款", "标准", "仅依据标题的条款", "要求", "不符合事实", "等级", "证据位置", "整改建议",
+                       "规则"]
+    legal = next(r for r in rows if r[1] == "T/CPQS ZC001—2025 6.2 d)")  # the clause paired with its standard's code
+    assert legal[2] == "T/CPQS ZC001—2025 产业园区碳排放管理体系建设规范" and legal[3] == ""
+    assert legal[6] == "一般" and legal[7] == "policy.yaml:6#/commitments" and "legal_compliance" in legal[8]
     en = list(csv.reader(io.StringIO(csv_report.render(report, "en").decode("utf-8-sig"))))
-    assert en[0][0] == "No." and next(r for r in en if r[1] == "6.2 d)")[5] == "Minor"
+    assert en[0][0] == "No." and next(r for r in en if r[1] == "T/CPQS ZC001—2025 6.2 d)")[6] == "Minor"
 
 
 def test_markdown_lists_every_nonconformity_and_clause(report):

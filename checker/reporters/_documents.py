@@ -85,8 +85,8 @@ def evidence_lines(nc: Nonconformity, lang: str) -> list[str]:
         where = safe_text(doc.get("file") or "") + (f":{doc['line']}" if doc.get("line") else "")
         lines.append(f"{head} — {where}".strip(" —") if head else where)
     if not lines:
-        for ev in nc.evidence:  # the notes are the checker's English hints: shown in English only
-            note = f" ({safe_text(ev.note)})" if ev.note and lang == "en" else ""
+        for ev in nc.evidence:
+            note = f" ({safe_text(ev.note.get(lang))})" if ev.note else ""
             lines.append(safe_text(ev.location()) + note)
     return lines
 

@@ -1,5 +1,5 @@
 """What the machine formats (JUnit, SARIF, OSCAL) share: which nonconformity a rule result belongs
-to, how a result and its evidence are named, and the words they print (``labels_out.MACHINE``).
+to, how a result and its evidence are named, and the words they print (``labels_audit.MACHINE``).
 
 Everything here is derived from the finished report only, in the report's order, so the three
 formats list the same results in the same order and stay byte-identical for the same input."""
@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..escape import printable
-from ..labels_out import MACHINE, REPORT, index, status_label
+from ..labels_audit import MACHINE
+from ..labels_out import REPORT, index, status_label
 from ..model import Evidence, Nonconformity, Report, Result, Status
 
 #: The statuses a data pipeline must not take as a pass: not determined yet (fail closed).
@@ -75,10 +76,10 @@ def words(lang: str) -> dict[str, str]:
     return {**{k: v[i] for k, v in REPORT.items()}, **{k: v[i] for k, v in MACHINE.items()}}
 
 
-def location(e: Evidence) -> str:
-    """``file:line#pointer`` and the evidence note, as one printable string."""
+def location(e: Evidence, lang: str = "zh") -> str:
+    """``file:line#pointer`` and the evidence note in ``lang``, as one printable string."""
     where = e.location()
-    return printable(f"{where} ({e.note})" if e.note else where)
+    return printable(f"{where} ({e.note.get(lang)})" if e.note else where)
 
 
 def status_text(r: Result, lang: str) -> str:
@@ -107,7 +108,7 @@ def body(item: Item, lang: str) -> str:
         lines.append((w["nc"], item.nc.id))
     lines += [(w["clause"], item.classname), (w["requirement"], r.requirement),
               (w["finding_or_message"], r.message.get(lang))]
-    lines += [(w["evidence"], location(e)) for e in r.evidence]
+    lines += [(w["evidence"], location(e, lang)) for e in r.evidence]
     if r.source != "full text":
         lines.append((w["source_basis"], w["title_only"]))
     if r.judgement:

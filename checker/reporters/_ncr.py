@@ -3,7 +3,8 @@ the comparison with the previous audit, in one language (also for ``parkcheck di
 
 from __future__ import annotations
 
-from ..labels_out import NCR, grade_label, in_language
+from ..labels_audit import NCR
+from ..labels_out import grade_label, in_language
 from ..model import Report
 
 __all__ = ["FIELDS", "ncr_view", "punctuation", "surveillance_view"]

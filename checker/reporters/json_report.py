@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 
 from ..audit import audit_json
-from ..model import Report
+from ..model import Nonconformity, Report
 
 REPORT_SCHEMA_ID = "https://parkcheck.invalid/schemas/report.schema.json"
 REPORT_VERSION = "1"
 
 
 def to_dict(report: Report) -> dict:
+    """The report as JSON data.  Verdicts and nonconformity clauses that rest on a clause title only carry
+    ``"title_only": true`` (each result says it in ``source``); ``summary`` is ``Report.summary()``, the
+    counts every format shows."""
     return {
         "$schema": REPORT_SCHEMA_ID,
         "report_version": REPORT_VERSION,
@@ -23,9 +26,9 @@ def to_dict(report: Report) -> dict:
         "evidence_files": [f.to_json() for f in report.files],
         "packs": [p.to_json() for p in report.packs],
         "summary": report.summary(),
-        "verdicts": [v.to_json() for v in report.verdicts],
+        "verdicts": [_mark(v.to_json(), report.verdict_on_title(v)) for v in report.verdicts],
         "results": [r.to_json() for r in report.results],
-        "nonconformities": [n.to_json() for n in report.nonconformities],
+        "nonconformities": [_nc_json(n, report.on_title(n)) for n in report.nonconformities],
         "applicability": list(report.applicability), "waivers": list(report.waivers),  # checker.waivers
         "scores": [s.to_json() for s in report.scores],
         "content_gaps": [g.to_json() for g in report.content_gaps],
@@ -33,6 +36,19 @@ def to_dict(report: Report) -> dict:
         "engine": report.engine,
         **({"surveillance": report.surveillance} if report.surveillance is not None else {}),  # ncr
     }
+
+
+def _mark(out: dict, title_only: bool) -> dict:
+    if title_only:
+        out["title_only"] = True
+    return out
+
+
+def _nc_json(nc: Nonconformity, on_title: frozenset[tuple[str, str]]) -> dict:
+    out = nc.to_json()
+    for item in out["clauses"]:
+        _mark(item, (item["standard"], item["clause"]) in on_title)
+    return out
 
 
 def render(report: Report, lang: str = "zh") -> bytes:

@@ -108,7 +108,7 @@ def _observation(item: Item, lang: str, when: str, tool: str, occurrence: int, s
     for e in r.evidence:
         ev_props = [_prop(k, v) for k, v in (("line", e.line), ("column", e.column), ("pointer", e.pointer))
                     if v not in (None, "")]
-        evidence.append({"href": quote(e.file.replace("\\", "/"), safe="/"), "description": _string(location(e)),
+        evidence.append({"href": quote(e.file.replace("\\", "/"), safe="/"), "description": _string(location(e, lang)),
                          **({"props": ev_props} if ev_props else {})})
     return {
         "uuid": uid("observation", *scope, r.standard, r.rule, r.subject or "", *repeat),
@@ -185,7 +185,7 @@ def _risk(nc: Nonconformity, codes: dict[str, str], obs: list[str], lang: str, t
                              else f"{w['requirement']}：{nc.requirement}"),
         "props": [_prop("nonconformity-id", nc.id), _prop("grade", nc.grade.value),
                   *(_prop("clause", f"{s} {c}") for s, c in nc.clauses),
-                  *(_prop("evidence", location(e)) for e in nc.evidence)],
+                  *(_prop("evidence", location(e, lang)) for e in nc.evidence)],
         "status": _risk_status(nc),
         "origins": [{"actors": [{"type": "tool", "actor-uuid": tool}]}],
     }

@@ -27,7 +27,8 @@ from markupsafe import Markup
 
 from ..errors import InputError
 from ..i18n import tr
-from ..labels_out import PDF, in_language
+from ..labels_audit import PDF
+from ..labels_out import in_language
 from ..model import Report
 from ..resources import data_dir
 from ._view import environment, view

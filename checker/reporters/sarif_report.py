@@ -58,7 +58,7 @@ def uri(path: str) -> str:
     return quote(path.replace("\\", "/"), safe="/")
 
 
-def _location(e: Evidence) -> dict:
+def _location(e: Evidence, lang: str) -> dict:
     physical: dict[str, Any] = {"artifactLocation": {"uri": uri(e.file), "uriBaseId": BASE}}
     if e.line:
         physical["region"] = {"startLine": e.line, **({"startColumn": e.column} if e.column else {})}
@@ -66,7 +66,7 @@ def _location(e: Evidence) -> dict:
     if e.pointer:
         out["logicalLocations"] = [{"fullyQualifiedName": printable(e.pointer), "kind": "element"}]
     if e.note:
-        out["message"] = {"text": printable(e.note)}
+        out["message"] = {"text": printable(e.note.get(lang))}
     return out
 
 
@@ -110,7 +110,7 @@ def _result(item: Item, index: int, rule_id: str, lang: str) -> dict:
         "kind": _KIND[r.status],
         "level": _level(item),
         "message": {"text": _message(item, lang)},
-        "locations": [_location(e) for e in r.evidence],
+        "locations": [_location(e, lang) for e in r.evidence],
         "partialFingerprints": {"ruleSubject/v1": f"{r.standard}:{r.rule}:{r.subject or ''}"},
     }
     if item.nc is not None:
@@ -159,7 +159,7 @@ def to_dict(report: Report, lang: str = "zh") -> dict:
                          **({"toolExecutionNotifications": [
                              {"level": "error", "message": {"text": _message(item, lang)},
                               "descriptor": {"id": ids[(item.result.standard, item.result.rule)]},
-                              "locations": [_location(e) for e in item.result.evidence]}
+                              "locations": [_location(e, lang) for e in item.result.evidence]}
                              for item in errors]} if errors else {})}],
         "originalUriBaseIds": {BASE: {"description": {"text": w["bundle_root"]}}},
         "artifacts": [{"location": {"uri": uri(f.path), "uriBaseId": BASE}, "length": f.size,

@@ -17,10 +17,10 @@ from rich.text import Text
 
 from ..escape import clip, one_line
 from ..labels_out import CHECK_TYPE, TERMINAL, grade_label, in_language, index, source_label, status_label
-from ..model import Grade, Report, Status, severity
+from ..model import TITLE_ONLY, Grade, Report, Status, severity
 from ..modes import PRECHECK
 from ._score import score_view
-from ._view import SECTION_TITLES
+from ._view import SECTION_TITLES, SUMMARY_STATUSES, clause_groups, standard_name, summary_view
 
 STYLE = {Status.NONCONFORMITY: "bold red", Status.OBSERVATION: "yellow", Status.ONSITE: "cyan",
          Status.CONFORM: "green", Status.NOT_APPLICABLE: "dim", Status.NOT_CHECKED: "dim", Status.ERROR: "bold magenta",
@@ -52,11 +52,11 @@ def print_summary(report: Report, console: Console, lang: str = "zh", show_all: 
     _print_verdict(report, console, lang, tt)
     ncs = sorted(report.nonconformities, key=lambda n: severity(Status.NONCONFORMITY, n.grade))  # stable: clause order
     if ncs:
-        _section(console, tt["nc_list"], len(ncs))
+        _section(console, tt["nc_list"], len(ncs), lang)
         for nc in ncs:
             head = Text.assemble(plain(nc.id, "bold"), "  ",
                                  (status_label(Status.NONCONFORMITY, nc.grade, lang), STYLE[Status.NONCONFORMITY]),
-                                 "  ", plain(_clauses(nc.clauses, packs)))
+                                 "  ", plain(_clauses(nc.clauses, packs, report.on_title(nc), t, lang)))
             _print_item(console, head, nc.requirement, (t["finding"], nc.finding.get(lang)), nc.evidence,
                         nc.remediation.get(lang) if precheck and nc.remediation else None, t, tt)
     for status, key in ((Status.OBSERVATION, "obs_list"), (Status.ONSITE, "onsite_list")):
@@ -66,7 +66,7 @@ def print_summary(report: Report, console: Console, lang: str = "zh", show_all: 
     for g in report.content_gaps:
         if g.reported_as == "not_covered":
             where = f"{g.file}:{g.line}" if g.line else g.file
-            console.print(f"{t['gap_line']}: " + one_line(f"{where}#{g.pointer}: {g.message}"), markup=False)
+            console.print(f"{t['gap_line']}: " + one_line(f"{where}#{g.pointer}: {g.message.get(lang)}"), markup=False)
     for path in report.unused_files:  # never silently ignored (checker.unused)
         console.print(f"{t['unused_line']}: " + one_line(path), markup=False)
     if show_all:
@@ -81,20 +81,29 @@ def _print_results(report: Report, console: Console, lang: str, status: Status, 
     packs = {p.id: p for p in report.packs}
     results = [r for r in report.results if r.status is status]
     if results:
-        _section(console, title, len(results))
+        _section(console, title, len(results), lang)
     for r in results:
         head = Text.assemble((status_label(status, None, lang), STYLE[status]), "  ",
-                             plain(f"{packs[r.standard].code} {r.clause}"), "  ", plain(r.rule, "dim"))
+                             plain(f"{packs[r.standard].code} {r.clause}"),
+                             _title_mark(r.source == TITLE_ONLY, t, lang), "  ", plain(r.rule, "dim"))
         _print_item(console, head, r.requirement, (tt["found"], r.message.get(lang)), r.evidence,
                     r.remediation.get(lang) if precheck and r.remediation else None, t, tt)
 
 
-def _clauses(clauses, packs: dict) -> str:
-    """``T/CPQS ZC001—2025 7.1, 7.4; T/SEESA … 5.2``: the clauses of a nonconformity, grouped by standard."""
-    by_pack: dict[str, list[str]] = {}
-    for standard, clause in clauses:
-        by_pack.setdefault(standard, []).append(clause)
-    return "; ".join(f"{packs[s].code} {', '.join(cs)}" for s, cs in by_pack.items())
+def _clauses(clauses, packs: dict, on_title: frozenset, t: dict, lang: str) -> str:
+    """``T/CPQS ZC001—2025 7.1, 7.4; T/SEESA … 5.2``: the clauses of a nonconformity, grouped by standard,
+    a clause a title-only rule judged marked as such."""
+    comma = "、" if lang == "zh" else ", "
+    return "; ".join(f"{g['code']} " + comma.join(c["clause"] + _title_mark(c["title_only"], t, lang)
+                                                  for c in g["clauses"])
+                     for g in clause_groups(clauses, packs, on_title))
+
+
+def _title_mark(title_only: bool, t: dict, lang: str) -> str:
+    """The mark of a verdict that rests on a clause title only (explained once, under the counts)."""
+    if not title_only:
+        return ""
+    return f"（{t['title_only']}）" if lang == "zh" else f" ({t['title_only']})"
 
 
 def _print_header(report: Report, console: Console, lang: str, t: dict, tt: dict, precheck: bool) -> None:
@@ -103,7 +112,9 @@ def _print_header(report: Report, console: Console, lang: str, t: dict, tt: dict
                                 " – ", plain(b["period"]["end"]), "  ", t["audit_date"], " ", plain(b["audit_date"])),
                   no_wrap=True, overflow="ellipsis")  # cut, not wrapped: a wrapped line could start with forged text
     for pack in report.packs:
-        title = f"{pack.code} {pack.title}（{t['edition']} {pack.edition}，{t['pack_version']} {pack.version}）"
+        comma, left, right = ("，", "（", "）") if lang == "zh" else (", ", " (", ")")
+        about = f"{t['edition']} {pack.edition}{comma}{t['pack_version']} {pack.version}"
+        title = f"{standard_name(pack)}{left}{about}{right}"
         console.print(plain(title, "italic"))
     kind = b.get("check_type")
     stated = CHECK_TYPE[kind][index(lang)] if kind in CHECK_TYPE else tt["not_stated"]
@@ -132,18 +143,21 @@ def _print_verdict(report: Report, console: Console, lang: str, tt: dict) -> Non
     line = Text.assemble(f"{tt['ncs']} {nc['total']}: ",
                          (f"{grade_label(Grade.MAJOR, lang)} {nc['major']}", STYLE[Status.NONCONFORMITY]), " · ",
                          f"{grade_label(Grade.MINOR, lang)} {nc['minor']}", "    ", f"{tt['results']}: ")
-    shown = [Status.OBSERVATION, Status.ONSITE, Status.NOT_EVALUATED, Status.CONFORM, Status.NOT_APPLICABLE]
-    if counts.get("error"):
-        shown.insert(0, Status.ERROR)
+    shown = [st for st in SUMMARY_STATUSES if st is not Status.ERROR or counts.get("error")]
     for i, st in enumerate(shown):
         line.append_text(Text.assemble(" · " if i else "", (f"{status_label(st, None, lang)} {counts.get(st.value, 0)}",
                                                              STYLE[st])))
     console.print(line)
+    on_title = summary_view(s, lang)["title_only"]
+    if on_title:  # what rests on clause titles only, counted and explained once
+        t = SECTION_TITLES[lang]
+        console.print(f"{t['sum_title_only']}{'：' if lang == 'zh' else ': '}{on_title}", style="yellow", markup=False)
+        console.print(t["title_only_note"], style="dim", markup=False)
 
 
-def _section(console: Console, title: str, n: int) -> None:
+def _section(console: Console, title: str, n: int, lang: str) -> None:
     console.print()
-    console.print(Text(f"{title} ({n})", style="bold underline"))
+    console.print(Text(f"{title}（{n}）" if lang == "zh" else f"{title} ({n})", style="bold underline"))
 
 
 def _print_item(console: Console, head: Text, requirement: str, finding: tuple[str, str | None], evidence,
@@ -187,7 +201,8 @@ def _print_clause_tables(report: Report, console: Console, t: dict, lang: str) -
         for v in report.verdicts:
             if v.standard == pack.id:
                 table.add_row(plain(v.clause), plain(v.title),
-                              Text(status_label(v.status, v.grade, lang), style=STYLE[v.status]))
+                              Text(status_label(v.status, v.grade, lang)
+                                   + _title_mark(report.verdict_on_title(v), t, lang), style=STYLE[v.status]))
         console.print(table)
 
 
