@@ -24,7 +24,11 @@ from .bundle import Bundle, Document
 from .errors import InputError, Problem
 from .i18n import tr
 from .labels_in import normalise_document
+from .register_in import KIND as REGISTER_KIND
+from .register_in import read_register
 from .schemas import SchemaSet, validate_document
+from .xlsxcells import WORKBOOK_SUFFIX
+from .xlsxio import locate_cells
 from .yamlio import read_yaml_file
 
 __all__ = ["Controls", "control_kinds", "control_problems", "load_controls", "placeholder_problems"]
@@ -83,13 +87,15 @@ def load_controls(bundle: Bundle, schemas: SchemaSet, given: dict[str, Path] | N
         if kind not in kinds:
             raise InputError(tr("{kind} is not an audit record (known: {kinds})", kind=kind, kinds=", ".join(kinds)))
         controls.documents[kind] = _read_given(kind, Path(path), schemas)
-    problems = [p for doc in controls.documents.values() for p in placeholder_problems(doc, schemas)]
+    problems = [p for doc in controls.documents.values() for p in locate_cells([doc], placeholder_problems(doc, schemas))]
     if problems:
         raise ControlError(sorted(problems, key=lambda p: (p.file or "", p.line or 0, p.column or 0, p.field or "")))
     return controls
 
 
 def _read_given(kind: str, path: Path, schemas: SchemaSet) -> Document:
+    if path.suffix.lower() == WORKBOOK_SUFFIX:  # the register --format xlsx writes, filled by the park
+        return _read_register(kind, path, schemas)
     content = read_yaml_file(path, str(path))
     doc = Document(path=str(path), kind=kind, content=content, fmt="yaml")
     data = doc.data
@@ -103,6 +109,23 @@ def _read_given(kind: str, path: Path, schemas: SchemaSet) -> Document:
     problems = validate_document(schemas, kind, doc.data, doc.path, doc.position, set(), set())
     if problems:
         raise ControlError([dataclasses.replace(p, gap=None) for p in problems])
+    return doc
+
+
+def _read_register(kind: str, path: Path, schemas: SchemaSet) -> Document:
+    """A ``corrective_actions`` document from the register workbook (``checker.register_in``), validated
+    like the YAML; problems name the workbook's cell.  An empty register holds no entries."""
+    if kind != REGISTER_KIND:
+        raise InputError(tr("only the corrective actions can be given as a workbook (.xlsx), not {kind}",
+                            kind=kind), str(path))
+    name, content = read_register(path, schemas)
+    doc = Document(path=name, kind=kind, content=content, fmt="xlsx")
+    if not doc.data["actions"]:
+        return doc  # the park has answered nothing yet: no entries (the schema's minItems is for a file)
+    normalise_document(doc, schemas)
+    problems = validate_document(schemas, kind, doc.data, doc.path, doc.position, set(), set())
+    if problems:
+        raise ControlError(locate_cells([doc], [dataclasses.replace(p, gap=None) for p in problems]))
     return doc
 
 

@@ -45,6 +45,7 @@ from .i18n import tr
 from .model import Nonconformity, Report
 from .pointers import split_pointer
 from .surveillance import compare, previous_ids, read_report
+from .xlsxio import locate_cells
 
 __all__ = ["DEFAULT_DUE_DAYS", "RECORD_KEYS", "AuditDates", "apply_ncr", "check_entry", "ncr_record"]
 
@@ -161,7 +162,7 @@ def _actions(controls: Controls) -> tuple[Document | None, dict[str, tuple[int, 
 
 def _stop(doc: Document, pointer: str, message: str) -> ControlError:
     line, col = doc.position(pointer) or (1, 1)
-    return ControlError([Problem(message, doc.path, line, col, pointer)])
+    return ControlError(locate_cells([doc], [Problem(message, doc.path, line, col, pointer)]))
 
 
 def _text(zh: str, en: str) -> dict:

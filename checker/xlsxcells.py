@@ -233,13 +233,16 @@ def check_archive(data: bytes, name: str, limits: Limits) -> None:
                 raise InputError(tr("the workbook is encrypted; save it without a password"), name)
 
 
-def open_workbook(data: bytes, name: str):
+def open_workbook(data: bytes, name: str, data_only: bool = True):
+    """The workbook, read-only, links not kept; ``data_only``: formulas' stored results, else the
+    formulas as text (``cell.data_type == "f"``).  Nothing is ever evaluated."""
     import openpyxl
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it does not read
-            return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+            return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only,
+                                          keep_links=False)
     except InputError:
         raise
     except Exception as exc:  # openpyxl raises many kinds on a corrupt workbook
