@@ -87,7 +87,8 @@ def load_controls(bundle: Bundle, schemas: SchemaSet, given: dict[str, Path] | N
         if kind not in kinds:
             raise InputError(tr("{kind} is not an audit record (known: {kinds})", kind=kind, kinds=", ".join(kinds)))
         controls.documents[kind] = _read_given(kind, Path(path), schemas)
-    problems = [p for doc in controls.documents.values() for p in locate_cells([doc], placeholder_problems(doc, schemas))]
+    problems = [p for doc in controls.documents.values()
+                for p in locate_cells([doc], placeholder_problems(doc, schemas))]
     if problems:
         raise ControlError(sorted(problems, key=lambda p: (p.file or "", p.line or 0, p.column or 0, p.field or "")))
     return controls

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from .errors import InputError
 from .i18n import tr
@@ -82,7 +82,7 @@ class _Register:
         self.names = _header_names(schemas)
         self.columns: dict[int, str] = {}
 
-    def fail(self, message: str, row: int, col: int, field: str | None = None):
+    def fail(self, message: str, row: int, col: int, field: str | None = None) -> NoReturn:
         raise InputError(message, where(self.workbook, self.sheet, row, col), field=field)
 
     def header(self, cells: tuple) -> None:

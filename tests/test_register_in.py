@@ -162,6 +162,23 @@ def test_an_nc_number_that_is_no_nonconformity_stops_naming_the_cell(register, t
     assert f"nonconformities.xlsx!{SHEET}!A{row}" in out and "NC-AAAAAAAA" in out
 
 
+def test_a_placeholder_in_the_register_stops_naming_the_cell(register, tmp_path):
+    filled = tmp_path / "nonconformities.xlsx"
+    entries = _entries()[:1]
+    entries[0]["root_cause"] = "待定"
+    cells = _fill(register, filled, entries)
+    code, out = _cli("check", DEFECTIVE, "--mode", "audit", "--audit", STAGE2, "--audit-date", FOLLOW_UP,
+                     "--corrective-actions", filled, "--format", "json", "-o", tmp_path / "out")
+    assert code == 2
+    assert f"nonconformities.xlsx!{SHEET}!{cells[('NC-ET5GWHOY', 'root_cause')]}" in out and "待定" in out
+
+
+def test_only_the_corrective_actions_may_be_a_workbook(register, tmp_path):
+    code, out = _cli("check", DEFECTIVE, "--mode", "audit", "--audit", register, "--audit-date", FOLLOW_UP,
+                     "--format", "json", "-o", tmp_path / "out")
+    assert code == 2 and "nonconformities.xlsx" in out and "Traceback" not in out
+
+
 def test_a_formula_cell_is_refused_naming_the_cell(register, tmp_path):
     filled = tmp_path / "nonconformities.xlsx"
     cells = _fill(register, filled, _entries()[:1])
