@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from checker.check import run_check
 from checker.cli import main
+from checker.controldocs import ControlError
 from checker.labels_docs import DOCUMENT
 from checker.register_in import read_register
 from checker.schemas import load_schemas
@@ -228,3 +229,17 @@ def test_reading_the_register_is_deterministic(register, tmp_path):
     report = json.loads(outputs[0])
     assert {nc["id"]: nc["record"]["status"] for nc in report["nonconformities"] if nc["id"] in CHOSEN} == {
         "NC-ET5GWHOY": "closed", "NC-G4JI4OIS": "overdue", "NC-K7NHFJKA": "completed", "NC-WNGV3T6N": "planned"}
+
+
+def test_a_number_answered_twice_stops_naming_the_second_row(register, tmp_path):
+    filled = tmp_path / "nonconformities.xlsx"
+    _fill(register, filled, _entries()[:2])
+    wb = openpyxl.load_workbook(filled)
+    ws = wb.worksheets[0]
+    rows = _rows(ws)
+    first, second = sorted((rows["NC-ET5GWHOY"], rows["NC-G4JI4OIS"]))
+    ws.cell(second, 1).value = ws.cell(first, 1).value
+    wb.save(filled)
+    with pytest.raises(ControlError) as caught:
+        _check(tmp_path, filled)
+    assert caught.value.problem.file == f"{filled}!{SHEET}!A{second}"
