@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from checker.check import run_check
 from checker.cli import main
 from checker.controldocs import ControlError
+from checker.errors import InputError
 from checker.labels_docs import DOCUMENT
 from checker.register_in import read_register
 from checker.schemas import load_schemas
@@ -243,3 +244,31 @@ def test_a_number_answered_twice_stops_naming_the_second_row(register, tmp_path)
     with pytest.raises(ControlError) as caught:
         _check(tmp_path, filled)
     assert caught.value.problem.file == f"{filled}!{SHEET}!A{second}"
+
+
+def test_a_workbook_that_is_not_one_or_has_no_register_stops(register, tmp_path):
+    schemas = load_schemas()
+    junk = tmp_path / "nonconformities.xlsx"
+    junk.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(InputError, match="xlsx"):
+        read_register(junk, schemas)
+    other = tmp_path / "other.xlsx"
+    wb = openpyxl.load_workbook(register)
+    wb.worksheets[0].title = "Sheet9"
+    wb.save(other)
+    with pytest.raises(InputError) as caught:
+        read_register(other, schemas)
+    assert caught.value.problem.file == str(other)
+
+
+def test_answers_without_a_number_stop_naming_the_number_cell(register, tmp_path):
+    filled = tmp_path / "nonconformities.xlsx"
+    _fill(register, filled, _entries()[:1])
+    wb = openpyxl.load_workbook(filled)
+    ws = wb.worksheets[0]
+    row = _rows(ws)["NC-ET5GWHOY"]
+    ws.cell(row, 1).value = None
+    wb.save(filled)
+    with pytest.raises(InputError) as caught:
+        read_register(filled, load_schemas())
+    assert caught.value.problem.file == f"{filled}!{SHEET}!A{row}"
