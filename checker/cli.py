@@ -61,7 +61,8 @@ def main() -> None:
 @click.option("--applicability", "soa_file", type=click.Path(path_type=Path), metavar="FILE",
               help="The park's statement of applicability (applicability.yaml). Replaces the bundle's.")
 @click.option("--corrective-actions", "actions_file", type=click.Path(path_type=Path), metavar="FILE",
-              help="The park's corrective actions (corrective_actions.yaml). Replaces the bundle's.")
+              help="The park's corrective actions: corrective_actions.yaml, or the filled register "
+                   "nonconformities.xlsx that --format xlsx writes. Replaces the bundle's.")
 @click.option("--previous", type=click.Path(path_type=Path), metavar="REPORT",
               help="report.json of the previous audit: the report then shows closed, still open, new and "
                    "recurring nonconformities (surveillance).")
