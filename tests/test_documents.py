@@ -114,6 +114,14 @@ def test_no_nonconformity_gives_an_empty_folder_of_forms(precheck, tmp_path):
 
 # --- the NCR forms (docx) ---
 
+def _cited(doc: dict) -> str:
+    """How a form cites a controlled document: number, title (version), then where it is."""
+    head = " ".join(doc[k] for k in ("number", "title") if doc[k])
+    head += f"（版本 {doc['version']}）" if doc["version"] else ""
+    where = f"{doc['file']}:{doc['line']}" if doc["line"] else doc["file"]
+    return f"{head} — {where}" if head else where
+
+
 def test_each_form_holds_its_nonconformity(precheck):
     forms = docx_report.render(precheck, "zh")
     code = {p.id: p.code for p in precheck.packs}
@@ -124,11 +132,16 @@ def test_each_form_holds_its_nonconformity(precheck):
         assert fields[zh("standard")].startswith(code[nc.clauses[0][0]])
         assert fields[zh("requirement")] == nc.requirement and fields[zh("finding")] == nc.finding.zh
         assert fields[zh("grade")] == grade_label(nc.grade, "zh")
-        assert fields[zh("evidence")].splitlines() == [e.location() for e in nc.evidence]
+        # the park's documents where the record names them (number, title, version, file:line), else locations
+        documents = nc.record["documents"] if nc.record else []
+        assert fields[zh("evidence")].splitlines() == (
+            [_cited(d) for d in documents]
+            if documents else [e.location() for e in nc.evidence])
         assert fields[zh("remediation")] == nc.remediation.zh  # a pre-check says what would close it
-        for key in ("auditor", "acknowledged", "correction", "root_cause", "corrective_action", "due_date",
+        for key in ("auditor", "acknowledged", "correction", "root_cause", "corrective_action",
                     "verified_by", "verified_on"):
-            assert fields[zh(key)] == "", key  # the park's part: blank until checker.ncr fills it
+            assert fields[zh(key)] == "", key  # no audit record, no corrective actions: blank to fill in
+        assert fields[zh("due_date")] == nc.record["due_date"]  # the allowed days from the audit date
         assert fields[zh("status")] == NCR_STATUS["open"][0]
 
 

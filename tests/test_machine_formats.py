@@ -19,7 +19,7 @@ import jsonschema_rs
 import pytest
 
 from checker.check import run_check
-from checker.model import Grade, Status
+from checker.model import Grade, Status, Text
 from checker.modes import AUDIT, in_mode
 from checker.reporters import FORMATS, junit_report, oscal_report, sarif_report
 
@@ -414,7 +414,8 @@ def _hostile(report):
     characters, blank names, a file name with spaces, ``#`` and Chinese, and a duplicated result."""
     results = list(report.results)
     i = next(i for i, r in enumerate(results) if r.status is Status.NONCONFORMITY)
-    e = dataclasses.replace(results[i].evidence[0], file="证据 目录/a b#1.yaml", pointer="/x\x01", note=" \u202e ")
+    e = dataclasses.replace(results[i].evidence[0], file="证据 目录/a b#1.yaml", pointer="/x\x01",
+                            note=Text(" \u202e ", " \u202e "))
     results[i] = dataclasses.replace(results[i], message=dataclasses.replace(results[i].message, zh=" <a>\x01\x1b ",
                                                                              en="\ufeff"),
                                      subject="  ", evidence=(e,))

@@ -14,10 +14,11 @@ FIELDS = ("auditor", "acknowledged_by", "acknowledged_on", "correction", "root_c
 CATEGORIES = ("closed", "still_open", "recurring", "new")
 
 
-def _document(d: dict) -> str:
+def _document(d: dict, lang: str = "zh") -> str:
     name = " ".join(str(d[k]) for k in ("number", "title", "version") if d.get(k))
     where = f"{d.get('file')}:{d['line']}" if d.get("line") else str(d.get("file"))
-    return f"{name}（{where}）" if name else where
+    marks = punctuation(lang)
+    return f"{name}{marks['lp']}{where}{marks['rp']}" if name else where
 
 
 def _status(status: str | None, t: dict) -> str:
@@ -28,11 +29,11 @@ def _clauses(clauses, codes: dict[str, str]) -> str:
     return ", ".join(f"{codes.get(s, s)} {c}" for s, c in clauses)
 
 
-def record_rows(record: dict, t: dict) -> list[tuple[str, str]]:
+def record_rows(record: dict, t: dict, lang: str = "zh") -> list[tuple[str, str]]:
     """``(label, value)`` of each field of a record, in the order of the form."""
     rows = [(t[k], record[k] if record[k] is not None else t["not_given"]) for k in FIELDS]
     rows.append((t["status"], _status(record["status"], t)))
-    rows.append((t["documents"], "; ".join(_document(d) for d in record["documents"]) or t["not_given"]))
+    rows.append((t["documents"], "; ".join(_document(d, lang) for d in record["documents"]) or t["not_given"]))
     return rows
 
 
@@ -41,7 +42,7 @@ def ncr_view(report: Report, lang: str) -> dict:
     t = in_language(NCR, lang)
     codes = {p.id: p.code for p in report.packs}
     records = [{"id": nc.id, "grade": grade_label(nc.grade, lang), "clauses": _clauses(nc.clauses, codes),
-                "rows": record_rows(nc.record, t),
+                "rows": record_rows(nc.record, t, lang),
                 "problems": [p[lang] for p in nc.record["problems"]]}
                for nc in report.nonconformities if nc.record is not None]
     surveillance = surveillance_view(report.surveillance, lang, codes) if report.surveillance else None
@@ -65,7 +66,7 @@ def surveillance_view(surveillance: dict, lang: str, codes: dict[str, str]) -> d
                 "previous_status": _status(e["previous_status"], t),
                 "recurring_of": ", ".join(e.get("recurring_of") or []),
                 "note": e["note"][lang] if e.get("note") else "",
-                "record": record_rows(e["record"], t) if e.get("record") else None,
+                "record": record_rows(e["record"], t, lang) if e.get("record") else None,
                 "problems": [p[lang] for p in e["record"]["problems"]] if e.get("record") else []}
 
     return {"previous": surveillance["previous"], "open_remaining": surveillance["open_remaining"],
