@@ -2,8 +2,8 @@
 
 Every count is derived from the report the formats render; locations are checked against the
 evidence file itself; the OSCAL file is validated against the official OSCAL 1.1.3 schema
-(tests/data/oscal, with its SHA-256) and the JUnit file against the Jenkins xUnit ``junit-10.xsd``
-(tests/data/junit)."""
+(tests/data/oscal, with its SHA-256) and the SARIF file against the OASIS SARIF 2.1.0 schema
+(tests/data/sarif); JUnit has no official schema: its structure and counts are checked element by element."""
 
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ from .conftest import CONFORMING, DEFECTIVE, PACK
 DATA = Path(__file__).parent / "data"
 OSCAL_SCHEMA = DATA / "oscal" / "oscal_assessment-results_schema.json"
 OSCAL_SHA256 = "d9e34757f0c12aff61f52b821f0b8f83ba0ba75b3a149a202b08ba82f82bc4c3"  # the v1.1.3 release asset
-JUNIT_XSD = DATA / "junit" / "junit-10.xsd"
 SARIF_SCHEMA = DATA / "sarif" / "sarif-schema-2.1.0.json"
 SARIF_SHA256 = "ad389db5a66fad5c131178b0e1f18600ac625616cd5ea20a00ee8ee246dc7069"  # oasis-tcs/sarif-spec 85971b3
 KNOWN_RULE = "zc001-5.3-f-outsourced"  # donghu-park: an outsourced process with no control stated
@@ -94,16 +93,6 @@ def test_the_known_nonconformity_is_where_the_report_says(donghu):
 
 def _junit(report, lang="zh") -> ET.Element:
     return ET.fromstring(junit_report.render(report, lang))
-
-
-@pytest.mark.parametrize("name", ["donghu", "donghu-audit", "lvgu", "combined"])
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_junit_is_valid_against_the_jenkins_junit_xsd(reports, name, lang):
-    from lxml import etree
-
-    schema = etree.XMLSchema(etree.parse(str(JUNIT_XSD)))
-    doc = etree.fromstring(junit_report.render(reports[name], lang))
-    assert schema.validate(doc), schema.error_log
 
 
 @pytest.mark.parametrize("name", ["donghu", "lvgu", "combined"])
