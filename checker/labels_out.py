@@ -164,6 +164,7 @@ REPORT: dict[str, Pair] = {
     "ncs_without_waivers": ("不符合项（不计豁免）", "Nonconformities (waivers not counted)"),
     "ncs_with_waivers": ("未被有效豁免的不符合项（计入豁免）", "Nonconformities not waived (waivers counted)"),
     "ncs_waived": ("被有效豁免的不符合项", "Nonconformities waived by a waiver in force"),
+    "waived_mark": ("已豁免 {id}（仍计为不符合项）", "waived by {id} (still a nonconformity)"),
     "ncs_lapsed": ("其豁免已失效或尚未生效的不符合项（计为未豁免）",
                    "Nonconformities whose waiver is expired or not yet in force (counted as not waived)"),
     "waiver_id": ("豁免编号", "Waiver"),

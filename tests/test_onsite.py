@@ -411,3 +411,19 @@ def test_in_a_combined_audit_a_nonconformity_across_packs_is_judged_on_all_its_r
 def _result_of(report, standard: str, rule: str):
     (r,) = [r for r in report.results if r.standard == standard and r.rule == rule]
     return r
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_nonconformity_list_marks_what_the_auditor_judged(judged, lang):
+    """In the list of nonconformities a reader sees which rest on the auditor's judgement, not only in
+    the table of judgements."""
+    from checker.labels_audit import ONSITE_LABELS
+    from checker.labels_out import REPORT, index
+    from checker.reporters import md_report
+    mark = ONSITE_LABELS["mark"][index(lang)]
+    md = md_report.render(judged, lang).decode("utf-8")
+    listed = next(sec for sec in md.split("\n## ") if sec.startswith(REPORT["ncs"][index(lang)]))
+    headings = {line.split(" · ")[0][4:]: line for line in listed.splitlines() if line.startswith("### NC-")}
+    marked = {nc.id for nc in judged.nonconformities if nc.judgement}
+    assert marked and all(mark in headings[i] for i in marked)
+    assert all(mark not in line for i, line in headings.items() if i not in marked)
