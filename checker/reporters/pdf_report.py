@@ -15,7 +15,6 @@ bundle text is escaped by the template's autoescaping and ``printable``.
 from __future__ import annotations
 
 import dataclasses
-import json
 import shutil
 import subprocess
 from functools import lru_cache
@@ -31,6 +30,7 @@ from ..labels_audit import PDF
 from ..labels_out import in_language
 from ..model import Report
 from ..resources import data_dir
+from ..schemas import load_schemas
 from ._view import environment, view
 
 # The Chinese font families preferred, in order; any other family fontconfig knows for Chinese follows.
@@ -127,7 +127,7 @@ def _as_dict(value: Any) -> dict:
 
 @lru_cache(maxsize=1)
 def _audit_schema() -> dict:
-    return json.loads((data_dir("schemas") / "audit.schema.json").read_text(encoding="utf-8"))
+    return load_schemas().schema("audit")  # the cached schema set, not the file read again per label
 
 
 def _field(path: tuple[str, ...]) -> dict:
