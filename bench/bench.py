@@ -79,8 +79,10 @@ def floor(folder: Path) -> float:
     from checker.schemas import load_schemas
 
     class Loader(yaml.CSafeLoader):  # dates stay text, as JSON Schema expects them
-        yaml_implicit_resolvers = {k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-                                   for k, v in yaml.CSafeLoader.yaml_implicit_resolvers.items()}
+        pass
+
+    Loader.yaml_implicit_resolvers = {k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+                                      for k, v in yaml.CSafeLoader.yaml_implicit_resolvers.items()}
 
     schemas = load_schemas()
     t0 = time.perf_counter()
