@@ -23,11 +23,11 @@ import json
 from dataclasses import dataclass, field
 
 from .conditions import AND, OR, Context, anchor_name, compile_condition, engine_field, ex, nex
-from .engine import harden
 from .feed import END_KIND, Feed
+from .hardening import harden
 from .packmodel import BUNDLE_KIND, Pack, Resolver, Rule, kind_resolver
 from .schemas import SchemaSet
-from .shaping import shape_branch
+from .shaping import Shaped, kind_of, merge_projections, shape_branch
 
 MAX_ENGINE_RULES_PER_RULESET = 120  # creation slows sharply past a few hundred rules per ruleset
 
@@ -165,7 +165,48 @@ def compile_rule(rule: Rule, schemas: SchemaSet, pack: Pack) -> tuple[list[tuple
     return b.out, ctx.anchors
 
 
-def compile_pack(pack: Pack, schemas: SchemaSet) -> CompiledPack:
+class _Ruleset:
+    """The engine rules of one ruleset as they are added, and what they read (its ``Feed``)."""
+
+    def __init__(self):
+        self.rules: dict = {}
+        self.shadows: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self.reads: list[tuple[str, tuple[str, ...]]] = []
+        self.filters: dict[str, list] = {}
+        self.fields: dict[str, set[str]] = {}
+        self.keys: list[tuple[str, str, tuple[str, ...]]] = []
+
+    def add(self, branch: Branch, definition: dict, shape: bool) -> None:
+        if shape:
+            shaped = shape_branch(branch.outcome, definition)
+        else:  # every pattern reads its kind's facts whole
+            shaped = Shaped(definition, reads=tuple(k for p in definition["all"] for a, e in p.items()
+                                                    if (k := kind_of(e)) and k != END_KIND))
+        self.rules[branch.name] = {**shaped.definition, "run": branch.name}
+        self.shadows.update(shaped.shadows)
+        for kind, alternatives in shaped.filters.items():
+            self.filters.setdefault(kind, []).extend(alternatives)
+        for kind, read in shaped.fields.items():
+            self.fields.setdefault(kind, set()).update(read)
+        self.reads.append((branch.name, shaped.reads))
+        self.keys.extend((branch.name, kind, tuple(sorted(f))) for kind, f in sorted(shaped.keys.items()))
+
+    def close(self, name: str) -> CompiledRuleset:
+        definition = dict(self.rules)
+        definition[END_ACTION] = {"all": [{"e": {"kind": END_KIND}}], "run": END_ACTION}
+        definition[KEEP_ACTION] = {"all": [{"k": {"$ex": {"kind": 1}}}, {"n": {"kind": NEVER_KIND}}],
+                                   "run": KEEP_ACTION}
+        kinds = frozenset(k.lstrip("!") for _, read in self.reads for k in read) | {BUNDLE_KIND}
+        filters = tuple((k, tuple(sorted(set(alts)))) for k, alts in sorted(self.filters.items()) if None not in alts)
+        feed = Feed(kinds, tuple((n, *self.shadows[n]) for n in sorted(self.shadows)), tuple(self.reads), filters,
+                    tuple((k, merge_projections(f)) for k, f in sorted(self.fields.items())), tuple(self.keys))
+        return CompiledRuleset(name, definition, feed)
+
+
+def compile_pack(pack: Pack, schemas: SchemaSet, shape: bool = True) -> CompiledPack:
+    """The pack as durable-rules rulesets.  ``shape`` (the default) shapes each engine rule for its feed
+    (``checker.shaping``, ``checker.feed``); without it every pattern reads every fact whole, in one
+    session per ruleset: the reference the shaped feed is tested against."""
     branches: dict[str, Branch] = {}
     anchors: set = set()
     groups: list[tuple[str, list[tuple[Branch, dict]]]] = []
@@ -176,47 +217,20 @@ def compile_pack(pack: Pack, schemas: SchemaSet) -> CompiledPack:
         groups.append((rule.for_each, compiled))
         subject_kinds[rule.id] = rule.for_each
     rulesets: list[CompiledRuleset] = []
-    current: dict = {}
-    shadows: dict[str, tuple[str, tuple[str, ...]]] = {}
-    reads: list[tuple[str, tuple[str, ...]]] = []
-    filters: dict[str, list] = {}
-    fields: dict[str, set[str]] = {}
-
-    def close():
-        if not current:
-            return
-        index = len(rulesets)
-        definition = dict(current)
-        definition[END_ACTION] = {"all": [{"e": {"kind": END_KIND}}], "run": END_ACTION}
-        definition[KEEP_ACTION] = {"all": [{"k": {"$ex": {"kind": 1}}}, {"n": {"kind": NEVER_KIND}}],
-                                   "run": KEEP_ACTION}
-        kinds = frozenset(k.lstrip("!") for _, read in reads for k in read) | {BUNDLE_KIND}
-        feed = Feed(kinds, tuple((name, *shadows[name]) for name in sorted(shadows)), tuple(reads),
-                    tuple((k, tuple(sorted(set(alts)))) for k, alts in sorted(filters.items()) if None not in alts),
-                    tuple((k, tuple(sorted(f))) for k, f in sorted(fields.items())))
-        rulesets.append(CompiledRuleset(f"{pack.id}#{index}", definition, feed))
-        current.clear()
-        shadows.clear()
-        reads.clear()
-        filters.clear()
-        fields.clear()
-
-    # Rules on the same subject kind share rulesets, so a large kind is given to few rulesets.
-    for _, compiled in sorted(groups, key=lambda g: g[0]):
-        if current and len(current) + len(compiled) > MAX_ENGINE_RULES_PER_RULESET:
-            close()
+    current = _Ruleset()
+    # One ruleset per subject kind (more past MAX_ENGINE_RULES_PER_RULESET): a kind's facts are then
+    # given in full only to the rulesets of the rules that are about them (checker.feed).
+    previous = None
+    for subject, compiled in sorted(groups, key=lambda g: g[0]):
+        if current.rules and (subject != previous or len(current.rules) + len(compiled) > MAX_ENGINE_RULES_PER_RULESET):
+            rulesets.append(current.close(f"{pack.id}#{len(rulesets)}"))
+            current = _Ruleset()
+        previous = subject
         for branch, definition in compiled:
             branches[branch.name] = branch
-            shaped = shape_branch(branch.outcome, definition)
-            definition = shaped.definition
-            shadows.update(shaped.shadows)
-            for kind, alternatives in shaped.filters.items():
-                filters.setdefault(kind, []).extend(alternatives)
-            for kind, read in shaped.fields.items():
-                fields.setdefault(kind, set()).update(read)
-            reads.append((branch.name, shaped.reads))
-            current[branch.name] = {**definition, "run": branch.name}
-    close()
+            current.add(branch, definition, shape)
+    if current.rules:
+        rulesets.append(current.close(f"{pack.id}#{len(rulesets)}"))
     blob = json.dumps([[r.name, r.definition] for r in rulesets], sort_keys=True, ensure_ascii=False)
     digest = hashlib.sha256(blob.encode()).hexdigest()
     for r in rulesets:  # the name carries the content hash: a changed pack is a new ruleset

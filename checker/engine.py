@@ -25,8 +25,12 @@ against every defect of release 2.0.28 measured in ``shared/notes/durable-rules.
 9. Cross-fact predicates are evaluated by ``reduceExpressionSequence``, which reads past the end of
    its array when a group's last predicate short-circuits it (a crash that depends on the heap),
    and stops a group after any nested group (later predicates are skipped: a wrong match).
-   ``harden`` reorders every pattern of every registered ruleset so neither can happen, and refuses
+   ``checker.hardening.harden`` reorders every pattern of every registered ruleset so neither can happen, and refuses
    cross-fact predicates under ``$or``, which the engine evaluates regardless of the other branch.
+
+What each session is given - only the kinds and fields its rules read, existence questions as
+distinct projections, sessions of bounded size - is planned by ``checker.feed``; the actions of a
+session are drained here with the engine's own calls (``_assert``), not through its closures.
 
 After each evaluation the adapter verifies that every fact was taken, the sentinel's action ran
 exactly once, and the session was deleted.  Anything else raises ``EngineError``.
@@ -34,7 +38,6 @@ exactly once, and the session was deleted.  Anything else raises ``EngineError``
 
 from __future__ import annotations
 
-import copy
 import functools
 import itertools
 import json
@@ -52,6 +55,7 @@ from durable import engine as _durable
 
 from .errors import EngineError
 from .feed import Feed, Planner, Session
+from .hardening import UnsafeShape, harden_ruleset
 
 MAX_FACT_PROPERTIES = 250  # the engine crashes at 255 (sid, id and kind included)
 END_ACTION = "__end__"
@@ -83,12 +87,19 @@ def count_properties(value: Any) -> int:
 
 
 def _has_float(value: Any) -> bool:
-    if isinstance(value, float):
+    kind = type(value)
+    if kind is float:
         return True
-    if isinstance(value, dict):
-        return any(_has_float(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_has_float(v) for v in value)
+    if kind is dict:
+        items = value.values()
+    elif kind is list or kind is tuple:
+        items = value
+    else:
+        return isinstance(value, float)
+    for item in items:
+        t = type(item)
+        if t is float or ((t is dict or t is list or t is tuple) and _has_float(item)):
+            return True
     return False
 
 
@@ -163,6 +174,7 @@ class Engine:
     def __init__(self):
         self._host = _SyncHost()
         self._registered: set[str] = set()
+        self._aliases: dict[str, frozenset[str]] = {}  # engine rule -> the aliases its actions carry
         self._sessions = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -176,6 +188,10 @@ class Engine:
         except Exception as exc:  # the engine reports creation errors as bare exceptions with a code
             raise EngineError(f"the engine refused ruleset {name}: {exc}") from None
         self._registered.add(name)
+        for rule_name, rule in definition.items():
+            named = frozenset(a for pattern in rule.get("all", ()) for a in pattern if not a.endswith("$not"))
+            if self._aliases.setdefault(rule_name, named) != named:
+                self._aliases[rule_name] = frozenset({"\0"})  # two rulesets, one name: always parse in full
 
     def evaluate(self, rulesets: Iterable[tuple[str, dict, Feed | set[str]]], facts: list[dict]) -> Evaluation:
         """Assert ``facts`` (dicts with ``id`` and ``kind``) into each ruleset and collect firings.
@@ -189,8 +205,6 @@ class Engine:
 
     def _evaluate(self, rulesets: list[tuple[str, dict, Feed | set[str]]], facts: list[dict]) -> Evaluation:
         result = Evaluation()
-        for fact in facts:
-            _check_size(fact)
         planner = Planner(facts)
         for name, definition, feed in rulesets:
             self._register(name, definition)
@@ -208,13 +222,15 @@ class Engine:
         with the facts' own ids (a shadow fact's: the fact it stands for).  Checks that every fact was
         kept and the sentinel's action ran once."""
         selected = session.facts
+        for fact in selected:  # as given to the engine (projected: see checker.feed)
+            _check_size(fact)
         sid = f"{os.getpid()}-{next(self._sessions)}"
         engine_ids = _engine_ids([str(f["id"]) for f in selected])
         back = {eid: session.back.get(str(f["id"]), str(f["id"])) for eid, f in zip(engine_ids, selected, strict=True)}
-        payload = "[" + ",".join(
-            dumps({"sid": sid, **{k: v for k, v in f.items() if k != "id"}, "id": eid})
+        payload = "[" + ",".join(  # the id first: actions read it back from the echoed facts (_matched)
+            dumps({"id": eid, "sid": sid, **{k: v for k, v in f.items() if k != "id"}})
             for f, eid in zip(selected, engine_ids, strict=True)) + "]"
-        sentinel = dumps([{"sid": sid, "id": END_ID, "kind": "__end__"}])
+        sentinel = dumps([{"id": END_ID, "sid": sid, "kind": "__end__"}])
         ruleset = self._host.get_ruleset(name)
         sink, stored = self._session(ruleset, name, sid, payload if selected else None, sentinel)
         ends = sum(1 for action, _ in sink if action == END_ACTION)
@@ -266,14 +282,31 @@ class Engine:
         state, message = started[0], started[1]
         while message:
             try:
-                action, matched = next(iter(json.loads(message).items()))
-                sink.append((action, {alias: fact.get("id") for alias, fact in (matched or {}).items()
-                                      if isinstance(fact, dict)}))
+                sink.append(_matched(message, self._aliases))
                 durable_rules_engine.update_state(ruleset._handle, state)
                 message = durable_rules_engine.complete_and_start_action(ruleset._handle, handle)
             except Exception as exc:
                 durable_rules_engine.abandon_action(ruleset._handle, handle)
                 raise EngineError(f"an action failed inside the engine: {exc}") from None
+
+
+_ACTION = re.compile(r'^\{"((?:[^"\\]|\\.)*)":\{')
+_MATCHED = re.compile(r'"(b|s|e|k|n|p[0-9]+)":\{"id":"((?:[^"\\]|\\.)*)"')
+
+
+def _matched(message: str, aliases: dict[str, frozenset[str]]) -> tuple[str, dict[str, str]]:
+    """The action and the ids of the facts it matched, from the engine's message
+    ``{"<action>":{"<alias>":{"id":"…",…},…}}``.  The facts were asserted with their id first, so each
+    alias is followed by it.  Unless exactly the action's own aliases are found, once each, and no
+    character is escaped (a fact's content could then look like an alias), the message is parsed in
+    full instead."""
+    head = _ACTION.match(message)
+    found = _MATCHED.findall(message) if head else []
+    if head and "\\" not in message and len(found) == len(aliases.get(head.group(1), ())) \
+            and {a for a, _ in found} == aliases[head.group(1)]:
+        return head.group(1), dict(found)
+    action, matched = next(iter(json.loads(message).items()))
+    return action, {alias: str(fact.get("id")) for alias, fact in (matched or {}).items() if isinstance(fact, dict)}
 
 
 def _check_size(fact: dict) -> None:
@@ -294,98 +327,6 @@ def _engine_ids(ids: list[str]) -> list[str]:
             eid += "~"
         seen.add(engine_id_hash(eid))
         out.append(eid)
-    return out
-
-
-_ALIAS = re.compile(r"^(b|s|e|p[0-9]+)$")
-_COMPARISONS = {"$lt", "$lte", "$gt", "$gte", "$neq", "$eq"}
-
-
-class UnsafeShape(ValueError):
-    """A rule would compile to a pattern the engine evaluates wrongly or crashes on."""
-
-
-def _is_ref(operand) -> bool:
-    return isinstance(operand, dict) and len(operand) == 1 and bool(_ALIAS.match(next(iter(operand))))
-
-
-def _ref_alias(item: dict) -> str | None:
-    """The alias a single predicate refers to, if it compares with another fact's field."""
-    if not isinstance(item, dict) or len(item) != 1:
-        return None
-    key, value = next(iter(item.items()))
-    if key in _COMPARISONS and isinstance(value, dict) and len(value) == 1:
-        operand = next(iter(value.values()))
-        return next(iter(operand)) if _is_ref(operand) else None
-    if not key.startswith("$") and _is_ref(value):
-        return next(iter(value))
-    return None
-
-
-def _is_tautology(item: dict) -> bool:
-    value = item.get("$neq") if isinstance(item, dict) else None
-    return isinstance(value, dict) and list(value) == ["id"] and _is_ref(value["id"]) and \
-        next(iter(value["id"].values())) == "id"
-
-
-def _contains_ref(expr) -> bool:
-    if isinstance(expr, dict):
-        if _ref_alias(expr):
-            return True
-        return any(_contains_ref(v) for v in expr.values())
-    if isinstance(expr, list):
-        return any(_contains_ref(v) for v in expr)
-    return False
-
-
-def harden(expr: dict) -> dict:
-    """Reorder a pattern so the engine evaluates its cross-fact predicates correctly.
-
-    The engine keeps a pattern's cross-fact predicates in one expression sequence per $and/$or.
-    Two defects of ``reduceExpressionSequence`` (events.c) decide the shape:
-
-    * when the last predicate of a group short-circuits it (false under $and), the scan for the
-      group's end starts past the end marker and reads beyond the array: a crash or garbage;
-    * after a nested $and/$or group returns, the enclosing group stops, so predicates written
-      after a nested group are never evaluated (a wrong match, silently).
-
-    So the group is written as: the single-fact tests, then the cross-fact predicates closed by an
-    always-true one (``id`` differs from the referenced fact's, as two patterns never hold the same
-    fact), then the nested groups last.  Cross-fact predicates inside $or or nested groups cannot be
-    made safe and are refused.  Idempotent: a hardened pattern is returned in the same shape.
-    """
-    items = expr["$and"] if isinstance(expr, dict) and list(expr) == ["$and"] else [expr]
-    refs, plain, groups = [], [], []
-    for item in items:
-        alias = _ref_alias(item)
-        if alias:
-            refs.append((alias, item))
-        elif _contains_ref(item):
-            raise UnsafeShape("a comparison with another fact ({subject: …} or {anchor: …}) sits under any/not or "
-                              "in an operator that needs 'or' (not_equals, in, not_in …); the engine evaluates such "
-                              "patterns wrongly: use it directly in the where of exists/not_exists, combined with all")
-        elif isinstance(item, dict) and len(item) == 1 and next(iter(item)) in ("$or", "$and", "$iany", "$iall"):
-            groups.append(item)
-        else:
-            plain.append(item)
-    if not refs:
-        return expr
-    if _is_tautology(refs[-1][1]):  # already hardened
-        return {"$and": plain + [r for _, r in refs] + groups}
-    last_alias = refs[-1][0]
-    return {"$and": plain + [r for _, r in refs] + [{"$neq": {"id": {last_alias: "id"}}}] + groups}
-
-
-def harden_ruleset(definition: dict) -> dict:
-    """A copy of a ruleset definition with every pattern hardened (see ``harden``)."""
-    out = {}
-    for name, rule in definition.items():
-        rule = copy.deepcopy(rule)
-        for key in ("all", "any"):
-            if key in rule:
-                rule[key] = [{alias: harden(expr) if isinstance(expr, dict) else expr for alias, expr in p.items()}
-                             for p in rule[key]]
-        out[name] = rule
     return out
 
 

@@ -51,6 +51,7 @@ class Feed:
     reads: tuple[tuple[str, tuple[str, ...]], ...] = ()
     filters: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = ()  # fed kind -> (field, kind, field)
     fields: tuple[tuple[str, tuple[str, ...]], ...] = ()  # kind read fact by fact -> the fields read
+    keys: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (branch, kind it reads twice, fields to split by)
 
 
 @dataclass
@@ -87,11 +88,11 @@ class Planner:
     """Plans the sessions of every ruleset of one evaluation over one list of facts.  Projections,
     shadows and indexes are computed once per evaluation and shared by the rulesets."""
 
-    def __init__(self, facts: list[dict], limit: int = SESSION_FACTS):
+    def __init__(self, facts: list[dict], limit: int | None = None):
         self.by_kind: dict[str, list[dict]] = {}
         for fact in facts:
             self.by_kind.setdefault(fact["kind"], []).append(fact)
-        self.limit = limit
+        self.limit = limit or SESSION_FACTS
         self._projected: dict[tuple[str, tuple[str, ...]], list[dict]] = {}
         self._shadows: dict[tuple[str, tuple[str, ...]], list[dict]] = {}
         self._index: dict[tuple[str, str], tuple[dict, list[dict]]] = {}
@@ -119,11 +120,11 @@ class Planner:
         shadows = {name: (kind, f) for name, kind, f in feed.shadows}
         filters = dict(feed.filters)
         kinds = sorted(k for k in feed.kinds if self.by_kind.get(k))
-        split = self._split(feed, kinds)
+        split, key = self._split(feed, kinds)
         lists = {k: self.projected(k, fields.get(k)) for k in kinds if k not in split and k not in filters}
         lists.update({name: self.shadows(name, kind, f) for name, (kind, f) in shadows.items() if name not in filters})
-        whole = [self.projected(k, fields.get(k)) for k in sorted(split)]
-        parts = list(_chunks(list(_merge(whole)), self.limit)) or [[]]
+        whole = list(_merge([self.projected(k, fields.get(k)) for k in sorted(split)]))
+        parts = (list(_keyed_chunks(whole, key, self.limit)) if key else list(_chunks(whole, self.limit))) or [[]]
         readers = frozenset(name for name, read in feed.reads if any(k.lstrip("!") in split for k in read))
         for i, part in enumerate(parts):
             given = dict(lists)
@@ -180,27 +181,123 @@ class Planner:
             self._index[key] = (index, loose)
         return self._index[key]
 
-    def _split(self, feed: Feed, kinds: list[str]) -> set[str]:
+    def _split(self, feed: Feed, kinds: list[str]) -> tuple[set[str], str | None]:
         """The kinds to partition: large ones no branch reads twice, or negated, or with another split
-        kind; a kind given through a filter is filtered instead."""
+        kind; a kind given through a filter is filtered instead.  When the largest kind is read twice
+        by some branch, it is split alone by a field every such branch equates (``Feed.keys``): the
+        facts sharing a value stay in one session.  Returns the kinds and that field (or None)."""
         filtered = {k for k, _ in feed.filters}
         counts = {k: len(self.by_kind[k]) for k in kinds if k not in filtered}
         if sum(counts.values()) <= self.limit:
-            return set()
+            return set(), None
         split: set[str] = set()
         for kind in sorted(counts, key=lambda k: (-counts[k], k)):
             if counts[kind] <= self.limit // 4:
                 break
             if all(_splittable(read, split | {kind}) for _, read in feed.reads):
                 split.add(kind)
-        return split
+            elif not split:
+                key = _split_key(feed, kind)
+                if key:
+                    return {kind}, key
+        return split, None
+
+
+def _split_key(feed: Feed, kind: str) -> str | None:
+    """A field ``kind`` can be split by: one that every branch reading it twice equates with the
+    subject's, when no branch reads it together with another kind's facts twice."""
+    twice = {name for name, read in feed.reads if sum(1 for k in read if k.lstrip("!") == kind) > 1}
+    common: set[str] | None = None
+    for name, k, fields in feed.keys:
+        if k == kind and name in twice:
+            common = set(fields) if common is None else common & set(fields)
+            twice.discard(name)
+    if twice or not common:
+        return None
+    return min(common)
+
+
+def _canonical(value):
+    """The group of a value for a split by key: values the engine may find equal share a group
+    (numbers and numeric text by number); lists and mappings all share one group."""
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, (int, float)):
+        return ("n", float(value))
+    if isinstance(value, str):
+        try:
+            return ("n", float(value))
+        except ValueError:
+            return ("s", value)
+    return ("*",)
+
+
+def _keyed_chunks(facts: list[dict], key: str, size: int) -> Iterator[list[dict]]:
+    """Chunks of at most ``size`` facts (a group larger than that stays whole) in which the facts
+    sharing a value of ``key`` are together; facts without the field go with the first chunk."""
+    groups: dict = {}
+    for fact in facts:
+        value = _dotted(fact, key)
+        groups.setdefault(None if value is _MISSING else _canonical(value), []).append(fact)
+    chunk: list[dict] = groups.pop(None, [])
+    for members in groups.values():
+        if chunk and len(chunk) + len(members) > size:
+            yield sorted(chunk, key=_id)
+            chunk = []
+        chunk.extend(members)
+    if chunk:
+        yield sorted(chunk, key=_id)
 
 
 def _project(facts, fields: tuple[str, ...] | None) -> list[dict]:
+    """The facts with only the paths ``fields`` reads (``checker.shaping.projection``): ``=path`` its
+    value, ``?path`` whether it is given (as ``true``); id and kind always."""
     if fields is None:
         return list(facts)
-    wanted = {"id", "kind", *fields}
-    return [fact if wanted.issuperset(fact) else {k: v for k, v in fact.items() if k in wanted} for fact in facts]
+    plan = _plan(fields)
+    return [project(fact, fields, plan) for fact in facts]
+
+
+_Plan = tuple[frozenset[str], tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]
+
+
+def _plan(fields: tuple[str, ...]) -> _Plan:
+    """Top-level value fields; deeper value paths; presence paths, deepest first."""
+    tops = frozenset(f[1:] for f in fields if f[0] == "=" and "." not in f)
+    deep = tuple(tuple(f[1:].split(".")) for f in fields if f[0] == "=" and "." in f)
+    presence = tuple(sorted((tuple(f[1:].split(".")) for f in fields if f[0] == "?"), key=lambda p: -len(p)))
+    return tops, deep, presence
+
+
+def project(fact: dict, fields: tuple[str, ...], plan: _Plan | None = None) -> dict:
+    tops, deep, presence = plan or _plan(fields)
+    if not deep and not presence and tops.issuperset(k for k in fact if k not in ("id", "kind")):
+        return fact
+    out: dict = {"kind": fact["kind"]}
+    for name in tops:
+        if name in fact:
+            out[name] = fact[name]
+    for parts in deep:
+        value = _dotted(fact, ".".join(parts))
+        if value is not _MISSING:
+            _put(out, parts, value)
+    for parts in presence:
+        path = ".".join(parts)
+        if _dotted(fact, path) is not _MISSING and _dotted(out, path) is _MISSING:
+            _put(out, parts, True)
+    out["id"] = fact["id"]
+    return out
+
+
+def _put(out: dict, parts: tuple[str, ...], value) -> None:
+    *parents, last = parts
+    node = out
+    for part in parents:
+        nxt = node.get(part)
+        if not isinstance(nxt, dict):
+            nxt = node[part] = {}
+        node = nxt
+    node[last] = value
 
 
 def _distinct(facts, name: str, fields: tuple[str, ...]) -> list[dict]:
@@ -208,12 +305,14 @@ def _distinct(facts, name: str, fields: tuple[str, ...]) -> list[dict]:
     ``~<fields>~<id>`` of the first fact that has it, so shadows of one fact never share an id."""
     seen: set = set()
     out = []
+    plan = _plan(fields)
     for fact in facts:
-        projection = {f: fact[f] for f in fields if f in fact}
-        mark = tuple((f, _hashable(v)) for f, v in projection.items())
+        shadow = dict(project(fact, fields, plan))
+        del shadow["id"], shadow["kind"]
+        mark = tuple((f, _hashable(v)) for f, v in shadow.items())
         if mark not in seen:
             seen.add(mark)
-            out.append({"kind": name, **projection, "id": f"{name}{SHADOW}{fact['id']}"})
+            out.append({"kind": name, **shadow, "id": f"{name}{SHADOW}{fact['id']}"})
     return out
 
 

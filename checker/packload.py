@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from .compiler import compile_rule
-from .engine import UnsafeShape
 from .errors import InputError, Problem
+from .hardening import UnsafeShape
 from .packlint import Linter, dependency_problems, fix, position
 from .packmodel import DERIVE_OPS, Aggregate, Case, CatalogueEntry, Derived, Pack, Rule, kind_resolver
 from .resources import data_dir

@@ -23,7 +23,8 @@ class Shaped:
     shadows: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # name -> (kind, fields)
     reads: tuple[str, ...] = ()  # kinds read fact by fact, a negated one marked "!"
     filters: dict[str, list] = field(default_factory=dict)  # kind as fed -> per pattern (field, kind, field) | None
-    fields: dict[str, set[str]] = field(default_factory=dict)  # kind read fact by fact -> fields read
+    fields: dict[str, set[str]] = field(default_factory=dict)  # kind read fact by fact -> paths read (projection)
+    keys: dict[str, frozenset[str]] = field(default_factory=dict)  # kind read twice -> fields it may be split by
 
 
 def kind_of(expr) -> str | None:
@@ -34,30 +35,38 @@ def kind_of(expr) -> str | None:
     return first.get("kind") if isinstance(first, dict) and isinstance(first.get("kind"), str) else None
 
 
-def fields_read(expr, out: set[str]) -> set[str]:
-    """Every field of its own fact a pattern may read: keys that are not operators, at any depth, and
-    same-fact references ``{"$m": field}``; top-level names.  (Alias names of references to other
-    facts are counted too: harmless.)"""
+PRESENCE, VALUE = "?", "="  # how a pattern reads a field: whether it is given, or its value
+
+
+def paths_read(expr, out: dict[str, str]) -> dict[str, str]:
+    """Every field path of its own fact a pattern may read, with how: ``$ex`` / ``$nex`` read only
+    whether a field is given (PRESENCE); every other key that is not an operator, at any depth, and
+    every same-fact reference ``{"$m": path}`` read its value (VALUE).  An over-estimate is safe: alias
+    names of references to other facts are counted too."""
     if isinstance(expr, dict):
         for key, value in expr.items():
+            if key in ("$ex", "$nex") and isinstance(value, dict):
+                for path in value:
+                    out.setdefault(path, PRESENCE)
+                continue
             if not key.startswith("$"):
-                out.add(key.split(".")[0])
+                out[key] = VALUE
             elif key == "$m" and isinstance(value, str):
-                out.add(value.split(".")[0])
-            fields_read(value, out)
+                out[value] = VALUE
+            paths_read(value, out)
     elif isinstance(expr, list):
         for item in expr:
-            fields_read(item, out)
+            paths_read(item, out)
     return out
 
 
 def references(expr, out: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The fields of other facts a pattern reads: (alias, top-level field) of every ``{alias: field}``."""
+    """The fields of other facts a pattern reads: (alias, path) of every ``{alias: path}``."""
     if isinstance(expr, dict):
         if len(expr) == 1:
             key, value = next(iter(expr.items()))
             if _ALIAS.match(key) and isinstance(value, str):
-                out.append((key, value.split(".")[0]))
+                out.append((key, value))
                 return out
         for value in expr.values():
             references(value, out)
@@ -65,6 +74,28 @@ def references(expr, out: list[tuple[str, str]]) -> list[tuple[str, str]]:
         for item in expr:
             references(item, out)
     return out
+
+
+def projection(paths: dict[str, str]) -> tuple[str, ...]:
+    """The paths as a feed projects them (``checker.feed.project``): sorted, each ``=path`` or ``?path``,
+    without those a value path above already covers."""
+    values = [p for p, how in paths.items() if how == VALUE]
+
+    def covered(path: str) -> bool:
+        return any(path == v or path.startswith(v + ".") for v in values if v != path)
+
+    out = {how + path for path, how in paths.items() if path not in ("id", "kind") and not covered(path)}
+    return tuple(sorted(out))
+
+
+def merge_projections(specs) -> tuple[str, ...]:
+    """One projection reading everything the given ones read (a value read wins over a presence read)."""
+    paths: dict[str, str] = {}
+    for spec in specs:
+        how, path = spec[0], spec[1:]
+        if paths.get(path) != VALUE:
+            paths[path] = how
+    return projection(paths)
 
 
 def _existence_only(alias: str, outcome: str) -> bool:
@@ -102,11 +133,11 @@ def shape_branch(outcome: str, definition: dict) -> Shaped:
     patterns = [(alias, expr) for p in definition["all"] for alias, expr in p.items()]
     kinds = [kind_of(expr) for _, expr in patterns]
     shadow = [_can_shadow(i, patterns, kinds, outcome) for i in range(len(patterns))]
-    needs = {alias: fields_read(expr, set()) - {"id", "kind"} for alias, expr in patterns}
+    needs = {alias: paths_read(expr, {}) for alias, expr in patterns}
     for _, expr in patterns:
-        for alias, name in references(expr, []):
+        for alias, path in references(expr, []):
             if alias in needs:
-                needs[alias].add(name)
+                needs[alias][path] = VALUE
     full = {alias: kind for (alias, _), kind, sh in zip(patterns, kinds, shadow, strict=True)
             if kind is not None and kind != END_KIND and not sh and not alias.endswith("$not")}
     shaped = Shaped(definition)
@@ -116,7 +147,7 @@ def shape_branch(outcome: str, definition: dict) -> Shaped:
             out.append({alias: expr})
             continue
         refs = [r for r in _equal_refs(expr, full) if r[1] != kind]
-        fields = tuple(sorted(needs[alias]))
+        fields = projection(needs[alias])
         if sh:  # one shadow kind per kind and set of fields read, so each projection stays small
             name = shadow_kind(kind, fields)
             shaped.shadows[name] = (kind, fields)
@@ -129,4 +160,27 @@ def shape_branch(outcome: str, definition: dict) -> Shaped:
         out.append({alias: expr})
     shaped.definition = {**definition, "all": out}
     shaped.reads = tuple(reads)
+    shaped.keys = _self_join_keys(patterns, kinds, shadow, full)
     return shaped
+
+
+def _self_join_keys(patterns: list[tuple[str, dict]], kinds: list[str | None], shadow: list[bool],
+                    full: dict[str, str]) -> dict[str, frozenset[str]]:
+    """For each kind the engine rule reads fact by fact more than once, with the subject among them:
+    the fields every other pattern of that kind equates with the subject's same field.  Facts that
+    differ on such a field can never meet in one match, so the kind can be split by its value."""
+    out: dict[str, frozenset[str]] = {}
+    subject = full.get("s")
+    for kind in {k for k, sh in zip(kinds, shadow, strict=True) if k is not None and not sh}:
+        mine = [(alias, expr) for (alias, expr), k, sh in zip(patterns, kinds, shadow, strict=True)
+                if k == kind and not sh]
+        if len(mine) < 2:
+            continue
+        common: set[str] | None = None
+        for alias, expr in mine:
+            if alias == "s":
+                continue
+            same = {f for f, k, g in _equal_refs(expr, {"s": subject} if subject else {}) if k == kind and f == g}
+            common = same if common is None else common & same
+        out[kind] = frozenset(common or ()) if kind == subject else frozenset()
+    return out

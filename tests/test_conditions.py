@@ -74,7 +74,7 @@ fact_values = st.fixed_dictionaries({}, optional={
 
 
 def _ruleset(index: int, leaf: dict):
-    from checker.engine import harden
+    from checker.hardening import harden
     holds, fails = compile_condition(leaf, FIELDS.get, Context())
     return (f"ops{index}", {
         f"holds:{index}": {"all": [{"s": harden({"$and": [{"kind": "t"}, holds]})}], "run": f"holds:{index}"},

@@ -388,7 +388,7 @@ def test_hardened_shapes_evaluate_correctly(expr, d, expected):
 
 
 def test_harden_refuses_cross_fact_predicates_under_or():
-    from checker.engine import UnsafeShape, harden
+    from checker.hardening import UnsafeShape, harden
     with pytest.raises(UnsafeShape):
         harden({"$and": [{"kind": "t"}, {"$or": [{"$nex": {"d": 1}}, {"$lt": {"d": {"b": "x"}}}]}]})
     same = {"$and": [{"kind": "t"}, {"$ex": {"d": 1}}]}

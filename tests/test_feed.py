@@ -1,0 +1,110 @@
+"""The engine's feed (checker.feed, checker.shaping): giving each session only what its rules read
+must never change a result.
+
+The reference is the same pack compiled without shaping (every pattern reads every fact whole, one
+session per ruleset).  The shaped feed - kinds and fields read, shadow facts for existence questions,
+filters by join equality, sessions of bounded size - must give the same results on every example
+park and on the fixtures, also when the session limit is so small that every large kind is split.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checker import feed
+from checker.check import load_and_validate
+from checker.compiler import compile_pack
+from checker.engine import Engine, _matched
+from checker.evidence import accept_gaps, split_gaps
+from checker.facts import build_facts
+from checker.feed import Feed, Planner, _keyed_chunks
+from checker.packs import get_pack
+from checker.schemas import load_schemas
+from checker.verdicts import rule_results
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLES = sorted(p.parent for p in [*ROOT.glob("evidence/*/bundle.yaml"), *ROOT.glob("rules/*/fixtures/*/bundle.yaml")])
+
+
+def _results(bundle, pack_id: str, shape: bool):
+    schemas = load_schemas()
+    compiled = compile_pack(get_pack(pack_id), schemas, shape=shape)
+    facts = build_facts(bundle, schemas, compiled.anchors, list(compiled.pack.aggregates.values()),
+                        compiled.pack.derived)
+    evaluation = Engine().evaluate([(r.name, r.definition, r.feed) for r in compiled.rulesets], facts.facts)
+    results = rule_results(compiled, facts, evaluation, schemas)
+    # what a result is: verdict, grade, the subject and every piece of evidence it rests on (the wording
+    # of a pass message may name another example partner: a shadow stands for the first one listed)
+    return sorted((r.rule, r.status.value, r.grade.value if r.grade else None, r.subject or "", r.missing or "",
+                   tuple((e.file, e.pointer, e.line) for e in r.evidence),
+                   r.message.zh if r.status.value != "conform" else "") for r in results), evaluation
+
+
+@pytest.fixture(scope="module", params=BUNDLES, ids=lambda p: str(p.relative_to(ROOT)))
+def bundle(request):
+    loaded, problems = load_and_validate(request.param)
+    errors, gaps = split_gaps(problems)
+    assert not errors
+    accept_gaps(loaded, gaps)
+    return loaded
+
+
+def test_shaped_feed_gives_the_reference_results(bundle, monkeypatch):
+    for pack_id in bundle.manifest.data["standards"]:
+        reference, plain = _results(bundle, pack_id, shape=False)
+        shaped, fed = _results(bundle, pack_id, shape=True)
+        assert shaped == reference, pack_id
+        assert len(fed.firings) <= len(plain.firings)  # an existence question fires once, not per partner
+        monkeypatch.setattr(feed, "SESSION_FACTS", 8)  # every kind of more than 2 facts is split
+        split, small = _results(bundle, pack_id, shape=True)
+        assert split == reference, pack_id
+        assert small.sessions > fed.sessions
+        monkeypatch.undo()
+
+
+def test_shadows_are_the_distinct_projections_each_standing_for_its_first_fact():
+    facts = [{"id": "1", "kind": "k", "a": 1, "b": "x"}, {"id": "2", "kind": "k", "a": 1, "b": "y"},
+             {"id": "3", "kind": "k", "a": 2, "b": "x"}, {"id": "4", "kind": "k", "b": "z"}]
+    shadows = Planner(facts).shadows("~k~=a", "k", ("=a",))
+    assert [s["id"].rsplit("~", 1)[1] for s in shadows] == ["1", "3", "4"]
+    assert [s.get("a") for s in shadows] == [1, 2, None]
+    presence = Planner(facts).shadows("~k~?a", "k", ("?a",))
+    assert [(s["id"].rsplit("~", 1)[1], s.get("a")) for s in presence] == [("1", True), ("4", None)]
+
+
+def test_a_filter_keeps_every_fact_that_could_equal_a_referenced_value():
+    facts = [{"id": "1", "kind": "s", "ref": "A-1"}, {"id": "2", "kind": "s", "ref": "7"},
+             {"id": "3", "kind": "p", "number": "A-1"}, {"id": "4", "kind": "p", "number": "B-2"},
+             {"id": "5", "kind": "p", "number": 7}, {"id": "6", "kind": "p"}, {"id": "7", "kind": "p", "number": ["A-1"]}]
+    planner = Planner(facts)
+    kept = planner._filtered("p", (("number", "s", "ref"),), {"s": facts[:2]})
+    # B-2 cannot equal A-1 or "7"; a fact without the field equals nothing; a list is always given
+    assert [f["id"] for f in kept] == ["3", "5", "7"]
+
+
+def test_a_kind_read_twice_is_split_only_by_a_field_both_patterns_equate():
+    facts = [{"id": str(i), "kind": "d", "number": f"N{i % 3}"} for i in range(1, 10)] + [{"id": "10", "kind": "d"}]
+    chunks = list(_keyed_chunks(facts, "number", 4))
+    for chunk in chunks:
+        numbers = {f.get("number") for f in chunk}
+        for other in chunks:
+            if other is not chunk:
+                assert not numbers & {f.get("number") for f in other} - {None}
+    assert sorted(f["id"] for c in chunks for f in c) == sorted(f["id"] for f in facts)
+    reads = (("r|pass|0", ("d", "!d")),)
+    assert feed._split_key(Feed(frozenset({"d"}), reads=reads, keys=(("r|pass|0", "d", ("number",)),)), "d") == "number"
+    assert feed._split_key(Feed(frozenset({"d"}), reads=reads, keys=(("r|pass|0", "d", ()),)), "d") is None
+
+
+def test_an_action_message_is_read_in_full_when_a_fact_could_pass_for_an_alias():
+    aliases = {"r|pass|0": frozenset({"s", "b"})}
+    plain = '{"r|pass|0":{"s":{"id":"12","sid":"1","kind":"k","x":1},"b":{"id":"1","sid":"1","kind":"bundle"}}}'
+    assert _matched(plain, aliases) == ("r|pass|0", {"s": "12", "b": "1"})
+    # a fact whose content looks like another alias with an id: the message is parsed, not scanned
+    forged = ('{"r|pass|0":{"s":{"id":"12","sid":"1","kind":"k","x":{"p0":{"id":"99"}}},'
+              '"b":{"id":"1","sid":"1","kind":"bundle"}}}')
+    assert _matched(forged, aliases) == ("r|pass|0", {"s": "12", "b": "1"})
+    escaped = '{"r|pass|0":{"s":{"id":"12","sid":"1","kind":"k","t":"a\\"s\\":{\\"id\\":\\"5"},"b":{"id":"1"}}}'
+    assert _matched(escaped, aliases) == ("r|pass|0", {"s": "12", "b": "1"})
