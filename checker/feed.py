@@ -115,31 +115,42 @@ class Planner:
         return self._shadows[key]
 
     def sessions(self, feed: Feed) -> Iterator[Session]:
+        """The sessions of one ruleset: each is given the facts the feed names (see the module)."""
         fields: dict[str, tuple[str, ...] | None] = dict.fromkeys(feed.kinds)
         fields.update(feed.fields)
         shadows = {name: (kind, f) for name, kind, f in feed.shadows}
-        filters = dict(feed.filters)
         kinds = sorted(k for k in feed.kinds if self.by_kind.get(k))
         split, key = self._split(feed, kinds)
-        lists = {k: self.projected(k, fields.get(k)) for k in kinds if k not in split and k not in filters}
-        lists.update({name: self.shadows(name, kind, f) for name, (kind, f) in shadows.items() if name not in filters})
-        whole = list(_merge([self.projected(k, fields.get(k)) for k in sorted(split)]))
-        parts = (list(_keyed_chunks(whole, key, self.limit)) if key else list(_chunks(whole, self.limit))) or [[]]
+        filtered = {name: alts for name, alts in feed.filters
+                    if name in shadows or (name in kinds and name not in split)}
+        lists = {k: self.projected(k, fields.get(k)) for k in kinds if k not in split and k not in filtered}
+        lists.update({n: self.shadows(n, kind, f) for n, (kind, f) in shadows.items() if n not in filtered})
         readers = frozenset(name for name, read in feed.reads if any(k.lstrip("!") in split for k in read))
-        for i, part in enumerate(parts):
-            given = dict(lists)
-            chunk: dict[str, list[dict]] = {}
-            for fact in part:
-                chunk.setdefault(fact["kind"], []).append(fact)
-            refs = {**lists, **chunk}
-            for name, alternatives in filters.items():
-                if name in shadows:
-                    kind, f = shadows[name]
-                    given[name] = _distinct(self._filtered(kind, alternatives, refs), name, f)
-                elif name in kinds and name not in split:
-                    given[name] = _project(self._filtered(name, alternatives, refs), fields.get(name))
+        for i, part in enumerate(self._parts(split, key, fields)):
+            given = {**lists, **self._given(part, lists, filtered, shadows, fields)}
             back = {s["id"]: s["id"].rsplit(SHADOW, 1)[1] for name in shadows for s in given.get(name, ())}
             yield Session(list(_merge([*given.values(), part])), back, None if i == 0 else readers)
+
+    def _parts(self, split: set[str], key: str | None, fields: dict) -> list[list[dict]]:
+        """The split kinds' facts in chunks of at most ``limit`` (one empty part when none is split)."""
+        whole = list(_merge([self.projected(k, fields.get(k)) for k in sorted(split)]))
+        return (list(_keyed_chunks(whole, key, self.limit)) if key else list(_chunks(whole, self.limit))) or [[]]
+
+    def _given(self, part: list[dict], lists: dict[str, list[dict]], filters: dict, shadows: dict,
+               fields: dict) -> dict[str, list[dict]]:
+        """The filtered kinds (shadow or not) as one session is given them, next to its part."""
+        chunk: dict[str, list[dict]] = {}
+        for fact in part:
+            chunk.setdefault(fact["kind"], []).append(fact)
+        refs = {**lists, **chunk}
+        out = {}
+        for name, alternatives in filters.items():
+            if name in shadows:
+                kind, f = shadows[name]
+                out[name] = _distinct(self._filtered(kind, alternatives, refs), name, f)
+            else:
+                out[name] = _project(self._filtered(name, alternatives, refs), fields.get(name))
+        return out
 
     def _filtered(self, kind: str, alternatives: tuple[tuple[str, str, str], ...],
                   refs: dict[str, list[dict]]) -> list[dict]:

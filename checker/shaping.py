@@ -128,16 +128,23 @@ def _equal_refs(expr: dict, full: dict[str, str]) -> list[tuple[str, str, str]]:
     return out
 
 
-def shape_branch(outcome: str, definition: dict) -> Shaped:
-    """The engine rule with its existence-only patterns reading shadow facts, and what it reads."""
-    patterns = [(alias, expr) for p in definition["all"] for alias, expr in p.items()]
-    kinds = [kind_of(expr) for _, expr in patterns]
-    shadow = [_can_shadow(i, patterns, kinds, outcome) for i in range(len(patterns))]
+def _needs(patterns: list[tuple[str, dict]]) -> dict[str, dict[str, str]]:
+    """Per alias the paths of its fact the engine rule reads: its own pattern's, and those other
+    patterns refer to."""
     needs = {alias: paths_read(expr, {}) for alias, expr in patterns}
     for _, expr in patterns:
         for alias, path in references(expr, []):
             if alias in needs:
                 needs[alias][path] = VALUE
+    return needs
+
+
+def shape_branch(outcome: str, definition: dict) -> Shaped:
+    """The engine rule with its existence-only patterns reading shadow facts, and what it reads."""
+    patterns = [(alias, expr) for p in definition["all"] for alias, expr in p.items()]
+    kinds = [kind_of(expr) for _, expr in patterns]
+    shadow = [_can_shadow(i, patterns, kinds, outcome) for i in range(len(patterns))]
+    needs = _needs(patterns)
     full = {alias: kind for (alias, _), kind, sh in zip(patterns, kinds, shadow, strict=True)
             if kind is not None and kind != END_KIND and not sh and not alias.endswith("$not")}
     shaped = Shaped(definition)

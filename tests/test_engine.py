@@ -357,7 +357,7 @@ def test_no_registered_group_ends_with_a_cross_fact_predicate_that_can_be_false(
     pattern and from every shipped pack, closes the cross-fact predicates of each group with the
     always-true id test."""
     from checker.check import compiled_pack
-    from checker.engine import _is_tautology, _ref_alias
+    from checker.hardening import _is_tautology, _ref_alias
     from checker.packs import available_packs
     engine, registered = Engine(), {}
     monkeypatch.setattr(engine._host, "register_rulesets", registered.update)
