@@ -66,6 +66,7 @@ _FNV_OFFSET = 0x811C9DC5
 _FNV_PRIME = 0x01000193
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def engine_id_hash(text: str) -> int:
     """The engine's fact-identity hash, as its C code computes it over the id's bytes.
 
@@ -206,6 +207,7 @@ class Engine:
     def _evaluate(self, rulesets: list[tuple[str, dict, Feed | set[str]]], facts: list[dict]) -> Evaluation:
         result = Evaluation()
         planner = Planner(facts)
+        self._sized: dict[int, dict] = {}  # facts whose size was checked (kept, so their ids stay theirs)
         for name, definition, feed in rulesets:
             self._register(name, definition)
             if not isinstance(feed, Feed):
@@ -215,6 +217,7 @@ class Engine:
                 result.facts_asserted += len(session.facts) + 1
                 result.sessions += 1
             result.rulesets += 1
+        self._sized = {}
         return result
 
     def _run(self, name: str, session: Session, result: Evaluation) -> list[Firing]:
@@ -222,8 +225,10 @@ class Engine:
         with the facts' own ids (a shadow fact's: the fact it stands for).  Checks that every fact was
         kept and the sentinel's action ran once."""
         selected = session.facts
-        for fact in selected:  # as given to the engine (projected: see checker.feed)
-            _check_size(fact)
+        for fact in selected:  # as given to the engine (projected: see checker.feed); once per fact
+            if id(fact) not in self._sized:
+                _check_size(fact)
+                self._sized[id(fact)] = fact
         sid = f"{os.getpid()}-{next(self._sessions)}"
         engine_ids = _engine_ids([str(f["id"]) for f in selected])
         back = {eid: session.back.get(str(f["id"]), str(f["id"])) for eid, f in zip(engine_ids, selected, strict=True)}
@@ -279,11 +284,10 @@ class Engine:
         started = durable_rules_engine.start_action_for_state(ruleset._handle, handle)
         if not started:
             return
-        state, message = started[0], started[1]
-        while message:
+        message = started[1]  # started[0] is the session's state: our actions never change it, so it is not
+        while message:        # handed back (update_state) after each one
             try:
                 sink.append(_matched(message, self._aliases))
-                durable_rules_engine.update_state(ruleset._handle, state)
                 message = durable_rules_engine.complete_and_start_action(ruleset._handle, handle)
             except Exception as exc:
                 durable_rules_engine.abandon_action(ruleset._handle, handle)
@@ -301,10 +305,14 @@ def _matched(message: str, aliases: dict[str, frozenset[str]]) -> tuple[str, dic
     character is escaped (a fact's content could then look like an alias), the message is parsed in
     full instead."""
     head = _ACTION.match(message)
-    found = _MATCHED.findall(message) if head else []
-    if head and "\\" not in message and len(found) == len(aliases.get(head.group(1), ())) \
-            and {a for a, _ in found} == aliases[head.group(1)]:
-        return head.group(1), dict(found)
+    if head is not None and "\\" not in message:
+        action = head.group(1)
+        expected = aliases.get(action, ())
+        found = _MATCHED.findall(message, head.end())
+        if len(found) == len(expected):
+            ids = dict(found)
+            if ids.keys() == expected:
+                return action, ids
     action, matched = next(iter(json.loads(message).items()))
     return action, {alias: str(fact.get("id")) for alias, fact in (matched or {}).items() if isinstance(fact, dict)}
 

@@ -79,6 +79,8 @@ def _dotted(fact: dict, path: str):
 
 
 def _hashable(value):
+    if value is _MISSING:
+        return ()
     if isinstance(value, (dict, list)):
         return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return (type(value).__name__, value)
@@ -280,21 +282,29 @@ def _plan(fields: tuple[str, ...]) -> _Plan:
     return tops, deep, presence
 
 
+def _at(fact: dict, parts: tuple[str, ...]):
+    value = fact
+    for part in parts:
+        if type(value) is not dict or part not in value:
+            return _MISSING
+        value = value[part]
+    return value
+
+
 def project(fact: dict, fields: tuple[str, ...], plan: _Plan | None = None) -> dict:
     tops, deep, presence = plan or _plan(fields)
-    if not deep and not presence and tops.issuperset(k for k in fact if k not in ("id", "kind")):
+    if not deep and not presence and tops.issuperset(k for k in fact if k != "id" and k != "kind"):
         return fact
     out: dict = {"kind": fact["kind"]}
     for name in tops:
         if name in fact:
             out[name] = fact[name]
     for parts in deep:
-        value = _dotted(fact, ".".join(parts))
+        value = _at(fact, parts)
         if value is not _MISSING:
             _put(out, parts, value)
     for parts in presence:
-        path = ".".join(parts)
-        if _dotted(fact, path) is not _MISSING and _dotted(out, path) is _MISSING:
+        if _at(fact, parts) is not _MISSING and _at(out, parts) is _MISSING:
             _put(out, parts, True)
     out["id"] = fact["id"]
     return out
@@ -317,12 +327,15 @@ def _distinct(facts, name: str, fields: tuple[str, ...]) -> list[dict]:
     seen: set = set()
     out = []
     plan = _plan(fields)
+    paths = [(True, tuple(f[1:].split("."))) for f in fields if f[0] == "="] + \
+            [(False, tuple(f[1:].split("."))) for f in fields if f[0] == "?"]
     for fact in facts:
-        shadow = dict(project(fact, fields, plan))
-        del shadow["id"], shadow["kind"]
-        mark = tuple((f, _hashable(v)) for f, v in shadow.items())
+        mark = tuple(_hashable(v) if value else v is not _MISSING for value, parts in paths
+                     for v in (_at(fact, parts),))
         if mark not in seen:
             seen.add(mark)
+            shadow = dict(project(fact, fields, plan))
+            del shadow["id"], shadow["kind"]
             out.append({"kind": name, **shadow, "id": f"{name}{SHADOW}{fact['id']}"})
     return out
 
