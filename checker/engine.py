@@ -157,7 +157,10 @@ class Firing:
     facts: tuple[tuple[str, str], ...]  # (alias, fact id)
 
     def fact(self, alias: str) -> str | None:
-        return dict(self.facts).get(alias)
+        for name, fid in self.facts:
+            if name == alias:
+                return fid
+        return None
 
 
 @dataclass

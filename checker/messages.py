@@ -35,8 +35,13 @@ def _template(lang: str, source: str) -> jinja2.Template:
     return _env(lang).from_string(source)
 
 
+def _one(lang: str, source: str, context: dict) -> str:
+    if "{" not in source:  # no placeholder, tag or comment: the text is its own rendering
+        return source.strip()
+    return _template(lang, source).render(context).strip()
+
+
 def render(text: dict | None, context: dict) -> Text | None:
     if not text:
         return None
-    return Text(_template("zh", text["zh"]).render(context).strip(),
-                _template("en", text["en"]).render(context).strip())
+    return Text(_one("zh", text["zh"], context), _one("en", text["en"], context))

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +129,7 @@ def evidence_documents(nc: Nonconformity, bundle: Bundle, titles: dict[str, str]
     the bundle (the manifest and absent documents are none), in the evidence's order, once each."""
     docs: dict[str, Document] = {d.path: d for d in bundle.documents}
     out: list[dict] = []
+    seen: set[str] = set()
     for ev in nc.evidence:
         doc = docs.get(ev.file)
         if doc is None:
@@ -137,7 +139,9 @@ def evidence_documents(nc: Nonconformity, bundle: Bundle, titles: dict[str, str]
         number = control.get("number")
         title = holder.get("title") if isinstance(holder.get("title"), str) else titles.get(number or "")
         entry = {"file": ev.file, "line": ev.line, "number": number, "title": title, "version": control.get("version")}
-        if entry not in out:
+        key = json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)
+        if key not in seen:
+            seen.add(key)
             out.append(entry)
     return out
 
