@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -307,22 +308,31 @@ class Report:
     def has_nonconformities(self) -> bool:
         return bool(self.nonconformities)
 
+    @functools.cached_property
+    def _title_only(self) -> tuple[frozenset, dict, frozenset]:
+        """The title-only results, indexed once: (standard, rule); their clauses by (standard, rule);
+        (standard, rule, status, grade) of each."""
+        mine = [r for r in self.results if r.source == TITLE_ONLY]
+        clauses: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        for r in mine:
+            clauses.setdefault((r.standard, r.rule), set()).add((r.standard, r.clause))
+        return (frozenset((r.standard, r.rule) for r in mine), clauses,
+                frozenset((r.standard, r.rule, r.status, r.grade) for r in mine))
+
     def title_only_rules(self) -> frozenset[tuple[str, str]]:
         """(standard, rule) of the rules that rest on a clause title only (``source: title only``)."""
-        return frozenset((r.standard, r.rule) for r in self.results if r.source == TITLE_ONLY)
+        return self._title_only[0]
 
     def on_title(self, nc: Nonconformity) -> frozenset[tuple[str, str]]:
         """(standard, clause) of a nonconformity's clauses that a title-only rule of it judged."""
-        members = set(nc.members)
-        return frozenset((r.standard, r.clause) for r in self.results
-                         if r.source == TITLE_ONLY and (r.standard, r.rule) in members)
+        clauses = self._title_only[1]
+        return frozenset(c for member in set(nc.members) for c in clauses.get(member, ()))
 
     def verdict_on_title(self, verdict: ClauseVerdict) -> bool:
         """Whether a clause verdict rests on a title-only result: one of its rules rests on the clause title
         only and gave the verdict's own status (and grade)."""
-        rules = set(verdict.rules)
-        return any(r.source == TITLE_ONLY and r.standard == verdict.standard and r.rule in rules
-                   and r.status is verdict.status and r.grade == verdict.grade for r in self.results)
+        given = self._title_only[2]
+        return any((verdict.standard, rule, verdict.status, verdict.grade) in given for rule in verdict.rules)
 
     def summary(self) -> dict:
         """Every count a report shows, computed once here (every format reads it).  ``results`` counts rule
