@@ -175,6 +175,7 @@ class _Ruleset:
         self.filters: dict[str, list] = {}
         self.fields: dict[str, set[str]] = {}
         self.keys: list[tuple[str, str, tuple[str, ...]]] = []
+        self.groups: set[str] = set()
 
     def add(self, branch: Branch, definition: dict, shape: bool) -> None:
         if shape:
@@ -190,16 +191,19 @@ class _Ruleset:
             self.fields.setdefault(kind, set()).update(read)
         self.reads.append((branch.name, shaped.reads))
         self.keys.extend((branch.name, kind, tuple(sorted(f))) for kind, f in sorted(shaped.keys.items()))
+        self.groups |= shaped.groups
 
     def close(self, name: str) -> CompiledRuleset:
         definition = dict(self.rules)
         definition[END_ACTION] = {"all": [{"e": {"kind": END_KIND}}], "run": END_ACTION}
         definition[KEEP_ACTION] = {"all": [{"k": {"$ex": {"kind": 1}}}, {"n": {"kind": NEVER_KIND}}],
                                    "run": KEEP_ACTION}
-        kinds = frozenset(k.lstrip("!") for _, read in self.reads for k in read) | {BUNDLE_KIND}
+        kinds = frozenset(k.lstrip("!") for _, read in self.reads for k in read if k.lstrip("!") not in self.shadows)
+        kinds |= {BUNDLE_KIND}
         filters = tuple((k, tuple(sorted(set(alts)))) for k, alts in sorted(self.filters.items()) if None not in alts)
         feed = Feed(kinds, tuple((n, *self.shadows[n]) for n in sorted(self.shadows)), tuple(self.reads), filters,
-                    tuple((k, merge_projections(f)) for k, f in sorted(self.fields.items())), tuple(self.keys))
+                    tuple((k, merge_projections(f)) for k, f in sorted(self.fields.items())), tuple(self.keys),
+                    frozenset(self.groups))
         return CompiledRuleset(name, definition, feed)
 
 

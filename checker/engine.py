@@ -234,7 +234,8 @@ class Engine:
                 self._sized[id(fact)] = fact
         sid = f"{os.getpid()}-{next(self._sessions)}"
         engine_ids = _engine_ids([str(f["id"]) for f in selected])
-        back = {eid: session.back.get(str(f["id"]), str(f["id"])) for eid, f in zip(engine_ids, selected, strict=True)}
+        back: dict[str, str | tuple[str, ...]] = {eid: session.back.get(str(f["id"]), str(f["id"]))
+                                                  for eid, f in zip(engine_ids, selected, strict=True)}
         payload = "[" + ",".join(  # the id first: actions read it back from the echoed facts (_matched)
             dumps({"id": eid, "sid": sid, **{k: v for k, v in f.items() if k != "id"}})
             for f, eid in zip(selected, engine_ids, strict=True)) + "]"
@@ -251,10 +252,7 @@ class Engine:
         except Exception as exc:
             raise EngineError(f"the engine could not close session {sid}: {exc}") from None
         result.actions += len(sink)
-        keep = session.keep
-        return [Firing(action, tuple(sorted((alias, back[eid]) for alias, eid in matched.items() if eid in back)))
-                for action, matched in sink
-                if action not in (END_ACTION, KEEP_ACTION) and (keep is None or action in keep)]
+        return _firings(sink, back, session.keep)
 
     def _session(self, ruleset: Any, name: str, sid: str, payload: str | None, sentinel: str) -> tuple[list, list]:
         """Assert the payload (if any) then the sentinel; what the actions recorded, and the facts stored."""
@@ -318,6 +316,25 @@ def _matched(message: str, aliases: dict[str, frozenset[str]]) -> tuple[str, dic
                 return action, ids
     action, matched = next(iter(json.loads(message).items()))
     return action, {alias: str(fact.get("id")) for alias, fact in (matched or {}).items() if isinstance(fact, dict)}
+
+
+def _firings(sink: list, back: dict[str, str | tuple[str, ...]], keep: frozenset[str] | None) -> list[Firing]:
+    """The recorded actions as firings, with the facts' own ids.  A subject given as the shadow of its
+    group (``checker.feed``) stands for every member: the firing is the same for each of them."""
+    out = []
+    for action, matched in sink:
+        if action in (END_ACTION, KEEP_ACTION) or (keep is not None and action not in keep):
+            continue
+        facts = sorted((alias, back[eid]) for alias, eid in matched.items() if eid in back)
+        group = next((i for i, (_, fid) in enumerate(facts) if isinstance(fid, tuple)), None)
+        if group is None:
+            out.append(Firing(action, tuple(facts)))  # type: ignore[arg-type]
+            continue
+        alias, members = facts[group]
+        for member in members:
+            facts[group] = (alias, member)
+            out.append(Firing(action, tuple(facts)))  # type: ignore[arg-type]
+    return out
 
 
 def _check_size(fact: dict) -> None:

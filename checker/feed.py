@@ -52,18 +52,20 @@ class Feed:
     filters: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = ()  # fed kind -> (field, kind, field)
     fields: tuple[tuple[str, tuple[str, ...]], ...] = ()  # kind read fact by fact -> the fields read
     keys: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (branch, kind it reads twice, fields to split by)
+    groups: frozenset[str] = frozenset()  # shadow kinds of subjects: a firing stands for the whole group
 
 
 @dataclass
 class Session:
     facts: list[dict]
-    back: dict[str, str]  # shadow fact id -> the id of the fact it stands for
+    back: dict[str, str | tuple[str, ...]]  # shadow fact id -> the fact it stands for (a subject's: its group)
     keep: frozenset[str] | None = None  # when set, only these branches' firings count (later partitions)
 
 
-def shadow_kind(kind: str, fields: tuple[str, ...]) -> str:
-    """The kind name of the shadow facts of ``kind`` projected on ``fields``."""
-    return f"{SHADOW}{kind}{SHADOW}{','.join(fields)}"
+def shadow_kind(kind: str, fields: tuple[str, ...], group: bool = False) -> str:
+    """The kind name of the shadow facts of ``kind`` projected on ``fields`` (a subject's groups are
+    named apart: they are split into sessions, existence questions never are)."""
+    return f"{SHADOW}{kind}{SHADOW}{','.join(fields)}" + (f"{SHADOW}subject" if group else "")
 
 
 _MISSING = object()
@@ -96,7 +98,7 @@ class Planner:
             self.by_kind.setdefault(fact["kind"], []).append(fact)
         self.limit = limit or SESSION_FACTS
         self._projected: dict[tuple[str, tuple[str, ...]], list[dict]] = {}
-        self._shadows: dict[tuple[str, tuple[str, ...]], list[dict]] = {}
+        self._shadows: dict[tuple[str, tuple[str, ...]], tuple[list[dict], dict[str, tuple[str, ...]]]] = {}
         self._index: dict[tuple[str, str], tuple[dict, list[dict]]] = {}
 
     def projected(self, kind: str, fields: tuple[str, ...] | None) -> list[dict]:
@@ -111,7 +113,10 @@ class Planner:
 
     def shadows(self, name: str, kind: str, fields: tuple[str, ...]) -> list[dict]:
         """The distinct projections of ``kind`` on ``fields`` (see ``_distinct``)."""
-        key = (kind, fields)
+        return self._groups(name, kind, fields)[0]
+
+    def _groups(self, name: str, kind: str, fields: tuple[str, ...]) -> tuple[list[dict], dict]:
+        key = (name, fields)  # the name carries the kind, and whether it is a subject's groups
         if key not in self._shadows:
             self._shadows[key] = _distinct(self.by_kind.get(kind, ()), name, fields)
         return self._shadows[key]
@@ -121,38 +126,47 @@ class Planner:
         fields: dict[str, tuple[str, ...] | None] = dict.fromkeys(feed.kinds)
         fields.update(feed.fields)
         shadows = {name: (kind, f) for name, kind, f in feed.shadows}
-        kinds = sorted(k for k in feed.kinds if self.by_kind.get(k))
-        split, key = self._split(feed, kinds)
-        filtered = {name: alts for name, alts in feed.filters
-                    if name in shadows or (name in kinds and name not in split)}
-        lists = {k: self.projected(k, fields.get(k)) for k in kinds if k not in split and k not in filtered}
-        lists.update({n: self.shadows(n, kind, f) for n, (kind, f) in shadows.items() if n not in filtered})
+        filtered = dict(feed.filters)
+        whole = {k: self.projected(k, fields.get(k)) for k in sorted(feed.kinds) if self.by_kind.get(k)}
+        whole.update({n: self.shadows(n, kind, f) for n, (kind, f) in shadows.items() if n not in filtered})
+        candidates = {k: len(v) for k, v in whole.items()
+                      if k not in filtered and (k in feed.groups or k not in shadows)}
+        split, key = self._split(feed, candidates)
+        lists = {k: v for k, v in whole.items() if k not in split and k not in filtered}
+        filtered = {k: alts for k, alts in filtered.items() if k in shadows or k in whole}
         readers = frozenset(name for name, read in feed.reads if any(k.lstrip("!") in split for k in read))
-        for i, part in enumerate(self._parts(split, key, fields)):
-            given = {**lists, **self._given(part, lists, filtered, shadows, fields)}
-            back = {s["id"]: s["id"].rsplit(SHADOW, 1)[1] for name in shadows for s in given.get(name, ())}
-            yield Session(list(_merge([*given.values(), part])), back, None if i == 0 else readers)
+        members = {n: self._groups(n, *shadows[n])[1] for n in feed.groups if n in whole}
+        for i, part in enumerate(self._parts([whole[k] for k in sorted(split)], key)):
+            given, groups = self._given(part, lists, filtered, shadows, fields)
+            back: dict[str, str | tuple[str, ...]] = {}
+            for name in shadows:
+                if name in feed.groups:
+                    back.update(groups.get(name) or members.get(name) or {})
+                else:
+                    back.update((s["id"], s["id"].rsplit(SHADOW, 1)[1]) for s in given.get(name, lists.get(name, ())))
+            yield Session(list(_merge([*lists.values(), *given.values(), part])), back, None if i == 0 else readers)
 
-    def _parts(self, split: set[str], key: str | None, fields: dict) -> list[list[dict]]:
+    def _parts(self, lists: list[list[dict]], key: str | None) -> list[list[dict]]:
         """The split kinds' facts in chunks of at most ``limit`` (one empty part when none is split)."""
-        whole = list(_merge([self.projected(k, fields.get(k)) for k in sorted(split)]))
+        whole = list(_merge(lists))
         return (list(_keyed_chunks(whole, key, self.limit)) if key else list(_chunks(whole, self.limit))) or [[]]
 
     def _given(self, part: list[dict], lists: dict[str, list[dict]], filters: dict, shadows: dict,
-               fields: dict) -> dict[str, list[dict]]:
-        """The filtered kinds (shadow or not) as one session is given them, next to its part."""
+               fields: dict) -> tuple[dict[str, list[dict]], dict[str, dict]]:
+        """The filtered kinds (shadow or not) as one session is given them, next to its part; the
+        members of the filtered shadows' groups."""
         chunk: dict[str, list[dict]] = {}
         for fact in part:
             chunk.setdefault(fact["kind"], []).append(fact)
         refs = {**lists, **chunk}
-        out = {}
+        out, groups = {}, {}
         for name, alternatives in filters.items():
             if name in shadows:
                 kind, f = shadows[name]
-                out[name] = _distinct(self._filtered(kind, alternatives, refs), name, f)
+                out[name], groups[name] = _distinct(self._filtered(kind, alternatives, refs), name, f)
             else:
                 out[name] = _project(self._filtered(name, alternatives, refs), fields.get(name))
-        return out
+        return out, groups
 
     def _filtered(self, kind: str, alternatives: tuple[tuple[str, str, str], ...],
                   refs: dict[str, list[dict]]) -> list[dict]:
@@ -194,13 +208,12 @@ class Planner:
             self._index[key] = (index, loose)
         return self._index[key]
 
-    def _split(self, feed: Feed, kinds: list[str]) -> tuple[set[str], str | None]:
-        """The kinds to partition: large ones no branch reads twice, or negated, or with another split
-        kind; a kind given through a filter is filtered instead.  When the largest kind is read twice
-        by some branch, it is split alone by a field every such branch equates (``Feed.keys``): the
-        facts sharing a value stay in one session.  Returns the kinds and that field (or None)."""
-        filtered = {k for k, _ in feed.filters}
-        counts = {k: len(self.by_kind[k]) for k in kinds if k not in filtered}
+    def _split(self, feed: Feed, counts: dict[str, int]) -> tuple[set[str], str | None]:
+        """The kinds (or subject groups) to partition: large ones no branch reads twice, or negated, or
+        with another split kind; a kind given through a filter is filtered instead.  When the largest
+        kind is read twice by some branch, it is split alone by a field every such branch equates
+        (``Feed.keys``): the facts sharing a value stay in one session.  Returns the kinds and that
+        field (or None)."""
         if sum(counts.values()) <= self.limit:
             return set(), None
         split: set[str] = set()
@@ -209,7 +222,7 @@ class Planner:
                 break
             if all(_splittable(read, split | {kind}) for _, read in feed.reads):
                 split.add(kind)
-            elif not split:
+            elif not split and kind not in feed.groups:
                 key = _split_key(feed, kind)
                 if key:
                     return {kind}, key
@@ -321,23 +334,28 @@ def _put(out: dict, parts: tuple[str, ...], value) -> None:
     node[last] = value
 
 
-def _distinct(facts, name: str, fields: tuple[str, ...]) -> list[dict]:
+def _distinct(facts, name: str, fields: tuple[str, ...]) -> tuple[list[dict], dict[str, tuple[str, ...]]]:
     """The distinct projections of ``facts`` on ``fields`` as facts of kind ``name``, each with the id
-    ``~<fields>~<id>`` of the first fact that has it, so shadows of one fact never share an id."""
-    seen: set = set()
+    ``<name>~<id>`` of the first fact that has it (so shadows of one fact never share an id); and per
+    shadow id the ids of every fact with that projection (its group)."""
+    seen: dict = {}
     out = []
+    groups: dict[str, list[str]] = {}
     plan = _plan(fields)
     paths = [(True, tuple(f[1:].split("."))) for f in fields if f[0] == "="] + \
             [(False, tuple(f[1:].split("."))) for f in fields if f[0] == "?"]
     for fact in facts:
         mark = tuple(_hashable(v) if value else v is not _MISSING for value, parts in paths
                      for v in (_at(fact, parts),))
-        if mark not in seen:
-            seen.add(mark)
+        sid = seen.get(mark)
+        if sid is None:
             shadow = dict(project(fact, fields, plan))
             del shadow["id"], shadow["kind"]
-            out.append({"kind": name, **shadow, "id": f"{name}{SHADOW}{fact['id']}"})
-    return out
+            sid = seen[mark] = f"{name}{SHADOW}{fact['id']}"
+            out.append({"kind": name, **shadow, "id": sid})
+            groups[sid] = []
+        groups[sid].append(str(fact["id"]))
+    return out, {k: tuple(v) for k, v in groups.items()}
 
 
 def _keys(value) -> set | None:

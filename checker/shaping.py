@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .feed import END_KIND, shadow_kind
+from .packmodel import BUNDLE_KIND
 
 _ALIAS = re.compile(r"^(b|s|e|p[0-9]+)$")
 
@@ -25,6 +26,7 @@ class Shaped:
     filters: dict[str, list] = field(default_factory=dict)  # kind as fed -> per pattern (field, kind, field) | None
     fields: dict[str, set[str]] = field(default_factory=dict)  # kind read fact by fact -> paths read (projection)
     keys: dict[str, frozenset[str]] = field(default_factory=dict)  # kind read twice -> fields it may be split by
+    groups: set[str] = field(default_factory=set)  # shadow kinds of the subject: each stands for its group
 
 
 def kind_of(expr) -> str | None:
@@ -106,9 +108,12 @@ def _existence_only(alias: str, outcome: str) -> bool:
 def _can_shadow(i: int, patterns: list[tuple[str, dict]], kinds: list[str | None], outcome: str) -> bool:
     """Whether pattern ``i`` may read shadow facts.  Two patterns never hold the same fact, and a shadow
     could stand for a fact another pattern holds: a negated pattern is shadowed only when no positive
-    pattern of the engine rule reads its kind; a positive one only when it alone reads its kind."""
+    pattern of the engine rule reads its kind; a positive one only when it alone reads its kind.  The
+    subject is shadowed too (as a group: ``subject_group``), unless it is the bundle fact."""
     alias, kind = patterns[i][0], kinds[i]
-    if kind is None or kind == END_KIND or not _existence_only(alias, outcome):
+    if kind is None or kind in (END_KIND, BUNDLE_KIND):
+        return False
+    if not _existence_only(alias, outcome) and alias != "s":
         return False
     others = [a for j, (a, _) in enumerate(patterns) if j != i and kinds[j] == kind]
     return not others if not alias.endswith("$not") else all(a.endswith("$not") for a in others)
@@ -140,30 +145,34 @@ def _needs(patterns: list[tuple[str, dict]]) -> dict[str, dict[str, str]]:
 
 
 def shape_branch(outcome: str, definition: dict) -> Shaped:
-    """The engine rule with its existence-only patterns reading shadow facts, and what it reads."""
+    """The engine rule with its existence-only patterns and its subject reading shadow facts, and what
+    it reads.  A subject's shadow is a *group*: the subjects whose projections are the same match the
+    same way, so the engine's firing for the one given stands for each of them (``Feed.groups``)."""
     patterns = [(alias, expr) for p in definition["all"] for alias, expr in p.items()]
     kinds = [kind_of(expr) for _, expr in patterns]
     shadow = [_can_shadow(i, patterns, kinds, outcome) for i in range(len(patterns))]
     needs = _needs(patterns)
-    full = {alias: kind for (alias, _), kind, sh in zip(patterns, kinds, shadow, strict=True)
-            if kind is not None and kind != END_KIND and not sh and not alias.endswith("$not")}
+    fed = {alias: shadow_kind(kind, projection(needs[alias]), group=alias == "s") if sh else kind
+           for (alias, _), kind, sh in zip(patterns, kinds, shadow, strict=True) if kind and kind != END_KIND}
+    full = {alias: name for alias, name in fed.items() if not alias.endswith("$not")}
     shaped = Shaped(definition)
     out, reads = [], []
     for (alias, expr), kind, sh in zip(patterns, kinds, shadow, strict=True):
         if kind is None or kind == END_KIND:
             out.append({alias: expr})
             continue
-        refs = [r for r in _equal_refs(expr, full) if r[1] != kind]
-        fields = projection(needs[alias])
+        name = fed[alias]
+        refs = [r for r in _equal_refs(expr, full) if r[1] != name]
         if sh:  # one shadow kind per kind and set of fields read, so each projection stays small
-            name = shadow_kind(kind, fields)
-            shaped.shadows[name] = (kind, fields)
+            shaped.shadows[name] = (kind, projection(needs[alias]))
             expr = {"$and": [{"kind": name}, *(expr["$and"][1:] if "$and" in expr else [])]}
-            kind = name
+            if alias == "s":
+                shaped.groups.add(name)
+            reads.append(("!" if alias.endswith("$not") else "") + name)
         else:
             reads.append(("!" if alias.endswith("$not") else "") + kind)
-            shaped.fields.setdefault(kind, set()).update(fields)
-        shaped.filters.setdefault(kind, []).append(refs[0] if refs else None)
+            shaped.fields.setdefault(kind, set()).update(projection(needs[alias]))
+        shaped.filters.setdefault(name, []).append(refs[0] if refs else None)
         out.append({alias: expr})
     shaped.definition = {**definition, "all": out}
     shaped.reads = tuple(reads)
