@@ -48,7 +48,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import durable_rules_engine  # type: ignore[import-not-found]  # a C extension without stubs
 from durable import engine as _durable
@@ -151,8 +151,9 @@ class _SyncHost(_durable.Host):
         return record
 
 
-@dataclass(frozen=True)
-class Firing:
+class Firing(NamedTuple):
+    """One action of the engine: the engine rule (branch) that fired and the facts it matched."""
+
     branch: str
     facts: tuple[tuple[str, str], ...]  # (alias, fact id)
 

@@ -100,6 +100,8 @@ class Planner:
         self._projected: dict[tuple[str, tuple[str, ...]], list[dict]] = {}
         self._shadows: dict[tuple[str, tuple[str, ...]], tuple[list[dict], dict[str, tuple[str, ...]]]] = {}
         self._index: dict[tuple[str, str], tuple[dict, list[dict]]] = {}
+        self._groupings: dict[tuple[str, tuple[str, ...]], list[tuple[int, list[int]]]] = {}
+        self._columns: dict[tuple[str, str], list] = {}
 
     def projected(self, kind: str, fields: tuple[str, ...] | None) -> list[dict]:
         """The facts of ``kind`` with only ``fields`` (and their id and kind); all of them for None (a
@@ -116,10 +118,47 @@ class Planner:
         return self._groups(name, kind, fields)[0]
 
     def _groups(self, name: str, kind: str, fields: tuple[str, ...]) -> tuple[list[dict], dict]:
+        """The shadow facts named ``name`` and the members of each (see ``_distinct``); the grouping is
+        computed once per kind and fields, from columns computed once per kind and path."""
         key = (name, fields)  # the name carries the kind, and whether it is a subject's groups
         if key not in self._shadows:
-            self._shadows[key] = _distinct(self.by_kind.get(kind, ()), name, fields)
+            facts = self.by_kind.get(kind, [])
+            plan = _plan(fields)
+            shadows, members = [], {}
+            for first, group in self._grouping(kind, fields):
+                shadow = dict(project(facts[first], fields, plan))
+                del shadow["id"], shadow["kind"]
+                sid = f"{name}{SHADOW}{facts[first]['id']}"
+                shadows.append({"kind": name, **shadow, "id": sid})
+                members[sid] = tuple(str(facts[i]["id"]) for i in group)
+            self._shadows[key] = (shadows, members)
         return self._shadows[key]
+
+    def _grouping(self, kind: str, fields: tuple[str, ...]) -> list[tuple[int, list[int]]]:
+        """The facts of ``kind`` grouped by their projection on ``fields``: (first index, indexes)."""
+        key = (kind, fields)
+        if key not in self._groupings:
+            count = len(self.by_kind.get(kind, ()))
+            columns = [self._column(kind, spec) for spec in fields]
+            marks = zip(*columns, strict=True) if fields else iter([()] * count)
+            groups: dict = {}
+            for i, mark in enumerate(marks):
+                groups.setdefault(mark, []).append(i)
+            self._groupings[key] = [(members[0], members) for members in groups.values()]
+        return self._groupings[key]
+
+    def _column(self, kind: str, spec: str) -> list:
+        """What each fact of ``kind`` holds at one path, comparable: its value (``=path``) or whether
+        it is given (``?path``)."""
+        key = (kind, spec)
+        if key not in self._columns:
+            parts = tuple(spec[1:].split("."))
+            facts = self.by_kind.get(kind, ())
+            if spec[0] == "=":
+                self._columns[key] = [_hashable(_at(f, parts)) for f in facts]
+            else:
+                self._columns[key] = [_at(f, parts) is not _MISSING for f in facts]
+        return self._columns[key]
 
     def sessions(self, feed: Feed) -> Iterator[Session]:
         """The sessions of one ruleset: each is given the facts the feed names (see the module)."""

@@ -247,9 +247,14 @@ SHAPES_SCRIPT = textwrap.dedent("""
     base = facts.facts
     e = Engine()
     runs = 0
-    # drop each optional field of each fact in turn: every compiled branch sees missing properties
+    # drop each field of each kind in turn (from the first fact of the kind that has it): every
+    # compiled branch sees each of its properties missing
+    seen = set()
     for i, fact in enumerate(base):
         for key in [k for k in fact if k not in ("id", "kind", "_doc", "_parent")]:
+            if (fact["kind"], key) in seen:
+                continue
+            seen.add((fact["kind"], key))
             variant = [dict(f) for f in base]
             del variant[i][key]
             e.evaluate([(r.name, r.definition, r.feed) for r in compiled.rulesets], variant)
