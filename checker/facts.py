@@ -32,6 +32,7 @@ from .pointers import join_pointer
 from .schemas import SchemaSet
 
 _BLANK = object()
+_EMPTY: dict = {}
 END_KIND = "__end__"
 
 
@@ -67,46 +68,52 @@ class FactBase:
 
 
 _TRIM = " \t\r\n\u3000。．.；;，,：:！!"
+_WORDS: dict[int, tuple[dict, frozenset[str]]] = {}  # by id of the schema node (kept alive beside it)
+
+
+def _placeholder_words(node: dict) -> frozenset[str]:
+    """The node's ``x-placeholders``, case-folded, computed once per schema node."""
+    hit = _WORDS.get(id(node))
+    if hit is None or hit[0] is not node:
+        hit = (node, frozenset(w.casefold() for w in node.get("x-placeholders") or ()))
+        _WORDS[id(node)] = hit
+    return hit[1]
 
 
 def _placeholder(value: str, node: dict) -> bool:
     """A text that is only a placeholder the schema declares (``x-placeholders``: 待定, 暂无, TBD …)
     says nothing: it is treated as not given, so a rule asking for the content fails."""
-    words = node.get("x-placeholders") or ()
-    return bool(words) and value.strip(_TRIM).casefold() in {w.casefold() for w in words}
+    if "x-placeholders" not in node:
+        return False
+    words = _placeholder_words(node)
+    return bool(words) and value.strip(_TRIM).casefold() in words
+
+
+def _child(pointer: str, token: str | int) -> str:
+    token = str(token)
+    if "~" in token or "/" in token:
+        return join_pointer(pointer, token)
+    return f"{pointer}/{token}"
 
 
 class _Normaliser:
+    """Normalises a document's values beside its (inlined) schema.  Pointers are built only for the
+    containers (the records arrays need theirs); scalars need none."""
+
     def __init__(self, schemas: SchemaSet, base: FactBase):
         self.schemas = schemas
         self.base = base
 
-    def value(self, value: Any, node: dict, resolver, pointer: str, doc: Document, fact_kind: str,
-              doc_id: str | None, parent_id: str | None, pending: list) -> Any:
-        node, resolver = self.schemas.deref(node, resolver)
+    def value(self, value: Any, node: dict, pointer: str, pending: list) -> Any:
+        if "$ref" in node:
+            node, _ = self.schemas.deref(node, None)
         if isinstance(value, dict):
-            props = node.get("properties", {})
-            out = {}
-            for k, v in value.items():
-                if k.startswith("x-") or (k == "kind" and not pointer):
-                    continue
-                sub = props.get(k, {})
-                nv = self.value(v, sub, resolver, join_pointer(pointer, k), doc, fact_kind, doc_id, parent_id, pending)
-                if nv is not _BLANK:
-                    out[k] = nv
-            return out if out or not pointer else _BLANK
+            return self.mapping(value, node, pointer, pending)
         if isinstance(value, list):
             if node.get("x-records"):
-                pending.append((value, node, resolver, pointer))
+                pending.append((value, node, pointer))
                 return _BLANK
-            items = node.get("items", {})
-            found = []
-            for i, v in enumerate(value):
-                nv = self.value(v, items, resolver, join_pointer(pointer, i), doc, fact_kind, doc_id, parent_id,
-                                pending)
-                if nv is not _BLANK:
-                    found.append(nv)
-            return found if found else _BLANK
+            return self.sequence(value, node.get("items", {}), pointer, pending)
         if value is None:
             return _BLANK
         if isinstance(value, str):
@@ -114,13 +121,37 @@ class _Normaliser:
                 return _BLANK
             if node.get("format") == "date":
                 return epoch_days(value)
-            return value
         return value
 
-    def emit(self, data: dict, node: dict, resolver, pointer: str, doc: Document, kind: str,
+    def mapping(self, value: dict, node: dict, pointer: str, pending: list) -> Any:
+        props = node.get("properties", _EMPTY)
+        out = {}
+        for k, v in value.items():
+            if k.startswith("x-") or (k == "kind" and not pointer):
+                continue
+            sub = props.get(k, _EMPTY)
+            if isinstance(v, (dict, list)):
+                nv = self.value(v, sub, _child(pointer, k), pending)
+            elif isinstance(v, str) or v is None:
+                nv = self.value(v, sub, "", pending)  # a scalar needs no pointer
+            else:
+                nv = v
+            if nv is not _BLANK:
+                out[k] = nv
+        return out if out or not pointer else _BLANK
+
+    def sequence(self, value: list, items: dict, pointer: str, pending: list) -> Any:
+        found = []
+        for i, v in enumerate(value):
+            nv = self.value(v, items, _child(pointer, i) if isinstance(v, (dict, list)) else "", pending)
+            if nv is not _BLANK:
+                found.append(nv)
+        return found if found else _BLANK
+
+    def emit(self, data: dict, node: dict, pointer: str, doc: Document, kind: str,
              doc_id: str | None, parent_id: str | None, key: str) -> str:
         pending: list = []
-        fields = self.value(data, node, resolver, pointer, doc, kind, doc_id, parent_id, pending)
+        fields = self.value(data, node, pointer, pending)
         if not isinstance(fields, dict):
             fields = {}
         fields = {("f_" + k if k in RESERVED else k): v for k, v in fields.items()}
@@ -130,15 +161,17 @@ class _Normaliser:
         if parent_id:
             fact["_parent"] = parent_id
         fid = self.base.add(fact, FactSource(kind, doc.path, pointer, data, doc, key))
-        for items, arr_node, arr_resolver, arr_pointer in pending:
-            item_node, item_resolver = self.schemas.deref(arr_node.get("items", {}), arr_resolver)
+        for items, arr_node, arr_pointer in pending:
+            item_node = arr_node.get("items", _EMPTY)
+            if "$ref" in item_node:
+                item_node, _ = self.schemas.deref(item_node, None)
             name = arr_pointer.rsplit('/', 1)[1]
             sub_kind = f"{kind}.{name}"
             records = [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
             keys = record_keys([item for _, item in records], item_key_fields(item_node))
             for (i, item), rkey in zip(records, keys, strict=True):
-                self.emit(item, item_node, item_resolver, join_pointer(arr_pointer, i), doc, sub_kind,
-                          doc_id or fid, fid, f"{key}/{name}[{rkey}]")
+                self.emit(item, item_node, f"{arr_pointer}/{i}", doc, sub_kind, doc_id or fid, fid,
+                          f"{key}/{name}[{rkey}]")
         return fid
 
 
@@ -261,7 +294,7 @@ def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str,
         kind = doc.kind
         assert kind is not None, "build_facts needs a validated bundle"  # validate_bundle refuses a document without
         schema = schemas.inlined(kind)  # no $ref left: normalising needs no resolver
-        norm.emit(doc.data, schema, None, "", doc, kind, None, None, doc_keys[doc.path])
+        norm.emit(doc.data, schema, "", doc, kind, None, None, doc_keys[doc.path])
     evidence = [src for src in base.sources.values() if src.document is not None and src.kind != BUNDLE_KIND]
     for src, key in zip(evidence, unique_keys([(src.key, src.data) for src in evidence]), strict=True):
         src.key = key
