@@ -26,6 +26,7 @@ from typing import Any
 
 from .bundle import Bundle, Document
 from .conditions import RESERVED, add_months, anchor_name, epoch_days
+from .gcpause import paused
 from .ids import document_keys, item_key_fields, record_keys, unique_keys
 from .packmodel import BUNDLE_KIND, Aggregate, Derived
 from .pointers import join_pointer
@@ -277,6 +278,12 @@ def _derive(base: FactBase, derived: Iterable[Derived]) -> None:
 def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str, int]] = (),
                 aggregates: Iterable[Aggregate] = (), derived: Iterable[Derived] = ()) -> FactBase:
     """Build the fact base of a validated bundle."""
+    with paused():  # facts are acyclic trees: the cyclic collector would only rescan them (checker.gcpause)
+        return _build_facts(bundle, schemas, anchors, aggregates, derived)
+
+
+def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str, int]],
+                 aggregates: Iterable[Aggregate], derived: Iterable[Derived]) -> FactBase:
     base = FactBase()
     m = bundle.manifest.data
     dates = {"audit_date": m["audit_date"], "period_start": m["period"]["start"], "period_end": m["period"]["end"]}
