@@ -34,6 +34,7 @@ from .schemas import SchemaSet
 
 _BLANK = object()
 _EMPTY: dict = {}
+_PLAIN: tuple = (_EMPTY, False, frozenset())  # a property the schema does not describe
 END_KIND = "__end__"
 
 
@@ -104,6 +105,7 @@ class _Normaliser:
     def __init__(self, schemas: SchemaSet, base: FactBase):
         self.schemas = schemas
         self.base = base
+        self.plans: dict[int, tuple[dict, dict]] = {}  # by id of the schema node (kept alive beside it)
 
     def value(self, value: Any, node: dict, pointer: str, pending: list) -> Any:
         if "$ref" in node:
@@ -125,21 +127,50 @@ class _Normaliser:
         return value
 
     def mapping(self, value: dict, node: dict, pointer: str, pending: list) -> Any:
-        props = node.get("properties", _EMPTY)
+        plan = self.plan(node)
         out = {}
+        root = not pointer
         for k, v in value.items():
-            if k.startswith("x-") or (k == "kind" and not pointer):
+            if k.startswith("x-") or (root and k == "kind"):
                 continue
-            sub = props.get(k, _EMPTY)
-            if isinstance(v, (dict, list)):
-                nv = self.value(v, sub, _child(pointer, k), pending)
-            elif isinstance(v, str) or v is None:
-                nv = self.value(v, sub, "", pending)  # a scalar needs no pointer
+            t = type(v)
+            if t is str:  # the common case, inline: blank, a placeholder, a date, or the text itself
+                text = v.strip()
+                if not text:
+                    continue
+                date, words = plan.get(k, _PLAIN)[1:]
+                if words and v.strip(_TRIM).casefold() in words:
+                    continue
+                out[k] = epoch_days(v) if date else v
+                continue
+            if t is dict or t is list:
+                nv = self.value(v, plan.get(k, _PLAIN)[0], _child(pointer, k), pending)
+            elif v is None:
+                continue
+            elif t is int or t is float or t is bool:
+                out[k] = v
+                continue
             else:
-                nv = v
+                nv = self.value(v, plan.get(k, _PLAIN)[0], "", pending)
             if nv is not _BLANK:
                 out[k] = nv
-        return out if out or not pointer else _BLANK
+        return out if out or root else _BLANK
+
+    def plan(self, node: dict) -> dict[str, tuple[dict, bool, frozenset[str]]]:
+        """Per property of an object node: its schema node, whether it is a date, its placeholder words
+        (computed once per schema node)."""
+        hit = self.plans.get(id(node))
+        if hit is None or hit[0] is not node:
+            plan = {}
+            for k, sub in node.get("properties", _EMPTY).items():
+                if not isinstance(sub, dict):
+                    continue
+                if "$ref" in sub:
+                    sub, _ = self.schemas.deref(sub, None)
+                plan[k] = (sub, sub.get("format") == "date", _placeholder_words(sub))
+            hit = (node, plan)
+            self.plans[id(node)] = hit
+        return hit[1]
 
     def sequence(self, value: list, items: dict, pointer: str, pending: list) -> Any:
         found = []
