@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from typing import Any
 
 TITLE_ONLY = "title only"  # Result.source of a rule that rests on a clause title only (the source has no text)
@@ -307,22 +308,31 @@ class Report:
     def has_nonconformities(self) -> bool:
         return bool(self.nonconformities)
 
+    @cached_property
+    def _title_results(self) -> tuple[Result, ...]:
+        """The results that rest on a clause title only, found once (every format asks per verdict and per
+        nonconformity: scanning all results each time made rendering quadratic in the records)."""
+        return tuple(r for r in self.results if r.source == TITLE_ONLY)
+
     def title_only_rules(self) -> frozenset[tuple[str, str]]:
         """(standard, rule) of the rules that rest on a clause title only (``source: title only``)."""
-        return frozenset((r.standard, r.rule) for r in self.results if r.source == TITLE_ONLY)
+        return frozenset((r.standard, r.rule) for r in self._title_results)
 
     def on_title(self, nc: Nonconformity) -> frozenset[tuple[str, str]]:
         """(standard, clause) of a nonconformity's clauses that a title-only rule of it judged."""
+        if not self._title_results:
+            return frozenset()
         members = set(nc.members)
-        return frozenset((r.standard, r.clause) for r in self.results
-                         if r.source == TITLE_ONLY and (r.standard, r.rule) in members)
+        return frozenset((r.standard, r.clause) for r in self._title_results if (r.standard, r.rule) in members)
 
     def verdict_on_title(self, verdict: ClauseVerdict) -> bool:
         """Whether a clause verdict rests on a title-only result: one of its rules rests on the clause title
         only and gave the verdict's own status (and grade)."""
+        if not self._title_results:
+            return False
         rules = set(verdict.rules)
-        return any(r.source == TITLE_ONLY and r.standard == verdict.standard and r.rule in rules
-                   and r.status is verdict.status and r.grade == verdict.grade for r in self.results)
+        return any(r.standard == verdict.standard and r.rule in rules and r.status is verdict.status
+                   and r.grade == verdict.grade for r in self._title_results)
 
     def summary(self) -> dict:
         """Every count a report shows, computed once here (every format reads it).  ``results`` counts rule
@@ -346,7 +356,7 @@ class Report:
                         if any(v.status is s for v in self.verdicts)},
             **_waiver_counts(self.nonconformities),  # waivers (checker.waivers): counts with and without
             "title_only": {
-                "results": sum(1 for r in self.results if r.source == TITLE_ONLY),
+                "results": len(self._title_results),
                 "nonconformities": sum(1 for n in self.nonconformities if on_title & set(n.members)),
                 "clauses": sum(1 for v in self.verdicts if self.verdict_on_title(v)),
             },
