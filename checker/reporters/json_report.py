@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from ..audit import audit_json
 from ..model import Nonconformity, Report
+from . import _json
 
 REPORT_SCHEMA_ID = "https://parkcheck.invalid/schemas/report.schema.json"
 REPORT_VERSION = "1"
@@ -52,4 +51,4 @@ def _nc_json(nc: Nonconformity, on_title: frozenset[tuple[str, str]]) -> dict:
 
 
 def render(report: Report, lang: str = "zh") -> bytes:
-    return (json.dumps(to_dict(report), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (_json.dumps(to_dict(report)) + "\n").encode("utf-8")
