@@ -16,8 +16,9 @@ from .i18n import tr
 from .limits import DEFAULT_LIMITS, Limits, option
 from .pointers import Position, Positioned, escape_pointer_token, join_pointer, split_pointer
 from .safeio import read_regular_file
+from .yamlfast import MarkedContent
 from .yamllimits import REFERENCE_MAX_CHARS, count_events, invisible_message, node_bound, plain_number, scan
-from .yamlparse import MarkedContent, fast, fast_parse, ruamel_parse
+from .yamlparse import fast, fast_parse, ruamel_parse
 
 # The parsers by their former names (the tests compare the two paths).
 _fast_parse = fast_parse
