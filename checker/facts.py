@@ -38,7 +38,7 @@ _PLAIN: tuple = (_EMPTY, False, frozenset())  # a property the schema does not d
 END_KIND = "__end__"
 
 
-@dataclass
+@dataclass(slots=True)
 class FactSource:
     """Where a fact came from, and its original (un-normalised) values for messages."""
 

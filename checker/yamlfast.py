@@ -260,6 +260,7 @@ class _Converter:
 
 _ScalarEvent, _MappingStart, _SequenceStart = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
 _MappingEnd, _SequenceEnd = yaml.MappingEndEvent, yaml.SequenceEndEvent
+_SHARED_MAX = 24  # texts up to this length are shared (codes, names, dates); longer ones are rarely repeated
 
 
 def _plain_special(event) -> bool:
@@ -275,6 +276,9 @@ class _Events:
         self.text, self.name, self.budget = text, name, budget
         self.max_depth = budget.limits.max_depth
         self.marks: dict = {}
+        # one object per distinct key and short text: records repeat their keys and codes thousands of
+        # times, and libyaml hands out a new string for every occurrence
+        self.shared: dict[str, str] = {}
 
     def document(self) -> MarkedContent:
         loader = yaml.CSafeLoader(self.text)
@@ -310,7 +314,7 @@ class _Events:
 
     def mapping(self, start, pointer: str, depth: int) -> dict:
         self.open(start, depth)
-        get, budget = self.get, self.budget
+        get, budget, shared = self.get, self.budget, self.shared.setdefault
         result: dict = {}
         at = array("i")
         add = at.extend
@@ -325,7 +329,7 @@ class _Events:
             key = _scalar(event, pointer, budget)
             if isinstance(key, bool) or key is None or isinstance(key, float):
                 raise _Fallback
-            skey = key if type(key) is str else str(key)
+            skey = shared(key, key) if type(key) is str else str(key)
             if skey in result:
                 raise _Fallback  # the reference loader reports duplicate keys
             mark = event.start_mark
@@ -340,6 +344,8 @@ class _Events:
                 style = event.style
                 if style == '"' or (style == "" and (not value or value[0] in NON_TEXT_START)):
                     value = _scalar(event, _token(pointer, skey), budget)
+                if type(value) is str and len(value) <= _SHARED_MAX:
+                    value = shared(value, value)
                 result[skey] = value
             elif cls is _MappingStart:
                 result[skey] = self.mapping(event, _token(pointer, skey), depth + 1)
@@ -369,7 +375,9 @@ class _Events:
                 if _plain_special(event):
                     raise _Slow
                 budget.spend(1)
-                items.append(_scalar(event, child, budget))
+                value = _scalar(event, child, budget)
+                items.append(self.shared.setdefault(value, value) if type(value) is str and len(value) <= _SHARED_MAX
+                             else value)
             elif cls is _MappingStart:
                 items.append(self.mapping(event, child, depth + 1))
             elif cls is _SequenceStart:
