@@ -26,6 +26,7 @@ from typing import Any
 
 from .bundle import Bundle, Document
 from .conditions import RESERVED, add_months, anchor_name, epoch_days
+from .derivations import derive, year_of
 from .gcpause import paused
 from .ids import document_keys, item_key_fields, record_keys, unique_keys
 from .packmodel import BUNDLE_KIND, Aggregate, Derived
@@ -207,105 +208,6 @@ class _Normaliser:
         return fid
 
 
-def _year_of(days: int) -> int:
-    return (_dt.date(1970, 1, 1) + _dt.timedelta(days=days)).year
-
-
-def _dotted(fact: dict, path: str) -> Any:
-    value: Any = fact
-    for part in path.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
-
-
-def _type_of(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "text"
-    return "other"
-
-
-_ABSENT = object()  # a derived value that is not given (an input is missing or not usable)
-
-
-def _numbers(args: list) -> bool:
-    return all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in args)
-
-
-def _join(args: list, table: dict) -> Any:
-    if not args or args[0] is None:
-        return _ABSENT
-    return "/".join(str(a) for a in args if a is not None and not isinstance(a, (dict, list)))
-
-
-def _lookup(args: list, table: dict) -> Any:
-    key = args[0]
-    if isinstance(key, (str, int)) and not isinstance(key, bool) and str(key) in table:
-        return table[str(key)]
-    return _ABSENT
-
-
-def _type_op(args: list, table: dict) -> Any:
-    return _type_of(args[0]) or _ABSENT
-
-
-def _number_of(args: list, table: dict) -> Any:
-    v = args[0]
-    if isinstance(v, bool):
-        return int(v)
-    if isinstance(v, (int, float)):
-        return v
-    if isinstance(v, str) and v.strip() in table:
-        return table[v.strip()]
-    return _ABSENT
-
-
-def _ratio(args: list, table: dict) -> Any:
-    a, b = args
-    return round(a / b, 9) if _numbers(args) and b else _ABSENT
-
-
-def _year_diff(args: list, table: dict) -> Any:
-    a, b = args  # a is a date (epoch days), b a calendar year
-    return _year_of(int(a)) - int(b) if _numbers(args) else _ABSENT
-
-
-def _abs_diff(args: list, table: dict) -> Any:
-    a, b = args
-    return round(abs(a - b), 9) if _numbers(args) else _ABSENT
-
-
-_DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_of": _number_of,
-                "ratio": _ratio, "year_diff": _year_diff, "abs_diff": _abs_diff}
-
-
-def _derive(base: FactBase, derived: Iterable[Derived]) -> None:
-    """Add the declared derived values to the facts of their kind (absent when an input is).
-
-    ratio, abs_diff, year_diff: numbers from two number fields.  join: the present values of the
-    fields joined with "/" (a composite key).  lookup: the value the pack's table gives for a key
-    field.  type_of: integer | number | boolean | text.  number_of: a number as is, true/false as
-    1/0, a word of the pack's table as its number.
-    """
-    for d in derived:
-        table = dict(d.table or ())
-        compute = _DERIVATIONS.get(d.op, _abs_diff)
-        for fid in base.of_kind(d.kind):
-            fact = base.facts[int(fid) - 1]
-            value = compute([_dotted(fact, arg) for arg in d.args], table)
-            if value is not _ABSENT:
-                fact[d.field] = value
-
-
 def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str, int]] = (),
                 aggregates: Iterable[Aggregate] = (), derived: Iterable[Derived] = ()) -> FactBase:
     """Build the fact base of a validated bundle."""
@@ -336,7 +238,7 @@ def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str
     evidence = [src for src in base.sources.values() if src.document is not None and src.kind != BUNDLE_KIND]
     for src, key in zip(evidence, unique_keys([(src.key, src.data) for src in evidence]), strict=True):
         src.key = key
-    _derive(base, derived)
+    derive(base, derived)
     period_years = range(int(m["period"]["start"][:4]), int(m["period"]["end"][:4]) + 1)
     for agg in aggregates:
         if agg.intervals:
@@ -412,7 +314,7 @@ def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: ran
             continue
         day = fact.get(agg.group_by_year_of)
         if isinstance(day, int):
-            groups.setdefault(_year_of(day), []).append(fid)
+            groups.setdefault(year_of(day), []).append(fid)
     keys = set(groups)
     if agg.over_period:
         keys = set(period_years) | {k for k in keys if k in period_years}

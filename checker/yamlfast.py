@@ -312,41 +312,50 @@ class _Events:
         if depth >= self.max_depth:
             raise _Slow  # the composer path reports it with its line
 
+    def key(self, event, pointer: str, result: dict) -> str:
+        """The text of a mapping key (as ``_Converter.mapping`` reads it)."""
+        if type(event) is not _ScalarEvent or event.tag is not None or event.anchor is not None or (
+                event.style == "" and event.value == "<<"):
+            raise _Slow  # a key that is a mapping, a sequence, an alias, tagged or a merge
+        key = _scalar(event, pointer, self.budget)
+        if isinstance(key, bool) or key is None or isinstance(key, float):
+            raise _Fallback
+        skey = self.shared.setdefault(key, key) if type(key) is str else str(key)
+        if skey in result:
+            raise _Fallback  # the reference loader reports duplicate keys
+        return skey
+
+    def scalar(self, event, pointer: str, name: str) -> Any:
+        """A scalar value of a mapping; ``pointer`` is the mapping's (the value's own is built only when
+        a message may need it)."""
+        if _plain_special(event):
+            raise _Slow
+        self.budget.spend(1)
+        value = event.value
+        style = event.style
+        if style == '"' or (style == "" and (not value or value[0] in NON_TEXT_START)):
+            value = _scalar(event, _token(pointer, name), self.budget)
+        if type(value) is str and len(value) <= _SHARED_MAX:
+            value = self.shared.setdefault(value, value)
+        return value
+
     def mapping(self, start, pointer: str, depth: int) -> dict:
         self.open(start, depth)
-        get, budget, shared = self.get, self.budget, self.shared.setdefault
+        get = self.get
         result: dict = {}
         at = array("i")
         add = at.extend
         while True:
             event = get()
-            if type(event) is not _ScalarEvent:
-                if type(event) is _MappingEnd:
-                    break
-                raise _Slow  # a key that is a mapping, a sequence or an alias
-            if event.tag is not None or event.anchor is not None or (event.style == "" and event.value == "<<"):
-                raise _Slow
-            key = _scalar(event, pointer, budget)
-            if isinstance(key, bool) or key is None or isinstance(key, float):
-                raise _Fallback
-            skey = shared(key, key) if type(key) is str else str(key)
-            if skey in result:
-                raise _Fallback  # the reference loader reports duplicate keys
+            if type(event) is _MappingEnd:
+                break
+            skey = self.key(event, pointer, result)
             mark = event.start_mark
             add((mark.line + 1, mark.column + 1))
             event = get()
             cls = type(event)
             if cls is _ScalarEvent:
-                if _plain_special(event):
-                    raise _Slow
-                budget.spend(1)
-                value = event.value
-                style = event.style
-                if style == '"' or (style == "" and (not value or value[0] in NON_TEXT_START)):
-                    value = _scalar(event, _token(pointer, skey), budget)
-                if type(value) is str and len(value) <= _SHARED_MAX:
-                    value = shared(value, value)
-                result[skey] = value
+                result[skey] = self.scalar(event, pointer, skey)
             elif cls is _MappingStart:
                 result[skey] = self.mapping(event, _token(pointer, skey), depth + 1)
             elif cls is _SequenceStart:
