@@ -53,10 +53,11 @@ def decode_text(raw: bytes, name: str) -> str:
 def parse_yaml(text: str, name: str, limits: Limits = DEFAULT_LIMITS) -> Positioned:
     """Parse one YAML (or JSON) document from ``text``.  ``name`` is used in error messages.
 
-    The parse is memoised on (text, name, limits); each call gets its own copy of the data and of
-    the positions, so a caller that normalises or trims a document in place (labels, content gaps)
-    never changes what the next call gets: the same bundle checked twice in one process gives the
-    same report.
+    The parse of a document up to ``MEMO_MAX_CHARS`` is memoised on (text, name, limits); each call
+    gets its own copy of the data (the positions, never changed, are shared), so a caller that
+    normalises or trims a document in place (labels, content gaps) never changes what the next call
+    gets: the same bundle checked twice in one process gives the same report.  A larger document is
+    parsed afresh each time, neither kept nor copied.
     """
     if len(text) > MEMO_MAX_CHARS:  # a large document is parsed once per bundle: no memo, no copy
         return _parse_yaml.__wrapped__(text, name, limits)
