@@ -70,7 +70,10 @@ def _value(value: Any, out: Callable[[str], None], newline: str) -> None:
                 first = False
             else:
                 out(separator)
-            _value(item, out, inner)
+            if type(item) is str:  # the common case, without a call
+                out(encode_basestring(item))
+            else:
+                _value(item, out, inner)
         out(newline + "]")
     elif isinstance(value, dict):
         if not value:
@@ -85,8 +88,12 @@ def _value(value: Any, out: Callable[[str], None], newline: str) -> None:
                 first = False
             else:
                 out(separator)
-            out(_key(key) + ": ")
-            _value(item, out, inner)
+            text = encode_basestring(key) if type(key) is str else _key(key)
+            if type(item) is str:  # the common case, without a call
+                out(text + ": " + encode_basestring(item))
+            else:
+                out(text + ": ")
+                _value(item, out, inner)
         out(newline + "}")
     else:
         raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
