@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from checker.gcpause import paused
+from checker.gcpause import paused, release
 
 
 def test_the_collector_is_off_inside_and_back_on_after():
@@ -33,3 +33,33 @@ def test_a_collector_disabled_before_stays_disabled():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_survivors_are_frozen_only_when_asked_until_released():
+    gc.unfreeze()
+    with paused():
+        kept = [{"i": i} for i in range(1000)]
+    assert gc.get_freeze_count() == 0
+    with paused(freeze=True):
+        kept += [{"i": i} for i in range(1000)]
+    assert gc.get_freeze_count() >= len(kept)
+    release()
+    assert gc.get_freeze_count() == 0
+
+
+def test_cyclic_garbage_frozen_with_the_survivors_is_collected_after_release():
+    import weakref
+
+    class Node:
+        pass
+
+    with paused(freeze=True):
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        ref = weakref.ref(a)
+        del a, b
+    gc.collect()
+    assert ref() is not None  # frozen: out of the collector's reach until released
+    release()
+    gc.collect()
+    assert ref() is None
