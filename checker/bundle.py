@@ -166,8 +166,9 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
         out.header = {h: i for i, h in enumerate(header)}
         width = len(header)
         add_line, add_columns, add_record = out.lines.append, out.columns.extend, records.append
+        shared = {h: h for h in header}.setdefault  # one object per distinct short cell (codes, names, dates)
         for row in reader:
-            values = [c.strip() for c in row]
+            values = [shared(v, v) if len(v) <= 24 else v for v in (c.strip() for c in row)]
             if not any(values):
                 continue
             if len(row) != width:

@@ -26,15 +26,19 @@ from typing import Any
 
 from .bundle import Bundle, Document
 from .conditions import RESERVED, add_months, anchor_name, epoch_days
+from .derivations import derive, year_of
+from .gcpause import paused
 from .ids import document_keys, item_key_fields, record_keys, unique_keys
 from .packmodel import BUNDLE_KIND, Aggregate, Derived
 from .pointers import join_pointer
 from .schemas import SchemaSet
 
 _BLANK = object()
+_EMPTY: dict = {}
+_PLAIN: tuple = (_EMPTY, False, frozenset())  # a property the schema does not describe
 
 
-@dataclass
+@dataclass(slots=True)
 class FactSource:
     """Where a fact came from, and its original (un-normalised) values for messages."""
 
@@ -66,46 +70,53 @@ class FactBase:
 
 
 _TRIM = " \t\r\n\u3000。．.；;，,：:！!"
+_WORDS: dict[int, tuple[dict, frozenset[str]]] = {}  # by id of the schema node (kept alive beside it)
+
+
+def _placeholder_words(node: dict) -> frozenset[str]:
+    """The node's ``x-placeholders``, case-folded, computed once per schema node."""
+    hit = _WORDS.get(id(node))
+    if hit is None or hit[0] is not node:
+        hit = (node, frozenset(w.casefold() for w in node.get("x-placeholders") or ()))
+        _WORDS[id(node)] = hit
+    return hit[1]
 
 
 def _placeholder(value: str, node: dict) -> bool:
     """A text that is only a placeholder the schema declares (``x-placeholders``: 待定, 暂无, TBD …)
     says nothing: it is treated as not given, so a rule asking for the content fails."""
-    words = node.get("x-placeholders") or ()
-    return bool(words) and value.strip(_TRIM).casefold() in {w.casefold() for w in words}
+    if "x-placeholders" not in node:
+        return False
+    words = _placeholder_words(node)
+    return bool(words) and value.strip(_TRIM).casefold() in words
+
+
+def _child(pointer: str, token: str | int) -> str:
+    token = str(token)
+    if "~" in token or "/" in token:
+        return join_pointer(pointer, token)
+    return f"{pointer}/{token}"
 
 
 class _Normaliser:
+    """Normalises a document's values beside its (inlined) schema.  Pointers are built only for the
+    containers (the records arrays need theirs); scalars need none."""
+
     def __init__(self, schemas: SchemaSet, base: FactBase):
         self.schemas = schemas
         self.base = base
+        self.plans: dict[int, tuple[dict, dict]] = {}  # by id of the schema node (kept alive beside it)
 
-    def value(self, value: Any, node: dict, resolver, pointer: str, doc: Document, fact_kind: str,
-              doc_id: str | None, parent_id: str | None, pending: list) -> Any:
-        node, resolver = self.schemas.deref(node, resolver)
+    def value(self, value: Any, node: dict, pointer: str, pending: list) -> Any:
+        if "$ref" in node:
+            node, _ = self.schemas.deref(node, None)
         if isinstance(value, dict):
-            props = node.get("properties", {})
-            out = {}
-            for k, v in value.items():
-                if k.startswith("x-") or (k == "kind" and not pointer):
-                    continue
-                sub = props.get(k, {})
-                nv = self.value(v, sub, resolver, join_pointer(pointer, k), doc, fact_kind, doc_id, parent_id, pending)
-                if nv is not _BLANK:
-                    out[k] = nv
-            return out if out or not pointer else _BLANK
+            return self.mapping(value, node, pointer, pending)
         if isinstance(value, list):
             if node.get("x-records"):
-                pending.append((value, node, resolver, pointer))
+                pending.append((value, node, pointer))
                 return _BLANK
-            items = node.get("items", {})
-            found = []
-            for i, v in enumerate(value):
-                nv = self.value(v, items, resolver, join_pointer(pointer, i), doc, fact_kind, doc_id, parent_id,
-                                pending)
-                if nv is not _BLANK:
-                    found.append(nv)
-            return found if found else _BLANK
+            return self.sequence(value, node.get("items", {}), pointer, pending)
         if value is None:
             return _BLANK
         if isinstance(value, str):
@@ -113,13 +124,66 @@ class _Normaliser:
                 return _BLANK
             if node.get("format") == "date":
                 return epoch_days(value)
-            return value
         return value
 
-    def emit(self, data: dict, node: dict, resolver, pointer: str, doc: Document, kind: str,
+    def mapping(self, value: dict, node: dict, pointer: str, pending: list) -> Any:
+        plan = self.plan(node)
+        out = {}
+        root = not pointer
+        for k, v in value.items():
+            if k.startswith("x-") or (root and k == "kind"):
+                continue
+            t = type(v)
+            if t is str:  # the common case, inline: blank, a placeholder, a date, or the text itself
+                text = v.strip()
+                if not text:
+                    continue
+                date, words = plan.get(k, _PLAIN)[1:]
+                if words and v.strip(_TRIM).casefold() in words:
+                    continue
+                out[k] = epoch_days(v) if date else v
+                continue
+            if t is dict or t is list:
+                nv = self.value(v, plan.get(k, _PLAIN)[0], _child(pointer, k), pending)
+            elif v is None:
+                continue
+            elif t is int or t is float or t is bool:
+                out[k] = v
+                continue
+            else:
+                nv = self.value(v, plan.get(k, _PLAIN)[0], "", pending)
+            if nv is not _BLANK:
+                out[k] = nv
+        return out if out or root else _BLANK
+
+    def plan(self, node: dict) -> dict[str, tuple[dict, bool, frozenset[str]]]:
+        """Per property of an object node: its schema node, whether it is a date, its placeholder words
+        (computed once per schema node)."""
+        hit = self.plans.get(id(node))
+        if hit is None or hit[0] is not node:
+            plan = {}
+            for k, sub in node.get("properties", _EMPTY).items():
+                if not isinstance(sub, dict):
+                    continue
+                if "$ref" in sub:
+                    sub, _ = self.schemas.deref(sub, None)
+                plan[k] = (sub, sub.get("format") == "date", _placeholder_words(sub))
+            hit = (node, plan)
+            self.plans[id(node)] = hit
+        return hit[1]
+
+    def sequence(self, value: list, items: dict, pointer: str, pending: list) -> Any:
+        found = []
+        for i, v in enumerate(value):
+            nv = self.value(v, items, _child(pointer, i) if isinstance(v, (dict, list)) else "", pending)
+            if nv is not _BLANK:
+                found.append(nv)
+        return found if found else _BLANK
+
+    def emit(self, data: dict, node: dict, pointer: str, doc: Document, kind: str,
              doc_id: str | None, parent_id: str | None, key: str) -> str:
         pending: list = []
-        fields = self.value(data, node, resolver, pointer, doc, kind, doc_id, parent_id, pending)
+        fields = self.value(data, node, pointer, pending)
         if not isinstance(fields, dict):
             fields = {}
         fields = {("f_" + k if k in RESERVED else k): v for k, v in fields.items()}
@@ -129,120 +193,29 @@ class _Normaliser:
         if parent_id:
             fact["_parent"] = parent_id
         fid = self.base.add(fact, FactSource(kind, doc.path, pointer, data, doc, key))
-        for items, arr_node, arr_resolver, arr_pointer in pending:
-            item_node, item_resolver = self.schemas.deref(arr_node.get("items", {}), arr_resolver)
+        for items, arr_node, arr_pointer in pending:
+            item_node = arr_node.get("items", _EMPTY)
+            if "$ref" in item_node:
+                item_node, _ = self.schemas.deref(item_node, None)
             name = arr_pointer.rsplit('/', 1)[1]
             sub_kind = f"{kind}.{name}"
             records = [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
             keys = record_keys([item for _, item in records], item_key_fields(item_node))
             for (i, item), rkey in zip(records, keys, strict=True):
-                self.emit(item, item_node, item_resolver, join_pointer(arr_pointer, i), doc, sub_kind,
-                          doc_id or fid, fid, f"{key}/{name}[{rkey}]")
+                self.emit(item, item_node, f"{arr_pointer}/{i}", doc, sub_kind, doc_id or fid, fid,
+                          f"{key}/{name}[{rkey}]")
         return fid
-
-
-def _year_of(days: int) -> int:
-    return (_dt.date(1970, 1, 1) + _dt.timedelta(days=days)).year
-
-
-def _dotted(fact: dict, path: str) -> Any:
-    value: Any = fact
-    for part in path.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
-
-
-def _type_of(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "text"
-    return "other"
-
-
-_ABSENT = object()  # a derived value that is not given (an input is missing or not usable)
-
-
-def _numbers(args: list) -> bool:
-    return all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in args)
-
-
-def _join(args: list, table: dict) -> Any:
-    if not args or args[0] is None:
-        return _ABSENT
-    return "/".join(str(a) for a in args if a is not None and not isinstance(a, (dict, list)))
-
-
-def _lookup(args: list, table: dict) -> Any:
-    key = args[0]
-    if isinstance(key, (str, int)) and not isinstance(key, bool) and str(key) in table:
-        return table[str(key)]
-    return _ABSENT
-
-
-def _type_op(args: list, table: dict) -> Any:
-    return _type_of(args[0]) or _ABSENT
-
-
-def _number_of(args: list, table: dict) -> Any:
-    v = args[0]
-    if isinstance(v, bool):
-        return int(v)
-    if isinstance(v, (int, float)):
-        return v
-    if isinstance(v, str) and v.strip() in table:
-        return table[v.strip()]
-    return _ABSENT
-
-
-def _ratio(args: list, table: dict) -> Any:
-    a, b = args
-    return round(a / b, 9) if _numbers(args) and b else _ABSENT
-
-
-def _year_diff(args: list, table: dict) -> Any:
-    a, b = args  # a is a date (epoch days), b a calendar year
-    return _year_of(int(a)) - int(b) if _numbers(args) else _ABSENT
-
-
-def _abs_diff(args: list, table: dict) -> Any:
-    a, b = args
-    return round(abs(a - b), 9) if _numbers(args) else _ABSENT
-
-
-_DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_of": _number_of,
-                "ratio": _ratio, "year_diff": _year_diff, "abs_diff": _abs_diff}
-
-
-def _derive(base: FactBase, derived: Iterable[Derived]) -> None:
-    """Add the declared derived values to the facts of their kind (absent when an input is).
-
-    ratio, abs_diff, year_diff: numbers from two number fields.  join: the present values of the
-    fields joined with "/" (a composite key).  lookup: the value the pack's table gives for a key
-    field.  type_of: integer | number | boolean | text.  number_of: a number as is, true/false as
-    1/0, a word of the pack's table as its number.
-    """
-    for d in derived:
-        table = dict(d.table or ())
-        compute = _DERIVATIONS.get(d.op, _abs_diff)
-        for fid in base.of_kind(d.kind):
-            fact = base.facts[int(fid) - 1]
-            value = compute([_dotted(fact, arg) for arg in d.args], table)
-            if value is not _ABSENT:
-                fact[d.field] = value
 
 
 def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str, int]] = (),
                 aggregates: Iterable[Aggregate] = (), derived: Iterable[Derived] = ()) -> FactBase:
     """Build the fact base of a validated bundle."""
+    with paused():  # facts are acyclic trees: the cyclic collector would only rescan them (checker.gcpause)
+        return _build_facts(bundle, schemas, anchors, aggregates, derived)
+
+
+def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str, int]],
+                 aggregates: Iterable[Aggregate], derived: Iterable[Derived]) -> FactBase:
     base = FactBase()
     m = bundle.manifest.data
     dates = {"audit_date": m["audit_date"], "period_start": m["period"]["start"], "period_end": m["period"]["end"]}
@@ -260,11 +233,11 @@ def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str,
         kind = doc.kind
         assert kind is not None, "build_facts needs a validated bundle"  # validate_bundle refuses a document without
         schema = schemas.inlined(kind)  # no $ref left: normalising needs no resolver
-        norm.emit(doc.data, schema, None, "", doc, kind, None, None, doc_keys[doc.path])
+        norm.emit(doc.data, schema, "", doc, kind, None, None, doc_keys[doc.path])
     evidence = [src for src in base.sources.values() if src.document is not None and src.kind != BUNDLE_KIND]
     for src, key in zip(evidence, unique_keys([(src.key, src.data) for src in evidence]), strict=True):
         src.key = key
-    _derive(base, derived)
+    derive(base, derived)
     period_years = range(int(m["period"]["start"][:4]), int(m["period"]["end"][:4]) + 1)
     for agg in aggregates:
         if agg.intervals:
@@ -340,7 +313,7 @@ def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: ran
             continue
         day = fact.get(agg.group_by_year_of)
         if isinstance(day, int):
-            groups.setdefault(_year_of(day), []).append(fid)
+            groups.setdefault(year_of(day), []).append(fid)
     keys = set(groups)
     if agg.over_period:
         keys = set(period_years) | {k for k in keys if k in period_years}

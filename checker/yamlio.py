@@ -16,6 +16,7 @@ from .i18n import tr
 from .limits import DEFAULT_LIMITS, Limits, option
 from .pointers import Position, Positioned, escape_pointer_token, join_pointer, split_pointer
 from .safeio import read_regular_file
+from .yamlfast import MarkedContent
 from .yamllimits import REFERENCE_MAX_CHARS, count_events, invisible_message, node_bound, plain_number, scan
 from .yamlparse import fast, fast_parse, ruamel_parse
 
@@ -52,13 +53,25 @@ def decode_text(raw: bytes, name: str) -> str:
 def parse_yaml(text: str, name: str, limits: Limits = DEFAULT_LIMITS) -> Positioned:
     """Parse one YAML (or JSON) document from ``text``.  ``name`` is used in error messages.
 
-    The parse is memoised on (text, name, limits); each call gets its own copy of the data and of
-    the positions, so a caller that normalises or trims a document in place (labels, content gaps)
-    never changes what the next call gets: the same bundle checked twice in one process gives the
-    same report.
+    The parse of a document up to ``MEMO_MAX_CHARS`` is memoised on (text, name, limits); each call
+    gets its own copy of the data (the positions, never changed, are shared), so a caller that
+    normalises or trims a document in place (labels, content gaps) never changes what the next call
+    gets: the same bundle checked twice in one process gives the same report.  A larger document is
+    parsed afresh each time, neither kept nor copied.
     """
+    if len(text) > MEMO_MAX_CHARS:  # a large document is parsed once per bundle: no memo, no copy
+        return _parse_yaml.__wrapped__(text, name, limits)
     parsed = _parse_yaml(text, name, limits)
+    if isinstance(parsed, MarkedContent):  # its positions are never changed: shared
+        copy = MarkedContent(_plain_copy(parsed.data))
+        copy.marks, copy.root = parsed.marks, parsed.root
+        return copy
     return Positioned(_plain_copy(parsed.data), dict(parsed.positions))
+
+
+# Documents up to this size are memoised (the same small files are read again by tests, by batch
+# workers and by the rule linter); a larger one would only hold its memory.
+MEMO_MAX_CHARS = 1 << 18
 
 
 def clear_parse_cache() -> None:

@@ -1,5 +1,5 @@
-"""The two YAML parsers behind ``checker.yamlio.parse_yaml``: the fast path (libyaml's composer,
-positions from the node marks) for valid documents it handles, and the reference path (ruamel.yaml's
+"""The two YAML parsers behind ``checker.yamlio.parse_yaml``: the fast path (libyaml, checker.yamlfast)
+for valid documents it handles, and the reference path (ruamel.yaml's
 round-trip loader) for everything else, whose messages and positions are the reference.  Both give
 plain ``dict``/``list``/scalars and a map from JSON pointer to ``(line, column)``.
 """
@@ -11,7 +11,6 @@ import math
 import warnings
 from typing import Any
 
-import yaml  # PyYAML: libyaml's composer for the fast path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -21,19 +20,8 @@ from .errors import InputError
 from .i18n import tr
 from .limits import DEFAULT_LIMITS, Limits, option
 from .pointers import Position, Positioned, join_pointer
-from .yamllimits import (
-    BOOLS,
-    NON_TEXT_START,
-    NULL,
-    STD_TAGS,
-    TEXT,
-    Budget,
-    escaped_text,
-    in_range,
-    libyaml_error,
-    plain_scalar,
-    tag_error,
-)
+from .yamlfast import fast
+from .yamllimits import Budget, escaped_text, in_range, tag_error
 
 
 def _yaml() -> YAML:
@@ -42,100 +30,10 @@ def _yaml() -> YAML:
     return y
 
 
-class _Fallback(Exception):
-    """The fast path does not handle this document: use the reference loader."""
-
-
 def fast_parse(text: str, name: str, limits: Limits = DEFAULT_LIMITS) -> Positioned | None:
     """The fast path's result, or None where the reference loader must decide."""
     result = fast(text, name, limits)
     return result if isinstance(result, Positioned) else None
-
-
-def fast(text: str, name: str, limits: Limits) -> Positioned | InputError | None:
-    loader = getattr(yaml, "CSafeLoader", None)
-    if loader is None:
-        return None
-    try:
-        docs = list(yaml.compose_all(text, Loader=loader))
-    except yaml.YAMLError as exc:
-        error = libyaml_error(exc, name, limits)
-        if "nesting deeper" in str(error):
-            raise error from None
-        return error
-    except (RecursionError, ValueError):
-        return None
-    if len(docs) != 1 or docs[0] is None:
-        return None
-    out = Positioned(None)
-    try:
-        out.data = _node(docs[0], "", out.positions, name, 0, Budget(name, limits))
-    except (_Fallback, RecursionError):
-        return None
-    out.positions.setdefault("", (1, 1))
-    return out
-
-
-def _scalar(node, pointer: str, budget: Budget) -> Any:
-    value = node.value
-    style = node.style
-    if style not in (None, ""):  # quoted or block scalar: always text (libyaml marks plain as '')
-        if style == '"' and (INVISIBLE.search(value) or SURROGATE.search(value)):
-            escaped_text(value, budget.name, node.start_mark.line + 1, node.start_mark.column + 1, pointer)
-        return value
-    if value and value[0] not in NON_TEXT_START:  # plain text: no pattern can match
-        return value
-    if NULL.match(value):
-        return None
-    if value in BOOLS:
-        return BOOLS[value]
-    number = plain_scalar(value, budget.name, node.start_mark.line + 1, node.start_mark.column + 1, pointer,
-                           budget.limits)
-    return value if number is TEXT else number
-
-
-def _node(node, pointer: str, positions: dict[str, Position], name: str, depth: int, budget: Budget) -> Any:
-    if node.tag not in STD_TAGS:
-        raise tag_error(node.tag, name, node.start_mark.line + 1, node.start_mark.column + 1, pointer)
-    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
-        seen = budget.memo.get(id(node))
-        if seen is not None:  # an alias of a node already converted
-            budget.spend(seen[1])
-            return seen[0]
-    before = budget.left
-    budget.spend(1 if isinstance(node, yaml.ScalarNode) else 2)  # as libyaml's events: start and end
-    if depth >= budget.limits.max_depth and not isinstance(node, yaml.ScalarNode):
-        raise InputError(tr("nesting deeper than {depth} levels ({option})", depth=budget.limits.max_depth,
-                           option=option("max_depth")), name,
-                         node.start_mark.line + 1, node.start_mark.column + 1, field=pointer or None)
-    if pointer == "" and not isinstance(node, yaml.ScalarNode):
-        positions[""] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        result: dict = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                raise _Fallback
-            key = _scalar(key_node, pointer, budget)
-            if isinstance(key, bool) or key is None or isinstance(key, float):
-                raise _Fallback
-            skey = str(key)
-            if skey in result:
-                raise _Fallback  # the reference loader reports duplicate keys
-            child = join_pointer(pointer, skey)
-            positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[skey] = _node(value_node, child, positions, name, depth + 1, budget)
-        value: Any = result
-    elif isinstance(node, yaml.SequenceNode):
-        items = []
-        for i, item in enumerate(node.value):
-            child = join_pointer(pointer, i)
-            positions[child] = (item.start_mark.line + 1, item.start_mark.column + 1)
-            items.append(_node(item, child, positions, name, depth + 1, budget))
-        value = items
-    else:
-        return _scalar(node, pointer, budget)
-    budget.memo[id(node)] = (value, before - budget.left)
-    return value
 
 
 def ruamel_parse(text: str, name: str, limits: Limits = DEFAULT_LIMITS) -> Positioned:

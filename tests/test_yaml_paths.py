@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checker.errors import InputError
+from checker.limits import DEFAULT_LIMITS
 from checker.yamlio import _fast_parse, _ruamel_parse, clear_parse_cache, parse_yaml
 
 from .conftest import ROOT
@@ -96,3 +97,51 @@ def test_fast_validity_agrees_with_the_reference(mutation):
         assert fast == reference, (park, doc.path, mutation)
         checked += 1
     assert checked > 50
+
+
+_TRICKY = [
+    "a: 1\nb: [1, 2, {c: d}]\n'e/f': {'g~h': x}\n",             # pointer escapes
+    "- 1\n- [2, [3, []]]\n- {}\n",                               # a sequence at the top, empty collections
+    "a: &x [1, 2]\nb: *x\n",                                     # aliases: the composed nodes decide
+    "a: !!str 5\nb: =\nc: <<\n",                                 # tags and the = / << scalars
+    "a: 1\na: 2\n",                                              # a duplicate key
+    "a: 1\n---\nb: 2\n",                                         # two documents
+    "just text\n",                                               # a scalar at the top
+    "a: .nan\nb: [\n",                                           # a value refused, then a syntax error
+    "a: \"\\u202e\"\n",                                          # an invisible character from an escape
+    "1: a\n2.5: b\n",                                            # a number key, a float key
+    "a:\n  b:\n    c:\n      d: [[[[1]]]]\n",                    # nesting
+]
+
+
+def _outcome(parse, text):
+    try:
+        out = parse(text, "t.yaml", DEFAULT_LIMITS)
+    except InputError as exc:
+        return ("raised", str(exc))
+    if isinstance(out, InputError):
+        return ("error", str(out))
+    return None if out is None else (out.data, out.positions, [out.position(p) for p in _probes(out.positions)])
+
+
+def _probes(positions):
+    return sorted(positions) + [p + "/nothing" for p in sorted(positions)] + ["/no/such", "/0/1/2", "/~2"]
+
+
+@pytest.mark.parametrize("text", [*(p.read_text(encoding="utf-8") for p in FILES), *_TRICKY],
+                         ids=[*(str(p.relative_to(ROOT)) for p in FILES), *(f"tricky{i}" for i in range(len(_TRICKY)))])
+def test_event_path_equals_composed_path(text):
+    """The event path (no node tree) gives what libyaml's composed nodes give: data, every position, every
+    lookup of a position (also of pointers with no value), the same error or the same "reference decides"."""
+    from checker import yamlfast
+    assert _outcome(yamlfast.fast, text) == _outcome(yamlfast._composed, text)
+
+
+@pytest.mark.parametrize("path", FILES[::7], ids=[str(p.relative_to(ROOT)) for p in FILES[::7]])
+def test_the_event_path_itself_reads_the_shipped_files(path):
+    """Not a fall back to the composed nodes: the events alone give the same data and positions."""
+    from checker import yamlfast
+    text = path.read_text(encoding="utf-8")
+    events = yamlfast._Events(text, path.name, yamlfast.Budget(path.name, DEFAULT_LIMITS)).document()
+    composed = yamlfast._composed(text, path.name, DEFAULT_LIMITS)
+    assert (events.data, events.positions, events.root) == (composed.data, composed.positions, composed.root)

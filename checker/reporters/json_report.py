@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from ..audit import audit_json
+from ..gcpause import paused
 from ..model import Nonconformity, Report
+from . import _json
 
 REPORT_SCHEMA_ID = "https://parkcheck.invalid/schemas/report.schema.json"
 REPORT_VERSION = "1"
@@ -52,4 +52,5 @@ def _nc_json(nc: Nonconformity, on_title: frozenset[tuple[str, str]]) -> dict:
 
 
 def render(report: Report, lang: str = "zh") -> bytes:
-    return (json.dumps(to_dict(report), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    with paused():  # the JSON data is an acyclic tree: no cyclic collection while it is built (checker.gcpause)
+        return (_json.dumps(to_dict(report)) + "\n").encode("utf-8")

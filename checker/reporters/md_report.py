@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from ..gcpause import paused
 from ..model import Report
 from ._view import environment, view
 
 
 def render(report: Report, lang: str = "zh") -> bytes:
-    return environment(False).get_template("report.md.j2").render(**view(report, lang)).encode("utf-8")
+    with paused():  # the page's objects are short-lived trees: no cyclic collection (checker.gcpause)
+        return environment(False).get_template("report.md.j2").render(**view(report, lang)).encode("utf-8")

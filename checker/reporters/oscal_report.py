@@ -21,7 +21,6 @@ numbers such as ``5.1 b)`` are written with the characters a token cannot hold a
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections import Counter
@@ -31,6 +30,7 @@ from urllib.parse import quote
 from ..escape import printable
 from ..labels_out import status_label
 from ..model import ClauseVerdict, Nonconformity, Report, Status
+from . import _json
 from ._machine import (
     UNDETERMINED,
     Item,
@@ -303,4 +303,4 @@ def to_dict(report: Report, lang: str = "zh") -> dict:
 
 
 def render(report: Report, lang: str = "zh") -> bytes:
-    return (json.dumps(to_dict(report, lang), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (_json.dumps(to_dict(report, lang)) + "\n").encode("utf-8")

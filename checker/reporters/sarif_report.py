@@ -20,12 +20,12 @@ Format), located at file, line and column of the evidence bundle, for code-scann
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
 from ..escape import printable
 from ..model import Evidence, Grade, Report, Status
+from . import _json
 from ._machine import (
     Item,
     audit_facts,
@@ -190,4 +190,4 @@ def _run_properties(report: Report) -> dict:
 
 
 def render(report: Report, lang: str = "zh") -> bytes:
-    return (json.dumps(to_dict(report, lang), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (_json.dumps(to_dict(report, lang)) + "\n").encode("utf-8")

@@ -1,0 +1,46 @@
+"""The reports' JSON encoder (checker.reporters._json) writes exactly what ``json.dumps(..., indent=2)`` writes."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+
+import pytest
+
+from checker.check import run_check
+from checker.reporters import _json, json_report, oscal_report, sarif_report
+
+from .conftest import ROOT
+
+
+class _Word(str, Enum):  # noqa: UP042 - as model.Status: a str mixin
+    YES = "是"
+
+
+_VALUES = [
+    {}, [], (), "", 0, -1, 10 ** 30, 1.5, -0.0, 1e16, 1e-7, 0.1 + 0.2, float("nan"), float("inf"), -float("inf"),
+    True, False, None, "中文\n\t\"\\\x01\x7f\u2028\ud800",
+    {"a": [], "b": {}, "c": [[], [{}]], "d": {"e": {"f": [1, {"g": None}]}}},
+    {3: "int", 2.5: "float", True: "true", False: "false", None: "null", "k": (1, "t")},
+    {_Word.YES: [_Word.YES]},
+]
+
+
+@pytest.mark.parametrize("data", _VALUES, ids=[f"value{i}" for i in range(len(_VALUES))])
+def test_values_encode_exactly_as_the_standard_library(data):
+    assert _json.dumps(data) == json.dumps(data, ensure_ascii=False, indent=2)
+
+
+@pytest.mark.parametrize("data", [{"a": object()}, {(1, 2): 1}, {1, 2}, b"bytes"], ids=["object", "tuple-key", "set", "bytes"])
+def test_what_the_standard_library_refuses_is_refused(data):
+    with pytest.raises(TypeError):
+        json.dumps(data, ensure_ascii=False, indent=2)
+    with pytest.raises(TypeError):
+        _json.dumps(data)
+
+
+@pytest.mark.parametrize("bundle", ["evidence/binhai-park", "rules/t-cpqs-zc001-2025/fixtures/base"])
+def test_reports_encode_exactly_as_the_standard_library(bundle):
+    report = run_check(ROOT / bundle)
+    for data in (json_report.to_dict(report), sarif_report.to_dict(report, "zh"), oscal_report.to_dict(report, "en")):
+        assert _json.dumps(data) == json.dumps(data, ensure_ascii=False, indent=2)
