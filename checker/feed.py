@@ -81,11 +81,16 @@ def _dotted(fact: dict, path: str):
 
 
 def _hashable(value):
+    """A key equal for equal values of the same type only (1, 1.0, True and "1" stay apart); text and
+    whole numbers are their own key (no tuple per value: columns hold one per fact)."""
+    kind = type(value)
+    if kind is str or kind is int:
+        return value
     if value is _MISSING:
         return ()
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-    return (type(value).__name__, value)
+    if kind is dict or kind is list:
+        return ("json", json.dumps(value, sort_keys=True, ensure_ascii=False, default=str))
+    return (kind.__name__, value)
 
 
 class Planner:
