@@ -108,3 +108,32 @@ def test_an_action_message_is_read_in_full_when_a_fact_could_pass_for_an_alias()
     assert _matched(forged, aliases) == ("r|pass|0", {"s": "12", "b": "1"})
     escaped = '{"r|pass|0":{"s":{"id":"12","sid":"1","kind":"k","t":"a\\"s\\":{\\"id\\":\\"5"},"b":{"id":"1"}}}'
     assert _matched(escaped, aliases) == ("r|pass|0", {"s": "12", "b": "1"})
+
+
+def test_the_engine_echoes_each_fact_with_its_id_first(monkeypatch):
+    """The scan of action messages rests on the engine echoing facts as they were asserted (id first):
+    on every action of an example park the scan gives exactly what a full parse gives."""
+    import json
+
+    from checker import engine as engine_module
+    from checker.check import compiled_pack
+
+    seen = []
+    scan = engine_module._matched
+
+    def compare(message, aliases):
+        got = scan(message, aliases)
+        action, matched = next(iter(json.loads(message).items()))
+        assert got == (action, {a: str(f["id"]) for a, f in matched.items() if isinstance(f, dict)})
+        seen.append(action)
+        return got
+
+    monkeypatch.setattr(engine_module, "_matched", compare)
+    loaded, problems = load_and_validate(ROOT / "evidence" / "donghu-park")
+    accept_gaps(loaded, split_gaps(problems)[1])
+    compiled = compiled_pack("t-cpqs-zc001-2025")
+    schemas = load_schemas()
+    facts = build_facts(loaded, schemas, compiled.anchors, list(compiled.pack.aggregates.values()),
+                        compiled.pack.derived)
+    Engine().evaluate([(r.name, r.definition, r.feed) for r in compiled.rulesets], facts.facts)
+    assert len(seen) > 100
