@@ -31,12 +31,12 @@ is given.
 from __future__ import annotations
 
 import heapq
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .projection import MISSING, SHADOW, _at, _distinct, _dotted, _hashable, _plan, _project, project
+
 END_KIND = "__end__"  # the end-of-evidence sentinel's kind
-SHADOW = "~"  # prefix of a shadow kind and of a shadow fact's id
 SESSION_FACTS = 4000  # facts of the split kinds per session (measured: bench/bench.py, issue 15)
 
 
@@ -66,31 +66,6 @@ def shadow_kind(kind: str, fields: tuple[str, ...], group: bool = False) -> str:
     """The kind name of the shadow facts of ``kind`` projected on ``fields`` (a subject's groups are
     named apart: they are split into sessions, existence questions never are)."""
     return f"{SHADOW}{kind}{SHADOW}{','.join(fields)}" + (f"{SHADOW}subject" if group else "")
-
-
-_MISSING = object()
-
-
-def _dotted(fact: dict, path: str):
-    value = fact
-    for part in path.split("."):
-        if not isinstance(value, dict) or part not in value:
-            return _MISSING
-        value = value[part]
-    return value
-
-
-def _hashable(value):
-    """A key equal for equal values of the same type only (1, 1.0, True and "1" stay apart); text and
-    whole numbers are their own key (no tuple per value: columns hold one per fact)."""
-    kind = type(value)
-    if kind is str or kind is int:
-        return value
-    if value is _MISSING:
-        return ()
-    if kind is dict or kind is list:
-        return ("json", json.dumps(value, sort_keys=True, ensure_ascii=False, default=str))
-    return (kind.__name__, value)
 
 
 class Planner:
@@ -162,7 +137,7 @@ class Planner:
             if spec[0] == "=":
                 self._columns[key] = [_hashable(_at(f, parts)) for f in facts]
             else:
-                self._columns[key] = [_at(f, parts) is not _MISSING for f in facts]
+                self._columns[key] = [_at(f, parts) is not MISSING for f in facts]
         return self._columns[key]
 
     def sessions(self, feed: Feed) -> Iterator[Session]:
@@ -171,24 +146,23 @@ class Planner:
         fields.update(feed.fields)
         shadows = {name: (kind, f) for name, kind, f in feed.shadows}
         filtered = dict(feed.filters)
-        whole = {k: self.projected(k, fields.get(k)) for k in sorted(feed.kinds) if self.by_kind.get(k)}
-        whole.update({n: self.shadows(n, kind, f) for n, (kind, f) in shadows.items() if n not in filtered})
-        candidates = {k: len(v) for k, v in whole.items()
-                      if k not in filtered and (k in feed.groups or k not in shadows)}
-        split, key = self._split(feed, candidates)
+        whole = self._whole(feed, fields, shadows, filtered)
+        split, key = self._split(feed, {k: len(v) for k, v in whole.items()
+                                        if k not in filtered and (k in feed.groups or k not in shadows)})
         lists = {k: v for k, v in whole.items() if k not in split and k not in filtered}
         filtered = {k: alts for k, alts in filtered.items() if k in shadows or k in whole}
         readers = frozenset(name for name, read in feed.reads if any(k.lstrip("!") in split for k in read))
         members = {n: self._groups(n, *shadows[n])[1] for n in feed.groups if n in whole}
         for i, part in enumerate(self._parts([whole[k] for k in sorted(split)], key)):
             given, groups = self._given(part, lists, filtered, shadows, fields)
-            back: dict[str, str | tuple[str, ...]] = {}
-            for name in shadows:
-                if name in feed.groups:
-                    back.update(groups.get(name) or members.get(name) or {})
-                else:
-                    back.update((s["id"], s["id"].rsplit(SHADOW, 1)[1]) for s in given.get(name, lists.get(name, ())))
+            back = _back(shadows, feed.groups, {**members, **groups}, {**lists, **given})
             yield Session(list(_merge([*lists.values(), *given.values(), part])), back, None if i == 0 else readers)
+
+    def _whole(self, feed: Feed, fields: dict, shadows: dict, filtered: dict) -> dict[str, list[dict]]:
+        """Every kind and unfiltered shadow the ruleset reads, as given before any split or filter."""
+        whole = {k: self.projected(k, fields.get(k)) for k in sorted(feed.kinds) if self.by_kind.get(k)}
+        whole.update({n: self.shadows(n, kind, f) for n, (kind, f) in shadows.items() if n not in filtered})
+        return whole
 
     def _parts(self, lists: list[list[dict]], key: str | None) -> list[list[dict]]:
         """The split kinds' facts in chunks of at most ``limit`` (one empty part when none is split)."""
@@ -241,7 +215,7 @@ class Planner:
             loose: list[dict] = []
             for fact in self.by_kind.get(kind, ()):
                 value = _dotted(fact, path)
-                if value is _MISSING:
+                if value is MISSING:
                     continue  # a field that is not given equals nothing
                 keys = _keys(value)
                 if keys is None:
@@ -271,6 +245,19 @@ class Planner:
                 if key:
                     return {kind}, key
         return split, None
+
+
+def _back(shadows: dict, groups: frozenset[str], members: dict[str, dict], given: dict[str, list[dict]]
+          ) -> dict[str, str | tuple[str, ...]]:
+    """What each shadow fact of a session stands for: a subject group's, every member; another's, the
+    first fact with its projection."""
+    back: dict[str, str | tuple[str, ...]] = {}
+    for name in shadows:
+        if name in groups:
+            back.update(members.get(name) or {})
+        else:
+            back.update((s["id"], s["id"].rsplit(SHADOW, 1)[1]) for s in given.get(name, ()))
+    return back
 
 
 def _split_key(feed: Feed, kind: str) -> str | None:
@@ -308,7 +295,7 @@ def _keyed_chunks(facts: list[dict], key: str, size: int) -> Iterator[list[dict]
     groups: dict = {}
     for fact in facts:
         value = _dotted(fact, key)
-        groups.setdefault(None if value is _MISSING else _canonical(value), []).append(fact)
+        groups.setdefault(None if value is MISSING else _canonical(value), []).append(fact)
     chunk: list[dict] = groups.pop(None, [])
     for members in groups.values():
         if chunk and len(chunk) + len(members) > size:
@@ -319,93 +306,10 @@ def _keyed_chunks(facts: list[dict], key: str, size: int) -> Iterator[list[dict]
         yield sorted(chunk, key=_id)
 
 
-def _project(facts, fields: tuple[str, ...] | None) -> list[dict]:
-    """The facts with only the paths ``fields`` reads (``checker.shaping.projection``): ``=path`` its
-    value, ``?path`` whether it is given (as ``true``); id and kind always."""
-    if fields is None:
-        return list(facts)
-    plan = _plan(fields)
-    return [project(fact, fields, plan) for fact in facts]
-
-
-_Plan = tuple[frozenset[str], tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]
-
-
-def _plan(fields: tuple[str, ...]) -> _Plan:
-    """Top-level value fields; deeper value paths; presence paths, deepest first."""
-    tops = frozenset(f[1:] for f in fields if f[0] == "=" and "." not in f)
-    deep = tuple(tuple(f[1:].split(".")) for f in fields if f[0] == "=" and "." in f)
-    presence = tuple(sorted((tuple(f[1:].split(".")) for f in fields if f[0] == "?"), key=lambda p: -len(p)))
-    return tops, deep, presence
-
-
-def _at(fact: dict, parts: tuple[str, ...]):
-    value = fact
-    for part in parts:
-        if type(value) is not dict or part not in value:
-            return _MISSING
-        value = value[part]
-    return value
-
-
-def project(fact: dict, fields: tuple[str, ...], plan: _Plan | None = None) -> dict:
-    tops, deep, presence = plan or _plan(fields)
-    if not deep and not presence and tops.issuperset(k for k in fact if k != "id" and k != "kind"):
-        return fact
-    out: dict = {"kind": fact["kind"]}
-    for name in tops:
-        if name in fact:
-            out[name] = fact[name]
-    for parts in deep:
-        value = _at(fact, parts)
-        if value is not _MISSING:
-            _put(out, parts, value)
-    for parts in presence:
-        if _at(fact, parts) is not _MISSING and _at(out, parts) is _MISSING:
-            _put(out, parts, True)
-    out["id"] = fact["id"]
-    return out
-
-
-def _put(out: dict, parts: tuple[str, ...], value) -> None:
-    *parents, last = parts
-    node = out
-    for part in parents:
-        nxt = node.get(part)
-        if not isinstance(nxt, dict):
-            nxt = node[part] = {}
-        node = nxt
-    node[last] = value
-
-
-def _distinct(facts, name: str, fields: tuple[str, ...]) -> tuple[list[dict], dict[str, tuple[str, ...]]]:
-    """The distinct projections of ``facts`` on ``fields`` as facts of kind ``name``, each with the id
-    ``<name>~<id>`` of the first fact that has it (so shadows of one fact never share an id); and per
-    shadow id the ids of every fact with that projection (its group)."""
-    seen: dict = {}
-    out = []
-    groups: dict[str, list[str]] = {}
-    plan = _plan(fields)
-    paths = [(True, tuple(f[1:].split("."))) for f in fields if f[0] == "="] + \
-            [(False, tuple(f[1:].split("."))) for f in fields if f[0] == "?"]
-    for fact in facts:
-        mark = tuple(_hashable(v) if value else v is not _MISSING for value, parts in paths
-                     for v in (_at(fact, parts),))
-        sid = seen.get(mark)
-        if sid is None:
-            shadow = dict(project(fact, fields, plan))
-            del shadow["id"], shadow["kind"]
-            sid = seen[mark] = f"{name}{SHADOW}{fact['id']}"
-            out.append({"kind": name, **shadow, "id": sid})
-            groups[sid] = []
-        groups[sid].append(str(fact["id"]))
-    return out, {k: tuple(v) for k, v in groups.items()}
-
-
 def _keys(value) -> set | None:
     """What a value may equal in the engine: numbers and numeric text by number, text by text; None
     for values the filter does not reason about (lists, mappings: always given)."""
-    if value is _MISSING:
+    if value is MISSING:
         return set()
     if isinstance(value, bool):
         return {("b", value)}

@@ -156,28 +156,35 @@ def shape_branch(outcome: str, definition: dict) -> Shaped:
            for (alias, _), kind, sh in zip(patterns, kinds, shadow, strict=True) if kind and kind != END_KIND}
     full = {alias: name for alias, name in fed.items() if not alias.endswith("$not")}
     shaped = Shaped(definition)
-    out, reads = [], []
+    out: list[dict] = []
+    reads: list[str] = []
     for (alias, expr), kind, sh in zip(patterns, kinds, shadow, strict=True):
         if kind is None or kind == END_KIND:
             out.append({alias: expr})
             continue
-        name = fed[alias]
-        refs = [r for r in _equal_refs(expr, full) if r[1] != name]
-        if sh:  # one shadow kind per kind and set of fields read, so each projection stays small
-            shaped.shadows[name] = (kind, projection(needs[alias]))
-            expr = {"$and": [{"kind": name}, *(expr["$and"][1:] if "$and" in expr else [])]}
-            if alias == "s":
-                shaped.groups.add(name)
-            reads.append(("!" if alias.endswith("$not") else "") + name)
-        else:
-            reads.append(("!" if alias.endswith("$not") else "") + kind)
-            shaped.fields.setdefault(kind, set()).update(projection(needs[alias]))
-        shaped.filters.setdefault(name, []).append(refs[0] if refs else None)
-        out.append({alias: expr})
+        out.append({alias: _shape_pattern(shaped, reads, alias, expr, kind, sh, fed, full, needs[alias])})
     shaped.definition = {**definition, "all": out}
     shaped.reads = tuple(reads)
     shaped.keys = _self_join_keys(patterns, kinds, shadow, full)
     return shaped
+
+
+def _shape_pattern(shaped: Shaped, reads: list[str], alias: str, expr: dict, kind: str, sh: bool,
+                   fed: dict[str, str], full: dict[str, str], needs: dict[str, str]) -> dict:
+    """One pattern as the engine rule reads it; what it reads recorded in ``shaped`` and ``reads``."""
+    name = fed[alias]
+    refs = [r for r in _equal_refs(expr, full) if r[1] != name]
+    if sh:  # one shadow kind per kind and set of fields read, so each projection stays small
+        shaped.shadows[name] = (kind, projection(needs))
+        expr = {"$and": [{"kind": name}, *(expr["$and"][1:] if "$and" in expr else [])]}
+        if alias == "s":
+            shaped.groups.add(name)
+        reads.append(("!" if alias.endswith("$not") else "") + name)
+    else:
+        reads.append(("!" if alias.endswith("$not") else "") + kind)
+        shaped.fields.setdefault(kind, set()).update(projection(needs))
+    shaped.filters.setdefault(name, []).append(refs[0] if refs else None)
+    return expr
 
 
 def _self_join_keys(patterns: list[tuple[str, dict]], kinds: list[str | None], shadow: list[bool],

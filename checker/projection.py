@@ -1,0 +1,117 @@
+"""Projections of facts onto the field paths a pattern reads (``checker.shaping.projection``), and the
+distinct projections that stand for them (shadows, groups): the data side of ``checker.feed``."""
+
+from __future__ import annotations
+
+import json
+
+SHADOW = "~"  # prefix of a shadow kind and of a shadow fact's id
+
+MISSING = object()
+
+
+def _dotted(fact: dict, path: str):
+    value = fact
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return MISSING
+        value = value[part]
+    return value
+
+
+def _hashable(value):
+    """A key equal for equal values of the same type only (1, 1.0, True and "1" stay apart); text and
+    whole numbers are their own key (no tuple per value: columns hold one per fact)."""
+    kind = type(value)
+    if kind is str or kind is int:
+        return value
+    if value is MISSING:
+        return ()
+    if kind is dict or kind is list:
+        return ("json", json.dumps(value, sort_keys=True, ensure_ascii=False, default=str))
+    return (kind.__name__, value)
+
+
+def _project(facts, fields: tuple[str, ...] | None) -> list[dict]:
+    """The facts with only the paths ``fields`` reads (``checker.shaping.projection``): ``=path`` its
+    value, ``?path`` whether it is given (as ``true``); id and kind always."""
+    if fields is None:
+        return list(facts)
+    plan = _plan(fields)
+    return [project(fact, fields, plan) for fact in facts]
+
+
+_Plan = tuple[frozenset[str], tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]
+
+
+def _plan(fields: tuple[str, ...]) -> _Plan:
+    """Top-level value fields; deeper value paths; presence paths, deepest first."""
+    tops = frozenset(f[1:] for f in fields if f[0] == "=" and "." not in f)
+    deep = tuple(tuple(f[1:].split(".")) for f in fields if f[0] == "=" and "." in f)
+    presence = tuple(sorted((tuple(f[1:].split(".")) for f in fields if f[0] == "?"), key=lambda p: -len(p)))
+    return tops, deep, presence
+
+
+def _at(fact: dict, parts: tuple[str, ...]):
+    value = fact
+    for part in parts:
+        if type(value) is not dict or part not in value:
+            return MISSING
+        value = value[part]
+    return value
+
+
+def project(fact: dict, fields: tuple[str, ...], plan: _Plan | None = None) -> dict:
+    tops, deep, presence = plan or _plan(fields)
+    if not deep and not presence and tops.issuperset(k for k in fact if k != "id" and k != "kind"):
+        return fact
+    out: dict = {"kind": fact["kind"]}
+    for name in tops:
+        if name in fact:
+            out[name] = fact[name]
+    for parts in deep:
+        value = _at(fact, parts)
+        if value is not MISSING:
+            _put(out, parts, value)
+    for parts in presence:
+        if _at(fact, parts) is not MISSING and _at(out, parts) is MISSING:
+            _put(out, parts, True)
+    out["id"] = fact["id"]
+    return out
+
+
+def _put(out: dict, parts: tuple[str, ...], value) -> None:
+    *parents, last = parts
+    node = out
+    for part in parents:
+        nxt = node.get(part)
+        if not isinstance(nxt, dict):
+            nxt = node[part] = {}
+        node = nxt
+    node[last] = value
+
+
+def _distinct(facts, name: str, fields: tuple[str, ...]) -> tuple[list[dict], dict[str, tuple[str, ...]]]:
+    """The distinct projections of ``facts`` on ``fields`` as facts of kind ``name``, each with the id
+    ``<name>~<id>`` of the first fact that has it (so shadows of one fact never share an id); and per
+    shadow id the ids of every fact with that projection (its group)."""
+    seen: dict = {}
+    out = []
+    groups: dict[str, list[str]] = {}
+    plan = _plan(fields)
+    paths = [(True, tuple(f[1:].split("."))) for f in fields if f[0] == "="] + \
+            [(False, tuple(f[1:].split("."))) for f in fields if f[0] == "?"]
+    for fact in facts:
+        mark = tuple(_hashable(v) if value else v is not MISSING for value, parts in paths
+                     for v in (_at(fact, parts),))
+        sid = seen.get(mark)
+        if sid is None:
+            shadow = dict(project(fact, fields, plan))
+            del shadow["id"], shadow["kind"]
+            sid = seen[mark] = f"{name}{SHADOW}{fact['id']}"
+            out.append({"kind": name, **shadow, "id": sid})
+            groups[sid] = []
+        groups[sid].append(str(fact["id"]))
+    return out, {k: tuple(v) for k, v in groups.items()}
+
+
