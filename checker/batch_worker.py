@@ -23,7 +23,7 @@ from .cache import disable as disable_cache
 from .check import InvalidEvidence, compiled_pack, run_check
 from .errors import EngineError, InputError, ParkcheckError
 from .escape import one_line
-from .i18n import using
+from .i18n import current, tr, using
 from .limits import Limits
 from .model import Report, Status
 from .packs import available_packs
@@ -38,9 +38,10 @@ INPUT, INTERNAL, ENGINE, DIED, TIMEOUT = "input", "internal", "engine", "died", 
 
 def options(standards: list[str], rules_dir: Path | None, formats: list[str], lang: str, mode: str,
             limits: Limits) -> dict[str, Any]:
-    """The options every task carries, as plain data."""
+    """The options every task carries, as plain data: ``lang`` the reports' language, ``messages`` the
+    messages' (the caller's, as ``checker.i18n`` chose it: --lang, else PARKCHECK_LANG or the locale)."""
     return {"standards": list(standards), "rules_dir": str(rules_dir) if rules_dir else None,
-            "formats": list(formats), "lang": lang, "mode": mode,
+            "formats": list(formats), "lang": lang, "messages": current(), "mode": mode,
             "limits": {k: getattr(limits, k) for k in limits.__dataclass_fields__}}
 
 
@@ -68,18 +69,21 @@ def failed_row(task: dict[str, Any], kind: str, message: str, seconds: float) ->
 def check_one(task: dict[str, Any]) -> dict[str, Any]:
     """Check one bundle and write its reports; its summary row, errors included."""
     opts = task["options"]
-    with _ONE_AT_A_TIME, using(opts["lang"]):
+    with _ONE_AT_A_TIME, using(opts.get("messages")):
         t0 = time.perf_counter()  # waiting for another thread's check is not this bundle's time
         try:
             row = _check(task, opts)
         except InvalidEvidence as exc:
-            return failed_row(task, INPUT, f"{exc}: {exc.problem}", time.perf_counter() - t0)
+            count = sum(1 for p in exc.problems if not p.gap) or len(exc.problems)
+            shown = tr("the evidence does not validate ({count} problem(s); the first: {problem}); run `parkcheck "
+                       "validate` on the bundle for the list", count=count, problem=str(exc.problem))
+            return failed_row(task, INPUT, shown, time.perf_counter() - t0)
         except InputError as exc:
             return failed_row(task, INPUT, str(exc), time.perf_counter() - t0)
         except (EngineError, ParkcheckError) as exc:
-            return failed_row(task, ENGINE, f"engine error: {exc}", time.perf_counter() - t0)
+            return failed_row(task, ENGINE, str(exc), time.perf_counter() - t0)
         except Exception as exc:  # a bug, or a bundle the check did not expect: the batch goes on
-            return failed_row(task, INTERNAL, f"internal error ({type(exc).__name__}: {exc})",
+            return failed_row(task, INTERNAL, f"{type(exc).__name__}: {exc}",
                               time.perf_counter() - t0)
     row["seconds"] = round(time.perf_counter() - t0, 3)
     return row
