@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from .cli_lang import lang_option
-from .cli_support import FORMAT_CHOICES, cache_option, guarded, limit_options, rules_option
+from .cli_support import FORMAT_CHOICES, InputFailure, cache_option, guarded, limit_options, rules_option
 from .escape import one_line
 from .i18n import tr
 
@@ -84,7 +84,7 @@ def _batch(folders, out_dir, jobs, executor, scheduler, standards, formats, lang
         with _progress(bar) as (on_plan, on_row):
             outcome = run_batch(list(folders), out_dir, runner, opts, timeout or None, on_row=on_row, on_plan=on_plan)
     except WorkerStartFailed as exc:
-        raise click.ClickException(tr("the worker processes could not start: {reason}", reason=one_line(exc)))
+        raise InputFailure(tr("the worker processes could not start: {reason}", reason=one_line(exc))) from None
     for folder in outcome.skipped:
         click.echo(tr("parkcheck: warning: folder skipped: {folder}", folder=one_line(folder)), err=True)
     if not quiet:

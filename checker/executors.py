@@ -94,7 +94,8 @@ class LocalExecutor:
     def __init__(self, jobs: int, method: str | None = None):
         self.jobs = max(1, jobs)
         methods = multiprocessing.get_all_start_methods()
-        self.context = multiprocessing.get_context(method or ("forkserver" if "forkserver" in methods else "spawn"))
+        method = method or ("forkserver" if "forkserver" in methods else "spawn")
+        self.context: Any = multiprocessing.get_context(method)
         self.start_failures = 0
 
     def _start(self, work: Work) -> _Worker:
