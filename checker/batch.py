@@ -14,6 +14,7 @@ otherwise 1 when any bundle has a nonconformity, otherwise 0.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +72,7 @@ def run_batch(folders: list[Path], out: Path, executor: Executor, options: dict[
     """Check every bundle under ``folders`` with ``executor`` and write the summary into ``out``.
     ``options``: ``checker.batch_worker.options(...)``; ``on_plan(n)`` is told how many bundles were found,
     ``on_row(row)`` gets each row as it comes (in completion order)."""
+    out = Path(os.path.abspath(out))  # workers may run elsewhere (another folder, another machine)
     found, skipped = plan(folders, out)
     if on_plan:
         on_plan(len(found))

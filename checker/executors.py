@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol
 
+from . import __version__
+
 Row = dict[str, Any]
 
 
@@ -206,33 +208,36 @@ class DaskExecutor:
     def _run(self, client, work: Work, tasks: list[Row], done: Done) -> None:
         from distributed import wait as dask_wait
 
+        _same_version(client)
         client.register_plugin(_warm_plugin(work.initializer, work.setup), name="parkcheck-warm")
         queue = deque(enumerate(tasks))
-        running: dict[Any, tuple[int, float]] = {}
+        running: dict[Any, list] = {}  # future -> [position, submitted at, started at or None]
         while queue or running:
             capacity = max(1, len(client.scheduler_info().get("workers", {})))
             while queue and len(running) < capacity:
                 position, task = queue.popleft()
                 future = client.submit(work.function, task, pure=False, retries=0, key=f"parkcheck-{position}-"
                                        f"{time.monotonic_ns()}")
-                running[future] = (position, time.monotonic())
-            limit = None
-            if work.timeout is not None:
-                limit = max(0.0, min(s for _, s in running.values()) + work.timeout - time.monotonic()) + 0.01
-            finished = dask_wait(list(running), timeout=limit, return_when="FIRST_COMPLETED").done
+                running[future] = [position, time.monotonic(), None]
+            limit = _started(client, running, work.timeout)
+            try:
+                finished = dask_wait(list(running), timeout=limit, return_when="FIRST_COMPLETED").done
+            except TimeoutError:  # none ended within the limit
+                finished = set()
             for future in finished:
                 self._collect(future, running.pop(future), done)
-            if work.timeout is not None:
-                for future, (position, started) in list(running.items()):
-                    if time.monotonic() - started > work.timeout:
-                        running.pop(future)
-                        _stop_task(client, future)
-                        done(position, Failure("timeout", f"over the time limit of {work.timeout:g} s; its "
-                                                          "task was cancelled", time.monotonic() - started))
+            for future, (position, _, started) in list(running.items()):
+                if work.timeout is not None and started is not None and time.monotonic() - started > work.timeout:
+                    running.pop(future)
+                    seconds = time.monotonic() - started
+                    _stop_task(client, future)
+                    done(position, Failure("timeout", f"over the time limit of {work.timeout:g} s; its task was "
+                                                      "cancelled", seconds))
 
     @staticmethod
-    def _collect(future, where: tuple[int, float], done: Done) -> None:
-        position, started = where
+    def _collect(future, where: list, done: Done) -> None:
+        position, submitted, started = where
+        started = started or submitted
         if future.status == "finished":
             done(position, future.result())
             return
@@ -240,6 +245,35 @@ class DaskExecutor:
         died = type(exc).__name__ == "KilledWorker"
         detail = "the worker process died while checking it" if died else f"{type(exc).__name__}: {exc}"
         done(position, Failure("died", detail, time.monotonic() - started))
+
+
+def _same_version(client) -> None:
+    """Every worker must run this parkcheck version (the same packs, the same reports)."""
+    versions = client.run(_parkcheck_version)
+    other = {w: v for w, v in versions.items() if v != __version__}
+    if other:
+        worker, version = sorted(other.items())[0]
+        raise WorkerStartFailed(f"worker {worker} runs parkcheck {version}, this is parkcheck {__version__}; "
+                                "install the same version on every worker")
+
+
+def _started(client, running: dict[Any, list], timeout: float | None) -> float | None:
+    """Note when each task reached a worker (the scheduler's ``processing``); how long to wait for the next
+    event: the nearest deadline, or a short poll while a task waits for a worker; None without a limit."""
+    if timeout is None:
+        return None
+    now = time.monotonic()
+    waiting = [entry for entry in running.values() if entry[2] is None]
+    if waiting:
+        on_workers = {key for keys in client.processing().values() for key in keys}
+        for future, entry in running.items():
+            if entry[2] is None and future.key in on_workers:
+                entry[2] = now
+    deadlines = [entry[2] + timeout for entry in running.values() if entry[2] is not None]
+    poll = 1.0 if any(entry[2] is None for entry in running.values()) else None
+    nearest = max(0.0, min(deadlines) - now) + 0.01 if deadlines else None
+    candidates = [x for x in (nearest, poll) if x is not None]
+    return min(candidates) if candidates else 1.0
 
 
 def _stop_task(client, future) -> None:
@@ -251,6 +285,13 @@ def _stop_task(client, future) -> None:
             client.restart_workers(holders, raise_for_error=False)
         except Exception:  # a worker without a nanny cannot be restarted; it finishes the task and goes on
             pass
+
+
+def _parkcheck_version() -> str:
+    """Run on each Dask worker: the parkcheck version it has."""
+    from . import __version__ as version
+
+    return version
 
 
 def _warm_plugin(initializer: Callable[[Row], None], setup: Row):
