@@ -23,7 +23,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from .escape import csv_cell, printable
+from .escape import csv_cell, one_line, printable
 from .labels_out import Pair, index
 from .reporters._documents import cell_text, stable_zip
 from .resources import data_dir
@@ -76,7 +76,7 @@ def cells(row: dict[str, Any], lang: str) -> list[str]:
     values = {
         "index": str(row["index"]),
         "park": row["park"],
-        "bundle": row["bundle"],
+        "bundle": one_line(row["bundle"]),
         "reports": row["reports"] if not row["error"] else "",
         "standards": "; ".join(row["standards"]),
         "verdict": row["verdict"][lang] if row["verdict"] else NOT_CHECKED[i],

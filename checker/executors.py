@@ -33,6 +33,7 @@ from typing import Any, Protocol
 from . import __version__
 
 Row = dict[str, Any]
+START_LIMIT = 120.0  # seconds a worker may take to start (imports, pack compilation) when tasks have a limit
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class _Worker:
     conn: Connection
     ready: bool = False
     task: tuple[int, float] | None = None  # (position, started at)
+    born: float = field(default_factory=time.monotonic)
 
 
 class LocalExecutor:
@@ -128,8 +130,9 @@ class LocalExecutor:
     def _wait_time(workers: list[_Worker], timeout: float | None) -> float | None:
         if timeout is None:
             return None
-        started = [w.task[1] for w in workers if w.task]
-        return max(0.0, min(started) + timeout - time.monotonic()) + 0.01 if started else None
+        deadlines = [w.task[1] + timeout if w.task else w.born + max(timeout, START_LIMIT)
+                     for w in workers if w.task or not w.ready]
+        return max(0.0, min(deadlines) - time.monotonic()) + 0.01 if deadlines else None
 
     def _settle(self, w: _Worker, ready: set, work: Work, done: Done) -> _Worker:
         """Take the worker's message, or replace it if it died or ran over the time limit."""
@@ -149,8 +152,10 @@ class LocalExecutor:
             return w
         if w.process.sentinel in ready or not w.process.is_alive():
             return self._replace(w, work, done, "died")
-        if w.task and work.timeout is not None and time.monotonic() - w.task[1] > work.timeout:
+        if work.timeout is not None and w.task and time.monotonic() - w.task[1] > work.timeout:
             return self._replace(w, work, done, "timeout")
+        if work.timeout is not None and not w.ready and time.monotonic() - w.born > max(work.timeout, START_LIMIT):
+            raise WorkerStartFailed(f"a worker process did not start within {max(work.timeout, START_LIMIT):g} s")
         return w
 
     def _replace(self, w: _Worker, work: Work, done: Done, why: str) -> _Worker:

@@ -34,8 +34,8 @@ def parks(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("batch") / "in"
     for park in PARKS:
         shutil.copytree(EVIDENCE / park, root / "parks" / park)
-    shutil.copytree(EVIDENCE / "binhai-park", root / "odd <name>")
-    edit_text(root / "odd <name>" / "bundle.yaml", "name: 滨海低碳产业园", f"name: {HOSTILE_PARK}")
+    shutil.copytree(EVIDENCE / "binhai-park", root / "odd <name>\n")
+    edit_text(root / "odd <name>\n" / "bundle.yaml", "name: 滨海低碳产业园", f"name: {HOSTILE_PARK}")
     (root / "hostile" / "bad-yaml").mkdir(parents=True)
     (root / "hostile" / "bad-yaml" / "bundle.yaml").write_text("kind: bundle\npark: {name: [unclosed\n")
     (root / "hostile" / "manifest-folder" / "bundle.yaml").mkdir(parents=True)
@@ -69,12 +69,12 @@ def _stable(rows: list[dict]) -> list[dict]:
 def test_every_bundle_is_found_in_order_and_named_safely(parks):
     found, skipped = discover([parks])
     assert [f.relative for f in found] == ["hostile/bad-yaml", "hostile/escape", "hostile/junk.zip",
-                                           "hostile/manifest-folder", "odd <name>", "parks/binhai-park",
+                                           "hostile/manifest-folder", "odd <name>\n", "parks/binhai-park",
                                            "parks/donghu-park", "parks/lvgu-park"]
     assert skipped == []
     names = [f.name for f in output_names(found)]
     assert names[:3] == ["hostile__bad-yaml", "hostile__escape", "hostile__junk.zip"]
-    assert names[4].startswith("odd__name_-") and len(names[4]) == len("odd__name_-") + 8
+    assert names[4].startswith("odd__name__-") and len(names[4]) == len("odd__name__-") + 8
     assert len(set(names)) == len(names)
 
 
@@ -106,7 +106,7 @@ def test_cli_rows_errors_and_exit_code(runs):
         report = json.loads((runs["out"] / "cli" / "reports" / f"parks__{name}" / "report.json").read_text())
         assert by_bundle[f"parks/{name}"][park] == report["bundle"]["park"]["name"]
     assert by_bundle["parks/lvgu-park"][verdict] == "不推荐认证注册"  # the audit conclusion
-    assert by_bundle["odd <name>"][park].startswith("'=HYPERLINK")  # no formula in a spreadsheet
+    assert by_bundle["odd <name>\\n"][park].startswith("'=HYPERLINK")  # no formula in a spreadsheet
     for bad in ("hostile/bad-yaml", "hostile/manifest-folder", "hostile/escape", "hostile/junk.zip"):
         assert not any((runs["out"] / "cli" / "reports").glob(bad.replace("/", "__")))
 
@@ -134,7 +134,7 @@ def test_xlsx_cells_are_text_and_html_is_escaped(runs):
     assert hostile.quotePrefix
     html = (folder / "summary.html").read_text(encoding="utf-8")
     assert "<script>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "odd &lt;name&gt;" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "odd &lt;name&gt;\\n" in html
     assert sorted(p.name for p in folder.iterdir()) == sorted([*FILES, "reports"])
 
 
