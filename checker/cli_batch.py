@@ -62,6 +62,14 @@ def _executor(name: str, jobs: int, scheduler: str | None):
     return LocalExecutor(jobs)
 
 
+def _cpus() -> int:
+    """The processors this process may run on (its affinity), else the machine's count."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
 def _batch(folders, out_dir, jobs, executor, scheduler, standards, formats, lang, mode, timeout, quiet, rules_dir,
            limits):
     """Check every bundle under the folders (a folder holding bundle.yaml, or a .zip) on worker processes;
@@ -78,7 +86,7 @@ def _batch(folders, out_dir, jobs, executor, scheduler, standards, formats, lang
     rules_dir, _ = locate_rules(rules_dir)
     opts = options(list(standards), rules_dir, list(formats) or list(DEFAULT_FORMATS), lang, mode, limits)
     opts["no_cache"] = cache_dir() is None
-    runner = _executor(executor, jobs or os.cpu_count() or 1, scheduler)
+    runner = _executor(executor, jobs or _cpus(), scheduler)
     bar = not quiet and sys.stderr.isatty()
     try:
         with _progress(bar) as (on_plan, on_row):
@@ -103,7 +111,8 @@ def register(main: click.Group) -> None:
         click.option("--out", "-o", "out_dir", required=True, type=click.Path(path_type=Path),
                      help="Folder for the summary and, under reports/, each bundle's reports."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-                     help="Worker processes (local) or workers of the LocalCluster (dask). Default: the CPU count."),
+                     help="Worker processes (local), or workers of the LocalCluster started without --scheduler "
+                          "(dask). Default: the CPUs this process may use."),
         click.option("--executor", type=click.Choice(EXECUTORS), default="local", show_default=True,
                      help="local: processes on this machine; dask: a Dask cluster (--scheduler) or a local one."),
         click.option("--scheduler", metavar="ADDRESS",
