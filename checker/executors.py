@@ -23,6 +23,7 @@ running it died or the task ran over ``work.timeout`` seconds.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import time
 from collections import deque
 from collections.abc import Callable
@@ -67,7 +68,9 @@ class Executor(Protocol):
 # --- local worker processes ---
 
 def _serve(conn: Connection, work: Work) -> None:
-    """A worker process: initialise, say ready, then run tasks until told to stop."""
+    """A worker process: initialise, say ready, then run tasks until told to stop.  Ctrl-C is the
+    caller's to handle (it stops the workers): a worker ignores it, so no worker prints a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         work.initializer(work.setup)
     except BaseException as exc:
@@ -174,8 +177,8 @@ class LocalExecutor:
                 done(position, Failure("timeout", f"over the time limit of {work.timeout:g} s; its worker was "
                                                   "stopped", seconds))
             else:
-                signal = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-                done(position, Failure("died", f"the worker process died ({signal}) while checking it", seconds))
+                how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+                done(position, Failure("died", f"the worker process died ({how}) while checking it", seconds))
         return self._start(work)
 
 
