@@ -32,6 +32,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol
 
 from . import __version__
+from .i18n import tr
 
 Row = dict[str, Any]
 START_LIMIT = 120.0  # seconds a worker may take to start (imports, pack compilation) when tasks have a limit
@@ -174,11 +175,12 @@ class LocalExecutor:
             position, started = w.task
             seconds = time.monotonic() - started
             if why == "timeout":
-                done(position, Failure("timeout", f"over the time limit of {work.timeout:g} s; its worker was "
-                                                  "stopped", seconds))
+                done(position, Failure("timeout", tr("over the time limit of {seconds} s; its worker was stopped",
+                                                     seconds=f"{work.timeout:g}"), seconds))
             else:
                 how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-                done(position, Failure("died", f"the worker process died ({how}) while checking it", seconds))
+                done(position, Failure("died", tr("the worker process died ({how}) while checking it", how=how),
+                                       seconds))
         return self._start(work)
 
 
@@ -239,8 +241,8 @@ class DaskExecutor:
                     running.pop(future)
                     seconds = time.monotonic() - started
                     _stop_task(client, future)
-                    done(position, Failure("timeout", f"over the time limit of {work.timeout:g} s; its task was "
-                                                      "cancelled", seconds))
+                    done(position, Failure("timeout", tr("over the time limit of {seconds} s; its task was "
+                                                         "cancelled", seconds=f"{work.timeout:g}"), seconds))
 
     @staticmethod
     def _collect(future, where: list, done: Done) -> None:
@@ -251,7 +253,7 @@ class DaskExecutor:
             return
         exc = future.exception()
         died = type(exc).__name__ == "KilledWorker"
-        detail = "the worker process died while checking it" if died else f"{type(exc).__name__}: {exc}"
+        detail = tr("the worker process died while checking it") if died else f"{type(exc).__name__}: {exc}"
         done(position, Failure("died", detail, time.monotonic() - started))
 
 
