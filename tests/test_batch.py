@@ -118,7 +118,9 @@ def test_summary_counts_match_each_bundles_report(runs):
         ncs = report["nonconformities"]
         assert rows[f"parks/{park}"]["major"] == sum(1 for n in ncs if n["grade"] == "major")
         assert rows[f"parks/{park}"]["minor"] == sum(1 for n in ncs if n["grade"] == "minor")
-    assert rows["parks/donghu-park"]["major"] > 0
+        assert rows[f"parks/{park}"]["observations"] == sum(1 for v in report["verdicts"]
+                                                            if v["status"] == "observation")
+    assert rows["parks/donghu-park"]["major"] > 0 and rows["parks/donghu-park"]["observations"] > 0
     score = rows["parks/binhai-park"]["scores"]
     assert [s["grade"] for s in score] == ["创建级"] and score[0]["total"]
 
