@@ -107,12 +107,13 @@ def _evaluate(compiled: list[CompiledPack], facts: FactBase, schemas: SchemaSet)
     """Every pack's rules on the facts, dependencies applied; the engine's counts."""
     engine = shared_engine()
     results: list[Result] = []
-    stats = {"facts": len(facts.facts), "asserted": 0, "actions": 0, "rulesets": 0}
+    stats = {"facts": len(facts.facts), "asserted": 0, "actions": 0, "rulesets": 0, "sessions": 0}
     for c in compiled:
-        evaluation = engine.evaluate([(r.name, r.definition, r.kinds) for r in c.rulesets], list(facts.facts))
+        evaluation = engine.evaluate([(r.name, r.definition, r.feed) for r in c.rulesets], list(facts.facts))
         stats["asserted"] += evaluation.facts_asserted
         stats["actions"] += evaluation.actions
         stats["rulesets"] += evaluation.rulesets
+        stats["sessions"] += evaluation.sessions
         results += apply_dependencies(c.pack, rule_results(c, facts, evaluation, schemas))
     return results, stats
 

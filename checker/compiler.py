@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 
 from .conditions import AND, OR, Context, anchor_name, compile_condition, engine_field, ex, nex
 from .engine import harden
-from .facts import END_KIND
+from .feed import END_KIND, Feed
 from .packmodel import BUNDLE_KIND, Pack, Resolver, Rule, kind_resolver
 from .schemas import SchemaSet
+from .shaping import shape_branch
 
 MAX_ENGINE_RULES_PER_RULESET = 120  # creation slows sharply past a few hundred rules per ruleset
 
@@ -47,7 +48,7 @@ class Branch:
 class CompiledRuleset:
     name: str
     definition: dict
-    kinds: set[str]
+    feed: Feed  # what the ruleset reads (checker.feed)
 
 
 @dataclass
@@ -167,22 +168,19 @@ def compile_rule(rule: Rule, schemas: SchemaSet, pack: Pack) -> tuple[list[tuple
 def compile_pack(pack: Pack, schemas: SchemaSet) -> CompiledPack:
     branches: dict[str, Branch] = {}
     anchors: set = set()
-    groups: list[tuple[list[tuple[Branch, dict]], set[str]]] = []
+    groups: list[tuple[str, list[tuple[Branch, dict]]]] = []
     subject_kinds = {}
     for rule in pack.rules:
         compiled, rule_anchors = compile_rule(rule, schemas, pack)
         anchors |= rule_anchors
-        kinds = {rule.for_each, BUNDLE_KIND}
-        for _, definition in compiled:
-            for pattern in definition["all"]:
-                for expr in pattern.values():
-                    if isinstance(expr, dict) and "$and" in expr and "kind" in expr["$and"][0]:
-                        kinds.add(expr["$and"][0]["kind"])
-        groups.append((compiled, kinds))
+        groups.append((rule.for_each, compiled))
         subject_kinds[rule.id] = rule.for_each
     rulesets: list[CompiledRuleset] = []
     current: dict = {}
-    current_kinds: set[str] = set()
+    shadows: dict[str, tuple[str, tuple[str, ...]]] = {}
+    reads: list[tuple[str, tuple[str, ...]]] = []
+    filters: dict[str, list] = {}
+    fields: dict[str, set[str]] = {}
 
     def close():
         if not current:
@@ -192,21 +190,35 @@ def compile_pack(pack: Pack, schemas: SchemaSet) -> CompiledPack:
         definition[END_ACTION] = {"all": [{"e": {"kind": END_KIND}}], "run": END_ACTION}
         definition[KEEP_ACTION] = {"all": [{"k": {"$ex": {"kind": 1}}}, {"n": {"kind": NEVER_KIND}}],
                                    "run": KEEP_ACTION}
-        rulesets.append(CompiledRuleset(f"{pack.id}#{index}", definition, set(current_kinds)))
+        kinds = frozenset(k.lstrip("!") for _, read in reads for k in read) | {BUNDLE_KIND}
+        feed = Feed(kinds, tuple((name, *shadows[name]) for name in sorted(shadows)), tuple(reads),
+                    tuple((k, tuple(sorted(set(alts)))) for k, alts in sorted(filters.items()) if None not in alts),
+                    tuple((k, tuple(sorted(f))) for k, f in sorted(fields.items())))
+        rulesets.append(CompiledRuleset(f"{pack.id}#{index}", definition, feed))
         current.clear()
-        current_kinds.clear()
+        shadows.clear()
+        reads.clear()
+        filters.clear()
+        fields.clear()
 
-    for compiled, kinds in groups:
+    # Rules on the same subject kind share rulesets, so a large kind is given to few rulesets.
+    for _, compiled in sorted(groups, key=lambda g: g[0]):
         if current and len(current) + len(compiled) > MAX_ENGINE_RULES_PER_RULESET:
             close()
         for branch, definition in compiled:
             branches[branch.name] = branch
+            shaped = shape_branch(branch.outcome, definition)
+            definition = shaped.definition
+            shadows.update(shaped.shadows)
+            for kind, alternatives in shaped.filters.items():
+                filters.setdefault(kind, []).extend(alternatives)
+            for kind, read in shaped.fields.items():
+                fields.setdefault(kind, set()).update(read)
+            reads.append((branch.name, shaped.reads))
             current[branch.name] = {**definition, "run": branch.name}
-        current_kinds |= kinds
     close()
     blob = json.dumps([[r.name, r.definition] for r in rulesets], sort_keys=True, ensure_ascii=False)
     digest = hashlib.sha256(blob.encode()).hexdigest()
     for r in rulesets:  # the name carries the content hash: a changed pack is a new ruleset
         r.name = f"{r.name}@{digest[:12]}"
     return CompiledPack(pack, rulesets, branches, anchors, digest, subject_kinds)
-

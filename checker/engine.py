@@ -51,6 +51,7 @@ import durable_rules_engine  # type: ignore[import-not-found]  # a C extension w
 from durable import engine as _durable
 
 from .errors import EngineError
+from .feed import Feed, Planner, Session
 
 MAX_FACT_PROPERTIES = 250  # the engine crashes at 255 (sid, id and kind included)
 END_ACTION = "__end__"
@@ -153,6 +154,7 @@ class Evaluation:
     facts_asserted: int = 0
     actions: int = 0
     rulesets: int = 0
+    sessions: int = 0
 
 
 class Engine:
@@ -175,33 +177,40 @@ class Engine:
             raise EngineError(f"the engine refused ruleset {name}: {exc}") from None
         self._registered.add(name)
 
-    def evaluate(self, rulesets: Iterable[tuple[str, dict, set[str]]], facts: list[dict]) -> Evaluation:
+    def evaluate(self, rulesets: Iterable[tuple[str, dict, Feed | set[str]]], facts: list[dict]) -> Evaluation:
         """Assert ``facts`` (dicts with ``id`` and ``kind``) into each ruleset and collect firings.
 
-        ``rulesets`` yields ``(name, definition, kinds read)``; each ruleset is given only the facts
-        of the kinds it reads, then the end-of-evidence sentinel.
+        ``rulesets`` yields ``(name, definition, feed)``: each ruleset is given only what its feed
+        says it reads (``checker.feed``: kinds, shadow facts, sessions of bounded size), then the
+        end-of-evidence sentinel.  A plain set of kinds is a feed of those kinds.
         """
         with self._lock:
             return self._evaluate(list(rulesets), facts)
 
-    def _evaluate(self, rulesets: list[tuple[str, dict, set[str]]], facts: list[dict]) -> Evaluation:
+    def _evaluate(self, rulesets: list[tuple[str, dict, Feed | set[str]]], facts: list[dict]) -> Evaluation:
         result = Evaluation()
         for fact in facts:
             _check_size(fact)
-        for name, definition, kinds in rulesets:
+        planner = Planner(facts)
+        for name, definition, feed in rulesets:
             self._register(name, definition)
-            selected = [f for f in facts if f["kind"] in kinds]
-            result.firings.extend(self._run(name, selected, result))
-            result.facts_asserted += len(selected) + 1
+            if not isinstance(feed, Feed):
+                feed = Feed(kinds=frozenset(feed))
+            for session in planner.sessions(feed):
+                result.firings.extend(self._run(name, session, result))
+                result.facts_asserted += len(session.facts) + 1
+                result.sessions += 1
             result.rulesets += 1
         return result
 
-    def _run(self, name: str, selected: list[dict], result: Evaluation) -> list[Firing]:
-        """Assert the selected facts and the sentinel into a fresh session of one ruleset; the firings,
-        with the facts' own ids.  Checks that every fact was kept and the sentinel's action ran once."""
+    def _run(self, name: str, session: Session, result: Evaluation) -> list[Firing]:
+        """Assert the session's facts and the sentinel into a fresh session of one ruleset; the firings,
+        with the facts' own ids (a shadow fact's: the fact it stands for).  Checks that every fact was
+        kept and the sentinel's action ran once."""
+        selected = session.facts
         sid = f"{os.getpid()}-{next(self._sessions)}"
         engine_ids = _engine_ids([str(f["id"]) for f in selected])
-        back = {eid: str(f["id"]) for eid, f in zip(engine_ids, selected, strict=True)}
+        back = {eid: session.back.get(str(f["id"]), str(f["id"])) for eid, f in zip(engine_ids, selected, strict=True)}
         payload = "[" + ",".join(
             dumps({"sid": sid, **{k: v for k, v in f.items() if k != "id"}, "id": eid})
             for f, eid in zip(selected, engine_ids, strict=True)) + "]"
@@ -218,8 +227,10 @@ class Engine:
         except Exception as exc:
             raise EngineError(f"the engine could not close session {sid}: {exc}") from None
         result.actions += len(sink)
+        keep = session.keep
         return [Firing(action, tuple(sorted((alias, back[eid]) for alias, eid in matched.items() if eid in back)))
-                for action, matched in sink if action not in (END_ACTION, KEEP_ACTION)]
+                for action, matched in sink
+                if action not in (END_ACTION, KEEP_ACTION) and (keep is None or action in keep)]
 
     def _session(self, ruleset: Any, name: str, sid: str, payload: str | None, sentinel: str) -> tuple[list, list]:
         """Assert the payload (if any) then the sentinel; what the actions recorded, and the facts stored."""
@@ -239,16 +250,30 @@ class Engine:
         return sink, stored
 
     def _assert(self, ruleset, payload: str) -> None:
-        errors: list = []
+        """Assert a batch, then run the actions it made ready, one by one, on this thread.
 
-        def done(error, state):
-            if error:
-                errors.append(error)
-
+        The stock ``do_actions`` wraps each action in a closure with its own copies of the session
+        state and the matched facts and timers for leases; our actions only record which facts
+        matched, so the loop is driven here with the engine's own calls, in the same order: start
+        an action, record it, hand the (unchanged) state back, complete it and start the next."""
         handle = ruleset._handle_result(durable_rules_engine.assert_facts(ruleset._handle, payload), None)
-        ruleset.do_actions(handle, done)
-        if errors:
-            raise EngineError(f"an action failed inside the engine: {errors[0]}")
+        sink = self._host.sink
+        if sink is None:
+            raise EngineError("engine action outside an evaluation")
+        started = durable_rules_engine.start_action_for_state(ruleset._handle, handle)
+        if not started:
+            return
+        state, message = started[0], started[1]
+        while message:
+            try:
+                action, matched = next(iter(json.loads(message).items()))
+                sink.append((action, {alias: fact.get("id") for alias, fact in (matched or {}).items()
+                                      if isinstance(fact, dict)}))
+                durable_rules_engine.update_state(ruleset._handle, state)
+                message = durable_rules_engine.complete_and_start_action(ruleset._handle, handle)
+            except Exception as exc:
+                durable_rules_engine.abandon_action(ruleset._handle, handle)
+                raise EngineError(f"an action failed inside the engine: {exc}") from None
 
 
 def _check_size(fact: dict) -> None:

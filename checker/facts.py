@@ -32,7 +32,6 @@ from .pointers import join_pointer
 from .schemas import SchemaSet
 
 _BLANK = object()
-END_KIND = "__end__"
 
 
 @dataclass

@@ -252,7 +252,7 @@ SHAPES_SCRIPT = textwrap.dedent("""
         for key in [k for k in fact if k not in ("id", "kind", "_doc", "_parent")]:
             variant = [dict(f) for f in base]
             del variant[i][key]
-            e.evaluate([(r.name, r.definition, r.kinds) for r in compiled.rulesets], variant)
+            e.evaluate([(r.name, r.definition, r.feed) for r in compiled.rulesets], variant)
             runs += 1
     print("runs", runs)
 """)
@@ -295,7 +295,7 @@ def test_a_lost_firing_becomes_an_error_result_not_a_pass():
     bundle = load_bundle(DEFECTIVE, schemas.table_fields())
     assert validate_bundle(bundle, schemas) == []
     facts = build_facts(bundle, schemas, compiled.anchors, compiled.pack.aggregates.values())
-    evaluation = shared_engine().evaluate([(r.name, r.definition, r.kinds) for r in compiled.rulesets], facts.facts)
+    evaluation = shared_engine().evaluate([(r.name, r.definition, r.feed) for r in compiled.rulesets], facts.facts)
     # simulate the stock engine's lost findings: drop every firing of one rule
     evaluation.firings = [f for f in evaluation.firings if not f.branch.startswith("zc001-6.2-d|")]
     [r] = [r for r in rule_results(compiled, facts, evaluation, schemas) if r.rule == "zc001-6.2-d"]
