@@ -18,6 +18,7 @@ import click
 
 from . import __version__
 from .cli_audit import register as register_audit
+from .cli_batch import register as register_batch
 from .cli_excel import register as register_excel
 from .cli_lang import lang_option
 from .cli_onboard import register as register_onboarding
@@ -153,6 +154,7 @@ main.add_command(rules)
 register_onboarding(main)  # `init` and `checklist` (checker.cli_onboard)
 register_excel(main, guarded, rules_option)  # `template` (checker.cli_excel)
 register_audit(main, guarded)  # `diff` (checker.cli_audit)
+register_batch(main)  # `batch` (checker.cli_batch)
 
 
 if __name__ == "__main__":  # pragma: no cover
