@@ -49,6 +49,25 @@ def run_parkcheck(*args: str, cwd: Path | None = None, env: dict | None = None) 
                           cwd=cwd or ROOT, env=env, timeout=120)
 
 
+def run_in_process(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The same command line as ``run_parkcheck``, run in-process through click (no interpreter start-up,
+    no pack loading and ruleset compilation per call): same arguments, working folder (the checkout
+    unless ``cwd``), environment additions, exit code, stdout and stderr apart.  An exception that
+    escapes the command's guard is raised (the test fails), as a traceback would fail the subprocess
+    tests.  For tests about the entry point itself, the process (signals, a crash, what it leaves on
+    disk or in the cache) keep ``run_parkcheck``."""
+    from checker import cache
+    disabled = cache._disabled  # --no-cache switches the cache off for the process: keep it to this call
+    here = os.getcwd()
+    os.chdir(cwd or ROOT)
+    try:
+        result = CliRunner(env=env).invoke(main, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        os.chdir(here)
+        cache._disabled = disabled
+    return subprocess.CompletedProcess(["parkcheck", *map(str, args)], result.exit_code, result.stdout, result.stderr)
+
+
 def tree_digest(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
