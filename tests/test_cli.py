@@ -72,7 +72,7 @@ def _run_with_internal_error(tmp_path, *args, env=None):
     script = tmp_path / "broken_check.py"
     script.write_text(INTERNAL_ERROR_SCRIPT, encoding="utf-8")
     environment = {k: v for k, v in os.environ.items() if k != "PARKCHECK_DEBUG"}
-    environment.update(PYTHONPATH=str(ROOT), PARKCHECK_CACHE_DIR="off", **(env or {}))
+    environment.update(PYTHONPATH=str(ROOT), **(env or {}))  # the suite's pack cache (tests/conftest.py)
     return subprocess.run([sys.executable, str(script), *map(str, args)], capture_output=True, text=True,
                           cwd=tmp_path, env=environment, timeout=120)
 
