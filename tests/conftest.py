@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import os
 import re
@@ -39,6 +41,19 @@ def cli():
         return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
 
     return run
+
+
+@functools.cache
+def _example_report(bundle: Path):
+    from checker.check import run_check
+    return run_check(bundle)
+
+
+def example_report(bundle: Path):
+    """``run_check(bundle)`` of a shipped example (its standards, mode auto), computed once per test
+    process: several modules check the same example park.  Each caller gets its own deep copy, so a
+    test cannot change what another module sees.  Tests of determinism run the check themselves."""
+    return copy.deepcopy(_example_report(bundle))
 
 
 def run_parkcheck(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
