@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import os
 import re
@@ -41,12 +43,44 @@ def cli():
     return run
 
 
+@functools.cache
+def _example_report(bundle: Path):
+    from checker.check import run_check
+    return run_check(bundle)
+
+
+def example_report(bundle: Path):
+    """``run_check(bundle)`` of a shipped example (its standards, mode auto), computed once per test
+    process: several modules check the same example park.  Each caller gets its own deep copy, so a
+    test cannot change what another module sees.  Tests of determinism run the check themselves."""
+    return copy.deepcopy(_example_report(bundle))
+
+
 def run_parkcheck(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the real ``parkcheck`` entry point in a subprocess (as a user would); ``env`` adds variables."""
     env = dict(os.environ, **(env or {}))
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     return subprocess.run([sys.executable, "-m", "checker.cli", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd or ROOT, env=env, timeout=120)
+
+
+def run_in_process(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The same command line as ``run_parkcheck``, run in-process through click (no interpreter start-up,
+    no pack loading and ruleset compilation per call): same arguments, working folder (the checkout
+    unless ``cwd``), environment additions, exit code, stdout and stderr apart.  An exception that
+    escapes the command's guard is raised (the test fails), as a traceback would fail the subprocess
+    tests.  For tests about the entry point itself, the process (signals, a crash, what it leaves on
+    disk or in the cache) keep ``run_parkcheck``."""
+    from checker import cache
+    disabled = cache._disabled  # --no-cache switches the cache off for the process: keep it to this call
+    here = os.getcwd()
+    os.chdir(cwd or ROOT)
+    try:
+        result = CliRunner(env=env).invoke(main, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        os.chdir(here)
+        cache._disabled = disabled
+    return subprocess.CompletedProcess(["parkcheck", *map(str, args)], result.exit_code, result.stdout, result.stderr)
 
 
 def tree_digest(folder: Path) -> dict[str, str]:

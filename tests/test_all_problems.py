@@ -17,7 +17,7 @@ from checker.problemlist import count_line, grouped
 from checker.readers import Reading
 from checker.schemas import load_schemas
 
-from .conftest import BASE_FIXTURE, PACK, edit_text, listed_problems, run_parkcheck
+from .conftest import BASE_FIXTURE, PACK, edit_text, listed_problems, run_in_process, run_parkcheck
 
 POLICY = "policy.yaml:3:10: malformed YAML: expected ',' or ']', but got ':'"
 REVIEW = "management_review.yaml:5:5: Date (/reviews/0/date): expected a date written YYYY-MM-DD, got '2024-13-45'"
@@ -44,7 +44,7 @@ def zipped(folder, archive):
 @pytest.mark.parametrize("as_zip", [False, True], ids=["folder", "zip"])
 def test_validate_lists_three_malformed_files_in_one_run(base_copy, tmp_path, as_zip):
     bundle = three_malformed(base_copy)
-    proc = run_parkcheck("validate", zipped(bundle, tmp_path / "park.zip") if as_zip else bundle)
+    proc = run_in_process("validate", zipped(bundle, tmp_path / "park.zip") if as_zip else bundle)
     assert proc.returncode == EXIT_INPUT_ERROR
     # the unreadable file on stderr, the invalid documents on stdout, one line each, file by file
     out = [line for line in proc.stdout.splitlines() if line]
@@ -58,7 +58,7 @@ def test_validate_lists_three_malformed_files_in_one_run(base_copy, tmp_path, as
 def test_check_lists_three_malformed_files_and_evaluates_nothing(base_copy, tmp_path, as_zip):
     bundle = three_malformed(base_copy)
     out_dir = tmp_path / "out"
-    proc = run_parkcheck("check", zipped(bundle, tmp_path / "park.zip") if as_zip else bundle, "--out", out_dir)
+    proc = run_in_process("check", zipped(bundle, tmp_path / "park.zip") if as_zip else bundle, "--out", out_dir)
     assert proc.returncode == EXIT_INPUT_ERROR
     lines = [line for line in proc.stderr.splitlines() if line]
     assert lines[:3] == [f"parkcheck: invalid evidence: {REVIEW}", f"parkcheck: error: {POLICY}",
@@ -81,7 +81,7 @@ def test_every_unreadable_file_is_read_past(base_copy):
     with pytest.raises(InputError) as info:
         load_bundle(base_copy, load_schemas().table_fields())
     assert str(info.value) == str(bundle.unreadable[0])
-    proc = run_parkcheck("check", base_copy)
+    proc = run_in_process("check", base_copy)
     assert proc.returncode == EXIT_INPUT_ERROR
     lines = listed_problems(proc.stdout, proc.stderr)
     assert [line.split(":")[2].strip() for line in lines] == sorted(bad)
@@ -92,7 +92,7 @@ def test_a_malformed_manifest_stops_everything_and_says_so(base_copy):
     three_malformed(base_copy)
     (base_copy / "bundle.yaml").write_text("kind: bundle\npark: [\n", encoding="utf-8")
     for command in ("validate", "check"):
-        proc = run_parkcheck(command, base_copy)
+        proc = run_in_process(command, base_copy)
         assert proc.returncode == EXIT_INPUT_ERROR
         lines = listed_problems(proc.stdout, proc.stderr)
         assert len(lines) == 1 and lines[0].startswith("parkcheck: error: bundle.yaml:3:1: malformed YAML"), lines
@@ -101,7 +101,7 @@ def test_a_malformed_manifest_stops_everything_and_says_so(base_copy):
 
 def test_a_whole_bundle_limit_still_stops_at_once(base_copy):
     three_malformed(base_copy)
-    proc = run_parkcheck("validate", base_copy, "--max-files", "5")
+    proc = run_in_process("validate", base_copy, "--max-files", "5")
     assert proc.returncode == EXIT_INPUT_ERROR
     assert listed_problems(proc.stdout, proc.stderr) == [
         f"parkcheck: error: {base_copy}: bundle has more than 5 files (--max-files)"]
@@ -116,7 +116,7 @@ def test_a_bundle_of_only_its_manifest_is_not_valid(tmp_path):
     bare = tmp_path / "bare"
     bare.mkdir()
     (bare / "bundle.yaml").write_bytes((BASE_FIXTURE / "bundle.yaml").read_bytes())
-    proc = run_parkcheck("validate", bare)
+    proc = run_in_process("validate", bare)
     assert proc.returncode == EXIT_FINDINGS
     lines = [line for line in proc.stdout.splitlines() if line]
     kinds = needed_kinds()
@@ -128,7 +128,7 @@ def test_a_bundle_of_only_its_manifest_is_not_valid(tmp_path):
     assert proc.stderr.strip().endswith(f"1 个文件有问题，共 {len(kinds)} 处 / {len(kinds)} problems in 1 file "
                                         f"({len(kinds)} content gaps: `check` reports them as findings)")
     # consistent with check: the same bundle conforms nowhere those documents are needed
-    assert run_parkcheck("check", bare, "-q").returncode == EXIT_FINDINGS
+    assert run_in_process("check", bare, "-q").returncode == EXIT_FINDINGS
 
 
 def test_a_complete_bundle_is_still_valid():

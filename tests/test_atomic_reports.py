@@ -14,16 +14,15 @@ import time
 import pytest
 
 import checker.reporters as reporters
-from checker.check import run_check
 from checker.errors import InputError
 from checker.reporters import FORMATS, write_reports
 
-from .conftest import DEFECTIVE, ROOT, run_parkcheck
+from .conftest import DEFECTIVE, ROOT, example_report, run_parkcheck
 
 
 @pytest.fixture(scope="module")
 def report():
-    return run_check(DEFECTIVE)
+    return example_report(DEFECTIVE)
 
 
 def listing(folder):

@@ -21,7 +21,7 @@ from checker.readiness import area_of
 from checker.reporters import FORMATS
 from checker.schemas import load_schemas
 
-from .conftest import CONFORMING, DEFECTIVE, EVIDENCE, PACK, edit_text, run_parkcheck, tree_digest
+from .conftest import CONFORMING, DEFECTIVE, EVIDENCE, PACK, edit_text, run_in_process, tree_digest
 
 RECORDS = EVIDENCE / "audits" / "donghu"
 STAGE1, STAGE2, SURVEILLANCE = (RECORDS / f"audit-{t}.yaml" for t in ("stage1", "stage2", "surveillance"))
@@ -114,7 +114,7 @@ def test_a_record_that_contradicts_itself_or_the_check_stops_it(tmp_path, old, n
     assert words in problem.message
     if field != "/team":
         assert problem.line == line
-    proc = run_parkcheck("check", DEFECTIVE, "--audit", copy, "--lang", "en", "-q")
+    proc = run_in_process("check", DEFECTIVE, "--audit", copy, "--lang", "en", "-q")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert f"{copy}:{problem.line}" in proc.stderr and field in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
@@ -148,7 +148,7 @@ def test_a_bad_audit_date_stops_the_check(bad):
     with pytest.raises(InputError) as caught:
         parse_audit_date(bad)
     assert caught.value.problem.field == "--audit-date" and repr(bad) in caught.value.problem.message
-    proc = run_parkcheck("check", CONFORMING, "--audit-date", bad, "--lang", "en", "-q")
+    proc = run_in_process("check", CONFORMING, "--audit-date", bad, "--lang", "en", "-q")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "YYYY-MM-DD" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
 

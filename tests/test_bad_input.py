@@ -12,7 +12,7 @@ import pytest
 from checker.bundle import MAX_COMPRESSION_RATIO
 from checker.errors import EXIT_FINDINGS, EXIT_INPUT_ERROR
 
-from .conftest import edit_text, listed_problems, run_parkcheck, tree_digest
+from .conftest import edit_text, listed_problems, run_in_process, run_parkcheck, tree_digest
 
 
 def write(folder, name, text, encoding="utf-8"):
@@ -30,7 +30,7 @@ def one_error_line(proc) -> str:
 
 def test_validate_wrong_type_names_file_line_and_field(base_copy):
     edit_text(base_copy / "internal_audit.yaml", "interval_months: 12", "interval_months: twelve")
-    proc = run_parkcheck("validate", base_copy)
+    proc = run_in_process("validate", base_copy)
     assert proc.returncode == EXIT_FINDINGS
     assert "internal_audit.yaml:4:3: Planned interval (months) (/programme/interval_months): expected integer, got string 'twelve'" in proc.stdout
     assert "Traceback" not in proc.stderr
@@ -39,7 +39,7 @@ def test_validate_wrong_type_names_file_line_and_field(base_copy):
 def test_check_refuses_invalid_evidence_with_exit_2(base_copy):
     # 是/否 are the Chinese labels of true/false (accepted, checker.labels_in); other text is an error
     edit_text(base_copy / "policy.yaml", "top_management: true", "top_management: 也许")
-    proc = run_parkcheck("check", base_copy)
+    proc = run_in_process("check", base_copy)
     assert proc.returncode == EXIT_INPUT_ERROR
     assert "policy.yaml:12:3: Is top management (/issued_by/top_management): expected boolean, got string '也许' (write 是 or 否)" in proc.stderr
 
@@ -64,22 +64,22 @@ def test_malformed_yaml_is_one_line_exit_2(base_copy):
 ], ids=["gbk", "nul", "empty", "two-documents", "duplicate-key", "nan", "undeclared-csv"])
 def test_unreadable_documents(base_copy, name, content, expected):
     write(base_copy, name, content)
-    proc = run_parkcheck("check", base_copy)
+    proc = run_in_process("check", base_copy)
     assert proc.returncode == EXIT_INPUT_ERROR
     assert expected in one_error_line(proc)
 
 
 def test_missing_bundle_and_missing_manifest(tmp_path):
-    proc = run_parkcheck("check", tmp_path / "nope")
+    proc = run_in_process("check", tmp_path / "nope")
     assert proc.returncode == EXIT_INPUT_ERROR and "no such bundle" in one_error_line(proc)
-    proc = run_parkcheck("check", tmp_path)
+    proc = run_in_process("check", tmp_path)
     assert proc.returncode == EXIT_INPUT_ERROR and "no bundle.yaml manifest" in one_error_line(proc)
 
 
 def test_unknown_and_missing_kind_are_validation_problems(base_copy):
     write(base_copy, "x.yaml", "kind: polcy\ntitle: x\n")
     write(base_copy, "y.yaml", "title: no kind\n")
-    proc = run_parkcheck("validate", base_copy)
+    proc = run_in_process("validate", base_copy)
     assert proc.returncode == EXIT_FINDINGS
     assert "x.yaml:1:1: /kind: unknown kind 'polcy'" in proc.stdout
     assert "y.yaml:1:1: /kind: missing kind" in proc.stdout
@@ -87,14 +87,14 @@ def test_unknown_and_missing_kind_are_validation_problems(base_copy):
 
 def test_typo_in_a_field_name_is_reported(base_copy):
     edit_text(base_copy / "policy.yaml", "statement:", "statment:")
-    proc = run_parkcheck("validate", base_copy)
+    proc = run_in_process("validate", base_copy)
     assert "policy.yaml:13:1: /statment: unknown field 'statment'" in proc.stdout
     assert "policy.yaml:1:1: Full text of the policy (/statement): required field is missing" in proc.stdout
 
 
 def test_attachment_outside_the_bundle_is_refused(base_copy):
     edit_text(base_copy / "policy.yaml", "  status: effective\n", "  status: effective\n  file: ../secret.pdf\n", 1)
-    proc = run_parkcheck("validate", base_copy)
+    proc = run_in_process("validate", base_copy)
     assert proc.returncode == EXIT_FINDINGS
     assert "policy.yaml:8:3: Scan of the signed document (/control/file): attachment path '../secret.pdf' points outside the bundle" in proc.stdout
 
@@ -103,7 +103,7 @@ def test_symlink_out_of_the_bundle_is_refused(base_copy, tmp_path):
     secret = tmp_path / "secret.yaml"
     secret.write_text("kind: policy\n", encoding="utf-8")
     os.symlink(secret, base_copy / "linked.yaml")
-    proc = run_parkcheck("check", base_copy)
+    proc = run_in_process("check", base_copy)
     assert proc.returncode == EXIT_INPUT_ERROR
     assert "linked.yaml: symbolic link points outside the bundle" in one_error_line(proc)
 
@@ -113,11 +113,11 @@ def test_csv_table_with_a_bad_row(base_copy):
     write(base_copy, "docs.csv", "number,title,issue_date\nA-1,范围,2024-01-05\nA-2,方针\n")
     m = base_copy / "bundle.yaml"
     m.write_text(m.read_text(encoding="utf-8") + "tables:\n  - {file: docs.csv, kind: documented_information}\n", encoding="utf-8")
-    proc = run_parkcheck("check", base_copy)
+    proc = run_in_process("check", base_copy)
     assert proc.returncode == EXIT_INPUT_ERROR
     assert "docs.csv:3: row has 2 cells, the header has 3" in one_error_line(proc)
     write(base_copy, "docs.csv", "number,title,issue_date\nA-1,范围,2024/01/05\n")
-    proc = run_parkcheck("validate", base_copy)
+    proc = run_in_process("validate", base_copy)
     assert "docs.csv:2:8: Issue date (/documents/0/issue_date): expected a date written YYYY-MM-DD, got '2024/01/05'" in proc.stdout
 
 
@@ -157,7 +157,7 @@ def test_zip_bomb_threshold_is_a_ratio():
 
 def test_not_a_zip(tmp_path):
     fake = write(tmp_path, "b.zip", b"PK\x03\x04 not really")
-    proc = run_parkcheck("check", fake)
+    proc = run_in_process("check", fake)
     assert proc.returncode == EXIT_INPUT_ERROR and "not" in one_error_line(proc)
 
 
@@ -176,7 +176,7 @@ def test_yaml_alias_bomb_is_refused(base_copy):
 
 def test_reports_are_never_written_into_the_evidence(base_copy):
     before = tree_digest(base_copy)
-    proc = run_parkcheck("check", base_copy, "--out", base_copy / "reports")
+    proc = run_in_process("check", base_copy, "--out", base_copy / "reports")
     assert proc.returncode == EXIT_INPUT_ERROR
     assert "inside the evidence bundle" in one_error_line(proc)
     assert tree_digest(base_copy) == before
@@ -192,6 +192,6 @@ def test_usage_errors_exit_2(base_copy):
 
 def test_output_folder_that_cannot_be_created(base_copy, tmp_path):
     blocker = write(tmp_path, "file", "x")
-    proc = run_parkcheck("check", base_copy, "--out", blocker / "sub")
+    proc = run_in_process("check", base_copy, "--out", blocker / "sub")
     assert proc.returncode == EXIT_INPUT_ERROR
     assert "cannot create the output folder" in one_error_line(proc)

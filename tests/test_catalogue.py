@@ -11,7 +11,7 @@ import pytest
 from checker.packs import available_packs, clause_parent, get_pack
 from checker.sourcecheck import verify_pack
 
-from .conftest import ROOT, run_parkcheck
+from .conftest import ROOT, run_in_process, run_parkcheck
 
 # The standards' texts are kept beside the checkout, not in it (shared/standards); PARKCHECK_STANDARDS
 # points elsewhere.  The comparison itself is tested on the fixture below, which is in the repository.
@@ -24,7 +24,7 @@ def _squash(text: str) -> str:
 
 
 def test_verify_source_passes_a_verbatim_catalogue():
-    proc = run_parkcheck("rules", "verify-source", "--standards", FIXTURE / "standards-verbatim",
+    proc = run_in_process("rules", "verify-source", "--standards", FIXTURE / "standards-verbatim",
                          "--rules", FIXTURE / "rules", env={"PARKCHECK_CACHE_DIR": "off"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.splitlines()[1:] == [
@@ -47,7 +47,7 @@ def test_verify_source_names_the_pack_line_of_each_mismatch():
 
 
 def test_verify_source_without_the_source_text_is_an_input_error(tmp_path):
-    proc = run_parkcheck("rules", "verify-source", "--standards", tmp_path, "--rules", FIXTURE / "rules",
+    proc = run_in_process("rules", "verify-source", "--standards", tmp_path, "--rules", FIXTURE / "rules",
                          env={"PARKCHECK_CACHE_DIR": "off"})
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.splitlines() == [f"parkcheck: error: mini-standard: source text mini-standard.md not found in {tmp_path}"]

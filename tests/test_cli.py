@@ -11,7 +11,7 @@ import textwrap
 from checker import __version__
 from checker.errors import EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK
 
-from .conftest import CONFORMING, DEFECTIVE, ROOT, run_parkcheck
+from .conftest import CONFORMING, DEFECTIVE, ROOT, run_in_process
 
 
 def test_version(cli):
@@ -72,7 +72,7 @@ def _run_with_internal_error(tmp_path, *args, env=None):
     script = tmp_path / "broken_check.py"
     script.write_text(INTERNAL_ERROR_SCRIPT, encoding="utf-8")
     environment = {k: v for k, v in os.environ.items() if k != "PARKCHECK_DEBUG"}
-    environment.update(PYTHONPATH=str(ROOT), PARKCHECK_CACHE_DIR="off", **(env or {}))
+    environment.update(PYTHONPATH=str(ROOT), **(env or {}))  # the suite's pack cache (tests/conftest.py)
     return subprocess.run([sys.executable, str(script), *map(str, args)], capture_output=True, text=True,
                           cwd=tmp_path, env=environment, timeout=120)
 
@@ -110,16 +110,16 @@ def test_rules_commands_use_the_checkout_they_are_run_in(tmp_path):
     (project / "sub").mkdir()
     path = project / "rules" / "t-cpqs-zc001-2025" / "6.2-policy.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("obligation: 应", "obligation: 必须", 1), encoding="utf-8")
-    proc = run_parkcheck("rules", "lint", "--standard", "t-cpqs-zc001-2025", cwd=project / "sub")
+    proc = run_in_process("rules", "lint", "--standard", "t-cpqs-zc001-2025", cwd=project / "sub")
     lines = proc.stdout.splitlines()
     assert proc.returncode == EXIT_FINDINGS
     assert lines[0] == f"规则目录：{project / 'rules'}（当前项目检出）"
     assert any("6.2-policy.yaml" in line for line in lines[1:])
     # outside any checkout the installed packs are used, and the first line says so
-    proc = run_parkcheck("rules", "lint", "--standard", "t-cpqs-zc001-2025", cwd=tmp_path)
+    proc = run_in_process("rules", "lint", "--standard", "t-cpqs-zc001-2025", cwd=tmp_path)
     assert proc.returncode == EXIT_OK and "（已安装的规则包）" in proc.stdout.splitlines()[0]
     # --rules wins over the checkout
-    proc = run_parkcheck("rules", "lint", "--standard", "t-cpqs-zc001-2025", "--rules", ROOT / "rules", cwd=project)
+    proc = run_in_process("rules", "lint", "--standard", "t-cpqs-zc001-2025", "--rules", ROOT / "rules", cwd=project)
     assert proc.returncode == EXIT_OK and "（--rules 指定）" in proc.stdout.splitlines()[0]
 
 

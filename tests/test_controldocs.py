@@ -12,7 +12,7 @@ from checker.controldocs import ControlError, control_kinds
 from checker.schemas import load_schemas
 from checker.yamlio import parse_yaml
 
-from .conftest import DEFECTIVE, ROOT, run_parkcheck
+from .conftest import DEFECTIVE, ROOT, run_in_process
 
 RECORDS = ROOT / "evidence" / "audits" / "donghu"
 AUDIT = RECORDS / "audit-stage1.yaml"
@@ -49,7 +49,7 @@ def test_a_placeholder_in_any_audit_record_stops_the_check(kind, tmp_path):
 
 
 def test_a_record_given_as_another_kind_is_refused_with_its_line(tmp_path):
-    proc = run_parkcheck("check", DEFECTIVE, "--onsite", AUDIT, "-q")
+    proc = run_in_process("check", DEFECTIVE, "--onsite", AUDIT, "-q")
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and f"{AUDIT}:" in proc.stderr and "/kind" in proc.stderr
 
@@ -64,5 +64,5 @@ def test_a_gap_in_the_bundles_own_record_stops_the_check_not_a_finding(tmp_path)
         run_check(bundle)
     first = caught.value.problem
     assert first.file == "audit.yaml" and first.gap is None
-    proc = run_parkcheck("check", bundle, "-q")
+    proc = run_in_process("check", bundle, "-q")
     assert proc.returncode == 2 and "audit.yaml" in proc.stdout + proc.stderr

@@ -31,7 +31,7 @@ from checker.labels_out import grade_label, status_label
 from checker.modes import AUDIT, PRECHECK, in_mode
 from checker.reporters import FORMATS, docx_report, write_reports, xlsx_report
 
-from .conftest import DEFECTIVE, run_parkcheck
+from .conftest import DEFECTIVE, run_in_process
 
 ZC001, SEESA = "t-cpqs-zc001-2025", "t-seesa-010-2025"
 AUDIT_INFO = {"certification_body": {"name": "华信认证有限公司"}, "audit_number": "HX-2025-0042",
@@ -77,7 +77,7 @@ def test_docx_and_xlsx_are_formats_but_not_written_unless_asked():
 
 def test_the_cli_writes_one_form_per_nonconformity_and_the_register(tmp_path, precheck):
     out = tmp_path / "out"
-    proc = run_parkcheck("check", DEFECTIVE, "--out", out, "-f", "docx", "-f", "xlsx", "-q")
+    proc = run_in_process("check", DEFECTIVE, "--out", out, "-f", "docx", "-f", "xlsx", "-q")
     assert proc.returncode == 1, proc.stderr
     assert sorted(p.name for p in out.iterdir()) == ["ncr", "nonconformities.xlsx"]
     assert sorted(p.name for p in (out / "ncr").iterdir()) == sorted(f"{n.id}.docx" for n in precheck.nonconformities)

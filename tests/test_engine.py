@@ -246,6 +246,7 @@ SHAPES_SCRIPT = textwrap.dedent("""
     facts = build_facts(bundle, schemas, compiled.anchors, compiled.pack.aggregates.values())
     base = facts.facts
     e = Engine()
+    e.evaluate([(r.name, r.definition, r.feed) for r in compiled.rulesets], base)
     runs = 0
     # drop each field of each kind in turn (from the first fact of the kind that has it): every
     # compiled branch sees each of its properties missing

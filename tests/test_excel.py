@@ -21,7 +21,7 @@ from checker.schemas import load_schemas
 from checker.template_xlsx import build_template, template_kinds
 from checker.xlsx_layout import INSTRUCTIONS, LISTS, SHEET_NAME_MAX, kind_sheets, sheet_index, workbook_kinds
 
-from .conftest import CONFORMING, PACK, edit_text, listed_problems, run_parkcheck
+from .conftest import CONFORMING, PACK, edit_text, listed_problems, run_in_process, run_parkcheck
 from .xlsx_fill import fill
 
 SEESA = "t-seesa-010-2025"
@@ -108,10 +108,10 @@ def test_unknown_label_lists_the_accepted_chinese_labels(tmp_path):
     shutil.copytree(CONFORMING, dest)
     line = edit_text(dest / "policy.yaml", "status: effective", "status: 有小")
     col = (dest / "policy.yaml").read_text(encoding="utf-8").splitlines()[line - 1].index("status") + 1
-    proc = run_parkcheck("validate", dest, "--lang", "zh")
+    proc = run_in_process("validate", dest, "--lang", "zh")
     assert proc.returncode == EXIT_FINDINGS
     assert f"policy.yaml:{line}:{col}: 状态（/control/status）：“有小”不是可选值，可填：有效、草稿、作废\n" in proc.stdout
-    proc = run_parkcheck("validate", dest, "--lang", "en")
+    proc = run_in_process("validate", dest, "--lang", "en")
     assert (f"policy.yaml:{line}:{col}: Status (/control/status): “有小” is not one of: effective, draft, obsolete "
             "(in Chinese: 有效、草稿、作废)\n") in proc.stdout
 
@@ -121,11 +121,11 @@ def test_a_value_that_is_no_boolean_label_is_still_an_error(tmp_path):
     shutil.copytree(CONFORMING, dest)
     line = edit_text(dest / "policy.yaml", "top_management: true", "top_management: 也许")
     col = (dest / "policy.yaml").read_text(encoding="utf-8").splitlines()[line - 1].index("top_management") + 1
-    proc = run_parkcheck("check", dest, "--lang", "zh")
+    proc = run_in_process("check", dest, "--lang", "zh")
     assert proc.returncode == EXIT_INPUT_ERROR
     assert (f"parkcheck: 证据无效：policy.yaml:{line}:{col}: 是否最高管理者（/issued_by/top_management）：应为是/否，"
             "实为文本 '也许'（可填：是、否）\n") in proc.stderr
-    proc = run_parkcheck("check", dest)  # English (tests/conftest.py sets PARKCHECK_LANG=en)
+    proc = run_in_process("check", dest)  # English (tests/conftest.py sets PARKCHECK_LANG=en)
     assert (f"parkcheck: invalid evidence: policy.yaml:{line}:{col}: Is top management (/issued_by/top_management): "
             "expected boolean, got string '也许' (write 是 or 否)\n") in proc.stderr
 
@@ -175,11 +175,11 @@ def test_template_sheets_headers_dropdowns_and_formats():
 
 def test_cli_template_writes_the_workbook(tmp_path):
     out = tmp_path / "park.xlsx"
-    proc = run_parkcheck("template", "--standard", SEESA, "--out", out)
+    proc = run_in_process("template", "--standard", SEESA, "--out", out)
     assert proc.returncode == EXIT_OK, proc.stderr
     assert "seesa_indicators" in proc.stdout
     assert "零碳园区评价指标-指标" in openpyxl.load_workbook(out, read_only=True).sheetnames
-    bad = run_parkcheck("template", "--standard", "no-such-pack", "--out", out)
+    bad = run_in_process("template", "--standard", "no-such-pack", "--out", out)
     assert bad.returncode == EXIT_INPUT_ERROR and "unknown standard 'no-such-pack'" in bad.stderr
 
 
@@ -219,7 +219,7 @@ def test_round_trip_seeded_mistakes_name_sheet_row_and_column(tmp_path):
     date_col = _column_of(dest / WORKBOOK, DOCS, "发布日期")
     status_col = _column_of(dest / WORKBOOK, DOCS, "状态")
     _edit_workbook(dest / WORKBOOK, DOCS, {f"{date_col}12": "2024-13-45", f"{status_col}5": "有小"})
-    proc = run_parkcheck("check", dest, "--lang", "zh")
+    proc = run_in_process("check", dest, "--lang", "zh")
     assert proc.returncode == EXIT_INPUT_ERROR
     assert (f"证据无效：{WORKBOOK}!{DOCS}!{date_col}12: 发布日期（/documents/10/issue_date）：应为 YYYY-MM-DD 格式的日期，"
             "实为 '2024-13-45'\n") in proc.stderr
@@ -284,7 +284,7 @@ def _one_error(proc) -> str:
 def test_unknown_column_names_the_header_cell(tmp_path):
     dest = _workbook_bundle(tmp_path)
     _edit_workbook(dest / WORKBOOK, DOCS, {"L1": "备注"})
-    proc = run_parkcheck("validate", dest)
+    proc = run_in_process("validate", dest)
     assert proc.returncode == EXIT_INPUT_ERROR
     assert f"{WORKBOOK}!{DOCS}!L1: unknown column '备注'" in _one_error(proc)
 
@@ -292,7 +292,7 @@ def test_unknown_column_names_the_header_cell(tmp_path):
 def test_a_child_row_naming_no_parent_is_an_error_at_its_cell(tmp_path):
     dest = _workbook_bundle(tmp_path)
     _edit_workbook(dest / WORKBOOK, "内部审核-审核发现", {"A3": "IA-9999"})
-    proc = run_parkcheck("check", dest)
+    proc = run_in_process("check", dest)
     assert proc.returncode == EXIT_INPUT_ERROR
     assert f"{WORKBOOK}!内部审核-审核发现!A3: no record 'IA-9999'" in _one_error(proc)
 
@@ -313,7 +313,7 @@ def test_zip_bomb_workbook_is_refused(tmp_path):
 
 def test_huge_sheet_is_refused_with_the_row_limit(tmp_path):
     dest = _workbook_bundle(tmp_path)
-    proc = run_parkcheck("check", dest, "--max-csv-rows", "10")
+    proc = run_in_process("check", dest, "--max-csv-rows", "10")
     assert proc.returncode == EXIT_INPUT_ERROR
     line = _one_error(proc)
     assert f"{WORKBOOK}!" in line and "more than 10 rows (--max-csv-rows)" in line
@@ -338,7 +338,7 @@ def test_files_and_sheets_nothing_reads_are_listed_as_not_used(tmp_path):
     report = run_check(dest, [PACK])
     assert report.unused_files == ("attachments/unreferenced.pdf", f"{WORKBOOK}!备注")
     assert json_report.to_dict(report)["unused_files"] == list(report.unused_files)
-    proc = run_parkcheck("check", dest, "--standard", PACK)
+    proc = run_in_process("check", dest, "--standard", PACK)
     assert f"未使用的文件（没有任何文档读取或引用）: {WORKBOOK}!备注" in proc.stdout
     assert "未使用的文件（没有任何文档读取或引用）: attachments/unreferenced.pdf" in proc.stdout
 
@@ -361,7 +361,7 @@ def test_a_sheet_name_with_a_bidi_override_is_refused(tmp_path):
     wb.active.title = "备注\u202e"
     wb.active["A1"] = "x"
     wb.save(dest / "notes.xlsx")
-    proc = run_parkcheck("validate", dest)
+    proc = run_in_process("validate", dest)
     assert proc.returncode == EXIT_INPUT_ERROR
     assert "notes.xlsx: sheet name contains the invisible or control character U+202E" in _one_error(proc)
 

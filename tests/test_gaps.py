@@ -25,7 +25,7 @@ from checker.packs import available_packs, get_pack
 from checker.reporters import json_report
 from checker.schemas import load_schemas
 
-from .conftest import CONFORMING, PACK, edit_text, run_parkcheck
+from .conftest import CONFORMING, PACK, edit_text, run_in_process
 
 SEESA = "t-seesa-010-2025"
 FINDING = (Status.NONCONFORMITY, Status.OBSERVATION)
@@ -131,7 +131,7 @@ def _baseline_copy(tmp_path, old: str, new: str):
 ], ids=["left-out", "blank", "out-of-range"])
 def test_a_baseline_without_a_base_year_is_a_nonconformity_at_7_5(tmp_path, old, new, keyword):
     bundle, _ = _baseline_copy(tmp_path, old, new)
-    proc = run_parkcheck("validate", bundle)
+    proc = run_in_process("validate", bundle)
     if keyword is None:
         assert proc.returncode == EXIT_OK  # the schema asks only for the baseline's id; the content is a rule's
     else:
@@ -139,7 +139,7 @@ def test_a_baseline_without_a_base_year_is_a_nonconformity_at_7_5(tmp_path, old,
         [line] = [ln for ln in proc.stdout.splitlines() if "/baselines/0/base_year" in ln]
         assert line.endswith(("[content gap (reported as a finding by check)]",
                               "[optional value left empty: treated as not given]"))
-    proc = run_parkcheck("check", bundle, "-q")
+    proc = run_in_process("check", bundle, "-q")
     assert proc.returncode == EXIT_FINDINGS, proc.stderr  # nonconformities, not invalid evidence
     report = run_check(bundle)
     [nc] = report.nonconformities
@@ -213,7 +213,7 @@ def test_a_gap_no_rule_reads_is_listed_not_dropped(tmp_path):
     md = md_report.render(report).decode("utf-8")
     where = f"seesa_basic.yaml:{gap.line}#{gap.pointer}" if gap.line else f"seesa_basic.yaml#{gap.pointer}"
     assert "## 所选标准的规则未读取的内容缺失" in md and where in md
-    proc = run_parkcheck("check", dest, "--standard", PACK)
+    proc = run_in_process("check", dest, "--standard", PACK)
     # the schema's complaint in the report's language (zh by default), with English alongside in the JSON
     assert gap.message.en == "required field is missing" and data["content_gaps"][0]["message"]["en"] == gap.message.en
     assert proc.returncode == 0 and f"{where}: {gap.message.zh}" in proc.stdout and "required field" not in proc.stdout
@@ -248,7 +248,7 @@ def test_unreadable_or_meaningless_values_still_exit_2(tmp_path, file, old, new,
     dest = tmp_path / "park"
     shutil.copytree(CONFORMING, dest)
     edit_text(dest / file, old, new, 1)
-    proc = run_parkcheck("check", dest)
+    proc = run_in_process("check", dest)
     assert proc.returncode == EXIT_INPUT_ERROR
     assert f"invalid evidence: {file}:" in proc.stderr and message in proc.stderr
     assert "content gap" not in proc.stderr
@@ -264,7 +264,7 @@ def test_empty_text_is_a_gap_the_rule_reading_it_reports(tmp_path):
     start = text.index("statement: |")
     end = text.index("\n", text.index("持续改进碳排放管理绩效和管理体系"))
     (dest / "policy.yaml").write_text(text[:start] + 'statement: "  "' + text[end:], encoding="utf-8")
-    proc = run_parkcheck("validate", dest)
+    proc = run_in_process("validate", dest)
     assert proc.returncode == EXIT_FINDINGS and "Full text of the policy (/statement):" in proc.stdout and "[content gap" in proc.stdout
     report = run_check(dest)
     [nc] = [n for n in report.nonconformities if "zc001-6.2-established" in n.rules]
@@ -280,11 +280,11 @@ def test_an_optional_value_left_empty_is_simply_not_given(tmp_path):
     bundle = tmp_path / "park"
     shutil.copytree(CONFORMING, bundle)
     line = edit_text(bundle / "scope.yaml", "  url: https://lvgu.example.cn/carbon/scope", "  url:")
-    proc = run_parkcheck("validate", bundle)
+    proc = run_in_process("validate", bundle)
     assert proc.returncode == EXIT_FINDINGS
     assert f"scope.yaml:{line}:3: URL (/publication/url): left blank" in proc.stdout
     assert "[optional value left empty: treated as not given]" in proc.stdout
-    assert run_parkcheck("check", bundle, "-q").returncode == 0
+    assert run_in_process("check", bundle, "-q").returncode == 0
     report = run_check(bundle)
     assert report.nonconformities == ()
     assert [(g.pointer, g.keyword, g.reported_as) for g in report.content_gaps] == [

@@ -13,7 +13,7 @@ from checker.grading import lint_grading, rule_fields
 from checker.model import Status
 from checker.packs import available_packs, get_pack, load_pack
 
-from .conftest import CONFORMING, edit_text, run_parkcheck
+from .conftest import CONFORMING, edit_text, run_in_process
 
 CECC = "cecc-org-carbon-neutrality"
 QCECC = "q-cecc-zcp-cj-01-2025"
@@ -44,7 +44,7 @@ def test_a_different_grade_is_reported_with_file_and_line(rules_copy):
     others = {p.message.split(" but ")[1].split(" (")[0] for p in found}
     assert "qcecc-5.2" in others and others <= {"zc001-6.2-top-management", "qcecc-5.2"}
     # the CLI fails with the located problem
-    proc = run_parkcheck("rules", "lint", "--rules", rules_copy, "--standard", CECC)
+    proc = run_in_process("rules", "lint", "--rules", rules_copy, "--standard", CECC)
     assert proc.returncode == 1 and f"{CECC}/5-leadership.yaml:{line}: /rules/" in proc.stdout
 
 
@@ -89,7 +89,7 @@ def test_conforming_example_conforms_alone_and_combined(standards):
 
 def test_combined_audit_of_the_conforming_example_exits_0():
     args = ["check", CONFORMING, "-q"] + [a for p in ALL_PACKS for a in ("--standard", p)]
-    proc = run_parkcheck(*args)
+    proc = run_in_process(*args)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

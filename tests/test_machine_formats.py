@@ -23,7 +23,7 @@ from checker.model import Grade, Status, Text
 from checker.modes import AUDIT, in_mode
 from checker.reporters import FORMATS, junit_report, oscal_report, sarif_report
 
-from .conftest import CONFORMING, DEFECTIVE, PACK
+from .conftest import CONFORMING, DEFECTIVE, PACK, example_report
 
 DATA = Path(__file__).parent / "data"
 OSCAL_SCHEMA = DATA / "oscal" / "oscal_assessment-results_schema.json"
@@ -37,12 +37,12 @@ SEESA = "t-seesa-010-2025"
 
 @pytest.fixture(scope="module")
 def donghu():
-    return run_check(DEFECTIVE)
+    return example_report(DEFECTIVE)
 
 
 @pytest.fixture(scope="module")
 def lvgu():
-    return run_check(CONFORMING)
+    return example_report(CONFORMING)
 
 
 @pytest.fixture(scope="module")

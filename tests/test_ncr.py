@@ -19,7 +19,7 @@ from checker.reporters import FORMATS
 from checker.schemas import load_schemas
 from checker.yamlio import read_yaml_file
 
-from .conftest import CONFORMING, DEFECTIVE, EVIDENCE, edit_text
+from .conftest import CONFORMING, DEFECTIVE, EVIDENCE, edit_text, example_report
 
 ACTIONS = EVIDENCE / "audits" / "donghu" / "corrective_actions.yaml"
 FOLLOW_UP = "2025-07-01"  # the follow-up the example is written for
@@ -61,7 +61,7 @@ def _dates(start="2025-05-12", end="2025-05-14", now="2025-07-01", **days) -> Au
 @pytest.fixture(scope="module")
 def plain():
     """The defective example with neither audit information nor corrective actions."""
-    return run_check(DEFECTIVE)
+    return example_report(DEFECTIVE)
 
 
 @pytest.fixture(scope="module")

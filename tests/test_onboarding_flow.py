@@ -15,7 +15,7 @@ from checker.errors import EXIT_INPUT_ERROR
 from checker.evidence import split_gaps
 from checker.template_xlsx import template_kinds
 
-from .conftest import CONFORMING, PACK, edit_text, run_parkcheck
+from .conftest import CONFORMING, PACK, edit_text, run_in_process, run_parkcheck
 from .xlsx_fill import fill
 
 WORKBOOK = "台账.xlsx"
@@ -34,8 +34,8 @@ def _new_park(tmp_path):
     example = _example()
     manifest = example.manifest.data
     park = tmp_path / "新园区"
-    proc = run_parkcheck("init", park, "--standard", PACK, "--format", "xlsx", "--park", manifest["park"]["name"],
-                         "--audit-date", manifest["audit_date"])
+    proc = run_in_process("init", park, "--standard", PACK, "--format", "xlsx", "--park", manifest["park"]["name"],
+                          "--audit-date", manifest["audit_date"])
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in park.iterdir()) == sorted(["bundle.yaml", WORKBOOK])
     # what a person does next: the period of the check, the attachments the documents cite, the workbook
@@ -49,7 +49,7 @@ def _new_park(tmp_path):
 
 
 def _verdicts(folder, out):
-    proc = run_parkcheck("check", folder, "--standard", PACK, "--out", out, "--format", "json", "-q")
+    proc = run_in_process("check", folder, "--standard", PACK, "--out", out, "--format", "json", "-q")
     assert proc.returncode in (0, 1), proc.stderr
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     return proc.returncode, [(v["clause"], v["status"], v.get("grade")) for v in report["verdicts"]]
@@ -71,7 +71,7 @@ def test_a_seeded_mistake_is_named_by_sheet_row_and_column_in_chinese(tmp_path):
     column = header["发布日期"]
     sheet[f"{column}5"] = "2024-13-45"
     wb.save(park / WORKBOOK)
-    proc = run_parkcheck("check", park, "--standard", PACK, "--lang", "zh", "-q")
+    proc = run_in_process("check", park, "--standard", PACK, "--lang", "zh", "-q")
     assert proc.returncode == EXIT_INPUT_ERROR
     assert f"{WORKBOOK}!{REGISTER}!{column}5: 发布日期（/documents/3/issue_date）：应为 YYYY-MM-DD 格式的日期，实为 " \
            "'2024-13-45'" in proc.stderr, proc.stderr

@@ -6,14 +6,14 @@ import json
 
 from checker.packs import get_pack
 
-from .conftest import EVIDENCE, run_parkcheck
+from .conftest import EVIDENCE, run_in_process
 
 BUNDLE = EVIDENCE / "binhai-park"
 
 
 def test_every_report_records_each_packs_edition_and_version(tmp_path):
     out = tmp_path / "out"
-    proc = run_parkcheck("check", BUNDLE, "--out", out, env={"PARKCHECK_CACHE_DIR": "off", "COLUMNS": "200"})
+    proc = run_in_process("check", BUNDLE, "--out", out, env={"PARKCHECK_CACHE_DIR": "off", "COLUMNS": "200"})
     assert proc.returncode in (0, 1), proc.stderr
     data = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert data["packs"], "the bundle claims no standard"

@@ -28,7 +28,7 @@ from checker.modes import AUDIT
 from checker.reporters import FORMATS, pdf_report
 from checker.resources import data_dir
 
-from .conftest import BASE_FIXTURE, CONFORMING, DEFECTIVE, edit_text
+from .conftest import BASE_FIXTURE, CONFORMING, DEFECTIVE, edit_text, example_report
 
 # Skipped on a developer's machine without poppler; in CI (.ci/run installs it and sets
 # PARKCHECK_RENDER_TESTS=required) a missing tool fails the tests instead.
@@ -94,12 +94,12 @@ def donghu(tmp_path_factory):
                                        "--out", str(out), "--quiet"], catch_exceptions=False)
     assert result.exit_code == 1, result.stderr  # nonconformities found
     assert result.stderr == ""
-    return _read(out / "report.pdf", run_check(DEFECTIVE))
+    return _read(out / "report.pdf", example_report(DEFECTIVE))
 
 
 @pytest.fixture(scope="module")
 def lvgu(tmp_path_factory):
-    return _print(run_check(CONFORMING), "en", tmp_path_factory.mktemp("lvgu"))
+    return _print(example_report(CONFORMING), "en", tmp_path_factory.mktemp("lvgu"))
 
 
 @pytest.fixture(scope="module")

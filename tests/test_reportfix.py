@@ -28,7 +28,7 @@ from checker.reporters._view import SUMMARY_STATUSES
 from checker.reporters.terminal import print_summary
 from checker.schemas import load_schemas
 
-from .conftest import DEFECTIVE, PACK, ROOT
+from .conftest import DEFECTIVE, PACK, ROOT, example_report
 
 CECC = "cecc-org-carbon-neutrality"
 SCHEMAS = ROOT / "schemas"
@@ -38,7 +38,7 @@ WORD = re.compile(r"[A-Za-z][A-Za-z0-9_./-]*[A-Za-z0-9_]|[A-Za-z]")  # a Latin w
 
 @pytest.fixture(scope="module")
 def single():
-    return run_check(DEFECTIVE)
+    return example_report(DEFECTIVE)
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,12 @@ import pytest
 from checker.check import run_check
 from checker.reporters import FORMATS, csv_report, html_report, md_report, write_reports
 
-from .conftest import DEFECTIVE, edit_text
+from .conftest import DEFECTIVE, edit_text, example_report
 
 
 @pytest.fixture(scope="module")
 def report():
-    return run_check(DEFECTIVE)
+    return example_report(DEFECTIVE)
 
 
 def test_html_is_self_contained_and_printable(report):

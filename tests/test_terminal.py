@@ -25,14 +25,12 @@ from checker.modes import AUDIT, in_mode
 from checker.reporters.progress import STAGES, check_progress, wanted
 from checker.reporters.terminal import precheck_mode, print_summary
 
-from .conftest import DEFECTIVE, ROOT
+from .conftest import DEFECTIVE, ROOT, example_report
 
 
 @pytest.fixture(scope="module")
 def report():
-    from checker.check import run_check
-
-    return run_check(DEFECTIVE)
+    return example_report(DEFECTIVE)
 
 
 def render(report, lang="zh", **kwargs) -> str:
