@@ -1,9 +1,9 @@
 """What each engine session is given: the facts a ruleset reads, and no more.
 
 The engine's cost grows with every fact asserted and every action fired, and faster than linearly
-once a session holds more than a few thousand facts (its hash buckets are of fixed size).  Three
-measures keep it linear in the evidence, all decided by what the compiled rules read, never by
-what a rule means:
+once a session holds more than a few thousand facts (its hash buckets are of fixed size).  These
+measures keep it linear in the evidence, all decided by what the compiled rules read
+(``checker.shaping``), never by what a rule means:
 
 * **kinds and fields**: a ruleset is given only the facts of the kinds its patterns read, each with
   only the fields they read (the engine parses and copies every field of every fact it matches);
@@ -12,17 +12,21 @@ what a rule means:
   instead: the distinct projections of that kind's facts onto the fields the pattern reads, each
   standing for the first fact (in fact order) with that projection.  "Is there an auditor record?"
   over 500 audits is then one fact, not 500, and a rule with two such joins fires once, not
-  500 × 500 times.  The compiler shadows a pattern only where that cannot change a match (see
-  ``checker.compiler``);
+  500 × 500 times.  A pattern is shadowed only where that cannot change a match (see
+  ``checker.shaping``);
+* **subject groups**: the subjects of an engine rule whose projections on what it reads are the same
+  match the same way, so each group is given once and the engine's firing for it stands for every
+  member (``Feed.groups``; the verdict stage still sees one firing per subject);
 * **filters**: a kind every pattern of which is joined by equality to a field of a fact given fact
   by fact (``match`` in a join: the register row whose number is the subject's) is given only the
   facts whose field holds one of the values those facts hold in the session; a fact that cannot
   equal any of them can match no pattern (numbers and numeric text are compared loosely, values
   that are not text or numbers are always given: only what certainly cannot match is left out);
-* **partitions**: the facts of large kinds that no branch reads twice are split into sessions of
-  at most ``SESSION_FACTS`` facts, every other fact given to each session; a branch that reads
-  none of the split kinds fires identically in every session, so only the first session's firings
-  of it are kept.
+* **partitions**: the facts (or subject groups) of large kinds that no branch reads twice are split
+  into sessions of at most ``SESSION_FACTS`` facts, every other fact given to each session; a branch
+  that reads none of the split kinds fires identically in every session, so only the first
+  session's firings of it are kept.  A kind a branch reads twice (a self-join) is split by the field
+  its patterns equate, so the facts that can meet stay in one session.
 
 Every verdict still comes out of the engine: this module only decides which facts each session
 is given.
@@ -43,8 +47,8 @@ SESSION_FACTS = 4000  # facts of the split kinds per session (measured: bench/be
 @dataclass(frozen=True)
 class Feed:
     """What a compiled ruleset reads: ``kinds`` fact by fact; ``shadows`` as distinct projections
-    (shadow kind name, kind, fields); ``reads`` per engine rule (branch) the kinds its non-shadow patterns read, a
-    negated one marked with a leading ``!``."""
+    (shadow kind name, kind, fields); ``reads`` per engine rule (branch) the kinds (or shadow kinds) its
+    patterns read, a negated one marked with a leading ``!``."""
 
     kinds: frozenset[str] = frozenset()
     shadows: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (shadow kind, kind, fields)
