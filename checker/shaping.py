@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .feed import END_KIND, shadow_kind
+from .hardening import _is_tautology as is_tautology
 from .packmodel import BUNDLE_KIND
 
 _ALIAS = re.compile(r"^(b|s|e|p[0-9]+)$")
@@ -151,6 +152,8 @@ def shape_branch(outcome: str, definition: dict) -> Shaped:
     patterns = [(alias, expr) for p in definition["all"] for alias, expr in p.items()]
     kinds = [kind_of(expr) for _, expr in patterns]
     shadow = [_can_shadow(i, patterns, kinds, outcome) for i in range(len(patterns))]
+    if _reads_subject_id(patterns):  # the subject's own engine id is compared: it cannot stand in a group
+        shadow = [sh and alias != "s" for sh, (alias, _) in zip(shadow, patterns, strict=True)]
     needs = _needs(patterns)
     fed = {alias: shadow_kind(kind, projection(needs[alias]), group=alias == "s") if sh else kind
            for (alias, _), kind, sh in zip(patterns, kinds, shadow, strict=True) if kind and kind != END_KIND}
@@ -167,6 +170,16 @@ def shape_branch(outcome: str, definition: dict) -> Shaped:
     shaped.reads = tuple(reads)
     shaped.keys = _self_join_keys(patterns, kinds, shadow, full)
     return shaped
+
+
+def _reads_subject_id(patterns: list[tuple[str, dict]]) -> bool:
+    """Whether a pattern compares a field with the subject's engine id (other than the always-true
+    ``$neq`` the hardening adds): a group's shadow has an id of its own."""
+    for _, expr in patterns:
+        for item in expr.get("$and", [expr]) if isinstance(expr, dict) else []:
+            if not is_tautology(item) and ("s", "id") in references(item, []):
+                return True
+    return False
 
 
 def _shape_pattern(shaped: Shaped, reads: list[str], alias: str, expr: dict, kind: str, sh: bool,

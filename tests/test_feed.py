@@ -137,3 +137,13 @@ def test_the_engine_echoes_each_fact_with_its_id_first(monkeypatch):
                         compiled.pack.derived)
     Engine().evaluate([(r.name, r.definition, r.feed) for r in compiled.rulesets], facts.facts)
     assert len(seen) > 100
+
+
+def test_a_subject_whose_engine_id_is_compared_is_not_grouped():
+    from checker.shaping import shape_branch
+    compared = {"all": [{"s": {"$and": [{"kind": "k"}, {"a": 1}]}},
+                        {"p0": {"$and": [{"kind": "q"}, {"_parent": {"s": "id"}}, {"$neq": {"id": {"s": "id"}}}]}}]}
+    assert shape_branch("fail", compared).groups == set()
+    by_field = {"all": [{"s": {"$and": [{"kind": "k"}, {"a": 1}]}},
+                        {"p0": {"$and": [{"kind": "q"}, {"b": {"s": "a"}}, {"$neq": {"id": {"s": "id"}}}]}}]}
+    assert shape_branch("fail", by_field).groups == {"~k~=a~subject"}
