@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..audit import audit_json
 from ..gcpause import paused
 from ..model import Nonconformity, Report
-from . import _json
+from ._json import dumps as json_dumps
 
 REPORT_SCHEMA_ID = "https://parkcheck.invalid/schemas/report.schema.json"
 REPORT_VERSION = "1"
@@ -53,4 +53,4 @@ def _nc_json(nc: Nonconformity, on_title: frozenset[tuple[str, str]]) -> dict:
 
 def render(report: Report, lang: str = "zh") -> bytes:
     with paused():  # the JSON data is an acyclic tree: no cyclic collection while it is built (checker.gcpause)
-        return (_json.dumps(to_dict(report)) + "\n").encode("utf-8")
+        return (json_dumps(to_dict(report)) + "\n").encode("utf-8")

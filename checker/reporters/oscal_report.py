@@ -30,7 +30,7 @@ from urllib.parse import quote
 from ..escape import printable
 from ..labels_out import status_label
 from ..model import ClauseVerdict, Nonconformity, Report, Status
-from . import _json
+from ._json import dumps as json_dumps
 from ._machine import (
     UNDETERMINED,
     Item,
@@ -303,4 +303,4 @@ def to_dict(report: Report, lang: str = "zh") -> dict:
 
 
 def render(report: Report, lang: str = "zh") -> bytes:
-    return (_json.dumps(to_dict(report, lang)) + "\n").encode("utf-8")
+    return (json_dumps(to_dict(report, lang)) + "\n").encode("utf-8")

@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from ..escape import printable
 from ..model import Evidence, Grade, Report, Status
-from . import _json
+from ._json import dumps as json_dumps
 from ._machine import (
     Item,
     audit_facts,
@@ -190,4 +190,4 @@ def _run_properties(report: Report) -> dict:
 
 
 def render(report: Report, lang: str = "zh") -> bytes:
-    return (_json.dumps(to_dict(report, lang)) + "\n").encode("utf-8")
+    return (json_dumps(to_dict(report, lang)) + "\n").encode("utf-8")
