@@ -11,6 +11,7 @@ of applicability) and ``checker.nonconformities`` (the nonconformity list).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -214,6 +215,13 @@ def _pass_evidence(rule: Rule, facts: FactBase, passing: list[str]) -> tuple[Evi
     return tuple(evidence)
 
 
+_SUBJECT_REF = re.compile(r"\{\{[^}]*\b(subject|partners)\b")
+
+
+def _names_subject(template: dict | None) -> bool:
+    return bool(template) and any(_SUBJECT_REF.search(t or "") for t in template.values())
+
+
 def _pass(run: _RuleRun, facts: FactBase, passing: list[str]) -> Result:
     rule = run.rule
     one = len(passing) == 1
@@ -223,7 +231,10 @@ def _pass(run: _RuleRun, facts: FactBase, passing: list[str]) -> Result:
     if status is Status.ONSITE:
         message = _text(rule.onsite, ctx, rule, "onsite")
     else:
-        message = render(rule.pass_message, ctx) or Text(
+        # a pass message written about one subject (its id, its partner) cannot speak for several:
+        # rendered without them it would print "not given" where the evidence is
+        template = rule.pass_message if one or not _names_subject(rule.pass_message) else None
+        message = render(template, ctx) or Text(
             f"符合：{len(passing)} 项证据满足要求。",
             f"Conform: {len(passing)} item(s) of evidence meet the requirement.")
     return Result(**run.base, status=status, grade=None, message=message,

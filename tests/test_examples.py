@@ -190,3 +190,14 @@ def test_zipped_bundle_gives_the_same_result(tmp_path):
     from_dir = json_report.to_dict(run_check(DEFECTIVE))
     from_zip["bundle"]["name"] = from_dir["bundle"]["name"]
     assert from_zip == from_dir
+
+
+@pytest.mark.parametrize("which", ["conforming", "defective"])
+def test_a_pass_message_about_one_subject_never_speaks_for_several(which, request):
+    """A pass covering several subjects gives the count, not a one-subject message with its values
+    printed as "not given" (e.g. 管理评审 （未提供） 考虑了合规性评价 （未提供）)."""
+    report = request.getfixturevalue(which)
+    several = [r for r in report.results if r.status is Status.CONFORM and len(r.evidence) > 1]
+    assert several, "the example must have passes over several subjects for this test to mean anything"
+    for r in several:
+        assert "未提供" not in r.message.zh and "not given" not in r.message.en, (r.rule, r.message)
