@@ -219,7 +219,7 @@ _SUBJECT_REF = re.compile(r"\{\{[^}]*\b(subject|partners)\b")
 
 
 def _names_subject(template: dict | None) -> bool:
-    return bool(template) and any(_SUBJECT_REF.search(t or "") for t in template.values())
+    return template is not None and any(_SUBJECT_REF.search(t or "") for t in template.values())
 
 
 def _pass(run: _RuleRun, facts: FactBase, passing: list[str]) -> Result:

@@ -44,3 +44,22 @@ def test_reports_encode_exactly_as_the_standard_library(bundle):
     report = run_check(ROOT / bundle)
     for data in (json_report.to_dict(report), sarif_report.to_dict(report, "zh"), oscal_report.to_dict(report, "en")):
         assert _json.dumps(data) == json.dumps(data, ensure_ascii=False, indent=2)
+
+
+@pytest.mark.parametrize("which", ["conforming", "defective"])
+def test_report_json_written_as_it_is_made_is_byte_identical(which, tmp_path, monkeypatch):
+    """report.json is streamed to its file in chunks (the largest report is never held whole):
+    the bytes equal ``render``'s, with chunks small enough that every result crosses a boundary."""
+    from checker.reporters import json_report, write_reports
+
+    from .conftest import CONFORMING, DEFECTIVE, example_report
+
+    report = example_report(CONFORMING if which == "conforming" else DEFECTIVE)
+    expected = json_report.render(report, "zh")
+    monkeypatch.setattr(json_report, "STREAM_CHUNK", 7)
+    chunks: list[bytes] = []
+    json_report.stream(report, "zh", chunks.append)
+    assert len(chunks) > 100 and b"".join(chunks) == expected
+    monkeypatch.undo()
+    write_reports(report, tmp_path / "out", ["json", "md"])
+    assert (tmp_path / "out" / "report.json").read_bytes() == expected

@@ -75,16 +75,16 @@ def test_a_failed_write_leaves_the_previous_report(report, tmp_path, monkeypatch
     out = tmp_path / "out"
     write_reports(report, out, ["json"])
     before = (out / "report.json").read_bytes()
-    real = reporters._write_new_file
+    real = reporters._write_new_stream  # every report file, streamed (json) or rendered, is written by it
     calls = []
 
-    def boom(path, data):
+    def boom(path, produce):
         calls.append(path.name)
         if len(calls) == 2:
             raise OSError(28, "No space left on device")
-        real(path, data)
+        real(path, produce)
 
-    monkeypatch.setattr(reporters, "_write_new_file", boom)
+    monkeypatch.setattr(reporters, "_write_new_stream", boom)
     from checker.errors import InputError
     with pytest.raises(InputError, match="No space left"):
         write_reports(report, out, ["json", "md"], "en")

@@ -47,6 +47,8 @@ from . import (
 
 # format -> (the file or folder it writes, render(report, lang) -> bytes | {file name in the folder: bytes})
 Rendered = bytes | dict[str, bytes]
+# Formats written as they are rendered (the same bytes as FORMATS gives): never held whole in memory.
+STREAMED: dict[str, Callable[[Report, str, Callable[[bytes], object]], None]] = {"json": json_report.stream}
 FORMATS: dict[str, tuple[str, Callable[[Report, str], Rendered]]] = {
     "json": ("report.json", json_report.render),
     "md": ("report.md", md_report.render),
@@ -78,8 +80,9 @@ def write_reports(report: Report, out_dir: Path, formats: list[str], lang: str =
     out_dir = Path(out_dir)
     target = out_dir.resolve()  # a symbolic link to a folder: its target is replaced, the link kept
     _refuse_unsafe_target(out_dir, target, protect)
-    rendered: list[tuple[str, Rendered]] = [(FORMATS[f][0], FORMATS[f][1](report, lang))
-                                            for f in dict.fromkeys(formats)]
+    rendered: list[tuple[str, Rendered | None]] = [
+        (FORMATS[f][0], None if f in STREAMED else FORMATS[f][1](report, lang)) for f in dict.fromkeys(formats)]
+    streamed = {FORMATS[f][0]: STREAMED[f] for f in formats if f in STREAMED}
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -91,7 +94,9 @@ def write_reports(report: Report, out_dir: Path, formats: list[str], lang: str =
         raise InputError(f"cannot write beside the output folder: {exc.strerror}", str(out_dir)) from None
     try:
         for name, data in rendered:
-            if isinstance(data, dict):
+            if data is None:
+                _write_new_stream(tmp / name, _streamer(streamed[name], report, lang))
+            elif isinstance(data, dict):
                 _write_folder(tmp / name, data)
             else:
                 _write_new_file(tmp / name, data)
@@ -165,13 +170,27 @@ def _write_folder(folder: Path, files: dict[str, bytes]) -> None:
     _fsync_dir(folder)
 
 
+def _streamer(stream: Callable[[Report, str, Callable[[bytes], object]], None], report: Report,
+              lang: str) -> Callable[[Callable[[bytes], None]], None]:
+    return lambda write: stream(report, lang, write)
+
+
 def _write_new_file(path: Path, data: bytes) -> None:
+    _write_new_stream(path, lambda write: write(data))
+
+
+def _write_new_stream(path: Path, produce: Callable[[Callable[[bytes], None]], object]) -> None:
+    """A new file (never an existing one, never through a link) holding what ``produce`` writes."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     fd = os.open(path, flags, 0o666)
-    try:
+
+    def write(data: bytes) -> None:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
+
+    try:
+        produce(write)
         os.fsync(fd)
     finally:
         os.close(fd)

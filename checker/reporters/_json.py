@@ -99,6 +99,11 @@ def _value(value: Any, out: Callable[[str], None], newline: str) -> None:
         raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
 
 
+def dump(data: Any, out: Callable[[str], None]) -> None:
+    """Hand the text ``dumps(data)`` gives to ``out`` piece by piece (for writing it as it is made)."""
+    _value(data, out, "\n")
+
+
 def dumps(data: Any) -> str:
     """The text ``json.dumps(data, ensure_ascii=False, indent=2)`` gives."""
     parts: list[str] = []

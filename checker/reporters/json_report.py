@@ -5,13 +5,29 @@ from __future__ import annotations
 from ..audit import audit_json
 from ..gcpause import paused
 from ..model import Nonconformity, Report
+from ._json import dump as json_dump
 from ._json import dumps as json_dumps
 
 REPORT_SCHEMA_ID = "https://parkcheck.invalid/schemas/report.schema.json"
 REPORT_VERSION = "1"
 
 
-def to_dict(report: Report) -> dict:
+class _Mapped(list):
+    """The JSON data of many items, made one at a time as the encoder walks them (``stream``): a
+    report of 100k records does not hold every result's JSON data, and its text, at once."""
+
+    def __init__(self, items, convert):
+        super().__init__()
+        self._items, self._convert = items, convert
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self):
+        return map(self._convert, self._items)
+
+
+def to_dict(report: Report, lazy: bool = False) -> dict:
     """The report as JSON data.  Verdicts and nonconformity clauses that rest on a clause title only carry
     ``"title_only": true`` (each result says it in ``source``); ``summary`` is ``Report.summary()``, the
     counts every format shows."""
@@ -27,8 +43,9 @@ def to_dict(report: Report) -> dict:
         "packs": [p.to_json() for p in report.packs],
         "summary": report.summary(),
         "verdicts": [_mark(v.to_json(), report.verdict_on_title(v)) for v in report.verdicts],
-        "results": [r.to_json() for r in report.results],
-        "nonconformities": [_nc_json(n, report.on_title(n)) for n in report.nonconformities],
+        "results": _Mapped(report.results, _result_json) if lazy else [r.to_json() for r in report.results],
+        "nonconformities": (_Mapped(report.nonconformities, lambda n: _nc_json(n, report.on_title(n))) if lazy
+                            else [_nc_json(n, report.on_title(n)) for n in report.nonconformities]),
         "applicability": list(report.applicability), "waivers": list(report.waivers),  # checker.waivers
         "scores": [s.to_json() for s in report.scores],
         "content_gaps": [g.to_json() for g in report.content_gaps],
@@ -36,6 +53,10 @@ def to_dict(report: Report) -> dict:
         "engine": report.engine,
         **({"surveillance": report.surveillance} if report.surveillance is not None else {}),  # ncr
     }
+
+
+def _result_json(result) -> dict:
+    return result.to_json()
 
 
 def _mark(out: dict, title_only: bool) -> dict:
@@ -54,3 +75,27 @@ def _nc_json(nc: Nonconformity, on_title: frozenset[tuple[str, str]]) -> dict:
 def render(report: Report, lang: str = "zh") -> bytes:
     with paused():  # the JSON data is an acyclic tree: no cyclic collection while it is built (checker.gcpause)
         return (json_dumps(to_dict(report)) + "\n").encode("utf-8")
+
+
+STREAM_CHUNK = 1 << 20  # characters handed to the file at a time
+
+
+def stream(report: Report, lang: str, write) -> None:
+    """Write exactly the bytes ``render`` gives through ``write`` (a file's write), as they are made:
+    the largest report is never held whole in memory (``checker.reporters.write_reports``)."""
+    parts: list[str] = []
+    size = 0
+
+    def out(text: str) -> None:
+        nonlocal size
+        parts.append(text)
+        size += len(text)
+        if size >= STREAM_CHUNK:
+            write("".join(parts).encode("utf-8"))
+            parts.clear()
+            size = 0
+
+    with paused():
+        json_dump(to_dict(report, lazy=True), out)
+        out("\n")
+    write("".join(parts).encode("utf-8"))
