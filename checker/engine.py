@@ -45,7 +45,7 @@ import math
 import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -152,16 +152,30 @@ class _SyncHost(_durable.Host):
 
 
 class Firing(NamedTuple):
-    """One action of the engine: the engine rule (branch) that fired and the facts it matched."""
+    """One action of the engine: the engine rule (branch) that fired and the facts it matched.  A fact
+    given as the shadow of a subject group (``checker.feed``) is named by the tuple of its members'
+    ids: the firing stands for each of them (``expand``), and is kept once, not once per member."""
 
     branch: str
-    facts: tuple[tuple[str, str], ...]  # (alias, fact id)
+    facts: tuple[tuple[str, str | tuple[str, ...]], ...]  # (alias, fact id, or the ids of a group)
 
-    def fact(self, alias: str) -> str | None:
+    def fact(self, alias: str) -> str | tuple[str, ...] | None:
         for name, fid in self.facts:
             if name == alias:
                 return fid
         return None
+
+    def expand(self) -> Iterator[Firing]:
+        """The firing once per member of its group (itself when it names none)."""
+        group = next((i for i, (_, fid) in enumerate(self.facts) if isinstance(fid, tuple)), None)
+        if group is None:
+            yield self
+            return
+        facts = list(self.facts)
+        alias, members = facts[group]
+        for member in members:
+            facts[group] = (alias, member)
+            yield Firing(self.branch, tuple(facts))
 
 
 @dataclass
@@ -171,6 +185,11 @@ class Evaluation:
     actions: int = 0
     rulesets: int = 0
     sessions: int = 0
+
+    def expanded(self) -> list[Firing]:
+        """Every firing once per member of the group it names (as the engine would have fired them one
+        by one had each member been given on its own)."""
+        return [one for firing in self.firings for one in firing.expand()]
 
 
 class Engine:
@@ -321,20 +340,12 @@ def _matched(message: str, aliases: dict[str, frozenset[str]]) -> tuple[str, dic
 
 def _firings(sink: list, back: dict[str, str | tuple[str, ...]], keep: frozenset[str] | None) -> list[Firing]:
     """The recorded actions as firings, with the facts' own ids.  A subject given as the shadow of its
-    group (``checker.feed``) stands for every member: the firing is the same for each of them."""
+    group (``checker.feed``) stands for every member: its firing names them all (``Firing.expand``)."""
     out = []
     for action, matched in sink:
         if action in (END_ACTION, KEEP_ACTION) or (keep is not None and action not in keep):
             continue
-        facts = sorted((alias, back[eid]) for alias, eid in matched.items() if eid in back)
-        group = next((i for i, (_, fid) in enumerate(facts) if isinstance(fid, tuple)), None)
-        if group is None:
-            out.append(Firing(action, tuple(facts)))  # type: ignore[arg-type]
-            continue
-        alias, members = facts[group]
-        for member in members:
-            facts[group] = (alias, member)
-            out.append(Firing(action, tuple(facts)))  # type: ignore[arg-type]
+        out.append(Firing(action, tuple(sorted((alias, back[eid]) for alias, eid in matched.items() if eid in back))))
     return out
 
 

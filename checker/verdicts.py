@@ -86,17 +86,26 @@ def _collect(compiled: CompiledPack, evaluation: Evaluation) -> dict[str, _RuleF
         if branch is None:
             continue
         rf = out[branch.rule]
-        if branch.outcome == "none":
-            rf.nones += 1
+        if branch.outcome == "pass":  # kept once for a group's members (most subjects pass: memory)
+            subject = firing.fact("s") or ""  # a firing without its subject is a stray: the cross-check reports it
+            for sid in subject if isinstance(subject, tuple) else (subject,):
+                rf.passes.setdefault(sid, []).append(firing)
             continue
-        subject = firing.fact("s") or ""  # a firing without its subject is a stray: the cross-check reports it
-        if branch.outcome == "pass":
-            rf.passes.setdefault(subject, []).append(firing)
-        elif branch.outcome == "fail":
-            rf.fails.setdefault(subject, []).append((firing, branch.detail))
-        elif branch.outcome == "skip":
-            rf.skips.add(subject)
+        for one in firing.expand():
+            _collect_one(rf, one, branch)
     return out
+
+
+def _collect_one(rf: _RuleFirings, firing: Firing, branch) -> None:
+    if branch.outcome == "none":
+        rf.nones += 1
+        return
+    subject = firing.fact("s") or ""
+    assert isinstance(subject, str)  # an expanded firing names single facts
+    if branch.outcome == "fail":
+        rf.fails.setdefault(subject, []).append((firing, branch.detail))
+    elif branch.outcome == "skip":
+        rf.skips.add(subject)
 
 
 def _text(template: dict | None, ctx: dict, rule: Rule, what: str) -> Text:
@@ -109,10 +118,11 @@ def _text(template: dict | None, ctx: dict, rule: Rule, what: str) -> Text:
 
 def _context(rule: Rule, facts: FactBase, subject: str | None, firings: list[Firing], count: int) -> dict:
     partners = []
-    for f in firings:
-        for alias, fid in f.facts:
-            if alias.startswith("p"):
-                partners.append(facts.sources[fid].data)
+    for firing in firings:
+        for f in firing.expand():  # a pass firing may name a group of partners
+            for alias, fid in f.facts:
+                if alias.startswith("p"):
+                    partners.append(facts.sources[fid].data)  # type: ignore[index]
     return {"subject": facts.sources[subject].data if subject else {},
             "bundle": facts.sources[_bundle_id(facts)].data,
             "partners": partners, "rule": {"id": rule.id, "clause": rule.clause}, "count": count}
@@ -182,7 +192,7 @@ def _breaches(run: _RuleRun, facts: FactBase) -> list[Result]:
         src = facts.sources[sid]
         fired = [f for f, _ in rf.fails[sid]]
         evidence = [_evidence(src, rule.evidence_field)]
-        evidence += [_evidence(facts.sources[fid]) for f in fired for alias, fid in f.facts if alias.startswith("p")]
+        evidence += [_evidence(facts.sources[fid]) for f in fired for alias, fid in f.facts if alias.startswith("p")]  # type: ignore[index]
         ctx = _context(rule, facts, sid, fired, 1)
         out.append(Result(**{**run.base, "remediation": run.remediation(ctx)}, status=status, grade=grade,
                           message=_text(rule.message, ctx, rule, "message"), evidence=tuple(dict.fromkeys(evidence)),
