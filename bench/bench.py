@@ -1,7 +1,8 @@
 """Benchmark `check` on generated bundles, with the parse+validate floor measured beside it.
 
-    python bench/bench.py                 # 10000 100000 180000
+    python bench/bench.py                 # 10000 100000 180000, documents then the GHG ledger
     python bench/bench.py 1000 5000       # chosen sizes
+    python bench/bench.py --only ledger   # one series (documents | ledger)
 
 Each size runs in a fresh subprocess (so peak memory is that run's own).  In that process the
 *floor* is measured first: every file of the bundle parsed with PyYAML's CSafeLoader or the csv
@@ -15,10 +16,13 @@ the number of engine facts asserted, fired actions and engine sessions.
 
 Targets (issue 15): 180k records within 3x the floor, under 500 MB peak; 100k/10k time at most 11x.
 
-The records are split like a real park's evidence, scaled up: 80% rows of the documented-
-information register (CSV), 10% nonconformity items, 5% internal-audit records and 5% management-
-review records (YAML).  Audits and reviews carry ~40 single-fact rules each; the register is read
-through a join from the one scope document; audits per year go through a declared aggregate.
+Two series.  *documents*: the records are split like a real park's evidence, scaled up: 80% rows of
+the documented-information register (CSV), 10% nonconformity items, 5% internal-audit records and 5%
+management-review records (YAML).  Audits and reviews carry ~40 single-fact rules each; the register is
+read through a join from the one scope document; audits per year go through a declared aggregate.
+*ledger* (issue 16): the records are rows of the GHG inventory (CSV, enterprises x 3 years x 12 months
+x 10 sources: 500 enterprises at 180k), with the matching energy ledger, emission factors and boundary
+(bench/ledger.py), every row recomputed through the pack's declared units and checked by the engine.
 """
 from __future__ import annotations
 
@@ -69,6 +73,17 @@ def generate(folder: Path, records: int) -> dict:
         body.append(first.replace("MR-2024", f"MR-{i:06d}"))
     (folder / "management_review.yaml").write_text("".join(body), encoding="utf-8")
     return {"register": docs, "nonconformities": ncs, "audits": audits, "reviews": reviews}
+
+
+def generate_ledger(folder: Path, records: int) -> dict:
+    """The base fixture with a GHG inventory of ``records`` rows and its energy ledger (bench/ledger.py)."""
+    from ledger import write_ledger
+
+    shutil.copytree(BASE, folder)
+    return write_ledger(folder, records)
+
+
+SERIES = {"documents": generate, "ledger": generate_ledger}
 
 
 def floor(folder: Path) -> float:
@@ -127,7 +142,7 @@ def floor_apart(folder: Path) -> float:
     return float(text)
 
 
-def measure(records: int) -> dict:
+def measure(records: int, series: str = "documents") -> dict:
     from checker.check import Timings, check_bundle, compiled_pack, load_and_validate
     from checker.cli_support import DEFAULT_FORMATS
     from checker.reporters import write_reports
@@ -135,7 +150,7 @@ def measure(records: int) -> dict:
     compiled_pack("t-cpqs-zc001-2025")  # compiling the pack is a one-off per process: not timed
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "bundle"
-        split = generate(folder, records)
+        split = SERIES[series](folder, records)
         floor_s = floor_apart(folder)
         timings = Timings()
         t0 = time.perf_counter()
@@ -155,21 +170,32 @@ def measure(records: int) -> dict:
 
 def main(argv: list[str]) -> None:
     if argv and argv[0] == "--one":
-        print(json.dumps(measure(int(argv[1]))))
+        print(json.dumps(measure(int(argv[1]), argv[2])))
         return
     if any(a in ("-h", "--help") for a in argv):
         print(__doc__.strip())
         return
+    series = list(SERIES)
+    if argv[:1] == ["--only"]:
+        if len(argv) < 2 or argv[1] not in SERIES:
+            sys.exit(f"bench.py: --only takes one of {', '.join(SERIES)}")
+        series, argv = [argv[1]], argv[2:]
     if not all(a.isdigit() and int(a) > 0 for a in argv):
         sys.exit("bench.py: sizes are positive whole numbers of records, e.g. `python bench/bench.py 1000 5000`")
     sizes = [int(a) for a in argv] or [10000, 100000, 180000]
+    for name in series:
+        print(f"series: {name}")
+        run_series(name, sizes)
+
+
+def run_series(name: str, sizes: list[int]) -> None:
     cols = ["load", "validate", "facts", "evaluate", "verdicts", "render"]
     print(f"{'records':>8} " + " ".join(f"{c:>9}" for c in cols)
           + f" {'total':>8} {'floor':>8} {'ratio':>6} {'peak MiB':>9} {'asserted':>9} {'actions':>8} {'sessions':>8}")
     totals = {}
     for n in sizes:
-        proc = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=False,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+        proc = subprocess.run([sys.executable, __file__, "--one", str(n), name], capture_output=True, text=True,
+                              check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
         if proc.returncode != 0:
             print(f"{n:>8} failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr else proc.returncode}")
             continue
