@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from .nonconformities import nonconformities
 from .onsite import apply_onsite
 from .packs import available_packs, get_pack
 from .schemas import SchemaSet, load_schemas
+from .neutrality import neutrality_section
 from .scoring import Score, compute_score
 from .unused import unused_files
 from .verdicts import clause_verdicts, rule_results, sort_results
@@ -187,6 +188,7 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
     results = link_dependencies(results, ncs)
     report = _report(bundle, compiled, results, ncs, _scores(compiled, bundle, results), content_gaps, stats,
                      generated_at, schemas)
+    report = replace(report, neutrality=neutrality_section(bundle, [c.pack for c in compiled], results, facts))
     report = apply_waivers(report, controls, bundle, {c.pack.id: c.pack for c in compiled})
     report = apply_ncr(report, bundle, controls, previous)  # 不符合项报告 fields, corrective actions, surveillance
     t3 = time.perf_counter()
