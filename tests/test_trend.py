@@ -97,15 +97,32 @@ def test_defective_park_defect_at_clause_grade_file_line_column(defective, rule,
     assert ev.file == file and ev.line == _line(DEFECTIVE, file, needle, nth)
 
 
-def test_defective_park_neutrality_verdict_fails_with_figures(defective):
-    [r] = _findings(defective, "zc001-9.2.5-c-neutral")
-    assert (r.status, r.grade.value, r.clause) == (Status.NONCONFORMITY, "minor", "9.2.5 c)")
-    assert r.evidence[0].file == "offsets.yaml" and r.evidence[0].pointer == "/claim"
+def test_defective_park_verdict_waits_on_the_rejected_offsets(defective):
+    """One root defect, one nonconformity: while offsets of the claim are rejected, the verdict is not
+    evaluated (it depends on those nonconformities); the figures show what the valid offsets cover."""
+    [r] = [x for x in defective.results if x.rule == "zc001-9.2.5-c-neutral"]
+    assert r.status is Status.NOT_EVALUATED and r.evidence[0].pointer == "/claim"
+    waits = {nc.id for nc in defective.nonconformities if set(nc.rules) & _rules(PACK, CPQS_FILE) - {
+        "zc001-7.3.5-d-claim"}}
+    assert set(r.depends_on) and set(r.depends_on) <= waits
     [n] = defective.neutrality
-    assert n.status is Status.NONCONFORMITY
+    assert n.status is Status.NOT_EVALUATED
     figures = dict(n.figures)
     assert figures["valid_offsets"] == pytest.approx(8000)  # only CCER-DH-2024-0001 counts
     assert figures["net_emissions"] == pytest.approx(figures["inventory_emissions"] - 8000, abs=0.01)
+
+
+def test_valid_offsets_not_covering_the_emissions_is_the_verdict_finding(tmp_path):
+    park = _copy(tmp_path)
+    _edit(park / "offsets.yaml", "quantity: 15000", "quantity: 5000")
+    report = run_check(park, [PACK])
+    [r] = _findings(report, "zc001-9.2.5-c-neutral")
+    assert (r.status, r.grade.value, r.clause) == (Status.NONCONFORMITY, "minor", "9.2.5 c)")
+    assert (r.evidence[0].file, r.evidence[0].pointer) == ("offsets.yaml", "/claim")
+    assert [nc for nc in report.nonconformities if set(nc.rules) & _rules(PACK, CPQS_FILE)] == [
+        nc for nc in report.nonconformities if "zc001-9.2.5-c-neutral" in nc.rules]
+    [n] = report.neutrality
+    assert n.status is Status.NONCONFORMITY and dict(n.figures)["net_emissions"] > 0 and n.rejected == ()
 
 
 def test_defective_park_lists_every_rejected_offset_with_its_reasons(defective):
@@ -121,7 +138,7 @@ def test_defective_park_lists_every_rejected_offset_with_its_reasons(defective):
 
 
 def test_defective_park_has_no_other_trend_findings(defective):
-    expected = {d[0] for d in DONGHU} | {"zc001-9.2.5-c-neutral"}
+    expected = {d[0] for d in DONGHU}
     got = {r.rule for r in defective.results if r.rule in _rules(PACK, CPQS_FILE) and r.status is Status.NONCONFORMITY}
     assert got == expected
 
@@ -168,7 +185,8 @@ def test_offsets_retired_after_the_audit_date_break_the_verdict(tmp_path):
     report = run_check(park, [PACK])
     [r] = _findings(report, "zc001-9.2.5-c-retired-by-audit")
     assert (r.evidence[0].pointer, r.grade.value) == ("/offsets/1/retirement_date", "minor")
-    assert _findings(report, "zc001-9.2.5-c-neutral")
+    [v] = [x for x in report.results if x.rule == "zc001-9.2.5-c-neutral"]
+    assert v.status in (Status.NOT_EVALUATED, Status.CONFORM) and not _findings(report, "zc001-9.2.5-c-neutral")
     [n] = report.neutrality
     assert [o.serial for o in n.rejected] == ["GEC-LG-2024-0042"]
 
@@ -216,7 +234,7 @@ def test_reports_show_verdict_and_rejected_offsets_escaped(tmp_path):
     report = run_check(park, [PACK])
     data = json_report.to_dict(report)
     [n] = data["neutrality"]
-    assert n["status"] == "nonconformity" and n["year"] == 2024
+    assert n["status"] == "not_evaluated" and n["year"] == 2024
     assert [o["serial"] for o in n["rejected"]][0] == "<b>CCER|DH*0002</b>"
     md = md_report.render(report, "zh").decode("utf-8")
     assert "碳中和结论与被拒绝的抵消" in md and "GEC-DH-2024-0001" in md and "CCER-DH-2023-0009" in md
