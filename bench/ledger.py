@@ -181,7 +181,7 @@ def write_ledger(folder: Path, rows: int) -> dict:
     factors = emission_factors(years[0])
     (folder / "emission_factors.yaml").write_text(yaml.safe_dump(factors, allow_unicode=True, sort_keys=False),
                                                   encoding="utf-8")
-    boundary = {"kind": "ghg_inventory", "region": "全国", "boundary": {"enterprises": names}}
+    boundary = {"kind": "ghg_inventory", "region": "全国", "boundary": names}
     (folder / "ghg_boundary.yaml").write_text(yaml.safe_dump(boundary, allow_unicode=True, sort_keys=False),
                                               encoding="utf-8")
     _add_tables(folder, [{"file": "energy_ledger.csv", "kind": "energy_consumption"},
