@@ -28,11 +28,11 @@ from .limits import Limits
 from .model import PackInfo, Report, Result
 from .modes import in_mode, report_mode
 from .ncr import apply_ncr
+from .neutrality import neutrality_section
 from .nonconformities import nonconformities
 from .onsite import apply_onsite
 from .packs import available_packs, get_pack
 from .schemas import SchemaSet, load_schemas
-from .neutrality import neutrality_section
 from .scoring import Score, compute_score
 from .unused import unused_files
 from .verdicts import clause_verdicts, rule_results, sort_results
