@@ -222,8 +222,8 @@ def _decline_rate(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> No
 
     i.e. 1 − (last/first)^(1/(years − 1)) for consecutive years; negative when the value grows.  The
     value is the field named in ``args`` (default ``sum``); the year is the fact's ``year`` field or its
-    integer ``key``.  On an aggregate grouped by several fields, each combination of the fields other
-    than ``year`` is a series of its own.  Absent for a series with fewer than two years, a year given
+    integer ``key`` (an aggregate's year without records is not present).  On an aggregate grouped by
+    several fields, each combination of the fields other than ``year`` is a series of its own.  Absent for a series with fewer than two years, a year given
     twice, a first value that is not positive or a last value that is negative."""
     value_field = d.args[0] if d.args else "sum"
     agg = aggregates.get(d.kind[len("agg."):]) if d.kind.startswith("agg.") else None
@@ -231,7 +231,7 @@ def _decline_rate(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> No
     series: dict[tuple, list[tuple[int, Any, dict]]] = {}
     for fact in _facts(base, d.kind):
         year = _year(fact)
-        if year is not None:
+        if year is not None and fact.get("count") != 0:  # a year an aggregate has no record of is not present
             key = tuple(str(fact.get(f)) for f in others)
             series.setdefault(key, []).append((year, _dotted(fact, value_field), fact))
     target = engine_field(d.field)

@@ -258,3 +258,15 @@ def test_pack_lint_reports_a_dependency_cycle(tiny):
         encoding="utf-8")
     problems = [str(p) for p in load_pack("zz-units", rules).problems]
     assert any("cycle" in p for p in problems), problems
+
+
+def test_decline_rate_skips_years_without_records_and_the_year_aggregate_key():
+    """On a per-calendar-year aggregate over the period, a year with no record is not a year present."""
+    from checker.packmodel import Aggregate, Derived
+    base = _base(*[("agg.per_year", {"key": y, "count": c, "sum": v})
+                   for y, c, v in [(2022, 2, 200.0), (2023, 1, 150.0), (2024, 0, 0.0)]])
+    derived = (Derived("agg.per_year", "decline", "decline_rate", ("sum",)),)
+    agg = Aggregate("per_year", "ghg.records", "date", True, (), "emissions")
+    run_declarations(base, None, derived, (), DATES)  # type: ignore[arg-type]
+    assert [f.get("decline") for f in _of(base, "agg.per_year")] == [0.25, 0.25, None]
+    assert agg.reads() == ("date", "emissions")
