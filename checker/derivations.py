@@ -223,8 +223,9 @@ def _decline_rate(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> No
     i.e. 1 − (last/first)^(1/(years − 1)) for consecutive years; negative when the value grows.  The
     value is the field named in ``args`` (default ``sum``); the year is the fact's ``year`` field or its
     integer ``key`` (an aggregate's year without records is not present).  On an aggregate grouped by
-    several fields, each combination of the fields other than ``year`` is a series of its own.  Absent for a series with fewer than two years, a year given
-    twice, a first value that is not positive or a last value that is negative."""
+    several fields, each combination of the fields other than ``year`` is a series of its own.  Absent
+    for a series with fewer than two years, a year given twice, a first value that is not positive or a
+    last value that is negative."""
     value_field = d.args[0] if d.args else "sum"
     agg = aggregates.get(d.kind[len("agg."):]) if d.kind.startswith("agg.") else None
     others = [engine_field(f) for f, _ in agg.group_by_fields if f != "year"] if agg else []
