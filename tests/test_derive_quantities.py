@@ -211,7 +211,7 @@ def test_a_rule_on_a_derived_value_is_judged_by_the_engine(tiny):
     [result] = _results(rules, bundle)
     assert (result.status, result.grade.value, result.clause) == (Status.NONCONFORMITY, "minor", "1")
     assert (result.evidence[0].file, result.evidence[0].pointer) == ("baseline.yaml", "/baselines/0/value")
-    assert "换算为 0.15 kgCO2/元" in result.message.zh
+    assert "按 kgCO2/元 计：0.15（限值 0.1）" in result.message.zh
 
 
 def test_a_unit_that_does_not_convert_fails_closed_with_its_reason(tiny):
@@ -270,3 +270,23 @@ def test_decline_rate_skips_years_without_records_and_the_year_aggregate_key():
     run_declarations(base, None, derived, (), DATES)  # type: ignore[arg-type]
     assert [f.get("decline") for f in _of(base, "agg.per_year")] == [0.25, 0.25, None]
     assert agg.reads() == ("date", "emissions")
+
+
+def test_new_declarations_survive_the_linted_pack_cache(tiny):
+    """The cache stores packs as checked JSON (checker.cache): the new fields round-trip exactly."""
+    from checker.cache import decode, encode
+    rules, _ = tiny
+    path = rules / "zz-units" / "pack.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + (
+        "  - {kind: agg.zz_by_metric, field: share, ratio: [sum, count]}\n"
+        "  - {kind: baseline.baselines, field: first_trigger, op: ref, of: baseline.triggers,"
+        " match: {type: metric}, take: date}\n"
+        "aggregates:\n  zz_by_metric:\n    of: baseline.baselines\n    group_by: {fields: [metric, base_year]}\n"
+        "    distinct: unit\n    sum: kg_per_yuan\n    where: {unit: {not_in: [m3/GJ]}}\n"), encoding="utf-8")
+    pack = load_pack("zz-units", rules)
+    assert not pack.problems, [str(p) for p in pack.problems]
+    again = decode(json.loads(json.dumps(encode(pack))))
+    assert again.derived == pack.derived and again.aggregates == pack.aggregates
+    agg = pack.aggregates["zz_by_metric"]
+    assert agg.where == (("unit", ("not_in", ("m3/GJ",))),)
+    assert agg.fields()["base_year"] == {"type": "integer"} and agg.fields()["distinct"] == {"type": "integer"}
