@@ -197,21 +197,42 @@ def tiny(tmp_path) -> tuple[Path, Path]:
     return rules, bundle
 
 
-def _results(rules: Path, bundle: Path):
-    return [r for r in run_check(bundle, rules_dir=rules).results if r.rule == "zz-units-1"]
+def _declare(rules: Path, derive: str = "", aggregates: str = "") -> None:
+    """Add derive entries (after the pack's own) and aggregates to the tiny pack's pack.yaml."""
+    path = rules / "zz-units" / "pack.yaml"
+    text = path.read_text(encoding="utf-8").replace("aggregates:\n", derive + "aggregates:\n", 1)
+    path.write_text(text + aggregates, encoding="utf-8")
+
+
+def _results(rules: Path, bundle: Path, rule: str = "zz-units-1"):
+    return [r for r in run_check(bundle, rules_dir=rules).results if r.rule == rule]
 
 
 def test_a_rule_on_a_derived_value_is_judged_by_the_engine(tiny):
     rules, bundle = tiny
     pack = load_pack("zz-units", rules)
     assert not pack.problems
-    assert [o.ok for o in run_pack_cases(pack, "zz-units-1")] == [True] * len(pack.rules[0].cases)
+    assert all(o.ok for o in run_pack_cases(pack)) and len(run_pack_cases(pack)) == sum(
+        len(r.cases) for r in pack.rules)
     assert [r.status for r in _results(rules, bundle)] == [Status.CONFORM]  # 0.8 tCO2/万元 = 0.08 kgCO2/元
     edit_text(bundle / "baseline.yaml", "value: 0.8,", "value: 1.5,")
     [result] = _results(rules, bundle)
     assert (result.status, result.grade.value, result.clause) == (Status.NONCONFORMITY, "minor", "1")
     assert (result.evidence[0].file, result.evidence[0].pointer) == ("baseline.yaml", "/baselines/0/value")
     assert "按 kgCO2/元 计：0.15（限值 0.1）" in result.message.zh
+
+
+def test_a_rule_on_an_aggregate_by_fields_is_judged_by_the_engine(tiny):
+    rules, bundle = tiny
+    assert [r.status for r in _results(rules, bundle, "zz-units-2")] == [Status.CONFORM]  # one result for all passes
+    edit_text(bundle / "baseline.yaml", "metric: 单位供热量天然气消耗", "metric: 单位产值碳排放")
+    [result] = [r for r in _results(rules, bundle, "zz-units-2") if r.status is Status.NONCONFORMITY]
+    assert (result.grade.value, result.clause) == ("major", "2")
+    assert (result.evidence[0].file, result.evidence[0].pointer) == ("baseline.yaml", "/baselines/0")
+    assert "单位产值碳排放 在 2022 年有 2 个基准值（2 个不同的值，差 0.0）" in result.message.zh
+    edit_text(bundle / "baseline.yaml", "metric: 单位产值碳排放, base_year: 2022, value: 30.0",
+              "metric: 已废止, base_year: 2022, value: 30.0")  # where not_in: no longer counted
+    assert [r.status for r in _results(rules, bundle, "zz-units-2")] == [Status.CONFORM]
 
 
 def test_a_unit_that_does_not_convert_fails_closed_with_its_reason(tiny):
@@ -235,27 +256,24 @@ def test_a_unit_that_does_not_convert_fails_closed_with_its_reason(tiny):
      "needs the unit of the result"),
     ("{kind: baseline.baselines, field: x, decline_rate: value}", "decline_rate needs facts with a year"),
     ("{kind: agg.nothing, field: x, ratio: [sum, count]}", "unknown kind"),
-    ("{kind: baseline.baselines, field: x, op: multiply, args: [value, base_year]}", "/derive/1/op: 'multiply'"),
+    ("{kind: baseline.baselines, field: x, op: multiply, args: [value, base_year]}", "/derive/2/op: 'multiply'"),
     ("{kind: baseline.baselines, field: x, ratio: [value, base_year], to: t}", "should not be valid under {'required': ['to']}"),
-    ("{kind: baseline.baselines, field: x, convert: [value, unit]}", "/derive/1/to:"),
+    ("{kind: baseline.baselines, field: x, convert: [value, unit]}", "/derive/2/to:"),
     ("{kind: baseline.baselines, field: x, ratio: [value, base_year], op: ratio, args: [value, base_year]}",
-     "/derive/1"),
+     "/derive/2"),
 ])
 def test_pack_lint_reports_bad_declarations(tiny, entry, words):
     rules, _ = tiny
-    path = rules / "zz-units" / "pack.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + f"  - {entry}\n", encoding="utf-8")
+    _declare(rules, f"  - {entry}\n")
     problems = [str(p) for p in load_pack("zz-units", rules).problems]
     assert any(words in p and "pack.yaml" in p for p in problems), problems
 
 
 def test_pack_lint_reports_a_dependency_cycle(tiny):
     rules, _ = tiny
-    path = rules / "zz-units" / "pack.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + (
-        "  - {kind: baseline.baselines, field: total, ref: {of: agg.zz_by_metric, match: {key: metric}, take: sum}}\n"
-        "aggregates:\n  zz_by_metric: {of: baseline.baselines, group_by: {fields: [metric]}, sum: total}\n"),
-        encoding="utf-8")
+    _declare(rules, "  - {kind: baseline.baselines, field: total, ref: {of: agg.zz_by_metric, match: {key: metric},"
+                    " take: sum}}\n",
+             "  zz_by_metric: {of: baseline.baselines, group_by: {fields: [metric]}, sum: total}\n")
     problems = [str(p) for p in load_pack("zz-units", rules).problems]
     assert any("cycle" in p for p in problems), problems
 
@@ -276,13 +294,11 @@ def test_new_declarations_survive_the_linted_pack_cache(tiny):
     """The cache stores packs as checked JSON (checker.cache): the new fields round-trip exactly."""
     from checker.cache import decode, encode
     rules, _ = tiny
-    path = rules / "zz-units" / "pack.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + (
-        "  - {kind: agg.zz_by_metric, field: share, ratio: [sum, count]}\n"
-        "  - {kind: baseline.baselines, field: first_trigger, op: ref, of: baseline.triggers,"
-        " match: {type: metric}, take: date}\n"
-        "aggregates:\n  zz_by_metric:\n    of: baseline.baselines\n    group_by: {fields: [metric, base_year]}\n"
-        "    distinct: unit\n    sum: kg_per_yuan\n    where: {unit: {not_in: [m3/GJ]}}\n"), encoding="utf-8")
+    _declare(rules, "  - {kind: agg.zz_by_metric, field: share, ratio: [sum, count]}\n"
+                    "  - {kind: baseline.baselines, field: first_trigger, op: ref, of: baseline.triggers,"
+                    " match: {type: metric}, take: date}\n",
+             "  zz_by_metric:\n    of: baseline.baselines\n    group_by: {fields: [metric, base_year]}\n"
+             "    distinct: unit\n    sum: kg_per_yuan\n    where: {unit: {not_in: [m3/GJ]}}\n")
     pack = load_pack("zz-units", rules)
     assert not pack.problems, [str(p) for p in pack.problems]
     again = decode(json.loads(json.dumps(encode(pack))))
