@@ -122,12 +122,16 @@ def _rel_diff(args: list, table: dict) -> Any:
     return rounded(abs(a - b) / abs(b)) if _numbers(args) and b else _ABSENT
 
 
+def _exact(value: int | float) -> int | float:
+    return value if type(value) is int else rounded(value)  # integers (years, counts) stay integers
+
+
 def _sub(args: list, table: dict) -> Any:
-    return rounded(args[0] - sum(args[1:])) if _numbers(args) else _ABSENT
+    return _exact(args[0] - sum(args[1:])) if _numbers(args) else _ABSENT
 
 
 def _add(args: list, table: dict) -> Any:
-    return rounded(sum(args)) if _numbers(args) else _ABSENT
+    return _exact(sum(args)) if _numbers(args) else _ABSENT
 
 
 _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_of": _number_of,
@@ -173,7 +177,7 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> None:
     reads = [getter(arg) for arg in d.args]
     for fact in _facts(base, d.kind):
         value = compute([get(fact) for get in reads], table)
-        if value is not _ABSENT:
+        if value is not _ABSENT and (type(value) is not float or math.isfinite(value)):  # overflow: absent
             base.set_derived(fact, target, value)
 
 

@@ -229,7 +229,7 @@ def test_a_rule_on_an_aggregate_by_fields_is_judged_by_the_engine(tiny):
     [result] = [r for r in _results(rules, bundle, "zz-units-2") if r.status is Status.NONCONFORMITY]
     assert (result.grade.value, result.clause) == ("major", "2")
     assert (result.evidence[0].file, result.evidence[0].pointer) == ("baseline.yaml", "/baselines/0")
-    assert "单位产值碳排放 在 2022 年有 2 个基准值（2 个不同的值，差 0.0）" in result.message.zh
+    assert "单位产值碳排放 在 2022 年有 2 个基准值（2 个不同的值，差 0）" in result.message.zh
     edit_text(bundle / "baseline.yaml", "metric: 单位产值碳排放, base_year: 2022, value: 30.0",
               "metric: 已废止, base_year: 2022, value: 30.0")  # where not_in: no longer counted
     assert [r.status for r in _results(rules, bundle, "zz-units-2")] == [Status.CONFORM]
@@ -306,3 +306,25 @@ def test_new_declarations_survive_the_linted_pack_cache(tiny):
     agg = pack.aggregates["zz_by_metric"]
     assert agg.where == (("unit", ("not_in", ("m3/GJ",))),)
     assert agg.fields()["base_year"] == {"type": "integer"} and agg.fields()["distinct"] == {"type": "integer"}
+
+
+def test_ref_to_the_enclosing_document_by_fact_id():
+    """A record reads a field of its own document: ``match: {_id: _doc}`` (``_id`` is a fact's own id)."""
+    base = _base(("offsets", {"claim": {"year": 2024, "statement": "碳中和"}}))
+    for i, vintage in enumerate([2023, 2024]):
+        data = {"serial": f"S-{i}", "vintage": vintage}
+        base.add({"kind": "offsets.offsets", **data, "_doc": "1", "_parent": "1"},
+                 FactSource("offsets.offsets", "offsets.yaml", f"/offsets/{i}", data, None, f"o[{i}]"))
+    _run(base, [{"kind": "offsets.offsets", "field": "claim_year", "op": "ref", "of": "offsets",
+                 "match": {"_id": "_doc"}, "take": "claim.year"},
+                {"kind": "offsets.offsets", "field": "years_before_claim", "sub": ["claim_year", "vintage"]}])
+    assert [(f["claim_year"], f["years_before_claim"]) for f in _of(base, "offsets.offsets")] == [(2024, 1), (2024, 0)]
+
+
+def test_overflow_gives_no_value():
+    base = _base(("x", {"a": 1e308, "b": 1e-308, "c": 1e308, "g": 1}), ("x", {"a": 1e308, "b": 1.0, "c": 1e308, "g": 1}))
+    _run(base, [{"kind": "x", "field": "r", "ratio": ["a", "b"]}, {"kind": "x", "field": "s", "add": ["a", "c"]}],
+         {"t": {"of": "x", "group_by": {"fields": ["b"]}, "sum": "a"}, "u": {"of": "x", "group_by": {"fields": ["g"]},
+                                                                          "sum": "a"}})
+    assert all("r" not in f or f["r"] == 1e308 for f in _of(base, "x")) and all("s" not in f for f in _of(base, "x"))
+    assert [f.get("sum") for f in _of(base, "agg.t")] == [1e308, 1e308] and "sum" not in _of(base, "agg.u")[0]
