@@ -7,8 +7,8 @@ cache folder (which pickles) and with a vocabulary of its own (``_DEFINITIONS``)
 second, hour, litre, joule, watt, watt-hour, calorie and the SI prefixes; tCO2, tCO2e, kgCO2, kgCO2e,
 gCO2, gCO2e (mass of CO2 equivalent, a dimension of its own so that a tonne of coal is never a tonne
 of CO2), tce and kgce (standard coal, 1 kgce = 29.3076 MJ, GB/T 2589), Nm3 (normal cubic metre),
-money (元, a dimension of its own) and the Chinese spellings (吨, 千克, 立方米, 千瓦时, 吨标准煤 …).  A leading 万 or 亿 multiplies
-a unit by 10⁴ or 10⁸ (万kWh, 万m3, 万t, 万元, 亿元).
+money (元, a dimension of its own) and the Chinese spellings (吨, 千克, 立方米, 千瓦时, 吨标准煤 …).
+A leading 万 or 亿 multiplies a unit by 10⁴ or 10⁸ (万kWh, 万m3, 万t, 万元, 亿元).
 
 Unit text is evidence, so it is hostile: it is never given to pint's expression parser.  It is at
 most ``MAX_TEXT`` characters of a small character set, split here into at most ``MAX_TERMS`` terms
