@@ -328,3 +328,24 @@ def test_overflow_gives_no_value():
                                                                           "sum": "a"}})
     assert all("r" not in f or f["r"] == 1e308 for f in _of(base, "x")) and all("s" not in f for f in _of(base, "x"))
     assert [f.get("sum") for f in _of(base, "agg.t")] == [1e308, 1e308] and "sum" not in _of(base, "agg.u")[0]
+
+
+def test_the_shipped_packs_derive_and_aggregate_alike_where_they_share_a_name():
+    """Packs checked together share their derived values and aggregates: one declared alike in two packs is
+    computed once; declared differently it is an input error naming the pack (checker.check)."""
+    from types import SimpleNamespace
+
+    from checker import check
+    from checker.errors import InputError
+    from checker.packs import available_packs, get_pack
+    compiled = [SimpleNamespace(pack=get_pack(p)) for p in available_packs()]
+    derived = check._derived(compiled)  # type: ignore[arg-type]
+    assert len(derived) == len({(d.kind, d.field) for c in compiled for d in c.pack.derived})
+    check._aggregates(compiled)  # type: ignore[arg-type]
+    one = SimpleNamespace(pack=SimpleNamespace(id="a", derived=(read_derived({"derive": [
+        {"kind": "x", "field": "f", "ratio": ["a", "b"]}]})), aggregates={}))
+    other = SimpleNamespace(pack=SimpleNamespace(id="b", derived=(read_derived({"derive": [
+        {"kind": "x", "field": "f", "ratio": ["b", "a"]}]})), aggregates={}))
+    assert len(check._derived([one, one])) == 1  # type: ignore[list-item]
+    with pytest.raises(InputError, match="differently"):
+        check._derived([one, other])  # type: ignore[list-item]
