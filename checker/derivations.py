@@ -248,10 +248,10 @@ def _decline_rate(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> No
 
     i.e. 1 − (last/first)^(1/(years − 1)) for consecutive years; negative when the value grows.  The
     value is the field named in ``args`` (default ``sum``); the year is the fact's ``year`` field or its
-    integer ``key`` (an aggregate's year without records is not present).  On an aggregate grouped by
-    several fields, each combination of the fields other than ``year`` is a series of its own.  Absent
-    for a series with fewer than two years, a year given twice, a first value that is not positive or a
-    last value that is negative."""
+    integer ``key`` (a year without the value, or an aggregate's year without records, is not present).
+    On an aggregate grouped by several fields, each combination of the fields other than ``year`` is a
+    series of its own.  Absent for a series with fewer than two years present, a year given twice, a
+    first value that is not positive or a last value that is negative."""
     value_field = d.args[0] if d.args else "sum"
     agg = aggregates.get(d.kind[len("agg."):]) if d.kind.startswith("agg.") else None
     others = [engine_field(f) for f, _ in agg.group_by_fields if f != "year"] if agg else []
@@ -265,9 +265,12 @@ def _decline_rate(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> No
     for points in series.values():
         points.sort(key=lambda p: p[0])
         years = [p[0] for p in points]
-        first, last = points[0][1], points[-1][1]
-        if len(set(years)) != len(years) or len(years) < 2 or not _numbers([first, last]) or first <= 0 or last < 0:
+        valued = [p for p in points if _numbers([p[1]])]  # a year without the value is not a year present
+        if len(set(years)) != len(years) or len(valued) < 2:
             continue
-        rate = rounded(1 - (last / first) ** (1 / (years[-1] - years[0])))
+        (first_year, first, _), (last_year, last, _) = valued[0], valued[-1]
+        if first <= 0 or last < 0:
+            continue
+        rate = rounded(1 - (last / first) ** (1 / (last_year - first_year)))
         for _, _, fact in points:
             base.set_derived(fact, target, rate)

@@ -349,3 +349,10 @@ def test_the_shipped_packs_derive_and_aggregate_alike_where_they_share_a_name():
     assert len(check._derived([one, one])) == 1  # type: ignore[list-item]
     with pytest.raises(InputError, match="differently"):
         check._derived([one, other])  # type: ignore[list-item]
+
+
+def test_decline_rate_uses_the_years_that_have_the_value():
+    rows = [("agg.y", {"year": y, "count": 1, "intensity": v}) for y, v in [(2022, 0.5), (2023, 0.45), (2024, None)]]
+    base = _base(*[(k, {f: x for f, x in d.items() if x is not None}) for k, d in rows])
+    _run(base, [{"kind": "agg.y", "field": "decline", "op": "decline_rate", "args": ["intensity"]}])
+    assert [f.get("decline") for f in _of(base, "agg.y")] == [0.1, 0.1, 0.1]  # 2022 → 2023 only
