@@ -356,3 +356,15 @@ def test_decline_rate_uses_the_years_that_have_the_value():
     base = _base(*[(k, {f: x for f, x in d.items() if x is not None}) for k, d in rows])
     _run(base, [{"kind": "agg.y", "field": "decline", "op": "decline_rate", "args": ["intensity"]}])
     assert [f.get("decline") for f in _of(base, "agg.y")] == [0.1, 0.1, 0.1]  # 2022 → 2023 only
+
+
+def test_the_rule_reference_says_how_each_value_is_computed(tiny):
+    from checker.docs import render_pack
+    rules, _ = tiny
+    page = render_pack(load_pack("zz-units", rules))
+    section = page.split("## 规则使用的计算值")[1]
+    assert "- `baseline.baselines` 的 `kg_per_yuan` = `value`（单位 `unit`），换算为 `kgCO2/元`；" \
+           "单位未知或量纲不符时不给出该值，`kg_per_yuan_unit_error` 说明原因" in section
+    assert "- `agg.zz_per_metric` 的 `spread` = `distinct` − `count`" in section
+    assert "- `agg.zz_per_metric`：`baseline.baselines` 按 `metric`、`base_year`分组，每组一项：`count` 条数，" \
+           "`sum` 为 `kg_per_yuan` 之和，`distinct` 为 `value` 的不同取值数；只计 `metric` 不为 `已废止` 的记录" in section
