@@ -65,16 +65,17 @@ def test_product_recomputes_emissions_in_the_unit_asked():
 
 def test_convert_in_both_written_forms_and_a_hostile_unit():
     records = [("energy.records", {"quantity": 1, "unit": "tce"}), ("energy.records", {"quantity": 2, "unit": "万kWh"}),
-               ("energy.records", {"quantity": 3, "unit": "__import__('os')"}), ("energy.records", {"quantity": 4})]
+               ("energy.records", {"quantity": 3, "unit": "__import__('os')"}), ("energy.records", {"quantity": 4}),
+               ("energy.records", {"quantity": 5, "unit": 7})]
     key_form = _run(_base(*records), [{"kind": "energy.records", "field": "gj", "convert": ["quantity", "unit"],
                                        "to": "GJ"}])
     op_form = _run(_base(*records), [{"kind": "energy.records", "field": "gj", "op": "convert",
                                       "args": ["quantity", "unit"], "to": "GJ"}])
     assert key_form.facts == op_form.facts
-    tce, kwh, hostile, no_unit = _of(key_form, "energy.records")
+    tce, kwh, hostile, no_unit, number = _of(key_form, "energy.records")
     assert tce["gj"] == 29.3076 and kwh["gj"] == 72.0  # 2 万kWh = 20 MWh = 72 GJ
     assert "gj" not in hostile and "无法识别的单位" in hostile["gj_unit_error"]
-    assert "未给出单位" in no_unit["gj_unit_error"]
+    assert "未给出单位" in no_unit["gj_unit_error"] and "单位不是文本" in number["gj_unit_error"]
 
 
 def test_number_ops():
