@@ -197,8 +197,8 @@ def _with_units(base: Any, d: Derived) -> None:
             product *= value
             unit = get_unit(fact) if get_unit else None
             if get_unit and type(unit) is not str:
-                base.set_derived(fact, error_field, f"未给出单位（{unit_field}）/ no unit given ({unit_field})"
-                                 if unit is None else f"单位不是文本（{unit_field}）/ the unit is not text ({unit_field})")
+                reason = ("未给出单位", "no unit given") if unit is None else ("单位不是文本", "the unit is not text")
+                base.set_derived(fact, error_field, f"{reason[0]}（{unit_field}）/ {reason[1]} ({unit_field})")
                 break
             units.append(unit)
         else:
