@@ -38,14 +38,14 @@ DEFECTIVE_NCS = [
     (["7.3.2 f)"], "minor", "ghg_inventory.csv", "/records/42"),
     (["7.3.2 f)"], "minor", "ghg_inventory.csv", "/records/17/emissions"),
     (["7.3.2 f)"], "minor", "ghg_inventory.csv", "/records/122/activity_unit"),
-    # issue 16 (helper trend): the neutrality claim states less than the inventory, and three offsets are
-    # rejected (not retired; one serial used twice - one nonconformity citing both uses; another year)
-    (["7.3.5 d)"], "minor", "offsets.yaml", "/claim/claimed_emissions"),
     (["7.6.1 c)"], "minor", "risks.yaml", ""),
     (["8.1 d)"], "minor", "resources.yaml", ""),
     (["8.4 (2)b)"], "minor", "documented_information.yaml", "/documents/1"),
     (["9.2.1"], "minor", "data_management.yaml", "/security"),
     (["9.2.3 c)"], "minor", "process_management.yaml", "/trading"),
+    # issue 16 (helper trend): three offsets are rejected (not retired; one serial used twice - one
+    # nonconformity citing both uses; another year); the claim (7.3.5 d)) and the verdict are compared with
+    # the inventory total, which waits on the accounting defects above
     (["9.2.5 c)"], "minor", "offsets.yaml", "/offsets/1/retired"),
     (["9.2.5 c)"], "minor", "offsets.yaml", "/offsets/2/serial"),
     (["9.2.5 c)"], "minor", "offsets.yaml", "/offsets/4/claimed_year"),

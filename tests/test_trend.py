@@ -76,8 +76,6 @@ def test_conforming_park_neutrality_section(conforming):
 
 # (rule, clause, grade, file, needle on the record's line, nth such line, pointer)
 DONGHU = [
-    ("zc001-7.3.5-d-claim", "7.3.5 d)", "minor", "offsets.yaml", "claimed_emissions: 14000", 0,
-     "/claim/claimed_emissions"),
     ("zc001-9.2.5-c-retired", "9.2.5 c)", "minor", "offsets.yaml", "serial: CCER-DH-2024-0002", 0,
      "/offsets/1/retired"),
     ("zc001-9.2.5-c-serial", "9.2.5 c)", "minor", "offsets.yaml", "serial: GEC-DH-2024-0001", 0, "/offsets/2/serial"),
@@ -102,8 +100,8 @@ def test_defective_park_verdict_waits_on_the_rejected_offsets(defective):
     evaluated (it depends on those nonconformities); the figures show what the valid offsets cover."""
     [r] = [x for x in defective.results if x.rule == "zc001-9.2.5-c-neutral"]
     assert r.status is Status.NOT_EVALUATED and r.evidence[0].pointer == "/claim"
-    waits = {nc.id for nc in defective.nonconformities if set(nc.rules) & _rules(PACK, CPQS_FILE) - {
-        "zc001-7.3.5-d-claim"}}
+    waits = {nc.id for nc in defective.nonconformities if set(nc.rules) & (_rules(PACK, CPQS_FILE) | {
+        "zc001-7.3.2-f-recompute", "zc001-7.3.2-f-units", "zc001-7.3.2-f-double-counting"})}
     assert set(r.depends_on) and set(r.depends_on) <= waits
     [n] = defective.neutrality
     assert n.status is Status.NOT_EVALUATED
@@ -135,6 +133,13 @@ def test_defective_park_lists_every_rejected_offset_with_its_reasons(defective):
     assert all(o.line == _line(DEFECTIVE, "offsets.yaml", f"serial: {o.serial}", i)
                for o, i in zip(n.rejected, (0, 0, 1, 0), strict=True))
     assert "未注销" in n.rejected[0].reasons[0].zh and "not retired" in n.rejected[0].reasons[0].en
+
+
+def test_defective_park_claim_waits_on_the_inventory_defects(defective):
+    """The claim states 14000 tCO2e against an inventory total the accounting rules found wrong: the
+    comparison waits on those nonconformities (one root defect, one nonconformity)."""
+    [r] = [x for x in defective.results if x.rule == "zc001-7.3.5-d-claim"]
+    assert r.status is Status.NOT_EVALUATED and r.evidence[0].pointer == "/claim/claimed_emissions"
 
 
 def test_defective_park_has_no_other_trend_findings(defective):
