@@ -122,8 +122,8 @@ def _context(rule: Rule, facts: FactBase, subject: str | None, firings: list[Fir
         for f in firing.expand():  # a pass firing may name a group of partners
             for alias, fid in f.facts:
                 if alias.startswith("p"):
-                    partners.append(facts.sources[fid].data)  # type: ignore[index]
-    return {"subject": facts.sources[subject].data if subject else {},
+                    partners.append(facts.sources[fid].values())  # type: ignore[index]
+    return {"subject": facts.sources[subject].values() if subject else {},
             "bundle": facts.sources[_bundle_id(facts)].data,
             "partners": partners, "rule": {"id": rule.id, "clause": rule.clause}, "count": count}
 

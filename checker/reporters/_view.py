@@ -14,6 +14,7 @@ from ..onsite import judgement_view
 from ..resources import data_dir
 from ..schemas import load_schemas
 from ._ncr import ncr_view
+from ._neutrality import neutrality_view
 from ._score import score_view
 from ._waivers import waivers_view
 
@@ -57,6 +58,7 @@ def view(report: Report, lang: str) -> dict:
         "source_label": lambda s: source_label(s, lang),
         "scores": [score_view(sc, packs[sc.standard].code, lang, lambda s: source_label(s, lang))
                    for sc in report.scores],
+        "neutrality": neutrality_view(report, lang),  # templates/_neutrality.*
         "waivers_view": waivers_view(report, lang),  # the statement of applicability and the waivers
         "ncr": ncr_view(report, lang),  # ncr work package: templates/_ncr.*
         **judgement_view(report, packs, lang),  # the auditor's on-site judgements (templates/_onsite.*)

@@ -41,6 +41,7 @@ class _Context:
     words: dict[str, int]
     flagged: set[int]  # indicators a data-check rule already reported
     defects: list[Defect]
+    rejected: frozenset = frozenset()  # indicators whose declared value a reject rule refuted: not computed
 
     def where(self, entry: _Entry | None) -> str | None:
         return f"{self.file}:{entry.line}" if entry is not None and entry.line else None
@@ -264,7 +265,7 @@ def _indicator(d: dict, found: list[_Entry], ctx: _Context) -> IndicatorScore:
         return _no_lead(d, opts, found, ctx, base)
     if best is None and _all_not_applicable(found, rows, has_options):
         return _not_applicable(d, opts, found, ctx, base)
-    if best is None:
+    if best is None or d["no"] in ctx.rejected:
         return _not_computed(d, opts, found, ctx, base)
     return _scored(d, best, unusable, ctx, base)
 
@@ -315,10 +316,21 @@ def _groups(scoring: dict, indicators: list[IndicatorScore]) -> tuple[list[Group
     return groups, final
 
 
-def _designation(spec: dict | None, grade: str, failed: tuple[str, ...], basic: dict | None) -> bool | None:
-    """Fail closed: without both figures the offsets cannot be shown to cover the remaining emissions."""
+def _verdict_holds(standard: str, rule: str, results: list[Result]) -> bool:
+    """The neutrality verdict rule conforms (every result of it, and at least one)."""
+    mine = [r.status for r in results if r.standard == standard and r.rule == rule]
+    return bool(mine) and all(s == Status.CONFORM for s in mine)
+
+
+def _designation(spec: dict | None, grade: str, failed: tuple[str, ...], basic: dict | None,
+                 verdict: bool | None = None) -> bool | None:
+    """Fail closed: without both figures the offsets cannot be shown to cover the remaining emissions.
+    A pack naming a ``verdict_rule`` judges coverage by that rule (computed from the inventory and the
+    offsets; ``verdict``: whether it conforms), not by the declared figures."""
     if not spec:
         return None
+    if spec.get("verdict_rule"):
+        return bool(grade == spec["grade"] and not failed and verdict)
     em = basic.get("emissions") if isinstance(basic, dict) else None
     em = em if isinstance(em, dict) else {}
     offsets, remaining = exact(em.get("offsets_tco2")), exact(em.get("remaining_tco2"))
@@ -339,6 +351,13 @@ def _not_computed_score(standard: str, scoring: dict, file: str, defects: list[D
                  found, None, None, rounding, None, None)
 
 
+def _context(scoring: dict, evidence: Any, file: str, year: int | None, defects: list[Defect]) -> _Context:
+    """What each indicator is scored with; a finding of a ``reject_rules`` rule refutes the value."""
+    reject = set(scoring.get("reject_rules") or ())
+    return _Context(evidence, file, year, qualitative_words(scoring), {d.no for d in defects if d.no is not None},
+                    defects, frozenset(d.no for d in defects if d.no is not None and d.rule in reject))
+
+
 def compute_score(standard: str, scoring: dict, evidence: Any, basic: dict | None, results: list[Result]) -> Score:
     """Score one bundle.  ``evidence`` is the indicator document (a bundle Document, or its data)."""
     rounding = _rounding(scoring)
@@ -352,11 +371,11 @@ def compute_score(standard: str, scoring: dict, evidence: Any, basic: dict | Non
         return _not_computed_score(standard, scoring, file, defects, failed, weights_note, rounding)
 
     year = data.get("year") if isinstance(data.get("year"), int) else None
-    ctx = _Context(evidence, file, year, qualitative_words(scoring), {d.no for d in defects if d.no is not None},
-                   defects)
-    indicators = _indicators(scoring, entries, ctx)
+    indicators = _indicators(scoring, entries, _context(scoring, evidence, file, year, defects))
 
     groups, final = _groups(scoring, indicators)
+    spec = scoring.get("designation")
+    verdict = _verdict_holds(standard, spec.get("verdict_rule", ""), results) if spec else None
     base = sum((g.subtotal for g in groups if not g.bonus), Fraction(0))
     bonus = sum((g.subtotal for g in groups if g.bonus), Fraction(0))
     total = base + bonus
@@ -365,7 +384,7 @@ def compute_score(standard: str, scoring: dict, evidence: Any, basic: dict | Non
     defects.sort(key=lambda x: (x.no if x.no is not None else -1, x.line or 0, x.rule or ""))
     final = [replace(i, defects=tuple(x for x in defects if x.no == i.no)) for i in final]
     return Score(standard, total, base, bonus, grade, not failed,
-                 _designation(scoring.get("designation"), grade, failed, basic), tuple(groups), tuple(final),
+                 _designation(spec, grade, failed, basic, verdict), tuple(groups), tuple(final),
                  weights_note, failed, tuple(improvements(final)[:5]), tuple(defects),
                  band_text(band) if band else below_text(scoring["grades"]),
                  next_grade(total, final, scoring["grades"], rounding["points"]),

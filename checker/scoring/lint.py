@@ -172,6 +172,13 @@ def _lint_settings(scoring: dict, rule_ids: set[str] | None) -> Problems:
     for ri, rid in enumerate(scoring.get("defect_rules") or []):
         if rule_ids is not None and rid not in rule_ids:
             out.append((f"{BASE}/defect_rules/{ri}", f"defect rule {rid!r} is not a rule of this pack"))
+    defects = set(scoring.get("defect_rules") or ())
+    for ri, rid in enumerate(scoring.get("reject_rules") or []):
+        if rid not in defects:
+            out.append((f"{BASE}/reject_rules/{ri}", f"reject rule {rid!r} must also be listed in defect_rules"))
+    verdict = (scoring.get("designation") or {}).get("verdict_rule")
+    if verdict and rule_ids is not None and verdict not in rule_ids:
+        out.append((f"{BASE}/designation/verdict_rule", f"verdict rule {verdict!r} is not a rule of this pack"))
     for w, v in (scoring.get("qualitative_words") or {}).items():
         if v not in (0, 1) or isinstance(v, bool):
             out.append((f"{BASE}/qualitative_words", f"qualitative word {w!r} must read as 0 or 1"))
