@@ -43,7 +43,10 @@ def _new_park(tmp_path):
     edit_text(park / "bundle.yaml", f"start: {year}-01-01", f"start: {manifest['period']['start']}")
     shutil.copytree(CONFORMING / "attachments", park / "attachments")
     kinds = set(template_kinds([PACK]))  # the documents the workbook has sheets for
-    documents = {d.kind: d.data for d in example.documents if d.kind in kinds}
+    documents: dict[str, dict] = {}
+    for d in example.documents:  # a kind may be given in two files (ghg_inventory: records CSV, boundary YAML)
+        if d.kind in kinds:
+            documents[d.kind] = {**documents.get(d.kind, {}), **d.data}
     (park / WORKBOOK).write_bytes(fill((park / WORKBOOK).read_bytes(), documents))
     return park
 
