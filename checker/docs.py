@@ -53,6 +53,20 @@ def _value(v) -> str:
     return f"`{v}`"
 
 
+def _aggregate_lines(pack: Pack) -> list[str]:
+    """The pack's sums over ledgers (what a computed value counts: which records, which field), in words."""
+    sums = [a for a in pack.aggregates.values() if a.sum]
+    if not sums:
+        return []
+    lines = ["## 汇总（聚合）", ""]
+    for a in sums:
+        where = "；".join(f"`{f}` " + (f"为 {_value(v['in'])} 之一" if isinstance(v, dict) and "in" in v
+                                      else f"不为 {_value(v['not_in'])} 中任一" if isinstance(v, dict) and "not_in" in v
+                                      else f"= {_value(v)}") for f, v in a.where)
+        lines.append(f"- `agg.{a.name}`：`{a.of}` 的 `{a.sum}` 之和" + (f"，仅计 {where}" if where else ""))
+    return [*lines, ""]
+
+
 def render_pack(pack: Pack) -> str:
     s = summary(coverage(pack))
     lines = [HEADER, f"# {pack.code} {pack.title['zh']}", "",
@@ -61,6 +75,10 @@ def render_pack(pack: Pack) -> str:
              f"仅有标题 {s['title_only_checked']}/{s['title_only_clauses']}）", ""]
     if pack.meta.get("text_status"):
         lines += [f"> {pack.meta['text_status']}", ""]
+    if pack.meta.get("source_basis") == "secondary":
+        lines += ["> **来源：二手资料，非官方原文。** 本规则包的条款号和标题为自拟，不引用任何原文；每条规则标注 "
+                  "`source: secondary`，每份报告都注明。", ""]
+    lines += _aggregate_lines(pack)
     by_clause: dict[str, list] = {}
     for r in pack.rules:
         by_clause.setdefault(r.clause, []).append(r)
@@ -80,7 +98,8 @@ def render_pack(pack: Pack) -> str:
             lines.append(f"### `{r.id}`" + (f" {r.title['zh']}" if r.title else ""))
             lines.append("")
             lines.append(f"- 要求：“{r.requirement}”（{OBLIGATION[r.obligation][0]}；不满足时为{RULE_GRADE[r.grade][0]}"
-                         + ("；依据：仅有标题" if r.source == "title only" else "") + "）")
+                         + ("；依据：仅有标题" if r.source == "title only" else "")
+                         + ("；来源：二手资料，非官方原文" if r.source == "secondary" else "") + "）")
             if getattr(r, "grade_reason", None):
                 lines.append(f"- 分级理由：{r.grade_reason['zh']}")
             lines.append(f"- 对象：`{r.for_each}`" + (f"，其中 {describe(r.where)}" if r.where else ""))

@@ -31,6 +31,7 @@ def to_dict(report: Report) -> dict:
         "nonconformities": [_nc_json(n, report.on_title(n)) for n in report.nonconformities],
         "applicability": list(report.applicability), "waivers": list(report.waivers),  # checker.waivers
         "scores": [s.to_json() for s in report.scores],
+        **({"sections": list(report.sections)} if report.sections else {}),  # pack-declared (checker.sections)
         "content_gaps": [g.to_json() for g in report.content_gaps],
         "unused_files": list(report.unused_files),
         "engine": report.engine,
