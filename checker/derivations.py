@@ -1,6 +1,10 @@
-"""Declared derived values (``derived:`` in a pack), added to the facts of their kind: ratios,
-differences, composite keys, table lookups, types; computed generically here because the engine
-cannot compute them (checker.facts calls ``derive`` once the facts are built)."""
+"""Declared derived values (``derive:`` in a pack), added to the facts of their kind: ratios,
+differences, sums, unit conversions and products, values taken from facts of another kind, decline
+rates, composite keys, table lookups, types; computed generically here because the engine cannot
+compute them (checker.aggregation runs them, with the aggregates, in dependency order).
+
+Numbers that are computed (not copied) are rounded to 12 significant digits (``quantities.rounded``)
+so that reports are byte-identical whatever the floating-point noise."""
 
 from __future__ import annotations
 
@@ -8,16 +12,22 @@ import datetime as _dt
 from collections.abc import Iterable
 from typing import Any
 
-from .packmodel import Derived
+from .conditions import engine_field
+from .packmodel import UNIT_ERROR, UNIT_OPS, Aggregate, Derived
+from .quantities import UnitProblem, convert, rounded
 
 
 def year_of(days: int) -> int:
     return (_dt.date(1970, 1, 1) + _dt.timedelta(days=days)).year
 
 
-def _dotted(fact: dict, path: str) -> Any:
+def _dotted(fact: Any, path: str, engine: bool = True) -> Any:
+    """The value at a field path of a fact (rule-language path: ``id`` is the evidence's ``id``; ``_id``
+    is the fact's own id, ``_doc``/``_parent`` its document's and enclosing fact's)."""
+    if path == "_id":
+        return fact.get("id")
     value: Any = fact
-    for part in path.split("."):
+    for part in (engine_field(path) if engine else path).split("."):
         if not isinstance(value, dict):
             return None
         value = value.get(part)
@@ -88,23 +98,149 @@ def _abs_diff(args: list, table: dict) -> Any:
     return round(abs(a - b), 9) if _numbers(args) else _ABSENT
 
 
+def _rel_diff(args: list, table: dict) -> Any:
+    a, b = args
+    return rounded(abs(a - b) / abs(b)) if _numbers(args) and b else _ABSENT
+
+
+def _sub(args: list, table: dict) -> Any:
+    return rounded(args[0] - sum(args[1:])) if _numbers(args) else _ABSENT
+
+
+def _add(args: list, table: dict) -> Any:
+    return rounded(sum(args)) if _numbers(args) else _ABSENT
+
+
 _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_of": _number_of,
-                "ratio": _ratio, "year_diff": _year_diff, "abs_diff": _abs_diff}
+                "ratio": _ratio, "year_diff": _year_diff, "abs_diff": _abs_diff, "rel_diff": _rel_diff,
+                "sub": _sub, "add": _add}
 
 
-def derive(base: Any, derived: Iterable[Derived]) -> None:
-    """Add the declared derived values to the facts of their kind (absent when an input is).
-
-    ratio, abs_diff, year_diff: numbers from two number fields.  join: the present values of the
-    fields joined with "/" (a composite key).  lookup: the value the pack's table gives for a key
-    field.  type_of: integer | number | boolean | text.  number_of: a number as is, true/false as
-    1/0, a word of the pack's table as its number.
-    """
+def derive(base: Any, derived: Iterable[Derived], aggregates: dict[str, Aggregate] | None = None) -> None:
+    """Add the declared derived values to the facts of their kind, in the order given."""
     for d in derived:
-        table = dict(d.table or ())
-        compute = _DERIVATIONS.get(d.op, _abs_diff)
-        for fid in base.of_kind(d.kind):
-            fact = base.facts[int(fid) - 1]
-            value = compute([_dotted(fact, arg) for arg in d.args], table)
-            if value is not _ABSENT:
-                fact[d.field] = value
+        derive_one(base, d, aggregates or {})
+
+
+def _facts(base: Any, kind: str) -> list[dict]:
+    return [base.facts[int(fid) - 1] for fid in base.of_kind(kind)]
+
+
+def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> None:
+    """Add one declared value to the facts of its kind (absent when an input is).
+
+    ratio, abs_diff (|a − b|), rel_diff (|a − b| / |b|), sub (a − b − …), add (a + b + …), year_diff
+    (calendar year of a date minus a year): numbers from number fields.  convert: a value in its unit
+    expressed in ``to``; product: the product of the factors (a number field, or a value with its
+    unit field) in ``to`` — on an unknown unit or a dimension mismatch ``<field>_unit_error`` is set
+    to the reason instead.  ref: a field of the first fact of kind ``of`` (an aggregate kind too)
+    whose ``match`` fields equal ours.  decline_rate: see ``_decline_rate``.  join: the present
+    values of the fields joined with "/" (a composite key).  lookup: the value the pack's table gives
+    for a key field.  type_of: integer | number | boolean | text.  number_of: a number as is,
+    true/false as 1/0, a word of the pack's table as its number.
+    """
+    if d.op == "ref":
+        _ref(base, d)
+        return
+    if d.op == "decline_rate":
+        _decline_rate(base, d, aggregates)
+        return
+    if d.op in UNIT_OPS:
+        for fact in _facts(base, d.kind):
+            _with_units(base, fact, d)
+        return
+    table = dict(d.table or ())
+    compute = _DERIVATIONS.get(d.op, _abs_diff)
+    target = engine_field(d.field)
+    for fact in _facts(base, d.kind):
+        value = compute([_dotted(fact, arg) for arg in d.args], table)
+        if value is not _ABSENT:
+            base.set_derived(fact, target, value)
+
+
+def _with_units(base: Any, fact: dict, d: Derived) -> None:
+    values: list[float] = []
+    units: list[str | None] = []
+    for value_field, unit_field in d.factors:
+        value = _dotted(fact, value_field)
+        if not _numbers([value]):
+            return  # an input is missing: the value is absent (rules decide what that means)
+        values.append(value)
+        unit = _dotted(fact, unit_field) if unit_field else None
+        if unit_field and not isinstance(unit, str):
+            base.set_derived(fact, engine_field(d.field) + UNIT_ERROR,
+                             f"未给出单位（{unit_field}）/ no unit given ({unit_field})")
+            return
+        units.append(unit)
+    try:
+        if d.to is None:
+            product = 1.0
+            for v in values:
+                product *= v
+            base.set_derived(fact, engine_field(d.field), rounded(product))
+        else:
+            base.set_derived(fact, engine_field(d.field), convert(values, units, d.to))
+    except UnitProblem as e:
+        base.set_derived(fact, engine_field(d.field) + UNIT_ERROR, str(e))
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool))
+
+
+def _ref(base: Any, d: Derived) -> None:
+    """Copy ``take`` from the first fact of kind ``of`` (in fact order) whose ``match`` fields equal ours."""
+    assert d.of is not None and d.take is not None
+    theirs, ours = [m[0] for m in d.match], [m[1] for m in d.match]
+    index: dict[tuple, tuple[Any, Any]] = {}
+    for fact in _facts(base, d.of):
+        key = tuple(_dotted(fact, f) for f in theirs)
+        value = _dotted(fact, d.take)
+        if all(_scalar(k) for k in key) and _scalar(value) and key not in index:
+            shown = _dotted(base.sources[fact["id"]].values(), d.take, engine=False)  # as written (a date as text)
+            index[key] = (value, shown if _scalar(shown) else value)
+    target = engine_field(d.field)
+    for fact in _facts(base, d.kind):
+        hit = index.get(tuple(_dotted(fact, f) for f in ours))
+        if hit is not None:
+            base.set_derived(fact, target, *hit)
+
+
+def _year(fact: dict) -> int | None:
+    year = fact.get("year", fact.get("key"))
+    if isinstance(year, float) and year.is_integer():
+        year = int(year)
+    if isinstance(year, str) and year.isdigit():
+        year = int(year)
+    return year if isinstance(year, int) and not isinstance(year, bool) else None
+
+
+def _decline_rate(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> None:
+    """Average annual decline of a value over the years present, as a fraction, set on every year's fact:
+
+        decline = 1 − (last / first) ** (1 / (last_year − first_year))
+
+    i.e. 1 − (last/first)^(1/(years − 1)) for consecutive years; negative when the value grows.  The
+    value is the field named in ``args`` (default ``sum``); the year is the fact's ``year`` field or its
+    integer ``key``.  On an aggregate grouped by several fields, each combination of the fields other
+    than ``year`` is a series of its own.  Absent for a series with fewer than two years, a year given
+    twice, a first value that is not positive or a last value that is negative."""
+    value_field = d.args[0] if d.args else "sum"
+    agg = aggregates.get(d.kind[len("agg."):]) if d.kind.startswith("agg.") else None
+    others = [engine_field(f) for f, _ in agg.group_by_fields if f != "year"] if agg else []
+    series: dict[tuple, list[tuple[int, Any, dict]]] = {}
+    for fact in _facts(base, d.kind):
+        year = _year(fact)
+        if year is not None:
+            key = tuple(str(fact.get(f)) for f in others)
+            series.setdefault(key, []).append((year, _dotted(fact, value_field), fact))
+    target = engine_field(d.field)
+    for points in series.values():
+        points.sort(key=lambda p: p[0])
+        years = [p[0] for p in points]
+        first, last = points[0][1], points[-1][1]
+        if len(set(years)) != len(years) or len(years) < 2 or not _numbers([first, last]) or first <= 0 or last < 0:
+            continue
+        rate = rounded(1 - (last / first) ** (1 / (years[-1] - years[0])))
+        for _, _, fact in points:
+            base.set_derived(fact, target, rate)

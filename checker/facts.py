@@ -13,20 +13,21 @@ kinds) is:
   record by record instead of inside one oversized fact;
 * ``x-`` extension fields are not given to the engine.
 
-Declared aggregates (counts and sums per calendar year) are computed here, generically, because
-the engine cannot count; they enter as facts of kind ``agg.<name>``.
+Declared derived values and aggregates (counts and sums per calendar year or per combination of
+fields) are then computed generically (``checker.aggregation``), because the engine cannot count or
+compute; aggregates enter as facts of kind ``agg.<name>``.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
+from .aggregation import run_declarations
 from .bundle import Bundle, Document
 from .conditions import RESERVED, add_months, anchor_name, epoch_days
-from .derivations import derive, year_of
+from .factbase import FactBase, FactSource
 from .gcpause import paused
 from .ids import document_keys, item_key_fields, record_keys, unique_keys
 from .packmodel import BUNDLE_KIND, Aggregate, Derived
@@ -36,37 +37,6 @@ from .schemas import SchemaSet
 _BLANK = object()
 _EMPTY: dict = {}
 _PLAIN: tuple = (_EMPTY, False, frozenset())  # a property the schema does not describe
-
-
-@dataclass(slots=True)
-class FactSource:
-    """Where a fact came from, and its original (un-normalised) values for messages."""
-
-    kind: str
-    file: str
-    pointer: str
-    data: Any
-    document: Document | None
-    key: str  # stable identity, independent of file names and order (checker.ids): kind/records[id] or agg:name:key
-
-
-@dataclass
-class FactBase:
-    facts: list[dict] = field(default_factory=list)
-    sources: dict[str, FactSource] = field(default_factory=dict)
-    by_kind: dict[str, list[str]] = field(default_factory=dict)
-    bundle_id: str | None = None
-
-    def add(self, fact: dict, source: FactSource) -> str:
-        fid = str(len(self.facts) + 1)
-        fact["id"] = fid
-        self.facts.append(fact)
-        self.sources[fid] = source
-        self.by_kind.setdefault(fact["kind"], []).append(fid)
-        return fid
-
-    def of_kind(self, kind: str) -> list[str]:
-        return self.by_kind.get(kind, [])
 
 
 _TRIM = " \t\r\n\u3000。．.；;，,：:！!"
@@ -237,119 +207,7 @@ def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str
     evidence = [src for src in base.sources.values() if src.document is not None and src.kind != BUNDLE_KIND]
     for src, key in zip(evidence, unique_keys([(src.key, src.data) for src in evidence]), strict=True):
         src.key = key
-    derive(base, derived)
-    period_years = range(int(m["period"]["start"][:4]), int(m["period"]["end"][:4]) + 1)
-    for agg in aggregates:
-        if agg.intervals:
-            _intervals(base, bundle, agg, dates)
-        else:
-            _aggregate(base, bundle, agg, period_years)
+    run_declarations(base, bundle, tuple(derived), tuple(aggregates), dates)
     return base
 
 
-def months_between(start: _dt.date, end: _dt.date) -> int:
-    """Whole months from ``start`` to ``end``, counting a part month as one: 2023-11-12 → 2024-11-12
-    is 12, → 2024-11-13 is 13."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    if add_months(start, months) < end:
-        months += 1
-    while months > 0 and add_months(start, months - 1) >= end:
-        months -= 1
-    return max(months, 0)
-
-
-def _iso(days: int) -> str:
-    return (_dt.date(1970, 1, 1) + _dt.timedelta(days=days)).isoformat()
-
-
-def _intervals(base: FactBase, bundle: Bundle, agg: Aggregate, dates: dict[str, str]) -> None:
-    """Gaps between consecutive dated records, measured from the period start (or the last record
-    before it) to the first record in the period, between records, and from the last record to the
-    audit date: one fact per gap.  Records dated after the closing anchor do not shorten a gap."""
-    assert agg.intervals is not None
-    date_field, start_anchor, end_anchor = agg.intervals
-    start, end = epoch_days(dates[start_anchor]), epoch_days(dates[end_anchor])
-    dated: list[tuple[int, str]] = []
-    for fid in base.of_kind(agg.of):
-        fact = base.facts[int(fid) - 1]
-        if any(fact.get(k) != v for k, v in agg.where):
-            continue
-        day = fact.get(date_field)
-        if isinstance(day, int) and day <= end:
-            dated.append((day, fid))
-    dated.sort()
-    before = [d for d in dated if d[0] <= start]
-    inside = [d for d in dated if start < d[0]]
-    points: list[tuple[int, str | None]] = [before[-1] if before else (start, None), *inside]
-    manifest = bundle.manifest
-    for i in range(len(points)):
-        frm, from_fid = points[i]
-        to, to_fid = points[i + 1] if i + 1 < len(points) else (end, None)
-        last = i + 1 == len(points)
-        fact = {"kind": agg.kind, "from": frm, "to": to, "days": to - frm,
-                "months": months_between(_dt.date.fromisoformat(_iso(frm)), _dt.date.fromisoformat(_iso(to))),
-                "first": i == 0, "last": last}
-        data = {"from": _iso(frm), "to": _iso(to), "days": fact["days"], "months": fact["months"],
-                "first": fact["first"], "last": last}
-        anchor_fid = to_fid or from_fid
-        if anchor_fid is not None:
-            src = base.sources[anchor_fid]
-            source = FactSource(agg.kind, src.file, src.pointer, data, src.document,
-                                f"agg:{agg.name}:{data['from']}:{data['to']}")
-        else:
-            source = FactSource(agg.kind, manifest.path, "/period", data, manifest,
-                                f"agg:{agg.name}:{data['from']}:{data['to']}")
-        base.add(fact, source)
-
-
-def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: range) -> None:
-    if getattr(agg, "group_by_field", None):
-        _aggregate_by_field(base, agg)
-        return
-    groups: dict[int, list[str]] = {}
-    for fid in base.of_kind(agg.of):
-        fact = base.facts[int(fid) - 1]
-        if any(fact.get(k) != v for k, v in agg.where):
-            continue
-        day = fact.get(agg.group_by_year_of)
-        if isinstance(day, int):
-            groups.setdefault(year_of(day), []).append(fid)
-    keys = set(groups)
-    if agg.over_period:
-        keys = set(period_years) | {k for k in keys if k in period_years}
-        keys = {k for k in keys if k in period_years}
-    for key in sorted(keys):
-        members = groups.get(key, [])
-        counted: dict = {"kind": agg.kind, "key": key, "count": len(members)}
-        if agg.sum:
-            counted["sum"] = float(sum(base.facts[int(f) - 1].get(agg.sum, 0) or 0 for f in members))
-        if members:
-            first = base.sources[members[0]]
-            pointer = first.pointer.rsplit("/", 1)[0]
-            source = FactSource(agg.kind, first.file, pointer, {"key": key, "count": len(members)}, first.document,
-                                f"agg:{agg.name}:{key}")
-        else:
-            source = FactSource(agg.kind, bundle.manifest.path, "/period", {"key": key, "count": 0},
-                                bundle.manifest, f"agg:{agg.name}:{key}")
-        base.add(counted, source)
-
-
-def _aggregate_by_field(base: FactBase, agg: Aggregate) -> None:
-    """Count records per value of a field.  The fact points at the last record of its group, so a
-    value given twice is located at its repetition."""
-    groups: dict = {}
-    for fid in base.of_kind(agg.of):
-        fact = base.facts[int(fid) - 1]
-        if any(fact.get(k) != v for k, v in agg.where):
-            continue
-        key = fact.get(agg.group_by_field)
-        if isinstance(key, (str, int)) and not isinstance(key, bool):
-            groups.setdefault(key, []).append(fid)
-    for key in sorted(groups, key=lambda k: (str(type(k)), k)):
-        members = groups[key]
-        counted: dict = {"kind": agg.kind, "key": key, "count": len(members)}
-        if agg.sum:
-            counted["sum"] = float(sum(base.facts[int(f) - 1].get(agg.sum, 0) or 0 for f in members))
-        last = base.sources[members[-1]]
-        base.add(counted, FactSource(agg.kind, last.file, last.pointer, {"key": key, "count": len(members)},
-                                     last.document, f"agg:{agg.name}:{key}"))

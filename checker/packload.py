@@ -13,12 +13,13 @@ from typing import Any
 from .compiler import compile_rule
 from .errors import InputError, Problem
 from .hardening import UnsafeShape
+from .packdecl import declaration_problems, read_aggregates, read_derived
 from .packlint import Linter, dependency_problems, fix, position
-from .packmodel import DERIVE_OPS, Aggregate, Case, CatalogueEntry, Derived, Pack, Rule, kind_resolver
+from .packmodel import Aggregate, Case, CatalogueEntry, Derived, Pack, Rule
 from .resources import data_dir
 from .ruleformat import derived_reads
 from .schemas import SchemaSet, describe_error, load_schemas
-from .scoring import lint_scoring, qualitative_words, slot_table
+from .scoring import lint_scoring
 from .sections import lint_section
 from .yamlio import Positioned, read_yaml_file
 
@@ -105,8 +106,9 @@ def load_pack(pack_id: str, rules_dir: Path | None = None, schemas: SchemaSet | 
                                 f"set id to {pack_id} (or rename the folder to {meta['id']})"), with_field=True)
     catalogue = _catalogue(manifest)
     _pdca(manifest, catalogue)
-    derived = _derived(manifest, schemas)
-    aggregates = _aggregates(manifest, schemas, derived)
+    derived = read_derived(meta)
+    aggregates = read_aggregates(meta, schemas, derived, manifest.add)
+    declaration_problems(meta, derived, aggregates, schemas, manifest.add)
     linter = Linter(pack_id, schemas, catalogue, aggregates, derived, meta.get("source_basis") == "secondary")
     rules, rule_problems = _rule_files(root, pack_id, schemas, linter, digest)
     problems = manifest.problems + rule_problems + linter.problems
@@ -142,91 +144,12 @@ def _pdca(manifest: _Manifest, catalogue: dict[str, CatalogueEntry]) -> None:
             seen.add(clause)
 
 
-def _derived(manifest: _Manifest, schemas: SchemaSet) -> tuple[Derived, ...]:
-    """The pack's declared derived values, with the tables they read (from the pack's scoring)."""
-    scoring = manifest.meta.get("scoring") or {}
-    tables = {"scoring_slots": tuple(sorted(slot_table(scoring).items())) if scoring.get("indicators") else ()}
-    derived: list[Derived] = []
-    for i, d in enumerate(manifest.meta.get("derive") or ()):
-        op = next(o for o in DERIVE_OPS if o in d)
-        spec = d[op]
-        table: tuple = ()
-        if op == "lookup":
-            args: tuple[str, ...] = (spec["key"],)
-            if spec["table"] not in tables:
-                known = ", ".join(tables)
-                manifest.add(f"/derive/{i}", fix(f"derive: unknown table {spec['table']!r} (known: {known})",
-                                                 "改为已知的表名之一", "name one of the known tables"))
-            table = tables.get(spec["table"], ())
-        elif op in ("type_of", "number_of"):
-            args = (spec,)
-            if op == "number_of":
-                table = tuple(sorted(qualitative_words(scoring).items()))
-        else:
-            args = tuple(spec)
-        derived.append(Derived(d["kind"], d["field"], op, args, table))
-        for arg in args:
-            if not any(x.kind == d["kind"] and x.field == arg for x in derived[:-1]) \
-                    and schemas.field(d["kind"], arg) is None:
-                manifest.add(f"/derive/{i}", fix(f"derive: {d['kind']!r} has no field {arg!r}",
-                                                 f"改为 {d['kind']} 的字段，或先派生出 {arg}",
-                                                 f"name a field of {d['kind']}, or derive {arg} first"))
-    return tuple(derived)
-
-
-def _where(spec: dict) -> tuple[tuple[str, Any], ...]:
-    return tuple(sorted((spec.get("where") or {}).items()))
-
-
-def _interval_aggregate(name: str, spec: dict, schemas: SchemaSet, derived: tuple[Derived, ...]
-                        ) -> tuple[Aggregate, str | None]:
-    iv = spec["intervals"]
-    agg = Aggregate(name, spec["of"], None, False, _where(spec), spec.get("sum"),
-                    intervals=(iv["date"], iv.get("from", "period_start"), iv.get("until", "audit_date")))
-    info = schemas.field(spec["of"], iv["date"]) if schemas.fact_root(spec["of"]) else None
-    return agg, (iv["date"] if info is None or not info.is_date else None)
-
-
-def _field_aggregate(name: str, spec: dict, schemas: SchemaSet, derived: tuple[Derived, ...]
-                     ) -> tuple[Aggregate, str | None]:
-    by_field = spec["group_by"]["field"]
-    info = kind_resolver(schemas, spec["of"], {}, derived)(by_field) if schemas.fact_root(spec["of"]) else None
-    agg = Aggregate(name, spec["of"], "", False, _where(spec), spec.get("sum"), by_field,
-                    "string" if info is not None and info.type == "string" else "integer")
-    return agg, (by_field if info is None or info.type not in ("string", "integer") else None)
-
-
-def _year_aggregate(name: str, spec: dict, schemas: SchemaSet, derived: tuple[Derived, ...]
-                    ) -> tuple[Aggregate, str | None]:
-    year_of = spec["group_by"]["year_of"]
-    agg = Aggregate(name, spec["of"], year_of, spec.get("over") == "period_years", _where(spec), spec.get("sum"))
-    info = schemas.field(spec["of"], year_of) if schemas.fact_root(spec["of"]) else None
-    return agg, (year_of if info is None or not info.is_date else None)
-
-
-def _aggregates(manifest: _Manifest, schemas: SchemaSet, derived: tuple[Derived, ...]) -> dict[str, Aggregate]:
-    aggregates = {}
-    for name, spec in (manifest.meta.get("aggregates") or {}).items():
-        if spec.get("intervals"):
-            build, wanted = _interval_aggregate, ("date", "日期")
-        elif "field" in spec["group_by"]:
-            build, wanted = _field_aggregate, ("text or integer", "文本或整数")
-        else:
-            build, wanted = _year_aggregate, ("date", "日期")
-        aggregates[name], missing = build(name, spec, schemas, derived)
-        if missing is not None:
-            manifest.add(f"/aggregates/{name}", fix(
-                f"aggregate {name!r}: {spec['of']!r} has no {wanted[0]} field {missing!r}",
-                f"改为 {spec['of']} 的{wanted[1]}字段", f"name a {wanted[0]} field of {spec['of']}"))
-    return aggregates
-
-
 def _scoring_problems(manifest: _Manifest, rules: list[Rule], rule_files_ok: bool, linter: Linter) -> list[Problem]:
     """The problems of the pack's scoring and of its declared report section (checker.sections)."""
     scoring = manifest.meta.get("scoring")
     before = len(manifest.problems)
     ids = {r.id for r in rules} if rule_files_ok else None
-    found = lint_scoring(scoring, ids) if scoring is not None else []
+    found = list(lint_scoring(scoring, ids)) if scoring is not None else []
     found += lint_section(manifest.meta.get("report_section"), ids, linter.kind_exists)
     for pointer, message in found:
         manifest.add(pointer, message, with_field=True)

@@ -25,8 +25,11 @@ BREACH_GRADES = {"应": ("major", "minor"), "宜": ("observation",), "鼓励": (
 _CLAUSE_RE = re.compile(
     r"^(?P<num>[0-9A-Z]+(?:\.[0-9]+)*)(?P<dup>\([0-9]\))?(?: (?:\((?P<list>[0-9])\))?(?P<item>[a-z]|[0-9]+)\))?$")
 
-DERIVE_OPS = ("ratio", "abs_diff", "year_diff", "join", "lookup", "type_of", "number_of")
+DERIVE_OPS = ("ratio", "abs_diff", "year_diff", "join", "lookup", "type_of", "number_of",
+              "convert", "product", "rel_diff", "ref", "sub", "add", "decline_rate")
 TEXT_OPS = ("join", "lookup", "type_of")
+UNIT_OPS = ("convert", "product")  # set ``<field>_unit_error`` (text) instead of the value on a unit problem
+UNIT_ERROR = "_unit_error"
 
 Resolver = Callable[[str], FieldInfo | None]
 
@@ -77,11 +80,20 @@ class Aggregate:
     of: str
     group_by_year_of: str | None
     over_period: bool
-    where: tuple[tuple[str, Any], ...]
+    where: tuple[tuple[str, Any], ...]  # (field, value) equality, or (field, ("in"|"not_in", (values…)))
     sum: str | None
     group_by_field: str | None = None  # count per value of this field instead of per calendar year
     key_type: str = "integer"
     intervals: tuple[str, str, str] | None = None  # (date field, from anchor, until anchor): gap facts
+    # group_by: {fields: [...]}: one fact per distinct combination, (field, schema type) of each
+    group_by_fields: tuple[tuple[str, str], ...] = ()
+    distinct: str | None = None  # count the distinct values of this field in each group
+
+    def reads(self) -> tuple[str, ...]:
+        """The fields of the ``of`` records this aggregate reads."""
+        return tuple(f for f in (self.group_by_year_of, self.group_by_field, self.sum, self.distinct,
+                                 *(k for k, _ in self.where), *(k for k, _ in self.group_by_fields),
+                                 self.intervals[0] if self.intervals else None) if f)
 
     @property
     def kind(self) -> str:
@@ -94,6 +106,10 @@ class Aggregate:
         out: dict[str, dict] = {"key": {"type": self.key_type}, "count": {"type": "integer"}}
         if self.sum:
             out["sum"] = {"type": "number"}
+        if self.distinct:
+            out["distinct"] = {"type": "integer"}
+        for name, typ in self.group_by_fields:
+            out.setdefault(name, {"type": typ})
         return out
 
 
@@ -141,15 +157,24 @@ class Rule:
 
 @dataclass(frozen=True)
 class Derived:
-    """A number computed before the engine from two fields of the same fact."""
+    """A value computed before the engine (``derive:`` in pack.yaml; checker.derivations computes it)."""
 
     kind: str
     field: str
     # ratio | abs_diff | year_diff (calendar year of a date field minus a year field) | join | lookup | type_of
-    # | number_of
+    # | number_of | convert | product | rel_diff | ref | sub | add | decline_rate
     op: str
-    args: tuple[str, ...]
+    args: tuple[str, ...]  # the fields of the same fact it reads (product: every value and unit field)
     table: tuple[tuple[str, Any], ...] = ()  # lookup: key -> value; number_of: word -> number
+    to: str | None = None  # convert, product: the unit of the result
+    factors: tuple[tuple[str, str | None], ...] = ()  # convert, product: (value field, unit field or None)
+    of: str | None = None  # ref: the kind the value is taken from
+    match: tuple[tuple[str, str], ...] = ()  # ref: (their field, our field) pairs that must be equal
+    take: str | None = None  # ref: their field copied
+
+    def sets(self) -> tuple[str, ...]:
+        """The fields this entry may set on a fact."""
+        return (self.field, self.field + UNIT_ERROR) if self.op in UNIT_OPS else (self.field,)
 
 
 @dataclass
@@ -191,10 +216,34 @@ def kind_resolver(schemas: SchemaSet, kind: str, aggregates: dict[str, Aggregate
     """Look up the fields of a fact kind: an aggregate's fields for ``agg.<name>``, else the schema's
     fields and the values the pack derives for that kind.  The one resolver of the linter and the
     compiler."""
+    extra = derived_fields(schemas, kind, aggregates, derived)
     if kind.startswith(AGG_PREFIX):
         agg = aggregate_of(kind, aggregates)
         fields = agg.fields() if agg is not None else {}
-        return lambda path: FieldInfo(kind, path, fields[path]) if path in fields else None
-    extra = {d.field: FieldInfo(kind, d.field, {"type": "string" if d.op in TEXT_OPS else "number"})
-             for d in derived if d.kind == kind}
+        return lambda path: FieldInfo(kind, path, fields[path]) if path in fields else extra.get(path)
     return lambda path: extra.get(path) or schemas.field(kind, path)
+
+
+def derived_fields(schemas: SchemaSet, kind: str, aggregates: dict[str, Aggregate],
+                   derived: tuple[Derived, ...], depth: int = 0) -> dict[str, FieldInfo]:
+    """The fields the pack derives for ``kind``, with their schema nodes (a ``ref`` has the type of the
+    field it takes, found through the kind it takes it from)."""
+    out: dict[str, FieldInfo] = {}
+    for d in derived:
+        if d.kind != kind:
+            continue
+        node: dict = {"type": "string" if d.op in TEXT_OPS else "number"}
+        if d.op == "ref" and d.of and d.take and depth < 8:
+            info = derived_fields(schemas, d.of, aggregates, derived, depth + 1).get(d.take)
+            if info is None:
+                agg = aggregate_of(d.of, aggregates)
+                node = (agg.fields().get(d.take) if agg else None) or {}
+                if not d.of.startswith(AGG_PREFIX) and schemas.fact_root(d.of):
+                    theirs = schemas.field(d.of, d.take)
+                    node = theirs.node if theirs is not None else {}
+            else:
+                node = info.node
+        out.setdefault(d.field, FieldInfo(kind, d.field, node))
+        if d.op in UNIT_OPS:
+            out.setdefault(d.field + UNIT_ERROR, FieldInfo(kind, d.field + UNIT_ERROR, {"type": "string"}))
+    return out

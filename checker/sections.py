@@ -79,7 +79,8 @@ def build_section(pack: Any, facts: Any, results: list[Result], schemas: Any) ->
     for table in spec["tables"]:
         rows = []
         for fid in facts.of_kind(table["of"]):
-            fact, source = facts.facts[int(fid) - 1], facts.sources[fid]
+            source = facts.sources[fid]
+            fact = source.values()  # the evidence's values with the derived ones beside them
             row = []
             for column in table["columns"]:
                 if "field" in column:

@@ -111,8 +111,8 @@ def _context(rule: Rule, facts: FactBase, subject: str | None, firings: list[Fir
     for f in firings:
         for alias, fid in f.facts:
             if alias.startswith("p"):
-                partners.append(facts.sources[fid].data)
-    return {"subject": facts.sources[subject].data if subject else {},
+                partners.append(facts.sources[fid].values())
+    return {"subject": facts.sources[subject].values() if subject else {},
             "bundle": facts.sources[_bundle_id(facts)].data,
             "partners": partners, "rule": {"id": rule.id, "clause": rule.clause}, "count": count}
 

@@ -1,0 +1,289 @@
+"""Declared aggregates (``aggregates:`` in a pack) and the order in which they and the derived values
+(``derive:``, checker.derivations) are computed on the facts.
+
+Aggregates count (and sum) the records of a kind per calendar year, per value of a field, per
+combination of fields, or measure the gaps between dated records; each group or gap becomes a fact of
+kind ``agg.<name>``.
+
+Order.  Each derived entry and each aggregate reads fields of some kinds and sets fields of one kind;
+they are computed in a dependency order, so that whatever a step reads is computed before it:
+
+* a derived entry comes after the earlier-declared entries that set a field it reads on its own kind
+  (a later entry never feeds an earlier one of the same kind), after every entry that sets a field it
+  takes from another kind (``ref``), and after the aggregate whose facts it reads or sets
+  (``kind: agg.NAME`` or ``of: agg.NAME``);
+* an aggregate comes after every derived entry that sets a field it groups, sums, counts distinct or
+  filters on (and after the aggregate it is ``of``, for an aggregate of an aggregate).
+
+Among the steps ready at any point, the one declared first runs first (derived entries in their
+declared order, then aggregates in theirs), so a pack without such dependencies runs as written.  A
+cycle (which pack lint reports) runs the rest in that declared order.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from .bundle import Bundle
+from .conditions import add_months, engine_field, epoch_days
+from .derivations import derive_one, year_of
+from .factbase import FactBase, FactSource
+from .packmodel import Aggregate, Derived
+from .quantities import rounded
+
+Step = Derived | Aggregate
+
+
+def _reads(step: Step) -> set[tuple[str, str]]:
+    """(kind, field) pairs a step reads; field "" means "the facts of the kind"."""
+    if isinstance(step, Aggregate):
+        return {(step.of, ""), *((step.of, f) for f in step.reads())}
+    fields = {f for pair in step.factors for f in pair if f} | set(step.args)
+    if step.op == "decline_rate" and not step.args:
+        fields.add("sum")
+    out = {(step.kind, ""), *((step.kind, f) for f in fields)}
+    if step.op == "ref" and step.of:
+        out |= {(step.of, ""), *((step.of, theirs) for theirs, _ in step.match)}
+        if step.take:
+            out.add((step.of, step.take))
+    return out
+
+
+def _sets(step: Step) -> set[tuple[str, str]]:
+    if isinstance(step, Aggregate):
+        return {(step.kind, "")}
+    return {(step.kind, f) for f in step.sets()}
+
+
+def dependencies(steps: list[Step]) -> list[set[int]]:
+    """For each step, the indexes of the steps it must come after (see the module docstring)."""
+    sets = [_sets(s) for s in steps]
+    deps: list[set[int]] = []
+    for i, step in enumerate(steps):
+        mine: set[int] = set()
+        for kind, name in _reads(step):
+            for j, other in enumerate(steps):
+                if j == i or (kind, name) not in sets[j]:
+                    continue
+                same_kind_later = isinstance(step, Derived) and isinstance(other, Derived) and j > i \
+                    and other.kind == step.kind == kind
+                if not same_kind_later:
+                    mine.add(j)
+        deps.append(mine)
+    return deps
+
+
+def plan(derived: tuple[Derived, ...], aggregates: tuple[Aggregate, ...]) -> tuple[list[Step], list[Step]]:
+    """The steps in the order they run, and the steps caught in a dependency cycle (run last)."""
+    steps: list[Step] = [*derived, *aggregates]
+    deps = dependencies(steps)
+    done: set[int] = set()
+    order: list[Step] = []
+    while True:
+        ready = next((i for i in range(len(steps)) if i not in done and deps[i] <= done), None)
+        if ready is None:
+            break
+        done.add(ready)
+        order.append(steps[ready])
+    cycle = [s for i, s in enumerate(steps) if i not in done]
+    return order + cycle, cycle
+
+
+def run_declarations(base: FactBase, bundle: Bundle, derived: tuple[Derived, ...],
+                     aggregates: tuple[Aggregate, ...], dates: dict[str, str]) -> None:
+    """Compute the derived values and the aggregates on the facts, in dependency order."""
+    by_name = {a.name: a for a in aggregates}
+    period_years = range(int(dates["period_start"][:4]), int(dates["period_end"][:4]) + 1)
+    for step in plan(derived, aggregates)[0]:
+        if isinstance(step, Derived):
+            derive_one(base, step, by_name)
+        elif step.intervals:
+            _intervals(base, bundle, step, dates)
+        elif step.group_by_fields:
+            _aggregate_by_fields(base, step)
+        elif step.group_by_field:
+            _aggregate_by_field(base, step)
+        else:
+            _aggregate(base, bundle, step, period_years)
+
+
+def _value(fact: dict, path: str) -> Any:
+    value: Any = fact
+    for part in engine_field(path).split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def where_holds(fact: dict, where: tuple[tuple[str, Any], ...]) -> bool:
+    """An aggregate's ``where``: each field equals its value, or is (not) one of the listed values
+    (``("in", values)`` / ``("not_in", values)``; a missing field is in no list)."""
+    for name, wanted in where:
+        value = _value(fact, name)
+        if isinstance(wanted, tuple):
+            op, values = wanted
+            if (value is not None and value in values) != (op == "in"):
+                return False
+        elif value != wanted:
+            return False
+    return True
+
+
+def _number(value: Any) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+def _totals(base: FactBase, agg: Aggregate, members: list[str], fact: dict, data: dict) -> None:
+    """``sum`` (numbers only; a missing value counts 0) and ``distinct`` of a group, on the fact and its data."""
+    facts = [base.facts[int(f) - 1] for f in members]
+    if agg.sum:
+        fact["sum"] = data["sum"] = rounded(sum(_number(_value(f, agg.sum)) for f in facts))
+    if agg.distinct:
+        seen = {_value(f, agg.distinct) for f in facts}
+        fact["distinct"] = data["distinct"] = len({v for v in seen if isinstance(v, (str, int, float))})
+
+
+def months_between(start: _dt.date, end: _dt.date) -> int:
+    """Whole months from ``start`` to ``end``, counting a part month as one: 2023-11-12 → 2024-11-12
+    is 12, → 2024-11-13 is 13."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if add_months(start, months) < end:
+        months += 1
+    while months > 0 and add_months(start, months - 1) >= end:
+        months -= 1
+    return max(months, 0)
+
+
+def _iso(days: int) -> str:
+    return (_dt.date(1970, 1, 1) + _dt.timedelta(days=days)).isoformat()
+
+
+def _intervals(base: FactBase, bundle: Bundle, agg: Aggregate, dates: dict[str, str]) -> None:
+    """Gaps between consecutive dated records, measured from the period start (or the last record
+    before it) to the first record in the period, between records, and from the last record to the
+    audit date: one fact per gap.  Records dated after the closing anchor do not shorten a gap."""
+    assert agg.intervals is not None
+    date_field, start_anchor, end_anchor = agg.intervals
+    start, end = epoch_days(dates[start_anchor]), epoch_days(dates[end_anchor])
+    dated: list[tuple[int, str]] = []
+    for fid in base.of_kind(agg.of):
+        fact = base.facts[int(fid) - 1]
+        if not where_holds(fact, agg.where):
+            continue
+        day = fact.get(date_field)
+        if isinstance(day, int) and day <= end:
+            dated.append((day, fid))
+    dated.sort()
+    before = [d for d in dated if d[0] <= start]
+    inside = [d for d in dated if start < d[0]]
+    points: list[tuple[int, str | None]] = [before[-1] if before else (start, None), *inside]
+    manifest = bundle.manifest
+    for i in range(len(points)):
+        frm, from_fid = points[i]
+        to, to_fid = points[i + 1] if i + 1 < len(points) else (end, None)
+        last = i + 1 == len(points)
+        fact = {"kind": agg.kind, "from": frm, "to": to, "days": to - frm,
+                "months": months_between(_dt.date.fromisoformat(_iso(frm)), _dt.date.fromisoformat(_iso(to))),
+                "first": i == 0, "last": last}
+        data = {"from": _iso(frm), "to": _iso(to), "days": fact["days"], "months": fact["months"],
+                "first": fact["first"], "last": last}
+        anchor_fid = to_fid or from_fid
+        if anchor_fid is not None:
+            src = base.sources[anchor_fid]
+            source = FactSource(agg.kind, src.file, src.pointer, data, src.document,
+                                f"agg:{agg.name}:{data['from']}:{data['to']}")
+        else:
+            source = FactSource(agg.kind, manifest.path, "/period", data, manifest,
+                                f"agg:{agg.name}:{data['from']}:{data['to']}")
+        base.add(fact, source)
+
+
+def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: range) -> None:
+    if getattr(agg, "group_by_field", None):
+        _aggregate_by_field(base, agg)
+        return
+    groups: dict[int, list[str]] = {}
+    for fid in base.of_kind(agg.of):
+        fact = base.facts[int(fid) - 1]
+        if not where_holds(fact, agg.where):
+            continue
+        day = fact.get(agg.group_by_year_of)
+        if isinstance(day, int):
+            groups.setdefault(year_of(day), []).append(fid)
+    keys = set(groups)
+    if agg.over_period:
+        keys = set(period_years) | {k for k in keys if k in period_years}
+        keys = {k for k in keys if k in period_years}
+    for key in sorted(keys):
+        members = groups.get(key, [])
+        counted: dict = {"kind": agg.kind, "key": key, "count": len(members)}
+        data: dict = {"key": key, "count": len(members)}
+        _totals(base, agg, members, counted, data)
+        if members:
+            first = base.sources[members[0]]
+            pointer = first.pointer.rsplit("/", 1)[0]
+            source = FactSource(agg.kind, first.file, pointer, data, first.document, f"agg:{agg.name}:{key}")
+        else:
+            source = FactSource(agg.kind, bundle.manifest.path, "/period", data, bundle.manifest,
+                                f"agg:{agg.name}:{key}")
+        base.add(counted, source)
+
+
+def _aggregate_by_field(base: FactBase, agg: Aggregate) -> None:
+    """Count records per value of a field.  The fact points at the last record of its group, so a
+    value given twice is located at its repetition."""
+    groups: dict = {}
+    for fid in base.of_kind(agg.of):
+        fact = base.facts[int(fid) - 1]
+        if not where_holds(fact, agg.where):
+            continue
+        key = fact.get(agg.group_by_field)
+        if isinstance(key, (str, int)) and not isinstance(key, bool):
+            groups.setdefault(key, []).append(fid)
+    for key in sorted(groups, key=lambda k: (str(type(k)), k)):
+        members = groups[key]
+        counted: dict = {"kind": agg.kind, "key": key, "count": len(members)}
+        data: dict = {"key": key, "count": len(members)}
+        _totals(base, agg, members, counted, data)
+        last = base.sources[members[-1]]
+        base.add(counted, FactSource(agg.kind, last.file, last.pointer, data, last.document, f"agg:{agg.name}:{key}"))
+
+
+def _key_part(value: Any) -> str | None:
+    """A group value as text in a composite key (None: the record is in no group)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return None
+
+
+def _aggregate_by_fields(base: FactBase, agg: Aggregate) -> None:
+    """One fact per distinct combination of the ``group_by`` fields (records missing one are in no
+    group): ``key`` the values joined with "/", each field with its value, ``count``, ``sum`` and
+    ``distinct`` as declared.  Groups come in the order of their first record; each fact points at
+    its group's first record."""
+    names = [name for name, _ in agg.group_by_fields]
+    groups: dict[tuple, list[str]] = {}
+    for fid in base.of_kind(agg.of):
+        fact = base.facts[int(fid) - 1]
+        if not where_holds(fact, agg.where):
+            continue
+        values = tuple(_value(fact, name) for name in names)
+        if all(_key_part(v) is not None for v in values):
+            groups.setdefault(values, []).append(fid)
+    for values, members in groups.items():
+        key = "/".join(str(_key_part(v)) for v in values)
+        counted: dict = {"kind": agg.kind, "key": key, "count": len(members)}
+        data: dict = {"key": key, "count": len(members)}
+        for name, value in zip(names, values, strict=True):
+            counted.setdefault(engine_field(name), value)
+            data.setdefault(name, value)
+        _totals(base, agg, members, counted, data)
+        first = base.sources[members[0]]
+        base.add(counted, FactSource(agg.kind, first.file, first.pointer, data, first.document,
+                                     f"agg:{agg.name}:{key}"))

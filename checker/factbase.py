@@ -1,0 +1,57 @@
+"""The fact base: the facts given to the engine, by kind, and the way back from each fact to the
+evidence it was built from (file, JSON pointer, original values).  ``checker.facts`` fills it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .bundle import Document
+
+
+@dataclass(slots=True)
+class FactSource:
+    """Where a fact came from, and its original (un-normalised) values for messages."""
+
+    kind: str
+    file: str
+    pointer: str
+    data: Any
+    document: Document | None
+    key: str  # stable identity, independent of file names and order (checker.ids): kind/records[id] or agg:name:key
+    derived: dict[str, Any] | None = None  # values the pack derived for this fact (checker.derivations), by field
+
+    def values(self) -> Any:
+        """The original values with the derived ones beside them (what a message template sees as
+        ``subject``); the evidence itself is never changed."""
+        if not self.derived or not isinstance(self.data, dict):
+            return self.data
+        return {**self.data, **self.derived}
+
+
+@dataclass
+class FactBase:
+    facts: list[dict] = field(default_factory=list)
+    sources: dict[str, FactSource] = field(default_factory=dict)
+    by_kind: dict[str, list[str]] = field(default_factory=dict)
+    bundle_id: str | None = None
+
+    def add(self, fact: dict, source: FactSource) -> str:
+        fid = str(len(self.facts) + 1)
+        fact["id"] = fid
+        self.facts.append(fact)
+        self.sources[fid] = source
+        self.by_kind.setdefault(fact["kind"], []).append(fid)
+        return fid
+
+    def of_kind(self, kind: str) -> list[str]:
+        return self.by_kind.get(kind, [])
+
+    def set_derived(self, fact: dict, name: str, value: Any, shown: Any = None) -> None:
+        """Set a derived value on a fact (``name`` is the engine's field name) and note it, as ``shown``
+        (default: the value), for the fact's messages under the rule-language name."""
+        fact[name] = value
+        src = self.sources[fact["id"]]
+        if src.derived is None:
+            src.derived = {}
+        src.derived[name[2:] if name.startswith("f_") else name] = value if shown is None else shown

@@ -1,0 +1,197 @@
+"""Units of the quantitative checks: unit text from a bundle (``t``, ``万m3``, ``tCO2/MWh``, ``吨标准煤``)
+read into a scale and a dimension, and the factor that converts a product of such units into a target
+unit.
+
+One pint ``UnitRegistry`` is built per process, on first use (pint is imported then), without pint's cache folder (which
+pickles).  It knows, beside pint's own units: tCO2, tCO2e, kgCO2, kgCO2e, gCO2, gCO2e (mass of CO2
+equivalent, a dimension of its own so that a tonne of coal is never a tonne of CO2), tce and kgce
+(standard coal, 1 kgce = 29.3076 MJ, GB/T 2589), Nm3 (normal cubic metre), money (元, a dimension of
+its own) and the Chinese spellings (吨, 千克, 立方米, 千瓦时, 吨标准煤 …).  A leading 万 or 亿 multiplies
+a unit by 10⁴ or 10⁸ (万kWh, 万m3, 万t, 万元, 亿元).
+
+Unit text is evidence, so it is hostile: it is never given to pint's expression parser.  It is at
+most ``MAX_TEXT`` characters of a small character set, split here into at most ``MAX_TERMS`` terms
+joined by ``/``, ``*`` or ``·``, each a unit name with an optional integer exponent in ±4 (``m3``,
+``m^3``, ``m³``); pint only resolves single unit names.  Anything else is a ``UnitProblem`` with a
+short reason (zh / en), never an exception out of this module.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Sequence
+from typing import Any
+
+MAX_TEXT = 40
+MAX_TERMS = 6
+MAX_EXPONENT = 4
+SIGNIFICANT = 12  # results are rounded to this many significant digits (byte-identical output)
+
+# Definitions added to pint's defaults (pint's definition syntax; no data ever reaches it).
+_DEFINITIONS = (
+    "kgCO2e = [co2e_mass]",
+    "tCO2e = 1000 * kgCO2e",
+    "gCO2e = 0.001 * kgCO2e",
+    "kgCO2 = kgCO2e",
+    "tCO2 = tCO2e",
+    "gCO2 = gCO2e",
+    "kgce = 29.3076 * megajoule",
+    "tce = 1000 * kgce",
+    "yuan = [money]",
+    "Nm3 = meter ** 3",
+)
+
+# Names as written in Chinese (and a few common spellings) → pint names.
+ALIASES: dict[str, str] = {
+    "吨": "t", "千克": "kg", "公斤": "kg", "克": "g",
+    "立方米": "m3", "方": "m3", "标准立方米": "Nm3", "标立方米": "Nm3", "标方": "Nm3", "Nm³": "Nm3",
+    "千瓦时": "kWh", "度": "kWh", "兆瓦时": "MWh", "吉瓦时": "GWh", "kW·h": "kWh", "kwh": "kWh",
+    "焦耳": "J", "千焦": "kJ", "兆焦": "MJ", "吉焦": "GJ", "太焦": "TJ",
+    "吨标准煤": "tce", "吨标煤": "tce", "千克标准煤": "kgce", "千克标煤": "kgce", "tec": "tce",
+    "吨二氧化碳": "tCO2", "吨二氧化碳当量": "tCO2e", "千克二氧化碳": "kgCO2", "千克二氧化碳当量": "kgCO2e",
+    "tCO₂": "tCO2", "tCO₂e": "tCO2e", "kgCO₂": "kgCO2", "kgCO₂e": "kgCO2e",
+    "t-CO2": "tCO2", "t-CO2e": "tCO2e", "tco2": "tCO2", "tco2e": "tCO2e",
+    "元": "yuan", "RMB": "yuan", "CNY": "yuan",
+    "升": "L", "千瓦": "kW", "兆瓦": "MW", "小时": "h", "年": "year",
+}
+_SCALE_PREFIXES = (("万", 1e4), ("亿", 1e8))
+_ALLOWED = re.compile(r"^[A-Za-z0-9_²³₂·*/^ \-\u4e00-\u9fff]+$")
+_NAME = re.compile(r"^[A-Za-z_]+[A-Za-z_0-9]*$")
+_TERM = re.compile(r"^(?P<name>.+?)(?:\^(?P<exp>-?[0-9]+)|(?P<sup>[²³]))?$")
+_TRAILING_POWER = re.compile(r"^(?P<stem>[A-Za-z]+?)(?P<exp>[23])$")
+
+
+class UnitProblem(ValueError):
+    """Unit text that cannot be read or converted; ``str()`` is the short bilingual reason."""
+
+
+@functools.cache
+def registry() -> Any:
+    """The one ``pint.UnitRegistry`` of the process, built on first use (pint takes half a second to
+    import, so a check that derives no unit does not pay for it); never with a cache folder."""
+    import pint
+
+    ureg: Any = pint.UnitRegistry(cache_folder=None, autoconvert_offset_to_baseunit=False)
+    for line in _DEFINITIONS:
+        ureg.define(line)
+    return ureg
+
+
+# A unit read from text: its scale to pint's base units and its dimensionality (dimension -> power).
+Dimension = tuple[tuple[str, int], ...]
+
+
+def _show(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
+
+
+def _name_unit(name: str) -> tuple[float, dict[str, float]]:
+    """A single unit name (no operator): scale to base units and dimensionality."""
+    name = ALIASES.get(name, name)
+    for prefix, factor in _SCALE_PREFIXES:
+        if name.startswith(prefix) and len(name) > len(prefix):
+            scale, dims = _name_unit(name[len(prefix):])
+            return scale * factor, dims
+    if not _NAME.match(name):
+        raise UnitProblem(f"未知单位 {name!r} / unknown unit {name!r}")
+    ureg = registry()
+    try:
+        q = ureg.Quantity(1.0, ureg.Unit(name)).to_base_units()
+        return float(q.magnitude), dict(q.dimensionality)
+    except Exception:
+        stem = _TRAILING_POWER.match(name)
+        if stem:  # m3, km2, Nm3 written without an operator
+            scale, dims = _name_unit(stem["stem"])
+            power = int(stem["exp"])
+            return scale ** power, {k: v * power for k, v in dims.items()}
+        raise UnitProblem(f"未知单位 {name!r} / unknown unit {name!r}") from None
+
+
+def _term(text: str) -> tuple[float, dict[str, float]]:
+    m = _TERM.match(text)
+    if not m:
+        raise UnitProblem(f"无法识别的单位 {_show(text)!r} / unreadable unit {_show(text)!r}")
+    exp = int(m["exp"]) if m["exp"] else (2 if m["sup"] == "²" else 3 if m["sup"] else 1)
+    if not exp or abs(exp) > MAX_EXPONENT:
+        raise UnitProblem(f"单位指数超出范围 {_show(text)!r} / exponent out of range {_show(text)!r}")
+    scale, dims = _name_unit(m["name"].strip())
+    return scale ** exp, {k: v * exp for k, v in dims.items()}
+
+
+@functools.lru_cache(maxsize=4096)
+def parse(text: str) -> tuple[float, Dimension]:
+    """Unit text → (scale to base units, dimension).  Raises ``UnitProblem`` on anything not a unit."""
+    if not isinstance(text, str) or not text.strip():
+        raise UnitProblem("未给出单位 / no unit given")
+    raw = text.strip().replace("／", "/").replace("•", "·").replace("．", "·")
+    if len(raw) > MAX_TEXT or not _ALLOWED.match(raw) or raw.count("/") > 1:
+        raise UnitProblem(f"无法识别的单位 {_show(text)!r} / unreadable unit {_show(text)!r}")
+    scale = 1.0
+    dims: dict[str, float] = {}
+    for side, part in enumerate(raw.split("/")):
+        terms = re.split(r"[*·]", part)
+        if len(terms) > MAX_TERMS or any(not t.strip() for t in terms):
+            raise UnitProblem(f"无法识别的单位 {_show(text)!r} / unreadable unit {_show(text)!r}")
+        for t in terms:
+            s, d = _term(t.strip())
+            sign = -1 if side else 1
+            scale *= s ** sign
+            for k, v in d.items():
+                dims[k] = dims.get(k, 0) + v * sign
+    if not math.isfinite(scale) or scale == 0:
+        raise UnitProblem(f"无法识别的单位 {_show(text)!r} / unreadable unit {_show(text)!r}")
+    return scale, tuple(sorted((k, int(v)) for k, v in dims.items() if v))
+
+
+def _describe(units: Sequence[str | None]) -> str:
+    return " × ".join(_show(u) for u in units if u is not None) or "1"
+
+
+@functools.lru_cache(maxsize=4096)
+def factor(units: tuple[str | None, ...], to: str) -> float:
+    """The number a product of values in ``units`` (None: a plain number) is multiplied by to be in ``to``.
+    Raises ``UnitProblem`` when a unit is unknown or the dimensions differ."""
+    scale = 1.0
+    dims: dict[str, int] = {}
+    for u in units:
+        if u is None:
+            continue
+        s, d = parse(u)
+        scale *= s
+        for k, v in d:
+            dims[k] = dims.get(k, 0) + v
+    target_scale, target_dims = parse(to)
+    mine = tuple(sorted((k, v) for k, v in dims.items() if v))
+    if mine != target_dims:
+        raise UnitProblem(f"量纲不符：{_describe(units)} 不能换算为 {_show(to)} / "
+                          f"dimension mismatch: {_describe(units)} is not convertible to {_show(to)}")
+    return scale / target_scale
+
+
+def rounded(x: float) -> float:
+    """A float rounded to ``SIGNIFICANT`` significant digits (so that output does not depend on the order
+    of floating-point noise)."""
+    return float(f"{x:.{SIGNIFICANT}g}")
+
+
+def convert(values: Sequence[float], units: Sequence[str | None], to: str) -> float:
+    """The product of ``values`` (each in its unit, None: a plain number) expressed in ``to``, rounded.
+    Raises ``UnitProblem`` on an unknown unit, a dimension mismatch or a result that is not finite."""
+    f = factor(tuple(units), to)
+    product = f
+    for v in values:
+        product *= v
+    if not math.isfinite(product):
+        raise UnitProblem("结果不是有限数 / the result is not a finite number")
+    return rounded(product)
+
+
+def known_unit(text: str) -> str | None:
+    """None when ``text`` is a unit this module reads, else the reason it is not (for pack lint)."""
+    try:
+        parse(text)
+    except UnitProblem as e:
+        return str(e)
+    return None

@@ -1,0 +1,260 @@
+"""Derived values and aggregates on small fact sets (checker.derivations, checker.aggregation), as a
+pack declares them (checker.packdecl reads the same YAML mappings a pack.yaml holds)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from checker.aggregation import plan, run_declarations
+from checker.cases import run_pack_cases
+from checker.check import run_check
+from checker.factbase import FactBase, FactSource
+from checker.model import Status
+from checker.packdecl import read_aggregates, read_derived
+from checker.packs import load_pack
+from checker.schemas import load_schemas
+
+from .conftest import edit_text
+
+DATES = {"audit_date": "2025-03-20", "period_start": "2022-01-01", "period_end": "2024-12-31"}
+
+
+def _base(*records: tuple[str, dict]) -> FactBase:
+    base = FactBase()
+    for i, (kind, data) in enumerate(records):
+        fact = {"kind": kind, **{("f_id" if k == "id" else k): v for k, v in data.items()}}
+        base.add(fact, FactSource(kind, f"{kind.split('.')[0]}.yaml", f"/records/{i}", data, None, f"{kind}[{i}]"))
+    return base
+
+
+def _run(base: FactBase, derive: list, aggregates: dict | None = None) -> FactBase:
+    meta = {"derive": derive, "aggregates": aggregates or {}}
+    derived = read_derived(meta)
+    aggs = read_aggregates(meta, load_schemas(), derived, lambda pointer, message: None)
+    run_declarations(base, None, derived, tuple(aggs.values()), DATES)  # type: ignore[arg-type]
+    return base
+
+
+def _of(base: FactBase, kind: str) -> list[dict]:
+    return [base.facts[int(f) - 1] for f in base.of_kind(kind)]
+
+
+GHG = "ghg.records"
+
+
+def test_product_recomputes_emissions_in_the_unit_asked():
+    base = _base((GHG, {"activity": 1000, "activity_unit": "MWh", "factor": 0.5703, "factor_unit": "tCO2/MWh",
+                        "gwp": 1}),
+                 (GHG, {"activity": 2.16, "activity_unit": "万m3", "factor": 2.5, "factor_unit": "kgCO2/m3", "gwp": 1}),
+                 (GHG, {"activity": 10, "activity_unit": "m3", "factor": 0.5703, "factor_unit": "tCO2/MWh", "gwp": 1}),
+                 (GHG, {"activity": 10, "activity_unit": "MWh", "factor": 0.5, "factor_unit": "tCO2/MWh"}))
+    _run(base, [{"kind": GHG, "field": "computed", "to": "tCO2e",
+                 "product": [["activity", "activity_unit"], ["factor", "factor_unit"], "gwp"]}])
+    one, two, mismatch, no_gwp = _of(base, GHG)
+    assert one["computed"] == 570.3 and "computed_unit_error" not in one
+    assert two["computed"] == 54.0
+    assert "computed" not in mismatch and "量纲不符" in mismatch["computed_unit_error"]
+    assert "computed" not in no_gwp and "computed_unit_error" not in no_gwp  # an input missing: absent
+    assert base.sources[one["id"]].values()["computed"] == 570.3  # what a message template sees
+    assert "computed" not in base.sources[one["id"]].data  # the evidence itself is untouched
+
+
+def test_convert_in_both_written_forms_and_a_hostile_unit():
+    records = [("energy.records", {"quantity": 1, "unit": "tce"}), ("energy.records", {"quantity": 2, "unit": "万kWh"}),
+               ("energy.records", {"quantity": 3, "unit": "__import__('os')"}), ("energy.records", {"quantity": 4})]
+    key_form = _run(_base(*records), [{"kind": "energy.records", "field": "gj", "convert": ["quantity", "unit"],
+                                       "to": "GJ"}])
+    op_form = _run(_base(*records), [{"kind": "energy.records", "field": "gj", "op": "convert",
+                                      "args": ["quantity", "unit"], "to": "GJ"}])
+    assert key_form.facts == op_form.facts
+    tce, kwh, hostile, no_unit = _of(key_form, "energy.records")
+    assert tce["gj"] == 29.3076 and kwh["gj"] == 72.0  # 2 万kWh = 20 MWh = 72 GJ
+    assert "gj" not in hostile and "无法识别的单位" in hostile["gj_unit_error"]
+    assert "未给出单位" in no_unit["gj_unit_error"]
+
+
+def test_number_ops():
+    base = _base(("x", {"a": 10.0, "b": 8.0, "c": 1.5}), ("x", {"a": 1.0, "b": 0}), ("x", {"a": 3.0}))
+    _run(base, [{"kind": "x", "field": "rel", "rel_diff": ["a", "b"]},
+                {"kind": "x", "field": "diff", "sub": ["a", "b", "c"]},
+                {"kind": "x", "field": "total", "op": "add", "args": ["a", "b"]},
+                {"kind": "x", "field": "share", "ratio": ["b", "a"]}])
+    full, zero_b, missing = _of(base, "x")
+    assert (full["rel"], full["diff"], full["total"], full["share"]) == (0.25, 0.5, 18.0, 0.8)
+    assert "rel" not in zero_b and "diff" not in zero_b and zero_b["total"] == 1.0  # b is 0; c is missing
+    assert not {"rel", "diff", "total", "share"} & set(missing)
+
+
+def test_ref_copies_a_field_from_the_matching_fact_of_another_kind():
+    base = _base(("factors.factors", {"id": "EF-1", "year": 2023, "region": "华东"}),
+                 ("factors.factors", {"id": "EF-2", "year": 2021}),
+                 ("factors.factors", {"id": "EF-1", "year": 1999}),  # a second EF-1: the first one counts
+                 (GHG, {"factor_id": "EF-1"}), (GHG, {"factor_id": "EF-2"}), (GHG, {"factor_id": "EF-9"}), (GHG, {}))
+    _run(base, [{"kind": GHG, "field": "factor_year", "op": "ref", "of": "factors.factors",
+                 "match": {"id": "factor_id"}, "take": "year"},
+                {"kind": GHG, "field": "factor_region", "ref": {"of": "factors.factors", "match": {"id": "factor_id"},
+                                                                "take": "region"}}])
+    a, b, unknown, none = _of(base, GHG)
+    assert (a["factor_year"], a["factor_region"], b["factor_year"]) == (2023, "华东", 2021)
+    assert "factor_region" not in b and "factor_year" not in unknown and "factor_year" not in none
+
+
+def test_aggregates_group_by_fields_with_distinct_sum_and_where_in():
+    rows = [("energy.records", {"enterprise": e, "energy_type": t, "year": 2024, "month": m, "tce": v})
+            for e, t, m, v in [("E1", "电力", 1, 1.5), ("E1", "电力", 2, 2.0), ("E1", "电力", 2, 0.5),
+                               ("E1", "天然气", 1, 3.0), ("E2", "电力", 1, 4.0), ("E2", "柴油", 1, 9.0)]]
+    base = _run(_base(*rows), [], {
+        "by_type": {"of": "energy.records", "group_by": {"fields": ["enterprise", "energy_type", "year"]},
+                    "distinct": "month", "sum": "tce", "where": {"energy_type": {"in": ["电力", "天然气"]}}},
+        "not_power": {"of": "energy.records", "group_by": {"fields": ["enterprise"]}, "sum": "tce",
+                      "where": {"energy_type": {"not_in": ["电力"]}}}})
+    groups = [(f["key"], f["enterprise"], f["year"], f["count"], f["distinct"], f["sum"])
+              for f in _of(base, "agg.by_type")]
+    assert groups == [("E1/电力/2024", "E1", 2024, 3, 2, 4.0), ("E1/天然气/2024", "E1", 2024, 1, 1, 3.0),
+                      ("E2/电力/2024", "E2", 2024, 1, 1, 4.0)]
+    assert [(f["key"], f["sum"]) for f in _of(base, "agg.not_power")] == [("E1", 3.0), ("E2", 9.0)]
+    first = base.sources[_of(base, "agg.by_type")[0]["id"]]
+    assert (first.file, first.pointer) == ("energy.yaml", "/records/0")  # a group points at its first record
+
+
+def test_aggregates_sum_a_derived_field_and_a_ref_reads_an_aggregate():
+    rows = [("energy.records", {"enterprise": e, "year": y, "quantity": q, "unit": u})
+            for e, y, q, u in [("E1", 2023, 1, "万kWh"), ("E1", 2023, 5, "MWh"), ("E1", 2024, 1, "tce")]]
+    rows.append(("output.records", {"year": 2023, "value": 2, "unit": "亿元"}))
+    # declared in an order that does not work top-down: the plan puts each step after what it reads
+    derive = [{"kind": "agg.energy_per_year", "field": "output", "ref": {"of": "agg.output_per_year",
+                                                                          "match": {"key": "key"}, "take": "sum"}},
+              {"kind": "agg.energy_per_year", "field": "intensity", "ratio": ["sum", "output"]},
+              {"kind": "energy.records", "field": "mwh", "convert": ["quantity", "unit"], "to": "MWh"},
+              {"kind": "output.records", "field": "wan_yuan", "convert": ["value", "unit"], "to": "万元"}]
+    aggs = {"energy_per_year": {"of": "energy.records", "group_by": {"fields": ["year"]}, "sum": "mwh"},
+            "output_per_year": {"of": "output.records", "group_by": {"fields": ["year"]}, "sum": "wan_yuan"}}
+    base = _run(_base(*rows), derive, aggs)
+    y2023, y2024 = _of(base, "agg.energy_per_year")
+    assert (y2023["sum"], y2023["output"], y2023["intensity"]) == (15.0, 20000.0, 0.00075)
+    assert y2024["sum"] == pytest.approx(8.141) and "output" not in y2024 and "intensity" not in y2024
+
+
+def test_decline_rate_over_three_years():
+    """average annual decline = 1 − (last/first)^(1/(years − 1)): 100 → 90 → 81 is 10 % a year."""
+    rows = [("ghg.records", {"year": y, "emissions": v, "site": s})
+            for y, v, s in [(2022, 100.0, "A"), (2023, 90.0, "A"), (2024, 81.0, "A"),
+                            (2022, 50.0, "B"), (2024, 60.0, "B"), (2023, 7.0, "C")]]
+    base = _run(_base(*rows), [{"kind": "agg.per_site_year", "field": "decline", "decline_rate": "sum"},
+                               {"kind": "agg.per_year", "field": "decline", "op": "decline_rate"}],
+                {"per_site_year": {"of": "ghg.records", "group_by": {"fields": ["site", "year"]}, "sum": "emissions"},
+                 "per_year": {"of": "ghg.records", "group_by": {"fields": ["year"]}, "sum": "emissions"}})
+    by_site = {(f["site"], f["year"]): f.get("decline") for f in _of(base, "agg.per_site_year")}
+    assert by_site[("A", 2022)] == by_site[("A", 2024)] == pytest.approx(0.1)
+    assert by_site[("B", 2022)] == pytest.approx(1 - (60 / 50) ** 0.5)  # growth: negative, over 2 elapsed years
+    assert by_site[("C", 2023)] is None  # one year only
+    totals = [(f["year"], f["sum"]) for f in _of(base, "agg.per_year")]
+    assert totals == [(2022, 150.0), (2023, 97.0), (2024, 141.0)]
+    assert [f["decline"] for f in _of(base, "agg.per_year")] == [pytest.approx(1 - (141 / 150) ** 0.5)] * 3
+
+
+def test_the_plan_puts_every_step_after_what_it_reads():
+    derive = [{"kind": "agg.a", "field": "r", "ratio": ["sum", "count"]},
+              {"kind": "x", "field": "t", "convert": ["v", "u"], "to": "t"},
+              {"kind": "x", "field": "share", "ref": {"of": "agg.a", "match": {"key": "g"}, "take": "sum"}}]
+    derived = read_derived({"derive": derive})
+    aggs = read_aggregates({"aggregates": {"a": {"of": "x", "group_by": {"fields": ["g"]}, "sum": "t"}}},
+                           load_schemas(), derived, lambda p, m: None)
+    order, cycle = plan(derived, tuple(aggs.values()))
+    names = [getattr(s, "field", None) or s.name for s in order]
+    assert names == ["t", "a", "r", "share"] and not cycle
+    looped = read_aggregates({"aggregates": {"a": {"of": "x", "group_by": {"fields": ["g"]}, "sum": "share"}}},
+                             load_schemas(), derived, lambda p, m: None)
+    assert plan(derived, tuple(looped.values()))[1]  # sum of a field read from the aggregate itself: a cycle
+
+
+def test_results_are_deterministic():
+    def once() -> str:
+        rows = [("e.records", {"g": i % 3, "q": 0.1 * i, "u": "万kWh"}) for i in range(50)]
+        base = _run(_base(*rows), [{"kind": "e.records", "field": "mwh", "convert": ["q", "u"], "to": "MWh"}],
+                    {"s": {"of": "e.records", "group_by": {"fields": ["g"]}, "sum": "mwh"}})
+        return json.dumps(base.facts, ensure_ascii=False, sort_keys=True)
+    assert once() == once()
+    assert '"sum": 408.0' in once()
+
+
+# --- through the real pipeline: a pack whose rule reads a derived value --------------------------------
+
+PACK_DIR = Path(__file__).parent / "data" / "derive-pack"
+
+
+@pytest.fixture
+def tiny(tmp_path) -> tuple[Path, Path]:
+    """A writable copy of the tiny pack (tests/data/derive-pack/zz-units) and of its base fixture."""
+    rules = tmp_path / "rules"
+    shutil.copytree(PACK_DIR, rules)
+    bundle = tmp_path / "bundle"
+    shutil.copytree(rules / "zz-units" / "fixtures" / "base", bundle)
+    return rules, bundle
+
+
+def _results(rules: Path, bundle: Path):
+    return [r for r in run_check(bundle, rules_dir=rules).results if r.rule == "zz-units-1"]
+
+
+def test_a_rule_on_a_derived_value_is_judged_by_the_engine(tiny):
+    rules, bundle = tiny
+    pack = load_pack("zz-units", rules)
+    assert not pack.problems
+    assert [o.ok for o in run_pack_cases(pack, "zz-units-1")] == [True] * len(pack.rules[0].cases)
+    assert [r.status for r in _results(rules, bundle)] == [Status.CONFORM]  # 0.8 tCO2/万元 = 0.08 kgCO2/元
+    edit_text(bundle / "baseline.yaml", "value: 0.8,", "value: 1.5,")
+    [result] = _results(rules, bundle)
+    assert (result.status, result.grade.value, result.clause) == (Status.NONCONFORMITY, "minor", "1")
+    assert (result.evidence[0].file, result.evidence[0].pointer) == ("baseline.yaml", "/baselines/0/value")
+    assert "换算为 0.15 kgCO2/元" in result.message.zh
+
+
+def test_a_unit_that_does_not_convert_fails_closed_with_its_reason(tiny):
+    rules, bundle = tiny
+    edit_text(bundle / "baseline.yaml", "unit: tCO2/万元", "unit: tCO2/MWh")
+    [result] = _results(rules, bundle)
+    assert result.status is Status.NONCONFORMITY and "量纲不符" in result.message.zh
+    edit_text(bundle / "baseline.yaml", "unit: tCO2/MWh", "unit: \"__import__('os')\"")
+    [result] = _results(rules, bundle)
+    assert result.status is Status.NONCONFORMITY and "无法识别的单位" in result.message.zh
+
+
+@pytest.mark.parametrize(("entry", "words"), [
+    ("{kind: baseline.baselines, field: x, convert: [value, unit], to: furlong_per_yak}", "unknown unit"),
+    ("{kind: baseline.baselines, field: x, convert: [value, units], to: t}", "has no field 'units'"),
+    ("{kind: baseline.baselines, field: x, op: ref, of: nothing.here, match: {id: id}, take: year}",
+     "ref of an unknown kind"),
+    ("{kind: baseline.baselines, field: x, op: ref, of: baseline.triggers, match: {type: metric}, take: nope}",
+     "has no field 'nope'"),
+    ("{kind: baseline.baselines, field: x, op: product, args: [[value, unit], base_year]}",
+     "needs the unit of the result"),
+    ("{kind: baseline.baselines, field: x, decline_rate: value}", "decline_rate needs facts with a year"),
+    ("{kind: agg.nothing, field: x, ratio: [sum, count]}", "unknown kind"),
+    ("{kind: baseline.baselines, field: x, op: multiply, args: [value, base_year]}", "/derive/1/op: 'multiply'"),
+    ("{kind: baseline.baselines, field: x, ratio: [value, base_year], to: t}", "should not be valid under {'required': ['to']}"),
+    ("{kind: baseline.baselines, field: x, convert: [value, unit]}", "/derive/1/to:"),
+    ("{kind: baseline.baselines, field: x, ratio: [value, base_year], op: ratio, args: [value, base_year]}",
+     "/derive/1"),
+])
+def test_pack_lint_reports_bad_declarations(tiny, entry, words):
+    rules, _ = tiny
+    path = rules / "zz-units" / "pack.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + f"  - {entry}\n", encoding="utf-8")
+    problems = [str(p) for p in load_pack("zz-units", rules).problems]
+    assert any(words in p and "pack.yaml" in p for p in problems), problems
+
+
+def test_pack_lint_reports_a_dependency_cycle(tiny):
+    rules, _ = tiny
+    path = rules / "zz-units" / "pack.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + (
+        "  - {kind: baseline.baselines, field: total, ref: {of: agg.zz_by_metric, match: {key: metric}, take: sum}}\n"
+        "aggregates:\n  zz_by_metric: {of: baseline.baselines, group_by: {fields: [metric]}, sum: total}\n"),
+        encoding="utf-8")
+    problems = [str(p) for p in load_pack("zz-units", rules).problems]
+    assert any("cycle" in p for p in problems), problems
