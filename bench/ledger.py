@@ -25,6 +25,9 @@ ENERGY_COLUMNS = ["id", "enterprise", "year", "month", "energy_type", "quantity"
 GHG_COLUMNS = ["id", "enterprise", "year", "month", "source", "category", "gas", "activity", "activity_unit",
                "factor_id", "factor", "factor_unit", "factor_source", "factor_publisher", "factor_year",
                "gwp_set", "gwp", "emissions", "data_source", "quality_tier"]
+# the benchmark's tables leave out the optional text columns no rule reads (ids, sources, publishers)
+BENCH_ENERGY_COLUMNS = [c for c in ENERGY_COLUMNS if c not in ("id", "coefficient_source", "source")]
+BENCH_GHG_COLUMNS = [c for c in GHG_COLUMNS if c not in ("id", "factor_source", "factor_publisher", "data_source")]
 GB2589 = "GB/T 2589—2020 附录A"
 EXAMPLE_SET = "示例排放因子集（非官方数值）"
 EXAMPLE_PUBLISHER = "parkcheck 示例数据"
@@ -133,7 +136,8 @@ def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
         out = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
         out.writeheader()
         for row in rows:
-            out.writerow({k: ("true" if v is True else "false" if v is False else v) for k, v in row.items()})
+            out.writerow({k: ("true" if v is True else "false" if v is False else v) for k, v in row.items()
+                          if k in columns})
 
 
 def _add_tables(folder: Path, tables: list[dict]) -> None:
@@ -176,12 +180,12 @@ def write_ledger(folder: Path, rows: int) -> dict:
             _, ghg = rows_for(e, name, year, codes, years[0])
             energy_rows += energy
             ghg_rows += ghg
-    write_csv(folder / "energy_ledger.csv", ENERGY_COLUMNS, energy_rows)
-    write_csv(folder / "ghg_inventory.csv", GHG_COLUMNS, ghg_rows)
+    write_csv(folder / "energy_ledger.csv", BENCH_ENERGY_COLUMNS, energy_rows)
+    write_csv(folder / "ghg_inventory.csv", BENCH_GHG_COLUMNS, ghg_rows)
     factors = emission_factors(years[0])
     (folder / "emission_factors.yaml").write_text(yaml.safe_dump(factors, allow_unicode=True, sort_keys=False),
                                                   encoding="utf-8")
-    boundary = {"kind": "ghg_inventory", "region": "全国", "boundary": {"enterprises": names}}
+    boundary = {"kind": "ghg_inventory", "region": "全国", "boundary": names}
     (folder / "ghg_boundary.yaml").write_text(yaml.safe_dump(boundary, allow_unicode=True, sort_keys=False),
                                               encoding="utf-8")
     _add_tables(folder, [{"file": "energy_ledger.csv", "kind": "energy_consumption"},
