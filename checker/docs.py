@@ -53,6 +53,13 @@ def _value(v) -> str:
     return f"`{v}`"
 
 
+def _membership(v) -> str:
+    """An aggregate's ``where`` value in words: equality, or ``(in|not_in, values)``."""
+    if isinstance(v, (tuple, list)) and len(v) == 2 and v[0] in ("in", "not_in"):
+        return ("为 " if v[0] == "in" else "不为 ") + _value(list(v[1])) + (" 之一" if v[0] == "in" else " 中任一")
+    return f"= {_value(v)}"
+
+
 def _aggregate_lines(pack: Pack) -> list[str]:
     """The pack's sums over ledgers (what a computed value counts: which records, which field), in words."""
     sums = [a for a in pack.aggregates.values() if a.sum]
@@ -60,9 +67,7 @@ def _aggregate_lines(pack: Pack) -> list[str]:
         return []
     lines = ["## 汇总（聚合）", ""]
     for a in sums:
-        where = "；".join(f"`{f}` " + (f"为 {_value(v['in'])} 之一" if isinstance(v, dict) and "in" in v
-                                      else f"不为 {_value(v['not_in'])} 中任一" if isinstance(v, dict) and "not_in" in v
-                                      else f"= {_value(v)}") for f, v in a.where)
+        where = "；".join(f"`{f}` " + _membership(v) for f, v in a.where)
         lines.append(f"- `agg.{a.name}`：`{a.of}` 的 `{a.sum}` 之和" + (f"，仅计 {where}" if where else ""))
     return [*lines, ""]
 
