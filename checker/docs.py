@@ -72,6 +72,26 @@ def _aggregate_lines(pack: Pack) -> list[str]:
     return [*lines, ""]
 
 
+_OPS = {"ratio": "÷", "sub": "−", "add": "+", "rel_diff": "相对差", "abs_diff": "绝对差"}
+
+
+def _derived_lines(pack: Pack) -> list[str]:
+    """The pack's computed values in words (only for packs on secondary sources, where the computation is the
+    pack's own reading of the sources and must be shown)."""
+    if pack.meta.get("source_basis") != "secondary" or not pack.derived:
+        return []
+    lines = ["## 计算值（派生）", ""]
+    for d in pack.derived:
+        if d.op == "ref":
+            how = f"取 `{d.of}` 中 " + "、".join(f"`{t}` = 本项 `{o}`" for t, o in d.match) + f" 的 `{d.take}`"
+        elif d.op in ("convert", "product"):
+            how = " × ".join(f"`{v}`" + (f" [`{u}`]" if u else "") for v, u in d.factors) + f"，换算为 {d.to}"
+        else:
+            how = f" {_OPS.get(d.op, d.op)} ".join(f"`{a}`" for a in d.args)
+        lines.append(f"- `{d.kind}` 的 `{d.field}` = {how}")
+    return [*lines, ""]
+
+
 def render_pack(pack: Pack) -> str:
     s = summary(coverage(pack))
     lines = [HEADER, f"# {pack.code} {pack.title['zh']}", "",
@@ -85,7 +105,7 @@ def render_pack(pack: Pack) -> str:
                   "`source: secondary`，每份报告都注明。", ""]
     if pack.meta.get("profile_of"):
         lines += [f"> 可选规则集（profile）：细化规则包 `{pack.meta['profile_of']}`，与其一同选用（`--standard {pack.id}`）。", ""]
-    lines += _aggregate_lines(pack)
+    lines += _aggregate_lines(pack) + _derived_lines(pack)
     by_clause: dict[str, list] = {}
     for r in pack.rules:
         by_clause.setdefault(r.clause, []).append(r)
