@@ -104,7 +104,8 @@ def render_pack(pack: Pack) -> str:
         lines += ["> **来源：二手资料，非官方原文。** 本规则包的条款号和标题为自拟，不引用任何原文；每条规则标注 "
                   "`source: secondary`，每份报告都注明。", ""]
     if pack.meta.get("profile_of"):
-        lines += [f"> 可选规则集（profile）：细化规则包 `{pack.meta['profile_of']}`，与其一同选用（`--standard {pack.id}`）。", ""]
+        base = pack.meta["profile_of"]
+        lines += [f"> 可选规则集（profile）：细化规则包 `{base}`，与其一同选用（`--standard {pack.id}`）。", ""]
     lines += _aggregate_lines(pack) + _derived_lines(pack)
     by_clause: dict[str, list] = {}
     for r in pack.rules:

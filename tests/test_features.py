@@ -223,7 +223,7 @@ def no_nonconformity(evidence):
     assert evidence["report"].nonconformities == ()
 
 
-@then(parsers.re(r'申报表中核心指标为 "(?P<value>[^"]+)" tCO2/tce，档位与阈值为 "(?P<band>[^"]+)"，结论为 "(?P<label>[^"]+)"$'))
+@then(parsers.re(r'申报表中核心指标为 "(?P<value>[^"]+)" 吨二氧化碳/吨标准煤，档位与阈值为 "(?P<band>[^"]+)"，结论为 "(?P<label>[^"]+)"$'))
 def core_in_section(evidence, value, band, label):
     """The row of the core indicator in the report section in the shape parks submit (checker.sections)."""
     (section,) = [s for s in evidence["report"].sections if s["standard"] == "ndrc-zero-carbon-park-2025"]

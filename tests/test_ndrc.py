@@ -92,7 +92,7 @@ def test_the_core_indicator_is_computed_from_energy_co2_and_standard_coal(bundle
     row = _core_row(report)
     assert row["二氧化碳排放量（tCO2，计算）"] == "33006" and row["综合能源消费量（tce，计算）"] == "211241"
     assert row["单位能耗碳排放（tCO2/tce，计算）"] == f"{co2 / tce:.6g}"
-    assert row["档位与阈值"] == "20万–100万 tce：不高于 0.20 tCO2/tce" and row["结论"] == "符合"
+    assert row["档位与阈值"] == "年综合能耗 20万–100万吨标准煤：不高于 0.20 吨二氧化碳/吨标准煤" and row["结论"] == "符合"
     assert report.nonconformities == ()
     (band1,) = _by_rule(report, "ndrc-2.2-threshold-band1")
     assert band1.status is Status.CONFORM
@@ -115,7 +115,7 @@ def test_below_200000_tce_the_note_gives_no_threshold_and_the_tool_says_so(bundl
     assert below.status is Status.ONSITE and "未给出本档阈值" in below.message.get("zh")
     assert {r.status for r in _by_rule(report, "ndrc-2.2-threshold-band1") + _by_rule(
         report, "ndrc-2.3-threshold-band2")} == {Status.NOT_APPLICABLE}
-    assert _core_row(report)["档位与阈值"] == "年综合能耗低于 20万 tce：资料未给出阈值"
+    assert _core_row(report)["档位与阈值"] == "年综合能耗低于 20 万吨标准煤：资料未给出阈值"
 
 
 def test_without_the_energy_ledger_the_core_indicator_cannot_be_shown_met(bundle):
@@ -191,7 +191,7 @@ def test_every_report_format_marks_the_secondary_source(bundle, tmp_path, cli):
     md = (out / "report.md").read_text(encoding="utf-8")
     html = unescape((out / "report.html").read_text(encoding="utf-8"))
     for text in (md, html):
-        assert MARK in text and "核心指标：单位能耗碳排放（否决项）" in text and "20万–100万 tce：不高于 0.20 tCO2/tce" in text
+        assert MARK in text and "核心指标：单位能耗碳排放（否决项）" in text and "年综合能耗 20万–100万吨标准煤：不高于 0.20 吨二氧化碳/吨标准煤" in text
     nc_csv = (out / "nonconformities.csv").read_text(encoding="utf-8-sig")
     assert MARK in nc_csv
     assert MARK in result.stdout
