@@ -16,6 +16,7 @@ import pytest
 from checker.check import run_check
 from checker.model import Grade, Status
 from checker.packs import get_pack, load_pack
+from checker.schemas import load_schemas
 
 from .conftest import EVIDENCE, ROOT, edit_text
 
@@ -180,6 +181,8 @@ def test_every_report_format_marks_the_secondary_source(bundle, tmp_path, cli):
     result = cli("check", bundle, "--standard", NDRC, "-o", out, "-f", "json", "-f", "md", "-f", "html", "-f", "csv")
     assert result.exit_code == 1
     data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    schemas = load_schemas()
+    assert list(schemas.validator(schemas.schema("report.schema.json")).iter_errors(data)) == []
     (pack,) = data["packs"]
     assert pack["source_basis"] == "secondary" and pack["source_note"]["zh"] == MARK
     assert {r["source"] for r in data["results"]} == {"secondary"}
