@@ -163,7 +163,7 @@ def write_ledger(folder: Path, rows: int) -> dict:
     folder = Path(folder)
     last = _period_end_year(folder)
     years = (last - 2, last - 1, last)
-    codes = tuple(s.code for s in SOURCES if s.category is not None) + ("LIME",)
+    codes = (*(s.code for s in SOURCES if s.category is not None), "LIME")
     per_enterprise = len(years) * len(MONTHS) * len(codes)
     n = max(1, rows // per_enterprise)
     ledger_codes = tuple(s.code for s in SOURCES)

@@ -31,6 +31,13 @@ DEFECTIVE_NCS = [
     # one root defect, one nonconformity: the missing baseline (7.5) is also what the objectives
     # (7.1), the indicator (7.4), the monitoring comparison (10.1.1) and the performance (11.3) cite
     (["7.1", "7.4", "7.5", "10.1.1", "11.3"], "major", "bundle.yaml", ""),
+    # the GHG inventory and energy ledger (issue 16): a record recomputed, units, the factor year, a missing
+    # month and on-site PV counted again as purchased electricity (tests/test_ghg_accounting.py)
+    (["7.3.2 e)"], "minor", "ghg_inventory.csv", "/records/108/factor_year"),
+    (["7.3.2 e)"], "minor", "energy_consumption.csv", "/records/120"),
+    (["7.3.2 f)"], "minor", "ghg_inventory.csv", "/records/42"),
+    (["7.3.2 f)"], "minor", "ghg_inventory.csv", "/records/17/emissions"),
+    (["7.3.2 f)"], "minor", "ghg_inventory.csv", "/records/122/activity_unit"),
     (["7.6.1 c)"], "minor", "risks.yaml", ""),
     (["8.1 d)"], "minor", "resources.yaml", ""),
     (["8.4 (2)b)"], "minor", "documented_information.yaml", "/documents/1"),

@@ -4,6 +4,7 @@ files nothing reads listed as not used, and the round trip template â†’ filled â
 
 from __future__ import annotations
 
+import csv
 import io
 import shutil
 import zipfile
@@ -262,14 +263,21 @@ def test_serial_dates_and_numbers_stored_as_text_are_read(tmp_path):
 def test_headers_may_be_field_keys_and_sheets_kind_names(tmp_path):
     dest = tmp_path / "park"
     shutil.copytree(CONFORMING, dest)
-    rows = [line.split(",") for line in (dest / "documented_information.csv").read_text(encoding="utf-8").splitlines()]
-    (dest / "documented_information.csv").unlink()
     manifest = (dest / "bundle.yaml").read_text(encoding="utf-8")
     (dest / "bundle.yaml").write_text(manifest[: manifest.index("tables:")], encoding="utf-8")
     wb = openpyxl.Workbook()
-    wb.active.title = "documented_information"
-    for r in rows:
-        wb.active.append([c or None for c in r])
+    wb.remove(wb.active)
+    # every CSV table of the park (the register, the energy ledger, the GHG inventory) as a sheet named by its
+    # kind or kind.list
+    for table, kind in (("documented_information.csv", "documented_information"),
+                        ("energy_consumption.csv", "energy_consumption.records"),
+                        ("ghg_inventory.csv", "ghg_inventory.records")):
+        with (dest / table).open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        (dest / table).unlink()
+        sheet = wb.create_sheet(kind)
+        for r in rows:
+            sheet.append([c or None for c in r])
     wb.save(dest / "register.xlsx")
     assert _verdicts(run_check(dest, [PACK])) == _verdicts(run_check(CONFORMING, [PACK]))
 
