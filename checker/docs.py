@@ -53,45 +53,6 @@ def _value(v) -> str:
     return f"`{v}`"
 
 
-def _membership(v) -> str:
-    """An aggregate's ``where`` value in words: equality, or ``(in|not_in, values)``."""
-    if isinstance(v, (tuple, list)) and len(v) == 2 and v[0] in ("in", "not_in"):
-        return ("为 " if v[0] == "in" else "不为 ") + _value(list(v[1])) + (" 之一" if v[0] == "in" else " 中任一")
-    return f"= {_value(v)}"
-
-
-def _aggregate_lines(pack: Pack) -> list[str]:
-    """The pack's sums over ledgers (what a computed value counts: which records, which field), in words."""
-    sums = [a for a in pack.aggregates.values() if a.sum]
-    if not sums:
-        return []
-    lines = ["## 汇总（聚合）", ""]
-    for a in sums:
-        where = "；".join(f"`{f}` " + _membership(v) for f, v in a.where)
-        lines.append(f"- `agg.{a.name}`：`{a.of}` 的 `{a.sum}` 之和" + (f"，仅计 {where}" if where else ""))
-    return [*lines, ""]
-
-
-_OPS = {"ratio": "÷", "sub": "−", "add": "+", "rel_diff": "相对差", "abs_diff": "绝对差"}
-
-
-def _derived_lines(pack: Pack) -> list[str]:
-    """The pack's computed values in words (only for packs on secondary sources, where the computation is the
-    pack's own reading of the sources and must be shown)."""
-    if pack.meta.get("source_basis") != "secondary" or not pack.derived:
-        return []
-    lines = ["## 计算值（派生）", ""]
-    for d in pack.derived:
-        if d.op == "ref":
-            how = f"取 `{d.of}` 中 " + "、".join(f"`{t}` = 本项 `{o}`" for t, o in d.match) + f" 的 `{d.take}`"
-        elif d.op in ("convert", "product"):
-            how = " × ".join(f"`{v}`" + (f" [`{u}`]" if u else "") for v, u in d.factors) + f"，换算为 {d.to}"
-        else:
-            how = f" {_OPS.get(d.op, d.op)} ".join(f"`{a}`" for a in d.args)
-        lines.append(f"- `{d.kind}` 的 `{d.field}` = {how}")
-    return [*lines, ""]
-
-
 def render_pack(pack: Pack) -> str:
     s = summary(coverage(pack))
     lines = [HEADER, f"# {pack.code} {pack.title['zh']}", "",
@@ -106,7 +67,6 @@ def render_pack(pack: Pack) -> str:
     if pack.meta.get("profile_of"):
         base = pack.meta["profile_of"]
         lines += [f"> 可选规则集（profile）：细化规则包 `{base}`，与其一同选用（`--standard {pack.id}`）。", ""]
-    lines += _aggregate_lines(pack) + _derived_lines(pack)
     by_clause: dict[str, list] = {}
     for r in pack.rules:
         by_clause.setdefault(r.clause, []).append(r)
