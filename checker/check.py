@@ -34,6 +34,7 @@ from .onsite import apply_onsite
 from .packs import available_packs, get_pack
 from .schemas import SchemaSet, load_schemas
 from .scoring import Score, compute_score
+from .sections import build_section
 from .unused import unused_files
 from .verdicts import clause_verdicts, rule_results, sort_results
 from .waivers import apply_waivers
@@ -156,7 +157,8 @@ def _report(bundle: Bundle, compiled: list[CompiledPack], results: list[Result],
                 "standards_claimed": manifest.get("standards", [])},
         files=bundle.evidence_files(),
         packs=tuple(PackInfo(c.pack.id, c.pack.code, c.pack.title["zh"], c.pack.meta["edition"], c.pack.version,
-                             c.pack.meta["publisher"], len(c.pack.rules), c.pack.sha256) for c in compiled),
+                             c.pack.meta["publisher"], len(c.pack.rules), c.pack.sha256,
+                             c.pack.meta.get("source_basis")) for c in compiled),
         results=tuple(results), verdicts=tuple(verdicts), nonconformities=tuple(ncs),
         generated_at=generated_at, engine=stats, scores=tuple(scores), content_gaps=tuple(content_gaps),
         unused_files=unused_files(bundle, schemas))
@@ -200,6 +202,9 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
     report = _report(bundle, compiled, results, ncs, _scores(compiled, bundle, results), content_gaps, stats,
                      generated_at, schemas)
     report = replace(report, neutrality=neutrality_section(bundle, [c.pack for c in compiled], results, facts))
+    sections = [s for c in compiled if (s := build_section(c.pack, facts, results, schemas)) is not None]
+    if sections:
+        report = replace(report, sections=tuple(sections))
     report = apply_waivers(report, controls, bundle, {c.pack.id: c.pack for c in compiled})
     report = apply_ncr(report, bundle, controls, previous)  # 不符合项报告 fields, corrective actions, surveillance
     t3 = time.perf_counter()

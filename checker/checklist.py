@@ -14,6 +14,7 @@ from pathlib import Path
 from .coverage import NOT_COVERED, TITLE_ONLY, coverage
 from .dictionary import dictionary
 from .doctable import Document, Section, bi, to_markdown
+from .model import SECONDARY, SECONDARY_MARK
 from .packs import Pack
 from .readers import METHOD_LABELS, Reading, SchemaField, check_method, walk_schema
 from .safeio import atomic_write
@@ -76,7 +77,10 @@ def _how(pack: Pack, rules: list, status: str, lang: str) -> str:
     return "\n".join(lines)
 
 
-def _requirement(entry, lang: str) -> str:
+def _requirement(entry, lang: str, secondary: bool = False) -> str:
+    if secondary:  # nothing is quoted: the pack's own heading, what the sources report, and the mark
+        note = f"\n{entry.note}" if entry.note else ""
+        return f"{entry.title}{note}\n" + bi(f"（{SECONDARY_MARK[0]}）", f"({SECONDARY_MARK[1]})", lang)
     if entry.text:
         return str(entry.text)
     return f"{entry.title}\n" + bi("（来源仅有条款标题）", "(the source holds the clause title only)", lang)
@@ -89,7 +93,8 @@ def _clause_row(pack: Pack, row, rules: list, reading: Reading, names: FieldName
     evidence = ""
     if rules:
         evidence = evidence_text(reading, names, pairs, lang) or bi("（无需文件）", "(no document)", lang)
-    return [f"{row.clause} {entry.title}".strip(), _requirement(entry, lang),
+    secondary = pack.meta.get("source_basis") == SECONDARY
+    return [f"{row.clause} {entry.title}".strip(), _requirement(entry, lang, secondary),
             "、".join(bi(*OBLIGATION[o], lang) for o in obligations), evidence,
             _how(pack, rules, row.status, lang), "\n".join(r.id for r in rules)]
 
@@ -108,6 +113,8 @@ def pack_section(pack: Pack, reading: Reading, names: FieldNames, lang: str) -> 
                  f"Rule pack {pack.id} version {pack.version}, {len(pack.rules)} rules.", lang)]
     if pack.meta.get("text_status"):
         notes.append(str(pack.meta["text_status"]))
+    if pack.meta.get("source_basis") == SECONDARY:
+        notes.append(bi(*SECONDARY_MARK, lang))
     return Section(f"{pack.code} {pack.title['zh']}", notes, columns, rows, sheet=pack.code,
                    widths=[22, 60, 12, 60, 24, 28])
 

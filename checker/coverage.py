@@ -35,20 +35,21 @@ def coverage(pack: Pack) -> list[CoverageRow]:
     for rule in pack.rules:
         by_clause.setdefault(rule.clause, []).append(rule)
     rows = []
+    secondary = pack.meta.get("source_basis") == "secondary"  # no text to quote, but not known by title only
     for entry in sorted(pack.catalogue.values(), key=lambda e: clause_sort_key(e.clause)):
         rules = by_clause.get(entry.clause, [])
         if not entry.normative:
             status = INFORMATIVE if not rules else CHECKED
         elif not rules:
             status = NOT_COVERED
-        elif any(r.source == "full text" and r.on_pass != "onsite" for r in rules):
+        elif any(r.source != TITLE_ONLY and r.on_pass != "onsite" for r in rules):
             status = CHECKED
-        elif any(r.source == "full text" for r in rules):
+        elif any(r.source != TITLE_ONLY for r in rules):
             status = ONSITE
         else:
             status = TITLE_ONLY
         rows.append(CoverageRow(entry.clause, entry.title, entry.normative, tuple(r.id for r in rules), status,
-                                bool(entry.text)))
+                                bool(entry.text) or secondary))
     return rows
 
 

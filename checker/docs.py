@@ -61,6 +61,12 @@ def render_pack(pack: Pack) -> str:
              f"仅有标题 {s['title_only_checked']}/{s['title_only_clauses']}）", ""]
     if pack.meta.get("text_status"):
         lines += [f"> {pack.meta['text_status']}", ""]
+    if pack.meta.get("source_basis") == "secondary":
+        lines += ["> **来源：二手资料，非官方原文。** 本规则包的条款号和标题为自拟，不引用任何原文；每条规则标注 "
+                  "`source: secondary`，每份报告都注明。", ""]
+    if pack.meta.get("profile_of"):
+        base = pack.meta["profile_of"]
+        lines += [f"> 可选规则集（profile）：细化规则包 `{base}`，与其一同选用（`--standard {pack.id}`）。", ""]
     by_clause: dict[str, list] = {}
     for r in pack.rules:
         by_clause.setdefault(r.clause, []).append(r)
@@ -80,7 +86,8 @@ def render_pack(pack: Pack) -> str:
             lines.append(f"### `{r.id}`" + (f" {r.title['zh']}" if r.title else ""))
             lines.append("")
             lines.append(f"- 要求：“{r.requirement}”（{OBLIGATION[r.obligation][0]}；不满足时为{RULE_GRADE[r.grade][0]}"
-                         + ("；依据：仅有标题" if r.source == "title only" else "") + "）")
+                         + ("；依据：仅有标题" if r.source == "title only" else "")
+                         + ("；来源：二手资料，非官方原文" if r.source == "secondary" else "") + "）")
             if getattr(r, "grade_reason", None):
                 lines.append(f"- 分级理由：{r.grade_reason['zh']}")
             lines.append(f"- 对象：`{r.for_each}`" + (f"，其中 {describe(r.where)}" if r.where else ""))

@@ -5,6 +5,7 @@ judgements.  Chinese first, English alongside, like every table of checker.label
 from __future__ import annotations
 
 from .labels_out import Pair
+from .model import SECONDARY_MARK
 
 # --- work package "machine": the words of junit.xml, report.sarif and oscal-assessment-results.json ---
 MACHINE: dict[str, Pair] = {
@@ -12,6 +13,7 @@ MACHINE: dict[str, Pair] = {
     "finding_or_message": ("说明", "Statement"),
     "source_basis": ("判断依据", "Basis"),
     "title_only": ("仅依据条款标题判断", "judged from the clause title only"),
+    "secondary": SECONDARY_MARK,
     "suites": ("园区规则检查结果", "Rule results of the park"),
     "evidence_collected": ("证据审查", "Examination of the evidence"),
     "plan": ("检查方案：所选标准的规则包", "Assessment plan: the rule packs of the selected standards"),

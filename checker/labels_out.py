@@ -7,7 +7,7 @@ may write in its evidence, e.g. Chinese enum labels, are the schemas' business, 
 
 from __future__ import annotations
 
-from .model import Grade, Status
+from .model import SECONDARY_MARK, Grade, Status
 
 Pair = tuple[str, str]
 
@@ -226,6 +226,13 @@ REPORT: dict[str, Pair] = {
     "sum_title_only_value": ("{results} 条规则结果，涉及 {ncs} 项不符合项、{clauses} 个条款结论",
                              "{results} rule results, in {ncs} nonconformities and {clauses} clause verdicts"),
     "title_only": ("仅依据标题", "title only"),
+    "secondary": SECONDARY_MARK,
+    "sum_secondary": ("依据二手资料", "Resting on secondary sources"),
+    "secondary_note": ("标“来源：二手资料，非官方原文”的标准没有可得的官方原文：条款号、标题与阈值据公开二手资料整理，"
+                       "规则包不引用任何原文；结论须对照官方原文确认。",
+                       "Standards marked \"source: secondary reporting\" have no official text available: clause "
+                       "numbers, titles and thresholds were gathered from public secondary reporting, the pack quotes "
+                       "nothing as requirement text, and the verdicts must be confirmed against the official text."),
     "title_only_note": ("标“仅依据标题”的结论来自只知道条款标题的规则：该标准的来源文本没有这些条款的正文，"
                         "规则通过另一标准中的等同要求检查证据，结论未对照条款正文。",
                         "Verdicts marked \"title only\" come from rules that know the clause by its title only: "

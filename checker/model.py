@@ -8,6 +8,9 @@ from enum import Enum
 from typing import Any
 
 TITLE_ONLY = "title only"  # Result.source of a rule that rests on a clause title only (the source has no text)
+SECONDARY = "secondary"  # Result.source of a rule of a pack that rests on secondary sources (no official text)
+# how every report marks what rests on secondary sources
+SECONDARY_MARK = ("来源：二手资料，非官方原文", "source: secondary reporting, not the official text")
 
 
 # str mixins, not StrEnum: StrEnum changes str()/format() of the members, which templates and messages show
@@ -249,11 +252,20 @@ class PackInfo:
     publisher: str
     rules: int
     sha256: str
+    source_basis: str | None = None  # "secondary": the pack rests on secondary sources (marked in every report)
+
+    @property
+    def secondary(self) -> bool:
+        return self.source_basis == SECONDARY
 
     def to_json(self) -> dict:
-        return {"id": self.id, "code": self.code, "title": self.title, "edition": self.edition,
-                "version": self.version, "publisher": self.publisher, "rules": self.rules,
-                "sha256": self.sha256}
+        out = {"id": self.id, "code": self.code, "title": self.title, "edition": self.edition,
+               "version": self.version, "publisher": self.publisher, "rules": self.rules,
+               "sha256": self.sha256}
+        if self.secondary:
+            out["source_basis"] = SECONDARY
+            out["source_note"] = {"zh": SECONDARY_MARK[0], "en": SECONDARY_MARK[1]}
+        return out
 
 
 @dataclass(frozen=True)
@@ -294,6 +306,7 @@ class Report:
     generated_at: str | None = None
     engine: dict = field(default_factory=dict, compare=False, hash=False)
     scores: tuple = ()  # checker.scoring.Score, one per scored standard
+    sections: tuple = ()  # pack-declared report sections (checker.sections), one per pack declaring one
     content_gaps: tuple[ContentGap, ...] = ()  # schema content gaps, each with how it is reported
     unused_files: tuple[str, ...] = ()  # files and workbook sheets nothing reads (checker.unused)
     mode: str = "precheck"  # precheck | audit (checker.modes): an audit report carries no advice
@@ -361,4 +374,15 @@ class Report:
                 "nonconformities": sum(1 for n in self.nonconformities if on_title & set(n.members)),
                 "clauses": sum(1 for v in self.verdicts if self.verdict_on_title(v)),
             },
+            **self._secondary_counts(),
         }
+
+    def _secondary_counts(self) -> dict:
+        """What rests on secondary sources (packs with ``source_basis: secondary``); absent when nothing does."""
+        packs = {p.id for p in self.packs if p.secondary}
+        if not packs:
+            return {}
+        return {"secondary": {
+            "results": sum(1 for r in self.results if r.standard in packs),
+            "nonconformities": sum(1 for n in self.nonconformities if any(s in packs for s, _ in n.clauses)),
+            "clauses": sum(1 for v in self.verdicts if v.standard in packs)}}

@@ -38,9 +38,10 @@ class Linter(ConditionLinter):
     problems accumulate on ``problems``."""
 
     def __init__(self, pack_id: str, schemas: SchemaSet, catalogue: dict[str, CatalogueEntry],
-                 aggregates: dict[str, Aggregate], derived: tuple[Derived, ...] = ()):
+                 aggregates: dict[str, Aggregate], derived: tuple[Derived, ...] = (), secondary: bool = False):
         super().__init__(schemas, aggregates, derived)
         self.pack_id = pack_id
+        self.secondary = secondary  # the pack rests on secondary sources (pack.yaml source_basis: secondary)
         self.catalogue = catalogue
         self.env = SandboxedEnvironment(undefined=jinja2.ChainableUndefined, autoescape=False)
         self.seen: dict[str, str] = {}  # rule id -> file that defines it
@@ -83,10 +84,21 @@ class Linter(ConditionLinter):
                 f"requirement is not quoted verbatim from the catalogue text of {clause} (or its parent)",
                 "从该条款（或其上级条款）的目录原文中逐字复制要求文字",
                 "copy the requirement word for word from the catalogue text of the clause or its parent"))
-        if source == "title only" and raw["requirement"] != entry.title:
-            self.add(f"{ptr}/requirement", fix(f"a title-only rule quotes the clause title: {entry.title!r}",
+        if source in ("title only", "secondary") and raw["requirement"] != entry.title:
+            self.add(f"{ptr}/requirement", fix(f"a {source} rule quotes the clause title: {entry.title!r}",
                                                f"把 requirement 改为 {entry.title!r}",
                                                f"set requirement to {entry.title!r}"))
+        self._check_secondary(source, ptr)
+
+    def _check_secondary(self, source: str, ptr: str) -> None:
+        """A pack on secondary sources marks every rule so; no other pack may mark one."""
+        if self.secondary and source != "secondary":
+            self.add(f"{ptr}/source", fix("the pack rests on secondary sources (source_basis: secondary): "
+                                          "every rule says so", "加上 source: secondary", "add source: secondary"))
+        elif not self.secondary and source == "secondary":
+            self.add(f"{ptr}/source", fix("source: secondary in a pack that does not declare source_basis: secondary",
+                                          "在 pack.yaml 中声明 source_basis: secondary，或删去本规则的 source",
+                                          "declare source_basis: secondary in pack.yaml, or remove the rule's source"))
 
     def _quoted(self, requirement: str, entry: CatalogueEntry) -> bool:
         quote = re.sub(r"\s+", "", requirement)

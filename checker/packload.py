@@ -20,6 +20,7 @@ from .resources import data_dir
 from .ruleformat import derived_reads
 from .schemas import SchemaSet, describe_error, load_schemas
 from .scoring import lint_scoring
+from .sections import lint_section
 from .yamlio import Positioned, read_yaml_file
 
 MANIFEST = "pack.yaml"
@@ -108,10 +109,10 @@ def load_pack(pack_id: str, rules_dir: Path | None = None, schemas: SchemaSet | 
     derived = read_derived(meta)
     aggregates = read_aggregates(meta, schemas, derived, manifest.add)
     declaration_problems(meta, derived, aggregates, schemas, manifest.add)
-    linter = Linter(pack_id, schemas, catalogue, aggregates, derived)
+    linter = Linter(pack_id, schemas, catalogue, aggregates, derived, meta.get("source_basis") == "secondary")
     rules, rule_problems = _rule_files(root, pack_id, schemas, linter, digest)
     problems = manifest.problems + rule_problems + linter.problems
-    problems += _scoring_problems(manifest, rules, rule_files_ok=not rule_problems and not linter.problems)
+    problems += _scoring_problems(manifest, rules, not rule_problems and not linter.problems, linter)
     problems += dependency_problems(pack_id, rules)
     return Pack(pack_id, root, meta, catalogue, rules, aggregates, digest.hexdigest(), problems, derived)
 
@@ -143,12 +144,14 @@ def _pdca(manifest: _Manifest, catalogue: dict[str, CatalogueEntry]) -> None:
             seen.add(clause)
 
 
-def _scoring_problems(manifest: _Manifest, rules: list[Rule], rule_files_ok: bool) -> list[Problem]:
+def _scoring_problems(manifest: _Manifest, rules: list[Rule], rule_files_ok: bool, linter: Linter) -> list[Problem]:
+    """The problems of the pack's scoring and of its declared report section (checker.sections)."""
     scoring = manifest.meta.get("scoring")
-    if scoring is None:
-        return []
     before = len(manifest.problems)
-    for pointer, message in lint_scoring(scoring, {r.id for r in rules} if rule_files_ok else None):
+    ids = {r.id for r in rules} if rule_files_ok else None
+    found = list(lint_scoring(scoring, ids)) if scoring is not None else []
+    found += lint_section(manifest.meta.get("report_section"), ids, linter.kind_exists)
+    for pointer, message in found:
         manifest.add(pointer, message, with_field=True)
     return manifest.problems[before:]
 

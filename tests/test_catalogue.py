@@ -56,7 +56,11 @@ def test_verify_source_without_the_source_text_is_an_input_error(tmp_path):
 if STANDARDS.is_dir():  # where the standards are available, every shipped pack is compared with them
     @pytest.mark.parametrize("pack_id", available_packs())
     def test_catalogue_text_is_verbatim(pack_id):
-        result = verify_pack(get_pack(pack_id), STANDARDS)
+        pack = get_pack(pack_id)
+        result = verify_pack(pack, STANDARDS)
+        if pack.meta.get("source_basis") == "secondary":  # the source is a note, not a text: nothing is quoted
+            assert result.entries == 0 and all(not e.text for e in pack.catalogue.values())
+            return
         assert result.entries > 0 and [str(m) for m in result.mismatches] == []
 
 
@@ -73,7 +77,7 @@ def test_rule_requirements_are_quoted_from_their_clause(pack_id):
     pack = get_pack(pack_id)
     for rule in pack.rules:
         entry = pack.catalogue[rule.clause]
-        if rule.source == "title only":  # the source holds only the title: the rule quotes it
+        if rule.source in ("title only", "secondary"):  # no text to quote: the rule quotes the clause title
             assert rule.requirement == entry.title, rule.id
             continue
         texts = _squash(entry.text) + _squash(pack.catalogue[entry.parent].text if entry.parent else "")

@@ -40,11 +40,13 @@ from .steps.vocabulary import (
 
 SEESA = "t-seesa-010-2025"
 SEESA_FIXTURE = ROOT / "rules" / SEESA / "fixtures" / "base"
+NDRC_FIXTURE = ROOT / "rules" / "ndrc-zero-carbon-park-2025" / "fixtures" / "base"
 
 scenarios("t-cpqs-zc001-2025")
 scenarios("t-seesa-010-2025")
 scenarios("cecc-org-carbon-neutrality")
 scenarios("combined")
+scenarios("ndrc-zero-carbon-park-2025")
 
 
 @pytest.fixture
@@ -77,6 +79,11 @@ def seesa_bundle(evidence):
     evidence["files"] = _load(SEESA_FIXTURE)
 
 
+@given("一个国家级零碳园区申报的示例证据包")
+def ndrc_bundle(evidence):
+    evidence["files"] = _load(NDRC_FIXTURE)
+
+
 @given(parsers.parse('示例园区"{park}"的证据包'))
 def example_park(evidence, park):
     """One of the example bundles under evidence/, named by the park's name in its bundle manifest."""
@@ -99,7 +106,7 @@ def audit_date_and_period(evidence, audit, start, end):
     assert tuple(str(d) for d in got) == tuple(d.isoformat() for d in dates.values())
 
 
-_OWN_GIVENS = r"(?!一个在已编码条款上|一个零碳园区评价的示例证据包$|示例园区\"|审核日为 )"
+_OWN_GIVENS = r"(?!一个在已编码条款上|一个零碳园区评价的示例证据包$|一个国家级零碳园区申报的示例证据包$|示例园区\"|审核日为 )"
 
 
 @given(parsers.re(rf"^{_OWN_GIVENS}(?P<phrase>.+)$"))
@@ -214,6 +221,16 @@ def nc_cites(evidence, clause, grade, doc, where, whole):
 @then("没有不符合项")
 def no_nonconformity(evidence):
     assert evidence["report"].nonconformities == ()
+
+
+@then(parsers.re(r'申报表中核心指标为 "(?P<value>[^"]+)" 吨二氧化碳/吨标准煤，档位与阈值为 "(?P<band>[^"]+)"，结论为 "(?P<label>[^"]+)"$'))
+def core_in_section(evidence, value, band, label):
+    """The row of the core indicator in the report section in the shape parks submit (checker.sections)."""
+    (section,) = [s for s in evidence["report"].sections if s["standard"] == "ndrc-zero-carbon-park-2025"]
+    table = next(t for t in section["tables"] if t["title"]["zh"].startswith("核心指标"))
+    (row,) = table["rows"]
+    cells = {c["zh"]: cell["zh"] for c, cell in zip(table["columns"], row, strict=True)}
+    assert (cells["单位能耗碳排放（tCO2/tce，计算）"], cells["档位与阈值"], cells["结论"]) == (value, band, label), cells
 
 
 @then(parsers.parse('不符合项的要求原文为 "{text}"'))

@@ -20,7 +20,8 @@ from checker.packs import available_packs
 
 from .conftest import CONFORMING, DEFECTIVE, EVIDENCE, PACK, edit_text
 
-ALL_PACKS = ["t-cpqs-zc001-2025", "cecc-org-carbon-neutrality", "q-cecc-zcp-cj-01-2025", "t-seesa-010-2025"]
+ALL_PACKS = ["t-cpqs-zc001-2025", "cecc-org-carbon-neutrality", "q-cecc-zcp-cj-01-2025", "t-seesa-010-2025",
+             "ndrc-zero-carbon-park-2025", "ndrc-zcp-hunan-staged"]
 
 
 def _yaml() -> YAML:

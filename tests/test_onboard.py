@@ -21,7 +21,8 @@ from checker.schemas import load_schemas
 from checker.yamlio import parse_yaml
 
 PACKS = available_packs()
-SELECTIONS = [[p] for p in PACKS] + [PACKS]
+# a profile pack (profile_of) is selected beside the pack it refines
+SELECTIONS = [[b, p] if (b := get_pack(p).meta.get("profile_of")) else [p] for p in PACKS] + [PACKS]
 AUDIT = dt.date(2026, 3, 15)
 
 

@@ -110,7 +110,7 @@ def body(item: Item, lang: str) -> str:
               (w["finding_or_message"], r.message.get(lang))]
     lines += [(w["evidence"], location(e, lang)) for e in r.evidence]
     if r.source != "full text":
-        lines.append((w["source_basis"], w["title_only"]))
+        lines.append((w["source_basis"], w["secondary" if r.source == "secondary" else "title_only"]))
     if r.judgement:
         lines.append((w["judgement"], judgement_text(r.judgement, lang)))
     if item.nc is not None and item.nc.waiver:

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from ..escape import markdown, markdown_code, printable
 from ..labels_out import REPORT, grade_label, have_label, in_language, index, source_label, status_label
-from ..model import TITLE_ONLY, PackInfo, Report, Result, Status
+from ..model import SECONDARY_MARK, TITLE_ONLY, PackInfo, Report, Result, Status
 from ..onsite import judgement_view
 from ..resources import data_dir
 from ..schemas import load_schemas
@@ -44,7 +44,9 @@ def view(report: Report, lang: str) -> dict:
         "not_applicable": by_status(Status.NOT_APPLICABLE), "errors": by_status(Status.ERROR),
         "not_evaluated": by_status(Status.NOT_EVALUATED),
         "by_pack": lambda results: by_pack(results, report.packs),
-        "standard_name": standard_name,
+        "standard_name": lambda pack: standard_name(pack, lang),
+        # whether a result or a clause verdict comes from a pack resting on secondary sources (marked everywhere)
+        "secondary": lambda x: packs[x.standard].secondary,
         "kind_name": lambda kind: kind_name(kind, lang),
         "nc_clauses": lambda nc: clause_groups(nc.clauses, packs, report.on_title(nc)),
         # whether a result, or a clause verdict, rests on a clause title only (marked, explained once in the summary)
@@ -65,9 +67,13 @@ def view(report: Report, lang: str) -> dict:
     }
 
 
-def standard_name(pack: PackInfo) -> str:
-    """A standard's code and title, the title left out where the code is the title (a guideline without a number)."""
-    return pack.code if pack.code == pack.title else f"{pack.code} {pack.title}"
+def standard_name(pack: PackInfo, lang: str = "zh") -> str:
+    """A standard's code and title, the title left out where the code is the title (a guideline without a number);
+    a pack resting on secondary sources says so beside its name."""
+    name = pack.code if pack.code == pack.title else f"{pack.code} {pack.title}"
+    if getattr(pack, "secondary", False):
+        name += f"「{SECONDARY_MARK[index(lang)]}」"
+    return name
 
 
 def kind_name(kind: str | None, lang: str) -> str:
@@ -90,7 +96,8 @@ def clause_groups(clauses, packs: dict[str, PackInfo], on_title=frozenset()) -> 
     with whether a title-only rule judged it."""
     groups: dict[str, dict] = {}
     for standard, clause in clauses:
-        group = groups.setdefault(standard, {"pack": packs[standard], "code": packs[standard].code, "clauses": []})
+        group = groups.setdefault(standard, {"pack": packs[standard], "code": packs[standard].code, "clauses": [],
+                                             "secondary": packs[standard].secondary})
         group["clauses"].append({"clause": clause, "title_only": (standard, clause) in on_title})
     return list(groups.values())
 
@@ -106,6 +113,10 @@ def summary_view(summary: dict, lang: str) -> dict:
         "results": [(status_label(s, None, lang), results.get(s.value, 0), s.value) for s in shown],
         "title_only": t["sum_title_only_value"].format(results=on_title["results"], ncs=on_title["nonconformities"],
                                                        clauses=on_title["clauses"]) if on_title["results"] else None,
+        "secondary": t["sum_title_only_value"].format(results=summary["secondary"]["results"],
+                                                      ncs=summary["secondary"]["nonconformities"],
+                                                      clauses=summary["secondary"]["clauses"])
+        if "secondary" in summary else None,
     }
 
 

@@ -50,7 +50,7 @@ def _row(nc: Nonconformity, report: Report, packs: dict, lang: str) -> dict[str,
     return {
         "id": nc.id,
         "clauses": "; ".join(f"{g['code']} {comma.join(c['clause'] for c in g['clauses'])}" for g in groups),
-        "standards": "; ".join(standard_name(g["pack"]) for g in groups),
+        "standards": "; ".join(standard_name(g["pack"], lang) for g in groups),
         "title_only": "; ".join(f"{g['code']} {c['clause']}" for g in groups for c in g["clauses"] if c["title_only"]),
         "requirement": nc.requirement,
         "finding": nc.finding.get(lang),

@@ -49,6 +49,7 @@ def to_dict(report: Report, lazy: bool = False) -> dict:
         "applicability": list(report.applicability), "waivers": list(report.waivers),  # checker.waivers
         "scores": [s.to_json() for s in report.scores],
         "neutrality": [n.to_json() for n in report.neutrality],  # checker.neutrality
+        **({"sections": list(report.sections)} if report.sections else {}),  # pack-declared (checker.sections)
         "content_gaps": [g.to_json() for g in report.content_gaps],
         "unused_files": list(report.unused_files),
         "engine": report.engine,

@@ -114,7 +114,7 @@ def _print_header(report: Report, console: Console, lang: str, t: dict, tt: dict
     for pack in report.packs:
         comma, left, right = ("，", "（", "）") if lang == "zh" else (", ", " (", ")")
         about = f"{t['edition']} {pack.edition}{comma}{t['pack_version']} {pack.version}"
-        title = f"{standard_name(pack)}{left}{about}{right}"
+        title = f"{standard_name(pack, lang)}{left}{about}{right}"
         console.print(plain(title, "italic"))
     kind = b.get("check_type")
     stated = CHECK_TYPE[kind][index(lang)] if kind in CHECK_TYPE else tt["not_stated"]
@@ -153,6 +153,11 @@ def _print_verdict(report: Report, console: Console, lang: str, tt: dict) -> Non
         t = SECTION_TITLES[lang]
         console.print(f"{t['sum_title_only']}{'：' if lang == 'zh' else ': '}{on_title}", style="yellow", markup=False)
         console.print(t["title_only_note"], style="dim", markup=False)
+    secondary = summary_view(s, lang)["secondary"]
+    if secondary:  # what rests on secondary sources (a pack without official text), counted and explained once
+        t = SECTION_TITLES[lang]
+        console.print(f"{t['sum_secondary']}{'：' if lang == 'zh' else ': '}{secondary}", style="yellow", markup=False)
+        console.print(t["secondary_note"], style="dim", markup=False)
 
 
 def _section(console: Console, title: str, n: int, lang: str) -> None:
