@@ -27,7 +27,7 @@ from typing import Any
 
 from .bundle import Bundle
 from .conditions import add_months, engine_field, epoch_days
-from .derivations import derive_one, year_of
+from .derivations import derive_one, getter, year_of
 from .factbase import FactBase, FactSource
 from .packmodel import Aggregate, Derived
 from .quantities import rounded
@@ -109,12 +109,7 @@ def run_declarations(base: FactBase, bundle: Bundle, derived: tuple[Derived, ...
 
 
 def _value(fact: dict, path: str) -> Any:
-    value: Any = fact
-    for part in engine_field(path).split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
+    return getter(path)(fact)
 
 
 def where_holds(fact: dict, where: tuple[tuple[str, Any], ...]) -> bool:
@@ -139,9 +134,11 @@ def _totals(base: FactBase, agg: Aggregate, members: list[str], fact: dict, data
     """``sum`` (numbers only; a missing value counts 0) and ``distinct`` of a group, on the fact and its data."""
     facts = [base.facts[int(f) - 1] for f in members]
     if agg.sum:
-        fact["sum"] = data["sum"] = rounded(sum(_number(_value(f, agg.sum)) for f in facts))
+        get = getter(agg.sum)
+        fact["sum"] = data["sum"] = rounded(sum(_number(get(f)) for f in facts))
     if agg.distinct:
-        seen = {_value(f, agg.distinct) for f in facts}
+        get = getter(agg.distinct)
+        seen = {get(f) for f in facts}
         fact["distinct"] = data["distinct"] = len({v for v in seen if isinstance(v, (str, int, float))})
 
 
@@ -268,14 +265,18 @@ def _aggregate_by_fields(base: FactBase, agg: Aggregate) -> None:
     ``distinct`` as declared.  Groups come in the order of their first record; each fact points at
     its group's first record."""
     names = [name for name, _ in agg.group_by_fields]
+    gets = [getter(name) for name in names]
     groups: dict[tuple, list[str]] = {}
+    facts = base.facts
     for fid in base.of_kind(agg.of):
-        fact = base.facts[int(fid) - 1]
-        if not where_holds(fact, agg.where):
+        fact = facts[int(fid) - 1]
+        if agg.where and not where_holds(fact, agg.where):
             continue
-        values = tuple(_value(fact, name) for name in names)
-        if all(_key_part(v) is not None for v in values):
-            groups.setdefault(values, []).append(fid)
+        values = tuple(get(fact) for get in gets)
+        if values in groups:
+            groups[values].append(fid)
+        elif all(_key_part(v) is not None for v in values):
+            groups[values] = [fid]
     for values, members in groups.items():
         key = "/".join(str(_key_part(v)) for v in values)
         counted: dict = {"kind": agg.kind, "key": key, "count": len(members)}

@@ -9,12 +9,15 @@ so that reports are byte-identical whatever the floating-point noise."""
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable
+import functools
+import math
+import operator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .conditions import engine_field
 from .packmodel import UNIT_ERROR, UNIT_OPS, Aggregate, Derived
-from .quantities import UnitProblem, convert, rounded
+from .quantities import UnitProblem, factor, rounded
 
 
 def year_of(days: int) -> int:
@@ -24,14 +27,30 @@ def year_of(days: int) -> int:
 def _dotted(fact: Any, path: str, engine: bool = True) -> Any:
     """The value at a field path of a fact (rule-language path: ``id`` is the evidence's ``id``; ``_id``
     is the fact's own id, ``_doc``/``_parent`` its document's and enclosing fact's)."""
+    return (getter(path) if engine else _walk(tuple(path.split("."))))(fact)
+
+
+def _walk(parts: tuple[str, ...]) -> Callable[[Any], Any]:
+    def get(fact: Any) -> Any:
+        value = fact
+        for part in parts:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(part)
+        return value
+    return get
+
+
+@functools.lru_cache(maxsize=1024)
+def getter(path: str) -> Callable[[Any], Any]:
+    """A function reading a rule-language field path from a fact (see ``_dotted``), built once per path."""
     if path == "_id":
-        return fact.get("id")
-    value: Any = fact
-    for part in (engine_field(path) if engine else path).split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
+        return operator.itemgetter("id")
+    parts = tuple(engine_field(path).split("."))
+    if len(parts) == 1:
+        name = parts[0]
+        return lambda fact: fact.get(name)
+    return _walk(parts)
 
 
 def _type_of(value) -> str | None:
@@ -52,7 +71,7 @@ _ABSENT = object()  # a derived value that is not given (an input is missing or 
 
 
 def _numbers(args: list) -> bool:
-    return all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in args)
+    return all(type(x) is float or type(x) is int for x in args)  # not bool (a subclass of int)
 
 
 def _join(args: list, table: dict) -> Any:
@@ -146,42 +165,45 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> None:
         _decline_rate(base, d, aggregates)
         return
     if d.op in UNIT_OPS:
-        for fact in _facts(base, d.kind):
-            _with_units(base, fact, d)
+        _with_units(base, d)
         return
     table = dict(d.table or ())
     compute = _DERIVATIONS.get(d.op, _abs_diff)
     target = engine_field(d.field)
+    reads = [getter(arg) for arg in d.args]
     for fact in _facts(base, d.kind):
-        value = compute([_dotted(fact, arg) for arg in d.args], table)
+        value = compute([get(fact) for get in reads], table)
         if value is not _ABSENT:
             base.set_derived(fact, target, value)
 
 
-def _with_units(base: Any, fact: dict, d: Derived) -> None:
-    values: list[float] = []
-    units: list[str | None] = []
-    for value_field, unit_field in d.factors:
-        value = _dotted(fact, value_field)
-        if not _numbers([value]):
-            return  # an input is missing: the value is absent (rules decide what that means)
-        values.append(value)
-        unit = _dotted(fact, unit_field) if unit_field else None
-        if unit_field and not isinstance(unit, str):
-            base.set_derived(fact, engine_field(d.field) + UNIT_ERROR,
-                             f"未给出单位（{unit_field}）/ no unit given ({unit_field})")
-            return
-        units.append(unit)
-    try:
-        if d.to is None:
-            product = 1.0
-            for v in values:
-                product *= v
-            base.set_derived(fact, engine_field(d.field), rounded(product))
+def _with_units(base: Any, d: Derived) -> None:
+    """convert / product on every fact of the kind (the conversion factor is computed once per
+    combination of unit texts)."""
+    reads = [(getter(v), getter(u) if u else None, u) for v, u in d.factors]
+    target = engine_field(d.field)
+    error_field = target + UNIT_ERROR
+    for fact in _facts(base, d.kind):
+        product = 1.0
+        units: list[str | None] = []
+        for get_value, get_unit, unit_field in reads:
+            value = get_value(fact)
+            if type(value) is not float and type(value) is not int:
+                break  # an input is missing: the value is absent (rules decide what that means)
+            product *= value
+            unit = get_unit(fact) if get_unit else None
+            if get_unit and type(unit) is not str:
+                base.set_derived(fact, error_field, f"未给出单位（{unit_field}）/ no unit given ({unit_field})")
+                break
+            units.append(unit)
         else:
-            base.set_derived(fact, engine_field(d.field), convert(values, units, d.to))
-    except UnitProblem as e:
-        base.set_derived(fact, engine_field(d.field) + UNIT_ERROR, str(e))
+            try:
+                scale = factor(tuple(units), d.to) if d.to is not None else 1.0
+                if not math.isfinite(product * scale):
+                    raise UnitProblem("结果不是有限数 / the result is not a finite number")
+                base.set_derived(fact, target, rounded(product * scale))
+            except UnitProblem as e:
+                base.set_derived(fact, error_field, str(e))
 
 
 def _scalar(value: Any) -> bool:
@@ -222,16 +244,17 @@ def _decline_rate(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> No
 
     i.e. 1 − (last/first)^(1/(years − 1)) for consecutive years; negative when the value grows.  The
     value is the field named in ``args`` (default ``sum``); the year is the fact's ``year`` field or its
-    integer ``key``.  On an aggregate grouped by several fields, each combination of the fields other
-    than ``year`` is a series of its own.  Absent for a series with fewer than two years, a year given
-    twice, a first value that is not positive or a last value that is negative."""
+    integer ``key`` (an aggregate's year without records is not present).  On an aggregate grouped by
+    several fields, each combination of the fields other than ``year`` is a series of its own.  Absent
+    for a series with fewer than two years, a year given twice, a first value that is not positive or a
+    last value that is negative."""
     value_field = d.args[0] if d.args else "sum"
     agg = aggregates.get(d.kind[len("agg."):]) if d.kind.startswith("agg.") else None
     others = [engine_field(f) for f, _ in agg.group_by_fields if f != "year"] if agg else []
     series: dict[tuple, list[tuple[int, Any, dict]]] = {}
     for fact in _facts(base, d.kind):
         year = _year(fact)
-        if year is not None:
+        if year is not None and fact.get("count") != 0:  # a year an aggregate has no record of is not present
             key = tuple(str(fact.get(f)) for f in others)
             series.setdefault(key, []).append((year, _dotted(fact, value_field), fact))
     target = engine_field(d.field)

@@ -43,11 +43,30 @@ def _matches(field: str, path: str) -> bool:
     return field == path or field.startswith(path + ".") or path.startswith(field + ".")
 
 
+def _inputs(pack: Pack, kind: str, fields: set[str]) -> set[str]:
+    """The fields, with the fields of the same kind the pack's derived values among them are computed from."""
+    out, todo = set(fields), list(fields)
+    while todo:
+        name = todo.pop()
+        for d in pack.derived:
+            if d.kind == kind and name in d.sets():
+                new = set(d.args) - out
+                out |= new
+                todo += new
+    return out
+
+
+def _agg_fields(agg: Any) -> set[str]:
+    return {f for f in (agg.group_by_year_of, agg.sum, agg.distinct, *(k for k, _ in agg.where),
+                        *(k for k, _ in agg.group_by_fields)) if f}
+
+
 def _reads(rule: Rule, pack: Pack, kind: str, path: str) -> bool:
-    """Whether the rule reads field ``path`` of facts of ``kind`` (or the record list ``kind.path``)."""
+    """Whether the rule reads field ``path`` of facts of ``kind`` (or the record list ``kind.path``),
+    also through a derived value computed from it."""
     if rule.for_each == f"{kind}.{path}":
         return True
-    fields = rule_fields(rule)
+    fields = _inputs(pack, rule.for_each, rule_fields(rule)) if pack.derived else rule_fields(rule)
     if rule.for_each == kind:
         if any(":" not in f and _matches(f, path) for f in fields):
             return True
@@ -58,7 +77,7 @@ def _reads(rule: Rule, pack: Pack, kind: str, path: str) -> bool:
     if rule.for_each.startswith(AGG_PREFIX):
         agg = pack.aggregates.get(rule.for_each[len(AGG_PREFIX):])
         if agg and (agg.of == f"{kind}.{path}" or (agg.of == kind and any(
-                f and _matches(f, path) for f in (agg.group_by_year_of, agg.sum, *(k for k, _ in agg.where))))):
+                _matches(f, path) for f in _inputs(pack, kind, _agg_fields(agg))))):
             return True
     return False
 

@@ -206,26 +206,28 @@ def rule_reads(rule: Rule, pack: Pack) -> set[tuple[str, str]]:
     """(document kind, field path) pairs the rule reads; ``""`` is the document (or record list) as a
     whole.  Aggregates read the records they count; derived values the fields they are computed from."""
     out: set[tuple[str, str]] = set()
-    derived = {(d.kind, d.field): d for d in pack.derived}
+    derived = {(d.kind, name): d for d in pack.derived for name in d.sets()}
+    seen: set[tuple[str, str]] = set()
 
     def add(fact_kind: str, path: str) -> None:
-        if fact_kind == BUNDLE_KIND:
+        if fact_kind == BUNDLE_KIND or (fact_kind, path) in seen or path.startswith("_"):
+            return
+        seen.add((fact_kind, path))
+        d = derived.get((fact_kind, path))
+        if d is not None:  # a derived value reads its inputs (a ref: the other kind's fields too)
+            for arg in d.args:
+                add(fact_kind, arg)
+            if d.op == "ref" and d.of:
+                for f in (d.take, *(theirs for theirs, _ in d.match)):
+                    add(d.of, f or "")
             return
         if fact_kind.startswith(AGG_PREFIX):
             agg = pack.aggregates.get(fact_kind[len(AGG_PREFIX):])
             if agg is None:
                 return
             add(agg.of, "")
-            for f in (agg.group_by_year_of, agg.group_by_field, agg.sum, *(k for k, _ in agg.where),
-                      agg.intervals[0] if agg.intervals else None):
-                if f:
-                    add(agg.of, f)
-            return
-        d = derived.get((fact_kind, path))
-        if d is not None:
-            for arg in d.args:
-                if isinstance(arg, str) and (fact_kind, arg) != (d.kind, d.field):
-                    add(fact_kind, arg)
+            for f in agg.reads():
+                add(agg.of, f)
             return
         out.add(_fact_path(fact_kind, path))
 

@@ -4,13 +4,21 @@ pack declares them (checker.packdecl reads the same YAML mappings a pack.yaml ho
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
 from checker.aggregation import plan, run_declarations
+from checker.cases import run_pack_cases
+from checker.check import run_check
 from checker.factbase import FactBase, FactSource
+from checker.model import Status
 from checker.packdecl import read_aggregates, read_derived
+from checker.packs import load_pack
 from checker.schemas import load_schemas
+
+from .conftest import edit_text
 
 DATES = {"audit_date": "2025-03-20", "period_start": "2022-01-01", "period_end": "2024-12-31"}
 
@@ -172,3 +180,113 @@ def test_results_are_deterministic():
         return json.dumps(base.facts, ensure_ascii=False, sort_keys=True)
     assert once() == once()
     assert '"sum": 408.0' in once()
+
+
+# --- through the real pipeline: a pack whose rule reads a derived value --------------------------------
+
+PACK_DIR = Path(__file__).parent / "data" / "derive-pack"
+
+
+@pytest.fixture
+def tiny(tmp_path) -> tuple[Path, Path]:
+    """A writable copy of the tiny pack (tests/data/derive-pack/zz-units) and of its base fixture."""
+    rules = tmp_path / "rules"
+    shutil.copytree(PACK_DIR, rules)
+    bundle = tmp_path / "bundle"
+    shutil.copytree(rules / "zz-units" / "fixtures" / "base", bundle)
+    return rules, bundle
+
+
+def _results(rules: Path, bundle: Path):
+    return [r for r in run_check(bundle, rules_dir=rules).results if r.rule == "zz-units-1"]
+
+
+def test_a_rule_on_a_derived_value_is_judged_by_the_engine(tiny):
+    rules, bundle = tiny
+    pack = load_pack("zz-units", rules)
+    assert not pack.problems
+    assert [o.ok for o in run_pack_cases(pack, "zz-units-1")] == [True] * len(pack.rules[0].cases)
+    assert [r.status for r in _results(rules, bundle)] == [Status.CONFORM]  # 0.8 tCO2/万元 = 0.08 kgCO2/元
+    edit_text(bundle / "baseline.yaml", "value: 0.8,", "value: 1.5,")
+    [result] = _results(rules, bundle)
+    assert (result.status, result.grade.value, result.clause) == (Status.NONCONFORMITY, "minor", "1")
+    assert (result.evidence[0].file, result.evidence[0].pointer) == ("baseline.yaml", "/baselines/0/value")
+    assert "按 kgCO2/元 计：0.15（限值 0.1）" in result.message.zh
+
+
+def test_a_unit_that_does_not_convert_fails_closed_with_its_reason(tiny):
+    rules, bundle = tiny
+    edit_text(bundle / "baseline.yaml", "unit: tCO2/万元", "unit: tCO2/MWh")
+    [result] = _results(rules, bundle)
+    assert result.status is Status.NONCONFORMITY and "量纲不符" in result.message.zh
+    edit_text(bundle / "baseline.yaml", "unit: tCO2/MWh", "unit: \"__import__('os')\"")
+    [result] = _results(rules, bundle)
+    assert result.status is Status.NONCONFORMITY and "无法识别的单位" in result.message.zh
+
+
+@pytest.mark.parametrize(("entry", "words"), [
+    ("{kind: baseline.baselines, field: x, convert: [value, unit], to: furlong_per_yak}", "unknown unit"),
+    ("{kind: baseline.baselines, field: x, convert: [value, units], to: t}", "has no field 'units'"),
+    ("{kind: baseline.baselines, field: x, op: ref, of: nothing.here, match: {id: id}, take: year}",
+     "ref of an unknown kind"),
+    ("{kind: baseline.baselines, field: x, op: ref, of: baseline.triggers, match: {type: metric}, take: nope}",
+     "has no field 'nope'"),
+    ("{kind: baseline.baselines, field: x, op: product, args: [[value, unit], base_year]}",
+     "needs the unit of the result"),
+    ("{kind: baseline.baselines, field: x, decline_rate: value}", "decline_rate needs facts with a year"),
+    ("{kind: agg.nothing, field: x, ratio: [sum, count]}", "unknown kind"),
+    ("{kind: baseline.baselines, field: x, op: multiply, args: [value, base_year]}", "/derive/1/op: 'multiply'"),
+    ("{kind: baseline.baselines, field: x, ratio: [value, base_year], to: t}", "should not be valid under {'required': ['to']}"),
+    ("{kind: baseline.baselines, field: x, convert: [value, unit]}", "/derive/1/to:"),
+    ("{kind: baseline.baselines, field: x, ratio: [value, base_year], op: ratio, args: [value, base_year]}",
+     "/derive/1"),
+])
+def test_pack_lint_reports_bad_declarations(tiny, entry, words):
+    rules, _ = tiny
+    path = rules / "zz-units" / "pack.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + f"  - {entry}\n", encoding="utf-8")
+    problems = [str(p) for p in load_pack("zz-units", rules).problems]
+    assert any(words in p and "pack.yaml" in p for p in problems), problems
+
+
+def test_pack_lint_reports_a_dependency_cycle(tiny):
+    rules, _ = tiny
+    path = rules / "zz-units" / "pack.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + (
+        "  - {kind: baseline.baselines, field: total, ref: {of: agg.zz_by_metric, match: {key: metric}, take: sum}}\n"
+        "aggregates:\n  zz_by_metric: {of: baseline.baselines, group_by: {fields: [metric]}, sum: total}\n"),
+        encoding="utf-8")
+    problems = [str(p) for p in load_pack("zz-units", rules).problems]
+    assert any("cycle" in p for p in problems), problems
+
+
+def test_decline_rate_skips_years_without_records_and_the_year_aggregate_key():
+    """On a per-calendar-year aggregate over the period, a year with no record is not a year present."""
+    from checker.packmodel import Aggregate, Derived
+    base = _base(*[("agg.per_year", {"key": y, "count": c, "sum": v})
+                   for y, c, v in [(2022, 2, 200.0), (2023, 1, 150.0), (2024, 0, 0.0)]])
+    derived = (Derived("agg.per_year", "decline", "decline_rate", ("sum",)),)
+    agg = Aggregate("per_year", "ghg.records", "date", True, (), "emissions")
+    run_declarations(base, None, derived, (), DATES)  # type: ignore[arg-type]
+    assert [f.get("decline") for f in _of(base, "agg.per_year")] == [0.25, 0.25, None]
+    assert agg.reads() == ("date", "emissions")
+
+
+def test_new_declarations_survive_the_linted_pack_cache(tiny):
+    """The cache stores packs as checked JSON (checker.cache): the new fields round-trip exactly."""
+    from checker.cache import decode, encode
+    rules, _ = tiny
+    path = rules / "zz-units" / "pack.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + (
+        "  - {kind: agg.zz_by_metric, field: share, ratio: [sum, count]}\n"
+        "  - {kind: baseline.baselines, field: first_trigger, op: ref, of: baseline.triggers,"
+        " match: {type: metric}, take: date}\n"
+        "aggregates:\n  zz_by_metric:\n    of: baseline.baselines\n    group_by: {fields: [metric, base_year]}\n"
+        "    distinct: unit\n    sum: kg_per_yuan\n    where: {unit: {not_in: [m3/GJ]}}\n"), encoding="utf-8")
+    pack = load_pack("zz-units", rules)
+    assert not pack.problems, [str(p) for p in pack.problems]
+    again = decode(json.loads(json.dumps(encode(pack))))
+    assert again.derived == pack.derived and again.aggregates == pack.aggregates
+    agg = pack.aggregates["zz_by_metric"]
+    assert agg.where == (("unit", ("not_in", ("m3/GJ",))),)
+    assert agg.fields()["base_year"] == {"type": "integer"} and agg.fields()["distinct"] == {"type": "integer"}
