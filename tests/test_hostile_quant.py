@@ -199,8 +199,7 @@ def test_empty_table_file(tmp_path):
 
 def test_header_only_table(tmp_path):
     folder = _bundle(tmp_path)
-    (folder / ENERGY).write_text(_rows(folder / ENERGY)[0] and ",".join(_rows(folder / ENERGY)[0]) + "\n",
-                                 encoding="utf-8")
+    (folder / ENERGY).write_text(",".join(_rows(folder / ENERGY)[0]) + "\n", encoding="utf-8")
     proc, report = _check(folder)
     if proc.returncode == 2:
         assert len([x for x in proc.stderr.splitlines() if ENERGY in x]) == 1, proc.stderr
@@ -249,8 +248,9 @@ def test_200k_rows_of_one_value_finish(tmp_path):
     proc, report = _check(folder)
     if proc.returncode == 2:
         assert len([x for x in proc.stderr.splitlines() if ENERGY in x]) == 1, proc.stderr
-    else:
+    else:  # one month of one energy type cannot make a complete ledger: a finding naming the table
         assert proc.returncode == 1
+        assert any(ev.get("file") == ENERGY for nc in report["nonconformities"] for ev in nc["evidence"])
 
 
 # --------------------------------------------------------------------------- YAML forms
@@ -372,3 +372,32 @@ def test_hostile_text_is_escaped_in_every_report(tmp_path):
                 for cell in row:
                     if any(p in cell for p in ("HYPERLINK", "@SUM", "cmd|", "=1+1")):
                         assert not re.match(r"^[=+\-@\t\r]", cell), (name, cell)
+
+
+@pytest.mark.parametrize("value,field", [(".nan", "quantity"), ("-.inf", "declared_tce"), ("'=1+1'", "quantity")])
+def test_energy_ledger_in_yaml_form(tmp_path, value, field):
+    """The energy ledger written as a YAML document instead of a CSV table: a hostile number is one line
+    naming file, line and field (a formula typed where a number belongs is text, not a number)."""
+    folder = _bundle(tmp_path)
+    rows = _rows(folder / ENERGY)
+    (folder / ENERGY).unlink()
+    manifest = (folder / "bundle.yaml").read_text(encoding="utf-8")
+    (folder / "bundle.yaml").write_text(manifest.replace("  - {file: energy_consumption.csv, kind: energy_consumption}\n", ""),
+                                        encoding="utf-8")
+    header = rows[0]
+    lines = ["kind: energy_consumption", "records:"]
+    for n, row in enumerate(rows[1:]):
+        rec = dict(zip(header, row, strict=True))
+        rec["on_site"] = rec["on_site"] == "true"
+        items = []
+        for k, v in rec.items():
+            if n == 0 and k == field:
+                items.append(f"{k}: {value}")
+            elif k in ("year", "month", "quantity", "coefficient", "declared_tce") or isinstance(v, bool):
+                items.append(f"{k}: {str(v).lower() if isinstance(v, bool) else v}")
+            else:
+                items.append(f"{k}: '{v}'")
+        lines.append("  - {" + ", ".join(items) + "}")
+    (folder / "energy_consumption.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc, _ = _check(folder)
+    _assert_one_line(proc, "energy_consumption.yaml", 3, field)
