@@ -23,6 +23,7 @@ cycle (which pack lint reports) runs the rest in that declared order.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from typing import Any
 
 from .bundle import Bundle
@@ -135,7 +136,9 @@ def _totals(base: FactBase, agg: Aggregate, members: list[str], fact: dict, data
     facts = [base.facts[int(f) - 1] for f in members]
     if agg.sum:
         get = getter(agg.sum)
-        fact["sum"] = data["sum"] = rounded(sum(_number(get(f)) for f in facts))
+        total = rounded(sum(_number(get(f)) for f in facts))
+        if math.isfinite(total):  # an overflowing total is not given
+            fact["sum"] = data["sum"] = total
     if agg.distinct:
         get = getter(agg.distinct)
         seen = {get(f) for f in facts}

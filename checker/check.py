@@ -28,11 +28,11 @@ from .limits import Limits
 from .model import PackInfo, Report, Result
 from .modes import in_mode, report_mode
 from .ncr import apply_ncr
+from .neutrality import neutrality_section
 from .nonconformities import nonconformities
 from .onsite import apply_onsite
 from .packs import available_packs, get_pack
 from .schemas import SchemaSet, load_schemas
-from .neutrality import neutrality_section
 from .scoring import Score, compute_score
 from .unused import unused_files
 from .verdicts import clause_verdicts, rule_results, sort_results
@@ -106,6 +106,17 @@ def _aggregates(compiled: list[CompiledPack]) -> list:
     return list(by_name.values())
 
 
+def _derived(compiled: list[CompiledPack]) -> list:
+    """The packs' derived values; an entry several packs declare alike is computed once."""
+    by_target: dict = {}
+    for c in compiled:
+        for d in c.pack.derived:
+            if by_target.get((d.kind, d.field), d) != d:
+                raise InputError(f"packs derive {d.kind}.{d.field} differently; rename one of them", c.pack.id)
+            by_target.setdefault((d.kind, d.field), d)
+    return list(by_target.values())
+
+
 def _evaluate(compiled: list[CompiledPack], facts: FactBase, schemas: SchemaSet) -> tuple[list[Result], dict]:
     """Every pack's rules on the facts, dependencies applied; the engine's counts."""
     engine = shared_engine()
@@ -166,7 +177,7 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
     compiled = [compiled_pack(s, rules_dir) for s in standards]
     t0 = time.perf_counter()
     anchors = set().union(*(c.anchors for c in compiled)) if compiled else set()
-    derived = [d for c in compiled for d in c.pack.derived]
+    derived = _derived(compiled)
     bundle, date_used = measured_from(bundle, audit_date)  # --audit-date, in memory (checker.audit)
     facts = build_facts(bundle, schemas, anchors, _aggregates(compiled), derived)
     t1 = time.perf_counter()

@@ -122,12 +122,16 @@ def _rel_diff(args: list, table: dict) -> Any:
     return rounded(abs(a - b) / abs(b)) if _numbers(args) and b else _ABSENT
 
 
+def _exact(value: int | float) -> int | float:
+    return value if type(value) is int else rounded(value)  # integers (years, counts) stay integers
+
+
 def _sub(args: list, table: dict) -> Any:
-    return rounded(args[0] - sum(args[1:])) if _numbers(args) else _ABSENT
+    return _exact(args[0] - sum(args[1:])) if _numbers(args) else _ABSENT
 
 
 def _add(args: list, table: dict) -> Any:
-    return rounded(sum(args)) if _numbers(args) else _ABSENT
+    return _exact(sum(args)) if _numbers(args) else _ABSENT
 
 
 _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_of": _number_of,
@@ -173,7 +177,7 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> None:
     reads = [getter(arg) for arg in d.args]
     for fact in _facts(base, d.kind):
         value = compute([get(fact) for get in reads], table)
-        if value is not _ABSENT:
+        if value is not _ABSENT and (type(value) is not float or math.isfinite(value)):  # overflow: absent
             base.set_derived(fact, target, value)
 
 
@@ -193,7 +197,8 @@ def _with_units(base: Any, d: Derived) -> None:
             product *= value
             unit = get_unit(fact) if get_unit else None
             if get_unit and type(unit) is not str:
-                base.set_derived(fact, error_field, f"未给出单位（{unit_field}）/ no unit given ({unit_field})")
+                reason = ("未给出单位", "no unit given") if unit is None else ("单位不是文本", "the unit is not text")
+                base.set_derived(fact, error_field, f"{reason[0]}（{unit_field}）/ {reason[1]} ({unit_field})")
                 break
             units.append(unit)
         else:
@@ -244,10 +249,10 @@ def _decline_rate(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> No
 
     i.e. 1 − (last/first)^(1/(years − 1)) for consecutive years; negative when the value grows.  The
     value is the field named in ``args`` (default ``sum``); the year is the fact's ``year`` field or its
-    integer ``key`` (an aggregate's year without records is not present).  On an aggregate grouped by
-    several fields, each combination of the fields other than ``year`` is a series of its own.  Absent
-    for a series with fewer than two years, a year given twice, a first value that is not positive or a
-    last value that is negative."""
+    integer ``key`` (a year without the value, or an aggregate's year without records, is not present).
+    On an aggregate grouped by several fields, each combination of the fields other than ``year`` is a
+    series of its own.  Absent for a series with fewer than two years present, a year given twice, a
+    first value that is not positive or a last value that is negative."""
     value_field = d.args[0] if d.args else "sum"
     agg = aggregates.get(d.kind[len("agg."):]) if d.kind.startswith("agg.") else None
     others = [engine_field(f) for f, _ in agg.group_by_fields if f != "year"] if agg else []
@@ -261,9 +266,12 @@ def _decline_rate(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> No
     for points in series.values():
         points.sort(key=lambda p: p[0])
         years = [p[0] for p in points]
-        first, last = points[0][1], points[-1][1]
-        if len(set(years)) != len(years) or len(years) < 2 or not _numbers([first, last]) or first <= 0 or last < 0:
+        valued = [p for p in points if _numbers([p[1]])]  # a year without the value is not a year present
+        if len(set(years)) != len(years) or len(valued) < 2:
             continue
-        rate = rounded(1 - (last / first) ** (1 / (years[-1] - years[0])))
+        (first_year, first, _), (last_year, last, _) = valued[0], valued[-1]
+        if first <= 0 or last < 0:
+            continue
+        rate = rounded(1 - (last / first) ** (1 / (last_year - first_year)))
         for _, _, fact in points:
             base.set_derived(fact, target, rate)

@@ -303,7 +303,7 @@ class Report:
     applicability: tuple = ()  # the park's statements of applicability as a table (checker.waivers)
     waivers: tuple = ()  # waivers and accepted risks, each with whether it is in force (checker.waivers)
     surveillance: dict | None = None  # closed / still open / new / recurring against the previous report (checker.ncr)
-    neutrality: tuple = ()  # checker.neutrality.NeutralityVerdict per pack declaring neutrality: verdict, rejected offsets
+    neutrality: tuple = ()  # checker.neutrality.NeutralityVerdict per pack declaring it: verdict, rejected offsets
 
     @property
     def has_nonconformities(self) -> bool:

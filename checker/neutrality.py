@@ -56,7 +56,7 @@ class NeutralityVerdict:
         return {"standard": self.standard, "rule": self.rule, "clause": self.clause, "year": self.year,
                 "status": self.status.value if self.status else None, "grade": self.grade,
                 "message": self.message.to_json() if self.message else None,
-                "figures": {k: v for k, v in self.figures}, "rejected": [r.to_json() for r in self.rejected]}
+                "figures": dict(self.figures), "rejected": [r.to_json() for r in self.rejected]}
 
 
 def _record_pointer(pointer: str) -> str:

@@ -193,7 +193,7 @@ def check_method(rule: Rule, pack: Pack) -> str:
     document (a field is given, holds or lists a value)."""
     if rule.on_pass == "onsite" or (rule.when_none or {}).get("status") == "onsite":
         return ON_SITE
-    derived = {(d.kind, d.field) for d in pack.derived}
+    derived = {(d.kind, name) for d in pack.derived for name in d.sets()}
     fields = condition_fields(rule.where) | condition_fields(rule.expect)
     if rule.for_each.startswith(AGG_PREFIX) or any((rule.for_each, f) in derived for f in fields):
         return BY_DATA

@@ -65,16 +65,17 @@ def test_product_recomputes_emissions_in_the_unit_asked():
 
 def test_convert_in_both_written_forms_and_a_hostile_unit():
     records = [("energy.records", {"quantity": 1, "unit": "tce"}), ("energy.records", {"quantity": 2, "unit": "万kWh"}),
-               ("energy.records", {"quantity": 3, "unit": "__import__('os')"}), ("energy.records", {"quantity": 4})]
+               ("energy.records", {"quantity": 3, "unit": "__import__('os')"}), ("energy.records", {"quantity": 4}),
+               ("energy.records", {"quantity": 5, "unit": 7})]
     key_form = _run(_base(*records), [{"kind": "energy.records", "field": "gj", "convert": ["quantity", "unit"],
                                        "to": "GJ"}])
     op_form = _run(_base(*records), [{"kind": "energy.records", "field": "gj", "op": "convert",
                                       "args": ["quantity", "unit"], "to": "GJ"}])
     assert key_form.facts == op_form.facts
-    tce, kwh, hostile, no_unit = _of(key_form, "energy.records")
+    tce, kwh, hostile, no_unit, number = _of(key_form, "energy.records")
     assert tce["gj"] == 29.3076 and kwh["gj"] == 72.0  # 2 万kWh = 20 MWh = 72 GJ
     assert "gj" not in hostile and "无法识别的单位" in hostile["gj_unit_error"]
-    assert "未给出单位" in no_unit["gj_unit_error"]
+    assert "未给出单位" in no_unit["gj_unit_error"] and "单位不是文本" in number["gj_unit_error"]
 
 
 def test_number_ops():
@@ -197,21 +198,42 @@ def tiny(tmp_path) -> tuple[Path, Path]:
     return rules, bundle
 
 
-def _results(rules: Path, bundle: Path):
-    return [r for r in run_check(bundle, rules_dir=rules).results if r.rule == "zz-units-1"]
+def _declare(rules: Path, derive: str = "", aggregates: str = "") -> None:
+    """Add derive entries (after the pack's own) and aggregates to the tiny pack's pack.yaml."""
+    path = rules / "zz-units" / "pack.yaml"
+    text = path.read_text(encoding="utf-8").replace("aggregates:\n", derive + "aggregates:\n", 1)
+    path.write_text(text + aggregates, encoding="utf-8")
+
+
+def _results(rules: Path, bundle: Path, rule: str = "zz-units-1"):
+    return [r for r in run_check(bundle, rules_dir=rules).results if r.rule == rule]
 
 
 def test_a_rule_on_a_derived_value_is_judged_by_the_engine(tiny):
     rules, bundle = tiny
     pack = load_pack("zz-units", rules)
     assert not pack.problems
-    assert [o.ok for o in run_pack_cases(pack, "zz-units-1")] == [True] * len(pack.rules[0].cases)
+    assert all(o.ok for o in run_pack_cases(pack)) and len(run_pack_cases(pack)) == sum(
+        len(r.cases) for r in pack.rules)
     assert [r.status for r in _results(rules, bundle)] == [Status.CONFORM]  # 0.8 tCO2/万元 = 0.08 kgCO2/元
     edit_text(bundle / "baseline.yaml", "value: 0.8,", "value: 1.5,")
     [result] = _results(rules, bundle)
     assert (result.status, result.grade.value, result.clause) == (Status.NONCONFORMITY, "minor", "1")
     assert (result.evidence[0].file, result.evidence[0].pointer) == ("baseline.yaml", "/baselines/0/value")
     assert "按 kgCO2/元 计：0.15（限值 0.1）" in result.message.zh
+
+
+def test_a_rule_on_an_aggregate_by_fields_is_judged_by_the_engine(tiny):
+    rules, bundle = tiny
+    assert [r.status for r in _results(rules, bundle, "zz-units-2")] == [Status.CONFORM]  # one result for all passes
+    edit_text(bundle / "baseline.yaml", "metric: 单位供热量天然气消耗", "metric: 单位产值碳排放")
+    [result] = [r for r in _results(rules, bundle, "zz-units-2") if r.status is Status.NONCONFORMITY]
+    assert (result.grade.value, result.clause) == ("major", "2")
+    assert (result.evidence[0].file, result.evidence[0].pointer) == ("baseline.yaml", "/baselines/0")
+    assert "单位产值碳排放 在 2022 年有 2 个基准值（2 个不同的值，差 0）" in result.message.zh
+    edit_text(bundle / "baseline.yaml", "metric: 单位产值碳排放, base_year: 2022, value: 30.0",
+              "metric: 已废止, base_year: 2022, value: 30.0")  # where not_in: no longer counted
+    assert [r.status for r in _results(rules, bundle, "zz-units-2")] == [Status.CONFORM]
 
 
 def test_a_unit_that_does_not_convert_fails_closed_with_its_reason(tiny):
@@ -235,27 +257,24 @@ def test_a_unit_that_does_not_convert_fails_closed_with_its_reason(tiny):
      "needs the unit of the result"),
     ("{kind: baseline.baselines, field: x, decline_rate: value}", "decline_rate needs facts with a year"),
     ("{kind: agg.nothing, field: x, ratio: [sum, count]}", "unknown kind"),
-    ("{kind: baseline.baselines, field: x, op: multiply, args: [value, base_year]}", "/derive/1/op: 'multiply'"),
+    ("{kind: baseline.baselines, field: x, op: multiply, args: [value, base_year]}", "/derive/2/op: 'multiply'"),
     ("{kind: baseline.baselines, field: x, ratio: [value, base_year], to: t}", "should not be valid under {'required': ['to']}"),
-    ("{kind: baseline.baselines, field: x, convert: [value, unit]}", "/derive/1/to:"),
+    ("{kind: baseline.baselines, field: x, convert: [value, unit]}", "/derive/2/to:"),
     ("{kind: baseline.baselines, field: x, ratio: [value, base_year], op: ratio, args: [value, base_year]}",
-     "/derive/1"),
+     "/derive/2"),
 ])
 def test_pack_lint_reports_bad_declarations(tiny, entry, words):
     rules, _ = tiny
-    path = rules / "zz-units" / "pack.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + f"  - {entry}\n", encoding="utf-8")
+    _declare(rules, f"  - {entry}\n")
     problems = [str(p) for p in load_pack("zz-units", rules).problems]
     assert any(words in p and "pack.yaml" in p for p in problems), problems
 
 
 def test_pack_lint_reports_a_dependency_cycle(tiny):
     rules, _ = tiny
-    path = rules / "zz-units" / "pack.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + (
-        "  - {kind: baseline.baselines, field: total, ref: {of: agg.zz_by_metric, match: {key: metric}, take: sum}}\n"
-        "aggregates:\n  zz_by_metric: {of: baseline.baselines, group_by: {fields: [metric]}, sum: total}\n"),
-        encoding="utf-8")
+    _declare(rules, "  - {kind: baseline.baselines, field: total, ref: {of: agg.zz_by_metric, match: {key: metric},"
+                    " take: sum}}\n",
+             "  zz_by_metric: {of: baseline.baselines, group_by: {fields: [metric]}, sum: total}\n")
     problems = [str(p) for p in load_pack("zz-units", rules).problems]
     assert any("cycle" in p for p in problems), problems
 
@@ -276,13 +295,11 @@ def test_new_declarations_survive_the_linted_pack_cache(tiny):
     """The cache stores packs as checked JSON (checker.cache): the new fields round-trip exactly."""
     from checker.cache import decode, encode
     rules, _ = tiny
-    path = rules / "zz-units" / "pack.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + (
-        "  - {kind: agg.zz_by_metric, field: share, ratio: [sum, count]}\n"
-        "  - {kind: baseline.baselines, field: first_trigger, op: ref, of: baseline.triggers,"
-        " match: {type: metric}, take: date}\n"
-        "aggregates:\n  zz_by_metric:\n    of: baseline.baselines\n    group_by: {fields: [metric, base_year]}\n"
-        "    distinct: unit\n    sum: kg_per_yuan\n    where: {unit: {not_in: [m3/GJ]}}\n"), encoding="utf-8")
+    _declare(rules, "  - {kind: agg.zz_by_metric, field: share, ratio: [sum, count]}\n"
+                    "  - {kind: baseline.baselines, field: first_trigger, op: ref, of: baseline.triggers,"
+                    " match: {type: metric}, take: date}\n",
+             "  zz_by_metric:\n    of: baseline.baselines\n    group_by: {fields: [metric, base_year]}\n"
+             "    distinct: unit\n    sum: kg_per_yuan\n    where: {unit: {not_in: [m3/GJ]}}\n")
     pack = load_pack("zz-units", rules)
     assert not pack.problems, [str(p) for p in pack.problems]
     again = decode(json.loads(json.dumps(encode(pack))))
@@ -290,3 +307,65 @@ def test_new_declarations_survive_the_linted_pack_cache(tiny):
     agg = pack.aggregates["zz_by_metric"]
     assert agg.where == (("unit", ("not_in", ("m3/GJ",))),)
     assert agg.fields()["base_year"] == {"type": "integer"} and agg.fields()["distinct"] == {"type": "integer"}
+
+
+def test_ref_to_the_enclosing_document_by_fact_id():
+    """A record reads a field of its own document: ``match: {_id: _doc}`` (``_id`` is a fact's own id)."""
+    base = _base(("offsets", {"claim": {"year": 2024, "statement": "碳中和"}}))
+    for i, vintage in enumerate([2023, 2024]):
+        data = {"serial": f"S-{i}", "vintage": vintage}
+        base.add({"kind": "offsets.offsets", **data, "_doc": "1", "_parent": "1"},
+                 FactSource("offsets.offsets", "offsets.yaml", f"/offsets/{i}", data, None, f"o[{i}]"))
+    _run(base, [{"kind": "offsets.offsets", "field": "claim_year", "op": "ref", "of": "offsets",
+                 "match": {"_id": "_doc"}, "take": "claim.year"},
+                {"kind": "offsets.offsets", "field": "years_before_claim", "sub": ["claim_year", "vintage"]}])
+    assert [(f["claim_year"], f["years_before_claim"]) for f in _of(base, "offsets.offsets")] == [(2024, 1), (2024, 0)]
+
+
+def test_overflow_gives_no_value():
+    base = _base(("x", {"a": 1e308, "b": 1e-308, "c": 1e308, "g": 1}), ("x", {"a": 1e308, "b": 1.0, "c": 1e308, "g": 1}))
+    _run(base, [{"kind": "x", "field": "r", "ratio": ["a", "b"]}, {"kind": "x", "field": "s", "add": ["a", "c"]}],
+         {"t": {"of": "x", "group_by": {"fields": ["b"]}, "sum": "a"}, "u": {"of": "x", "group_by": {"fields": ["g"]},
+                                                                          "sum": "a"}})
+    assert all("r" not in f or f["r"] == 1e308 for f in _of(base, "x")) and all("s" not in f for f in _of(base, "x"))
+    assert [f.get("sum") for f in _of(base, "agg.t")] == [1e308, 1e308] and "sum" not in _of(base, "agg.u")[0]
+
+
+def test_the_shipped_packs_derive_and_aggregate_alike_where_they_share_a_name():
+    """Packs checked together share their derived values and aggregates: one declared alike in two packs is
+    computed once; declared differently it is an input error naming the pack (checker.check)."""
+    from types import SimpleNamespace
+
+    from checker import check
+    from checker.errors import InputError
+    from checker.packs import available_packs, get_pack
+    compiled = [SimpleNamespace(pack=get_pack(p)) for p in available_packs()]
+    derived = check._derived(compiled)  # type: ignore[arg-type]
+    assert len(derived) == len({(d.kind, d.field) for c in compiled for d in c.pack.derived})
+    check._aggregates(compiled)  # type: ignore[arg-type]
+    one = SimpleNamespace(pack=SimpleNamespace(id="a", derived=(read_derived({"derive": [
+        {"kind": "x", "field": "f", "ratio": ["a", "b"]}]})), aggregates={}))
+    other = SimpleNamespace(pack=SimpleNamespace(id="b", derived=(read_derived({"derive": [
+        {"kind": "x", "field": "f", "ratio": ["b", "a"]}]})), aggregates={}))
+    assert len(check._derived([one, one])) == 1  # type: ignore[list-item]
+    with pytest.raises(InputError, match="differently"):
+        check._derived([one, other])  # type: ignore[list-item]
+
+
+def test_decline_rate_uses_the_years_that_have_the_value():
+    rows = [("agg.y", {"year": y, "count": 1, "intensity": v}) for y, v in [(2022, 0.5), (2023, 0.45), (2024, None)]]
+    base = _base(*[(k, {f: x for f, x in d.items() if x is not None}) for k, d in rows])
+    _run(base, [{"kind": "agg.y", "field": "decline", "op": "decline_rate", "args": ["intensity"]}])
+    assert [f.get("decline") for f in _of(base, "agg.y")] == [0.1, 0.1, 0.1]  # 2022 → 2023 only
+
+
+def test_the_rule_reference_says_how_each_value_is_computed(tiny):
+    from checker.docs import render_pack
+    rules, _ = tiny
+    page = render_pack(load_pack("zz-units", rules))
+    section = page.split("## 规则使用的计算值")[1]
+    assert "- `baseline.baselines` 的 `kg_per_yuan` = `value`（单位 `unit`），换算为 `kgCO2/元`；" \
+           "单位未知或量纲不符时不给出该值，`kg_per_yuan_unit_error` 说明原因" in section
+    assert "- `agg.zz_per_metric` 的 `spread` = `distinct` − `count`" in section
+    assert "- `agg.zz_per_metric`：`baseline.baselines` 按 `metric`、`base_year`分组，每组一项：`count` 条数，" \
+           "`sum` 为 `kg_per_yuan` 之和，`distinct` 为 `value` 的不同取值数；只计 `metric` 不为 `已废止` 的记录" in section

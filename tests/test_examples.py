@@ -31,11 +31,23 @@ DEFECTIVE_NCS = [
     # one root defect, one nonconformity: the missing baseline (7.5) is also what the objectives
     # (7.1), the indicator (7.4), the monitoring comparison (10.1.1) and the performance (11.3) cite
     (["7.1", "7.4", "7.5", "10.1.1", "11.3"], "major", "bundle.yaml", ""),
+    # issue 16 (helper ghg): the seeded accounting defects of the inventory and the energy ledger
+    (["7.3.2 e)"], "minor", "ghg_inventory.csv", "/records/108/factor_year"),
+    (["7.3.2 e)"], "minor", "energy_consumption.csv", "/records/120"),
+    (["7.3.2 f)"], "minor", "ghg_inventory.csv", "/records/42"),
+    (["7.3.2 f)"], "minor", "ghg_inventory.csv", "/records/17/emissions"),
+    (["7.3.2 f)"], "minor", "ghg_inventory.csv", "/records/122/activity_unit"),
+    # issue 16 (helper trend): the neutrality claim states less than the inventory, and three offsets are
+    # rejected (not retired; one serial used twice - one nonconformity citing both uses; another year)
+    (["7.3.5 d)"], "minor", "offsets.yaml", "/claim/claimed_emissions"),
     (["7.6.1 c)"], "minor", "risks.yaml", ""),
     (["8.1 d)"], "minor", "resources.yaml", ""),
     (["8.4 (2)b)"], "minor", "documented_information.yaml", "/documents/1"),
     (["9.2.1"], "minor", "data_management.yaml", "/security"),
     (["9.2.3 c)"], "minor", "process_management.yaml", "/trading"),
+    (["9.2.5 c)"], "minor", "offsets.yaml", "/offsets/1/retired"),
+    (["9.2.5 c)"], "minor", "offsets.yaml", "/offsets/2/serial"),
+    (["9.2.5 c)"], "minor", "offsets.yaml", "/offsets/4/claimed_year"),
     (["10.1.1"], "minor", "monitoring.yaml", ""),  # judged per device: flow meter 1 out of calibration
     # the compliance evaluation's report is not registered as a record (was: no register entry tagged
     # with the Annex A example): the finding now points at the evaluation that cites it

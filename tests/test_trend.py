@@ -235,7 +235,7 @@ def test_reports_show_verdict_and_rejected_offsets_escaped(tmp_path):
     data = json_report.to_dict(report)
     [n] = data["neutrality"]
     assert n["status"] == "not_evaluated" and n["year"] == 2024
-    assert [o["serial"] for o in n["rejected"]][0] == "<b>CCER|DH*0002</b>"
+    assert n["rejected"][0]["serial"] == "<b>CCER|DH*0002</b>"
     md = md_report.render(report, "zh").decode("utf-8")
     assert "碳中和结论与被拒绝的抵消" in md and "GEC-DH-2024-0001" in md and "CCER-DH-2023-0009" in md
     assert "<b>CCER" not in md and "&lt;b&gt;" in md

@@ -43,7 +43,8 @@ def neutrality_view(report: Report, lang: str) -> list[dict]:
             "verdict": status_label(n.status, n.grade, lang) if n.status else "",
             "message": n.message.get(lang) if n.message else "",
             "figures": [(t.get(k, k), _number(v)) for k, v in n.figures],
-            "rejected": [{"serial": o.serial or "—", "where": f"{o.file}:{o.line}" if o.line else f"{o.file}#{o.pointer}",
+            "rejected": [{"serial": o.serial or "—",
+                          "where": f"{o.file}:{o.line}" if o.line else f"{o.file}#{o.pointer}",
                           "reasons": [r.get(lang) for r in o.reasons], "rules": list(o.rules)}
                          for o in n.rejected],
         })

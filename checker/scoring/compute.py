@@ -326,7 +326,7 @@ def _designation(spec: dict | None, grade: str, failed: tuple[str, ...], basic: 
                  verdict: bool | None = None) -> bool | None:
     """Fail closed: without both figures the offsets cannot be shown to cover the remaining emissions.
     A pack naming a ``verdict_rule`` judges coverage by that rule (computed from the inventory and the
-    offsets), not by the declared figures."""
+    offsets; ``verdict``: whether it conforms), not by the declared figures."""
     if not spec:
         return None
     if spec.get("verdict_rule"):
@@ -351,6 +351,13 @@ def _not_computed_score(standard: str, scoring: dict, file: str, defects: list[D
                  found, None, None, rounding, None, None)
 
 
+def _context(scoring: dict, evidence: Any, file: str, year: int | None, defects: list[Defect]) -> _Context:
+    """What each indicator is scored with; a finding of a ``reject_rules`` rule refutes the value."""
+    reject = set(scoring.get("reject_rules") or ())
+    return _Context(evidence, file, year, qualitative_words(scoring), {d.no for d in defects if d.no is not None},
+                    defects, frozenset(d.no for d in defects if d.no is not None and d.rule in reject))
+
+
 def compute_score(standard: str, scoring: dict, evidence: Any, basic: dict | None, results: list[Result]) -> Score:
     """Score one bundle.  ``evidence`` is the indicator document (a bundle Document, or its data)."""
     rounding = _rounding(scoring)
@@ -364,13 +371,11 @@ def compute_score(standard: str, scoring: dict, evidence: Any, basic: dict | Non
         return _not_computed_score(standard, scoring, file, defects, failed, weights_note, rounding)
 
     year = data.get("year") if isinstance(data.get("year"), int) else None
-    reject = set(scoring.get("reject_rules") or ())
-    ctx = _Context(evidence, file, year, qualitative_words(scoring), {d.no for d in defects if d.no is not None},
-                   defects, frozenset(d.no for d in defects if d.no is not None and d.rule in reject))
-    indicators = _indicators(scoring, entries, ctx)
+    indicators = _indicators(scoring, entries, _context(scoring, evidence, file, year, defects))
 
     groups, final = _groups(scoring, indicators)
     spec = scoring.get("designation")
+    verdict = _verdict_holds(standard, spec.get("verdict_rule", ""), results) if spec else None
     base = sum((g.subtotal for g in groups if not g.bonus), Fraction(0))
     bonus = sum((g.subtotal for g in groups if g.bonus), Fraction(0))
     total = base + bonus
@@ -379,9 +384,7 @@ def compute_score(standard: str, scoring: dict, evidence: Any, basic: dict | Non
     defects.sort(key=lambda x: (x.no if x.no is not None else -1, x.line or 0, x.rule or ""))
     final = [replace(i, defects=tuple(x for x in defects if x.no == i.no)) for i in final]
     return Score(standard, total, base, bonus, grade, not failed,
-                 _designation(spec, grade, failed, basic,
-                              _verdict_holds(standard, spec.get("verdict_rule", ""), results) if spec else None),
-                 tuple(groups), tuple(final),
+                 _designation(spec, grade, failed, basic, verdict), tuple(groups), tuple(final),
                  weights_note, failed, tuple(improvements(final)[:5]), tuple(defects),
                  band_text(band) if band else below_text(scoring["grades"]),
                  next_grade(total, final, scoring["grades"], rounding["points"]),
