@@ -1,8 +1,8 @@
 """Hostile input for the quantitative evidence kinds (issue 16): energy_consumption, ghg_inventory,
 emission_factors, offsets and economic_output, in their CSV and YAML forms.
 
-Every probe runs the real ``parkcheck check`` in a subprocess bounded by a timeout (a hang fails the
-test) on a copy of the conforming example park with one cell, column or file made hostile.  What the
+Every probe runs the real ``parkcheck check`` command (in-process through click; the probe about
+hanging runs it as a process bounded by a timeout) on a copy of the conforming example park with one cell, column or file made hostile.  What the
 project promises for bad input: never a traceback; either a finding at its clause whose evidence
 names the file and row, or exit 2 with one readable line naming file, line and field.  The last test
 renders every report format from a bundle whose text is markup, formulas and control characters and
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CONFORMING, run_parkcheck
+from tests.conftest import CONFORMING, run_in_process, run_parkcheck
 
 GHG = "ghg_inventory.csv"
 ENERGY = "energy_consumption.csv"
@@ -56,10 +56,13 @@ def _set_cell(folder: Path, name: str, record_id: str, column: str, value: str) 
     raise AssertionError(f"{record_id} not in {name}")
 
 
-def _check(folder: Path, *extra: str):
-    """Run the check (bounded: run_parkcheck times out after 120 s, which fails the test)."""
+def _check(folder: Path, *extra: str, process: bool = False):
+    """Run the check: in-process through click (an escaping exception fails the test, as a traceback
+    would), or, for the probe that is about hanging, as a process (run_parkcheck times out after 120 s,
+    which fails the test)."""
     out = folder.parent / "out"
-    proc = run_parkcheck("check", folder, "--out", out, "--format", "json", *extra)
+    run = run_parkcheck if process else run_in_process
+    proc = run("check", folder, "--out", out, "--format", "json", *extra)
     text = proc.stdout + proc.stderr
     assert "Traceback" not in text, text[-3000:]
     assert proc.returncode in (0, 1, 2), (proc.returncode, text[-3000:])
@@ -238,7 +241,7 @@ def test_200k_rows_of_one_value_finish(tmp_path):
     for _ in range(200_000):
         w.writerow(first)
     (folder / ENERGY).write_text(body.getvalue(), encoding="utf-8")
-    proc, report = _check(folder)
+    proc, report = _check(folder, process=True)
     if proc.returncode == 2:
         assert len([x for x in proc.stderr.splitlines() if ENERGY in x]) == 1, proc.stderr
     else:  # one month of one energy type cannot make a complete ledger: a finding naming the table
@@ -339,7 +342,7 @@ def test_hostile_text_is_escaped_in_every_report(tmp_path):
                                          .replace("retired: true, retirement_date: 2025-03-05",
                                                   "retired: false, retirement_date: 2025-03-05"), encoding="utf-8")
     out = tmp_path / "out"
-    proc = run_parkcheck("check", folder, "--out", out, "--format", "md", "--format", "html", "--format", "csv",
+    proc = run_in_process("check", folder, "--out", out, "--format", "md", "--format", "html", "--format", "csv",
                          "--format", "json")
     terminal = proc.stdout + proc.stderr
     assert "Traceback" not in terminal, terminal[-3000:]
