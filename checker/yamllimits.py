@@ -195,8 +195,9 @@ def plain_scalar(value: str, name: str, line: int | None, col: int | None, point
 def plain_number(value: str, name: str, line: int | None, col: int | None, pointer: str,
                  limits: Limits = DEFAULT_LIMITS, integer: bool = False) -> int | float | None:
     """The number written in ``value`` (a CSV cell, say) checked against the limits; None if it is not one
-    (with ``integer``, only integers count)."""
-    if not value or value[0] not in NON_TEXT_START or _SPECIAL.match(value):
+    (with ``integer``, only integers count).  A cell is written in decimal: ``0x10`` or ``0o17`` is text
+    (the schema reports it), not the 16 or 15 YAML would read."""
+    if not value or value[0] not in NON_TEXT_START or _SPECIAL.match(value) or _HEX.match(value) or _OCT.match(value):
         return None
     if integer and not _INT.match(value):
         return None
