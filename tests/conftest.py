@@ -133,3 +133,15 @@ def listed_problems(stdout: str, stderr: str) -> list[str]:
     assert int(m.group(2)) == int(m.group(3)) == len(problems), (stdout, stderr)
     assert int(m.group(1)) == int(m.group(4)) == len(files), (stdout, stderr)
     return problems
+
+
+@pytest.fixture(scope="module")
+def defective():
+    """The example park with seeded defects, checked once per worker (``example_report``)."""
+    return example_report(DEFECTIVE)
+
+
+@pytest.fixture(scope="module")
+def conforming():
+    """The conforming example park, checked once per worker (``example_report``)."""
+    return example_report(CONFORMING)

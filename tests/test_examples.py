@@ -15,7 +15,7 @@ from checker.model import Status
 from checker.reporters import json_report
 from checker.schemas import load_schemas
 
-from .conftest import CONFORMING, DEFECTIVE, PACK, example_report, run_parkcheck, tree_digest
+from .conftest import CONFORMING, DEFECTIVE, PACK, run_parkcheck, tree_digest
 
 # (clauses, grade, evidence file, evidence pointer) of every nonconformity of the defective park,
 # in report order.  Each line is one of the defects documented in its bundle.yaml.
@@ -71,16 +71,6 @@ DEFECTIVE_NCS = [
     (["11.2 c)"], "minor", "nonconformities.yaml", "/items/0/corrective_action"),
     (["11.2 d)"], "minor", "nonconformities.yaml", "/items/1"),
 ]
-
-
-@pytest.fixture(scope="module")
-def defective():
-    return example_report(DEFECTIVE)
-
-
-@pytest.fixture(scope="module")
-def conforming():
-    return example_report(CONFORMING)
 
 
 def test_defective_park_nonconformity_list_is_exact(defective):

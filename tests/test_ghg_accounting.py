@@ -16,7 +16,7 @@ from checker.check import run_check
 from checker.model import Status
 from checker.packs import get_pack
 
-from .conftest import BASE_FIXTURE, CONFORMING, DEFECTIVE, PACK, example_report
+from .conftest import BASE_FIXTURE, DEFECTIVE, PACK
 
 RULE_FILE = "7.3.2-accounting.yaml"
 
@@ -48,16 +48,6 @@ DONGHU_DEFECTS = [
     ("zc001-7.3.2-e-months", "7.3.2 e)", "minor", "energy_consumption.csv", "DH-E02-202301-DSL", None),
     ("zc001-7.3.2-f-double-counting", "7.3.2 f)", "minor", "ghg_inventory.csv", "DH-E01-202407-ELEC", None),
 ]
-
-
-@pytest.fixture(scope="module")
-def defective():
-    return example_report(DEFECTIVE)
-
-
-@pytest.fixture(scope="module")
-def conforming():
-    return example_report(CONFORMING)
 
 
 def test_the_accounting_rules_exist():

@@ -17,7 +17,7 @@ from checker.check import run_check
 from checker.model import Status
 from checker.packs import get_pack
 
-from .conftest import CONFORMING, DEFECTIVE, EVIDENCE, PACK, example_report
+from .conftest import CONFORMING, DEFECTIVE, EVIDENCE, PACK
 
 SEESA = "t-seesa-010-2025"
 CPQS_FILE = "7.5-9.2.5-quantities.yaml"
@@ -33,16 +33,6 @@ def _line(bundle: Path, name: str, needle: str, nth: int = 0) -> int:
     lines = [i for i, text in enumerate((bundle / name).read_text(encoding="utf-8").splitlines(), 1)
              if needle in text]
     return lines[nth]
-
-
-@pytest.fixture(scope="module")
-def defective():
-    return example_report(DEFECTIVE)
-
-
-@pytest.fixture(scope="module")
-def conforming():
-    return example_report(CONFORMING)
 
 
 def _findings(report, rule: str) -> list:
