@@ -369,3 +369,24 @@ def test_the_rule_reference_says_how_each_value_is_computed(tiny):
     assert "- `agg.zz_per_metric` 的 `spread` = `distinct` − `count`" in section
     assert "- `agg.zz_per_metric`：`baseline.baselines` 按 `metric`、`base_year`分组，每组一项：`count` 条数，" \
            "`sum` 为 `kg_per_yuan` 之和，`distinct` 为 `value` 的不同取值数；只计 `metric` 不为 `已废止` 的记录" in section
+
+
+def test_period_end_and_dimension_of_and_a_ref_of_the_bundle():
+    import datetime as dt
+    base = FactBase()
+    base.bundle_id = base.add({"kind": "bundle", "audit_date": (dt.date(2025, 3, 20) - dt.date(1970, 1, 1)).days},
+                              FactSource("bundle", "bundle.yaml", "", {"audit_date": "2025-03-20"}, None, "bundle"))
+    for i, data in enumerate([{"year": 2024, "month": 2, "unit": "tCO2/MWh"}, {"year": 2024, "unit": "=1+1"},
+                              {"year": 2026, "month": 13}, {"month": 1}]):
+        base.add({"kind": GHG, **data}, FactSource(GHG, "ghg.yaml", f"/records/{i}", data, None, f"{GHG}[{i}]"))
+    _run(base, [{"kind": GHG, "field": "ends", "op": "period_end", "args": ["year", "month"]},
+                {"kind": GHG, "field": "dim", "dimension_of": "unit"},
+                {"kind": GHG, "field": "audit_day", "op": "ref", "of": "bundle", "take": "audit_date"}])
+    feb, annual, bad_month, no_year = _of(base, GHG)
+    day = (dt.date(2024, 2, 29) - dt.date(1970, 1, 1)).days  # a leap year's February
+    assert feb["ends"] == day and annual["ends"] == day + 306  # 2024-12-31
+    assert "ends" not in bad_month and "ends" not in no_year
+    assert feb["dim"] == "[co2e_mass]·[time]^2/[length]^2·[mass]" and "dim" not in annual
+    assert feb["audit_day"] == (dt.date(2025, 3, 20) - dt.date(1970, 1, 1)).days
+    assert base.sources[feb["id"]].values()["audit_day"] == "2025-03-20"  # messages show the date as written
+

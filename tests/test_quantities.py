@@ -24,7 +24,16 @@ from checker import quantities as q
     ([1], ["吨标准煤"], "kgce", 1000.0),
     ([120, 0.1229], ["MWh", "kgce/kWh"], "tce", 14.748),     # 当量值 of electricity
     ([3, 0.7143], ["t", "tce/t"], "tce", 2.1429),
-    ([1, 25], ["tCH4", None], "tCO2e", None),             # tCH4 is no unit here: see the error test
+    ([1, 25], ["tCH4", None], "tCO2e", None),             # a mass of CH4 is CO2e only through a GWP
+    ([8.28, 0.000389, 28], ["万m3", "tCH4/万m3", "CH4"], "tCO2e", 0.09018576),  # × the GWP, in tCO2e per tCH4
+    ([8.28, 0.389, 28], ["万m3", "kgCH4/万m3", "CH4"], "tCO2e", 0.09018576),
+    ([8.28, 0.000389, 28], ["万m3", "t/万m3", "CH4"], "tCO2e", 0.09018576),      # t: a mass of the record's gas
+    ([2, 0.1, 265], ["t", "kgN2O/t", "N2O"], "kgCO2e", 53.0),
+    ([1000, 0.5703, 1], ["MWh", "tCO2/MWh", "CO2"], "tCO2e", 570.3),  # CO2's GWP is a plain number
+    ([1, 0.5703, 1], ["MWh", "tCO2/MWh", "CH4"], "tCO2e", None),      # a CO2 factor through a CH4 GWP: no
+    ([1, 0.000389, 28], ["万m3", "tCH4/万m3", "CO2"], "tCO2e", None),  # a CH4 mass with CO2's GWP: no
+    ([1, 0.000389], ["万m3", "tCH4/万m3"], "tCO2e", None),             # no GWP: never assumed
+    ([3], ["吨甲烷"], "kgCH4", 3000.0),
 ])
 def test_known_conversions(values, units, to, expected):
     if expected is None:
@@ -83,3 +92,17 @@ def test_rounding_is_deterministic():
 def test_the_registry_is_built_once_without_a_cache_folder():
     assert q.registry() is q.registry()
     assert getattr(q.registry(), "cache_folder", None) in (None, "")
+
+
+@pytest.mark.parametrize(("text", "dimension"), [
+    ("tCO2/万m3", "[co2e_mass]/[length]^3"), ("t", "[mass]"), ("CH4", "[co2e_mass]/[mass]"), ("CO2", "1"),
+    ("tCH₄/万m3", "[mass]/[length]^3"),
+])
+def test_dimension_text(text, dimension):
+    assert q.dimension_text(text) == dimension
+
+
+def test_dimension_text_of_text_that_is_no_unit_is_a_problem():
+    with pytest.raises(q.UnitProblem):
+        q.dimension_text("=1+1")
+
