@@ -185,13 +185,16 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> None:
     for a key field.  type_of: integer | number | boolean | text.  number_of: a number as is,
     true/false as 1/0, a word of the pack's table as its number.  period_end: the last day of a
     record's month (or year) as a date.  dimension_of: the dimension of a unit text (absent when
-    unreadable).
+    unreadable).  occurrence: the rank of a fact among those with the same values of the fields.
     """
     if d.op == "ref":
         _ref(base, d)
         return
     if d.op == "decline_rate":
         _decline_rate(base, d, aggregates)
+        return
+    if d.op == "occurrence":
+        _occurrence(base, d)
         return
     if d.op in UNIT_OPS:
         _with_units(base, d)
@@ -234,6 +237,20 @@ def _with_units(base: Any, d: Derived) -> None:
                 base.set_derived(fact, target, rounded(product * scale))
             except UnitProblem as e:
                 base.set_derived(fact, error_field, str(e))
+
+
+def _occurrence(base: Any, d: Derived) -> None:
+    """The rank of each fact among the facts of its kind with the same values of the ``args`` fields, in
+    fact order (1: the first; 2: the first repetition …).  A missing field is a value of its own (an
+    annual figure has no month); a field holding a list or mapping leaves the rank absent."""
+    reads = [getter(arg) for arg in d.args]
+    target = engine_field(d.field)
+    seen: dict[tuple, int] = {}
+    for fact in _facts(base, d.kind):
+        key = tuple(get(fact) for get in reads)
+        if all(v is None or _scalar(v) for v in key):
+            seen[key] = seen.get(key, 0) + 1
+            base.set_derived(fact, target, seen[key])
 
 
 def _scalar(value: Any) -> bool:

@@ -390,3 +390,10 @@ def test_period_end_and_dimension_of_and_a_ref_of_the_bundle():
     assert feb["audit_day"] == (dt.date(2025, 3, 20) - dt.date(1970, 1, 1)).days
     assert base.sources[feb["id"]].values()["audit_day"] == "2025-03-20"  # messages show the date as written
 
+
+def test_occurrence_ranks_records_with_the_same_values():
+    rows = [{"e": "E1", "m": 1}, {"e": "E1", "m": 2}, {"e": "E1", "m": 1}, {"e": "E1"}, {"e": "E1"},
+            {"e": "E1", "m": 1}, {"e": ["x"], "m": 1}]
+    base = _run(_base(*((GHG, r) for r in rows)), [{"kind": GHG, "field": "rank", "occurrence": ["e", "m"]}])
+    assert [f.get("rank") for f in _of(base, GHG)] == [1, 1, 2, 1, 2, 3, None]  # no month is a value too
+

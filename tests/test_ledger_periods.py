@@ -55,15 +55,15 @@ def _accounting(new: list[str]) -> list[str]:
 
 def test_month_entered_twice_in_the_energy_ledger_is_one_finding_naming_both_rows():
     """One result per period entered more than once (200,000 copies of a row are one finding, not
-    200,000): located at the period's last row, the first named by its id."""
+    200,000): located at the period's first repetition, the first row named by its id."""
     report, new = _run(_appended(ENERGY, "LG-E01-202404-NG", id="LG-E01-202404-NG-B"))
     assert new == ["7.3.2 e) minor zc001-7.3.2-e-duplicate-month"]
     nc = _nc(report, "zc001-7.3.2-e-duplicate-month")
     assert (PACK, "7.3.2 e)") in nc.clauses and nc.grade is Grade.MINOR
     added = _rows(ENERGY) + 2  # the appended row's line
-    assert [(e.file, e.line, e.pointer) for e in nc.evidence] == [(ENERGY, added, f"/records/{added - 2}")]
-    assert "LG-E01/天然气/2024/4" in nc.finding.zh and "有 2 条记录" in nc.finding.zh
-    assert "首条为 LG-E01-202404-NG，" in nc.finding.zh, nc.finding.zh
+    assert [(e.file, e.line, e.pointer) for e in nc.evidence] == [(ENERGY, added, f"/records/{added - 2}/id")]
+    assert "LG-E01 的“天然气”2024 年 4 月已有记录 LG-E01-202404-NG，记录 LG-E01-202404-NG-B 再次填报" \
+        in nc.finding.zh, nc.finding.zh
 
 
 def test_month_entered_twice_in_the_inventory_is_one_finding_not_the_totals_it_inflates():
@@ -73,7 +73,7 @@ def test_month_entered_twice_in_the_inventory_is_one_finding_not_the_totals_it_i
     assert (PACK, "7.3.2 f)") in nc.clauses and nc.grade is Grade.MINOR
     added = _rows(GHG) + 2
     assert [(e.file, e.line) for e in nc.evidence] == [(GHG, added)]
-    assert "LG-E01/燃气锅炉/CO2/2024/4" in nc.finding.zh and "首条为 LG-E01-202404-NG，" in nc.finding.zh
+    assert "“燃气锅炉”（CO2）2024 年 4 月已有记录 LG-E01-202404-NG，记录 LG-E01-202404-NG-B" in nc.finding.zh
     # the totals the duplicate makes disagree wait on it instead of being nonconformities of their own
     for rule in ("zc001-7.3.2-f-total-park", "zc001-7.3.2-f-total-enterprise"):
         statuses = {r.status for r in report.results if r.rule == rule}
@@ -153,3 +153,12 @@ def test_factor_unit_rule_and_period_rules_are_in_the_pack():
         assert ids[rule].clause == clause and ids[rule].grade == "minor"
         assert any(c.breach for c in ids[rule].cases) and any(not c.breach for c in ids[rule].cases)
     assert Path(ids["zc001-7.3.2-e-factor-unit"].file).name == "7.3.2-accounting.yaml"
+
+
+def test_a_period_entered_three_times_is_one_finding_at_its_first_repetition():
+    report, new = _run(_appended(ENERGY, "LG-E01-202404-NG", id="LG-E01-202404-NG-B"),
+                       _appended(ENERGY, "LG-E01-202404-NG", id="LG-E01-202404-NG-C"))
+    assert new == ["7.3.2 e) minor zc001-7.3.2-e-duplicate-month"]
+    [ev] = _nc(report, "zc001-7.3.2-e-duplicate-month").evidence
+    assert (ev.file, ev.line) == (ENERGY, _rows(ENERGY) + 2)
+
