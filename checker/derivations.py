@@ -241,16 +241,17 @@ def _with_units(base: Any, d: Derived) -> None:
 
 def _occurrence(base: Any, d: Derived) -> None:
     """The rank of each fact among the facts of its kind with the same values of the ``args`` fields, in
-    fact order (1: the first; 2: the first repetition …).  A missing field is a value of its own (an
-    annual figure has no month); a field holding a list or mapping leaves the rank absent."""
+    fact order: 1 the first, 2 the first repetition, 3 any later one (a bounded value, so that a table of
+    identical rows stays a few distinct facts for the engine's feed).  A missing field is a value of its
+    own (an annual figure has no month); a field holding a list or mapping leaves the rank absent."""
     reads = [getter(arg) for arg in d.args]
     target = engine_field(d.field)
     seen: dict[tuple, int] = {}
     for fact in _facts(base, d.kind):
         key = tuple(get(fact) for get in reads)
         if all(v is None or _scalar(v) for v in key):
-            seen[key] = seen.get(key, 0) + 1
-            base.set_derived(fact, target, seen[key])
+            seen[key] = rank = min(seen.get(key, 0) + 1, 3)
+            base.set_derived(fact, target, rank)
 
 
 def _scalar(value: Any) -> bool:
