@@ -121,6 +121,9 @@ _DERIVED_WORDS = {
     "type_of": lambda d: f"{_f(d.args[0])} 的类型",
     "number_of": lambda d: f"{_f(d.args[0])} 的数值",
     "decline_rate": lambda d: f"{_f(d.args[0])} 逐年的年均下降率 1 − (末年值/首年值)^(1/(末年 − 首年))",
+    "window_sum": lambda d: f"截至本年度的近 {d.years} 年 {_f(d.args[0])} 之和（窗口内任一年度缺值则不给出）",
+    "window_decline": lambda d: f"截至本年度的近 {d.years} 年 {_f(d.args[0])} 的年均下降率 1 − (本年值/窗口首年值)^(1/({d.years} − 1))"
+                                f"（窗口首年或本年缺值则不给出）",
 }
 
 

@@ -26,7 +26,8 @@ _CLAUSE_RE = re.compile(
     r"^(?P<num>[0-9A-Z]+(?:\.[0-9]+)*)(?P<dup>\([0-9]\))?(?: (?:\((?P<list>[0-9])\))?(?P<item>[a-z]|[0-9]+)\))?$")
 
 DERIVE_OPS = ("ratio", "abs_diff", "year_diff", "join", "lookup", "type_of", "number_of",
-              "convert", "product", "rel_diff", "ref", "sub", "add", "decline_rate")
+              "convert", "product", "rel_diff", "ref", "sub", "add", "decline_rate",
+              "window_sum", "window_decline")
 TEXT_OPS = ("join", "lookup", "type_of")
 UNIT_OPS = ("convert", "product")  # set ``<field>_unit_error`` (text) instead of the value on a unit problem
 UNIT_ERROR = "_unit_error"
@@ -162,7 +163,7 @@ class Derived:
     kind: str
     field: str
     # ratio | abs_diff | year_diff (calendar year of a date field minus a year field) | join | lookup | type_of
-    # | number_of | convert | product | rel_diff | ref | sub | add | decline_rate
+    # | number_of | convert | product | rel_diff | ref | sub | add | decline_rate | window_sum | window_decline
     op: str
     args: tuple[str, ...]  # the fields of the same fact it reads (product: every value and unit field)
     table: tuple[tuple[str, Any], ...] = ()  # lookup: key -> value; number_of: word -> number
@@ -171,6 +172,7 @@ class Derived:
     of: str | None = None  # ref: the kind the value is taken from
     match: tuple[tuple[str, str], ...] = ()  # ref: (their field, our field) pairs that must be equal
     take: str | None = None  # ref: their field copied
+    years: int | None = None  # window_sum, window_decline: the years of the window ending at each year
 
     def sets(self) -> tuple[str, ...]:
         """The fields this entry may set on a fact."""

@@ -77,7 +77,7 @@ def test_lint_demands_the_mark_in_a_secondary_pack_and_refuses_it_elsewhere(rule
 
 
 def test_a_report_section_naming_an_unknown_rule_is_a_lint_problem(rules_copy):
-    edit_text(rules_copy / NDRC / "pack.yaml", "rules: [ndrc-2.4-declared]", "rules: [ndrc-2.4-nonexistent]")
+    edit_text(rules_copy / NDRC / "pack.yaml", "rules: [ndrc-2.4-declared,", "rules: [ndrc-2.4-nonexistent,")
     problems = load_pack(NDRC, rules_copy).problems
     assert any("no rule 'ndrc-2.4-nonexistent'" in p.message and p.file.endswith("pack.yaml") for p in problems)
 
