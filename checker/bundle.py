@@ -152,6 +152,17 @@ def _count_rows(text: str, name: str, limits: Limits) -> None:
         return  # reported with its line when the rows are read
 
 
+def _check_header(header: list[str], name: str) -> None:
+    """An empty or repeated column name: refused, naming the file, line 1 and the column."""
+    seen: set[str] = set()
+    for col, h in enumerate(header, start=1):
+        if not h:
+            raise InputError(tr("the header row has an empty column name"), name, 1, col)
+        if h in seen:
+            raise InputError(tr("the header row repeats this column name"), name, 1, col, h)
+        seen.add(h)
+
+
 def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Limits) -> TableContent:
     reader = csv.reader(_lines(text))
     try:
@@ -159,8 +170,7 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
         if header_row is None:
             raise InputError(tr("the table is empty"), name)
         header = [h.strip() for h in header_row]
-        if len(set(header)) != len(header) or any(not h for h in header):
-            raise InputError(tr("the header row has an empty or repeated column name"), name, 1)
+        _check_header(header, name)
         records: list[dict] = []
         out = TableContent({"kind": kind, records_field: records}, join_pointer("", records_field), len(header))
         out.header = {h: i for i, h in enumerate(header)}

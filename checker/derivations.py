@@ -17,7 +17,7 @@ from typing import Any
 
 from .conditions import engine_field
 from .packmodel import UNIT_ERROR, UNIT_OPS, Aggregate, Derived
-from .quantities import UnitProblem, factor, rounded
+from .quantities import UnitProblem, dimension_text, factor, rounded
 
 
 def year_of(days: int) -> int:
@@ -134,9 +134,32 @@ def _add(args: list, table: dict) -> Any:
     return _exact(sum(args)) if _numbers(args) else _ABSENT
 
 
+def _period_end(args: list, table: dict) -> Any:
+    """The last day (epoch days) of the month ``args[1]`` of year ``args[0]``, or of the year when there is
+    no month: the day by which a record of that period can hold measured data."""
+    year, month = args[0], (args[1] if len(args) > 1 else None)
+    if not _numbers([year]) or year != int(year) or not 1 <= year <= 9998:
+        return _ABSENT
+    if month is None:
+        month = 12
+    elif not _numbers([month]) or month != int(month) or not 1 <= month <= 12:
+        return _ABSENT
+    first_next = _dt.date(int(year) + (month == 12), int(month) % 12 + 1, 1)
+    return (first_next - _dt.date(1970, 1, 1)).days - 1
+
+
+def _dimension_of(args: list, table: dict) -> Any:
+    """The dimension a unit text reads as (absent when it is not text or not a unit)."""
+    try:
+        return dimension_text(args[0]) if isinstance(args[0], str) else _ABSENT
+    except UnitProblem:
+        return _ABSENT
+
+
 _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_of": _number_of,
                 "ratio": _ratio, "year_diff": _year_diff, "abs_diff": _abs_diff, "rel_diff": _rel_diff,
-                "sub": _sub, "add": _add}
+                "sub": _sub, "add": _add, "period_end": _period_end,
+                "dimension_of": _dimension_of}
 
 
 def derive(base: Any, derived: Iterable[Derived], aggregates: dict[str, Aggregate] | None = None) -> None:
@@ -160,7 +183,9 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> None:
     whose ``match`` fields equal ours.  decline_rate: see ``_decline_rate``.  join: the present
     values of the fields joined with "/" (a composite key).  lookup: the value the pack's table gives
     for a key field.  type_of: integer | number | boolean | text.  number_of: a number as is,
-    true/false as 1/0, a word of the pack's table as its number.
+    true/false as 1/0, a word of the pack's table as its number.  period_end: the last day of a
+    record's month (or year) as a date.  dimension_of: the dimension of a unit text (absent when
+    unreadable).
     """
     if d.op == "ref":
         _ref(base, d)

@@ -18,7 +18,7 @@ from typing import Any
 
 from .aggregation import plan
 from .condlint import fix
-from .packmodel import AGG_PREFIX, DERIVE_OPS, UNIT_OPS, Aggregate, Derived, aggregate_of, kind_resolver
+from .packmodel import AGG_PREFIX, BUNDLE_KIND, DERIVE_OPS, UNIT_OPS, Aggregate, Derived, aggregate_of, kind_resolver
 from .quantities import known_unit
 from .schemas import SchemaSet
 from .scoring import qualitative_words, slot_table
@@ -39,8 +39,8 @@ def _op_and_spec(d: dict) -> tuple[str, Any]:
         return op, {k: d[k] for k in ("of", "match", "take") if k in d}
     if op == "lookup":
         return op, {"key": args[0] if args else "", "table": d.get("table", "")}
-    if op in ("type_of", "number_of", "decline_rate") + WINDOW_OPS:
-        return op, args[0] if args else ("" if op in ("type_of", "number_of") else "sum")
+    if op in ("type_of", "number_of", "decline_rate", "dimension_of") + WINDOW_OPS:
+        return op, args[0] if args else ("sum" if op in ("decline_rate",) + WINDOW_OPS else "")
     return op, args
 
 
@@ -59,7 +59,7 @@ def read_derived(meta: dict) -> tuple[Derived, ...]:
         if op == "lookup":
             args: tuple[str, ...] = (spec["key"],)
             kw["table"] = tables.get(spec["table"], ())
-        elif op in ("type_of", "number_of", "decline_rate") + WINDOW_OPS:
+        elif op in ("type_of", "number_of", "decline_rate", "dimension_of") + WINDOW_OPS:
             args = (spec,)
             if op in WINDOW_OPS:
                 kw["years"] = d.get("years")
@@ -195,7 +195,7 @@ def _ref_problems(d: Derived, fields: _Fields) -> list[str]:
                        "name an evidence kind, a record kind or agg.<a declared aggregate>"))
     else:
         out += [_missing_field(d.of, f) for f in (d.take or "", *(t for t, _ in d.match)) if not fields.has(d.of, f)]
-    if not d.match:
+    if not d.match and d.of != BUNDLE_KIND:  # the bundle fact is one: its anchors need no match
         out.append(fix(f"derive {d.field!r}: ref without match", "加入 match: {对方字段: 本方字段}",
                        "add match: {their_field: our_field}"))
     return out

@@ -26,9 +26,10 @@ _CLAUSE_RE = re.compile(
     r"^(?P<num>[0-9A-Z]+(?:\.[0-9]+)*)(?P<dup>\([0-9]\))?(?: (?:\((?P<list>[0-9])\))?(?P<item>[a-z]|[0-9]+)\))?$")
 
 DERIVE_OPS = ("ratio", "abs_diff", "year_diff", "join", "lookup", "type_of", "number_of",
-              "convert", "product", "rel_diff", "ref", "sub", "add", "decline_rate",
-              "window_sum", "window_decline")
-TEXT_OPS = ("join", "lookup", "type_of")
+              "convert", "product", "rel_diff", "ref", "sub", "add", "decline_rate", "period_end",
+              "dimension_of", "window_sum", "window_decline")
+TEXT_OPS = ("join", "lookup", "type_of", "dimension_of")
+DATE_OPS = ("period_end",)  # a date (epoch days in the engine, compared with dates and anchors)
 UNIT_OPS = ("convert", "product")  # set ``<field>_unit_error`` (text) instead of the value on a unit problem
 UNIT_ERROR = "_unit_error"
 
@@ -163,7 +164,8 @@ class Derived:
     kind: str
     field: str
     # ratio | abs_diff | year_diff (calendar year of a date field minus a year field) | join | lookup | type_of
-    # | number_of | convert | product | rel_diff | ref | sub | add | decline_rate | window_sum | window_decline
+    # | number_of | convert | product | rel_diff | ref | sub | add | decline_rate | period_end | dimension_of
+    # | window_sum | window_decline
     op: str
     args: tuple[str, ...]  # the fields of the same fact it reads (product: every value and unit field)
     table: tuple[tuple[str, Any], ...] = ()  # lookup: key -> value; number_of: word -> number
@@ -235,6 +237,8 @@ def derived_fields(schemas: SchemaSet, kind: str, aggregates: dict[str, Aggregat
         if d.kind != kind:
             continue
         node: dict = {"type": "string" if d.op in TEXT_OPS else "number"}
+        if d.op in DATE_OPS:
+            node = {"type": "string", "format": "date"}
         if d.op == "ref" and d.of and d.take and depth < 8:
             info = derived_fields(schemas, d.of, aggregates, derived, depth + 1).get(d.take)
             if info is None:

@@ -30,6 +30,12 @@ MAX_TERMS = 6
 MAX_EXPONENT = 4
 SIGNIFICANT = 12  # results are rounded to this many significant digits (byte-identical output)
 
+# Greenhouse gases other than CO2 (GB/T 32150, the Kyoto basket): ``tCH4``/``kgCH4``/``gCH4`` are masses
+# of the gas, and the gas's name, as the unit of the GWP a record declares for it (``[gwp, gas]`` in a
+# product), is CO2 equivalent per mass of the gas: a mass of CH4 becomes tCO2e only through the GWP the
+# record states, never by an assumed one.
+GASES = ("CH4", "N2O", "HFCs", "PFCs", "SF6", "NF3")
+
 # The registry's whole vocabulary (pint's definition syntax; no data ever reaches it).  pint's own
 # default definitions (about a thousand units) are not loaded: they take a third of a second to
 # parse and hold nothing these standards use that is not here.  The prefixes apply to every unit.
@@ -46,6 +52,10 @@ _DEFINITIONS = (
     "joule = kilogram * meter ** 2 / second ** 2 = J", "watt = joule / second = W", "watt_hour = watt * hour = Wh",
     "calorie = 4.1868 * joule = cal",
     "kgce = 29.3076 * megajoule", "tce = 1000 * kgce",  # standard coal (GB/T 2589)
+    # masses of the other greenhouse gases (a mass: the gas is the record's ``gas``), and the unit of a GWP
+    # value for each gas: CO2 equivalent per mass of that gas (CO2's own GWP is a plain number)
+    *(line for gas in GASES for line in (f"g{gas} = gram", f"t{gas} = 1e6 * g{gas}", f"{gas} = gCO2e / gram")),
+    "CO2 = gCO2e / gCO2",
 )
 
 # Names as written in Chinese (and a few common spellings) → pint names.
@@ -57,12 +67,15 @@ ALIASES: dict[str, str] = {
     "吨标准煤": "tce", "吨标煤": "tce", "千克标准煤": "kgce", "千克标煤": "kgce", "tec": "tce",
     "吨二氧化碳": "tCO2", "吨二氧化碳当量": "tCO2e", "千克二氧化碳": "kgCO2", "千克二氧化碳当量": "kgCO2e",
     "tCO₂": "tCO2", "tCO₂e": "tCO2e", "kgCO₂": "kgCO2", "kgCO₂e": "kgCO2e",
+    "吨甲烷": "tCH4", "千克甲烷": "kgCH4", "吨氧化亚氮": "tN2O", "千克氧化亚氮": "kgN2O",
+    "tCH₄": "tCH4", "kgCH₄": "kgCH4", "gCH₄": "gCH4", "CH₄": "CH4", "tN₂O": "tN2O", "kgN₂O": "kgN2O",
+    "gN₂O": "gN2O", "N₂O": "N2O", "CO₂": "CO2",
     "t-CO2": "tCO2", "t-CO2e": "tCO2e", "tco2": "tCO2", "tco2e": "tCO2e",
     "元": "yuan", "RMB": "yuan", "CNY": "yuan",
     "升": "L", "千瓦": "kW", "兆瓦": "MW", "小时": "h", "年": "year",
 }
 _SCALE_PREFIXES = (("万", 1e4), ("亿", 1e8))
-_ALLOWED = re.compile(r"^[A-Za-z0-9_²³₂·*/^ \-\u4e00-\u9fff]+$")
+_ALLOWED = re.compile(r"^[A-Za-z0-9_²³₂₄·*/^ \-\u4e00-\u9fff]+$")
 _NAME = re.compile(r"^[A-Za-z_]+[A-Za-z_0-9]*$")
 _TERM = re.compile(r"^(?P<name>.+?)(?:\^(?P<exp>-?[0-9]+)|(?P<sup>[²³]))?$")
 _TRAILING_POWER = re.compile(r"^(?P<stem>[A-Za-z]+?)(?P<exp>[23])$")
@@ -191,6 +204,15 @@ def convert(values: Sequence[float], units: Sequence[str | None], to: str) -> fl
     if not math.isfinite(product):
         raise UnitProblem("结果不是有限数 / the result is not a finite number")
     return rounded(product)
+
+
+def dimension_text(text: str) -> str:
+    """The dimension a unit text reads as, e.g. ``[co2e_mass]/[length]^3`` for ``tCO2/万m3`` (``1`` for a
+    plain number).  Raises ``UnitProblem`` on text that is not a unit."""
+    _, dims = parse(text)
+    top = "·".join(k + (f"^{v}" if v != 1 else "") for k, v in dims if v > 0) or "1"
+    bottom = "·".join(k + (f"^{-v}" if v != -1 else "") for k, v in dims if v < 0)
+    return f"{top}/{bottom}" if bottom else top
 
 
 def known_unit(text: str) -> str | None:

@@ -211,10 +211,9 @@ def test_bom_and_crlf_change_nothing(tmp_path):
     assert proc.returncode == 0, [(nc["clauses"], nc["finding"]) for nc in (report or {}).get("nonconformities", [])]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a repeated column header gives 'ghg_inventory.csv:1: the header row has an empty or repeated column "
-    "name' without naming the column (activity), so the line names file and line but not the field"))
 def test_repeated_column_is_one_line(tmp_path):
+    """A column written twice in the header: one line naming the file, line 1, the repeated column's
+    position and its name."""
     folder = _bundle(tmp_path)
     rows = _rows(folder / GHG)
     col = rows[0].index("activity")
@@ -224,7 +223,18 @@ def test_repeated_column_is_one_line(tmp_path):
     proc, _ = _check(folder)
     assert proc.returncode == 2, proc.stdout[-2000:]
     errors = [x for x in proc.stderr.splitlines() if GHG in x]
-    assert len(errors) == 1 and "activity" in errors[0], proc.stderr
+    assert len(errors) == 1 and f"{GHG}:1:{col + 2}: activity:" in errors[0], proc.stderr
+
+
+def test_empty_column_name_is_one_line(tmp_path):
+    folder = _bundle(tmp_path)
+    rows = _rows(folder / GHG)
+    rows[0][3] = " "
+    _write_rows(folder / GHG, rows)
+    proc, _ = _check(folder)
+    assert proc.returncode == 2, proc.stdout[-2000:]
+    errors = [x for x in proc.stderr.splitlines() if GHG in x]
+    assert len(errors) == 1 and f"{GHG}:1:4:" in errors[0], proc.stderr
 
 
 def test_200k_rows_of_one_value_finish(tmp_path):
@@ -268,15 +278,9 @@ def test_yaml_number_is_one_line(tmp_path, file, old, new, field):
     _assert_one_line(proc, file, line, field)
 
 
-FACTOR_UNIT = pytest.mark.xfail(strict=True, reason=(
-    "an unreadable unit in emission_factors.yaml is reported only as 108 ghg_inventory.csv records whose "
-    "factor 'differs' from EF-ELEC-2022 (message: '因子表：0.5703 =1+1'), at 7.3.2 e); emission_factors.yaml "
-    "and its line are not named and the message does not say the factor's unit cannot be read"))
-
-
 @pytest.mark.parametrize("file,old,new", [
-    pytest.param("emission_factors.yaml", "unit: tCO2/MWh", "unit: 'kg**99999999'", marks=FACTOR_UNIT),
-    pytest.param("emission_factors.yaml", "unit: tCO2/MWh", "unit: '=1+1'", marks=FACTOR_UNIT),
+    ("emission_factors.yaml", "unit: tCO2/MWh", "unit: 'kg**99999999'"),
+    ("emission_factors.yaml", "unit: tCO2/MWh", "unit: '=1+1'"),
     ("offsets.yaml", "factor_unit: tCO2/MWh", "factor_unit: 'm/(s*0)'"),
     ("offsets.yaml", "unit: tCO2e", "unit: '1e9999 t'"),
 ])
@@ -398,30 +402,42 @@ def test_energy_ledger_in_yaml_form(tmp_path, value, field):
 
 
 # --------------------------------------------------------------------------- non-CO2 gases
-def _ch4_entry(unit: str):
-    """A conforming rewrite: LG-E01's gas boiler also reports CH4 each month of 2024 (activity ×
-    0.000389 <unit> × GWP 28, about 1 tCO2e a year, within the totals' tolerance), with the factor added."""
+def _ch4_entry(unit: str, value: float = 0.000389, emitted: float = 0.000389):
+    """A rewrite: LG-E01's gas boiler also reports CH4 each month of 2024 (activity × ``value`` <unit> ×
+    GWP 28, declared as activity × ``emitted`` t × 28: about 1 tCO2e a year, within the totals'
+    tolerance), with the factor added."""
     from tests.harness.run import Entry
     rows = {r[0]: r for r in _rows(CONFORMING / GHG)[1:]}
     header = _rows(CONFORMING / GHG)[0]
     edits = [{"op": "append", "file": "emission_factors.yaml", "path": "/factors", "value": {
         "id": "EF-NG-CH4-2022", "set": "示例排放因子集（非官方数值）", "version": "2022", "publisher": "parkcheck 示例数据",
-        "year": 2022, "region": "全国", "basis": "示例值", "item": "天然气", "value": 0.000389, "unit": unit, "gas": "CH4",
+        "year": 2022, "region": "全国", "basis": "示例值", "item": "天然气", "value": value, "unit": unit, "gas": "CH4",
         "biogenic": False, "example": True, "citation": "示例数值，不能作为官方公布值引用"}}]
     for month in range(1, 13):
         rec = dict(zip(header, rows[f"LG-E01-2024{month:02d}-NG"], strict=True))
-        rec.update(id=rec["id"] + "-CH4", gas="CH4", factor_id="EF-NG-CH4-2022", factor="0.000389", factor_unit=unit,
-                   gwp="28", emissions=str(round(float(rec["activity"]) * 0.000389 * 28, 4)))
+        rec.update(id=rec["id"] + "-CH4", gas="CH4", factor_id="EF-NG-CH4-2022", factor=str(value), factor_unit=unit,
+                   gwp="28", emissions=str(round(float(rec["activity"]) * emitted * 28, 4)))
         edits.append({"op": "set", "file": GHG, "path": "/-", "value": rec})
     return Entry(f"ch4-{unit}", "inline", tuple(edits), ("t-cpqs-zc001-2025",))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "false nonconformity: a CH4 (or N2O) record with its factor in the gas's own mass unit (tCH4/万m3, "
-    "or t/万m3) and gwp 28 cannot be recomputed: 'tCH4' is not a unit checker/quantities.py knows, and "
-    "t × 28 is not tCO2e (CO2e is its own dimension), so 7.3.2 f) reports the units of every such record"))
-@pytest.mark.parametrize("unit", ["tCH4/万m3", "t/万m3"])
+@pytest.mark.parametrize("unit", ["tCH4/万m3", "t/万m3", "kgCH4/万m3"])
 def test_ch4_record_with_gwp_is_conforming(unit):
+    """A CH4 factor in the gas's own mass (tCH4, t or kgCH4 per 万m3) becomes tCO2e through the GWP the
+    record declares (28): no finding.  (kgCH4 with the value in tonnes would be 1000 times too small, so
+    the kg case scales the factor.)"""
     from tests.harness.run import run_variation
-    outcome = run_variation(_ch4_entry(unit))
+    outcome = run_variation(_ch4_entry(unit, 0.389 if unit.startswith("kg") else 0.000389))
     assert outcome.verdict == "clean", outcome.new_ncs
+
+
+def test_ch4_factor_in_co2_is_a_unit_finding():
+    """A CH4 record whose factor is already CO2 (tCO2/万m3) with a GWP of 28 would count the GWP twice:
+    7.3.2 f) units, at each CH4 record's activity unit (ghg_inventory.csv, its line), and nothing else."""
+    from tests.harness.run import _mutated_report, _new_ncs
+    entry = _ch4_entry("tCO2/万m3")
+    report = _mutated_report(entry)
+    assert _new_ncs(report, entry.standards) == ["7.3.2 f) minor zc001-7.3.2-f-units"]
+    nc = next(nc for nc in report.nonconformities if nc.rules[0] == "zc001-7.3.2-f-units")
+    lines = sorted(e.line for e in nc.evidence if e.file == GHG and e.pointer.endswith("/activity_unit"))
+    assert len(lines) == 12 and lines[0] == len(_rows(CONFORMING / GHG)) + 1, lines  # the appended rows
