@@ -369,3 +369,37 @@ def test_the_rule_reference_says_how_each_value_is_computed(tiny):
     assert "- `agg.zz_per_metric` 的 `spread` = `distinct` − `count`" in section
     assert "- `agg.zz_per_metric`：`baseline.baselines` 按 `metric`、`base_year`分组，每组一项：`count` 条数，" \
            "`sum` 为 `kg_per_yuan` 之和，`distinct` 为 `value` 的不同取值数；只计 `metric` 不为 `已废止` 的记录" in section
+
+
+def test_window_sum_and_decline_cover_the_n_years_ending_at_each_year():
+    """近三年: over years Y-2..Y only.  2020 is outside 2024's window; a year of the window without the
+    value leaves that window absent; a year given twice is not a year."""
+    years = {2020: (50.0, 1000.0), 2021: (100.0, 1000.0), 2022: (100.0, 1000.0), 2023: (90.0, 1000.0),
+             2024: (81.0, 1000.0)}
+    base = _base(*(("agg.y", {"year": y, "emissions": e, "output": o}) for y, (e, o) in years.items()),
+                 ("agg.z", {"year": 2022, "v": 1.0}), ("agg.z", {"year": 2023, "v": 2.0}),
+                 ("agg.z", {"year": 2023, "v": 3.0}), ("agg.z", {"year": 2024, "v": 4.0}))
+    _run(base, [{"kind": "agg.y", "field": "intensity", "op": "ratio", "args": ["emissions", "output"]},
+                {"kind": "agg.y", "field": "decline_3y", "op": "window_decline", "args": ["intensity"], "years": 3},
+                {"kind": "agg.y", "field": "emissions_3y", "op": "window_sum", "args": ["emissions"], "years": 3},
+                {"kind": "agg.z", "field": "v_2y", "op": "window_sum", "args": ["v"], "years": 2}])
+    by_year = {f["year"]: f for f in _of(base, "agg.y")}
+    assert by_year[2024]["decline_3y"] == pytest.approx(0.1)  # 100 → 81 over 2022–2024, not from 2020's 50
+    assert by_year[2024]["emissions_3y"] == pytest.approx(271.0)
+    assert by_year[2022]["emissions_3y"] == pytest.approx(250.0) and by_year[2022]["decline_3y"] == pytest.approx(-0.414213562, abs=1e-6)
+    assert "decline_3y" not in by_year[2021] and "emissions_3y" not in by_year[2020]  # the window starts before the data
+    z = {(f["year"], f["v"]): f.get("v_2y") for f in _of(base, "agg.z")}
+    assert z == {(2022, 1.0): None, (2023, 2.0): None, (2023, 3.0): None, (2024, 4.0): None}  # 2023 twice: no window
+
+
+def test_window_ops_need_their_years():
+    """The pack schema refuses a window op without ``years`` and ``years`` on any other op."""
+    schemas = load_schemas()
+    validator = schemas.validator(schemas.schema("pack.schema.json"))
+
+    def errors(entry: dict) -> list:  # only those about the entry (the pack lacks its other keys here)
+        return [e for e in validator.iter_errors({"derive": [entry]}) if list(e.absolute_path)[:1] == ["derive"]]
+
+    assert errors({"kind": "agg.y", "field": "s", "op": "window_sum", "args": ["v"]})
+    assert errors({"kind": "agg.y", "field": "s", "op": "sub", "args": ["v", "w"], "years": 3})
+    assert errors({"kind": "agg.y", "field": "s", "op": "window_decline", "args": ["v"], "years": 3}) == []
