@@ -164,6 +164,32 @@ def test_baseline_total_disagreeing_with_inventory_is_found(tmp_path):
     assert r.evidence[0].line == _line(park, "baseline.yaml", "value: 1284000")
 
 
+def test_a_wrong_intensity_baseline_is_one_nonconformity(tmp_path):
+    """BL-2022-INT 0.78 against 20829.6 / 24220.47 = 0.86 from the inventory: the baseline (7.5) is the
+    root; the monitoring comparison citing 0.86 (10.1.1) and the performance above 0.78 (11.3) wait on it."""
+    park = _copy(tmp_path)
+    base = {(n.rules[0], tuple(c for _, c in n.clauses)) for n in run_check(CONFORMING, [PACK]).nonconformities}
+    _edit(park / "baseline.yaml", "  value: 0.86\n", "  value: 0.78\n")
+    report = run_check(park, [PACK])
+    new = [n for n in report.nonconformities if (n.rules[0], tuple(c for _, c in n.clauses)) not in base]
+    [nc] = new
+    assert nc.rules == ("zc001-7.5-base-intensity",) and nc.grade.value == "minor"
+    assert [(e.file, e.pointer) for e in nc.evidence] == [("baseline.yaml", "/baselines/0/value")]
+    waiting = [r for r in report.results if r.rule in ("zc001-10.1.1-baseline", "zc001-11.3")
+               and r.status is Status.NOT_EVALUATED]
+    assert {r.rule for r in waiting} == {"zc001-10.1.1-baseline", "zc001-11.3"}
+    assert all("zc001-7.5-base-intensity" in r.blocked_by for r in waiting)
+
+
+def test_the_claim_is_judged_on_the_recomputed_inventory(conforming):
+    """inventory_emissions is the 2024 sum of activity × factor × GWP, not of the declared column."""
+    rows = [r for r in csv.DictReader((CONFORMING / "ghg_inventory.csv").open(encoding="utf-8", newline=""))
+            if r["year"] == "2024" and r["category"] not in ("biomass", "exported_energy")]
+    recomputed = sum(float(r["activity"]) * float(r["factor"]) * float(r["gwp"]) for r in rows)
+    [n] = conforming.neutrality
+    assert dict(n.figures)["inventory_emissions"] == pytest.approx(recomputed, rel=1e-9)
+
+
 def test_self_declared_trigger_does_not_outrank_a_boundary_change(tmp_path):
     """An enterprise missing from the base year: the triggers say the baseline was adjusted, the data
     say it was not recalculated for one boundary."""
