@@ -122,6 +122,10 @@ def _rel_diff(args: list, table: dict) -> Any:
     return rounded(abs(a - b) / abs(b)) if _numbers(args) and b else _ABSENT
 
 
+def _first_given(args: list, table: dict) -> Any:
+    return next((a for a in args if a is not None), _ABSENT)  # the first of the fields that is given
+
+
 def _exact(value: int | float) -> int | float:
     return value if type(value) is int else rounded(value)  # integers (years, counts) stay integers
 
@@ -159,7 +163,7 @@ def _dimension_of(args: list, table: dict) -> Any:
 _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_of": _number_of,
                 "ratio": _ratio, "year_diff": _year_diff, "abs_diff": _abs_diff, "rel_diff": _rel_diff,
                 "sub": _sub, "add": _add, "period_end": _period_end,
-                "dimension_of": _dimension_of}
+                "dimension_of": _dimension_of, "first_given": _first_given}
 
 
 def derive(base: Any, derived: Iterable[Derived], aggregates: dict[str, Aggregate] | None = None) -> None:

@@ -27,7 +27,7 @@ _CLAUSE_RE = re.compile(
 
 DERIVE_OPS = ("ratio", "abs_diff", "year_diff", "join", "lookup", "type_of", "number_of",
               "convert", "product", "rel_diff", "ref", "sub", "add", "decline_rate", "period_end",
-              "dimension_of", "window_sum", "window_decline")
+              "dimension_of", "window_sum", "window_decline", "first_given")
 TEXT_OPS = ("join", "lookup", "type_of", "dimension_of")
 DATE_OPS = ("period_end",)  # a date (epoch days in the engine, compared with dates and anchors)
 UNIT_OPS = ("convert", "product")  # set ``<field>_unit_error`` (text) instead of the value on a unit problem
@@ -165,7 +165,7 @@ class Derived:
     field: str
     # ratio | abs_diff | year_diff (calendar year of a date field minus a year field) | join | lookup | type_of
     # | number_of | convert | product | rel_diff | ref | sub | add | decline_rate | period_end | dimension_of
-    # | window_sum | window_decline
+    # | window_sum | window_decline | first_given
     op: str
     args: tuple[str, ...]  # the fields of the same fact it reads (product: every value and unit field)
     table: tuple[tuple[str, Any], ...] = ()  # lookup: key -> value; number_of: word -> number

@@ -403,3 +403,11 @@ def test_window_ops_need_their_years():
     assert errors({"kind": "agg.y", "field": "s", "op": "window_sum", "args": ["v"]})
     assert errors({"kind": "agg.y", "field": "s", "op": "sub", "args": ["v", "w"], "years": 3})
     assert errors({"kind": "agg.y", "field": "s", "op": "window_decline", "args": ["v"], "years": 3}) == []
+
+
+def test_first_given_takes_the_first_field_that_is_given():
+    base = _base(("agg.y", {"year": 2023, "sum": 10.0, "exported": 2.0}), ("agg.y", {"year": 2024, "sum": 12.0}))
+    _run(base, [{"kind": "agg.y", "field": "net", "op": "sub", "args": ["sum", "exported"]},
+                {"kind": "agg.y", "field": "total", "op": "first_given", "args": ["net", "sum"]},
+                {"kind": "agg.y", "field": "none", "op": "first_given", "args": ["missing", "absent"]}])
+    assert [(f.get("net"), f["total"], f.get("none")) for f in _of(base, "agg.y")] == [(8.0, 8.0, None), (None, 12.0, None)]

@@ -190,6 +190,20 @@ def test_the_claim_is_judged_on_the_recomputed_inventory(conforming):
     assert dict(n.figures)["inventory_emissions"] == pytest.approx(recomputed, rel=1e-9)
 
 
+def test_exported_energy_is_deducted_from_the_park_total(tmp_path, conforming):
+    """GB/T 32150 (a normative reference of T/CPQS and T/SEESA) counts purchased minus exported electricity
+    and heat: an exported row lowers the park total of its year — the claim's figure and the intensity."""
+    park = _copy(tmp_path)
+    with open(park / "ghg_inventory.csv", "a", encoding="utf-8", newline="") as f:
+        f.write("LG-E01-2024-EXPORT,LG-E01,2024,,余电上网,exported_energy,CO2,1000,MWh,EF-ELEC-2022,0.5703,tCO2/MWh,"
+                "示例排放因子集（非官方数值）,parkcheck 示例数据,2022,AR5,1,570.3,结算单据,2\n")
+    report = run_check(park, [PACK])
+    [before], [after] = conforming.neutrality, report.neutrality
+    assert dict(after.figures)["inventory_emissions"] == pytest.approx(
+        dict(before.figures)["inventory_emissions"] - 570.3, abs=1e-6)
+    assert dict(after.figures)["net_emissions"] == pytest.approx(dict(before.figures)["net_emissions"] - 570.3, abs=1e-6)
+
+
 def test_self_declared_trigger_does_not_outrank_a_boundary_change(tmp_path):
     """An enterprise missing from the base year: the triggers say the baseline was adjusted, the data
     say it was not recalculated for one boundary."""
