@@ -122,6 +122,10 @@ def _rel_diff(args: list, table: dict) -> Any:
     return rounded(abs(a - b) / abs(b)) if _numbers(args) and b else _ABSENT
 
 
+def _first_given(args: list, table: dict) -> Any:
+    return next((a for a in args if a is not None), _ABSENT)  # the first of the fields that is given
+
+
 def _exact(value: int | float) -> int | float:
     return value if type(value) is int else rounded(value)  # integers (years, counts) stay integers
 
@@ -159,7 +163,7 @@ def _dimension_of(args: list, table: dict) -> Any:
 _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_of": _number_of,
                 "ratio": _ratio, "year_diff": _year_diff, "abs_diff": _abs_diff, "rel_diff": _rel_diff,
                 "sub": _sub, "add": _add, "period_end": _period_end,
-                "dimension_of": _dimension_of}
+                "dimension_of": _dimension_of, "first_given": _first_given}
 
 
 def derive(base: Any, derived: Iterable[Derived], aggregates: dict[str, Aggregate] | None = None) -> None:
@@ -195,6 +199,9 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> None:
         return
     if d.op == "occurrence":
         _occurrence(base, d)
+        return
+    if d.op in ("window_sum", "window_decline"):
+        _window(base, d)
         return
     if d.op in UNIT_OPS:
         _with_units(base, d)
@@ -318,3 +325,32 @@ def _decline_rate(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> No
         rate = rounded(1 - (last / first) ** (1 / (last_year - first_year)))
         for _, _, fact in points:
             base.set_derived(fact, target, rate)
+
+
+def _window(base: Any, d: Derived) -> None:
+    """Over the ``years`` years ending at each year's fact (years Y − n + 1 … Y of a per-year kind):
+    ``window_sum`` — the sum of the value over the window, absent unless every year of it has the value;
+    ``window_decline`` — the average annual decline from the window's first year to Y,
+    1 − (v_Y / v_first)^(1 / (n − 1)), absent when either end lacks the value, the first is not positive
+    or the last is negative.  A year given twice leaves its window absent."""
+    n = d.years or 0
+    if n < 2:
+        return
+    get = getter(d.args[0])
+    by_year: dict[int, list[tuple[Any, dict]]] = {}
+    for fact in _facts(base, d.kind):
+        year = _year(fact)
+        if year is not None and fact.get("count") != 0:
+            by_year.setdefault(year, []).append((get(fact), fact))
+    values = {y: pts[0][0] for y, pts in by_year.items() if len(pts) == 1 and _numbers([pts[0][0]])}
+    target = engine_field(d.field)
+    for year, points in by_year.items():
+        window = [values.get(y) for y in range(year - n + 1, year + 1)]
+        if d.op == "window_sum":
+            value = _exact(sum(window)) if all(v is not None for v in window) else _ABSENT
+        else:
+            first, last = window[0], window[-1]
+            value = (rounded(1 - (last / first) ** (1 / (n - 1)))
+                     if first is not None and last is not None and first > 0 and last >= 0 else _ABSENT)
+        if value is not _ABSENT and len(points) == 1:
+            base.set_derived(points[0][1], target, value)

@@ -6,7 +6,7 @@ messages of the offset rules' findings, and the figures are the derived values t
 (``derive:``) on the claim's document fact.  This module only gathers them for the reporters.
 
     neutrality:
-      verdict_rule: zc001-9.2.5-c-neutral      # judges the claim (emissions minus valid offsets)
+      verdict_rule: zc001-7.3.5-d-neutral      # judges the claim (emissions minus valid offsets)
       offset_rules: [zc001-9.2.5-c-retired, …] # each rejects an offset for one reason
       figures: [inventory_emissions, valid_offsets, net_emissions]   # derived fields shown beside the verdict
 """

@@ -27,7 +27,7 @@ _CLAUSE_RE = re.compile(
 
 DERIVE_OPS = ("ratio", "abs_diff", "year_diff", "join", "lookup", "type_of", "number_of",
               "convert", "product", "rel_diff", "ref", "sub", "add", "decline_rate", "period_end",
-              "dimension_of", "occurrence")
+              "dimension_of", "occurrence", "window_sum", "window_decline", "first_given")
 TEXT_OPS = ("join", "lookup", "type_of", "dimension_of")
 DATE_OPS = ("period_end",)  # a date (epoch days in the engine, compared with dates and anchors)
 UNIT_OPS = ("convert", "product")  # set ``<field>_unit_error`` (text) instead of the value on a unit problem
@@ -164,7 +164,8 @@ class Derived:
     kind: str
     field: str
     # ratio | abs_diff | year_diff (calendar year of a date field minus a year field) | join | lookup | type_of
-    # | number_of | convert | product | rel_diff | ref | sub | add | decline_rate | period_end | dimension_of | occurrence
+    # | number_of | convert | product | rel_diff | ref | sub | add | decline_rate | period_end | dimension_of
+    # | occurrence | window_sum | window_decline | first_given
     op: str
     args: tuple[str, ...]  # the fields of the same fact it reads (product: every value and unit field)
     table: tuple[tuple[str, Any], ...] = ()  # lookup: key -> value; number_of: word -> number
@@ -173,6 +174,7 @@ class Derived:
     of: str | None = None  # ref: the kind the value is taken from
     match: tuple[tuple[str, str], ...] = ()  # ref: (their field, our field) pairs that must be equal
     take: str | None = None  # ref: their field copied
+    years: int | None = None  # window_sum, window_decline: the years of the window ending at each year
 
     def sets(self) -> tuple[str, ...]:
         """The fields this entry may set on a fact."""

@@ -94,7 +94,7 @@ def test_an_internal_error_is_one_readable_line_and_exit_2_without_traceback(tmp
 def test_check_prints_the_score_and_grade_of_a_scored_standard(cli, tmp_path):
     result = cli("check", CONFORMING, "--standard", "t-seesa-010-2025", "--out", tmp_path)
     assert result.exit_code == EXIT_OK
-    assert "T/SEESA 010—2025 评分 109.64" in result.output and "引领级" in result.output and "零碳园区称号: 是" in result.output
+    assert "T/SEESA 010—2025 评分 106.97" in result.output and "引领级" in result.output and "零碳园区称号: 是" in result.output
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "| 10 | 可再生能源占比 |" in md and "编辑默认值" in md
 

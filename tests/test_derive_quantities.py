@@ -398,3 +398,44 @@ def test_occurrence_ranks_records_with_the_same_values():
     assert [f.get("rank") for f in _of(base, GHG)] == [1, 1, 2, 1, 2, 3, None, 3]  # no month is a value
     # too; the fourth E1/1 is 'third or later' (3)
 
+
+def test_window_sum_and_decline_cover_the_n_years_ending_at_each_year():
+    """近三年: over years Y-2..Y only.  2020 is outside 2024's window; a year of the window without the
+    value leaves that window absent; a year given twice is not a year."""
+    years = {2020: (50.0, 1000.0), 2021: (100.0, 1000.0), 2022: (100.0, 1000.0), 2023: (90.0, 1000.0),
+             2024: (81.0, 1000.0)}
+    base = _base(*(("agg.y", {"year": y, "emissions": e, "output": o}) for y, (e, o) in years.items()),
+                 ("agg.z", {"year": 2022, "v": 1.0}), ("agg.z", {"year": 2023, "v": 2.0}),
+                 ("agg.z", {"year": 2023, "v": 3.0}), ("agg.z", {"year": 2024, "v": 4.0}))
+    _run(base, [{"kind": "agg.y", "field": "intensity", "op": "ratio", "args": ["emissions", "output"]},
+                {"kind": "agg.y", "field": "decline_3y", "op": "window_decline", "args": ["intensity"], "years": 3},
+                {"kind": "agg.y", "field": "emissions_3y", "op": "window_sum", "args": ["emissions"], "years": 3},
+                {"kind": "agg.z", "field": "v_2y", "op": "window_sum", "args": ["v"], "years": 2}])
+    by_year = {f["year"]: f for f in _of(base, "agg.y")}
+    assert by_year[2024]["decline_3y"] == pytest.approx(0.1)  # 100 → 81 over 2022–2024, not from 2020's 50
+    assert by_year[2024]["emissions_3y"] == pytest.approx(271.0)
+    assert by_year[2022]["emissions_3y"] == pytest.approx(250.0) and by_year[2022]["decline_3y"] == pytest.approx(-0.414213562, abs=1e-6)
+    assert "decline_3y" not in by_year[2021] and "emissions_3y" not in by_year[2020]  # the window starts before the data
+    z = {(f["year"], f["v"]): f.get("v_2y") for f in _of(base, "agg.z")}
+    assert z == {(2022, 1.0): None, (2023, 2.0): None, (2023, 3.0): None, (2024, 4.0): None}  # 2023 twice: no window
+
+
+def test_window_ops_need_their_years():
+    """The pack schema refuses a window op without ``years`` and ``years`` on any other op."""
+    schemas = load_schemas()
+    validator = schemas.validator(schemas.schema("pack.schema.json"))
+
+    def errors(entry: dict) -> list:  # only those about the entry (the pack lacks its other keys here)
+        return [e for e in validator.iter_errors({"derive": [entry]}) if list(e.absolute_path)[:1] == ["derive"]]
+
+    assert errors({"kind": "agg.y", "field": "s", "op": "window_sum", "args": ["v"]})
+    assert errors({"kind": "agg.y", "field": "s", "op": "sub", "args": ["v", "w"], "years": 3})
+    assert errors({"kind": "agg.y", "field": "s", "op": "window_decline", "args": ["v"], "years": 3}) == []
+
+
+def test_first_given_takes_the_first_field_that_is_given():
+    base = _base(("agg.y", {"year": 2023, "sum": 10.0, "exported": 2.0}), ("agg.y", {"year": 2024, "sum": 12.0}))
+    _run(base, [{"kind": "agg.y", "field": "net", "op": "sub", "args": ["sum", "exported"]},
+                {"kind": "agg.y", "field": "total", "op": "first_given", "args": ["net", "sum"]},
+                {"kind": "agg.y", "field": "none", "op": "first_given", "args": ["missing", "absent"]}])
+    assert [(f.get("net"), f["total"], f.get("none")) for f in _of(base, "agg.y")] == [(8.0, 8.0, None), (None, 12.0, None)]

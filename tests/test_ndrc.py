@@ -77,7 +77,7 @@ def test_lint_demands_the_mark_in_a_secondary_pack_and_refuses_it_elsewhere(rule
 
 
 def test_a_report_section_naming_an_unknown_rule_is_a_lint_problem(rules_copy):
-    edit_text(rules_copy / NDRC / "pack.yaml", "rules: [ndrc-2.4-declared]", "rules: [ndrc-2.4-nonexistent]")
+    edit_text(rules_copy / NDRC / "pack.yaml", "rules: [ndrc-2.4-declared,", "rules: [ndrc-2.4-nonexistent,")
     problems = load_pack(NDRC, rules_copy).problems
     assert any("no rule 'ndrc-2.4-nonexistent'" in p.message and p.file.endswith("pack.yaml") for p in problems)
 
@@ -107,6 +107,25 @@ def test_the_veto_is_a_major_nonconformity_at_the_declared_core_value(bundle):
     assert [(e.file, e.pointer) for e in nc.evidence] == [("ndrc_indicators.yaml", "/core")]
     assert "不得申请验收" in nc.finding.get("zh") and "0.2" in nc.finding.get("zh")
     assert _core_row(report)["结论"] == "不符合（严重）"
+
+
+def test_a_declared_core_value_above_its_declared_band_is_the_veto_in_one_nonconformity(tmp_path):
+    """lvgu's ledgers put it below 200,000 tce (no threshold in the note); a declaration of 250,000 tce and
+    0.25 tCO2/tce is above the 0.20 of the band it declares: the veto on the park's own figures (major,
+    2.2), one nonconformity with the declared value differing from the computed one (2.4)."""
+    park = tmp_path / "lvgu-park"
+    shutil.copytree(EVIDENCE / "lvgu-park", park)
+    edit_text(park / "ndrc_indicators.yaml", "  emissions: 20934.21\n  energy: 6718.52\n  value: 3.116\n",
+              "  emissions: 62500\n  energy: 250000\n  value: 0.25\n")
+    report = run_check(park, [NDRC])
+    (declared,) = _by_rule(report, "ndrc-2.2-declared-band1")
+    assert (declared.status, declared.grade, declared.clause) == (Status.NONCONFORMITY, Grade.MAJOR, "2.2")
+    assert [(e.file, e.pointer) for e in declared.evidence] == [("ndrc_indicators.yaml", "/core/value")]
+    assert "0.20" in declared.message.get("zh") and "不得申请验收" in declared.message.get("zh")
+    (nc,) = report.nonconformities
+    assert nc.grade is Grade.MAJOR and set(nc.rules) == {"ndrc-2.2-declared-band1", "ndrc-2.4-declared"}
+    assert {c for _, c in nc.clauses} == {"2.2", "2.4"}
+    assert {r.status for r in _by_rule(report, "ndrc-2.3-declared-band2")} == {Status.NOT_APPLICABLE}
 
 
 def test_below_200000_tce_the_note_gives_no_threshold_and_the_tool_says_so(bundle):

@@ -131,7 +131,7 @@ def hand_score(park: str) -> F:
 
 # -- the example parks ---------------------------------------------------------------------------------
 
-PARKS = [("lvgu-park", F(105253, 960), "引领级", True, True), ("binhai-park", F(3065, 36), "创建级", True, False),
+PARKS = [("lvgu-park", F(102691, 960), "引领级", True, True), ("binhai-park", F(3065, 36), "创建级", True, False),
          ("donghu-park", F(9419, 144), "基础级", False, False)]
 
 

@@ -6,6 +6,7 @@ every rejected offset with its reason."""
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -48,13 +49,13 @@ def test_conforming_park_passes_every_trend_and_offset_rule(conforming):
     assert [(r.rule, r.status.value) for r in mine if r.status not in (Status.CONFORM, Status.NOT_APPLICABLE)] == []
     conform = {r.rule for r in mine if r.status is Status.CONFORM}
     assert {"zc001-7.5-base-total", "zc001-7.5-base-intensity", "zc001-7.5-b-boundary", "zc001-7.3.5-d-claim",
-            "zc001-9.2.5-c-neutral", "zc001-9.2.5-c-retired", "zc001-9.2.5-c-serial", "zc001-9.2.5-c-year",
+            "zc001-7.3.5-d-neutral", "zc001-9.2.5-c-retired", "zc001-9.2.5-c-serial", "zc001-9.2.5-c-year",
             "zc001-9.2.5-c-vintage", "zc001-9.2.5-c-unit"} <= conform
 
 
 def test_conforming_park_neutrality_section(conforming):
     [n] = conforming.neutrality
-    assert (n.standard, n.rule, n.year, n.status) == (PACK, "zc001-9.2.5-c-neutral", 2024, Status.CONFORM)
+    assert (n.standard, n.rule, n.year, n.status) == (PACK, "zc001-7.3.5-d-neutral", 2024, Status.CONFORM)
     figures = dict(n.figures)
     assert figures["inventory_emissions"] == pytest.approx(20934.21, abs=0.01)
     assert figures["valid_offsets"] == pytest.approx(15000 + 10500 * 0.5703, abs=0.01)
@@ -85,13 +86,15 @@ def test_defective_park_defect_at_clause_grade_file_line_column(defective, rule,
     assert ev.file == file and ev.line == _line(DEFECTIVE, file, needle, nth)
 
 
-def test_defective_park_verdict_waits_on_the_rejected_offsets(defective):
-    """One root defect, one nonconformity: while offsets of the claim are rejected, the verdict is not
-    evaluated (it depends on those nonconformities); the figures show what the valid offsets cover."""
-    [r] = [x for x in defective.results if x.rule == "zc001-9.2.5-c-neutral"]
+def test_defective_park_verdict_waits_on_the_inventory_defects(defective):
+    """One root defect, one nonconformity: while the inventory the claim is judged against is in doubt
+    (records that do not recompute, units, double counting), the verdict is not evaluated; the figures
+    show what the valid offsets cover."""
+    [r] = [x for x in defective.results if x.rule == "zc001-7.3.5-d-neutral"]
     assert r.status is Status.NOT_EVALUATED and r.evidence[0].pointer == "/claim"
-    waits = {nc.id for nc in defective.nonconformities if set(nc.rules) & (_rules(PACK, CPQS_FILE) | {
-        "zc001-7.3.2-f-recompute", "zc001-7.3.2-f-units", "zc001-7.3.2-f-double-counting"})}
+    inventory = {"zc001-7.3.2-f-inventory", "zc001-7.3.2-f-units", "zc001-7.3.2-f-recompute", "zc001-7.3.2-f-biomass",
+                 "zc001-7.3.2-f-double-counting", "zc001-7.3.2-f-total-park", "zc001-7.3.2-f-total-enterprise"}
+    waits = {nc.id for nc in defective.nonconformities if set(nc.rules) & inventory}
     assert set(r.depends_on) and set(r.depends_on) <= waits
     [n] = defective.neutrality
     assert n.status is Status.NOT_EVALUATED
@@ -104,11 +107,11 @@ def test_valid_offsets_not_covering_the_emissions_is_the_verdict_finding(tmp_pat
     park = _copy(tmp_path)
     _edit(park / "offsets.yaml", "quantity: 15000", "quantity: 5000")
     report = run_check(park, [PACK])
-    [r] = _findings(report, "zc001-9.2.5-c-neutral")
-    assert (r.status, r.grade.value, r.clause) == (Status.NONCONFORMITY, "minor", "9.2.5 c)")
+    [r] = _findings(report, "zc001-7.3.5-d-neutral")
+    assert (r.status, r.grade.value, r.clause) == (Status.NONCONFORMITY, "minor", "7.3.5 d)")
     assert (r.evidence[0].file, r.evidence[0].pointer) == ("offsets.yaml", "/claim")
     assert [nc for nc in report.nonconformities if set(nc.rules) & _rules(PACK, CPQS_FILE)] == [
-        nc for nc in report.nonconformities if "zc001-9.2.5-c-neutral" in nc.rules]
+        nc for nc in report.nonconformities if "zc001-7.3.5-d-neutral" in nc.rules]
     [n] = report.neutrality
     assert n.status is Status.NONCONFORMITY and dict(n.figures)["net_emissions"] > 0 and n.rejected == ()
 
@@ -161,6 +164,46 @@ def test_baseline_total_disagreeing_with_inventory_is_found(tmp_path):
     assert r.evidence[0].line == _line(park, "baseline.yaml", "value: 1284000")
 
 
+def test_a_wrong_intensity_baseline_is_one_nonconformity(tmp_path):
+    """BL-2022-INT 0.78 against 20829.6 / 24220.47 = 0.86 from the inventory: the baseline (7.5) is the
+    root; the monitoring comparison citing 0.86 (10.1.1) and the performance above 0.78 (11.3) wait on it."""
+    park = _copy(tmp_path)
+    base = {(n.rules[0], tuple(c for _, c in n.clauses)) for n in run_check(CONFORMING, [PACK]).nonconformities}
+    _edit(park / "baseline.yaml", "  value: 0.86\n", "  value: 0.78\n")
+    report = run_check(park, [PACK])
+    new = [n for n in report.nonconformities if (n.rules[0], tuple(c for _, c in n.clauses)) not in base]
+    [nc] = new
+    assert nc.rules == ("zc001-7.5-base-intensity",) and nc.grade.value == "minor"
+    assert [(e.file, e.pointer) for e in nc.evidence] == [("baseline.yaml", "/baselines/0/value")]
+    waiting = [r for r in report.results if r.rule in ("zc001-10.1.1-baseline", "zc001-11.3")
+               and r.status is Status.NOT_EVALUATED]
+    assert {r.rule for r in waiting} == {"zc001-10.1.1-baseline", "zc001-11.3"}
+    assert all("zc001-7.5-base-intensity" in r.blocked_by for r in waiting)
+
+
+def test_the_claim_is_judged_on_the_recomputed_inventory(conforming):
+    """inventory_emissions is the 2024 sum of activity × factor × GWP, not of the declared column."""
+    rows = [r for r in csv.DictReader((CONFORMING / "ghg_inventory.csv").open(encoding="utf-8", newline=""))
+            if r["year"] == "2024" and r["category"] not in ("biomass", "exported_energy")]
+    recomputed = sum(float(r["activity"]) * float(r["factor"]) * float(r["gwp"]) for r in rows)
+    [n] = conforming.neutrality
+    assert dict(n.figures)["inventory_emissions"] == pytest.approx(recomputed, rel=1e-9)
+
+
+def test_exported_energy_is_deducted_from_the_park_total(tmp_path, conforming):
+    """GB/T 32150 (a normative reference of T/CPQS and T/SEESA) counts purchased minus exported electricity
+    and heat: an exported row lowers the park total of its year — the claim's figure and the intensity."""
+    park = _copy(tmp_path)
+    with open(park / "ghg_inventory.csv", "a", encoding="utf-8", newline="") as f:
+        f.write("LG-E01-2024-EXPORT,LG-E01,2024,,余电上网,exported_energy,CO2,1000,MWh,EF-ELEC-2022,0.5703,tCO2/MWh,"
+                "示例排放因子集（非官方数值）,parkcheck 示例数据,2022,AR5,1,570.3,结算单据,2\n")
+    report = run_check(park, [PACK])
+    [before], [after] = conforming.neutrality, report.neutrality
+    assert dict(after.figures)["inventory_emissions"] == pytest.approx(
+        dict(before.figures)["inventory_emissions"] - 570.3, abs=1e-6)
+    assert dict(after.figures)["net_emissions"] == pytest.approx(dict(before.figures)["net_emissions"] - 570.3, abs=1e-6)
+
+
 def test_self_declared_trigger_does_not_outrank_a_boundary_change(tmp_path):
     """An enterprise missing from the base year: the triggers say the baseline was adjusted, the data
     say it was not recalculated for one boundary."""
@@ -175,15 +218,23 @@ def test_self_declared_trigger_does_not_outrank_a_boundary_change(tmp_path):
 
 
 def test_offsets_retired_after_the_audit_date_break_the_verdict(tmp_path):
+    """The certificate retired after the audit date is rejected at 9.2.5 c); without it the offsets no
+    longer cover 2024, so the claim fails at 7.3.5 d) — one nonconformity citing both clauses, not two."""
     park = _copy(tmp_path)
     _edit(park / "offsets.yaml", "retirement_date: 2025-03-05", "retirement_date: 2025-05-05")
     report = run_check(park, [PACK])
     [r] = _findings(report, "zc001-9.2.5-c-retired-by-audit")
     assert (r.evidence[0].pointer, r.grade.value) == ("/offsets/1/retirement_date", "minor")
-    [v] = [x for x in report.results if x.rule == "zc001-9.2.5-c-neutral"]
-    assert v.status in (Status.NOT_EVALUATED, Status.CONFORM) and not _findings(report, "zc001-9.2.5-c-neutral")
+    [v] = _findings(report, "zc001-7.3.5-d-neutral")
+    assert (v.status, v.grade.value, v.clause, v.evidence[0].pointer) == (
+        Status.NONCONFORMITY, "minor", "7.3.5 d)", "/claim")
+    [nc] = [n for n in report.nonconformities if "zc001-7.3.5-d-neutral" in n.rules]
+    assert set(nc.rules) == {"zc001-7.3.5-d-neutral", "zc001-9.2.5-c-retired-by-audit"}
+    assert set(nc.clauses) == {(PACK, "7.3.5 d)"), (PACK, "9.2.5 c)")}
+    assert [n for n in report.nonconformities if set(n.rules) & _rules(PACK, CPQS_FILE)] == [nc]
     [n] = report.neutrality
-    assert [o.serial for o in n.rejected] == ["GEC-LG-2024-0042"]
+    assert n.status is Status.NONCONFORMITY and [o.serial for o in n.rejected] == ["GEC-LG-2024-0042"]
+    assert "审核日后注销" in v.message.zh
 
 
 # -- T/SEESA: indicator 25 and the designation --------------------------------------------------
@@ -210,6 +261,73 @@ def test_a_declared_decline_the_inventory_refutes_is_not_scored(tmp_path):
     assert ind.state == "not_computed" and score.provisional
     assert score.total < before.total  # the points of indicator 25 are removed, not taken as declared
     assert any(d.rule == "zseesa-6.2-computed" and d.no == 25 for d in score.defects)
+
+
+def _park_year_totals(park: Path) -> tuple[dict[int, float], dict[int, float]]:
+    """By hand from the park's files: inventory emissions per year (biomass and exported energy apart)
+    and the constant-price industrial value added per year in 万元."""
+    inv = yaml.safe_load((park / "ghg_inventory.yaml").read_text(encoding="utf-8")).get("records") or []
+    if (park / "ghg_inventory.csv").exists():
+        with open(park / "ghg_inventory.csv", encoding="utf-8", newline="") as f:
+            inv += list(csv.DictReader(f))
+    emissions: dict[int, float] = {}
+    for r in inv:
+        if r["category"] not in ("biomass", "exported_energy"):
+            emissions[int(r["year"])] = emissions.get(int(r["year"]), 0) + float(r["emissions"])
+    out = yaml.safe_load((park / "economic_output.yaml").read_text(encoding="utf-8"))["records"]
+    output = {r["year"]: r["value"] * (10000 if r["unit"] == "亿元" else 1) for r in out
+              if r["indicator"] == "工业增加值" and r["price_basis"] == "constant"}
+    return emissions, output
+
+
+def test_indicator_26_is_computed_over_the_last_three_years_and_checked(tmp_path):
+    """Annex B 26: 近三年园区可比产值与二氧化碳排放总量之比 — output of 2022–2024 over emissions of 2022–2024."""
+    park = _copy(tmp_path, EVIDENCE / "binhai-park")
+    emissions, output = _park_year_totals(park)
+    expected = sum(output[y] for y in (2022, 2023, 2024)) / sum(emissions[y] for y in (2022, 2023, 2024))
+    [ok] = [x for x in run_check(park, [SEESA]).results if x.rule == "zseesa-6.2-contribution"]
+    assert ok.status is Status.CONFORM
+    _edit(park / "seesa_indicators.yaml", "- {no: 26, value: 2.1,", "- {no: 26, value: 4.5,")
+    report = run_check(park, [SEESA])
+    [r] = _findings(report, "zseesa-6.2-contribution")
+    assert (r.status, r.grade, r.clause) == (Status.OBSERVATION, None, "6.2")
+    assert (r.evidence[0].file, r.evidence[0].pointer) == ("seesa_indicators.yaml", "/indicators/25/value")
+    assert f"{expected:.6f}"[:6] in r.message.zh and "4.5" in r.message.zh
+    [ind] = [i for i in report.scores[0].indicators if i.no == 26]
+    assert ind.state == "not_computed"  # a value the data refute is not scored
+
+
+def test_lvgu_declares_indicator_26_as_its_data_give():
+    emissions, output = _park_year_totals(CONFORMING)
+    expected = sum(output[y] for y in (2022, 2023, 2024)) / sum(emissions[y] for y in (2022, 2023, 2024))
+    declared = {i.get("no", i.get(False)): i.get("value") for i in yaml.safe_load(  # YAML 1.1: no -> False
+        (CONFORMING / "seesa_indicators.yaml").read_text(encoding="utf-8"))["indicators"]}[26]
+    assert abs(declared - expected) / expected <= 0.01 and round(expected, 2) == 1.21
+    [r] = [x for x in run_check(CONFORMING, [SEESA]).results if x.rule == "zseesa-6.2-contribution"]
+    assert r.status is Status.CONFORM
+
+
+def test_the_decline_uses_only_the_last_three_years(tmp_path):
+    """Annex B 25: 近三年 — a 2020 year added to the inventory and the output changes the decline over all
+    the years present, not the one over 2022–2024 that indicator 25 is checked against."""
+    park = _copy(tmp_path, EVIDENCE / "binhai-park")
+    emissions, output = _park_year_totals(park)
+    rate3 = 1 - ((emissions[2024] / output[2024]) / (emissions[2022] / output[2022])) ** 0.5
+    _edit(park / "economic_output.yaml", "records:\n", "records:\n  - {year: 2020, indicator: 工业增加值, value: 5000, "
+          "unit: 万元, price_basis: constant, constant_base_year: 2020, source: 市统计局统计年鉴}\n")
+    _edit(park / "ghg_inventory.yaml", "records:\n", "records:\n  - {id: BH-E01-2020, enterprise: BH-E01, year: 2020, "
+          "source: 外购电力, category: purchased_electricity, gas: CO2, activity: 24000, activity_unit: MWh, factor: 0.5, "
+          "factor_unit: tCO2/MWh, factor_source: 示例排放因子（非官方数值）, factor_publisher: parkcheck 示例数据, "
+          "factor_year: 2022, gwp_set: AR5, gwp: 1, emissions: 12000, data_source: 结算单据, quality_tier: 2}\n")
+    declared = {i.get("no", i.get(False)): i.get("value") for i in yaml.safe_load(  # YAML 1.1: no -> False
+        (park / "seesa_indicators.yaml").read_text(encoding="utf-8"))["indicators"]}[25]
+    assert abs(declared - rate3) <= 0.005  # the declared 25 is the 2022–2024 decline
+    report = run_check(park, [SEESA])
+    [r] = [x for x in report.results if x.rule == "zseesa-6.2-computed"]
+    assert r.status is Status.CONFORM  # over 2020–2024 the decline would be far larger
+    _edit(park / "seesa_indicators.yaml", "- {no: 25, value: 0.05,", f"- {{no: 25, value: {round(rate3 + 0.02, 4)},")
+    [bad] = _findings(run_check(park, [SEESA]), "zseesa-6.2-computed")
+    assert f"{rate3:.4f}"[:6] in bad.message.zh and bad.evidence[0].pointer == "/indicators/24/value"
 
 
 def test_designation_rests_on_the_computed_verdict(tmp_path):
