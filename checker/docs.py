@@ -119,14 +119,17 @@ _DERIVED_WORDS = {
     "join": lambda d: " / ".join(map(_f, d.args)) + "（组合键）",
     "lookup": lambda d: f"评分表中 {_f(d.args[0])} 对应的值",
     "type_of": lambda d: f"{_f(d.args[0])} 的类型",
-    "occurrence": lambda d: "按记录顺序，" + "、".join(map(_f, d.args)) + " 都相同的记录中本条是第几条（1 为首条，2 为第一次重复，3 为更后的重复）",
+    "occurrence": lambda d: "按记录顺序，" + "、".join(map(_f, d.args))
+                            + " 都相同的记录中本条是第几条（1 为首条，2 为第一次重复，3 为更后的重复）",
     "dimension_of": lambda d: f"单位 {_f(d.args[0])} 的量纲（单位无法识别时不给出）",
     "number_of": lambda d: f"{_f(d.args[0])} 的数值",
-    "period_end": lambda d: f"{_f(d.args[0])} 年{(' ' + _f(d.args[1]) + ' 月') if len(d.args) > 1 else ''}的最后一天（日期；无月份时为该年 12 月 31 日）",
+    "period_end": lambda d: f"{_f(d.args[0])} 年{(' ' + _f(d.args[1]) + ' 月') if len(d.args) > 1 else ''}"
+                            "的最后一天（日期；无月份时为该年 12 月 31 日）",
     "decline_rate": lambda d: f"{_f(d.args[0])} 逐年的年均下降率 1 − (末年值/首年值)^(1/(末年 − 首年))",
     "first_given": lambda d: "、".join(map(_f, d.args)) + " 中第一个给出的值",
     "window_sum": lambda d: f"截至本年度的近 {d.years} 年 {_f(d.args[0])} 之和（窗口内任一年度缺值则不给出）",
-    "window_decline": lambda d: f"截至本年度的近 {d.years} 年 {_f(d.args[0])} 的年均下降率 1 − (本年值/窗口首年值)^(1/({d.years} − 1))"
+    "window_decline": lambda d: f"截至本年度的近 {d.years} 年 {_f(d.args[0])} 的年均下降率 "
+                                f"1 − (本年值/窗口首年值)^(1/({d.years} − 1))"
                                 f"（窗口首年或本年缺值则不给出）",
 }
 

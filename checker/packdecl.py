@@ -39,8 +39,8 @@ def _op_and_spec(d: dict) -> tuple[str, Any]:
         return op, {k: d[k] for k in ("of", "match", "take") if k in d}
     if op == "lookup":
         return op, {"key": args[0] if args else "", "table": d.get("table", "")}
-    if op in ("type_of", "number_of", "decline_rate", "dimension_of") + WINDOW_OPS:
-        return op, args[0] if args else ("sum" if op in ("decline_rate",) + WINDOW_OPS else "")
+    if op in ("type_of", "number_of", "decline_rate", "dimension_of", *WINDOW_OPS):
+        return op, args[0] if args else ("sum" if op in ("decline_rate", *WINDOW_OPS) else "")
     return op, args
 
 
@@ -59,7 +59,7 @@ def read_derived(meta: dict) -> tuple[Derived, ...]:
         if op == "lookup":
             args: tuple[str, ...] = (spec["key"],)
             kw["table"] = tables.get(spec["table"], ())
-        elif op in ("type_of", "number_of", "decline_rate", "dimension_of") + WINDOW_OPS:
+        elif op in ("type_of", "number_of", "decline_rate", "dimension_of", *WINDOW_OPS):
             args = (spec,)
             if op in WINDOW_OPS:
                 kw["years"] = d.get("years")
@@ -210,7 +210,7 @@ def _entry_problems(i: int, d: Derived, fields: _Fields) -> list[str]:
         out += _unit_problems(d)
     if d.op == "ref":
         out += _ref_problems(d, fields)
-    if d.op in ("decline_rate",) + WINDOW_OPS and not fields.has(d.kind, "year") and not _by_year(fields, d.kind):
+    if d.op in ("decline_rate", *WINDOW_OPS) and not fields.has(d.kind, "year") and not _by_year(fields, d.kind):
         out.append(fix(f"derive {d.field!r}: decline_rate needs facts with a year ({d.kind!r} has none)",
                        "用于按年汇总（group_by: {year_of} 或 fields 含 year）或含 year 字段的种类",
                        "use it on a per-year aggregate (group_by year_of, or fields with year) or a kind with year"))

@@ -137,7 +137,7 @@ def test_purchased_power_not_in_energy_units_is_a_unit_finding_not_a_silent_skip
 
 
 def test_self_generated_power_entered_as_purchased_is_the_double_count_only():
-    report, new = _run(_appended(GHG, "LG-E03-202406-ELEC", id="LG-E03-202406-PVX", source="外购电力（屋顶光伏结算）",
+    _report, new = _run(_appended(GHG, "LG-E03-202406-ELEC", id="LG-E03-202406-PVX", source="外购电力（屋顶光伏结算）",
                                  activity="105.735", emissions="60.3007"))
     assert "7.3.2 f) minor zc001-7.3.2-f-double-counting" in new
     assert not [k for k in new if "months" in k], new
