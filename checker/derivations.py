@@ -347,7 +347,8 @@ def _window(base: Any, d: Derived) -> None:
     for year, points in by_year.items():
         window = [values.get(y) for y in range(year - n + 1, year + 1)]
         if d.op == "window_sum":
-            value = _exact(sum(window)) if all(v is not None for v in window) else _ABSENT
+            given = [v for v in window if v is not None]
+            value = _exact(sum(given)) if len(given) == len(window) else _ABSENT
         else:
             first, last = window[0], window[-1]
             value = (rounded(1 - (last / first) ** (1 / (n - 1)))
