@@ -9,48 +9,22 @@ so that reports are byte-identical whatever the floating-point noise."""
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import math
-import operator
 from collections.abc import Callable, Iterable
+from itertools import repeat
 from typing import Any
 
+from .columns import ABSENT as _ABSENT
+from .columns import Columns, ColumnStore, getter, walk
 from .conditions import engine_field
 from .packmodel import UNIT_ERROR, UNIT_OPS, Aggregate, Derived
 from .quantities import UnitProblem, factor, rounded
 
+__all__ = ["COLUMN_OPS", "derive", "derive_one", "getter", "year_of"]
+
 
 def year_of(days: int) -> int:
     return (_dt.date(1970, 1, 1) + _dt.timedelta(days=days)).year
-
-
-def _dotted(fact: Any, path: str, engine: bool = True) -> Any:
-    """The value at a field path of a fact (rule-language path: ``id`` is the evidence's ``id``; ``_id``
-    is the fact's own id, ``_doc``/``_parent`` its document's and enclosing fact's)."""
-    return (getter(path) if engine else _walk(tuple(path.split("."))))(fact)
-
-
-def _walk(parts: tuple[str, ...]) -> Callable[[Any], Any]:
-    def get(fact: Any) -> Any:
-        value = fact
-        for part in parts:
-            if not isinstance(value, dict):
-                return None
-            value = value.get(part)
-        return value
-    return get
-
-
-@functools.lru_cache(maxsize=1024)
-def getter(path: str) -> Callable[[Any], Any]:
-    """A function reading a rule-language field path from a fact (see ``_dotted``), built once per path."""
-    if path == "_id":
-        return operator.itemgetter("id")
-    parts = tuple(engine_field(path).split("."))
-    if len(parts) == 1:
-        name = parts[0]
-        return lambda fact: fact.get(name)
-    return _walk(parts)
 
 
 def _type_of(value) -> str | None:
@@ -65,9 +39,6 @@ def _type_of(value) -> str | None:
     if isinstance(value, str):
         return "text"
     return "other"
-
-
-_ABSENT = object()  # a derived value that is not given (an input is missing or not usable)
 
 
 def _numbers(args: list) -> bool:
@@ -139,18 +110,36 @@ _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_o
                 "sub": _sub, "add": _add}
 
 
+
+def _rel_diff_column(columns: list[list], table: dict) -> list:
+    a_column, b_column = columns
+    out = []
+    for a, b in zip(a_column, b_column):
+        ta, tb = type(a), type(b)
+        numbers = (ta is float or ta is int) and (tb is float or tb is int)
+        out.append(rounded(abs(a - b) / abs(b)) if numbers and b else _ABSENT)
+    return out
+
+
+# Columnar twins of the ops above: the same value for each row, computed over whole columns.
+COLUMN_OPS: dict[str, Callable[[list[list], dict], list]] = {"rel_diff": _rel_diff_column}
+
+
 def derive(base: Any, derived: Iterable[Derived], aggregates: dict[str, Aggregate] | None = None) -> None:
     """Add the declared derived values to the facts of their kind, in the order given."""
+    store = ColumnStore(base)
     for d in derived:
-        derive_one(base, d, aggregates or {})
+        derive_one(base, d, aggregates or {}, store)
 
 
-def _facts(base: Any, kind: str) -> list[dict]:
-    return [base.facts[int(fid) - 1] for fid in base.of_kind(kind)]
+def _rows(columns: list, count: int) -> Iterable[tuple]:
+    """The rows of the columns (``count`` empty rows when there is no column)."""
+    return zip(*columns) if columns else repeat((), count)
 
 
-def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> None:
-    """Add one declared value to the facts of its kind (absent when an input is).
+def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: ColumnStore | None = None) -> None:
+    """Add one declared value to the facts of its kind (absent when an input is), computed over the
+    kind's columns (``store``: the columns read so far in this run).
 
     ratio, abs_diff (|a − b|), rel_diff (|a − b| / |b|), sub (a − b − …), add (a + b + …), year_diff
     (calendar year of a date minus a year): numbers from number fields.  convert: a value in its unit
@@ -162,75 +151,121 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> None:
     for a key field.  type_of: integer | number | boolean | text.  number_of: a number as is,
     true/false as 1/0, a word of the pack's table as its number.
     """
+    store = store or ColumnStore(base)
     if d.op == "ref":
-        _ref(base, d)
+        _ref(store, d)
         return
     if d.op == "decline_rate":
-        _decline_rate(base, d, aggregates)
+        _decline_rate(store.kind(d.kind), d, aggregates)
         return
+    columns = store.kind(d.kind)
     if d.op in UNIT_OPS:
-        _with_units(base, d)
+        _with_units(columns, d)
         return
     table = dict(d.table or ())
-    compute = _DERIVATIONS.get(d.op, _abs_diff)
-    target = engine_field(d.field)
-    reads = [getter(arg) for arg in d.args]
-    for fact in _facts(base, d.kind):
-        value = compute([get(fact) for get in reads], table)
-        if value is not _ABSENT and (type(value) is not float or math.isfinite(value)):  # overflow: absent
-            base.set_derived(fact, target, value)
+    read = [columns.get(arg) for arg in d.args]
+    twin = COLUMN_OPS.get(d.op)
+    if twin is not None:
+        values = twin(read, table)
+    else:
+        compute = _DERIVATIONS.get(d.op, _abs_diff)
+        values = [compute(list(row), table) for row in _rows(read, len(columns))]
+    # an overflowing result is absent
+    columns.set(engine_field(d.field), [v if type(v) is not float or math.isfinite(v) else _ABSENT for v in values])
 
 
-def _with_units(base: Any, d: Derived) -> None:
-    """convert / product on every fact of the kind (the conversion factor is computed once per
-    combination of unit texts)."""
-    reads = [(getter(v), getter(u) if u else None, u) for v, u in d.factors]
+def _unusable(row: tuple, units: tuple, unit_fields: list[str | None]) -> Any:
+    """None when every factor of a row is usable; ``_ABSENT`` when a value is missing (the result is
+    absent), else the unit problem's text (the factors are looked at in order)."""
+    for value, unit, unit_field in zip(row, units, unit_fields, strict=True):
+        if type(value) is not float and type(value) is not int:
+            return _ABSENT  # an input is missing: the value is absent (rules decide what that means)
+        if unit_field and type(unit) is not str:
+            reason = ("未给出单位", "no unit given") if unit is None else ("单位不是文本", "the unit is not text")
+            return f"{reason[0]}（{unit_field}）/ {reason[1]} ({unit_field})"
+    return None
+
+
+def _scale(units: tuple, to: str | None) -> float | str:
+    """The conversion factor of a combination of unit texts, or the unit problem's text."""
+    try:
+        return factor(units, to) if to is not None else 1.0
+    except UnitProblem as e:
+        return str(e)
+
+
+_NOT_FINITE = str(UnitProblem("结果不是有限数 / the result is not a finite number"))
+
+
+def _with_units(columns: Columns, d: Derived) -> None:
+    """convert / product over the kind's columns; the conversion factor (or the unit problem) is
+    computed once per distinct combination of unit texts."""
+    unit_fields = [u for _, u in d.factors]
+    value_rows = _rows([columns.get(v) for v, _ in d.factors], len(columns))
+    unit_rows = zip(*[columns.get(u) if u else repeat(None) for u in unit_fields]) if unit_fields else repeat(())
+    scales: dict[tuple, float | str] = {}
+    values: list = []
+    errors: list = []
+    for row, units in zip(value_rows, unit_rows):
+        problem = _unusable(row, units, unit_fields)
+        if problem is None:
+            scale = scales.get(units)
+            if scale is None:
+                scale = scales[units] = _scale(units, d.to)
+            if type(scale) is not str:
+                product = 1.0
+                for value in row:
+                    product *= value
+                result = product * scale
+                problem = _NOT_FINITE if not math.isfinite(result) else None
+                values.append(rounded(result) if problem is None else _ABSENT)
+                errors.append(_ABSENT if problem is None else problem)
+                continue
+            problem = scale
+        values.append(_ABSENT)
+        errors.append(problem)
     target = engine_field(d.field)
-    error_field = target + UNIT_ERROR
-    for fact in _facts(base, d.kind):
-        product = 1.0
-        units: list[str | None] = []
-        for get_value, get_unit, unit_field in reads:
-            value = get_value(fact)
-            if type(value) is not float and type(value) is not int:
-                break  # an input is missing: the value is absent (rules decide what that means)
-            product *= value
-            unit = get_unit(fact) if get_unit else None
-            if get_unit and type(unit) is not str:
-                reason = ("未给出单位", "no unit given") if unit is None else ("单位不是文本", "the unit is not text")
-                base.set_derived(fact, error_field, f"{reason[0]}（{unit_field}）/ {reason[1]} ({unit_field})")
-                break
-            units.append(unit)
-        else:
-            try:
-                scale = factor(tuple(units), d.to) if d.to is not None else 1.0
-                if not math.isfinite(product * scale):
-                    raise UnitProblem("结果不是有限数 / the result is not a finite number")
-                base.set_derived(fact, target, rounded(product * scale))
-            except UnitProblem as e:
-                base.set_derived(fact, error_field, str(e))
+    columns.set(target, values)
+    columns.set(target + UNIT_ERROR, errors)
 
 
 def _scalar(value: Any) -> bool:
     return isinstance(value, (str, int, float, bool))
 
 
-def _ref(base: Any, d: Derived) -> None:
+def _as_written(src: Any, path: str) -> Any:
+    """The value at ``path`` of what a message shows of a fact (its evidence with the derived values
+    beside it, ``FactSource.values``), without building that mapping."""
+    data, derived = src.data, src.derived
+    if not isinstance(data, dict):
+        return None
+    head, _, rest = path.partition(".")
+    value = derived[head] if derived and head in derived else data.get(head)
+    return walk(value, rest) if rest else value
+
+
+def _ref(store: ColumnStore, d: Derived) -> None:
     """Copy ``take`` from the first fact of kind ``of`` (in fact order) whose ``match`` fields equal ours."""
     assert d.of is not None and d.take is not None
-    theirs, ours = [m[0] for m in d.match], [m[1] for m in d.match]
+    theirs = store.kind(d.of)
     index: dict[tuple, tuple[Any, Any]] = {}
-    for fact in _facts(base, d.of):
-        key = tuple(_dotted(fact, f) for f in theirs)
-        value = _dotted(fact, d.take)
+    sources = store.base.sources
+    keys = _rows([theirs.get(f) for f, _ in d.match], len(theirs))
+    for fact, key, value in zip(theirs.facts, keys, theirs.get(d.take)):
         if all(_scalar(k) for k in key) and _scalar(value) and key not in index:
-            shown = _dotted(base.sources[fact["id"]].values(), d.take, engine=False)  # as written (a date as text)
+            shown = _as_written(sources[fact["id"]], d.take)  # as written (a date as text)
             index[key] = (value, shown if _scalar(shown) else value)
-    target = engine_field(d.field)
-    for fact in _facts(base, d.kind):
-        hit = index.get(tuple(_dotted(fact, f) for f in ours))
-        if hit is not None:
-            base.set_derived(fact, target, *hit)
+    ours = store.kind(d.kind)
+    values: list = []
+    shown_values: list = []
+    for key in _rows([ours.get(f) for _, f in d.match], len(ours)):
+        try:
+            hit = index.get(key)
+        except TypeError:  # a list or mapping where a key value should be: no partner
+            hit = None
+        values.append(_ABSENT if hit is None else hit[0])
+        shown_values.append(None if hit is None else hit[1])
+    ours.set(engine_field(d.field), values, shown_values)
 
 
 def _year(fact: dict) -> int | None:
@@ -242,7 +277,7 @@ def _year(fact: dict) -> int | None:
     return year if isinstance(year, int) and not isinstance(year, bool) else None
 
 
-def _decline_rate(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> None:
+def _decline_rate(columns: Columns, d: Derived, aggregates: dict[str, Aggregate]) -> None:
     """Average annual decline of a value over the years present, as a fraction, set on every year's fact:
 
         decline = 1 − (last / first) ** (1 / (last_year − first_year))
@@ -256,13 +291,13 @@ def _decline_rate(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> No
     value_field = d.args[0] if d.args else "sum"
     agg = aggregates.get(d.kind[len("agg."):]) if d.kind.startswith("agg.") else None
     others = [engine_field(f) for f, _ in agg.group_by_fields if f != "year"] if agg else []
-    series: dict[tuple, list[tuple[int, Any, dict]]] = {}
-    for fact in _facts(base, d.kind):
+    series: dict[tuple, list[tuple[int, Any, int]]] = {}
+    for position, (fact, value) in enumerate(zip(columns.facts, columns.get(value_field))):
         year = _year(fact)
         if year is not None and fact.get("count") != 0:  # a year an aggregate has no record of is not present
             key = tuple(str(fact.get(f)) for f in others)
-            series.setdefault(key, []).append((year, _dotted(fact, value_field), fact))
-    target = engine_field(d.field)
+            series.setdefault(key, []).append((year, value, position))
+    rates: list = [_ABSENT] * len(columns)
     for points in series.values():
         points.sort(key=lambda p: p[0])
         years = [p[0] for p in points]
@@ -273,5 +308,6 @@ def _decline_rate(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> No
         if first <= 0 or last < 0:
             continue
         rate = rounded(1 - (last / first) ** (1 / (last_year - first_year)))
-        for _, _, fact in points:
-            base.set_derived(fact, target, rate)
+        for _, _, position in points:
+            rates[position] = rate
+    columns.set(engine_field(d.field), rates)

@@ -55,3 +55,19 @@ class FactBase:
         if src.derived is None:
             src.derived = {}
         src.derived[name[2:] if name.startswith("f_") else name] = value if shown is None else shown
+
+    def set_derived_column(self, facts: list[dict], name: str, values: list, skip: Any,
+                           shown: list | None = None) -> None:
+        """``set_derived`` on each fact whose value (same position in ``values``) is not ``skip``;
+        ``shown``: the values as the messages show them, by position (default: the values)."""
+        label = name[2:] if name.startswith("f_") else name
+        sources = self.sources
+        for i, value in enumerate(values):
+            if value is skip:
+                continue
+            fact = facts[i]
+            fact[name] = value
+            src = sources[fact["id"]]
+            if src.derived is None:
+                src.derived = {}
+            src.derived[label] = value if shown is None else shown[i]
