@@ -73,8 +73,12 @@ class Columns:
         key = engine_path(path)
         column = self._cache.get(key)
         if column is None:
-            read = getter(path)
-            column = self._cache[key] = [read(fact) for fact in self.facts]
+            if "." in key:
+                read = getter(path)
+                column = [read(fact) for fact in self.facts]
+            else:
+                column = [fact.get(key) for fact in self.facts]
+            self._cache[key] = column
         return column
 
     def set(self, name: str, values: list, shown: list | None = None) -> None:

@@ -117,7 +117,11 @@ def _rel_diff_column(columns: list[list], table: dict) -> list:
     for a, b in zip(a_column, b_column):
         ta, tb = type(a), type(b)
         numbers = (ta is float or ta is int) and (tb is float or tb is int)
-        out.append(rounded(abs(a - b) / abs(b)) if numbers and b else _ABSENT)
+        if numbers and b:
+            diff = abs(a - b) / abs(b)
+            out.append(diff if diff == 0 else rounded(diff))  # a zero is its own rounding (most rows agree)
+        else:
+            out.append(_ABSENT)
     return out
 
 
@@ -197,33 +201,53 @@ def _scale(units: tuple, to: str | None) -> float | str:
 _NOT_FINITE = str(UnitProblem("结果不是有限数 / the result is not a finite number"))
 
 
+def _scale_of(units: tuple, unit_fields: list[str | None], to: str | None) -> Any:
+    """What the stage does with a combination of unit texts: the factor (a float), the unit problem (a
+    text), or ``_CHECK`` when a unit field holds no text (the row's own inputs decide the outcome)."""
+    if not all(type(u) is str for u, f in zip(units, unit_fields, strict=True) if f):
+        return _CHECK
+    return _scale(units, to)
+
+
+_CHECK = object()
+_NUMBER_TYPES = frozenset({int, float})
+
+
 def _with_units(columns: Columns, d: Derived) -> None:
     """convert / product over the kind's columns; the conversion factor (or the unit problem) is
-    computed once per distinct combination of unit texts."""
+    computed once per distinct combination of unit texts, the rows read as tuples of numbers."""
     unit_fields = [u for _, u in d.factors]
     value_rows = _rows([columns.get(v) for v, _ in d.factors], len(columns))
     unit_rows = zip(*[columns.get(u) if u else repeat(None) for u in unit_fields]) if unit_fields else repeat(())
-    scales: dict[tuple, float | str] = {}
+    scales: dict[tuple, Any] = {}
+    numbers = _NUMBER_TYPES.issuperset
     values: list = []
     errors: list = []
     for row, units in zip(value_rows, unit_rows):
-        problem = _unusable(row, units, unit_fields)
-        if problem is None:
+        try:
             scale = scales.get(units)
             if scale is None:
-                scale = scales[units] = _scale(units, d.to)
-            if type(scale) is not str:
-                product = 1.0
-                for value in row:
-                    product *= value
-                result = product * scale
-                problem = _NOT_FINITE if not math.isfinite(result) else None
-                values.append(rounded(result) if problem is None else _ABSENT)
-                errors.append(_ABSENT if problem is None else problem)
-                continue
-            problem = scale
-        values.append(_ABSENT)
-        errors.append(problem)
+                scale = scales[units] = _scale_of(units, unit_fields, d.to)
+        except TypeError:  # a list or mapping where a unit should be
+            scale = _CHECK
+        if scale is _CHECK or not numbers(map(type, row)):
+            values.append(_ABSENT)  # a missing value (absent) or a unit that is not text (its problem)
+            errors.append(_unusable(row, units, unit_fields))
+            continue
+        if type(scale) is str:
+            values.append(_ABSENT)
+            errors.append(scale)
+            continue
+        product = 1.0
+        for value in row:
+            product *= value
+        result = product * scale
+        if math.isfinite(result):
+            values.append(rounded(result))
+            errors.append(_ABSENT)
+        else:
+            values.append(_ABSENT)
+            errors.append(_NOT_FINITE)
     target = engine_field(d.field)
     columns.set(target, values)
     columns.set(target + UNIT_ERROR, errors)

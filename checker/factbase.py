@@ -67,7 +67,7 @@ class FactBase:
                 continue
             fact = facts[i]
             fact[name] = value
-            src = sources[fact["id"]]
-            if src.derived is None:
-                src.derived = {}
-            src.derived[label] = value if shown is None else shown[i]
+            derived = (src := sources[fact["id"]]).derived
+            if derived is None:
+                derived = src.derived = {}
+            derived[label] = value if shown is None else shown[i]
