@@ -97,6 +97,10 @@ class ColumnStore:
         self.base = base
         self._kinds: dict[str, Columns] = {}
 
+    def forget(self, kind: str) -> None:
+        """Drop what was read of ``kind`` (a step wrote its facts fact by fact, ``FactBase.set_derived``)."""
+        self._kinds.pop(kind, None)
+
     def kind(self, kind: str) -> Columns:
         columns = self._kinds.get(kind)
         if columns is None or len(columns) != len(self.base.of_kind(kind)):

@@ -136,6 +136,12 @@ def derive(base: Any, derived: Iterable[Derived], aggregates: dict[str, Aggregat
         derive_one(base, d, aggregates or {}, store)
 
 
+def _facts(base: Any, kind: str) -> list[dict]:
+    """The facts of a kind, in order (for an op written fact by fact: ``derive_one`` then forgets the
+    kind's columns)."""
+    return [base.facts[int(fid) - 1] for fid in base.of_kind(kind)]
+
+
 def _rows(columns: list, count: int) -> Iterable[tuple]:
     """The rows of the columns (``count`` empty rows when there is no column)."""
     return zip(*columns) if columns else repeat((), count)
