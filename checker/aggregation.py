@@ -27,8 +27,8 @@ import math
 from typing import Any
 
 from .bundle import Bundle
-from .conditions import add_months, engine_field, epoch_days
 from .columns import Columns, ColumnStore, getter
+from .conditions import add_months, engine_field, epoch_days
 from .derivations import derive_one, year_of
 from .factbase import FactBase, FactSource
 from .packmodel import Aggregate, Derived
@@ -137,9 +137,9 @@ def where_mask(columns: Columns, where: tuple[tuple[str, Any], ...]) -> list[boo
         if isinstance(wanted, tuple):
             op, values = wanted
             inside = op == "in"
-            mask = [m and (v is not None and v in values) == inside for m, v in zip(mask, column)]
+            mask = [m and (v is not None and v in values) == inside for m, v in zip(mask, column, strict=True)]
         else:
-            mask = [m and v == wanted for m, v in zip(mask, column)]
+            mask = [m and v == wanted for m, v in zip(mask, column, strict=True)]
     return mask
 
 
@@ -152,7 +152,7 @@ def _totals(columns: Columns, agg: Aggregate, members: list[int], fact: dict, da
     positions of its records in the kind), on the fact and its data."""
     if agg.sum:
         column = columns.get(agg.sum)
-        total = rounded(sum(_number(column[i]) for i in members))
+        total = rounded(sum([v if type(v) is float else _number(v) for v in map(column.__getitem__, members)]))
         if math.isfinite(total):  # an overflowing total is not given
             fact["sum"] = data["sum"] = total
     if agg.distinct:
@@ -220,11 +220,11 @@ def _selected(columns: Columns, agg: Aggregate, values: list) -> Any:
     """(position, value) of the records the aggregate's ``where`` selects, ``values`` a column."""
     if not agg.where:
         return enumerate(values)
-    return ((i, v) for i, (keep, v) in enumerate(zip(where_mask(columns, agg.where), values)) if keep)
+    return ((i, v) for i, (keep, v) in enumerate(zip(where_mask(columns, agg.where), values, strict=True)) if keep)
 
 
-def _source(base: FactBase, columns: Columns, position: int) -> FactSource:
-    return base.sources[columns.facts[position]["id"]]
+def _source(columns: Columns, position: int) -> FactSource:
+    return columns.sources()[position]
 
 
 def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: range, columns: Columns) -> None:
@@ -245,7 +245,7 @@ def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: ran
         data: dict = {"key": key, "count": len(members)}
         _totals(columns, agg, members, counted, data)
         if members:
-            first = _source(base, columns, members[0])
+            first = _source(columns, members[0])
             pointer = first.pointer.rsplit("/", 1)[0]
             source = FactSource(agg.kind, first.file, pointer, data, first.document, f"agg:{agg.name}:{key}")
         else:
@@ -266,7 +266,7 @@ def _aggregate_by_field(base: FactBase, agg: Aggregate, columns: Columns) -> Non
         counted: dict = {"kind": agg.kind, "key": key, "count": len(members)}
         data: dict = {"key": key, "count": len(members)}
         _totals(columns, agg, members, counted, data)
-        last = _source(base, columns, members[-1])
+        last = _source(columns, members[-1])
         base.add(counted, FactSource(agg.kind, last.file, last.pointer, data, last.document, f"agg:{agg.name}:{key}"))
 
 
@@ -288,7 +288,7 @@ def _aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> No
     its group's first record."""
     names = [name for name, _ in agg.group_by_fields]
     groups: dict[tuple, list[int]] = {}
-    for i, values in _selected(columns, agg, list(zip(*[columns.get(name) for name in names]))):
+    for i, values in _selected(columns, agg, list(zip(*[columns.get(name) for name in names], strict=True))):
         members = groups.get(values)
         if members is not None:
             members.append(i)
@@ -302,6 +302,6 @@ def _aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> No
             counted.setdefault(engine_field(name), value)
             data.setdefault(name, value)
         _totals(columns, agg, members, counted, data)
-        first = _source(base, columns, members[0])
+        first = _source(columns, members[0])
         base.add(counted, FactSource(agg.kind, first.file, first.pointer, data, first.document,
                                      f"agg:{agg.name}:{key}"))

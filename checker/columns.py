@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .conditions import engine_field
-from .factbase import FactBase
+from .factbase import FactBase, FactSource
 
 ABSENT: Any = object()  # a derived value that is not given (an input is missing or not usable)
 
@@ -58,12 +58,19 @@ def walk(value: Any, path: str) -> Any:
 class Columns:
     """The facts of one kind (in fact order) and the columns read from them so far."""
 
-    __slots__ = ("base", "facts", "_cache")
+    __slots__ = ("_cache", "_sources", "base", "facts")
 
     def __init__(self, base: FactBase, kind: str):
         self.base = base
         self.facts = [base.facts[int(fid) - 1] for fid in base.of_kind(kind)]
         self._cache: dict[str, list] = {}
+        self._sources: list[FactSource] | None = None
+
+    def sources(self) -> list[FactSource]:
+        """The facts' sources (where each came from, what its messages show), by position."""
+        if self._sources is None:
+            self._sources = [self.base.sources[fact["id"]] for fact in self.facts]
+        return self._sources
 
     def __len__(self) -> int:
         return len(self.facts)
@@ -86,7 +93,7 @@ class Columns:
         noted for their messages as ``shown`` (default: the values); cached columns of that field go."""
         for key in [k for k in self._cache if k == name or k.startswith(name + ".")]:
             del self._cache[key]
-        self.base.set_derived_column(self.facts, name, values, ABSENT, shown)
+        self.base.set_derived_column(self.facts, name, values, ABSENT, shown, self.sources())
 
 
 class ColumnStore:

@@ -114,7 +114,7 @@ _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_o
 def _rel_diff_column(columns: list[list], table: dict) -> list:
     a_column, b_column = columns
     out = []
-    for a, b in zip(a_column, b_column):
+    for a, b in zip(a_column, b_column, strict=True):
         ta, tb = type(a), type(b)
         numbers = (ta is float or ta is int) and (tb is float or tb is int)
         if numbers and b:
@@ -144,7 +144,7 @@ def _facts(base: Any, kind: str) -> list[dict]:
 
 def _rows(columns: list, count: int) -> Iterable[tuple]:
     """The rows of the columns (``count`` empty rows when there is no column)."""
-    return zip(*columns) if columns else repeat((), count)
+    return zip(*columns, strict=True) if columns else repeat((), count)
 
 
 def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: ColumnStore | None = None) -> None:
@@ -224,12 +224,14 @@ def _with_units(columns: Columns, d: Derived) -> None:
     computed once per distinct combination of unit texts, the rows read as tuples of numbers."""
     unit_fields = [u for _, u in d.factors]
     value_rows = _rows([columns.get(v) for v, _ in d.factors], len(columns))
-    unit_rows = zip(*[columns.get(u) if u else repeat(None) for u in unit_fields]) if unit_fields else repeat(())
+    unit_columns = [columns.get(u) if u else repeat(None) for u in unit_fields]
+    unit_rows = zip(*unit_columns, strict=False) if unit_fields else repeat(())
     scales: dict[tuple, Any] = {}
     numbers = _NUMBER_TYPES.issuperset
     values: list = []
     errors: list = []
-    for row, units in zip(value_rows, unit_rows):
+    scale: Any
+    for row, units in zip(value_rows, unit_rows, strict=False):
         try:
             scale = scales.get(units)
             if scale is None:
@@ -279,11 +281,10 @@ def _ref(store: ColumnStore, d: Derived) -> None:
     assert d.of is not None and d.take is not None
     theirs = store.kind(d.of)
     index: dict[tuple, tuple[Any, Any]] = {}
-    sources = store.base.sources
     keys = _rows([theirs.get(f) for f, _ in d.match], len(theirs))
-    for fact, key, value in zip(theirs.facts, keys, theirs.get(d.take)):
+    for src, key, value in zip(theirs.sources(), keys, theirs.get(d.take), strict=True):
         if all(_scalar(k) for k in key) and _scalar(value) and key not in index:
-            shown = _as_written(sources[fact["id"]], d.take)  # as written (a date as text)
+            shown = _as_written(src, d.take)  # as written (a date as text)
             index[key] = (value, shown if _scalar(shown) else value)
     ours = store.kind(d.kind)
     values: list = []
@@ -322,7 +323,7 @@ def _decline_rate(columns: Columns, d: Derived, aggregates: dict[str, Aggregate]
     agg = aggregates.get(d.kind[len("agg."):]) if d.kind.startswith("agg.") else None
     others = [engine_field(f) for f, _ in agg.group_by_fields if f != "year"] if agg else []
     series: dict[tuple, list[tuple[int, Any, int]]] = {}
-    for position, (fact, value) in enumerate(zip(columns.facts, columns.get(value_field))):
+    for position, (fact, value) in enumerate(zip(columns.facts, columns.get(value_field), strict=True)):
         year = _year(fact)
         if year is not None and fact.get("count") != 0:  # a year an aggregate has no record of is not present
             key = tuple(str(fact.get(f)) for f in others)

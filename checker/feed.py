@@ -35,7 +35,7 @@ is given.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .projection import MISSING, SHADOW, _at, _distinct, _dotted, _hashable, _plan, _project, project
@@ -125,7 +125,7 @@ class Planner:
         if key not in self._groupings:
             count = len(self.by_kind.get(kind, ()))
             columns = [self._column(kind, spec) for spec in fields]
-            marks = zip(*columns, strict=True) if fields else iter([()] * count)
+            marks: Iterable = zip(*columns, strict=True) if fields else iter([()] * count)
             if len(columns) == 1:
                 marks = columns[0]  # one path: the column's keys are the marks (no tuple per fact)
             groups: dict = {}

@@ -207,7 +207,7 @@ def test_unit_factors_are_computed_once_per_distinct_combination(monkeypatch):
     records = [_ghg(i, unit, 0.5, factor_unit) for i in range(1, 200)
                for unit, factor_unit in (("MWh", "tCO2/MWh"), ("furlong", "tCO2/MWh"), ("t", "tCO2/t"))]
     facts = _columnar(records, [PRODUCT]).facts
-    assert sorted(seen) == sorted({u for u in seen}) and len(seen) == 3
+    assert sorted(seen) == sorted(set(seen)) and len(seen) == 3
     assert sum("expected" in f for f in facts) == 2 * 199 and sum("expected_unit_error" in f for f in facts) == 199
 
 
