@@ -98,17 +98,34 @@ def run_declarations(base: FactBase, bundle: Bundle, derived: tuple[Derived, ...
     by_name = {a.name: a for a in aggregates}
     period_years = range(int(dates["period_start"][:4]), int(dates["period_end"][:4]) + 1)
     store = ColumnStore(base)  # each field of a kind is read once for the whole run (checker.columns)
-    for step in plan(derived, aggregates)[0]:
-        if isinstance(step, Derived):
-            derive_one(base, step, by_name, store)
-        elif step.intervals:
-            _intervals(base, bundle, step, dates)
-        elif step.group_by_fields:
-            _aggregate_by_fields(base, step, store.kind(step.of))
-        elif step.group_by_field:
-            _aggregate_by_field(base, step, store.kind(step.of))
-        else:
-            _aggregate(base, bundle, step, period_years, store.kind(step.of))
+    steps = plan(derived, aggregates)[0]
+    for step, later in zip(steps, _read_later(steps), strict=True):
+        _run_step(base, bundle, step, by_name, store, dates, period_years)
+        store.keep(later)  # columns no later step reads are let go
+
+
+def _read_later(steps: list[Step]) -> list[set[tuple[str, str]]]:
+    """For each step, the (kind, field path) pairs the steps after it read (path "": the kind's facts)."""
+    out: list[set[tuple[str, str]]] = []
+    needed: set[tuple[str, str]] = set()
+    for step in reversed(steps):
+        out.append(set(needed))
+        needed |= _reads(step)
+    return out[::-1]
+
+
+def _run_step(base: FactBase, bundle: Bundle, step: Step, by_name: dict[str, Aggregate], store: ColumnStore,
+              dates: dict[str, str], period_years: range) -> None:
+    if isinstance(step, Derived):
+        derive_one(base, step, by_name, store)
+    elif step.intervals:
+        _intervals(base, bundle, step, dates)
+    elif step.group_by_fields:
+        _aggregate_by_fields(base, step, store.kind(step.of))
+    elif step.group_by_field:
+        _aggregate_by_field(base, step, store.kind(step.of))
+    else:
+        _aggregate(base, bundle, step, period_years, store.kind(step.of))
 
 
 def _value(fact: dict, path: str) -> Any:

@@ -88,6 +88,11 @@ class Columns:
             self._cache[key] = column
         return column
 
+    def keep(self, paths: set[str]) -> None:
+        """Let go of the cached columns whose engine path is not in ``paths``."""
+        for key in [k for k in self._cache if k not in paths]:
+            del self._cache[key]
+
     def set(self, name: str, values: list, shown: list | None = None) -> None:
         """Set the computed ``values`` (``ABSENT``: not set) as the engine field ``name`` of the facts,
         noted for their messages as ``shown`` (default: the values); cached columns of that field go."""
@@ -103,6 +108,14 @@ class ColumnStore:
     def __init__(self, base: FactBase):
         self.base = base
         self._kinds: dict[str, Columns] = {}
+
+    def keep(self, needed: set[tuple[str, str]]) -> None:
+        """Keep only the columns of the (kind, field path) pairs in ``needed`` (path "": the kind's facts)."""
+        for kind in list(self._kinds):
+            if (kind, "") not in needed:
+                del self._kinds[kind]
+                continue
+            self._kinds[kind].keep({engine_path(path) for k, path in needed if k == kind and path})
 
     def forget(self, kind: str) -> None:
         """Drop what was read of ``kind`` (a step wrote its facts fact by fact, ``FactBase.set_derived``)."""
