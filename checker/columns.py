@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from itertools import repeat
 from typing import Any
 
 from .conditions import engine_field
@@ -48,6 +49,11 @@ def getter(path: str) -> Callable[[Any], Any]:
         name = parts[0]
         return lambda fact: fact.get(name)
     return _walk(parts)
+
+
+def rows(columns: list, count: int) -> Iterable[tuple]:
+    """The rows of the columns (``count`` empty rows when there is no column)."""
+    return zip(*columns, strict=True) if columns else repeat((), count)
 
 
 def walk(value: Any, path: str) -> Any:

@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Callable, Iterable
-from itertools import repeat
 from typing import Any
 
 from .columns import ABSENT as _ABSENT
-from .columns import Columns, ColumnStore, getter, walk
+from .columns import Columns, ColumnStore, getter, rows, walk
 from .conditions import engine_field
-from .packmodel import UNIT_ERROR, UNIT_OPS, Aggregate, Derived
-from .quantities import UnitProblem, factor, rounded
+from .derive_units import with_units
+from .packmodel import UNIT_OPS, Aggregate, Derived
+from .quantities import rounded
 
 __all__ = ["COLUMN_OPS", "derive", "derive_one", "getter", "year_of"]
 
@@ -142,11 +142,6 @@ def _facts(base: Any, kind: str) -> list[dict]:
     return [base.facts[int(fid) - 1] for fid in base.of_kind(kind)]
 
 
-def _rows(columns: list, count: int) -> Iterable[tuple]:
-    """The rows of the columns (``count`` empty rows when there is no column)."""
-    return zip(*columns, strict=True) if columns else repeat((), count)
-
-
 def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: ColumnStore | None = None) -> None:
     """Add one declared value to the facts of its kind (absent when an input is), computed over the
     kind's columns (``store``: the columns read so far in this run).
@@ -170,7 +165,7 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: C
         return
     columns = store.kind(d.kind)
     if d.op in UNIT_OPS:
-        _with_units(columns, d)
+        with_units(columns, d)
         return
     table = dict(d.table or ())
     read = [columns.get(arg) for arg in d.args]
@@ -179,86 +174,9 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: C
         values = twin(read, table)
     else:
         compute = _DERIVATIONS.get(d.op, _abs_diff)
-        values = [compute(list(row), table) for row in _rows(read, len(columns))]
+        values = [compute(list(row), table) for row in rows(read, len(columns))]
     # an overflowing result is absent
     columns.set(engine_field(d.field), [v if type(v) is not float or math.isfinite(v) else _ABSENT for v in values])
-
-
-def _unusable(row: tuple, units: tuple, unit_fields: list[str | None]) -> Any:
-    """None when every factor of a row is usable; ``_ABSENT`` when a value is missing (the result is
-    absent), else the unit problem's text (the factors are looked at in order)."""
-    for value, unit, unit_field in zip(row, units, unit_fields, strict=True):
-        if type(value) is not float and type(value) is not int:
-            return _ABSENT  # an input is missing: the value is absent (rules decide what that means)
-        if unit_field and type(unit) is not str:
-            reason = ("未给出单位", "no unit given") if unit is None else ("单位不是文本", "the unit is not text")
-            return f"{reason[0]}（{unit_field}）/ {reason[1]} ({unit_field})"
-    return None
-
-
-def _scale(units: tuple, to: str | None) -> float | str:
-    """The conversion factor of a combination of unit texts, or the unit problem's text."""
-    try:
-        return factor(units, to) if to is not None else 1.0
-    except UnitProblem as e:
-        return str(e)
-
-
-_NOT_FINITE = str(UnitProblem("结果不是有限数 / the result is not a finite number"))
-
-
-def _scale_of(units: tuple, unit_fields: list[str | None], to: str | None) -> Any:
-    """What the stage does with a combination of unit texts: the factor (a float), the unit problem (a
-    text), or ``_CHECK`` when a unit field holds no text (the row's own inputs decide the outcome)."""
-    if not all(type(u) is str for u, f in zip(units, unit_fields, strict=True) if f):
-        return _CHECK
-    return _scale(units, to)
-
-
-_CHECK = object()
-_NUMBER_TYPES = frozenset({int, float})
-
-
-def _with_units(columns: Columns, d: Derived) -> None:
-    """convert / product over the kind's columns; the conversion factor (or the unit problem) is
-    computed once per distinct combination of unit texts, the rows read as tuples of numbers."""
-    unit_fields = [u for _, u in d.factors]
-    value_rows = _rows([columns.get(v) for v, _ in d.factors], len(columns))
-    unit_columns = [columns.get(u) if u else repeat(None) for u in unit_fields]
-    unit_rows = zip(*unit_columns, strict=False) if unit_fields else repeat(())
-    scales: dict[tuple, Any] = {}
-    numbers = _NUMBER_TYPES.issuperset
-    values: list = []
-    errors: list = []
-    scale: Any
-    for row, units in zip(value_rows, unit_rows, strict=False):
-        try:
-            scale = scales.get(units)
-            if scale is None:
-                scale = scales[units] = _scale_of(units, unit_fields, d.to)
-        except TypeError:  # a list or mapping where a unit should be
-            scale = _CHECK
-        if scale is _CHECK or not numbers(map(type, row)):
-            values.append(_ABSENT)  # a missing value (absent) or a unit that is not text (its problem)
-            errors.append(_unusable(row, units, unit_fields))
-            continue
-        if type(scale) is str:
-            values.append(_ABSENT)
-            errors.append(scale)
-            continue
-        product = 1.0
-        for value in row:
-            product *= value
-        result = product * scale
-        if math.isfinite(result):
-            values.append(rounded(result))
-            errors.append(_ABSENT)
-        else:
-            values.append(_ABSENT)
-            errors.append(_NOT_FINITE)
-    target = engine_field(d.field)
-    columns.set(target, values)
-    columns.set(target + UNIT_ERROR, errors)
 
 
 def _scalar(value: Any) -> bool:
@@ -281,7 +199,7 @@ def _ref(store: ColumnStore, d: Derived) -> None:
     assert d.of is not None and d.take is not None
     theirs = store.kind(d.of)
     index: dict[tuple, tuple[Any, Any]] = {}
-    keys = _rows([theirs.get(f) for f, _ in d.match], len(theirs))
+    keys = rows([theirs.get(f) for f, _ in d.match], len(theirs))
     for src, key, value in zip(theirs.sources(), keys, theirs.get(d.take), strict=True):
         if all(_scalar(k) for k in key) and _scalar(value) and key not in index:
             shown = _as_written(src, d.take)  # as written (a date as text)
@@ -289,7 +207,7 @@ def _ref(store: ColumnStore, d: Derived) -> None:
     ours = store.kind(d.kind)
     values: list = []
     shown_values: list = []
-    for key in _rows([ours.get(f) for _, f in d.match], len(ours)):
+    for key in rows([ours.get(f) for _, f in d.match], len(ours)):
         try:
             hit = index.get(key)
         except TypeError:  # a list or mapping where a key value should be: no partner

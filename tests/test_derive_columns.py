@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from checker import derivations
+from checker import derivations, derive_units
 from checker.aggregation import run_declarations
 from checker.columns import getter
 from checker.factbase import FactBase, FactSource
@@ -197,13 +197,13 @@ def test_a_value_derived_earlier_is_read_fresh_by_later_entries_and_aggregates()
 
 def test_unit_factors_are_computed_once_per_distinct_combination(monkeypatch):
     seen: list = []
-    real = derivations._scale
+    real = derive_units._scale
 
     def counting(units, to):
         seen.append(units)
         return real(units, to)
 
-    monkeypatch.setattr(derivations, "_scale", counting)
+    monkeypatch.setattr(derive_units, "_scale", counting)
     records = [_ghg(i, unit, 0.5, factor_unit) for i in range(1, 200)
                for unit, factor_unit in (("MWh", "tCO2/MWh"), ("furlong", "tCO2/MWh"), ("t", "tCO2/t"))]
     facts = _columnar(records, [PRODUCT]).facts
