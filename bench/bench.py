@@ -11,7 +11,8 @@ engine) - what any checker has to pay to read the evidence at all; it runs in a 
 its memory is not counted in the check's peak.  Then the real check runs as `parkcheck check --out`
 does: load (read + parse + positions), validation, facts, evaluation (the engine), verdicts and
 the default report set (json, md, html, csv) written to a folder.  Printed per size:
-each stage, the end-to-end time, the floor, the ratio end-to-end / floor, peak resident memory,
+each stage, the end-to-end time, the floor, the ratio end-to-end / floor, the same in CPU seconds of
+the process (steadier than the wall clock on a machine shared with other work), peak resident memory,
 the number of engine facts asserted, fired actions and engine sessions.
 
 Targets (issue 15): 180k records within 3x the floor, under 500 MB peak; 100k/10k time at most 11x.
@@ -86,8 +87,9 @@ def generate_ledger(folder: Path, records: int) -> dict:
 SERIES = {"documents": generate, "ledger": generate_ledger}
 
 
-def floor(folder: Path) -> float:
-    """Seconds to parse every evidence file (CSafeLoader / csv) and validate it with jsonschema-rs."""
+def floor(folder: Path) -> tuple[float, float]:
+    """Seconds (wall clock, CPU) to parse every evidence file (CSafeLoader / csv) and validate it with
+    jsonschema-rs."""
     import csv
 
     import yaml
@@ -101,7 +103,7 @@ def floor(folder: Path) -> float:
                                       for k, v in yaml.CSafeLoader.yaml_implicit_resolvers.items()}
 
     schemas = load_schemas()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     manifest = yaml.load((folder / "bundle.yaml").read_text(encoding="utf-8"), Loader=Loader)
     tables = {t["file"]: t["kind"] for t in manifest.get("tables") or []}
     fields = schemas.table_fields()
@@ -118,10 +120,10 @@ def floor(folder: Path) -> float:
             kind = data.get("kind") if isinstance(data, dict) else None
         if kind in schemas.kinds:
             schemas.fast_validator(kind).is_valid(data)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
-def floor_apart(folder: Path) -> float:
+def floor_apart(folder: Path) -> tuple[float, float]:
     """``floor`` measured in a forked child, in the same run: its parsed documents never count in the
     check's peak memory (this process's ``ru_maxrss``), and the two times are taken side by side."""
     read, write = os.pipe()
@@ -130,7 +132,7 @@ def floor_apart(folder: Path) -> float:
         os.close(read)
         try:
             floor(folder)  # warm the file cache and the validators
-            os.write(write, repr(floor(folder)).encode())
+            os.write(write, "{} {}".format(*floor(folder)).encode())
         finally:
             os._exit(0)
     os.close(write)
@@ -139,7 +141,8 @@ def floor_apart(folder: Path) -> float:
     os.waitpid(pid, 0)
     if not text:
         raise RuntimeError("the floor measurement failed")
-    return float(text)
+    wall, cpu = text.split()
+    return float(wall), float(cpu)
 
 
 def measure(records: int, series: str = "documents") -> dict:
@@ -151,19 +154,20 @@ def measure(records: int, series: str = "documents") -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "bundle"
         split = SERIES[series](folder, records)
-        floor_s = floor_apart(folder)
+        floor_s, floor_cpu = floor_apart(folder)
         timings = Timings()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         bundle, problems = load_and_validate(folder, timings=timings)
         assert not problems, problems[:3]
         report = check_bundle(bundle, ["t-cpqs-zc001-2025"], timings=timings)
         t1 = time.perf_counter()
         write_reports(report, Path(tmp) / "reports", list(DEFAULT_FORMATS))  # as `check --out` writes them
         timings.add("render", time.perf_counter() - t1)
-        total = time.perf_counter() - t0
+        total, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"records": records, **split, "stages": timings.stages, "total": total, "floor": floor_s,
-            "ratio": total / floor_s, "peak_mib": peak_kb / 1024, "facts": report.engine.get("asserted", 0),
+            "ratio": total / floor_s, "cpu": cpu, "floor_cpu": floor_cpu, "cpu_ratio": cpu / floor_cpu,
+            "peak_mib": peak_kb / 1024, "facts": report.engine.get("asserted", 0),
             "actions": report.engine["actions"], "sessions": report.engine.get("sessions", report.engine["rulesets"]),
             "nonconformities": len(report.nonconformities), "results": len(report.results)}
 
@@ -191,8 +195,9 @@ def main(argv: list[str]) -> None:
 def run_series(name: str, sizes: list[int]) -> None:
     cols = ["load", "validate", "facts", "evaluate", "verdicts", "render"]
     print(f"{'records':>8} " + " ".join(f"{c:>9}" for c in cols)
-          + f" {'total':>8} {'floor':>8} {'ratio':>6} {'peak MiB':>9} {'asserted':>9} {'actions':>8} {'sessions':>8}")
-    totals = {}
+          + f" {'total':>8} {'floor':>8} {'ratio':>6} {'cpu':>8} {'cpu fl.':>8} {'ratio':>6} {'peak MiB':>9}"
+          + f" {'asserted':>9} {'actions':>8} {'sessions':>8}")
+    totals, cpus = {}, {}
     for n in sizes:
         proc = subprocess.run([sys.executable, __file__, "--one", str(n), name], capture_output=True, text=True,
                               check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -201,13 +206,15 @@ def run_series(name: str, sizes: list[int]) -> None:
             continue
         r = json.loads(proc.stdout)
         totals[n] = r["total"]
+        cpus[n] = r["cpu"]
         print(f"{n:>8} " + " ".join(f"{r['stages'].get(c, 0):>8.2f}s" for c in cols)
-              + f" {r['total']:>7.2f}s {r['floor']:>7.2f}s {r['ratio']:>5.2f}x {r['peak_mib']:>9.0f} {r['facts']:>9}"
-              + f" {r['actions']:>8} {r['sessions']:>8}", flush=True)
+              + f" {r['total']:>7.2f}s {r['floor']:>7.2f}s {r['ratio']:>5.2f}x"
+              + f" {r['cpu']:>7.2f}s {r['floor_cpu']:>7.2f}s {r['cpu_ratio']:>5.2f}x {r['peak_mib']:>9.0f}"
+              + f" {r['facts']:>9} {r['actions']:>8} {r['sessions']:>8}", flush=True)
     for small, big in ((10000, 100000), (100000, 180000)):
         if small in totals and big in totals:
-            print(f"time {big // 1000}k / {small // 1000}k: {totals[big] / totals[small]:.2f}x "
-                  f"(records {big / small:.1f}x)")
+            print(f"time {big // 1000}k / {small // 1000}k: {totals[big] / totals[small]:.2f}x, "
+                  f"CPU {cpus[big] / cpus[small]:.2f}x (records {big / small:.1f}x)")
 
 
 if __name__ == "__main__":

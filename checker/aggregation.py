@@ -27,8 +27,9 @@ import math
 from typing import Any
 
 from .bundle import Bundle
+from .columns import Columns, ColumnStore, getter
 from .conditions import add_months, engine_field, epoch_days
-from .derivations import derive_one, getter, year_of
+from .derivations import derive_one, year_of
 from .factbase import FactBase, FactSource
 from .packmodel import Aggregate, Derived
 from .quantities import rounded
@@ -96,17 +97,35 @@ def run_declarations(base: FactBase, bundle: Bundle, derived: tuple[Derived, ...
     """Compute the derived values and the aggregates on the facts, in dependency order."""
     by_name = {a.name: a for a in aggregates}
     period_years = range(int(dates["period_start"][:4]), int(dates["period_end"][:4]) + 1)
-    for step in plan(derived, aggregates)[0]:
-        if isinstance(step, Derived):
-            derive_one(base, step, by_name)
-        elif step.intervals:
-            _intervals(base, bundle, step, dates)
-        elif step.group_by_fields:
-            _aggregate_by_fields(base, step)
-        elif step.group_by_field:
-            _aggregate_by_field(base, step)
-        else:
-            _aggregate(base, bundle, step, period_years)
+    store = ColumnStore(base)  # each field of a kind is read once for the whole run (checker.columns)
+    steps = plan(derived, aggregates)[0]
+    for step, later in zip(steps, _read_later(steps), strict=True):
+        _run_step(base, bundle, step, by_name, store, dates, period_years)
+        store.keep(later)  # columns no later step reads are let go
+
+
+def _read_later(steps: list[Step]) -> list[set[tuple[str, str]]]:
+    """For each step, the (kind, field path) pairs the steps after it read (path "": the kind's facts)."""
+    out: list[set[tuple[str, str]]] = []
+    needed: set[tuple[str, str]] = set()
+    for step in reversed(steps):
+        out.append(set(needed))
+        needed |= _reads(step)
+    return out[::-1]
+
+
+def _run_step(base: FactBase, bundle: Bundle, step: Step, by_name: dict[str, Aggregate], store: ColumnStore,
+              dates: dict[str, str], period_years: range) -> None:
+    if isinstance(step, Derived):
+        derive_one(base, step, by_name, store)
+    elif step.intervals:
+        _intervals(base, bundle, step, dates)
+    elif step.group_by_fields:
+        _aggregate_by_fields(base, step, store.kind(step.of))
+    elif step.group_by_field:
+        _aggregate_by_field(base, step, store.kind(step.of))
+    else:
+        _aggregate(base, bundle, step, period_years, store.kind(step.of))
 
 
 def _value(fact: dict, path: str) -> Any:
@@ -127,21 +146,35 @@ def where_holds(fact: dict, where: tuple[tuple[str, Any], ...]) -> bool:
     return True
 
 
+def where_mask(columns: Columns, where: tuple[tuple[str, Any], ...]) -> list[bool]:
+    """``where_holds`` for every fact of a kind, column by column."""
+    mask = [True] * len(columns)
+    for name, wanted in where:
+        column = columns.get(name)
+        if isinstance(wanted, tuple):
+            op, values = wanted
+            inside = op == "in"
+            mask = [m and (v is not None and v in values) == inside for m, v in zip(mask, column, strict=True)]
+        else:
+            mask = [m and v == wanted for m, v in zip(mask, column, strict=True)]
+    return mask
+
+
 def _number(value: Any) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
 
-def _totals(base: FactBase, agg: Aggregate, members: list[str], fact: dict, data: dict) -> None:
-    """``sum`` (numbers only; a missing value counts 0) and ``distinct`` of a group, on the fact and its data."""
-    facts = [base.facts[int(f) - 1] for f in members]
+def _totals(columns: Columns, agg: Aggregate, members: list[int], fact: dict, data: dict) -> None:
+    """``sum`` (numbers only; a missing value counts 0) and ``distinct`` of a group (``members``: the
+    positions of its records in the kind), on the fact and its data."""
     if agg.sum:
-        get = getter(agg.sum)
-        total = rounded(sum(_number(get(f)) for f in facts))
+        column = columns.get(agg.sum)
+        total = rounded(sum([v if type(v) is float else _number(v) for v in map(column.__getitem__, members)]))
         if math.isfinite(total):  # an overflowing total is not given
             fact["sum"] = data["sum"] = total
     if agg.distinct:
-        get = getter(agg.distinct)
-        seen = {get(f) for f in facts}
+        column = columns.get(agg.distinct)
+        seen = {column[i] for i in members}
         fact["distinct"] = data["distinct"] = len({v for v in seen if isinstance(v, (str, int, float))})
 
 
@@ -200,18 +233,25 @@ def _intervals(base: FactBase, bundle: Bundle, agg: Aggregate, dates: dict[str, 
         base.add(fact, source)
 
 
-def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: range) -> None:
+def _selected(columns: Columns, agg: Aggregate, values: list) -> Any:
+    """(position, value) of the records the aggregate's ``where`` selects, ``values`` a column."""
+    if not agg.where:
+        return enumerate(values)
+    return ((i, v) for i, (keep, v) in enumerate(zip(where_mask(columns, agg.where), values, strict=True)) if keep)
+
+
+def _source(columns: Columns, position: int) -> FactSource:
+    return columns.sources()[position]
+
+
+def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: range, columns: Columns) -> None:
     if getattr(agg, "group_by_field", None):
-        _aggregate_by_field(base, agg)
+        _aggregate_by_field(base, agg, columns)
         return
-    groups: dict[int, list[str]] = {}
-    for fid in base.of_kind(agg.of):
-        fact = base.facts[int(fid) - 1]
-        if not where_holds(fact, agg.where):
-            continue
-        day = fact.get(agg.group_by_year_of)
+    groups: dict[int, list[int]] = {}
+    for i, day in _selected(columns, agg, [f.get(agg.group_by_year_of) for f in columns.facts]):
         if isinstance(day, int):
-            groups.setdefault(year_of(day), []).append(fid)
+            groups.setdefault(year_of(day), []).append(i)
     keys = set(groups)
     if agg.over_period:
         keys = set(period_years) | {k for k in keys if k in period_years}
@@ -220,9 +260,9 @@ def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: ran
         members = groups.get(key, [])
         counted: dict = {"kind": agg.kind, "key": key, "count": len(members)}
         data: dict = {"key": key, "count": len(members)}
-        _totals(base, agg, members, counted, data)
+        _totals(columns, agg, members, counted, data)
         if members:
-            first = base.sources[members[0]]
+            first = _source(columns, members[0])
             pointer = first.pointer.rsplit("/", 1)[0]
             source = FactSource(agg.kind, first.file, pointer, data, first.document, f"agg:{agg.name}:{key}")
         else:
@@ -231,23 +271,19 @@ def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: ran
         base.add(counted, source)
 
 
-def _aggregate_by_field(base: FactBase, agg: Aggregate) -> None:
+def _aggregate_by_field(base: FactBase, agg: Aggregate, columns: Columns) -> None:
     """Count records per value of a field.  The fact points at the last record of its group, so a
     value given twice is located at its repetition."""
     groups: dict = {}
-    for fid in base.of_kind(agg.of):
-        fact = base.facts[int(fid) - 1]
-        if not where_holds(fact, agg.where):
-            continue
-        key = fact.get(agg.group_by_field)
+    for i, key in _selected(columns, agg, [f.get(agg.group_by_field) for f in columns.facts]):
         if isinstance(key, (str, int)) and not isinstance(key, bool):
-            groups.setdefault(key, []).append(fid)
+            groups.setdefault(key, []).append(i)
     for key in sorted(groups, key=lambda k: (str(type(k)), k)):
         members = groups[key]
         counted: dict = {"kind": agg.kind, "key": key, "count": len(members)}
         data: dict = {"key": key, "count": len(members)}
-        _totals(base, agg, members, counted, data)
-        last = base.sources[members[-1]]
+        _totals(columns, agg, members, counted, data)
+        last = _source(columns, members[-1])
         base.add(counted, FactSource(agg.kind, last.file, last.pointer, data, last.document, f"agg:{agg.name}:{key}"))
 
 
@@ -262,24 +298,19 @@ def _key_part(value: Any) -> str | None:
     return None
 
 
-def _aggregate_by_fields(base: FactBase, agg: Aggregate) -> None:
+def _aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> None:
     """One fact per distinct combination of the ``group_by`` fields (records missing one are in no
     group): ``key`` the values joined with "/", each field with its value, ``count``, ``sum`` and
     ``distinct`` as declared.  Groups come in the order of their first record; each fact points at
     its group's first record."""
     names = [name for name, _ in agg.group_by_fields]
-    gets = [getter(name) for name in names]
-    groups: dict[tuple, list[str]] = {}
-    facts = base.facts
-    for fid in base.of_kind(agg.of):
-        fact = facts[int(fid) - 1]
-        if agg.where and not where_holds(fact, agg.where):
-            continue
-        values = tuple(get(fact) for get in gets)
-        if values in groups:
-            groups[values].append(fid)
+    groups: dict[tuple, list[int]] = {}
+    for i, values in _selected(columns, agg, list(zip(*[columns.get(name) for name in names], strict=True))):
+        members = groups.get(values)
+        if members is not None:
+            members.append(i)
         elif all(_key_part(v) is not None for v in values):
-            groups[values] = [fid]
+            groups[values] = [i]
     for values, members in groups.items():
         key = "/".join(str(_key_part(v)) for v in values)
         counted: dict = {"kind": agg.kind, "key": key, "count": len(members)}
@@ -287,7 +318,7 @@ def _aggregate_by_fields(base: FactBase, agg: Aggregate) -> None:
         for name, value in zip(names, values, strict=True):
             counted.setdefault(engine_field(name), value)
             data.setdefault(name, value)
-        _totals(base, agg, members, counted, data)
-        first = base.sources[members[0]]
+        _totals(columns, agg, members, counted, data)
+        first = _source(columns, members[0])
         base.add(counted, FactSource(agg.kind, first.file, first.pointer, data, first.document,
                                      f"agg:{agg.name}:{key}"))

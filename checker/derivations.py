@@ -9,48 +9,22 @@ so that reports are byte-identical whatever the floating-point noise."""
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import math
-import operator
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .columns import ABSENT as _ABSENT
+from .columns import Columns, ColumnStore, getter, rows, walk
 from .conditions import engine_field
-from .packmodel import UNIT_ERROR, UNIT_OPS, Aggregate, Derived
-from .quantities import UnitProblem, dimension_text, factor, rounded
+from .derive_units import with_units
+from .packmodel import UNIT_OPS, Aggregate, Derived
+from .quantities import UnitProblem, dimension_text, rounded
+
+__all__ = ["COLUMN_OPS", "derive", "derive_one", "getter", "year_of"]
 
 
 def year_of(days: int) -> int:
     return (_dt.date(1970, 1, 1) + _dt.timedelta(days=days)).year
-
-
-def _dotted(fact: Any, path: str, engine: bool = True) -> Any:
-    """The value at a field path of a fact (rule-language path: ``id`` is the evidence's ``id``; ``_id``
-    is the fact's own id, ``_doc``/``_parent`` its document's and enclosing fact's)."""
-    return (getter(path) if engine else _walk(tuple(path.split("."))))(fact)
-
-
-def _walk(parts: tuple[str, ...]) -> Callable[[Any], Any]:
-    def get(fact: Any) -> Any:
-        value = fact
-        for part in parts:
-            if not isinstance(value, dict):
-                return None
-            value = value.get(part)
-        return value
-    return get
-
-
-@functools.lru_cache(maxsize=1024)
-def getter(path: str) -> Callable[[Any], Any]:
-    """A function reading a rule-language field path from a fact (see ``_dotted``), built once per path."""
-    if path == "_id":
-        return operator.itemgetter("id")
-    parts = tuple(engine_field(path).split("."))
-    if len(parts) == 1:
-        name = parts[0]
-        return lambda fact: fact.get(name)
-    return _walk(parts)
 
 
 def _type_of(value) -> str | None:
@@ -65,9 +39,6 @@ def _type_of(value) -> str | None:
     if isinstance(value, str):
         return "text"
     return "other"
-
-
-_ABSENT = object()  # a derived value that is not given (an input is missing or not usable)
 
 
 def _numbers(args: list) -> bool:
@@ -166,18 +137,41 @@ _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_o
                 "dimension_of": _dimension_of, "first_given": _first_given}
 
 
+
+def _rel_diff_column(columns: list[list], table: dict) -> list:
+    a_column, b_column = columns
+    out = []
+    for a, b in zip(a_column, b_column, strict=True):
+        ta, tb = type(a), type(b)
+        numbers = (ta is float or ta is int) and (tb is float or tb is int)
+        if numbers and b:
+            diff = abs(a - b) / abs(b)
+            out.append(diff if diff == 0 else rounded(diff))  # a zero is its own rounding (most rows agree)
+        else:
+            out.append(_ABSENT)
+    return out
+
+
+# Columnar twins of the ops above: the same value for each row, computed over whole columns.
+COLUMN_OPS: dict[str, Callable[[list[list], dict], list]] = {"rel_diff": _rel_diff_column}
+
+
 def derive(base: Any, derived: Iterable[Derived], aggregates: dict[str, Aggregate] | None = None) -> None:
     """Add the declared derived values to the facts of their kind, in the order given."""
+    store = ColumnStore(base)
     for d in derived:
-        derive_one(base, d, aggregates or {})
+        derive_one(base, d, aggregates or {}, store)
 
 
 def _facts(base: Any, kind: str) -> list[dict]:
+    """The facts of a kind, in order (for an op written fact by fact: ``derive_one`` then forgets the
+    kind's columns)."""
     return [base.facts[int(fid) - 1] for fid in base.of_kind(kind)]
 
 
-def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> None:
-    """Add one declared value to the facts of its kind (absent when an input is).
+def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: ColumnStore | None = None) -> None:
+    """Add one declared value to the facts of its kind (absent when an input is), computed over the
+    kind's columns (``store``: the columns read so far in this run).
 
     ratio, abs_diff (|a − b|), rel_diff (|a − b| / |b|), sub (a − b − …), add (a + b + …), year_diff
     (calendar year of a date minus a year): numbers from number fields.  convert: a value in its unit
@@ -191,59 +185,35 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> None:
     record's month (or year) as a date.  dimension_of: the dimension of a unit text (absent when
     unreadable).  occurrence: the rank of a fact among those with the same values of the fields.
     """
+    store = store or ColumnStore(base)
     if d.op == "ref":
-        _ref(base, d)
+        _ref(store, d)
         return
     if d.op == "decline_rate":
-        _decline_rate(base, d, aggregates)
+        _decline_rate(store.kind(d.kind), d, aggregates)
         return
     if d.op == "occurrence":
         _occurrence(base, d)
+        store.forget(d.kind)  # written fact by fact: its columns are read again
         return
     if d.op in ("window_sum", "window_decline"):
         _window(base, d)
+        store.forget(d.kind)
         return
+    columns = store.kind(d.kind)
     if d.op in UNIT_OPS:
-        _with_units(base, d)
+        with_units(columns, d)
         return
     table = dict(d.table or ())
-    compute = _DERIVATIONS.get(d.op, _abs_diff)
-    target = engine_field(d.field)
-    reads = [getter(arg) for arg in d.args]
-    for fact in _facts(base, d.kind):
-        value = compute([get(fact) for get in reads], table)
-        if value is not _ABSENT and (type(value) is not float or math.isfinite(value)):  # overflow: absent
-            base.set_derived(fact, target, value)
-
-
-def _with_units(base: Any, d: Derived) -> None:
-    """convert / product on every fact of the kind (the conversion factor is computed once per
-    combination of unit texts)."""
-    reads = [(getter(v), getter(u) if u else None, u) for v, u in d.factors]
-    target = engine_field(d.field)
-    error_field = target + UNIT_ERROR
-    for fact in _facts(base, d.kind):
-        product = 1.0
-        units: list[str | None] = []
-        for get_value, get_unit, unit_field in reads:
-            value = get_value(fact)
-            if type(value) is not float and type(value) is not int:
-                break  # an input is missing: the value is absent (rules decide what that means)
-            product *= value
-            unit = get_unit(fact) if get_unit else None
-            if get_unit and type(unit) is not str:
-                reason = ("未给出单位", "no unit given") if unit is None else ("单位不是文本", "the unit is not text")
-                base.set_derived(fact, error_field, f"{reason[0]}（{unit_field}）/ {reason[1]} ({unit_field})")
-                break
-            units.append(unit)
-        else:
-            try:
-                scale = factor(tuple(units), d.to) if d.to is not None else 1.0
-                if not math.isfinite(product * scale):
-                    raise UnitProblem("结果不是有限数 / the result is not a finite number")
-                base.set_derived(fact, target, rounded(product * scale))
-            except UnitProblem as e:
-                base.set_derived(fact, error_field, str(e))
+    read = [columns.get(arg) for arg in d.args]
+    twin = COLUMN_OPS.get(d.op)
+    if twin is not None:
+        values = twin(read, table)
+    else:
+        compute = _DERIVATIONS.get(d.op, _abs_diff)
+        values = [compute(list(row), table) for row in rows(read, len(columns))]
+    # an overflowing result is absent
+    columns.set(engine_field(d.field), [v if type(v) is not float or math.isfinite(v) else _ABSENT for v in values])
 
 
 def _occurrence(base: Any, d: Derived) -> None:
@@ -265,22 +235,38 @@ def _scalar(value: Any) -> bool:
     return isinstance(value, (str, int, float, bool))
 
 
-def _ref(base: Any, d: Derived) -> None:
+def _as_written(src: Any, path: str) -> Any:
+    """The value at ``path`` of what a message shows of a fact (its evidence with the derived values
+    beside it, ``FactSource.values``), without building that mapping."""
+    data, derived = src.data, src.derived
+    if not isinstance(data, dict):
+        return None
+    head, _, rest = path.partition(".")
+    value = derived[head] if derived and head in derived else data.get(head)
+    return walk(value, rest) if rest else value
+
+
+def _ref(store: ColumnStore, d: Derived) -> None:
     """Copy ``take`` from the first fact of kind ``of`` (in fact order) whose ``match`` fields equal ours."""
     assert d.of is not None and d.take is not None
-    theirs, ours = [m[0] for m in d.match], [m[1] for m in d.match]
+    theirs = store.kind(d.of)
     index: dict[tuple, tuple[Any, Any]] = {}
-    for fact in _facts(base, d.of):
-        key = tuple(_dotted(fact, f) for f in theirs)
-        value = _dotted(fact, d.take)
+    keys = rows([theirs.get(f) for f, _ in d.match], len(theirs))
+    for src, key, value in zip(theirs.sources(), keys, theirs.get(d.take), strict=True):
         if all(_scalar(k) for k in key) and _scalar(value) and key not in index:
-            shown = _dotted(base.sources[fact["id"]].values(), d.take, engine=False)  # as written (a date as text)
+            shown = _as_written(src, d.take)  # as written (a date as text)
             index[key] = (value, shown if _scalar(shown) else value)
-    target = engine_field(d.field)
-    for fact in _facts(base, d.kind):
-        hit = index.get(tuple(_dotted(fact, f) for f in ours))
-        if hit is not None:
-            base.set_derived(fact, target, *hit)
+    ours = store.kind(d.kind)
+    values: list = []
+    shown_values: list = []
+    for key in rows([ours.get(f) for _, f in d.match], len(ours)):
+        try:
+            hit = index.get(key)
+        except TypeError:  # a list or mapping where a key value should be: no partner
+            hit = None
+        values.append(_ABSENT if hit is None else hit[0])
+        shown_values.append(None if hit is None else hit[1])
+    ours.set(engine_field(d.field), values, shown_values)
 
 
 def _year(fact: dict) -> int | None:
@@ -292,7 +278,7 @@ def _year(fact: dict) -> int | None:
     return year if isinstance(year, int) and not isinstance(year, bool) else None
 
 
-def _decline_rate(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> None:
+def _decline_rate(columns: Columns, d: Derived, aggregates: dict[str, Aggregate]) -> None:
     """Average annual decline of a value over the years present, as a fraction, set on every year's fact:
 
         decline = 1 − (last / first) ** (1 / (last_year − first_year))
@@ -306,13 +292,13 @@ def _decline_rate(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> No
     value_field = d.args[0] if d.args else "sum"
     agg = aggregates.get(d.kind[len("agg."):]) if d.kind.startswith("agg.") else None
     others = [engine_field(f) for f, _ in agg.group_by_fields if f != "year"] if agg else []
-    series: dict[tuple, list[tuple[int, Any, dict]]] = {}
-    for fact in _facts(base, d.kind):
+    series: dict[tuple, list[tuple[int, Any, int]]] = {}
+    for position, (fact, value) in enumerate(zip(columns.facts, columns.get(value_field), strict=True)):
         year = _year(fact)
         if year is not None and fact.get("count") != 0:  # a year an aggregate has no record of is not present
             key = tuple(str(fact.get(f)) for f in others)
-            series.setdefault(key, []).append((year, _dotted(fact, value_field), fact))
-    target = engine_field(d.field)
+            series.setdefault(key, []).append((year, value, position))
+    rates: list = [_ABSENT] * len(columns)
     for points in series.values():
         points.sort(key=lambda p: p[0])
         years = [p[0] for p in points]
@@ -323,8 +309,9 @@ def _decline_rate(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> No
         if first <= 0 or last < 0:
             continue
         rate = rounded(1 - (last / first) ** (1 / (last_year - first_year)))
-        for _, _, fact in points:
-            base.set_derived(fact, target, rate)
+        for _, _, position in points:
+            rates[position] = rate
+    columns.set(engine_field(d.field), rates)
 
 
 def _window(base: Any, d: Derived) -> None:

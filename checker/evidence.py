@@ -46,23 +46,35 @@ def coerce_table(doc: Document, types: dict[str, str], field: str, limits: Limit
     records = doc.data[field]
     base = join_pointer("", field)
     for column, t in types.items():
+        read: dict[str, object] = {}  # cell text -> its value, read once per distinct text of the column
         for i, record in enumerate(records):
             value = record.get(column)
             if not isinstance(value, str):
                 continue
-            if t == "boolean":
-                low = value.lower()
-                if low in _TRUE or low in _FALSE:
-                    record[column] = low in _TRUE
-                continue
-            try:
-                number = plain_number(value, doc.path, None, None, "", limits, integer=t == "integer")
-            except InputError as exc:  # located only when it happens: positions are looked up per cell
-                pointer = join_pointer(join_pointer(base, i), column)
-                line, col = doc.position(pointer) or (None, None)
-                raise InputError(exc.problem.message, doc.path, line, col, field=pointer) from None
+            number = read.get(value, _UNREAD)
+            if number is _UNREAD:
+                try:
+                    number = read[value] = _cell(value, t, doc.path, limits)
+                except InputError as exc:  # located only when it happens: positions are looked up per cell
+                    pointer = join_pointer(join_pointer(base, i), column)
+                    line, col = doc.position(pointer) or (None, None)
+                    raise InputError(exc.problem.message, doc.path, line, col, field=pointer) from None
             if number is not None:
-                record[column] = float(number) if t == "number" and not isinstance(number, float) else number
+                record[column] = number
+
+
+_UNREAD = object()
+
+
+def _cell(value: str, t: str, path: str, limits: Limits) -> bool | int | float | None:
+    """The value a CSV cell of a column typed ``t`` holds (None: left as text for the schema to report)."""
+    if t == "boolean":
+        low = value.lower()
+        return (low in _TRUE) if low in _TRUE or low in _FALSE else None
+    number = plain_number(value, path, None, None, "", limits, integer=t == "integer")
+    if number is None:
+        return None
+    return float(number) if t == "number" and not isinstance(number, float) else number
 
 
 def _coerce_table(doc: Document, kind: str, schemas: SchemaSet, limits: Limits = DEFAULT_LIMITS) -> None:

@@ -55,3 +55,20 @@ class FactBase:
         if src.derived is None:
             src.derived = {}
         src.derived[name[2:] if name.startswith("f_") else name] = value if shown is None else shown
+
+    def set_derived_column(self, facts: list[dict], name: str, values: list, skip: Any,
+                           shown: list | None = None, sources: list[FactSource] | None = None) -> None:
+        """``set_derived`` on each fact whose value (same position in ``values``) is not ``skip``;
+        ``shown``: the values as the messages show them, by position (default: the values);
+        ``sources``: the facts' sources, by position (default: looked up)."""
+        label = name[2:] if name.startswith("f_") else name
+        if sources is None:
+            sources = [self.sources[fact["id"]] for fact in facts]
+        for i, value in enumerate(values):
+            if value is skip:
+                continue
+            facts[i][name] = value
+            derived = (src := sources[i]).derived
+            if derived is None:
+                derived = src.derived = {}
+            derived[label] = value if shown is None else shown[i]

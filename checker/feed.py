@@ -35,7 +35,7 @@ is given.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .projection import MISSING, SHADOW, _at, _distinct, _dotted, _hashable, _plan, _project, project
@@ -109,12 +109,13 @@ class Planner:
             facts = self.by_kind.get(kind, [])
             plan = _plan(fields)
             shadows, members = [], {}
+            ids = self._ids(kind)
             for first, group in self._grouping(kind, fields):
                 shadow = dict(project(facts[first], fields, plan))
                 del shadow["id"], shadow["kind"]
                 sid = f"{name}{SHADOW}{facts[first]['id']}"
                 shadows.append({"kind": name, **shadow, "id": sid})
-                members[sid] = tuple(str(facts[i]["id"]) for i in group)
+                members[sid] = tuple(map(ids.__getitem__, group))
             self._shadows[key] = (shadows, members)
         return self._shadows[key]
 
@@ -124,12 +125,26 @@ class Planner:
         if key not in self._groupings:
             count = len(self.by_kind.get(kind, ()))
             columns = [self._column(kind, spec) for spec in fields]
-            marks = zip(*columns, strict=True) if fields else iter([()] * count)
+            marks: Iterable = zip(*columns, strict=True) if fields else iter([()] * count)
+            if len(columns) == 1:
+                marks = columns[0]  # one path: the column's keys are the marks (no tuple per fact)
             groups: dict = {}
+            seen = groups.get
             for i, mark in enumerate(marks):
-                groups.setdefault(mark, []).append(i)
+                members = seen(mark)
+                if members is None:
+                    groups[mark] = [i]
+                else:
+                    members.append(i)
             self._groupings[key] = [(members[0], members) for members in groups.values()]
         return self._groupings[key]
+
+    def _ids(self, kind: str) -> list[str]:
+        """The ids of the facts of ``kind`` as text, in order (computed once per kind)."""
+        key = (kind, "#id")
+        if key not in self._columns:
+            self._columns[key] = [str(f["id"]) for f in self.by_kind.get(kind, ())]
+        return self._columns[key]
 
     def _column(self, kind: str, spec: str) -> list:
         """What each fact of ``kind`` holds at one path, comparable: its value (``=path``) or whether
@@ -138,7 +153,11 @@ class Planner:
         if key not in self._columns:
             parts = tuple(spec[1:].split("."))
             facts = self.by_kind.get(kind, ())
-            if spec[0] == "=":
+            if spec[0] == "=" and len(parts) == 1:  # a top-level field: text and whole numbers are their own key
+                name = parts[0]
+                self._columns[key] = [v if type(v) is str or type(v) is int else _hashable(v)
+                                      for v in (f.get(name, MISSING) for f in facts)]
+            elif spec[0] == "=":
                 self._columns[key] = [_hashable(_at(f, parts)) for f in facts]
             else:
                 self._columns[key] = [_at(f, parts) is not MISSING for f in facts]

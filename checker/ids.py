@@ -36,10 +36,13 @@ ID_LENGTH = 8
 ID_PATTERN = r"^NC-[A-Z2-7]{8}$"
 
 
+_AS_IS = frozenset({str, int, bool})
+
+
 def _canonical(value: Any) -> Any:
     """A JSON-ready form of ``value`` that ignores the order of mapping keys and of list items."""
-    if isinstance(value, dict):
-        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, dict):  # text, integers, booleans and None are their own form (most cells)
+        return {str(k): v if type(v) in _AS_IS or v is None else _canonical(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         items = [_canonical(v) for v in value]
         return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False, default=str))

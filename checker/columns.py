@@ -1,0 +1,134 @@
+"""The facts of a kind read column by column, for the derive stage (checker.derivations,
+checker.aggregation): each field path is read once over the kind's facts into a list, kept while the
+derived values and aggregates are computed, and dropped when a step sets that field; computed columns
+are written back onto the facts (the engine's dicts) and noted for their messages in one pass.
+
+A column holds, per fact in fact order, the value at the path or None when it is not given (as a
+fact's ``get`` would).  A computed column holds ``ABSENT`` where the value is not given: such a fact
+does not get the field at all."""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Callable, Iterable
+from itertools import repeat
+from typing import Any
+
+from .conditions import engine_field
+from .factbase import FactBase, FactSource
+
+ABSENT: Any = object()  # a derived value that is not given (an input is missing or not usable)
+
+
+def _walk(parts: tuple[str, ...]) -> Callable[[Any], Any]:
+    def get(fact: Any) -> Any:
+        value = fact
+        for part in parts:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(part)
+        return value
+    return get
+
+
+def engine_path(path: str) -> str:
+    """The engine's name of a rule-language field path (``_id``: the fact's own id)."""
+    return "id" if path == "_id" else engine_field(path)
+
+
+@functools.lru_cache(maxsize=1024)
+def getter(path: str) -> Callable[[Any], Any]:
+    """A function reading a rule-language field path from a fact, built once per path: ``id`` is the
+    evidence's ``id``; ``_id`` is the fact's own id, ``_doc``/``_parent`` its document's and enclosing
+    fact's."""
+    if path == "_id":
+        return operator.itemgetter("id")
+    parts = tuple(engine_field(path).split("."))
+    if len(parts) == 1:
+        name = parts[0]
+        return lambda fact: fact.get(name)
+    return _walk(parts)
+
+
+def rows(columns: list, count: int) -> Iterable[tuple]:
+    """The rows of the columns (``count`` empty rows when there is no column)."""
+    return zip(*columns, strict=True) if columns else repeat((), count)
+
+
+def walk(value: Any, path: str) -> Any:
+    """The value at a dotted path of plain data (no engine names)."""
+    return _walk(tuple(path.split(".")))(value)
+
+
+class Columns:
+    """The facts of one kind (in fact order) and the columns read from them so far."""
+
+    __slots__ = ("_cache", "_sources", "base", "facts")
+
+    def __init__(self, base: FactBase, kind: str):
+        self.base = base
+        self.facts = [base.facts[int(fid) - 1] for fid in base.of_kind(kind)]
+        self._cache: dict[str, list] = {}
+        self._sources: list[FactSource] | None = None
+
+    def sources(self) -> list[FactSource]:
+        """The facts' sources (where each came from, what its messages show), by position."""
+        if self._sources is None:
+            self._sources = [self.base.sources[fact["id"]] for fact in self.facts]
+        return self._sources
+
+    def __len__(self) -> int:
+        return len(self.facts)
+
+    def get(self, path: str) -> list:
+        """The column of a rule-language field path."""
+        key = engine_path(path)
+        column = self._cache.get(key)
+        if column is None:
+            if "." in key:
+                read = getter(path)
+                column = [read(fact) for fact in self.facts]
+            else:
+                column = [fact.get(key) for fact in self.facts]
+            self._cache[key] = column
+        return column
+
+    def keep(self, paths: set[str]) -> None:
+        """Let go of the cached columns whose engine path is not in ``paths``."""
+        for key in [k for k in self._cache if k not in paths]:
+            del self._cache[key]
+
+    def set(self, name: str, values: list, shown: list | None = None) -> None:
+        """Set the computed ``values`` (``ABSENT``: not set) as the engine field ``name`` of the facts,
+        noted for their messages as ``shown`` (default: the values); cached columns of that field go."""
+        for key in [k for k in self._cache if k == name or k.startswith(name + ".")]:
+            del self._cache[key]
+        self.base.set_derived_column(self.facts, name, values, ABSENT, shown, self.sources())
+
+
+class ColumnStore:
+    """The columns of every kind a derive run has read, by kind.  A kind whose facts changed in number
+    (an aggregate adds its facts) is read again."""
+
+    def __init__(self, base: FactBase):
+        self.base = base
+        self._kinds: dict[str, Columns] = {}
+
+    def keep(self, needed: set[tuple[str, str]]) -> None:
+        """Keep only the columns of the (kind, field path) pairs in ``needed`` (path "": the kind's facts)."""
+        for kind in list(self._kinds):
+            if (kind, "") not in needed:
+                del self._kinds[kind]
+                continue
+            self._kinds[kind].keep({engine_path(path) for k, path in needed if k == kind and path})
+
+    def forget(self, kind: str) -> None:
+        """Drop what was read of ``kind`` (a step wrote its facts fact by fact, ``FactBase.set_derived``)."""
+        self._kinds.pop(kind, None)
+
+    def kind(self, kind: str) -> Columns:
+        columns = self._kinds.get(kind)
+        if columns is None or len(columns) != len(self.base.of_kind(kind)):
+            columns = self._kinds[kind] = Columns(self.base, kind)
+        return columns

@@ -1,0 +1,93 @@
+"""``convert`` and ``product`` (checker.derivations) over a kind's columns: every row's factors
+multiplied and brought to the declared unit, the conversion factor - or the unit problem - computed
+once per distinct combination of unit texts (checker.quantities, pint), so that a ledger whose units
+take a handful of values calls pint a handful of times."""
+
+from __future__ import annotations
+
+import math
+from itertools import repeat
+from typing import Any
+
+from .columns import ABSENT as _ABSENT
+from .columns import Columns, rows
+from .conditions import engine_field
+from .packmodel import UNIT_ERROR, Derived
+from .quantities import UnitProblem, factor, rounded
+
+
+def _unusable(row: tuple, units: tuple, unit_fields: list[str | None]) -> Any:
+    """None when every factor of a row is usable; ``_ABSENT`` when a value is missing (the result is
+    absent), else the unit problem's text (the factors are looked at in order)."""
+    for value, unit, unit_field in zip(row, units, unit_fields, strict=True):
+        if type(value) is not float and type(value) is not int:
+            return _ABSENT  # an input is missing: the value is absent (rules decide what that means)
+        if unit_field and type(unit) is not str:
+            reason = ("未给出单位", "no unit given") if unit is None else ("单位不是文本", "the unit is not text")
+            return f"{reason[0]}（{unit_field}）/ {reason[1]} ({unit_field})"
+    return None
+
+
+def _scale(units: tuple, to: str | None) -> float | str:
+    """The conversion factor of a combination of unit texts, or the unit problem's text."""
+    try:
+        return factor(units, to) if to is not None else 1.0
+    except UnitProblem as e:
+        return str(e)
+
+
+_NOT_FINITE = str(UnitProblem("结果不是有限数 / the result is not a finite number"))
+
+
+def _scale_of(units: tuple, unit_fields: list[str | None], to: str | None) -> Any:
+    """What the stage does with a combination of unit texts: the factor (a float), the unit problem (a
+    text), or ``_CHECK`` when a unit field holds no text (the row's own inputs decide the outcome)."""
+    if not all(type(u) is str for u, f in zip(units, unit_fields, strict=True) if f):
+        return _CHECK
+    return _scale(units, to)
+
+
+_CHECK = object()
+_NUMBER_TYPES = frozenset({int, float})
+
+
+def with_units(columns: Columns, d: Derived) -> None:
+    """convert / product over the kind's columns; the conversion factor (or the unit problem) is
+    computed once per distinct combination of unit texts, the rows read as tuples of numbers."""
+    unit_fields = [u for _, u in d.factors]
+    value_rows = rows([columns.get(v) for v, _ in d.factors], len(columns))
+    unit_columns = [columns.get(u) if u else repeat(None) for u in unit_fields]
+    unit_rows = zip(*unit_columns, strict=False) if unit_fields else repeat(())
+    scales: dict[tuple, Any] = {}
+    numbers = _NUMBER_TYPES.issuperset
+    values: list = []
+    errors: list = []
+    scale: Any
+    for row, units in zip(value_rows, unit_rows, strict=False):
+        try:
+            scale = scales.get(units)
+            if scale is None:
+                scale = scales[units] = _scale_of(units, unit_fields, d.to)
+        except TypeError:  # a list or mapping where a unit should be
+            scale = _CHECK
+        if scale is _CHECK or not numbers(map(type, row)):
+            values.append(_ABSENT)  # a missing value (absent) or a unit that is not text (its problem)
+            errors.append(_unusable(row, units, unit_fields))
+            continue
+        if type(scale) is str:
+            values.append(_ABSENT)
+            errors.append(scale)
+            continue
+        product = 1.0
+        for value in row:
+            product *= value
+        result = product * scale
+        if math.isfinite(result):
+            values.append(rounded(result))
+            errors.append(_ABSENT)
+        else:
+            values.append(_ABSENT)
+            errors.append(_NOT_FINITE)
+    target = engine_field(d.field)
+    columns.set(target, values)
+    columns.set(target + UNIT_ERROR, errors)
