@@ -332,13 +332,17 @@ def _window(base: Any, d: Derived) -> None:
     values = {y: pts[0][0] for y, pts in by_year.items() if len(pts) == 1 and _numbers([pts[0][0]])}
     target = engine_field(d.field)
     for year, points in by_year.items():
-        window = [values.get(y) for y in range(year - n + 1, year + 1)]
-        if d.op == "window_sum":
-            given = [v for v in window if v is not None]
-            value = _exact(sum(given)) if len(given) == len(window) else _ABSENT
-        else:
-            first, last = window[0], window[-1]
-            value = (rounded(1 - (last / first) ** (1 / (n - 1)))
-                     if first is not None and last is not None and first > 0 and last >= 0 else _ABSENT)
+        value = _window_value(d.op, [values.get(y) for y in range(year - n + 1, year + 1)])
         if value is not _ABSENT and len(points) == 1:
             base.set_derived(points[0][1], target, value)
+
+
+def _window_value(op: str, window: list) -> Any:
+    """``window_sum`` or ``window_decline`` over one window's values (None: a year without the value)."""
+    if op == "window_sum":
+        given = [v for v in window if v is not None]
+        return _exact(sum(given)) if len(given) == len(window) else _ABSENT
+    first, last = window[0], window[-1]
+    if first is None or last is None or first <= 0 or last < 0:
+        return _ABSENT
+    return rounded(1 - (last / first) ** (1 / (len(window) - 1)))
