@@ -86,6 +86,19 @@ class Planner:
         self._index: dict[tuple[str, str], tuple[dict, list[dict]]] = {}
         self._groupings: dict[tuple[str, tuple[str, ...]], list[tuple[int, list[int]]]] = {}
         self._columns: dict[tuple[str, str], list] = {}
+        self._last: dict[tuple[str, tuple], int] = {}  # (cache, key) -> the last feed that reads it (``expect``)
+
+    def expect(self, feeds: list[Feed]) -> None:
+        """Say which feeds will be planned, in order: ``release(i)`` then drops what no later feed reads
+        (every cache is a function of the facts: anything dropped too early would only be recomputed)."""
+        self._last = {use: i for i, feed in enumerate(feeds) for use in _uses(feed)}
+
+    def release(self, done: int) -> None:
+        """Forget the projections, shadows, groupings, columns and indexes no feed after ``done`` reads."""
+        for (cache, key), last in list(self._last.items()):
+            if last <= done:
+                getattr(self, cache).pop(key, None)
+                del self._last[(cache, key)]
 
     def projected(self, kind: str, fields: tuple[str, ...] | None) -> list[dict]:
         """The facts of ``kind`` with only ``fields`` (and their id and kind); all of them for None (a
@@ -249,6 +262,20 @@ class Planner:
                 if key:
                     return {kind}, key
         return split, None
+
+
+def _uses(feed: Feed) -> set[tuple[str, tuple]]:
+    """The cache entries of a ``Planner`` that planning ``feed`` may read (as ``Planner.sessions`` does)."""
+    fields = dict(feed.fields)
+    shadows = {name: (kind, f) for name, kind, f in feed.shadows}
+    filters = dict(feed.filters)
+    uses = {("_projected", (k, fields[k])) for k in feed.kinds if fields.get(k) is not None}
+    for name, (kind, f) in shadows.items():
+        if name not in filters:
+            uses |= {("_shadows", (name, f)), ("_groupings", (kind, f))} | {("_columns", (kind, c)) for c in f}
+    for name, alternatives in filters.items():
+        uses |= {("_index", (shadows[name][0] if name in shadows else name, path)) for path, _, _ in alternatives}
+    return uses
 
 
 def _back(shadows: dict, groups: frozenset[str], members: dict[str, dict], given: dict[str, list[dict]]

@@ -256,8 +256,6 @@ class _Converter:
         return items
 
 
-
-
 _ScalarEvent, _MappingStart, _SequenceStart = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
 _MappingEnd, _SequenceEnd = yaml.MappingEndEvent, yaml.SequenceEndEvent
 _SHARED_MAX = 24  # texts up to this length are shared (codes, names, dates); longer ones are rarely repeated
@@ -279,6 +277,7 @@ class _Events:
         # one object per distinct key and short text: records repeat their keys and codes thousands of
         # times, and libyaml hands out a new string for every occurrence
         self.shared: dict[str, str] = {}
+        self.key_lists: dict[tuple, tuple] = {}
 
     def document(self) -> MarkedContent:
         loader = yaml.CSafeLoader(self.text)
@@ -363,7 +362,10 @@ class _Events:
             else:
                 raise _Slow
         keys = tuple(result)
-        self.marks[pointer] = (keys if len(keys) <= _LARGE_MAPPING else {k: i for i, k in enumerate(keys)}, at)
+        if len(keys) <= _LARGE_MAPPING:  # records share their keys: one tuple per distinct list of keys
+            self.marks[pointer] = (self.key_lists.setdefault(keys, keys), at)
+        else:
+            self.marks[pointer] = ({k: i for i, k in enumerate(keys)}, at)
         return result
 
     def sequence(self, start, pointer: str, depth: int) -> list:
