@@ -124,6 +124,8 @@ class _Normaliser:
                 nv = self.value(v, plan.get(k, _PLAIN)[0], "", pending)
             if nv is not _BLANK:
                 out[k] = nv
+        if not root and len(out) == len(value) and all(out[k] is v for k, v in value.items()):
+            return value  # nothing to normalise: the fact shares the evidence's values (memory; never changed)
         return out if out or root else _BLANK
 
     def plan(self, node: dict) -> dict[str, tuple[dict, bool, frozenset[str]]]:
@@ -148,6 +150,8 @@ class _Normaliser:
             nv = self.value(v, items, _child(pointer, i) if isinstance(v, (dict, list)) else "", pending)
             if nv is not _BLANK:
                 found.append(nv)
+        if found and len(found) == len(value) and all(a is b for a, b in zip(found, value, strict=True)):
+            return value
         return found if found else _BLANK
 
     def emit(self, data: dict, node: dict, pointer: str, doc: Document, kind: str,
