@@ -83,7 +83,7 @@ class Planner:
         self.limit = limit or SESSION_FACTS
         self._projected: dict[tuple[str, tuple[str, ...]], list[dict]] = {}
         self._shadows: dict[tuple[str, tuple[str, ...]], tuple[list[dict], dict[str, tuple[str, ...]]]] = {}
-        self._index: dict[tuple[str, str], tuple[dict, list[dict]]] = {}
+        self._index: dict[tuple[str, str], tuple[dict, list[dict]]] = {}  # value key -> a fact, or a list
         self._groupings: dict[tuple[str, tuple[str, ...]], list[tuple[int, list[int]]]] = {}
         self._columns: dict[tuple[str, str], list] = {}
         self._last: dict[tuple[str, tuple], int] = {}  # (cache, key) -> the last feed that reads it (``expect``)
@@ -219,7 +219,8 @@ class Planner:
             for fact in loose:
                 chosen[id(fact)] = fact
             for value in values:
-                for fact in index.get(value, ()):
+                hit = index.get(value)
+                for fact in hit if type(hit) is list else (hit,) if hit is not None else ():
                     chosen[id(fact)] = fact
         return sorted(chosen.values(), key=_id)
 
@@ -238,8 +239,13 @@ class Planner:
                 if keys is None:
                     loose.append(fact)
                     continue
-                for k in keys:
-                    index.setdefault(k, []).append(fact)
+                for k in keys:  # one fact as itself, several as a list (most values are one fact's)
+                    hit = index.setdefault(k, fact)
+                    if hit is not fact:
+                        if type(hit) is list:
+                            hit.append(fact)
+                        else:
+                            index[k] = [hit, fact]
             self._index[key] = (index, loose)
         return self._index[key]
 
@@ -346,11 +352,11 @@ def _keys(value) -> set | None:
         return {("b", value)}
     if isinstance(value, (int, float)):
         return {("n", float(value))}
-    if isinstance(value, str):
+    if isinstance(value, str):  # a text is its own key (it never equals the tuples)
         try:
-            return {("s", value), ("n", float(value))}
+            return {value, ("n", float(value))}
         except ValueError:
-            return {("s", value)}
+            return {value}
     return None
 
 
