@@ -41,7 +41,10 @@ from dataclasses import dataclass
 from .projection import MISSING, SHADOW, _at, _distinct, _dotted, _hashable, _plan, _project, project
 
 END_KIND = "__end__"  # the end-of-evidence sentinel's kind
-SESSION_FACTS = 4000  # facts of the split kinds per session (measured: bench/bench.py, issue 15)
+# Facts of the split kinds per session.  The engine holds ~10 kB a fact while a session runs (measured
+# with mallinfo: ~40 MB for 4,000); 2,000 keeps that near 20 MB for ~10% more engine time than 4,000
+# (bench/bench.py, issue 15).
+SESSION_FACTS = 2000
 
 
 @dataclass(frozen=True)
