@@ -61,6 +61,11 @@ def _placeholder(value: str, node: dict) -> bool:
     return bool(words) and value.strip(_TRIM).casefold() in words
 
 
+def _same(out: dict, value: dict) -> bool:
+    """The normalised mapping holds exactly the original's values."""
+    return len(out) == len(value) and all(out[k] is v for k, v in value.items())
+
+
 def _child(pointer: str, token: str | int) -> str:
     token = str(token)
     if "~" in token or "/" in token:
@@ -124,7 +129,7 @@ class _Normaliser:
                 nv = self.value(v, plan.get(k, _PLAIN)[0], "", pending)
             if nv is not _BLANK:
                 out[k] = nv
-        if not root and len(out) == len(value) and all(out[k] is v for k, v in value.items()):
+        if not root and _same(out, value):
             return value  # nothing to normalise: the fact shares the evidence's values (memory; never changed)
         return out if out or root else _BLANK
 
