@@ -61,9 +61,12 @@ def _placeholder(value: str, node: dict) -> bool:
     return bool(words) and value.strip(_TRIM).casefold() in words
 
 
-def _same(out: dict, value: dict) -> bool:
-    """The normalised mapping holds exactly the original's values."""
-    return len(out) == len(value) and all(out[k] is v for k, v in value.items())
+def _normalised(out: dict, value: dict, root: bool) -> Any:
+    """A normalised mapping: the original itself when nothing changed (the fact shares the evidence's
+    values, which are never changed: memory); nothing when it is left empty, unless it is a document."""
+    if not root and len(out) == len(value) and all(out[k] is v for k, v in value.items()):
+        return value
+    return out if out or root else _BLANK
 
 
 def _child(pointer: str, token: str | int) -> str:
@@ -129,9 +132,7 @@ class _Normaliser:
                 nv = self.value(v, plan.get(k, _PLAIN)[0], "", pending)
             if nv is not _BLANK:
                 out[k] = nv
-        if not root and _same(out, value):
-            return value  # nothing to normalise: the fact shares the evidence's values (memory; never changed)
-        return out if out or root else _BLANK
+        return _normalised(out, value, root)
 
     def plan(self, node: dict) -> dict[str, tuple[dict, bool, frozenset[str]]]:
         """Per property of an object node: its schema node, whether it is a date, its placeholder words
