@@ -166,6 +166,15 @@ class Firing(NamedTuple):
                 return fid
         return None
 
+    def groups(self) -> int:
+        return sum(isinstance(fid, tuple) for _, fid in self.facts)
+
+    def member(self, sid: str) -> Firing:
+        """The firing as the subject ``sid`` of the group it names would have had it (``expand``)."""
+        if not isinstance(self.fact("s"), tuple):
+            return self
+        return Firing(self.branch, tuple((a, sid if a == "s" else fid) for a, fid in self.facts))
+
     def expand(self) -> Iterator[Firing]:
         """The firing once per member of its group (itself when it names none)."""
         group = next((i for i, (_, fid) in enumerate(self.facts) if isinstance(fid, tuple)), None)

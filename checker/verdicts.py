@@ -74,7 +74,7 @@ def _evidence(src: FactSource, field: str | None = None, data=None) -> Evidence:
 @dataclass
 class _RuleFirings:
     passes: dict[str, list[Firing]]
-    fails: dict[str, list[tuple[Firing, str]]]
+    fails: dict[str, tuple[tuple[Firing, str], ...]]  # a group's firing once, for each member (``Firing.member``)
     skips: set[str]
     nones: int
 
@@ -91,9 +91,20 @@ def _collect(compiled: CompiledPack, evaluation: Evaluation) -> dict[str, _RuleF
             for sid in subject if isinstance(subject, tuple) else (subject,):
                 rf.passes.setdefault(sid, []).append(firing)
             continue
+        group = firing.fact("s")
+        if branch.outcome == "fail" and isinstance(group, tuple) and firing.groups() == 1:
+            _add_fail(rf.fails, group, (firing, branch.detail))  # not expanded per member (memory; ``Firing.member``)
+            continue
         for one in firing.expand():
             _collect_one(rf, one, branch)
     return out
+
+
+def _add_fail(fails: dict, subjects, entry: tuple[Firing, str]) -> None:
+    one = (entry,)  # shared by the subjects that have no other
+    for sid in subjects:
+        prev = fails.get(sid)
+        fails[sid] = one if prev is None else (*prev, entry)
 
 
 def _collect_one(rf: _RuleFirings, firing: Firing, branch) -> None:
@@ -103,7 +114,7 @@ def _collect_one(rf: _RuleFirings, firing: Firing, branch) -> None:
     subject = firing.fact("s") or ""
     assert isinstance(subject, str)  # an expanded firing names single facts
     if branch.outcome == "fail":
-        rf.fails.setdefault(subject, []).append((firing, branch.detail))
+        _add_fail(rf.fails, (subject,), (firing, branch.detail))
     elif branch.outcome == "skip":
         rf.skips.add(subject)
 
@@ -190,7 +201,7 @@ def _breaches(run: _RuleRun, facts: FactBase) -> list[Result]:
         if sid not in rf.fails:
             continue
         src = facts.sources[sid]
-        fired = [f for f, _ in rf.fails[sid]]
+        fired = [f.member(sid) for f, _ in rf.fails[sid]]
         evidence = [_evidence(src, rule.evidence_field)]
         evidence += [_evidence(facts.sources[fid]) for f in fired for alias, fid in f.facts if alias.startswith("p")]  # type: ignore[index]
         ctx = _context(rule, facts, sid, fired, 1)
