@@ -73,7 +73,7 @@ def _evidence(src: FactSource, field: str | None = None, data=None) -> Evidence:
 
 @dataclass
 class _RuleFirings:
-    passes: dict[str, list[Firing]]
+    passes: dict[str, tuple[Firing, ...]]
     fails: dict[str, tuple[tuple[Firing, str], ...]]  # a group's firing once, for each member (``Firing.member``)
     skips: set[str]
     nones: int
@@ -88,23 +88,22 @@ def _collect(compiled: CompiledPack, evaluation: Evaluation) -> dict[str, _RuleF
         rf = out[branch.rule]
         if branch.outcome == "pass":  # kept once for a group's members (most subjects pass: memory)
             subject = firing.fact("s") or ""  # a firing without its subject is a stray: the cross-check reports it
-            for sid in subject if isinstance(subject, tuple) else (subject,):
-                rf.passes.setdefault(sid, []).append(firing)
+            _add(rf.passes, subject if isinstance(subject, tuple) else (subject,), firing)
             continue
         group = firing.fact("s")
         if branch.outcome == "fail" and isinstance(group, tuple) and firing.groups() == 1:
-            _add_fail(rf.fails, group, (firing, branch.detail))  # not expanded per member (memory; ``Firing.member``)
+            _add(rf.fails, group, (firing, branch.detail))  # not expanded per member (memory; ``Firing.member``)
             continue
         for one in firing.expand():
             _collect_one(rf, one, branch)
     return out
 
 
-def _add_fail(fails: dict, subjects, entry: tuple[Firing, str]) -> None:
-    one = (entry,)  # shared by the subjects that have no other
+def _add(claims: dict, subjects, entry) -> None:
+    one = (entry,)  # shared by the subjects that have no other (memory)
     for sid in subjects:
-        prev = fails.get(sid)
-        fails[sid] = one if prev is None else (*prev, entry)
+        prev = claims.get(sid)
+        claims[sid] = one if prev is None else (*prev, entry)
 
 
 def _collect_one(rf: _RuleFirings, firing: Firing, branch) -> None:
@@ -114,7 +113,7 @@ def _collect_one(rf: _RuleFirings, firing: Firing, branch) -> None:
     subject = firing.fact("s") or ""
     assert isinstance(subject, str)  # an expanded firing names single facts
     if branch.outcome == "fail":
-        _add_fail(rf.fails, (subject,), (firing, branch.detail))
+        _add(rf.fails, (subject,), (firing, branch.detail))
     elif branch.outcome == "skip":
         rf.skips.add(subject)
 
