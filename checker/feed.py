@@ -38,7 +38,7 @@ import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .projection import MISSING, SHADOW, _at, _distinct, _dotted, _hashable, _plan, _project, project
+from .projection import MISSING, SHADOW, _at, _canonical, _distinct, _dotted, _hashable, _keys, _plan, _project, project
 
 END_KIND = "__end__"  # the end-of-evidence sentinel's kind
 # Facts of the split kinds per session.  The engine holds ~10 kB a fact while a session runs (measured
@@ -314,21 +314,6 @@ def _split_key(feed: Feed, kind: str) -> str | None:
     return min(common)
 
 
-def _canonical(value):
-    """The group of a value for a split by key: values the engine may find equal share a group
-    (numbers and numeric text by number); lists and mappings all share one group."""
-    if isinstance(value, bool):
-        return ("b", value)
-    if isinstance(value, (int, float)):
-        return ("n", float(value))
-    if isinstance(value, str):
-        try:
-            return ("n", float(value))
-        except ValueError:
-            return ("s", value)
-    return ("*",)
-
-
 def _keyed_chunks(facts: list[dict], key: str, size: int) -> Iterator[list[dict]]:
     """Chunks of at most ``size`` facts (a group larger than that stays whole) in which the facts
     sharing a value of ``key`` are together; facts without the field go with the first chunk."""
@@ -344,23 +329,6 @@ def _keyed_chunks(facts: list[dict], key: str, size: int) -> Iterator[list[dict]
         chunk.extend(members)
     if chunk:
         yield sorted(chunk, key=_id)
-
-
-def _keys(value) -> set | None:
-    """What a value may equal in the engine: numbers and numeric text by number, text by text; None
-    for values the filter does not reason about (lists, mappings: always given)."""
-    if value is MISSING:
-        return set()
-    if isinstance(value, bool):
-        return {("b", value)}
-    if isinstance(value, (int, float)):
-        return {("n", float(value))}
-    if isinstance(value, str):  # a text is its own key (it never equals the tuples)
-        try:
-            return {value, ("n", float(value))}
-        except ValueError:
-            return {value}
-    return None
 
 
 def _splittable(read: tuple[str, ...], split: set[str]) -> bool:
