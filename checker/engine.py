@@ -376,7 +376,7 @@ def _engine_ids(ids: list[str], known: array | None = None) -> list[str]:
     seen: set[int] = {engine_id_hash(END_ID)}
     out = []
     for fid in ids:
-        n = int(fid) if known is not None and fid.isdigit() and fid[0] != "0" and len(fid) < 10 else -1
+        n = int(fid) if known is not None and fid.isascii() and fid.isdigit() and fid[0] != "0" and len(fid) < 7 else -1
         if n < 0:
             h = engine_id_hash(fid)
         else:
