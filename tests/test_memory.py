@@ -5,10 +5,11 @@ positions share their shapes, and a fact shares the evidence values normalising 
 from __future__ import annotations
 
 import json
+from array import array
 from pathlib import Path
 
 from checker.check import compiled_pack, load_and_validate
-from checker.engine import Firing
+from checker.engine import Firing, _engine_ids, engine_id_hash
 from checker.facts import build_facts
 from checker.feed import Planner
 from checker.schemas import load_schemas
@@ -87,3 +88,20 @@ def test_a_fact_shares_the_evidence_values_normalising_leaves_alone_and_the_evid
     assert isinstance(data["review_period"]["start"], str)  # the evidence keeps its text
     doc = next(d for d in bundle.documents if d.kind == "management_review")
     assert isinstance(doc.data["reviews"][0]["review_period"]["start"], str)
+
+
+def test_fact_id_hashes_from_the_flat_table_are_the_engine_s():
+    numeric = {engine_id_hash.__wrapped__(str(i)): str(i) for i in range(1, 100_000)}
+    pair = None
+    for i in range(400_000):  # a fact's own (numeric) id and another id the engine would merge with it
+        other = numeric.get(engine_id_hash.__wrapped__(f"k{i}"))
+        if other is not None:
+            pair = [other, f"k{i}"]
+            break
+    assert pair is not None
+    ids = [*pair, "3", "٣", "0012", "1234567", "~k~=a~3", *map(str, range(1, 2000))]
+    table = array("I")
+    assert _engine_ids(ids, table) == _engine_ids(ids)
+    assert _engine_ids(ids, table) == _engine_ids(ids)  # the table filled: the same again
+    assert _engine_ids(pair, table)[1] != pair[1]  # the second of a colliding pair is re-spelled
+    assert len(table) < 1_000_000 + 1024
