@@ -64,8 +64,8 @@ def _placeholder(value: str, node: dict) -> bool:
 def _normalised(out: dict, value: dict, root: bool) -> Any:
     """A normalised mapping: the original itself when nothing changed (the fact shares the evidence's
     values, which are never changed: memory); nothing when it is left empty, unless it is a document."""
-    if not root and len(out) == len(value) and all(out[k] is v for k, v in value.items()):
-        return value
+    if out and not root and len(out) == len(value) and all(out[k] is v for k, v in value.items()):
+        return value  # (an empty mapping is blank: dropped below)
     return out if out or root else _BLANK
 
 

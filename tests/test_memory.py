@@ -105,3 +105,14 @@ def test_fact_id_hashes_from_the_flat_table_are_the_engine_s():
     assert _engine_ids(ids, table) == _engine_ids(ids)  # the table filled: the same again
     assert _engine_ids(pair, table)[1] != pair[1]  # the second of a colliding pair is re-spelled
     assert len(table) < 1_000_000 + 1024
+
+
+def test_an_empty_mapping_or_list_stays_blank_when_unchanged_values_are_shared():
+    from checker.factbase import FactBase
+    from checker.facts import _BLANK, _Normaliser
+
+    norm = _Normaliser(load_schemas(), FactBase())
+    kept = {"b": 1, "c": [{"d": "x"}]}
+    out = norm.mapping({"a": {}, "e": [], "k": kept}, {}, "", [])
+    assert out == {"k": kept} and out["k"] is kept  # blank values dropped, the untouched mapping shared
+    assert norm.mapping({}, {}, "/x", []) is _BLANK and norm.sequence([], {}, "/y", []) is _BLANK
