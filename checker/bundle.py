@@ -92,8 +92,8 @@ class TableContent(Positioned):
         super().__init__(data)
         self.base = base
         self.width = width
-        self.lines = array("l")
-        self.columns = array("l")  # per cell, row by row: the column it starts at
+        self.lines = array("i")
+        self.columns = array("i")  # per cell, row by row: the column it starts at
         self.header: dict[str, int] = {}
 
     def position(self, pointer: str) -> Position | None:

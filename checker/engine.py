@@ -45,6 +45,7 @@ import math
 import os
 import re
 import threading
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -66,7 +67,7 @@ _FNV_OFFSET = 0x811C9DC5
 _FNV_PRIME = 0x01000193
 
 
-@functools.lru_cache(maxsize=1 << 18)
+@functools.lru_cache(maxsize=1 << 14)  # shadow and re-spelled ids (facts' own: ``_engine_ids``)
 def engine_id_hash(text: str) -> int:
     """The engine's fact-identity hash, as its C code computes it over the id's bytes.
 
@@ -165,6 +166,15 @@ class Firing(NamedTuple):
                 return fid
         return None
 
+    def groups(self) -> int:
+        return sum(isinstance(fid, tuple) for _, fid in self.facts)
+
+    def member(self, sid: str) -> Firing:
+        """The firing as the subject ``sid`` of the group it names would have had it (``expand``)."""
+        if not isinstance(self.fact("s"), tuple):
+            return self
+        return Firing(self.branch, tuple((a, sid if a == "s" else fid) for a, fid in self.facts))
+
     def expand(self) -> Iterator[Firing]:
         """The firing once per member of its group (itself when it names none)."""
         group = next((i for i, (_, fid) in enumerate(self.facts) if isinstance(fid, tuple)), None)
@@ -201,6 +211,7 @@ class Engine:
         self._aliases: dict[str, frozenset[str]] = {}  # engine rule -> the aliases its actions carry
         self._sessions = itertools.count(1)
         self._lock = threading.Lock()
+        self._check, self._hashes = True, array("I")  # per evaluation (``_evaluate``)
 
     def _register(self, name: str, definition: dict) -> None:
         if name in self._registered:
@@ -230,17 +241,20 @@ class Engine:
     def _evaluate(self, rulesets: list[tuple[str, dict, Feed | set[str]]], facts: list[dict]) -> Evaluation:
         result = Evaluation()
         planner = Planner(facts)
-        self._sized: dict[int, dict] = {}  # facts whose size was checked (kept, so their ids stay theirs)
-        for name, definition, feed in rulesets:
+        feeds = [feed if isinstance(feed, Feed) else Feed(kinds=frozenset(feed)) for _, _, feed in rulesets]
+        planner.expect(feeds)  # what each ruleset's sessions are given is dropped after the last that reads it
+        # A fact is given as it is or projected on fewer fields, never larger: when no fact is over the
+        # engine's limit, no session fact can be; otherwise each fact given is checked (``_run``).
+        self._hashes = array("I")  # the hashes of the facts' ids (``_engine_ids``)
+        self._check = any(count_properties(f) + 2 > MAX_FACT_PROPERTIES for f in facts)
+        for i, (name, definition, _) in enumerate(rulesets):
             self._register(name, definition)
-            if not isinstance(feed, Feed):
-                feed = Feed(kinds=frozenset(feed))
-            for session in planner.sessions(feed):
+            for session in planner.sessions(feeds[i]):
                 result.firings.extend(self._run(name, session, result))
                 result.facts_asserted += len(session.facts) + 1
                 result.sessions += 1
             result.rulesets += 1
-        self._sized = {}
+            planner.release(i)
         return result
 
     def _run(self, name: str, session: Session, result: Evaluation) -> list[Firing]:
@@ -248,12 +262,10 @@ class Engine:
         with the facts' own ids (a shadow fact's: the fact it stands for).  Checks that every fact was
         kept and the sentinel's action ran once."""
         selected = session.facts
-        for fact in selected:  # as given to the engine (projected: see checker.feed); once per fact
-            if id(fact) not in self._sized:
-                _check_size(fact)
-                self._sized[id(fact)] = fact
+        for fact in selected if self._check else ():  # as given to the engine (projected: see checker.feed)
+            _check_size(fact)
         sid = f"{os.getpid()}-{next(self._sessions)}"
-        engine_ids = _engine_ids([str(f["id"]) for f in selected])
+        engine_ids = _engine_ids([str(f["id"]) for f in selected], self._hashes)
         back: dict[str, str | tuple[str, ...]] = {eid: session.back.get(str(f["id"]), str(f["id"]))
                                                   for eid, f in zip(engine_ids, selected, strict=True)}
         payload = "[" + ",".join(  # the id first: actions read it back from the echoed facts (_matched)
@@ -357,15 +369,26 @@ def _check_size(fact: dict) -> None:
                           "(mark large arrays of objects as x-records in the schema)")
 
 
-def _engine_ids(ids: list[str]) -> list[str]:
-    """Engine ids for the given fact ids, re-spelled where two would share an identity hash."""
+def _engine_ids(ids: list[str], known: array | None = None) -> list[str]:
+    """Engine ids for the given fact ids, re-spelled where two would share an identity hash.  ``known``:
+    the hashes of the numeric ids (a fact's own) met so far in one evaluation, by number (0: not yet),
+    four bytes each instead of an entry of ``engine_id_hash``'s cache."""
     seen: set[int] = {engine_id_hash(END_ID)}
     out = []
     for fid in ids:
+        n = int(fid) if known is not None and fid.isascii() and fid.isdigit() and fid[0] != "0" and len(fid) < 7 else -1
+        if n < 0:
+            h = engine_id_hash(fid)
+        else:
+            if n >= len(known):
+                known.frombytes(bytes(known.itemsize * (n + 1024 - len(known))))
+            h = known[n] or engine_id_hash.__wrapped__(fid)
+            known[n] = h
         eid = fid
-        while engine_id_hash(eid) in seen:
+        while h in seen:
             eid += "~"
-        seen.add(engine_id_hash(eid))
+            h = engine_id_hash(eid)
+        seen.add(h)
         out.append(eid)
     return out
 

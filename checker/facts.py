@@ -61,6 +61,14 @@ def _placeholder(value: str, node: dict) -> bool:
     return bool(words) and value.strip(_TRIM).casefold() in words
 
 
+def _normalised(out: dict, value: dict, root: bool) -> Any:
+    """A normalised mapping: the original itself when nothing changed (the fact shares the evidence's
+    values, which are never changed: memory); nothing when it is left empty, unless it is a document."""
+    if out and not root and len(out) == len(value) and all(out[k] is v for k, v in value.items()):
+        return value  # (an empty mapping is blank: dropped below)
+    return out if out or root else _BLANK
+
+
 def _child(pointer: str, token: str | int) -> str:
     token = str(token)
     if "~" in token or "/" in token:
@@ -124,7 +132,7 @@ class _Normaliser:
                 nv = self.value(v, plan.get(k, _PLAIN)[0], "", pending)
             if nv is not _BLANK:
                 out[k] = nv
-        return out if out or root else _BLANK
+        return _normalised(out, value, root)
 
     def plan(self, node: dict) -> dict[str, tuple[dict, bool, frozenset[str]]]:
         """Per property of an object node: its schema node, whether it is a date, its placeholder words
@@ -148,6 +156,8 @@ class _Normaliser:
             nv = self.value(v, items, _child(pointer, i) if isinstance(v, (dict, list)) else "", pending)
             if nv is not _BLANK:
                 found.append(nv)
+        if found and len(found) == len(value) and all(a is b for a, b in zip(found, value, strict=True)):
+            return value
         return found if found else _BLANK
 
     def emit(self, data: dict, node: dict, pointer: str, doc: Document, kind: str,

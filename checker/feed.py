@@ -38,10 +38,13 @@ import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from .projection import MISSING, SHADOW, _at, _distinct, _dotted, _hashable, _plan, _project, project
+from .projection import MISSING, SHADOW, _at, _canonical, _distinct, _dotted, _hashable, _keys, _plan, _project, project
 
 END_KIND = "__end__"  # the end-of-evidence sentinel's kind
-SESSION_FACTS = 4000  # facts of the split kinds per session (measured: bench/bench.py, issue 15)
+# Facts of the split kinds per session.  The engine holds ~10 kB a fact while a session runs (measured
+# with mallinfo: ~40 MB for 4,000); 2,000 keeps that near 20 MB for ~10% more engine time than 4,000
+# (bench/bench.py, issue 15).
+SESSION_FACTS = 2000
 
 
 @dataclass(frozen=True)
@@ -83,9 +86,22 @@ class Planner:
         self.limit = limit or SESSION_FACTS
         self._projected: dict[tuple[str, tuple[str, ...]], list[dict]] = {}
         self._shadows: dict[tuple[str, tuple[str, ...]], tuple[list[dict], dict[str, tuple[str, ...]]]] = {}
-        self._index: dict[tuple[str, str], tuple[dict, list[dict]]] = {}
+        self._index: dict[tuple[str, str], tuple[dict, list[dict]]] = {}  # value key -> a fact, or a list
         self._groupings: dict[tuple[str, tuple[str, ...]], list[tuple[int, list[int]]]] = {}
         self._columns: dict[tuple[str, str], list] = {}
+        self._last: dict[tuple[str, tuple], int] = {}  # (cache, key) -> the last feed that reads it (``expect``)
+
+    def expect(self, feeds: list[Feed]) -> None:
+        """Say which feeds will be planned, in order: ``release(i)`` then drops what no later feed reads
+        (every cache is a function of the facts: anything dropped too early would only be recomputed)."""
+        self._last = {use: i for i, feed in enumerate(feeds) for use in _uses(feed)}
+
+    def release(self, done: int) -> None:
+        """Forget the projections, shadows, groupings, columns and indexes no feed after ``done`` reads."""
+        for (cache, key), last in list(self._last.items()):
+            if last <= done:
+                getattr(self, cache).pop(key, None)
+                del self._last[(cache, key)]
 
     def projected(self, kind: str, fields: tuple[str, ...] | None) -> list[dict]:
         """The facts of ``kind`` with only ``fields`` (and their id and kind); all of them for None (a
@@ -225,7 +241,8 @@ class Planner:
             for fact in loose:
                 chosen[id(fact)] = fact
             for value in values:
-                for fact in index.get(value, ()):
+                hit = index.get(value)
+                for fact in hit if type(hit) is list else (hit,) if hit is not None else ():
                     chosen[id(fact)] = fact
         return sorted(chosen.values(), key=_id)
 
@@ -244,8 +261,13 @@ class Planner:
                 if keys is None:
                     loose.append(fact)
                     continue
-                for k in keys:
-                    index.setdefault(k, []).append(fact)
+                for k in keys:  # one fact as itself, several as a list (most values are one fact's)
+                    hit = index.setdefault(k, fact)
+                    if hit is not fact:
+                        if type(hit) is list:
+                            hit.append(fact)
+                        else:
+                            index[k] = [hit, fact]
             self._index[key] = (index, loose)
         return self._index[key]
 
@@ -268,6 +290,20 @@ class Planner:
                 if key:
                     return {kind}, key
         return split, None
+
+
+def _uses(feed: Feed) -> set[tuple[str, tuple]]:
+    """The cache entries of a ``Planner`` that planning ``feed`` may read (as ``Planner.sessions`` does)."""
+    fields = dict(feed.fields)
+    shadows = {name: (kind, f) for name, kind, f in feed.shadows}
+    filters = dict(feed.filters)
+    uses = {("_projected", (k, fields[k])) for k in feed.kinds if fields.get(k) is not None}
+    for name, (kind, f) in shadows.items():
+        if name not in filters:
+            uses |= {("_shadows", (name, f)), ("_groupings", (kind, f))} | {("_columns", (kind, c)) for c in f}
+    for name, alternatives in filters.items():
+        uses |= {("_index", (shadows[name][0] if name in shadows else name, path)) for path, _, _ in alternatives}
+    return uses
 
 
 def _back(shadows: dict, groups: frozenset[str], members: dict[str, dict], given: dict[str, list[dict]]
@@ -297,21 +333,6 @@ def _split_key(feed: Feed, kind: str) -> str | None:
     return min(common)
 
 
-def _canonical(value):
-    """The group of a value for a split by key: values the engine may find equal share a group
-    (numbers and numeric text by number); lists and mappings all share one group."""
-    if isinstance(value, bool):
-        return ("b", value)
-    if isinstance(value, (int, float)):
-        return ("n", float(value))
-    if isinstance(value, str):
-        try:
-            return ("n", float(value))
-        except ValueError:
-            return ("s", value)
-    return ("*",)
-
-
 def _keyed_chunks(facts: list[dict], key: str, size: int) -> Iterator[list[dict]]:
     """Chunks of at most ``size`` facts (a group larger than that stays whole) in which the facts
     sharing a value of ``key`` are together; facts without the field go with the first chunk."""
@@ -327,23 +348,6 @@ def _keyed_chunks(facts: list[dict], key: str, size: int) -> Iterator[list[dict]
         chunk.extend(members)
     if chunk:
         yield sorted(chunk, key=_id)
-
-
-def _keys(value) -> set | None:
-    """What a value may equal in the engine: numbers and numeric text by number, text by text; None
-    for values the filter does not reason about (lists, mappings: always given)."""
-    if value is MISSING:
-        return set()
-    if isinstance(value, bool):
-        return {("b", value)}
-    if isinstance(value, (int, float)):
-        return {("n", float(value))}
-    if isinstance(value, str):
-        try:
-            return {("s", value), ("n", float(value))}
-        except ValueError:
-            return {("s", value)}
-    return None
 
 
 def _splittable(read: tuple[str, ...], split: set[str]) -> bool:

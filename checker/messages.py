@@ -8,6 +8,7 @@ give renders as "（未提供）" / "(not given)" rather than failing.
 
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
 
 import jinja2
@@ -38,10 +39,17 @@ def _template(lang: str, source: str) -> jinja2.Template:
 def _one(lang: str, source: str, context: dict) -> str:
     if "{" not in source:  # no placeholder, tag or comment: the text is its own rendering
         return source.strip()
-    return _template(lang, source).render(context).strip()
+    # one object per distinct text: a rule's message or remediation is often the same for thousands of
+    # subjects (interned strings are freed when no longer used)
+    return sys.intern(_template(lang, source).render(context).strip())
+
+
+@lru_cache(maxsize=4096)
+def _shared(zh: str, en: str) -> Text:
+    return Text(zh, en)
 
 
 def render(text: dict | None, context: dict) -> Text | None:
     if not text:
         return None
-    return Text(_one("zh", text["zh"], context), _one("en", text["en"], context))
+    return _shared(_one("zh", text["zh"], context), _one("en", text["en"], context))

@@ -115,3 +115,33 @@ def _distinct(facts, name: str, fields: tuple[str, ...]) -> tuple[list[dict], di
     return out, {k: tuple(v) for k, v in groups.items()}
 
 
+def _canonical(value):
+    """The group of a value for a split by key: values the engine may find equal share a group
+    (numbers and numeric text by number); lists and mappings all share one group."""
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, (int, float)):
+        return ("n", float(value))
+    if isinstance(value, str):
+        try:
+            return ("n", float(value))
+        except ValueError:
+            return ("s", value)
+    return ("*",)
+
+
+def _keys(value) -> set | None:
+    """What a value may equal in the engine: numbers and numeric text by number, text by text; None
+    for values the filter does not reason about (lists, mappings: always given)."""
+    if value is MISSING:
+        return set()
+    if isinstance(value, bool):
+        return {("b", value)}
+    if isinstance(value, (int, float)):
+        return {("n", float(value))}
+    if isinstance(value, str):  # a text is its own key (it never equals the tuples)
+        try:
+            return {value, ("n", float(value))}
+        except ValueError:
+            return {value}
+    return None

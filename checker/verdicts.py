@@ -18,6 +18,7 @@ from typing import Any
 from .compiler import CompiledPack
 from .engine import Evaluation, Firing
 from .facts import FactBase, FactSource
+from .firings import RuleFirings, collect
 from .messages import render
 from .model import ClauseVerdict, Evidence, Grade, Result, Status, Text, severity
 from .packs import Pack, Rule, clause_parent, clause_sort_key
@@ -71,43 +72,6 @@ def _evidence(src: FactSource, field: str | None = None, data=None) -> Evidence:
     return Evidence(src.file, pointer, line, col, note)
 
 
-@dataclass
-class _RuleFirings:
-    passes: dict[str, list[Firing]]
-    fails: dict[str, list[tuple[Firing, str]]]
-    skips: set[str]
-    nones: int
-
-
-def _collect(compiled: CompiledPack, evaluation: Evaluation) -> dict[str, _RuleFirings]:
-    out = {r.id: _RuleFirings({}, {}, set(), 0) for r in compiled.pack.rules}
-    for firing in evaluation.firings:
-        branch = compiled.branches.get(firing.branch)
-        if branch is None:
-            continue
-        rf = out[branch.rule]
-        if branch.outcome == "pass":  # kept once for a group's members (most subjects pass: memory)
-            subject = firing.fact("s") or ""  # a firing without its subject is a stray: the cross-check reports it
-            for sid in subject if isinstance(subject, tuple) else (subject,):
-                rf.passes.setdefault(sid, []).append(firing)
-            continue
-        for one in firing.expand():
-            _collect_one(rf, one, branch)
-    return out
-
-
-def _collect_one(rf: _RuleFirings, firing: Firing, branch) -> None:
-    if branch.outcome == "none":
-        rf.nones += 1
-        return
-    subject = firing.fact("s") or ""
-    assert isinstance(subject, str)  # an expanded firing names single facts
-    if branch.outcome == "fail":
-        rf.fails.setdefault(subject, []).append((firing, branch.detail))
-    elif branch.outcome == "skip":
-        rf.skips.add(subject)
-
-
 def _text(template: dict | None, ctx: dict, rule: Rule, what: str) -> Text:
     """A message the rule declares (the pack's lint requires it), rendered."""
     text = render(template, ctx)
@@ -116,7 +80,8 @@ def _text(template: dict | None, ctx: dict, rule: Rule, what: str) -> Text:
     return text
 
 
-def _context(rule: Rule, facts: FactBase, subject: str | None, firings: list[Firing], count: int) -> dict:
+def _context(rule: Rule, facts: FactBase, subject: str | None, firings: list[Firing] | tuple[Firing, ...],
+             count: int) -> dict:
     partners = []
     for firing in firings:
         for f in firing.expand():  # a pass firing may name a group of partners
@@ -150,7 +115,7 @@ class _RuleRun:
 
     rule: Rule
     base: dict[str, Any]  # the fields every result of the rule shares
-    firings: _RuleFirings
+    firings: RuleFirings
     applicable: list[str]  # subjects not skipped
     absent: list[str]  # document kinds the rule reads that the bundle does not hold
     missing: str | None  # the absent document (or empty partner list) a breach rests on
@@ -160,7 +125,7 @@ class _RuleRun:
         return render(self.rule.remediation, ctx)
 
 
-def _cross_check(rf: _RuleFirings, facts: FactBase, subjects: list[str], applicable: list[str]) -> list[str]:
+def _cross_check(rf: RuleFirings, facts: FactBase, subjects: list[str], applicable: list[str]) -> list[str]:
     """Every subject claimed by exactly one outcome; "no subject" fired exactly when there is none."""
     problems = []
     for sid in subjects:
@@ -195,7 +160,7 @@ def _breaches(run: _RuleRun, facts: FactBase, schemas: SchemaSet) -> list[Result
         if sid not in rf.fails:
             continue
         src = facts.sources[sid]
-        fired = [f for f, _ in rf.fails[sid]]
+        fired = [f.member(sid) for f, _ in rf.fails[sid]]
         evidence = [_evidence(src, rule.evidence_field)]
         evidence += [_evidence(facts.sources[fid]) for f in fired for alias, fid in f.facts if alias.startswith("p")]  # type: ignore[index]
         evidence += absent_ref
@@ -260,7 +225,7 @@ def _pass(run: _RuleRun, facts: FactBase, passing: list[str]) -> Result:
                   evidence=_pass_evidence(rule, facts, passing), subject=facts.sources[passing[0]].key if one else None)
 
 
-def _rule_run(rule: Rule, pack: Pack, rf: _RuleFirings, facts: FactBase, subjects: list[str]) -> _RuleRun:
+def _rule_run(rule: Rule, pack: Pack, rf: RuleFirings, facts: FactBase, subjects: list[str]) -> _RuleRun:
     base = {"rule": rule.id, "standard": pack.id, "clause": rule.clause, "obligation": rule.obligation,
             "requirement": rule.requirement, "remediation": None, "source": rule.source,
             "finding": rule.finding or rule.id}
@@ -276,7 +241,7 @@ def _rule_run(rule: Rule, pack: Pack, rf: _RuleFirings, facts: FactBase, subject
                     ref_missing is not None)
 
 
-def _results_of_rule(rule: Rule, pack: Pack, rf: _RuleFirings, facts: FactBase, schemas: SchemaSet) -> list[Result]:
+def _results_of_rule(rule: Rule, pack: Pack, rf: RuleFirings, facts: FactBase, schemas: SchemaSet) -> list[Result]:
     subjects = facts.of_kind(rule.for_each)
     run = _rule_run(rule, pack, rf, facts, subjects)
     problems = _cross_check(rf, facts, subjects, run.applicable)
@@ -297,7 +262,7 @@ def _results_of_rule(rule: Rule, pack: Pack, rf: _RuleFirings, facts: FactBase, 
 
 def rule_results(compiled: CompiledPack, facts: FactBase, evaluation: Evaluation, schemas: SchemaSet) -> list[Result]:
     """Every rule's results on the bundle, from the engine's firings (``schemas`` names the kinds)."""
-    collected = _collect(compiled, evaluation)
+    collected = collect(compiled, evaluation)
     return [r for rule in compiled.pack.rules
             for r in _results_of_rule(rule, compiled.pack, collected[rule.id], facts, schemas)]
 

@@ -20,7 +20,7 @@ from .charset import INVISIBLE, SURROGATE
 from .errors import InputError
 from .i18n import tr
 from .limits import Limits, option
-from .pointers import Position, Positioned, escape_pointer_token, join_pointer
+from .pointers import Positioned, join_pointer
 from .yamllimits import (
     BOOLS,
     NON_TEXT_START,
@@ -33,6 +33,7 @@ from .yamllimits import (
     plain_scalar,
     tag_error,
 )
+from .yamlmarks import MarkedContent
 
 
 class _Slow(Exception):
@@ -61,69 +62,6 @@ _STR_TAG, _SEQ_TAG, _MAP_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq",
 _VALUE_TAG, _MERGE_TAG = "tag:yaml.org,2002:value", "tag:yaml.org,2002:merge"
 
 
-class MarkedContent(Positioned):
-    """Parsed data with the positions of its values stored compactly: per mapping or sequence (by its
-    pointer) the keys and a flat array of (line, column) of its entries, instead of a dictionary entry
-    (pointer string and tuple) per value.  ``position`` answers exactly as the full map would."""
-
-    def __init__(self, data: Any = None):
-        super().__init__(data, {})
-        self.marks: dict[str, tuple[tuple | dict | None, array]] = {}
-        self.root: Position | None = None
-
-    def own(self, pointer: str) -> Position | None:
-        """The position recorded for exactly ``pointer`` (a pointer as ``join_pointer`` writes it)."""
-        if not pointer:
-            return self.root
-        if pointer[0] != "/":
-            return None
-        parent, _, token = pointer.rpartition("/")
-        entry = self.marks.get(parent)
-        if entry is None:
-            return None
-        keys, at = entry
-        if keys is None:
-            if not token.isdigit() or (len(token) > 1 and token[0] == "0") or int(token) * 2 >= len(at):
-                return None
-            i = int(token)
-        else:
-            key = token
-            if "~" in token:
-                key = token.replace("~1", "/").replace("~0", "~")
-                if escape_pointer_token(key) != token:
-                    return None  # not written so by join_pointer
-            i = keys.get(key, -1) if isinstance(keys, dict) else keys.index(key) if key in keys else -1
-            if i < 0:
-                return None
-        return (at[2 * i], at[2 * i + 1])
-
-    def position(self, pointer: str) -> Position | None:
-        """Position of ``pointer``, or of its nearest ancestor that has one."""
-        while True:
-            found = self.own(pointer)
-            if found is not None:
-                return found
-            if not pointer:
-                return None
-            pointer = pointer.rsplit("/", 1)[0]
-
-    @property
-    def positions(self) -> dict[str, Position]:
-        """The full map from pointer to position (built on demand: tests, small documents)."""
-        out: dict[str, Position] = {}
-        for parent, (keys, at) in self.marks.items():
-            tokens = range(len(at) // 2) if keys is None else keys
-            for i, token in enumerate(tokens):
-                out[join_pointer(parent, token)] = (at[2 * i], at[2 * i + 1])
-        if self.root is not None:
-            out[""] = self.root
-        return out
-
-    @positions.setter
-    def positions(self, value: dict) -> None:  # the dataclass initialiser sets it: ignored
-        pass
-
-
 def fast(text: str, name: str, limits: Limits) -> Positioned | InputError | None:
     """The document's data and positions; libyaml's error (an ``InputError`` returned) for the caller to
     choose the message; None where the reference loader must decide.  Raises what must stop the read."""
@@ -150,7 +88,7 @@ def _composed(text: str, name: str, limits: Limits) -> Positioned | InputError |
         return None
     out = MarkedContent()
     try:
-        out.data = _Converter(out.marks, name, Budget(name, limits)).node(docs[0], "", 0)
+        out.data = _Converter(out, name, Budget(name, limits)).node(docs[0], "", 0)
     except (_Fallback, RecursionError):
         return None
     root = docs[0]
@@ -188,8 +126,8 @@ _LARGE_MAPPING = 16  # keys looked up through a dictionary beyond this many (a t
 class _Converter:
     """libyaml's nodes into plain data, the entries' positions into ``marks`` (``MarkedContent``)."""
 
-    def __init__(self, marks: dict, name: str, budget: Budget):
-        self.marks, self.name, self.budget = marks, name, budget
+    def __init__(self, out: MarkedContent, name: str, budget: Budget):
+        self.out, self.name, self.budget = out, name, budget
         self.max_depth = budget.limits.max_depth
 
     def node(self, node, pointer: str, depth: int) -> Any:
@@ -241,7 +179,7 @@ class _Converter:
             else:
                 result[skey] = self.node(value_node, _token(pointer, skey), depth + 1)
         keys = tuple(result)
-        self.marks[pointer] = (keys if len(keys) <= _LARGE_MAPPING else {k: i for i, k in enumerate(keys)}, at)
+        self.out.add(pointer, keys if len(keys) <= _LARGE_MAPPING else {k: i for i, k in enumerate(keys)}, at)
         return result
 
     def sequence(self, node, pointer: str, depth: int) -> list:
@@ -252,10 +190,8 @@ class _Converter:
             mark = item.start_mark
             add((mark.line + 1, mark.column + 1))
             items.append(self.node(item, f"{pointer}/{i}", depth + 1))
-        self.marks[pointer] = (None, at)
+        self.out.add(pointer, None, at)
         return items
-
-
 
 
 _ScalarEvent, _MappingStart, _SequenceStart = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
@@ -275,7 +211,7 @@ class _Events:
     def __init__(self, text: str, name: str, budget: Budget):
         self.text, self.name, self.budget = text, name, budget
         self.max_depth = budget.limits.max_depth
-        self.marks: dict = {}
+        self.out = MarkedContent()
         # one object per distinct key and short text: records repeat their keys and codes thousands of
         # times, and libyaml hands out a new string for every occurrence
         self.shared: dict[str, str] = {}
@@ -300,8 +236,8 @@ class _Events:
                 raise _Slow  # several documents
         finally:
             loader.dispose()
-        out = MarkedContent(data)
-        out.marks = self.marks
+        out = self.out
+        out.data = data
         out.root = (root.start_mark.line + 1, root.start_mark.column + 1)  # type: ignore[union-attr]
         return out
 
@@ -363,7 +299,7 @@ class _Events:
             else:
                 raise _Slow
         keys = tuple(result)
-        self.marks[pointer] = (keys if len(keys) <= _LARGE_MAPPING else {k: i for i, k in enumerate(keys)}, at)
+        self.out.add(pointer, keys if len(keys) <= _LARGE_MAPPING else {k: i for i, k in enumerate(keys)}, at)
         return result
 
     def sequence(self, start, pointer: str, depth: int) -> list:
@@ -393,5 +329,5 @@ class _Events:
                 items.append(self.sequence(event, child, depth + 1))
             else:
                 raise _Slow
-        self.marks[pointer] = (None, at)
+        self.out.add(pointer, None, at)
         return items

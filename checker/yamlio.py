@@ -16,8 +16,8 @@ from .i18n import tr
 from .limits import DEFAULT_LIMITS, Limits, option
 from .pointers import Position, Positioned, escape_pointer_token, join_pointer, split_pointer
 from .safeio import read_regular_file
-from .yamlfast import MarkedContent
 from .yamllimits import REFERENCE_MAX_CHARS, count_events, invisible_message, node_bound, plain_number, scan
+from .yamlmarks import MarkedContent
 from .yamlparse import fast, fast_parse, ruamel_parse
 
 # The parsers by their former names (the tests compare the two paths).
@@ -63,9 +63,7 @@ def parse_yaml(text: str, name: str, limits: Limits = DEFAULT_LIMITS) -> Positio
         return _parse_yaml.__wrapped__(text, name, limits)
     parsed = _parse_yaml(text, name, limits)
     if isinstance(parsed, MarkedContent):  # its positions are never changed: shared
-        copy = MarkedContent(_plain_copy(parsed.data))
-        copy.marks, copy.root = parsed.marks, parsed.root
-        return copy
+        return parsed.sharing(_plain_copy(parsed.data))
     return Positioned(_plain_copy(parsed.data), dict(parsed.positions))
 
 
