@@ -63,7 +63,9 @@ FORMATS: dict[str, tuple[str, Callable[[Report, str], Rendered]]] = {
     "xlsx": ("nonconformities.xlsx", xlsx_report.render),
 }
 # The folders of the formats that write several files, and the names of the files each may hold.
-REPORT_FOLDERS = {docx_report.FOLDER: re.compile(rf"(?:{ID_PATTERN.removeprefix('^').removesuffix('$')}|{re.escape(docx_annex.ANNEX.removesuffix('.docx'))})\.docx$")}
+_FORM_NAMES = ID_PATTERN.removeprefix("^").removesuffix("$")  # NC-XXXXXXXX
+_ANNEX_NAME = re.escape(docx_annex.ANNEX.removesuffix(".docx"))
+REPORT_FOLDERS = {docx_report.FOLDER: re.compile(rf"(?:{_FORM_NAMES}|{_ANNEX_NAME})\.docx$")}
 REPORT_FILES = frozenset(name for name, _ in FORMATS.values() if name not in REPORT_FOLDERS)
 # Temporary files of the per-file writes of earlier versions: part of an old set, replaced with it.
 _OLD_TEMP_FILE = re.compile(r"^\.(?:report\.(?:json|md|html)|nonconformities\.csv)\..+\.tmp$")

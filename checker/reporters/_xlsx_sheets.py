@@ -19,8 +19,8 @@ from openpyxl.utils import get_column_letter
 
 from ..labels_out import in_language, status_label
 from ..model import SECONDARY_MARK, Report
-from ._neutrality import LABELS
 from ._documents import display_width
+from ._neutrality import LABELS
 from ._xlsx_cells import fitted_width, header_cell, is_number, sheet_name, text_cell, value_cell
 
 _SOURCE = ("来源说明", "Source basis")

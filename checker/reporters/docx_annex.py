@@ -29,7 +29,8 @@ from ..model import SECONDARY_MARK, Report
 from ._documents import LABELS as DOC_LABELS
 from ._documents import audit_fields, display_width, document_time, safe_text, stable_zip
 from ._neutrality import LABELS, number_text
-from .docx_report import _footer, _heading, _page_and_fonts, _paragraph, _table, _widths, render as render_forms
+from .docx_report import _footer, _heading, _page_and_fonts, _paragraph, _widths
+from .docx_report import render as render_forms
 
 ANNEX = "annex.docx"  # beside the forms in docx_report.FOLDER
 _PAGE_WIDTH = 257  # mm: A4 landscape (297 mm) less 20 mm margins each side
@@ -61,7 +62,7 @@ def render_annex(report: Report, lang: str = "zh") -> bytes:
     title = _title(report, lang)
     _paragraph(doc, title, size=15, bold=True, center=True)
     _heading(doc, DOC_LABELS[lang]["audit_info"])
-    _table(doc, [(label, value, 0) for label, value in audit_fields(report, lang)])
+    _pairs(doc, audit_fields(report, lang))
     for claim in report.neutrality:
         _neutrality(doc, report, claim, lang)
     for section in report.sections:
@@ -108,17 +109,17 @@ def _code(report: Report, standard: str, lang: str) -> str:
 def _neutrality(doc, report: Report, claim, lang: str) -> None:
     t = in_language(LABELS, lang)
     _heading(doc, f"{t['title']} · {_code(report, claim.standard, lang)}")
-    rows = [(t["claim_year"], "—" if claim.year is None else str(claim.year), 0)]
+    rows = [(t["claim_year"], "—" if claim.year is None else str(claim.year))]
     if claim.status is None:
-        rows.append((t["verdict"], t["no_claim"], 0))
+        rows.append((t["verdict"], t["no_claim"]))
     else:
         clause = f"（{claim.clause}）" if lang == "zh" else f" ({claim.clause})"
-        rows.append((t["verdict"], status_label(claim.status, claim.grade, lang) + (clause if claim.clause else ""), 0))
-        rows.append((t["rule"], claim.rule, 0))
+        rows.append((t["verdict"], status_label(claim.status, claim.grade, lang) + (clause if claim.clause else "")))
+        rows.append((t["rule"], claim.rule))
         if claim.message:
-            rows.append((t["message"], claim.message.get(lang), 0))
-    rows += [(t.get(name, name), number_text(value), 0) for name, value in claim.figures]
-    _table(doc, rows)
+            rows.append((t["message"], claim.message.get(lang)))
+    rows += [(t.get(name, name), number_text(value)) for name, value in claim.figures]
+    _pairs(doc, rows)
     _subheading(doc, t["rejected"])
     if not claim.rejected:
         _paragraph(doc, t["rejected_none"])
@@ -159,6 +160,20 @@ def _secondary(doc, report: Report, pack, lang: str) -> None:
     _grid(doc, [(labels[key], width) for key, width in _VERDICT_COLUMNS],
           [[v.clause, v.title, status_label(v.status, v.grade, lang), SECONDARY_MARK[i]]
            for v in report.verdicts if v.standard == pack.id])
+
+
+def _pairs(doc, rows: list[tuple[str, str]]) -> None:
+    """Label and value rows across the page (the label bold)."""
+    widths = (Mm(62), Mm(_PAGE_WIDTH - 62))
+    table = doc.add_table(rows=0, cols=2)
+    table.style = doc.styles["Table Grid"]
+    table.autofit = False
+    for label, value in rows:
+        head, cell = table.add_row().cells
+        head.width, cell.width = widths
+        head.paragraphs[0].add_run(safe_text(label)).bold = True
+        cell.paragraphs[0].add_run(safe_text(value))
+    _widths(table, widths)
 
 
 def _grid(doc, columns: list[tuple[str, int]], rows: list[list[str]]) -> None:
