@@ -60,23 +60,27 @@ def _rt() -> YAML:
     return y
 
 
-_SELECTOR = re.compile(r"^(?P<name>[^\[\]]*)\[(?P<field>[^=\[\]]+)=(?P<value>[^\]]*)\]$")
+_SELECTOR = re.compile(r"^(?P<name>[^\[\]]*)\[(?P<conds>[^=\[\]]+=[^\]]*)\]$")
+_COND = re.compile(r"(?P<field>[^=&]+)=(?P<value>[^&]*)")
 
 
 def _select(parent: Any, token: str, where: str) -> tuple[Any, Any]:
     """Resolve one pointer token on ``parent``: ``(container, key)``.  A token may carry a key
     selector, ``audits[id=IA-01]`` (or ``[id=IA-01]`` on a list), which picks the one list item
-    whose field equals the value, so edits never depend on the order of records."""
+    whose field equals the value, so edits never depend on the order of records; where one field
+    does not tell two items apart, several conditions are joined by ``&``
+    (``[number=LG-CMS-020&version=A/1]``)."""
     m = _SELECTOR.match(token)
     if m:
         if m.group("name"):
             parent = parent[m.group("name")]
         if not isinstance(parent, list):
             raise InputError(f"{where}: a [field=value] selector needs a list")
+        conds = [(c.group("field"), c.group("value")) for c in _COND.finditer(m.group("conds"))]
         hits = [i for i, item in enumerate(parent)
-                if isinstance(item, dict) and str(item.get(m.group("field"))) == m.group("value")]
+                if isinstance(item, dict) and all(str(item.get(f)) == v for f, v in conds)]
         if len(hits) != 1:
-            raise InputError(f"{where}: selector [{m.group('field')}={m.group('value')}] matches {len(hits)} items")
+            raise InputError(f"{where}: selector [{m.group('conds')}] matches {len(hits)} items")
         return parent, hits[0]
     if isinstance(parent, list):
         return parent, (len(parent) if token == "-" else int(token))

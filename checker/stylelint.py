@@ -299,16 +299,29 @@ def _patch_problems(raw: dict, doc: Positioned, file: str, ptr: str, pack_folder
                           file, pos[0] if pos else None, pos[1] if pos else None, pointer)
 
 
+def _pack_reference_problems(meta: dict, doc: Positioned, folder: Path, file: str) -> Iterator[Problem]:
+    """``profile_of`` and ``fixtures_from`` name another pack of the same rules folder, never this one."""
+    for key in ("profile_of", "fixtures_from"):
+        other = meta.get(key)
+        if other is None:
+            continue
+        pos = doc.position(f"/{key}") or (None, None)
+        if not isinstance(other, str) or other == folder.name or "/" in other or other.startswith("."):
+            yield Problem(f"{key} must name another pack of this rules folder", file, pos[0], pos[1], key)
+        elif not (folder.parent / other / "pack.yaml").is_file():
+            yield Problem(f"{key} names {other!r}, which is not a pack of this rules folder", file, pos[0], pos[1], key)
+
+
 def lint_rule_format(pack_id: str, rules_dir: Path | None = None) -> list[Problem]:
     """The format problems of every rule file of a pack, in file and line order."""
     folder = (rules_dir or data_dir("rules")) / pack_id
     try:
-        meta = read_yaml_file(folder / "pack.yaml", f"{pack_id}/pack.yaml").data
+        meta_doc = read_yaml_file(folder / "pack.yaml", f"{pack_id}/pack.yaml")
     except InputError:
         return []  # the pack loader reports it
-    meta = meta if isinstance(meta, dict) else {}
+    meta = meta_doc.data if isinstance(meta_doc.data, dict) else {}
     aggregates: dict[str, Any] = meta["aggregates"] if isinstance(meta.get("aggregates"), dict) else {}
-    out: list[Problem] = []
+    out: list[Problem] = list(_pack_reference_problems(meta, meta_doc, folder, f"{pack_id}/pack.yaml"))
     for path in sorted(folder.glob("*.yaml")):
         if path.name == "pack.yaml":
             continue

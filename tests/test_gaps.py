@@ -18,7 +18,7 @@ import pytest
 from checker.bundle import bundle_from_files, read_files
 from checker.cases import apply_patches
 from checker.check import check_bundle, run_check
-from checker.errors import EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK
+from checker.errors import EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK, InputError
 from checker.evidence import accept_gaps, split_gaps, validate_bundle
 from checker.model import Grade, Status
 from checker.packs import available_packs, get_pack
@@ -298,3 +298,15 @@ def test_an_optional_value_a_rule_needs_is_judged_by_that_rule(tmp_path):
     report = run_check(bundle)
     [nc] = report.nonconformities
     assert nc.clauses[0] == (PACK, "7.5") and nc.rules[0].startswith("zc001-7.5") and nc.evidence[0].file == "baseline.yaml"
+
+
+def test_a_patch_selector_joins_conditions_to_pick_one_of_two_items():
+    """Two register rows share a document number (the obsolete and the effective version): one
+    field does not pick one, ``&`` joins a second condition; a selector matching two items is an error."""
+    files = {"register.csv": b"number,version,status\nD-1,A/1,effective\nD-1,A/0,obsolete\nD-2,A/0,effective\n"}
+    out = apply_patches(files, [{"op": "set", "file": "register.csv", "path": "/[number=D-1&status=obsolete]/version",
+                                 "value": "A/9"}])
+    assert out["register.csv"].decode("utf-8").splitlines()[1:] == ["D-1,A/1,effective", "D-1,A/9,obsolete",
+                                                                    "D-2,A/0,effective"]
+    with pytest.raises(InputError, match=r"selector \[number=D-1\] matches 2 items"):
+        apply_patches(files, [{"op": "remove", "file": "register.csv", "path": "/[number=D-1]"}])

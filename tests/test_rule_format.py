@@ -145,3 +145,26 @@ def test_old_template_names_stop_the_pack_with_the_new_name(rules_copy):
     line = edit_text(rules_copy / PACK / FILE, "{{ subject.title }}", "{{ s.title }}", 1)
     problems = load_pack(PACK, rules_copy).problems
     assert any(p.line == line and "rename s to subject" in p.message for p in problems), [str(p) for p in problems]
+
+
+@pytest.mark.parametrize(("key", "value", "words"), [
+    ("profile_of", "ndrc-zero-carbon-park-2099", "names 'ndrc-zero-carbon-park-2099', which is not a pack"),
+    ("fixtures_from", "no-such-pack", "names 'no-such-pack', which is not a pack"),
+    ("profile_of", "ndrc-zcp-hunan-staged", "must name another pack"),
+    ("profile_of", "../t-cpqs-zc001-2025", "must name another pack"),
+])
+def test_a_pack_naming_a_missing_or_its_own_pack_is_reported_at_its_line(rules_copy, key, value, words):
+    pid = "ndrc-zcp-hunan-staged"
+    meta = rules_copy / pid / "pack.yaml"
+    text = meta.read_text(encoding="utf-8")
+    old = f"{key}: ndrc-zero-carbon-park-2025\n"
+    assert old in text
+    meta.write_text(text.replace(old, f"{key}: {value}\n"), encoding="utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    found = [p for p in lint_rule_format(pid, rules_copy) if words in p.message]
+    assert [(p.file, p.line, p.field) for p in found] == [(f"{pid}/pack.yaml", line, key)]
+
+
+def test_shipped_pack_references_name_existing_packs():
+    for pid in available_packs():
+        assert not [p for p in lint_rule_format(pid) if p.field in ("profile_of", "fixtures_from")], pid
