@@ -43,12 +43,28 @@ def _write(ws, header_row: int, columns: list[str], rows: list[list[tuple]]) -> 
     for r, values in enumerate(rows, header_row + 1):
         for col, (value, text) in enumerate(values, 1):
             value_cell(ws, r, col, value, text)
-    for col, label in enumerate(columns, 1):
-        texts = [label] + [str(row[col - 1][1]) for row in rows]
+    for col, label in enumerate(columns, 1):  # a long header wraps rather than widen its column
+        texts = [label[:9] if display_width(label) > 18 else label] + [str(row[col - 1][1]) for row in rows]
         ws.column_dimensions[get_column_letter(col)].width = fitted_width(texts)
+    widths = [ws.column_dimensions[get_column_letter(col)].width for col in range(1, len(columns) + 1)]
+    for r, texts in enumerate([columns, *([text for _, text in row] for row in rows)], header_row):
+        tallest = max(_lines(str(text), width) for text, width in zip(texts, widths, strict=True))
+        ws.row_dimensions[r].height = 15 * tallest
     last = get_column_letter(max(len(columns), 1))
     ws.freeze_panes = f"A{header_row + 1}"
     ws.auto_filter.ref = f"A{header_row}:{last}{header_row + len(rows)}"
+    # printed: A4 landscape, as wide as the page, the header (and the caption above it) on every page
+    ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"1:{header_row}"
+
+
+def _lines(text: str, width: float) -> int:
+    """The lines a wrapped cell of this width shows ``text`` on (the row is made that tall: spreadsheet
+    programs do not all size a row to its wrapped text)."""
+    room = max(int(width) - 1, 1)
+    return sum(max(1, -(-display_width(line) // room)) for line in text.split("\n"))
 
 
 def _number(value) -> tuple:
