@@ -328,7 +328,8 @@ def test_english_on_request_and_the_same_bytes_each_time(report):
     assert {t["sheet_verdict"], t["sheet_rejected"]} <= set(wb.sheetnames)
     ws = wb[sheet_name(section["tables"][0]["title"]["en"], set())]
     assert _header(ws, 3) == [c["en"] for c in section["tables"][0]["columns"]]
-    assert wb[t["sheet_verdict"]]["C2"].value == status_label(report.neutrality[0].status, None, "en")
+    claim = report.neutrality[0]
+    assert wb[t["sheet_verdict"]]["C2"].value == status_label(claim.status, claim.grade, "en")
     annex = docx_annex.render_annex(report, "en")
     assert annex == docx_annex.render_annex(report, "en")
     text = "\n".join(p.text for p in Document(io.BytesIO(annex)).paragraphs)
