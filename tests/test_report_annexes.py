@@ -29,7 +29,7 @@ from checker.model import SECONDARY_MARK
 from checker.modes import PRECHECK
 from checker.neutrality import RejectedOffset
 from checker.reporters import docx_annex, docx_report, pdf_report, xlsx_report
-from checker.reporters._documents import safe_text
+from checker.reporters._documents import SOURCE_BASIS, safe_text
 from checker.reporters._neutrality import LABELS
 from checker.reporters._view import environment, view
 from checker.reporters._xlsx_cells import sheet_name
@@ -193,7 +193,7 @@ def test_docx_annex_holds_each_section_table_and_the_marked_verdicts(documents, 
         assert expected in tables, table["title"]["zh"]
     national = _national(report)
     verdicts = [v for v in report.verdicts if v.standard == national.id]
-    (marked,) = [table for table in tables if table[0][-1] == "来源说明"]
+    (marked,) = [table for table in tables if table[0][-1] == SOURCE_BASIS[0]]
     assert marked[1:] == [[v.clause, v.title, status_label(v.status, v.grade, "zh"), MARK] for v in verdicts]
 
 

@@ -24,6 +24,8 @@ LABELS = {lang: in_language(DOCUMENT, lang) for lang in ("zh", "en")}
 # The park's part of the form (checker.ncr fills it from corrective_actions.yaml), in the form's order.
 PARK_FIELDS = ("correction", "root_cause", "corrective_action", "due_date", "completed_on", "verified_by",
                "verified_on")
+# the header of the column that marks verdicts resting on secondary sources (register workbook, annex)
+SOURCE_BASIS = ("来源说明", "Source basis")
 _XML_INVALID = {0xFFFE: "\\ufffe", 0xFFFF: "\\uffff"}
 
 

@@ -19,16 +19,14 @@ from openpyxl.utils import get_column_letter
 
 from ..labels_out import in_language, status_label
 from ..model import SECONDARY_MARK, Report
-from ._documents import display_width
+from ._documents import SOURCE_BASIS, display_width
 from ._neutrality import LABELS
 from ._xlsx_cells import fitted_width, header_cell, is_number, sheet_name, text_cell, value_cell
-
-_SOURCE = ("来源说明", "Source basis")
 
 
 def source_label(lang: str) -> str:
     """The header of the column marking verdicts that rest on secondary sources."""
-    return _SOURCE[0 if lang == "zh" else 1]
+    return SOURCE_BASIS[0 if lang == "zh" else 1]
 
 
 def _mark(lang: str) -> str:

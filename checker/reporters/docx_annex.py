@@ -27,7 +27,7 @@ from docx.shared import Mm, Pt
 from ..labels_out import REPORT, in_language, status_label
 from ..model import SECONDARY_MARK, Report
 from ._documents import LABELS as DOC_LABELS
-from ._documents import audit_fields, display_width, document_time, safe_text, stable_zip
+from ._documents import SOURCE_BASIS, audit_fields, display_width, document_time, safe_text, stable_zip
 from ._neutrality import LABELS, number_text
 from .docx_report import _footer, _heading, _page_and_fonts, _paragraph, _widths
 from .docx_report import render as render_forms
@@ -39,7 +39,6 @@ _PARTS = {"neutrality": ("碳中和结论", "neutrality verdict"), "sections": (
           "secondary": ("依据二手资料的条款", "requirements resting on secondary sources")}
 _SECONDARY_TITLE = ("依据二手资料的条款结论", "Clause verdicts resting on secondary sources")
 _VERDICT_COLUMNS = (("clause", 18), ("clause_title", 120), ("verdict", 45), ("source", 74))
-_SOURCE = ("来源说明", "Source basis")
 
 
 def render(report: Report, lang: str = "zh") -> dict[str, bytes]:
@@ -156,7 +155,8 @@ def _subheading(doc, text: str) -> None:
 def _secondary(doc, report: Report, pack, lang: str) -> None:
     t, i = DOC_LABELS[lang], 0 if lang == "zh" else 1
     _heading(doc, f"{_SECONDARY_TITLE[i]} · {pack.code}")
-    labels = {"clause": t["clause"], "clause_title": t["clause_title"], "verdict": t["verdict"], "source": _SOURCE[i]}
+    labels = {"clause": t["clause"], "clause_title": t["clause_title"], "verdict": t["verdict"],
+              "source": SOURCE_BASIS[i]}
     _grid(doc, [(labels[key], width) for key, width in _VERDICT_COLUMNS],
           [[v.clause, v.title, status_label(v.status, v.grade, lang), SECONDARY_MARK[i]]
            for v in report.verdicts if v.standard == pack.id])
