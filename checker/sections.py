@@ -39,13 +39,14 @@ def _number(value: float) -> str:
 
 
 def _value_cell(value: Any, labels: dict | None) -> dict:
-    """A field's value as text in both languages: enum values by their label, booleans as 是/否."""
+    """A field's value as text in both languages: enum values by their label, booleans as 是/否; a number
+    also as itself (``value``), unrounded."""
     if value is None or value == "":
         return _pair("—")
     if isinstance(value, bool):
         return _pair("是", "yes") if value else _pair("否", "no")
     if isinstance(value, (int, float)):
-        return _pair(_number(value))
+        return {**_pair(_number(value)), "value": value}  # the number itself, for typed spreadsheet cells
     if labels and str(value) in labels:
         return _pair(str(labels[str(value)]), str(value))
     return _pair(str(value))

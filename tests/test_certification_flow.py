@@ -90,8 +90,9 @@ def test_each_audit_files_its_documents(flow, step):
     assert report["audit"]["audit_type"] == {"stage1": "stage1", "stage2": "stage2",
                                              "surveillance": "surveillance"}[step]
     # one 不符合项报告 per nonconformity, each carrying its number and the park's fields to fill
-    forms = sorted(p.stem for p in (out / "ncr").glob("*.docx"))
+    forms = sorted(p.stem for p in (out / "ncr").glob("NC-*.docx"))
     assert forms == sorted(ids)
+    assert (out / "ncr" / "annex.docx").is_file()  # the neutrality verdict and rejected offsets (donghu claims it)
     first = office_text((out / "ncr" / f"{ids[0]}.docx").read_bytes())
     assert ids[0] in first and "原因分析" in first and "纠正措施" in first
     # the register: one row per nonconformity, clause numbers as text

@@ -29,7 +29,7 @@ from checker.errors import InputError
 from checker.labels_docs import AUDIT_TYPE, DOCUMENT, JUDGEMENT_ACTION, NCR_STATUS
 from checker.labels_out import grade_label, status_label
 from checker.modes import AUDIT, PRECHECK, in_mode
-from checker.reporters import FORMATS, docx_report, write_reports, xlsx_report
+from checker.reporters import FORMATS, docx_annex, docx_report, write_reports, xlsx_report
 
 from .conftest import DEFECTIVE, run_in_process
 
@@ -80,7 +80,9 @@ def test_the_cli_writes_one_form_per_nonconformity_and_the_register(tmp_path, pr
     proc = run_in_process("check", DEFECTIVE, "--out", out, "-f", "docx", "-f", "xlsx", "-q")
     assert proc.returncode == 1, proc.stderr
     assert sorted(p.name for p in out.iterdir()) == ["ncr", "nonconformities.xlsx"]
-    assert sorted(p.name for p in (out / "ncr").iterdir()) == sorted(f"{n.id}.docx" for n in precheck.nonconformities)
+    # the forms, and the annex: donghu claims neutrality (tests/test_report_annexes.py)
+    assert sorted(p.name for p in (out / "ncr").iterdir()) == sorted(
+        [f"{n.id}.docx" for n in precheck.nonconformities] + [docx_annex.ANNEX])
     # (without --format the CLI writes the four default reports: tests/test_examples.py)
 
 
@@ -88,7 +90,8 @@ def test_a_report_folder_is_parkcheck_s_only_while_it_holds_only_forms(precheck,
     out = tmp_path / "out"
     two = dataclasses.replace(precheck, nonconformities=precheck.nonconformities[:2])
     write_reports(two, out, ["docx"])
-    assert sorted(p.name for p in (out / "ncr").iterdir()) == sorted(f"{n.id}.docx" for n in two.nonconformities)
+    assert sorted(p.name for p in (out / "ncr").iterdir()) == sorted(
+        [f"{n.id}.docx" for n in two.nonconformities] + [docx_annex.ANNEX])
     (out / "ncr" / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(InputError, match=r"holds 'ncr/notes\.txt', which parkcheck did not write"):
         write_reports(precheck, out, ["json"])
@@ -106,10 +109,12 @@ def test_a_report_folder_is_parkcheck_s_only_while_it_holds_only_forms(precheck,
 
 
 def test_no_nonconformity_gives_an_empty_folder_of_forms(precheck, tmp_path):
-    clean = dataclasses.replace(precheck, nonconformities=())
-    assert docx_report.render(clean) == {}
+    clean = dataclasses.replace(precheck, nonconformities=(), neutrality=(), sections=())
+    assert docx_report.render(clean) == {} and docx_annex.render(clean) == {}
     write_reports(clean, tmp_path / "out", ["docx", "json"])
     assert list((tmp_path / "out" / "ncr").iterdir()) == []
+    # a neutrality claim and no nonconformity: the annex alone
+    assert list(docx_annex.render(dataclasses.replace(precheck, nonconformities=()))) == [docx_annex.ANNEX]
 
 
 # --- the NCR forms (docx) ---

@@ -34,6 +34,7 @@ from ..model import Report
 from ..safeio import atomic_write, umask  # noqa: F401 - atomic_write is part of this package's API
 from . import (
     csv_report,
+    docx_annex,
     docx_report,
     html_report,
     json_report,
@@ -58,11 +59,13 @@ FORMATS: dict[str, tuple[str, Callable[[Report, str], Rendered]]] = {
     "sarif": ("report.sarif", sarif_report.render),
     "oscal": ("oscal-assessment-results.json", oscal_report.render),
     "pdf": ("report.pdf", pdf_report.render),  # A4, for filing (WeasyPrint; needs a Chinese font)
-    "docx": (docx_report.FOLDER, docx_report.render),
+    "docx": (docx_report.FOLDER, docx_annex.render),  # the NCR forms and ncr/annex.docx
     "xlsx": ("nonconformities.xlsx", xlsx_report.render),
 }
 # The folders of the formats that write several files, and the names of the files each may hold.
-REPORT_FOLDERS = {docx_report.FOLDER: re.compile(ID_PATTERN.removesuffix("$") + r"\.docx$")}
+_FORM_NAMES = ID_PATTERN.removeprefix("^").removesuffix("$")  # NC-XXXXXXXX
+_ANNEX_NAME = re.escape(docx_annex.ANNEX.removesuffix(".docx"))
+REPORT_FOLDERS = {docx_report.FOLDER: re.compile(rf"(?:{_FORM_NAMES}|{_ANNEX_NAME})\.docx$")}
 REPORT_FILES = frozenset(name for name, _ in FORMATS.values() if name not in REPORT_FOLDERS)
 # Temporary files of the per-file writes of earlier versions: part of an old set, replaced with it.
 _OLD_TEMP_FILE = re.compile(r"^\.(?:report\.(?:json|md|html)|nonconformities\.csv)\..+\.tmp$")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,12 +18,14 @@ from datetime import UTC, datetime
 from ..escape import EXCEL_CELL_LIMIT, printable
 from ..labels_docs import AUDIT_TYPE, DOCUMENT, JUDGEMENT_ACTION, NCR_STATUS
 from ..labels_out import grade_label, in_language, status_label
-from ..model import Nonconformity, Report
+from ..model import SECONDARY_MARK, Nonconformity, Report
 
 LABELS = {lang: in_language(DOCUMENT, lang) for lang in ("zh", "en")}
 # The park's part of the form (checker.ncr fills it from corrective_actions.yaml), in the form's order.
 PARK_FIELDS = ("correction", "root_cause", "corrective_action", "due_date", "completed_on", "verified_by",
                "verified_on")
+# the header of the column that marks verdicts resting on secondary sources (register workbook, annex)
+SOURCE_BASIS = ("来源说明", "Source basis")
 _XML_INVALID = {0xFFFE: "\\ufffe", 0xFFFF: "\\uffff"}
 
 
@@ -30,6 +33,12 @@ def safe_text(value) -> str:
     """Bundle text fit for Office XML, shown literally: control, invisible and bidirectional
     characters as visible escapes (newlines and tabs kept), and the two non-characters XML refuses."""
     return "" if value is None else printable(value).translate(_XML_INVALID)
+
+
+def display_width(text) -> int:
+    """The width of the longest line of ``text`` in Latin character widths (a Chinese character is two)."""
+    return max(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+               for line in str(text).split("\n"))
 
 
 _CUT = "…（已截断，全文见 JSON 报告 / truncated: the full text is in report.json）"
@@ -50,17 +59,24 @@ class Field:
     value: str  # "" where not known yet: a blank line to fill in
 
 
-def standards_of(report: Report, nc: Nonconformity) -> list[tuple[str, str, list[str]]]:
-    """(code, name, clauses) of each standard the nonconformity is under, in its order."""
+def standards_of(report: Report, nc: Nonconformity, lang: str = "zh") -> list[tuple[str, str, list[str]]]:
+    """(code, name, clauses) of each standard the nonconformity is under, in its order; the name of a
+    standard resting on secondary sources carries the mark 「来源：二手资料，非官方原文」."""
     packs = {p.id: p for p in report.packs}
     out: dict[str, list[str]] = {}
     for std, clause in nc.clauses:
         out.setdefault(std, []).append(clause)
-    return [(packs[s].code if s in packs else s, packs[s].title if s in packs else "", cl) for s, cl in out.items()]
+    return [(packs[s].code if s in packs else s, _name(packs.get(s), lang), cl) for s, cl in out.items()]
 
 
-def standard_text(report: Report, nc: Nonconformity) -> str:
-    return "；".join(f"{code} {name}".strip() for code, name, _ in standards_of(report, nc))
+def _name(pack, lang: str) -> str:
+    if pack is None:
+        return ""
+    return f"{pack.title}「{SECONDARY_MARK[0 if lang == 'zh' else 1]}」" if pack.secondary else pack.title
+
+
+def standard_text(report: Report, nc: Nonconformity, lang: str = "zh") -> str:
+    return "；".join(f"{code} {name}".strip() for code, name, _ in standards_of(report, nc, lang))
 
 
 def clause_text(report: Report, nc: Nonconformity) -> str:
@@ -104,7 +120,7 @@ def ncr_fields(report: Report, nc: Nonconformity, lang: str) -> list[Field]:
     status = record.get("status") or "open"  # a nonconformity nobody has acted on is open (fail closed)
     fields = [
         Field("number", t["number"], record_value(record, "number") or nc.id),
-        Field("standard", t["standard"], safe_text(standard_text(report, nc))),
+        Field("standard", t["standard"], safe_text(standard_text(report, nc, lang))),
         Field("clause", t["clause"], safe_text(clause_text(report, nc))),
         Field("requirement", t["requirement"], safe_text(nc.requirement)),
         Field("finding", t["finding"], safe_text(nc.finding.get(lang))),

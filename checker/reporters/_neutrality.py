@@ -1,5 +1,6 @@
-"""The neutrality section as the Markdown and HTML templates read it (templates/_neutrality.*): per pack,
-the claim's year, the verdict, the computed figures and the rejected offsets with their reasons."""
+"""The neutrality section as the Markdown, HTML and PDF templates read it (templates/_neutrality.*): per
+pack, the claim's year, the verdict, the computed figures and the rejected offsets with their reasons.
+The workbook and the annex document (``_xlsx_sheets``, ``docx_annex``) read the same labels."""
 
 from __future__ import annotations
 
@@ -22,10 +23,21 @@ LABELS: dict[str, Pair] = {
     "valid_offsets": ("有效抵消（tCO2e）", "Valid offsets (tCO2e)"),
     "net_emissions": ("剩余排放（tCO2e，≤ 0 为已中和）", "Remaining emissions (tCO2e, ≤ 0 is neutral)"),
     "claim_deviation": ("声明排放与清单的相对偏差", "Relative gap between claimed and inventory emissions"),
+    # the workbook's sheets and the annex document (checker.reporters._xlsx_sheets, docx_annex)
+    "standard": ("标准", "Standard"),
+    "clause": ("条款", "Clause"),
+    "message": ("说明", "Explanation"),
+    "file": ("文件", "File"),
+    "line": ("行号", "Line"),
+    "pointer": ("记录位置", "Record"),
+    "rules": ("规则", "Rules"),
+    "sheet_verdict": ("碳中和结论", "Neutrality verdict"),
+    "sheet_rejected": ("被拒绝的抵消", "Rejected offsets"),
 }
 
 
-def _number(value) -> str:
+def number_text(value) -> str:
+    """A figure as people read it: thousands separated, at most three decimals; "—" when absent."""
     if isinstance(value, bool) or value is None:
         return "—"
     if isinstance(value, (int, float)):
@@ -35,14 +47,16 @@ def _number(value) -> str:
 
 def neutrality_view(report: Report, lang: str) -> list[dict]:
     t = in_language(LABELS, lang)
+    packs = {p.id: p for p in report.packs}
     out = []
     for n in report.neutrality:
         out.append({
-            "t": t, "standard": n.standard, "rule": n.rule, "clause": n.clause, "year": n.year,
+            "t": t, "standard": n.standard, "code": packs[n.standard].code if n.standard in packs else n.standard,
+            "rule": n.rule, "clause": n.clause, "year": n.year,
             "claimed": n.status is not None,
             "verdict": status_label(n.status, n.grade, lang) if n.status else "",
             "message": n.message.get(lang) if n.message else "",
-            "figures": [(t.get(k, k), _number(v)) for k, v in n.figures],
+            "figures": [(t.get(k, k), number_text(v)) for k, v in n.figures],
             "rejected": [{"serial": o.serial or "—",
                           "where": f"{o.file}:{o.line}" if o.line else f"{o.file}#{o.pointer}",
                           "reasons": [r.get(lang) for r in o.reasons], "rules": list(o.rules)}

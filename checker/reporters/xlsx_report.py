@@ -2,29 +2,30 @@
 
 Sheets: the NC register (one row per nonconformity, the fields of its 不符合项报告 as columns, the
 park's fields empty until checker.ncr fills them), the clause verdicts (every clause; in a combined
-audit one sheet per standard), and the audit information.  Every row of a clause sheet pairs the
-clause with its standard's code and name.  Every cell is text: clause numbers stay ``5.1``, and a
-cell beginning with ``= + - @`` is stored as a string with Excel's quote prefix, never as a formula.
-Headers are frozen and filtered, columns sized, text wrapped.  The same report gives the same bytes.
+audit one sheet per standard), the neutrality verdict and the rejected offsets, the tables of the
+report sections packs declare (checker.reporters._xlsx_sheets), and the audit information.  Every
+row of a clause sheet pairs the clause with its standard's code and name; a standard resting on
+secondary sources has a column saying so beside each verdict (and the mark beside its name in the
+register).  Register and clause cells are text: clause numbers stay ``5.1``, and a cell beginning
+with ``= + - @`` is stored as a string with Excel's quote prefix, never as a formula; figures are
+number cells.  Headers are frozen and filtered, columns sized, text wrapped.  The same report gives
+the same bytes.
 """
 
 from __future__ import annotations
 
 import io
-import re
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..labels_docs import NCR_STATUS
 from ..labels_out import REPORT, grade_label, index, status_label
-from ..model import ClauseVerdict, Nonconformity, Report
+from ..model import SECONDARY_MARK, ClauseVerdict, Nonconformity, Report
 from ._documents import (
     LABELS,
     PARK_FIELDS,
     audit_fields,
-    cell_text,
     document_time,
     evidence_lines,
     judgement_text,
@@ -33,6 +34,8 @@ from ._documents import (
     standards_of,
     waiver_text,
 )
+from ._xlsx_cells import header_cell, sheet_name, text_cell
+from ._xlsx_sheets import add_neutrality_sheets, add_section_sheets, source_label
 
 # (key, label key, width): the register's columns; "remediation" only in a pre-check
 REGISTER = (("number", "number", 14), ("standard_code", "standard_code", 18), ("standard_name", "standard_name", 24),
@@ -45,17 +48,13 @@ REGISTER = (("number", "number", 14), ("standard_code", "standard_code", 18), ("
             ("record_problems", "record_problems", 30), ("rules", "rules", 28))
 CLAUSES = (("standard_code", 18), ("standard_name", 24), ("clause", 12), ("clause_title", 36), ("normative", 10),
            ("verdict", 16), ("reason", 40), ("rules", 40))
-_FORMULA_START = frozenset("=+-@")
-_SHEET_NAME_BAD = re.compile(r"[\\/?*\[\]:]")
-_HEADER_FILL = PatternFill("solid", start_color="FFD9E1F2", end_color="FFD9E1F2")
-_WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def render(report: Report, lang: str = "zh") -> bytes:
     t = LABELS[lang]
     wb = Workbook()
     register = wb.active
-    register.title = _sheet_name(t["register_sheet"], set())
+    register.title = sheet_name(t["register_sheet"], set())
     columns = [c for c in REGISTER if c[0] != "remediation" or report.mode != "audit"]
     _table(register, [(t[label], width) for _, label, width in columns],
            [[row[key] for key, _, _ in columns] for row in (_register_row(report, nc, lang)
@@ -64,11 +63,18 @@ def render(report: Report, lang: str = "zh") -> bytes:
     packs = [p for p in report.packs if any(v.standard == p.id for v in report.verdicts)]
     for pack in packs:
         title = t["clauses_sheet"] if len(packs) == 1 else pack.code
-        ws = wb.create_sheet(_sheet_name(title, names))
+        ws = wb.create_sheet(sheet_name(title, names))
         names.add(ws.title)
         rows = [_clause_row(pack.code, pack.title, v, lang) for v in report.verdicts if v.standard == pack.id]
-        _table(ws, [(t[key], width) for key, width in CLAUSES], rows)
-    info = wb.create_sheet(_sheet_name(t["audit_info"], names))
+        columns = [(t[key], width) for key, width in CLAUSES]
+        if pack.secondary:  # every verdict of the pack rests on secondary sources: said beside each verdict
+            mark = SECONDARY_MARK[0 if lang == "zh" else 1]
+            columns.insert(6, (source_label(lang), 24))
+            rows = [[*row[:6], mark, *row[6:]] for row in rows]
+        _table(ws, columns, rows)
+    add_neutrality_sheets(wb, report, lang, names)
+    add_section_sheets(wb, report, lang, names)
+    info = wb.create_sheet(sheet_name(t["audit_info"], names))
     _table(info, [("", 24), ("", 60)], [list(pair) for pair in audit_fields(report, lang)], header=False)
     when = document_time(report).replace(tzinfo=None)
     wb.properties.creator = wb.properties.lastModifiedBy = "parkcheck"
@@ -81,7 +87,7 @@ def render(report: Report, lang: str = "zh") -> bytes:
 
 def _register_row(report: Report, nc: Nonconformity, lang: str) -> dict[str, str]:
     record = nc.record or {}
-    stds = standards_of(report, nc)
+    stds = standards_of(report, nc, lang)
     status = record.get("status") or "open"  # nobody has acted on it yet: open (fail closed)
     row = {
         "number": record_value(record, "number") or nc.id,
@@ -111,37 +117,13 @@ def _table(ws, columns: list[tuple[str, int]], rows: list[list], header: bool = 
     first = 1
     if header:
         for col, (label, _) in enumerate(columns, 1):
-            cell = _text(ws, 1, col, label)
-            cell.font, cell.fill = Font(bold=True), _HEADER_FILL
+            header_cell(ws, 1, col, label)
         first = 2
     for r, values in enumerate(rows, first):
         for col, value in enumerate(values, 1):
-            _text(ws, r, col, value)
+            text_cell(ws, r, col, value)
     for col, (_, width) in enumerate(columns, 1):
         ws.column_dimensions[get_column_letter(col)].width = width
     if header:
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
-
-
-def _text(ws, row: int, col: int, value):
-    """A text cell: shown literally, never a formula (a leading ``= + - @`` gets the quote prefix)."""
-    text = cell_text(value)
-    cell = ws.cell(row, col)
-    cell.value = text
-    cell.data_type = "s"
-    cell.number_format = "@"
-    cell.alignment = _WRAP
-    if text.lstrip()[:1] in _FORMULA_START:
-        cell.quotePrefix = True
-    return cell
-
-
-def _sheet_name(text: str, taken: set[str]) -> str:
-    """A valid, unused sheet name (Excel: at most 31 characters, none of ``\\ / ? * [ ] :``)."""
-    base = _SHEET_NAME_BAD.sub("-", text).strip("'")[:31] or "-"
-    name, n = base, 1
-    while name.lower() in {t.lower() for t in taken}:
-        n += 1
-        name = f"{base[:27]} ({n})"
-    return name
