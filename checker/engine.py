@@ -380,6 +380,7 @@ def _engine_ids(ids: list[str], known: array | None = None) -> list[str]:
         if n < 0:
             h = engine_id_hash(fid)
         else:
+            assert known is not None  # n >= 0 only with a table
             if n >= len(known):
                 known.frombytes(bytes(known.itemsize * (n + 1024 - len(known))))
             h = known[n] or engine_id_hash.__wrapped__(fid)

@@ -297,7 +297,7 @@ def _uses(feed: Feed) -> set[tuple[str, tuple]]:
     fields = dict(feed.fields)
     shadows = {name: (kind, f) for name, kind, f in feed.shadows}
     filters = dict(feed.filters)
-    uses = {("_projected", (k, fields[k])) for k in feed.kinds if fields.get(k) is not None}
+    uses: set[tuple[str, tuple]] = {("_projected", (k, fields[k])) for k in feed.kinds if fields.get(k) is not None}
     for name, (kind, f) in shadows.items():
         if name not in filters:
             uses |= {("_shadows", (name, f)), ("_groupings", (kind, f))} | {("_columns", (kind, c)) for c in f}

@@ -66,12 +66,12 @@ def render(report: Report, lang: str = "zh") -> bytes:
         ws = wb.create_sheet(sheet_name(title, names))
         names.add(ws.title)
         rows = [_clause_row(pack.code, pack.title, v, lang) for v in report.verdicts if v.standard == pack.id]
-        columns = [(t[key], width) for key, width in CLAUSES]
+        headers = [(t[key], width) for key, width in CLAUSES]
         if pack.secondary:  # every verdict of the pack rests on secondary sources: said beside each verdict
             mark = SECONDARY_MARK[0 if lang == "zh" else 1]
-            columns.insert(6, (source_label(lang), 24))
+            headers.insert(6, (source_label(lang), 24))
             rows = [[*row[:6], mark, *row[6:]] for row in rows]
-        _table(ws, columns, rows)
+        _table(ws, headers, rows)
     add_neutrality_sheets(wb, report, lang, names)
     add_section_sheets(wb, report, lang, names)
     info = wb.create_sheet(sheet_name(t["audit_info"], names))
