@@ -12,6 +12,7 @@ import datetime as _dt
 import functools
 import math
 import operator
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -134,9 +135,27 @@ def _add(args: list, table: dict) -> Any:
     return _exact(sum(args)) if _numbers(args) else _ABSENT
 
 
+_FIGURE = r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*"
+
+
+def _number_before(args: list, table: dict) -> Any:
+    """The first number a text states immediately before the marker (``38`` of "合规性评价 38 项要求"
+    for the marker "项"; thousands separators allowed; a percentage, marker "%", as a fraction: 12% →
+    0.12), absent when the text states none."""
+    text, marker = args[0], table.get("marker")
+    if not isinstance(text, str) or not marker:
+        return _ABSENT
+    found = re.search(_FIGURE + re.escape(marker), text[:10000])
+    if not found:
+        return _ABSENT
+    whole = found.group(1).replace(",", "")
+    value = float(whole + found.group(2)) if found.group(2) else int(whole)
+    return rounded(value / 100) if marker in ("%", "％") else value
+
+
 _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_of": _number_of,
                 "ratio": _ratio, "year_diff": _year_diff, "abs_diff": _abs_diff, "rel_diff": _rel_diff,
-                "sub": _sub, "add": _add}
+                "sub": _sub, "add": _add, "number_before": _number_before}
 
 
 def derive(base: Any, derived: Iterable[Derived], aggregates: dict[str, Aggregate] | None = None) -> None:

@@ -62,6 +62,9 @@ def read_derived(meta: dict) -> tuple[Derived, ...]:
             args = (spec,)
             if op == "number_of":
                 kw["table"] = tuple(sorted(qualitative_words(scoring).items()))
+        elif op == "number_before":
+            args = tuple(spec)
+            kw["table"] = (("marker", d.get("marker") or ""),)
         elif op in UNIT_OPS:
             kw["factors"] = ((spec[0], spec[1]),) if op == "convert" else _factors(spec)
             kw["to"] = d.get("to")

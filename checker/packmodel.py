@@ -26,7 +26,7 @@ _CLAUSE_RE = re.compile(
     r"^(?P<num>[0-9A-Z]+(?:\.[0-9]+)*)(?P<dup>\([0-9]\))?(?: (?:\((?P<list>[0-9])\))?(?P<item>[a-z]|[0-9]+)\))?$")
 
 DERIVE_OPS = ("ratio", "abs_diff", "year_diff", "join", "lookup", "type_of", "number_of",
-              "convert", "product", "rel_diff", "ref", "sub", "add", "decline_rate")
+              "convert", "product", "rel_diff", "ref", "sub", "add", "decline_rate", "number_before")
 TEXT_OPS = ("join", "lookup", "type_of")
 UNIT_OPS = ("convert", "product")  # set ``<field>_unit_error`` (text) instead of the value on a unit problem
 UNIT_ERROR = "_unit_error"
@@ -162,10 +162,11 @@ class Derived:
     kind: str
     field: str
     # ratio | abs_diff | year_diff (calendar year of a date field minus a year field) | join | lookup | type_of
-    # | number_of | convert | product | rel_diff | ref | sub | add | decline_rate
+    # | number_of | convert | product | rel_diff | ref | sub | add | decline_rate | number_before (the figure a
+    # text states before a marker word, e.g. the 38 of "38 项要求")
     op: str
     args: tuple[str, ...]  # the fields of the same fact it reads (product: every value and unit field)
-    table: tuple[tuple[str, Any], ...] = ()  # lookup: key -> value; number_of: word -> number
+    table: tuple[tuple[str, Any], ...] = ()  # lookup: key -> value; number_of: word -> number; number_before: marker
     to: str | None = None  # convert, product: the unit of the result
     factors: tuple[tuple[str, str | None], ...] = ()  # convert, product: (value field, unit field or None)
     of: str | None = None  # ref: the kind the value is taken from
