@@ -90,6 +90,21 @@ def test_number_ops():
     assert not {"rel", "diff", "total", "share"} & set(missing)
 
 
+def test_number_before_reads_the_figure_a_text_states_before_its_marker():
+    texts = ["合规性评价 CE-2024 的 38 项要求全部满足", "38 项要求中 2 项未满足", "共 1,200 项要求", "全部满足",
+             "2025 年较 2022 年下降 12.5%", None]
+    base = _base(*[("t", {"text": t} if t else {}) for t in texts])
+    _run(base, [{"kind": "t", "field": "items", "number_before": ["text"], "marker": "项要求"},
+                {"kind": "t", "field": "unmet", "op": "number_before", "args": ["text"], "marker": "项未满足"},
+                {"kind": "t", "field": "decline", "number_before": ["text"], "marker": "%"}])
+    ce, unmet, thousands, none, pct, missing = _of(base, "t")
+    assert ce["items"] == 38 and "unmet" not in ce  # the 2024 of CE-2024 is not followed by the marker
+    assert unmet["items"] == 38 and unmet["unmet"] == 2
+    assert thousands["items"] == 1200
+    assert not {"items", "unmet", "decline"} & set(none) and not {"items", "unmet", "decline"} & set(missing)
+    assert pct["decline"] == 0.125 and "items" not in pct  # a percentage as a fraction
+
+
 def test_ref_copies_a_field_from_the_matching_fact_of_another_kind():
     base = _base(("factors.factors", {"id": "EF-1", "year": 2023, "region": "华东"}),
                  ("factors.factors", {"id": "EF-2", "year": 2021}),
