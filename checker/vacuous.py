@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from .grading import condition_fields
 from .packs import AGG_PREFIX, Pack, Rule
 
 _ROOTS: dict[tuple[str, str], frozenset[str]] = {}
+_REFS: dict[tuple[str, str, str], tuple[str, ...]] = {}
 
 
 def _only_not_exists(expect: Any) -> list[str] | None:
@@ -53,3 +55,29 @@ def vacuous_kinds(rule: Rule, pack: Pack, has_facts) -> list[str]:
     if not kinds or rule.id in _roots(pack) or any(has_facts(k) for k in kinds):
         return []
     return kinds
+
+
+def ref_kinds(rule: Rule, pack: Pack) -> tuple[str, ...]:
+    """The kinds a value the rule judges is taken from by a declared ``ref`` (``derive:`` in pack.yaml),
+    followed through the derived values it is computed from: "the factor a record cites is in the
+    factor table" reads the factor table although the rule is written over the records.  A breach of
+    such a rule while that kind is absent rests on the absent document (``checker.verdicts``)."""
+    key = (pack.id, pack.sha256, rule.id)
+    if key in _REFS:
+        return _REFS[key]
+    derived = {(d.kind, name): d for d in pack.derived for name in d.sets()}
+    out: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    todo = [(rule.for_each, f) for f in sorted(condition_fields(rule.where) | condition_fields(rule.expect))
+            if ":" not in f]
+    while todo:
+        kind, name = todo.pop()
+        d = derived.get((kind, name))
+        if d is None or (kind, name) in seen:
+            continue
+        seen.add((kind, name))
+        if d.op == "ref" and d.of and not d.of.startswith(AGG_PREFIX) and d.of not in out:
+            out.append(d.of)
+        todo += [(kind, arg) for arg in d.args] + [(kind, ours) for _, ours in d.match]
+    _REFS[key] = tuple(out)
+    return _REFS[key]

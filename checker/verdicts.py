@@ -22,7 +22,7 @@ from .messages import render
 from .model import ClauseVerdict, Evidence, Grade, Result, Status, Text, severity
 from .packs import Pack, Rule, clause_parent, clause_sort_key
 from .schemas import SchemaSet
-from .vacuous import vacuous_kinds
+from .vacuous import ref_kinds, vacuous_kinds
 
 MAX_EVIDENCE_PER_RESULT = 50
 
@@ -154,6 +154,7 @@ class _RuleRun:
     applicable: list[str]  # subjects not skipped
     absent: list[str]  # document kinds the rule reads that the bundle does not hold
     missing: str | None  # the absent document (or empty partner list) a breach rests on
+    ref_missing: bool = False  # ``missing`` is a document a value the rule judges is taken from (checker.vacuous)
 
     def remediation(self, ctx: dict) -> Text | None:
         return render(self.rule.remediation, ctx)
@@ -181,10 +182,14 @@ def _error_result(base: dict, facts: FactBase, problems: list[str]) -> Result:
                   evidence=(Evidence(facts.sources[_bundle_id(facts)].file, ""),))
 
 
-def _breaches(run: _RuleRun, facts: FactBase) -> list[Result]:
-    """A result for every applicable subject a fail branch fired for, citing its partners."""
+def _breaches(run: _RuleRun, facts: FactBase, schemas: SchemaSet) -> list[Result]:
+    """A result for every applicable subject a fail branch fired for, citing its partners (and the
+    bundle manifest, noting the absent document, when the breach rests on a document a value is taken
+    from by a declared ref)."""
     rule, rf = run.rule, run.firings
     status, grade = grade_status(rule)
+    note = _absent_note(run.missing, schemas) if run.ref_missing and run.missing else None
+    absent_ref = _bundle_evidence(facts, note) if note else ()
     out = []
     for sid in run.applicable:
         if sid not in rf.fails:
@@ -193,9 +198,13 @@ def _breaches(run: _RuleRun, facts: FactBase) -> list[Result]:
         fired = [f for f, _ in rf.fails[sid]]
         evidence = [_evidence(src, rule.evidence_field)]
         evidence += [_evidence(facts.sources[fid]) for f in fired for alias, fid in f.facts if alias.startswith("p")]  # type: ignore[index]
+        evidence += absent_ref
         ctx = _context(rule, facts, sid, fired, 1)
+        message = _text(rule.message, ctx, rule, "message")
+        if note:
+            message = Text(f"{note.zh}：{message.zh}", f"{note.en[0].upper()}{note.en[1:]}: {message.en}")
         out.append(Result(**{**run.base, "remediation": run.remediation(ctx)}, status=status, grade=grade,
-                          message=_text(rule.message, ctx, rule, "message"), evidence=tuple(dict.fromkeys(evidence)),
+                          message=message, evidence=tuple(dict.fromkeys(evidence)),
                           subject=src.key, missing=run.missing))
     return out
 
@@ -259,7 +268,12 @@ def _rule_run(rule: Rule, pack: Pack, rf: _RuleFirings, facts: FactBase, subject
     # a breach that rests on an absent document, or on a record list that is empty (a join needing a
     # partner of a kind the bundle has none of), is the same defect whichever rule finds it
     missing = absent[0] if absent else next((k for k in _partner_kinds(rule) if not facts.of_kind(k)), None)
-    return _RuleRun(rule, base, rf, [s for s in subjects if s not in rf.skips], absent, missing)
+    ref_missing = None
+    if missing is None:  # a value taken by a declared ref from a document the bundle lacks
+        ref_missing = next((k.split(".")[0] for k in ref_kinds(rule, pack) if not facts.of_kind(k.split(".")[0])),
+                           None)
+    return _RuleRun(rule, base, rf, [s for s in subjects if s not in rf.skips], absent, missing or ref_missing,
+                    ref_missing is not None)
 
 
 def _results_of_rule(rule: Rule, pack: Pack, rf: _RuleFirings, facts: FactBase, schemas: SchemaSet) -> list[Result]:
@@ -268,7 +282,7 @@ def _results_of_rule(rule: Rule, pack: Pack, rf: _RuleFirings, facts: FactBase, 
     problems = _cross_check(rf, facts, subjects, run.applicable)
     if problems:
         return [_error_result(run.base, facts, problems)]
-    results = _breaches(run, facts)
+    results = _breaches(run, facts, schemas)
     passing = [s for s in run.applicable if s in rf.passes]
     if passing and not run.absent:  # a pass over an empty record list rests on nothing (checker.vacuous)
         run.absent = vacuous_kinds(rule, pack, facts.of_kind)
