@@ -153,9 +153,21 @@ def _number_before(args: list, table: dict) -> Any:
     return rounded(value / 100) if marker in ("%", "％") else value
 
 
+def _pick(args: list, table: dict) -> Any:
+    """From a list of mappings, the ``take`` field of the first item whose ``key`` field equals
+    ``value`` (absent when there is none)."""
+    key, value, take = table.get("key"), table.get("value"), table.get("take")
+    for item in args[0] if isinstance(args[0], list) else ():
+        if isinstance(item, dict) and item.get(key) == value:
+            found = item.get(take)
+            return found if _scalar(found) else _ABSENT
+    return _ABSENT
+
+
 _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_of": _number_of,
                 "ratio": _ratio, "year_diff": _year_diff, "abs_diff": _abs_diff, "rel_diff": _rel_diff,
-                "sub": _sub, "add": _add, "number_before": _number_before}
+                "sub": _sub, "add": _add, "number_before": _number_before,
+                "pick": _pick}
 
 
 def derive(base: Any, derived: Iterable[Derived], aggregates: dict[str, Aggregate] | None = None) -> None:
@@ -191,6 +203,8 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate]) -> None:
         _with_units(base, d)
         return
     table = dict(d.table or ())
+    if d.op == "pick":
+        table["take"] = d.take
     compute = _DERIVATIONS.get(d.op, _abs_diff)
     target = engine_field(d.field)
     reads = [getter(arg) for arg in d.args]

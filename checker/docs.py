@@ -120,6 +120,8 @@ _DERIVED_WORDS = {
     "lookup": lambda d: f"评分表中 {_f(d.args[0])} 对应的值",
     "type_of": lambda d: f"{_f(d.args[0])} 的类型",
     "number_of": lambda d: f"{_f(d.args[0])} 的数值",
+    "pick": lambda d: (f"{_f(d.args[0])} 中 {_f(str(dict(d.table).get('key')))} 为 “{dict(d.table).get('value')}” "
+                       f"的一项的 {_f(d.take or '')}"),
     "number_before": lambda d: f"{_f(d.args[0])} 文字中紧接在“{dict(d.table).get('marker', '')}”之前的第一个数字",
     "decline_rate": lambda d: f"{_f(d.args[0])} 逐年的年均下降率 1 − (末年值/首年值)^(1/(末年 − 首年))",
 }

@@ -26,8 +26,9 @@ _CLAUSE_RE = re.compile(
     r"^(?P<num>[0-9A-Z]+(?:\.[0-9]+)*)(?P<dup>\([0-9]\))?(?: (?:\((?P<list>[0-9])\))?(?P<item>[a-z]|[0-9]+)\))?$")
 
 DERIVE_OPS = ("ratio", "abs_diff", "year_diff", "join", "lookup", "type_of", "number_of",
-              "convert", "product", "rel_diff", "ref", "sub", "add", "decline_rate", "number_before")
-TEXT_OPS = ("join", "lookup", "type_of")
+              "convert", "product", "rel_diff", "ref", "sub", "add", "decline_rate", "number_before",
+              "pick")
+TEXT_OPS = ("join", "lookup", "type_of", "pick")
 UNIT_OPS = ("convert", "product")  # set ``<field>_unit_error`` (text) instead of the value on a unit problem
 UNIT_ERROR = "_unit_error"
 
@@ -163,10 +164,12 @@ class Derived:
     field: str
     # ratio | abs_diff | year_diff (calendar year of a date field minus a year field) | join | lookup | type_of
     # | number_of | convert | product | rel_diff | ref | sub | add | decline_rate | number_before (the figure a
-    # text states before a marker word, e.g. the 38 of "38 项要求")
+    # text states before a marker word, e.g. the 38 of "38 项要求") | pick (a field of the item of a list field
+    # whose key field has a given value, e.g. the summary of the input on topic compliance_results)
     op: str
     args: tuple[str, ...]  # the fields of the same fact it reads (product: every value and unit field)
-    table: tuple[tuple[str, Any], ...] = ()  # lookup: key -> value; number_of: word -> number; number_before: marker
+    table: tuple[tuple[str, Any], ...] = ()  # lookup: key -> value; number_of: word -> number; number_before: marker;
+    # pick: the item's key field and value (the field taken is ``take``)
     to: str | None = None  # convert, product: the unit of the result
     factors: tuple[tuple[str, str | None], ...] = ()  # convert, product: (value field, unit field or None)
     of: str | None = None  # ref: the kind the value is taken from

@@ -105,6 +105,18 @@ def test_number_before_reads_the_figure_a_text_states_before_its_marker():
     assert pct["decline"] == 0.125 and "items" not in pct  # a percentage as a fraction
 
 
+def test_pick_takes_a_field_of_the_matching_item_of_a_list():
+    inputs = [{"topic": "policy_review", "summary": "方针适宜"}, {"topic": "compliance_results", "summary": "38 项要求全部满足"}]
+    base = _base(("r", {"inputs": inputs}), ("r", {"inputs": inputs[:1]}), ("r", {}),
+                 ("r", {"inputs": [{"topic": "compliance_results", "summary": ["not", "a", "scalar"]}]}))
+    _run(base, [{"kind": "r", "field": "text", "op": "pick", "args": ["inputs"], "where": {"topic": "compliance_results"},
+                 "take": "summary"},
+                {"kind": "r", "field": "count", "number_before": ["text"], "marker": "项要求"}])
+    found, other_topic, no_list, not_scalar = _of(base, "r")
+    assert found["text"] == "38 项要求全部满足" and found["count"] == 38
+    assert not {"text", "count"} & (set(other_topic) | set(no_list) | set(not_scalar))
+
+
 def test_ref_copies_a_field_from_the_matching_fact_of_another_kind():
     base = _base(("factors.factors", {"id": "EF-1", "year": 2023, "region": "华东"}),
                  ("factors.factors", {"id": "EF-2", "year": 2021}),
