@@ -153,6 +153,16 @@ def _number_before(args: list, table: dict) -> Any:
     return rounded(value / 100) if marker in ("%", "％") else value
 
 
+def _mentions(args: list, table: dict) -> Any:
+    """1 when the text, or one of the texts of a list, contains the marker; 0 when it does not;
+    absent when there is no text."""
+    value, marker = args[0], table.get("marker")
+    texts = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+    if not texts or not marker:
+        return _ABSENT
+    return int(any(marker in t for t in texts))
+
+
 def _pick(args: list, table: dict) -> Any:
     """From a list of mappings, the ``take`` field of the first item whose ``key`` field equals
     ``value`` (absent when there is none)."""
@@ -167,7 +177,7 @@ def _pick(args: list, table: dict) -> Any:
 _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_of": _number_of,
                 "ratio": _ratio, "year_diff": _year_diff, "abs_diff": _abs_diff, "rel_diff": _rel_diff,
                 "sub": _sub, "add": _add, "number_before": _number_before,
-                "pick": _pick}
+                "pick": _pick, "mentions": _mentions}
 
 
 def derive(base: Any, derived: Iterable[Derived], aggregates: dict[str, Aggregate] | None = None) -> None:

@@ -122,6 +122,7 @@ _DERIVED_WORDS = {
     "number_of": lambda d: f"{_f(d.args[0])} 的数值",
     "pick": lambda d: (f"{_f(d.args[0])} 中 {_f(str(dict(d.table).get('key')))} 为 “{dict(d.table).get('value')}” "
                        f"的一项的 {_f(d.take or '')}"),
+    "mentions": lambda d: f"{_f(d.args[0])} 中含有“{dict(d.table).get('marker', '')}”时为 1，否则为 0",
     "number_before": lambda d: f"{_f(d.args[0])} 文字中紧接在“{dict(d.table).get('marker', '')}”之前的第一个数字",
     "decline_rate": lambda d: f"{_f(d.args[0])} 逐年的年均下降率 1 − (末年值/首年值)^(1/(末年 − 首年))",
 }

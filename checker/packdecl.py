@@ -62,7 +62,7 @@ def read_derived(meta: dict) -> tuple[Derived, ...]:
             args = (spec,)
             if op == "number_of":
                 kw["table"] = tuple(sorted(qualitative_words(scoring).items()))
-        elif op == "number_before":
+        elif op in ("number_before", "mentions"):
             args = tuple(spec)
             kw["table"] = (("marker", d.get("marker") or ""),)
         elif op == "pick":

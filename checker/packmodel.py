@@ -27,7 +27,7 @@ _CLAUSE_RE = re.compile(
 
 DERIVE_OPS = ("ratio", "abs_diff", "year_diff", "join", "lookup", "type_of", "number_of",
               "convert", "product", "rel_diff", "ref", "sub", "add", "decline_rate", "number_before",
-              "pick")
+              "pick", "mentions")
 TEXT_OPS = ("join", "lookup", "type_of", "pick")
 UNIT_OPS = ("convert", "product")  # set ``<field>_unit_error`` (text) instead of the value on a unit problem
 UNIT_ERROR = "_unit_error"
@@ -165,7 +165,8 @@ class Derived:
     # ratio | abs_diff | year_diff (calendar year of a date field minus a year field) | join | lookup | type_of
     # | number_of | convert | product | rel_diff | ref | sub | add | decline_rate | number_before (the figure a
     # text states before a marker word, e.g. the 38 of "38 项要求") | pick (a field of the item of a list field
-    # whose key field has a given value, e.g. the summary of the input on topic compliance_results)
+    # whose key field has a given value, e.g. the summary of the input on topic compliance_results) | mentions
+    # (1 when a text, or a text of a list, contains the marker, else 0)
     op: str
     args: tuple[str, ...]  # the fields of the same fact it reads (product: every value and unit field)
     table: tuple[tuple[str, Any], ...] = ()  # lookup: key -> value; number_of: word -> number; number_before: marker;

@@ -117,6 +117,14 @@ def test_pick_takes_a_field_of_the_matching_item_of_a_list():
     assert not {"text", "count"} & (set(other_topic) | set(no_list) | set(not_scalar))
 
 
+def test_mentions_says_whether_a_text_or_a_list_of_texts_contains_the_marker():
+    base = _base(("a", {"c": ["T/CPQS ZC001—2025 9.2.1", "园区制度"]}), ("a", {"c": ["园区制度"]}), ("a", {"c": "依据 ZC001"}),
+                 ("a", {}))
+    _run(base, [{"kind": "a", "field": "m", "op": "mentions", "args": ["c"], "marker": "ZC001"}])
+    in_list, absent_from_list, in_text, no_text = _of(base, "a")
+    assert (in_list["m"], absent_from_list["m"], in_text["m"]) == (1, 0, 1) and "m" not in no_text
+
+
 def test_ref_copies_a_field_from_the_matching_fact_of_another_kind():
     base = _base(("factors.factors", {"id": "EF-1", "year": 2023, "region": "华东"}),
                  ("factors.factors", {"id": "EF-2", "year": 2021}),
