@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import operator
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -131,10 +133,50 @@ def _dimension_of(args: list, table: dict) -> Any:
         return _ABSENT
 
 
+_FIGURE = r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*"
+
+
+def _number_before(args: list, table: dict) -> Any:
+    """The first number a text states immediately before the marker (``38`` of "合规性评价 38 项要求"
+    for the marker "项"; thousands separators allowed; a percentage, marker "%", as a fraction: 12% →
+    0.12), absent when the text states none."""
+    text, marker = args[0], table.get("marker")
+    if not isinstance(text, str) or not marker:
+        return _ABSENT
+    found = re.search(_FIGURE + re.escape(marker), text[:10000])
+    if not found:
+        return _ABSENT
+    whole = found.group(1).replace(",", "")
+    value = float(whole + found.group(2)) if found.group(2) else int(whole)
+    return rounded(value / 100) if marker in ("%", "％") else value
+
+
+def _mentions(args: list, table: dict) -> Any:
+    """1 when the text, or one of the texts of a list, contains the marker; 0 when it does not;
+    absent when there is no text."""
+    value, marker = args[0], table.get("marker")
+    texts = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+    if not texts or not marker:
+        return _ABSENT
+    return int(any(marker in t for t in texts))
+
+
+def _pick(args: list, table: dict) -> Any:
+    """From a list of mappings, the ``take`` field of the first item whose ``key`` field equals
+    ``value`` (absent when there is none)."""
+    key, value, take = table.get("key"), table.get("value"), table.get("take")
+    for item in args[0] if isinstance(args[0], list) else ():
+        if isinstance(item, dict) and item.get(key) == value:
+            found = item.get(take)
+            return found if _scalar(found) else _ABSENT
+    return _ABSENT
+
+
 _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_of": _number_of,
                 "ratio": _ratio, "year_diff": _year_diff, "abs_diff": _abs_diff, "rel_diff": _rel_diff,
                 "sub": _sub, "add": _add, "period_end": _period_end,
-                "dimension_of": _dimension_of, "first_given": _first_given}
+                "dimension_of": _dimension_of, "first_given": _first_given,
+                "number_before": _number_before, "pick": _pick, "mentions": _mentions}
 
 
 
@@ -205,6 +247,8 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: C
         with_units(columns, d)
         return
     table = dict(d.table or ())
+    if d.op == "pick":
+        table["take"] = d.take
     read = [columns.get(arg) for arg in d.args]
     twin = COLUMN_OPS.get(d.op)
     if twin is not None:

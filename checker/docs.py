@@ -125,6 +125,10 @@ _DERIVED_WORDS = {
     "number_of": lambda d: f"{_f(d.args[0])} 的数值",
     "period_end": lambda d: f"{_f(d.args[0])} 年{(' ' + _f(d.args[1]) + ' 月') if len(d.args) > 1 else ''}"
                             "的最后一天（日期；无月份时为该年 12 月 31 日）",
+    "pick": lambda d: (f"{_f(d.args[0])} 中 {_f(str(dict(d.table).get('key')))} 为 “{dict(d.table).get('value')}” "
+                       f"的一项的 {_f(d.take or '')}"),
+    "mentions": lambda d: f"{_f(d.args[0])} 中含有“{dict(d.table).get('marker', '')}”时为 1，否则为 0",
+    "number_before": lambda d: f"{_f(d.args[0])} 文字中紧接在“{dict(d.table).get('marker', '')}”之前的第一个数字",
     "decline_rate": lambda d: f"{_f(d.args[0])} 逐年的年均下降率 1 − (末年值/首年值)^(1/(末年 − 首年))",
     "first_given": lambda d: "、".join(map(_f, d.args)) + " 中第一个给出的值",
     "window_sum": lambda d: f"截至本年度的近 {d.years} 年 {_f(d.args[0])} 之和（窗口内任一年度缺值则不给出）",

@@ -65,6 +65,13 @@ def read_derived(meta: dict) -> tuple[Derived, ...]:
                 kw["years"] = d.get("years")
             if op == "number_of":
                 kw["table"] = tuple(sorted(qualitative_words(scoring).items()))
+        elif op in ("number_before", "mentions"):
+            args = tuple(spec)
+            kw["table"] = (("marker", d.get("marker") or ""),)
+        elif op == "pick":
+            args = tuple(spec)
+            key, value = next(iter((d.get("where") or {"": ""}).items()))
+            kw.update(table=(("key", key), ("value", value)), take=d.get("take"))
         elif op in UNIT_OPS:
             kw["factors"] = ((spec[0], spec[1]),) if op == "convert" else _factors(spec)
             kw["to"] = d.get("to")
@@ -210,6 +217,9 @@ def _entry_problems(i: int, d: Derived, fields: _Fields) -> list[str]:
         out += _unit_problems(d)
     if d.op == "ref":
         out += _ref_problems(d, fields)
+    if d.op == "pick" and not (d.take and dict(d.table).get("key")):
+        out.append(fix(f"derive {d.field!r}: pick needs where: {{field: value}} (one pair) and take: <field>",
+                       "加入 where: {字段: 值} 和 take: <字段>", "add where: {field: value} and take: <field>"))
     if d.op in ("decline_rate", *WINDOW_OPS) and not fields.has(d.kind, "year") and not _by_year(fields, d.kind):
         out.append(fix(f"derive {d.field!r}: decline_rate needs facts with a year ({d.kind!r} has none)",
                        "用于按年汇总（group_by: {year_of} 或 fields 含 year）或含 year 字段的种类",

@@ -27,8 +27,9 @@ _CLAUSE_RE = re.compile(
 
 DERIVE_OPS = ("ratio", "abs_diff", "year_diff", "join", "lookup", "type_of", "number_of",
               "convert", "product", "rel_diff", "ref", "sub", "add", "decline_rate", "period_end",
-              "dimension_of", "occurrence", "window_sum", "window_decline", "first_given")
-TEXT_OPS = ("join", "lookup", "type_of", "dimension_of")
+              "dimension_of", "occurrence", "window_sum", "window_decline", "first_given", "number_before",
+              "pick", "mentions")
+TEXT_OPS = ("join", "lookup", "type_of", "dimension_of", "pick")
 DATE_OPS = ("period_end",)  # a date (epoch days in the engine, compared with dates and anchors)
 UNIT_OPS = ("convert", "product")  # set ``<field>_unit_error`` (text) instead of the value on a unit problem
 UNIT_ERROR = "_unit_error"
@@ -166,9 +167,14 @@ class Derived:
     # ratio | abs_diff | year_diff (calendar year of a date field minus a year field) | join | lookup | type_of
     # | number_of | convert | product | rel_diff | ref | sub | add | decline_rate | period_end | dimension_of
     # | occurrence | window_sum | window_decline | first_given
+    # | number_before (the figure a
+    # text states before a marker word, e.g. the 38 of "38 项要求") | pick (a field of the item of a list field
+    # whose key field has a given value, e.g. the summary of the input on topic compliance_results) | mentions
+    # (1 when a text, or a text of a list, contains the marker, else 0)
     op: str
     args: tuple[str, ...]  # the fields of the same fact it reads (product: every value and unit field)
-    table: tuple[tuple[str, Any], ...] = ()  # lookup: key -> value; number_of: word -> number
+    table: tuple[tuple[str, Any], ...] = ()  # lookup: key -> value; number_of: word -> number; number_before: marker;
+    # pick: the item's key field and value (the field taken is ``take``)
     to: str | None = None  # convert, product: the unit of the result
     factors: tuple[tuple[str, str | None], ...] = ()  # convert, product: (value field, unit field or None)
     of: str | None = None  # ref: the kind the value is taken from

@@ -90,6 +90,41 @@ def test_number_ops():
     assert not {"rel", "diff", "total", "share"} & set(missing)
 
 
+def test_number_before_reads_the_figure_a_text_states_before_its_marker():
+    texts = ["合规性评价 CE-2024 的 38 项要求全部满足", "38 项要求中 2 项未满足", "共 1,200 项要求", "全部满足",
+             "2025 年较 2022 年下降 12.5%", None]
+    base = _base(*[("t", {"text": t} if t else {}) for t in texts])
+    _run(base, [{"kind": "t", "field": "items", "number_before": ["text"], "marker": "项要求"},
+                {"kind": "t", "field": "unmet", "op": "number_before", "args": ["text"], "marker": "项未满足"},
+                {"kind": "t", "field": "decline", "number_before": ["text"], "marker": "%"}])
+    ce, unmet, thousands, none, pct, missing = _of(base, "t")
+    assert ce["items"] == 38 and "unmet" not in ce  # the 2024 of CE-2024 is not followed by the marker
+    assert unmet["items"] == 38 and unmet["unmet"] == 2
+    assert thousands["items"] == 1200
+    assert not {"items", "unmet", "decline"} & set(none) and not {"items", "unmet", "decline"} & set(missing)
+    assert pct["decline"] == 0.125 and "items" not in pct  # a percentage as a fraction
+
+
+def test_pick_takes_a_field_of_the_matching_item_of_a_list():
+    inputs = [{"topic": "policy_review", "summary": "方针适宜"}, {"topic": "compliance_results", "summary": "38 项要求全部满足"}]
+    base = _base(("r", {"inputs": inputs}), ("r", {"inputs": inputs[:1]}), ("r", {}),
+                 ("r", {"inputs": [{"topic": "compliance_results", "summary": ["not", "a", "scalar"]}]}))
+    _run(base, [{"kind": "r", "field": "text", "op": "pick", "args": ["inputs"], "where": {"topic": "compliance_results"},
+                 "take": "summary"},
+                {"kind": "r", "field": "count", "number_before": ["text"], "marker": "项要求"}])
+    found, other_topic, no_list, not_scalar = _of(base, "r")
+    assert found["text"] == "38 项要求全部满足" and found["count"] == 38
+    assert not {"text", "count"} & (set(other_topic) | set(no_list) | set(not_scalar))
+
+
+def test_mentions_says_whether_a_text_or_a_list_of_texts_contains_the_marker():
+    base = _base(("a", {"c": ["T/CPQS ZC001—2025 9.2.1", "园区制度"]}), ("a", {"c": ["园区制度"]}), ("a", {"c": "依据 ZC001"}),
+                 ("a", {}))
+    _run(base, [{"kind": "a", "field": "m", "op": "mentions", "args": ["c"], "marker": "ZC001"}])
+    in_list, absent_from_list, in_text, no_text = _of(base, "a")
+    assert (in_list["m"], absent_from_list["m"], in_text["m"]) == (1, 0, 1) and "m" not in no_text
+
+
 def test_ref_copies_a_field_from_the_matching_fact_of_another_kind():
     base = _base(("factors.factors", {"id": "EF-1", "year": 2023, "region": "华东"}),
                  ("factors.factors", {"id": "EF-2", "year": 2021}),
