@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import operator
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
