@@ -48,6 +48,32 @@ def _factors(spec: list) -> tuple[tuple[str, str | None], ...]:
     return tuple((f[0], f[1]) if isinstance(f, list) else (f, None) for f in spec)
 
 
+def _entry(d: dict, op: str, spec: Any, scoring: dict, tables: dict) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The inputs and the extra fields of one declared derive entry."""
+    kw: dict[str, Any] = {}
+    if op == "lookup":
+        return (spec["key"],), {"table": tables.get(spec["table"], ())}
+    if op in ("type_of", "number_of", "decline_rate", "dimension_of", *WINDOW_OPS):
+        if op in WINDOW_OPS:
+            kw["years"] = d.get("years")
+        if op == "number_of":
+            kw["table"] = tuple(sorted(qualitative_words(scoring).items()))
+        return (spec,), kw
+    if op in ("number_before", "mentions"):
+        return tuple(spec), {"table": (("marker", d.get("marker") or ""),)}
+    if op == "pick":
+        key, value = next(iter((d.get("where") or {"": ""}).items()))
+        return tuple(spec), {"table": (("key", key), ("value", value)), "take": d.get("take")}
+    if op in UNIT_OPS:
+        kw["factors"] = ((spec[0], spec[1]),) if op == "convert" else _factors(spec)
+        kw["to"] = d.get("to")
+        return tuple(f for pair in kw["factors"] for f in pair if f), kw
+    if op == "ref":
+        match = tuple(sorted((spec.get("match") or {}).items()))
+        return tuple(ours for _, ours in match), {"of": spec.get("of"), "match": match, "take": spec.get("take")}
+    return tuple(spec), kw
+
+
 def read_derived(meta: dict) -> tuple[Derived, ...]:
     """The pack's declared derived values, with the tables they read (from the pack's scoring)."""
     scoring = meta.get("scoring") or {}
@@ -55,33 +81,7 @@ def read_derived(meta: dict) -> tuple[Derived, ...]:
     out: list[Derived] = []
     for d in meta.get("derive") or ():
         op, spec = _op_and_spec(d)
-        kw: dict[str, Any] = {}
-        if op == "lookup":
-            args: tuple[str, ...] = (spec["key"],)
-            kw["table"] = tables.get(spec["table"], ())
-        elif op in ("type_of", "number_of", "decline_rate", "dimension_of", *WINDOW_OPS):
-            args = (spec,)
-            if op in WINDOW_OPS:
-                kw["years"] = d.get("years")
-            if op == "number_of":
-                kw["table"] = tuple(sorted(qualitative_words(scoring).items()))
-        elif op in ("number_before", "mentions"):
-            args = tuple(spec)
-            kw["table"] = (("marker", d.get("marker") or ""),)
-        elif op == "pick":
-            args = tuple(spec)
-            key, value = next(iter((d.get("where") or {"": ""}).items()))
-            kw.update(table=(("key", key), ("value", value)), take=d.get("take"))
-        elif op in UNIT_OPS:
-            kw["factors"] = ((spec[0], spec[1]),) if op == "convert" else _factors(spec)
-            kw["to"] = d.get("to")
-            args = tuple(f for pair in kw["factors"] for f in pair if f)
-        elif op == "ref":
-            match = tuple(sorted((spec.get("match") or {}).items()))
-            kw.update(of=spec.get("of"), match=match, take=spec.get("take"))
-            args = tuple(ours for _, ours in match)
-        else:
-            args = tuple(spec)
+        args, kw = _entry(d, op, spec, scoring, tables)
         out.append(Derived(d["kind"], d["field"], op, args, **kw))
     return tuple(out)
 

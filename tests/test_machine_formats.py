@@ -31,6 +31,8 @@ OSCAL_SHA256 = "d9e34757f0c12aff61f52b821f0b8f83ba0ba75b3a149a202b08ba82f82bc4c3
 SARIF_SCHEMA = DATA / "sarif" / "sarif-schema-2.1.0.json"
 SARIF_SHA256 = "ad389db5a66fad5c131178b0e1f18600ac625616cd5ea20a00ee8ee246dc7069"  # oasis-tcs/sarif-spec 85971b3
 KNOWN_RULE = "zc001-5.3-f-outsourced"  # donghu-park: an outsourced process with no control stated
+# the line of that process, the first item under outsourced_processes in donghu's scope.yaml
+KNOWN_LINE = (DEFECTIVE / "scope.yaml").read_text(encoding="utf-8").splitlines().index("outsourced_processes:") + 2
 SKIPPED = (Status.NOT_APPLICABLE, Status.NOT_EVALUATED, Status.ONSITE)
 SEESA = "t-seesa-010-2025"
 
@@ -83,7 +85,7 @@ def test_the_known_nonconformity_is_where_the_report_says(donghu):
     """The location the machine formats are checked against is the evidence file's own line."""
     _, result, e = _known_nc(donghu)
     assert (result.status, result.grade, result.clause) == (Status.NONCONFORMITY, Grade.MINOR, "5.3 f)")
-    assert (e.file, e.line, e.column, e.pointer) == ("scope.yaml", 23, 5, "/outsourced_processes/0")
+    assert (e.file, e.line, e.column, e.pointer) == ("scope.yaml", KNOWN_LINE, 5, "/outsourced_processes/0")
     line = (DEFECTIVE / e.file).read_text(encoding="utf-8").splitlines()[e.line - 1]
     assert line[e.column - 1:].startswith("name: ") and line[: e.column - 1] == "  - "
 
@@ -131,12 +133,12 @@ def test_junit_locates_the_known_nonconformity(donghu):
     nc, result, _ = _known_nc(donghu)
     [case] = [c for c in _junit(donghu).iter("testcase") if c.get("name") == f"{KNOWN_RULE} [{result.subject}]"]
     assert case.get("classname") == "T/CPQS ZC001—2025 5.3 f)"
-    assert (case.get("file"), case.get("line")) == ("scope.yaml", "23")
+    assert (case.get("file"), case.get("line")) == ("scope.yaml", str(KNOWN_LINE))
     [failure] = case.findall("failure")
     assert failure.get("type") == "minor"
     assert failure.get("message") == f"{nc.id}: {result.message.zh}"
     out = case.find("system-out").text
-    assert "证据位置：scope.yaml:23#/outsourced_processes/0" in out.splitlines()
+    assert f"证据位置：scope.yaml:{KNOWN_LINE}#/outsourced_processes/0" in out.splitlines()
     assert f"不符合项编号：{nc.id}" in out.splitlines()
     assert f"整改建议：{result.remediation.zh}" in out.splitlines()  # a pre-check: the remediation is shown
     [en] = [c for c in _junit(donghu, "en").iter("testcase") if c.get("name") == case.get("name")]
@@ -242,7 +244,7 @@ def test_sarif_locates_the_known_nonconformity(donghu):
     assert res["message"]["text"] == f"{nc.id}: {result.message.en}"
     [loc] = res["locations"]
     assert loc["physicalLocation"] == {"artifactLocation": {"uri": "scope.yaml", "uriBaseId": "BUNDLE"},
-                                       "region": {"startLine": 23, "startColumn": 5}}
+                                       "region": {"startLine": KNOWN_LINE, "startColumn": 5}}
     assert loc["logicalLocations"] == [{"fullyQualifiedName": "/outsourced_processes/0", "kind": "element"}]
     assert res["properties"]["remediation"] == result.remediation.en
     assert run["language"] == "en-US"
@@ -310,8 +312,8 @@ def test_oscal_findings_observations_and_risks_follow_the_report(donghu):
     assert risk["remediations"][0]["lifecycle"] == "recommendation"
     [ob] = [o for o in result["observations"] if o["uuid"] in {x["observation-uuid"] for x in risk["related-observations"]}]
     [ev] = ob["relevant-evidence"]
-    assert ev["href"] == "scope.yaml" and ev["description"] == "scope.yaml:23#/outsourced_processes/0"
-    assert {p["name"]: p["value"] for p in ev["props"]} == {"line": "23", "column": "5",
+    assert ev["href"] == "scope.yaml" and ev["description"] == f"scope.yaml:{KNOWN_LINE}#/outsourced_processes/0"
+    assert {p["name"]: p["value"] for p in ev["props"]} == {"line": str(KNOWN_LINE), "column": "5",
                                                             "pointer": "/outsourced_processes/0"}
     [finding] = [f for f in result["findings"] if f["target"]["target-id"] == oscal_report.token(r.standard, "5.3 f)")]
     assert finding["target"]["status"] == {"state": "not-satisfied", "reason": "fail"}
