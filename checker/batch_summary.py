@@ -20,12 +20,13 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from .escape import csv_cell, one_line, printable
 from .labels_out import Pair, index
-from .reporters._documents import cell_text, stable_zip
+from .reporters._documents import stable_zip
+from .reporters._xlsx_cells import text_cell
 from .resources import data_dir
 from .safeio import atomic_write
 
@@ -122,12 +123,7 @@ def render_xlsx(rows: list[dict[str, Any]], lang: str) -> bytes:
     ws.title = TITLE[0]
     for r, values in enumerate([heads(), *(cells(row, lang) for row in rows)], 1):
         for c, value in enumerate(values, 1):
-            cell = ws.cell(r, c)
-            cell.value = text = cell_text(value)
-            cell.data_type, cell.number_format = "s", "@"
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if text.lstrip()[:1] in ("=", "+", "-", "@"):
-                cell.quotePrefix = True
+            cell = text_cell(ws, r, c, value)  # text shown literally, never a formula
             if r == 1:
                 cell.font = Font(bold=True)
     for c, (_, _, width) in enumerate(COLUMNS, 1):
