@@ -83,9 +83,13 @@ def engine_id_hash(text: str) -> int:
 
 def count_properties(value: Any) -> int:
     """Properties as the engine counts them: every object key, nested objects included."""
-    if isinstance(value, dict):
-        return sum(1 + count_properties(v) for v in value.values())
-    return 0
+    if not isinstance(value, dict):
+        return 0
+    n = len(value)
+    for v in value.values():  # a call only for a nested object: most facts are flat
+        if isinstance(v, dict):
+            n += count_properties(v)
+    return n
 
 
 def _has_float(value: Any) -> bool:
@@ -161,10 +165,7 @@ class Firing(NamedTuple):
     facts: tuple[tuple[str, str | tuple[str, ...]], ...]  # (alias, fact id, or the ids of a group)
 
     def fact(self, alias: str) -> str | tuple[str, ...] | None:
-        for name, fid in self.facts:
-            if name == alias:
-                return fid
-        return None
+        return next((fid for name, fid in self.facts if name == alias), None)
 
     def groups(self) -> int:
         return sum(isinstance(fid, tuple) for _, fid in self.facts)
@@ -351,8 +352,7 @@ def _matched(message: str, aliases: dict[str, frozenset[str]]) -> tuple[str, dic
 
 
 def _firings(sink: list, back: dict[str, str | tuple[str, ...]], keep: frozenset[str] | None) -> list[Firing]:
-    """The recorded actions as firings, with the facts' own ids.  A subject given as the shadow of its
-    group (``checker.feed``) stands for every member: its firing names them all (``Firing.expand``)."""
+    """The recorded actions as firings, with the facts' own ids (a group's shadow: ``Firing.expand``)."""
     out = []
     for action, matched in sink:
         if action in (END_ACTION, KEEP_ACTION) or (keep is not None and action not in keep):

@@ -18,8 +18,20 @@ class FactSource:
     pointer: str
     data: Any
     document: Document | None
-    key: str  # stable identity, independent of file names and order (checker.ids): kind/records[id] or agg:name:key
+    stable: Any  # the stable identity (``key``), or a ``checker.ids.LazyKey`` computing it when first read
     derived: dict[str, Any] | None = None  # values the pack derived for this fact (checker.derivations), by field
+
+    @property
+    def key(self) -> str:
+        """Stable identity, independent of file names and order (checker.ids): kind/records[id] or agg:name:key."""
+        stable = self.stable
+        if type(stable) is not str:
+            stable = self.stable = stable.resolve()
+        return stable
+
+    @key.setter
+    def key(self, value: Any) -> None:
+        self.stable = value
 
     def values(self) -> Any:
         """The original values with the derived ones beside them (what a message template sees as

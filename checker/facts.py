@@ -29,7 +29,7 @@ from .bundle import Bundle, Document
 from .conditions import RESERVED, add_months, anchor_name, epoch_days
 from .factbase import FactBase, FactSource
 from .gcpause import paused
-from .ids import document_keys, item_key_fields, record_keys, unique_keys
+from .ids import document_keys, item_key_fields, record_keys, unique_keys_lazy
 from .packmodel import BUNDLE_KIND, Aggregate, Derived
 from .pointers import join_pointer
 from .schemas import SchemaSet
@@ -215,8 +215,8 @@ def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str
         schema = schemas.inlined(kind)  # no $ref left: normalising needs no resolver
         norm.emit(doc.data, schema, "", doc, kind, None, None, doc_keys[doc.path])
     evidence = [src for src in base.sources.values() if src.document is not None and src.kind != BUNDLE_KIND]
-    for src, key in zip(evidence, unique_keys([(src.key, src.data) for src in evidence]), strict=True):
-        src.key = key
+    for src, key in zip(evidence, unique_keys_lazy([(src.stable, src.data) for src in evidence]), strict=True):
+        src.stable = key  # a key several share is hashed only if read (checker.ids)
     run_declarations(base, bundle, tuple(derived), tuple(aggregates), dates)
     return base
 

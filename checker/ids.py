@@ -149,6 +149,58 @@ def unique_keys(keyed: list[tuple[str, Any]]) -> list[str]:
     return _numbered(keys)
 
 
+class _Shared:
+    """Items sharing one key: each one's ``key@hash`` (``unique_keys``), hashed when the first is asked for
+    (a whole document's content hash is costly, and most documents' keys are never read)."""
+
+    __slots__ = ("contents", "key", "keys")
+
+    def __init__(self, key: str, contents: list):
+        self.key = key
+        self.contents = contents
+        self.keys: list[str] | None = None
+
+    def key_of(self, index: int) -> str:
+        if self.keys is None:
+            self.keys = _numbered([f"{self.key}@{content_hash(content)}" for content in self.contents])
+            self.contents = []
+        return self.keys[index]
+
+
+class LazyKey:
+    """A key ``unique_keys_lazy`` leaves to be computed on first read (``FactSource.key``)."""
+
+    __slots__ = ("index", "shared")
+
+    def __init__(self, shared: _Shared, index: int):
+        self.shared = shared
+        self.index = index
+
+    def resolve(self) -> str:
+        return self.shared.key_of(self.index)
+
+
+def unique_keys_lazy(keyed: list[tuple[str, Any]]) -> list[str | LazyKey]:
+    """``unique_keys``, with the keys of items that share one left to compute when read.  Items equal in
+    key and content are numbered within their key's group, which is where ``unique_keys`` numbers
+    them too (a hashed key ``k@h`` never equals another item's key)."""
+    groups: dict[str, list] = {}
+    for k, content in keyed:
+        groups.setdefault(k, []).append(content)
+    shared = {k: _Shared(k, contents) for k, contents in groups.items() if len(contents) > 1}
+    seen: dict[str, int] = {}
+    out: list[str | LazyKey] = []
+    for k, _ in keyed:
+        group = shared.get(k)
+        if group is None:
+            out.append(k)
+            continue
+        n = seen.get(k, 0)
+        seen[k] = n + 1
+        out.append(LazyKey(group, n))
+    return out
+
+
 def _digest(text: str) -> str:
     return base64.b32encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")[:ID_LENGTH]
 
