@@ -205,14 +205,12 @@ def derive(base: Any, derived: Iterable[Derived], aggregates: dict[str, Aggregat
 
 
 def _facts(base: Any, kind: str) -> list[dict]:
-    """The facts of a kind, in order (for an op written fact by fact: ``derive_one`` then forgets the
-    kind's columns)."""
+    """The facts of a kind, in order (an op writing fact by fact: ``derive_one`` then forgets them)."""
     return [base.facts[int(fid) - 1] for fid in base.of_kind(kind)]
 
 
 def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: ColumnStore | None = None) -> None:
-    """Add one declared value to the facts of its kind (absent when an input is), computed over the
-    kind's columns (``store``: the columns read so far in this run).
+    """Add one declared value to the facts of its kind (absent when an input is), over its columns.
 
     ratio, abs_diff (|a − b|), rel_diff (|a − b| / |b|), sub (a − b − …), add (a + b + …), year_diff
     (calendar year of a date minus a year): numbers from number fields.  convert: a value in its unit
@@ -234,8 +232,7 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: C
         _decline_rate(store.kind(d.kind), d, aggregates)
         return
     if d.op == "occurrence":
-        _occurrence(base, d)
-        store.forget(d.kind)  # written fact by fact: its columns are read again
+        _occurrence(store, d)
         return
     if d.op in ("window_sum", "window_decline"):
         _window(base, d)
@@ -259,19 +256,31 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: C
     columns.set(engine_field(d.field), [v if type(v) is not float or math.isfinite(v) else _ABSENT for v in values])
 
 
-def _occurrence(base: Any, d: Derived) -> None:
+def _occurrence(store: ColumnStore, d: Derived) -> None:
     """The rank of each fact among the facts of its kind with the same values of the ``args`` fields, in
     fact order: 1 the first, 2 the first repetition, 3 any later one (a bounded value, so that a table of
     identical rows stays a few distinct facts for the engine's feed).  A missing field is a value of its
     own (an annual figure has no month); a field holding a list or mapping leaves the rank absent."""
-    reads = [getter(arg) for arg in d.args]
-    target = engine_field(d.field)
+    columns = store.kind(d.kind)
     seen: dict[tuple, int] = {}
-    for fact in _facts(base, d.kind):
-        key = tuple(get(fact) for get in reads)
-        if all(v is None or _scalar(v) for v in key):
+    ranks: list = []
+    for key in rows([columns.get(arg) for arg in d.args], len(columns)):
+        if _scalars(key, none=True):
             seen[key] = rank = min(seen.get(key, 0) + 1, 3)
-            base.set_derived(fact, target, rank)
+            ranks.append(rank)
+        else:
+            ranks.append(_ABSENT)
+    columns.set(engine_field(d.field), ranks)
+
+
+_PLAIN_TYPES = frozenset({str, int, float, bool})
+_PLAIN_OR_NONE = _PLAIN_TYPES | {type(None)}
+
+
+def _scalars(values: tuple, none: bool = False) -> bool:
+    """Every value is a scalar (``_scalar``), or None when ``none``."""
+    plain = _PLAIN_OR_NONE if none else _PLAIN_TYPES
+    return all(type(v) in plain or _scalar(v) for v in values)
 
 
 def _scalar(value: Any) -> bool:
@@ -296,7 +305,7 @@ def _ref(store: ColumnStore, d: Derived) -> None:
     index: dict[tuple, tuple[Any, Any]] = {}
     keys = rows([theirs.get(f) for f, _ in d.match], len(theirs))
     for src, key, value in zip(theirs.sources(), keys, theirs.get(d.take), strict=True):
-        if all(_scalar(k) for k in key) and _scalar(value) and key not in index:
+        if _scalars(key) and _scalar(value) and key not in index:
             shown = _as_written(src, d.take)  # as written (a date as text)
             index[key] = (value, shown if _scalar(shown) else value)
     ours = store.kind(d.kind)

@@ -37,6 +37,7 @@ from .schemas import SchemaSet
 _BLANK = object()
 _EMPTY: dict = {}
 _PLAIN: tuple = (_EMPTY, False, frozenset())  # a property the schema does not describe
+_RESERVED = frozenset(RESERVED)
 
 
 _TRIM = " \t\r\n\u3000。．.；;，,：:！!"
@@ -59,14 +60,6 @@ def _placeholder(value: str, node: dict) -> bool:
         return False
     words = _placeholder_words(node)
     return bool(words) and value.strip(_TRIM).casefold() in words
-
-
-def _normalised(out: dict, value: dict, root: bool) -> Any:
-    """A normalised mapping: the original itself when nothing changed (the fact shares the evidence's
-    values, which are never changed: memory); nothing when it is left empty, unless it is a document."""
-    if out and not root and len(out) == len(value) and all(out[k] is v for k, v in value.items()):
-        return value  # (an empty mapping is blank: dropped below)
-    return out if out or root else _BLANK
 
 
 def _child(pointer: str, token: str | int) -> str:
@@ -108,31 +101,35 @@ class _Normaliser:
         plan = self.plan(node)
         out = {}
         root = not pointer
+        same = not root  # every value kept as it is, so far (the original can then be shared)
         for k, v in value.items():
             if k.startswith("x-") or (root and k == "kind"):
+                same = False
                 continue
             t = type(v)
             if t is str:  # the common case, inline: blank, a placeholder, a date, or the text itself
-                text = v.strip()
-                if not text:
-                    continue
-                date, words = plan.get(k, _PLAIN)[1:]
-                if words and v.strip(_TRIM).casefold() in words:
-                    continue
-                out[k] = epoch_days(v) if date else v
+                _, date, words = plan.get(k, _PLAIN)
+                if not v.strip() or (words and v.strip(_TRIM).casefold() in words):
+                    same = False
+                elif date:
+                    out[k] = epoch_days(v)
+                    same = False
+                else:
+                    out[k] = v
                 continue
-            if t is dict or t is list:
-                nv = self.value(v, plan.get(k, _PLAIN)[0], _child(pointer, k), pending)
-            elif v is None:
-                continue
-            elif t is int or t is float or t is bool:
+            if t is int or t is float or t is bool:
                 out[k] = v
                 continue
-            else:
-                nv = self.value(v, plan.get(k, _PLAIN)[0], "", pending)
+            if v is None:
+                same = False
+                continue
+            nv = self.value(v, plan.get(k, _PLAIN)[0], _child(pointer, k) if t is dict or t is list else "", pending)
             if nv is not _BLANK:
                 out[k] = nv
-        return _normalised(out, value, root)
+            same = same and nv is v
+        if same and out:
+            return value  # (an empty mapping is blank: dropped below)
+        return out if out or root else _BLANK
 
     def plan(self, node: dict) -> dict[str, tuple[dict, bool, frozenset[str]]]:
         """Per property of an object node: its schema node, whether it is a date, its placeholder words
@@ -166,8 +163,11 @@ class _Normaliser:
         fields = self.value(data, node, pointer, pending)
         if not isinstance(fields, dict):
             fields = {}
-        fields = {("f_" + k if k in RESERVED else k): v for k, v in fields.items()}
-        fact = {"kind": kind, **fields}
+        fact = {"kind": kind}
+        if _RESERVED.isdisjoint(fields):
+            fact.update(fields)
+        else:
+            fact.update((("f_" + k if k in _RESERVED else k), v) for k, v in fields.items())
         if doc_id:
             fact["_doc"] = doc_id
         if parent_id:

@@ -93,6 +93,26 @@ def own_key(data: Any, key_fields: str | list | None) -> str | None:
     return "|".join(parts)  # type: ignore[arg-type]
 
 
+def _own_keys(items: list, key_fields: str | list | None) -> list[str | None]:
+    """``own_key`` of each item, the fields' paths split once."""
+    if not key_fields:
+        return [None] * len(items)
+    paths = [f.split(".") for f in ([key_fields] if isinstance(key_fields, str) else key_fields)]
+    out: list[str | None] = []
+    for item in items:
+        parts = []
+        for path in paths:
+            value = item
+            for name in path:
+                value = value.get(name) if isinstance(value, dict) else None
+            part = value.strip() or None if type(value) is str else _scalar_key(value)
+            if part is None:
+                break
+            parts.append(part)
+        out.append("|".join(parts) if len(parts) == len(paths) and isinstance(item, dict) else None)
+    return out
+
+
 def item_key_fields(items_node: dict) -> str | list | None:
     """Which field(s) identify an item of a record array: ``x-key``, else ``id`` if the items have one."""
     if "x-key" in items_node:
@@ -106,7 +126,7 @@ def record_keys(items: list, key_fields: str | list | None) -> list[str]:
     Siblings sharing an own key are told apart by their content hash; identical siblings (same
     content) are interchangeable, so numbering them in order changes nothing a report shows about them.
     """
-    raw = [own_key(item, key_fields) or "#" + content_hash(item) for item in items]
+    raw = [key or "#" + content_hash(item) for key, item in zip(_own_keys(items, key_fields), items, strict=True)]
     counts: dict[str, int] = {}
     for k in raw:
         counts[k] = counts.get(k, 0) + 1
