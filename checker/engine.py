@@ -212,7 +212,7 @@ class Engine:
         self._aliases: dict[str, frozenset[str]] = {}  # engine rule -> the aliases its actions carry
         self._sessions = itertools.count(1)
         self._lock = threading.Lock()
-        self._check, self._hashes = True, array("I")  # per evaluation (``_evaluate``)
+        self._hashes = array("I")  # per evaluation (``_evaluate``)
 
     def _register(self, name: str, definition: dict) -> None:
         if name in self._registered:
@@ -244,10 +244,7 @@ class Engine:
         planner = Planner(facts)
         feeds = [feed if isinstance(feed, Feed) else Feed(kinds=frozenset(feed)) for _, _, feed in rulesets]
         planner.expect(feeds)  # what each ruleset's sessions are given is dropped after the last that reads it
-        # A fact is given as it is or projected on fewer fields, never larger: when no fact is over the
-        # engine's limit, no session fact can be; otherwise each fact given is checked (``_run``).
         self._hashes = array("I")  # the hashes of the facts' ids (``_engine_ids``)
-        self._check = any(count_properties(f) + 2 > MAX_FACT_PROPERTIES for f in facts)
         for i, (name, definition, _) in enumerate(rulesets):
             self._register(name, definition)
             for session in planner.sessions(feeds[i]):
@@ -263,7 +260,7 @@ class Engine:
         with the facts' own ids (a shadow fact's: the fact it stands for).  Checks that every fact was
         kept and the sentinel's action ran once."""
         selected = session.facts
-        for fact in selected if self._check else ():  # as given to the engine (projected: see checker.feed)
+        for fact in selected:  # as given to the engine (projected, shadows: far fewer than the facts)
             _check_size(fact)
         sid = f"{os.getpid()}-{next(self._sessions)}"
         engine_ids = _engine_ids([str(f["id"]) for f in selected], self._hashes)

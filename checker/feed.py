@@ -45,6 +45,7 @@ END_KIND = "__end__"  # the end-of-evidence sentinel's kind
 # with mallinfo: ~40 MB for 4,000); 2,000 keeps that near 20 MB for ~10% more engine time than 4,000
 # (bench/bench.py, issue 15).
 SESSION_FACTS = 2000
+_OWN_KEYS = frozenset({str, int})  # values that are their own key in a column (``_hashable``)
 
 
 @dataclass(frozen=True)
@@ -171,10 +172,14 @@ class Planner:
             facts = self.by_kind.get(kind, ())
             if spec[0] == "=" and len(parts) == 1:  # a top-level field: text and whole numbers are their own key
                 name = parts[0]
-                self._columns[key] = [v if type(v) is str or type(v) is int else _hashable(v)
-                                      for v in (f.get(name, MISSING) for f in facts)]
+                column = [f.get(name, MISSING) for f in facts]
+                if not _OWN_KEYS.issuperset(map(type, column)):
+                    column = [v if type(v) is str or type(v) is int else _hashable(v) for v in column]
+                self._columns[key] = column
             elif spec[0] == "=":
                 self._columns[key] = [_hashable(_at(f, parts)) for f in facts]
+            elif len(parts) == 1:  # whether a top-level field is given
+                self._columns[key] = [parts[0] in f for f in facts]
             else:
                 self._columns[key] = [_at(f, parts) is not MISSING for f in facts]
         return self._columns[key]

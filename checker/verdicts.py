@@ -128,11 +128,14 @@ class _RuleRun:
 def _cross_check(rf: RuleFirings, facts: FactBase, subjects: list[str], applicable: list[str]) -> list[str]:
     """Every subject claimed by exactly one outcome; "no subject" fired exactly when there is none."""
     problems = []
-    for sid in subjects:
+    claims = set(rf.passes) | set(rf.fails) | rf.skips
+    # outcomes disjoint and claiming exactly the subjects: each subject once, no stray (no loop needed)
+    exact = len(claims) == len(rf.passes) + len(rf.fails) + len(rf.skips) and claims == set(subjects)
+    for sid in () if exact else subjects:
         claimed = (sid in rf.passes) + (sid in rf.fails) + (sid in rf.skips)
         if claimed != 1:
             problems.append(f"subject {facts.sources[sid].key} claimed by {claimed} outcomes")
-    stray = (set(rf.passes) | set(rf.fails) | rf.skips) - set(subjects)
+    stray = () if exact else claims.difference(subjects)
     if stray:
         problems.append(f"{len(stray)} firings name subjects of another kind")
     if rf.nones != (0 if applicable else 1):
