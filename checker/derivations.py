@@ -273,14 +273,13 @@ def _occurrence(store: ColumnStore, d: Derived) -> None:
     columns.set(engine_field(d.field), ranks)
 
 
-_PLAIN_TYPES = frozenset({str, int, float, bool})
-_PLAIN_OR_NONE = _PLAIN_TYPES | {type(None)}
+_PLAIN_TYPES, _PLAIN_OR_NONE = frozenset({str, int, float, bool}), frozenset({str, int, float, bool, type(None)})
 
 
 def _scalars(values: tuple, none: bool = False) -> bool:
     """Every value is a scalar (``_scalar``), or None when ``none``."""
-    plain = _PLAIN_OR_NONE if none else _PLAIN_TYPES
-    return all(type(v) in plain or _scalar(v) for v in values)
+    return (_PLAIN_OR_NONE if none else _PLAIN_TYPES).issuperset(map(type, values)) or all(
+        _scalar(v) or (none and v is None) for v in values)
 
 
 def _scalar(value: Any) -> bool:
@@ -303,9 +302,10 @@ def _ref(store: ColumnStore, d: Derived) -> None:
     assert d.of is not None and d.take is not None
     theirs = store.kind(d.of)
     index: dict[tuple, tuple[Any, Any]] = {}
-    keys = rows([theirs.get(f) for f, _ in d.match], len(theirs))
-    for src, key, value in zip(theirs.sources(), keys, theirs.get(d.take), strict=True):
-        if _scalars(key) and _scalar(value) and key not in index:
+    key_columns, taken = [theirs.get(f) for f, _ in d.match], theirs.get(d.take)
+    plain = all(_PLAIN_TYPES.issuperset(map(type, c)) for c in (*key_columns, taken))  # no row to test
+    for src, key, value in zip(theirs.sources(), rows(key_columns, len(theirs)), taken, strict=True):
+        if (plain or (_scalars(key) and _scalar(value))) and key not in index:
             shown = _as_written(src, d.take)  # as written (a date as text)
             index[key] = (value, shown if _scalar(shown) else value)
     ours = store.kind(d.kind)

@@ -76,11 +76,11 @@ class FactBase:
         label = name[2:] if name.startswith("f_") else name
         if sources is None:
             sources = [self.sources[fact["id"]] for fact in facts]
-        for i, value in enumerate(values):
+        for fact, src, value, show in zip(facts, sources, values, values if shown is None else shown, strict=True):
             if value is skip:
                 continue
-            facts[i][name] = value
-            derived = (src := sources[i]).derived
+            fact[name] = value
+            derived = src.derived
             if derived is None:
                 derived = src.derived = {}
-            derived[label] = value if shown is None else shown[i]
+            derived[label] = show
