@@ -38,6 +38,7 @@ _BLANK = object()
 _EMPTY: dict = {}
 _PLAIN: tuple = (_EMPTY, False, frozenset())  # a property the schema does not describe
 _RESERVED = frozenset(RESERVED)
+_NUMBERS = frozenset({int, float, bool})
 
 
 _TRIM = " \t\r\n\u3000。．.；;，,：:！!"
@@ -60,6 +61,15 @@ def _placeholder(value: str, node: dict) -> bool:
         return False
     words = _placeholder_words(node)
     return bool(words) and value.strip(_TRIM).casefold() in words
+
+
+def _normalised(out: dict, value: dict, same: bool, root: bool) -> Any:
+    """A normalised mapping: the original itself when every value was kept as it is (the fact shares the
+    evidence's values, which are never changed: memory); nothing when it is left empty, unless it is a
+    document."""
+    if same and out:
+        return value  # (an empty mapping is blank: dropped below)
+    return out if out or root else _BLANK
 
 
 def _child(pointer: str, token: str | int) -> str:
@@ -116,20 +126,19 @@ class _Normaliser:
                     same = False
                 else:
                     out[k] = v
-                continue
-            if t is int or t is float or t is bool:
+            elif t in _NUMBERS:
                 out[k] = v
-                continue
-            if v is None:
+            elif v is None:
                 same = False
-                continue
-            nv = self.value(v, plan.get(k, _PLAIN)[0], _child(pointer, k) if t is dict or t is list else "", pending)
-            if nv is not _BLANK:
-                out[k] = nv
-            same = same and nv is v
-        if same and out:
-            return value  # (an empty mapping is blank: dropped below)
-        return out if out or root else _BLANK
+            else:
+                nv = self._nested(v, t, plan.get(k, _PLAIN)[0], pointer, k, pending)
+                if nv is not _BLANK:
+                    out[k] = nv
+                same = same and nv is v
+        return _normalised(out, value, same, root)
+
+    def _nested(self, value: Any, t: type, node: dict, pointer: str, key: str, pending: list) -> Any:
+        return self.value(value, node, _child(pointer, key) if t is dict or t is list else "", pending)
 
     def plan(self, node: dict) -> dict[str, tuple[dict, bool, frozenset[str]]]:
         """Per property of an object node: its schema node, whether it is a date, its placeholder words
