@@ -18,6 +18,7 @@ from .columns import ABSENT as _ABSENT
 from .columns import Columns, ColumnStore, getter, rows, walk
 from .conditions import engine_field
 from .derive_units import with_units
+from .factbase import UNSET
 from .packmodel import UNIT_OPS, Aggregate, Derived
 from .quantities import UnitProblem, dimension_text, rounded
 
@@ -204,11 +205,6 @@ def derive(base: Any, derived: Iterable[Derived], aggregates: dict[str, Aggregat
         derive_one(base, d, aggregates or {}, store)
 
 
-def _facts(base: Any, kind: str) -> list[dict]:
-    """The facts of a kind, in order (an op writing fact by fact: ``derive_one`` then forgets them)."""
-    return [base.facts[int(fid) - 1] for fid in base.of_kind(kind)]
-
-
 def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: ColumnStore | None = None) -> None:
     """Add one declared value to the facts of its kind (absent when an input is), over its columns.
 
@@ -289,11 +285,11 @@ def _scalar(value: Any) -> bool:
 def _as_written(src: Any, path: str) -> Any:
     """The value at ``path`` of what a message shows of a fact (its evidence with the derived values
     beside it, ``FactSource.values``), without building that mapping."""
-    data, derived = src.data, src.derived
+    data = src.data
     if not isinstance(data, dict):
         return None
     head, _, rest = path.partition(".")
-    value = derived[head] if derived and head in derived else data.get(head)
+    value = data.get(head) if (value := src.derived_get(head)) is UNSET else value
     return walk(value, rest) if rest else value
 
 
@@ -377,7 +373,7 @@ def _window(base: Any, d: Derived) -> None:
         return
     get = getter(d.args[0])
     by_year: dict[int, list[tuple[Any, dict]]] = {}
-    for fact in _facts(base, d.kind):
+    for fact in (base.facts[int(fid) - 1] for fid in base.of_kind(d.kind)):  # written fact by fact
         year = _year(fact)
         if year is not None and fact.get("count") != 0:
             by_year.setdefault(year, []).append((get(fact), fact))
