@@ -119,11 +119,17 @@ class FactBase:
         ``sources``: the facts' sources, by position (default: looked up)."""
         if sources is None:
             sources = [self.sources[fact["id"]] for fact in facts]
+        label = name[2:] if name.startswith("f_") else name
+        steps: dict[int, dict[str, str]] = {}  # id of a fact's names before -> after (``_names``, once each)
         for fact, src, value, show in zip(facts, sources, values, values if shown is None else shown, strict=True):
             if value is skip:
                 continue
             fact[name] = value
-            src.names, label = self._names(src.names, name)
+            names = src.names
+            after = steps.get(id(names))
+            if after is None:
+                after = steps[id(names)] = self._names(names, name)[0]
+            src.names = after
             if show is not value or (src.shown and label in src.shown):
                 _show(src, label, value, show)
 
