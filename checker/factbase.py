@@ -121,14 +121,17 @@ class FactBase:
             sources = [self.sources[fact["id"]] for fact in facts]
         label = name[2:] if name.startswith("f_") else name
         steps: dict[int, dict[str, str]] = {}  # id of a fact's names before -> after (``_names``, once each)
+        last: Any = UNSET
+        after: dict[str, str] = {}
         for fact, src, value, show in zip(facts, sources, values, values if shown is None else shown, strict=True):
             if value is skip:
                 continue
             fact[name] = value
-            names = src.names
-            after = steps.get(id(names))
-            if after is None:
-                after = steps[id(names)] = self._names(names, name)[0]
+            if src.names is not last:  # most neighbours had the same fields derived
+                last = src.names
+                if id(last) not in steps:
+                    steps[id(last)] = self._names(last, name)[0]
+                after = steps[id(last)]
             src.names = after
             if show is not value or (src.shown and label in src.shown):
                 _show(src, label, value, show)
