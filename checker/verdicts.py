@@ -159,7 +159,7 @@ def _breaches(run: _RuleRun, facts: FactBase, schemas: SchemaSet) -> list[Result
     note = _absent_note(run.missing, schemas) if run.ref_missing and run.missing else None
     absent_ref = _bundle_evidence(facts, note) if note else ()
     out = []
-    for sid in run.applicable:
+    for sid in run.applicable if rf.fails else ():
         if sid not in rf.fails:
             continue
         src = facts.sources[sid]
@@ -240,7 +240,8 @@ def _rule_run(rule: Rule, pack: Pack, rf: RuleFirings, facts: FactBase, subjects
     if missing is None:  # a value taken by a declared ref from a document the bundle lacks
         ref_missing = next((k.split(".")[0] for k in ref_kinds(rule, pack) if not facts.of_kind(k.split(".")[0])),
                            None)
-    return _RuleRun(rule, base, rf, [s for s in subjects if s not in rf.skips], absent, missing or ref_missing,
+    applicable = [s for s in subjects if s not in rf.skips] if rf.skips else list(subjects)
+    return _RuleRun(rule, base, rf, applicable, absent, missing or ref_missing,
                     ref_missing is not None)
 
 
@@ -251,7 +252,8 @@ def _results_of_rule(rule: Rule, pack: Pack, rf: RuleFirings, facts: FactBase, s
     if problems:
         return [_error_result(run.base, facts, problems)]
     results = _breaches(run, facts, schemas)
-    passing = [s for s in run.applicable if s in rf.passes]
+    # (cross-checked: each applicable subject passed or failed, once)
+    passing = [s for s in run.applicable if s in rf.passes] if rf.fails else list(run.applicable)
     if passing and not run.absent:  # a pass over an empty record list rests on nothing (checker.vacuous)
         run.absent = vacuous_kinds(rule, pack, facts.of_kind)
     if passing and run.absent:
