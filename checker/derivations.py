@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from .columns import ABSENT as _ABSENT
@@ -22,7 +22,7 @@ from .factbase import UNSET
 from .packmodel import UNIT_OPS, Aggregate, Derived
 from .quantities import UnitProblem, dimension_text, rounded
 
-__all__ = ["COLUMN_OPS", "derive", "derive_one", "getter", "year_of"]
+__all__ = ["COLUMN_OPS", "derive_one", "getter", "year_of"]
 
 
 def year_of(days: int) -> int:
@@ -196,13 +196,6 @@ def _rel_diff_column(columns: list[list], table: dict) -> list:
 
 # Columnar twins of the ops above: the same value for each row, computed over whole columns.
 COLUMN_OPS: dict[str, Callable[[list[list], dict], list]] = {"rel_diff": _rel_diff_column}
-
-
-def derive(base: Any, derived: Iterable[Derived], aggregates: dict[str, Aggregate] | None = None) -> None:
-    """Add the declared derived values to the facts of their kind, in the order given."""
-    store = ColumnStore(base)
-    for d in derived:
-        derive_one(base, d, aggregates or {}, store)
 
 
 def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: ColumnStore | None = None) -> None:
