@@ -59,3 +59,25 @@ def test_every_schema_is_valid_json_schema_2020_12():
 
     for kind in schemas.kinds:
         walk(kind, schemas.inlined(kind), kind)
+
+
+def test_readme_pack_table_counts_follow_the_packs():
+    """The standards table's rule counts (and T/CPQS's clause coverage) are the packs' own, not pinned."""
+    from checker.coverage import NOT_COVERED, ONSITE, coverage
+    from checker.packload import available_packs
+    from checker.packs import get_pack
+
+    rows = [line for line in README.splitlines() if line.startswith("| ")
+            and (m := re.search(r"\| `([a-z0-9-]+)` \|", line)) and m[1] in available_packs()]
+    assert len(rows) == len(available_packs())
+    for row in rows:
+        pack_id = re.search(r"\| `([a-z0-9-]+)` \|", row)[1]
+        pack = get_pack(pack_id)
+        stated = re.search(r"(\d+) rules", row)
+        assert stated and int(stated[1]) == len(pack.rules), (pack_id, stated and stated[1], len(pack.rules))
+        shown = re.search(r"(\d+)/(\d+), of which (\d+) by explicit on-site", row)
+        if shown:
+            normative = [r for r in coverage(pack) if r.normative]
+            covered = [r for r in normative if r.status != NOT_COVERED]
+            onsite = [r for r in normative if r.status == ONSITE]
+            assert tuple(map(int, shown.groups())) == (len(covered), len(normative), len(onsite)), pack_id
