@@ -180,3 +180,15 @@ def test_check_progress_is_transient_and_silent_when_quick():
     with check_progress(False) as timings:
         timings.add("load", 0.5)
     assert timings.stages == {"load": 0.5}
+
+
+def test_an_audit_prints_its_conclusion_with_the_reasons_under_the_verdict():
+    from .conftest import CONFORMING
+    audit = example_report(CONFORMING)
+    assert audit.conclusion, "lvgu-park is a certification audit: its report carries a conclusion"
+    for lang in ("zh", "en"):
+        lines = render(audit, lang).splitlines()
+        [at] = [i for i, line in enumerate(lines) if audit.conclusion["text"][lang] in line]
+        assert lines[at - 1].startswith("结论：" if lang == "zh" else "Conclusion: ")  # under the verdict line
+        assert all(r[lang] in lines[at] for r in audit.conclusion["reasons"])
+    assert not any("审核结论" in line for line in render(example_report(DEFECTIVE)).splitlines())  # a pre-check

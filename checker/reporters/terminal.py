@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..escape import clip, one_line
+from ..labels_audit import PDF as AUDIT_LABELS
 from ..labels_out import CHECK_TYPE, TERMINAL, grade_label, in_language, index, source_label, status_label
 from ..model import TITLE_ONLY, Grade, Report, Status, severity
 from ..modes import PRECHECK
@@ -140,6 +141,12 @@ def _print_verdict(report: Report, console: Console, lang: str, tt: dict) -> Non
     style = "bold red" if nc["total"] or counts.get("error") else "bold green"
     sep = "；" if lang == "zh" else "; "
     console.print(Text(f"{tt['conclusion']}{'：' if lang == 'zh' else ': '}{sep.join(parts)}", style=style))
+    if report.conclusion:  # an audit: the recommendation the report states, with its reasons
+        c = report.conclusion
+        reasons = sep.join(r[lang] for r in c.get("reasons") or ())
+        left, right = ("（", "）") if lang == "zh" else (" (", ")")
+        console.print(plain(f"{AUDIT_LABELS['conclusion'][index(lang)]}{'：' if lang == 'zh' else ': '}"
+                            f"{c['text'][lang]}{f'{left}{reasons}{right}' if reasons else ''}", "bold"))
     line = Text.assemble(f"{tt['ncs']} {nc['total']}: ",
                          (f"{grade_label(Grade.MAJOR, lang)} {nc['major']}", STYLE[Status.NONCONFORMITY]), " · ",
                          f"{grade_label(Grade.MINOR, lang)} {nc['minor']}", "    ", f"{tt['results']}: ")
