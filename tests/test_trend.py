@@ -239,34 +239,6 @@ def test_offsets_retired_after_the_audit_date_break_the_verdict(tmp_path):
     assert "有效抵消 15000" in v.message.zh
 
 
-@pytest.mark.parametrize("field, old, new", [
-    ("retirement_date", "retirement_date: 2025-04-01", "retirement_date: 2025-04-16"),
-    ("retirement_evidence", ", retirement_evidence: 注销证明 ZX-2025-0999", ""),
-])
-def test_a_rejected_surplus_offset_is_listed_and_not_counted(tmp_path, conforming, field, old, new):
-    """A third offset retired after the audit date (2025-04-15), or without a certificate: rejected with its
-    reason at 9.2.5 c) and left out of the valid-offsets figure; the other two still cover 2024, so the
-    verdict stands."""
-    park = _copy(tmp_path)
-    extra = ("  - {serial: CCER-LG-2024-0777, type: ccer, project: 绿谷园区屋顶分布式光伏项目, registry: 全国温室气体自愿减排注册登记系统, "
-             "vintage: 2024, quantity: 3000, unit: tCO2e, retired: true, retirement_date: 2025-04-01, "
-             "retirement_evidence: 注销证明 ZX-2025-0999, claimed_year: 2024}\n")
-    with open(park / "offsets.yaml", "a", encoding="utf-8") as f:
-        f.write(extra.replace(old, new))
-    report = run_check(park, [PACK])
-    [n], [before] = report.neutrality, conforming.neutrality
-    assert n.status is Status.CONFORM
-    assert dict(n.figures)["valid_offsets"] == pytest.approx(dict(before.figures)["valid_offsets"])
-    [o] = n.rejected
-    assert o.serial == "CCER-LG-2024-0777" and o.line == _line(park, "offsets.yaml", "CCER-LG-2024-0777")
-    rule = {"retirement_date": "zc001-9.2.5-c-retired-by-audit", "retirement_evidence": "zc001-9.2.5-c-evidence"}[field]
-    assert o.rules == (rule,)
-    [r] = _findings(report, rule)
-    assert (r.clause, r.grade.value, r.evidence[0].file, r.evidence[0].pointer) == (
-        "9.2.5 c)", "minor", "offsets.yaml", "/offsets/2" + ("/retirement_date" if new else ""))  # absent: the record
-    assert r.evidence[0].line == o.line
-
-
 # -- T/SEESA: indicator 25 and the designation --------------------------------------------------
 
 def test_binhai_indicator_25_agrees_with_the_computed_decline():
