@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from itertools import compress
 from typing import Any
 
 from .bundle import Bundle
@@ -237,7 +238,8 @@ def _selected(columns: Columns, agg: Aggregate, values: list) -> Any:
     """(position, value) of the records the aggregate's ``where`` selects, ``values`` a column."""
     if not agg.where:
         return enumerate(values)
-    return ((i, v) for i, (keep, v) in enumerate(zip(where_mask(columns, agg.where), values, strict=True)) if keep)
+    mask = where_mask(columns, agg.where)
+    return zip(compress(range(len(values)), mask), compress(values, mask), strict=True)
 
 
 def _source(columns: Columns, position: int) -> FactSource:

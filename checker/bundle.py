@@ -93,7 +93,7 @@ class TableContent(Positioned):
         self.base = base
         self.width = width
         self.lines = array("i")
-        self.columns = array("i")  # per cell, row by row: the column it starts at
+        self.columns = array("H")  # per cell, row by row: the column it starts at (wider when a line needs it)
         self.header: dict[str, int] = {}
 
     def position(self, pointer: str) -> Position | None:
@@ -188,7 +188,11 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
                 raise InputError(tr("the table has more than {count} rows ({option})", count=f"{limits.max_csv_rows:,}",
                                     option=option("max_csv_rows")), name, reader.line_num)
             add_line(reader.line_num)
-            add_columns(accumulate([len(c) + 1 for c in row[:-1]], initial=1))
+            starts = list(accumulate([len(c) + 1 for c in row[:-1]], initial=1))
+            if starts[-1] > 0xFFFF and out.columns.typecode == "H":  # a line over 65,535 characters
+                out.columns = array("i", out.columns)
+                add_columns = out.columns.extend
+            add_columns(starts)
             add_record({h: v for h, v in zip(header, values, strict=True) if v})
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):

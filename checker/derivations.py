@@ -11,17 +11,18 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from .columns import ABSENT as _ABSENT
 from .columns import Columns, ColumnStore, getter, rows, walk
 from .conditions import engine_field
 from .derive_units import with_units
+from .factbase import UNSET
 from .packmodel import UNIT_OPS, Aggregate, Derived
 from .quantities import UnitProblem, dimension_text, rounded
 
-__all__ = ["COLUMN_OPS", "derive", "derive_one", "getter", "year_of"]
+__all__ = ["COLUMN_OPS", "derive_one", "getter", "year_of"]
 
 
 def year_of(days: int) -> int:
@@ -203,22 +204,8 @@ def _rel_diff_column(columns: list[list], table: dict) -> list:
 COLUMN_OPS: dict[str, Callable[[list[list], dict], list]] = {"rel_diff": _rel_diff_column}
 
 
-def derive(base: Any, derived: Iterable[Derived], aggregates: dict[str, Aggregate] | None = None) -> None:
-    """Add the declared derived values to the facts of their kind, in the order given."""
-    store = ColumnStore(base)
-    for d in derived:
-        derive_one(base, d, aggregates or {}, store)
-
-
-def _facts(base: Any, kind: str) -> list[dict]:
-    """The facts of a kind, in order (for an op written fact by fact: ``derive_one`` then forgets the
-    kind's columns)."""
-    return [base.facts[int(fid) - 1] for fid in base.of_kind(kind)]
-
-
 def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: ColumnStore | None = None) -> None:
-    """Add one declared value to the facts of its kind (absent when an input is), computed over the
-    kind's columns (``store``: the columns read so far in this run).
+    """Add one declared value to the facts of its kind (absent when an input is), over its columns.
 
     ratio, abs_diff (|a − b|), rel_diff (|a − b| / |b|), sub (a − b − …), add (a + b + …), year_diff
     (calendar year of a date minus a year): numbers from number fields.  convert: a value in its unit
@@ -241,8 +228,7 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: C
         _decline_rate(store.kind(d.kind), d, aggregates)
         return
     if d.op == "occurrence":
-        _occurrence(base, d)
-        store.forget(d.kind)  # written fact by fact: its columns are read again
+        _occurrence(store, d)
         return
     if d.op in ("window_sum", "window_decline"):
         _window(base, d)
@@ -266,19 +252,30 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: C
     columns.set(engine_field(d.field), [v if type(v) is not float or math.isfinite(v) else _ABSENT for v in values])
 
 
-def _occurrence(base: Any, d: Derived) -> None:
+def _occurrence(store: ColumnStore, d: Derived) -> None:
     """The rank of each fact among the facts of its kind with the same values of the ``args`` fields, in
     fact order: 1 the first, 2 the first repetition, 3 any later one (a bounded value, so that a table of
     identical rows stays a few distinct facts for the engine's feed).  A missing field is a value of its
     own (an annual figure has no month); a field holding a list or mapping leaves the rank absent."""
-    reads = [getter(arg) for arg in d.args]
-    target = engine_field(d.field)
+    columns = store.kind(d.kind)
     seen: dict[tuple, int] = {}
-    for fact in _facts(base, d.kind):
-        key = tuple(get(fact) for get in reads)
-        if all(v is None or _scalar(v) for v in key):
+    ranks: list = []
+    for key in rows([columns.get(arg) for arg in d.args], len(columns)):
+        if _scalars(key, none=True):
             seen[key] = rank = min(seen.get(key, 0) + 1, 3)
-            base.set_derived(fact, target, rank)
+            ranks.append(rank)
+        else:
+            ranks.append(_ABSENT)
+    columns.set(engine_field(d.field), ranks)
+
+
+_PLAIN_TYPES, _PLAIN_OR_NONE = frozenset({str, int, float, bool}), frozenset({str, int, float, bool, type(None)})
+
+
+def _scalars(values: tuple, none: bool = False) -> bool:
+    """Every value is a scalar (``_scalar``), or None when ``none``."""
+    return (_PLAIN_OR_NONE if none else _PLAIN_TYPES).issuperset(map(type, values)) or all(
+        _scalar(v) or (none and v is None) for v in values)
 
 
 def _scalar(value: Any) -> bool:
@@ -288,11 +285,11 @@ def _scalar(value: Any) -> bool:
 def _as_written(src: Any, path: str) -> Any:
     """The value at ``path`` of what a message shows of a fact (its evidence with the derived values
     beside it, ``FactSource.values``), without building that mapping."""
-    data, derived = src.data, src.derived
+    data = src.data
     if not isinstance(data, dict):
         return None
     head, _, rest = path.partition(".")
-    value = derived[head] if derived and head in derived else data.get(head)
+    value = data.get(head) if (value := src.derived_get(head)) is UNSET else value
     return walk(value, rest) if rest else value
 
 
@@ -301,9 +298,10 @@ def _ref(store: ColumnStore, d: Derived) -> None:
     assert d.of is not None and d.take is not None
     theirs = store.kind(d.of)
     index: dict[tuple, tuple[Any, Any]] = {}
-    keys = rows([theirs.get(f) for f, _ in d.match], len(theirs))
-    for src, key, value in zip(theirs.sources(), keys, theirs.get(d.take), strict=True):
-        if all(_scalar(k) for k in key) and _scalar(value) and key not in index:
+    key_columns, taken = [theirs.get(f) for f, _ in d.match], theirs.get(d.take)
+    plain = all(_PLAIN_TYPES.issuperset(map(type, c)) for c in (*key_columns, taken))  # no row to test
+    for src, key, value in zip(theirs.sources(), rows(key_columns, len(theirs)), taken, strict=True):
+        if (plain or (_scalars(key) and _scalar(value))) and key not in index:
             shown = _as_written(src, d.take)  # as written (a date as text)
             index[key] = (value, shown if _scalar(shown) else value)
     ours = store.kind(d.kind)
@@ -375,7 +373,7 @@ def _window(base: Any, d: Derived) -> None:
         return
     get = getter(d.args[0])
     by_year: dict[int, list[tuple[Any, dict]]] = {}
-    for fact in _facts(base, d.kind):
+    for fact in (base.facts[int(fid) - 1] for fid in base.of_kind(d.kind)):  # written fact by fact
         year = _year(fact)
         if year is not None and fact.get("count") != 0:
             by_year.setdefault(year, []).append((get(fact), fact))

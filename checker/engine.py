@@ -83,9 +83,13 @@ def engine_id_hash(text: str) -> int:
 
 def count_properties(value: Any) -> int:
     """Properties as the engine counts them: every object key, nested objects included."""
-    if isinstance(value, dict):
-        return sum(1 + count_properties(v) for v in value.values())
-    return 0
+    if not isinstance(value, dict):
+        return 0
+    n = len(value)
+    for v in value.values():  # a call only for a nested object: most facts are flat
+        if isinstance(v, dict):
+            n += count_properties(v)
+    return n
 
 
 def _has_float(value: Any) -> bool:
@@ -161,10 +165,7 @@ class Firing(NamedTuple):
     facts: tuple[tuple[str, str | tuple[str, ...]], ...]  # (alias, fact id, or the ids of a group)
 
     def fact(self, alias: str) -> str | tuple[str, ...] | None:
-        for name, fid in self.facts:
-            if name == alias:
-                return fid
-        return None
+        return next((fid for name, fid in self.facts if name == alias), None)
 
     def groups(self) -> int:
         return sum(isinstance(fid, tuple) for _, fid in self.facts)
@@ -211,7 +212,7 @@ class Engine:
         self._aliases: dict[str, frozenset[str]] = {}  # engine rule -> the aliases its actions carry
         self._sessions = itertools.count(1)
         self._lock = threading.Lock()
-        self._check, self._hashes = True, array("I")  # per evaluation (``_evaluate``)
+        self._hashes = array("I")  # per evaluation (``_evaluate``)
 
     def _register(self, name: str, definition: dict) -> None:
         if name in self._registered:
@@ -243,10 +244,7 @@ class Engine:
         planner = Planner(facts)
         feeds = [feed if isinstance(feed, Feed) else Feed(kinds=frozenset(feed)) for _, _, feed in rulesets]
         planner.expect(feeds)  # what each ruleset's sessions are given is dropped after the last that reads it
-        # A fact is given as it is or projected on fewer fields, never larger: when no fact is over the
-        # engine's limit, no session fact can be; otherwise each fact given is checked (``_run``).
         self._hashes = array("I")  # the hashes of the facts' ids (``_engine_ids``)
-        self._check = any(count_properties(f) + 2 > MAX_FACT_PROPERTIES for f in facts)
         for i, (name, definition, _) in enumerate(rulesets):
             self._register(name, definition)
             for session in planner.sessions(feeds[i]):
@@ -262,7 +260,7 @@ class Engine:
         with the facts' own ids (a shadow fact's: the fact it stands for).  Checks that every fact was
         kept and the sentinel's action ran once."""
         selected = session.facts
-        for fact in selected if self._check else ():  # as given to the engine (projected: see checker.feed)
+        for fact in selected:  # as given to the engine (projected, shadows: far fewer than the facts)
             _check_size(fact)
         sid = f"{os.getpid()}-{next(self._sessions)}"
         engine_ids = _engine_ids([str(f["id"]) for f in selected], self._hashes)
@@ -351,8 +349,7 @@ def _matched(message: str, aliases: dict[str, frozenset[str]]) -> tuple[str, dic
 
 
 def _firings(sink: list, back: dict[str, str | tuple[str, ...]], keep: frozenset[str] | None) -> list[Firing]:
-    """The recorded actions as firings, with the facts' own ids.  A subject given as the shadow of its
-    group (``checker.feed``) stands for every member: its firing names them all (``Firing.expand``)."""
+    """The recorded actions as firings, with the facts' own ids (a group's shadow: ``Firing.expand``)."""
     out = []
     for action, matched in sink:
         if action in (END_ACTION, KEEP_ACTION) or (keep is not None and action not in keep):

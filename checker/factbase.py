@@ -8,6 +8,8 @@ from typing import Any
 
 from .bundle import Document
 
+UNSET: Any = object()  # a derived field not set on a fact
+
 
 @dataclass(slots=True)
 class FactSource:
@@ -18,8 +20,47 @@ class FactSource:
     pointer: str
     data: Any
     document: Document | None
-    key: str  # stable identity, independent of file names and order (checker.ids): kind/records[id] or agg:name:key
-    derived: dict[str, Any] | None = None  # values the pack derived for this fact (checker.derivations), by field
+    stable: Any  # the stable identity (``key``), or a ``checker.ids.LazyKey`` computing it when first read
+    # The values the pack derived for this fact (checker.derivations) are read from the fact itself (memory:
+    # no second mapping per record): ``names`` (shared by a kind's facts) gives each derived field's engine
+    # name in the order they were set; ``shown`` the values as messages show them where that differs.
+    fact: dict | None = None
+    names: dict[str, str] | None = None
+    shown: dict[str, Any] | None = None
+
+    @property
+    def derived(self) -> dict[str, Any] | None:
+        """The values the pack derived for this fact, by field (None when none)."""
+        if not self.names:
+            return None
+        out = {}
+        for label in self.names:
+            value = self.derived_get(label)
+            if value is not UNSET:
+                out[label] = value
+        return out or None
+
+    def derived_get(self, label: str) -> Any:
+        """One derived value as shown (``UNSET``: not derived for this fact)."""
+        names, shown = self.names, self.shown
+        if names is None or label not in names:
+            return UNSET
+        if shown and label in shown:
+            return shown[label]
+        fact = self.fact
+        return UNSET if fact is None else fact.get(names[label], UNSET)
+
+    @property
+    def key(self) -> str:
+        """Stable identity, independent of file names and order (checker.ids): kind/records[id] or agg:name:key."""
+        stable = self.stable
+        if type(stable) is not str:
+            stable = self.stable = stable.resolve()
+        return stable
+
+    @key.setter
+    def key(self, value: Any) -> None:
+        self.stable = value
 
     def values(self) -> Any:
         """The original values with the derived ones beside them (what a message template sees as
@@ -35,11 +76,14 @@ class FactBase:
     sources: dict[str, FactSource] = field(default_factory=dict)
     by_kind: dict[str, list[str]] = field(default_factory=dict)
     bundle_id: str | None = None
+    _name_steps: dict[tuple, dict[str, str]] = field(default_factory=dict, repr=False)  # (``_names``)
+    _name_keep: list[dict[str, str]] = field(default_factory=list, repr=False)
 
     def add(self, fact: dict, source: FactSource) -> str:
         fid = str(len(self.facts) + 1)
         fact["id"] = fid
         self.facts.append(fact)
+        source.fact = fact
         self.sources[fid] = source
         self.by_kind.setdefault(fact["kind"], []).append(fid)
         return fid
@@ -47,28 +91,58 @@ class FactBase:
     def of_kind(self, kind: str) -> list[str]:
         return self.by_kind.get(kind, [])
 
+    def _names(self, names: dict[str, str] | None, name: str) -> tuple[dict[str, str], str]:
+        """The derived names of a fact that had ``names`` once ``name`` is set on it, and its label: one
+        shared mapping per sequence of names set (most facts of a kind share one)."""
+        label = name[2:] if name.startswith("f_") else name
+        if names is not None and names.get(label) == name:
+            return names, label
+        step = (id(names), label, name)
+        after = self._name_steps.get(step)
+        if after is None:
+            after = self._name_steps[step] = {**(names or {}), label: name}
+            self._name_keep.append(after)  # kept alive: its id is part of the next steps' keys
+        return after, label
+
     def set_derived(self, fact: dict, name: str, value: Any, shown: Any = None) -> None:
         """Set a derived value on a fact (``name`` is the engine's field name) and note it, as ``shown``
         (default: the value), for the fact's messages under the rule-language name."""
         fact[name] = value
         src = self.sources[fact["id"]]
-        if src.derived is None:
-            src.derived = {}
-        src.derived[name[2:] if name.startswith("f_") else name] = value if shown is None else shown
+        src.names, label = self._names(src.names, name)
+        _show(src, label, value, value if shown is None else shown)
 
     def set_derived_column(self, facts: list[dict], name: str, values: list, skip: Any,
                            shown: list | None = None, sources: list[FactSource] | None = None) -> None:
         """``set_derived`` on each fact whose value (same position in ``values``) is not ``skip``;
         ``shown``: the values as the messages show them, by position (default: the values);
         ``sources``: the facts' sources, by position (default: looked up)."""
-        label = name[2:] if name.startswith("f_") else name
         if sources is None:
             sources = [self.sources[fact["id"]] for fact in facts]
-        for i, value in enumerate(values):
+        label = name[2:] if name.startswith("f_") else name
+        steps: dict[int, dict[str, str]] = {}  # id of a fact's names before -> after (``_names``, once each)
+        last: Any = UNSET
+        after: dict[str, str] = {}
+        for fact, src, value, show in zip(facts, sources, values, values if shown is None else shown, strict=True):
             if value is skip:
                 continue
-            facts[i][name] = value
-            derived = (src := sources[i]).derived
-            if derived is None:
-                derived = src.derived = {}
-            derived[label] = value if shown is None else shown[i]
+            fact[name] = value
+            if src.names is not last:  # most neighbours had the same fields derived
+                last = src.names
+                if id(last) not in steps:
+                    steps[id(last)] = self._names(last, name)[0]
+                after = steps[id(last)]
+            src.names = after
+            if show is not value or (src.shown and label in src.shown):
+                _show(src, label, value, show)
+
+
+def _show(src: FactSource, label: str, value: Any, shown: Any) -> None:
+    """Note how a derived value is shown where that is not the fact's own value."""
+    if shown is value:
+        if src.shown and label in src.shown:
+            del src.shown[label]
+        return
+    if src.shown is None:
+        src.shown = {}
+    src.shown[label] = shown

@@ -29,7 +29,7 @@ from .bundle import Bundle, Document
 from .conditions import RESERVED, add_months, anchor_name, epoch_days
 from .factbase import FactBase, FactSource
 from .gcpause import paused
-from .ids import document_keys, item_key_fields, record_keys, unique_keys
+from .ids import document_keys, item_key_fields, record_keys, unique_keys_lazy
 from .packmodel import BUNDLE_KIND, Aggregate, Derived
 from .pointers import join_pointer
 from .schemas import SchemaSet
@@ -37,6 +37,8 @@ from .schemas import SchemaSet
 _BLANK = object()
 _EMPTY: dict = {}
 _PLAIN: tuple = (_EMPTY, False, frozenset())  # a property the schema does not describe
+_RESERVED = frozenset(RESERVED)
+_NUMBERS = frozenset({int, float, bool})
 
 
 _TRIM = " \t\r\n\u3000。．.；;，,：:！!"
@@ -61,10 +63,11 @@ def _placeholder(value: str, node: dict) -> bool:
     return bool(words) and value.strip(_TRIM).casefold() in words
 
 
-def _normalised(out: dict, value: dict, root: bool) -> Any:
-    """A normalised mapping: the original itself when nothing changed (the fact shares the evidence's
-    values, which are never changed: memory); nothing when it is left empty, unless it is a document."""
-    if out and not root and len(out) == len(value) and all(out[k] is v for k, v in value.items()):
+def _normalised(out: dict, value: dict, same: bool, root: bool) -> Any:
+    """A normalised mapping: the original itself when every value was kept as it is (the fact shares the
+    evidence's values, which are never changed: memory); nothing when it is left empty, unless it is a
+    document."""
+    if same and out:
         return value  # (an empty mapping is blank: dropped below)
     return out if out or root else _BLANK
 
@@ -108,31 +111,34 @@ class _Normaliser:
         plan = self.plan(node)
         out = {}
         root = not pointer
+        same = not root  # every value kept as it is, so far (the original can then be shared)
         for k, v in value.items():
             if k.startswith("x-") or (root and k == "kind"):
+                same = False
                 continue
             t = type(v)
             if t is str:  # the common case, inline: blank, a placeholder, a date, or the text itself
-                text = v.strip()
-                if not text:
-                    continue
-                date, words = plan.get(k, _PLAIN)[1:]
-                if words and v.strip(_TRIM).casefold() in words:
-                    continue
-                out[k] = epoch_days(v) if date else v
-                continue
-            if t is dict or t is list:
-                nv = self.value(v, plan.get(k, _PLAIN)[0], _child(pointer, k), pending)
-            elif v is None:
-                continue
-            elif t is int or t is float or t is bool:
+                _, date, words = plan.get(k, _PLAIN)
+                if not v.strip() or (words and v.strip(_TRIM).casefold() in words):
+                    same = False
+                elif date:
+                    out[k] = epoch_days(v)
+                    same = False
+                else:
+                    out[k] = v
+            elif t in _NUMBERS:
                 out[k] = v
-                continue
+            elif v is None:
+                same = False
             else:
-                nv = self.value(v, plan.get(k, _PLAIN)[0], "", pending)
-            if nv is not _BLANK:
-                out[k] = nv
-        return _normalised(out, value, root)
+                nv = self._nested(v, t, plan.get(k, _PLAIN)[0], pointer, k, pending)
+                if nv is not _BLANK:
+                    out[k] = nv
+                same = same and nv is v
+        return _normalised(out, value, same, root)
+
+    def _nested(self, value: Any, t: type, node: dict, pointer: str, key: str, pending: list) -> Any:
+        return self.value(value, node, _child(pointer, key) if t is dict or t is list else "", pending)
 
     def plan(self, node: dict) -> dict[str, tuple[dict, bool, frozenset[str]]]:
         """Per property of an object node: its schema node, whether it is a date, its placeholder words
@@ -166,8 +172,11 @@ class _Normaliser:
         fields = self.value(data, node, pointer, pending)
         if not isinstance(fields, dict):
             fields = {}
-        fields = {("f_" + k if k in RESERVED else k): v for k, v in fields.items()}
-        fact = {"kind": kind, **fields}
+        fact = {"kind": kind}
+        if _RESERVED.isdisjoint(fields):
+            fact.update(fields)
+        else:
+            fact.update((("f_" + k if k in _RESERVED else k), v) for k, v in fields.items())
         if doc_id:
             fact["_doc"] = doc_id
         if parent_id:
@@ -215,8 +224,8 @@ def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str
         schema = schemas.inlined(kind)  # no $ref left: normalising needs no resolver
         norm.emit(doc.data, schema, "", doc, kind, None, None, doc_keys[doc.path])
     evidence = [src for src in base.sources.values() if src.document is not None and src.kind != BUNDLE_KIND]
-    for src, key in zip(evidence, unique_keys([(src.key, src.data) for src in evidence]), strict=True):
-        src.key = key
+    for src, key in zip(evidence, unique_keys_lazy([(src.stable, src.data) for src in evidence]), strict=True):
+        src.stable = key  # a key several share is hashed only if read (checker.ids)
     run_declarations(base, bundle, tuple(derived), tuple(aggregates), dates)
     return base
 

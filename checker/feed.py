@@ -45,6 +45,7 @@ END_KIND = "__end__"  # the end-of-evidence sentinel's kind
 # with mallinfo: ~40 MB for 4,000); 2,000 keeps that near 20 MB for ~10% more engine time than 4,000
 # (bench/bench.py, issue 15).
 SESSION_FACTS = 2000
+_OWN_KEYS = frozenset({str, int})  # values that are their own key in a column (``_hashable``)
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class Planner:
         self._projected: dict[tuple[str, tuple[str, ...]], list[dict]] = {}
         self._shadows: dict[tuple[str, tuple[str, ...]], tuple[list[dict], dict[str, tuple[str, ...]]]] = {}
         self._index: dict[tuple[str, str], tuple[dict, list[dict]]] = {}  # value key -> a fact, or a list
-        self._groupings: dict[tuple[str, tuple[str, ...]], list[tuple[int, list[int]]]] = {}
+        self._groupings: dict[tuple[str, tuple[str, ...]], list[tuple[dict, tuple[str, ...]]]] = {}
         self._columns: dict[tuple[str, str], list] = {}
         self._last: dict[tuple[str, tuple], int] = {}  # (cache, key) -> the last feed that reads it (``expect``)
 
@@ -122,37 +123,37 @@ class Planner:
         computed once per kind and fields, from columns computed once per kind and path."""
         key = (name, fields)  # the name carries the kind, and whether it is a subject's groups
         if key not in self._shadows:
-            facts = self.by_kind.get(kind, [])
             plan = _plan(fields)
             shadows, members = [], {}
-            ids = self._ids(kind)
             for first, group in self._grouping(kind, fields):
-                shadow = dict(project(facts[first], fields, plan))
+                shadow = dict(project(first, fields, plan))
                 del shadow["id"], shadow["kind"]
-                sid = f"{name}{SHADOW}{facts[first]['id']}"
+                sid = f"{name}{SHADOW}{first['id']}"
                 shadows.append({"kind": name, **shadow, "id": sid})
-                members[sid] = tuple(map(ids.__getitem__, group))
+                members[sid] = group
             self._shadows[key] = (shadows, members)
         return self._shadows[key]
 
-    def _grouping(self, kind: str, fields: tuple[str, ...]) -> list[tuple[int, list[int]]]:
-        """The facts of ``kind`` grouped by their projection on ``fields``: (first index, indexes)."""
+    def _grouping(self, kind: str, fields: tuple[str, ...]) -> list[tuple[dict, tuple[str, ...]]]:
+        """The facts of ``kind`` grouped by their projection on ``fields``: (first fact, the members' ids)."""
         key = (kind, fields)
         if key not in self._groupings:
-            count = len(self.by_kind.get(kind, ()))
+            facts = self.by_kind.get(kind, [])
             columns = [self._column(kind, spec) for spec in fields]
-            marks: Iterable = zip(*columns, strict=True) if fields else iter([()] * count)
+            marks: Iterable = zip(*columns, strict=True) if fields else iter([()] * len(facts))
             if len(columns) == 1:
                 marks = columns[0]  # one path: the column's keys are the marks (no tuple per fact)
             groups: dict = {}
+            heads: list[dict] = []
             seen = groups.get
-            for i, mark in enumerate(marks):
+            for mark, fid, fact in zip(marks, self._ids(kind), facts, strict=True):
                 members = seen(mark)
-                if members is None:
-                    groups[mark] = [i]
+                if members is None:  # the members by id (text the facts hold: no object per member)
+                    groups[mark] = [fid]
+                    heads.append(fact)
                 else:
-                    members.append(i)
-            self._groupings[key] = [(members[0], members) for members in groups.values()]
+                    members.append(fid)
+            self._groupings[key] = [(head, tuple(ids)) for head, ids in zip(heads, groups.values(), strict=True)]
         return self._groupings[key]
 
     def _ids(self, kind: str) -> list[str]:
@@ -171,10 +172,15 @@ class Planner:
             facts = self.by_kind.get(kind, ())
             if spec[0] == "=" and len(parts) == 1:  # a top-level field: text and whole numbers are their own key
                 name = parts[0]
-                self._columns[key] = [v if type(v) is str or type(v) is int else _hashable(v)
-                                      for v in (f.get(name, MISSING) for f in facts)]
+                column = [f.get(name, MISSING) for f in facts]
+                if not _OWN_KEYS.issuperset(map(type, column)):  # a fraction equals no other type's value:
+                    column = [v if type(v) is str or type(v) is int or (type(v) is float and not v.is_integer())
+                              else _hashable(v) for v in column]  # its own key (no tuple per fact)
+                self._columns[key] = column
             elif spec[0] == "=":
                 self._columns[key] = [_hashable(_at(f, parts)) for f in facts]
+            elif len(parts) == 1:  # whether a top-level field is given
+                self._columns[key] = [parts[0] in f for f in facts]
             else:
                 self._columns[key] = [_at(f, parts) is not MISSING for f in facts]
         return self._columns[key]

@@ -93,6 +93,26 @@ def own_key(data: Any, key_fields: str | list | None) -> str | None:
     return "|".join(parts)  # type: ignore[arg-type]
 
 
+def _own_keys(items: list, key_fields: str | list | None) -> list[str | None]:
+    """``own_key`` of each item, the fields' paths split once."""
+    if not key_fields:
+        return [None] * len(items)
+    paths = [f.split(".") for f in ([key_fields] if isinstance(key_fields, str) else key_fields)]
+    out: list[str | None] = []
+    for item in items:
+        parts = []
+        for path in paths:
+            value = item
+            for name in path:
+                value = value.get(name) if isinstance(value, dict) else None
+            part = value.strip() or None if type(value) is str else _scalar_key(value)
+            if part is None:
+                break
+            parts.append(part)
+        out.append("|".join(parts) if len(parts) == len(paths) and isinstance(item, dict) else None)
+    return out
+
+
 def item_key_fields(items_node: dict) -> str | list | None:
     """Which field(s) identify an item of a record array: ``x-key``, else ``id`` if the items have one."""
     if "x-key" in items_node:
@@ -106,7 +126,7 @@ def record_keys(items: list, key_fields: str | list | None) -> list[str]:
     Siblings sharing an own key are told apart by their content hash; identical siblings (same
     content) are interchangeable, so numbering them in order changes nothing a report shows about them.
     """
-    raw = [own_key(item, key_fields) or "#" + content_hash(item) for item in items]
+    raw = [key or "#" + content_hash(item) for key, item in zip(_own_keys(items, key_fields), items, strict=True)]
     counts: dict[str, int] = {}
     for k in raw:
         counts[k] = counts.get(k, 0) + 1
@@ -147,6 +167,58 @@ def unique_keys(keyed: list[tuple[str, Any]]) -> list[str]:
         counts[k] = counts.get(k, 0) + 1
     keys = [k if counts[k] == 1 else f"{k}@{content_hash(content)}" for k, content in keyed]
     return _numbered(keys)
+
+
+class _Shared:
+    """Items sharing one key: each one's ``key@hash`` (``unique_keys``), hashed when the first is asked for
+    (a whole document's content hash is costly, and most documents' keys are never read)."""
+
+    __slots__ = ("contents", "key", "keys")
+
+    def __init__(self, key: str, contents: list):
+        self.key = key
+        self.contents = contents
+        self.keys: list[str] | None = None
+
+    def key_of(self, index: int) -> str:
+        if self.keys is None:
+            self.keys = _numbered([f"{self.key}@{content_hash(content)}" for content in self.contents])
+            self.contents = []
+        return self.keys[index]
+
+
+class LazyKey:
+    """A key ``unique_keys_lazy`` leaves to be computed on first read (``FactSource.key``)."""
+
+    __slots__ = ("index", "shared")
+
+    def __init__(self, shared: _Shared, index: int):
+        self.shared = shared
+        self.index = index
+
+    def resolve(self) -> str:
+        return self.shared.key_of(self.index)
+
+
+def unique_keys_lazy(keyed: list[tuple[str, Any]]) -> list[str | LazyKey]:
+    """``unique_keys``, with the keys of items that share one left to compute when read.  Items equal in
+    key and content are numbered within their key's group, which is where ``unique_keys`` numbers
+    them too (a hashed key ``k@h`` never equals another item's key)."""
+    groups: dict[str, list] = {}
+    for k, content in keyed:
+        groups.setdefault(k, []).append(content)
+    shared = {k: _Shared(k, contents) for k, contents in groups.items() if len(contents) > 1}
+    seen: dict[str, int] = {}
+    out: list[str | LazyKey] = []
+    for k, _ in keyed:
+        group = shared.get(k)
+        if group is None:
+            out.append(k)
+            continue
+        n = seen.get(k, 0)
+        seen[k] = n + 1
+        out.append(LazyKey(group, n))
+    return out
 
 
 def _digest(text: str) -> str:

@@ -128,11 +128,14 @@ class _RuleRun:
 def _cross_check(rf: RuleFirings, facts: FactBase, subjects: list[str], applicable: list[str]) -> list[str]:
     """Every subject claimed by exactly one outcome; "no subject" fired exactly when there is none."""
     problems = []
-    for sid in subjects:
+    claims = set(rf.passes) | set(rf.fails) | rf.skips
+    # outcomes disjoint and claiming exactly the subjects: each subject once, no stray (no loop needed)
+    exact = len(claims) == len(rf.passes) + len(rf.fails) + len(rf.skips) and claims == set(subjects)
+    for sid in () if exact else subjects:
         claimed = (sid in rf.passes) + (sid in rf.fails) + (sid in rf.skips)
         if claimed != 1:
             problems.append(f"subject {facts.sources[sid].key} claimed by {claimed} outcomes")
-    stray = (set(rf.passes) | set(rf.fails) | rf.skips) - set(subjects)
+    stray = () if exact else claims.difference(subjects)
     if stray:
         problems.append(f"{len(stray)} firings name subjects of another kind")
     if rf.nones != (0 if applicable else 1):
@@ -156,7 +159,7 @@ def _breaches(run: _RuleRun, facts: FactBase, schemas: SchemaSet) -> list[Result
     note = _absent_note(run.missing, schemas) if run.ref_missing and run.missing else None
     absent_ref = _bundle_evidence(facts, note) if note else ()
     out = []
-    for sid in run.applicable:
+    for sid in run.applicable if rf.fails else ():
         if sid not in rf.fails:
             continue
         src = facts.sources[sid]
@@ -237,7 +240,8 @@ def _rule_run(rule: Rule, pack: Pack, rf: RuleFirings, facts: FactBase, subjects
     if missing is None:  # a value taken by a declared ref from a document the bundle lacks
         ref_missing = next((k.split(".")[0] for k in ref_kinds(rule, pack) if not facts.of_kind(k.split(".")[0])),
                            None)
-    return _RuleRun(rule, base, rf, [s for s in subjects if s not in rf.skips], absent, missing or ref_missing,
+    applicable = [s for s in subjects if s not in rf.skips] if rf.skips else list(subjects)
+    return _RuleRun(rule, base, rf, applicable, absent, missing or ref_missing,
                     ref_missing is not None)
 
 
@@ -248,7 +252,8 @@ def _results_of_rule(rule: Rule, pack: Pack, rf: RuleFirings, facts: FactBase, s
     if problems:
         return [_error_result(run.base, facts, problems)]
     results = _breaches(run, facts, schemas)
-    passing = [s for s in run.applicable if s in rf.passes]
+    # (cross-checked: each applicable subject passed or failed, once)
+    passing = [s for s in run.applicable if s in rf.passes] if rf.fails else list(run.applicable)
     if passing and not run.absent:  # a pass over an empty record list rests on nothing (checker.vacuous)
         run.absent = vacuous_kinds(rule, pack, facts.of_kind)
     if passing and run.absent:

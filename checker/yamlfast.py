@@ -155,9 +155,10 @@ class _Converter:
 
     def mapping(self, node, pointer: str, depth: int) -> dict:
         result: dict = {}
-        at = array("i")
+        at, kids = array("i"), array("i")
         add = at.extend
         budget = self.budget
+        codes = self.out.codes
         for key_node, value_node in node.value:
             if type(key_node) is not _ScalarNode or key_node.tag == _MERGE_TAG:
                 raise _Fallback
@@ -176,21 +177,27 @@ class _Converter:
                         or value_node.style == '"':
                     value = _scalar(value_node, _token(pointer, skey), budget)
                 result[skey] = value
+                kids.append(-1)
             else:
+                before = len(codes)
                 result[skey] = self.node(value_node, _token(pointer, skey), depth + 1)
+                kids.append(len(codes) - 1 if len(codes) > before else -1)  # none: a scalar or an alias
         keys = tuple(result)
-        self.out.add(pointer, keys if len(keys) <= _LARGE_MAPPING else {k: i for i, k in enumerate(keys)}, at)
+        self.out.add(keys if len(keys) <= _LARGE_MAPPING else {k: i for i, k in enumerate(keys)}, at, kids)
         return result
 
     def sequence(self, node, pointer: str, depth: int) -> list:
         items = []
-        at = array("i")
+        at, kids = array("i"), array("i")
         add = at.extend
+        codes = self.out.codes
         for i, item in enumerate(node.value):
             mark = item.start_mark
             add((mark.line + 1, mark.column + 1))
+            before = len(codes)
             items.append(self.node(item, f"{pointer}/{i}", depth + 1))
-        self.out.add(pointer, None, at)
+            kids.append(len(codes) - 1 if len(codes) > before else -1)
+        self.out.add(None, at, kids)
         return items
 
 
@@ -279,8 +286,9 @@ class _Events:
         self.open(start, depth)
         get = self.get
         result: dict = {}
-        at = array("i")
-        add = at.extend
+        at, kids = array("i"), array("i")
+        add, kid = at.extend, kids.append
+        codes = self.out.codes
         while True:
             event = get()
             if type(event) is _MappingEnd:
@@ -292,22 +300,26 @@ class _Events:
             cls = type(event)
             if cls is _ScalarEvent:
                 result[skey] = self.scalar(event, pointer, skey)
+                kid(-1)
             elif cls is _MappingStart:
                 result[skey] = self.mapping(event, _token(pointer, skey), depth + 1)
+                kid(len(codes) - 1)
             elif cls is _SequenceStart:
                 result[skey] = self.sequence(event, _token(pointer, skey), depth + 1)
+                kid(len(codes) - 1)
             else:
                 raise _Slow
         keys = tuple(result)
-        self.out.add(pointer, keys if len(keys) <= _LARGE_MAPPING else {k: i for i, k in enumerate(keys)}, at)
+        self.out.add(keys if len(keys) <= _LARGE_MAPPING else {k: i for i, k in enumerate(keys)}, at, kids)
         return result
 
     def sequence(self, start, pointer: str, depth: int) -> list:
         self.open(start, depth)
         get, budget = self.get, self.budget
         items: list = []
-        at = array("i")
-        add = at.extend
+        at, kids = array("i"), array("i")
+        add, kid = at.extend, kids.append
+        codes = self.out.codes
         while True:
             event = get()
             cls = type(event)
@@ -323,11 +335,14 @@ class _Events:
                 value = _scalar(event, child, budget)
                 items.append(self.shared.setdefault(value, value) if type(value) is str and len(value) <= _SHARED_MAX
                              else value)
+                kid(-1)
             elif cls is _MappingStart:
                 items.append(self.mapping(event, child, depth + 1))
+                kid(len(codes) - 1)
             elif cls is _SequenceStart:
                 items.append(self.sequence(event, child, depth + 1))
+                kid(len(codes) - 1)
             else:
                 raise _Slow
-        self.out.add(pointer, None, at)
+        self.out.add(None, at, kids)
         return items

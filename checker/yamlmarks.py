@@ -1,10 +1,13 @@
 """Where each value of a parsed YAML/JSON document was written, stored compactly.
 
-Per mapping or sequence (by its JSON pointer) one integer: where its entries' (line, column) pairs
-start in one flat array of the whole document, and its *shape* - its keys (a sequence: none) and its
-number of entries - shared by every container with the same shape (the records of a list repeat
-theirs).  That is a pointer and a small integer per container instead of a tuple, a key tuple and an
-array object each; ``position`` answers exactly as a full map from pointer to position would.
+Containers (mappings and sequences) are numbered in the order they are completed (children before
+their parent, so the document's root container comes last).  Per container one integer in
+``codes``: where its entries' (line, column) pairs start in one flat array ``at`` of the whole
+document, and its *shape* - its keys (a sequence: none) and its number of entries - shared by every
+container with the same shape (the records of a list repeat theirs).  Per entry one integer in
+``kids``: the number of the container that is its value (-1: a scalar, or an alias of a container
+already recorded).  No JSON pointer is stored: ``own`` walks a pointer's tokens down from the root,
+and answers exactly as a full map from pointer to position would.
 """
 
 from __future__ import annotations
@@ -23,14 +26,16 @@ class MarkedContent(Positioned):
 
     def __init__(self, data: Any = None):
         super().__init__(data, {})
-        self.marks: dict[str, int] = {}  # container pointer -> code (_SHIFT)
+        self.codes = array("q")  # per container, in completion order: (start in ``at``) << _SHIFT | shape
+        self.kids = array("i")  # per entry, container after container: the container it holds, or -1
         self.shapes: list[tuple[tuple | dict | None, int]] = []  # (keys | {key: index} | None, entries)
         self.at = array("i")  # line, column of every entry, container after container
         self.root: Position | None = None
         self._shape_ids: dict[tuple, int] = {}
 
-    def add(self, pointer: str, keys: tuple | dict | None, at: array) -> None:
-        """Record the container at ``pointer``: its keys (None: a sequence) and its entries' pairs."""
+    def add(self, keys: tuple | dict | None, at: array, kids: array) -> int:
+        """Record a container whose children are recorded already: its keys (None: a sequence), its
+        entries' pairs and the containers they hold (``kids``); its number."""
         shape = (keys, len(at) // 2)
         sid = self._shape_ids.get(shape) if type(keys) is not dict else None
         if sid is None:
@@ -40,41 +45,54 @@ class MarkedContent(Positioned):
             self.shapes.append(shape)
             if type(keys) is not dict:
                 self._shape_ids[shape] = sid
-        self.marks[pointer] = (len(self.at) << _SHIFT) | sid
+        self.codes.append((len(self.at) << _SHIFT) | sid)
         self.at.extend(at)
+        self.kids.extend(kids)
+        return len(self.codes) - 1
 
     def sharing(self, data: Any) -> MarkedContent:
         """The same positions (never changed once parsed) for a copy of the data."""
         out = MarkedContent(data)
-        out.marks, out.shapes, out.at, out.root = self.marks, self.shapes, self.at, self.root
+        out.codes, out.kids, out.shapes, out.at, out.root = self.codes, self.kids, self.shapes, self.at, self.root
         return out
 
-    def own(self, pointer: str) -> Position | None:
-        """The position recorded for exactly ``pointer`` (a pointer as ``join_pointer`` writes it)."""
-        if not pointer:
-            return self.root
-        if pointer[0] != "/":
-            return None
-        parent, _, token = pointer.rpartition("/")
-        code = self.marks.get(parent)
-        if code is None:
-            return None
+    def _entry(self, container: int, token: str) -> int:
+        """The index (in ``kids``; twice it in ``at``) of the entry ``token`` names in a container, or -1."""
+        code = self.codes[container]
         keys, count = self.shapes[code & _MASK]
         if keys is None:
             if not token.isdigit() or (len(token) > 1 and token[0] == "0") or int(token) >= count:
-                return None
+                return -1
             i = int(token)
         else:
             key = token
             if "~" in token:
                 key = token.replace("~1", "/").replace("~0", "~")
                 if escape_pointer_token(key) != token:
-                    return None  # not written so by join_pointer
+                    return -1  # not written so by join_pointer
             i = keys.get(key, -1) if isinstance(keys, dict) else keys.index(key) if key in keys else -1
             if i < 0:
+                return -1
+        return (code >> _SHIFT) // 2 + i
+
+    def own(self, pointer: str) -> Position | None:
+        """The position recorded for exactly ``pointer`` (a pointer as ``join_pointer`` writes it)."""
+        if not pointer:
+            return self.root
+        if pointer[0] != "/" or not self.codes:
+            return None
+        tokens = pointer[1:].split("/")
+        container, last = len(self.codes) - 1, len(tokens) - 1
+        for depth, token in enumerate(tokens):
+            e = self._entry(container, token)
+            if e < 0:
                 return None
-        j = (code >> _SHIFT) + 2 * i
-        return (self.at[j], self.at[j + 1])
+            if depth == last:
+                return (self.at[2 * e], self.at[2 * e + 1])
+            container = self.kids[e]
+            if container < 0:
+                return None
+        return None
 
     def position(self, pointer: str) -> Position | None:
         """Position of ``pointer``, or of its nearest ancestor that has one."""
@@ -90,12 +108,18 @@ class MarkedContent(Positioned):
     def positions(self) -> dict[str, Position]:
         """The full map from pointer to position (built on demand: tests, small documents)."""
         out: dict[str, Position] = {}
-        at = self.at
-        for parent, code in self.marks.items():
+        at, kids = self.at, self.kids
+        pending = [(len(self.codes) - 1, "")] if self.codes else []
+        while pending:
+            container, parent = pending.pop()
+            code = self.codes[container]
             keys, count = self.shapes[code & _MASK]
-            start = code >> _SHIFT
+            start = (code >> _SHIFT) // 2
             for i, token in enumerate(range(count) if keys is None else keys):
-                out[join_pointer(parent, token)] = (at[start + 2 * i], at[start + 2 * i + 1])
+                pointer = join_pointer(parent, token)
+                out[pointer] = (at[2 * (start + i)], at[2 * (start + i) + 1])
+                if kids[start + i] >= 0:
+                    pending.append((kids[start + i], pointer))
         if self.root is not None:
             out[""] = self.root
         return out

@@ -215,7 +215,8 @@ def test_the_cli_killed_at_random_moments_leaves_one_complete_set(tmp_path):
     duration = time.perf_counter() - start
     new = listing(tmp_path / "full")
     seen = set()
-    for fraction in (0.6, 0.9, 0.97, 1.0):
+    # a kill part-way and one near the end (test_killed_at_every_step_… covers each step in turn)
+    for fraction in (0.6, 0.97):
         proc = subprocess.Popen([sys.executable, "-m", "checker.cli", "check", str(DEFECTIVE), "--out", str(out), "-q"],
                                 env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(duration * fraction)

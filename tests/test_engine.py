@@ -258,7 +258,10 @@ SHAPES_SCRIPT = textwrap.dedent("""
             seen.add((fact["kind"], key))
             variant = [dict(f) for f in base]
             del variant[i][key]
-            e.evaluate([(r.name, r.definition, r.feed) for r in compiled.rulesets], variant)
+            # only the rulesets given facts of this kind can see the field missing
+            readers = [(r.name, r.definition, r.feed) for r in compiled.rulesets
+                       if fact["kind"] in r.feed.kinds or any(s[1] == fact["kind"] for s in r.feed.shadows)]
+            e.evaluate(readers, variant)
             runs += 1
     print("runs", runs)
 """)

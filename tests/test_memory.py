@@ -76,6 +76,40 @@ def test_yaml_records_share_their_shapes_and_keep_every_position():
     assert memo.data == content.data and memo.data is not content.data and memo.positions == positions
 
 
+def test_positions_hold_no_pointer_per_container_and_answer_by_walking_the_pointer():
+    text = ("a: &x {p: 1, q: [1, {r: 2}]}\n"  # line 1
+            "b: *x\n"  # an alias: its entries keep the anchor's positions only
+            "'c/d': {'~e': [10, 20]}\n"
+            "f: [[1, [2]], {g: h}]\n")
+    clear_parse_cache()
+    content = parse_yaml(text, "alias.yaml")
+    lines = text.splitlines()
+    assert not hasattr(content, "marks") and len(content.codes) == 10  # the root and 9 containers, no alias
+    assert content.own("/a/q/1/r") == (1, lines[0].index("r") + 1)
+    assert content.own("/c~1d/~0e/1") == (3, lines[2].index("20") + 1)
+    assert content.own("/f/0/1/0") == (4, lines[3].index("2") + 1) and content.own("/f/1/g") == (4, 16)
+    assert content.own("/b") == (2, 1) and content.own("/b/p") is None and content.position("/b/p") == (2, 1)
+    for absent in ("/a/q/01", "/a/q/2", "/c~2d", "/c~1d/~e", "/a/p/0", "/zz", "a", "/f/0/1/0/0"):
+        assert content.own(absent) is None, absent
+    assert content.position("/a/q/1/r/x") == (1, 22)  # the nearest ancestor that has one
+    positions = content.positions
+    assert sorted(positions) == sorted(["", "/a", "/a/p", "/a/q", "/a/q/0", "/a/q/1", "/a/q/1/r", "/b", "/c~1d",
+                                        "/c~1d/~0e", "/c~1d/~0e/0", "/c~1d/~0e/1", "/f", "/f/0", "/f/0/0", "/f/0/1",
+                                        "/f/0/1/0", "/f/1", "/f/1/g"])
+    assert all(content.own(p) == at for p, at in positions.items())
+
+
+def test_a_table_line_wider_than_16_bits_keeps_its_cell_columns():
+    from checker.bundle import _parse_table
+    from checker.limits import DEFAULT_LIMITS
+
+    table = _parse_table("a,b\nx,y\n" + "z" * 70000 + ",w\np,q\n", "t.csv", "k", "records", DEFAULT_LIMITS)
+    assert table.columns.typecode == "i"
+    assert [table.position(f"/records/{i}/b") for i in range(3)] == [(2, 3), (3, 70002), (4, 3)]
+    narrow = _parse_table("a,b\nx,y\n", "t.csv", "k", "records", DEFAULT_LIMITS)
+    assert narrow.columns.typecode == "H" and narrow.position("/records/0/b") == (2, 3)
+
+
 def test_a_fact_shares_the_evidence_values_normalising_leaves_alone_and_the_evidence_is_unchanged():
     bundle, _, facts = _facts()
     audits = [facts.facts[int(f) - 1] for f in facts.of_kind("internal_audit.audits")]

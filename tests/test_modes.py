@@ -62,7 +62,9 @@ def test_an_audit_report_holds_no_advice_in_any_format(precheck, fmt):
     assert advice, "the defective example has remediation texts to look for"
     render = FORMATS[fmt][1]
     audit = in_mode(precheck, AUDIT)
-    shown = {lang: _shown(fmt, render(audit, lang)) for lang in ("zh", "en")}
+    # the mode, not the language, withholds advice: the slow renderers (PDF, DOCX) are read in Chinese only
+    langs = ("zh",) if fmt in ("pdf", "docx") else ("zh", "en")
+    shown = {lang: _shown(fmt, render(audit, lang)) for lang in langs}
     for lang, out in shown.items():
         assert [t for t in advice if t in out] == [], f"{fmt}/{lang} shows advice in an audit"
     pre = _shown(fmt, render(precheck, "zh"))
