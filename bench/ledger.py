@@ -167,7 +167,8 @@ def write_ledger(folder: Path, rows: int) -> dict:
     per_enterprise = len(years) * len(MONTHS) * len(codes)
     n = max(1, rows // per_enterprise)
     ledger_codes = tuple(s.code for s in SOURCES)
-    for stale in ("energy_consumption.yaml", "ghg_inventory.yaml", "emission_factors.yaml"):
+    for stale in ("energy_consumption.yaml", "ghg_inventory.yaml", "ghg_inventory_2022-2023.yaml",
+                  "emission_factors.yaml"):
         (folder / stale).unlink(missing_ok=True)
     energy_rows: list[dict] = []
     ghg_rows: list[dict] = []

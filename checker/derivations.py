@@ -99,6 +99,11 @@ def _first_given(args: list, table: dict) -> Any:
     return next((a for a in args if a is not None), _ABSENT)  # the first of the fields that is given
 
 
+def _on_or_before(args: list, table: dict) -> Any:
+    a, b = args  # numbers, or dates (epoch days): 1 when a is not later than b, else 0
+    return int(a <= b) if _numbers(args) else _ABSENT
+
+
 def _exact(value: int | float) -> int | float:
     return value if type(value) is int else rounded(value)  # integers (years, counts) stay integers
 
@@ -176,7 +181,8 @@ _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_o
                 "ratio": _ratio, "year_diff": _year_diff, "abs_diff": _abs_diff, "rel_diff": _rel_diff,
                 "sub": _sub, "add": _add, "period_end": _period_end,
                 "dimension_of": _dimension_of, "first_given": _first_given,
-                "number_before": _number_before, "pick": _pick, "mentions": _mentions}
+                "number_before": _number_before, "pick": _pick, "mentions": _mentions,
+                "on_or_before": _on_or_before}
 
 
 
@@ -211,7 +217,8 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: C
     for a key field.  type_of: integer | number | boolean | text.  number_of: a number as is,
     true/false as 1/0, a word of the pack's table as its number.  period_end: the last day of a
     record's month (or year) as a date.  dimension_of: the dimension of a unit text (absent when
-    unreadable).  occurrence: the rank of a fact among those with the same values of the fields.
+    unreadable).  on_or_before: 1 when a number (or date) is not later than another, else 0.
+    occurrence: the rank of a fact among those with the same values of the fields.
     """
     store = store or ColumnStore(base)
     if d.op == "ref":

@@ -130,6 +130,7 @@ _DERIVED_WORDS = {
     "mentions": lambda d: f"{_f(d.args[0])} 中含有“{dict(d.table).get('marker', '')}”时为 1，否则为 0",
     "number_before": lambda d: f"{_f(d.args[0])} 文字中紧接在“{dict(d.table).get('marker', '')}”之前的第一个数字",
     "decline_rate": lambda d: f"{_f(d.args[0])} 逐年的年均下降率 1 − (末年值/首年值)^(1/(末年 − 首年))",
+    "on_or_before": lambda d: f"{_f(d.args[0])} 不晚于 {_f(d.args[1])} 时为 1，否则为 0（任一未给出则不给出）",
     "first_given": lambda d: "、".join(map(_f, d.args)) + " 中第一个给出的值",
     "window_sum": lambda d: f"截至本年度的近 {d.years} 年 {_f(d.args[0])} 之和（窗口内任一年度缺值则不给出）",
     "window_decline": lambda d: f"截至本年度的近 {d.years} 年 {_f(d.args[0])} 的年均下降率 "

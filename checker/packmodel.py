@@ -28,7 +28,7 @@ _CLAUSE_RE = re.compile(
 DERIVE_OPS = ("ratio", "abs_diff", "year_diff", "join", "lookup", "type_of", "number_of",
               "convert", "product", "rel_diff", "ref", "sub", "add", "decline_rate", "period_end",
               "dimension_of", "occurrence", "window_sum", "window_decline", "first_given", "number_before",
-              "pick", "mentions")
+              "pick", "mentions", "on_or_before")
 TEXT_OPS = ("join", "lookup", "type_of", "dimension_of", "pick")
 DATE_OPS = ("period_end",)  # a date (epoch days in the engine, compared with dates and anchors)
 UNIT_OPS = ("convert", "product")  # set ``<field>_unit_error`` (text) instead of the value on a unit problem
@@ -166,7 +166,7 @@ class Derived:
     field: str
     # ratio | abs_diff | year_diff (calendar year of a date field minus a year field) | join | lookup | type_of
     # | number_of | convert | product | rel_diff | ref | sub | add | decline_rate | period_end | dimension_of
-    # | occurrence | window_sum | window_decline | first_given
+    # | occurrence | window_sum | window_decline | first_given | on_or_before (1 when a <= b, else 0)
     # | number_before (the figure a
     # text states before a marker word, e.g. the 38 of "38 项要求") | pick (a field of the item of a list field
     # whose key field has a given value, e.g. the summary of the input on topic compliance_results) | mentions

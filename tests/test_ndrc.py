@@ -122,10 +122,33 @@ def test_a_declared_core_value_above_its_declared_band_is_the_veto_in_one_noncon
     assert (declared.status, declared.grade, declared.clause) == (Status.NONCONFORMITY, Grade.MAJOR, "2.2")
     assert [(e.file, e.pointer) for e in declared.evidence] == [("ndrc_indicators.yaml", "/core/value")]
     assert "0.20" in declared.message.get("zh") and "不得申请验收" in declared.message.get("zh")
+    (band,) = _by_rule(report, "ndrc-1.3-band-declared")  # 250,000 tce declared, 6,718.52 in the ledger
+    assert (band.status, band.grade, band.clause) == (Status.NONCONFORMITY, Grade.MINOR, "1.3")
     (nc,) = report.nonconformities
-    assert nc.grade is Grade.MAJOR and set(nc.rules) == {"ndrc-2.2-declared-band1", "ndrc-2.4-declared"}
-    assert {c for _, c in nc.clauses} == {"2.2", "2.4"}
+    assert nc.grade is Grade.MAJOR
+    assert set(nc.rules) == {"ndrc-2.2-declared-band1", "ndrc-2.4-declared", "ndrc-1.3-band-declared"}
+    assert {c for _, c in nc.clauses} == {"1.3", "2.2", "2.4"}
     assert {r.status for r in _by_rule(report, "ndrc-2.3-declared-band2")} == {Status.NOT_APPLICABLE}
+
+
+def test_a_declared_band_the_ledger_does_not_give_is_a_finding_of_its_own(bundle):
+    """The fixture's ledger gives 211,241 tce (200,000-1,000,000 tce); declaring 1,500,000 tce puts the park
+    in the other band.  The declared core value (0.1562) is within both thresholds and equals the computed
+    one: the only finding is the band, at the declared figure's line (1.3, minor), not a threshold check."""
+    edit_text(bundle / "ndrc_indicators.yaml", "  energy: 211241\n", "  energy: 1500000\n")
+    report = run_check(bundle, [NDRC])
+    (band,) = _by_rule(report, "ndrc-1.3-band-declared")
+    assert (band.status, band.grade, band.clause) == (Status.NONCONFORMITY, Grade.MINOR, "1.3")
+    line = (bundle / "ndrc_indicators.yaml").read_text(encoding="utf-8").splitlines().index("  energy: 1500000") + 1
+    assert [(e.file, e.pointer, e.line) for e in band.evidence] == [("ndrc_indicators.yaml", "/core/energy", line)]
+    assert "100万 tce 及以上档" in band.message.get("zh") and "20万–100万 tce 档" in band.message.get("zh")
+    for rule in ("ndrc-2.2-threshold-band1", "ndrc-2.3-declared-band2", "ndrc-2.4-declared"):
+        assert {r.status for r in _by_rule(report, rule)} == {Status.CONFORM}, rule
+    (nc,) = report.nonconformities
+    assert (nc.rules, nc.grade) == (("ndrc-1.3-band-declared",), Grade.MINOR)
+    # declared in the ledger's band: no finding
+    edit_text(bundle / "ndrc_indicators.yaml", "  energy: 1500000\n", "  energy: 212000\n")
+    assert {r.status for r in _by_rule(run_check(bundle, [NDRC]), "ndrc-1.3-band-declared")} == {Status.CONFORM}
 
 
 def test_below_200000_tce_the_note_gives_no_threshold_and_the_tool_says_so(bundle):

@@ -234,7 +234,9 @@ def test_offsets_retired_after_the_audit_date_break_the_verdict(tmp_path):
     assert [n for n in report.nonconformities if set(n.rules) & _rules(PACK, CPQS_FILE)] == [nc]
     [n] = report.neutrality
     assert n.status is Status.NONCONFORMITY and [o.serial for o in n.rejected] == ["GEC-LG-2024-0042"]
-    assert "审核日后注销" in v.message.zh
+    # the figure agrees with the verdict: the rejected certificate is not counted
+    assert dict(n.figures)["valid_offsets"] == pytest.approx(15000)
+    assert "有效抵消 15000" in v.message.zh
 
 
 # -- T/SEESA: indicator 25 and the designation --------------------------------------------------
