@@ -142,11 +142,14 @@ def _print_verdict(report: Report, console: Console, lang: str, tt: dict) -> Non
     sep = "；" if lang == "zh" else "; "
     console.print(Text(f"{tt['conclusion']}{'：' if lang == 'zh' else ': '}{sep.join(parts)}", style=style))
     if report.conclusion:  # an audit: the recommendation the report states, with its reasons
-        c = report.conclusion
-        reasons = sep.join(r[lang] for r in c.get("reasons") or ())
-        left, right = ("（", "）") if lang == "zh" else (" (", ")")
-        console.print(plain(f"{AUDIT_LABELS['conclusion'][index(lang)]}{'：' if lang == 'zh' else ': '}"
-                            f"{c['text'][lang]}{f'{left}{reasons}{right}' if reasons else ''}", "bold"))
+        _print_conclusion(report.conclusion, console, lang)
+
+
+def _print_conclusion(c: dict, console: Console, lang: str) -> None:
+    sep, colon, (left, right) = ("；", "：", "（）") if lang == "zh" else ("; ", ": ", (" (", ")"))
+    reasons = sep.join(r[lang] for r in c.get("reasons") or ())
+    console.print(plain(f"{AUDIT_LABELS['conclusion'][index(lang)]}{colon}"
+                        f"{c['text'][lang]}{f'{left}{reasons}{right}' if reasons else ''}", "bold"))
     line = Text.assemble(f"{tt['ncs']} {nc['total']}: ",
                          (f"{grade_label(Grade.MAJOR, lang)} {nc['major']}", STYLE[Status.NONCONFORMITY]), " · ",
                          f"{grade_label(Grade.MINOR, lang)} {nc['minor']}", "    ", f"{tt['results']}: ")
