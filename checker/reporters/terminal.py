@@ -141,15 +141,7 @@ def _print_verdict(report: Report, console: Console, lang: str, tt: dict) -> Non
     style = "bold red" if nc["total"] or counts.get("error") else "bold green"
     sep = "；" if lang == "zh" else "; "
     console.print(Text(f"{tt['conclusion']}{'：' if lang == 'zh' else ': '}{sep.join(parts)}", style=style))
-    if report.conclusion:  # an audit: the recommendation the report states, with its reasons
-        _print_conclusion(report.conclusion, console, lang)
-
-
-def _print_conclusion(c: dict, console: Console, lang: str) -> None:
-    sep, colon, (left, right) = ("；", "：", "（）") if lang == "zh" else ("; ", ": ", (" (", ")"))
-    reasons = sep.join(r[lang] for r in c.get("reasons") or ())
-    console.print(plain(f"{AUDIT_LABELS['conclusion'][index(lang)]}{colon}"
-                        f"{c['text'][lang]}{f'{left}{reasons}{right}' if reasons else ''}", "bold"))
+    _print_conclusion(report.conclusion, console, lang)
     line = Text.assemble(f"{tt['ncs']} {nc['total']}: ",
                          (f"{grade_label(Grade.MAJOR, lang)} {nc['major']}", STYLE[Status.NONCONFORMITY]), " · ",
                          f"{grade_label(Grade.MINOR, lang)} {nc['minor']}", "    ", f"{tt['results']}: ")
@@ -168,6 +160,16 @@ def _print_conclusion(c: dict, console: Console, lang: str) -> None:
         t = SECTION_TITLES[lang]
         console.print(f"{t['sum_secondary']}{'：' if lang == 'zh' else ': '}{secondary}", style="yellow", markup=False)
         console.print(t["secondary_note"], style="dim", markup=False)
+
+
+def _print_conclusion(c: dict | None, console: Console, lang: str) -> None:
+    """In an audit, the recommendation the report states, with its reasons (a pre-check has none)."""
+    if not c:
+        return
+    sep, colon, (left, right) = ("；", "：", "（）") if lang == "zh" else ("; ", ": ", (" (", ")"))
+    reasons = sep.join(r[lang] for r in c.get("reasons") or ())
+    console.print(plain(f"{AUDIT_LABELS['conclusion'][index(lang)]}{colon}"
+                        f"{c['text'][lang]}{f'{left}{reasons}{right}' if reasons else ''}", "bold"))
 
 
 def _section(console: Console, title: str, n: int, lang: str) -> None:
