@@ -79,7 +79,16 @@ def test_each_break_is_reported_with_file_line_and_fix(rules_copy, what, old, ne
     assert found, what
     p = found[0]
     assert p.file == f"{PACK}/{FILE}" and p.line is not None and line <= p.line <= line + new.count("\n"), (str(p), line)
-    assert load_pack(PACK, rules_copy).problems == []  # format problems do not stop the pack from loading
+
+
+def test_format_problems_do_not_stop_the_pack_from_loading(rules_copy):
+    """Every break above at once (one lint of the pack, not one per break): still only format problems."""
+    path = rules_copy / PACK / FILE
+    for _, old, new, _ in BREAKS:
+        if old in path.read_text(encoding="utf-8"):
+            edit_text(path, old, new, 1)
+    assert len(lint_rule_format(PACK, rules_copy)) >= len(BREAKS) - 1
+    assert load_pack(PACK, rules_copy).problems == []
 
 
 def test_cli_lint_fails_naming_file_line_and_fix(rules_copy, cli):
