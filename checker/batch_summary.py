@@ -106,6 +106,22 @@ def totals(rows: list[dict[str, Any]], lang: str) -> str:
     return TOTALS[index(lang)].format(n=len(rows), ok=len(rows) - failed, nc=nc, failed=failed)
 
 
+SHOWN_FAILURES = 10  # failed bundles named on the terminal; the summary files list every one
+MORE: Pair = ("……另有 {n} 个，见 summary.csv", "... and {n} more, see summary.csv")
+
+
+def failures(rows: list[dict[str, Any]], lang: str) -> list[str]:
+    """One line per bundle that could not be checked (at most ``SHOWN_FAILURES``): its folder and error,
+    each made one line of visible characters."""
+    failed = [r for r in rows if r.get("error")]
+    colon = "：" if lang == "zh" else ": "
+    lines = [f"  {NOT_CHECKED[index(lang)]}  {one_line(r['bundle'])}{colon}{one_line(r['error'])}"
+             for r in failed[:SHOWN_FAILURES]]
+    if len(failed) > SHOWN_FAILURES:
+        lines.append("  " + MORE[index(lang)].format(n=len(failed) - SHOWN_FAILURES))
+    return lines
+
+
 def render_csv(rows: list[dict[str, Any]], lang: str) -> bytes:
     """UTF-8 with a BOM (Excel shows Chinese); every cell through ``csv_cell``."""
     buf = io.StringIO(newline="")

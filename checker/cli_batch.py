@@ -96,9 +96,11 @@ def _batch(folders, out_dir, jobs, executor, scheduler, standards, formats, lang
     for folder in outcome.skipped:
         click.echo(tr("parkcheck: warning: folder skipped: {folder}", folder=one_line(folder)), err=True)
     if not quiet:
-        from .batch_summary import totals
+        from .batch_summary import failures, totals
 
         click.echo(totals(outcome.rows, lang))
+        for line in failures(outcome.rows, lang):  # which bundles, and why: the summary files hold them all
+            click.echo(line)
         click.echo(tr("wrote {files}", files=", ".join(one_line(p) for p in outcome.written)))
     sys.exit(outcome.exit_code)
 

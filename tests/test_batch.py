@@ -188,3 +188,18 @@ def test_a_worker_that_dies_or_hangs_fails_its_task_alone():
     assert isinstance(crashed, Failure) and crashed.kind == "died" and "signal 11" in crashed.detail
     assert isinstance(hung, Failure) and hung.kind == "timeout"
     assert all(got[i] == {"n": i, "pid": got[i]["pid"]} for i in (0, 2, 4, 5))  # type: ignore[index]
+
+
+def test_the_terminal_names_each_bundle_that_could_not_be_checked(runs):
+    from checker.batch_summary import SHOWN_FAILURES, failures
+    rows = runs["one"].rows
+    failed = [r for r in rows if r["error"]]
+    lines = failures(rows, "zh")
+    assert len(lines) == len(failed) and failed
+    for row, line in zip(failed, lines, strict=True):
+        assert line.startswith("  未能检查  ") and "\n" not in line and row["error"][:40] in line
+    [odd] = failures([dict(failed[0], bundle="odd\nname", error="bad\x1b[31m")], "en")  # control characters shown
+    assert odd == "  not checked  odd\\nname: bad\\x1b[31m"
+    many = [dict(failed[0], bundle=f"b{i}") for i in range(SHOWN_FAILURES + 3)]
+    assert failures(many, "en")[-1] == "  ... and 3 more, see summary.csv" and len(failures(many, "en")) == 11
+    assert failures([r for r in rows if not r["error"]], "zh") == []
