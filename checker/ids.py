@@ -84,13 +84,7 @@ def _scalar_key(value: Any) -> str | None:
 
 def own_key(data: Any, key_fields: str | list | None) -> str | None:
     """The record's (or document's) own key from the fields the schema names, or None."""
-    if not key_fields or not isinstance(data, dict):
-        return None
-    fields = [key_fields] if isinstance(key_fields, str) else list(key_fields)
-    parts = [_scalar_key(dotted(data, f)) for f in fields]
-    if any(p is None for p in parts):
-        return None
-    return "|".join(parts)  # type: ignore[arg-type]
+    return _own_keys([data], key_fields)[0]
 
 
 def _own_keys(items: list, key_fields: str | list | None) -> list[str | None]:
@@ -149,7 +143,7 @@ def _numbered(keys: list[str]) -> list[str]:
 def document_keys(documents: Iterable, schemas) -> dict[str, str]:
     """Stable key of each document (by path): its kind, or ``kind[number]`` when the kind may occur
     several times and the schema names the document's own number (``x-key``).  Two documents with
-    the same key are told apart afterwards by ``unique_keys``, by content."""
+    the same key are told apart afterwards by ``unique_keys_lazy``, by content."""
     out = {}
     for d in documents:
         schema = schemas.by_kind.get(d.kind, {})
@@ -158,19 +152,8 @@ def document_keys(documents: Iterable, schemas) -> dict[str, str]:
     return out
 
 
-def unique_keys(keyed: list[tuple[str, Any]]) -> list[str]:
-    """Make ``(key, content)`` keys unique whatever their order: a key shared by several items gets
-    each item's content hash (``key@hash``); items equal in content too are numbered in order, which
-    changes nothing a report shows about them since they are interchangeable."""
-    counts: dict[str, int] = {}
-    for k, _ in keyed:
-        counts[k] = counts.get(k, 0) + 1
-    keys = [k if counts[k] == 1 else f"{k}@{content_hash(content)}" for k, content in keyed]
-    return _numbered(keys)
-
-
 class _Shared:
-    """Items sharing one key: each one's ``key@hash`` (``unique_keys``), hashed when the first is asked for
+    """Items sharing one key: each one's ``key@hash`` (``unique_keys_lazy``), hashed when the first is asked for
     (a whole document's content hash is costly, and most documents' keys are never read)."""
 
     __slots__ = ("contents", "key", "keys")
@@ -201,9 +184,10 @@ class LazyKey:
 
 
 def unique_keys_lazy(keyed: list[tuple[str, Any]]) -> list[str | LazyKey]:
-    """``unique_keys``, with the keys of items that share one left to compute when read.  Items equal in
-    key and content are numbered within their key's group, which is where ``unique_keys`` numbers
-    them too (a hashed key ``k@h`` never equals another item's key)."""
+    """Make ``(key, content)`` keys unique whatever their order: a key shared by several items gets each
+    item's content hash (``key@hash``), computed only when first read (``LazyKey``); items equal in content
+    too are numbered in order within their key's group, which changes nothing a report shows about them
+    since they are interchangeable (a hashed key ``k@h`` never equals another item's key)."""
     groups: dict[str, list] = {}
     for k, content in keyed:
         groups.setdefault(k, []).append(content)
