@@ -1,7 +1,15 @@
 """Deterministic energy ledgers and GHG inventories (issue 16): valid `energy_consumption` and
 `ghg_inventory` tables (CSV) with their `emission_factors` (YAML), for the benchmark and the examples.
 
+    python bench/ledger.py OUT [--enterprises N]  # the large example park (default 500: 180,000 rows)
     write_ledger(folder, 180000)  # 500 enterprises x 3 years x 12 months x 10 sources
+
+The park written by the command is the T/CPQS fixture (rules/t-cpqs-zc001-2025/fixtures/base) with the
+generated ledger, inventory and factors in place of its own; the documents that state figures of the
+inventory are rewritten from the generated totals (``consistent_figures``): the declared park and biomass
+totals per year, the industrial value added per year, the intensity baseline of the base year, and the
+neutrality claim of the last year with offsets that cover it.  It checks with no nonconformity against
+the standard it declares, like evidence/lvgu-park.
 
 Every row is internally consistent: declared tce = quantity x coefficient, declared emissions =
 activity x factor x GWP, 12 months per enterprise, energy type and year, purchased electricity in
@@ -12,13 +20,18 @@ are plausible magnitudes, not figures cited from an official publication.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import datetime as _dt
+import math
+import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+BASE = Path(__file__).resolve().parent.parent / "rules" / "t-cpqs-zc001-2025" / "fixtures" / "base"
 MONTHS = range(1, 13)
 ENERGY_COLUMNS = ["id", "enterprise", "year", "month", "energy_type", "quantity", "unit", "coefficient",
                   "coefficient_unit", "coefficient_source", "declared_tce", "source", "on_site"]
@@ -28,6 +41,8 @@ GHG_COLUMNS = ["id", "enterprise", "year", "month", "source", "category", "gas",
 # the benchmark's tables leave out the optional text columns no rule reads (ids, sources, publishers)
 BENCH_ENERGY_COLUMNS = [c for c in ENERGY_COLUMNS if c not in ("id", "coefficient_source", "source")]
 BENCH_GHG_COLUMNS = [c for c in GHG_COLUMNS if c not in ("id", "factor_source", "factor_publisher", "data_source")]
+INTENSITY_UNITS = ("tCO2/万元", "tCO2e/万元")
+DEFAULT_INTENSITY = 0.8  # tCO2/万元, for a year no document states an intensity for
 GB2589 = "GB/T 2589—2020 附录A"
 EXAMPLE_SET = "示例排放因子集（非官方数值）"
 EXAMPLE_PUBLISHER = "parkcheck 示例数据"
@@ -75,6 +90,8 @@ SOURCES = (
 LIMESTONE = Source("LIME", "", "t", 0.0, "", 300.0, "industrial_process", 0.4397, "tCO2/t",
                    inventory_source="石灰石分解")
 BY_CODE = {s.code: s for s in (*SOURCES, LIMESTONE)}
+INVENTORY_CODES = (*(s.code for s in SOURCES if s.category is not None), LIMESTONE.code)
+PER_ENTERPRISE = 3 * len(MONTHS) * len(INVENTORY_CODES)  # inventory rows of an enterprise (3 years)
 
 
 def factor_id(source: Source, year: int) -> str:
@@ -163,9 +180,8 @@ def write_ledger(folder: Path, rows: int) -> dict:
     folder = Path(folder)
     last = _period_end_year(folder)
     years = (last - 2, last - 1, last)
-    codes = (*(s.code for s in SOURCES if s.category is not None), "LIME")
-    per_enterprise = len(years) * len(MONTHS) * len(codes)
-    n = max(1, rows // per_enterprise)
+    codes = INVENTORY_CODES
+    n = max(1, rows // PER_ENTERPRISE)
     ledger_codes = tuple(s.code for s in SOURCES)
     for stale in ("energy_consumption.yaml", "ghg_inventory.yaml", "ghg_inventory_2022-2023.yaml",
                   "emission_factors.yaml"):
@@ -186,10 +202,135 @@ def write_ledger(folder: Path, rows: int) -> dict:
     factors = emission_factors(years[0])
     (folder / "emission_factors.yaml").write_text(yaml.safe_dump(factors, allow_unicode=True, sort_keys=False),
                                                   encoding="utf-8")
-    boundary = {"kind": "ghg_inventory", "region": "全国", "boundary": names}
-    (folder / "ghg_boundary.yaml").write_text(yaml.safe_dump(boundary, allow_unicode=True, sort_keys=False),
-                                              encoding="utf-8")
+    park, biomass = _year_totals(ghg_rows)
+    boundary = {"kind": "ghg_inventory", "region": "全国", "boundary": names, "totals": _totals(park, biomass)}
+    _dump(folder / "ghg_boundary.yaml", boundary)
     _add_tables(folder, [{"file": "energy_ledger.csv", "kind": "energy_consumption"},
                          {"file": "ghg_inventory.csv", "kind": "ghg_inventory"}])
+    consistent_figures(folder, park)
     return {"enterprises": n, "years": len(years), "energy_rows": len(energy_rows), "ghg_rows": len(ghg_rows),
             "factors": len(factors["factors"])}
+
+
+def _dump(path: Path, data: dict) -> None:
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _year_totals(ghg_rows: list[dict]) -> tuple[dict[int, float], dict[int, float]]:
+    """The park total per year (biomass apart; nothing is exported) and the biomass total per year, in
+    tCO2e, summed from the declared emissions of the records."""
+    park: dict[int, float] = {}
+    biomass: dict[int, float] = {}
+    for row in ghg_rows:
+        into = biomass if row["category"] == "biomass" else park
+        into[row["year"]] = into.get(row["year"], 0.0) + row["emissions"]
+    return park, biomass
+
+
+def _totals(park: dict[int, float], biomass: dict[int, float]) -> list[dict]:
+    out = []
+    for year in sorted(park):
+        out.append({"id": f"T-{year}-PARK", "year": year, "scope": "park", "emissions": round(park[year], 3),
+                    "unit": "tCO2e", "includes_biomass": False})
+        if year in biomass:
+            out.append({"id": f"T-{year}-BIO", "year": year, "scope": "category", "category": "biomass",
+                        "emissions": round(biomass[year], 3), "unit": "tCO2e"})
+    return out
+
+
+def _stated_intensities(folder: Path) -> dict[int, float]:
+    """The emission intensities per year (tCO2/万元) the park's documents state: the intensity baseline's
+    value for its base year (baseline.yaml) and the later years' performance (improvement.yaml)."""
+    out: dict[int, float] = {}
+    path = folder / "baseline.yaml"
+    base = next((b for b in (_load(path).get("baselines") or []) if b.get("unit") in INTENSITY_UNITS), None) \
+        if path.exists() else None
+    if base is None:
+        return out
+    out[base["base_year"]] = base["value"]
+    path = folder / "improvement.yaml"
+    for p in (_load(path).get("performance") or []) if path.exists() else []:
+        if p.get("baseline_ref") == base["id"] and isinstance(p.get("value"), (int, float)):
+            out[p["year"]] = p["value"]
+    return out
+
+
+def _load(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def consistent_figures(folder: Path, park: dict[int, float]) -> None:
+    """Rewrite the documents of ``folder`` that state figures of the inventory, when it has them, from the
+    generated park totals per year (``park``, tCO2e): the industrial value added per year
+    (``economic_output.yaml``) such that the inventory gives the intensities the park states (its intensity
+    baseline, moved to the first year, and its yearly performance; ``DEFAULT_INTENSITY`` otherwise), and
+    the neutrality claim, moved to the last year (``offsets.yaml``), whose first offset (a CCER in tCO2e)
+    is sized so that the valid offsets cover the claimed emissions."""
+    first, last = min(park), max(park)
+    stated = _stated_intensities(folder)
+    if stated:
+        path = folder / "baseline.yaml"
+        doc = _load(path)
+        base = next(b for b in doc["baselines"] if b.get("unit") in INTENSITY_UNITS)
+        stated[first] = stated.pop(base["base_year"])
+        base["base_year"] = first
+        _dump(path, doc)
+    path = folder / "economic_output.yaml"
+    if path.exists():
+        _dump(path, {"kind": "economic_output", "records": [
+            {"year": y, "indicator": "工业增加值", "value": round(park[y] / stated.get(y, DEFAULT_INTENSITY), 2),
+             "unit": "万元", "price_basis": "constant", "constant_base_year": 2020, "source": "区统计局年报"}
+            for y in sorted(park)]})
+    path = folder / "offsets.yaml"
+    if path.exists():
+        doc = _load(path)
+        _claim(doc, last, round(park[last], 3))
+        _dump(path, doc)
+
+
+def _claim(doc: dict, year: int, emissions: float) -> None:
+    """The claim of ``year`` states ``emissions``; the first offset (tCO2e) covers what the others leave."""
+    offsets = doc.get("offsets") or []
+    others = sum(o["quantity"] * o.get("factor", 1.0) for o in offsets[1:])
+    offsets[0]["quantity"] = max(1, math.ceil(emissions - others))
+    for o in offsets:
+        o["claimed_year"] = year
+    claimed = offsets[0]["quantity"] + others
+    doc["claim"].update(year=year, claimed_emissions=emissions, claimed_offsets=round(claimed, 3),
+                        statement=f"园区 {year} 年边界内温室气体排放已通过注销的减排量和绿证全部抵消，实现碳中和。")
+
+
+def write_park(folder: Path, enterprises: int = 500) -> dict:
+    """The large example park: the T/CPQS fixture (``BASE``) copied to the new folder ``folder`` with a
+    ledger and inventory of ``enterprises`` enterprises (3 years x 12 months x 10 sources each)."""
+    folder = Path(folder)
+    if folder.exists() and any(folder.iterdir()):
+        raise FileExistsError(f"{folder}: not empty; give a new or empty folder")
+    shutil.copytree(BASE, folder, dirs_exist_ok=True)
+    manifest = yaml.safe_load((folder / "bundle.yaml").read_text(encoding="utf-8"))
+    manifest["park"] = {"name": f"示例大型产业园区（生成的示例，{enterprises} 家企业）", "code": "GEN-LARGE"}
+    _dump(folder / "bundle.yaml", manifest)
+    return write_ledger(folder, enterprises * PER_ENTERPRISE)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python bench/ledger.py", description="Write the large example park "
+                                 "(the benchmark's GHG ledger as a bundle that conforms to T/CPQS ZC001-2025).")
+    ap.add_argument("out", type=Path, help="a new or empty folder")
+    ap.add_argument("--enterprises", type=int, default=500,
+                    help="enterprises, each 3 years x 12 months x 10 sources (default 500: 180,000 rows)")
+    args = ap.parse_args(argv)
+    if args.enterprises < 1:
+        ap.error("--enterprises must be at least 1")
+    try:
+        counts = write_park(args.out, args.enterprises)
+    except (FileExistsError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{args.out}: {counts['enterprises']} enterprises, {counts['ghg_rows']} inventory rows, "
+          f"{counts['energy_rows']} energy-ledger rows, {counts['factors']} emission factors")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
