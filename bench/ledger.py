@@ -148,13 +148,20 @@ def rows_for(enterprise_no: int, enterprise: str, year: int, codes: tuple[str, .
     return energy, ghg
 
 
-def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
+def _cell(v):
+    return "true" if v is True else "false" if v is False else v
+
+
+def write_csv(path: Path, columns: list[str], rows) -> int:
+    """Write the ``rows`` (an iterable of dicts; keys not in ``columns`` left out); the count written."""
+    count = 0
     with path.open("w", encoding="utf-8", newline="") as fh:
-        out = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
+        out = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
         out.writeheader()
         for row in rows:
-            out.writerow({k: ("true" if v is True else "false" if v is False else v) for k, v in row.items()
-                          if k in columns})
+            out.writerow({k: _cell(v) for k, v in row.items()})
+            count += 1
+    return count
 
 
 def _add_tables(folder: Path, tables: list[dict]) -> None:
@@ -186,29 +193,23 @@ def write_ledger(folder: Path, rows: int) -> dict:
     for stale in ("energy_consumption.yaml", "ghg_inventory.yaml", "ghg_inventory_2022-2023.yaml",
                   "emission_factors.yaml"):
         (folder / stale).unlink(missing_ok=True)
-    energy_rows: list[dict] = []
-    ghg_rows: list[dict] = []
-    names = []
-    for e in range(1, n + 1):
-        name = f"E{e:04d}"
-        names.append({"id": name, "name": f"示例企业{e:04d}"})
-        for year in years:
-            energy, _ = rows_for(e, name, year, ledger_codes, years[0])
-            _, ghg = rows_for(e, name, year, codes, years[0])
-            energy_rows += energy
-            ghg_rows += ghg
-    write_csv(folder / "energy_ledger.csv", BENCH_ENERGY_COLUMNS, energy_rows)
-    write_csv(folder / "ghg_inventory.csv", BENCH_GHG_COLUMNS, ghg_rows)
+    names = [{"id": f"E{e:04d}", "name": f"示例企业{e:04d}"} for e in range(1, n + 1)]
+    energy = write_csv(folder / "energy_ledger.csv", BENCH_ENERGY_COLUMNS,
+                       (row for e in range(1, n + 1) for year in years
+                        for row in rows_for(e, f"E{e:04d}", year, ledger_codes, years[0])[0]))
+    park: dict[int, float] = {}
+    biomass: dict[int, float] = {}
+    ghg = write_csv(folder / "ghg_inventory.csv", BENCH_GHG_COLUMNS,
+                    _summed((row for e in range(1, n + 1) for year in years
+                             for row in rows_for(e, f"E{e:04d}", year, codes, years[0])[1]), park, biomass))
     factors = emission_factors(years[0])
-    (folder / "emission_factors.yaml").write_text(yaml.safe_dump(factors, allow_unicode=True, sort_keys=False),
-                                                  encoding="utf-8")
-    park, biomass = _year_totals(ghg_rows)
+    _dump(folder / "emission_factors.yaml", factors)
     boundary = {"kind": "ghg_inventory", "region": "全国", "boundary": names, "totals": _totals(park, biomass)}
     _dump(folder / "ghg_boundary.yaml", boundary)
     _add_tables(folder, [{"file": "energy_ledger.csv", "kind": "energy_consumption"},
                          {"file": "ghg_inventory.csv", "kind": "ghg_inventory"}])
     consistent_figures(folder, park)
-    return {"enterprises": n, "years": len(years), "energy_rows": len(energy_rows), "ghg_rows": len(ghg_rows),
+    return {"enterprises": n, "years": len(years), "energy_rows": energy, "ghg_rows": ghg,
             "factors": len(factors["factors"])}
 
 
@@ -216,15 +217,13 @@ def _dump(path: Path, data: dict) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def _year_totals(ghg_rows: list[dict]) -> tuple[dict[int, float], dict[int, float]]:
-    """The park total per year (biomass apart; nothing is exported) and the biomass total per year, in
-    tCO2e, summed from the declared emissions of the records."""
-    park: dict[int, float] = {}
-    biomass: dict[int, float] = {}
-    for row in ghg_rows:
+def _summed(rows, park: dict[int, float], biomass: dict[int, float]):
+    """The inventory ``rows``, passed through; their declared emissions summed per year into ``park``
+    (biomass apart; nothing is exported) and ``biomass`` (tCO2e) as they go."""
+    for row in rows:
         into = biomass if row["category"] == "biomass" else park
         into[row["year"]] = into.get(row["year"], 0.0) + row["emissions"]
-    return park, biomass
+        yield row
 
 
 def _totals(park: dict[int, float], biomass: dict[int, float]) -> list[dict]:
