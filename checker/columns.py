@@ -21,6 +21,16 @@ from .factbase import FactBase, FactSource
 ABSENT: Any = object()  # a derived value that is not given (an input is missing or not usable)
 
 
+def _at(src: FactSource) -> str:
+    """Where a fact's evidence is, as the reports write it: ``file:line`` (the file alone without a line)."""
+    pos = src.document.position(src.pointer) if src.document is not None else None
+    return f"{src.file}:{pos[0]}" if pos else src.file
+
+
+# a pseudo-field a derive step may read (``ref ... take: _at``): where the fact's evidence is
+LOCATION: dict[str, Callable[[FactSource], Any]] = {"_at": _at}
+
+
 def _walk(parts: tuple[str, ...]) -> Callable[[Any], Any]:
     def get(fact: Any) -> Any:
         value = fact
@@ -82,11 +92,13 @@ class Columns:
         return len(self.facts)
 
     def get(self, path: str) -> list:
-        """The column of a rule-language field path."""
+        """The column of a rule-language field path (``_at``: where each fact's evidence is)."""
         key = engine_path(path)
         column = self._cache.get(key)
         if column is None:
-            if "." in key:
+            if key in LOCATION:
+                column = [LOCATION[key](src) for src in self.sources()]
+            elif "." in key:
                 read = getter(path)
                 column = [read(fact) for fact in self.facts]
             else:

@@ -26,6 +26,7 @@ from .scoring import qualitative_words, slot_table
 Add = Callable[[str, str], None]  # (pointer, message): a problem located in pack.yaml
 WINDOW_OPS = ("window_sum", "window_decline")  # over the last `years` years ending at each year
 STRUCTURAL = ("_id", "_doc", "_parent")  # a fact's own id, its document's and its enclosing fact's
+LOCATION = ("_at",)  # where a fact's evidence is, file:line (checker.columns): readable by derive steps
 
 
 def _op_and_spec(d: dict) -> tuple[str, Any]:
@@ -166,7 +167,7 @@ class _Fields:
         return self.schemas.fact_root(kind) is not None
 
     def has(self, kind: str, name: str, before: int | None = None) -> bool:
-        if name in STRUCTURAL:
+        if name in STRUCTURAL or name in LOCATION:
             return True
         entries = self.derived if before is None else self.derived[:before]
         if any(d.kind == kind and name in d.sets() for d in entries):

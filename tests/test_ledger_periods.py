@@ -55,15 +55,17 @@ def _accounting(new: list[str]) -> list[str]:
 
 def test_month_entered_twice_in_the_energy_ledger_is_one_finding_naming_both_rows():
     """One result per period entered more than once (200,000 copies of a row are one finding, not
-    200,000): located at the period's first repetition, the first row named by its id."""
+    200,000): located at the period's first repetition, the first row named by its id and its line."""
     report, new = _run(_appended(ENERGY, "LG-E01-202404-NG", id="LG-E01-202404-NG-B"))
     assert new == ["7.3.2 e) minor zc001-7.3.2-e-duplicate-month"]
     nc = _nc(report, "zc001-7.3.2-e-duplicate-month")
     assert (PACK, "7.3.2 e)") in nc.clauses and nc.grade is Grade.MINOR
     added = _rows(ENERGY) + 2  # the appended row's line
     assert [(e.file, e.line, e.pointer) for e in nc.evidence] == [(ENERGY, added, f"/records/{added - 2}/id")]
-    assert "LG-E01 的“天然气”2024 年 4 月已有记录 LG-E01-202404-NG，记录 LG-E01-202404-NG-B 再次填报" \
+    first, _ = _row(ENERGY, "LG-E01-202404-NG")  # the first row is named by its id and its line
+    assert f"LG-E01 的“天然气”2024 年 4 月已有记录 LG-E01-202404-NG（{ENERGY}:{first}），记录 LG-E01-202404-NG-B 再次填报" \
         in nc.finding.zh, nc.finding.zh
+    assert f"as LG-E01-202404-NG ({ENERGY}:{first}), and record LG-E01-202404-NG-B" in nc.finding.en
 
 
 def test_month_entered_twice_in_the_inventory_is_one_finding_not_the_totals_it_inflates():
@@ -73,7 +75,9 @@ def test_month_entered_twice_in_the_inventory_is_one_finding_not_the_totals_it_i
     assert (PACK, "7.3.2 f)") in nc.clauses and nc.grade is Grade.MINOR
     added = _rows(GHG) + 2
     assert [(e.file, e.line) for e in nc.evidence] == [(GHG, added)]
-    assert "“燃气锅炉”（CO2）2024 年 4 月已有记录 LG-E01-202404-NG，记录 LG-E01-202404-NG-B" in nc.finding.zh
+    first, _ = _row(GHG, "LG-E01-202404-NG")
+    assert f"“燃气锅炉”（CO2）2024 年 4 月已有记录 LG-E01-202404-NG（{GHG}:{first}），记录 LG-E01-202404-NG-B" \
+        in nc.finding.zh, nc.finding.zh
     # the totals the duplicate makes disagree wait on it instead of being nonconformities of their own
     for rule in ("zc001-7.3.2-f-total-park", "zc001-7.3.2-f-total-enterprise"):
         statuses = {r.status for r in report.results if r.rule == rule}
@@ -162,3 +166,21 @@ def test_a_period_entered_three_times_is_one_finding_at_its_first_repetition():
     [ev] = _nc(report, "zc001-7.3.2-e-duplicate-month").evidence
     assert (ev.file, ev.line) == (ENERGY, _rows(ENERGY) + 2)
 
+
+
+def test_a_duplicated_row_without_ids_names_the_first_row_by_its_line(tmp_path):
+    """The benchmark's tables have no id column: the first row is named by file and line alone."""
+    from bench import ledger
+    from checker.check import run_check
+
+    park = tmp_path / "park"
+    ledger.write_park(park, enterprises=1)
+    with (park / "ghg_inventory.csv").open(encoding="utf-8") as fh:
+        lines = fh.readlines()
+    (park / "ghg_inventory.csv").write_text("".join([*lines, lines[4]]), encoding="utf-8")  # line 5 again
+    report = run_check(park)
+    nc = _nc(report, "zc001-7.3.2-f-duplicate-month")
+    assert [(e.file, e.line) for e in nc.evidence] == [("ghg_inventory.csv", len(lines) + 1)]
+    assert "已有记录（ghg_inventory.csv:5），另一条记录再次填报同一期间" in nc.finding.zh, nc.finding.zh
+    assert "(ghg_inventory.csv:5), and another record enters" in nc.finding.en, nc.finding.en
+    assert [n.rules for n in report.nonconformities] == [nc.rules]
