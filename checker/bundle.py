@@ -13,7 +13,6 @@ import io
 import os
 from array import array
 from dataclasses import dataclass, field
-from itertools import accumulate
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -93,7 +92,8 @@ class TableContent(Positioned):
         self.base = base
         self.width = width
         self.lines = array("i")
-        self.columns = array("H")  # per cell, row by row: the column it starts at (wider when a line needs it)
+        # per cell, row by row: its length as read (a cell's column is summed from them when it is asked for)
+        self.lengths = array("H")  # (wider when a cell needs it)
         self.header: dict[str, int] = {}
 
     def position(self, pointer: str) -> Position | None:
@@ -102,8 +102,20 @@ class TableContent(Positioned):
             if parts[0].isdigit() and int(parts[0]) < len(self.lines):
                 row = int(parts[0])
                 col = self.header.get(split_pointer("/" + parts[1])[0]) if len(parts) > 1 else None
-                return (self.lines[row], self.columns[row * self.width + col] if col is not None else 1)
+                if col is None:
+                    return (self.lines[row], 1)
+                start = row * self.width
+                return (self.lines[row], 1 + col + sum(self.lengths[start:start + col]))
         return (1, 1)
+
+    def add_lengths(self, row: list[str]) -> None:
+        """Note the lengths of a row's cells (the array is widened when a cell is longer than 65,535)."""
+        try:
+            self.lengths.extend(map(len, row))
+        except OverflowError:
+            del self.lengths[(len(self.lines) - 1) * self.width:]  # the part of this row already added
+            self.lengths = array("i", self.lengths)
+            self.lengths.extend(map(len, row))
 
 
 def _parse_table(text: str, name: str, kind: str, records_field: str, limits: Limits = DEFAULT_LIMITS
@@ -175,10 +187,11 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
         out = TableContent({"kind": kind, records_field: records}, join_pointer("", records_field), len(header))
         out.header = {h: i for i, h in enumerate(header)}
         width = len(header)
-        add_line, add_columns, add_record = out.lines.append, out.columns.extend, records.append
-        shared = {h: h for h in header}.setdefault  # one object per distinct short cell (codes, names, dates)
+        add_line, add_lengths, add_record = out.lines.append, out.add_lengths, records.append
+        shared = {h: h for h in header}.setdefault  # one object per distinct cell text (codes, names, dates)
+        strip = str.strip
         for row in reader:
-            values = [shared(v, v) if len(v) <= 24 else v for v in (c.strip() for c in row)]
+            values = list(map(strip, row))
             if not any(values):
                 continue
             if len(row) != width:
@@ -188,12 +201,9 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
                 raise InputError(tr("the table has more than {count} rows ({option})", count=f"{limits.max_csv_rows:,}",
                                     option=option("max_csv_rows")), name, reader.line_num)
             add_line(reader.line_num)
-            starts = list(accumulate([len(c) + 1 for c in row[:-1]], initial=1))
-            if starts[-1] > 0xFFFF and out.columns.typecode == "H":  # a line over 65,535 characters
-                out.columns = array("i", out.columns)
-                add_columns = out.columns.extend
-            add_columns(starts)
-            add_record({h: v for h, v in zip(header, values, strict=True) if v})
+            add_lengths(row)
+            values = list(map(shared, values, values))
+            add_record(dict(zip(header, values)) if "" not in values else {h: v for h, v in zip(header, values) if v})
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise InputError(tr("a cell is longer than the limit of {count} characters ({option})",

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .columns import ABSENT as _ABSENT
-from .columns import Columns, ColumnStore, getter, rows, walk
+from .columns import Columns, ColumnStore, getter, per_distinct, rel_diff_column, rows, walk
 from .conditions import engine_field
 from .derive_units import with_units
 from .factbase import UNSET
@@ -186,22 +186,10 @@ _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_o
 
 
 
-def _rel_diff_column(columns: list[list], table: dict) -> list:
-    a_column, b_column = columns
-    out = []
-    for a, b in zip(a_column, b_column, strict=True):
-        ta, tb = type(a), type(b)
-        numbers = (ta is float or ta is int) and (tb is float or tb is int)
-        if numbers and b:
-            diff = abs(a - b) / abs(b)
-            out.append(diff if diff == 0 else rounded(diff))  # a zero is its own rounding (most rows agree)
-        else:
-            out.append(_ABSENT)
-    return out
-
-
 # Columnar twins of the ops above: the same value for each row, computed over whole columns.
-COLUMN_OPS: dict[str, Callable[[list[list], dict], list]] = {"rel_diff": _rel_diff_column}
+COLUMN_OPS: dict[str, Callable[[list[list], dict], list]] = {
+    "rel_diff": rel_diff_column, **{op: per_distinct(_DERIVATIONS[op]) for op in
+                                    ("period_end", "sub", "add", "year_diff", "on_or_before")}}
 
 
 def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: ColumnStore | None = None) -> None:
@@ -243,7 +231,7 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: C
         table["take"] = d.take
     read = [columns.get(arg) for arg in d.args]
     twin = COLUMN_OPS.get(d.op)
-    if twin is not None:
+    if twin is not None and read:
         values = twin(read, table)
     else:
         compute = _DERIVATIONS.get(d.op, _abs_diff)
@@ -260,8 +248,10 @@ def _occurrence(store: ColumnStore, d: Derived) -> None:
     columns = store.kind(d.kind)
     seen: dict[tuple, int] = {}
     ranks: list = []
-    for key in rows([columns.get(arg) for arg in d.args], len(columns)):
-        if _scalars(key, none=True):
+    read = [columns.get(arg) for arg in d.args]
+    plain = all(_PLAIN_OR_NONE.issuperset(map(type, column)) for column in read)  # no row to test
+    for key in rows(read, len(columns)):
+        if plain or _scalars(key, none=True):
             seen[key] = rank = min(seen.get(key, 0) + 1, 3)
             ranks.append(rank)
         else:
