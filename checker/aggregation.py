@@ -306,6 +306,7 @@ def _aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> No
     ``distinct`` as declared.  Groups come in the order of their first record; each fact points at
     its group's first record."""
     names = [name for name, _ in agg.group_by_fields]
+    fields = [(name, engine_field(name)) for name in names]
     groups: dict[tuple, list[int]] = {}
     for i, values in _selected(columns, agg, list(zip(*[columns.get(name) for name in names], strict=True))):
         members = groups.get(values)
@@ -317,8 +318,8 @@ def _aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> No
         key = "/".join(str(_key_part(v)) for v in values)
         counted: dict = {"kind": agg.kind, "key": key, "count": len(members)}
         data: dict = {"key": key, "count": len(members)}
-        for name, value in zip(names, values, strict=True):
-            counted.setdefault(engine_field(name), value)
+        for (name, engine_name), value in zip(fields, values, strict=True):
+            counted.setdefault(engine_name, value)
             data.setdefault(name, value)
         _totals(columns, agg, members, counted, data)
         first = _source(columns, members[0])

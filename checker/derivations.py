@@ -295,16 +295,20 @@ def _ref(store: ColumnStore, d: Derived) -> None:
             shown = _as_written(src, d.take)  # as written (a date as text)
             index[key] = (value, shown if _scalar(shown) else value)
     ours = store.kind(d.kind)
-    values: list = []
-    shown_values: list = []
-    for key in rows([ours.get(f) for _, f in d.match], len(ours)):
-        try:
-            hit = index.get(key)
-        except TypeError:  # a list or mapping where a key value should be: no partner
-            hit = None
-        values.append(_ABSENT if hit is None else hit[0])
-        shown_values.append(None if hit is None else hit[1])
-    ours.set(engine_field(d.field), values, shown_values)
+    mine = [ours.get(f) for _, f in d.match]
+    if all(_PLAIN_OR_NONE.issuperset(map(type, c)) for c in mine):  # every key can be looked up
+        hits = list(map(index.get, rows(mine, len(ours))))
+    else:
+        hits = [_hit(index, key) for key in rows(mine, len(ours))]
+    ours.set(engine_field(d.field), [_ABSENT if hit is None else hit[0] for hit in hits],
+             [None if hit is None else hit[1] for hit in hits])
+
+
+def _hit(index: dict, key: tuple) -> Any:
+    try:
+        return index.get(key)
+    except TypeError:  # a list or mapping where a key value should be: no partner
+        return None
 
 
 def _year(fact: dict) -> int | None:

@@ -6,6 +6,7 @@ take a handful of values calls pint a handful of times."""
 from __future__ import annotations
 
 import math
+from math import prod
 from itertools import repeat
 from typing import Any
 
@@ -78,10 +79,7 @@ def with_units(columns: Columns, d: Derived) -> None:
             values.append(_ABSENT)
             errors.append(scale)
             continue
-        product = 1.0
-        for value in row:
-            product *= value
-        result = product * scale
+        result = prod(row, start=1.0) * scale  # (the factors multiplied in order, as floats)
         if math.isfinite(result):
             values.append(rounded(result))
             errors.append(_ABSENT)
