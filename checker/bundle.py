@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 from array import array
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -108,14 +109,13 @@ class TableContent(Positioned):
                 return (self.lines[row], 1 + col + sum(self.lengths[start:start + col]))
         return (1, 1)
 
-    def add_lengths(self, row: list[str]) -> None:
-        """Note the lengths of a row's cells (the array is widened when a cell is longer than 65,535)."""
-        try:
-            self.lengths.extend(map(len, row))
-        except OverflowError:
-            del self.lengths[(len(self.lines) - 1) * self.width:]  # the part of this row already added
-            self.lengths = array("i", self.lengths)
-            self.lengths.extend(map(len, row))
+    def widen(self, row: list[str]) -> Callable[[Iterable[int]], None]:
+        """Widen the lengths array (a cell longer than 65,535 characters) and note the last row's cell
+        lengths again; returns the new array's ``extend``."""
+        del self.lengths[(len(self.lines) - 1) * self.width:]  # the part of this row already added
+        self.lengths = array("i", self.lengths)
+        self.lengths.extend(map(len, row))
+        return self.lengths.extend
 
 
 def _parse_table(text: str, name: str, kind: str, records_field: str, limits: Limits = DEFAULT_LIMITS
@@ -187,7 +187,7 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
         out = TableContent({"kind": kind, records_field: records}, join_pointer("", records_field), len(header))
         out.header = {h: i for i, h in enumerate(header)}
         width = len(header)
-        add_line, add_lengths, add_record = out.lines.append, out.add_lengths, records.append
+        add_line, add_lengths, add_record = out.lines.append, out.lengths.extend, records.append
         shared = {h: h for h in header}.setdefault  # one object per distinct cell text (codes, names, dates)
         strip = str.strip
         for row in reader:
@@ -201,9 +201,13 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
                 raise InputError(tr("the table has more than {count} rows ({option})", count=f"{limits.max_csv_rows:,}",
                                     option=option("max_csv_rows")), name, reader.line_num)
             add_line(reader.line_num)
-            add_lengths(row)
+            try:
+                add_lengths(map(len, row))
+            except OverflowError:  # a cell longer than 65,535 characters: the lengths array is widened
+                add_lengths = out.widen(row)
             values = list(map(shared, values, values))
-            add_record(dict(zip(header, values)) if "" not in values else {h: v for h, v in zip(header, values) if v})
+            pairs = zip(header, values, strict=True)
+            add_record(dict(pairs) if "" not in values else {h: v for h, v in pairs if v})
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise InputError(tr("a cell is longer than the limit of {count} characters ({option})",

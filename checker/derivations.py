@@ -289,9 +289,11 @@ def _ref(store: ColumnStore, d: Derived) -> None:
     theirs = store.kind(d.of)
     index: dict[tuple, tuple[Any, Any]] = {}
     key_columns, taken = [theirs.get(f) for f, _ in d.match], theirs.get(d.take)
-    plain = all(_PLAIN_TYPES.issuperset(map(type, c)) for c in (*key_columns, taken))  # no row to test
+    # plain keys, and values plain or not given: a row is indexed when its value is given (no row to test)
+    plain = all(_PLAIN_TYPES.issuperset(map(type, c)) for c in key_columns) and _PLAIN_OR_NONE.issuperset(
+        map(type, taken))
     for src, key, value in zip(theirs.sources(), rows(key_columns, len(theirs)), taken, strict=True):
-        if (plain or (_scalars(key) and _scalar(value))) and key not in index:
+        if (value is not None if plain else _scalars(key) and _scalar(value)) and key not in index:
             shown = _as_written(src, d.take)  # as written (a date as text)
             index[key] = (value, shown if _scalar(shown) else value)
     ours = store.kind(d.kind)

@@ -6,8 +6,8 @@ take a handful of values calls pint a handful of times."""
 from __future__ import annotations
 
 import math
-from math import prod
 from itertools import repeat
+from math import prod
 from typing import Any
 
 from .columns import ABSENT as _ABSENT
