@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from itertools import compress
+from itertools import compress, groupby
+from operator import itemgetter
 from typing import Any
 
 from .bundle import Bundle
@@ -317,14 +318,15 @@ def _aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> No
     fields = [(name, engine_field(name)) for name in names]
     groups: dict[tuple, list[int]] = {}
     keys: dict[tuple, str] = {}  # each group's key text
-    for i, values in _selected(columns, agg, list(zip(*[columns.get(name) for name in names], strict=True))):
+    selected = _selected(columns, agg, list(zip(*[columns.get(name) for name in names], strict=True)))
+    for values, run in groupby(selected, key=itemgetter(1)):  # runs of neighbours in one group, at once
         members = groups.get(values)
         if members is not None:
-            members.append(i)
+            members.extend(map(itemgetter(0), run))
             continue
         parts = [_key_part(v) for v in values]
         if None not in parts:
-            groups[values] = [i]
+            groups[values] = list(map(itemgetter(0), run))
             keys[values] = "/".join(parts)  # type: ignore[arg-type]  # (no None left)
     totalled = _totalled(columns, agg)
     for values, members in groups.items():
