@@ -94,7 +94,7 @@ class TableContent(Positioned):
         self.width = width
         self.lines = array("i")
         # per cell, row by row: its length as read (a cell's column is summed from them when it is asked for)
-        self.lengths = array("H")  # (wider when a cell needs it)
+        self.columns = array("H")  # (wider when a cell needs it)
         self.header: dict[str, int] = {}
 
     def position(self, pointer: str) -> Position | None:
@@ -106,16 +106,16 @@ class TableContent(Positioned):
                 if col is None:
                     return (self.lines[row], 1)
                 start = row * self.width
-                return (self.lines[row], 1 + col + sum(self.lengths[start:start + col]))
+                return (self.lines[row], 1 + col + sum(self.columns[start:start + col]))
         return (1, 1)
 
     def widen(self, row: list[str]) -> Callable[[Iterable[int]], None]:
-        """Widen the lengths array (a cell longer than 65,535 characters) and note the last row's cell
+        """Widen the cell-length array ``columns`` (a cell longer than 65,535 characters) and note the last row's cell
         lengths again; returns the new array's ``extend``."""
-        del self.lengths[(len(self.lines) - 1) * self.width:]  # the part of this row already added
-        self.lengths = array("i", self.lengths)
-        self.lengths.extend(map(len, row))
-        return self.lengths.extend
+        del self.columns[(len(self.lines) - 1) * self.width:]  # the part of this row already added
+        self.columns = array("i", self.columns)
+        self.columns.extend(map(len, row))
+        return self.columns.extend
 
 
 def _parse_table(text: str, name: str, kind: str, records_field: str, limits: Limits = DEFAULT_LIMITS
@@ -187,7 +187,7 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
         out = TableContent({"kind": kind, records_field: records}, join_pointer("", records_field), len(header))
         out.header = {h: i for i, h in enumerate(header)}
         width = len(header)
-        add_line, add_lengths, add_record = out.lines.append, out.lengths.extend, records.append
+        add_line, add_lengths, add_record = out.lines.append, out.columns.extend, records.append
         shared = {h: h for h in header}.setdefault  # one object per distinct cell text (codes, names, dates)
         strip = str.strip
         for row in reader:

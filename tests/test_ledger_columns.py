@@ -87,7 +87,7 @@ def test_cell_positions_are_summed_from_the_lengths_before_them():
     long = "长" * 70000
     text = "id,名称,value\nA1, b ,1.5\n\n\"q,1\",x,2\nA3," + long + ",3\nA4,y,4\n"
     table = _parse_table(text, "t.csv", "energy_consumption", "records")
-    assert table.lengths.typecode == "i"  # widened at the long cell
+    assert table.columns.typecode == "i"  # widened at the long cell
     lines = text.split("\n")
     for row, line in enumerate([2, 4, 5, 6]):
         cells = lines[line - 1].split(",")
