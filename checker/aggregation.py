@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from itertools import compress
+from itertools import compress, groupby
+from operator import itemgetter
 from typing import Any
 
 from .bundle import Bundle
@@ -165,17 +166,21 @@ def _number(value: Any) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
 
-def _totals(columns: Columns, agg: Aggregate, members: list[int], fact: dict, data: dict) -> None:
+def _totalled(columns: Columns, agg: Aggregate) -> tuple[list | None, list | None]:
+    """The columns an aggregate's ``sum`` and ``distinct`` read (None: not declared), read once for all groups."""
+    return (columns.get(agg.sum) if agg.sum else None), (columns.get(agg.distinct) if agg.distinct else None)
+
+
+def _totals(totalled: tuple[list | None, list | None], members: list[int], fact: dict, data: dict) -> None:
     """``sum`` (numbers only; a missing value counts 0) and ``distinct`` of a group (``members``: the
-    positions of its records in the kind), on the fact and its data."""
-    if agg.sum:
-        column = columns.get(agg.sum)
-        total = rounded(sum([v if type(v) is float else _number(v) for v in map(column.__getitem__, members)]))
+    positions of its records in the kind; ``totalled``: the columns, ``_totalled``), on the fact and its data."""
+    sums, distinct = totalled
+    if sums is not None:
+        total = rounded(sum([v if type(v) is float else _number(v) for v in map(sums.__getitem__, members)]))
         if math.isfinite(total):  # an overflowing total is not given
             fact["sum"] = data["sum"] = total
-    if agg.distinct:
-        column = columns.get(agg.distinct)
-        seen = {column[i] for i in members}
+    if distinct is not None:
+        seen = {distinct[i] for i in members}
         fact["distinct"] = data["distinct"] = len({v for v in seen if isinstance(v, (str, int, float))})
 
 
@@ -255,6 +260,7 @@ def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: ran
         if isinstance(day, int):
             groups.setdefault(year_of(day), []).append(i)
     keys = set(groups)
+    totalled = _totalled(columns, agg)
     if agg.over_period:
         keys = set(period_years) | {k for k in keys if k in period_years}
         keys = {k for k in keys if k in period_years}
@@ -262,7 +268,7 @@ def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: ran
         members = groups.get(key, [])
         counted: dict = {"kind": agg.kind, "key": key, "count": len(members)}
         data: dict = {"key": key, "count": len(members)}
-        _totals(columns, agg, members, counted, data)
+        _totals(totalled, members, counted, data)
         if members:
             first = _source(columns, members[0])
             pointer = first.pointer.rsplit("/", 1)[0]
@@ -280,17 +286,20 @@ def _aggregate_by_field(base: FactBase, agg: Aggregate, columns: Columns) -> Non
     for i, key in _selected(columns, agg, [f.get(agg.group_by_field) for f in columns.facts]):
         if isinstance(key, (str, int)) and not isinstance(key, bool):
             groups.setdefault(key, []).append(i)
+    totalled = _totalled(columns, agg)
     for key in sorted(groups, key=lambda k: (str(type(k)), k)):
         members = groups[key]
         counted: dict = {"kind": agg.kind, "key": key, "count": len(members)}
         data: dict = {"key": key, "count": len(members)}
-        _totals(columns, agg, members, counted, data)
+        _totals(totalled, members, counted, data)
         last = _source(columns, members[-1])
         base.add(counted, FactSource(agg.kind, last.file, last.pointer, data, last.document, f"agg:{agg.name}:{key}"))
 
 
 def _key_part(value: Any) -> str | None:
     """A group value as text in a composite key (None: the record is in no group)."""
+    if type(value) is str:
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -306,21 +315,28 @@ def _aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> No
     ``distinct`` as declared.  Groups come in the order of their first record; each fact points at
     its group's first record."""
     names = [name for name, _ in agg.group_by_fields]
+    fields = [(name, engine_field(name)) for name in names]
     groups: dict[tuple, list[int]] = {}
-    for i, values in _selected(columns, agg, list(zip(*[columns.get(name) for name in names], strict=True))):
+    keys: dict[tuple, str] = {}  # each group's key text
+    selected = _selected(columns, agg, list(zip(*[columns.get(name) for name in names], strict=True)))
+    for values, run in groupby(selected, key=itemgetter(1)):  # runs of neighbours in one group, at once
         members = groups.get(values)
         if members is not None:
-            members.append(i)
-        elif all(_key_part(v) is not None for v in values):
-            groups[values] = [i]
+            members.extend(map(itemgetter(0), run))
+            continue
+        parts = [_key_part(v) for v in values]
+        if None not in parts:
+            groups[values] = list(map(itemgetter(0), run))
+            keys[values] = "/".join(parts)  # type: ignore[arg-type]  # (no None left)
+    totalled = _totalled(columns, agg)
     for values, members in groups.items():
-        key = "/".join(str(_key_part(v)) for v in values)
+        key = keys[values]
         counted: dict = {"kind": agg.kind, "key": key, "count": len(members)}
         data: dict = {"key": key, "count": len(members)}
-        for name, value in zip(names, values, strict=True):
-            counted.setdefault(engine_field(name), value)
+        for (name, engine_name), value in zip(fields, values, strict=True):
+            counted.setdefault(engine_name, value)
             data.setdefault(name, value)
-        _totals(columns, agg, members, counted, data)
+        _totals(totalled, members, counted, data)
         first = _source(columns, members[0])
         base.add(counted, FactSource(agg.kind, first.file, first.pointer, data, first.document,
                                      f"agg:{agg.name}:{key}"))

@@ -12,8 +12,8 @@ import hashlib
 import io
 import os
 from array import array
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import accumulate
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -93,7 +93,8 @@ class TableContent(Positioned):
         self.base = base
         self.width = width
         self.lines = array("i")
-        self.columns = array("H")  # per cell, row by row: the column it starts at (wider when a line needs it)
+        # per cell, row by row: its length as read (a cell's column is summed from them when it is asked for)
+        self.columns = array("H")  # (wider when a cell needs it)
         self.header: dict[str, int] = {}
 
     def position(self, pointer: str) -> Position | None:
@@ -102,8 +103,19 @@ class TableContent(Positioned):
             if parts[0].isdigit() and int(parts[0]) < len(self.lines):
                 row = int(parts[0])
                 col = self.header.get(split_pointer("/" + parts[1])[0]) if len(parts) > 1 else None
-                return (self.lines[row], self.columns[row * self.width + col] if col is not None else 1)
+                if col is None:
+                    return (self.lines[row], 1)
+                start = row * self.width
+                return (self.lines[row], 1 + col + sum(self.columns[start:start + col]))
         return (1, 1)
+
+    def widen(self, row: list[str]) -> Callable[[Iterable[int]], None]:
+        """Widen the cell-length array ``columns`` (a cell longer than 65,535 characters) and note the last row's cell
+        lengths again; returns the new array's ``extend``."""
+        del self.columns[(len(self.lines) - 1) * self.width:]  # the part of this row already added
+        self.columns = array("i", self.columns)
+        self.columns.extend(map(len, row))
+        return self.columns.extend
 
 
 def _parse_table(text: str, name: str, kind: str, records_field: str, limits: Limits = DEFAULT_LIMITS
@@ -175,10 +187,11 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
         out = TableContent({"kind": kind, records_field: records}, join_pointer("", records_field), len(header))
         out.header = {h: i for i, h in enumerate(header)}
         width = len(header)
-        add_line, add_columns, add_record = out.lines.append, out.columns.extend, records.append
-        shared = {h: h for h in header}.setdefault  # one object per distinct short cell (codes, names, dates)
+        add_line, add_lengths, add_record = out.lines.append, out.columns.extend, records.append
+        shared = {h: h for h in header}.setdefault  # one object per distinct cell text (codes, names, dates)
+        strip = str.strip
         for row in reader:
-            values = [shared(v, v) if len(v) <= 24 else v for v in (c.strip() for c in row)]
+            values = list(map(strip, row))
             if not any(values):
                 continue
             if len(row) != width:
@@ -188,12 +201,13 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
                 raise InputError(tr("the table has more than {count} rows ({option})", count=f"{limits.max_csv_rows:,}",
                                     option=option("max_csv_rows")), name, reader.line_num)
             add_line(reader.line_num)
-            starts = list(accumulate([len(c) + 1 for c in row[:-1]], initial=1))
-            if starts[-1] > 0xFFFF and out.columns.typecode == "H":  # a line over 65,535 characters
-                out.columns = array("i", out.columns)
-                add_columns = out.columns.extend
-            add_columns(starts)
-            add_record({h: v for h, v in zip(header, values, strict=True) if v})
+            try:
+                add_lengths(map(len, row))
+            except OverflowError:  # a cell longer than 65,535 characters: the lengths array is widened
+                add_lengths = out.widen(row)
+            values = list(map(shared, values, values))
+            pairs = zip(header, values, strict=True)
+            add_record(dict(pairs) if "" not in values else {h: v for h, v in pairs if v})
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise InputError(tr("a cell is longer than the limit of {count} characters ({option})",

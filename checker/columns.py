@@ -17,6 +17,7 @@ from typing import Any
 
 from .conditions import engine_field
 from .factbase import FactBase, FactSource
+from .quantities import rounded
 
 ABSENT: Any = object()  # a derived value that is not given (an input is missing or not usable)
 
@@ -144,3 +145,40 @@ class ColumnStore:
         if columns is None or len(columns) != len(self.base.of_kind(kind)):
             columns = self._kinds[kind] = Columns(self.base, kind)
         return columns
+
+
+def rel_diff_column(columns: list[list], table: dict) -> list:
+    """The ``rel_diff`` op (|a − b| / |b|, checker.derivations) over whole columns."""
+    a_column, b_column = columns
+    out = []
+    for a, b in zip(a_column, b_column, strict=True):
+        ta, tb = type(a), type(b)
+        numbers = (ta is float or ta is int) and (tb is float or tb is int)
+        if numbers and b:
+            diff = abs(a - b) / abs(b)
+            out.append(diff if diff == 0 else rounded(diff))  # a zero is its own rounding (most rows agree)
+        else:
+            out.append(ABSENT)
+    return out
+
+
+def per_distinct(op: Callable[[list, dict], Any]) -> Callable[[list[list], dict], list]:
+    """The column twin of an op of whole numbers: computed once per distinct row of integers (years,
+    months); a row holding anything else (a float, whose zero has a sign; a bool, equal to 1) is
+    computed on its own."""
+    def twin(columns: list[list], table: dict) -> list:
+        done: dict[tuple, Any] = {}
+        out = []
+        for row in zip(*columns, strict=True):
+            value = done.get(row, _UNSEEN) if _INTEGERS.issuperset(map(type, row)) else _OWN
+            if value is _UNSEEN:
+                value = done[row] = op(list(row), table)
+            elif value is _OWN:
+                value = op(list(row), table)
+            out.append(value)
+        return out
+    return twin
+
+
+_UNSEEN, _OWN = object(), object()
+_INTEGERS = frozenset({int})

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .columns import ABSENT as _ABSENT
-from .columns import Columns, ColumnStore, getter, rows, walk
+from .columns import Columns, ColumnStore, getter, per_distinct, rel_diff_column, rows, walk
 from .conditions import engine_field
 from .derive_units import with_units
 from .factbase import UNSET
@@ -186,22 +186,10 @@ _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_o
 
 
 
-def _rel_diff_column(columns: list[list], table: dict) -> list:
-    a_column, b_column = columns
-    out = []
-    for a, b in zip(a_column, b_column, strict=True):
-        ta, tb = type(a), type(b)
-        numbers = (ta is float or ta is int) and (tb is float or tb is int)
-        if numbers and b:
-            diff = abs(a - b) / abs(b)
-            out.append(diff if diff == 0 else rounded(diff))  # a zero is its own rounding (most rows agree)
-        else:
-            out.append(_ABSENT)
-    return out
-
-
 # Columnar twins of the ops above: the same value for each row, computed over whole columns.
-COLUMN_OPS: dict[str, Callable[[list[list], dict], list]] = {"rel_diff": _rel_diff_column}
+COLUMN_OPS: dict[str, Callable[[list[list], dict], list]] = {
+    "rel_diff": rel_diff_column, **{op: per_distinct(_DERIVATIONS[op]) for op in
+                                    ("period_end", "sub", "add", "year_diff", "on_or_before")}}
 
 
 def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: ColumnStore | None = None) -> None:
@@ -243,7 +231,7 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: C
         table["take"] = d.take
     read = [columns.get(arg) for arg in d.args]
     twin = COLUMN_OPS.get(d.op)
-    if twin is not None:
+    if twin is not None and read:
         values = twin(read, table)
     else:
         compute = _DERIVATIONS.get(d.op, _abs_diff)
@@ -260,8 +248,10 @@ def _occurrence(store: ColumnStore, d: Derived) -> None:
     columns = store.kind(d.kind)
     seen: dict[tuple, int] = {}
     ranks: list = []
-    for key in rows([columns.get(arg) for arg in d.args], len(columns)):
-        if _scalars(key, none=True):
+    read = [columns.get(arg) for arg in d.args]
+    plain = all(_PLAIN_OR_NONE.issuperset(map(type, column)) for column in read)  # no row to test
+    for key in rows(read, len(columns)):
+        if plain or _scalars(key, none=True):
             seen[key] = rank = min(seen.get(key, 0) + 1, 3)
             ranks.append(rank)
         else:
@@ -299,22 +289,28 @@ def _ref(store: ColumnStore, d: Derived) -> None:
     theirs = store.kind(d.of)
     index: dict[tuple, tuple[Any, Any]] = {}
     key_columns, taken = [theirs.get(f) for f, _ in d.match], theirs.get(d.take)
-    plain = all(_PLAIN_TYPES.issuperset(map(type, c)) for c in (*key_columns, taken))  # no row to test
+    # plain keys, and values plain or not given: a row is indexed when its value is given (no row to test)
+    plain = all(_PLAIN_TYPES.issuperset(map(type, c)) for c in key_columns) and _PLAIN_OR_NONE.issuperset(
+        map(type, taken))
     for src, key, value in zip(theirs.sources(), rows(key_columns, len(theirs)), taken, strict=True):
-        if (plain or (_scalars(key) and _scalar(value))) and key not in index:
+        if (value is not None if plain else _scalars(key) and _scalar(value)) and key not in index:
             shown = _as_written(src, d.take)  # as written (a date as text)
             index[key] = (value, shown if _scalar(shown) else value)
     ours = store.kind(d.kind)
-    values: list = []
-    shown_values: list = []
-    for key in rows([ours.get(f) for _, f in d.match], len(ours)):
-        try:
-            hit = index.get(key)
-        except TypeError:  # a list or mapping where a key value should be: no partner
-            hit = None
-        values.append(_ABSENT if hit is None else hit[0])
-        shown_values.append(None if hit is None else hit[1])
-    ours.set(engine_field(d.field), values, shown_values)
+    mine = [ours.get(f) for _, f in d.match]
+    if all(_PLAIN_OR_NONE.issuperset(map(type, c)) for c in mine):  # every key can be looked up
+        hits = list(map(index.get, rows(mine, len(ours))))
+    else:
+        hits = [_hit(index, key) for key in rows(mine, len(ours))]
+    ours.set(engine_field(d.field), [_ABSENT if hit is None else hit[0] for hit in hits],
+             [None if hit is None else hit[1] for hit in hits])
+
+
+def _hit(index: dict, key: tuple) -> Any:
+    try:
+        return index.get(key)
+    except TypeError:  # a list or mapping where a key value should be: no partner
+        return None
 
 
 def _year(fact: dict) -> int | None:

@@ -6,7 +6,8 @@ take a handful of values calls pint a handful of times."""
 from __future__ import annotations
 
 import math
-from itertools import repeat
+from itertools import islice, repeat
+from math import prod
 from typing import Any
 
 from .columns import ABSENT as _ABSENT
@@ -51,26 +52,41 @@ _CHECK = object()
 _NUMBER_TYPES = frozenset({int, float})
 
 
+def _scales(unit_rows: list[tuple], unit_fields: list[str | None], to: str | None) -> list:
+    """Per row, what its combination of unit texts gives (``_scale_of``), computed once per distinct
+    combination in the order they first appear; a list or mapping where a unit should be: ``_CHECK``."""
+    try:
+        known = {units: _scale_of(units, unit_fields, to) for units in dict.fromkeys(unit_rows)}
+        return list(map(known.__getitem__, unit_rows))
+    except TypeError:  # something unhashable where a unit should be: row by row
+        pass
+    known, out = {}, []
+    for units in unit_rows:
+        try:
+            scale = known.get(units)
+            if scale is None:
+                scale = known[units] = _scale_of(units, unit_fields, to)
+        except TypeError:
+            scale = _CHECK
+        out.append(scale)
+    return out
+
+
 def with_units(columns: Columns, d: Derived) -> None:
     """convert / product over the kind's columns; the conversion factor (or the unit problem) is
     computed once per distinct combination of unit texts, the rows read as tuples of numbers."""
     unit_fields = [u for _, u in d.factors]
-    value_rows = rows([columns.get(v) for v, _ in d.factors], len(columns))
+    count = len(columns)
+    value_columns = [columns.get(v) for v, _ in d.factors]
     unit_columns = [columns.get(u) if u else repeat(None) for u in unit_fields]
-    unit_rows = zip(*unit_columns, strict=False) if unit_fields else repeat(())
-    scales: dict[tuple, Any] = {}
+    unit_rows = list(islice(zip(*unit_columns, strict=False), count)) if unit_fields else [()] * count
     numbers = _NUMBER_TYPES.issuperset
+    plain = all(numbers(map(type, column)) for column in value_columns)  # no row to test
     values: list = []
     errors: list = []
-    scale: Any
-    for row, units in zip(value_rows, unit_rows, strict=False):
-        try:
-            scale = scales.get(units)
-            if scale is None:
-                scale = scales[units] = _scale_of(units, unit_fields, d.to)
-        except TypeError:  # a list or mapping where a unit should be
-            scale = _CHECK
-        if scale is _CHECK or not numbers(map(type, row)):
+    for row, units, scale in zip(rows(value_columns, count), unit_rows, _scales(unit_rows, unit_fields, d.to),
+                                 strict=False):
+        if scale is _CHECK or not (plain or numbers(map(type, row))):
             values.append(_ABSENT)  # a missing value (absent) or a unit that is not text (its problem)
             errors.append(_unusable(row, units, unit_fields))
             continue
@@ -78,10 +94,7 @@ def with_units(columns: Columns, d: Derived) -> None:
             values.append(_ABSENT)
             errors.append(scale)
             continue
-        product = 1.0
-        for value in row:
-            product *= value
-        result = product * scale
+        result = prod(row, start=1.0) * scale  # (the factors multiplied in order, as floats)
         if math.isfinite(result):
             values.append(rounded(result))
             errors.append(_ABSENT)

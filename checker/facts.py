@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable
+from itertools import chain
 from typing import Any
 
 from .aggregation import run_declarations
@@ -39,6 +40,7 @@ _EMPTY: dict = {}
 _PLAIN: tuple = (_EMPTY, False, frozenset())  # a property the schema does not describe
 _RESERVED = frozenset(RESERVED)
 _NUMBERS = frozenset({int, float, bool})
+_KEPT_TYPES = frozenset({str, int, float, bool})
 
 
 _TRIM = " \t\r\n\u3000。．.；;，,：:！!"
@@ -186,14 +188,58 @@ class _Normaliser:
             item_node = arr_node.get("items", _EMPTY)
             if "$ref" in item_node:
                 item_node, _ = self.schemas.deref(item_node, None)
-            name = arr_pointer.rsplit('/', 1)[1]
-            sub_kind = f"{kind}.{name}"
-            records = [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
-            keys = record_keys([item for _, item in records], item_key_fields(item_node))
-            for (i, item), rkey in zip(records, keys, strict=True):
-                self.emit(item, item_node, f"{arr_pointer}/{i}", doc, sub_kind, doc_id or fid, fid,
-                          f"{key}/{name}[{rkey}]")
+            self.records(items, item_node, arr_pointer, doc, f"{kind}.{arr_pointer.rsplit('/', 1)[1]}",
+                         (doc_id or fid, fid), key)
         return fid
+
+    def records(self, items: list, node: dict, pointer: str, doc: Document, kind: str, ids: tuple[str, str],
+                key: str) -> None:
+        """The facts of an ``x-records`` array, in order.  A record whose every value is one that
+        normalising keeps as it is (``_kept_columns``, decided column by column) becomes its fact
+        directly; any other goes through ``emit``, value by value: the same facts either way."""
+        name = pointer.rsplit("/", 1)[1]
+        records = [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
+        keys = record_keys([item for _, item in records], item_key_fields(node))
+        kept = self._kept_columns([item for _, item in records], node)
+        add, path, (doc_id, parent_id) = self.base.add, doc.path, ids
+        for (i, item), rkey in zip(records, keys, strict=True):
+            if not item or not kept.issuperset(item):
+                self.emit(item, node, f"{pointer}/{i}", doc, kind, doc_id, parent_id, f"{key}/{name}[{rkey}]")
+                continue
+            fact = {"kind": kind}
+            if _RESERVED.isdisjoint(item):
+                fact.update(item)
+            else:
+                fact.update((("f_" + k if k in _RESERVED else k), v) for k, v in item.items())
+            fact["_doc"] = doc_id
+            fact["_parent"] = parent_id
+            add(fact, FactSource(kind, path, f"{pointer}/{i}", item, doc, f"{key}/{name}[{rkey}]"))
+
+    def _kept_columns(self, records: list[dict], node: dict) -> frozenset[str]:
+        """The fields whose values in every record are kept as they are: numbers, and texts that are
+        not blank, not a declared placeholder and not a date (no ``x-`` field, nothing nested).  All
+        values are looked at together first; the fields one by one only when that finds one to drop."""
+        plan = self.plan(node)
+        columns = {c for c in set(chain.from_iterable(records)) if not c.startswith("x-")}
+        cells = chain.from_iterable(map(dict.values, records))
+        if _KEPT_TYPES.issuperset(set(map(type, cells))):
+            distinct = set(chain.from_iterable(map(dict.values, records)))
+            if all(v.strip() for v in distinct if type(v) is str):  # none blank: only dates and placeholders
+                return frozenset(c for c in columns if self._kept(records, c, plan, blank=False))
+        return frozenset(c for c in columns if self._kept(records, c, plan, blank=True))
+
+    @staticmethod
+    def _kept(records: list[dict], column: str, plan: dict, blank: bool) -> bool:
+        """Whether every value of ``column`` is kept as it is (``blank``: blank texts not yet ruled out)."""
+        _, date, words = plan.get(column, _PLAIN)
+        if not (blank or date or words):
+            return True
+        values = [r.get(column, 0) for r in records]
+        if not _KEPT_TYPES.issuperset(map(type, values)):
+            return False
+        texts = {v for v in set(values) if type(v) is str}
+        return not (texts and (date or not all(v.strip() for v in texts)
+                               or (words and any(v.strip(_TRIM).casefold() in words for v in texts))))
 
 
 def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str, int]] = (),

@@ -191,10 +191,14 @@ def _has_labels(node: dict, depth: int = 0) -> bool:
     return any(isinstance(v, dict) and (_convertible(v) or _has_labels(v, depth + 1)) for v in subs)
 
 
+_KEEP = object()  # normalise_data: the text is kept as it is
+
+
 def normalise_data(data: Any, node: dict, schemas: SchemaSet | None = None) -> Any:
     """Walk ``data`` beside its (inlined) schema node and replace labels in place; returns the root
     (replaced itself when the root is a scalar)."""
     stack: list[tuple[Any, dict]] = [(data, node)]
+    done: dict[tuple[int, str], Any] = {}  # (id of the schema node, text) -> its value: once per distinct text
     while stack:
         value, schema = stack.pop()
         scalars, enter, items, convert_items, enter_items = _plan(schema)
@@ -202,7 +206,12 @@ def normalise_data(data: Any, node: dict, schemas: SchemaSet | None = None) -> A
             for key, (sub, codes) in scalars.items():
                 typed = value.get(key)
                 if isinstance(typed, str) and typed not in codes:
-                    value[key] = scalar_value(typed, sub, schemas)
+                    seen = (id(sub), typed)
+                    if seen not in done:
+                        found = scalar_value(typed, sub, schemas)
+                        done[seen] = _KEEP if found is typed else found
+                    if done[seen] is not _KEEP:
+                        value[key] = done[seen]
             stack.extend((value[key], sub) for key, sub in enter.items()
                          if key in value and isinstance(value[key], (dict, list)))
         elif isinstance(value, list) and items is not None:

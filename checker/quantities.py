@@ -191,7 +191,10 @@ def factor(units: tuple[str | None, ...], to: str) -> float:
 def rounded(x: float) -> float:
     """A float rounded to ``SIGNIFICANT`` significant digits (so that output does not depend on the order
     of floating-point noise)."""
-    return float(f"{x:.{SIGNIFICANT}g}")
+    return float(format(x, _ROUNDING))
+
+
+_ROUNDING = f".{SIGNIFICANT}g"
 
 
 def convert(values: Sequence[float], units: Sequence[str | None], to: str) -> float:
