@@ -104,7 +104,7 @@ class FactBase:
             src = self.sources[fact["id"]]
             keep = plans.get((kind, id(src.names)))
             if keep is None:  # (derived names are shared and kept alive: ``_names``)
-                keep = read.get(kind, frozenset()) | {"id", "kind"} | set((src.names or {}).values())
+                keep = (read.get(kind) or frozenset()) | {"id", "kind"} | set((src.names or {}).values())
                 plans[(kind, id(src.names))] = keep
             if keep.issuperset(fact):
                 continue
