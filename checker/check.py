@@ -32,6 +32,7 @@ from .neutrality import neutrality_section
 from .nonconformities import nonconformities
 from .onsite import apply_onsite
 from .packs import available_packs, get_pack
+from .projection import fields_read
 from .schemas import SchemaSet, load_schemas
 from .scoring import Score, compute_score
 from .sections import build_section
@@ -182,6 +183,9 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
     derived = _derived(compiled)
     bundle, date_used = measured_from(bundle, audit_date)  # --audit-date, in memory (checker.audit)
     facts = build_facts(bundle, schemas, anchors, _aggregates(compiled), derived)
+    # each fact keeps only what the engine may read and its derived values (memory); the offsets' claim
+    # is read whole after the engine (checker.neutrality)
+    facts.narrow(fields_read(r.feed for c in compiled for r in c.rulesets), whole={"offsets"})
     t1 = time.perf_counter()
     with paused():  # facts, firings and results are acyclic: the cyclic collector would only rescan them
         results, stats = _evaluate(compiled, facts, schemas)

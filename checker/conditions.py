@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .schemas import FieldInfo
@@ -31,7 +32,10 @@ def engine_field(path: str) -> str:
     return ("f_" + head if head in RESERVED else head) + dot + rest
 
 
+@lru_cache(maxsize=1 << 12)
 def epoch_days(iso: str) -> int:
+    """Whole days since 1970-01-01 (cached: the dates of a large table repeat, and each distinct one is then
+    one number object, not one per cell)."""
     return _dt.date.fromisoformat(iso).toordinal() - EPOCH
 
 

@@ -3,6 +3,7 @@ evidence it was built from (file, JSON pointer, original values).  ``checker.fac
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +88,27 @@ class FactBase:
         self.sources[fid] = source
         self.by_kind.setdefault(fact["kind"], []).append(fid)
         return fid
+
+    def narrow(self, read: dict[str, frozenset[str] | None], whole: Iterable[str] = ()) -> None:
+        """Drop from each fact the fields nothing reads once the facts are built (memory): a fact keeps its
+        id and kind, the fields ``read`` names for its kind (``checker.projection.fields_read``: what the
+        engine may be given) and its derived values (messages and sections show them); a kind read whole
+        (None in ``read``, or in ``whole``) keeps every field.  Messages and reports read the evidence
+        (``FactSource.data``), which is untouched."""
+        intact = set(whole) | {kind for kind, fields in read.items() if fields is None}
+        plans: dict[tuple[str, int], frozenset[str]] = {}  # (kind, id of the derived names) -> fields kept
+        for i, fact in enumerate(self.facts):
+            kind = fact["kind"]
+            if kind in intact:
+                continue
+            src = self.sources[fact["id"]]
+            keep = plans.get((kind, id(src.names)))
+            if keep is None:  # (derived names are shared and kept alive: ``_names``)
+                keep = (read.get(kind) or frozenset()) | {"id", "kind"} | set((src.names or {}).values())
+                plans[(kind, id(src.names))] = keep
+            if keep.issuperset(fact):
+                continue
+            self.facts[i] = src.fact = {k: v for k, v in fact.items() if k in keep}
 
     def of_kind(self, kind: str) -> list[str]:
         return self.by_kind.get(kind, [])

@@ -8,7 +8,6 @@ give renders as "（未提供）" / "(not given)" rather than failing.
 
 from __future__ import annotations
 
-import sys
 from functools import lru_cache
 
 import jinja2
@@ -39,9 +38,23 @@ def _template(lang: str, source: str) -> jinja2.Template:
 def _one(lang: str, source: str, context: dict) -> str:
     if "{" not in source:  # no placeholder, tag or comment: the text is its own rendering
         return source.strip()
-    # one object per distinct text: a rule's message or remediation is often the same for thousands of
-    # subjects (interned strings are freed when no longer used)
-    return sys.intern(_template(lang, source).render(context).strip())
+    return _recent(_template(lang, source).render(context).strip())
+
+
+_RECENT: dict[str, str] = {}
+_RECENT_MAX = 4096
+
+
+def _recent(text: str) -> str:
+    """One object per distinct text among those rendered lately: a rule's message or remediation is often
+    the same for thousands of subjects, rendered one after the other.  (Not ``sys.intern``: a text met once,
+    such as a message naming its subject, would hold an entry of the interpreter's table while it lives.)"""
+    hit = _RECENT.get(text)
+    if hit is None:
+        if len(_RECENT) >= _RECENT_MAX:
+            _RECENT.clear()
+        _RECENT[text] = hit = text
+    return hit
 
 
 @lru_cache(maxsize=4096)

@@ -54,7 +54,7 @@ def severity(status: Status, grade: Grade | None) -> int:
 
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     """A piece of report text in Chinese with English alongside."""
 
@@ -68,7 +68,7 @@ class Text:
         return {"zh": self.zh, "en": self.en}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Where a result's evidence is: a file in the bundle, a JSON pointer into it, and a line."""
 
@@ -97,7 +97,7 @@ class Evidence:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Result:
     """One rule's outcome on one subject (a document, a record, or the bundle as a whole)."""
 
@@ -148,7 +148,7 @@ class Result:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClauseVerdict:
     standard: str
     clause: str
@@ -176,7 +176,7 @@ class ClauseVerdict:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Nonconformity:
     id: str
     clauses: tuple[tuple[str, str], ...]  # (standard, clause)
@@ -215,7 +215,7 @@ class Nonconformity:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContentGap:
     """A schema content gap of the evidence (checker.gaps) and how the report accounts for it:
     ``rule`` (a rule's own breach rests on it), ``finding`` (a result of its own in ``standards``),

@@ -145,3 +145,34 @@ def _keys(value) -> set | None:
         except ValueError:
             return {value}
     return None
+
+
+def fields_read(feeds) -> dict[str, frozenset[str] | None]:
+    """The top-level fields of each kind's facts that the given feeds (``checker.feed.Feed``) may give the
+    engine or plan sessions by: fact by fact (their projections), as shadows, in filters and in split keys;
+    None for a kind some feed gives whole (every field of it may be read).  A kind no feed reads is absent."""
+    out: dict[str, set[str] | None] = {}
+
+    def add(kind: str, paths) -> None:
+        got = out.setdefault(kind, set())
+        if got is not None:
+            got.update(p.split(".", 1)[0] for p in paths)
+
+    for feed in feeds:
+        fields = dict.fromkeys(feed.kinds)
+        fields.update(feed.fields)
+        shadows = {name: kind for name, kind, _ in feed.shadows}
+        for kind, spec in fields.items():
+            if spec is None:
+                out[kind] = None
+            else:
+                add(kind, (s[1:] for s in spec))
+        for _, kind, spec in feed.shadows:
+            add(kind, (s[1:] for s in spec))
+        for fed, alternatives in feed.filters:
+            for path, ref_kind, other in alternatives:
+                add(shadows.get(fed, fed), (path,))
+                add(shadows.get(ref_kind, ref_kind), (other,))
+        for _, kind, keys in feed.keys:
+            add(kind, keys)
+    return {kind: None if got is None else frozenset(got) for kind, got in out.items()}
