@@ -20,7 +20,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from .conftest import DEFECTIVE, ROOT, edit_text, run_parkcheck
+from .conftest import DEFECTIVE, ROOT, edit_text, run_in_process
 from .office_text import office_text
 from .test_machine_formats import oscal_validator  # noqa: F401 - a fixture
 
@@ -32,9 +32,10 @@ pytestmark = pytest.mark.skipif(not all(shutil.which(t) for t in TOOLS)
 
 
 def _check(out: Path, *args) -> dict:
-    # the suite's cache of linted packs (tests/conftest.py), as a user's runs share theirs: each step
-    # does not lint the four packs again
-    proc = run_parkcheck("check", *args, "--out", out, "--quiet")
+    # the command line a user types, run through click in this process (tests/conftest.py): each step
+    # neither starts an interpreter nor compiles the packs again; the entry point's own process is
+    # tested in test_cli.py and test_atomic_reports.py
+    proc = run_in_process("check", *args, "--out", out, "--quiet")
     assert proc.returncode == 1, proc.stderr  # nonconformities found
     assert proc.stderr == ""
     return json.loads((out / "report.json").read_text(encoding="utf-8"))
@@ -160,7 +161,7 @@ def test_stage2_merges_the_on_site_results_and_counts_the_waiver_both_ways(flow)
 
 def test_no_advice_in_any_document_of_an_audit(flow):
     """ISO/IEC 17021-1: the auditor gives no advice; the pre-check's remediation texts appear nowhere."""
-    proc = run_parkcheck("check", DEFECTIVE, "--mode", "precheck", "--out", flow["tmp"] / "pre", "-f", "json", "-q")
+    proc = run_in_process("check", DEFECTIVE, "--mode", "precheck", "--out", flow["tmp"] / "pre", "-f", "json", "-q")
     assert proc.returncode == 1, proc.stderr
     precheck = json.loads((flow["tmp"] / "pre" / "report.json").read_text(encoding="utf-8"))
     advice = {nc["remediation"]["zh"] for nc in precheck["nonconformities"] if nc.get("remediation")}
@@ -185,7 +186,7 @@ def test_follow_up_and_surveillance_follow_each_nonconformity_to_its_closure(flo
     onsite_added = {nc["id"] for nc in follow_up["nonconformities"] if (nc.get("judgement") or {}).get("action") == "add"}
     assert onsite_added and not onsite_added & closed  # what only the auditor found is not closed by absence
     # `parkcheck diff` says the same as the report's own section
-    proc = run_parkcheck("diff", flow["tmp"] / "follow-up" / "report.json",
+    proc = run_in_process("diff", flow["tmp"] / "follow-up" / "report.json",
                          flow["tmp"] / "surveillance" / "report.json", "--format", "json")
     assert proc.returncode == 1  # nonconformities remain open
     diff = json.loads(proc.stdout)
