@@ -235,27 +235,44 @@ def kind_resolver(schemas: SchemaSet, kind: str, aggregates: dict[str, Aggregate
 
 
 def derived_fields(schemas: SchemaSet, kind: str, aggregates: dict[str, Aggregate],
-                   derived: tuple[Derived, ...], depth: int = 0) -> dict[str, FieldInfo]:
+                   derived: tuple[Derived, ...]) -> dict[str, FieldInfo]:
     """The fields the pack derives for ``kind``, with their schema nodes (a ``ref`` has the type of the
     field it takes, found through the kind it takes it from)."""
     out: dict[str, FieldInfo] = {}
     for d in derived:
         if d.kind != kind:
             continue
-        node: dict = {"type": "string" if d.op in TEXT_OPS else "number"}
-        if d.op in DATE_OPS:
-            node = {"type": "string", "format": "date"}
-        if d.op == "ref" and d.of and d.take and depth < 8:
-            info = derived_fields(schemas, d.of, aggregates, derived, depth + 1).get(d.take)
-            if info is None:
-                agg = aggregate_of(d.of, aggregates)
-                node = (agg.fields().get(d.take) if agg else None) or {}
-                if not d.of.startswith(AGG_PREFIX) and schemas.fact_root(d.of):
-                    theirs = schemas.field(d.of, d.take)
-                    node = theirs.node if theirs is not None else {}
-            else:
-                node = info.node
-        out.setdefault(d.field, FieldInfo(kind, d.field, node))
+        out.setdefault(d.field, FieldInfo(kind, d.field, _derived_node(schemas, d, aggregates, derived, 0)))
         if d.op in UNIT_OPS:
             out.setdefault(d.field + UNIT_ERROR, FieldInfo(kind, d.field + UNIT_ERROR, {"type": "string"}))
     return out
+
+
+def _derived_node(schemas: SchemaSet, d: Derived, aggregates: dict[str, Aggregate],
+                  derived: tuple[Derived, ...], depth: int) -> dict:
+    """The schema node of one derived value.  A ``ref`` follows only the one value it takes (a chain
+    of refs at most 8 long), so a kind whose values take each other's stays linear to resolve."""
+    if d.op in DATE_OPS:
+        return {"type": "string", "format": "date"}
+    if not (d.op == "ref" and d.of and d.take and depth < 8):
+        return {"type": "string" if d.op in TEXT_OPS else "number"}
+    source = next((x for x in derived if x.kind == d.of and x.field == d.take), None)
+    if source is not None:
+        return _derived_node(schemas, source, aggregates, derived, depth + 1)
+    return _taken_node(schemas, d, aggregates, derived)
+
+
+def _taken_node(schemas: SchemaSet, d: Derived, aggregates: dict[str, Aggregate],
+                derived: tuple[Derived, ...]) -> dict:
+    """The node of a field a ``ref`` takes that no derivation makes: a unit error text, an
+    aggregate's field or the schema's."""
+    assert d.of is not None and d.take is not None
+    if d.take.endswith(UNIT_ERROR) and any(
+            x.kind == d.of and x.op in UNIT_OPS and x.field + UNIT_ERROR == d.take for x in derived):
+        return {"type": "string"}
+    agg = aggregate_of(d.of, aggregates)
+    node = (agg.fields().get(d.take) if agg else None) or {}
+    if not d.of.startswith(AGG_PREFIX) and schemas.fact_root(d.of):
+        theirs = schemas.field(d.of, d.take)
+        node = theirs.node if theirs is not None else {}
+    return node
