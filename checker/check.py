@@ -28,7 +28,7 @@ from .limits import Limits
 from .model import PackInfo, Report, Result
 from .modes import in_mode, report_mode
 from .ncr import apply_ncr
-from .neutrality import neutrality_section
+from .neutrality import CLAIM_KIND, neutrality_section
 from .nonconformities import nonconformities
 from .onsite import apply_onsite
 from .packs import available_packs, get_pack
@@ -183,9 +183,9 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
     derived = _derived(compiled)
     bundle, date_used = measured_from(bundle, audit_date)  # --audit-date, in memory (checker.audit)
     facts = build_facts(bundle, schemas, anchors, _aggregates(compiled), derived)
-    # each fact keeps only what the engine may read and its derived values (memory); the offsets' claim
-    # is read whole after the engine (checker.neutrality)
-    facts.narrow(fields_read(r.feed for c in compiled for r in c.rulesets), whole={"offsets"})
+    # each fact keeps only what the engine may read and its derived values (memory); the neutrality
+    # claim's kind is read whole after the engine (checker.neutrality)
+    facts.narrow(fields_read(r.feed for c in compiled for r in c.rulesets), whole={CLAIM_KIND})
     t1 = time.perf_counter()
     with paused():  # facts, firings and results are acyclic: the cyclic collector would only rescan them
         results, stats = _evaluate(compiled, facts, schemas)

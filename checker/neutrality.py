@@ -107,8 +107,11 @@ def _dotted(fact: dict, path: str) -> Any:
     return value
 
 
+CLAIM_KIND = "offsets"  # the kind whose fact holds the claim; read whole after the engine (FactBase.narrow)
+
+
 def _claim_fact(facts: Any) -> dict | None:
-    for fid in facts.of_kind("offsets") if facts is not None else ():
+    for fid in facts.of_kind(CLAIM_KIND) if facts is not None else ():
         fact = facts.facts[int(fid) - 1]
         if _dotted(fact, "claim.year") is not None:
             return fact

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .aggregation import plan
+from .columns import LOCATION  # pseudo-fields a derive step may read: where a fact's evidence is
 from .condlint import fix
 from .packmodel import AGG_PREFIX, BUNDLE_KIND, DERIVE_OPS, UNIT_OPS, Aggregate, Derived, aggregate_of, kind_resolver
 from .quantities import known_unit
@@ -26,7 +27,6 @@ from .scoring import qualitative_words, slot_table
 Add = Callable[[str, str], None]  # (pointer, message): a problem located in pack.yaml
 WINDOW_OPS = ("window_sum", "window_decline")  # over the last `years` years ending at each year
 STRUCTURAL = ("_id", "_doc", "_parent")  # a fact's own id, its document's and its enclosing fact's
-LOCATION = ("_at",)  # where a fact's evidence is, file:line (checker.columns): readable by derive steps
 
 
 def _op_and_spec(d: dict) -> tuple[str, Any]:
