@@ -10,6 +10,8 @@ document by its Chinese name (the schema title) and location in the schema's wor
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from fractions import Fraction
 from pathlib import Path
@@ -164,7 +166,11 @@ def _where(evidence, ev) -> tuple[str, str]:
     assert kind, f"evidence file {ev.file!r} has no kind"
     if not ev.pointer:
         return kind_titles()[kind], ""
-    data = parse_yaml(evidence["files"][ev.file].decode("utf-8"), ev.file).data
+    text = evidence["files"][ev.file].decode("utf-8")
+    if ev.file.lower().endswith(".csv"):  # a table: its rows under the kind's table field, as the checker reads it
+        data = {load_schemas().table_fields()[kind]: list(csv.DictReader(io.StringIO(text)))}
+    else:
+        data = parse_yaml(text, ev.file).data
     return kind_titles()[kind], location_words(kind, data, ev.pointer)
 
 

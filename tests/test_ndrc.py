@@ -181,7 +181,7 @@ def test_the_clean_energy_share_is_recomputed_from_the_ledger_with_the_packs_tab
     pack = get_pack(NDRC)
     op, types = dict(pack.aggregates["ndrc_clean_energy"].where)["energy_type"]
     assert op == "in" and set(types) == CLEAN
-    edit_text(bundle / "energy_consumption.csv", "E2-2025-WIND,E2,2025,1,风电,", "E2-2025-WIND,E2,2025,1,电力,")
+    edit_text(bundle / "energy_consumption.csv", "E2-2025-WIND,E2,2025,1,风电,", "E2-2025-WIND,E2,2025,1,热力,")  # not clean, and no second row of a period
     report = run_check(bundle, [NDRC])
     (ledger,) = _by_rule(report, "ndrc-3.1-clean-ledger")
     assert (ledger.status, ledger.grade) == (Status.NONCONFORMITY, Grade.MINOR)
