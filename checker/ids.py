@@ -92,6 +92,10 @@ def _own_keys(items: list, key_fields: str | list | None) -> list[str | None]:
     if not key_fields:
         return [None] * len(items)
     paths = [f.split(".") for f in ([key_fields] if isinstance(key_fields, str) else key_fields)]
+    if all(len(path) == 1 for path in paths):
+        flat = _flat_keys(items, [path[0] for path in paths])
+        if flat is not None:
+            return flat
     out: list[str | None] = []
     for item in items:
         parts = []
@@ -105,6 +109,30 @@ def _own_keys(items: list, key_fields: str | list | None) -> list[str | None]:
             parts.append(part)
         out.append("|".join(parts) if len(parts) == len(paths) and isinstance(item, dict) else None)
     return out
+
+
+def _flat_keys(items: list, names: list[str]) -> list[str | None] | None:
+    """``_own_keys`` column by column when every item is a mapping and every key field a top-level one
+    holding text that is not blank (stripped) or a whole number (not a boolean) in every item (a table's
+    rows); None when some value is anything else (the items are then read one by one)."""
+    if not all(type(item) is dict for item in items):
+        return None
+    columns = []
+    for name in names:
+        column = [item.get(name) for item in items]
+        types = set(map(type, column))
+        if types == {str}:
+            column = list(map(str.strip, column))
+            if not all(column):
+                return None
+        elif types == {int}:
+            column = list(map(str, column))
+        elif types:
+            return None
+        columns.append(column)
+    if len(columns) == 1:
+        return columns[0]
+    return list(map("|".join, zip(*columns, strict=True)))
 
 
 def item_key_fields(items_node: dict) -> str | list | None:
@@ -121,6 +149,8 @@ def record_keys(items: list, key_fields: str | list | None) -> list[str]:
     content) are interchangeable, so numbering them in order changes nothing a report shows about them.
     """
     raw = [key or "#" + content_hash(item) for key, item in zip(_own_keys(items, key_fields), items, strict=True)]
+    if len(set(raw)) == len(raw):
+        return raw  # no key repeated (most tables): nothing to tell apart or number
     counts: dict[str, int] = {}
     for k in raw:
         counts[k] = counts.get(k, 0) + 1
@@ -188,6 +218,8 @@ def unique_keys_lazy(keyed: list[tuple[str, Any]]) -> list[str | LazyKey]:
     item's content hash (``key@hash``), computed only when first read (``LazyKey``); items equal in content
     too are numbered in order within their key's group, which changes nothing a report shows about them
     since they are interchangeable (a hashed key ``k@h`` never equals another item's key)."""
+    if len({k for k, _ in keyed}) == len(keyed):
+        return [k for k, _ in keyed]  # every key its own (most bundles): nothing to hash
     groups: dict[str, list] = {}
     for k, content in keyed:
         groups.setdefault(k, []).append(content)
