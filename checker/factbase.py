@@ -139,6 +139,8 @@ class FactBase:
         """``set_derived`` on each fact whose value (same position in ``values``) is not ``skip``;
         ``shown``: the values as the messages show them, by position (default: the values);
         ``sources``: the facts' sources, by position (default: looked up)."""
+        if shown is None and values.count(skip) == len(values):
+            return  # nothing to set (a unit problem column where every unit is known)
         if sources is None:
             sources = [self.sources[fact["id"]] for fact in facts]
         label = name[2:] if name.startswith("f_") else name
