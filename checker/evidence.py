@@ -49,7 +49,7 @@ def coerce_table(doc: Document, types: dict[str, str], field: str, limits: Limit
     base = join_pointer("", field)
     for column, t in types.items():
         values = [record.get(column) for record in records]
-        distinct = dict.fromkeys(v for v in values if isinstance(v, str))  # each text read once, in order
+        distinct = _texts(values)  # each text read once, in order
         read: dict[str, object] = {}
         failed: InputError | None = None
         for value in distinct:
@@ -66,6 +66,14 @@ def coerce_table(doc: Document, types: dict[str, str], field: str, limits: Limit
             pointer = join_pointer(join_pointer(base, upto), column)
             line, col = doc.position(pointer) or (None, None)
             raise InputError(failed.problem.message, doc.path, line, col, field=pointer) from None
+
+
+def _texts(values: list) -> list[str]:
+    """The distinct texts of a column, in the order they first appear."""
+    try:
+        return [v for v in dict.fromkeys(values) if isinstance(v, str)]
+    except TypeError:  # a list or mapping among the values (not a table's cell): one by one
+        return list(dict.fromkeys(v for v in values if isinstance(v, str)))
 
 
 def _convert(records: list[dict], values: list, upto: int, column: str, read: dict, every: bool) -> None:

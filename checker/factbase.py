@@ -3,8 +3,11 @@ evidence it was built from (file, JSON pointer, original values).  ``checker.fac
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import attrgetter, is_not
 from typing import Any
 
 from .bundle import Document
@@ -143,6 +146,8 @@ class FactBase:
             return  # nothing to set (a unit problem column where every unit is known)
         if sources is None:
             sources = [self.sources[fact["id"]] for fact in facts]
+        if self._set_at_once(facts, name, values, skip, shown, sources):
+            return
         label = name[2:] if name.startswith("f_") else name
         steps: dict[int, dict[str, str]] = {}  # id of a fact's names before -> after (``_names``, once each)
         last: Any = UNSET
@@ -159,6 +164,28 @@ class FactBase:
             src.names = after
             if show is not value or (src.shown and label in src.shown):
                 _show(src, label, value, show)
+
+    def _set_at_once(self, facts: list[dict], name: str, values: list, skip: Any, shown: list | None,
+                     sources: list[FactSource]) -> bool:
+        """``set_derived_column`` by C loops when the facts set had the same derived names before, none
+        has a value shown otherwise and every shown value is the value itself (a table's rows); False
+        (nothing done) otherwise."""
+        if values.count(skip):
+            mask = [value is not skip for value in values]
+            facts, sources, values = list(compress(facts, mask)), list(compress(sources, mask)), \
+                list(compress(values, mask))
+            shown = None if shown is None else list(compress(shown, mask))
+        if not sources:
+            return True
+        if any(map(attrgetter("shown"), sources)) or (shown is not None and any(map(is_not, shown, values))):
+            return False
+        before = sources[0].names
+        if set(map(id, map(attrgetter("names"), sources))) != {id(before)}:
+            return False
+        after = self._names(before, name)[0]
+        deque(map(dict.__setitem__, facts, repeat(name), values), maxlen=0)
+        deque(map(setattr, sources, repeat("names"), repeat(after)), maxlen=0)
+        return True
 
 
 def _show(src: FactSource, label: str, value: Any, shown: Any) -> None:
