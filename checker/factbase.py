@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import compress, repeat
-from operator import attrgetter, is_not
+from operator import attrgetter, is_
 from typing import Any
 
 from .bundle import Document
@@ -82,6 +82,8 @@ class FactBase:
     bundle_id: str | None = None
     _name_steps: dict[tuple, dict[str, str]] = field(default_factory=dict, repr=False)  # (``_names``)
     _name_keep: list[dict[str, str]] = field(default_factory=list, repr=False)
+    _shown_steps: dict[tuple, dict[str, Any] | None] = field(default_factory=dict, repr=False)  # (``_shown_after``)
+    _shown_keep: list[tuple] = field(default_factory=list, repr=False)
 
     def add(self, fact: dict, source: FactSource) -> str:
         fid = str(len(self.facts) + 1)
@@ -135,7 +137,7 @@ class FactBase:
         fact[name] = value
         src = self.sources[fact["id"]]
         src.names, label = self._names(src.names, name)
-        _show(src, label, value, value if shown is None else shown)
+        self._show(src, label, value, value if shown is None else shown)
 
     def set_derived_column(self, facts: list[dict], name: str, values: list, skip: Any,
                            shown: list | None = None, sources: list[FactSource] | None = None) -> None:
@@ -163,13 +165,13 @@ class FactBase:
                 after = steps[id(last)]
             src.names = after
             if show is not value or (src.shown and label in src.shown):
-                _show(src, label, value, show)
+                self._show(src, label, value, show)
 
     def _set_at_once(self, facts: list[dict], name: str, values: list, skip: Any, shown: list | None,
                      sources: list[FactSource]) -> bool:
-        """``set_derived_column`` by C loops when the facts set had the same derived names before, none
-        has a value shown otherwise and every shown value is the value itself (a table's rows); False
-        (nothing done) otherwise."""
+        """``set_derived_column`` by C loops when the facts set had the same derived names and shown values
+        before and every value is shown as itself, or all as one object (a table's rows); False (nothing
+        done) otherwise."""
         if values.count(skip):
             mask = [value is not skip for value in values]
             facts, sources, values = list(compress(facts, mask)), list(compress(sources, mask)), \
@@ -177,23 +179,49 @@ class FactBase:
             shown = None if shown is None else list(compress(shown, mask))
         if not sources:
             return True
-        if any(map(attrgetter("shown"), sources)) or (shown is not None and any(map(is_not, shown, values))):
+        show: Any = _DROP  # how every value is shown: as itself, or as this one object
+        if shown is not None and not all(map(is_, shown, values)):
+            if any(map(is_, shown, values)) or len(set(map(id, shown))) != 1:
+                return False
+            show = shown[0]
+        names, before = sources[0].names, sources[0].shown
+        if set(map(id, map(attrgetter("names"), sources))) != {id(names)} or \
+                set(map(id, map(attrgetter("shown"), sources))) != {id(before)}:
             return False
-        before = sources[0].names
-        if set(map(id, map(attrgetter("names"), sources))) != {id(before)}:
-            return False
-        after = self._names(before, name)[0]
+        after = self._names(names, name)[0]
         deque(map(dict.__setitem__, facts, repeat(name), values), maxlen=0)
         deque(map(setattr, sources, repeat("names"), repeat(after)), maxlen=0)
+        label = name[2:] if name.startswith("f_") else name
+        shown_after = self._shown_after(before, label, show)
+        if shown_after is not before:
+            deque(map(setattr, sources, repeat("shown"), repeat(shown_after)), maxlen=0)
         return True
 
+    def _show(self, src: FactSource, label: str, value: Any, shown: Any) -> None:
+        """Note how a derived value is shown where that is not the fact's own value."""
+        src.shown = self._shown_after(src.shown, label, _DROP if shown is value else shown)
 
-def _show(src: FactSource, label: str, value: Any, shown: Any) -> None:
-    """Note how a derived value is shown where that is not the fact's own value."""
-    if shown is value:
-        if src.shown and label in src.shown:
-            del src.shown[label]
-        return
-    if src.shown is None:
-        src.shown = {}
-    src.shown[label] = shown
+    def _shown_after(self, before: dict[str, Any] | None, label: str, shown: Any) -> dict[str, Any] | None:
+        """The values shown otherwise of a fact that had ``before`` once ``label`` is shown as ``shown``
+        (``_DROP``: as its value).  The mappings are never changed once made: facts that had one mapping
+        and show the same object share the next one (memory: a date every row shows as text), up to
+        ``SHARED_SHOWN`` steps."""
+        if shown is _DROP and not (before and label in before):
+            return before
+        if before is not None and shown is not _DROP and before.get(label, _DROP) is shown:
+            return before
+        step = (id(before), label, id(shown))
+        after = self._shown_steps.get(step, _DROP)
+        if after is _DROP:
+            if shown is _DROP:
+                after = {k: v for k, v in (before or {}).items() if k != label} or None
+            else:
+                after = {**(before or {}), label: shown}
+            if len(self._shown_steps) < SHARED_SHOWN:
+                self._shown_steps[step] = after
+                self._shown_keep.append((before, shown, after))  # kept alive: their ids are in the key
+        return after
+
+
+_DROP: Any = object()  # a derived value shown as itself (``FactBase._shown_after``)
+SHARED_SHOWN = 4096
