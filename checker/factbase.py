@@ -24,7 +24,7 @@ class FactSource:
     pointer: str
     data: Any
     document: Document | None
-    stable: Any  # the stable identity (``key``), or a ``checker.ids.LazyKey`` computing it when first read
+    stable: Any  # the stable identity (``key``), or a ``checker.ids.LazyKey`` or ``RowKeys`` computing it when read
     # The values the pack derived for this fact (checker.derivations) are read from the fact itself (memory:
     # no second mapping per record): ``names`` (shared by a kind's facts) gives each derived field's engine
     # name in the order they were set; ``shown`` the values as messages show them where that differs.
@@ -59,7 +59,7 @@ class FactSource:
         """Stable identity, independent of file names and order (checker.ids): kind/records[id] or agg:name:key."""
         stable = self.stable
         if type(stable) is not str:
-            stable = self.stable = stable.resolve()
+            stable = self.stable = stable.resolve(self)
         return stable
 
     @key.setter

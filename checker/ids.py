@@ -148,7 +148,12 @@ def record_keys(items: list, key_fields: str | list | None) -> list[str]:
     Siblings sharing an own key are told apart by their content hash; identical siblings (same
     content) are interchangeable, so numbering them in order changes nothing a report shows about them.
     """
-    raw = [key or "#" + content_hash(item) for key, item in zip(_own_keys(items, key_fields), items, strict=True)]
+    return _record_keys(items, _own_keys(items, key_fields))
+
+
+def _record_keys(items: list, own: list[str | None]) -> list[str]:
+    """``record_keys`` from the items' own keys."""
+    raw = [key or "#" + content_hash(item) for key, item in zip(own, items, strict=True)]
     if len(set(raw)) == len(raw):
         return raw  # no key repeated (most tables): nothing to tell apart or number
     counts: dict[str, int] = {}
@@ -157,6 +162,32 @@ def record_keys(items: list, key_fields: str | list | None) -> list[str]:
     keys = [k if counts[k] == 1 or k.startswith("#") else f"{k}#{content_hash(item)}"
             for k, item in zip(raw, items, strict=True)]
     return _numbered(keys)
+
+
+def record_keys_own(items: list, key_fields: str | list | None) -> tuple[list[str], list[str | None]]:
+    """``record_keys`` and the items' own keys (``own_key``), by position."""
+    own = _own_keys(items, key_fields)
+    return _record_keys(items, own), own
+
+
+class RowKeys:
+    """The stable keys of the records of one array (``prefix[record key]``), each computed when it is
+    first read (``FactSource.key``; memory: no text per row kept): from the record's own key, or the key
+    noted for it where that is not its own (none, or one its siblings share).  The position of a record is
+    the last token of its fact's pointer."""
+
+    __slots__ = ("fields", "others", "prefix")
+
+    def __init__(self, prefix: str, fields: str | list | None, keys: list[str], own: list[str | None],
+                 positions: list[int]):
+        self.prefix = prefix
+        self.fields = fields
+        self.others = {i: k for i, k, o in zip(positions, keys, own, strict=True) if k != o}
+
+    def resolve(self, src: Any) -> str:
+        position = int(src.pointer.rsplit("/", 1)[1])
+        key = self.others.get(position)
+        return f"{self.prefix}[{_own_keys([src.data], self.fields)[0] if key is None else key}]"
 
 
 def _numbered(keys: list[str]) -> list[str]:
@@ -209,7 +240,7 @@ class LazyKey:
         self.shared = shared
         self.index = index
 
-    def resolve(self) -> str:
+    def resolve(self, src: Any = None) -> str:
         return self.shared.key_of(self.index)
 
 
