@@ -169,9 +169,9 @@ class FactBase:
 
     def _set_at_once(self, facts: list[dict], name: str, values: list, skip: Any, shown: list | None,
                      sources: list[FactSource]) -> bool:
-        """``set_derived_column`` by C loops when the facts set had the same derived names and shown values
-        before and every value is shown as itself, or all as one object (a table's rows); False (nothing
-        done) otherwise."""
+        """``set_derived_column`` by C loops when the facts set had a few distinct derived names and shown
+        values before (they are shared) and every value is shown as itself, or all as one object (a table's
+        rows); False (nothing done) otherwise."""
         if values.count(skip):
             mask = [value is not skip for value in values]
             facts, sources, values = list(compress(facts, mask)), list(compress(sources, mask)), \
@@ -184,17 +184,21 @@ class FactBase:
             if any(map(is_, shown, values)) or len(set(map(id, shown))) != 1:
                 return False
             show = shown[0]
-        names, before = sources[0].names, sources[0].shown
-        if set(map(id, map(attrgetter("names"), sources))) != {id(names)} or \
-                set(map(id, map(attrgetter("shown"), sources))) != {id(before)}:
-            return False
-        after = self._names(names, name)[0]
-        deque(map(dict.__setitem__, facts, repeat(name), values), maxlen=0)
-        deque(map(setattr, sources, repeat("names"), repeat(after)), maxlen=0)
         label = name[2:] if name.startswith("f_") else name
-        shown_after = self._shown_after(before, label, show)
-        if shown_after is not before:
-            deque(map(setattr, sources, repeat("shown"), repeat(shown_after)), maxlen=0)
+        steps = []
+        for slot, step in (("names", lambda before: self._names(before, name)[0]),
+                           ("shown", lambda before: self._shown_after(before, label, show))):
+            befores = list(map(attrgetter(slot), sources))
+            distinct = dict(zip(map(id, befores), befores, strict=True))  # (shared: a few per column)
+            if len(distinct) > _FEW:
+                return False
+            steps.append((slot, befores, {i: step(before) for i, before in distinct.items()}))
+        deque(map(dict.__setitem__, facts, repeat(name), values), maxlen=0)
+        for slot, befores, after in steps:
+            if len(after) == 1:
+                deque(map(setattr, sources, repeat(slot), repeat(next(iter(after.values())))), maxlen=0)
+            else:
+                deque(map(setattr, sources, repeat(slot), map(after.__getitem__, map(id, befores))), maxlen=0)
         return True
 
     def _show(self, src: FactSource, label: str, value: Any, shown: Any) -> None:
@@ -225,3 +229,4 @@ class FactBase:
 
 _DROP: Any = object()  # a derived value shown as itself (``FactBase._shown_after``)
 SHARED_SHOWN = 4096
+_FEW = 16  # distinct mappings a column's facts had before, at most, for ``_set_at_once``
