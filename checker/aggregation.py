@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections import defaultdict, deque
-from itertools import compress
+from itertools import compress, groupby
+from operator import itemgetter
 from typing import Any
 
 from .bundle import Bundle
@@ -316,20 +316,21 @@ def _aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> No
     its group's first record."""
     names = [name for name, _ in agg.group_by_fields]
     fields = [(name, engine_field(name)) for name in names]
-    combos = list(zip(*[columns.get(name) for name in names], strict=True))
-    positions: Any = range(len(combos))
-    if agg.where:
-        mask = where_mask(columns, agg.where)
-        positions, combos = compress(positions, mask), list(compress(combos, mask))
-    # the members of each combination, in the order combinations first appear, gathered by C loops
-    everyone: defaultdict[tuple, list[int]] = defaultdict(list)
-    deque(map(list.append, map(everyone.__getitem__, combos), positions), maxlen=0)
-    totalled = _totalled(columns, agg)
-    for values, members in everyone.items():
+    groups: dict[tuple, list[int]] = {}
+    keys: dict[tuple, str] = {}  # each group's key text
+    selected = _selected(columns, agg, list(zip(*[columns.get(name) for name in names], strict=True)))
+    for values, run in groupby(selected, key=itemgetter(1)):  # runs of neighbours in one group, at once
+        members = groups.get(values)
+        if members is not None:
+            members.extend(map(itemgetter(0), run))
+            continue
         parts = [_key_part(v) for v in values]
-        if None in parts:
-            continue  # a record missing a field (or holding a list or mapping) is in no group
-        key = "/".join(parts)  # type: ignore[arg-type]  # (no None left)
+        if None not in parts:
+            groups[values] = list(map(itemgetter(0), run))
+            keys[values] = "/".join(parts)  # type: ignore[arg-type]  # (no None left)
+    totalled = _totalled(columns, agg)
+    for values, members in groups.items():
+        key = keys[values]
         counted: dict = {"kind": agg.kind, "key": key, "count": len(members)}
         data: dict = {"key": key, "count": len(members)}
         for (name, engine_name), value in zip(fields, values, strict=True):

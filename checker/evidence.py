@@ -11,8 +11,6 @@ Nothing in ``bundle.yaml`` is ever a gap: the manifest must be complete.
 from __future__ import annotations
 
 import dataclasses
-from collections import deque
-from itertools import repeat
 
 from .bundle import MANIFEST, Bundle, Document
 from .errors import InputError, Problem
@@ -82,7 +80,8 @@ def _convert(records: list[dict], values: list, upto: int, column: str, read: di
     if not read:
         return
     if every and upto == len(values) and set(map(type, values)) == {str}:  # every row's text, each a number
-        deque(map(dict.__setitem__, records, repeat(column), map(read.__getitem__, values)), maxlen=0)
+        for record, number in zip(records, map(read.__getitem__, values), strict=True):
+            record[column] = number
         return
     get = read.get
     for record, value in zip(records, values[:upto], strict=False):

@@ -3,11 +3,8 @@ evidence it was built from (file, JSON pointer, original values).  ``checker.fac
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import compress, repeat
-from operator import attrgetter, is_
 from typing import Any
 
 from .bundle import Document
@@ -148,8 +145,6 @@ class FactBase:
             return  # nothing to set (a unit problem column where every unit is known)
         if sources is None:
             sources = [self.sources[fact["id"]] for fact in facts]
-        if self._set_at_once(facts, name, values, skip, shown, sources):
-            return
         label = name[2:] if name.startswith("f_") else name
         steps: dict[int, dict[str, str]] = {}  # id of a fact's names before -> after (``_names``, once each)
         last: Any = UNSET
@@ -166,40 +161,6 @@ class FactBase:
             src.names = after
             if show is not value or (src.shown and label in src.shown):
                 self._show(src, label, value, show)
-
-    def _set_at_once(self, facts: list[dict], name: str, values: list, skip: Any, shown: list | None,
-                     sources: list[FactSource]) -> bool:
-        """``set_derived_column`` by C loops when the facts set had a few distinct derived names and shown
-        values before (they are shared) and every value is shown as itself, or all as one object (a table's
-        rows); False (nothing done) otherwise."""
-        if values.count(skip):
-            mask = [value is not skip for value in values]
-            facts, sources, values = list(compress(facts, mask)), list(compress(sources, mask)), \
-                list(compress(values, mask))
-            shown = None if shown is None else list(compress(shown, mask))
-        if not sources:
-            return True
-        show: Any = _DROP  # how every value is shown: as itself, or as this one object
-        if shown is not None and not all(map(is_, shown, values)):
-            if any(map(is_, shown, values)) or len(set(map(id, shown))) != 1:
-                return False
-            show = shown[0]
-        label = name[2:] if name.startswith("f_") else name
-        steps = []
-        for slot, step in (("names", lambda before: self._names(before, name)[0]),
-                           ("shown", lambda before: self._shown_after(before, label, show))):
-            befores = list(map(attrgetter(slot), sources))
-            distinct = dict(zip(map(id, befores), befores, strict=True))  # (shared: a few per column)
-            if len(distinct) > _FEW:
-                return False
-            steps.append((slot, befores, {i: step(before) for i, before in distinct.items()}))
-        deque(map(dict.__setitem__, facts, repeat(name), values), maxlen=0)
-        for slot, befores, after in steps:
-            if len(after) == 1:
-                deque(map(setattr, sources, repeat(slot), repeat(next(iter(after.values())))), maxlen=0)
-            else:
-                deque(map(setattr, sources, repeat(slot), map(after.__getitem__, map(id, befores))), maxlen=0)
-        return True
 
     def _show(self, src: FactSource, label: str, value: Any, shown: Any) -> None:
         """Note how a derived value is shown where that is not the fact's own value."""
@@ -229,4 +190,3 @@ class FactBase:
 
 _DROP: Any = object()  # a derived value shown as itself (``FactBase._shown_after``)
 SHARED_SHOWN = 4096
-_FEW = 16  # distinct mappings a column's facts had before, at most, for ``_set_at_once``
