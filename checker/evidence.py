@@ -42,51 +42,23 @@ def column_types(schemas: SchemaSet, kind: str) -> dict[str, str]:
 def coerce_table(doc: Document, types: dict[str, str], field: str, limits: Limits = DEFAULT_LIMITS) -> None:
     """CSV cells are text: convert the typed columns, one column at a time.  A cell that is not a number is
     left as text for the schema to report; a number the tool cannot take (out of range, too many digits,
-    not finite) is an input error naming the cell (the column's cells before it converted)."""
+    not finite) is an input error naming the cell."""
     records = doc.data[field]
     base = join_pointer("", field)
     for column, t in types.items():
-        values = [record.get(column) for record in records]
-        distinct = _texts(values)  # each text read once, in order
-        read: dict[str, object] = {}
-        failed: InputError | None = None
-        for value in distinct:
-            try:
-                number = _cell(value, t, doc.path, limits)
-            except InputError as exc:
-                failed = exc
-                break
-            if number is not None:
-                read[value] = number
-        upto = len(values) if failed is None else values.index(value)
-        _convert(records, values, upto, column, read, len(read) == len(distinct))
-        if failed is not None:  # located only when it happens: positions are looked up per cell
-            pointer = join_pointer(join_pointer(base, upto), column)
-            line, col = doc.position(pointer) or (None, None)
-            raise InputError(failed.problem.message, doc.path, line, col, field=pointer) from None
-
-
-def _texts(values: list) -> list[str]:
-    """The distinct texts of a column, in the order they first appear."""
-    try:
-        return [v for v in dict.fromkeys(values) if isinstance(v, str)]
-    except TypeError:  # a list or mapping among the values (not a table's cell): one by one
-        return list(dict.fromkeys(v for v in values if isinstance(v, str)))
-
-
-def _convert(records: list[dict], values: list, upto: int, column: str, read: dict, every: bool) -> None:
-    """Set ``column`` of the first ``upto`` records to the number its text reads as (``read``); ``every``:
-    each text given reads as a number."""
-    if not read:
-        return
-    if every and upto == len(values) and set(map(type, values)) == {str}:  # every row's text, each a number
-        for record, number in zip(records, map(read.__getitem__, values), strict=True):
-            record[column] = number
-        return
-    get = read.get
-    for record, value in zip(records, values[:upto], strict=False):
-        if isinstance(value, str):
-            number = get(value)
+        read: dict[str, object] = {}  # cell text -> its value, read once per distinct text of the column
+        for i, record in enumerate(records):
+            value = record.get(column)
+            if not isinstance(value, str):
+                continue
+            number = read.get(value, _UNREAD)
+            if number is _UNREAD:
+                try:
+                    number = read[value] = _cell(value, t, doc.path, limits)
+                except InputError as exc:  # located only when it happens: positions are looked up per cell
+                    pointer = join_pointer(join_pointer(base, i), column)
+                    line, col = doc.position(pointer) or (None, None)
+                    raise InputError(exc.problem.message, doc.path, line, col, field=pointer) from None
             if number is not None:
                 record[column] = number
 
