@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import functools
 import operator
+from array import array
 from collections.abc import Callable, Iterable
 from itertools import repeat
 from typing import Any
 
+from .bundle import TableContent
 from .conditions import engine_field
 from .factbase import FactBase, FactSource
 from .quantities import rounded
@@ -28,8 +30,34 @@ def _at(src: FactSource) -> str:
     return f"{src.file}:{pos[0]}" if pos else src.file
 
 
-# a pseudo-field a derive step may read (``ref ... take: _at``): where the fact's evidence is
+def _at_column(sources: list[FactSource]) -> list[str]:
+    """``_at`` of each source; a row of a CSV table (pointer ``<records>/<n>``) is read straight from its
+    table's line numbers (``TableContent``), the same place its ``position`` gives, without parsing a
+    pointer per row."""
+    out = []
+    tables: dict[int, tuple[str, array, int] | None] = {}  # by id of the document's content
+    for src in sources:
+        doc = src.document
+        content = doc.content if doc is not None else None
+        if type(content) is TableContent:
+            table = tables.get(id(content), _UNSEEN_TABLE)
+            if table is _UNSEEN_TABLE:
+                table = tables[id(content)] = (content.base + "/", content.lines, len(content.base) + 1)
+            prefix, lines, skip = table
+            row = src.pointer[skip:]
+            if src.pointer.startswith(prefix) and row.isdigit() and row.isascii() and int(row) < len(lines):
+                out.append(f"{src.file}:{lines[int(row)]}")
+                continue
+        out.append(_at(src))
+    return out
+
+
+_UNSEEN_TABLE: Any = object()
+
+# a pseudo-field a derive step may read (``ref ... take: _at``): where the fact's evidence is; the column
+# of each (``Columns.get``)
 LOCATION: dict[str, Callable[[FactSource], Any]] = {"_at": _at}
+LOCATION_COLUMNS: dict[str, Callable[[list[FactSource]], list]] = {"_at": _at_column}
 
 
 def _walk(parts: tuple[str, ...]) -> Callable[[Any], Any]:
@@ -98,7 +126,7 @@ class Columns:
         column = self._cache.get(key)
         if column is None:
             if key in LOCATION:
-                column = [LOCATION[key](src) for src in self.sources()]
+                column = LOCATION_COLUMNS[key](self.sources())
             elif "." in key:
                 read = getter(path)
                 column = [read(fact) for fact in self.facts]

@@ -82,10 +82,18 @@ def with_units(columns: Columns, d: Derived) -> None:
     unit_rows = list(islice(zip(*unit_columns, strict=False), count)) if unit_fields else [()] * count
     numbers = _NUMBER_TYPES.issuperset
     plain = all(numbers(map(type, column)) for column in value_columns)  # no row to test
+    scales = _scales(unit_rows, unit_fields, d.to)
+    target = engine_field(d.field)
+    if plain and set(map(type, scales)) <= {float}:  # every row usable: its product, no problem to note
+        products = [prod(row, start=1.0) * scale for row, scale in zip(rows(value_columns, count), scales,
+                                                                         strict=False)]
+        if all(map(math.isfinite, products)):
+            columns.set(target, list(map(rounded, products)))
+            columns.set(target + UNIT_ERROR, [_ABSENT] * count)
+            return
     values: list = []
     errors: list = []
-    for row, units, scale in zip(rows(value_columns, count), unit_rows, _scales(unit_rows, unit_fields, d.to),
-                                 strict=False):
+    for row, units, scale in zip(rows(value_columns, count), unit_rows, scales, strict=False):
         if scale is _CHECK or not (plain or numbers(map(type, row))):
             values.append(_ABSENT)  # a missing value (absent) or a unit that is not text (its problem)
             errors.append(_unusable(row, units, unit_fields))
@@ -101,6 +109,5 @@ def with_units(columns: Columns, d: Derived) -> None:
         else:
             values.append(_ABSENT)
             errors.append(_NOT_FINITE)
-    target = engine_field(d.field)
     columns.set(target, values)
     columns.set(target + UNIT_ERROR, errors)

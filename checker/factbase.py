@@ -21,7 +21,7 @@ class FactSource:
     pointer: str
     data: Any
     document: Document | None
-    stable: Any  # the stable identity (``key``), or a ``checker.ids.LazyKey`` computing it when first read
+    stable: Any  # the stable identity (``key``), or a ``checker.ids.LazyKey`` or ``RowKeys`` computing it when read
     # The values the pack derived for this fact (checker.derivations) are read from the fact itself (memory:
     # no second mapping per record): ``names`` (shared by a kind's facts) gives each derived field's engine
     # name in the order they were set; ``shown`` the values as messages show them where that differs.
@@ -56,7 +56,7 @@ class FactSource:
         """Stable identity, independent of file names and order (checker.ids): kind/records[id] or agg:name:key."""
         stable = self.stable
         if type(stable) is not str:
-            stable = self.stable = stable.resolve()
+            stable = self.stable = stable.resolve(self)
         return stable
 
     @key.setter
@@ -79,6 +79,8 @@ class FactBase:
     bundle_id: str | None = None
     _name_steps: dict[tuple, dict[str, str]] = field(default_factory=dict, repr=False)  # (``_names``)
     _name_keep: list[dict[str, str]] = field(default_factory=list, repr=False)
+    _shown_steps: dict[tuple, dict[str, Any] | None] = field(default_factory=dict, repr=False)  # (``_shown_after``)
+    _shown_keep: list[tuple] = field(default_factory=list, repr=False)
 
     def add(self, fact: dict, source: FactSource) -> str:
         fid = str(len(self.facts) + 1)
@@ -132,13 +134,15 @@ class FactBase:
         fact[name] = value
         src = self.sources[fact["id"]]
         src.names, label = self._names(src.names, name)
-        _show(src, label, value, value if shown is None else shown)
+        self._show(src, label, value, value if shown is None else shown)
 
     def set_derived_column(self, facts: list[dict], name: str, values: list, skip: Any,
                            shown: list | None = None, sources: list[FactSource] | None = None) -> None:
         """``set_derived`` on each fact whose value (same position in ``values``) is not ``skip``;
         ``shown``: the values as the messages show them, by position (default: the values);
         ``sources``: the facts' sources, by position (default: looked up)."""
+        if shown is None and values.count(skip) == len(values):
+            return  # nothing to set (a unit problem column where every unit is known)
         if sources is None:
             sources = [self.sources[fact["id"]] for fact in facts]
         label = name[2:] if name.startswith("f_") else name
@@ -156,15 +160,33 @@ class FactBase:
                 after = steps[id(last)]
             src.names = after
             if show is not value or (src.shown and label in src.shown):
-                _show(src, label, value, show)
+                self._show(src, label, value, show)
+
+    def _show(self, src: FactSource, label: str, value: Any, shown: Any) -> None:
+        """Note how a derived value is shown where that is not the fact's own value."""
+        src.shown = self._shown_after(src.shown, label, _DROP if shown is value else shown)
+
+    def _shown_after(self, before: dict[str, Any] | None, label: str, shown: Any) -> dict[str, Any] | None:
+        """The values shown otherwise of a fact that had ``before`` once ``label`` is shown as ``shown``
+        (``_DROP``: as its value).  The mappings are never changed once made: facts that had one mapping
+        and show the same object share the next one (memory: a date every row shows as text), up to
+        ``SHARED_SHOWN`` steps."""
+        if shown is _DROP and not (before and label in before):
+            return before
+        if before is not None and shown is not _DROP and before.get(label, _DROP) is shown:
+            return before
+        step = (id(before), label, id(shown))
+        after = self._shown_steps.get(step, _DROP)
+        if after is _DROP:
+            if shown is _DROP:
+                after = {k: v for k, v in (before or {}).items() if k != label} or None
+            else:
+                after = {**(before or {}), label: shown}
+            if len(self._shown_steps) < SHARED_SHOWN:
+                self._shown_steps[step] = after
+                self._shown_keep.append((before, shown, after))  # kept alive: their ids are in the key
+        return after
 
 
-def _show(src: FactSource, label: str, value: Any, shown: Any) -> None:
-    """Note how a derived value is shown where that is not the fact's own value."""
-    if shown is value:
-        if src.shown and label in src.shown:
-            del src.shown[label]
-        return
-    if src.shown is None:
-        src.shown = {}
-    src.shown[label] = shown
+_DROP: Any = object()  # a derived value shown as itself (``FactBase._shown_after``)
+SHARED_SHOWN = 4096

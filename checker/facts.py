@@ -21,8 +21,9 @@ compute; aggregates enter as facts of kind ``agg.<name>``.
 from __future__ import annotations
 
 import datetime as _dt
+from collections import Counter
 from collections.abc import Iterable
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any
 
 from .aggregation import run_declarations
@@ -30,7 +31,7 @@ from .bundle import Bundle, Document
 from .conditions import RESERVED, add_months, anchor_name, epoch_days
 from .factbase import FactBase, FactSource
 from .gcpause import paused
-from .ids import document_keys, item_key_fields, record_keys, unique_keys_lazy
+from .ids import RowKeys, document_keys, item_key_fields, record_keys_own, unique_keys_lazy
 from .packmodel import BUNDLE_KIND, Aggregate, Derived
 from .pointers import join_pointer
 from .schemas import SchemaSet
@@ -85,9 +86,10 @@ class _Normaliser:
     """Normalises a document's values beside its (inlined) schema.  Pointers are built only for the
     containers (the records arrays need theirs); scalars need none."""
 
-    def __init__(self, schemas: SchemaSet, base: FactBase):
+    def __init__(self, schemas: SchemaSet, base: FactBase, shared: frozenset[str] = frozenset()):
         self.schemas = schemas
         self.base = base
+        self.shared = shared  # the document keys several documents share
         self.plans: dict[int, tuple[dict, dict]] = {}  # by id of the schema node (kept alive beside it)
 
     def value(self, value: Any, node: dict, pointer: str, pending: list) -> Any:
@@ -199,9 +201,15 @@ class _Normaliser:
         directly; any other goes through ``emit``, value by value: the same facts either way."""
         name = pointer.rsplit("/", 1)[1]
         records = [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
-        keys = record_keys([item for _, item in records], item_key_fields(node))
+        fields = item_key_fields(node)
+        keys, own = record_keys_own([item for _, item in records], fields)
         kept = self._kept_columns([item for _, item in records], node)
         add, path, (doc_id, parent_id) = self.base.add, doc.path, ids
+        # the records' keys are computed when read (``RowKeys``) where they cannot equal any other evidence's
+        # key: the array of a document whose key is its own and has no "/", no record key with a "/"
+        lazy = RowKeys(f"{key}/{name}", fields, keys, own, [i for i, _ in records]) \
+            if "/" not in key and key not in self.shared and not any(map(str.__contains__, keys, repeat("/"))) \
+            else None
         for (i, item), rkey in zip(records, keys, strict=True):
             if not item or not kept.issuperset(item):
                 self.emit(item, node, f"{pointer}/{i}", doc, kind, doc_id, parent_id, f"{key}/{name}[{rkey}]")
@@ -213,7 +221,7 @@ class _Normaliser:
                 fact.update((("f_" + k if k in _RESERVED else k), v) for k, v in item.items())
             fact["_doc"] = doc_id
             fact["_parent"] = parent_id
-            add(fact, FactSource(kind, path, f"{pointer}/{i}", item, doc, f"{key}/{name}[{rkey}]"))
+            add(fact, FactSource(kind, path, f"{pointer}/{i}", item, doc, lazy or f"{key}/{name}[{rkey}]"))
 
     def _kept_columns(self, records: list[dict], node: dict) -> frozenset[str]:
         """The fields whose values in every record are kept as they are: numbers, and texts that are
@@ -262,14 +270,16 @@ def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str
         bundle_fact[anchor_name(anchor, months)] = epoch_days(add_months(day, -months).isoformat())
     base.bundle_id = base.add(bundle_fact, FactSource(BUNDLE_KIND, bundle.manifest.path, "", m, bundle.manifest,
                                                       BUNDLE_KIND))
-    norm = _Normaliser(schemas, base)
     doc_keys = document_keys(bundle.documents, schemas)
+    counts = Counter(doc_keys.values())
+    norm = _Normaliser(schemas, base, frozenset(k for k, n in counts.items() if n > 1))
     for doc in bundle.documents:
         kind = doc.kind
         assert kind is not None, "build_facts needs a validated bundle"  # validate_bundle refuses a document without
         schema = schemas.inlined(kind)  # no $ref left: normalising needs no resolver
         norm.emit(doc.data, schema, "", doc, kind, None, None, doc_keys[doc.path])
-    evidence = [src for src in base.sources.values() if src.document is not None and src.kind != BUNDLE_KIND]
+    evidence = [src for src in base.sources.values()
+                if src.document is not None and src.kind != BUNDLE_KIND and type(src.stable) is str]
     for src, key in zip(evidence, unique_keys_lazy([(src.stable, src.data) for src in evidence]), strict=True):
         src.stable = key  # a key several share is hashed only if read (checker.ids)
     run_declarations(base, bundle, tuple(derived), tuple(aggregates), dates)

@@ -35,7 +35,8 @@ is given.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator
+from collections import defaultdict, deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .projection import MISSING, SHADOW, _at, _canonical, _distinct, _dotted, _hashable, _keys, _plan, _project, project
@@ -140,20 +141,17 @@ class Planner:
         if key not in self._groupings:
             facts = self.by_kind.get(kind, [])
             columns = [self._column(kind, spec) for spec in fields]
-            marks: Iterable = zip(*columns, strict=True) if fields else iter([()] * len(facts))
+            marks: list = list(zip(*columns, strict=True)) if fields else [()] * len(facts)
             if len(columns) == 1:
                 marks = columns[0]  # one path: the column's keys are the marks (no tuple per fact)
-            groups: dict = {}
-            heads: list[dict] = []
-            seen = groups.get
-            for mark, fid, fact in zip(marks, self._ids(kind), facts, strict=True):
-                members = seen(mark)
-                if members is None:  # the members by id (text the facts hold: no object per member)
-                    groups[mark] = [fid]
-                    heads.append(fact)
-                else:
-                    members.append(fid)
-            self._groupings[key] = [(head, tuple(ids)) for head, ids in zip(heads, groups.values(), strict=True)]
+            # the members by id (text the facts hold: no object per member), in the order groups first
+            # appear, and each group's first fact: both gathered by C loops (no Python step per fact)
+            groups: defaultdict = defaultdict(list)
+            deque(map(list.append, map(groups.__getitem__, marks), self._ids(kind)), maxlen=0)
+            first: dict = {}
+            deque(map(first.setdefault, marks, range(len(facts))), maxlen=0)
+            self._groupings[key] = [(facts[i], tuple(ids)) for i, ids in zip(first.values(), groups.values(),
+                                                                               strict=True)]
         return self._groupings[key]
 
     def _ids(self, kind: str) -> list[str]:

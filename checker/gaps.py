@@ -218,7 +218,8 @@ def gap_results(gaps: list[Problem], packs: list[Pack], facts: FactBase, results
     by_id = {p.id: p for p in packs}
     results = list(results)
     index = {(src.file, src.pointer): src for src in facts.sources.values()
-             if src.document is not None and not src.kind.startswith(AGG_PREFIX)}
+             if src.document is not None and not src.kind.startswith(AGG_PREFIX)} \
+        if any(gap.gap != "optional" for gap in gaps) else {}  # (looked up only for such a gap)
     extra: list[Result] = []
     listed: list[ContentGap] = []
     for gap in gaps:

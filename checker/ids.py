@@ -92,6 +92,10 @@ def _own_keys(items: list, key_fields: str | list | None) -> list[str | None]:
     if not key_fields:
         return [None] * len(items)
     paths = [f.split(".") for f in ([key_fields] if isinstance(key_fields, str) else key_fields)]
+    if all(len(path) == 1 for path in paths):
+        flat = _flat_keys(items, [path[0] for path in paths])
+        if flat is not None:
+            return flat
     out: list[str | None] = []
     for item in items:
         parts = []
@@ -107,6 +111,30 @@ def _own_keys(items: list, key_fields: str | list | None) -> list[str | None]:
     return out
 
 
+def _flat_keys(items: list, names: list[str]) -> list[str | None] | None:
+    """``_own_keys`` column by column when every item is a mapping and every key field a top-level one
+    holding text that is not blank (stripped) or a whole number (not a boolean) in every item (a table's
+    rows); None when some value is anything else (the items are then read one by one)."""
+    if not all(type(item) is dict for item in items):
+        return None
+    columns = []
+    for name in names:
+        column = [item.get(name) for item in items]
+        types = set(map(type, column))
+        if types == {str}:
+            column = list(map(str.strip, column))
+            if not all(column):
+                return None
+        elif types == {int}:
+            column = list(map(str, column))
+        elif types:
+            return None
+        columns.append(column)
+    if len(columns) == 1:
+        return columns[0]
+    return list(map("|".join, zip(*columns, strict=True)))
+
+
 def item_key_fields(items_node: dict) -> str | list | None:
     """Which field(s) identify an item of a record array: ``x-key``, else ``id`` if the items have one."""
     if "x-key" in items_node:
@@ -120,13 +148,46 @@ def record_keys(items: list, key_fields: str | list | None) -> list[str]:
     Siblings sharing an own key are told apart by their content hash; identical siblings (same
     content) are interchangeable, so numbering them in order changes nothing a report shows about them.
     """
-    raw = [key or "#" + content_hash(item) for key, item in zip(_own_keys(items, key_fields), items, strict=True)]
+    return _record_keys(items, _own_keys(items, key_fields))
+
+
+def _record_keys(items: list, own: list[str | None]) -> list[str]:
+    """``record_keys`` from the items' own keys."""
+    raw = [key or "#" + content_hash(item) for key, item in zip(own, items, strict=True)]
+    if len(set(raw)) == len(raw):
+        return raw  # no key repeated (most tables): nothing to tell apart or number
     counts: dict[str, int] = {}
     for k in raw:
         counts[k] = counts.get(k, 0) + 1
     keys = [k if counts[k] == 1 or k.startswith("#") else f"{k}#{content_hash(item)}"
             for k, item in zip(raw, items, strict=True)]
     return _numbered(keys)
+
+
+def record_keys_own(items: list, key_fields: str | list | None) -> tuple[list[str], list[str | None]]:
+    """``record_keys`` and the items' own keys (``own_key``), by position."""
+    own = _own_keys(items, key_fields)
+    return _record_keys(items, own), own
+
+
+class RowKeys:
+    """The stable keys of the records of one array (``prefix[record key]``), each computed when it is
+    first read (``FactSource.key``; memory: no text per row kept): from the record's own key, or the key
+    noted for it where that is not its own (none, or one its siblings share).  The position of a record is
+    the last token of its fact's pointer."""
+
+    __slots__ = ("fields", "others", "prefix")
+
+    def __init__(self, prefix: str, fields: str | list | None, keys: list[str], own: list[str | None],
+                 positions: list[int]):
+        self.prefix = prefix
+        self.fields = fields
+        self.others = {i: k for i, k, o in zip(positions, keys, own, strict=True) if k != o}
+
+    def resolve(self, src: Any) -> str:
+        position = int(src.pointer.rsplit("/", 1)[1])
+        key = self.others.get(position)
+        return f"{self.prefix}[{_own_keys([src.data], self.fields)[0] if key is None else key}]"
 
 
 def _numbered(keys: list[str]) -> list[str]:
@@ -179,7 +240,7 @@ class LazyKey:
         self.shared = shared
         self.index = index
 
-    def resolve(self) -> str:
+    def resolve(self, src: Any = None) -> str:
         return self.shared.key_of(self.index)
 
 
@@ -188,6 +249,8 @@ def unique_keys_lazy(keyed: list[tuple[str, Any]]) -> list[str | LazyKey]:
     item's content hash (``key@hash``), computed only when first read (``LazyKey``); items equal in content
     too are numbered in order within their key's group, which changes nothing a report shows about them
     since they are interchangeable (a hashed key ``k@h`` never equals another item's key)."""
+    if len({k for k, _ in keyed}) == len(keyed):
+        return [k for k, _ in keyed]  # every key its own (most bundles): nothing to hash
     groups: dict[str, list] = {}
     for k, content in keyed:
         groups.setdefault(k, []).append(content)

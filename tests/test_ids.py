@@ -254,3 +254,25 @@ def test_the_same_bundle_checked_twice_in_one_process_gives_the_same_report(tmp_
     edit_text(dest / "scope.yaml", "  url: https://lvgu.example.cn/carbon/scope", "  url:")  # a content gap
     first, second = (json_report.render(run_check(dest)) for _ in range(2))
     assert first == second
+
+
+def test_row_keys_computed_when_read_equal_the_record_keys():
+    """A table's record keys are computed when read (``RowKeys``, memory); each equals the key
+    ``record_keys`` gives it: its own key, or the hashed or numbered one where siblings share it or it
+    has none."""
+    from types import SimpleNamespace
+
+    from checker.ids import RowKeys, record_keys_own
+
+    items = [{"id": "A"}, {"id": "B", "n": 1}, {"id": "A", "x": 1}, {"x": 2}, {"id": " C "}, {"id": 7},
+             {"id": "B", "n": 1}]
+    keys, own = record_keys_own(items, "id")
+    assert keys == record_keys(items, "id")
+    lazy = RowKeys("kind/records", "id", keys, own, list(range(len(items))))
+    assert len(lazy.others) == 5  # the two A, the two B and the record with no id
+    read = [lazy.resolve(SimpleNamespace(pointer=f"/records/{i}", data=item)) for i, item in enumerate(items)]
+    assert read == [f"kind/records[{k}]" for k in keys]
+    assert read[4] == "kind/records[C]" and read[5] == "kind/records[7]"
+    composite = [{"e": "E1", "y": 2024}, {"e": "E1", "y": 2025}, {"e": "E2", "y": 2024}]
+    keys, own = record_keys_own(composite, ["e", "y"])
+    assert keys == own == ["E1|2024", "E1|2025", "E2|2024"]
