@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
+from .allocator import tune
 from .audit import finish, measured_from
 from .bundle import Bundle, load_bundle
 from .compiler import CompiledPack, compile_pack
@@ -74,6 +75,7 @@ def compiled_pack(pack_id: str, rules_dir: Path | None = None) -> CompiledPack:
 def load_and_validate(source, schemas: SchemaSet | None = None, timings: Timings | None = None,
                       limits: Limits | None = None) -> tuple[Bundle, list[Problem]]:
     schemas = schemas or load_schemas()
+    tune()  # large freed blocks go back to the system (checker.allocator: memory)
     with paused():  # the bundle's data are acyclic trees: the cyclic collector would only rescan them
         t0 = time.perf_counter()
         bundle = load_bundle(source, schemas.table_fields(), limits, collect=True)  # every unreadable file, listed
