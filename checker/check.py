@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
+from .allocator import tune
 from .audit import finish, measured_from
 from .bundle import Bundle, load_bundle
 from .compiler import CompiledPack, compile_pack
@@ -74,6 +75,7 @@ def compiled_pack(pack_id: str, rules_dir: Path | None = None) -> CompiledPack:
 def load_and_validate(source, schemas: SchemaSet | None = None, timings: Timings | None = None,
                       limits: Limits | None = None) -> tuple[Bundle, list[Problem]]:
     schemas = schemas or load_schemas()
+    tune()  # large freed blocks go back to the system (checker.allocator: memory)
     with paused():  # the bundle's data are acyclic trees: the cyclic collector would only rescan them
         t0 = time.perf_counter()
         bundle = load_bundle(source, schemas.table_fields(), limits, collect=True)  # every unreadable file, listed
@@ -120,18 +122,43 @@ def _derived(compiled: list[CompiledPack]) -> list:
 
 
 def _evaluate(compiled: list[CompiledPack], facts: FactBase, schemas: SchemaSet) -> tuple[list[Result], dict]:
-    """Every pack's rules on the facts (dependencies not yet applied); the engine's counts."""
+    """Every pack's rules on the facts (dependencies not yet applied); the engine's counts.  Every pack is
+    evaluated first, then the engine's copies of the facts are released (``_release``) and each pack's
+    firings become results."""
     engine = shared_engine()
-    results: list[Result] = []
     stats = {"facts": len(facts.facts), "asserted": 0, "actions": 0, "rulesets": 0, "sessions": 0}
+    evaluations = []
     for c in compiled:
         evaluation = engine.evaluate([(r.name, r.definition, r.feed) for r in c.rulesets], list(facts.facts))
         stats["asserted"] += evaluation.facts_asserted
         stats["actions"] += evaluation.actions
         stats["rulesets"] += evaluation.rulesets
         stats["sessions"] += evaluation.sessions
-        results += rule_results(c, facts, evaluation, schemas)
+        evaluations.append(evaluation)
+    _release(facts, {CLAIM_KIND})
+    results: list[Result] = []
+    for c, evaluation in zip(compiled, evaluations, strict=True):
+        results += rule_results(c, facts, evaluation, schemas, consume=True)
     return results, stats
+
+
+_RELEASED: dict = {}  # the place of a fact whose engine copy was released (``_release``)
+
+
+def _release(facts: FactBase, whole: set[str]) -> None:
+    """Once the engine has run: drop the engine's copy of every fact that carries no derived value, except
+    those of the kinds in ``whole`` (read after the engine: checker.neutrality).  What comes after reads
+    the evidence (``FactSource.data``) and a fact's derived values (``FactSource.derived_get``, which reads
+    the fact only when it has some), never the rest of the engine's copy: memory (at 180k documents the
+    register's copies alone were ~55 MB) is given back before the results are made."""
+    sources, out = facts.sources, facts.facts
+    for i, fact in enumerate(out):
+        if fact["kind"] in whole:
+            continue
+        src = sources[fact["id"]]
+        if src.names is None:
+            src.fact = None
+            out[i] = _RELEASED
 
 
 def _scores(compiled: list[CompiledPack], bundle: Bundle, results: list[Result]) -> list[Score]:

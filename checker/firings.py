@@ -18,15 +18,24 @@ class RuleFirings:
     nones: int
 
 
-def collect(compiled: CompiledPack, evaluation: Evaluation) -> dict[str, RuleFirings]:
-    """Every rule's firings, by rule id.  A group's firing (``checker.feed``) is kept once and shared by
-    its members' entries (memory: most subjects of a large kind are in a few groups)."""
-    out = {r.id: RuleFirings({}, {}, set(), 0) for r in compiled.pack.rules}
+def by_rule(compiled: CompiledPack, evaluation: Evaluation) -> dict[str, list[Firing]]:
+    """The firings of each rule, in the engine's order; firings of no rule's branch are left out."""
+    out: dict[str, list[Firing]] = {}
+    branches = compiled.branches
     for firing in evaluation.firings:
-        branch = compiled.branches.get(firing.branch)
-        if branch is None:
-            continue
-        rf = out[branch.rule]
+        branch = branches.get(firing.branch)
+        if branch is not None:
+            out.setdefault(branch.rule, []).append(firing)
+    return out
+
+
+def rule_firings(compiled: CompiledPack, firings: list[Firing] | tuple[Firing, ...]) -> RuleFirings:
+    """One rule's firings by subject.  A group's firing (``checker.feed``) is kept once and shared by
+    its members' entries (memory: most subjects of a large kind are in a few groups).  Built one rule at
+    a time (``checker.verdicts``): the claims of a large kind's rules are never all held at once."""
+    rf = RuleFirings({}, {}, set(), 0)
+    for firing in firings:
+        branch = compiled.branches[firing.branch]
         if branch.outcome == "pass":  # kept once for a group's members (most subjects pass: memory)
             subject = firing.fact("s") or ""  # a firing without its subject is a stray: the cross-check reports it
             _add(rf.passes, subject if isinstance(subject, tuple) else (subject,), firing)
@@ -37,7 +46,7 @@ def collect(compiled: CompiledPack, evaluation: Evaluation) -> dict[str, RuleFir
             continue
         for one in firing.expand():
             _collect_one(rf, one, branch)
-    return out
+    return rf
 
 
 def _add(claims: dict, subjects, entry) -> None:

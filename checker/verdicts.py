@@ -18,7 +18,7 @@ from typing import Any
 from .compiler import CompiledPack
 from .engine import Evaluation, Firing
 from .facts import FactBase, FactSource
-from .firings import RuleFirings, collect
+from .firings import RuleFirings, by_rule, rule_firings
 from .messages import render
 from .model import ClauseVerdict, Evidence, Grade, Result, Status, Text, severity
 from .packs import Pack, Rule, clause_parent, clause_sort_key
@@ -265,11 +265,17 @@ def _results_of_rule(rule: Rule, pack: Pack, rf: RuleFirings, facts: FactBase, s
     return results
 
 
-def rule_results(compiled: CompiledPack, facts: FactBase, evaluation: Evaluation, schemas: SchemaSet) -> list[Result]:
-    """Every rule's results on the bundle, from the engine's firings (``schemas`` names the kinds)."""
-    collected = collect(compiled, evaluation)
+def rule_results(compiled: CompiledPack, facts: FactBase, evaluation: Evaluation, schemas: SchemaSet,
+                 consume: bool = False) -> list[Result]:
+    """Every rule's results on the bundle, from the engine's firings (``schemas`` names the kinds).  With
+    ``consume``, the evaluation's list of firings is emptied once they are grouped by rule, so each rule's
+    are dropped after its results are made (memory)."""
+    grouped = by_rule(compiled, evaluation)  # each rule's claims are built, read and dropped in turn (memory)
+    if consume:
+        evaluation.firings.clear()
     return [r for rule in compiled.pack.rules
-            for r in _results_of_rule(rule, compiled.pack, collected[rule.id], facts, schemas)]
+            for r in _results_of_rule(rule, compiled.pack, rule_firings(compiled, grouped.pop(rule.id, ())), facts,
+                                      schemas)]
 
 
 def _none_mode(rule: Rule, absent: list[str]) -> tuple[str, tuple[str, ...]]:

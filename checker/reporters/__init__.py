@@ -1,7 +1,8 @@
 """Reporters: each format is one module with ``render(report, lang) -> bytes``.
 
-``write_reports`` replaces the output folder's report set atomically: every report is rendered in
-memory, written and flushed into a new folder beside the output folder (``.OUT.tmp-PID-XXXX``),
+``write_reports`` replaces the output folder's report set atomically: every report is rendered (one
+at a time: a format's text is dropped once written; report.json is streamed), written and flushed
+into a new folder beside the output folder (``.OUT.tmp-PID-XXXX``),
 and that folder then takes the output folder's place in one step (Linux ``renameat2`` with
 ``RENAME_EXCHANGE``; elsewhere two renames, repaired by the next run if killed between them).  So
 after a crash or a kill at any point the output folder holds the previous complete set or the new
@@ -83,9 +84,7 @@ def write_reports(report: Report, out_dir: Path, formats: list[str], lang: str =
     out_dir = Path(out_dir)
     target = out_dir.resolve()  # a symbolic link to a folder: its target is replaced, the link kept
     _refuse_unsafe_target(out_dir, target, protect)
-    rendered: list[tuple[str, Rendered | None]] = [
-        (FORMATS[f][0], None if f in STREAMED else FORMATS[f][1](report, lang)) for f in dict.fromkeys(formats)]
-    streamed = {FORMATS[f][0]: STREAMED[f] for f in formats if f in STREAMED}
+    chosen = list(dict.fromkeys(formats))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -96,13 +95,17 @@ def write_reports(report: Report, out_dir: Path, formats: list[str], lang: str =
     except OSError as exc:
         raise InputError(f"cannot write beside the output folder: {exc.strerror}", str(out_dir)) from None
     try:
-        for name, data in rendered:
-            if data is None:
-                _write_new_stream(tmp / name, _streamer(streamed[name], report, lang))
-            elif isinstance(data, dict):
+        for f in chosen:  # one format's text in memory at a time (rendered as it is written)
+            name = FORMATS[f][0]
+            if f in STREAMED:
+                _write_new_stream(tmp / name, _streamer(STREAMED[f], report, lang))
+                continue
+            data = FORMATS[f][1](report, lang)
+            if isinstance(data, dict):
                 _write_folder(tmp / name, data)
             else:
                 _write_new_file(tmp / name, data)
+            del data
         try:
             mode = stat.S_IMODE(os.stat(target).st_mode)
         except FileNotFoundError:
@@ -115,7 +118,7 @@ def write_reports(report: Report, out_dir: Path, formats: list[str], lang: str =
         raise InputError(f"cannot write the reports: {exc.strerror}", str(out_dir)) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)  # after a swap it holds the previous set
-    return [out_dir / name for name, _ in rendered]
+    return [out_dir / FORMATS[f][0] for f in chosen]
 
 
 def _refuse_unsafe_target(out_dir: Path, target: Path, protect: Path | None) -> None:
