@@ -220,7 +220,6 @@ KNOWN = {
     "s11-e-coefficient-zero": "no rule: a zero coefficient is consistent arithmetic; whether 0 is ever right (recovered energy not counted) is a judgment",
     "s11-e-coefficient-kgce-value-as-tce": "no plausibility check of coefficients against GB/T 2589 (the standard gives none)",
     "s11-e-coefficient-source-blank": "no rule: coefficient_source is optional in the schema; e-factor-source covers only the emission-factor table",
-    "s11-e-month-missing-electricity": "cascade: e-months (11 months) and f-double-counting (the inventory's month has no ledger record)",
     "s11-e-month-duplicate-relabelled": "cascade: e-duplicate-month keys on the energy type as written (外购电力 is a type of its own, e-months: 1 month) while energy_grid_power sums 电力 and 外购电力 (f-double-counting)",
     "s11-e-year-typo-future": "cascade: e-after-audit-energy (2042) and e-months (2024 has 11 months) for one typo",
     "s11-e-enterprise-missing-from-ledger": "cascade: d-boundary and f-double-counting (the inventory's power of LG-E03 has no ledger record)",
