@@ -1,7 +1,8 @@
 """Deterministic energy ledgers and GHG inventories (issue 16): valid `energy_consumption` and
 `ghg_inventory` tables (CSV) with their `emission_factors` (YAML), for the benchmark and the examples.
 
-    python bench/ledger.py OUT [--enterprises N]  # the large example park (default 500: 180,000 rows)
+    python bench/ledger.py OUT [--enterprises N]  # the large example park
+    # (default 500 enterprises: 180,000 inventory rows and 180,000 energy-ledger rows)
     write_ledger(folder, 180000)  # 500 enterprises x 3 years x 12 months x 10 sources
 
 The park written by the command is the T/CPQS fixture (rules/t-cpqs-zc001-2025/fixtures/base) with the
@@ -317,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
                                  "(the benchmark's GHG ledger as a bundle that conforms to T/CPQS ZC001-2025).")
     ap.add_argument("out", type=Path, help="a new or empty folder")
     ap.add_argument("--enterprises", type=int, default=500,
-                    help="enterprises, each 3 years x 12 months x 10 sources (default 500: 180,000 rows)")
+                    help="enterprises, each 3 years x 12 months x 10 sources (default 500: 180,000 rows "
+                         "in each of the inventory and the energy ledger)")
     args = ap.parse_args(argv)
     if args.enterprises < 1:
         ap.error("--enterprises must be at least 1")
