@@ -78,8 +78,23 @@ def dependencies(steps: list[Step]) -> list[set[int]]:
     return deps
 
 
+_PLANS: dict[tuple, tuple] = {}  # (ids of the steps) -> (the steps, kept alive, and their plan)
+
+
 def plan(derived: tuple[Derived, ...], aggregates: tuple[Aggregate, ...]) -> tuple[list[Step], list[Step]]:
-    """The steps in the order they run, and the steps caught in a dependency cycle (run last)."""
+    """The steps in the order they run, and the steps caught in a dependency cycle (run last); planned once
+    per process for the same declarations (the compiled packs' own objects)."""
+    key = (tuple(map(id, derived)), tuple(map(id, aggregates)))
+    hit = _PLANS.get(key)
+    if hit is None:
+        hit = _PLANS[key] = ((derived, aggregates), _plan(derived, aggregates))
+        if len(_PLANS) > 64:
+            del _PLANS[next(iter(_PLANS))]
+    order, cycle = hit[1]
+    return list(order), list(cycle)
+
+
+def _plan(derived: tuple[Derived, ...], aggregates: tuple[Aggregate, ...]) -> tuple[list[Step], list[Step]]:
     steps: list[Step] = [*derived, *aggregates]
     deps = dependencies(steps)
     done: set[int] = set()

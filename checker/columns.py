@@ -158,11 +158,15 @@ class ColumnStore:
 
     def keep(self, needed: set[tuple[str, str]]) -> None:
         """Keep only the columns of the (kind, field path) pairs in ``needed`` (path "": the kind's facts)."""
+        paths: dict[str, set[str]] = {}
+        for k, path in needed:
+            if path and k in self._kinds:
+                paths.setdefault(k, set()).add(engine_path(path))
         for kind in list(self._kinds):
             if (kind, "") not in needed:
                 del self._kinds[kind]
                 continue
-            self._kinds[kind].keep({engine_path(path) for k, path in needed if k == kind and path})
+            self._kinds[kind].keep(paths.get(kind, set()))
 
     def forget(self, kind: str) -> None:
         """Drop what was read of ``kind`` (a step wrote its facts fact by fact, ``FactBase.set_derived``)."""

@@ -92,16 +92,20 @@ class Planner:
         self._groupings: dict[tuple[str, tuple[str, ...]], list[tuple[dict, tuple[str, ...]]]] = {}
         self._columns: dict[tuple[str, str], list] = {}
         self._last: dict[tuple[str, tuple], int] = {}  # (cache, key) -> the last feed that reads it (``expect``)
+        self._by_last: dict[int, list[tuple[str, tuple]]] = {}
 
     def expect(self, feeds: list[Feed]) -> None:
         """Say which feeds will be planned, in order: ``release(i)`` then drops what no later feed reads
         (every cache is a function of the facts: anything dropped too early would only be recomputed)."""
         self._last = {use: i for i, feed in enumerate(feeds) for use in _uses(feed)}
+        self._by_last = {}  # the same, by feed (``release``: no scan)
+        for use, i in self._last.items():
+            self._by_last.setdefault(i, []).append(use)
 
     def release(self, done: int) -> None:
         """Forget the projections, shadows, groupings, columns and indexes no feed after ``done`` reads."""
-        for (cache, key), last in list(self._last.items()):
-            if last <= done:
+        for i in [i for i in self._by_last if i <= done]:
+            for cache, key in self._by_last.pop(i):
                 getattr(self, cache).pop(key, None)
                 del self._last[(cache, key)]
 
