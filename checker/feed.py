@@ -91,15 +91,15 @@ class Planner:
         self._index: dict[tuple[str, str], tuple[dict, list[dict]]] = {}  # value key -> a fact, or a list
         self._groupings: dict[tuple[str, tuple[str, ...]], list[tuple[dict, tuple[str, ...]]]] = {}
         self._columns: dict[tuple[str, str], list] = {}
-        self._last: dict[tuple[str, tuple], int] = {}  # (cache, key) -> the last feed that reads it (``expect``)
+        # the last feed that reads a (cache, key) -> those keys (``expect``, ``release``)
         self._by_last: dict[int, list[tuple[str, tuple]]] = {}
 
     def expect(self, feeds: list[Feed]) -> None:
         """Say which feeds will be planned, in order: ``release(i)`` then drops what no later feed reads
         (every cache is a function of the facts: anything dropped too early would only be recomputed)."""
-        self._last = {use: i for i, feed in enumerate(feeds) for use in _uses(feed)}
-        self._by_last = {}  # the same, by feed (``release``: no scan)
-        for use, i in self._last.items():
+        last = {use: i for i, feed in enumerate(feeds) for use in _uses(feed)}
+        self._by_last = {}
+        for use, i in last.items():
             self._by_last.setdefault(i, []).append(use)
 
     def release(self, done: int) -> None:
@@ -107,7 +107,6 @@ class Planner:
         for i in [i for i in self._by_last if i <= done]:
             for cache, key in self._by_last.pop(i):
                 getattr(self, cache).pop(key, None)
-                del self._last[(cache, key)]
 
     def projected(self, kind: str, fields: tuple[str, ...] | None) -> list[dict]:
         """The facts of ``kind`` with only ``fields`` (and their id and kind); all of them for None (a

@@ -5,31 +5,21 @@ large freed blocks."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import checker.check as check
 import checker.reporters as reporters
 from checker.allocator import tune
-from checker.check import compiled_pack, load_and_validate
 from checker.engine import shared_engine
-from checker.facts import build_facts
 from checker.neutrality import CLAIM_KIND
 from checker.reporters import write_reports
 from checker.schemas import load_schemas
 from checker.verdicts import rule_results
 
 from .conftest import DEFECTIVE, example_report
-
-ROOT = Path(__file__).resolve().parent.parent
-BASE = ROOT / "rules" / "t-cpqs-zc001-2025" / "fixtures" / "base"
+from .test_memory import _facts as base_facts
 
 
 def _facts():
-    bundle, problems = load_and_validate(BASE)
-    assert not [p for p in problems if not p.gap]
-    compiled = compiled_pack("t-cpqs-zc001-2025")
-    facts = build_facts(bundle, load_schemas(), compiled.anchors, list(compiled.pack.aggregates.values()),
-                        compiled.pack.derived)
+    _, compiled, facts = base_facts()
     return compiled, facts
 
 
