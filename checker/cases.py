@@ -5,7 +5,8 @@ A case names a fixture bundle of the pack (``fixtures/<name>/``, default ``base`
 applied to the round-trip YAML and the file is written back to text, so the patched evidence has
 exact line numbers.  The case then runs the whole pipeline (validation included) for the pack and
 checks the rule's result: status, grade, and that the evidence points at the expected file and
-JSON pointer.
+JSON pointer.  Only the rules under test, and what their results depend on, are evaluated
+(``checker.selection``); cases with the same input share one run (``run_pack_cases``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import copy
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -203,8 +205,15 @@ def _fixture_folder(pack: Pack, case: Case) -> Path | None:
     return folder if folder.is_dir() else None
 
 
-def _run(pack: Pack, case: Case, folder: Path) -> Report | str:
-    """The pipeline (validation included) on the patched fixture; a string says why it could not run."""
+def case_input(pack: Pack, case: Case) -> tuple[str, str, str, str]:
+    """What a case runs on: its pack, fixture and patches (cases with the same input share a run)."""
+    return (pack.id, str(pack.folder), case.fixture,
+            json.dumps(case.patch, sort_keys=True, ensure_ascii=False, default=repr))
+
+
+def _run(pack: Pack, case: Case, folder: Path, select: frozenset[str] | None = None) -> Report | str:
+    """The pipeline (validation included) on the patched fixture, judging the ``select``ed rules (all
+    when None); a string says why it could not run."""
     try:
         files = apply_patches(dict(_fixture(str(folder))), case.patch)
         schemas = load_schemas()
@@ -213,7 +222,7 @@ def _run(pack: Pack, case: Case, folder: Path) -> Report | str:
         if errors:
             return f"the patched fixture does not validate: {errors[0]}"
         accept_gaps(bundle, gaps, schemas)  # content gaps are findings, as in `parkcheck check`
-        return check_bundle(bundle, [pack.id], rules_dir=pack.folder.parent, gaps=gaps)
+        return check_bundle(bundle, [pack.id], rules_dir=pack.folder.parent, gaps=gaps, select=select)
     except (InputError, KeyError, IndexError, ValueError) as exc:
         return f"case could not run: {exc}"
 
@@ -246,14 +255,24 @@ def _judge_hits(case: Case, hits: list[Result]) -> str | None:
     return None
 
 
-def run_case(pack: Pack, rule: Rule, case: Case) -> CaseOutcome:
+def run_case(pack: Pack, rule: Rule, case: Case, select: frozenset[str] | None = None,
+             runs: dict[tuple[str, str, str, str], Report | str] | None = None) -> CaseOutcome:
+    """One case of a rule; ``select``: the rules judged in the run (default: the rule alone), a
+    superset when several cases share the run; ``runs``: the runs already made, by input (reports
+    are only read by the judging)."""
+
     def outcome(ok: bool, detail: str) -> CaseOutcome:
         return CaseOutcome(pack.id, rule.id, case.name, ok, detail, rule.file, case.line or rule.line)
 
     folder = _fixture_folder(pack, case)
     if folder is None:
         return outcome(False, f"fixture {case.fixture!r} not found in {pack.id}/fixtures")
-    report = _run(pack, case, folder)
+    key = case_input(pack, case)
+    report = runs.get(key) if runs is not None else None
+    if report is None:
+        report = _run(pack, case, folder, select or frozenset({rule.id}))
+        if runs is not None:
+            runs[key] = report
     if isinstance(report, str):
         return outcome(False, report)
     problem = _judge(rule, case, [r for r in report.results if r.rule == rule.id])
@@ -270,12 +289,18 @@ def _evidence_matches(results: list[Result], expected: dict) -> bool:
     return False
 
 
+def selections(pairs: list[tuple[Pack, Rule, Case]]) -> dict[tuple[str, str, str, str], frozenset[str]]:
+    """For each distinct case input, the rules whose cases run on it (judged in one shared run)."""
+    out: dict[tuple[str, str, str, str], set[str]] = {}
+    for pack, rule, case in pairs:
+        out.setdefault(case_input(pack, case), set()).add(rule.id)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 def run_pack_cases(pack: Pack, rule_filter: str | None = None) -> list[CaseOutcome]:
-    out = []
-    for rule in pack.rules:
-        if rule_filter and rule_filter not in rule.id:
-            continue
-        for case in rule.cases:
-            out.append(run_case(pack, rule, case))
-    return out
+    pairs = [(pack, rule, case) for rule in pack.rules if not rule_filter or rule_filter in rule.id
+             for case in rule.cases]
+    shared = selections(pairs)
+    runs: dict[tuple[str, str, str, str], Report | str] = {}
+    return [run_case(p, r, c, shared[case_input(p, c)], runs) for p, r, c in pairs]
 

@@ -37,6 +37,7 @@ from .projection import fields_read
 from .schemas import SchemaSet, load_schemas
 from .scoring import Score, compute_score
 from .sections import build_section
+from .selection import kept, narrowed_all
 from .unused import unused_files
 from .verdicts import clause_verdicts, rule_results, sort_results
 from .waivers import apply_waivers
@@ -196,15 +197,17 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
                  timings: Timings | None = None, generated_at: str | None = None,
                  gaps: list[Problem] | tuple[Problem, ...] = (), mode: str | None = None,
                  controls: Controls | None = None, audit_date: str | None = None,
-                 previous: Path | None = None) -> Report:
+                 previous: Path | None = None, select: frozenset[str] | None = None) -> Report:
     """Evaluate an already validated bundle against the given packs.  ``gaps`` are its content gaps,
     already removed from the documents (``accept_gaps``): they become findings (``checker.gaps``).
     ``mode`` (precheck | audit, else from the bundle's check_type): an audit report carries no advice.
     ``controls``: the audit's records (checker.controldocs); ``audit_date`` (YYYY-MM-DD) replaces the
-    date the rules measure from; ``previous``: the report.json of the previous audit (surveillance)."""
+    date the rules measure from; ``previous``: the report.json of the previous audit (surveillance).
+    ``select``: judge only these rule ids and what their results depend on (``checker.selection``)."""
     schemas = load_schemas()
     controls = controls or Controls()
-    compiled = [compiled_pack(s, rules_dir) for s in standards]
+    full = [compiled_pack(s, rules_dir) for s in standards]
+    compiled = narrowed_all(full, select)
     t0 = time.perf_counter()
     anchors = set().union(*(c.anchors for c in compiled)) if compiled else set()
     derived = _derived(compiled)
@@ -212,11 +215,12 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
     facts = build_facts(bundle, schemas, anchors, _aggregates(compiled), derived)
     # each fact keeps only what the engine may read and its derived values (memory); the neutrality
     # claim's kind is read whole after the engine (checker.neutrality)
-    facts.narrow(fields_read(r.feed for c in compiled for r in c.rulesets), whole={CLAIM_KIND})
+    facts.narrow(fields_read(r.feed for c in full for r in c.rulesets), whole={CLAIM_KIND})
     t1 = time.perf_counter()
     with paused():  # facts, firings and results are acyclic: the cyclic collector would only rescan them
         results, stats = _evaluate(compiled, facts, schemas)
-    results, content_gaps = gap_results(list(gaps), [c.pack for c in compiled], facts, results, schemas)
+    results, content_gaps = gap_results(list(gaps), [c.pack for c in full], facts, results, schemas)
+    results = kept(results, compiled, select)
     for c in compiled:  # after the gaps: a content gap's finding blocks the rules that depend on its rule
         results = apply_dependencies(c.pack, results)
     t2 = time.perf_counter()

@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-import checker.cases
-from checker.cases import run_case
+from checker.cases import case_input, run_case, selections
 from checker.packs import available_packs, get_pack
 
 CASES = [(pid, rule.id, case.name) for pid in available_packs() for rule in get_pack(pid).rules for case in rule.cases]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_pipeline_run_per_distinct_input():
-    """Cases with the same input share one run of the pipeline.  A case's input is its pack, its fixture
-    bundle and its patches: 1179 cases have 662 distinct inputs (every passing case of a pack runs the
-    unpatched base fixture).  ``run_case`` still judges each case's own rule on the (deterministic)
-    report of its exact input; only the identical pipeline runs are not repeated.  Reports are frozen
-    and only read by the judging."""
-    real = checker.cases._run
-    memo: dict[tuple, object] = {}
-
-    def run_once(pack, case, folder):
-        key = (pack.id, str(pack.folder), case.fixture, str(folder),
-               json.dumps(case.patch, sort_keys=True, ensure_ascii=False, default=repr))
-        if key not in memo:
-            memo[key] = real(pack, case, folder)
-        return memo[key]
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(checker.cases, "_run", run_once)
-        yield
+# Cases with the same input share one run of the pipeline, which judges the rules of all of them and
+# what their results depend on (``checker.selection``; tests/test_selection.py checks that this gives
+# the results of a full check).  A case's input is its pack, its fixture bundle and its patches; every
+# passing case of a pack runs the unpatched base fixture.  ``run_case`` still judges each case's own
+# rule on the (deterministic) report of its exact input.  Reports are only read by the judging.
+SHARED = selections([(get_pack(pid), rule, case) for pid in available_packs() for rule in get_pack(pid).rules
+                     for case in rule.cases])
+RUNS: dict = {}
 
 
 @pytest.mark.parametrize(("pack_id", "rule_id", "case_name"), CASES,
@@ -41,7 +26,7 @@ def test_rule_case(pack_id, rule_id, case_name):
     pack = get_pack(pack_id)
     rule = next(r for r in pack.rules if r.id == rule_id)
     case = next(c for c in rule.cases if c.name == case_name)
-    outcome = run_case(pack, rule, case)
+    outcome = run_case(pack, rule, case, SHARED[case_input(pack, case)], RUNS)
     assert outcome.ok, f"{outcome.location()}: {outcome.detail}"
 
 
