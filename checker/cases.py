@@ -135,59 +135,74 @@ def apply_patches(files: dict[str, bytes], patches: tuple | list) -> dict[str, b
     Ops: ``set`` / ``remove`` / ``append`` a value at a JSON pointer (list items by position or by
     ``[field=value]``), ``replace_text`` (``old`` → ``new``, which must occur), ``delete_file``,
     ``rename_file`` (``to``), ``add_file`` (``content``).  YAML is edited round trip, so the patched
-    evidence has exact line numbers; a CSV table is edited as rows (``/<row>/<column>``)."""
+    evidence has exact line numbers; a CSV table is edited as rows (``/<row>/<column>``).  Edits in a
+    row on one YAML file are made on one parsed document, written back once."""
     files = dict(files)
+    edited: dict[str, Any] = {}  # YAML documents being edited, written back before anything else reads them
     for patch in patches:
         name = patch["file"]
         op = patch["op"]
-        if op == "add_file":
-            files[name] = patch["content"].encode("utf-8")
+        if op in ("set", "remove", "append") and not name.lower().endswith(".csv"):
+            if name not in edited and name not in files:
+                raise InputError(f"patch names {name!r}, which the bundle does not have")
+            edited[name] = _edit(edited.get(name) or _round_trip_copy(files[name]), patch, name)
             continue
-        if name not in files:
-            raise InputError(f"patch names {name!r}, which the bundle does not have")
-        if op == "delete_file":
-            del files[name]
-            continue
-        if op == "rename_file":
-            files[patch["to"]] = files.pop(name)
-            continue
-        if op == "replace_text":
-            text = files[name].decode("utf-8")
-            if patch["old"] not in text:
-                raise InputError(f"replace_text: {patch['old']!r} not found in {name}")
-            files[name] = text.replace(patch["old"], str(patch["new"])).encode("utf-8")
-            continue
-        if op not in ("set", "remove", "append"):
-            raise InputError(f"unknown patch op {op!r}")
-        tokens = split_pointer(patch.get("path", ""))
-        if not tokens:
-            raise InputError("a set/remove/append patch needs a path")
-        where = f"{name}#{patch.get('path')}"
-        is_csv = name.lower().endswith(".csv")
-        if is_csv:
-            header, rows = _csv_load(files[name])
-            data: Any = rows
-        else:
-            y = _rt()
-            data = _round_trip_copy(files[name])
-        container, key = _walk(data, tokens, where)
-        if op == "remove":
-            del container[key]
-        elif op == "append":
-            container[key].append(patch["value"])
-        elif isinstance(container, list) and key == len(container):
-            container.append(patch["value"])
-        else:
-            container[key] = patch["value"]
-        if is_csv:
-            for r in rows:
-                header += [k for k in r if k not in header]
-            files[name] = _csv_dump(header, rows)
-        else:
-            out = io.StringIO()
-            y.dump(data, out)
-            files[name] = out.getvalue().encode("utf-8")
+        _write_back(files, edited)
+        _file_op(files, patch, name, op)
+    _write_back(files, edited)
     return files
+
+
+def _write_back(files: dict[str, bytes], edited: dict[str, Any]) -> None:
+    for name, data in edited.items():
+        out = io.StringIO()
+        _rt().dump(data, out)
+        files[name] = out.getvalue().encode("utf-8")
+    edited.clear()
+
+
+def _edit(data: Any, patch: dict, name: str) -> Any:
+    """One ``set`` / ``remove`` / ``append`` on a parsed document (YAML round trip, or a CSV's rows)."""
+    tokens = split_pointer(patch.get("path", ""))
+    if not tokens:
+        raise InputError("a set/remove/append patch needs a path")
+    container, key = _walk(data, tokens, f"{name}#{patch.get('path')}")
+    op = patch["op"]
+    if op == "remove":
+        del container[key]
+    elif op == "append":
+        container[key].append(patch["value"])
+    elif isinstance(container, list) and key == len(container):
+        container.append(patch["value"])
+    else:
+        container[key] = patch["value"]
+    return data
+
+
+def _file_op(files: dict[str, bytes], patch: dict, name: str, op: str) -> None:
+    """An op on a whole file, or an edit of a CSV table."""
+    if op == "add_file":
+        files[name] = patch["content"].encode("utf-8")
+        return
+    if name not in files:
+        raise InputError(f"patch names {name!r}, which the bundle does not have")
+    if op == "delete_file":
+        del files[name]
+    elif op == "rename_file":
+        files[patch["to"]] = files.pop(name)
+    elif op == "replace_text":
+        text = files[name].decode("utf-8")
+        if patch["old"] not in text:
+            raise InputError(f"replace_text: {patch['old']!r} not found in {name}")
+        files[name] = text.replace(patch["old"], str(patch["new"])).encode("utf-8")
+    elif op in ("set", "remove", "append"):
+        header, rows = _csv_load(files[name])
+        _edit(rows, patch, name)
+        for r in rows:
+            header += [k for k in r if k not in header]
+        files[name] = _csv_dump(header, rows)
+    else:
+        raise InputError(f"unknown patch op {op!r}")
 
 
 def _expected_status(rule: Rule, case: Case) -> Status:
