@@ -82,7 +82,12 @@ def _ratio(args: list, table: dict) -> Any:
 
 def _year_diff(args: list, table: dict) -> Any:
     a, b = args  # a is a date (epoch days), b a calendar year
-    return year_of(int(a)) - int(b) if _numbers(args) else _ABSENT
+    if not _numbers(args):
+        return _ABSENT
+    try:  # a day or year no calendar holds (1e20, inf) is no value, not a crash
+        return year_of(int(a)) - int(b)
+    except (OverflowError, ValueError):
+        return _ABSENT
 
 
 def _abs_diff(args: list, table: dict) -> Any:

@@ -40,3 +40,10 @@ def test_refs_that_take_each_other_resolve_in_linear_steps(monkeypatch):
     fields = derived_fields(load_schemas(), "ghg_inventory", {}, derived)
     assert set(fields) == {f"r{i}" for i in range(12)} | {f"s{i}" for i in range(12)}
     assert calls <= len(derived) * 9  # each value follows at most a chain of 8 refs
+
+
+def test_a_year_no_calendar_holds_is_no_value_not_a_crash():
+    from checker.derivations import _ABSENT, _year_diff
+    assert _year_diff([19000, 2020], {}) == 2  # day 19000 is 2022-01-08: its year less 2020
+    assert _year_diff([1e20, 2020], {}) is _ABSENT
+    assert _year_diff([19000, float("inf")], {}) is _ABSENT
