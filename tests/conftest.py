@@ -32,6 +32,26 @@ PACK = "t-cpqs-zc001-2025"
 BASE_FIXTURE = ROOT / "rules" / PACK / "fixtures" / "base"
 
 
+# How the suite is spread over the workers (``--dist loadgroup``, pyproject): a module's tests run on one
+# worker, so its costly fixtures are built once, except the long parametrised modules below, cut into
+# that many runs of consecutive tests; those run first, so that no worker is left with one at the end.
+SPLIT = {"test_rule_cases.py": 4, "test_harness.py": 4, "test_features.py": 3, "test_gaps.py": 2}
+
+
+def pytest_collection_modifyitems(config, items):
+    sizes: dict[str, int] = {}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        sizes[module] = sizes.get(module, 0) + 1
+    seen: dict[str, int] = {}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        parts = SPLIT.get(Path(module).name, 1)
+        index = seen[module] = seen.get(module, -1) + 1
+        item.add_marker(pytest.mark.xdist_group(f"{module}#{index * parts // sizes[module]}"))
+    items.sort(key=lambda item: Path(item.nodeid.split("::")[0]).name not in SPLIT)  # stable: order kept
+
+
 @pytest.fixture
 def cli():
     """Run the CLI in-process; returns the click Result (exit_code, stdout, stderr)."""
