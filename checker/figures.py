@@ -8,9 +8,10 @@
 
 ``decimals`` is the most digits shown after the point (trailing zeros dropped, thousands grouped: 6718.524297
 → 6,718.52); a value that would round to zero keeps two significant digits (0.00042 → 0.00042).  ``unit`` is
-written after the number where a cell shows the value alone (the report sections); a message names its unit in
-its own text, so the number there is written without it.  Only the showing changes: report.json keeps every
-number as computed (a section cell keeps it as ``value``), and the rules judge the unrounded values.
+written in the label of a report section's column showing the field (计算的二氧化碳排放量（tCO2）); a message
+names its unit in its own text, so the number there is written without it.  Only the showing changes:
+report.json keeps every number as computed (a section cell keeps it as ``value``), and the rules judge the
+unrounded values.
 
 Formatting is babel's number patterns (the locale's grouping and decimal signs), the same for every quantity:
 no indicator has code of its own.

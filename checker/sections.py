@@ -5,10 +5,10 @@ derived for it), each column a field of that fact or the outcome of named rules 
 Nothing here judges: the cells show facts and the results the engine gave.  A rules column shows,
 for the rules it names, the ones that applied to the row (not 不适用): ``show: title`` their titles
 (e.g. the band and its threshold), ``show: status`` the worst of their results.  A figure is shown as
-the pack's ``display:`` declares it (checker.figures: rounded, a share as a percentage, with its unit),
-keeping the number itself as ``value``.  Under a table, ``notes``: a declared remark on each row one of
-whose fields is later than another (a base year after the indicator's year), or, for a table with no
-row, what the pack declares it says then (``when_empty``: the text of a matching fact, e.g. the
+the pack's ``display:`` declares it (checker.figures: rounded, a share as a percentage; the declared unit
+in its column's label), keeping the number itself as ``value``.  Under a table, ``notes``: a declared
+remark on each row one of whose fields is later than another (a base year after the indicator's year),
+or, for a table with no row, what the pack declares it says then (``when_empty``: the text of a matching fact, e.g. the
 indicator excluded with the park's reason).  Both languages are built at check time; the reporters pick one.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .figures import declared, number, with_unit
+from .figures import declared, number
 from .labels_out import status_label
 from .model import Result, Status
 
@@ -48,7 +48,7 @@ def _value_cell(value: Any, labels: dict | None, spec: Mapping | None = None) ->
     if isinstance(value, bool):
         return _pair("是", "yes") if value else _pair("否", "no")
     if isinstance(value, (int, float)):  # the number itself, for typed spreadsheet cells
-        return {"zh": with_unit(value, spec, "zh"), "en": with_unit(value, spec, "en"), "value": value}
+        return {"zh": number(value, spec, "zh"), "en": number(value, spec, "en"), "value": value}
     if labels and str(value) in labels:
         return _pair(str(labels[str(value)]), str(value))
     return _pair(str(value))
@@ -98,6 +98,13 @@ def _notes(table: dict, facts: Any, rows_facts: list[dict], display: dict) -> li
     return list({(n["zh"], n["en"]): n for n in notes}.values())  # each once, in the order first said
 
 
+def _label(column: dict, display: Mapping) -> dict:
+    """A column's label, with the unit the pack declares for its field: 二氧化碳排放量（tCO2）."""
+    unit = (display.get(column.get("field", "")) or {}).get("unit")
+    label = column["label"]
+    return {"zh": f"{label['zh']}（{unit}）", "en": f"{label['en']} ({unit})"} if unit else dict(label)
+
+
 def _on_fact(result: Result, file: str, pointer: str) -> bool:
     """Whether the result's evidence lies in this fact (its document, its record or a field of it)."""
     for e in result.evidence:
@@ -142,7 +149,7 @@ def build_section(pack: Any, facts: Any, results: list[Result], schemas: Any) ->
                                and _on_fact(r, source.file, source.pointer)]
                     row.append(_rules_cell(column, applied, titles))
             rows.append(row)
-        entry = {"title": table["title"], "columns": [c["label"] for c in table["columns"]], "rows": rows}
+        entry = {"title": table["title"], "columns": [_label(c, shown) for c in table["columns"]], "rows": rows}
         notes = _notes(table, facts, row_facts, display)
         tables.append({**entry, "notes": notes} if notes else entry)
     return {"standard": pack.id, "title": spec["title"], "note": spec.get("note"), "tables": tables}

@@ -141,9 +141,12 @@ def _section(doc, report: Report, section: dict, lang: str) -> None:
     for table in section["tables"]:
         _subheading(doc, table["title"].get(lang))
         columns = [c.get(lang) for c in table["columns"]]
-        _grid(doc, [(c, 0) for c in columns], [[cell.get(lang) for cell in row] for row in table["rows"]])
-        if not table["rows"]:
+        if table["rows"]:
+            _grid(doc, [(c, 0) for c in columns], [[cell.get(lang) for cell in row] for row in table["rows"]])
+        elif not table.get("notes"):
             _paragraph(doc, REPORT["none"][0 if lang == "zh" else 1], size=9)
+        for note in table.get("notes") or ():  # a remark on a row, or why the table has no row (checker.sections)
+            _paragraph(doc, note.get(lang), size=9)
 
 
 def _subheading(doc, text: str) -> None:
