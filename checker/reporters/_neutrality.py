@@ -47,15 +47,15 @@ def number_text(value) -> str:
     return str(value)
 
 
-def _rests_on(report: Report, ids: tuple[str, ...], lang: str) -> list[dict]:
+def rests_on(report: Report, ids: tuple[str, ...], lang: str) -> list[dict]:
     """The nonconformities a verdict waits on: id, clauses and finding (what the verdict rests on)."""
     by_id = {nc.id: nc for nc in report.nonconformities}
     out = []
     for nc_id in ids:
         nc = by_id.get(nc_id)
         if nc is not None:
-            out.append({"id": nc.id, "clauses": "、".join(dict.fromkeys(c for _, c in nc.clauses)),
-                        "finding": nc.finding.get(lang)})
+            clauses = ("、" if lang == "zh" else ", ").join(dict.fromkeys(c for _, c in nc.clauses))
+            out.append({"id": nc.id, "clauses": clauses, "finding": nc.finding.get(lang)})
     return out
 
 
@@ -72,7 +72,7 @@ def neutrality_view(report: Report, lang: str) -> list[dict]:
             "verdict": status_label(n.status, n.grade, lang) if n.status else "",
             "message": n.message.get(lang) if n.message else "",
             "figures": [(t.get(k, k), shown[k] if k in shown else number_text(v)) for k, v in n.figures],
-            "rests_on": _rests_on(report, n.depends_on, lang) if n.status is Status.NOT_EVALUATED else [],
+            "rests_on": rests_on(report, n.depends_on, lang) if n.status is Status.NOT_EVALUATED else [],
             "rejected": [{"serial": o.serial or "—",
                           "where": f"{o.file}:{o.line}" if o.line else f"{o.file}#{o.pointer}",
                           "reasons": [r.get(lang) for r in o.reasons], "rules": list(o.rules)}
