@@ -176,3 +176,10 @@ def lint_section(spec: dict | None, rule_ids: set[str] | None, kind_exists: Any)
                                 f"report_section: no rule {rid!r} in the pack — 修正：写本规则包中的规则 id"
                                 " / fix: name a rule of this pack"))
     return out
+
+
+def lint_display(display: dict | None, kind_exists: Any) -> list[tuple[str, str]]:
+    """(pointer, message) of each kind a pack's ``display:`` declares figures for that no fact has."""
+    return [(f"/display/{kind}", f"display: unknown kind {kind!r} — 修正：写证据类型或记录类型（如 "
+             "ndrc_indicators.indicators） / fix: name a document or record kind")
+            for kind in (display or {}) if not kind_exists(kind)]

@@ -88,6 +88,15 @@ def test_a_report_section_naming_an_unknown_rule_is_a_lint_problem(rules_copy):
     assert any("no rule 'ndrc-2.4-nonexistent'" in p.message and p.file.endswith("pack.yaml") for p in problems)
 
 
+def test_a_display_for_an_unknown_kind_or_an_unknown_option_is_a_lint_problem(rules_copy):
+    pack = rules_copy / NDRC / "pack.yaml"
+    edit_text(pack, "  ndrc_indicators.products:\n", "  ndrc_indicators.product:\n")
+    problems = load_pack(NDRC, rules_copy).problems
+    assert any("display: unknown kind 'ndrc_indicators.product'" in p.message for p in problems)
+    edit_text(pack, "    value: {decimals: 3}\n", "    value: {digits: 3}\n")
+    assert any("digits" in p.message for p in load_pack(NDRC, rules_copy).problems)
+
+
 # -- the core indicator, computed ------------------------------------------------------------------
 
 def test_the_core_indicator_is_computed_from_energy_co2_and_standard_coal(bundle):
