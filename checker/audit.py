@@ -27,7 +27,7 @@ from .bundle import Bundle, Document
 from .controldocs import ControlError, Controls
 from .errors import InputError, Problem
 from .i18n import tr
-from .model import Grade, Nonconformity, Report, Status
+from .model import SECONDARY_MARK, Grade, Nonconformity, Report, Status
 from .modes import AUDIT
 from .packmodel import Pack
 from .pointers import Positioned
@@ -35,12 +35,13 @@ from .readiness import readiness
 from .schemas import SchemaSet, load_schemas
 from .yamlio import read_yaml_file
 
-__all__ = ["MEASURES", "POLICY_FILE", "DateUsed", "audit_information", "audit_json", "conclude", "finish",
+__all__ = ["MEASURES", "POLICY_FILE", "DateUsed", "assessment", "audit_information", "audit_json", "conclude", "finish",
            "is_open", "measured_from", "open_majors", "parse_audit_date", "policy"]
 
 POLICY_FILE = Path(__file__).resolve().parent / "audit_policy.yaml"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MANIFEST, OPTION = "manifest", "option"
+CERTIFICATION = "certification"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -202,9 +203,26 @@ MEASURES: dict[str, Callable[[Report], list[str]]] = {
 }
 
 
-def conclude(report: Report, audit_type: str | None, table: dict | None = None) -> dict:
+def assessment(packs: Iterable[Pack]) -> str:
+    """What the check prepares: the ``assessment`` every pack declares (``programme_application``: an
+    application to a programme), else — none declared, or the packs differ — ``certification``."""
+    kinds = {str(p.meta.get("assessment") or CERTIFICATION) for p in packs}
+    return kinds.pop() if len(kinds) == 1 else CERTIFICATION
+
+
+def _decision(table: dict, audit_type: str | None, kind: str) -> dict:
+    decisions = table["decisions"]
+    if kind != CERTIFICATION and kind in decisions:
+        return decisions[kind]
+    return decisions.get(audit_type or "", decisions["default"])
+
+
+def conclude(report: Report, audit_type: str | None, table: dict | None = None,
+             kind: str = "certification") -> dict:
     """The audit conclusion by the policy ``table`` (default: audit_policy.yaml):
-    {code, about, text {zh, en}, reasons [{zh, en}], blocking [ids of the open majors]}."""
+    {code, about, text {zh, en}, reasons [{zh, en}], blocking [ids of the open majors]}.  ``kind``: what the
+    check prepares (``assessment``); a programme application's conclusion resting on a standard known from
+    secondary sources carries their mark."""
     table = table or policy()
     order = list(table["order"])
     worst = 0
@@ -217,9 +235,16 @@ def conclude(report: Report, audit_type: str | None, table: dict | None = None) 
             worst = max(worst, order.index(row["gives"]))
             reasons.append({lang: row["reason"][lang].format(n=len(found)) for lang in ("zh", "en")})
     code = order[worst]
-    decision = table["decisions"].get(audit_type or "", table["decisions"]["default"])
-    return {"code": code, "about": decision["about"], "text": dict(decision["text"][code]),
-            "reasons": reasons, "blocking": open_majors(report)}
+    decision = _decision(table, audit_type, kind)
+    text = dict(decision["text"][code])
+    notes = [dict(zip(("zh", "en"), SECONDARY_MARK, strict=True))] if kind != CERTIFICATION and any(
+        p.secondary for p in report.packs) else []
+    notes += [decision["note"]] if decision.get("note") else []
+    if notes:
+        text = {"zh": f"{text['zh']}（{'；'.join(n['zh'] for n in notes)}）",
+                "en": f"{text['en']} ({'; '.join(n['en'] for n in notes)})"}
+    return {"code": code, "about": decision["about"], "text": text, "reasons": reasons,
+            "blocking": open_majors(report)}
 
 
 def finish(report: Report, controls: Controls, used: DateUsed, packs: Iterable[Pack]) -> Report:
@@ -231,9 +256,11 @@ def finish(report: Report, controls: Controls, used: DateUsed, packs: Iterable[P
     report = dataclasses.replace(report, bundle=bundle)
     info = audit_information(controls, report)
     report = dataclasses.replace(report, audit=info)
+    packs = list(packs)
     if report.mode == AUDIT:
-        return dataclasses.replace(report, conclusion=conclude(report, info["audit_type"] if info else None))
-    return dataclasses.replace(report, readiness=readiness(report, list(packs)))
+        return dataclasses.replace(report, conclusion=conclude(report, info["audit_type"] if info else None,
+                                                               kind=assessment(packs)))
+    return dataclasses.replace(report, readiness=readiness(report, packs))
 
 
 def audit_json(report: Report) -> dict:

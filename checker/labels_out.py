@@ -201,6 +201,7 @@ REPORT: dict[str, Pair] = {
     "audit_date_option": ("由 --audit-date 指定，替代清单中的", "given with --audit-date, in place of the manifest's"),
     "audit_conclusion": ("审核结论", "Audit conclusion"),
     "audit_grounds": ("依据", "Grounds"),
+    "section_note": ("注", "Note"),  # under a table of a pack's report section (checker.sections)
     "audit_blocking": ("未关闭的严重不符合项（阻止推荐）", "Open major nonconformities (blocking a recommendation)"),
     "readiness": ("按 PDCA 环节的准备情况", "Readiness by PDCA area"),
     "readiness_area": ("环节", "Area"),

@@ -13,9 +13,10 @@ messages of the offset rules' findings, and the figures are the derived values t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from .figures import declared, number
 from .model import Result, Status, Text
 
 REJECTING = (Status.NONCONFORMITY, Status.OBSERVATION)
@@ -51,6 +52,10 @@ class NeutralityVerdict:
     message: Text | None
     figures: tuple[tuple[str, Any], ...]
     rejected: tuple[RejectedOffset, ...]
+    # for the human-facing reports only (not in report.json, which keeps the figures unrounded): each figure as
+    # the pack's display declares it (checker.figures), and the nonconformities a "not evaluated" verdict waits on
+    shown: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    depends_on: tuple[str, ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict:
         return {"standard": self.standard, "rule": self.rule, "clause": self.clause, "year": self.year,
@@ -130,9 +135,12 @@ def neutrality_section(bundle: Any, packs: list, results: list[Result], facts: A
         verdicts = [r for r in mine if r.rule == spec["verdict_rule"]]
         v = verdicts[0] if verdicts else None
         figures = tuple((name, claim.get(name)) for name in spec.get("figures") or () if claim is not None)
+        display = declared(pack.meta).get(CLAIM_KIND, {})
+        shown = tuple((name, number(value, display.get(name))) for name, value in figures)  # the label names the unit
         out.append(NeutralityVerdict(
             pack.id, spec["verdict_rule"], v.clause if v else None,
             _dotted(claim, "claim.year") if claim is not None else None,
             v.status if v else None, v.grade.value if v and v.grade else None, v.message if v else None,
-            figures, _rejected(bundle, mine, set(spec.get("offset_rules") or ()))))
+            figures, _rejected(bundle, mine, set(spec.get("offset_rules") or ())), shown,
+            tuple(v.depends_on) if v else ()))
     return tuple(out)

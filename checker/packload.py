@@ -20,7 +20,7 @@ from .resources import data_dir
 from .ruleformat import derived_reads
 from .schemas import SchemaSet, describe_error, load_schemas
 from .scoring import lint_scoring
-from .sections import lint_section
+from .sections import lint_display, lint_section
 from .yamlio import Positioned, read_yaml_file
 
 MANIFEST = "pack.yaml"
@@ -151,6 +151,7 @@ def _scoring_problems(manifest: _Manifest, rules: list[Rule], rule_files_ok: boo
     ids = {r.id for r in rules} if rule_files_ok else None
     found = list(lint_scoring(scoring, ids)) if scoring is not None else []
     found += lint_section(manifest.meta.get("report_section"), ids, linter.kind_exists)
+    found += lint_display(manifest.meta.get("display"), linter.kind_exists)  # checker.figures
     for pointer, message in found:
         manifest.add(pointer, message, with_field=True)
     return manifest.problems[before:]

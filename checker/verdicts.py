@@ -18,6 +18,7 @@ from typing import Any
 from .compiler import CompiledPack
 from .engine import Evaluation, Firing
 from .facts import FactBase, FactSource
+from .figures import declared, shown
 from .firings import RuleFirings, by_rule, rule_firings
 from .messages import render
 from .model import ClauseVerdict, Evidence, Grade, Result, Status, Text, severity
@@ -81,14 +82,19 @@ def _text(template: dict | None, ctx: dict, rule: Rule, what: str) -> Text:
 
 
 def _context(rule: Rule, facts: FactBase, subject: str | None, firings: list[Firing] | tuple[Firing, ...],
-             count: int) -> dict:
+             count: int, display: dict | None = None) -> dict:
+    """The names a message template reads; figures the pack declares a display for (checker.figures) print
+    rounded, as the reports show them."""
+    display = display or {}
     partners = []
     for firing in firings:
         for f in firing.expand():  # a pass firing may name a group of partners
             for alias, fid in f.facts:
                 if alias.startswith("p"):
-                    partners.append(facts.sources[fid].values())  # type: ignore[index]
-    return {"subject": facts.sources[subject].values() if subject else {},
+                    src = facts.sources[fid]  # type: ignore[index]
+                    partners.append(shown(src.values(), display.get(src.kind)))
+    own = facts.sources[subject] if subject else None
+    return {"subject": shown(own.values(), display.get(own.kind)) if own is not None else {},
             "bundle": facts.sources[_bundle_id(facts)].data,
             "partners": partners, "rule": {"id": rule.id, "clause": rule.clause}, "count": count}
 
@@ -120,6 +126,7 @@ class _RuleRun:
     absent: list[str]  # document kinds the rule reads that the bundle does not hold
     missing: str | None  # the absent document (or empty partner list) a breach rests on
     ref_missing: bool = False  # ``missing`` is a document a value the rule judges is taken from (checker.vacuous)
+    display: dict | None = None  # the pack's display declarations (checker.figures)
 
     def remediation(self, ctx: dict) -> Text | None:
         return render(self.rule.remediation, ctx)
@@ -167,7 +174,7 @@ def _breaches(run: _RuleRun, facts: FactBase, schemas: SchemaSet) -> list[Result
         evidence = [_evidence(src, rule.evidence_field)]
         evidence += [_evidence(facts.sources[fid]) for f in fired for alias, fid in f.facts if alias.startswith("p")]  # type: ignore[index]
         evidence += absent_ref
-        ctx = _context(rule, facts, sid, fired, 1)
+        ctx = _context(rule, facts, sid, fired, 1, run.display)
         message = _text(rule.message, ctx, rule, "message")
         if note:
             message = Text(f"{note.zh}：{message.zh}", f"{note.en[0].upper()}{note.en[1:]}: {message.en}")
@@ -182,7 +189,7 @@ def _vacuous(run: _RuleRun, facts: FactBase, schemas: SchemaSet) -> Result:
     to"): it waits on the missing-document nonconformity instead of being 符合."""
     kind = run.absent[0]
     zh_doc, en_doc = _kind_names(kind, schemas)
-    return Result(**{**run.base, "remediation": run.remediation(_context(run.rule, facts, None, [], 0))},
+    return Result(**{**run.base, "remediation": run.remediation(_context(run.rule, facts, None, [], 0, run.display))},
                   status=Status.NOT_EVALUATED, grade=None,
                   message=Text(f"证据包中没有{zh_doc}，本条未评价：无据可查不等于符合。",
                                f"The bundle holds no {en_doc}; not evaluated: nothing to check is not conformity."),
@@ -214,7 +221,7 @@ def _pass(run: _RuleRun, facts: FactBase, passing: list[str]) -> Result:
     one = len(passing) == 1
     status = Status.ONSITE if rule.on_pass == "onsite" else Status.CONFORM
     ctx = _context(rule, facts, passing[0] if one else None, run.firings.passes[passing[0]] if one else [],
-                   len(passing))
+                   len(passing), run.display)
     if status is Status.ONSITE:
         message = _text(rule.onsite, ctx, rule, "onsite")
     else:
@@ -242,7 +249,7 @@ def _rule_run(rule: Rule, pack: Pack, rf: RuleFirings, facts: FactBase, subjects
                            None)
     applicable = [s for s in subjects if s not in rf.skips] if rf.skips else list(subjects)
     return _RuleRun(rule, base, rf, applicable, absent, missing or ref_missing,
-                    ref_missing is not None)
+                    ref_missing is not None, declared(pack.meta))
 
 
 def _results_of_rule(rule: Rule, pack: Pack, rf: RuleFirings, facts: FactBase, schemas: SchemaSet) -> list[Result]:
@@ -301,7 +308,7 @@ def _none_result(run: _RuleRun, facts: FactBase, schemas: SchemaSet) -> Result:
     """
     rule, absent = run.rule, run.absent
     mode, blocked = _none_mode(rule, absent)
-    ctx = _context(rule, facts, None, [], 0)
+    ctx = _context(rule, facts, None, [], 0, run.display)
     kind = rule.for_each
     evidence = _bundle_evidence(facts, _absent_note(kind, schemas))
     missing = absent[0] if absent else None

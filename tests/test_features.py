@@ -236,7 +236,28 @@ def core_in_section(evidence, value, band, label):
     table = next(t for t in section["tables"] if t["title"]["zh"].startswith("核心指标"))
     (row,) = table["rows"]
     cells = {c["zh"]: cell["zh"] for c, cell in zip(table["columns"], row, strict=True)}
-    assert (cells["单位能耗碳排放（tCO2/tce，计算）"], cells["档位与阈值"], cells["结论"]) == (value, band, label), cells
+    assert (cells["计算的单位能耗碳排放（tCO2/tce）"], cells["档位与阈值"], cells["结论"]) == (value, band, label), cells
+
+
+def _ndrc_table(evidence, title: str) -> dict:
+    (section,) = [s for s in evidence["report"].sections if s["standard"] == "ndrc-zero-carbon-park-2025"]
+    return next(t for t in section["tables"] if t["title"]["zh"] == title)
+
+
+@then(parsers.re(r'申报表中引导性指标"(?P<name>[^"]+)"的指标值为 "(?P<value>[^"]+)"$'))
+def guiding_in_section(evidence, name, value):
+    """A guiding indicator's value as the report section shows it (a share as a percentage)."""
+    table = _ndrc_table(evidence, "引导性指标")
+    rows = [{c["zh"]: cell["zh"] for c, cell in zip(table["columns"], row, strict=True)} for row in table["rows"]]
+    (row,) = [r for r in rows if r["指标"] == name]
+    assert row["指标值（申报）"] == value, row
+
+
+@then(parsers.re(r'申报表"(?P<title>[^"]+)"没有数据行，注明 "(?P<text>[^"]+)"$'))
+def section_note(evidence, title, text):
+    """A table of the report section with no row says why (checker.sections, when_empty)."""
+    table = _ndrc_table(evidence, title)
+    assert table["rows"] == [] and [n["zh"] for n in table.get("notes", ())] == [text], table
 
 
 @then(parsers.parse('不符合项的要求原文为 "{text}"'))

@@ -44,6 +44,12 @@ def _by_rule(report, rule):
     return [r for r in report.results if r.rule == rule]
 
 
+def _core_cell(report, label: str) -> dict:
+    (section,) = [s for s in report.sections if s["standard"] == NDRC]
+    table = next(t for t in section["tables"] if t["title"]["zh"].startswith("核心指标"))
+    return table["rows"][0][[c["zh"] for c in table["columns"]].index(label)]
+
+
 def _core_row(report) -> dict:
     (section,) = [s for s in report.sections if s["standard"] == NDRC]
     table = next(t for t in section["tables"] if t["title"]["zh"].startswith("核心指标"))
@@ -82,6 +88,15 @@ def test_a_report_section_naming_an_unknown_rule_is_a_lint_problem(rules_copy):
     assert any("no rule 'ndrc-2.4-nonexistent'" in p.message and p.file.endswith("pack.yaml") for p in problems)
 
 
+def test_a_display_for_an_unknown_kind_or_an_unknown_option_is_a_lint_problem(rules_copy):
+    pack = rules_copy / NDRC / "pack.yaml"
+    edit_text(pack, "  ndrc_indicators.products:\n", "  ndrc_indicators.product:\n")
+    problems = load_pack(NDRC, rules_copy).problems
+    assert any("display: unknown kind 'ndrc_indicators.product'" in p.message for p in problems)
+    edit_text(pack, "    value: {decimals: 3}\n", "    value: {digits: 3}\n")
+    assert any("digits" in p.message for p in load_pack(NDRC, rules_copy).problems)
+
+
 # -- the core indicator, computed ------------------------------------------------------------------
 
 def test_the_core_indicator_is_computed_from_energy_co2_and_standard_coal(bundle):
@@ -91,8 +106,10 @@ def test_the_core_indicator_is_computed_from_energy_co2_and_standard_coal(bundle
     tce = sum(float(r["quantity"]) * float(r["coefficient"]) for r in _rows(bundle / "energy_consumption.csv"))
     assert (co2, tce) == (33006.0, 211241.0)  # process CO2, CH4 and biomass left out; all energy in tce
     row = _core_row(report)
-    assert row["二氧化碳排放量（tCO2，计算）"] == "33006" and row["综合能源消费量（tce，计算）"] == "211241"
-    assert row["单位能耗碳排放（tCO2/tce，计算）"] == f"{co2 / tce:.6g}"
+    # shown as the pack's display declares (rounded, grouped, the unit in the label); report.json keeps the value
+    assert row["计算的二氧化碳排放量（tCO2）"] == "33,006" and row["计算的综合能源消费量（tce）"] == "211,241"
+    assert row["计算的单位能耗碳排放（tCO2/tce）"] == "0.156" and co2 / tce == pytest.approx(0.15625, abs=1e-5)
+    assert _core_cell(report, "计算的单位能耗碳排放（tCO2/tce）")["value"] == round(co2 / tce, 9)  # as derived
     assert row["档位与阈值"] == "年综合能耗 20万–100万吨标准煤：不高于 0.20 吨二氧化碳/吨标准煤" and row["结论"] == "符合"
     assert report.nonconformities == ()
     (band1,) = _by_rule(report, "ndrc-2.2-threshold-band1")
@@ -209,7 +226,7 @@ def test_lvgu_passes_with_the_core_computed_from_its_ledgers():
     ledger = [r for r in _rows(EVIDENCE / "lvgu-park" / "energy_consumption.csv") if r["year"] == "2024"]
     tce = sum(float(r["quantity"]) * float(r["coefficient"]) for r in ledger)
     row = _core_row(report)
-    assert row["单位能耗碳排放（tCO2/tce，计算）"] == f"{co2 / tce:.6g}"
+    assert row["计算的单位能耗碳排放（tCO2/tce）"] == f"{co2 / tce:.3f}" == "3.116"
     assert tce < 200000 and row["结论"] == "需现场核实"  # no threshold for this band in the sources
     (clean,) = _by_rule(report, "ndrc-3.1-clean")
     assert clean.status is Status.OBSERVATION  # about 43% clean energy: below the guiding 90%

@@ -5,7 +5,7 @@ The workbook and the annex document (``_xlsx_sheets``, ``docx_annex``) read the 
 from __future__ import annotations
 
 from ..labels_out import Pair, in_language, status_label
-from ..model import Report
+from ..model import Report, Status
 
 LABELS: dict[str, Pair] = {
     "title": ("碳中和结论与被拒绝的抵消", "Neutrality verdict and rejected offsets"),
@@ -33,6 +33,8 @@ LABELS: dict[str, Pair] = {
     "rules": ("规则", "Rules"),
     "sheet_verdict": ("碳中和结论", "Neutrality verdict"),
     "sheet_rejected": ("被拒绝的抵消", "Rejected offsets"),
+    "rests_on": ("结论所依据的证据有不符合项，关闭前不作结论",
+                 "The evidence the verdict rests on has nonconformities: no verdict before they are closed"),
 }
 
 
@@ -45,18 +47,32 @@ def number_text(value) -> str:
     return str(value)
 
 
+def rests_on(report: Report, ids: tuple[str, ...], lang: str) -> list[dict]:
+    """The nonconformities a verdict waits on: id, clauses and finding (what the verdict rests on)."""
+    by_id = {nc.id: nc for nc in report.nonconformities}
+    out = []
+    for nc_id in ids:
+        nc = by_id.get(nc_id)
+        if nc is not None:
+            clauses = ("、" if lang == "zh" else ", ").join(dict.fromkeys(c for _, c in nc.clauses))
+            out.append({"id": nc.id, "clauses": clauses, "finding": nc.finding.get(lang)})
+    return out
+
+
 def neutrality_view(report: Report, lang: str) -> list[dict]:
     t = in_language(LABELS, lang)
     packs = {p.id: p for p in report.packs}
     out = []
     for n in report.neutrality:
+        shown = dict(n.shown)
         out.append({
             "t": t, "standard": n.standard, "code": packs[n.standard].code if n.standard in packs else n.standard,
             "rule": n.rule, "clause": n.clause, "year": n.year,
             "claimed": n.status is not None,
             "verdict": status_label(n.status, n.grade, lang) if n.status else "",
             "message": n.message.get(lang) if n.message else "",
-            "figures": [(t.get(k, k), number_text(v)) for k, v in n.figures],
+            "figures": [(t.get(k, k), shown[k] if k in shown else number_text(v)) for k, v in n.figures],
+            "rests_on": rests_on(report, n.depends_on, lang) if n.status is Status.NOT_EVALUATED else [],
             "rejected": [{"serial": o.serial or "—",
                           "where": f"{o.file}:{o.line}" if o.line else f"{o.file}#{o.pointer}",
                           "reasons": [r.get(lang) for r in o.reasons], "rules": list(o.rules)}

@@ -127,8 +127,14 @@ def add_section_sheets(wb, report: Report, lang: str, names: set[str]) -> None:
             columns = [c.get(lang) for c in table["columns"]]
             rows = [[(cell.get("value"), cell.get(lang)) for cell in row] for row in table["rows"]]
             _write(ws, 3, columns, rows)
+            for r, row in enumerate(rows, 4):  # a share shown as a percentage stays one in the workbook
+                for col, (value, text) in enumerate(row, 1):
+                    if is_number(value) and str(text).endswith("%"):
+                        ws.cell(r, col).number_format = "0.00%"
             _caption(ws, 1, f"{title} · {table['title'].get(lang)}", len(columns), bold=True)
             _caption(ws, 2, note, len(columns))
+            for i, remark in enumerate(table.get("notes") or ()):  # under the table (checker.sections)
+                _caption(ws, 5 + len(rows) + i, remark.get(lang), len(columns))
 
 
 def _caption(ws, row: int, text: str, span: int, bold: bool = False) -> None:

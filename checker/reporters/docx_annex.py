@@ -25,10 +25,10 @@ from docx.oxml import OxmlElement
 from docx.shared import Mm, Pt
 
 from ..labels_out import REPORT, in_language, status_label
-from ..model import SECONDARY_MARK, Report
+from ..model import SECONDARY_MARK, Report, Status
 from ._documents import LABELS as DOC_LABELS
 from ._documents import SOURCE_BASIS, audit_fields, display_width, document_time, safe_text, stable_zip
-from ._neutrality import LABELS, number_text
+from ._neutrality import LABELS, number_text, rests_on
 from .docx_report import _footer, _heading, _page_and_fonts, _paragraph, _widths
 from .docx_report import render as render_forms
 
@@ -117,7 +117,12 @@ def _neutrality(doc, report: Report, claim, lang: str) -> None:
         rows.append((t["rule"], claim.rule))
         if claim.message:
             rows.append((t["message"], claim.message.get(lang)))
-    rows += [(t.get(name, name), number_text(value)) for name, value in claim.figures]
+        rests = rests_on(report, claim.depends_on, lang) if claim.status is Status.NOT_EVALUATED else []
+        if rests:  # what a verdict not evaluated waits on
+            rows.append((t["rests_on"], "\n".join(f"{r['id']}（{r['clauses']}）：{r['finding']}" if lang == "zh"
+                                                  else f"{r['id']} ({r['clauses']}): {r['finding']}" for r in rests)))
+    shown = dict(claim.shown)
+    rows += [(t.get(name, name), shown.get(name) or number_text(value)) for name, value in claim.figures]
     _pairs(doc, rows)
     _subheading(doc, t["rejected"])
     if not claim.rejected:
@@ -141,9 +146,12 @@ def _section(doc, report: Report, section: dict, lang: str) -> None:
     for table in section["tables"]:
         _subheading(doc, table["title"].get(lang))
         columns = [c.get(lang) for c in table["columns"]]
-        _grid(doc, [(c, 0) for c in columns], [[cell.get(lang) for cell in row] for row in table["rows"]])
-        if not table["rows"]:
+        if table["rows"]:
+            _grid(doc, [(c, 0) for c in columns], [[cell.get(lang) for cell in row] for row in table["rows"]])
+        elif not table.get("notes"):
             _paragraph(doc, REPORT["none"][0 if lang == "zh" else 1], size=9)
+        for note in table.get("notes") or ():  # a remark on a row, or why the table has no row (checker.sections)
+            _paragraph(doc, note.get(lang), size=9)
 
 
 def _subheading(doc, text: str) -> None:
