@@ -260,8 +260,7 @@ def _absent_table(gap: Problem, packs: list[Pack], results: list[Result]) -> tup
     kind, pointer = gap.kind or "", gap.field or ""
     located = Evidence(gap.file or "", pointer, gap.line, gap.column,
                        Text(f"内容缺失：{gap.text('zh')}", f"content gap: {gap.text('en')}"))
-    covering = [i for i, r in enumerate(results) if r.status in BREACH and r.missing
-                and (r.missing == kind or r.missing.startswith(kind + "."))]
+    covering = [i for i, r in enumerate(results) if r.status in BREACH and _rests_on(r, kind)]
     if covering:
         return [], _listed(gap, pointer, "rule", _cite(results, covering, gap, located))
     message = Text(f"《{gap.file}》{gap.text('zh')}（{kind}），其记录未能核查。",
@@ -282,6 +281,14 @@ def _absent_table(gap: Problem, packs: list[Pack], results: list[Result]) -> tup
                             finding=f"gap:{pointer}"))
     standards = tuple(sorted({r.standard for r in found}))
     return found, _listed(gap, pointer, "finding" if found else "not_covered", standards)
+
+
+def _rests_on(r: Result, kind: str) -> bool:
+    """Whether a result rests on ``kind`` (or a record list of it) being absent or empty."""
+    def of_kind(x: str) -> bool:
+        return x == kind or x.startswith(kind + ".")
+    subject = r.subject or ""
+    return bool(r.missing and of_kind(r.missing)) or (subject.startswith("none:") and of_kind(subject[5:]))
 
 
 def _status(grade: str) -> tuple[Status, Grade | None]:
