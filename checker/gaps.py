@@ -227,28 +227,32 @@ def gap_results(gaps: list[Problem], packs: list[Pack], facts: FactBase, results
     listed: list[ContentGap] = []
     for gap in gaps:
         pointer = gap.field or ""
+        src = None if gap.gap in ("optional", "table") else _owner(index, gap.file or "", pointer)
         if gap.gap == "table":  # a declared table the bundle lacks (checker.bundle)
             found, entry = _absent_table(gap, packs, results)
-            extra += found
-            listed.append(entry)
-            continue
-        src = None if gap.gap == "optional" else _owner(index, gap.file or "", pointer)
-        if src is None:  # an optional value left empty (not given, no finding), or a value of no record
-            listed.append(_listed(gap, pointer, "optional" if gap.gap == "optional" else "not_covered",
-                                  file=gap.file or ""))
-            continue
-        path = _field_path(src, pointer)
-        evidence_ptr = pointer.rsplit("/", 1)[0] if gap.gap == "required" else pointer
-        located = Evidence(gap.file or "", evidence_ptr, gap.line, gap.column,
-                           Text(f"内容缺失：{gap.text('zh')}", f"content gap: {gap.text('en')}"))
-        covering = _covering(src, src.kind, path, results, rules, by_id)
-        if covering:
-            listed.append(_listed(gap, pointer, "rule", _cite(results, covering, gap, located)))
-            continue
-        found, standards = _findings(gap, src, path, packs, located, schemas)
+        elif src is None:  # an optional value left empty (not given, no finding), or a value of no record
+            found, entry = [], _listed(gap, pointer, "optional" if gap.gap == "optional" else "not_covered",
+                                       file=gap.file or "")
+        else:
+            found, entry = _field_gap(gap, src, packs, results, (rules, by_id), schemas)
         extra += found
-        listed.append(_listed(gap, pointer, "finding" if standards else "not_covered", tuple(standards)))
+        listed.append(entry)
     return results + extra, listed
+
+
+def _field_gap(gap: Problem, src: FactSource, packs: list[Pack], results: list[Result], index: tuple[dict, dict],
+               schemas: Any) -> tuple[list[Result], ContentGap]:
+    """A gap in a value of a document or record: cited by the breaches that rest on it, else findings of its own."""
+    pointer = gap.field or ""
+    path = _field_path(src, pointer)
+    evidence_ptr = pointer.rsplit("/", 1)[0] if gap.gap == "required" else pointer
+    located = Evidence(gap.file or "", evidence_ptr, gap.line, gap.column,
+                       Text(f"内容缺失：{gap.text('zh')}", f"content gap: {gap.text('en')}"))
+    covering = _covering(src, src.kind, path, results, *index)
+    if covering:
+        return [], _listed(gap, pointer, "rule", _cite(results, covering, gap, located))
+    found, standards = _findings(gap, src, path, packs, located, schemas)
+    return found, _listed(gap, pointer, "finding" if standards else "not_covered", tuple(standards))
 
 
 def _absent_table(gap: Problem, packs: list[Pack], results: list[Result]) -> tuple[list[Result], ContentGap]:
