@@ -28,8 +28,9 @@ from .bundlefiles import (
     TABLE_SUFFIX,
     read_files,
 )
-from .errors import InputError, ReadProblem
-from .i18n import tr
+from .charset import SUSPICIOUS_NAME
+from .errors import InputError, Problem, ReadProblem
+from .i18n import LANGUAGES, tr, using
 from .limits import DEFAULT_LIMITS, Limits, option
 from .model import EvidenceFile
 from .pointers import Position, Positioned, join_pointer, split_pointer
@@ -69,6 +70,9 @@ class Bundle:
     # files that could not be read or parsed, one problem each, when the bundle was read collecting them
     # (``collect=True``); None: the first such problem was raised (``InputError``)
     unreadable: list[ReadProblem] | None = None
+    # tables the manifest declares that the bundle does not hold: content gaps at bundle.yaml (``gap`` "table",
+    # ``kind`` the declared kind); the kind is then absent, and the rules that need it fail at their clause
+    absent: list[Problem] = field(default_factory=list)
 
     def refuse(self, exc: InputError) -> None:
         """A file of the bundle cannot be read: raise, or note it and go on with the others."""
@@ -302,8 +306,12 @@ def bundle_from_files(name: str, source: str, raw: dict[str, bytes], table_field
 
 
 def _declared_tables(bundle: Bundle, raw: dict[str, bytes], table_fields: dict[str, str]) -> dict[str, str]:
-    """The CSV tables the manifest declares: ``{path: kind}``; a table not in the bundle, or of a kind
-    that cannot be given as a table, is an input error (noted, ``Bundle.refuse``; the kind is then "")."""
+    """The CSV tables the manifest declares: ``{path: kind}``.  A declaration of a kind that cannot be given
+    as a table, or naming no plain path inside the bundle, is an input error (noted, ``Bundle.refuse``; the
+    kind is then "").  A table declared but not in the bundle is a content gap (``Bundle.absent``): the
+    kind is absent, so the rules that need it fail closed at their clause, with the declaration's line as
+    evidence.  A declared file that is there but cannot be read (a link, a folder, over a limit, not
+    UTF-8) was refused when it was read."""
     manifest = bundle.manifest
     tables: dict[str, str] = {}
     declared = manifest.data.get("tables") or []
@@ -313,21 +321,43 @@ def _declared_tables(bundle: Bundle, raw: dict[str, bytes], table_fields: dict[s
         if not (isinstance(entry, dict) and isinstance(entry.get("file"), str) and isinstance(entry.get("kind"), str)):
             continue
         pos = manifest.position(f"/tables/{i}")
-        line = pos[0] if pos else None
-        rel = entry["file"]
-        if rel not in raw:
-            if not any(p.file == rel for p in bundle.unreadable or ()):  # unreadable: already reported
-                bundle.refuse(InputError(tr("declared table {path} is not in the bundle", path=repr(rel)), MANIFEST,
-                                         line, field=f"/tables/{i}/file"))
-        elif entry["kind"] not in table_fields:
+        line, col = pos if pos else (None, None)
+        rel, kind = entry["file"], entry["kind"]
+        if kind not in table_fields:
             bundle.refuse(InputError(
                 tr("kind {kind} cannot be given as a CSV table (tables are accepted for: {kinds})",
-                   kind=repr(entry["kind"]), kinds=", ".join(sorted(table_fields)) or tr("none")),
+                   kind=repr(kind), kinds=", ".join(sorted(table_fields)) or tr("none")),
                 MANIFEST, line, field=f"/tables/{i}/kind"))
             tables[rel] = ""  # reported at the manifest: not read as a table, nor refused as undeclared
+        elif rel in raw:
+            tables[rel] = kind
+        elif any(p.file == rel for p in bundle.unreadable or ()):
+            continue  # there but unreadable: already reported
+        elif not _plain_path(rel):
+            bundle.refuse(InputError(tr("declared table {path} is not in the bundle", path=repr(rel)), MANIFEST,
+                                     line, field=f"/tables/{i}/file"))
         else:
-            tables[rel] = entry["kind"]
+            bundle.absent.append(_absent_table(rel, kind, i, line, col))
     return tables
+
+
+def _absent_table(rel: str, kind: str, index: int, line: int | None, col: int | None) -> Problem:
+    """The content gap of a declared table the bundle lacks, its message in every language (it reaches reports)."""
+    messages = {}
+    for lang in LANGUAGES:
+        with using(lang):
+            messages[lang] = tr("declared table {path} is not in the bundle", path=repr(rel))
+    return Problem(tr("declared table {path} is not in the bundle", path=repr(rel)), MANIFEST, line, col,
+                   f"/tables/{index}/file", gap="table", messages=messages, kind=kind)
+
+
+def _plain_path(rel: str) -> bool:
+    """Whether ``rel`` names a file inside the bundle as read: relative, POSIX, no ``.`` or ``..`` parts, not
+    hidden (a path out of the bundle is refused, never taken as a table simply missing)."""
+    parts = rel.split("/")
+    if not rel or SUSPICIOUS_NAME.search(rel) or "\\" in rel or ":" in parts[0]:
+        return False
+    return all(p and p not in (".", "..") and not p.startswith(".") for p in parts)
 
 
 def _document(raw: dict[str, bytes], path: str, tables: dict[str, str], table_fields: dict[str, str],

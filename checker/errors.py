@@ -32,6 +32,7 @@ class Problem:
     # the message in each language ({"zh": …, "en": …}) where a report needs it whatever the message language
     # is (content gaps: checker.gaps), so that a report does not depend on the locale it was made in
     messages: dict[str, str] | None = None
+    kind: str | None = None  # the document kind a gap of a whole document is about (a declared table not in the bundle)
 
     def text(self, lang: str) -> str:
         """The message in ``lang`` when known, else as written."""

@@ -18,6 +18,7 @@ from .i18n import tr
 from .labels_in import hint_booleans, label_problems, normalise_document
 from .limits import DEFAULT_LIMITS, Limits
 from .schemas import SchemaSet, load_schemas, validate_document
+from .xlsxcells import THOUSANDS
 from .xlsxio import locate_cells, read_workbooks
 from .yamlio import join_pointer, plain_number, split_pointer
 
@@ -40,9 +41,11 @@ def column_types(schemas: SchemaSet, kind: str) -> dict[str, str]:
 
 
 def coerce_table(doc: Document, types: dict[str, str], field: str, limits: Limits = DEFAULT_LIMITS) -> None:
-    """CSV cells are text: convert the typed columns, one column at a time.  A cell that is not a number is
-    left as text for the schema to report; a number the tool cannot take (out of range, too many digits,
-    not finite) is an input error naming the cell."""
+    """CSV cells are text: convert the typed columns, one column at a time (``1,240.2`` with thousands
+    separators is 1240.2).  A cell that is not a number is left as text for the schema to report, a
+    content gap (``type``: ``check`` goes on without the value and reports it at the clause that needs it);
+    a number the tool cannot take (out of range, too many digits, not finite) is an input error naming the
+    cell."""
     records = doc.data[field]
     base = join_pointer("", field)
     for column, t in types.items():
@@ -71,6 +74,8 @@ def _cell(value: str, t: str, path: str, limits: Limits) -> bool | int | float |
     if t == "boolean":
         low = value.lower()
         return (low in _TRUE) if low in _TRUE or low in _FALSE else None
+    if "," in value and THOUSANDS.match(value):  # 1,240.2: thousands separators (checker.xlsxcells)
+        value = value.replace(",", "")
     number = plain_number(value, path, None, None, "", limits, integer=t == "integer")
     if number is None:
         return None
@@ -104,6 +109,7 @@ def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
             problems.append(Problem(tr("the period ends ({end}) before it starts ({start})", end=period["end"],
                                       start=period["start"]),
                                     m.path, line, col, field="/period/end"))
+    problems += bundle.absent  # declared tables the bundle lacks: content gaps at bundle.yaml
     seen: dict[str, str] = {}
     for doc in list(bundle.documents):
         problems += _document_problems(bundle, doc, schemas, seen, (attachments, documents))
@@ -141,7 +147,8 @@ def _document_problems(bundle: Bundle, doc: Document, schemas: SchemaSet, seen: 
             problems.append(Problem(tr("a bundle holds one {kind} document; {other} is another", kind=kind,
                                        other=seen[kind]), doc.path, line, col, field="/kind"))
         seen[kind] = doc.path
-    return problems + validate_document(schemas, kind, doc.data, doc.path, doc.position, *files)
+    return problems + validate_document(schemas, kind, doc.data, doc.path, doc.position, *files,
+                                        table=doc.fmt in ("csv", "xlsx"))
 
 
 def split_gaps(problems: list[Problem]) -> tuple[list[Problem], list[Problem]]:

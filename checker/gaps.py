@@ -114,6 +114,9 @@ def _texts(gap, src: FactSource, path: str, schemas) -> tuple[Text, Text]:
         zh, en = f"缺少必填字段 {zh_name}（模式要求）", f"lacks the required field {en_name} (required by the schema)"
     elif gap.gap in ("minItems", "minLength", "blank"):
         zh, en = f"未填写字段 {zh_name}（模式要求填写：{gap.text('zh')}）", f"leaves {en_name} empty ({gap.text('en')})"
+    elif gap.gap == "type":  # a table cell of a number column that is not a number (checker.schemas)
+        zh, en = f"字段 {zh_name} 的值不是数值（{gap.text('zh')}），按未提供处理", \
+            f"gives {en_name} a value that is not a number ({gap.text('en')}); it is treated as not given"
     else:
         zh, en = f"字段 {zh_name} 的值超出模式允许的范围（{gap.text('zh')}），按未提供处理", \
             f"gives {en_name} a value out of range ({gap.text('en')}); it is treated as not given"
@@ -224,23 +227,72 @@ def gap_results(gaps: list[Problem], packs: list[Pack], facts: FactBase, results
     listed: list[ContentGap] = []
     for gap in gaps:
         pointer = gap.field or ""
-        src = None if gap.gap == "optional" else _owner(index, gap.file or "", pointer)
-        if src is None:  # an optional value left empty (not given, no finding), or a value of no record
-            listed.append(_listed(gap, pointer, "optional" if gap.gap == "optional" else "not_covered",
-                                  file=gap.file or ""))
-            continue
-        path = _field_path(src, pointer)
-        evidence_ptr = pointer.rsplit("/", 1)[0] if gap.gap == "required" else pointer
-        located = Evidence(gap.file or "", evidence_ptr, gap.line, gap.column,
-                           Text(f"内容缺失：{gap.text('zh')}", f"content gap: {gap.text('en')}"))
-        covering = _covering(src, src.kind, path, results, rules, by_id)
-        if covering:
-            listed.append(_listed(gap, pointer, "rule", _cite(results, covering, gap, located)))
-            continue
-        found, standards = _findings(gap, src, path, packs, located, schemas)
+        src = None if gap.gap in ("optional", "table") else _owner(index, gap.file or "", pointer)
+        if gap.gap == "table":  # a declared table the bundle lacks (checker.bundle)
+            found, entry = _absent_table(gap, packs, results)
+        elif src is None:  # an optional value left empty (not given, no finding), or a value of no record
+            found, entry = [], _listed(gap, pointer, "optional" if gap.gap == "optional" else "not_covered",
+                                       file=gap.file or "")
+        else:
+            found, entry = _field_gap(gap, src, packs, results, (rules, by_id), schemas)
         extra += found
-        listed.append(_listed(gap, pointer, "finding" if standards else "not_covered", tuple(standards)))
+        listed.append(entry)
     return results + extra, listed
+
+
+def _field_gap(gap: Problem, src: FactSource, packs: list[Pack], results: list[Result], index: tuple[dict, dict],
+               schemas: Any) -> tuple[list[Result], ContentGap]:
+    """A gap in a value of a document or record: cited by the breaches that rest on it, else findings of its own."""
+    pointer = gap.field or ""
+    path = _field_path(src, pointer)
+    evidence_ptr = pointer.rsplit("/", 1)[0] if gap.gap == "required" else pointer
+    located = Evidence(gap.file or "", evidence_ptr, gap.line, gap.column,
+                       Text(f"内容缺失：{gap.text('zh')}", f"content gap: {gap.text('en')}"))
+    covering = _covering(src, src.kind, path, results, *index)
+    if covering:
+        return [], _listed(gap, pointer, "rule", _cite(results, covering, gap, located))
+    found, standards = _findings(gap, src, path, packs, located, schemas)
+    return found, _listed(gap, pointer, "finding" if standards else "not_covered", tuple(standards))
+
+
+def _absent_table(gap: Problem, packs: list[Pack], results: list[Result]) -> tuple[list[Result], ContentGap]:
+    """A table ``bundle.yaml`` declares and the bundle lacks: the breaches that rest on its kind being absent
+    get the declaration (file, line) as evidence.  When none does (another document of the kind is there, or
+    no rule breaches on its absence), the gap is a finding of its own at the most general clause of the rules
+    that judge that kind (a minor nonconformity, or an observation when only 宜/可 rules judge it): what the
+    table held was not checked, and absence of evidence is never conformity."""
+    kind, pointer = gap.kind or "", gap.field or ""
+    located = Evidence(gap.file or "", pointer, gap.line, gap.column,
+                       Text(f"内容缺失：{gap.text('zh')}", f"content gap: {gap.text('en')}"))
+    covering = [i for i, r in enumerate(results) if r.status in BREACH and _rests_on(r, kind)]
+    if covering:
+        return [], _listed(gap, pointer, "rule", _cite(results, covering, gap, located))
+    message = Text(f"《{gap.file}》{gap.text('zh')}（{kind}），其记录未能核查。",
+                   f"{gap.file}: {gap.text('en')} ({kind}); its records could not be checked.")
+    remediation = Text(f"将该表格放入证据包，或从《{gap.file}》的 tables 中删去该声明。",
+                       f"Put the table in the bundle, or remove its declaration from tables in {gap.file}.")
+    found = []
+    for pack in packs:
+        judging = [r for r in pack.rules if r.for_each == kind or r.for_each.startswith(kind + ".")]
+        if not judging:
+            continue
+        rule = _general(judging)
+        status, grade = _status(rule.grade)
+        found.append(Result(rule=rule.id, standard=pack.id, clause=rule.clause, status=status,
+                            grade=Grade.MINOR if grade else None, obligation=rule.obligation,
+                            requirement=rule.requirement, message=message, evidence=(located,),
+                            remediation=remediation, subject=f"none:{kind}", source=rule.source,
+                            finding=f"gap:{pointer}"))
+    standards = tuple(sorted({r.standard for r in found}))
+    return found, _listed(gap, pointer, "finding" if found else "not_covered", standards)
+
+
+def _rests_on(r: Result, kind: str) -> bool:
+    """Whether a result rests on ``kind`` (or a record list of it) being absent or empty."""
+    def of_kind(x: str) -> bool:
+        return x == kind or x.startswith(kind + ".")
+    subject = r.subject or ""
+    return bool(r.missing and of_kind(r.missing)) or (subject.startswith("none:") and of_kind(subject[5:]))
 
 
 def _status(grade: str) -> tuple[Status, Grade | None]:

@@ -279,14 +279,19 @@ def load_schemas(folder: str | None = None) -> SchemaSet:
 # gap becomes a finding at the clause that needs it (``checker.gaps``).  Every other error (wrong
 # type, unparseable date, unknown field, a value not in an enum, an attachment not in the bundle …)
 # makes the document unreadable or meaningless and stays an input error.  An *optional* value left
-# empty (null, "" or []) is flagged ``optional``: it is simply not given, and no finding.
+# empty (null, "" or []) is flagged ``optional``: it is simply not given, and no finding.  In a table
+# (a CSV file, a workbook's sheets) the tool types every cell itself: a cell of a number column that is not
+# a number (``约994.5``, ``12 MWh``) is an unusable value, the gap ``type``, checked without it like a blank
+# cell; in a YAML or JSON document the author typed the value, and a wrong type stays an input error.
 GAP_KEYWORDS = ("required", "minItems", "minLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 
 
-def _gap_keyword(err: jsonschema.ValidationError) -> str | None:
+def _gap_keyword(err: jsonschema.ValidationError, table: bool = False) -> str | None:
     v, inst = err.validator, err.instance
     if v in GAP_KEYWORDS:
         return v
+    if v == "type" and table and isinstance(inst, str) and _numeric(err.validator_value):
+        return "type"  # a table cell of a number column that is not a number
     if v == "type" and inst is None:
         return "blank"  # `field:` with nothing after it
     if v == "pattern" and isinstance(inst, str) and not inst.strip():
@@ -294,12 +299,19 @@ def _gap_keyword(err: jsonschema.ValidationError) -> str | None:
     return None
 
 
+def _numeric(types: Any) -> bool:
+    types = set(types) if isinstance(types, list) else {types}
+    return bool(types & {"number", "integer"}) and "string" not in types
+
+
 def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, position,
-                      attachments: set[str], documents: set[str], limit: int = 50) -> list[Problem]:
+                      attachments: set[str], documents: set[str], limit: int = 50, table: bool = False
+                      ) -> list[Problem]:
     """Validate one document against its kind's schema; problems carry file, line, column, field.
 
     Content gaps (see ``GAP_KEYWORDS``) carry ``gap`` = the keyword; a missing field is located at
-    the line of the object that lacks it.  At most ``limit`` other problems are listed."""
+    the line of the object that lacks it.  At most ``limit`` other problems are listed.  ``table``: the
+    document is a table (CSV, workbook), whose number cells holding text are gaps too (``type``)."""
     files = (frozenset(attachments), frozenset(documents))
     fast = schemas.fast_validator(kind)
     if fast is not None:
@@ -310,8 +322,8 @@ def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, posit
         finally:
             _BUNDLE_FILES.reset(token)
     text = json.dumps(data, sort_keys=True, ensure_ascii=False)
-    errors = _errors(schemas, kind, text, files, current())
-    texts = _gap_messages(schemas, kind, text, files, errors)
+    errors = _errors(schemas, kind, text, files, current(), table)
+    texts = _gap_messages(schemas, kind, text, files, errors, table)
     problems = []
     others = 0
     optional = None
@@ -339,12 +351,12 @@ def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, posit
 
 
 def _gap_messages(schemas: SchemaSet, kind: str, text: str, files: tuple[frozenset, frozenset],
-                  errors: list[tuple[str, str, str | None]]) -> list[dict[str, str] | None]:
+                  errors: list[tuple[str, str, str | None]], table: bool = False) -> list[dict[str, str] | None]:
     """The message of each content gap in every language (``None`` for other errors): gaps become findings
     in reports, which read the same whatever the message language (checker.gaps)."""
     if not any(gap for _, _, gap in errors):
         return [None] * len(errors)
-    both = {lang: _errors(schemas, kind, text, files, lang) for lang in LANGUAGES}
+    both = {lang: _errors(schemas, kind, text, files, lang, table) for lang in LANGUAGES}
     return [{lang: found[i][1] for lang, found in both.items()} if gap else None
             for i, (_, _, gap) in enumerate(errors)]
 
@@ -362,8 +374,8 @@ def _optional_pointers(schemas: SchemaSet, kind: str, data: Any) -> set[str]:
 
 
 @lru_cache(maxsize=4096)
-def _errors(schemas: SchemaSet, kind: str, text: str, files: tuple[frozenset, frozenset], lang: str
-            ) -> list[tuple[str, str, str | None]]:
+def _errors(schemas: SchemaSet, kind: str, text: str, files: tuple[frozenset, frozenset], lang: str,
+            table: bool = False) -> list[tuple[str, str, str | None]]:
     """(pointer, message, gap keyword or None) of every error; memoised on the document's content, the
     bundle's files and the language of the messages (``lang``: checker.i18n's current one)."""
     token = _BUNDLE_FILES.set(files)
@@ -371,6 +383,6 @@ def _errors(schemas: SchemaSet, kind: str, text: str, files: tuple[frozenset, fr
         with using(lang):
             errors = sorted(schemas.validator(schemas.by_kind[kind]).iter_errors(json.loads(text)),
                             key=lambda e: (list(map(str, e.absolute_path)), e.validator))
-            return [(*describe_error(err), _gap_keyword(err)) for err in errors]
+            return [(*describe_error(err), _gap_keyword(err, table)) for err in errors]
     finally:
         _BUNDLE_FILES.reset(token)

@@ -27,7 +27,10 @@ WORKBOOK_SUFFIX = ".xlsx"
 MAX_COLUMNS = 1024  # columns read from a header row
 MISSING = object()
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+# A number written with thousands separators (``1,240.2``: how Chinese spreadsheets show and export numbers)
+# is read as that number in a table cell, CSV or workbook; only well-formed groups of three digits count
+# (``1,24.5`` or ``1,2402`` stay text, an unusable value), and the decimal point is always ``.``.
+THOUSANDS = re.compile(r"^[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
 _SERIAL_MAX = 2958465  # 9999-12-31
 _SPLIT_ENUM = re.compile(r"[\n；;、,，]")
 
@@ -149,7 +152,7 @@ class CellReader:
             if isinstance(flag, bool):
                 return flag
         if types & {"integer", "number"}:
-            plain = text.replace(",", "") if _THOUSANDS.match(text) else text
+            plain = text.replace(",", "") if THOUSANDS.match(text) else text
             try:
                 number = plain_number(plain, where(self.workbook, sheet, row, cidx), None, None, pointer,
                                       self.limits, integer="number" not in types)

@@ -92,16 +92,31 @@ def _evidence_at(report: dict, file: str, line: int, field: str | None = None) -
 
 
 # --------------------------------------------------------------------------- numbers in CSV cells
-NOT_A_NUMBER = ["nan", "NaN", "inf", "-inf", "Infinity", "1,234.5", "１２３", "12 MWh", "${x}"]
+NOT_A_NUMBER = ["nan", "NaN", "inf", "-inf", "Infinity", "１２３", "12 MWh", "${x}", "约994.5", "1,24.5"]
 
 
 @pytest.mark.parametrize("name,column,value", [(GHG, "activity", v) for v in NOT_A_NUMBER]
-                         + [(ENERGY, "quantity", v) for v in ("nan", "-inf", "1,234.5")])
-def test_csv_number_that_is_text_is_one_line(tmp_path, name, column, value):
+                         + [(ENERGY, "quantity", v) for v in ("nan", "-inf", "约994.5")])
+def test_csv_number_that_is_text_is_a_finding_at_its_row(tmp_path, name, column, value):
+    """A number cell holding text is an unusable value (issue 16, s12-cells): a content gap, checked
+    without the value, a finding at 7.3.2 whose evidence names the file, the row and the column (the text
+    in its note); never a number, never conformity on that row."""
     folder = _bundle(tmp_path)
     line = _set_cell(folder, name, ROW, column, value)
-    proc, _ = _check(folder)
-    _assert_one_line(proc, name, line, column)
+    proc, report = _check(folder)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    hits = _evidence_at(report, name, line, column)
+    assert hits and any(c["clause"].startswith("7.3.2") for nc in hits for c in nc["clauses"]), \
+        [(nc["clauses"], nc["evidence"][:2]) for nc in report["nonconformities"]]
+    assert [(g["keyword"], g["line"]) for g in report["content_gaps"]] == [("type", line)]
+
+
+def test_csv_number_with_thousands_separators_is_that_number(tmp_path):
+    """``1,234.5`` is how Chinese spreadsheets write 1234.5: read as the number, never refused, no gap."""
+    folder = _bundle(tmp_path)
+    _set_cell(folder, GHG, ROW, "activity", "1,234.5")
+    proc, report = _check(folder)
+    assert proc.returncode == 1 and report["content_gaps"] == [], proc.stderr[-2000:]
 
 
 @pytest.mark.parametrize("name,column,value", [(GHG, "emissions", "1e308"), (ENERGY, "declared_tce", "1e308"),
@@ -148,11 +163,15 @@ def test_zero_or_missing_factor_is_a_finding_at_its_row(tmp_path, value):
 
 @pytest.mark.parametrize("value", ["0x10", "0o17"])
 def test_hex_text_in_a_number_column_is_not_a_number(tmp_path, value):
-    """A cell is written in decimal: 0x10 and 0o17 are text the schema reports, not 16 and 15."""
+    """A cell is written in decimal: 0x10 and 0o17 are text (an unusable value, a finding at the cell),
+    not 16 and 15."""
     folder = _bundle(tmp_path)
     line = _set_cell(folder, GHG, ROW, "activity", value)
-    proc, _ = _check(folder)
-    _assert_one_line(proc, GHG, line, "activity")
+    proc, report = _check(folder)
+    assert proc.returncode == 1
+    assert _evidence_at(report, GHG, line, "activity")
+    assert [(g["keyword"], g["message"]["en"]) for g in report["content_gaps"]] == \
+        [("type", f"expected number, got string {value!r}")]
 
 
 # --------------------------------------------------------------------------- unit text
@@ -308,8 +327,10 @@ def test_economic_output_as_csv_with_nan(tmp_path):
     manifest = (folder / "bundle.yaml").read_text(encoding="utf-8")
     (folder / "bundle.yaml").write_text(manifest + "  - {file: economic_output.csv, kind: economic_output}\n",
                                         encoding="utf-8")
-    proc, _ = _check(folder)
-    _assert_one_line(proc, "economic_output.csv", 3, "value")
+    proc, report = _check(folder)
+    # text (NaN) in a number cell is an unusable value: a finding at the cell, not a number (s12-cells)
+    assert proc.returncode == 1
+    assert _evidence_at(report, "economic_output.csv", 3, "value"), report["nonconformities"]
 
 
 # --------------------------------------------------------------------------- text reaching the reports

@@ -213,9 +213,7 @@ variations = [
 # gaps the tool still has (session 11): each entry keeps what an auditor would record; ``known`` says what
 # the tool does instead and why it is left (tests/test_harness.py runs these as strict xfail)
 KNOWN = {
-    "s11-e-ledger-declared-file-missing": "refused (exit 2, bundle.yaml:16 names a table the bundle lacks), not a finding at 7.3.2 e) (checker/bundle.py)",
     "s11-e-ledger-only-base-year": "reported at 7.3.2 f) (f-double-counting: 72 months of purchased power with no ledger record); no rule states a year missing from the ledger at e), and whether that is major is a judgment",
-    "s11-e-quantity-text": "refused (exit 2): text in a number cell is a schema type error, while a blank or negative quantity is a content gap reported at 7.3.2 e)",
     "s11-e-quantity-zero-tce-kept": "cascade: e-tce (declared tce against 0 x coefficient) and f-double-counting (ledger 0 MWh against the inventory) for one wrong cell",
     "s11-e-coefficient-zero": "no rule: a zero coefficient is consistent arithmetic; whether 0 is ever right (recovered energy not counted) is a judgment",
     "s11-e-coefficient-kgce-value-as-tce": "no plausibility check of coefficients against GB/T 2589 (the standard gives none)",
@@ -227,7 +225,6 @@ KNOWN = {
     "s11-e-gas-ledger-vs-inventory": "missed: the ledger is compared with the inventory only for purchased electricity",
     "s11-e-gas-type-missing-from-ledger": "missed: the ledger is compared with the inventory only for purchased electricity; e-months sees no group for a type with no row",
     "s11-v-ledger-split-by-year": "refused (exit 2): energy_consumption is a singleton kind, one file per bundle",
-    "s11-v-thousands-separator": "refused (exit 2): '1,240.2' is not read as a number",
 }
 for item in defects + variations:
     if item["id"] in KNOWN:
