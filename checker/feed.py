@@ -25,11 +25,11 @@ measures keep it linear in the evidence, all decided by what the compiled rules 
 * **partitions**: the facts (or subject groups) of large kinds that no branch reads twice are split
   into sessions of at most ``SESSION_FACTS`` facts, every other fact given to each session; a branch
   that reads none of the split kinds fires identically in every session, so only the first
-  session's firings of it are kept.  A kind a branch reads twice (a self-join) is split by the field
-  its patterns equate, so the facts that can meet stay in one session.
+  session's firings of it are kept; so is a filtered kind too large for one session.  A kind a
+  branch reads twice (a self-join) is split by the field its patterns equate, so facts that can meet
+  stay in one session.
 
-Every verdict still comes out of the engine: this module only decides which facts each session
-is given.
+Every verdict still comes out of the engine: this module only decides what each session is given.
 """
 
 from __future__ import annotations
@@ -42,9 +42,8 @@ from dataclasses import dataclass
 from .projection import MISSING, SHADOW, _at, _canonical, _distinct, _dotted, _hashable, _keys, _plan, _project, project
 
 END_KIND = "__end__"  # the end-of-evidence sentinel's kind
-# Facts of the split kinds per session.  The engine holds ~10 kB a fact while a session runs (measured
-# with mallinfo: ~40 MB for 4,000); 2,000 keeps that near 20 MB for ~10% more engine time than 4,000
-# (bench/bench.py, issue 15).
+# Facts of the split kinds per session.  The engine holds ~10 kB a fact while a session runs (mallinfo:
+# ~40 MB for 4,000); 2,000 keeps that near 20 MB for ~10% more engine time than 4,000 (bench, issue 15).
 SESSION_FACTS = 2000
 _OWN_KEYS = frozenset({str, int})  # values that are their own key in a column (``_hashable``)
 
@@ -197,16 +196,32 @@ class Planner:
                                         if k not in filtered and (k in feed.groups or k not in shadows)})
         lists = {k: v for k, v in whole.items() if k not in split and k not in filtered}
         filtered = {k: alts for k, alts in filtered.items() if k in shadows or k in whole}
-        readers = frozenset(name for name, read in feed.reads if any(k.lstrip("!") in split for k in read))
+        readers = _readers(feed, split)
         members = {n: self._groups(n, *shadows[n])[1] for n in feed.groups if n in whole}
         for i, part in enumerate(self._parts([whole[k] for k in sorted(split)], key)):
             given, groups = self._given(part, lists, filtered, shadows, fields)
             back = _back(shadows, feed.groups, {**members, **groups}, {**lists, **given})
-            yield Session(list(_merge([*lists.values(), *given.values(), part])), back, None if i == 0 else readers)
+            for piece, only in self._pieces(feed, given, shadows):
+                keep = _keep(None if i == 0 else readers, only)
+                yield Session(list(_merge([*lists.values(), *piece.values(), part])), back, keep)
+
+    def _pieces(self, feed: Feed, given: dict[str, list[dict]], shadows: dict
+                ) -> list[tuple[dict[str, list[dict]], frozenset[str] | None]]:
+        """A filtered kind too large for a session that every branch reads at most once, not negated, in
+        chunks, each with the branches that count in it (after the first: the readers of the kind)."""
+        large = [k for k, v in given.items() if k not in shadows and len(v) > self.limit
+                 and all(_splittable(read, {k}) for _, read in feed.reads)]
+        if not large:
+            return [(given, None)]
+        kind = max(large, key=lambda k: (len(given[k]), k))
+        readers = _readers(feed, {kind})
+        return [({**given, kind: chunk}, None if j == 0 else readers)
+                for j, chunk in enumerate(_chunks(given[kind], self.limit))]
 
     def _whole(self, feed: Feed, fields: dict, shadows: dict, filtered: dict) -> dict[str, list[dict]]:
-        """Every kind and unfiltered shadow the ruleset reads, as given before any split or filter."""
-        whole = {k: self.projected(k, fields.get(k)) for k in sorted(feed.kinds) if self.by_kind.get(k)}
+        """Every kind and shadow the ruleset reads before any split (a filtered kind: projected per session)."""
+        whole = {k: self.by_kind[k] if k in filtered else self.projected(k, fields.get(k)) for k in sorted(feed.kinds)
+                 if self.by_kind.get(k)}
         whole.update({n: self.shadows(n, kind, f) for n, (kind, f) in shadows.items() if n not in filtered})
         return whole
 
@@ -222,8 +237,7 @@ class Planner:
         chunk: dict[str, list[dict]] = {}
         for fact in part:
             chunk.setdefault(fact["kind"], []).append(fact)
-        refs = {**lists, **chunk}
-        out, groups = {}, {}
+        refs, out, groups = {**lists, **chunk}, {}, {}
         for name, alternatives in filters.items():
             if name in shadows:
                 kind, f = shadows[name]
@@ -301,10 +315,10 @@ class Planner:
 
 def _uses(feed: Feed) -> set[tuple[str, tuple]]:
     """The cache entries of a ``Planner`` that planning ``feed`` may read (as ``Planner.sessions`` does)."""
-    fields = dict(feed.fields)
+    fields, filters = dict(feed.fields), dict(feed.filters)
     shadows = {name: (kind, f) for name, kind, f in feed.shadows}
-    filters = dict(feed.filters)
-    uses: set[tuple[str, tuple]] = {("_projected", (k, fields[k])) for k in feed.kinds if fields.get(k) is not None}
+    uses: set[tuple[str, tuple]] = {("_projected", (k, fields[k])) for k in feed.kinds
+                                    if fields.get(k) is not None and k not in filters}
     for name, (kind, f) in shadows.items():
         if name not in filters:
             uses |= {("_shadows", (name, f)), ("_groupings", (kind, f))} | {("_columns", (kind, c)) for c in f}
@@ -324,6 +338,15 @@ def _back(shadows: dict, groups: frozenset[str], members: dict[str, dict], given
         else:
             back.update((s["id"], s["id"].rsplit(SHADOW, 1)[1]) for s in given.get(name, ()))
     return back
+
+
+def _readers(feed: Feed, kinds: set[str]) -> frozenset[str]:
+    return frozenset(name for name, read in feed.reads if any(k.lstrip("!") in kinds for k in read))
+
+
+def _keep(parts: frozenset[str] | None, pieces: frozenset[str] | None) -> frozenset[str] | None:
+    """The branches whose firings count in a session: its part's and its piece's (None: all)."""
+    return pieces if parts is None else parts if pieces is None else parts & pieces
 
 
 def _split_key(feed: Feed, kind: str) -> str | None:
@@ -370,11 +393,8 @@ def _id(fact: dict) -> int:
 def _merge(lists: list[list[dict]]) -> Iterator[dict]:
     """The facts of several lists in fact order (each list is in fact order already)."""
     nonempty = [lst for lst in lists if lst]
-    if len(nonempty) == 1:
-        return iter(nonempty[0])
-    return heapq.merge(*nonempty, key=_id)
+    return iter(nonempty[0]) if len(nonempty) == 1 else heapq.merge(*nonempty, key=_id)
 
 
 def _chunks(facts: list[dict], size: int) -> Iterator[list[dict]]:
-    for i in range(0, len(facts), size):
-        yield facts[i:i + size]
+    return (facts[i:i + size] for i in range(0, len(facts), size))

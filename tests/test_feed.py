@@ -147,3 +147,23 @@ def test_a_subject_whose_engine_id_is_compared_is_not_grouped():
     by_field = {"all": [{"s": {"$and": [{"kind": "k"}, {"a": 1}]}},
                         {"p0": {"$and": [{"kind": "q"}, {"b": {"s": "a"}}, {"$neq": {"id": {"s": "id"}}}]}}]}
     assert shape_branch("fail", by_field).groups == {"~k~=a~subject"}
+
+
+def test_a_filtered_kind_too_large_for_one_session_is_given_in_chunks():
+    """Many facts sharing the value a filter matches (the generated auditors share one name) are given in
+    sessions of at most the limit; only the branches reading that kind count after the first chunk, and
+    its projection of every fact is never made (it is projected per session, as given)."""
+    facts = [{"id": "1", "kind": "s", "name": "A", "x": 1}, *({"id": str(i), "kind": "p", "name": "A", "y": i}
+                                                            for i in range(2, 12))]
+    fed = Feed(frozenset({"s", "p"}), reads=(("r|fail|0", ("s", "p")), ("r|pass|0", ("s",))),
+               filters=(("p", (("name", "s", "name"),)),), fields=(("p", ("=name",)), ("s", ("=name",))))
+    planner = Planner(facts, limit=4)
+    planner.expect([fed])
+    sessions = list(planner.sessions(fed))
+    given = [[f["id"] for f in s.facts if f["kind"] == "p"] for s in sessions]
+    assert given == [["2", "3", "4", "5"], ["6", "7", "8", "9"], ["10", "11"]]
+    assert [s.keep for s in sessions] == [None, frozenset({"r|fail|0"}), frozenset({"r|fail|0"})]
+    assert all(any(f["kind"] == "s" for f in s.facts) for s in sessions)
+    assert ("p", ("=name",)) not in planner._projected
+    negated = Feed(fed.kinds, reads=(("r|pass|0", ("s", "!p")),), filters=fed.filters, fields=fed.fields)
+    assert len(list(planner.sessions(negated))) == 1  # a negated read sees every partner at once
