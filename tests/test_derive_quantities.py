@@ -125,6 +125,27 @@ def test_mentions_says_whether_a_text_or_a_list_of_texts_contains_the_marker():
     assert (in_list["m"], absent_from_list["m"], in_text["m"]) == (1, 0, 1) and "m" not in no_text
 
 
+def test_lookup_takes_a_column_of_a_reference_table_with_its_defaults():
+    base = _base(("l.records", {"t": "电力", "q": 10, "u": "MWh"}), ("l.records", {"t": "天然气", "q": 2, "u": "万m3"}),
+                 ("l.records", {"t": "生物质"}), ("l.records", {}))
+    meta = {"reference_tables": {"coef": {"title": {"zh": "参考", "en": "ref"}, "source": "GB/T 2589—2020 附录A",
+                                          "defaults": {"high": 2},
+                                          "rows": {"电力": {"value": 0.1229, "unit": "tce/MWh", "high": 3},
+                                                   "天然气": {"value": 12.143, "unit": "tce/万m3"}}}},
+            "derive": [{"kind": "l.records", "field": "ref", "op": "lookup", "args": ["t"], "table": "coef", "take": "value"},
+                       {"kind": "l.records", "field": "ref_unit", "op": "lookup", "args": ["t"], "table": "coef",
+                        "take": "unit"},
+                       {"kind": "l.records", "field": "high", "op": "lookup", "args": ["t"], "table": "coef", "take": "high"},
+                       {"kind": "l.records", "field": "tce", "op": "product", "args": [["q", "u"], ["ref", "ref_unit"]],
+                        "to": "tce"}]}
+    derived = read_derived(meta)
+    run_declarations(base, None, derived, (), DATES)  # type: ignore[arg-type]
+    power, gas, biomass, none = _of(base, "l.records")
+    assert (power["ref"], power["ref_unit"], power["high"], power["tce"]) == (0.1229, "tce/MWh", 3, 1.229)
+    assert (gas["ref"], gas["high"], gas["tce"]) == (12.143, 2, 24.286)  # the table's default
+    assert not {"ref", "ref_unit", "high", "tce"} & (set(biomass) | set(none))  # no row: no reference
+
+
 def test_ref_copies_a_field_from_the_matching_fact_of_another_kind():
     base = _base(("factors.factors", {"id": "EF-1", "year": 2023, "region": "华东"}),
                  ("factors.factors", {"id": "EF-2", "year": 2021}),
@@ -295,6 +316,8 @@ def test_a_unit_that_does_not_convert_fails_closed_with_its_reason(tiny):
     ("{kind: baseline.baselines, field: x, op: multiply, args: [value, base_year]}", "/derive/2/op: 'multiply'"),
     ("{kind: baseline.baselines, field: x, ratio: [value, base_year], to: t}", "should not be valid under {'required': ['to']}"),
     ("{kind: baseline.baselines, field: x, convert: [value, unit]}", "/derive/2/to:"),
+    ("{kind: baseline.baselines, field: x, op: lookup, args: [metric], table: no_such_table, take: value}",
+     "lookup of an unknown table or column"),
     ("{kind: baseline.baselines, field: x, ratio: [value, base_year], op: ratio, args: [value, base_year]}",
      "/derive/2"),
 ])
