@@ -40,7 +40,7 @@ GHG_COLUMNS = ["id", "enterprise", "year", "month", "source", "category", "gas",
                "factor_id", "factor", "factor_unit", "factor_source", "factor_publisher", "factor_year",
                "gwp_set", "gwp", "emissions", "data_source", "quality_tier"]
 # the benchmark's tables leave out the optional text columns no rule reads (ids, sources, publishers)
-BENCH_ENERGY_COLUMNS = [c for c in ENERGY_COLUMNS if c not in ("id", "coefficient_source", "source")]
+BENCH_ENERGY_COLUMNS = [c for c in ENERGY_COLUMNS if c not in ("id", "source")]  # coefficient_source: 7.3.2 e) reads it
 BENCH_GHG_COLUMNS = [c for c in GHG_COLUMNS if c not in ("id", "factor_source", "factor_publisher", "data_source")]
 INTENSITY_UNITS = ("tCO2/万元", "tCO2e/万元")
 DEFAULT_INTENSITY = 0.8  # tCO2/万元, for a year no document states an intensity for
