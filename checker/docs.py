@@ -117,7 +117,8 @@ _DERIVED_WORDS = {
     "add": lambda d: " + ".join(map(_f, d.args)),
     "year_diff": lambda d: f"{_f(d.args[0])} 的年份 − {_f(d.args[1])}",
     "join": lambda d: " / ".join(map(_f, d.args)) + "（组合键）",
-    "lookup": lambda d: f"评分表中 {_f(d.args[0])} 对应的值",
+    "lookup": lambda d: (f"参考表 {_f(d.table_name or '')} 中 {_f(d.args[0])} 所在行的 {_f(d.take)}"
+                         if d.take else f"评分表中 {_f(d.args[0])} 对应的值"),
     "type_of": lambda d: f"{_f(d.args[0])} 的类型",
     "occurrence": lambda d: "按记录顺序，" + "、".join(map(_f, d.args))
                             + " 都相同的记录中本条是第几条（1 为首条，2 为第一次重复，3 为更后的重复）",
@@ -171,4 +172,19 @@ def _declarations(pack: Pack) -> list[str]:
     lines = ["## 规则使用的计算值", "", "在规则之前按声明计算（`pack.yaml` 的 `derive:` 与 `aggregates:`）。", ""]
     lines += [f"- `{d.kind}` 的 `{d.field}` = {_derived_words(d)}" for d in pack.derived]
     lines += [f"- `agg.{a.name}`：{_aggregate_words(a)}" for a in pack.aggregates.values()]
-    return [*lines, ""]
+    return [*lines, "", *_reference_tables(pack.meta.get("reference_tables") or {})]
+
+
+def _reference_tables(tables: dict) -> list[str]:
+    """Each table under ``reference_tables`` (read by lookup), with its source and rows."""
+    lines: list[str] = []
+    for name, table in tables.items():
+        defaults, rows = table.get("defaults") or {}, table.get("rows") or {}
+        columns = sorted({c for row in rows.values() for c in row} | set(defaults))
+        lines += [f"### 参考表 `{name}`：{table['title']['zh']}", "", f"来源：{table['source']}", ""]
+        lines += [table["note"]["zh"], ""] if table.get("note") else []
+        lines += ["| 键 | " + " | ".join(f"`{c}`" for c in columns) + " |", "|---" * (len(columns) + 1) + "|"]
+        lines += ["| " + " | ".join([str(key), *(str(row.get(c, defaults.get(c, ""))) for c in columns)]) + " |"
+                  for key, row in rows.items()]
+        lines.append("")
+    return lines

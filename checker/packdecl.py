@@ -39,7 +39,7 @@ def _op_and_spec(d: dict) -> tuple[str, Any]:
     if op == "ref":
         return op, {k: d[k] for k in ("of", "match", "take") if k in d}
     if op == "lookup":
-        return op, {"key": args[0] if args else "", "table": d.get("table", "")}
+        return op, {"key": args[0] if args else "", "table": d.get("table", ""), "take": d.get("take")}
     if op in ("type_of", "number_of", "decline_rate", "dimension_of", *WINDOW_OPS):
         return op, args[0] if args else ("sum" if op in ("decline_rate", *WINDOW_OPS) else "")
     return op, args
@@ -53,7 +53,9 @@ def _entry(d: dict, op: str, spec: Any, scoring: dict, tables: dict) -> tuple[tu
     """The inputs and the extra fields of one declared derive entry."""
     kw: dict[str, Any] = {}
     if op == "lookup":
-        return (spec["key"],), {"table": tables.get(spec["table"], ())}
+        name, take = spec["table"], spec.get("take")
+        return (spec["key"],), {"table": tables.get((name, take) if take else name, ()), "take": take,
+                                "table_name": name}
     if op in ("type_of", "number_of", "decline_rate", "dimension_of", *WINDOW_OPS):
         if op in WINDOW_OPS:
             kw["years"] = d.get("years")
@@ -75,10 +77,25 @@ def _entry(d: dict, op: str, spec: Any, scoring: dict, tables: dict) -> tuple[tu
     return tuple(spec), kw
 
 
+def reference_columns(meta: dict) -> dict[tuple[str, str], tuple[tuple[str, Any], ...]]:
+    """Each column of each table under ``reference_tables``: (table, column) -> ((row key, value), …), a
+    row's own value or the table's default for that column."""
+    out: dict[tuple[str, str], tuple[tuple[str, Any], ...]] = {}
+    for name, table in (meta.get("reference_tables") or {}).items():
+        defaults, rows = table.get("defaults") or {}, table.get("rows") or {}
+        for column in sorted({c for row in rows.values() for c in row} | set(defaults)):
+            out[(name, column)] = tuple(sorted((str(key), row.get(column, defaults.get(column)))
+                                               for key, row in rows.items() if column in row or column in defaults))
+    return out
+
+
 def read_derived(meta: dict) -> tuple[Derived, ...]:
-    """The pack's declared derived values, with the tables they read (from the pack's scoring)."""
+    """The pack's declared derived values, with the tables they read (the pack's scoring, or a column of a
+    table the pack declares under ``reference_tables``)."""
     scoring = meta.get("scoring") or {}
-    tables = {"scoring_slots": tuple(sorted(slot_table(scoring).items())) if scoring.get("indicators") else ()}
+    tables: dict[Any, tuple] = {
+        "scoring_slots": tuple(sorted(slot_table(scoring).items())) if scoring.get("indicators") else ()}
+    tables.update(reference_columns(meta))
     out: list[Derived] = []
     for d in meta.get("derive") or ():
         op, spec = _op_and_spec(d)
@@ -218,6 +235,11 @@ def _entry_problems(i: int, d: Derived, fields: _Fields) -> list[str]:
         out += _unit_problems(d)
     if d.op == "ref":
         out += _ref_problems(d, fields)
+    if d.op == "lookup" and d.table_name != "scoring_slots" and not d.table:
+        out.append(fix(f"derive {d.field!r}: lookup of an unknown table or column "
+                       f"({d.table_name!r}{', take: ' + repr(d.take) if d.take else ''})",
+                       "改为 scoring_slots 或 reference_tables 下声明的表及其列（take:）",
+                       "name scoring_slots, or a table declared under reference_tables and one of its columns (take:)"))
     if d.op == "pick" and not (d.take and dict(d.table).get("key")):
         out.append(fix(f"derive {d.field!r}: pick needs where: {{field: value}} (one pair) and take: <field>",
                        "加入 where: {字段: 值} 和 take: <字段>", "add where: {field: value} and take: <field>"))

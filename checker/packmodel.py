@@ -181,6 +181,7 @@ class Derived:
     match: tuple[tuple[str, str], ...] = ()  # ref: (their field, our field) pairs that must be equal
     take: str | None = None  # ref: their field copied
     years: int | None = None  # window_sum, window_decline: the years of the window ending at each year
+    table_name: str | None = None  # lookup: the table read (scoring_slots or a name under reference_tables)
 
     def sets(self) -> tuple[str, ...]:
         """The fields this entry may set on a fact."""
@@ -254,6 +255,8 @@ def _derived_node(schemas: SchemaSet, d: Derived, aggregates: dict[str, Aggregat
     of refs at most 8 long), so a kind whose values take each other's stays linear to resolve."""
     if d.op in DATE_OPS:
         return {"type": "string", "format": "date"}
+    if d.op == "lookup" and d.table and all(type(v) in (int, float) for _, v in d.table):
+        return {"type": "number"}  # a numeric column of a reference table
     if not (d.op == "ref" and d.of and d.take and depth < 8):
         return {"type": "string" if d.op in TEXT_OPS else "number"}
     source = next((x for x in derived if x.kind == d.of and x.field == d.take), None)

@@ -215,13 +215,8 @@ variations = [
 KNOWN = {
     "s11-e-ledger-declared-file-missing": "refused (exit 2, bundle.yaml:16 names a table the bundle lacks), not a finding at 7.3.2 e) (checker/bundle.py)",
     "s11-e-quantity-text": "refused (exit 2): text in a number cell is a schema type error, while a blank or negative quantity is a content gap reported at 7.3.2 e)",
-    "s11-e-coefficient-zero": "no rule: a zero coefficient is consistent arithmetic; whether 0 is ever right (recovered energy not counted) is a judgment",
-    "s11-e-coefficient-kgce-value-as-tce": "no plausibility check of coefficients against GB/T 2589 (the standard gives none)",
-    "s11-e-coefficient-source-blank": "no rule: coefficient_source is optional in the schema; e-factor-source covers only the emission-factor table",
     "s11-e-month-duplicate-relabelled": "cascade: e-duplicate-month keys on the energy type as written (外购电力 is a type of its own, e-months: 1 month) while energy_grid_power sums 电力 and 外购电力 (f-double-counting)",
     "s11-e-enterprise-typo": "cascade: b-ledger-outside-boundary (LG-E1) and e-months (LG-E01 gas has 11 months) for one typo",
-    "s11-e-gas-ledger-vs-inventory": "missed: the ledger is compared with the inventory only for purchased electricity",
-    "s11-e-gas-type-missing-from-ledger": "missed: the ledger is compared with the inventory only for purchased electricity; e-months sees no group for a type with no row",
     "s11-v-ledger-split-by-year": "refused (exit 2): energy_consumption is a singleton kind, one file per bundle",
     "s11-v-thousands-separator": "refused (exit 2): '1,240.2' is not read as a number",
 }
