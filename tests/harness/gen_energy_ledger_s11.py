@@ -215,7 +215,6 @@ variations = [
 KNOWN = {
     "s11-e-ledger-declared-file-missing": "refused (exit 2, bundle.yaml:16 names a table the bundle lacks), not a finding at 7.3.2 e) (checker/bundle.py)",
     "s11-e-quantity-text": "refused (exit 2): text in a number cell is a schema type error, while a blank or negative quantity is a content gap reported at 7.3.2 e)",
-    "s11-e-enterprise-typo": "cascade: b-ledger-outside-boundary (LG-E1) and e-months (LG-E01 gas has 11 months) for one typo",
     "s11-v-ledger-split-by-year": "refused (exit 2): energy_consumption is a singleton kind, one file per bundle",
     "s11-v-thousands-separator": "refused (exit 2): '1,240.2' is not read as a number",
 }
