@@ -213,12 +213,6 @@ variations = [
 # gaps the tool still has (session 11): each entry keeps what an auditor would record; ``known`` says what
 # the tool does instead and why it is left (tests/test_harness.py runs these as strict xfail)
 KNOWN = {
-    "s11-e-ledger-only-base-year": "reported at 7.3.2 f) (f-double-counting: 72 months of purchased power with no ledger record); no rule states a year missing from the ledger at e), and whether that is major is a judgment",
-    "s11-e-quantity-zero-tce-kept": "cascade: e-tce (declared tce against 0 x coefficient) and f-double-counting (ledger 0 MWh against the inventory) for one wrong cell",
-    "s11-e-month-duplicate-relabelled": "cascade: e-duplicate-month keys on the energy type as written (外购电力 is a type of its own, e-months: 1 month) while energy_grid_power sums 电力 and 外购电力 (f-double-counting)",
-    "s11-e-year-typo-future": "cascade: e-after-audit-energy (2042) and e-months (2024 has 11 months) for one typo",
-    "s11-e-enterprise-missing-from-ledger": "cascade: d-boundary and f-double-counting (the inventory's power of LG-E03 has no ledger record)",
-    "s11-e-enterprise-typo": "cascade: b-ledger-outside-boundary (LG-E1) and e-months (LG-E01 gas has 11 months) for one typo",
     "s11-v-ledger-split-by-year": "refused (exit 2): energy_consumption is a singleton kind, one file per bundle",
 }
 for item in defects + variations:
