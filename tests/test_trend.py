@@ -236,7 +236,7 @@ def test_offsets_retired_after_the_audit_date_break_the_verdict(tmp_path):
     assert n.status is Status.NONCONFORMITY and [o.serial for o in n.rejected] == ["GEC-LG-2024-0042"]
     # the figure agrees with the verdict: the rejected certificate is not counted
     assert dict(n.figures)["valid_offsets"] == pytest.approx(15000)
-    assert "有效抵消 15000" in v.message.zh
+    assert "有效抵消 15,000 tCO2e" in v.message.zh
 
 
 # -- T/SEESA: indicator 25 and the designation --------------------------------------------------
