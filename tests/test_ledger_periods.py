@@ -186,3 +186,32 @@ def test_a_duplicated_row_without_ids_names_the_first_row_by_its_line(tmp_path):
     assert "已有记录（ghg_inventory.csv:5），另一条记录再次填报同一期间" in nc.finding.zh, nc.finding.zh
     assert "(ghg_inventory.csv:5), and another record enters" in nc.finding.en, nc.finding.en
     assert [n.rules for n in report.nonconformities] == [nc.rules]
+
+
+def _split_by_year(also_2022: dict | None = None) -> tuple[dict, ...]:
+    """The energy ledger written as two files (2022; 2023–2024), both declared in bundle.yaml."""
+    text = (CONFORMING / ENERGY).read_text(encoding="utf-8")
+    header, *lines = text.splitlines()
+    first = [ln for ln in lines if ",2022," in ln]
+    later = [ln for ln in lines if ",2022," not in ln]
+    if also_2022:
+        later.append(",".join(str(also_2022[h]) for h in header.split(",")))
+    return ({"op": "delete_file", "file": ENERGY},
+            {"op": "add_file", "file": "energy_2022.csv", "content": "\n".join([header, *first]) + "\n"},
+            {"op": "add_file", "file": "energy_2023-2024.csv", "content": "\n".join([header, *later]) + "\n"},
+            {"op": "replace_text", "file": "bundle.yaml", "old": f"  - {{file: {ENERGY}, kind: energy_consumption}}\n",
+             "new": "  - {file: energy_2022.csv, kind: energy_consumption}\n"
+                    "  - {file: energy_2023-2024.csv, kind: energy_consumption}\n"})
+
+
+def test_a_ledger_kept_in_one_file_per_year_is_judged_as_one_ledger():
+    """Parks keep a ledger per year: two files of the kind are one ledger (no refusal, no finding), and a
+    month entered in both is the one duplicate it is, named in the file that repeats it."""
+    report, new = _run(*_split_by_year())
+    assert new == [] and not isinstance(report, str)
+    _, row = _row(ENERGY, "LG-E01-202204-NG")
+    report, new = _run(*_split_by_year({**row, "id": "LG-E01-202204-NG-B"}))
+    assert new == ["7.3.2 e) minor zc001-7.3.2-e-duplicate-month"]
+    nc = _nc(report, "zc001-7.3.2-e-duplicate-month")
+    assert [e.file for e in nc.evidence] == ["energy_2023-2024.csv"]
+    assert "LG-E01-202204-NG（energy_2022.csv:" in nc.finding.zh, nc.finding.zh

@@ -213,7 +213,6 @@ variations = [
 # gaps the tool still has (session 11): each entry keeps what an auditor would record; ``known`` says what
 # the tool does instead and why it is left (tests/test_harness.py runs these as strict xfail)
 KNOWN = {
-    "s11-v-ledger-split-by-year": "refused (exit 2): energy_consumption is a singleton kind, one file per bundle",
 }
 for item in defects + variations:
     if item["id"] in KNOWN:
