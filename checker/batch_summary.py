@@ -25,10 +25,10 @@ from openpyxl.utils import get_column_letter
 
 from .escape import csv_cell, one_line, printable
 from .labels_out import Pair, index
-from .reporters._documents import stable_zip
 from .reporters._xlsx_cells import text_cell
 from .resources import data_dir
 from .safeio import atomic_write
+from .stablezip import stable_zip
 
 # (row key, (zh, en), XLSX column width)
 COLUMNS: tuple[tuple[str, Pair, int], ...] = (

@@ -16,6 +16,7 @@ from typing import Any
 
 from .labels_in import boolean_labels
 from .schemas import SchemaSet, load_schemas
+from .stablezip import stable_zip
 from .xlsx_layout import INSTRUCTIONS, LISTS, Column, Sheet, kind_sheets, workbook_kinds
 
 DATA_ROWS = 2000  # rows the drop-downs and formats are applied to
@@ -236,26 +237,9 @@ class _Writer:
         self.wb.properties.modified = fixed
         buf = io.BytesIO()
         self.wb.save(buf)
-        return _stable(buf.getvalue())
+        return stable_zip(buf.getvalue(), fixed)
 
 
-_FIXED_TIME = (2000, 1, 1, 0, 0, 0)
-
-
-def _stable(data: bytes) -> bytes:
-    """The same workbook bytes for the same schemas and packs: openpyxl stamps the save time into
-    ``docProps/core.xml`` and every zip entry; both are replaced by a fixed time."""
-    import re
-    import zipfile
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>2000-01-01T00:00:00Z\g<2>", body)
-            dst.writestr(zipfile.ZipInfo(info.filename, _FIXED_TIME), body, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
 
 
 def build_template(kinds: list[str], standards: list[str], schemas: SchemaSet | None = None) -> bytes:

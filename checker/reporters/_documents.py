@@ -8,10 +8,8 @@ nonconformity's own fields are shown and the park's fields are left empty, to be
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -212,20 +210,3 @@ def document_time(report: Report) -> datetime:
     return datetime(2000, 1, 1, tzinfo=UTC)
 
 
-_CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)")
-
-
-def stable_zip(data: bytes, when: datetime) -> bytes:
-    """The Office file ``data`` with every zip entry stamped ``when`` and the core properties' times
-    set to it (the writers stamp the clock), entries in their order, deflated: deterministic bytes."""
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info)
-            if info.filename == "docProps/core.xml":
-                body = _CORE_TIMES.sub(rb"\g<1>" + stamp + rb"\g<2>", body)
-            entry = zipfile.ZipInfo(info.filename, when.timetuple()[:6])
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, body, zipfile.ZIP_DEFLATED, 6)
-    return out.getvalue()

@@ -26,8 +26,9 @@ from docx.shared import Mm, Pt
 
 from ..labels_out import REPORT, in_language, status_label
 from ..model import SECONDARY_MARK, Report, Status
+from ..stablezip import stable_zip
 from ._documents import LABELS as DOC_LABELS
-from ._documents import SOURCE_BASIS, audit_fields, display_width, document_time, safe_text, stable_zip
+from ._documents import SOURCE_BASIS, audit_fields, display_width, document_time, safe_text
 from ._neutrality import LABELS, number_text, rests_on
 from .docx_report import _footer, _heading, _page_and_fonts, _paragraph, _widths
 from .docx_report import render as render_forms

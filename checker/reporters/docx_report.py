@@ -24,7 +24,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from ..model import Nonconformity, Report
-from ._documents import LABELS, PARK_FIELDS, audit_fields, document_time, ncr_fields, safe_text, stable_zip
+from ..stablezip import stable_zip
+from ._documents import LABELS, PARK_FIELDS, audit_fields, document_time, ncr_fields, safe_text
 
 FOLDER = "ncr"  # the forms are written into this folder of the report set
 EAST_ASIAN_FONT = "SimSun"  # 宋体, the usual font of Chinese forms (LibreOffice substitutes Noto Serif CJK)

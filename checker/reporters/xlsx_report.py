@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from ..labels_docs import NCR_STATUS
 from ..labels_out import REPORT, grade_label, index, status_label
 from ..model import SECONDARY_MARK, ClauseVerdict, Nonconformity, Report
+from ..stablezip import stable_zip
 from ._documents import (
     LABELS,
     PARK_FIELDS,
@@ -30,7 +31,6 @@ from ._documents import (
     evidence_lines,
     judgement_text,
     record_value,
-    stable_zip,
     standards_of,
     waiver_text,
 )
