@@ -92,28 +92,67 @@ def count_properties(value: Any) -> int:
     return n
 
 
-def _has_float(value: Any) -> bool:
+def _positional(f: float) -> bool:
+    """``repr(f)`` is positional (no exponent) and finite: 0, or 1e-4 <= |f| < 1e16."""
+    a = abs(f)
+    return a == 0.0 or 1e-4 <= a < 1e16  # False for inf and nan too
+
+
+def _needs_decimal(value: Any) -> bool:
+    """A float somewhere in ``value`` whose repr the engine would misread (an exponent) or that is
+    not finite: those facts are written by ``_dumps``."""
     kind = type(value)
     if kind is float:
-        return True
+        return not _positional(value)
     if kind is dict:
         items = value.values()
     elif kind is list or kind is tuple:
         items = value
     else:
-        return isinstance(value, float)
+        return isinstance(value, float) and not _positional(value)
     for item in items:
         t = type(item)
-        if t is float or ((t is dict or t is list or t is tuple) and _has_float(item)):
+        if t is float:
+            if not _positional(item):
+                return True
+        elif (t is dict or t is list or t is tuple) and _needs_decimal(item):
             return True
     return False
 
 
 def dumps(value: Any) -> str:
     """JSON text the engine parses faithfully: floats positional, never with a bare exponent."""
-    if not _has_float(value):  # the common case: the standard encoder is exact without floats
+    if not _needs_decimal(value):  # the common case: the standard encoder's float repr is positional
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return _dumps(value)
+    texts: list[str] = []
+    marked = _marked(value, texts)
+    text = json.dumps(marked, ensure_ascii=False, separators=(",", ":"))
+    parts = _MARK.split(text)  # [text, index, text, index, …, text]
+    if len(parts) != 2 * len(texts) + 1 or any(int(i) != n for n, i in enumerate(parts[1::2])):
+        return _dumps(value)  # the evidence itself holds a mark: the slow path, exact
+    parts[1::2] = texts
+    return "".join(parts)
+
+
+# a float the encoder would write with an exponent, as a placeholder text (private-use characters, index)
+_MARK = re.compile('"\ue000([0-9]+)\ue001"')
+
+
+def _marked(value: Any, texts: list[str]) -> Any:
+    """``value`` with every float that needs positional writing replaced by a placeholder; its text
+    appended to ``texts``.  Only the containers on the way to such a float are copied."""
+    t = type(value)
+    if t is float and not _positional(value):
+        texts.append(_dumps(value))
+        return f"\ue000{len(texts) - 1}\ue001"
+    if t is dict:
+        return {k: _marked(v, texts) if type(v) in _CONTAINERS else v for k, v in value.items()}
+    if t is list or t is tuple:
+        return [_marked(v, texts) if type(v) in _CONTAINERS else v for v in value]
+    return value
+
+
+_CONTAINERS = frozenset({float, dict, list, tuple})
 
 
 def _dumps(value: Any) -> str:
