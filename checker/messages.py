@@ -2,12 +2,15 @@
 
 Templates are Jinja expressions (``{{ subject.title }}``) evaluated in a sandbox.  Names available:
 ``subject`` the subject's original values, ``bundle`` the bundle manifest, ``partners`` the join
-partners' values (a list), ``rule`` (id, clause), ``count`` (number of subjects).  A value the evidence does not
-give renders as "（未提供）" / "(not given)" rather than failing.
+partners' values (a list), ``rule`` (id, clause), ``count`` (number of subjects).  Besides Jinja's own
+filters, ``figure`` shows a computed number with 4 places, and 4 significant digits when it is small.
+A value the evidence does not give renders as "（未提供）" / "(not given)" rather than failing.
 """
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
 from functools import lru_cache
 
 import jinja2
@@ -25,9 +28,24 @@ def _undefined(lang: str):
     return Missing
 
 
+def figure(value, decimals: int = 4, digits: int = 4):
+    """A computed number as a message shows it: ``decimals`` places, and for a small value as many more
+    as give ``digits`` significant digits (``round(4)`` would show 0.00012 and 0.00013 both as 0.0001);
+    positional, trailing zeros dropped.  Anything else is shown as it is."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return value
+    if value == 0:
+        return "0"
+    places = max(decimals, digits - 1 - math.floor(math.log10(abs(value))))
+    text = format(round(Decimal(repr(float(value))), min(places, 15)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 @lru_cache(maxsize=2)
 def _env(lang: str) -> SandboxedEnvironment:
-    return SandboxedEnvironment(undefined=_undefined(lang), autoescape=False)
+    env = SandboxedEnvironment(undefined=_undefined(lang), autoescape=False)
+    env.filters["figure"] = figure
+    return env
 
 
 @lru_cache(maxsize=4096)
