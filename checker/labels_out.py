@@ -372,6 +372,8 @@ TERMINAL: dict[str, Pair] = {
     "precheck": ("预检（显示整改所需资料）", "pre-check (what would close each finding is shown)"),
     "audit": ("审核（不提供整改建议）", "audit (no advice is given)"),
     "not_stated": ("未声明", "not stated"),
+    "application": ("申报条件核对", "check against the application conditions"),
+    "bundle_states": ("证据包声明的检查类型：", "the bundle states: "),
     "more_evidence": ("另有 {n} 处", "{n} more"),
     "clause_table_hint": ("逐条款结论表：加 --all 显示", "Clause-by-clause table: add --all"),
 }

@@ -119,6 +119,9 @@ def _print_header(report: Report, console: Console, lang: str, t: dict, tt: dict
         console.print(plain(title, "italic"))
     kind = b.get("check_type")
     stated = CHECK_TYPE[kind][index(lang)] if kind in CHECK_TYPE else tt["not_stated"]
+    if (report.conclusion or {}).get("about") == "application":  # the packs prepare an application, whatever
+        left, right = ("（", "）") if lang == "zh" else (" (", ")")  # the bundle says its check is
+        stated = f"{tt['application']}{left}{tt['bundle_states']}{stated}{right}"
     console.print(Text.assemble(f"{tt['mode']}: ", plain(stated), " · ", tt["precheck" if precheck else "audit"]),
                   style="dim")
 
