@@ -10,7 +10,8 @@ import re
 
 import pytest
 
-from checker.engine import EngineError, _dumps, dumps
+from checker.enginejson import _dumps, dumps
+from checker.errors import EngineError
 
 EDGES = [0.0, -0.0, 1e-4, 9.99e-5, 1e16, 9.999999999999998e15, 0.1, 1 / 3, 123456.789, -2.5, 1e-300, 5e-324,
          1.7976931348623157e308, 1e-7, 2.87617491673e-07]
