@@ -54,6 +54,10 @@ def _type(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | No
         return pointer, tr("left blank (expected {expected})", expected=expected)
     if isinstance(inst, (dict, list)):
         return pointer, tr("expected {expected}, got {got}", expected=expected, got=type_name(json_type(inst)))
+    if isinstance(inst, str) and inst.startswith("=") and len(inst) > 1:  # a spreadsheet formula, its result not saved
+        return pointer, tr("expected {expected}, got the formula {value}, whose result the file does not hold "
+                           "(open it in Excel or WPS, let it calculate and save it)", expected=expected,
+                           value=repr(inst))
     return pointer, tr("expected {expected}, got {got} {value}", expected=expected, got=type_name(json_type(inst)),
                       value=repr(inst))
 

@@ -114,6 +114,14 @@ class CellReader:
     def value(self, raw: Any, col: Column, sheet: str, row: int, cidx: int, pointer: str) -> Any:
         if raw is None:
             return MISSING
+        if isinstance(raw, Uncached):  # a formula without its result: in a number column, its text
+            node = col.item_node if col.many else col.node
+            t = node.get("type")
+            types = set(t) if isinstance(t, list) else {t}
+            if not types & {"number", "integer"} or "string" in types:
+                return MISSING
+            raw = raw.formula[: self.limits.max_csv_cell]
+            return [raw] if col.many else raw
         if isinstance(raw, str):
             if len(raw) > self.limits.max_csv_cell:
                 self.fail(tr("a cell is longer than the limit of {count} characters ({option})",
@@ -234,6 +242,46 @@ def check_archive(data: bytes, name: str, limits: Limits) -> None:
                                  name)
             if info.flag_bits & 0x1:
                 raise InputError(tr("the workbook is encrypted; save it without a password"), name)
+
+
+@dataclass(frozen=True)
+class Uncached:
+    """A formula cell saved without its result (a workbook written by a program that does not
+    calculate): its value is unknown.  A number column shows the formula as the text it holds (an
+    unusable value, a content gap at the cell); any other column treats the cell as not filled."""
+    formula: str
+
+
+_FORMULA = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[ />]")
+
+
+def has_formulas(data: bytes) -> bool:
+    """Whether a worksheet of the workbook holds a formula (its parts inflated in pieces, limits checked
+    before: ``check_archive``)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for info in zf.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            with zf.open(info) as fh:
+                tail = b""
+                while chunk := fh.read(1 << 20):
+                    if _FORMULA.search(tail + chunk):
+                        return True
+                    tail = chunk[-16:]
+    return False
+
+
+def with_formulas(values: tuple, formulas: tuple | None) -> tuple:
+    """A row's stored values, each empty cell that holds a formula marked ``Uncached``."""
+    if not formulas or None not in values:
+        return values
+    out = list(values)
+    for i, (v, f) in enumerate(zip(values, formulas, strict=False)):
+        if v is None and f is not None:
+            text = f if isinstance(f, str) else getattr(f, "text", None)
+            if isinstance(text, str) and text.startswith("="):
+                out[i] = Uncached(text)
+    return tuple(out)
 
 
 def open_workbook(data: bytes, name: str, data_only: bool = True):

@@ -35,18 +35,28 @@ from .xlsxcells import (
     CellReader,
     WorkbookContent,
     check_archive,
+    has_formulas,
     open_workbook,
     pointer_of,
     where,
+    with_formulas,
 )
 
 
 class _Reader(CellReader):
-    """Reads the sheets of one workbook (rows counted against the limits, headers mapped to columns)."""
+    """Reads the sheets of one workbook (rows counted against the limits, headers mapped to columns).
+    ``formulas``: the same workbook opened for its formulas, when it holds any: an empty stored value
+    whose cell holds a formula is then marked (``Uncached``)."""
+
+    formulas: Any = None
 
     def rows(self, ws, sheet: str, width: int | None, first: int = 1):
         count = first - 1
+        mirror = self.formulas[ws.title].iter_rows(min_row=first, max_col=width, values_only=True) \
+            if self.formulas is not None else None
         for values in ws.iter_rows(min_row=first, max_col=width, values_only=True):
+            if mirror is not None:
+                values = with_formulas(values, next(mirror, None))
             count += 1
             if count > self.limits.max_csv_rows + 1:
                 raise InputError(tr("the sheet has more than {count} rows ({option})",
@@ -232,11 +242,15 @@ def read_workbook(path: str, data: bytes, files: dict[str, EvidenceFile] | None 
     schemas = load_schemas()
     wb = open_workbook(data, path)
     r = _Reader(path, limits, schemas, getattr(wb, "epoch", None))
+    if has_formulas(data):  # read twice: stored values, and formulas for the cells stored without one
+        r.formulas = open_workbook(data, path, data_only=False)
     try:
         by_kind = _sheets_by_kind(r, wb)
         built = [_document(r, kind, sheets) for kind, sheets in by_kind.items()]
     finally:
         wb.close()
+        if r.formulas is not None:
+            r.formulas.close()
     out = [Document(where(path, d.content.main), d.kind, d.content, "xlsx") for d in built if d is not None]
     if files is not None:
         _register(files, path, len(data), out, r.unused)
