@@ -176,11 +176,16 @@ def _within_months_before(f, v, info, ctx):
     return AND(op("$gte", f, start), op("$lte", f, end)), OR(nex(f), op("$lt", f, start), op("$gt", f, end))
 
 
+GIVEN = {"present": True}  # an item field's value that asks only that the item gives the field
+
+
 def _item_match(v) -> tuple[dict, dict]:
-    """Expressions over ``$i`` (an array item): the item matches / does not match ``v``."""
+    """Expressions over ``$i`` (an array item): the item matches / does not match ``v``.  An item field
+    whose value is ``{present: true}`` matches when the item gives it (blank and placeholder texts are
+    not on the facts: checker.facts)."""
     if isinstance(v, dict):
-        return (AND(*[{f"$i.{k}": x} for k, x in v.items()]),
-                OR(*[{"$neq": {f"$i.{k}": x}} for k, x in v.items()]))
+        return (AND(*[{"$ex": {f"$i.{k}": 1}} if x == GIVEN else {f"$i.{k}": x} for k, x in v.items()]),
+                OR(*[{"$nex": {f"$i.{k}": 1}} if x == GIVEN else {"$neq": {f"$i.{k}": x}} for k, x in v.items()]))
     return {"$i": v}, {"$neq": {"$i": v}}
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from .conditions import COMPOSITES, JOINS, OPERATORS, Operator, leaf_operator
+from .conditions import COMPOSITES, GIVEN, JOINS, OPERATORS, Operator, leaf_operator
 from .errors import Problem
 from .packmodel import AGG_PREFIX, ANCHORS, BUNDLE_KIND, Aggregate, Derived, Resolver, aggregate_of, kind_resolver
 from .pointers import Positioned
@@ -207,7 +207,7 @@ class ConditionLinter:
                 self.add(f"{vptr}/{k}", fix(f"unknown field {k!r} in the items of {info.path!r}",
                                             f"改为 {info.path} 列表项中的字段",
                                             f"use a field of the items of {info.path}"))
-            else:
+            elif v != GIVEN:  # {present: true}: the item gives the field
                 self.check_value(v, sub, f"{vptr}/{k}", None, kind)
 
     def check_value(self, value: Any, info: FieldInfo, vptr: str, subject_kind: str | None, kind: str) -> None:

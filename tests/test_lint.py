@@ -22,11 +22,14 @@ def test_shipped_packs_lint_clean(pack_id):
     assert load_pack(pack_id).problems == []
 
 
-EXPECT_D = "    expect:\n      field: commitments\n      contains:\n        type: legal_compliance\n"
+EXPECT_D = ("    expect:\n      field: commitments\n      contains:\n        type: legal_compliance\n        text:\n"
+            "          present: true\n")
 BROKEN = [
     ("unknown operator", EXPECT_D, EXPECT_D.replace("contains:", "containz:"), "unknown field 'containz'"),
     ("unknown field", EXPECT_D, EXPECT_D.replace("field: commitments", "field: commitmentz"),
      "unknown field 'commitmentz' for evidence kind 'policy'"),
+    ("an item field asked to be absent", EXPECT_D, EXPECT_D.replace("present: true", "present: false"),
+     "a value is a literal"),
     ("unknown enum value", EXPECT_D, EXPECT_D.replace("type: legal_compliance", "type: legal"), "'legal' is not a value"),
     ("operator on the wrong type", EXPECT_D, "    expect:\n      field: title\n      gte: 3\n",
      "operator 'gte' does not apply to 'title', a string field"),
@@ -64,6 +67,7 @@ def test_join_outside_top_level_is_rejected(rules_copy):
 def test_rule_without_failing_case_is_rejected(rules_copy):
     break_rule(rules_copy, "      - name: 缺少合规承诺\n        breach: true\n", "      - name: 缺少合规承诺\n")
     break_rule(rules_copy, "      - name: 没有任何承诺\n        breach: true\n", "      - name: 没有任何承诺\n")
+    break_rule(rules_copy, "      - name: 合规承诺只写了占位词\n        breach: true\n", "      - name: 合规承诺只写了占位词\n")
     assert any("has no failing case" in p.message for p in problems(rules_copy))
 
 
