@@ -4,6 +4,7 @@ packs' own remediation texts, never pinned."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -67,7 +68,11 @@ def test_an_audit_report_holds_no_advice_in_any_format(precheck, fmt):
     shown = {lang: _shown(fmt, render(audit, lang)) for lang in langs}
     for lang, out in shown.items():
         assert [t for t in advice if t in out] == [], f"{fmt}/{lang} shows advice in an audit"
-    pre = _shown(fmt, render(precheck, "zh"))
+    # the control: a pre-check prints its advice; the slow renderers print it from two of the nonconformities
+    # (the audit above was rendered whole: advice anywhere in it would be found)
+    control = precheck if fmt not in ("pdf", "docx") else dataclasses.replace(
+        precheck, nonconformities=tuple(n for n in precheck.nonconformities if n.remediation)[:2])
+    pre = _shown(fmt, render(control, "zh"))
     if fmt != "json":  # the JSON of a pre-check carries it as data; the others print it
         assert any(t in pre for t in advice), f"{fmt} shows no remediation in a pre-check"
     assert all(n.id in shown["zh"] for n in precheck.nonconformities)
