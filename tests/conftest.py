@@ -34,22 +34,57 @@ BASE_FIXTURE = ROOT / "rules" / PACK / "fixtures" / "base"
 
 # How the suite is spread over the workers (``--dist loadgroup``, pyproject): a module's tests run on one
 # worker, so its costly fixtures are built once, except the long parametrised modules below, cut into
-# that many runs of consecutive tests; those run first, so that no worker is left with one at the end.
+# that many runs of consecutive tests.  The groups are made by the scheduler below, from the test ids:
+# pytest-xdist's own loadgroup appends an ``xdist_group`` mark's name to ``item._nodeid``, which pytest 9
+# no longer reads, so with it every test was a group of its own and each worker built every module's
+# fixtures again.
 SPLIT = {"test_rule_cases.py": 4, "test_harness.py": 4, "test_features.py": 3, "test_gaps.py": 2}
 
 
-def pytest_collection_modifyitems(config, items):
+def worker_groups(nodeids: list[str]) -> dict[str, str]:
+    """The group (one worker's run of tests) of each test id, the ids in collection order."""
     sizes: dict[str, int] = {}
-    for item in items:
-        module = item.nodeid.split("::")[0]
+    for nodeid in nodeids:
+        module = nodeid.split("::")[0]
         sizes[module] = sizes.get(module, 0) + 1
     seen: dict[str, int] = {}
-    for item in items:
-        module = item.nodeid.split("::")[0]
+    groups = {}
+    for nodeid in nodeids:
+        module = nodeid.split("::")[0]
         parts = SPLIT.get(Path(module).name, 1)
         index = seen[module] = seen.get(module, -1) + 1
-        item.add_marker(pytest.mark.xdist_group(f"{module}#{index * parts // sizes[module]}"))
+        groups[nodeid] = f"{module}#{index * parts // sizes[module]}"
+    return groups
+
+
+def pytest_collection_modifyitems(config, items):
+    # the split modules first (xdist hands out the groups with the most tests first; ties in this order)
     items.sort(key=lambda item: Path(item.nodeid.split("::")[0]).name not in SPLIT)  # stable: order kept
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        """xdist's scope scheduling (a group's tests on one worker, the groups shared out as workers free
+        up), the scope of a test being its ``worker_groups`` group."""
+
+        def __init__(self, config, log=None) -> None:
+            super().__init__(config, log)
+            self.groups: dict[str, str] = {}
+
+        def schedule(self) -> None:
+            if self.collection is None and self.registered_collections:
+                self.groups = worker_groups(list(next(iter(self.registered_collections.values()))))
+            super().schedule()
+
+        def _split_scope(self, nodeid: str) -> str:
+            return self.groups[nodeid]
+
+    return GroupScheduling(config, log)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ format that writes a folder (``{file name: bytes}``) as its file names and their
 
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 from xml.etree import ElementTree
@@ -15,8 +16,15 @@ def office_text(data: bytes) -> str:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         for name in z.namelist():
             if name.endswith(".xml"):
-                out.extend(e.text for e in ElementTree.fromstring(z.read(name)).iter() if e.text)
+                out.extend(_part_text(z.read(name)))
     return "\n".join(out)
+
+
+@functools.lru_cache(maxsize=64)
+def _part_text(xml: bytes) -> tuple[str, ...]:
+    """The texts of one XML part, parsed once per content: the styles parts (most of the parsing of a
+    form) are the same bytes in every form of a set."""
+    return tuple(e.text for e in ElementTree.fromstring(xml).iter() if e.text)
 
 
 def shown_text(rendered: bytes | dict[str, bytes]) -> str:

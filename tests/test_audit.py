@@ -21,7 +21,7 @@ from checker.readiness import area_of
 from checker.reporters import FORMATS
 from checker.schemas import load_schemas
 
-from .conftest import CONFORMING, DEFECTIVE, EVIDENCE, PACK, edit_text, run_in_process, tree_digest
+from .conftest import CONFORMING, DEFECTIVE, EVIDENCE, PACK, edit_text, example_report, run_in_process, tree_digest
 
 RECORDS = EVIDENCE / "audits" / "donghu"
 STAGE1, STAGE2, SURVEILLANCE = (RECORDS / f"audit-{t}.yaml" for t in ("stage1", "stage2", "surveillance"))
@@ -159,7 +159,7 @@ def _dated(report):
 
 def test_the_audit_date_changes_a_date_dependent_verdict():
     before = tree_digest(DEFECTIVE)
-    manifest = run_check(DEFECTIVE)
+    manifest = example_report(DEFECTIVE)
     moved = run_check(DEFECTIVE, audit_date="2024-11-20")
     assert tree_digest(DEFECTIVE) == before  # replaced in memory, never in the evidence
     own = manifest.bundle["audit_date"]

@@ -11,7 +11,7 @@ import textwrap
 from checker import __version__
 from checker.errors import EXIT_FINDINGS, EXIT_INPUT_ERROR, EXIT_OK
 
-from .conftest import CONFORMING, DEFECTIVE, ROOT, run_in_process
+from .conftest import CONFORMING, DEFECTIVE, ROOT, example_report, run_in_process
 
 
 def test_version(cli):
@@ -20,9 +20,7 @@ def test_version(cli):
 
 
 def test_check_prints_a_summary_and_exits_by_outcome(cli):
-    from checker.check import run_check
-
-    expected = run_check(DEFECTIVE).nonconformities  # counts come from the pack, not pinned here
+    expected = example_report(DEFECTIVE).nonconformities  # counts come from the pack, not pinned here
     major = sum(1 for nc in expected if nc.grade.value == "major")
     result = cli("check", DEFECTIVE)
     assert result.exit_code == EXIT_FINDINGS

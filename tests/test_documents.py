@@ -31,7 +31,7 @@ from checker.labels_out import grade_label, status_label
 from checker.modes import AUDIT, PRECHECK, in_mode
 from checker.reporters import FORMATS, docx_annex, docx_report, write_reports, xlsx_report
 
-from .conftest import DEFECTIVE, run_in_process
+from .conftest import DEFECTIVE, example_report, run_in_process
 
 ZC001, SEESA = "t-cpqs-zc001-2025", "t-seesa-010-2025"
 AUDIT_INFO = {"certification_body": {"name": "华信认证有限公司"}, "audit_number": "HX-2025-0042",
@@ -46,7 +46,9 @@ RECORD = {"number": None, "auditor": "李审", "acknowledged_by": "王园", "ack
 
 @pytest.fixture(scope="module")
 def precheck():
-    return run_check(DEFECTIVE, mode=PRECHECK)
+    report = example_report(DEFECTIVE)  # the example declares a pre-assessment: the same as mode=PRECHECK
+    assert report.mode == PRECHECK
+    return report
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ packs' own remediation texts, never pinned."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ from checker.modes import AUDIT, PRECHECK, in_mode, report_mode
 from checker.packs import available_packs, get_pack
 from checker.reporters import FORMATS
 
-from .conftest import DEFECTIVE, ROOT, edit_text
+from .conftest import DEFECTIVE, ROOT, edit_text, example_report
 from .office_text import shown_text
 
 SCORED = "t-seesa-010-2025"
@@ -32,7 +33,9 @@ def _advice(report) -> list[str]:
 
 @pytest.fixture(scope="module")
 def precheck():
-    return run_check(DEFECTIVE, mode=PRECHECK)
+    report = example_report(DEFECTIVE)  # the example declares a pre-assessment: the same as mode=PRECHECK
+    assert report.mode == PRECHECK
+    return report
 
 
 def test_the_mode_follows_the_bundle_unless_asked():
@@ -67,7 +70,11 @@ def test_an_audit_report_holds_no_advice_in_any_format(precheck, fmt):
     shown = {lang: _shown(fmt, render(audit, lang)) for lang in langs}
     for lang, out in shown.items():
         assert [t for t in advice if t in out] == [], f"{fmt}/{lang} shows advice in an audit"
-    pre = _shown(fmt, render(precheck, "zh"))
+    # the control: a pre-check prints its advice; the slow renderers print it from two of the nonconformities
+    # (the audit above was rendered whole: advice anywhere in it would be found)
+    control = precheck if fmt not in ("pdf", "docx") else dataclasses.replace(
+        precheck, nonconformities=tuple(n for n in precheck.nonconformities if n.remediation)[:2])
+    pre = _shown(fmt, render(control, "zh"))
     if fmt != "json":  # the JSON of a pre-check carries it as data; the others print it
         assert any(t in pre for t in advice), f"{fmt} shows no remediation in a pre-check"
     assert all(n.id in shown["zh"] for n in precheck.nonconformities)

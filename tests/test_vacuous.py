@@ -6,7 +6,7 @@ from __future__ import annotations
 from checker.check import run_check
 from checker.model import Status
 
-from .conftest import CONFORMING
+from .conftest import CONFORMING, example_report
 
 
 def _results(report, rule_id):
@@ -39,6 +39,6 @@ def test_a_pass_on_an_empty_record_list_is_not_conformity(base_copy):
 
 
 def test_the_example_park_keeps_its_verdicts():
-    report = run_check(CONFORMING)
+    report = example_report(CONFORMING)
     assert not report.has_nonconformities
     assert [r.rule for r in report.results if r.status is Status.NOT_EVALUATED] == []

@@ -25,7 +25,7 @@ from checker.reporters._view import environment, view
 from checker.schemas import load_schemas
 from checker.waivers import apply_waivers, shanghai_date
 
-from .conftest import DEFECTIVE, PACK, ROOT
+from .conftest import DEFECTIVE, PACK, ROOT, example_report
 
 EXAMPLES = ROOT / "evidence" / "audits" / "donghu"
 CALIBRATION_NC = "NC-P43MJFQM"  # donghu: flow meter 1 out of calibration, 10.1.1, minor (zc001-10.1.1-calibration)
@@ -37,7 +37,7 @@ INTERNAL_AUDIT_NC = "NC-HKQWAGDH"  # donghu: no internal audit in 2023, 10.2, ma
 def plain():
     """donghu-park checked without waivers, and its bundle (for applying waivers to that report)."""
     bundle, _ = load_and_validate(DEFECTIVE)
-    return run_check(DEFECTIVE), bundle
+    return example_report(DEFECTIVE), bundle
 
 
 @pytest.fixture(scope="module")
