@@ -30,7 +30,8 @@ def test_the_formatter_leaves_shipped_rule_files_as_they_are(path):
     assert format_text(text, path.parent, meta, str(path)) == (text, [])
 
 
-D_EXPECT = "    expect:\n      field: commitments\n      contains:\n        type: legal_compliance\n"
+D_EXPECT = ("    expect:\n      field: commitments\n      contains:\n        type: legal_compliance\n        text:\n"
+            "          present: true\n")
 D_HEAD = "    grade: minor\n    for_each: policy\n    finding: zc001-6.2-commitments\n"
 BREAKS = [
     # (what, old, new, words the problem must say: what is wrong and how to fix it)
@@ -54,7 +55,7 @@ BREAKS = [
      ["breach: false is the default"]),
     ("a case's fixture: base", "      - name: 含合规承诺\n", "      - name: 含合规承诺\n        fixture: base\n",
      ["fixture: base is the default"]),
-    ("flow mapping", D_EXPECT, "    expect: {field: commitments, contains: {type: legal_compliance}}\n",
+    ("flow mapping", D_EXPECT, "    expect: {field: commitments, contains: {type: legal_compliance, text: {present: true}}}\n",
      ["flow mapping", "block style", f"python -m checker.rulefmt {PACK}/{FILE}"]),
     ("flow list of mappings", "        patch:\n          - op: remove\n            file: policy.yaml\n            path: /commitments\n",
      "        patch: [{op: remove, file: policy.yaml, path: /commitments}]\n",
