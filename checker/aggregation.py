@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from collections.abc import Iterable
 from itertools import compress, groupby
 from operator import itemgetter
 from typing import Any
@@ -110,15 +111,22 @@ def _plan(derived: tuple[Derived, ...], aggregates: tuple[Aggregate, ...]) -> tu
 
 
 def run_declarations(base: FactBase, bundle: Bundle, derived: tuple[Derived, ...],
-                     aggregates: tuple[Aggregate, ...], dates: dict[str, str]) -> None:
-    """Compute the derived values and the aggregates on the facts, in dependency order."""
+                     aggregates: tuple[Aggregate, ...], dates: dict[str, str],
+                     read: dict[str, frozenset[str] | None] | None = None, whole: Iterable[str] = ()) -> None:
+    """Compute the derived values and the aggregates on the facts, in dependency order.  The derived values
+    are held as columns while they are computed, then written onto the facts (``FactBase.narrow``): with
+    ``read`` (the fields the engine may read, by kind; ``whole``: kinds read whole) only those, the facts
+    narrowed to them, the rest left in their columns for messages; without it every one."""
     by_name = {a.name: a for a in aggregates}
     period_years = range(int(dates["period_start"][:4]), int(dates["period_end"][:4]) + 1)
     store = ColumnStore(base)  # each field of a kind is read once for the whole run (checker.columns)
     steps = plan(derived, aggregates)[0]
+    base.holding = True
     for step, later in zip(steps, _read_later(steps), strict=True):
         _run_step(base, bundle, step, by_name, store, dates, period_years)
         store.keep(later)  # columns no later step reads are let go
+    del store
+    base.narrow(read, whole)
 
 
 def _read_later(steps: list[Step]) -> list[set[tuple[str, str]]]:
@@ -136,7 +144,7 @@ def _run_step(base: FactBase, bundle: Bundle, step: Step, by_name: dict[str, Agg
     if isinstance(step, Derived):
         derive_one(base, step, by_name, store)
     elif step.intervals:
-        _intervals(base, bundle, step, dates)
+        _intervals(base, bundle, step, dates, store.kind(step.of))
     elif step.group_by_fields:
         _aggregate_by_fields(base, step, store.kind(step.of))
     elif step.group_by_field:
@@ -214,7 +222,7 @@ def _iso(days: int) -> str:
     return (_dt.date(1970, 1, 1) + _dt.timedelta(days=days)).isoformat()
 
 
-def _intervals(base: FactBase, bundle: Bundle, agg: Aggregate, dates: dict[str, str]) -> None:
+def _intervals(base: FactBase, bundle: Bundle, agg: Aggregate, dates: dict[str, str], columns: Columns) -> None:
     """Gaps between consecutive dated records, measured from the period start (or the last record
     before it) to the first record in the period, between records, and from the last record to the
     audit date: one fact per gap.  Records dated after the closing anchor do not shorten a gap."""
@@ -222,13 +230,9 @@ def _intervals(base: FactBase, bundle: Bundle, agg: Aggregate, dates: dict[str, 
     date_field, start_anchor, end_anchor = agg.intervals
     start, end = epoch_days(dates[start_anchor]), epoch_days(dates[end_anchor])
     dated: list[tuple[int, str]] = []
-    for fid in base.of_kind(agg.of):
-        fact = base.facts[int(fid) - 1]
-        if not where_holds(fact, agg.where):
-            continue
-        day = fact.get(date_field)
+    for i, day in _selected(columns, agg, columns.raw(date_field)):
         if isinstance(day, int) and day <= end:
-            dated.append((day, fid))
+            dated.append((day, columns.facts[i]["id"]))
     dated.sort()
     before = [d for d in dated if d[0] <= start]
     inside = [d for d in dated if start < d[0]]
@@ -271,7 +275,7 @@ def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: ran
         _aggregate_by_field(base, agg, columns)
         return
     groups: dict[int, list[int]] = {}
-    for i, day in _selected(columns, agg, [f.get(agg.group_by_year_of) for f in columns.facts]):
+    for i, day in _selected(columns, agg, columns.raw(agg.group_by_year_of)):
         if isinstance(day, int):
             groups.setdefault(year_of(day), []).append(i)
     keys = set(groups)
@@ -298,7 +302,7 @@ def _aggregate_by_field(base: FactBase, agg: Aggregate, columns: Columns) -> Non
     """Count records per value of a field.  The fact points at the last record of its group, so a
     value given twice is located at its repetition."""
     groups: dict = {}
-    for i, key in _selected(columns, agg, [f.get(agg.group_by_field) for f in columns.facts]):
+    for i, key in _selected(columns, agg, columns.raw(agg.group_by_field)):
         if isinstance(key, (str, int)) and not isinstance(key, bool):
             groups.setdefault(key, []).append(i)
     totalled = _totalled(columns, agg)

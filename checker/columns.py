@@ -101,12 +101,14 @@ def walk(value: Any, path: str) -> Any:
 
 
 class Columns:
-    """The facts of one kind (in fact order) and the columns read from them so far."""
+    """The facts of one kind (in fact order) and the columns read from them so far.  A derived value held
+    as a column (``FactBase.holding``) is read from its column, the fact's own value where it is not derived."""
 
-    __slots__ = ("_cache", "_sources", "base", "facts")
+    __slots__ = ("_cache", "_sources", "base", "facts", "kind")
 
     def __init__(self, base: FactBase, kind: str):
         self.base = base
+        self.kind = kind
         self.facts = [base.facts[int(fid) - 1] for fid in base.of_kind(kind)]
         self._cache: dict[str, list] = {}
         self._sources: list[FactSource] | None = None
@@ -128,11 +130,30 @@ class Columns:
             if key in LOCATION:
                 column = LOCATION_COLUMNS[key](self.sources())
             elif "." in key:
-                read = getter(path)
-                column = [read(fact) for fact in self.facts]
+                head, _, rest = key.partition(".")
+                read = _walk(tuple(rest.split(".")))
+                column = [read(v) for v in self.raw(head)]
             else:
-                column = [fact.get(key) for fact in self.facts]
+                column = self.raw(key)
             self._cache[key] = column
+        return column
+
+    def raw(self, key: str) -> list:
+        """The column of one engine field (``fact.get(key)`` of each fact, a held derived value first)."""
+        column = self._cache.get(key)
+        if column is not None:
+            return column
+        held = self.base.held_column(self.kind, key)
+        if held is None:
+            column = [fact.get(key) for fact in self.facts]
+        else:
+            values, skip = held
+            if len(values) == len(self.facts) and skip not in values:
+                column = values
+            else:  # not derived for some: the fact's own value there
+                column = [fact.get(key) if i >= len(values) or values[i] is skip else values[i]
+                          for i, fact in enumerate(self.facts)]
+        self._cache[key] = column
         return column
 
     def keep(self, paths: set[str]) -> None:
@@ -145,7 +166,7 @@ class Columns:
         noted for their messages as ``shown`` (default: the values); cached columns of that field go."""
         for key in [k for k in self._cache if k == name or k.startswith(name + ".")]:
             del self._cache[key]
-        self.base.set_derived_column(self.facts, name, values, ABSENT, shown, self.sources())
+        self.base.set_derived_column(self.facts, name, values, ABSENT, shown, self.sources(), self.kind)
 
 
 class ColumnStore:

@@ -224,8 +224,7 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: C
         _occurrence(store, d)
         return
     if d.op in ("window_sum", "window_decline"):
-        _window(base, d)
-        store.forget(d.kind)
+        _window(store.kind(d.kind), d)
         return
     columns = store.kind(d.kind)
     if d.op in UNIT_OPS:
@@ -318,8 +317,14 @@ def _hit(index: dict, key: tuple) -> Any:
         return None
 
 
-def _year(fact: dict) -> int | None:
-    year = fact.get("year", fact.get("key"))
+def _years(columns: Columns) -> list[int | None]:
+    """Each fact's year (``_year``) where it counts (an aggregate's year without records does not), else None."""
+    counts = columns.raw("count")
+    return [_year(key if year is None else year) if count != 0 else None
+            for year, key, count in zip(columns.raw("year"), columns.raw("key"), counts, strict=True)]
+
+
+def _year(year: Any) -> int | None:
     if isinstance(year, float) and year.is_integer():
         year = int(year)
     if isinstance(year, str) and year.isdigit():
@@ -342,10 +347,10 @@ def _decline_rate(columns: Columns, d: Derived, aggregates: dict[str, Aggregate]
     agg = aggregates.get(d.kind[len("agg."):]) if d.kind.startswith("agg.") else None
     others = [engine_field(f) for f, _ in agg.group_by_fields if f != "year"] if agg else []
     series: dict[tuple, list[tuple[int, Any, int]]] = {}
-    for position, (fact, value) in enumerate(zip(columns.facts, columns.get(value_field), strict=True)):
-        year = _year(fact)
-        if year is not None and fact.get("count") != 0:  # a year an aggregate has no record of is not present
-            key = tuple(str(fact.get(f)) for f in others)
+    keys = rows([[str(v) for v in columns.raw(f)] for f in others], len(columns))
+    # a year an aggregate has no record of is not present (``_years``)
+    for position, (year, value, key) in enumerate(zip(_years(columns), columns.get(value_field), keys, strict=True)):
+        if year is not None:
             series.setdefault(key, []).append((year, value, position))
     rates: list = [_ABSENT] * len(columns)
     for points in series.values():
@@ -363,7 +368,7 @@ def _decline_rate(columns: Columns, d: Derived, aggregates: dict[str, Aggregate]
     columns.set(engine_field(d.field), rates)
 
 
-def _window(base: Any, d: Derived) -> None:
+def _window(columns: Columns, d: Derived) -> None:
     """Over the ``years`` years ending at each year's fact (years Y − n + 1 … Y of a per-year kind):
     ``window_sum`` — the sum of the value over the window, absent unless every year of it has the value;
     ``window_decline`` — the average annual decline from the window's first year to Y,
@@ -372,18 +377,17 @@ def _window(base: Any, d: Derived) -> None:
     n = d.years or 0
     if n < 2:
         return
-    get = getter(d.args[0])
-    by_year: dict[int, list[tuple[Any, dict]]] = {}
-    for fact in (base.facts[int(fid) - 1] for fid in base.of_kind(d.kind)):  # written fact by fact
-        year = _year(fact)
-        if year is not None and fact.get("count") != 0:
-            by_year.setdefault(year, []).append((get(fact), fact))
+    by_year: dict[int, list[tuple[Any, int]]] = {}
+    for position, (year, value) in enumerate(zip(_years(columns), columns.get(d.args[0]), strict=True)):
+        if year is not None:
+            by_year.setdefault(year, []).append((value, position))
     values = {y: pts[0][0] for y, pts in by_year.items() if len(pts) == 1 and _numbers([pts[0][0]])}
-    target = engine_field(d.field)
+    out: list = [_ABSENT] * len(columns)
     for year, points in by_year.items():
         value = _window_value(d.op, [values.get(y) for y in range(year - n + 1, year + 1)])
         if value is not _ABSENT and len(points) == 1:
-            base.set_derived(points[0][1], target, value)
+            out[points[0][1]] = value
+    columns.set(engine_field(d.field), out)
 
 
 def _window_value(op: str, window: list) -> Any:
