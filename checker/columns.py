@@ -216,10 +216,15 @@ def rel_diff_column(columns: list[list], table: dict) -> list:
 
 
 def per_distinct(op: Callable[[list, dict], Any]) -> Callable[[list[list], dict], list]:
-    """The column twin of an op of whole numbers: computed once per distinct row of integers (years,
-    months); a row holding anything else (a float, whose zero has a sign; a bool, equal to 1) is
-    computed on its own."""
+    """The column twin of a row op: computed once per distinct row.  Rows are taken as equal by value when
+    every column is ``_memo_safe`` (no op tells its equal values apart); otherwise a row of whole numbers only
+    (years, months) is, and any other row (a float, whose zero has a sign; a bool, equal to 1) is computed on
+    its own."""
     def twin(columns: list[list], table: dict) -> list:
+        if all(map(_memo_safe, columns)):
+            rows = list(zip(*columns, strict=True))
+            known = {row: op(list(row), table) for row in dict.fromkeys(rows)}
+            return list(map(known.__getitem__, rows))
         done: dict[tuple, Any] = {}
         out = []
         for row in zip(*columns, strict=True):
@@ -233,5 +238,15 @@ def per_distinct(op: Callable[[list, dict], Any]) -> Callable[[list[list], dict]
     return twin
 
 
+def _memo_safe(column: list) -> bool:
+    """Whether values of the column that are equal are the same to any op: texts, whole numbers and None
+    (no bool: True == 1), or floats without a zero (0.0 == -0.0) and without whole numbers (1.0 == 1)."""
+    types = set(map(type, column))
+    if _TEXT_INTEGERS.issuperset(types):
+        return True
+    return _TEXT_FLOATS.issuperset(types) and 0.0 not in column
+
+
 _UNSEEN, _OWN = object(), object()
 _INTEGERS = frozenset({int})
+_TEXT_INTEGERS, _TEXT_FLOATS = frozenset({int, str, type(None)}), frozenset({float, str, type(None)})

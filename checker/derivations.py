@@ -193,8 +193,7 @@ _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_o
 
 # Columnar twins of the ops above: the same value for each row, computed over whole columns.
 COLUMN_OPS: dict[str, Callable[[list[list], dict], list]] = {
-    "rel_diff": rel_diff_column, **{op: per_distinct(_DERIVATIONS[op]) for op in
-                                    ("period_end", "sub", "add", "year_diff", "on_or_before")}}
+    "rel_diff": rel_diff_column, **{op: per_distinct(fn) for op, fn in _DERIVATIONS.items() if op != "rel_diff"}}
 
 
 def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: ColumnStore | None = None) -> None:
@@ -234,14 +233,18 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: C
     if d.op == "pick":
         table["take"] = d.take
     read = [columns.get(arg) for arg in d.args]
-    twin = COLUMN_OPS.get(d.op)
-    if twin is not None and read:
-        values = twin(read, table)
+    compute = _DERIVATIONS.get(d.op, _abs_diff)
+    if read:
+        values = (COLUMN_OPS.get(d.op) or per_distinct(compute))(read, table)
     else:
-        compute = _DERIVATIONS.get(d.op, _abs_diff)
-        values = [compute(list(row), table) for row in rows(read, len(columns))]
-    # an overflowing result is absent
-    columns.set(engine_field(d.field), [v if type(v) is not float or math.isfinite(v) else _ABSENT for v in values])
+        values = [compute([], table) for _ in range(len(columns))]
+    try:
+        distinct: Any = set(values)
+    except TypeError:  # a list or mapping among the values
+        distinct = values
+    if any(type(v) is float and not math.isfinite(v) for v in distinct):  # an overflowing result is absent
+        values = [v if type(v) is not float or math.isfinite(v) else _ABSENT for v in values]
+    columns.set(engine_field(d.field), values)
 
 
 def _occurrence(store: ColumnStore, d: Derived) -> None:
