@@ -343,19 +343,27 @@ def _aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> No
         if members is not None:
             members.extend(map(itemgetter(0), run))
             continue
-        parts = [_key_part(v) for v in values]
+        parts = [v if type(v) is str else _key_part(v) for v in values]
         if None not in parts:
             groups[values] = list(map(itemgetter(0), run))
             keys[values] = "/".join(parts)  # type: ignore[arg-type]  # (no None left)
     totalled = _totalled(columns, agg)
+    kind, sources, prefix = agg.kind, columns.sources(), f"agg:{agg.name}:"
+    # the fields as given, each once (the first of a name given twice: the same column), after key and count
+    engine_names = [e for _, e in fields]
+    plain = not {"key", "count"} & set(names) and not {"key", "count", "kind", "id"} & set(engine_names) \
+        and len(set(engine_names)) == len(set(names))
     for values, members in groups.items():
         key = keys[values]
-        counted: dict = {"kind": agg.kind, "key": key, "count": len(members)}
+        counted: dict = {"kind": kind, "key": key, "count": len(members)}
         data: dict = {"key": key, "count": len(members)}
-        for (name, engine_name), value in zip(fields, values, strict=True):
-            counted.setdefault(engine_name, value)
-            data.setdefault(name, value)
+        if plain:
+            counted.update(zip(engine_names, values))
+            data.update(zip(names, values))
+        else:
+            for (name, engine_name), value in zip(fields, values, strict=True):
+                counted.setdefault(engine_name, value)
+                data.setdefault(name, value)
         _totals(totalled, members, counted, data)
-        first = _source(columns, members[0])
-        base.add(counted, FactSource(agg.kind, first.file, first.pointer, data, first.document,
-                                     f"agg:{agg.name}:{key}"))
+        first = sources[members[0]]
+        base.add(counted, FactSource(kind, first.file, first.pointer, data, first.document, prefix + key))

@@ -161,12 +161,15 @@ class Columns:
         for key in [k for k in self._cache if k not in paths]:
             del self._cache[key]
 
-    def set(self, name: str, values: list, shown: list | None = None) -> None:
+    def set(self, name: str, values: list, shown: list | None = None, located: str | None = None) -> None:
         """Set the computed ``values`` (``ABSENT``: not set) as the engine field ``name`` of the facts,
-        noted for their messages as ``shown`` (default: the values); cached columns of that field go."""
+        noted for their messages as ``shown`` (default: the values); cached columns of that field go.
+        ``located`` (a ``LOCATION`` name): the values are sources, the field is where each one's evidence is,
+        computed when read."""
         for key in [k for k in self._cache if k == name or k.startswith(name + ".")]:
             del self._cache[key]
-        self.base.set_derived_column(self.facts, name, values, ABSENT, shown, self.sources(), self.kind)
+        resolve = (LOCATION[located], LOCATION_COLUMNS[located]) if located else None
+        self.base.set_derived_column(self.facts, name, values, ABSENT, shown, self.sources(), self.kind, resolve)
 
 
 class ColumnStore:

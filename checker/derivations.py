@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .columns import ABSENT as _ABSENT
-from .columns import Columns, ColumnStore, getter, per_distinct, rel_diff_column, rows, walk
+from .columns import LOCATION, Columns, ColumnStore, getter, per_distinct, rel_diff_column, rows, walk
 from .conditions import engine_field
 from .derive_units import with_units
 from .factbase import UNSET
@@ -294,6 +294,8 @@ def _ref(store: ColumnStore, d: Derived) -> None:
     """Copy ``take`` from the first fact of kind ``of`` (in fact order) whose ``match`` fields equal ours."""
     assert d.of is not None and d.take is not None
     theirs = store.kind(d.of)
+    if d.take in LOCATION and _ref_location(theirs, store.kind(d.kind), d):
+        return
     index: dict[tuple, tuple[Any, Any]] = {}
     key_columns, taken = [theirs.get(f) for f, _ in d.match], theirs.get(d.take)
     # plain keys, and values plain or not given: a row is indexed when its value is given (no row to test)
@@ -311,6 +313,24 @@ def _ref(store: ColumnStore, d: Derived) -> None:
         hits = [_hit(index, key) for key in rows(mine, len(ours))]
     ours.set(engine_field(d.field), [_ABSENT if hit is None else hit[0] for hit in hits],
              [None if hit is None else hit[1] for hit in hits])
+
+
+def _ref_location(theirs: Columns, ours: Columns, d: Derived) -> bool:
+    """``_ref`` of where the partner's evidence is (``take: _at``), when every key is plain: the partner's
+    source is held, its place computed only when read (``Columns.set`` ``located``).  False: not done here
+    (a key that is not plain, or evidence holding a field of that name)."""
+    assert d.take is not None
+    key_columns, mine = [theirs.get(f) for f, _ in d.match], [ours.get(f) for _, f in d.match]
+    sources = theirs.sources()
+    if not (all(_PLAIN_TYPES.issuperset(map(type, c)) for c in key_columns)
+            and all(_PLAIN_OR_NONE.issuperset(map(type, c)) for c in mine)) \
+            or any(type(src.data) is dict and d.take in src.data for src in sources):
+        return False
+    keys = list(rows(key_columns, len(theirs)))
+    first = dict(zip(reversed(keys), reversed(sources)))  # the first partner of each key
+    ours.set(engine_field(d.field), [_ABSENT if hit is None else hit for hit in map(first.get, rows(mine, len(ours)))],
+             located=d.take)
+    return True
 
 
 def _hit(index: dict, key: tuple) -> Any:

@@ -3,7 +3,7 @@ evidence it was built from (file, JSON pointer, original values).  ``checker.fac
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,22 +15,41 @@ UNSET: Any = object()  # a derived field not set on a fact
 class HeldColumns:
     """The derived values of one kind held as columns, not on the facts (memory, time): those no rule
     condition reads (``FactBase.narrow``), by field (the rule-language name): the values by position in
-    the kind (``skip``: not derived for that fact) and, where messages show them otherwise, those."""
+    the kind (``skip``: not derived for that fact) and, where messages show them otherwise, those; a
+    column may hold what its values are computed from when read (``Resolve``: where a partner's evidence is)."""
 
     __slots__ = ("columns",)
 
     def __init__(self) -> None:
-        self.columns: dict[str, tuple[str, list, list | None, Any]] = {}  # label -> (engine name, values, shown, skip)
+        # label -> (engine name, values, shown, skip, resolve)
+        self.columns: dict[str, tuple[str, list, list | None, Any, Resolve | None]] = {}
 
     def get(self, label: str, row: int) -> Any:
         """One held value as shown (``UNSET``: not derived for the fact at ``row``)."""
         column = self.columns.get(label)
         if column is None:
             return UNSET
-        _, values, shown, skip = column
+        _, values, shown, skip, resolve = column
         if row >= len(values) or values[row] is skip:
             return UNSET
-        return values[row] if shown is None else shown[row]
+        if shown is not None:
+            return shown[row]
+        return values[row] if resolve is None else resolve[0](values[row])
+
+
+# a held column's values computed when read: (one value, the values of a list) from what the column holds
+Resolve = tuple[Callable[[Any], Any], Callable[[list], list]]
+
+
+def resolved(values: list, skip: Any, resolve: Resolve | None) -> list:
+    """A held column's values as they are read (``skip`` stays)."""
+    if resolve is None:
+        return values
+    positions = [i for i, v in enumerate(values) if v is not skip]
+    out = list(values)
+    for i, value in zip(positions, resolve[1]([values[i] for i in positions]), strict=True):
+        out[i] = value
+    return out
 
 
 @dataclass(slots=True)
@@ -132,7 +151,7 @@ class FactBase:
         """A derived column held for ``kind`` under the engine name ``name``: its values and their ``skip``."""
         held = self._held.get(kind)
         column = held.columns.get(name[2:] if name.startswith("f_") else name) if held is not None else None
-        return None if column is None or column[0] != name else (column[1], column[3])
+        return None if column is None or column[0] != name else (resolved(column[1], column[3], column[4]), column[3])
 
     def narrow(self, read: dict[str, frozenset[str] | None] | None, whole: Iterable[str] = ()) -> None:
         """Write the held derived columns (``holding``) onto the facts and drop from each fact the fields
@@ -171,7 +190,8 @@ class FactBase:
                     fact = src.fact = facts[int(fact["id"]) - 1] = {k: v for k, v in fact.items() if k in kept}
             if kind_names:
                 src.names = kind_names if src.names is None else self._merged(src.names, kind_names)
-        for label, (name, values, shown, skip) in write:
+        for label, (name, values, shown, skip, resolve) in write:
+            values = resolved(values, skip, resolve)
             for src, value in zip(rows, values, strict=False):
                 if value is not skip and src.fact is not None:
                     src.fact[name] = value
@@ -212,16 +232,18 @@ class FactBase:
 
     def set_derived_column(self, facts: list[dict], name: str, values: list, skip: Any,
                            shown: list | None = None, sources: list[FactSource] | None = None,
-                           kind: str | None = None) -> None:
+                           kind: str | None = None, resolve: Resolve | None = None) -> None:
         """``set_derived`` on each fact whose value (same position in ``values``) is not ``skip``;
         ``shown``: the values as the messages show them, by position (default: the values);
         ``sources``: the facts' sources, by position (default: looked up).  While ``holding``, the column
-        of the facts of ``kind`` (all of them, in order) is held as it is instead (``narrow`` writes it)."""
+        of the facts of ``kind`` (all of them, in order) is held as it is instead (``narrow`` writes it);
+        ``resolve``: how the values are computed from what ``values`` holds, when read (``HeldColumns``)."""
         if not facts or (shown is None and values.count(skip) == len(values)):
             return  # nothing to set (a unit problem column where every unit is known)
         if self.holding and kind is not None and "." not in name:
-            self._held[kind].columns[name[2:] if name.startswith("f_") else name] = (name, values, shown, skip)
+            self._held[kind].columns[name[2:] if name.startswith("f_") else name] = (name, values, shown, skip, resolve)
             return
+        values = resolved(values, skip, resolve)
         if sources is None:
             sources = [self.sources[fact["id"]] for fact in facts]
         label = name[2:] if name.startswith("f_") else name
