@@ -30,7 +30,7 @@ from operator import itemgetter
 from typing import Any
 
 from .bundle import Bundle
-from .columns import Columns, ColumnStore, getter
+from .columns import Columns, ColumnStore, engine_path, getter
 from .conditions import add_months, engine_field, epoch_days
 from .derivations import derive_one, year_of
 from .factbase import FactBase, FactSource
@@ -120,13 +120,37 @@ def run_declarations(base: FactBase, bundle: Bundle, derived: tuple[Derived, ...
     by_name = {a.name: a for a in aggregates}
     period_years = range(int(dates["period_start"][:4]), int(dates["period_end"][:4]) + 1)
     store = ColumnStore(base)  # each field of a kind is read once for the whole run (checker.columns)
-    steps = plan(derived, aggregates)[0]
+    steps, later = _planned(derived, aggregates)
     base.holding = True
-    for step, later in zip(steps, _read_later(steps), strict=True):
+    for step, (kinds, paths) in zip(steps, later, strict=True):
         _run_step(base, bundle, step, by_name, store, dates, period_years)
-        store.keep(later)  # columns no later step reads are let go
+        store.keep(kinds, paths)  # columns no later step reads are let go
     del store
     base.narrow(read, whole)
+
+
+_LATER: dict[tuple, tuple] = {}  # (ids of the steps) -> (the steps, kept alive, and what is read after each)
+
+
+def _planned(derived: tuple[Derived, ...], aggregates: tuple[Aggregate, ...]) -> tuple[list[Step], list[tuple]]:
+    """The steps in the order they run and, after each, the kinds and the engine paths of each kind the
+    steps after it read (``ColumnStore.keep``): planned once per process for the same declarations."""
+    key = (tuple(map(id, derived)), tuple(map(id, aggregates)))
+    hit = _LATER.get(key)
+    if hit is None:
+        steps = plan(derived, aggregates)[0]
+        later = []
+        for needed in _read_later(steps):
+            paths: dict[str, set[str]] = {}
+            for kind, path in needed:
+                if path:
+                    paths.setdefault(kind, set()).add(engine_path(path))
+            later.append((frozenset(k for k, path in needed if not path),
+                          {k: frozenset(v) for k, v in paths.items()}))
+        hit = _LATER[key] = ((derived, aggregates), steps, later)
+        if len(_LATER) > 64:
+            del _LATER[next(iter(_LATER))]
+    return hit[1], hit[2]
 
 
 def _read_later(steps: list[Step]) -> list[set[tuple[str, str]]]:

@@ -71,6 +71,7 @@ def _walk(parts: tuple[str, ...]) -> Callable[[Any], Any]:
     return get
 
 
+@functools.lru_cache(maxsize=4096)
 def engine_path(path: str) -> str:
     """The engine's name of a rule-language field path (``_id``: the fact's own id)."""
     return "id" if path == "_id" else engine_field(path)
@@ -156,7 +157,7 @@ class Columns:
         self._cache[key] = column
         return column
 
-    def keep(self, paths: set[str]) -> None:
+    def keep(self, paths: frozenset[str]) -> None:
         """Let go of the cached columns whose engine path is not in ``paths``."""
         for key in [k for k in self._cache if k not in paths]:
             del self._cache[key]
@@ -180,21 +181,13 @@ class ColumnStore:
         self.base = base
         self._kinds: dict[str, Columns] = {}
 
-    def keep(self, needed: set[tuple[str, str]]) -> None:
-        """Keep only the columns of the (kind, field path) pairs in ``needed`` (path "": the kind's facts)."""
-        paths: dict[str, set[str]] = {}
-        for k, path in needed:
-            if path and k in self._kinds:
-                paths.setdefault(k, set()).add(engine_path(path))
+    def keep(self, kinds: frozenset[str], paths: dict[str, frozenset[str]]) -> None:
+        """Keep only what is read of ``kinds`` and of each only the columns of the engine ``paths`` given for it."""
         for kind in list(self._kinds):
-            if (kind, "") not in needed:
+            if kind not in kinds:
                 del self._kinds[kind]
                 continue
-            self._kinds[kind].keep(paths.get(kind, set()))
-
-    def forget(self, kind: str) -> None:
-        """Drop what was read of ``kind`` (a step wrote its facts fact by fact, ``FactBase.set_derived``)."""
-        self._kinds.pop(kind, None)
+            self._kinds[kind].keep(paths.get(kind, frozenset()))
 
     def kind(self, kind: str) -> Columns:
         columns = self._kinds.get(kind)
