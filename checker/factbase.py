@@ -174,31 +174,49 @@ class FactBase:
 
     def _rewrite(self, fids: list[str], keep: frozenset[str] | None, write: list[tuple[str, tuple]]) -> None:
         """The facts of one kind narrowed to ``keep`` (None: all fields) with the ``write`` columns set."""
-        facts, sources = self.facts, self.sources
-        plans: dict[int, frozenset[str]] = {}  # id of a fact's derived names -> fields kept
         kind_names = {label: column[0] for label, column in write}
-        rows = [sources[fid] for fid in fids]
+        rows = [self.sources[fid] for fid in fids]
+        if keep is not None:
+            self._narrowed(rows, keep)
+        if kind_names:
+            for src in rows:
+                src.names = kind_names if src.names is None else self._merged(src.names, kind_names)
+        targets = [src.fact for src in rows]
+        for label, (name, values, shown, skip, resolve) in write:
+            values = resolved(values, skip, resolve)
+            for fact, value in zip(targets, values, strict=False):
+                if value is not skip and fact is not None:
+                    fact[name] = value
+            if shown is not None:
+                self._show_column(rows, label, values, shown, skip)
+
+    def _narrowed(self, rows: list[FactSource], keep: frozenset[str]) -> None:
+        """Each fact of ``rows`` with only the fields ``keep`` names and its derived values, in its order."""
+        facts = self.facts
+        plans: dict[int, frozenset[str]] = {}  # id of a fact's derived names -> fields kept
         for src in rows:
             fact = src.fact
             if fact is None:
                 continue
-            if keep is not None:
-                kept = plans.get(id(src.names))
-                if kept is None:  # (derived names are shared and kept alive: ``_names``)
-                    kept = plans[id(src.names)] = keep | set((src.names or {}).values())
-                if not kept.issuperset(fact):
-                    fact = src.fact = facts[int(fact["id"]) - 1] = {k: v for k, v in fact.items() if k in kept}
-            if kind_names:
-                src.names = kind_names if src.names is None else self._merged(src.names, kind_names)
-        for label, (name, values, shown, skip, resolve) in write:
-            values = resolved(values, skip, resolve)
-            for src, value in zip(rows, values, strict=False):
-                if value is not skip and src.fact is not None:
-                    src.fact[name] = value
-            if shown is not None:
-                for src, value, show in zip(rows, values, shown, strict=False):
-                    if value is not skip and show is not value:
-                        self._show(src, label, value, show)
+            kept = plans.get(id(src.names))
+            if kept is None:  # (derived names are shared and kept alive: ``_names``)
+                kept = plans[id(src.names)] = keep | set((src.names or {}).values())
+            if not kept.issuperset(fact):
+                src.fact = facts[int(fact["id"]) - 1] = {k: v for k, v in fact.items() if k in kept}
+
+    def _show_column(self, rows: list[FactSource], label: str, values: list, shown: list, skip: Any) -> None:
+        """``_show`` of each row whose value is set; neighbours with the same mapping and shown value share
+        the next mapping (a date every row shows as text)."""
+        last: tuple = (UNSET, UNSET, None)
+        for src, value, show in zip(rows, values, shown, strict=False):
+            if value is skip:
+                continue
+            before = src.shown
+            if show is value and not (before and label in before):
+                continue
+            if before is not last[0] or show is not last[1]:
+                last = (before, show, self._shown_after(before, label, _DROP if show is value else show))
+            src.shown = last[2]
 
     def _merged(self, names: dict[str, str], more: dict[str, str]) -> dict[str, str]:
         """``names`` followed by ``more`` (shared: one mapping per pair, ``_names``)."""
