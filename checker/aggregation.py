@@ -30,7 +30,7 @@ from operator import itemgetter
 from typing import Any
 
 from .bundle import Bundle
-from .columns import Columns, ColumnStore, engine_path, getter
+from .columns import Columns, ColumnStore, engine_path
 from .conditions import add_months, engine_field, epoch_days
 from .derivations import derive_one, year_of
 from .factbase import FactBase, FactSource
@@ -129,6 +129,18 @@ def run_declarations(base: FactBase, bundle: Bundle, derived: tuple[Derived, ...
     base.narrow(read, whole)
 
 
+def links_read(derived: tuple[Derived, ...], aggregates: tuple[Aggregate, ...]) -> dict[str, set[str]]:
+    """Per kind, the links to a fact's document and enclosing fact (``_doc``, ``_parent``) the declarations read."""
+    out: dict[str, set[str]] = {}
+    steps: list[Step] = [*derived, *aggregates]
+    for step in steps:
+        for kind, path in _reads(step):
+            head = engine_path(path).split(".", 1)[0] if path else ""
+            if head in ("_doc", "_parent"):
+                out.setdefault(kind, set()).add(head)
+    return out
+
+
 _LATER: dict[tuple, tuple] = {}  # (ids of the steps) -> (the steps, kept alive, and what is read after each)
 
 
@@ -177,26 +189,9 @@ def _run_step(base: FactBase, bundle: Bundle, step: Step, by_name: dict[str, Agg
         _aggregate(base, bundle, step, period_years, store.kind(step.of))
 
 
-def _value(fact: dict, path: str) -> Any:
-    return getter(path)(fact)
-
-
-def where_holds(fact: dict, where: tuple[tuple[str, Any], ...]) -> bool:
-    """An aggregate's ``where``: each field equals its value, or is (not) one of the listed values
-    (``("in", values)`` / ``("not_in", values)``; a missing field is in no list)."""
-    for name, wanted in where:
-        value = _value(fact, name)
-        if isinstance(wanted, tuple):
-            op, values = wanted
-            if (value is not None and value in values) != (op == "in"):
-                return False
-        elif value != wanted:
-            return False
-    return True
-
-
 def where_mask(columns: Columns, where: tuple[tuple[str, Any], ...]) -> list[bool]:
-    """``where_holds`` for every fact of a kind, column by column."""
+    """An aggregate's ``where`` for every fact of a kind, column by column: each field equals its value, or is
+    (not) one of the listed values (``("in", values)`` / ``("not_in", values)``; a missing field is in no list)."""
     mask = [True] * len(columns)
     for name, wanted in where:
         column = columns.get(name)
@@ -290,6 +285,11 @@ def _selected(columns: Columns, agg: Aggregate, values: list) -> Any:
     return zip(compress(range(len(values)), mask), compress(values, mask), strict=True)
 
 
+def _raw(columns: Columns, name: str | None) -> list:
+    """The column of an engine field (none: nothing given)."""
+    return columns.raw(name) if name else [None] * len(columns)
+
+
 def _source(columns: Columns, position: int) -> FactSource:
     return columns.sources()[position]
 
@@ -299,7 +299,7 @@ def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: ran
         _aggregate_by_field(base, agg, columns)
         return
     groups: dict[int, list[int]] = {}
-    for i, day in _selected(columns, agg, columns.raw(agg.group_by_year_of)):
+    for i, day in _selected(columns, agg, _raw(columns, agg.group_by_year_of)):
         if isinstance(day, int):
             groups.setdefault(year_of(day), []).append(i)
     keys = set(groups)
@@ -326,7 +326,7 @@ def _aggregate_by_field(base: FactBase, agg: Aggregate, columns: Columns) -> Non
     """Count records per value of a field.  The fact points at the last record of its group, so a
     value given twice is located at its repetition."""
     groups: dict = {}
-    for i, key in _selected(columns, agg, columns.raw(agg.group_by_field)):
+    for i, key in _selected(columns, agg, _raw(columns, agg.group_by_field)):
         if isinstance(key, (str, int)) and not isinstance(key, bool):
             groups.setdefault(key, []).append(i)
     totalled = _totalled(columns, agg)
@@ -382,8 +382,8 @@ def _aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> No
         counted: dict = {"kind": kind, "key": key, "count": len(members)}
         data: dict = {"key": key, "count": len(members)}
         if plain:
-            counted.update(zip(engine_names, values))
-            data.update(zip(names, values))
+            counted.update(zip(engine_names, values, strict=True))
+            data.update(zip(names, values, strict=True))
         else:
             for (name, engine_name), value in zip(fields, values, strict=True):
                 counted.setdefault(engine_name, value)

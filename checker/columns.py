@@ -17,11 +17,12 @@ from itertools import repeat
 from typing import Any
 
 from .bundle import TableContent
-from .conditions import engine_field
+from .conditions import RESERVED, engine_field
 from .factbase import FactBase, FactSource
 from .quantities import rounded
 
 ABSENT: Any = object()  # a derived value that is not given (an input is missing or not usable)
+_RENAMED = frozenset("f_" + name for name in RESERVED)  # a reserved field name of the evidence, on a fact
 
 
 def _at(src: FactSource) -> str:
@@ -146,7 +147,7 @@ class Columns:
             return column
         held = self.base.held_column(self.kind, key)
         if held is None:
-            column = [fact.get(key) for fact in self.facts]
+            column = self._given(key)
         else:
             values, skip = held
             if len(values) == len(self.facts) and skip not in values:
@@ -156,6 +157,20 @@ class Columns:
                           for i, fact in enumerate(self.facts)]
         self._cache[key] = column
         return column
+
+    def _given(self, key: str) -> list:
+        """``fact.get(key)`` of each fact; a field the kind's lean facts do not carry (``FactBase.lean_keys``)
+        is read from their evidence (the same value: such a record was kept as it is, a reserved name given
+        as ``f_<name>``)."""
+        lean = self.base.lean_keys.get(self.kind)
+        if lean is None or key in lean or key in RESERVED:
+            return [fact.get(key) for fact in self.facts]
+        name = key[2:] if key in _RENAMED else key
+        full = self.base.full_rows.get(self.kind)
+        if not full:
+            return [src.data.get(name) for src in self.sources()]
+        return [fact.get(key) if i in full else src.data.get(name)
+                for i, (fact, src) in enumerate(zip(self.facts, self.sources(), strict=True))]
 
     def keep(self, paths: frozenset[str]) -> None:
         """Let go of the cached columns whose engine path is not in ``paths``."""
@@ -246,3 +261,37 @@ def _memo_safe(column: list) -> bool:
 _UNSEEN, _OWN = object(), object()
 _INTEGERS = frozenset({int})
 _TEXT_INTEGERS, _TEXT_FLOATS = frozenset({int, str, type(None)}), frozenset({float, str, type(None)})
+
+
+def ref_located(theirs: Columns, ours: Columns, match: tuple, take: str, field: str) -> bool:
+    """A ``ref`` (checker.derivations) of where the partner's evidence is (``take: _at``), when every key is
+    plain: the partner's source is held, its place computed only when read (``Columns.set`` ``located``).
+    False: not done here (a key that is not plain, or evidence holding a field of that name)."""
+    key_columns, mine = [theirs.get(f) for f, _ in match], [ours.get(f) for _, f in match]
+    sources = theirs.sources()
+    if not (all(_PLAIN.issuperset(map(type, c)) for c in key_columns)
+            and all(_PLAIN_OR_NONE.issuperset(map(type, c)) for c in mine)) \
+            or any(type(src.data) is dict and take in src.data for src in sources):
+        return False
+    first = dict(zip(reversed(list(rows(key_columns, len(theirs)))), reversed(sources), strict=True))  # first partners
+    ours.set(field, [ABSENT if hit is None else hit for hit in map(first.get, rows(mine, len(ours)))], located=take)
+    return True
+
+
+_PLAIN, _PLAIN_OR_NONE = frozenset({str, int, float, bool}), frozenset({str, int, float, bool, type(None)})
+
+
+def year_column(columns: Columns) -> list[int | None]:
+    """Each fact's year (its ``year``, else its ``key``: a whole number, or text of one) where it counts (an
+    aggregate's year without records does not), else None."""
+    counts = columns.raw("count")
+    return [_year(key if year is None else year) if count != 0 else None
+            for year, key, count in zip(columns.raw("year"), columns.raw("key"), counts, strict=True)]
+
+
+def _year(year: Any) -> int | None:
+    if isinstance(year, float) and year.is_integer():
+        year = int(year)
+    if isinstance(year, str) and year.isdigit():
+        year = int(year)
+    return year if isinstance(year, int) and not isinstance(year, bool) else None

@@ -14,8 +14,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from . import columns as col
 from .columns import ABSENT as _ABSENT
-from .columns import LOCATION, Columns, ColumnStore, getter, per_distinct, rel_diff_column, rows, walk
+from .columns import Columns, ColumnStore, getter, per_distinct, rel_diff_column, rows, walk
 from .conditions import engine_field
 from .derive_units import with_units
 from .factbase import UNSET
@@ -294,17 +295,9 @@ def _ref(store: ColumnStore, d: Derived) -> None:
     """Copy ``take`` from the first fact of kind ``of`` (in fact order) whose ``match`` fields equal ours."""
     assert d.of is not None and d.take is not None
     theirs = store.kind(d.of)
-    if d.take in LOCATION and _ref_location(theirs, store.kind(d.kind), d):
+    if d.take in col.LOCATION and col.ref_located(theirs, store.kind(d.kind), d.match, d.take, engine_field(d.field)):
         return
-    index: dict[tuple, tuple[Any, Any]] = {}
-    key_columns, taken = [theirs.get(f) for f, _ in d.match], theirs.get(d.take)
-    # plain keys, and values plain or not given: a row is indexed when its value is given (no row to test)
-    plain = all(_PLAIN_TYPES.issuperset(map(type, c)) for c in key_columns) and _PLAIN_OR_NONE.issuperset(
-        map(type, taken))
-    for src, key, value in zip(theirs.sources(), rows(key_columns, len(theirs)), taken, strict=True):
-        if (value is not None if plain else _scalars(key) and _scalar(value)) and key not in index:
-            shown = _as_written(src, d.take)  # as written (a date as text)
-            index[key] = (value, shown if _scalar(shown) else value)
+    index = _index(theirs, d)
     ours = store.kind(d.kind)
     mine = [ours.get(f) for _, f in d.match]
     if all(_PLAIN_OR_NONE.issuperset(map(type, c)) for c in mine):  # every key can be looked up
@@ -315,22 +308,19 @@ def _ref(store: ColumnStore, d: Derived) -> None:
              [None if hit is None else hit[1] for hit in hits])
 
 
-def _ref_location(theirs: Columns, ours: Columns, d: Derived) -> bool:
-    """``_ref`` of where the partner's evidence is (``take: _at``), when every key is plain: the partner's
-    source is held, its place computed only when read (``Columns.set`` ``located``).  False: not done here
-    (a key that is not plain, or evidence holding a field of that name)."""
+def _index(theirs: Columns, d: Derived) -> dict[tuple, tuple[Any, Any]]:
+    """``_ref``'s partners: per key, the value and the value as written of the first partner that gives it."""
     assert d.take is not None
-    key_columns, mine = [theirs.get(f) for f, _ in d.match], [ours.get(f) for _, f in d.match]
-    sources = theirs.sources()
-    if not (all(_PLAIN_TYPES.issuperset(map(type, c)) for c in key_columns)
-            and all(_PLAIN_OR_NONE.issuperset(map(type, c)) for c in mine)) \
-            or any(type(src.data) is dict and d.take in src.data for src in sources):
-        return False
-    keys = list(rows(key_columns, len(theirs)))
-    first = dict(zip(reversed(keys), reversed(sources)))  # the first partner of each key
-    ours.set(engine_field(d.field), [_ABSENT if hit is None else hit for hit in map(first.get, rows(mine, len(ours)))],
-             located=d.take)
-    return True
+    index: dict[tuple, tuple[Any, Any]] = {}
+    key_columns, taken = [theirs.get(f) for f, _ in d.match], theirs.get(d.take)
+    # plain keys, and values plain or not given: a row is indexed when its value is given (no row to test)
+    plain = all(_PLAIN_TYPES.issuperset(map(type, c)) for c in key_columns) and _PLAIN_OR_NONE.issuperset(
+        map(type, taken))
+    for src, key, value in zip(theirs.sources(), rows(key_columns, len(theirs)), taken, strict=True):
+        if (value is not None if plain else _scalars(key) and _scalar(value)) and key not in index:
+            shown = _as_written(src, d.take)  # as written (a date as text)
+            index[key] = (value, shown if _scalar(shown) else value)
+    return index
 
 
 def _hit(index: dict, key: tuple) -> Any:
@@ -338,21 +328,6 @@ def _hit(index: dict, key: tuple) -> Any:
         return index.get(key)
     except TypeError:  # a list or mapping where a key value should be: no partner
         return None
-
-
-def _years(columns: Columns) -> list[int | None]:
-    """Each fact's year (``_year``) where it counts (an aggregate's year without records does not), else None."""
-    counts = columns.raw("count")
-    return [_year(key if year is None else year) if count != 0 else None
-            for year, key, count in zip(columns.raw("year"), columns.raw("key"), counts, strict=True)]
-
-
-def _year(year: Any) -> int | None:
-    if isinstance(year, float) and year.is_integer():
-        year = int(year)
-    if isinstance(year, str) and year.isdigit():
-        year = int(year)
-    return year if isinstance(year, int) and not isinstance(year, bool) else None
 
 
 def _decline_rate(columns: Columns, d: Derived, aggregates: dict[str, Aggregate]) -> None:
@@ -371,8 +346,9 @@ def _decline_rate(columns: Columns, d: Derived, aggregates: dict[str, Aggregate]
     others = [engine_field(f) for f, _ in agg.group_by_fields if f != "year"] if agg else []
     series: dict[tuple, list[tuple[int, Any, int]]] = {}
     keys = rows([[str(v) for v in columns.raw(f)] for f in others], len(columns))
-    # a year an aggregate has no record of is not present (``_years``)
-    for position, (year, value, key) in enumerate(zip(_years(columns), columns.get(value_field), keys, strict=True)):
+    # a year an aggregate has no record of is not present (``year_column``)
+    for position, (year, value, key) in enumerate(zip(col.year_column(columns), columns.get(value_field), keys,
+                                                      strict=True)):
         if year is not None:
             series.setdefault(key, []).append((year, value, position))
     rates: list = [_ABSENT] * len(columns)
@@ -401,7 +377,7 @@ def _window(columns: Columns, d: Derived) -> None:
     if n < 2:
         return
     by_year: dict[int, list[tuple[Any, int]]] = {}
-    for position, (year, value) in enumerate(zip(_years(columns), columns.get(d.args[0]), strict=True)):
+    for position, (year, value) in enumerate(zip(col.year_column(columns), columns.get(d.args[0]), strict=True)):
         if year is not None:
             by_year.setdefault(year, []).append((value, position))
     values = {y: pts[0][0] for y, pts in by_year.items() if len(pts) == 1 and _numbers([pts[0][0]])}

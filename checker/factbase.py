@@ -130,6 +130,11 @@ class FactBase:
     _shown_steps: dict[tuple, dict[str, Any] | None] = field(default_factory=dict, repr=False)  # (``_shown_after``)
     _shown_keep: list[tuple] = field(default_factory=list, repr=False)
     holding: bool = False  # derived columns are held, not written (``set_derived_column``), until ``narrow``
+    # kinds whose record facts were built with only these fields (``checker.facts``: those the engine and the
+    # derive stage read), their other values read from the evidence (``checker.columns``), except the rows
+    # built whole (``full_rows``, by position in the kind)
+    lean_keys: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    full_rows: dict[str, set[int]] = field(default_factory=dict, repr=False)
     _held: dict[str, HeldColumns] = field(default_factory=dict, repr=False)  # by kind
 
     def add(self, fact: dict, source: FactSource) -> str:
