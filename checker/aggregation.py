@@ -40,7 +40,7 @@ from .quantities import rounded
 Step = Derived | Aggregate
 
 
-def _reads(step: Step) -> set[tuple[str, str]]:
+def step_reads(step: Step) -> set[tuple[str, str]]:
     """(kind, field) pairs a step reads; field "" means "the facts of the kind"."""
     if isinstance(step, Aggregate):
         return {(step.of, ""), *((step.of, f) for f in step.reads())}
@@ -67,7 +67,7 @@ def dependencies(steps: list[Step]) -> list[set[int]]:
     deps: list[set[int]] = []
     for i, step in enumerate(steps):
         mine: set[int] = set()
-        for kind, name in _reads(step):
+        for kind, name in step_reads(step):
             for j, other in enumerate(steps):
                 if j == i or (kind, name) not in sets[j]:
                     continue
@@ -129,18 +129,6 @@ def run_declarations(base: FactBase, bundle: Bundle, derived: tuple[Derived, ...
     base.narrow(read, whole)
 
 
-def links_read(derived: tuple[Derived, ...], aggregates: tuple[Aggregate, ...]) -> dict[str, set[str]]:
-    """Per kind, the links to a fact's document and enclosing fact (``_doc``, ``_parent``) the declarations read."""
-    out: dict[str, set[str]] = {}
-    steps: list[Step] = [*derived, *aggregates]
-    for step in steps:
-        for kind, path in _reads(step):
-            head = engine_path(path).split(".", 1)[0] if path else ""
-            if head in ("_doc", "_parent"):
-                out.setdefault(kind, set()).add(head)
-    return out
-
-
 _LATER: dict[tuple, tuple] = {}  # (ids of the steps) -> (the steps, kept alive, and what is read after each)
 
 
@@ -171,7 +159,7 @@ def _read_later(steps: list[Step]) -> list[set[tuple[str, str]]]:
     needed: set[tuple[str, str]] = set()
     for step in reversed(steps):
         out.append(set(needed))
-        needed |= _reads(step)
+        needed |= step_reads(step)
     return out[::-1]
 
 
@@ -213,17 +201,22 @@ def _totalled(columns: Columns, agg: Aggregate) -> tuple[list | None, list | Non
     return (columns.get(agg.sum) if agg.sum else None), (columns.get(agg.distinct) if agg.distinct else None)
 
 
-def _totals(totalled: tuple[list | None, list | None], members: list[int], fact: dict, data: dict) -> None:
+def _totals(totalled: tuple[list | None, list | None], members: list[int], fact: dict | None, data: dict) -> None:
     """``sum`` (numbers only; a missing value counts 0) and ``distinct`` of a group (``members``: the
-    positions of its records in the kind; ``totalled``: the columns, ``_totalled``), on the fact and its data."""
+    positions of its records in the kind; ``totalled``: the columns, ``_totalled``), on the fact (None: made
+    from the data later) and its data."""
     sums, distinct = totalled
     if sums is not None:
         total = rounded(sum([v if type(v) is float else _number(v) for v in map(sums.__getitem__, members)]))
         if math.isfinite(total):  # an overflowing total is not given
-            fact["sum"] = data["sum"] = total
+            data["sum"] = total
+            if fact is not None:
+                fact["sum"] = total
     if distinct is not None:
         seen = {distinct[i] for i in members}
-        fact["distinct"] = data["distinct"] = len({v for v in seen if isinstance(v, (str, int, float))})
+        data["distinct"] = len({v for v in seen if isinstance(v, (str, int, float))})
+        if fact is not None:
+            fact["distinct"] = data["distinct"]
 
 
 def months_between(start: _dt.date, end: _dt.date) -> int:
@@ -352,15 +345,11 @@ def _key_part(value: Any) -> str | None:
     return None
 
 
-def _aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> None:
-    """One fact per distinct combination of the ``group_by`` fields (records missing one are in no
-    group): ``key`` the values joined with "/", each field with its value, ``count``, ``sum`` and
-    ``distinct`` as declared.  Groups come in the order of their first record; each fact points at
-    its group's first record."""
-    names = [name for name, _ in agg.group_by_fields]
-    fields = [(name, engine_field(name)) for name in names]
+def _groups(columns: Columns, agg: Aggregate, names: list[str]) -> tuple[dict[tuple, list[int]], dict[tuple, str]]:
+    """The positions of the records of each combination of the fields' values (in the order first met) and
+    each group's key text; a record missing one of them (or holding a list or mapping) is in no group."""
     groups: dict[tuple, list[int]] = {}
-    keys: dict[tuple, str] = {}  # each group's key text
+    keys: dict[tuple, str] = {}
     selected = _selected(columns, agg, list(zip(*[columns.get(name) for name in names], strict=True)))
     for values, run in groupby(selected, key=itemgetter(1)):  # runs of neighbours in one group, at once
         members = groups.get(values)
@@ -371,12 +360,26 @@ def _aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> No
         if None not in parts:
             groups[values] = list(map(itemgetter(0), run))
             keys[values] = "/".join(parts)  # type: ignore[arg-type]  # (no None left)
+    return groups, keys
+
+
+def _aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> None:
+    """One fact per distinct combination of the ``group_by`` fields (records missing one are in no
+    group): ``key`` the values joined with "/", each field with its value, ``count``, ``sum`` and
+    ``distinct`` as declared.  Groups come in the order of their first record; each fact points at
+    its group's first record."""
+    names = [name for name, _ in agg.group_by_fields]
+    fields = [(name, engine_field(name)) for name in names]
+    groups, keys = _groups(columns, agg, names)
     totalled = _totalled(columns, agg)
     kind, sources, prefix = agg.kind, columns.sources(), f"agg:{agg.name}:"
     # the fields as given, each once (the first of a name given twice: the same column), after key and count
     engine_names = [e for _, e in fields]
     plain = not {"key", "count"} & set(names) and not {"key", "count", "kind", "id"} & set(engine_names) \
         and len(set(engine_names)) == len(set(names))
+    lean = base.lean_kind(kind) if plain else None  # the fact made from its data, with only these fields
+    picks = [(k, e) for k, e in {"key": "key", "count": "count", **dict(fields), "sum": "sum", "distinct": "distinct"}
+             .items() if lean is not None and e in lean]
     for values, members in groups.items():
         key = keys[values]
         counted: dict = {"kind": kind, "key": key, "count": len(members)}
@@ -388,6 +391,9 @@ def _aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> No
             for (name, engine_name), value in zip(fields, values, strict=True):
                 counted.setdefault(engine_name, value)
                 data.setdefault(name, value)
-        _totals(totalled, members, counted, data)
+        _totals(totalled, members, None if lean is not None else counted, data)
+        if lean is not None:
+            counted = {"kind": kind}
+            counted.update([(e, data[k]) for k, e in picks if k in data])
         first = sources[members[0]]
         base.add(counted, FactSource(kind, first.file, first.pointer, data, first.document, prefix + key))

@@ -134,6 +134,7 @@ class FactBase:
     # derive stage read), their other values read from the evidence (``checker.columns``), except the rows
     # built whole (``full_rows``, by position in the kind)
     lean_keys: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    lean_of: Callable[[str], frozenset[str] | None] | None = field(default=None, repr=False)  # the fields, by kind
     full_rows: dict[str, set[int]] = field(default_factory=dict, repr=False)
     _held: dict[str, HeldColumns] = field(default_factory=dict, repr=False)  # by kind
 
@@ -151,6 +152,15 @@ class FactBase:
         source.held, source.row = self._held[kind], len(fids)
         fids.append(fid)
         return fid
+
+    def lean_kind(self, kind: str) -> frozenset[str] | None:
+        """The fields the facts of a new kind are made with (``lean_of``, noted in ``lean_keys``; None: all)."""
+        if self.lean_of is None or kind in self.by_kind:
+            return None
+        lean = self.lean_of(kind)
+        if lean is not None:
+            self.lean_keys[kind] = lean
+        return lean
 
     def held_column(self, kind: str, name: str) -> tuple[list, Any] | None:
         """A derived column held for ``kind`` under the engine name ``name``: its values and their ``skip``."""

@@ -26,8 +26,9 @@ from collections.abc import Callable, Iterable
 from itertools import chain, repeat
 from typing import Any
 
-from .aggregation import links_read, run_declarations
+from .aggregation import run_declarations, step_reads
 from .bundle import Bundle, Document
+from .columns import engine_path
 from .conditions import RESERVED, add_months, anchor_name, epoch_days
 from .factbase import FactBase, FactSource
 from .gcpause import paused
@@ -304,6 +305,18 @@ def _lean(read: dict[str, frozenset[str] | None] | None, whole: Iterable[str],
     return keys
 
 
+def links_read(derived: tuple[Derived, ...], aggregates: tuple[Aggregate, ...]) -> dict[str, set[str]]:
+    """Per kind, the links to a fact's document and enclosing fact (``_doc``, ``_parent``) the declarations read."""
+    out: dict[str, set[str]] = {}
+    steps: list[Derived | Aggregate] = [*derived, *aggregates]
+    for step in steps:
+        for kind, path in step_reads(step):
+            head = engine_path(path).split(".", 1)[0] if path else ""
+            if head in ("_doc", "_parent"):
+                out.setdefault(kind, set()).add(head)
+    return out
+
+
 def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str, int]] = (),
                 aggregates: Iterable[Aggregate] = (), derived: Iterable[Derived] = (),
                 read: dict[str, frozenset[str] | None] | None = None, whole: Iterable[str] = ()) -> FactBase:
@@ -331,8 +344,8 @@ def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str
     doc_keys = document_keys(bundle.documents, schemas)
     counts = Counter(doc_keys.values())
     derived, aggregates = tuple(derived), tuple(aggregates)
-    norm = _Normaliser(schemas, base, frozenset(k for k, n in counts.items() if n > 1),
-                       _lean(read, whole, links_read(derived, aggregates)))
+    base.lean_of = _lean(read, whole, links_read(derived, aggregates))
+    norm = _Normaliser(schemas, base, frozenset(k for k, n in counts.items() if n > 1), base.lean_of)
     for doc in bundle.documents:
         kind = doc.kind
         assert kind is not None, "build_facts needs a validated bundle"  # validate_bundle refuses a document without
