@@ -356,7 +356,7 @@ def _groups(columns: Columns, agg: Aggregate, names: list[str]) -> tuple[dict[tu
         if members is not None:
             members.extend(map(itemgetter(0), run))
             continue
-        parts = [v if type(v) is str else _key_part(v) for v in values]
+        parts = [v if type(v) is str else str(v) if type(v) is int else _key_part(v) for v in values]
         if None not in parts:
             groups[values] = list(map(itemgetter(0), run))
             keys[values] = "/".join(parts)  # type: ignore[arg-type]  # (no None left)
