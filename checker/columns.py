@@ -1,7 +1,10 @@
 """The facts of a kind read column by column, for the derive stage (checker.derivations,
 checker.aggregation): each field path is read once over the kind's facts into a list, kept while the
-derived values and aggregates are computed, and dropped when a step sets that field; computed columns
-are written back onto the facts (the engine's dicts) and noted for their messages in one pass.
+derived values and aggregates are computed, and dropped when a step sets that field.  Computed columns
+are held by the fact base while the stage runs (``FactBase.holding``); once it is over, only those a rule
+condition reads are written onto the facts (the engine's dicts), in the pass that narrows them
+(``FactBase.narrow``): the others stay columns, which messages and reports read (``FactSource.derived_get``).
+A field the kind's lean facts do not carry (``FactBase.lean_keys``) is read from the evidence.
 
 A column holds, per fact in fact order, the value at the path or None when it is not given (as a
 fact's ``get`` would).  A computed column holds ``ABSENT`` where the value is not given: such a fact
