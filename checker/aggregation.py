@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from collections.abc import Iterable
 from itertools import compress, groupby
 from operator import itemgetter
 from typing import Any
 
 from .bundle import Bundle
-from .columns import Columns, ColumnStore, getter
+from .columns import Columns, ColumnStore, engine_path
 from .conditions import add_months, engine_field, epoch_days
 from .derivations import derive_one, year_of
 from .factbase import FactBase, FactSource
@@ -39,7 +40,7 @@ from .quantities import rounded
 Step = Derived | Aggregate
 
 
-def _reads(step: Step) -> set[tuple[str, str]]:
+def step_reads(step: Step) -> set[tuple[str, str]]:
     """(kind, field) pairs a step reads; field "" means "the facts of the kind"."""
     if isinstance(step, Aggregate):
         return {(step.of, ""), *((step.of, f) for f in step.reads())}
@@ -66,7 +67,7 @@ def dependencies(steps: list[Step]) -> list[set[int]]:
     deps: list[set[int]] = []
     for i, step in enumerate(steps):
         mine: set[int] = set()
-        for kind, name in _reads(step):
+        for kind, name in step_reads(step):
             for j, other in enumerate(steps):
                 if j == i or (kind, name) not in sets[j]:
                     continue
@@ -110,15 +111,46 @@ def _plan(derived: tuple[Derived, ...], aggregates: tuple[Aggregate, ...]) -> tu
 
 
 def run_declarations(base: FactBase, bundle: Bundle, derived: tuple[Derived, ...],
-                     aggregates: tuple[Aggregate, ...], dates: dict[str, str]) -> None:
-    """Compute the derived values and the aggregates on the facts, in dependency order."""
+                     aggregates: tuple[Aggregate, ...], dates: dict[str, str],
+                     read: dict[str, frozenset[str] | None] | None = None, whole: Iterable[str] = ()) -> None:
+    """Compute the derived values and the aggregates on the facts, in dependency order.  The derived values
+    are held as columns while they are computed, then written onto the facts (``FactBase.narrow``): with
+    ``read`` (the fields the engine may read, by kind; ``whole``: kinds read whole) only those, the facts
+    narrowed to them, the rest left in their columns for messages; without it every one."""
     by_name = {a.name: a for a in aggregates}
     period_years = range(int(dates["period_start"][:4]), int(dates["period_end"][:4]) + 1)
     store = ColumnStore(base)  # each field of a kind is read once for the whole run (checker.columns)
-    steps = plan(derived, aggregates)[0]
-    for step, later in zip(steps, _read_later(steps), strict=True):
+    steps, later = _planned(derived, aggregates)
+    base.holding = True
+    for step, (kinds, paths) in zip(steps, later, strict=True):
         _run_step(base, bundle, step, by_name, store, dates, period_years)
-        store.keep(later)  # columns no later step reads are let go
+        store.keep(kinds, paths)  # columns no later step reads are let go
+    del store
+    base.narrow(read, whole)
+
+
+_LATER: dict[tuple, tuple] = {}  # (ids of the steps) -> (the steps, kept alive, and what is read after each)
+
+
+def _planned(derived: tuple[Derived, ...], aggregates: tuple[Aggregate, ...]) -> tuple[list[Step], list[tuple]]:
+    """The steps in the order they run and, after each, the kinds and the engine paths of each kind the
+    steps after it read (``ColumnStore.keep``): planned once per process for the same declarations."""
+    key = (tuple(map(id, derived)), tuple(map(id, aggregates)))
+    hit = _LATER.get(key)
+    if hit is None:
+        steps = plan(derived, aggregates)[0]
+        later = []
+        for needed in _read_later(steps):
+            paths: dict[str, set[str]] = {}
+            for kind, path in needed:
+                if path:
+                    paths.setdefault(kind, set()).add(engine_path(path))
+            later.append((frozenset(k for k, path in needed if not path),
+                          {k: frozenset(v) for k, v in paths.items()}))
+        hit = _LATER[key] = ((derived, aggregates), steps, later)
+        if len(_LATER) > 64:
+            del _LATER[next(iter(_LATER))]
+    return hit[1], hit[2]
 
 
 def _read_later(steps: list[Step]) -> list[set[tuple[str, str]]]:
@@ -127,7 +159,7 @@ def _read_later(steps: list[Step]) -> list[set[tuple[str, str]]]:
     needed: set[tuple[str, str]] = set()
     for step in reversed(steps):
         out.append(set(needed))
-        needed |= _reads(step)
+        needed |= step_reads(step)
     return out[::-1]
 
 
@@ -136,7 +168,7 @@ def _run_step(base: FactBase, bundle: Bundle, step: Step, by_name: dict[str, Agg
     if isinstance(step, Derived):
         derive_one(base, step, by_name, store)
     elif step.intervals:
-        _intervals(base, bundle, step, dates)
+        _intervals(base, bundle, step, dates, store.kind(step.of))
     elif step.group_by_fields:
         _aggregate_by_fields(base, step, store.kind(step.of))
     elif step.group_by_field:
@@ -145,26 +177,9 @@ def _run_step(base: FactBase, bundle: Bundle, step: Step, by_name: dict[str, Agg
         _aggregate(base, bundle, step, period_years, store.kind(step.of))
 
 
-def _value(fact: dict, path: str) -> Any:
-    return getter(path)(fact)
-
-
-def where_holds(fact: dict, where: tuple[tuple[str, Any], ...]) -> bool:
-    """An aggregate's ``where``: each field equals its value, or is (not) one of the listed values
-    (``("in", values)`` / ``("not_in", values)``; a missing field is in no list)."""
-    for name, wanted in where:
-        value = _value(fact, name)
-        if isinstance(wanted, tuple):
-            op, values = wanted
-            if (value is not None and value in values) != (op == "in"):
-                return False
-        elif value != wanted:
-            return False
-    return True
-
-
 def where_mask(columns: Columns, where: tuple[tuple[str, Any], ...]) -> list[bool]:
-    """``where_holds`` for every fact of a kind, column by column."""
+    """An aggregate's ``where`` for every fact of a kind, column by column: each field equals its value, or is
+    (not) one of the listed values (``("in", values)`` / ``("not_in", values)``; a missing field is in no list)."""
     mask = [True] * len(columns)
     for name, wanted in where:
         column = columns.get(name)
@@ -186,17 +201,22 @@ def _totalled(columns: Columns, agg: Aggregate) -> tuple[list | None, list | Non
     return (columns.get(agg.sum) if agg.sum else None), (columns.get(agg.distinct) if agg.distinct else None)
 
 
-def _totals(totalled: tuple[list | None, list | None], members: list[int], fact: dict, data: dict) -> None:
+def _totals(totalled: tuple[list | None, list | None], members: list[int], fact: dict | None, data: dict) -> None:
     """``sum`` (numbers only; a missing value counts 0) and ``distinct`` of a group (``members``: the
-    positions of its records in the kind; ``totalled``: the columns, ``_totalled``), on the fact and its data."""
+    positions of its records in the kind; ``totalled``: the columns, ``_totalled``), on the fact (None: made
+    from the data later) and its data."""
     sums, distinct = totalled
     if sums is not None:
         total = rounded(sum([v if type(v) is float else _number(v) for v in map(sums.__getitem__, members)]))
         if math.isfinite(total):  # an overflowing total is not given
-            fact["sum"] = data["sum"] = total
+            data["sum"] = total
+            if fact is not None:
+                fact["sum"] = total
     if distinct is not None:
         seen = {distinct[i] for i in members}
-        fact["distinct"] = data["distinct"] = len({v for v in seen if isinstance(v, (str, int, float))})
+        data["distinct"] = len({v for v in seen if isinstance(v, (str, int, float))})
+        if fact is not None:
+            fact["distinct"] = data["distinct"]
 
 
 def months_between(start: _dt.date, end: _dt.date) -> int:
@@ -214,7 +234,7 @@ def _iso(days: int) -> str:
     return (_dt.date(1970, 1, 1) + _dt.timedelta(days=days)).isoformat()
 
 
-def _intervals(base: FactBase, bundle: Bundle, agg: Aggregate, dates: dict[str, str]) -> None:
+def _intervals(base: FactBase, bundle: Bundle, agg: Aggregate, dates: dict[str, str], columns: Columns) -> None:
     """Gaps between consecutive dated records, measured from the period start (or the last record
     before it) to the first record in the period, between records, and from the last record to the
     audit date: one fact per gap.  Records dated after the closing anchor do not shorten a gap."""
@@ -222,13 +242,9 @@ def _intervals(base: FactBase, bundle: Bundle, agg: Aggregate, dates: dict[str, 
     date_field, start_anchor, end_anchor = agg.intervals
     start, end = epoch_days(dates[start_anchor]), epoch_days(dates[end_anchor])
     dated: list[tuple[int, str]] = []
-    for fid in base.of_kind(agg.of):
-        fact = base.facts[int(fid) - 1]
-        if not where_holds(fact, agg.where):
-            continue
-        day = fact.get(date_field)
+    for i, day in _selected(columns, agg, columns.raw(date_field)):
         if isinstance(day, int) and day <= end:
-            dated.append((day, fid))
+            dated.append((day, columns.facts[i]["id"]))
     dated.sort()
     before = [d for d in dated if d[0] <= start]
     inside = [d for d in dated if start < d[0]]
@@ -262,6 +278,11 @@ def _selected(columns: Columns, agg: Aggregate, values: list) -> Any:
     return zip(compress(range(len(values)), mask), compress(values, mask), strict=True)
 
 
+def _raw(columns: Columns, name: str | None) -> list:
+    """The column of an engine field (none: nothing given)."""
+    return columns.raw(name) if name else [None] * len(columns)
+
+
 def _source(columns: Columns, position: int) -> FactSource:
     return columns.sources()[position]
 
@@ -271,7 +292,7 @@ def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: ran
         _aggregate_by_field(base, agg, columns)
         return
     groups: dict[int, list[int]] = {}
-    for i, day in _selected(columns, agg, [f.get(agg.group_by_year_of) for f in columns.facts]):
+    for i, day in _selected(columns, agg, _raw(columns, agg.group_by_year_of)):
         if isinstance(day, int):
             groups.setdefault(year_of(day), []).append(i)
     keys = set(groups)
@@ -298,7 +319,7 @@ def _aggregate_by_field(base: FactBase, agg: Aggregate, columns: Columns) -> Non
     """Count records per value of a field.  The fact points at the last record of its group, so a
     value given twice is located at its repetition."""
     groups: dict = {}
-    for i, key in _selected(columns, agg, [f.get(agg.group_by_field) for f in columns.facts]):
+    for i, key in _selected(columns, agg, _raw(columns, agg.group_by_field)):
         if isinstance(key, (str, int)) and not isinstance(key, bool):
             groups.setdefault(key, []).append(i)
     totalled = _totalled(columns, agg)
@@ -324,6 +345,24 @@ def _key_part(value: Any) -> str | None:
     return None
 
 
+def _groups(columns: Columns, agg: Aggregate, names: list[str]) -> tuple[dict[tuple, list[int]], dict[tuple, str]]:
+    """The positions of the records of each combination of the fields' values (in the order first met) and
+    each group's key text; a record missing one of them (or holding a list or mapping) is in no group."""
+    groups: dict[tuple, list[int]] = {}
+    keys: dict[tuple, str] = {}
+    selected = _selected(columns, agg, list(zip(*[columns.get(name) for name in names], strict=True)))
+    for values, run in groupby(selected, key=itemgetter(1)):  # runs of neighbours in one group, at once
+        members = groups.get(values)
+        if members is not None:
+            members.extend(map(itemgetter(0), run))
+            continue
+        parts = [v if type(v) is str else str(v) if type(v) is int else _key_part(v) for v in values]
+        if None not in parts:
+            groups[values] = list(map(itemgetter(0), run))
+            keys[values] = "/".join(parts)  # type: ignore[arg-type]  # (no None left)
+    return groups, keys
+
+
 def _aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> None:
     """One fact per distinct combination of the ``group_by`` fields (records missing one are in no
     group): ``key`` the values joined with "/", each field with its value, ``count``, ``sum`` and
@@ -331,27 +370,30 @@ def _aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> No
     its group's first record."""
     names = [name for name, _ in agg.group_by_fields]
     fields = [(name, engine_field(name)) for name in names]
-    groups: dict[tuple, list[int]] = {}
-    keys: dict[tuple, str] = {}  # each group's key text
-    selected = _selected(columns, agg, list(zip(*[columns.get(name) for name in names], strict=True)))
-    for values, run in groupby(selected, key=itemgetter(1)):  # runs of neighbours in one group, at once
-        members = groups.get(values)
-        if members is not None:
-            members.extend(map(itemgetter(0), run))
-            continue
-        parts = [_key_part(v) for v in values]
-        if None not in parts:
-            groups[values] = list(map(itemgetter(0), run))
-            keys[values] = "/".join(parts)  # type: ignore[arg-type]  # (no None left)
+    groups, keys = _groups(columns, agg, names)
     totalled = _totalled(columns, agg)
+    kind, sources, prefix = agg.kind, columns.sources(), f"agg:{agg.name}:"
+    # the fields as given, each once (the first of a name given twice: the same column), after key and count
+    engine_names = [e for _, e in fields]
+    plain = not {"key", "count"} & set(names) and not {"key", "count", "kind", "id"} & set(engine_names) \
+        and len(set(engine_names)) == len(set(names))
+    lean = base.lean_kind(kind) if plain else None  # the fact made from its data, with only these fields
+    picks = [(k, e) for k, e in {"key": "key", "count": "count", **dict(fields), "sum": "sum", "distinct": "distinct"}
+             .items() if lean is not None and e in lean]
     for values, members in groups.items():
         key = keys[values]
-        counted: dict = {"kind": agg.kind, "key": key, "count": len(members)}
+        counted: dict = {"kind": kind, "key": key, "count": len(members)}
         data: dict = {"key": key, "count": len(members)}
-        for (name, engine_name), value in zip(fields, values, strict=True):
-            counted.setdefault(engine_name, value)
-            data.setdefault(name, value)
-        _totals(totalled, members, counted, data)
-        first = _source(columns, members[0])
-        base.add(counted, FactSource(agg.kind, first.file, first.pointer, data, first.document,
-                                     f"agg:{agg.name}:{key}"))
+        if plain:
+            counted.update(zip(engine_names, values, strict=True))
+            data.update(zip(names, values, strict=True))
+        else:
+            for (name, engine_name), value in zip(fields, values, strict=True):
+                counted.setdefault(engine_name, value)
+                data.setdefault(name, value)
+        _totals(totalled, members, None if lean is not None else counted, data)
+        if lean is not None:
+            counted = {"kind": kind}
+            counted.update([(e, data[k]) for k, e in picks if k in data])
+        first = sources[members[0]]
+        base.add(counted, FactSource(kind, first.file, first.pointer, data, first.document, prefix + key))

@@ -212,10 +212,11 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
     anchors = set().union(*(c.anchors for c in compiled)) if compiled else set()
     derived = _derived(compiled)
     bundle, date_used = measured_from(bundle, audit_date)  # --audit-date, in memory (checker.audit)
-    facts = build_facts(bundle, schemas, anchors, _aggregates(compiled), derived)
-    # each fact keeps only what the engine may read and its derived values (memory); the neutrality
-    # claim's kind is read whole after the engine (checker.neutrality)
-    facts.narrow(fields_read(r.feed for c in full for r in c.rulesets), whole={CLAIM_KIND})
+    # each fact keeps only what the engine may read, and only the derived values it may read (the others stay
+    # in columns for the messages: memory); the neutrality claim's kind is read whole after the engine
+    # (checker.neutrality)
+    facts = build_facts(bundle, schemas, anchors, _aggregates(compiled), derived,
+                        read=fields_read(r.feed for c in full for r in c.rulesets), whole={CLAIM_KIND})
     t1 = time.perf_counter()
     with paused():  # facts, firings and results are acyclic: the cyclic collector would only rescan them
         results, stats = _evaluate(compiled, facts, schemas)

@@ -1,7 +1,10 @@
 """The facts of a kind read column by column, for the derive stage (checker.derivations,
 checker.aggregation): each field path is read once over the kind's facts into a list, kept while the
-derived values and aggregates are computed, and dropped when a step sets that field; computed columns
-are written back onto the facts (the engine's dicts) and noted for their messages in one pass.
+derived values and aggregates are computed, and dropped when a step sets that field.  Computed columns
+are held by the fact base while the stage runs (``FactBase.holding``); once it is over, only those a rule
+condition reads are written onto the facts (the engine's dicts), in the pass that narrows them
+(``FactBase.narrow``): the others stay columns, which messages and reports read (``FactSource.derived_get``).
+A field the kind's lean facts do not carry (``FactBase.lean_keys``) is read from the evidence.
 
 A column holds, per fact in fact order, the value at the path or None when it is not given (as a
 fact's ``get`` would).  A computed column holds ``ABSENT`` where the value is not given: such a fact
@@ -17,11 +20,12 @@ from itertools import repeat
 from typing import Any
 
 from .bundle import TableContent
-from .conditions import engine_field
+from .conditions import RESERVED, engine_field
 from .factbase import FactBase, FactSource
 from .quantities import rounded
 
 ABSENT: Any = object()  # a derived value that is not given (an input is missing or not usable)
+_RENAMED = frozenset("f_" + name for name in RESERVED)  # a reserved field name of the evidence, on a fact
 
 
 def _at(src: FactSource) -> str:
@@ -71,6 +75,7 @@ def _walk(parts: tuple[str, ...]) -> Callable[[Any], Any]:
     return get
 
 
+@functools.lru_cache(maxsize=4096)
 def engine_path(path: str) -> str:
     """The engine's name of a rule-language field path (``_id``: the fact's own id)."""
     return "id" if path == "_id" else engine_field(path)
@@ -101,12 +106,14 @@ def walk(value: Any, path: str) -> Any:
 
 
 class Columns:
-    """The facts of one kind (in fact order) and the columns read from them so far."""
+    """The facts of one kind (in fact order) and the columns read from them so far.  A derived value held
+    as a column (``FactBase.holding``) is read from its column, the fact's own value where it is not derived."""
 
-    __slots__ = ("_cache", "_sources", "base", "facts")
+    __slots__ = ("_cache", "_sources", "base", "facts", "kind")
 
     def __init__(self, base: FactBase, kind: str):
         self.base = base
+        self.kind = kind
         self.facts = [base.facts[int(fid) - 1] for fid in base.of_kind(kind)]
         self._cache: dict[str, list] = {}
         self._sources: list[FactSource] | None = None
@@ -128,24 +135,60 @@ class Columns:
             if key in LOCATION:
                 column = LOCATION_COLUMNS[key](self.sources())
             elif "." in key:
-                read = getter(path)
-                column = [read(fact) for fact in self.facts]
+                head, _, rest = key.partition(".")
+                read = _walk(tuple(rest.split(".")))
+                column = [read(v) for v in self.raw(head)]
             else:
-                column = [fact.get(key) for fact in self.facts]
+                column = self.raw(key)
             self._cache[key] = column
         return column
 
-    def keep(self, paths: set[str]) -> None:
+    def raw(self, key: str) -> list:
+        """The column of one engine field (``fact.get(key)`` of each fact, a held derived value first)."""
+        column = self._cache.get(key)
+        if column is not None:
+            return column
+        held = self.base.held_column(self.kind, key)
+        if held is None:
+            column = self._given(key)
+        else:
+            values, skip = held
+            if len(values) == len(self.facts) and skip not in values:
+                column = values
+            else:  # not derived for some: the fact's own value there
+                column = [fact.get(key) if i >= len(values) or values[i] is skip else values[i]
+                          for i, fact in enumerate(self.facts)]
+        self._cache[key] = column
+        return column
+
+    def _given(self, key: str) -> list:
+        """``fact.get(key)`` of each fact; a field the kind's lean facts do not carry (``FactBase.lean_keys``)
+        is read from their evidence (the same value: such a record was kept as it is, a reserved name given
+        as ``f_<name>``)."""
+        lean = self.base.lean_keys.get(self.kind)
+        if lean is None or key in lean or key in RESERVED:
+            return [fact.get(key) for fact in self.facts]
+        name = key[2:] if key in _RENAMED else key
+        full = self.base.full_rows.get(self.kind)
+        if not full:
+            return [src.data.get(name) for src in self.sources()]
+        return [fact.get(key) if i in full else src.data.get(name)
+                for i, (fact, src) in enumerate(zip(self.facts, self.sources(), strict=True))]
+
+    def keep(self, paths: frozenset[str]) -> None:
         """Let go of the cached columns whose engine path is not in ``paths``."""
         for key in [k for k in self._cache if k not in paths]:
             del self._cache[key]
 
-    def set(self, name: str, values: list, shown: list | None = None) -> None:
+    def set(self, name: str, values: list, shown: list | None = None, located: str | None = None) -> None:
         """Set the computed ``values`` (``ABSENT``: not set) as the engine field ``name`` of the facts,
-        noted for their messages as ``shown`` (default: the values); cached columns of that field go."""
+        noted for their messages as ``shown`` (default: the values); cached columns of that field go.
+        ``located`` (a ``LOCATION`` name): the values are sources, the field is where each one's evidence is,
+        computed when read."""
         for key in [k for k in self._cache if k == name or k.startswith(name + ".")]:
             del self._cache[key]
-        self.base.set_derived_column(self.facts, name, values, ABSENT, shown, self.sources())
+        resolve = (LOCATION[located], LOCATION_COLUMNS[located]) if located else None
+        self.base.set_derived_column(self.facts, name, values, ABSENT, shown, self.sources(), self.kind, resolve)
 
 
 class ColumnStore:
@@ -156,21 +199,13 @@ class ColumnStore:
         self.base = base
         self._kinds: dict[str, Columns] = {}
 
-    def keep(self, needed: set[tuple[str, str]]) -> None:
-        """Keep only the columns of the (kind, field path) pairs in ``needed`` (path "": the kind's facts)."""
-        paths: dict[str, set[str]] = {}
-        for k, path in needed:
-            if path and k in self._kinds:
-                paths.setdefault(k, set()).add(engine_path(path))
+    def keep(self, kinds: frozenset[str], paths: dict[str, frozenset[str]]) -> None:
+        """Keep only what is read of ``kinds`` and of each only the columns of the engine ``paths`` given for it."""
         for kind in list(self._kinds):
-            if (kind, "") not in needed:
+            if kind not in kinds:
                 del self._kinds[kind]
                 continue
-            self._kinds[kind].keep(paths.get(kind, set()))
-
-    def forget(self, kind: str) -> None:
-        """Drop what was read of ``kind`` (a step wrote its facts fact by fact, ``FactBase.set_derived``)."""
-        self._kinds.pop(kind, None)
+            self._kinds[kind].keep(paths.get(kind, frozenset()))
 
     def kind(self, kind: str) -> Columns:
         columns = self._kinds.get(kind)
@@ -195,10 +230,15 @@ def rel_diff_column(columns: list[list], table: dict) -> list:
 
 
 def per_distinct(op: Callable[[list, dict], Any]) -> Callable[[list[list], dict], list]:
-    """The column twin of an op of whole numbers: computed once per distinct row of integers (years,
-    months); a row holding anything else (a float, whose zero has a sign; a bool, equal to 1) is
-    computed on its own."""
+    """The column twin of a row op: computed once per distinct row.  Rows are taken as equal by value when
+    every column is ``_memo_safe`` (no op tells its equal values apart); otherwise a row of whole numbers only
+    (years, months) is, and any other row (a float, whose zero has a sign; a bool, equal to 1) is computed on
+    its own."""
     def twin(columns: list[list], table: dict) -> list:
+        if all(map(_memo_safe, columns)):
+            rows = list(zip(*columns, strict=True))
+            known = {row: op(list(row), table) for row in dict.fromkeys(rows)}
+            return list(map(known.__getitem__, rows))
         done: dict[tuple, Any] = {}
         out = []
         for row in zip(*columns, strict=True):
@@ -212,5 +252,49 @@ def per_distinct(op: Callable[[list, dict], Any]) -> Callable[[list[list], dict]
     return twin
 
 
+def _memo_safe(column: list) -> bool:
+    """Whether values of the column that are equal are the same to any op: texts, whole numbers and None
+    (no bool: True == 1), or floats without a zero (0.0 == -0.0) and without whole numbers (1.0 == 1)."""
+    types = set(map(type, column))
+    if _TEXT_INTEGERS.issuperset(types):
+        return True
+    return _TEXT_FLOATS.issuperset(types) and 0.0 not in column
+
+
 _UNSEEN, _OWN = object(), object()
 _INTEGERS = frozenset({int})
+_TEXT_INTEGERS, _TEXT_FLOATS = frozenset({int, str, type(None)}), frozenset({float, str, type(None)})
+
+
+def ref_located(theirs: Columns, ours: Columns, match: tuple, take: str, field: str) -> bool:
+    """A ``ref`` (checker.derivations) of where the partner's evidence is (``take: _at``), when every key is
+    plain: the partner's source is held, its place computed only when read (``Columns.set`` ``located``).
+    False: not done here (a key that is not plain, or evidence holding a field of that name)."""
+    key_columns, mine = [theirs.get(f) for f, _ in match], [ours.get(f) for _, f in match]
+    sources = theirs.sources()
+    if not (all(_PLAIN.issuperset(map(type, c)) for c in key_columns)
+            and all(_PLAIN_OR_NONE.issuperset(map(type, c)) for c in mine)) \
+            or any(type(src.data) is dict and take in src.data for src in sources):
+        return False
+    first = dict(zip(reversed(list(rows(key_columns, len(theirs)))), reversed(sources), strict=True))  # first partners
+    ours.set(field, [ABSENT if hit is None else hit for hit in map(first.get, rows(mine, len(ours)))], located=take)
+    return True
+
+
+_PLAIN, _PLAIN_OR_NONE = frozenset({str, int, float, bool}), frozenset({str, int, float, bool, type(None)})
+
+
+def year_column(columns: Columns) -> list[int | None]:
+    """Each fact's year (its ``year``, else its ``key``: a whole number, or text of one) where it counts (an
+    aggregate's year without records does not), else None."""
+    counts = columns.raw("count")
+    return [_year(key if year is None else year) if count != 0 else None
+            for year, key, count in zip(columns.raw("year"), columns.raw("key"), counts, strict=True)]
+
+
+def _year(year: Any) -> int | None:
+    if isinstance(year, float) and year.is_integer():
+        year = int(year)
+    if isinstance(year, str) and year.isdigit():
+        year = int(year)
+    return year if isinstance(year, int) and not isinstance(year, bool) else None

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from . import columns as col
 from .columns import ABSENT as _ABSENT
 from .columns import Columns, ColumnStore, getter, per_distinct, rel_diff_column, rows, walk
 from .conditions import engine_field
@@ -193,8 +194,7 @@ _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_o
 
 # Columnar twins of the ops above: the same value for each row, computed over whole columns.
 COLUMN_OPS: dict[str, Callable[[list[list], dict], list]] = {
-    "rel_diff": rel_diff_column, **{op: per_distinct(_DERIVATIONS[op]) for op in
-                                    ("period_end", "sub", "add", "year_diff", "on_or_before")}}
+    "rel_diff": rel_diff_column, **{op: per_distinct(fn) for op, fn in _DERIVATIONS.items() if op != "rel_diff"}}
 
 
 def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: ColumnStore | None = None) -> None:
@@ -224,8 +224,7 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: C
         _occurrence(store, d)
         return
     if d.op in ("window_sum", "window_decline"):
-        _window(base, d)
-        store.forget(d.kind)
+        _window(store.kind(d.kind), d)
         return
     columns = store.kind(d.kind)
     if d.op in UNIT_OPS:
@@ -235,14 +234,18 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: C
     if d.op == "pick":
         table["take"] = d.take
     read = [columns.get(arg) for arg in d.args]
-    twin = COLUMN_OPS.get(d.op)
-    if twin is not None and read:
-        values = twin(read, table)
+    compute = _DERIVATIONS.get(d.op, _abs_diff)
+    if read:
+        values = (COLUMN_OPS.get(d.op) or per_distinct(compute))(read, table)
     else:
-        compute = _DERIVATIONS.get(d.op, _abs_diff)
-        values = [compute(list(row), table) for row in rows(read, len(columns))]
-    # an overflowing result is absent
-    columns.set(engine_field(d.field), [v if type(v) is not float or math.isfinite(v) else _ABSENT for v in values])
+        values = [compute([], table) for _ in range(len(columns))]
+    try:
+        distinct: Any = set(values)
+    except TypeError:  # a list or mapping among the values
+        distinct = values
+    if any(type(v) is float and not math.isfinite(v) for v in distinct):  # an overflowing result is absent
+        values = [v if type(v) is not float or math.isfinite(v) else _ABSENT for v in values]
+    columns.set(engine_field(d.field), values)
 
 
 def _occurrence(store: ColumnStore, d: Derived) -> None:
@@ -292,15 +295,9 @@ def _ref(store: ColumnStore, d: Derived) -> None:
     """Copy ``take`` from the first fact of kind ``of`` (in fact order) whose ``match`` fields equal ours."""
     assert d.of is not None and d.take is not None
     theirs = store.kind(d.of)
-    index: dict[tuple, tuple[Any, Any]] = {}
-    key_columns, taken = [theirs.get(f) for f, _ in d.match], theirs.get(d.take)
-    # plain keys, and values plain or not given: a row is indexed when its value is given (no row to test)
-    plain = all(_PLAIN_TYPES.issuperset(map(type, c)) for c in key_columns) and _PLAIN_OR_NONE.issuperset(
-        map(type, taken))
-    for src, key, value in zip(theirs.sources(), rows(key_columns, len(theirs)), taken, strict=True):
-        if (value is not None if plain else _scalars(key) and _scalar(value)) and key not in index:
-            shown = _as_written(src, d.take)  # as written (a date as text)
-            index[key] = (value, shown if _scalar(shown) else value)
+    if d.take in col.LOCATION and col.ref_located(theirs, store.kind(d.kind), d.match, d.take, engine_field(d.field)):
+        return
+    index = _index(theirs, d)
     ours = store.kind(d.kind)
     mine = [ours.get(f) for _, f in d.match]
     if all(_PLAIN_OR_NONE.issuperset(map(type, c)) for c in mine):  # every key can be looked up
@@ -311,20 +308,26 @@ def _ref(store: ColumnStore, d: Derived) -> None:
              [None if hit is None else hit[1] for hit in hits])
 
 
+def _index(theirs: Columns, d: Derived) -> dict[tuple, tuple[Any, Any]]:
+    """``_ref``'s partners: per key, the value and the value as written of the first partner that gives it."""
+    assert d.take is not None
+    index: dict[tuple, tuple[Any, Any]] = {}
+    key_columns, taken = [theirs.get(f) for f, _ in d.match], theirs.get(d.take)
+    # plain keys, and values plain or not given: a row is indexed when its value is given (no row to test)
+    plain = all(_PLAIN_TYPES.issuperset(map(type, c)) for c in key_columns) and _PLAIN_OR_NONE.issuperset(
+        map(type, taken))
+    for src, key, value in zip(theirs.sources(), rows(key_columns, len(theirs)), taken, strict=True):
+        if (value is not None if plain else _scalars(key) and _scalar(value)) and key not in index:
+            shown = _as_written(src, d.take)  # as written (a date as text)
+            index[key] = (value, shown if _scalar(shown) else value)
+    return index
+
+
 def _hit(index: dict, key: tuple) -> Any:
     try:
         return index.get(key)
     except TypeError:  # a list or mapping where a key value should be: no partner
         return None
-
-
-def _year(fact: dict) -> int | None:
-    year = fact.get("year", fact.get("key"))
-    if isinstance(year, float) and year.is_integer():
-        year = int(year)
-    if isinstance(year, str) and year.isdigit():
-        year = int(year)
-    return year if isinstance(year, int) and not isinstance(year, bool) else None
 
 
 def _decline_rate(columns: Columns, d: Derived, aggregates: dict[str, Aggregate]) -> None:
@@ -342,10 +345,11 @@ def _decline_rate(columns: Columns, d: Derived, aggregates: dict[str, Aggregate]
     agg = aggregates.get(d.kind[len("agg."):]) if d.kind.startswith("agg.") else None
     others = [engine_field(f) for f, _ in agg.group_by_fields if f != "year"] if agg else []
     series: dict[tuple, list[tuple[int, Any, int]]] = {}
-    for position, (fact, value) in enumerate(zip(columns.facts, columns.get(value_field), strict=True)):
-        year = _year(fact)
-        if year is not None and fact.get("count") != 0:  # a year an aggregate has no record of is not present
-            key = tuple(str(fact.get(f)) for f in others)
+    keys = rows([[str(v) for v in columns.raw(f)] for f in others], len(columns))
+    # a year an aggregate has no record of is not present (``year_column``)
+    for position, (year, value, key) in enumerate(zip(col.year_column(columns), columns.get(value_field), keys,
+                                                      strict=True)):
+        if year is not None:
             series.setdefault(key, []).append((year, value, position))
     rates: list = [_ABSENT] * len(columns)
     for points in series.values():
@@ -363,7 +367,7 @@ def _decline_rate(columns: Columns, d: Derived, aggregates: dict[str, Aggregate]
     columns.set(engine_field(d.field), rates)
 
 
-def _window(base: Any, d: Derived) -> None:
+def _window(columns: Columns, d: Derived) -> None:
     """Over the ``years`` years ending at each year's fact (years Y − n + 1 … Y of a per-year kind):
     ``window_sum`` — the sum of the value over the window, absent unless every year of it has the value;
     ``window_decline`` — the average annual decline from the window's first year to Y,
@@ -372,18 +376,17 @@ def _window(base: Any, d: Derived) -> None:
     n = d.years or 0
     if n < 2:
         return
-    get = getter(d.args[0])
-    by_year: dict[int, list[tuple[Any, dict]]] = {}
-    for fact in (base.facts[int(fid) - 1] for fid in base.of_kind(d.kind)):  # written fact by fact
-        year = _year(fact)
-        if year is not None and fact.get("count") != 0:
-            by_year.setdefault(year, []).append((get(fact), fact))
+    by_year: dict[int, list[tuple[Any, int]]] = {}
+    for position, (year, value) in enumerate(zip(col.year_column(columns), columns.get(d.args[0]), strict=True)):
+        if year is not None:
+            by_year.setdefault(year, []).append((value, position))
     values = {y: pts[0][0] for y, pts in by_year.items() if len(pts) == 1 and _numbers([pts[0][0]])}
-    target = engine_field(d.field)
+    out: list = [_ABSENT] * len(columns)
     for year, points in by_year.items():
         value = _window_value(d.op, [values.get(y) for y in range(year - n + 1, year + 1)])
         if value is not _ABSENT and len(points) == 1:
-            base.set_derived(points[0][1], target, value)
+            out[points[0][1]] = value
+    columns.set(engine_field(d.field), out)
 
 
 def _window_value(op: str, window: list) -> Any:

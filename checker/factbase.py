@@ -3,13 +3,53 @@ evidence it was built from (file, JSON pointer, original values).  ``checker.fac
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .bundle import Document
 
 UNSET: Any = object()  # a derived field not set on a fact
+
+
+class HeldColumns:
+    """The derived values of one kind held as columns, not on the facts (memory, time): those no rule
+    condition reads (``FactBase.narrow``), by field (the rule-language name): the values by position in
+    the kind (``skip``: not derived for that fact) and, where messages show them otherwise, those; a
+    column may hold what its values are computed from when read (``Resolve``: where a partner's evidence is)."""
+
+    __slots__ = ("columns",)
+
+    def __init__(self) -> None:
+        # label -> (engine name, values, shown, skip, resolve)
+        self.columns: dict[str, tuple[str, list, list | None, Any, Resolve | None]] = {}
+
+    def get(self, label: str, row: int) -> Any:
+        """One held value as shown (``UNSET``: not derived for the fact at ``row``)."""
+        column = self.columns.get(label)
+        if column is None:
+            return UNSET
+        _, values, shown, skip, resolve = column
+        if row >= len(values) or values[row] is skip:
+            return UNSET
+        if shown is not None:
+            return shown[row]
+        return values[row] if resolve is None else resolve[0](values[row])
+
+
+# a held column's values computed when read: (one value, the values of a list) from what the column holds
+Resolve = tuple[Callable[[Any], Any], Callable[[list], list]]
+
+
+def resolved(values: list, skip: Any, resolve: Resolve | None) -> list:
+    """A held column's values as they are read (``skip`` stays)."""
+    if resolve is None:
+        return values
+    positions = [i for i, v in enumerate(values) if v is not skip]
+    out = list(values)
+    for i, value in zip(positions, resolve[1]([values[i] for i in positions]), strict=True):
+        out[i] = value
+    return out
 
 
 @dataclass(slots=True)
@@ -25,27 +65,34 @@ class FactSource:
     # The values the pack derived for this fact (checker.derivations) are read from the fact itself (memory:
     # no second mapping per record): ``names`` (shared by a kind's facts) gives each derived field's engine
     # name in the order they were set; ``shown`` the values as messages show them where that differs.
+    # Those the engine does not read stay in the kind's columns (``held``, at the fact's ``row`` in its kind).
     fact: dict | None = None
     names: dict[str, str] | None = None
     shown: dict[str, Any] | None = None
+    held: HeldColumns | None = None
+    row: int = -1
 
     @property
     def derived(self) -> dict[str, Any] | None:
         """The values the pack derived for this fact, by field (None when none)."""
-        if not self.names:
-            return None
         out = {}
-        for label in self.names:
+        for label in self.names or ():
             value = self.derived_get(label)
             if value is not UNSET:
                 out[label] = value
+        held = self.held
+        if held is not None and held.columns:
+            for label in held.columns:
+                if label not in out and (value := held.get(label, self.row)) is not UNSET:
+                    out[label] = value
         return out or None
 
     def derived_get(self, label: str) -> Any:
         """One derived value as shown (``UNSET``: not derived for this fact)."""
         names, shown = self.names, self.shown
         if names is None or label not in names:
-            return UNSET
+            held = self.held
+            return UNSET if held is None else held.get(label, self.row)
         if shown and label in shown:
             return shown[label]
         fact = self.fact
@@ -66,9 +113,10 @@ class FactSource:
     def values(self) -> Any:
         """The original values with the derived ones beside them (what a message template sees as
         ``subject``); the evidence itself is never changed."""
-        if not self.derived or not isinstance(self.data, dict):
+        derived = self.derived
+        if not derived or not isinstance(self.data, dict):
             return self.data
-        return {**self.data, **self.derived}
+        return {**self.data, **derived}
 
 
 @dataclass
@@ -81,6 +129,14 @@ class FactBase:
     _name_keep: list[dict[str, str]] = field(default_factory=list, repr=False)
     _shown_steps: dict[tuple, dict[str, Any] | None] = field(default_factory=dict, repr=False)  # (``_shown_after``)
     _shown_keep: list[tuple] = field(default_factory=list, repr=False)
+    holding: bool = False  # derived columns are held, not written (``set_derived_column``), until ``narrow``
+    # kinds whose record facts were built with only these fields (``checker.facts``: those the engine and the
+    # derive stage read), their other values read from the evidence (``checker.columns``), except the rows
+    # built whole (``full_rows``, by position in the kind)
+    lean_keys: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    lean_of: Callable[[str], frozenset[str] | None] | None = field(default=None, repr=False)  # the fields, by kind
+    full_rows: dict[str, set[int]] = field(default_factory=dict, repr=False)
+    _held: dict[str, HeldColumns] = field(default_factory=dict, repr=False)  # by kind
 
     def add(self, fact: dict, source: FactSource) -> str:
         fid = str(len(self.facts) + 1)
@@ -88,29 +144,100 @@ class FactBase:
         self.facts.append(fact)
         source.fact = fact
         self.sources[fid] = source
-        self.by_kind.setdefault(fact["kind"], []).append(fid)
+        kind = fact["kind"]
+        fids = self.by_kind.get(kind)
+        if fids is None:
+            fids = self.by_kind[kind] = []
+            self._held[kind] = HeldColumns()
+        source.held, source.row = self._held[kind], len(fids)
+        fids.append(fid)
         return fid
 
-    def narrow(self, read: dict[str, frozenset[str] | None], whole: Iterable[str] = ()) -> None:
-        """Drop from each fact the fields nothing reads once the facts are built (memory): a fact keeps its
-        id and kind, the fields ``read`` names for its kind (``checker.projection.fields_read``: what the
-        engine may be given) and its derived values (messages and sections show them); a kind read whole
-        (None in ``read``, or in ``whole``) keeps every field.  Messages and reports read the evidence
-        (``FactSource.data``), which is untouched."""
-        intact = set(whole) | {kind for kind, fields in read.items() if fields is None}
-        plans: dict[tuple[str, int], frozenset[str]] = {}  # (kind, id of the derived names) -> fields kept
-        for i, fact in enumerate(self.facts):
-            kind = fact["kind"]
-            if kind in intact:
+    def lean_kind(self, kind: str) -> frozenset[str] | None:
+        """The fields the facts of a new kind are made with (``lean_of``, noted in ``lean_keys``; None: all)."""
+        if self.lean_of is None or kind in self.by_kind:
+            return None
+        lean = self.lean_of(kind)
+        if lean is not None:
+            self.lean_keys[kind] = lean
+        return lean
+
+    def held_column(self, kind: str, name: str) -> tuple[list, Any] | None:
+        """A derived column held for ``kind`` under the engine name ``name``: its values and their ``skip``."""
+        held = self._held.get(kind)
+        column = held.columns.get(name[2:] if name.startswith("f_") else name) if held is not None else None
+        return None if column is None or column[0] != name else (resolved(column[1], column[3], column[4]), column[3])
+
+    def narrow(self, read: dict[str, frozenset[str] | None] | None, whole: Iterable[str] = ()) -> None:
+        """Write the held derived columns (``holding``) onto the facts and drop from each fact the fields
+        nothing reads (memory): a fact keeps its id and kind, the fields ``read`` names for its kind
+        (``checker.projection.fields_read``: what the engine may be given) and the derived values of those
+        fields; a kind read whole (None in ``read``, or in ``whole``) keeps every field and gets every derived
+        value.  The derived values no rule reads stay in their kind's columns (``FactSource.derived_get``
+        reads them there).  ``read`` None: nothing is dropped and every derived value is written.  Messages
+        and reports read the evidence (``FactSource.data``), which is untouched."""
+        self.holding = False
+        intact = None if read is None else set(whole) | {kind for kind, fields in read.items() if fields is None}
+        for kind, fids in self.by_kind.items():
+            held = self._held[kind].columns
+            keep = None if intact is None or kind in intact else (read or {}).get(kind) or frozenset()
+            write = [(label, column) for label, column in held.items() if keep is None or column[0] in keep]
+            for label, _ in write:
+                del held[label]
+            if keep is not None or write:
+                self._rewrite(fids, None if keep is None else keep | {"id", "kind"}, write)
+
+    def _rewrite(self, fids: list[str], keep: frozenset[str] | None, write: list[tuple[str, tuple]]) -> None:
+        """The facts of one kind narrowed to ``keep`` (None: all fields) with the ``write`` columns set."""
+        kind_names = {label: column[0] for label, column in write}
+        rows = [self.sources[fid] for fid in fids]
+        if keep is not None:
+            self._narrowed(rows, keep)
+        if kind_names:
+            for src in rows:
+                src.names = kind_names if src.names is None else self._merged(src.names, kind_names)
+        targets = [src.fact for src in rows]
+        for label, (name, values, shown, skip, resolve) in write:
+            values = resolved(values, skip, resolve)
+            for fact, value in zip(targets, values, strict=False):
+                if value is not skip and fact is not None:
+                    fact[name] = value
+            if shown is not None:
+                self._show_column(rows, label, values, shown, skip)
+
+    def _narrowed(self, rows: list[FactSource], keep: frozenset[str]) -> None:
+        """Each fact of ``rows`` with only the fields ``keep`` names and its derived values, in its order."""
+        facts = self.facts
+        plans: dict[int, frozenset[str]] = {}  # id of a fact's derived names -> fields kept
+        for src in rows:
+            fact = src.fact
+            if fact is None:
                 continue
-            src = self.sources[fact["id"]]
-            keep = plans.get((kind, id(src.names)))
-            if keep is None:  # (derived names are shared and kept alive: ``_names``)
-                keep = (read.get(kind) or frozenset()) | {"id", "kind"} | set((src.names or {}).values())
-                plans[(kind, id(src.names))] = keep
-            if keep.issuperset(fact):
+            kept = plans.get(id(src.names))
+            if kept is None:  # (derived names are shared and kept alive: ``_names``)
+                kept = plans[id(src.names)] = keep | set((src.names or {}).values())
+            if not kept.issuperset(fact):
+                src.fact = facts[int(fact["id"]) - 1] = {k: v for k, v in fact.items() if k in kept}
+
+    def _show_column(self, rows: list[FactSource], label: str, values: list, shown: list, skip: Any) -> None:
+        """``_show`` of each row whose value is set; neighbours with the same mapping and shown value share
+        the next mapping (a date every row shows as text)."""
+        last: tuple = (UNSET, UNSET, None)
+        for src, value, show in zip(rows, values, shown, strict=False):
+            if value is skip:
                 continue
-            self.facts[i] = src.fact = {k: v for k, v in fact.items() if k in keep}
+            before = src.shown
+            if show is value and not (before and label in before):
+                continue
+            if before is not last[0] or show is not last[1]:
+                last = (before, show, self._shown_after(before, label, _DROP if show is value else show))
+            src.shown = last[2]
+
+    def _merged(self, names: dict[str, str], more: dict[str, str]) -> dict[str, str]:
+        """``names`` followed by ``more`` (shared: one mapping per pair, ``_names``)."""
+        for label, name in more.items():
+            names = self._names(names, name)[0] if names.get(label) != name else names
+        return names
 
     def of_kind(self, kind: str) -> list[str]:
         return self.by_kind.get(kind, [])
@@ -137,12 +264,19 @@ class FactBase:
         self._show(src, label, value, value if shown is None else shown)
 
     def set_derived_column(self, facts: list[dict], name: str, values: list, skip: Any,
-                           shown: list | None = None, sources: list[FactSource] | None = None) -> None:
+                           shown: list | None = None, sources: list[FactSource] | None = None,
+                           kind: str | None = None, resolve: Resolve | None = None) -> None:
         """``set_derived`` on each fact whose value (same position in ``values``) is not ``skip``;
         ``shown``: the values as the messages show them, by position (default: the values);
-        ``sources``: the facts' sources, by position (default: looked up)."""
-        if shown is None and values.count(skip) == len(values):
+        ``sources``: the facts' sources, by position (default: looked up).  While ``holding``, the column
+        of the facts of ``kind`` (all of them, in order) is held as it is instead (``narrow`` writes it);
+        ``resolve``: how the values are computed from what ``values`` holds, when read (``HeldColumns``)."""
+        if not facts or (shown is None and values.count(skip) == len(values)):
             return  # nothing to set (a unit problem column where every unit is known)
+        if self.holding and kind is not None and "." not in name:
+            self._held[kind].columns[name[2:] if name.startswith("f_") else name] = (name, values, shown, skip, resolve)
+            return
+        values = resolved(values, skip, resolve)
         if sources is None:
             sources = [self.sources[fact["id"]] for fact in facts]
         label = name[2:] if name.startswith("f_") else name

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import chain, repeat
 from typing import Any
 
-from .aggregation import run_declarations
+from .aggregation import run_declarations, step_reads
 from .bundle import Bundle, Document
+from .columns import engine_path
 from .conditions import RESERVED, add_months, anchor_name, epoch_days
 from .factbase import FactBase, FactSource
 from .gcpause import paused
@@ -86,10 +87,12 @@ class _Normaliser:
     """Normalises a document's values beside its (inlined) schema.  Pointers are built only for the
     containers (the records arrays need theirs); scalars need none."""
 
-    def __init__(self, schemas: SchemaSet, base: FactBase, shared: frozenset[str] = frozenset()):
+    def __init__(self, schemas: SchemaSet, base: FactBase, shared: frozenset[str] = frozenset(),
+                 lean: Callable[[str], frozenset[str] | None] | None = None):
         self.schemas = schemas
         self.base = base
         self.shared = shared  # the document keys several documents share
+        self.lean = lean  # the fields the record facts of a kind need (None: all of them), ``_lean``
         self.plans: dict[int, tuple[dict, dict]] = {}  # by id of the schema node (kept alive beside it)
 
     def value(self, value: Any, node: dict, pointer: str, pending: list) -> Any:
@@ -185,7 +188,10 @@ class _Normaliser:
             fact["_doc"] = doc_id
         if parent_id:
             fact["_parent"] = parent_id
-        fid = self.base.add(fact, FactSource(kind, doc.path, pointer, data, doc, key))
+        source = FactSource(kind, doc.path, pointer, data, doc, key)
+        fid = self.base.add(fact, source)
+        if kind in self.base.lean_keys:  # a record of a lean kind built whole (``FactBase.full_rows``)
+            self.base.full_rows.setdefault(kind, set()).add(source.row)
         for items, arr_node, arr_pointer in pending:
             item_node = arr_node.get("items", _EMPTY)
             if "$ref" in item_node:
@@ -210,9 +216,14 @@ class _Normaliser:
         lazy = RowKeys(f"{key}/{name}", fields, keys, own, [i for i, _ in records]) \
             if "/" not in key and key not in self.shared and not any(map(str.__contains__, keys, repeat("/"))) \
             else None
+        lean = self._lean_keys(kind)
         for (i, item), rkey in zip(records, keys, strict=True):
             if not item or not kept.issuperset(item):
                 self.emit(item, node, f"{pointer}/{i}", doc, kind, doc_id, parent_id, f"{key}/{name}[{rkey}]")
+                continue
+            source = FactSource(kind, path, f"{pointer}/{i}", item, doc, lazy or f"{key}/{name}[{rkey}]")
+            if lean is not None and _RENAMED.isdisjoint(item):
+                add(_lean_fact(kind, item, lean, doc_id, parent_id), source)
                 continue
             fact = {"kind": kind}
             if _RESERVED.isdisjoint(item):
@@ -221,7 +232,17 @@ class _Normaliser:
                 fact.update((("f_" + k if k in _RESERVED else k), v) for k, v in item.items())
             fact["_doc"] = doc_id
             fact["_parent"] = parent_id
-            add(fact, FactSource(kind, path, f"{pointer}/{i}", item, doc, lazy or f"{key}/{name}[{rkey}]"))
+            add(fact, source)
+            if lean is not None:
+                self.base.full_rows.setdefault(kind, set()).add(source.row)
+
+    def _lean_keys(self, kind: str) -> frozenset[str] | None:
+        """The fields the kind's kept records are built with (``FactBase.lean_keys``), None: every field (no
+        ``lean``, a kind read whole, or one whose facts so far were built whole)."""
+        lean = self.lean(kind) if self.lean is not None else None
+        if lean is None or (kind in self.base.by_kind and kind not in self.base.lean_keys):
+            return None
+        return self.base.lean_keys.setdefault(kind, lean)
 
     def _kept_columns(self, records: list[dict], node: dict) -> frozenset[str]:
         """The fields whose values in every record are kept as they are: numbers, and texts that are
@@ -250,15 +271,65 @@ class _Normaliser:
                                or (words and any(v.strip(_TRIM).casefold() in words for v in texts))))
 
 
+_RENAMED = frozenset("f_" + name for name in RESERVED)
+
+
+def _lean_fact(kind: str, item: dict, lean: frozenset[str], doc_id: str, parent_id: str) -> dict:
+    """The fact of a record kept as it is, with only the fields ``lean`` names (in the record's order)."""
+    fact = {"kind": kind}
+    if _RESERVED.isdisjoint(item):
+        fact.update([(k, v) for k, v in item.items() if k in lean])
+    else:
+        fact.update([(n, v) for k, v in item.items() if (n := "f_" + k if k in _RESERVED else k) in lean])
+    if "_doc" in lean:
+        fact["_doc"] = doc_id
+    if "_parent" in lean:
+        fact["_parent"] = parent_id
+    return fact
+
+
+def _lean(read: dict[str, frozenset[str] | None] | None, whole: Iterable[str],
+          internal: dict[str, set[str]]) -> Callable[[str], frozenset[str] | None] | None:
+    """The fields a kind's record facts are built with when the engine reads ``read`` (``whole``: kinds
+    read whole): those it reads, id and kind, and the document and parent links the declarations read
+    (``internal``); the derive stage reads the others from the evidence (``checker.columns``)."""
+    if read is None:
+        return None
+    intact = set(whole)
+
+    def keys(kind: str) -> frozenset[str] | None:
+        fields = read.get(kind, frozenset())
+        if fields is None or kind in intact:
+            return None
+        return fields | {"id", "kind"} | internal.get(kind, set())
+    return keys
+
+
+def links_read(derived: tuple[Derived, ...], aggregates: tuple[Aggregate, ...]) -> dict[str, set[str]]:
+    """Per kind, the links to a fact's document and enclosing fact (``_doc``, ``_parent``) the declarations read."""
+    out: dict[str, set[str]] = {}
+    steps: list[Derived | Aggregate] = [*derived, *aggregates]
+    for step in steps:
+        for kind, path in step_reads(step):
+            head = engine_path(path).split(".", 1)[0] if path else ""
+            if head in ("_doc", "_parent"):
+                out.setdefault(kind, set()).add(head)
+    return out
+
+
 def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str, int]] = (),
-                aggregates: Iterable[Aggregate] = (), derived: Iterable[Derived] = ()) -> FactBase:
-    """Build the fact base of a validated bundle."""
+                aggregates: Iterable[Aggregate] = (), derived: Iterable[Derived] = (),
+                read: dict[str, frozenset[str] | None] | None = None, whole: Iterable[str] = ()) -> FactBase:
+    """Build the fact base of a validated bundle.  ``read``: the fields the engine may read, by kind
+    (``checker.projection.fields_read``; ``whole``: kinds read whole): each fact then keeps only those and
+    the derived values of those (``FactBase.narrow``); without it, every field and every derived value."""
     with paused():  # facts are acyclic trees: the cyclic collector would only rescan them (checker.gcpause)
-        return _build_facts(bundle, schemas, anchors, aggregates, derived)
+        return _build_facts(bundle, schemas, anchors, aggregates, derived, read, whole)
 
 
 def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str, int]],
-                 aggregates: Iterable[Aggregate], derived: Iterable[Derived]) -> FactBase:
+                 aggregates: Iterable[Aggregate], derived: Iterable[Derived],
+                 read: dict[str, frozenset[str] | None] | None, whole: Iterable[str]) -> FactBase:
     base = FactBase()
     m = bundle.manifest.data
     dates = {"audit_date": m["audit_date"], "period_start": m["period"]["start"], "period_end": m["period"]["end"]}
@@ -272,7 +343,9 @@ def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str
                                                       BUNDLE_KIND))
     doc_keys = document_keys(bundle.documents, schemas)
     counts = Counter(doc_keys.values())
-    norm = _Normaliser(schemas, base, frozenset(k for k, n in counts.items() if n > 1))
+    derived, aggregates = tuple(derived), tuple(aggregates)
+    base.lean_of = _lean(read, whole, links_read(derived, aggregates))
+    norm = _Normaliser(schemas, base, frozenset(k for k, n in counts.items() if n > 1), base.lean_of)
     for doc in bundle.documents:
         kind = doc.kind
         assert kind is not None, "build_facts needs a validated bundle"  # validate_bundle refuses a document without
@@ -282,7 +355,7 @@ def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str
                 if src.document is not None and src.kind != BUNDLE_KIND and type(src.stable) is str]
     for src, key in zip(evidence, unique_keys_lazy([(src.stable, src.data) for src in evidence]), strict=True):
         src.stable = key  # a key several share is hashed only if read (checker.ids)
-    run_declarations(base, bundle, tuple(derived), tuple(aggregates), dates)
+    run_declarations(base, bundle, derived, aggregates, dates, read, whole)
     return base
 
 
