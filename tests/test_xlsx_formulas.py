@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import zipfile
 
 import openpyxl
@@ -15,9 +16,13 @@ import pytest
 import checker.xlsxio as xlsxio
 from checker.check import load_and_validate, run_check
 from checker.model import Status
+from checker.template_xlsx import build_template
 from checker.xlsxcells import has_formulas
 
-from .test_excel import WORKBOOK, _workbook_bundle
+from .conftest import CONFORMING
+from .xlsx_fill import fill
+
+WORKBOOK = "台账.xlsx"
 
 SHEET = "能源消费台账-能源消费记录"
 
@@ -28,7 +33,19 @@ def _column(wb, label: str) -> int:
 
 @pytest.fixture(scope="module")
 def park(tmp_path_factory):
-    return _workbook_bundle(tmp_path_factory.mktemp("formulas"))
+    """evidence/lvgu-park with its energy ledger given as a workbook filled from the template."""
+    dest = tmp_path_factory.mktemp("formulas") / "park"
+    shutil.copytree(CONFORMING, dest)
+    bundle, _ = load_and_validate(CONFORMING)
+    [ledger] = [d for d in bundle.documents if d.kind == "energy_consumption"]
+    (dest / ledger.path).unlink()
+    manifest = (dest / "bundle.yaml").read_text(encoding="utf-8")
+    (dest / "bundle.yaml").write_text(manifest.replace(f"  - {{file: {ledger.path}, kind: energy_consumption}}\n", ""),
+                                      encoding="utf-8")
+    data = {"energy_consumption": {"kind": "energy_consumption", **ledger.data}}
+    (dest / WORKBOOK).write_bytes(fill(build_template(["energy_consumption"], ["t-cpqs-zc001-2025"]), data))
+    assert not [p for p in load_and_validate(dest)[1] if p.file and p.file.startswith(WORKBOOK)]
+    return dest
 
 
 def _edit(park, cells: dict[str, object]):
