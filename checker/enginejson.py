@@ -1,17 +1,15 @@
 """The JSON text facts are given to the engine in.
 
 durable-rules parses numbers itself and misreads a bare exponent (``1e-07``): every float is written
-positionally.  The standard encoder already writes most floats so (0 and 1e-4 <= |x| < 1e16); a fact
-holding another float is written with placeholders for those floats, filled in afterwards, and a fact
-whose own text looks like a placeholder is written value by value instead (``_dumps``, the reference
-that tests/test_engine_json.py compares the fast path with).  A non-finite number is refused.
+positionally.  The standard encoder already writes most floats so (0 and 1e-4 <= |x| < 1e16): a fact
+holding only such floats takes it; a fact holding another float is written value by value (``_dumps``,
+the reference that tests/test_engine_json.py compares the fast path with).  A non-finite number is refused.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -50,35 +48,7 @@ def dumps(value: Any) -> str:
     """JSON text the engine parses faithfully: floats positional, never with a bare exponent."""
     if not _needs_decimal(value):  # the common case: the standard encoder's float repr is positional
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    texts: list[str] = []
-    marked = _marked(value, texts)
-    text = json.dumps(marked, ensure_ascii=False, separators=(",", ":"))
-    parts = _MARK.split(text)  # [text, index, text, index, …, text]
-    if len(parts) != 2 * len(texts) + 1 or any(int(i) != n for n, i in enumerate(parts[1::2])):
-        return _dumps(value)  # the evidence itself holds a mark: the slow path, exact
-    parts[1::2] = texts
-    return "".join(parts)
-
-
-# a float the encoder would write with an exponent, as a placeholder text (private-use characters, index)
-_MARK = re.compile('"\ue000([0-9]+)\ue001"')
-
-
-def _marked(value: Any, texts: list[str]) -> Any:
-    """``value`` with every float that needs positional writing replaced by a placeholder; its text
-    appended to ``texts``.  Only the containers on the way to such a float are copied."""
-    t = type(value)
-    if t is float and not _positional(value):
-        texts.append(_dumps(value))
-        return f"\ue000{len(texts) - 1}\ue001"
-    if t is dict:
-        return {k: _marked(v, texts) if type(v) in _CONTAINERS else v for k, v in value.items()}
-    if t is list or t is tuple:
-        return [_marked(v, texts) if type(v) in _CONTAINERS else v for v in value]
-    return value
-
-
-_CONTAINERS = frozenset({float, dict, list, tuple})
+    return _dumps(value)
 
 
 def _dumps(value: Any) -> str:

@@ -14,12 +14,15 @@ report.json keeps every number as computed (a section cell keeps it as ``value``
 unrounded values.
 
 Formatting is babel's number patterns (the locale's grouping and decimal signs), the same for every quantity:
-no indicator has code of its own.
+no indicator has code of its own.  ``figure`` (the message filter of checker.messages) shows a computed number
+without a declaration: 4 places, or 4 significant digits when it is smaller.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -115,3 +118,16 @@ def shown(values: Mapping, fields: Mapping[str, Mapping] | None, lang: str = "zh
     for field, spec in fields.items():
         _set(out, field.split("."), spec, lang)
     return out
+
+
+def figure(value, decimals: int = 4, digits: int = 4):
+    """A computed number as a message shows it: ``decimals`` places, and for a small value as many more
+    as give ``digits`` significant digits (``round(4)`` would show 0.00012 and 0.00013 both as 0.0001);
+    positional, trailing zeros dropped.  Anything else is shown as it is."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return value
+    if value == 0:
+        return "0"
+    places = max(decimals, digits - 1 - math.floor(math.log10(abs(value))))
+    text = format(round(Decimal(repr(float(value))), min(places, 15)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

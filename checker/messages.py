@@ -9,13 +9,12 @@ A value the evidence does not give renders as "（未提供）" / "(not given)" 
 
 from __future__ import annotations
 
-import math
-from decimal import Decimal
 from functools import lru_cache
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from .figures import figure
 from .labels_out import NOT_GIVEN, index
 from .model import Text
 
@@ -26,19 +25,6 @@ def _undefined(lang: str):
             return NOT_GIVEN[index(lang)]
 
     return Missing
-
-
-def figure(value, decimals: int = 4, digits: int = 4):
-    """A computed number as a message shows it: ``decimals`` places, and for a small value as many more
-    as give ``digits`` significant digits (``round(4)`` would show 0.00012 and 0.00013 both as 0.0001);
-    positional, trailing zeros dropped.  Anything else is shown as it is."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return value
-    if value == 0:
-        return "0"
-    places = max(decimals, digits - 1 - math.floor(math.log10(abs(value))))
-    text = format(round(Decimal(repr(float(value))), min(places, 15)), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @lru_cache(maxsize=2)

@@ -16,7 +16,7 @@ from typing import Any
 
 from .labels_in import boolean_labels
 from .schemas import SchemaSet, load_schemas
-from .stablezip import stable_zip
+from .stablezip import FIXED, stable_zip
 from .xlsx_layout import INSTRUCTIONS, LISTS, Column, Sheet, kind_sheets, workbook_kinds
 
 DATA_ROWS = 2000  # rows the drop-downs and formats are applied to
@@ -229,15 +229,11 @@ class _Writer:
         ws.freeze_panes = "A2"
 
     def save(self) -> bytes:
-        import datetime as _dt
-
-        fixed = _dt.datetime(2000, 1, 1)
         self.wb.properties.creator = "parkcheck"
-        self.wb.properties.created = fixed
-        self.wb.properties.modified = fixed
+        self.wb.properties.created = self.wb.properties.modified = FIXED
         buf = io.BytesIO()
         self.wb.save(buf)
-        return stable_zip(buf.getvalue(), fixed)
+        return stable_zip(buf.getvalue(), FIXED)
 
 
 
