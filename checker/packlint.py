@@ -9,6 +9,7 @@ Every problem names file, line and field, says what is wrong and how to fix it:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import jinja2
 from jinja2 import meta as jinja_meta
@@ -43,7 +44,6 @@ class Linter(ConditionLinter):
         self.pack_id = pack_id
         self.secondary = secondary  # the pack rests on secondary sources (pack.yaml source_basis: secondary)
         self.catalogue = catalogue
-        self.env = SandboxedEnvironment(undefined=jinja2.ChainableUndefined, autoescape=False)
         self.seen: dict[str, str] = {}  # rule id -> file that defines it
 
     # -- one rule --------------------------------------------------------------------------------
@@ -153,10 +153,9 @@ class Linter(ConditionLinter):
                               "add a case that breaches the rule (breach: true) to cases"))
 
     def check_template(self, text: str, pointer: str) -> None:
-        try:
-            names = jinja_meta.find_undeclared_variables(self.env.parse(text))
-        except jinja2.TemplateSyntaxError as exc:
-            self.add(pointer, fix(f"message template: {exc.message}", "修正模板语法（{{ … }} 与 {% … %} 须成对闭合）",
+        names = _template_names(text)
+        if isinstance(names, str):
+            self.add(pointer, fix(f"message template: {names}", "修正模板语法（{{ … }} 与 {% … %} 须成对闭合）",
                                   "correct the template syntax ({{ … }} and {% … %} must be closed)"))
             return
         unknown = sorted(names - TEMPLATE_NAMES)
@@ -164,6 +163,19 @@ class Linter(ConditionLinter):
             hint = template_hint(unknown)
             self.add(pointer, fix(f"message template uses unknown name(s) {', '.join(unknown)}: {hint}",
                                   f"改用模板变量 {', '.join(sorted(TEMPLATE_NAMES))}", hint))
+
+
+_TEMPLATES = SandboxedEnvironment(undefined=jinja2.ChainableUndefined, autoescape=False)
+
+
+@lru_cache(maxsize=1 << 14)
+def _template_names(text: str) -> frozenset[str] | str:
+    """The names a message template reads, or its syntax error's message (parsed once per text and
+    process: a pack's copies, linted again by ``rules test`` or the suite, share the parses)."""
+    try:
+        return frozenset(jinja_meta.find_undeclared_variables(_TEMPLATES.parse(text)))
+    except jinja2.TemplateSyntaxError as exc:
+        return str(exc.message)
 
 
 def dependency_problems(pack_id: str, rules: list[Rule]) -> list[Problem]:

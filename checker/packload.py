@@ -56,6 +56,9 @@ _SCHEMA_FIX_OTHER = ("对照 schemas/ 中该文件的模式改正", "correct it 
 def schema_problems(schemas: SchemaSet, schema_name: str, doc: Positioned, file: str) -> list[Problem]:
     """A pack file's problems against its schema (``pack.schema.json``, ``rule.schema.json``), each with
     how to fix it."""
+    fast = schemas.fast_schema_validator(schema_name)
+    if fast is not None and fast.is_valid(doc.data):  # the reference validator explains only what fails
+        return []
     validator = schemas.validator(schemas.schema(schema_name))
     out = []
     for err in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):

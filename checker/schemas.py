@@ -251,6 +251,18 @@ class SchemaSet:
                 self._fast[kind] = None
         return self._fast[kind]
 
+    def fast_schema_validator(self, name: str):
+        """A jsonschema-rs validator of the schema file ``name`` as it is (its own ``$ref``s, recursion
+        allowed; None without the library): "valid or not" only, like ``fast_validator``."""
+        key = f"file:{name}"
+        if key not in self._fast:
+            try:
+                import jsonschema_rs
+                self._fast[key] = jsonschema_rs.validator_for(self.schema(name), validate_formats=True)
+            except Exception:  # missing library or an unsupported construct: use the reference only
+                self._fast[key] = None
+        return self._fast[key]
+
     def validator(self, schema: dict):
         """A validator for ``schema``; attachment checks read the files set by ``bundle_files``."""
         key = schema.get("$id", id(schema))

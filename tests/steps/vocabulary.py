@@ -209,8 +209,10 @@ def _content(name: str, raw: bytes | None) -> Any:
 
 
 def _changed(before: dict[str, bytes], after: dict[str, bytes]) -> bool:
-    """Whether the edits changed the evidence (its content, not just the YAML layout)."""
-    return any(_content(n, before.get(n)) != _content(n, after.get(n)) for n in set(before) | set(after))
+    """Whether the edits changed the evidence (its content, not just the YAML layout).  Only the files
+    whose bytes differ are parsed: the same bytes are the same content."""
+    return any(_content(n, before.get(n)) != _content(n, after.get(n)) for n in set(before) | set(after)
+               if before.get(n) != after.get(n))
 
 
 # -- names ----------------------------------------------------------------------------------------
