@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import yaml
 from ruamel.yaml import YAML
 
 from checker.cases import apply_patches
@@ -183,7 +184,7 @@ def _relative_dates(node: Any, audit_date: dt.date) -> Any:
 
 
 def audit_date_of(files: dict[str, bytes]) -> dt.date:
-    raw = YAML(typ="safe").load(files["bundle.yaml"].decode("utf-8"))["audit_date"]
+    raw = yaml.load(files["bundle.yaml"].decode("utf-8"), Loader=yaml.CSafeLoader)["audit_date"]
     return raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
 
 
