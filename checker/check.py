@@ -15,6 +15,7 @@ from . import __version__
 from .allocator import tune
 from .audit import finish, measured_from
 from .bundle import Bundle, load_bundle
+from .cache import load_or_compile
 from .compiler import CompiledPack, compile_pack
 from .controldocs import Controls, control_problems, load_controls
 from .crosswalk import load_crosswalk
@@ -66,7 +67,7 @@ class Timings:
 @lru_cache(maxsize=16)
 def _compiled(pack_id: str, rules_dir: str | None) -> CompiledPack:
     pack = get_pack(pack_id, Path(rules_dir) if rules_dir else None)
-    return compile_pack(pack, load_schemas())
+    return load_or_compile(pack, lambda: compile_pack(pack, load_schemas()))
 
 
 def compiled_pack(pack_id: str, rules_dir: Path | None = None) -> CompiledPack:

@@ -11,9 +11,11 @@ import stat
 
 import pytest
 
-from checker import cache, packs
+from checker import cache, check, packs
+from checker.compiler import compile_pack
 from checker.errors import RuleError
 from checker.resources import data_dir
+from checker.schemas import load_schemas
 
 from .conftest import DEFECTIVE, PACK, ROOT, edit_text, run_parkcheck
 
@@ -128,7 +130,8 @@ def test_a_planted_pickle_never_runs_code_in_a_real_check(tmp_path):
     proc = run_parkcheck("check", DEFECTIVE, "--standard", PACK, "-q", env=env)
     assert proc.returncode == 1 and proc.stderr == ""
     assert not marker.exists()
-    assert sorted(p.name for p in folder.iterdir()) == [f"{PACK}-{key}.json"]  # rebuilt; the pickle removed unread
+    # rebuilt, with what it compiles to; the pickle removed unread
+    assert sorted(p.name for p in folder.iterdir()) == [f"{PACK}-{key}.compiled.json", f"{PACK}-{key}.json"]
     assert json.loads((folder / f"{PACK}-{key}.json").read_bytes())["format"] == cache.FORMAT
 
 
@@ -148,7 +151,8 @@ def test_no_cache_writes_nothing(tmp_path):
         assert [p.name for p in folder.iterdir()] == ["unrelated"], args
     proc = run_parkcheck("check", DEFECTIVE, "--standard", PACK, "-q", env={"PARKCHECK_CACHE_DIR": str(folder)})
     assert proc.returncode == 1 and sorted(p.name for p in folder.iterdir()) == sorted(
-        ["unrelated", entry_path(folder).name])  # without --no-cache it is written
+        ["unrelated", entry_path(folder).name, entry_path(folder).name.replace(".json", ".compiled.json")])
+    # without --no-cache the linted pack and what it compiles to are written
 
 
 def test_an_edited_rule_changes_the_key(rules_copy, cache_dir):
@@ -199,3 +203,78 @@ def test_a_folder_others_may_write_is_neither_used_nor_changed(cache_dir):
     cache_dir.chmod(0o1777)  # like /tmp
     assert packs.get_pack(PACK).rules
     assert list(cache_dir.iterdir()) == [] and stat.S_IMODE(cache_dir.stat().st_mode) == 0o1777
+
+
+# -- compiled packs (the engine rulesets and feeds a pack compiles to) --------------------------------
+
+@pytest.fixture
+def compiled_cache(cache_dir):
+    check._compiled.cache_clear()
+    yield cache_dir
+    check._compiled.cache_clear()
+
+
+def _fresh(pack_id=PACK, rules_dir=None):
+    """What the pack compiles to, without the cache."""
+    pack = packs.get_pack(pack_id, rules_dir)
+    return compile_pack(pack, load_schemas())
+
+
+def test_a_compiled_pack_from_the_cache_is_the_compiled_pack(compiled_cache):
+    built = check.compiled_pack(PACK)
+    [entry] = compiled_cache.glob("*.compiled.json")
+    assert entry.name == f"{PACK}-{cache.pack_key(built.pack.folder)}.compiled.json"
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+    check._compiled.cache_clear()
+    served = check.compiled_pack(PACK)
+    assert served is not built and served == built == _fresh()
+    assert served.pack is packs.get_pack(PACK)
+    # served from the file: a branch's detail changed in the entry (not in the rules) comes back
+    doc = json.loads(entry.read_text(encoding="utf-8"))
+    name, branch = next(iter(doc["compiled"]["fields"]["branches"]["dict"].items()))
+    branch["fields"]["detail"] = "served from the cache"
+    entry.write_text(json.dumps(doc), encoding="utf-8")
+    check._compiled.cache_clear()
+    assert check.compiled_pack(PACK).branches[name].detail == "served from the cache"
+    cache.disable()  # --no-cache: not read
+    check._compiled.cache_clear()
+    assert check.compiled_pack(PACK).branches[name].detail == built.branches[name].detail
+
+
+@pytest.mark.parametrize("variant", ["pickle", "garbage", "a pack, not a compiled pack", "a list in a set",
+                                     "an unknown class"])
+def test_a_corrupt_or_foreign_compiled_entry_is_ignored_and_rebuilt(compiled_cache, tmp_path, variant):
+    marker = tmp_path / "code-ran"
+    built = check.compiled_pack(PACK)
+    [entry] = compiled_cache.glob("*.compiled.json")
+    doc = json.loads(entry.read_text(encoding="utf-8"))
+    data = {
+        "pickle": pickle.dumps(Planted(marker)),
+        "garbage": b"{not json",
+        "a pack, not a compiled pack": json.dumps({**doc, "compiled": {"class": "Derived", "fields": {
+            "kind": "k", "field": "f", "op": "ratio", "args": {"tuple": []}}}}).encode(),
+        "a list in a set": json.dumps({**doc, "compiled": {**doc["compiled"], "fields": {
+            **doc["compiled"]["fields"], "anchors": {"set": [[1]]}}}}).encode(),
+        "an unknown class": json.dumps({**doc, "compiled": {"class": "Popen", "fields": {}}}).encode(),
+    }[variant]
+    entry.write_bytes(data)
+    entry.chmod(0o600)
+    check._compiled.cache_clear()
+    served = check.compiled_pack(PACK)
+    assert served == built and not marker.exists()
+    assert entry.read_bytes() != data  # rewritten
+
+
+def test_a_pack_edited_after_it_was_loaded_never_shares_a_compiled_entry(compiled_cache, rules_copy):
+    """A process holds the pack as it was loaded; the files change; what it compiles must never be served
+    for the files as they are now (the entry's key includes the linted pack's digest)."""
+    before = packs.get_pack(PACK, rules_copy)  # loaded, then the rule file is edited
+    edit_text(rules_copy / PACK / "6.2-policy.yaml", "      contains:\n        type: legal_compliance\n",
+              "      contains:\n        type: continual_improvement\n", 1)
+    stale = check.compiled_pack(PACK, rules_copy)  # compiled from the pack as loaded
+    assert stale.pack is before
+    packs._cached_pack.cache_clear()
+    check._compiled.cache_clear()
+    now = check.compiled_pack(PACK, rules_copy)
+    assert now.pack.sha256 != before.sha256
+    assert now == _fresh(PACK, rules_copy) and now != stale
