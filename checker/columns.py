@@ -191,6 +191,31 @@ class Columns:
         self.base.set_derived_column(self.facts, name, values, ABSENT, shown, self.sources(), self.kind, resolve)
 
 
+class TableColumns(Columns):
+    """The columns of an aggregate kind made as columns (``FactBase.tables``, ``checker.aggtable``): read, never
+    set; no facts, and no sources (None each: its values are as written)."""
+
+    __slots__ = ("_count", "_table")
+
+    def __init__(self, base: FactBase, kind: str):
+        self.base, self.kind, self.facts, self._cache = base, kind, [], {}
+        self._table, self._count = base.tables[kind]
+        self._sources = [None] * self._count  # type: ignore[list-item]
+
+    def __len__(self) -> int:
+        return self._count
+
+    def get(self, path: str) -> list:
+        return self.raw(engine_path(path))
+
+    def raw(self, key: str) -> list:
+        column = self._table.get(key)
+        return [None] * self._count if column is None else column
+
+    def set(self, name: str, values: list, shown: list | None = None, located: str | None = None) -> None:
+        raise TypeError(f"{self.kind} is made as columns: nothing is set on it")
+
+
 class ColumnStore:
     """The columns of every kind a derive run has read, by kind.  A kind whose facts changed in number
     (an aggregate adds its facts) is read again."""
@@ -208,6 +233,8 @@ class ColumnStore:
             self._kinds[kind].keep(paths.get(kind, frozenset()))
 
     def kind(self, kind: str) -> Columns:
+        if kind in self.base.tables:
+            return TableColumns(self.base, kind)
         columns = self._kinds.get(kind)
         if columns is None or len(columns) != len(self.base.of_kind(kind)):
             columns = self._kinds[kind] = Columns(self.base, kind)

@@ -137,6 +137,10 @@ class FactBase:
     lean_of: Callable[[str], frozenset[str] | None] | None = field(default=None, repr=False)  # the fields, by kind
     full_rows: dict[str, set[int]] = field(default_factory=dict, repr=False)
     _held: dict[str, HeldColumns] = field(default_factory=dict, repr=False)  # by kind
+    # aggregate kinds made as columns while the derive stage runs (``checker.aggtable``), by kind: their
+    # columns by engine field and their number of facts
+    virtual: frozenset[str] = frozenset()
+    tables: dict[str, tuple[dict[str, list], int]] = field(default_factory=dict, repr=False)
 
     def add(self, fact: dict, source: FactSource) -> str:
         fid = str(len(self.facts) + 1)
@@ -152,6 +156,16 @@ class FactBase:
         source.held, source.row = self._held[kind], len(fids)
         fids.append(fid)
         return fid
+
+    def add_table(self, kind: str, columns: dict[str, list], count: int, first: FactSource) -> None:
+        """``count`` facts of ``kind`` held as ``columns`` (``checker.aggtable``): their places in the fact list
+        (ids, the number of facts) are taken by one shared stand-in, ``{"kind", "id"}`` of the first, whose
+        source is ``first``; the kind has no facts (``of_kind``)."""
+        stand_in = {"kind": kind, "id": str(len(self.facts) + 1)}
+        first.fact = stand_in
+        self.sources[stand_in["id"]] = first
+        self.facts.extend([stand_in] * count)
+        self.tables[kind] = (columns, count)
 
     def lean_kind(self, kind: str) -> frozenset[str] | None:
         """The fields the facts of a new kind are made with (``lean_of``, noted in ``lean_keys``; None: all)."""

@@ -319,17 +319,20 @@ def links_read(derived: tuple[Derived, ...], aggregates: tuple[Aggregate, ...]) 
 
 def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str, int]] = (),
                 aggregates: Iterable[Aggregate] = (), derived: Iterable[Derived] = (),
-                read: dict[str, frozenset[str] | None] | None = None, whole: Iterable[str] = ()) -> FactBase:
+                read: dict[str, frozenset[str] | None] | None = None, whole: Iterable[str] = (),
+                kept: Iterable[str] = ()) -> FactBase:
     """Build the fact base of a validated bundle.  ``read``: the fields the engine may read, by kind
     (``checker.projection.fields_read``; ``whole``: kinds read whole): each fact then keeps only those and
-    the derived values of those (``FactBase.narrow``); without it, every field and every derived value."""
+    the derived values of those (``FactBase.narrow``); without it, every field and every derived value.
+    ``kept``: kinds read as facts after the engine (report sections), an aggregate kind nothing else reads
+    being made as columns only (``checker.aggtable``)."""
     with paused():  # facts are acyclic trees: the cyclic collector would only rescan them (checker.gcpause)
-        return _build_facts(bundle, schemas, anchors, aggregates, derived, read, whole)
+        return _build_facts(bundle, schemas, anchors, aggregates, derived, read, whole, kept)
 
 
 def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str, int]],
                  aggregates: Iterable[Aggregate], derived: Iterable[Derived],
-                 read: dict[str, frozenset[str] | None] | None, whole: Iterable[str]) -> FactBase:
+                 read: dict[str, frozenset[str] | None] | None, whole: Iterable[str], kept: Iterable[str]) -> FactBase:
     base = FactBase()
     m = bundle.manifest.data
     dates = {"audit_date": m["audit_date"], "period_start": m["period"]["start"], "period_end": m["period"]["end"]}
@@ -355,7 +358,7 @@ def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str
                 if src.document is not None and src.kind != BUNDLE_KIND and type(src.stable) is str]
     for src, key in zip(evidence, unique_keys_lazy([(src.stable, src.data) for src in evidence]), strict=True):
         src.stable = key  # a key several share is hashed only if read (checker.ids)
-    run_declarations(base, bundle, derived, aggregates, dates, read, whole)
+    run_declarations(base, bundle, derived, aggregates, dates, read, whole, kept)
     return base
 
 
