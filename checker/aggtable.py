@@ -194,10 +194,13 @@ def aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> Non
     lean = base.lean_kind(kind) if plain else None  # the fact made from its data, with only these fields
     picks = [(k, e) for k, e in {"key": "key", "count": "count", **dict(fields), "sum": "sum", "distinct": "distinct"}
              .items() if lean is not None and e in lean]
+    shared = type("AggData", (), {})  # the groups' data share their keys (``checker.bundle._row_type``)
+    shared().__dict__.update([(k, None) for k in ("key", "count", *names, "sum", "distinct")])
     for values, members in groups.items():
         key = keys[values]
         counted: dict = {"kind": kind, "key": key, "count": len(members)}
-        data: dict = {"key": key, "count": len(members)}
+        data: dict = shared().__dict__
+        data["key"], data["count"] = key, len(members)
         if plain:
             counted.update(zip(engine_names, values, strict=True))
             data.update(zip(names, values, strict=True))
