@@ -48,6 +48,9 @@ def _at_column(sources: list[FactSource]) -> list[str]:
             if table is _UNSEEN_TABLE:
                 table = tables[id(content)] = (content.base + "/", content.lines, len(content.base) + 1)
             prefix, lines, skip = table
+            if type(src.at) is int and src.at < len(lines):  # a row of the table by its position (``FactSource.at``)
+                out.append(f"{src.file}:{lines[src.at]}")
+                continue
             row = src.pointer[skip:]
             if src.pointer.startswith(prefix) and row.isdigit() and row.isascii() and int(row) < len(lines):
                 out.append(f"{src.file}:{lines[int(row)]}")

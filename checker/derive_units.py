@@ -88,7 +88,9 @@ def with_units(columns: Columns, d: Derived) -> None:
         products = [prod(row, start=1.0) * scale for row, scale in zip(rows(value_columns, count), scales,
                                                                          strict=False)]
         if all(map(math.isfinite, products)):
-            columns.set(target, list(map(rounded, products)))
+            # rounded once per distinct product (memory: one float each); a zero on its own (it keeps its sign)
+            known = {p: rounded(p) for p in dict.fromkeys(products) if p}
+            columns.set(target, [known[p] if p else rounded(p) for p in products])
             columns.set(target + UNIT_ERROR, [_ABSENT] * count)
             return
     values: list = []

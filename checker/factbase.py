@@ -58,7 +58,7 @@ class FactSource:
 
     kind: str
     file: str
-    pointer: str
+    at: Any  # the JSON pointer (``pointer``), or the position of a row in its document's CSV table (memory)
     data: Any
     document: Document | None
     stable: Any  # the stable identity (``key``), or a ``checker.ids.LazyKey`` or ``RowKeys`` computing it when read
@@ -71,6 +71,16 @@ class FactSource:
     shown: dict[str, Any] | None = None
     held: HeldColumns | None = None
     row: int = -1
+
+    @property
+    def pointer(self) -> str:
+        """The JSON pointer of the fact's evidence in its document (a CSV table's row: ``<records>/<n>``)."""
+        at = self.at
+        return at if type(at) is str else f"{self.document.content.base}/{at}"  # type: ignore[union-attr]
+
+    @pointer.setter
+    def pointer(self, value: str) -> None:
+        self.at = value
 
     @property
     def derived(self) -> dict[str, Any] | None:

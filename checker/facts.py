@@ -27,7 +27,7 @@ from itertools import chain, repeat
 from typing import Any
 
 from .aggregation import run_declarations, step_reads
-from .bundle import Bundle, Document
+from .bundle import Bundle, Document, TableContent
 from .columns import engine_path
 from .conditions import RESERVED, add_months, anchor_name, epoch_days
 from .factbase import FactBase, FactSource
@@ -217,11 +217,14 @@ class _Normaliser:
             if "/" not in key and key not in self.shared and not any(map(str.__contains__, keys, repeat("/"))) \
             else None
         lean = self._lean_keys(kind)
+        content = doc.content
+        table = type(content) is TableContent and content.base == pointer  # a row's place: its position (memory)
         for (i, item), rkey in zip(records, keys, strict=True):
             if not item or not kept.issuperset(item):
                 self.emit(item, node, f"{pointer}/{i}", doc, kind, doc_id, parent_id, f"{key}/{name}[{rkey}]")
                 continue
-            source = FactSource(kind, path, f"{pointer}/{i}", item, doc, lazy or f"{key}/{name}[{rkey}]")
+            at = i if table else f"{pointer}/{i}"
+            source = FactSource(kind, path, at, item, doc, lazy or f"{key}/{name}[{rkey}]")
             if lean is not None and _RENAMED.isdisjoint(item):
                 add(_lean_fact(kind, item, lean, doc_id, parent_id), source)
                 continue
