@@ -174,7 +174,9 @@ class _Normaliser:
         return found if found else _BLANK
 
     def emit(self, data: dict, node: dict, pointer: str, doc: Document, kind: str,
-             doc_id: str | None, parent_id: str | None, key: str) -> str:
+             doc_id: str | None, parent_id: str | None, key: str, at: Any = None, stable: Any = None) -> str:
+        """The fact of ``data`` (and of its records arrays); ``at``, ``stable``: its source's place and key
+        when not ``pointer`` and ``key`` (a CSV row's position, ``RowKeys``)."""
         pending: list = []
         fields = self.value(data, node, pointer, pending)
         if not isinstance(fields, dict):
@@ -188,7 +190,7 @@ class _Normaliser:
             fact["_doc"] = doc_id
         if parent_id:
             fact["_parent"] = parent_id
-        source = FactSource(kind, doc.path, pointer, data, doc, key)
+        source = FactSource(kind, doc.path, pointer if at is None else at, data, doc, key if stable is None else stable)
         fid = self.base.add(fact, source)
         if kind in self.base.lean_keys:  # a record of a lean kind built whole (``FactBase.full_rows``)
             self.base.full_rows.setdefault(kind, set()).add(source.row)
@@ -221,7 +223,8 @@ class _Normaliser:
         table = type(content) is TableContent and content.base == pointer  # a row's place: its position (memory)
         for (i, item), rkey in zip(records, keys, strict=True):
             if not item or not kept.issuperset(item):
-                self.emit(item, node, f"{pointer}/{i}", doc, kind, doc_id, parent_id, f"{key}/{name}[{rkey}]")
+                self.emit(item, node, f"{pointer}/{i}", doc, kind, doc_id, parent_id, f"{key}/{name}[{rkey}]",
+                          i if table else None, lazy)
                 continue
             at = i if table else f"{pointer}/{i}"
             source = FactSource(kind, path, at, item, doc, lazy or f"{key}/{name}[{rkey}]")
