@@ -247,6 +247,10 @@ class ColumnStore:
 def rel_diff_column(columns: list[list], table: dict) -> list:
     """The ``rel_diff`` op (|a − b| / |b|, checker.derivations) over whole columns."""
     a_column, b_column = columns
+    if _NUMBERS.issuperset(set(map(type, a_column)) | set(map(type, b_column))):  # every row numbers (no bool)
+        diffs = [abs(a - b) / abs(b) if b else ABSENT for a, b in zip(a_column, b_column, strict=True)]
+        known = {d: rounded(d) for d in dict.fromkeys(diffs) if d is not ABSENT and d}  # once per distinct value
+        return [known[d] if d is not ABSENT and d else d for d in diffs]  # (a zero is its own rounding)
     out = []
     for a, b in zip(a_column, b_column, strict=True):
         ta, tb = type(a), type(b)
@@ -292,6 +296,7 @@ def _memo_safe(column: list) -> bool:
 
 
 _UNSEEN, _OWN = object(), object()
+_NUMBERS = frozenset({int, float})
 _INTEGERS = frozenset({int})
 _TEXT_INTEGERS, _TEXT_FLOATS = frozenset({int, str, type(None)}), frozenset({float, str, type(None)})
 
