@@ -213,11 +213,7 @@ class _Normaliser:
         keys, own = record_keys_own([item for _, item in records], fields)
         kept = self._kept_columns([item for _, item in records], node)
         add, path, (doc_id, parent_id) = self.base.add, doc.path, ids
-        # the records' keys are computed when read (``RowKeys``) where they cannot equal any other evidence's
-        # key: the array of a document whose key is its own and has no "/", no record key with a "/"
-        lazy = RowKeys(f"{key}/{name}", fields, keys, own, [i for i, _ in records]) \
-            if "/" not in key and key not in self.shared and not any(map(str.__contains__, keys, repeat("/"))) \
-            else None
+        lazy = self._lazy_keys(key, name, fields, keys, own, [i for i, _ in records])
         lean = self._lean_keys(kind)
         content = doc.content
         table = type(content) is TableContent and content.base == pointer  # a row's place: its position (memory)
@@ -241,6 +237,13 @@ class _Normaliser:
             add(fact, source)
             if lean is not None:
                 self.base.full_rows.setdefault(kind, set()).add(source.row)
+
+    def _lazy_keys(self, key: str, name: str, fields: Any, keys: list[str], own: list, positions: list[int]) -> Any:
+        """The records' keys computed when read (``RowKeys``) where they cannot equal any other evidence's key:
+        the array of a document whose key is its own and has no "/", no record key with a "/" (else None)."""
+        if "/" in key or key in self.shared or any(map(str.__contains__, keys, repeat("/"))):
+            return None
+        return RowKeys(f"{key}/{name}", fields, keys, own, positions)
 
     def _lean_keys(self, kind: str) -> frozenset[str] | None:
         """The fields the kind's kept records are built with (``FactBase.lean_keys``), None: every field (no
