@@ -23,19 +23,19 @@ cycle (which pack lint reports) runs the rest in that declared order.
 from __future__ import annotations
 
 import datetime as _dt
-import math
 from collections.abc import Iterable
-from itertools import compress, groupby
-from operator import itemgetter
-from typing import Any
 
+from .aggtable import aggregate_by_fields as _aggregate_by_fields
+from .aggtable import selected as _selected
+from .aggtable import totalled as _totalled
+from .aggtable import totals as _totals
+from .aggtable import virtual_kinds
 from .bundle import Bundle
 from .columns import Columns, ColumnStore, engine_path
-from .conditions import add_months, engine_field, epoch_days
+from .conditions import add_months, epoch_days
 from .derivations import derive_one, year_of
 from .factbase import FactBase, FactSource
 from .packmodel import Aggregate, Derived
-from .quantities import rounded
 
 Step = Derived | Aggregate
 
@@ -112,20 +112,26 @@ def _plan(derived: tuple[Derived, ...], aggregates: tuple[Aggregate, ...]) -> tu
 
 def run_declarations(base: FactBase, bundle: Bundle, derived: tuple[Derived, ...],
                      aggregates: tuple[Aggregate, ...], dates: dict[str, str],
-                     read: dict[str, frozenset[str] | None] | None = None, whole: Iterable[str] = ()) -> None:
+                     read: dict[str, frozenset[str] | None] | None = None, whole: Iterable[str] = (),
+                     kept: Iterable[str] = ()) -> None:
     """Compute the derived values and the aggregates on the facts, in dependency order.  The derived values
     are held as columns while they are computed, then written onto the facts (``FactBase.narrow``): with
     ``read`` (the fields the engine may read, by kind; ``whole``: kinds read whole) only those, the facts
-    narrowed to them, the rest left in their columns for messages; without it every one."""
+    narrowed to them, the rest left in their columns for messages; without it every one.  The aggregates
+    nothing reads as facts (``kept``: kinds read after the engine) are columns while the stage runs
+    (``checker.aggtable``)."""
+    whole = tuple(whole)
     by_name = {a.name: a for a in aggregates}
     period_years = range(int(dates["period_start"][:4]), int(dates["period_end"][:4]) + 1)
     store = ColumnStore(base)  # each field of a kind is read once for the whole run (checker.columns)
     steps, later = _planned(derived, aggregates)
     base.holding = True
+    base.virtual = virtual_kinds(derived, aggregates, read, (*whole, *kept))
     for step, (kinds, paths) in zip(steps, later, strict=True):
         _run_step(base, bundle, step, by_name, store, dates, period_years)
         store.keep(kinds, paths)  # columns no later step reads are let go
     del store
+    base.tables.clear()  # (read by the derive stage only)
     base.narrow(read, whole)
 
 
@@ -177,48 +183,6 @@ def _run_step(base: FactBase, bundle: Bundle, step: Step, by_name: dict[str, Agg
         _aggregate(base, bundle, step, period_years, store.kind(step.of))
 
 
-def where_mask(columns: Columns, where: tuple[tuple[str, Any], ...]) -> list[bool]:
-    """An aggregate's ``where`` for every fact of a kind, column by column: each field equals its value, or is
-    (not) one of the listed values (``("in", values)`` / ``("not_in", values)``; a missing field is in no list)."""
-    mask = [True] * len(columns)
-    for name, wanted in where:
-        column = columns.get(name)
-        if isinstance(wanted, tuple):
-            op, values = wanted
-            inside = op == "in"
-            mask = [m and (v is not None and v in values) == inside for m, v in zip(mask, column, strict=True)]
-        else:
-            mask = [m and v == wanted for m, v in zip(mask, column, strict=True)]
-    return mask
-
-
-def _number(value: Any) -> float:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
-
-
-def _totalled(columns: Columns, agg: Aggregate) -> tuple[list | None, list | None]:
-    """The columns an aggregate's ``sum`` and ``distinct`` read (None: not declared), read once for all groups."""
-    return (columns.get(agg.sum) if agg.sum else None), (columns.get(agg.distinct) if agg.distinct else None)
-
-
-def _totals(totalled: tuple[list | None, list | None], members: list[int], fact: dict | None, data: dict) -> None:
-    """``sum`` (numbers only; a missing value counts 0) and ``distinct`` of a group (``members``: the
-    positions of its records in the kind; ``totalled``: the columns, ``_totalled``), on the fact (None: made
-    from the data later) and its data."""
-    sums, distinct = totalled
-    if sums is not None:
-        total = rounded(sum([v if type(v) is float else _number(v) for v in map(sums.__getitem__, members)]))
-        if math.isfinite(total):  # an overflowing total is not given
-            data["sum"] = total
-            if fact is not None:
-                fact["sum"] = total
-    if distinct is not None:
-        seen = {distinct[i] for i in members}
-        data["distinct"] = len({v for v in seen if isinstance(v, (str, int, float))})
-        if fact is not None:
-            fact["distinct"] = data["distinct"]
-
-
 def months_between(start: _dt.date, end: _dt.date) -> int:
     """Whole months from ``start`` to ``end``, counting a part month as one: 2023-11-12 → 2024-11-12
     is 12, → 2024-11-13 is 13."""
@@ -268,14 +232,6 @@ def _intervals(base: FactBase, bundle: Bundle, agg: Aggregate, dates: dict[str, 
             source = FactSource(agg.kind, manifest.path, "/period", data, manifest,
                                 f"agg:{agg.name}:{data['from']}:{data['to']}")
         base.add(fact, source)
-
-
-def _selected(columns: Columns, agg: Aggregate, values: list) -> Any:
-    """(position, value) of the records the aggregate's ``where`` selects, ``values`` a column."""
-    if not agg.where:
-        return enumerate(values)
-    mask = where_mask(columns, agg.where)
-    return zip(compress(range(len(values)), mask), compress(values, mask), strict=True)
 
 
 def _raw(columns: Columns, name: str | None) -> list:
@@ -330,70 +286,3 @@ def _aggregate_by_field(base: FactBase, agg: Aggregate, columns: Columns) -> Non
         _totals(totalled, members, counted, data)
         last = _source(columns, members[-1])
         base.add(counted, FactSource(agg.kind, last.file, last.pointer, data, last.document, f"agg:{agg.name}:{key}"))
-
-
-def _key_part(value: Any) -> str | None:
-    """A group value as text in a composite key (None: the record is in no group)."""
-    if type(value) is str:
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (str, int, float)):
-        return str(value)
-    return None
-
-
-def _groups(columns: Columns, agg: Aggregate, names: list[str]) -> tuple[dict[tuple, list[int]], dict[tuple, str]]:
-    """The positions of the records of each combination of the fields' values (in the order first met) and
-    each group's key text; a record missing one of them (or holding a list or mapping) is in no group."""
-    groups: dict[tuple, list[int]] = {}
-    keys: dict[tuple, str] = {}
-    selected = _selected(columns, agg, list(zip(*[columns.get(name) for name in names], strict=True)))
-    for values, run in groupby(selected, key=itemgetter(1)):  # runs of neighbours in one group, at once
-        members = groups.get(values)
-        if members is not None:
-            members.extend(map(itemgetter(0), run))
-            continue
-        parts = [v if type(v) is str else str(v) if type(v) is int else _key_part(v) for v in values]
-        if None not in parts:
-            groups[values] = list(map(itemgetter(0), run))
-            keys[values] = "/".join(parts)  # type: ignore[arg-type]  # (no None left)
-    return groups, keys
-
-
-def _aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> None:
-    """One fact per distinct combination of the ``group_by`` fields (records missing one are in no
-    group): ``key`` the values joined with "/", each field with its value, ``count``, ``sum`` and
-    ``distinct`` as declared.  Groups come in the order of their first record; each fact points at
-    its group's first record."""
-    names = [name for name, _ in agg.group_by_fields]
-    fields = [(name, engine_field(name)) for name in names]
-    groups, keys = _groups(columns, agg, names)
-    totalled = _totalled(columns, agg)
-    kind, sources, prefix = agg.kind, columns.sources(), f"agg:{agg.name}:"
-    # the fields as given, each once (the first of a name given twice: the same column), after key and count
-    engine_names = [e for _, e in fields]
-    plain = not {"key", "count"} & set(names) and not {"key", "count", "kind", "id"} & set(engine_names) \
-        and len(set(engine_names)) == len(set(names))
-    lean = base.lean_kind(kind) if plain else None  # the fact made from its data, with only these fields
-    picks = [(k, e) for k, e in {"key": "key", "count": "count", **dict(fields), "sum": "sum", "distinct": "distinct"}
-             .items() if lean is not None and e in lean]
-    for values, members in groups.items():
-        key = keys[values]
-        counted: dict = {"kind": kind, "key": key, "count": len(members)}
-        data: dict = {"key": key, "count": len(members)}
-        if plain:
-            counted.update(zip(engine_names, values, strict=True))
-            data.update(zip(names, values, strict=True))
-        else:
-            for (name, engine_name), value in zip(fields, values, strict=True):
-                counted.setdefault(engine_name, value)
-                data.setdefault(name, value)
-        _totals(totalled, members, None if lean is not None else counted, data)
-        if lean is not None:
-            counted = {"kind": kind}
-            counted.update([(e, data[k]) for k, e in picks if k in data])
-        first = sources[members[0]]
-        base.add(counted, FactSource(kind, first.file, first.pointer, data, first.document, prefix + key))

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
+from .aggtable import report_kinds
 from .allocator import tune
 from .audit import finish, measured_from
 from .bundle import Bundle, load_bundle
@@ -217,7 +218,8 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
     # in columns for the messages: memory); the neutrality claim's kind is read whole after the engine
     # (checker.neutrality)
     facts = build_facts(bundle, schemas, anchors, _aggregates(compiled), derived,
-                        read=fields_read(r.feed for c in full for r in c.rulesets), whole={CLAIM_KIND})
+                        read=fields_read(r.feed for c in full for r in c.rulesets), whole={CLAIM_KIND},
+                        kept=report_kinds(c.pack for c in full))
     t1 = time.perf_counter()
     with paused():  # facts, firings and results are acyclic: the cyclic collector would only rescan them
         results, stats = _evaluate(compiled, facts, schemas)

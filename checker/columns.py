@@ -48,6 +48,9 @@ def _at_column(sources: list[FactSource]) -> list[str]:
             if table is _UNSEEN_TABLE:
                 table = tables[id(content)] = (content.base + "/", content.lines, len(content.base) + 1)
             prefix, lines, skip = table
+            if type(src.at) is int and src.at < len(lines):  # a row of the table by its position (``FactSource.at``)
+                out.append(f"{src.file}:{lines[src.at]}")
+                continue
             row = src.pointer[skip:]
             if src.pointer.startswith(prefix) and row.isdigit() and row.isascii() and int(row) < len(lines):
                 out.append(f"{src.file}:{lines[int(row)]}")
@@ -191,6 +194,31 @@ class Columns:
         self.base.set_derived_column(self.facts, name, values, ABSENT, shown, self.sources(), self.kind, resolve)
 
 
+class TableColumns(Columns):
+    """The columns of an aggregate kind made as columns (``FactBase.tables``, ``checker.aggtable``): read, never
+    set; no facts, and no sources (None each: its values are as written)."""
+
+    __slots__ = ("_count", "_table")
+
+    def __init__(self, base: FactBase, kind: str):
+        self.base, self.kind, self.facts, self._cache = base, kind, [], {}
+        self._table, self._count = base.tables[kind]
+        self._sources = [None] * self._count  # type: ignore[list-item]
+
+    def __len__(self) -> int:
+        return self._count
+
+    def get(self, path: str) -> list:
+        return self.raw(engine_path(path))
+
+    def raw(self, key: str) -> list:
+        column = self._table.get(key)
+        return [None] * self._count if column is None else column
+
+    def set(self, name: str, values: list, shown: list | None = None, located: str | None = None) -> None:
+        raise TypeError(f"{self.kind} is made as columns: nothing is set on it")
+
+
 class ColumnStore:
     """The columns of every kind a derive run has read, by kind.  A kind whose facts changed in number
     (an aggregate adds its facts) is read again."""
@@ -208,6 +236,8 @@ class ColumnStore:
             self._kinds[kind].keep(paths.get(kind, frozenset()))
 
     def kind(self, kind: str) -> Columns:
+        if kind in self.base.tables:
+            return TableColumns(self.base, kind)
         columns = self._kinds.get(kind)
         if columns is None or len(columns) != len(self.base.of_kind(kind)):
             columns = self._kinds[kind] = Columns(self.base, kind)
@@ -217,6 +247,10 @@ class ColumnStore:
 def rel_diff_column(columns: list[list], table: dict) -> list:
     """The ``rel_diff`` op (|a − b| / |b|, checker.derivations) over whole columns."""
     a_column, b_column = columns
+    if _NUMBERS.issuperset(set(map(type, a_column)) | set(map(type, b_column))):  # every row numbers (no bool)
+        diffs = [abs(a - b) / abs(b) if b else ABSENT for a, b in zip(a_column, b_column, strict=True)]
+        known = {d: rounded(d) for d in dict.fromkeys(diffs) if d is not ABSENT and d}  # once per distinct value
+        return [known[d] if d is not ABSENT and d else d for d in diffs]  # (a zero is its own rounding)
     out = []
     for a, b in zip(a_column, b_column, strict=True):
         ta, tb = type(a), type(b)
@@ -262,6 +296,7 @@ def _memo_safe(column: list) -> bool:
 
 
 _UNSEEN, _OWN = object(), object()
+_NUMBERS = frozenset({int, float})
 _INTEGERS = frozenset({int})
 _TEXT_INTEGERS, _TEXT_FLOATS = frozenset({int, str, type(None)}), frozenset({float, str, type(None)})
 

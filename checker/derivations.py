@@ -318,7 +318,7 @@ def _index(theirs: Columns, d: Derived) -> dict[tuple, tuple[Any, Any]]:
         map(type, taken))
     for src, key, value in zip(theirs.sources(), rows(key_columns, len(theirs)), taken, strict=True):
         if (value is not None if plain else _scalars(key) and _scalar(value)) and key not in index:
-            shown = _as_written(src, d.take)  # as written (a date as text)
+            shown = value if src is None else _as_written(src, d.take)  # as written (a date as text; none: a table)
             index[key] = (value, shown if _scalar(shown) else value)
     return index
 

@@ -72,6 +72,13 @@ def _scales(unit_rows: list[tuple], unit_fields: list[str | None], to: str | Non
     return out
 
 
+def _rounded_all(products: list[float]) -> list[float]:
+    """Each product rounded, once per distinct product (memory: one float object per value); a zero on its
+    own (it keeps its sign)."""
+    known = {p: rounded(p) for p in dict.fromkeys(products) if p}
+    return [known[p] if p else rounded(p) for p in products]
+
+
 def with_units(columns: Columns, d: Derived) -> None:
     """convert / product over the kind's columns; the conversion factor (or the unit problem) is
     computed once per distinct combination of unit texts, the rows read as tuples of numbers."""
@@ -88,7 +95,7 @@ def with_units(columns: Columns, d: Derived) -> None:
         products = [prod(row, start=1.0) * scale for row, scale in zip(rows(value_columns, count), scales,
                                                                          strict=False)]
         if all(map(math.isfinite, products)):
-            columns.set(target, list(map(rounded, products)))
+            columns.set(target, _rounded_all(products))
             columns.set(target + UNIT_ERROR, [_ABSENT] * count)
             return
     values: list = []

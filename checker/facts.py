@@ -27,7 +27,7 @@ from itertools import chain, repeat
 from typing import Any
 
 from .aggregation import run_declarations, step_reads
-from .bundle import Bundle, Document
+from .bundle import Bundle, Document, TableContent
 from .columns import engine_path
 from .conditions import RESERVED, add_months, anchor_name, epoch_days
 from .factbase import FactBase, FactSource
@@ -174,7 +174,9 @@ class _Normaliser:
         return found if found else _BLANK
 
     def emit(self, data: dict, node: dict, pointer: str, doc: Document, kind: str,
-             doc_id: str | None, parent_id: str | None, key: str) -> str:
+             doc_id: str | None, parent_id: str | None, key: str, at: Any = None, stable: Any = None) -> str:
+        """The fact of ``data`` (and of its records arrays); ``at``, ``stable``: its source's place and key
+        when not ``pointer`` and ``key`` (a CSV row's position, ``RowKeys``)."""
         pending: list = []
         fields = self.value(data, node, pointer, pending)
         if not isinstance(fields, dict):
@@ -188,7 +190,7 @@ class _Normaliser:
             fact["_doc"] = doc_id
         if parent_id:
             fact["_parent"] = parent_id
-        source = FactSource(kind, doc.path, pointer, data, doc, key)
+        source = FactSource(kind, doc.path, pointer if at is None else at, data, doc, key if stable is None else stable)
         fid = self.base.add(fact, source)
         if kind in self.base.lean_keys:  # a record of a lean kind built whole (``FactBase.full_rows``)
             self.base.full_rows.setdefault(kind, set()).add(source.row)
@@ -211,17 +213,17 @@ class _Normaliser:
         keys, own = record_keys_own([item for _, item in records], fields)
         kept = self._kept_columns([item for _, item in records], node)
         add, path, (doc_id, parent_id) = self.base.add, doc.path, ids
-        # the records' keys are computed when read (``RowKeys``) where they cannot equal any other evidence's
-        # key: the array of a document whose key is its own and has no "/", no record key with a "/"
-        lazy = RowKeys(f"{key}/{name}", fields, keys, own, [i for i, _ in records]) \
-            if "/" not in key and key not in self.shared and not any(map(str.__contains__, keys, repeat("/"))) \
-            else None
+        lazy = self._lazy_keys(key, name, fields, keys, own, [i for i, _ in records])
         lean = self._lean_keys(kind)
+        content = doc.content
+        table = type(content) is TableContent and content.base == pointer  # a row's place: its position (memory)
         for (i, item), rkey in zip(records, keys, strict=True):
             if not item or not kept.issuperset(item):
-                self.emit(item, node, f"{pointer}/{i}", doc, kind, doc_id, parent_id, f"{key}/{name}[{rkey}]")
+                self.emit(item, node, f"{pointer}/{i}", doc, kind, doc_id, parent_id, f"{key}/{name}[{rkey}]",
+                          i if table else None, lazy)
                 continue
-            source = FactSource(kind, path, f"{pointer}/{i}", item, doc, lazy or f"{key}/{name}[{rkey}]")
+            at = i if table else f"{pointer}/{i}"
+            source = FactSource(kind, path, at, item, doc, lazy or f"{key}/{name}[{rkey}]")
             if lean is not None and _RENAMED.isdisjoint(item):
                 add(_lean_fact(kind, item, lean, doc_id, parent_id), source)
                 continue
@@ -235,6 +237,13 @@ class _Normaliser:
             add(fact, source)
             if lean is not None:
                 self.base.full_rows.setdefault(kind, set()).add(source.row)
+
+    def _lazy_keys(self, key: str, name: str, fields: Any, keys: list[str], own: list, positions: list[int]) -> Any:
+        """The records' keys computed when read (``RowKeys``) where they cannot equal any other evidence's key:
+        the array of a document whose key is its own and has no "/", no record key with a "/" (else None)."""
+        if "/" in key or key in self.shared or any(map(str.__contains__, keys, repeat("/"))):
+            return None
+        return RowKeys(f"{key}/{name}", fields, keys, own, positions)
 
     def _lean_keys(self, kind: str) -> frozenset[str] | None:
         """The fields the kind's kept records are built with (``FactBase.lean_keys``), None: every field (no
@@ -319,17 +328,20 @@ def links_read(derived: tuple[Derived, ...], aggregates: tuple[Aggregate, ...]) 
 
 def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str, int]] = (),
                 aggregates: Iterable[Aggregate] = (), derived: Iterable[Derived] = (),
-                read: dict[str, frozenset[str] | None] | None = None, whole: Iterable[str] = ()) -> FactBase:
+                read: dict[str, frozenset[str] | None] | None = None, whole: Iterable[str] = (),
+                kept: Iterable[str] = ()) -> FactBase:
     """Build the fact base of a validated bundle.  ``read``: the fields the engine may read, by kind
     (``checker.projection.fields_read``; ``whole``: kinds read whole): each fact then keeps only those and
-    the derived values of those (``FactBase.narrow``); without it, every field and every derived value."""
+    the derived values of those (``FactBase.narrow``); without it, every field and every derived value.
+    ``kept``: kinds read as facts after the engine (report sections), an aggregate kind nothing else reads
+    being made as columns only (``checker.aggtable``)."""
     with paused():  # facts are acyclic trees: the cyclic collector would only rescan them (checker.gcpause)
-        return _build_facts(bundle, schemas, anchors, aggregates, derived, read, whole)
+        return _build_facts(bundle, schemas, anchors, aggregates, derived, read, whole, kept)
 
 
 def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str, int]],
                  aggregates: Iterable[Aggregate], derived: Iterable[Derived],
-                 read: dict[str, frozenset[str] | None] | None, whole: Iterable[str]) -> FactBase:
+                 read: dict[str, frozenset[str] | None] | None, whole: Iterable[str], kept: Iterable[str]) -> FactBase:
     base = FactBase()
     m = bundle.manifest.data
     dates = {"audit_date": m["audit_date"], "period_start": m["period"]["start"], "period_end": m["period"]["end"]}
@@ -355,7 +367,7 @@ def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str
                 if src.document is not None and src.kind != BUNDLE_KIND and type(src.stable) is str]
     for src, key in zip(evidence, unique_keys_lazy([(src.stable, src.data) for src in evidence]), strict=True):
         src.stable = key  # a key several share is hashed only if read (checker.ids)
-    run_declarations(base, bundle, derived, aggregates, dates, read, whole)
+    run_declarations(base, bundle, derived, aggregates, dates, read, whole, kept)
     return base
 
 

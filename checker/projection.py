@@ -29,7 +29,17 @@ def _hashable(value):
         return ()
     if kind is dict or kind is list:
         return ("json", json.dumps(value, sort_keys=True, ensure_ascii=False, default=str))
+    if kind is bool or kind is float:  # one key object per value (a column of 0.0 or True: no tuple per fact)
+        key = _KEYS.get((kind, value))
+        if key is None:
+            key = (kind.__name__, value)
+            if len(_KEYS) < 4096:
+                _KEYS[(kind, value)] = key
+        return key
     return (kind.__name__, value)
+
+
+_KEYS: dict[tuple, tuple] = {}  # (type, value) -> its key (``_hashable``): equal keys, shared
 
 
 def _project(facts, fields: tuple[str, ...] | None) -> list[dict]:

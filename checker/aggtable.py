@@ -1,0 +1,216 @@
+"""Aggregates grouped by a combination of fields (``group_by: {fields: [...]}``, checker.aggregation), and the
+columns every aggregate totals.
+
+Most of a large ledger's aggregate groups are one or two records, so their facts cost about what the
+records do.  An aggregate kind nothing reads as facts - no rule (``read``: the fields the engine may be
+given, by kind), no report section, no derived value set on it, no aggregate of it - and that only
+``ref`` entries read, by its own fields (key, count, sum, distinct, the grouped fields), is made as
+columns instead (``virtual_kinds``, ``FactBase.add_table``): the ``ref`` reads the same values from
+them, and its facts' places in the fact list are kept (ids, counts) without facts.  A group fact's
+stable key (``agg:NAME:KEY``) is made only when read (``AggKey``)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from itertools import compress, groupby
+from operator import itemgetter
+from typing import Any
+
+from .columns import Columns
+from .conditions import engine_field
+from .factbase import FactBase, FactSource
+from .packmodel import Aggregate, Derived
+from .quantities import rounded
+
+
+class AggKey:
+    """A group fact's stable key, made from its data's key when read (``FactSource.key``)."""
+
+    __slots__ = ("prefix",)
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+
+    def resolve(self, src: FactSource) -> str:
+        return self.prefix + src.data["key"]
+
+
+def virtual_kinds(derived: Iterable[Derived], aggregates: Iterable[Aggregate],
+                  read: dict[str, frozenset[str] | None] | None, kept: Iterable[str]) -> frozenset[str]:
+    """The aggregate kinds made as columns (see the module docstring): none without ``read``; ``kept``:
+    kinds read as facts after the engine (read whole, report sections)."""
+    if read is None:
+        return frozenset()
+    derived, aggregates, kept = tuple(derived), tuple(aggregates), set(kept)
+    busy = {a.of for a in aggregates} | {d.kind for d in derived} | kept | set(read)
+    out = set()
+    for agg in aggregates:
+        if not agg.group_by_fields or agg.intervals or agg.kind in busy:
+            continue
+        fields = set(agg.fields())
+        if all(d.op == "ref" and d.take in fields and all(theirs in fields for theirs, _ in d.match)
+               for d in derived if d.of == agg.kind):
+            out.add(agg.kind)
+    return frozenset(out)
+
+
+def report_kinds(packs: Iterable[Any]) -> set[str]:
+    """The kinds the packs' report sections read as facts (``checker.sections``: tables and their
+    ``when_empty``), after the engine."""
+    out = set()
+    for pack in packs:
+        for table in (pack.meta.get("report_section") or {}).get("tables") or ():
+            out |= {table.get("of"), (table.get("when_empty") or {}).get("of")}
+    return {k for k in out if isinstance(k, str)}
+
+
+def _table(base: FactBase, agg: Aggregate, columns: Columns, groups: dict[tuple, list[int]],
+           keys: dict[tuple, str], engine_names: list[str]) -> None:
+    """The groups of an aggregate made as columns (``virtual_kinds``), by engine field: what its facts would hold."""
+    members = list(groups.values())
+    table: dict[str, list] = {"key": list(keys.values()), "count": list(map(len, members))}
+    for i, name in enumerate(engine_names):
+        table[name] = [values[i] for values in groups]
+    sums, distinct = totalled(columns, agg)
+    if sums is not None:
+        table["sum"] = [_sum(sums, group) for group in members]
+    if distinct is not None:
+        table["distinct"] = [_distinct(distinct, group) for group in members]
+    if members:
+        first = columns.sources()[members[0][0]]
+        base.add_table(agg.kind, table, len(members), FactSource(agg.kind, first.file, first.pointer, {},
+                                                                 first.document, f"agg:{agg.name}:"))
+
+
+def where_mask(columns: Columns, where: tuple[tuple[str, Any], ...]) -> list[bool]:
+    """An aggregate's ``where`` for every fact of a kind, column by column: each field equals its value, or is
+    (not) one of the listed values (``("in", values)`` / ``("not_in", values)``; a missing field is in no list)."""
+    mask = [True] * len(columns)
+    for name, wanted in where:
+        column = columns.get(name)
+        if isinstance(wanted, tuple):
+            op, values = wanted
+            inside = op == "in"
+            mask = [m and (v is not None and v in values) == inside for m, v in zip(mask, column, strict=True)]
+        else:
+            mask = [m and v == wanted for m, v in zip(mask, column, strict=True)]
+    return mask
+
+
+def _number(value: Any) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+def totalled(columns: Columns, agg: Aggregate) -> tuple[list | None, list | None]:
+    """The columns an aggregate's ``sum`` and ``distinct`` read (None: not declared), read once for all groups."""
+    return (columns.get(agg.sum) if agg.sum else None), (columns.get(agg.distinct) if agg.distinct else None)
+
+
+def totals(totalled: tuple[list | None, list | None], members: list[int], fact: dict | None, data: dict) -> None:
+    """``sum`` (numbers only; a missing value counts 0) and ``distinct`` of a group (``members``: the
+    positions of its records in the kind; ``totalled``: the columns, ``totalled``), on the fact (None: made
+    from the data later) and its data."""
+    sums, distinct = totalled
+    if sums is not None:
+        total = _sum(sums, members)
+        if total is not None:  # an overflowing total is not given
+            data["sum"] = total
+            if fact is not None:
+                fact["sum"] = total
+    if distinct is not None:
+        data["distinct"] = _distinct(distinct, members)
+        if fact is not None:
+            fact["distinct"] = data["distinct"]
+
+
+def _sum(sums: list, members: list[int]) -> float | None:
+    """The ``sum`` of a group (numbers only; a missing value counts 0), None when it overflows."""
+    total = rounded(sum([v if type(v) is float else _number(v) for v in map(sums.__getitem__, members)]))
+    return total if math.isfinite(total) else None
+
+
+def _distinct(column: list, members: list[int]) -> int:
+    seen = {column[i] for i in members}
+    return len({v for v in seen if isinstance(v, (str, int, float))})
+
+
+def selected(columns: Columns, agg: Aggregate, values: list) -> Any:
+    """(position, value) of the records the aggregate's ``where`` selects, ``values`` a column."""
+    if not agg.where:
+        return enumerate(values)
+    mask = where_mask(columns, agg.where)
+    return zip(compress(range(len(values)), mask), compress(values, mask), strict=True)
+
+
+def _key_part(value: Any) -> str | None:
+    """A group value as text in a composite key (None: the record is in no group)."""
+    if type(value) is str:
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return None
+
+
+def _groups(columns: Columns, agg: Aggregate, names: list[str]) -> tuple[dict[tuple, list[int]], dict[tuple, str]]:
+    """The positions of the records of each combination of the fields' values (in the order first met) and
+    each group's key text; a record missing one of them (or holding a list or mapping) is in no group."""
+    groups: dict[tuple, list[int]] = {}
+    keys: dict[tuple, str] = {}
+    chosen = selected(columns, agg, list(zip(*[columns.get(name) for name in names], strict=True)))
+    for values, run in groupby(chosen, key=itemgetter(1)):  # runs of neighbours in one group, at once
+        members = groups.get(values)
+        if members is not None:
+            members.extend(map(itemgetter(0), run))
+            continue
+        parts = [v if type(v) is str else str(v) if type(v) is int else _key_part(v) for v in values]
+        if None not in parts:
+            groups[values] = list(map(itemgetter(0), run))
+            keys[values] = "/".join(parts)  # type: ignore[arg-type]  # (no None left)
+    return groups, keys
+
+
+def aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> None:
+    """One fact per distinct combination of the ``group_by`` fields (records missing one are in no
+    group): ``key`` the values joined with "/", each field with its value, ``count``, ``sum`` and
+    ``distinct`` as declared.  Groups come in the order of their first record; each fact points at
+    its group's first record."""
+    names = [name for name, _ in agg.group_by_fields]
+    fields = [(name, engine_field(name)) for name in names]
+    groups, keys = _groups(columns, agg, names)
+    totals_of = totalled(columns, agg)
+    kind, sources, stable = agg.kind, columns.sources(), AggKey(f"agg:{agg.name}:")
+    # the fields as given, each once (the first of a name given twice: the same column), after key and count
+    engine_names = [e for _, e in fields]
+    plain = not {"key", "count"} & set(names) and not {"key", "count", "kind", "id"} & set(engine_names) \
+        and len(set(engine_names)) == len(set(names))
+    if plain and kind in base.virtual:
+        _table(base, agg, columns, groups, keys, engine_names)
+        return
+    lean = base.lean_kind(kind) if plain else None  # the fact made from its data, with only these fields
+    picks = [(k, e) for k, e in {"key": "key", "count": "count", **dict(fields), "sum": "sum", "distinct": "distinct"}
+             .items() if lean is not None and e in lean]
+    shared = type("AggData", (), {})  # the groups' data share their keys (``checker.bundle._row_type``)
+    shared().__dict__.update([(k, None) for k in ("key", "count", *names, "sum", "distinct")])
+    for values, members in groups.items():
+        key = keys[values]
+        counted: dict = {"kind": kind, "key": key, "count": len(members)}
+        data: dict = shared().__dict__
+        data["key"], data["count"] = key, len(members)
+        if plain:
+            counted.update(zip(engine_names, values, strict=True))
+            data.update(zip(names, values, strict=True))
+        else:
+            for (name, engine_name), value in zip(fields, values, strict=True):
+                counted.setdefault(engine_name, value)
+                data.setdefault(name, value)
+        totals(totals_of, members, None if lean is not None else counted, data)
+        if lean is not None:
+            counted = {"kind": kind}
+            counted.update([(e, data[k]) for k, e in picks if k in data])
+        first = sources[members[0]]
+        base.add(counted, FactSource(kind, first.file, first.pointer, data, first.document, stable))
