@@ -44,23 +44,28 @@ def encode(value: Any) -> Any:
         return value
     if isinstance(value, list):
         return [encode(v) for v in value]
-    if isinstance(value, tuple):
-        return {"tuple": [encode(v) for v in value]}
-    if isinstance(value, (set, frozenset)):  # written in a fixed order: the same pack, the same bytes
-        tag = "frozenset" if isinstance(value, frozenset) else "set"
-        return {tag: sorted((encode(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))}
-    if isinstance(value, dict):
-        if not all(isinstance(k, str) for k in value):
-            raise CacheInvalid("a mapping with keys that are not text")
-        if _plain(value):  # JSON text alone gives it back exactly (an engine ruleset's definition)
-            return {"json": json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)}
-        return {"dict": {k: encode(v) for k, v in value.items()}}
+    if isinstance(value, (tuple, set, frozenset, dict)):
+        return _encode_container(value)
     name = type(value).__name__
     if _CLASSES.get(name) is type(value) and dataclasses.is_dataclass(value):
         skip = _NOT_STORED.get(name, {})
         return {"class": name, "fields": {f.name: encode(getattr(value, f.name))
                                           for f in dataclasses.fields(value) if f.name not in skip}}
     raise CacheInvalid(f"cannot cache a {type(value).__name__}")
+
+
+def _encode_container(value: tuple | set | frozenset | dict) -> dict:
+    """A tuple, set or mapping as a tagged object (see ``decode``)."""
+    if isinstance(value, tuple):
+        return {"tuple": [encode(v) for v in value]}
+    if isinstance(value, (set, frozenset)):  # written in a fixed order: the same pack, the same bytes
+        tag = "frozenset" if isinstance(value, frozenset) else "set"
+        return {tag: sorted((encode(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))}
+    if not all(isinstance(k, str) for k in value):
+        raise CacheInvalid("a mapping with keys that are not text")
+    if _plain(value):  # JSON text alone gives it back exactly (an engine ruleset's definition)
+        return {"json": json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)}
+    return {"dict": {k: encode(v) for k, v in value.items()}}
 
 
 def _plain(value: Any) -> bool:
