@@ -43,8 +43,10 @@ def _key(key: Any) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
 
 
-def _value(value: Any, out: Callable[[str], None], newline: str) -> None:
-    """Append the text of ``value``; ``newline`` is the line break and indentation of its own level."""
+def _value(value: Any, parts: list[str], newline: str, flush: Callable[[], None] | None) -> None:
+    """Append the text of ``value`` to ``parts``; ``newline`` is the line break and indentation of its own
+    level.  ``flush`` (streaming) is called after an item of a list or mapping once ``parts`` is long."""
+    out = parts.append
     if isinstance(value, str):
         out(encode_basestring(value))
     elif value is None:
@@ -58,54 +60,79 @@ def _value(value: Any, out: Callable[[str], None], newline: str) -> None:
     elif isinstance(value, float):
         out(_float(value))
     elif isinstance(value, (list, tuple)):
-        if not value:
-            out("[]")
-            return
-        inner = newline + "  "
-        separator = "," + inner
-        out("[" + inner)
-        first = True
-        for item in value:
-            if first:
-                first = False
-            else:
-                out(separator)
-            if type(item) is str:  # the common case, without a call
-                out(encode_basestring(item))
-            else:
-                _value(item, out, inner)
-        out(newline + "]")
+        _list(value, parts, newline, flush)
     elif isinstance(value, dict):
-        if not value:
-            out("{}")
-            return
-        inner = newline + "  "
-        separator = "," + inner
-        out("{" + inner)
-        first = True
-        for key, item in value.items():
-            if first:
-                first = False
-            else:
-                out(separator)
-            text = encode_basestring(key) if type(key) is str else _key(key)
-            if type(item) is str:  # the common case, without a call
-                out(text + ": " + encode_basestring(item))
-            else:
-                out(text + ": ")
-                _value(item, out, inner)
-        out(newline + "}")
+        _dict(value, parts, newline, flush)
     else:
         raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
 
 
-def dump(data: Any, out: Callable[[str], None]) -> None:
-    """Hand the text ``dumps(data)`` gives to ``out`` piece by piece (for writing it as it is made)."""
-    _value(data, out, "\n")
+def _list(value: list | tuple, parts: list[str], newline: str, flush: Callable[[], None] | None) -> None:
+    out = parts.append
+    if not value:
+        out("[]")
+        return
+    inner = newline + "  "
+    separator = "," + inner
+    out("[" + inner)
+    first = True
+    for item in value:
+        if first:
+            first = False
+        else:
+            out(separator)
+        if type(item) is str:  # the common case, without a call
+            out(encode_basestring(item))
+        else:
+            _value(item, parts, inner, flush)
+            if flush is not None and len(parts) > FLUSH_PARTS:
+                flush()
+    out(newline + "]")
+
+
+def _dict(value: dict, parts: list[str], newline: str, flush: Callable[[], None] | None) -> None:
+    out = parts.append
+    if not value:
+        out("{}")
+        return
+    inner = newline + "  "
+    separator = "," + inner
+    out("{" + inner)
+    first = True
+    for key, item in value.items():
+        if first:
+            first = False
+        else:
+            out(separator)
+        text = encode_basestring(key) if type(key) is str else _key(key)
+        if type(item) is str:  # the common case, without a call
+            out(text + ": " + encode_basestring(item))
+        else:
+            out(text + ": ")
+            _value(item, parts, inner, flush)
+            if flush is not None and len(parts) > FLUSH_PARTS:
+                flush()
+    out(newline + "}")
+
+
+FLUSH_PARTS = 1 << 14  # pieces held before a streaming writer is handed them
+
+
+def dump(data: Any, write: Callable[[str], None]) -> None:
+    """Hand the text ``dumps(data)`` gives to ``write``, in pieces of about ``FLUSH_PARTS`` tokens, as it is
+    made (a large report is never held whole)."""
+    parts: list[str] = []
+
+    def flush() -> None:
+        write("".join(parts))
+        parts.clear()
+
+    _value(data, parts, "\n", flush)
+    flush()
 
 
 def dumps(data: Any) -> str:
     """The text ``json.dumps(data, ensure_ascii=False, indent=2)`` gives."""
     parts: list[str] = []
-    _value(data, parts.append, "\n")
+    _value(data, parts, "\n", None)
     return "".join(parts)

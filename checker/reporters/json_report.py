@@ -88,7 +88,7 @@ def stream(report: Report, lang: str, write) -> None:
     parts: list[str] = []
     size = 0
 
-    def out(text: str) -> None:
+    def out(text: str) -> None:  # the writer's pieces, handed on in chunks of at least STREAM_CHUNK characters
         nonlocal size
         parts.append(text)
         size += len(text)
@@ -100,4 +100,5 @@ def stream(report: Report, lang: str, write) -> None:
     with paused():
         json_dump(to_dict(report, lazy=True), out)
         out("\n")
-    write("".join(parts).encode("utf-8"))
+    if parts:
+        write("".join(parts).encode("utf-8"))
