@@ -137,7 +137,8 @@ def test_a_planted_pickle_never_runs_code_in_a_real_check(tmp_path):
 
 def test_no_cache_writes_nothing(tmp_path):
     folder = tmp_path / "cache"
-    proc = run_parkcheck("check", DEFECTIVE, "--no-cache", "-q", env={"PARKCHECK_CACHE_DIR": str(folder)})
+    proc = run_parkcheck("check", DEFECTIVE, "--standard", PACK, "--no-cache", "-q",
+                         env={"PARKCHECK_CACHE_DIR": str(folder)})
     assert proc.returncode == 1 and proc.stderr == ""
     assert not folder.exists()
     folder.mkdir(mode=0o700)
