@@ -80,3 +80,42 @@ def test_the_benchmark_ledger_series_uses_the_same_generator(park, tmp_path, mon
     assert counts["enterprises"] == 2
     for name in GENERATED:
         assert (dest / name).read_bytes() == (park / name).read_bytes(), name
+
+
+def _changed_ledger(park: Path, tmp_path: Path) -> Path:
+    """The park with one month of one enterprise's energy ledger doubled (it no longer matches the
+    inventory: the monthly comparisons that read the ledger's aggregates find it)."""
+    import csv
+    import shutil
+    copy = tmp_path / "changed"
+    shutil.copytree(park, copy)
+    with (copy / "energy_ledger.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    column = rows[0].index("quantity")
+    rows[1][column] = str(float(rows[1][column]) * 2)
+    with (copy / "energy_ledger.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    return copy
+
+
+def test_aggregates_made_as_columns_give_the_report_of_aggregates_made_as_facts(park, tmp_path, monkeypatch):
+    """An aggregate nothing reads as facts is made as columns (checker.aggtable): the report is byte for
+    byte the one made with every aggregate a fact, on the clean park and on one the ledger contradicts."""
+    from checker import aggregation
+    from checker.reporters import json_report
+
+    made: list[frozenset] = []
+    virtual = aggregation.virtual_kinds
+
+    def spy(*args, **kwargs):
+        made.append(virtual(*args, **kwargs))
+        return made[-1]
+
+    for bundle in (park, _changed_ledger(park, tmp_path)):
+        monkeypatch.setattr(aggregation, "virtual_kinds", spy)
+        as_columns = run_check(bundle)
+        monkeypatch.setattr(aggregation, "virtual_kinds", lambda *args, **kwargs: frozenset())
+        as_facts = run_check(bundle)
+        assert json_report.render(as_columns) == json_report.render(as_facts)
+    assert made and all(made)  # some aggregates were made as columns
+    assert as_facts.nonconformities  # the changed ledger is found
