@@ -59,8 +59,9 @@ def _wrap(owner, name: str, label=None, after: str | None = None) -> None:
 def main(series: str, records: int) -> None:
     threading.Thread(target=_sample, daemon=True).start()
     _wrap(engine.Engine, "_run", label=lambda _self, name, *_: f"ruleset {name}")
-    _wrap(check, "build_facts", after="facts built")
-    _wrap(check, "_evaluate", after="engine and results")
+    _wrap(check, "build_facts", label=lambda *_: "build facts", after="facts built")
+    _wrap(check, "_evaluate", label=lambda *_: "plan sessions", after="engine and results")
+    _wrap(check, "rule_results", label=lambda *_: "results")
     check.compiled_pack("t-cpqs-zc001-2025")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "bundle"

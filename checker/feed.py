@@ -39,7 +39,20 @@ from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .projection import MISSING, SHADOW, _at, _canonical, _distinct, _dotted, _hashable, _keys, _plan, _project, project
+from .projection import (
+    MISSING,
+    SHADOW,
+    _at,
+    _distinct,
+    _dotted,
+    _hashable,
+    _id,
+    _keyed_chunks,
+    _keys,
+    _plan,
+    _project,
+    project,
+)
 
 END_KIND = "__end__"  # the end-of-evidence sentinel's kind
 # Facts of the split kinds per session.  The engine holds ~10 kB a fact while a session runs (mallinfo:
@@ -92,12 +105,13 @@ class Planner:
         self._columns: dict[tuple[str, str], list] = {}
         # the last feed that reads a (cache, key) -> those keys (``expect``, ``release``)
         self._by_last: dict[int, list[tuple[str, tuple]]] = {}
+        self._planned = 0  # the feeds planned so far (``sessions``)
 
     def expect(self, feeds: list[Feed]) -> None:
         """Say which feeds will be planned, in order: ``release(i)`` then drops what no later feed reads
         (every cache is a function of the facts: anything dropped too early would only be recomputed)."""
         last = {use: i for i, feed in enumerate(feeds) for use in _uses(feed)}
-        self._by_last = {}
+        self._by_last, self._planned = {}, 0
         for use, i in last.items():
             self._by_last.setdefault(i, []).append(use)
 
@@ -106,6 +120,11 @@ class Planner:
         for i in [i for i in self._by_last if i <= done]:
             for cache, key in self._by_last.pop(i):
                 getattr(self, cache).pop(key, None)
+
+    def _settle(self, done: int) -> None:
+        """Forget the columns no feed after ``done`` reads once its groupings are made (only they read columns)."""
+        for key in [k for i, uses in self._by_last.items() if i <= done for c, k in uses if c == "_columns"]:
+            self._columns.pop(key, None)
 
     def projected(self, kind: str, fields: tuple[str, ...] | None) -> list[dict]:
         """The facts of ``kind`` with only ``fields`` (and their id and kind); all of them for None (a
@@ -192,6 +211,8 @@ class Planner:
         shadows = {name: (kind, f) for name, kind, f in feed.shadows}
         filtered = dict(feed.filters)
         whole = self._whole(feed, fields, shadows, filtered)
+        self._planned += 1
+        self._settle(self._planned - 1)  # memory: the columns are let go while the sessions run
         split, key = self._split(feed, {k: len(v) for k, v in whole.items()
                                         if k not in filtered and (k in feed.groups or k not in shadows)})
         lists = {k: v for k, v in whole.items() if k not in split and k not in filtered}
@@ -321,7 +342,8 @@ def _uses(feed: Feed) -> set[tuple[str, tuple]]:
                                     if fields.get(k) is not None and k not in filters}
     for name, (kind, f) in shadows.items():
         if name not in filters:
-            uses |= {("_shadows", (name, f)), ("_groupings", (kind, f))} | {("_columns", (kind, c)) for c in f}
+            uses |= {("_shadows", (name, f)), ("_groupings", (kind, f))}
+            uses |= {("_columns", (kind, c)) for c in (*f, "#id")}
     for name, alternatives in filters.items():
         uses |= {("_index", (shadows[name][0] if name in shadows else name, path)) for path, _, _ in alternatives}
     return uses
@@ -363,31 +385,9 @@ def _split_key(feed: Feed, kind: str) -> str | None:
     return min(common)
 
 
-def _keyed_chunks(facts: list[dict], key: str, size: int) -> Iterator[list[dict]]:
-    """Chunks of at most ``size`` facts (a group larger than that stays whole) in which the facts
-    sharing a value of ``key`` are together; facts without the field go with the first chunk."""
-    groups: dict = {}
-    for fact in facts:
-        value = _dotted(fact, key)
-        groups.setdefault(None if value is MISSING else _canonical(value), []).append(fact)
-    chunk: list[dict] = groups.pop(None, [])
-    for members in groups.values():
-        if chunk and len(chunk) + len(members) > size:
-            yield sorted(chunk, key=_id)
-            chunk = []
-        chunk.extend(members)
-    if chunk:
-        yield sorted(chunk, key=_id)
-
-
 def _splittable(read: tuple[str, ...], split: set[str]) -> bool:
     """A branch allows the split when it reads at most one fact of the split kinds, not negated."""
     return sum(1 for k in read if k in split) <= 1 and not any(k.startswith("!") and k[1:] in split for k in read)
-
-
-def _id(fact: dict) -> int:
-    fid = str(fact["id"]).rsplit(SHADOW, 1)[-1]
-    return int(fid) if fid.isdigit() else 0
 
 
 def _merge(lists: list[list[dict]]) -> Iterator[dict]:

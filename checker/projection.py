@@ -4,6 +4,7 @@ distinct projections that stand for them (shadows, groups): the data side of ``c
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 SHADOW = "~"  # prefix of a shadow kind and of a shadow fact's id
 
@@ -186,3 +187,25 @@ def fields_read(feeds) -> dict[str, frozenset[str] | None]:
         for _, kind, keys in feed.keys:
             add(kind, keys)
     return {kind: None if got is None else frozenset(got) for kind, got in out.items()}
+
+
+def _keyed_chunks(facts: list[dict], key: str, size: int) -> Iterator[list[dict]]:
+    """Chunks of at most ``size`` facts (a group larger than that stays whole) in which the facts
+    sharing a value of ``key`` are together; facts without the field go with the first chunk."""
+    groups: dict = {}
+    for fact in facts:
+        value = _dotted(fact, key)
+        groups.setdefault(None if value is MISSING else _canonical(value), []).append(fact)
+    chunk: list[dict] = groups.pop(None, [])
+    for members in groups.values():
+        if chunk and len(chunk) + len(members) > size:
+            yield sorted(chunk, key=_id)
+            chunk = []
+        chunk.extend(members)
+    if chunk:
+        yield sorted(chunk, key=_id)
+
+
+def _id(fact: dict) -> int:
+    fid = str(fact["id"]).rsplit(SHADOW, 1)[-1]
+    return int(fid) if fid.isdigit() else 0
