@@ -221,22 +221,19 @@ def test_killed_at_every_step_the_folder_holds_one_complete_set(kill_outcomes, m
     assert states == sorted(states, key=["previous", "new"].index)  # once new, never back to a mix or old
 
 
-ONE = ("--standard", "t-cpqs-zc001-2025")  # one pack: each run is shorter, the set it writes the same four files
-
-
 def test_the_cli_killed_at_random_moments_leaves_one_complete_set(tmp_path):
     out = tmp_path / "out"
-    assert run_parkcheck("check", DEFECTIVE, *ONE, "--out", out, "-q", "--lang", "en").returncode == 1
+    assert run_parkcheck("check", DEFECTIVE, "--out", out, "-q", "--lang", "en").returncode == 1
     previous = listing(out)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     start = time.perf_counter()
-    assert run_parkcheck("check", DEFECTIVE, *ONE, "--out", tmp_path / "full", "-q").returncode == 1
+    assert run_parkcheck("check", DEFECTIVE, "--out", tmp_path / "full", "-q").returncode == 1
     duration = time.perf_counter() - start
     new = listing(tmp_path / "full")
     seen = set()
     # a kill part-way and one near the end (test_killed_at_every_step_… covers each step in turn)
     for fraction in (0.6, 0.97):
-        proc = subprocess.Popen([sys.executable, "-m", "checker.cli", "check", str(DEFECTIVE), *ONE, "--out", str(out), "-q"],
+        proc = subprocess.Popen([sys.executable, "-m", "checker.cli", "check", str(DEFECTIVE), "--out", str(out), "-q"],
                                 env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(duration * fraction)
         proc.send_signal(signal.SIGKILL)
@@ -246,6 +243,6 @@ def test_the_cli_killed_at_random_moments_leaves_one_complete_set(tmp_path):
         seen.add("new" if found == new else "previous")
         assert not [p for p in out.iterdir() if p.name.startswith(".")]
         # restore the previous set for the next trial (a clean run also removes what the kill left)
-        assert run_parkcheck("check", DEFECTIVE, *ONE, "--out", out, "-q", "--lang", "en").returncode == 1
+        assert run_parkcheck("check", DEFECTIVE, "--out", out, "-q", "--lang", "en").returncode == 1
         assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "out"] and listing(out) == previous
     assert "previous" in seen
