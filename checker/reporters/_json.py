@@ -75,11 +75,8 @@ def _list(value: list | tuple, parts: list[str], newline: str, flush: Callable[[
     inner = newline + "  "
     separator = "," + inner
     out("[" + inner)
-    first = True
-    for item in value:
-        if first:
-            first = False
-        else:
+    for i, item in enumerate(value):
+        if i:
             out(separator)
         if type(item) is str:  # the common case, without a call
             out(encode_basestring(item))
@@ -98,11 +95,8 @@ def _dict(value: dict, parts: list[str], newline: str, flush: Callable[[], None]
     inner = newline + "  "
     separator = "," + inner
     out("{" + inner)
-    first = True
-    for key, item in value.items():
-        if first:
-            first = False
-        else:
+    for i, (key, item) in enumerate(value.items()):
+        if i:
             out(separator)
         text = encode_basestring(key) if type(key) is str else _key(key)
         if type(item) is str:  # the common case, without a call
