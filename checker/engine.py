@@ -52,7 +52,7 @@ from typing import Any, NamedTuple
 import durable_rules_engine  # type: ignore[import-not-found]  # a C extension without stubs
 from durable import engine as _durable
 
-from .enginejson import dumps
+from .enginejson import dumps, dumps_all
 from .errors import EngineError
 from .feed import Feed, Planner, Session
 from .hardening import UnsafeShape, harden_ruleset
@@ -220,9 +220,9 @@ class Engine:
         engine_ids = _engine_ids([str(f["id"]) for f in selected], self._hashes)
         back: dict[str, str | tuple[str, ...]] = {eid: session.back.get(str(f["id"]), str(f["id"]))
                                                   for eid, f in zip(engine_ids, selected, strict=True)}
-        payload = "[" + ",".join(  # the id first: actions read it back from the echoed facts (_matched)
-            dumps({"id": eid, "sid": sid, **{k: v for k, v in f.items() if k != "id"}})
-            for f, eid in zip(selected, engine_ids, strict=True)) + "]"
+        payload = dumps_all([  # the id first: actions read it back from the echoed facts (_matched)
+            {"id": eid, "sid": sid, **{k: v for k, v in f.items() if k != "id"}}
+            for f, eid in zip(selected, engine_ids, strict=True)])
         sentinel = dumps([{"id": END_ID, "sid": sid, "kind": "__end__"}])
         ruleset = self._host.get_ruleset(name)
         sink, stored = self._session(ruleset, name, sid, payload if selected else None, sentinel)

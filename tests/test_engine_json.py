@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from checker.enginejson import _dumps, dumps
+from checker.enginejson import _dumps, dumps, dumps_all
 from checker.errors import EngineError
 
 EDGES = [0.0, -0.0, 1e-4, 9.99e-5, 1e16, 9.999999999999998e15, 0.1, 1 / 3, 123456.789, -2.5, 1e-300, 5e-324,
@@ -45,3 +45,13 @@ def test_a_non_finite_number_is_refused(bad):
         dumps({"x": [1e-9, bad]})
     with pytest.raises(EngineError, match="non-finite"):
         dumps({"x": bad})
+
+
+def test_a_payload_of_facts_is_the_reference_text_fact_by_fact():
+    # one call of the encoder for a session's facts: the same text as writing each fact by the reference
+    rng = random.Random(11)
+    values = _values()
+    facts = [{"id": str(i), "kind": "k", "v": rng.choice(values), "w": [rng.choice(values), "x"],
+              "t": "\ue000" if i == 40 else "文本"} for i in range(80)]
+    for chunk in (facts[:10], facts[30:50], facts, []):
+        assert dumps_all(chunk) == "[" + ",".join(_dumps(f) for f in chunk) + "]"
