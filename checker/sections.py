@@ -9,7 +9,9 @@ the pack's ``display:`` declares it (checker.figures: rounded, a share as a perc
 in its column's label), keeping the number itself as ``value``.  Under a table, ``notes``: a declared
 remark on each row one of whose fields is later than another (a base year after the indicator's year),
 or, for a table with no row, what the pack declares it says then (``when_empty``: the text of a matching fact, e.g. the
-indicator excluded with the park's reason).  Both languages are built at check time; the reporters pick one.
+indicator excluded with the park's reason), and where it declares nothing, that the bundle holds no such record and
+the worst result of the table's rules (an empty table never reads as a blank pass).  Both languages are built at
+check time; the reporters pick one.
 """
 
 from __future__ import annotations
@@ -98,6 +100,22 @@ def _notes(table: dict, facts: Any, rows_facts: list[dict], display: dict) -> li
     return list({(n["zh"], n["en"]): n for n in notes}.values())  # each once, in the order first said
 
 
+def _none_note(table: dict, mine: list[Result], schemas: Any) -> dict:
+    """Under a table with no row (and no declared ``when_empty``): the bundle holds no record of its kind,
+    and the worst result its rules columns name gave (the findings are listed with the others)."""
+    zh, en = schemas.kind_label(table["of"])
+    kind = table["of"]
+    note = _pair(f"本表没有数据：证据包中没有{zh}（{kind}）。", f"No row: the bundle holds no {en} ({kind}).")
+    named = {rid for column in table["columns"] for rid in column.get("rules", ())}
+    applied = [r for r in mine if r.rule in named and r.status is not Status.NOT_APPLICABLE]
+    if applied:
+        worst = min(applied, key=lambda r: _RANK.index(r.status))
+        zh_status, en_status = (status_label(worst.status, worst.grade, lang) for lang in _LANGS)
+        note = {"zh": note["zh"] + f"本表所列规则的结论：{zh_status}。",
+                "en": note["en"] + f" The worst result of this table's rules: {en_status}."}
+    return note
+
+
 def _label(column: dict, display: Mapping) -> dict:
     """A column's label, with the unit the pack declares for its field: 二氧化碳排放量（tCO2）."""
     unit = (display.get(column.get("field", "")) or {}).get("unit")
@@ -151,6 +169,8 @@ def build_section(pack: Any, facts: Any, results: list[Result], schemas: Any) ->
             rows.append(row)
         entry = {"title": table["title"], "columns": [_label(c, shown) for c in table["columns"]], "rows": rows}
         notes = _notes(table, facts, row_facts, display)
+        if not row_facts and not table.get("when_empty"):
+            notes.append(_none_note(table, mine, schemas))
         tables.append({**entry, "notes": notes} if notes else entry)
     return {"standard": pack.id, "title": spec["title"], "note": spec.get("note"), "tables": tables}
 

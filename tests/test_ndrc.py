@@ -277,3 +277,19 @@ def test_the_hunan_profile_judges_the_stage_of_the_indicator_year(bundle):
                        "hunan-2027-water"}  # 2025 data: the 2027 stage; waste heat is excluded in the fixture
     assert all(r.status is Status.CONFORM for r in staged if r.rule in applied)
     assert report.nonconformities == ()
+
+
+def test_a_section_table_with_no_record_says_so_and_gives_its_rules_result(bundle):
+    # a park without its application profile and indicators: the tables are not left as bare headings
+    # (which read like nothing to report) but say which record is missing and what its rules found
+    for name in ("ndrc_profile.yaml", "ndrc_indicators.yaml"):
+        (bundle / name).unlink()  # YAML documents are found by their kind: none is listed in bundle.yaml
+    report = run_check(bundle, [NDRC])
+    (section,) = [s for s in report.sections if s["standard"] == NDRC]
+    notes = {t["title"]["zh"]: [n["zh"] for n in t.get("notes", ())] for t in section["tables"] if not t["rows"]}
+    assert notes["申报资格"] == ["本表没有数据：证据包中没有国家级零碳园区申报基本情况（ndrc_profile）。"
+                              "本表所列规则的结论：不符合（严重）。"]
+    assert notes["核心指标：单位能耗碳排放（否决项）"][0].startswith("本表没有数据：证据包中没有国家级零碳园区“1+5”指标（ndrc_indicators）。")
+    assert notes["企业产品单位能耗（重点产品）"] == ["未列出重点产品。"]  # the pack's own when_empty text
+    ncs = {c for nc in report.nonconformities for _, c in nc.clauses}
+    assert {"1.1", "2.1"} <= ncs  # the findings the notes point to are in the list
