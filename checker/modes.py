@@ -32,6 +32,6 @@ def in_mode(report: Report, mode: str) -> Report:
         return dataclasses.replace(report, mode=PRECHECK)
     return dataclasses.replace(
         report, mode=AUDIT,
-        results=tuple(dataclasses.replace(r, remediation=None) for r in report.results),
+        results=tuple(r if r.remediation is None else dataclasses.replace(r, remediation=None) for r in report.results),
         nonconformities=tuple(dataclasses.replace(nc, remediation=None) for nc in report.nonconformities),
         scores=tuple(dataclasses.replace(sc, improvements=(), next_grade=None) for sc in report.scores))

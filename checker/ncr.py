@@ -100,9 +100,10 @@ def _registered_titles(bundle: Bundle) -> dict[str, str]:
     for doc in bundle.documents:
         data = doc.data if isinstance(doc.data, dict) else {}
         for value in data.values():
-            for item in value if isinstance(value, list) else ():
-                if isinstance(item, dict) and all(isinstance(item.get(k), str) for k in ("number", "title")):
-                    titles.setdefault(item["number"], item["title"])
+            for item in value if isinstance(value, list) else ():  # a ledger's rows too: kept to two lookups each
+                number = item.get("number") if isinstance(item, dict) else None
+                if isinstance(number, str) and isinstance(title := item.get("title"), str):
+                    titles.setdefault(number, title)
     return titles
 
 

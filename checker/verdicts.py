@@ -135,14 +135,17 @@ class _RuleRun:
 def _cross_check(rf: RuleFirings, facts: FactBase, subjects: list[str], applicable: list[str]) -> list[str]:
     """Every subject claimed by exactly one outcome; "no subject" fired exactly when there is none."""
     problems = []
-    claims = set(rf.passes) | set(rf.fails) | rf.skips
-    # outcomes disjoint and claiming exactly the subjects: each subject once, no stray (no loop needed)
-    exact = len(claims) == len(rf.passes) + len(rf.fails) + len(rf.skips) and claims == set(subjects)
+    passes, fails, skips = rf.passes, rf.fails, rf.skips
+    # outcomes disjoint and claiming exactly the subjects (distinct ids): as many claims as subjects and
+    # each subject claimed, so each once and none stray (no set of a large kind's ids is built for it)
+    exact = len(passes) + len(fails) + len(skips) == len(subjects) and (
+        all(map(passes.__contains__, subjects)) if len(passes) == len(subjects) else
+        all(s in passes or s in fails or s in skips for s in subjects))
     for sid in () if exact else subjects:
-        claimed = (sid in rf.passes) + (sid in rf.fails) + (sid in rf.skips)
+        claimed = (sid in passes) + (sid in fails) + (sid in skips)
         if claimed != 1:
             problems.append(f"subject {facts.sources[sid].key} claimed by {claimed} outcomes")
-    stray = () if exact else claims.difference(subjects)
+    stray = () if exact else (set(passes) | set(fails) | skips).difference(subjects)
     if stray:
         problems.append(f"{len(stray)} firings name subjects of another kind")
     if rf.nones != (0 if applicable else 1):

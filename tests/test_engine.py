@@ -402,3 +402,39 @@ def test_harden_refuses_cross_fact_predicates_under_or():
         harden({"$and": [{"kind": "t"}, {"$or": [{"$nex": {"d": 1}}, {"$lt": {"d": {"b": "x"}}}]}]})
     same = {"$and": [{"kind": "t"}, {"$ex": {"d": 1}}]}
     assert harden(same) is same
+
+
+def _reference_cross_check(rf, subjects, applicable):
+    """The cross-check as first written (sets of every claim): the fast one must say the same."""
+    claims = set(rf.passes) | set(rf.fails) | rf.skips
+    exact = len(claims) == len(rf.passes) + len(rf.fails) + len(rf.skips) and claims == set(subjects)
+    problems = [f"subject {sid} claimed by {n} outcomes" for sid in (() if exact else subjects)
+                if (n := (sid in rf.passes) + (sid in rf.fails) + (sid in rf.skips)) != 1]
+    stray = () if exact else claims.difference(subjects)
+    if stray:
+        problems.append(f"{len(stray)} firings name subjects of another kind")
+    if rf.nones != (0 if applicable else 1):
+        problems.append(f"'no subject' fired {rf.nones} times with {len(applicable)} applicable subjects")
+    return problems
+
+
+def test_the_cross_check_finds_every_subject_claimed_twice_never_or_astray():
+    import random
+    from types import SimpleNamespace
+
+    from checker.firings import RuleFirings
+    from checker.verdicts import _cross_check
+    rng = random.Random(5)
+    for _ in range(3000):
+        n = rng.randint(0, 6)
+        subjects = [f"s{i}" for i in range(n)]
+        pool = subjects + ["x1", "x2"]  # x: a subject of another kind
+        pick = lambda: {s for s in pool if rng.random() < 0.4}  # noqa: E731
+        rf = RuleFirings(dict.fromkeys(pick(), ()), dict.fromkeys(pick(), ()), pick(), rng.randint(0, 1))
+        if rng.random() < 0.5:  # the common shapes: every subject claimed once
+            order = rng.sample(subjects, n)
+            cut = sorted(rng.randint(0, n) for _ in range(2))
+            rf = RuleFirings(dict.fromkeys(order[:cut[0]], ()), dict.fromkeys(order[cut[0]:cut[1]], ()),
+                             set(order[cut[1]:]), 0 if n else 1)
+        facts = SimpleNamespace(sources={s: SimpleNamespace(key=s) for s in pool})
+        assert _cross_check(rf, facts, subjects, subjects) == _reference_cross_check(rf, subjects, subjects)
