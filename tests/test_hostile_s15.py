@@ -176,3 +176,15 @@ def test_a_ruleset_refused_once_by_the_engine_is_registered_on_a_second_try(monk
     definition = {"r|pass|0": {"all": [{"s": {"kind": "policy"}}], "run": "r|pass|0"}}
     Engine()._register("s15-flaky-test", definition)
     assert len(calls) == 2
+
+
+# -- attachments: an empty file is no evidence ---------------------------------------------------------
+
+def test_an_empty_attachment_is_refused_like_a_missing_one(tmp_path):
+    """The internal audit report cited as attachments/ia-2023-report.pdf, a file of 0 bytes: the run
+    conformed (the path was there).  A missing attachment is refused; an empty one shows no more."""
+    folder = _park(tmp_path)
+    (folder / "attachments" / "ia-2023-report.pdf").write_bytes(b"")
+    line = _one_line(_check(folder)[0])
+    assert "internal_audit.yaml:34:" in line and "/audits/0/report/attachment" in line, line
+    assert "'attachments/ia-2023-report.pdf' is an empty file (0 bytes)" in line, line
