@@ -1,9 +1,9 @@
 """The ``x-attachment`` schema keyword: a field that names a file of the bundle (a scan, a signed copy).
 
 The path must be relative, stay inside the bundle, name a file (not a folder, not a document of the
-bundle) that is there.  The bundle's files are set for the validation in ``BUNDLE_FILES``
-(``checker.schemas.validate_document``).  Both validators use it: jsonschema (messages) and
-jsonschema-rs (the fast "is it valid").
+bundle, not an empty file: a scan of 0 bytes is no evidence) that is there.  The bundle's files are
+set for the validation in ``BUNDLE_FILES`` (``checker.schemas.validate_document``).  Both validators
+use it: jsonschema (messages) and jsonschema-rs (the fast "is it valid").
 """
 
 from __future__ import annotations
@@ -15,15 +15,17 @@ import jsonschema  # type: ignore[import-untyped]  # no stubs in the environment
 
 from .i18n import tr
 
-# The files of the bundle being validated, for the x-attachment keyword: (attachments, documents).
-BUNDLE_FILES: contextvars.ContextVar[tuple[frozenset, frozenset]] = contextvars.ContextVar(
-    "bundle_files", default=(frozenset(), frozenset()))
+# The files of the bundle being validated, for the x-attachment keyword: (attachments, documents, the
+# attachments that are empty files).
+BUNDLE_FILES: contextvars.ContextVar[tuple[frozenset, ...]] = contextvars.ContextVar(
+    "bundle_files", default=(frozenset(), frozenset(), frozenset()))
 
 
 def x_attachment(validator, value, instance, schema_node):
     if not value or not isinstance(instance, str):
         return
-    attachments, documents = BUNDLE_FILES.get()
+    attachments, documents, *rest = BUNDLE_FILES.get()
+    empty = rest[0] if rest else frozenset()
     path = instance.replace("\\", "/")
     pp = PurePosixPath(path)
     if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
@@ -34,6 +36,8 @@ def x_attachment(validator, value, instance, schema_node):
     elif str(pp) in documents:
         yield jsonschema.ValidationError(tr("{path} is a document of the bundle, not an attachment",
                                            path=repr(instance)))
+    elif str(pp) in empty:  # a scan of 0 bytes shows nothing: no more evidence than a missing one
+        yield jsonschema.ValidationError(tr("attachment {path} is an empty file (0 bytes)", path=repr(instance)))
     elif str(pp) not in attachments:
         folder = str(pp) + "/"
         if any(a.startswith(folder) for a in attachments):

@@ -98,10 +98,12 @@ def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
     unread = {p.file for p in bundle.unreadable or () if p.file}
     attachments = bundle.attachments | unread  # an unreadable file is reported once, not again where cited
     documents = {d.path for d in bundle.documents} | {MANIFEST}
+    empty = frozenset(p for p in bundle.attachments if p in bundle.files and bundle.files[p].size == 0)
     m = bundle.manifest
     normalise_document(m, schemas)
     problems += [dataclasses.replace(p, gap=None)
-                 for p in validate_document(schemas, "bundle", m.data, m.path, m.position, attachments, documents)]
+                 for p in validate_document(schemas, "bundle", m.data, m.path, m.position, attachments, documents,
+                                            empty=empty)]
     if not problems:
         period = m.data["period"]
         if period["start"] > period["end"]:
@@ -112,14 +114,14 @@ def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Problem]:
     problems += bundle.absent  # declared tables the bundle lacks: content gaps at bundle.yaml
     seen: dict[str, str] = {}
     for doc in list(bundle.documents):
-        problems += _document_problems(bundle, doc, schemas, seen, (attachments, documents))
+        problems += _document_problems(bundle, doc, schemas, seen, (attachments, documents), empty)
     problems = label_problems(hint_booleans(problems, schemas), bundle, schemas)  # field titles (labels_in)
     problems = locate_cells(bundle.documents, problems)  # workbook cells (xlsxio)
     return [*(bundle.unreadable or ()), *problems]
 
 
 def _document_problems(bundle: Bundle, doc: Document, schemas: SchemaSet, seen: dict[str, str],
-                       files: tuple[set[str], set[str]]) -> list[Problem]:
+                       files: tuple[set[str], set[str]], empty: frozenset[str] = frozenset()) -> list[Problem]:
     """The problems of one document (``seen``: the singleton kinds met so far, by path)."""
     if not isinstance(doc.data, dict):
         return [Problem(tr("a document must be a mapping with a kind"), doc.path, 1, 1, "/")]
@@ -148,7 +150,7 @@ def _document_problems(bundle: Bundle, doc: Document, schemas: SchemaSet, seen: 
                                        other=seen[kind]), doc.path, line, col, field="/kind"))
         seen[kind] = doc.path
     return problems + validate_document(schemas, kind, doc.data, doc.path, doc.position, *files,
-                                        table=doc.fmt in ("csv", "xlsx"))
+                                        table=doc.fmt in ("csv", "xlsx"), empty=empty)
 
 
 def split_gaps(problems: list[Problem]) -> tuple[list[Problem], list[Problem]]:

@@ -317,14 +317,14 @@ def _numeric(types: Any) -> bool:
 
 
 def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, position,
-                      attachments: set[str], documents: set[str], limit: int = 50, table: bool = False
-                      ) -> list[Problem]:
+                      attachments: set[str], documents: set[str], limit: int = 50, table: bool = False,
+                      empty: frozenset[str] = frozenset()) -> list[Problem]:
     """Validate one document against its kind's schema; problems carry file, line, column, field.
 
     Content gaps (see ``GAP_KEYWORDS``) carry ``gap`` = the keyword; a missing field is located at
     the line of the object that lacks it.  At most ``limit`` other problems are listed.  ``table``: the
     document is a table (CSV, workbook), whose number cells holding text are gaps too (``type``)."""
-    files = (frozenset(attachments), frozenset(documents))
+    files = (frozenset(attachments), frozenset(documents), frozenset(empty))  # empty: attachments of 0 bytes
     fast = schemas.fast_validator(kind)
     if fast is not None:
         token = _BUNDLE_FILES.set(files)
@@ -362,7 +362,7 @@ def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, posit
     return problems
 
 
-def _gap_messages(schemas: SchemaSet, kind: str, text: str, files: tuple[frozenset, frozenset],
+def _gap_messages(schemas: SchemaSet, kind: str, text: str, files: tuple[frozenset, frozenset, frozenset],
                   errors: list[tuple[str, str, str | None]], table: bool = False) -> list[dict[str, str] | None]:
     """The message of each content gap in every language (``None`` for other errors): gaps become findings
     in reports, which read the same whatever the message language (checker.gaps)."""
@@ -386,7 +386,7 @@ def _optional_pointers(schemas: SchemaSet, kind: str, data: Any) -> set[str]:
 
 
 @lru_cache(maxsize=4096)
-def _errors(schemas: SchemaSet, kind: str, text: str, files: tuple[frozenset, frozenset], lang: str,
+def _errors(schemas: SchemaSet, kind: str, text: str, files: tuple[frozenset, frozenset, frozenset], lang: str,
             table: bool = False) -> list[tuple[str, str, str | None]]:
     """(pointer, message, gap keyword or None) of every error; memoised on the document's content, the
     bundle's files and the language of the messages (``lang``: checker.i18n's current one)."""

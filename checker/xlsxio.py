@@ -142,8 +142,10 @@ def _table_sheet(r: _Reader, ws, title: str, spec: Sheet, built: _Built) -> bool
     own_key = record_key(_items_node(r.schemas, spec))
     index = built.index.setdefault(level, {})
     any_row = False
-    for row, values in r.rows(ws, title, width, first=2):
-        if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
+    read = _read_width(ws, width)
+    unheaded = [i for i in range(1, read + 1) if i not in columns]
+    for row, values in r.rows(ws, title, read, first=2):
+        if not _row_has_data(r, values, unheaded, title, row):
             continue
         parent_keys: list[str] = []
         for i, col in columns.items():
@@ -171,6 +173,30 @@ def _table_sheet(r: _Reader, ws, title: str, spec: Sheet, built: _Built) -> bool
         index[chain] = None if chain in index else (record, pointer_of(pointer, len(array) - 1))
         any_row = True
     return any_row
+
+
+def _read_width(ws, width: int) -> int:
+    """The columns of a table sheet to read: as far as the sheet's used range goes (at most
+    ``MAX_COLUMNS``), not only to the last header, so that a value in a column no header names is seen."""
+    try:
+        used = int(ws.max_column or 0)
+    except (TypeError, ValueError):  # a sheet without a usable dimension: its header's width
+        used = 0
+    return max(width, min(used, MAX_COLUMNS))
+
+
+def _filled(v: Any) -> bool:
+    return v is not None and (not isinstance(v, str) or bool(v.strip()))
+
+
+def _row_has_data(r: _Reader, values: tuple, unheaded: list[int], title: str, row: int) -> bool:
+    """Whether a row holds any value.  A value in a column without a header (right of the table, or under
+    a blank header cell) would be evidence nothing reads: refused, naming its cell."""
+    for i in unheaded:
+        if i - 1 < len(values) and _filled(values[i - 1]):
+            r.fail(tr("a value in a column without a header: give the column a header (columns of your own "
+                      "start with x-) or delete the value"), title, row, i)
+    return any(map(_filled, values))
 
 
 def _items_node(schemas: SchemaSet, spec: Sheet) -> dict:
