@@ -58,6 +58,7 @@ from .feed import Feed, Planner, Session
 from .hardening import UnsafeShape, harden_ruleset
 
 MAX_FACT_PROPERTIES = 250  # the engine crashes at 255 (sid, id and kind included)
+REGISTER_ATTEMPTS = 3  # a ruleset the engine refuses is created again, this many times in all (Engine._register)
 END_ACTION = "__end__"
 KEEP_ACTION = "__keep__"
 END_ID = "end"
@@ -167,16 +168,26 @@ class Engine:
         self._sessions = itertools.count(1)
         self._lock = threading.Lock()
         self._hashes = array("I")  # per evaluation (``_evaluate``)
+        self.refused = 0  # ruleset creations the engine refused and that were tried again (``_register``)
 
     def _register(self, name: str, definition: dict) -> None:
         if name in self._registered:
             return
-        try:
-            self._host.register_rulesets({name: harden_ruleset(definition)})
-        except UnsafeShape as exc:
-            raise EngineError(f"ruleset {name} has an unsafe pattern: {exc}") from None
-        except Exception as exc:  # the engine reports creation errors as bare exceptions with a code
-            raise EngineError(f"the engine refused ruleset {name}: {exc}") from None
+        for attempt in range(1, REGISTER_ATTEMPTS + 1):
+            try:
+                hardened = harden_ruleset(definition)  # a new structure each time: durable pops what it reads
+            except UnsafeShape as exc:
+                raise EngineError(f"ruleset {name} has an unsafe pattern: {exc}") from None
+            # durable-rules 2.0.28 now and then refuses a valid definition ("Could not create ruleset, error
+            # code: 102", about one check in ten under load, byte-identical text to the runs that pass; created
+            # again in the same process it is accepted): a refused create registers nothing, so it is tried again
+            try:
+                self._host.register_rulesets({name: hardened})
+                break
+            except Exception as exc:  # the engine reports creation errors as bare exceptions with a code
+                if attempt == REGISTER_ATTEMPTS:
+                    raise EngineError(f"the engine refused ruleset {name} {attempt} times: {exc}") from None
+                self.refused += 1
         self._registered.add(name)
         for rule_name, rule in definition.items():
             named = frozenset(a for pattern in rule.get("all", ()) for a in pattern if not a.endswith("$not"))

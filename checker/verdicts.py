@@ -12,6 +12,7 @@ of applicability) and ``checker.nonconformities`` (the nonconformity list).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from .figures import declared, shown
 from .firings import RuleFirings, by_rule, rule_firings
 from .messages import render
 from .model import ClauseVerdict, Evidence, Grade, Result, Status, Text, severity
+from .packmodel import Aggregate
 from .packs import Pack, Rule, clause_parent, clause_sort_key
 from .schemas import SchemaSet
 from .vacuous import ref_kinds, vacuous_kinds
@@ -35,7 +37,12 @@ NONE_TEXT = {
 }
 
 
-def _kind_names(kind: str, schemas: SchemaSet) -> tuple[str, str]:
+def _kind_names(kind: str, schemas: SchemaSet, aggregates: Mapping[str, Aggregate] | None = None) -> tuple[str, str]:
+    """A kind's names for a message; an aggregate (``agg.<name>``) by the records it sums up (the pack's
+    ``aggregates``), never by its internal name alone."""
+    if kind.startswith("agg.") and aggregates and kind[4:] in aggregates:
+        zh, en = schemas.kind_label(aggregates[kind[4:]].of)
+        return f"{zh}的汇总（{kind[4:]}）", f"summary of {en} ({kind[4:]})"
     if kind.startswith("agg.") or kind == "bundle":
         return kind, kind
     zh, en = schemas.kind_label(kind)
@@ -105,9 +112,9 @@ def _bundle_id(facts: FactBase) -> str:
     return facts.bundle_id
 
 
-def _absent_note(kind: str, schemas: SchemaSet) -> Text:
+def _absent_note(kind: str, schemas: SchemaSet, aggregates: Mapping[str, Aggregate] | None = None) -> Text:
     """The note on the bundle manifest's evidence when a document kind is absent."""
-    zh_doc, en_doc = _kind_names(kind, schemas)
+    zh_doc, en_doc = _kind_names(kind, schemas, aggregates)
     return Text(f"证据包中没有{zh_doc}", f"no {en_doc} in the bundle")
 
 
@@ -127,6 +134,7 @@ class _RuleRun:
     missing: str | None  # the absent document (or empty partner list) a breach rests on
     ref_missing: bool = False  # ``missing`` is a document a value the rule judges is taken from (checker.vacuous)
     display: dict | None = None  # the pack's display declarations (checker.figures)
+    aggregates: Mapping[str, Aggregate] | None = None  # the pack's aggregates (their names in messages)
 
     def remediation(self, ctx: dict) -> Text | None:
         return render(self.rule.remediation, ctx)
@@ -252,7 +260,7 @@ def _rule_run(rule: Rule, pack: Pack, rf: RuleFirings, facts: FactBase, subjects
                            None)
     applicable = [s for s in subjects if s not in rf.skips] if rf.skips else list(subjects)
     return _RuleRun(rule, base, rf, applicable, absent, missing or ref_missing,
-                    ref_missing is not None, declared(pack.meta))
+                    ref_missing is not None, declared(pack.meta), pack.aggregates)
 
 
 def _results_of_rule(rule: Rule, pack: Pack, rf: RuleFirings, facts: FactBase, schemas: SchemaSet) -> list[Result]:
@@ -313,11 +321,11 @@ def _none_result(run: _RuleRun, facts: FactBase, schemas: SchemaSet) -> Result:
     mode, blocked = _none_mode(rule, absent)
     ctx = _context(rule, facts, None, [], 0, run.display)
     kind = rule.for_each
-    evidence = _bundle_evidence(facts, _absent_note(kind, schemas))
+    evidence = _bundle_evidence(facts, _absent_note(kind, schemas, run.aggregates))
     missing = absent[0] if absent else None
     if mode == "depends":
         kind_shown = absent[0] if absent and blocked[0].startswith("missing:") else kind
-        zh_doc, en_doc = _kind_names(kind_shown, schemas)
+        zh_doc, en_doc = _kind_names(kind_shown, schemas, run.aggregates)
         message = Text(f"证据包中没有{zh_doc}，本条未评价：所依据的证据本身不符合要求。",
                        f"The bundle holds no {en_doc}; not evaluated: the evidence it builds on is itself "
                        "nonconforming.")
@@ -326,7 +334,7 @@ def _none_result(run: _RuleRun, facts: FactBase, schemas: SchemaSet) -> Result:
                       blocked_by=blocked)
     when_none = rule.when_none or {}
     declared = render(when_none.get("reason") or when_none.get("message"), ctx)
-    zh_kind, en_kind = _kind_names(kind, schemas)
+    zh_kind, en_kind = _kind_names(kind, schemas, run.aggregates)
     status, grade = {"breach": grade_status(rule), "not_applicable": (Status.NOT_APPLICABLE, None),
                      "onsite": (Status.ONSITE, None)}[mode]
     message = declared or Text(NONE_TEXT[mode].zh.format(kind=zh_kind), NONE_TEXT[mode].en.format(kind=en_kind))

@@ -134,8 +134,6 @@ def _only_purchased_electricity(folder: Path) -> None:
     path.write_text(lines[0] + "".join(x for x in lines[1:] if ",purchased_electricity," in x), encoding="utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason="rules/t-cpqs-zc001-2025/7.3.2-accounting.yaml (lead): zc001-7.3.2-f-months "
-                   "has when_none: depends, and its subjects (agg.ghg_months) leave out purchased energy")
 def test_an_inventory_of_purchased_electricity_only_is_no_months_nonconformity(tmp_path):
     """A park whose enterprises only buy electricity (12 months each, complete): zc001-7.3.2-f-months
     has no subject (its aggregate leaves out purchased energy, which f-months-purchased checks) and its
@@ -150,8 +148,6 @@ def test_an_inventory_of_purchased_electricity_only_is_no_months_nonconformity(t
     assert not any("agg." in json.dumps(r["message"], ensure_ascii=False) for r in report["results"])
 
 
-@pytest.mark.xfail(strict=True, reason="checker/engine.py (lead): a ruleset the engine refuses once is not "
-                   "registered again; durable-rules 2.0.28 sometimes refuses a valid one (code 102)")
 def test_a_ruleset_refused_once_by_the_engine_is_registered_on_a_second_try(monkeypatch):
     """About one run in ten of the unmodified example park (warm private cache, unloaded machine: 1 of 20,
     2 of 24; 1 of 7 under load) exits 2 with "engine error: the engine refused ruleset
@@ -190,9 +186,6 @@ def test_an_empty_attachment_is_refused_like_a_missing_one(tmp_path):
     assert "'attachments/ia-2023-report.pdf' is an empty file (0 bytes)" in line, line
 
 
-@pytest.mark.xfail(strict=True, reason="rules/t-cpqs-zc001-2025/pack.yaml and rules/t-seesa-010-2025/pack.yaml (lead): "
-                   "valid_offsets = add(valid_offsets_t, valid_offsets_mwh), and agg.trend_valid_offsets has no row "
-                   "for the year once every tCO2e offset is rejected, so the sum is undefined")
 def test_a_claim_covered_by_green_certificates_holds_when_the_ccer_is_rejected(tmp_path):
     """The CCER is not retired (rejected at 9.2.5 c), rightly a nonconformity there); the green certificates
     alone, 40,000 MWh x 0.5703 = 22,812 tCO2e, retired and valid, cover the 20,934.21 tCO2e of 2024.  The
