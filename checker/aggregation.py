@@ -31,7 +31,7 @@ from .aggtable import totalled as _totalled
 from .aggtable import totals as _totals
 from .aggtable import virtual_kinds
 from .bundle import Bundle
-from .columns import Columns, ColumnStore, engine_path
+from .columns import Columns, ColumnStore, coded, engine_path
 from .conditions import add_months, epoch_days
 from .derivations import derive_one, year_of
 from .factbase import FactBase, FactSource
@@ -133,6 +133,7 @@ def run_declarations(base: FactBase, bundle: Bundle, derived: tuple[Derived, ...
     del store
     base.tables.clear()  # (read by the derive stage only)
     base.narrow(read, whole)
+    base.compact_held(coded)  # memory: the columns left for the messages, a small code a row
 
 
 _LATER: dict[tuple, tuple] = {}  # (ids of the steps) -> (the steps, kept alive, and what is read after each)

@@ -22,7 +22,12 @@ class HeldColumns:
 
     def __init__(self) -> None:
         # label -> (engine name, values, shown, skip, resolve)
-        self.columns: dict[str, tuple[str, list, list | None, Any, Resolve | None]] = {}
+        self.columns: dict[str, tuple[str, Any, Any, Any, Resolve | None]] = {}  # (values, shown: list or Coded)
+
+    def compact(self, code: Callable[[Any], Any]) -> None:
+        """Each column's values and shown values remade by ``code`` (``checker.columns.coded``: memory)."""
+        for label, (name, values, shown, skip, resolve) in self.columns.items():
+            self.columns[label] = (name, code(values), code(shown), skip, resolve)
 
     def get(self, label: str, row: int) -> Any:
         """One held value as shown (``UNSET``: not derived for the fact at ``row``)."""
@@ -78,10 +83,6 @@ class FactSource:
         at = self.at
         return at if type(at) is str else f"{self.document.content.base}/{at}"  # type: ignore[union-attr]
 
-    @pointer.setter
-    def pointer(self, value: str) -> None:
-        self.at = value
-
     @property
     def derived(self) -> dict[str, Any] | None:
         """The values the pack derived for this fact, by field (None when none)."""
@@ -115,10 +116,6 @@ class FactSource:
         if type(stable) is not str:
             stable = self.stable = stable.resolve(self)
         return stable
-
-    @key.setter
-    def key(self, value: Any) -> None:
-        self.stable = value
 
     def values(self) -> Any:
         """The original values with the derived ones beside them (what a message template sees as
@@ -221,6 +218,11 @@ class FactBase:
                 self._rewrite(fids, None if keep is None else keep | {"id", "kind"}, write)
             if len(fids) >= _COMPACT_FROM:
                 self._compact(fids)
+
+    def compact_held(self, code: Callable[[Any], Any]) -> None:
+        """The derived columns left held once ``narrow`` is done (for messages) remade by ``code``."""
+        for held in self._held.values():
+            held.compact(code)
 
     def _compact(self, fids: list[str]) -> None:
         """The facts of one kind remade as dicts sharing their keys (as ``checker.bundle`` makes a table's rows:
