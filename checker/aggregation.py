@@ -125,7 +125,7 @@ def run_declarations(base: FactBase, bundle: Bundle, derived: tuple[Derived, ...
     period_years = range(int(dates["period_start"][:4]), int(dates["period_end"][:4]) + 1)
     store = ColumnStore(base)  # each field of a kind is read once for the whole run (checker.columns)
     steps, later = _planned(derived, aggregates)
-    base.holding = True
+    base.holding, base.coder = True, coded  # memory: a held column is a small code a row (checker.columns.Coded)
     base.virtual = virtual_kinds(derived, aggregates, read, (*whole, *kept))
     for step, (kinds, paths) in zip(steps, later, strict=True):
         _run_step(base, bundle, step, by_name, store, dates, period_years)
@@ -133,7 +133,6 @@ def run_declarations(base: FactBase, bundle: Bundle, derived: tuple[Derived, ...
     del store
     base.tables.clear()  # (read by the derive stage only)
     base.narrow(read, whole)
-    base.compact_held(coded)  # memory: the columns left for the messages, a small code a row
 
 
 _LATER: dict[tuple, tuple] = {}  # (ids of the steps) -> (the steps, kept alive, and what is read after each)

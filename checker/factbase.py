@@ -24,11 +24,6 @@ class HeldColumns:
         # label -> (engine name, values, shown, skip, resolve)
         self.columns: dict[str, tuple[str, Any, Any, Any, Resolve | None]] = {}  # (values, shown: list or Coded)
 
-    def compact(self, code: Callable[[Any], Any]) -> None:
-        """Each column's values and shown values remade by ``code`` (``checker.columns.coded``: memory)."""
-        for label, (name, values, shown, skip, resolve) in self.columns.items():
-            self.columns[label] = (name, code(values), code(shown), skip, resolve)
-
     def get(self, label: str, row: int) -> Any:
         """One held value as shown (``UNSET``: not derived for the fact at ``row``)."""
         column = self.columns.get(label)
@@ -47,9 +42,9 @@ Resolve = tuple[Callable[[Any], Any], Callable[[list], list]]
 
 
 def resolved(values: list, skip: Any, resolve: Resolve | None) -> list:
-    """A held column's values as they are read (``skip`` stays)."""
+    """A held column's values as they are read (``skip`` stays), as a list."""
     if resolve is None:
-        return values
+        return values if type(values) is list else list(values)
     positions = [i for i, v in enumerate(values) if v is not skip]
     out = list(values)
     for i, value in zip(positions, resolve[1]([values[i] for i in positions]), strict=True):
@@ -137,6 +132,7 @@ class FactBase:
     _shown_steps: dict[tuple, dict[str, Any] | None] = field(default_factory=dict, repr=False)  # (``_shown_after``)
     _shown_keep: list[tuple] = field(default_factory=list, repr=False)
     holding: bool = False  # derived columns are held, not written (``set_derived_column``), until ``narrow``
+    coder: Callable[[Any], Any] | None = field(default=None, repr=False)  # how they are held (``columns.coded``)
     # kinds whose record facts were built with only these fields (``checker.facts``: those the engine and the
     # derive stage read), their other values read from the evidence (``checker.columns``), except the rows
     # built whole (``full_rows``, by position in the kind)
@@ -218,11 +214,6 @@ class FactBase:
                 self._rewrite(fids, None if keep is None else keep | {"id", "kind"}, write)
             if len(fids) >= _COMPACT_FROM:
                 self._compact(fids)
-
-    def compact_held(self, code: Callable[[Any], Any]) -> None:
-        """The derived columns left held once ``narrow`` is done (for messages) remade by ``code``."""
-        for held in self._held.values():
-            held.compact(code)
 
     def _compact(self, fids: list[str]) -> None:
         """The facts of one kind remade as dicts sharing their keys (as ``checker.bundle`` makes a table's rows:
@@ -330,7 +321,9 @@ class FactBase:
         if not facts or (shown is None and values.count(skip) == len(values)):
             return  # nothing to set (a unit problem column where every unit is known)
         if self.holding and kind is not None and "." not in name:
-            self._held[kind].columns[name[2:] if name.startswith("f_") else name] = (name, values, shown, skip, resolve)
+            code = self.coder or _as_is
+            self._held[kind].columns[name[2:] if name.startswith("f_") else name] = (name, code(values), code(shown),
+                                                                                   skip, resolve)
             return
         values = resolved(values, skip, resolve)
         if sources is None:
@@ -376,6 +369,10 @@ class FactBase:
                 self._shown_steps[step] = after
                 self._shown_keep.append((before, shown, after))  # kept alive: their ids are in the key
         return after
+
+
+def _as_is(values: Any) -> Any:
+    return values
 
 
 _DROP: Any = object()  # a derived value shown as itself (``FactBase._shown_after``)
