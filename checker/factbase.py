@@ -321,7 +321,8 @@ class FactBase:
         if not facts or (shown is None and values.count(skip) == len(values)):
             return  # nothing to set (a unit problem column where every unit is known)
         if self.holding and kind is not None and "." not in name:
-            code = self.coder or _as_is
+            lean = self.lean_keys.get(kind)  # (a column the facts will carry is written by ``narrow``: not coded)
+            code = self.coder if self.coder is not None and lean is not None and name not in lean else _as_is
             self._held[kind].columns[name[2:] if name.startswith("f_") else name] = (name, code(values), code(shown),
                                                                                    skip, resolve)
             return
