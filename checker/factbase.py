@@ -321,10 +321,7 @@ class FactBase:
         if not facts or (shown is None and values.count(skip) == len(values)):
             return  # nothing to set (a unit problem column where every unit is known)
         if self.holding and kind is not None and "." not in name:
-            lean = self.lean_keys.get(kind)  # (a column the facts will carry is written by ``narrow``: not coded)
-            code = self.coder if self.coder is not None and lean is not None and name not in lean else _as_is
-            self._held[kind].columns[name[2:] if name.startswith("f_") else name] = (name, code(values), code(shown),
-                                                                                   skip, resolve)
+            self._hold(kind, name, values, shown, skip, resolve)
             return
         values = resolved(values, skip, resolve)
         if sources is None:
@@ -345,6 +342,14 @@ class FactBase:
             src.names = after
             if show is not value or (src.shown and label in src.shown):
                 self._show(src, label, value, show)
+
+    def _hold(self, kind: str, name: str, values: list, shown: list | None, skip: Any, resolve: Resolve | None) -> None:
+        """Hold a derived column of ``kind`` (``set_derived_column``), coded (``coder``) unless the facts will carry
+        it (one of the kind's lean fields: ``narrow`` writes it)."""
+        lean = self.lean_keys.get(kind)
+        code = self.coder if self.coder is not None and lean is not None and name not in lean else _as_is
+        self._held[kind].columns[name[2:] if name.startswith("f_") else name] = (name, code(values), code(shown),
+                                                                               skip, resolve)
 
     def _show(self, src: FactSource, label: str, value: Any, shown: Any) -> None:
         """Note how a derived value is shown where that is not the fact's own value."""
