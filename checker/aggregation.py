@@ -31,7 +31,7 @@ from .aggtable import totalled as _totalled
 from .aggtable import totals as _totals
 from .aggtable import virtual_kinds
 from .bundle import Bundle
-from .columns import Columns, ColumnStore, engine_path
+from .columns import Columns, ColumnStore, coded, engine_path
 from .conditions import add_months, epoch_days
 from .derivations import derive_one, year_of
 from .factbase import FactBase, FactSource
@@ -125,7 +125,7 @@ def run_declarations(base: FactBase, bundle: Bundle, derived: tuple[Derived, ...
     period_years = range(int(dates["period_start"][:4]), int(dates["period_end"][:4]) + 1)
     store = ColumnStore(base)  # each field of a kind is read once for the whole run (checker.columns)
     steps, later = _planned(derived, aggregates)
-    base.holding = True
+    base.holding, base.coder = True, coded  # memory: a held column is a small code a row (checker.columns.Coded)
     base.virtual = virtual_kinds(derived, aggregates, read, (*whole, *kept))
     for step, (kinds, paths) in zip(steps, later, strict=True):
         _run_step(base, bundle, step, by_name, store, dates, period_years)

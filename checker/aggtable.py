@@ -213,4 +213,4 @@ def aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> Non
             counted = {"kind": kind}
             counted.update([(e, data[k]) for k, e in picks if k in data])
         first = sources[members[0]]
-        base.add(counted, FactSource(kind, first.file, first.pointer, data, first.document, stable))
+        base.add(counted, FactSource(kind, first.file, first.at, data, first.document, stable))  # (the first's place)

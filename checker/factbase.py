@@ -22,7 +22,7 @@ class HeldColumns:
 
     def __init__(self) -> None:
         # label -> (engine name, values, shown, skip, resolve)
-        self.columns: dict[str, tuple[str, list, list | None, Any, Resolve | None]] = {}
+        self.columns: dict[str, tuple[str, Any, Any, Any, Resolve | None]] = {}  # (values, shown: list or Coded)
 
     def get(self, label: str, row: int) -> Any:
         """One held value as shown (``UNSET``: not derived for the fact at ``row``)."""
@@ -42,9 +42,9 @@ Resolve = tuple[Callable[[Any], Any], Callable[[list], list]]
 
 
 def resolved(values: list, skip: Any, resolve: Resolve | None) -> list:
-    """A held column's values as they are read (``skip`` stays)."""
+    """A held column's values as they are read (``skip`` stays), as a list."""
     if resolve is None:
-        return values
+        return values if type(values) is list else list(values)
     positions = [i for i, v in enumerate(values) if v is not skip]
     out = list(values)
     for i, value in zip(positions, resolve[1]([values[i] for i in positions]), strict=True):
@@ -77,10 +77,6 @@ class FactSource:
         """The JSON pointer of the fact's evidence in its document (a CSV table's row: ``<records>/<n>``)."""
         at = self.at
         return at if type(at) is str else f"{self.document.content.base}/{at}"  # type: ignore[union-attr]
-
-    @pointer.setter
-    def pointer(self, value: str) -> None:
-        self.at = value
 
     @property
     def derived(self) -> dict[str, Any] | None:
@@ -116,10 +112,6 @@ class FactSource:
             stable = self.stable = stable.resolve(self)
         return stable
 
-    @key.setter
-    def key(self, value: Any) -> None:
-        self.stable = value
-
     def values(self) -> Any:
         """The original values with the derived ones beside them (what a message template sees as
         ``subject``); the evidence itself is never changed."""
@@ -140,6 +132,7 @@ class FactBase:
     _shown_steps: dict[tuple, dict[str, Any] | None] = field(default_factory=dict, repr=False)  # (``_shown_after``)
     _shown_keep: list[tuple] = field(default_factory=list, repr=False)
     holding: bool = False  # derived columns are held, not written (``set_derived_column``), until ``narrow``
+    coder: Callable[[Any], Any] | None = field(default=None, repr=False)  # how they are held (``columns.coded``)
     # kinds whose record facts were built with only these fields (``checker.facts``: those the engine and the
     # derive stage read), their other values read from the evidence (``checker.columns``), except the rows
     # built whole (``full_rows``, by position in the kind)
@@ -151,6 +144,15 @@ class FactBase:
     # columns by engine field and their number of facts
     virtual: frozenset[str] = frozenset()
     tables: dict[str, tuple[dict[str, list], int]] = field(default_factory=dict, repr=False)
+    _ints: list[int] = field(default_factory=list, repr=False)  # (``position``)
+
+    def position(self, n: int) -> int:
+        """The number ``n`` as one shared object (memory: a fact's place in its kind and a row's in its table
+        are the same few numbers for every kind, not an object each, ~28 bytes)."""
+        ints = self._ints
+        if n >= len(ints):
+            ints.extend(range(len(ints), n + 1))
+        return ints[n]
 
     def add(self, fact: dict, source: FactSource) -> str:
         fid = str(len(self.facts) + 1)
@@ -163,7 +165,7 @@ class FactBase:
         if fids is None:
             fids = self.by_kind[kind] = []
             self._held[kind] = HeldColumns()
-        source.held, source.row = self._held[kind], len(fids)
+        source.held, source.row = self._held[kind], self.position(len(fids))
         fids.append(fid)
         return fid
 
@@ -319,7 +321,7 @@ class FactBase:
         if not facts or (shown is None and values.count(skip) == len(values)):
             return  # nothing to set (a unit problem column where every unit is known)
         if self.holding and kind is not None and "." not in name:
-            self._held[kind].columns[name[2:] if name.startswith("f_") else name] = (name, values, shown, skip, resolve)
+            self._hold(kind, name, values, shown, skip, resolve)
             return
         values = resolved(values, skip, resolve)
         if sources is None:
@@ -340,6 +342,14 @@ class FactBase:
             src.names = after
             if show is not value or (src.shown and label in src.shown):
                 self._show(src, label, value, show)
+
+    def _hold(self, kind: str, name: str, values: list, shown: list | None, skip: Any, resolve: Resolve | None) -> None:
+        """Hold a derived column of ``kind`` (``set_derived_column``), coded (``coder``) unless the facts will carry
+        it (one of the kind's lean fields: ``narrow`` writes it)."""
+        lean = self.lean_keys.get(kind)
+        code = self.coder if self.coder is not None and lean is not None and name not in lean else _as_is
+        self._held[kind].columns[name[2:] if name.startswith("f_") else name] = (name, code(values), code(shown),
+                                                                               skip, resolve)
 
     def _show(self, src: FactSource, label: str, value: Any, shown: Any) -> None:
         """Note how a derived value is shown where that is not the fact's own value."""
@@ -365,6 +375,10 @@ class FactBase:
                 self._shown_steps[step] = after
                 self._shown_keep.append((before, shown, after))  # kept alive: their ids are in the key
         return after
+
+
+def _as_is(values: Any) -> Any:
+    return values
 
 
 _DROP: Any = object()  # a derived value shown as itself (``FactBase._shown_after``)

@@ -94,6 +94,8 @@ class _Normaliser:
         self.shared = shared  # the document keys several documents share
         self.lean = lean  # the fields the record facts of a kind need (None: all of them), ``_lean``
         self.plans: dict[int, tuple[dict, dict]] = {}  # by id of the schema node (kept alive beside it)
+        # the records arrays of documents whose key others share, by key prefix: their lazy keys (``_lazy_keys``)
+        self.shared_rows: dict[str, list[RowKeys | None]] = {}
 
     def value(self, value: Any, node: dict, pointer: str, pending: list) -> Any:
         if "$ref" in node:
@@ -212,7 +214,7 @@ class _Normaliser:
         fields = item_key_fields(node)
         keys, own = record_keys_own([item for _, item in records], fields)
         kept = self._kept_columns([item for _, item in records], node)
-        add, path, (doc_id, parent_id) = self.base.add, doc.path, ids
+        add, path, (doc_id, parent_id), position = self.base.add, doc.path, ids, self.base.position
         lazy = self._lazy_keys(key, name, fields, keys, own, [i for i, _ in records])
         lean = self._lean_keys(kind)
         content = doc.content
@@ -220,9 +222,9 @@ class _Normaliser:
         for (i, item), rkey in zip(records, keys, strict=True):
             if not item or not kept.issuperset(item):
                 self.emit(item, node, f"{pointer}/{i}", doc, kind, doc_id, parent_id, f"{key}/{name}[{rkey}]",
-                          i if table else None, lazy)
+                          position(i) if table else None, lazy)
                 continue
-            at = i if table else f"{pointer}/{i}"
+            at = position(i) if table else f"{pointer}/{i}"
             source = FactSource(kind, path, at, item, doc, lazy or f"{key}/{name}[{rkey}]")
             if lean is not None and _RENAMED.isdisjoint(item):
                 add(_lean_fact(kind, item, lean, doc_id, parent_id), source)
@@ -240,10 +242,24 @@ class _Normaliser:
 
     def _lazy_keys(self, key: str, name: str, fields: Any, keys: list[str], own: list, positions: list[int]) -> Any:
         """The records' keys computed when read (``RowKeys``) where they cannot equal any other evidence's key:
-        the array of a document whose key is its own and has no "/", no record key with a "/" (else None)."""
-        if "/" in key or key in self.shared or any(map(str.__contains__, keys, repeat("/"))):
-            return None
-        return RowKeys(f"{key}/{name}", fields, keys, own, positions)
+        the array of a document whose key has no "/", no record key with a "/" (else None).  When other
+        documents share the key, the array's keys are made text after all (``shared_text``) if one of
+        them has an array of the same name."""
+        lazy = None
+        if "/" not in key and not any(map(str.__contains__, keys, repeat("/"))):
+            lazy = RowKeys(f"{key}/{name}", fields, keys, own, positions)
+        if key in self.shared:
+            self.shared_rows.setdefault(f"{key}/{name}", []).append(lazy)
+        return lazy
+
+    def shared_text(self) -> None:
+        """The keys of records arrays that another document sharing their document's key also has (same key
+        prefix) made text: ``unique_keys_lazy`` tells them apart as it did before any key was lazy."""
+        clash = {id(lazy) for arrays in self.shared_rows.values() if len(arrays) > 1 for lazy in arrays if lazy}
+        if clash:
+            for src in self.base.sources.values():
+                if id(src.stable) in clash:
+                    src.stable = src.stable.resolve(src)
 
     def _lean_keys(self, kind: str) -> frozenset[str] | None:
         """The fields the kind's kept records are built with (``FactBase.lean_keys``), None: every field (no
@@ -363,6 +379,7 @@ def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str
         assert kind is not None, "build_facts needs a validated bundle"  # validate_bundle refuses a document without
         schema = schemas.inlined(kind)  # no $ref left: normalising needs no resolver
         norm.emit(doc.data, schema, "", doc, kind, None, None, doc_keys[doc.path])
+    norm.shared_text()
     evidence = [src for src in base.sources.values()
                 if src.document is not None and src.kind != BUNDLE_KIND and type(src.stable) is str]
     for src, key in zip(evidence, unique_keys_lazy([(src.stable, src.data) for src in evidence]), strict=True):
