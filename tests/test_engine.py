@@ -428,9 +428,9 @@ def test_the_cross_check_finds_every_subject_claimed_twice_never_or_astray():
     for _ in range(3000):
         n = rng.randint(0, 6)
         subjects = [f"s{i}" for i in range(n)]
-        pool = subjects + ["x1", "x2"]  # x: a subject of another kind
-        pick = lambda: {s for s in pool if rng.random() < 0.4}  # noqa: E731
-        rf = RuleFirings(dict.fromkeys(pick(), ()), dict.fromkeys(pick(), ()), pick(), rng.randint(0, 1))
+        pool = [*subjects, "x1", "x2"]  # x: a subject of another kind
+        a, b, c = ({s for s in pool if rng.random() < 0.4} for _ in range(3))
+        rf = RuleFirings(dict.fromkeys(a, ()), dict.fromkeys(b, ()), c, rng.randint(0, 1))
         if rng.random() < 0.5:  # the common shapes: every subject claimed once
             order = rng.sample(subjects, n)
             cut = sorted(rng.randint(0, n) for _ in range(2))
