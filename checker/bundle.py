@@ -154,7 +154,7 @@ def _lines(text: str):
 
 
 def _count_rows(text: str, name: str, limits: Limits) -> None:
-    reader = csv.reader(_lines(text))
+    reader = csv.reader(_lines(text), strict=True)
     rows = -1  # the header
     try:
         for row in reader:
@@ -188,7 +188,10 @@ def _row_type() -> type:
 
 
 def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Limits) -> TableContent:
-    reader = csv.reader(_lines(text))
+    # strict: a quote never closed is an error, not the rest of the table read into one cell; and so is text
+    # after a closing quote ("x"y), which the lenient reader silently joined
+    reader = csv.reader(_lines(text), strict=True)
+    start = 1  # the line the row being read starts on
     try:
         header_row = next(reader, None)
         if header_row is None:
@@ -203,9 +206,11 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
         shared = {h: h for h in header}.setdefault  # one object per distinct cell text (codes, names, dates)
         row_type = _row_type()
         strip = str.strip
+        start = reader.line_num + 1
         for row in reader:
             values = list(map(strip, row))
             if not any(values):
+                start = reader.line_num + 1
                 continue
             if len(row) != width:
                 raise InputError(tr("row has {cells} cells, the header has {width}", cells=len(row), width=width), name,
@@ -223,11 +228,15 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
             record = row_type().__dict__  # a plain dict, sharing the table's keys (``_row_type``)
             record.update(pairs if "" not in values else [(h, v) for h, v in pairs if v])
             add_record(record)
+            start = reader.line_num + 1
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise InputError(tr("a cell is longer than the limit of {count} characters ({option})",
                                 count=f"{limits.max_csv_cell:,}", option=option("max_csv_cell")),
                              name, reader.line_num) from None
+        if "unexpected end of data" in str(exc):  # the row the open quote is in starts after the last row read
+            raise InputError(tr("a quote opened in this row is never closed (a stray \" in a cell?)"), name,
+                             start) from None
         raise InputError(tr("malformed CSV: {problem}", problem=exc), name, reader.line_num) from None
     return out
 

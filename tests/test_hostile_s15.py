@@ -111,8 +111,6 @@ def test_an_empty_unheaded_column_and_a_blank_header_are_still_fine(tmp_path):
 
 # -- found in files this helper may not edit: strict xfails (delete the marker once fixed) -------------
 
-@pytest.mark.xfail(strict=True, reason="checker/bundle.py (s15-mem): csv.reader is not strict, so a quote "
-                   "never closed swallows the rest of the table into one cell")
 def test_a_quote_never_closed_is_one_line_naming_where_it_opened(tmp_path):
     """``...,"2`` on line 2 (a stray quote typed before the last cell): the csv module, not strict, read
     the other 287 lines of the inventory into that one cell; the run exited 1 with seven findings about
