@@ -30,9 +30,9 @@ def _needs_decimal(value: Any) -> bool:
     kind = type(value)
     if kind is float:
         return not _positional(value)
-    if kind is dict:
+    if kind is dict or (kind is not list and kind is not tuple and isinstance(value, dict)):
         items = value.values()
-    elif kind is list or kind is tuple:
+    elif kind is list or kind is tuple or isinstance(value, (list, tuple)):
         items = value
     else:
         return isinstance(value, float) and not _positional(value)
@@ -41,8 +41,8 @@ def _needs_decimal(value: Any) -> bool:
         if t is float:
             if not _positional(item):
                 return True
-        elif (t is dict or t is list or t is tuple) and _needs_decimal(item):
-            return True
+        elif t is not str and t is not int and t is not bool and item is not None and _needs_decimal(item):
+            return True  # a container (or a subclass of one, or of float): looked into
     return False
 
 
@@ -83,16 +83,16 @@ def _swap(value: Any, texts: list[str]) -> Any:
     to ``texts``): a copy where something changed, else the value itself.  Raises ``_ByValue`` when a
     text or key holds the placeholder character."""
     kind = type(value)
-    if kind is str:
+    if kind is str or isinstance(value, str):
         if _OPEN in value:
             raise _ByValue
         return value
-    if kind is float or (isinstance(value, float) and kind is not bool):
+    if kind is float or isinstance(value, float):
         if _positional(value):
             return value
         texts.append(_float_text(value))
         return f"{_OPEN}{len(texts) - 1}{_CLOSE}"
-    if kind is dict:
+    if kind is dict or isinstance(value, dict):
         out = None
         for key, item in value.items():
             if _OPEN in str(key):
@@ -102,8 +102,8 @@ def _swap(value: Any, texts: list[str]) -> Any:
                 if out is None:
                     out = dict(value)
                 out[key] = new
-        return value if out is None else out
-    if kind is list or kind is tuple:
+        return value if out is None and kind is dict else (out if out is not None else dict(value))
+    if kind is list or kind is tuple or isinstance(value, (list, tuple)):
         items = [_swap(item, texts) for item in value]
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     return value

@@ -55,3 +55,24 @@ def test_a_payload_of_facts_is_the_reference_text_fact_by_fact():
               "t": "\ue000" if i == 40 else "文本"} for i in range(80)]
     for chunk in (facts[:10], facts[30:50], facts, []):
         assert dumps_all(chunk) == "[" + ",".join(_dumps(f) for f in chunk) + "]"
+
+
+def test_subclasses_of_containers_floats_and_texts_are_written_as_the_reference_writes_them():
+    # the fast path looks into a mapping, list, float or text of any class, as the reference writer does
+    class Rows(list):
+        pass
+
+    class Record(dict):
+        pass
+
+    class Figure(float):
+        pass
+
+    class Note(str):
+        pass
+
+    fact = {"a": Rows([1e-9, 2.5]), "b": Record(x=3e-12, y="t"), "c": Figure(4e-10), "d": Note("\ue0000\ue001"),
+            "e": (Figure(0.5), 7e20)}
+    for value in (fact, {k: v for k, v in fact.items() if k != "d"}, Rows([Record(z=1e-30)])):
+        assert dumps(value) == _dumps(value)
+        assert dumps_all([value, {"k": 1}]) == "[" + _dumps(value) + ',{"k":1}]'
