@@ -81,7 +81,7 @@ def dumps_all(values: list) -> str:
 def _swap(value: Any, texts: list[str]) -> Any:
     """``value`` with every float the engine would misread replaced by a placeholder (its text appended
     to ``texts``): a copy where something changed, else the value itself.  Raises ``_ByValue`` when a
-    text or key holds the placeholder character."""
+    text or key holds the placeholder character.  Subclasses are looked into as their base classes."""
     kind = type(value)
     if kind is str or isinstance(value, str):
         if _OPEN in value:
@@ -93,20 +93,26 @@ def _swap(value: Any, texts: list[str]) -> Any:
         texts.append(_float_text(value))
         return f"{_OPEN}{len(texts) - 1}{_CLOSE}"
     if kind is dict or isinstance(value, dict):
-        out = None
-        for key, item in value.items():
-            if _OPEN in str(key):
-                raise _ByValue
-            new = _swap(item, texts)
-            if new is not item:
-                if out is None:
-                    out = dict(value)
-                out[key] = new
-        return value if out is None and kind is dict else (out if out is not None else dict(value))
+        return _swap_mapping(value, texts)
     if kind is list or kind is tuple or isinstance(value, (list, tuple)):
         items = [_swap(item, texts) for item in value]
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     return value
+
+
+def _swap_mapping(value: dict, texts: list[str]) -> dict:
+    out = None
+    for key, item in value.items():
+        if _OPEN in str(key):
+            raise _ByValue
+        new = _swap(item, texts)
+        if new is not item:
+            if out is None:
+                out = dict(value)
+            out[key] = new
+    if out is None:
+        return value if type(value) is dict else dict(value)
+    return out
 
 
 def _float_text(value: float) -> str:
