@@ -208,9 +208,9 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
         strip = str.strip
         start = reader.line_num + 1
         for row in reader:
+            start = reader.line_num + 1  # where the next row starts (its error, a quote never closed, names it)
             values = list(map(strip, row))
             if not any(values):
-                start = reader.line_num + 1
                 continue
             if len(row) != width:
                 raise InputError(tr("row has {cells} cells, the header has {width}", cells=len(row), width=width), name,
@@ -228,7 +228,6 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
             record = row_type().__dict__  # a plain dict, sharing the table's keys (``_row_type``)
             record.update(pairs if "" not in values else [(h, v) for h, v in pairs if v])
             add_record(record)
-            start = reader.line_num + 1
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise InputError(tr("a cell is longer than the limit of {count} characters ({option})",

@@ -35,12 +35,19 @@ class CacheInvalid(Exception):
     """A cache entry that is not a valid linted pack of the expected key: ignore it."""
 
 
-def encode(value: Any) -> Any:
+def _scalar(value: Any) -> bool:
+    """Whether ``value`` is stored as it is (null, a boolean, a number, a text); a non-finite number is refused."""
     if value is None or isinstance(value, (bool, int, str)):
-        return value
+        return True
     if isinstance(value, float):
         if not math.isfinite(value):
             raise CacheInvalid("non-finite number")
+        return True
+    return False
+
+
+def encode(value: Any) -> Any:
+    if _scalar(value):
         return value
     if isinstance(value, list):
         return [encode(v) for v in value]
@@ -103,11 +110,7 @@ def _decode_plain(data: dict) -> dict:
 
 def decode(data: Any) -> Any:
     """Rebuild a value written by ``encode``; raise ``CacheInvalid`` on anything else."""
-    if data is None or isinstance(data, (bool, int, str)):
-        return data
-    if isinstance(data, float):
-        if not math.isfinite(data):
-            raise CacheInvalid("non-finite number")
+    if _scalar(data):
         return data
     if isinstance(data, list):
         return [decode(v) for v in data]

@@ -168,7 +168,6 @@ class Engine:
         self._sessions = itertools.count(1)
         self._lock = threading.Lock()
         self._hashes = array("I")  # per evaluation (``_evaluate``)
-        self.refused = 0  # ruleset creations the engine refused and that were tried again (``_register``)
 
     def _register(self, name: str, definition: dict) -> None:
         if name in self._registered:
@@ -187,7 +186,6 @@ class Engine:
             except Exception as exc:  # the engine reports creation errors as bare exceptions with a code
                 if attempt == REGISTER_ATTEMPTS:
                     raise EngineError(f"the engine refused ruleset {name} {attempt} times: {exc}") from None
-                self.refused += 1
         self._registered.add(name)
         for rule_name, rule in definition.items():
             named = frozenset(a for pattern in rule.get("all", ()) for a in pattern if not a.endswith("$not"))
