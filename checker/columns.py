@@ -175,7 +175,7 @@ class Columns:
         full = self.base.full_rows.get(self.kind)
         if not full:
             return [src.data.get(name) for src in self.sources()]
-        return [fact.get(key) if i in full else src.data.get(name)
+        return [fact.get(key) if i < len(full) and full[i] else src.data.get(name)
                 for i, (fact, src) in enumerate(zip(self.facts, self.sources(), strict=True))]
 
     def keep(self, paths: frozenset[str]) -> None:

@@ -138,7 +138,7 @@ class FactBase:
     # built whole (``full_rows``, by position in the kind)
     lean_keys: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     lean_of: Callable[[str], frozenset[str] | None] | None = field(default=None, repr=False)  # the fields, by kind
-    full_rows: dict[str, set[int]] = field(default_factory=dict, repr=False)
+    full_rows: dict[str, bytearray] = field(default_factory=dict, repr=False)  # 1 at a row built whole
     _held: dict[str, HeldColumns] = field(default_factory=dict, repr=False)  # by kind
     # aggregate kinds made as columns while the derive stage runs (``checker.aggtable``), by kind: their
     # columns by engine field and their number of facts
@@ -168,6 +168,15 @@ class FactBase:
         source.held, source.row = self._held[kind], self.position(len(fids))
         fids.append(fid)
         return fid
+
+    def mark_full(self, kind: str, row: int) -> None:
+        """Note that the record at ``row`` of a lean kind was built whole (``full_rows``: a byte per row)."""
+        flags = self.full_rows.get(kind)
+        if flags is None:
+            flags = self.full_rows[kind] = bytearray()
+        if row >= len(flags):
+            flags.extend(bytes(row + 1 - len(flags)))
+        flags[row] = 1
 
     def add_table(self, kind: str, columns: dict[str, list], count: int, first: FactSource) -> None:
         """``count`` facts of ``kind`` held as ``columns`` (``checker.aggtable``): their places in the fact list

@@ -195,7 +195,7 @@ class _Normaliser:
         source = FactSource(kind, doc.path, pointer if at is None else at, data, doc, key if stable is None else stable)
         fid = self.base.add(fact, source)
         if kind in self.base.lean_keys:  # a record of a lean kind built whole (``FactBase.full_rows``)
-            self.base.full_rows.setdefault(kind, set()).add(source.row)
+            self.base.mark_full(kind, source.row)
         for items, arr_node, arr_pointer in pending:
             item_node = arr_node.get("items", _EMPTY)
             if "$ref" in item_node:
@@ -238,7 +238,7 @@ class _Normaliser:
             fact["_parent"] = parent_id
             add(fact, source)
             if lean is not None:
-                self.base.full_rows.setdefault(kind, set()).add(source.row)
+                self.base.mark_full(kind, source.row)
 
     def _lazy_keys(self, key: str, name: str, fields: Any, keys: list[str], own: list, positions: list[int]) -> Any:
         """The records' keys computed when read (``RowKeys``) where they cannot equal any other evidence's key:

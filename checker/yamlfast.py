@@ -204,6 +204,9 @@ class _Converter:
 _ScalarEvent, _MappingStart, _SequenceStart = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
 _MappingEnd, _SequenceEnd = yaml.MappingEndEvent, yaml.SequenceEndEvent
 _SHARED_MAX = 24  # texts up to this length are shared (codes, names, dates); longer ones are rarely repeated
+_SHARED_KEYS = 30  # the most keys CPython's instance dicts share (``_Events.share``)
+_SHARE_FROM = 4  # a mapping's keys are shared from their fourth occurrence in a document
+_SHARED_SHAPES = 512  # distinct sets of keys shared per document at most
 
 
 def _plain_special(event) -> bool:
@@ -222,6 +225,27 @@ class _Events:
         # one object per distinct key and short text: records repeat their keys and codes thousands of
         # times, and libyaml hands out a new string for every occurrence
         self.shared: dict[str, str] = {}
+        self.shapes: dict[tuple, list] = {}  # a mapping's keys -> [times seen, the class sharing them] (``share``)
+
+    def share(self, keys: tuple, result: dict) -> dict:
+        """``result`` remade as a dict that shares its keys with every mapping of the same keys (CPython's
+        key-sharing instance dicts, one class per set of keys, as ``checker.bundle`` makes a table's rows):
+        the records of a list repeat their keys, and a dict of ten keys then takes ~200 bytes less.  Only for
+        keys met ``_SHARE_FROM`` times, at most ``_SHARED_SHAPES`` sets per document (a class is ~1 KB).
+        The same plain dict, the same items in the same order."""
+        entry = self.shapes.get(keys)
+        if entry is None:
+            if len(self.shapes) >= _SHARED_SHAPES:
+                return result
+            entry = self.shapes[keys] = [0, None]
+        entry[0] += 1
+        if entry[1] is None:
+            if entry[0] < _SHARE_FROM:
+                return result
+            entry[1] = type("Mapping", (), {})
+        shared = entry[1]().__dict__
+        shared.update(result.items())  # (items: updating from a dict would copy its table, unshared)
+        return shared
 
     def document(self) -> MarkedContent:
         loader = yaml.CSafeLoader(self.text)
@@ -311,7 +335,7 @@ class _Events:
                 raise _Slow
         keys = tuple(result)
         self.out.add(keys if len(keys) <= _LARGE_MAPPING else {k: i for i, k in enumerate(keys)}, at, kids)
-        return result
+        return self.share(keys, result) if 1 < len(keys) <= _SHARED_KEYS else result
 
     def sequence(self, start, pointer: str, depth: int) -> list:
         self.open(start, depth)

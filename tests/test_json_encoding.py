@@ -64,3 +64,24 @@ def test_report_json_written_as_it_is_made_is_byte_identical(which, tmp_path, mo
     monkeypatch.undo()
     write_reports(report, tmp_path / "out", ["json", "md"])
     assert (tmp_path / "out" / "report.json").read_bytes() == expected
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_report_pages_written_as_they_are_made_are_byte_identical(fmt, tmp_path):
+    """report.md and report.html are streamed from their templates in chunks (issue 15: a large report's
+    page is never held whole): the bytes equal ``render``'s, with chunks small enough to split every line."""
+    from checker.reporters import _view, html_report, md_report, write_reports
+
+    from .conftest import DEFECTIVE, example_report
+
+    module = md_report if fmt == "md" else html_report
+    report = example_report(DEFECTIVE)
+    expected = module.render(report, "zh")
+    chunks: list[bytes] = []
+    _view.chunked(iter(expected.decode("utf-8")), chunks.append, size=7)
+    assert len(chunks) > 100 and b"".join(chunks) == expected
+    written: list[bytes] = []
+    module.stream(report, "zh", written.append)
+    assert b"".join(written) == expected
+    write_reports(report, tmp_path / "out", [fmt])
+    assert (tmp_path / "out" / f"report.{fmt}").read_bytes() == expected

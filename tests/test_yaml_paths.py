@@ -145,3 +145,27 @@ def test_the_event_path_itself_reads_the_shipped_files(path):
     events = yamlfast._Events(text, path.name, yamlfast.Budget(path.name, DEFAULT_LIMITS)).document()
     composed = yamlfast._composed(text, path.name, DEFAULT_LIMITS)
     assert (events.data, events.positions, events.root) == (composed.data, composed.positions, composed.root)
+
+
+def test_records_that_repeat_their_keys_read_as_the_reference_reads_them():
+    """The fast reader makes the mappings of a list that repeat their keys share them (memory, issue 15):
+    the same plain dicts, keys in the order written, equal to the reference loader's, and editable."""
+    from checker.limits import Limits
+    from checker.yamlfast import fast
+    from checker.yamlio import ruamel_parse
+
+    lines = ["items:"] + [f"  - {{id: R-{i}, n: {i}, when: 2024-01-{1 + i % 28:02d}, sub: {{a: {i}, b: x}}}}"
+                          for i in range(40)]
+    lines += ["  - {n: 1, id: swapped}", "  - {id: only}"]
+    text = "\n".join(lines) + "\n"
+    got = fast(text, "r.yaml", Limits())
+    ref = ruamel_parse(text, "r.yaml", Limits())
+    assert got.data == ref.data
+    items = got.data["items"]
+    assert all(type(item) is dict for item in items)
+    assert [list(item) for item in items[-2:]] == [["n", "id"], ["id"]]
+    assert list(items[30]) == ["id", "n", "when", "sub"] and items[30]["sub"] == {"a": 30, "b": "x"}
+    items[30]["extra"] = 1
+    del items[31]["n"]
+    assert items[30]["extra"] == 1 and "n" not in items[31] and items[32]["n"] == 32
+    assert got.position("/items/30/sub/a") == ref.position("/items/30/sub/a")

@@ -50,7 +50,8 @@ from . import (
 # format -> (the file or folder it writes, render(report, lang) -> bytes | {file name in the folder: bytes})
 Rendered = bytes | dict[str, bytes]
 # Formats written as they are rendered (the same bytes as FORMATS gives): never held whole in memory.
-STREAMED: dict[str, Callable[[Report, str, Callable[[bytes], object]], None]] = {"json": json_report.stream}
+STREAMED: dict[str, Callable[[Report, str, Callable[[bytes], object]], None]] = {
+    "json": json_report.stream, "md": md_report.stream, "html": html_report.stream}
 FORMATS: dict[str, tuple[str, Callable[[Report, str], Rendered]]] = {
     "json": ("report.json", json_report.render),
     "md": ("report.md", md_report.render),

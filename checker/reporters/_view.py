@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import jinja2
@@ -160,3 +161,38 @@ def environment(autoescape: bool) -> jinja2.Environment:
     env.filters["cell"] = (lambda s: s) if autoescape else (lambda s: Markup(markdown(s)))
     env.filters["code"] = (lambda s: s) if autoescape else (lambda s: Markup(markdown_code(s)))
     return env
+
+
+
+STREAM_CHUNK = 1 << 20  # characters handed to the file at a time (``Chunks``)
+
+
+class Chunks:
+    """A writer of text pieces as they are made (a template's output, the JSON writer's): handed on to
+    ``write`` as UTF-8 in chunks of at least ``size`` characters, so a large report is never held whole;
+    the same bytes as the joined text.  ``close`` hands on the rest."""
+
+    def __init__(self, write: Callable[[bytes], object], size: int | None = None):
+        self.write, self.size = write, size or STREAM_CHUNK
+        self.parts: list[str] = []
+        self.held = 0
+
+    def __call__(self, text: str) -> None:
+        self.parts.append(text)
+        self.held += len(text)
+        if self.held >= self.size:
+            self.close()
+
+    def close(self) -> None:
+        if self.parts:
+            self.write("".join(self.parts).encode("utf-8"))
+            self.parts.clear()
+            self.held = 0
+
+
+def chunked(pieces: Iterable[str], write: Callable[[bytes], object], size: int | None = None) -> None:
+    """``pieces`` written through ``Chunks``."""
+    out = Chunks(write, size)
+    for text in pieces:
+        out(text)
+    out.close()

@@ -7,6 +7,7 @@ from ..gcpause import paused
 from ..model import Nonconformity, Report
 from ._json import dump as json_dump
 from ._json import dumps as json_dumps
+from ._view import Chunks
 
 REPORT_SCHEMA_ID = "https://parkcheck.invalid/schemas/report.schema.json"
 REPORT_VERSION = "1"
@@ -85,20 +86,8 @@ STREAM_CHUNK = 1 << 20  # characters handed to the file at a time
 def stream(report: Report, lang: str, write) -> None:
     """Write exactly the bytes ``render`` gives through ``write`` (a file's write), as they are made:
     the largest report is never held whole in memory (``checker.reporters.write_reports``)."""
-    parts: list[str] = []
-    size = 0
-
-    def out(text: str) -> None:  # the writer's pieces, handed on in chunks of at least STREAM_CHUNK characters
-        nonlocal size
-        parts.append(text)
-        size += len(text)
-        if size >= STREAM_CHUNK:
-            write("".join(parts).encode("utf-8"))
-            parts.clear()
-            size = 0
-
+    out = Chunks(write, STREAM_CHUNK)
     with paused():
         json_dump(to_dict(report, lazy=True), out)
         out("\n")
-    if parts:
-        write("".join(parts).encode("utf-8"))
+    out.close()
