@@ -164,11 +164,12 @@ def _release(facts: FactBase, whole: set[str]) -> None:
             out[i] = _RELEASED
 
 
-def _let_go(facts: FactBase, keep: set[str]) -> None:
+def _let_go(facts: FactBase, packs: list) -> None:
     """Once the results are made and the content gaps placed, what comes after reads only the facts of the
     report sections' kinds and of the neutrality claim (``report_kinds``, checker.neutrality): the other
     kinds' facts, sources, derived columns and aggregate tables are let go (memory: at 180k documents they
     held ~80 MB through the verdicts).  A kind let go reads as having no fact."""
+    keep = report_kinds(packs) | {CLAIM_KIND}
     for kind, fids in facts.by_kind.items():
         if kind not in keep:
             for fid in fids:
@@ -238,7 +239,7 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
     with paused():  # facts, firings and results are acyclic: the cyclic collector would only rescan them
         results, stats = _evaluate(compiled, facts, schemas)
     results, content_gaps = gap_results(list(gaps), [c.pack for c in full], facts, results, schemas)
-    _let_go(facts, report_kinds(c.pack for c in full) | {CLAIM_KIND})
+    _let_go(facts, [c.pack for c in full])
     results = kept(results, compiled, select)
     for c in compiled:  # after the gaps: a content gap's finding blocks the rules that depend on its rule
         results = apply_dependencies(c.pack, results)

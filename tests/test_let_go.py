@@ -13,10 +13,10 @@ def test_only_the_kinds_read_after_the_results_keep_their_facts(monkeypatch):
     seen: dict = {}
     let_go = check._let_go
 
-    def spy(facts, keep):
+    def spy(facts, packs):
         before = {kind: list(fids) for kind, fids in facts.by_kind.items()}
-        let_go(facts, keep)
-        seen.update(before=before, after=facts, keep=keep)
+        let_go(facts, packs)
+        seen.update(before=before, after=facts, keep=report_kinds(packs) | {CLAIM_KIND})
 
     monkeypatch.setattr(check, "_let_go", spy)
     bundle, _ = check.load_and_validate(EVIDENCE / "lvgu-park")
