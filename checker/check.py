@@ -224,6 +224,7 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
     schemas = load_schemas()
     controls = controls or Controls()
     full = [compiled_pack(s, rules_dir) for s in standards]
+    packs = [c.pack for c in full]
     compiled = narrowed_all(full, select)
     t0 = time.perf_counter()
     anchors = set().union(*(c.anchors for c in compiled)) if compiled else set()
@@ -234,12 +235,12 @@ def check_bundle(bundle: Bundle, standards: list[str], rules_dir: Path | None = 
     # (checker.neutrality)
     facts = build_facts(bundle, schemas, anchors, _aggregates(compiled), derived,
                         read=fields_read(r.feed for c in full for r in c.rulesets), whole={CLAIM_KIND},
-                        kept=report_kinds(c.pack for c in full))
+                        kept=report_kinds(packs))
     t1 = time.perf_counter()
     with paused():  # facts, firings and results are acyclic: the cyclic collector would only rescan them
         results, stats = _evaluate(compiled, facts, schemas)
-    results, content_gaps = gap_results(list(gaps), [c.pack for c in full], facts, results, schemas)
-    _let_go(facts, [c.pack for c in full])
+    results, content_gaps = gap_results(list(gaps), packs, facts, results, schemas)
+    _let_go(facts, packs)
     results = kept(results, compiled, select)
     for c in compiled:  # after the gaps: a content gap's finding blocks the rules that depend on its rule
         results = apply_dependencies(c.pack, results)
