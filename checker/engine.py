@@ -52,12 +52,16 @@ from typing import Any, NamedTuple
 import durable_rules_engine  # type: ignore[import-not-found]  # a C extension without stubs
 from durable import engine as _durable
 
+from .allocator import trim
 from .enginejson import dumps, dumps_all
 from .errors import EngineError
 from .feed import Feed, Planner, Session
 from .hardening import UnsafeShape, harden_ruleset
 
 MAX_FACT_PROPERTIES = 250  # the engine crashes at 255 (sid, id and kind included)
+# facts in one evaluation from which each ruleset is deleted once its sessions are done and created again when
+# next needed (memory: the engine's rulesets of one pack hold ~30 MB; creating them all takes ~0.1 s)
+LEAN_FROM = 20_000
 REGISTER_ATTEMPTS = 3  # a ruleset the engine refuses is created again, this many times in all (Engine._register)
 END_ACTION = "__end__"
 KEEP_ACTION = "__keep__"
@@ -101,6 +105,12 @@ class _SyncHost(_durable.Host):
 
     def _run(self):  # the stock host starts self-re-arming dispatch timers here
         return None
+
+    def unregister(self, name: str) -> None:
+        """Delete a ruleset no session is using: the engine frees it, the name may be registered again."""
+        ruleset = self._ruleset_directory.pop(name)
+        self._ruleset_list.remove(ruleset)
+        durable_rules_engine.delete_ruleset(ruleset._handle)
 
     def get_action(self, action_name):
         def record(c):
@@ -208,6 +218,7 @@ class Engine:
         feeds = [feed if isinstance(feed, Feed) else Feed(kinds=frozenset(feed)) for _, _, feed in rulesets]
         planner.expect(feeds)  # what each ruleset's sessions are given is dropped after the last that reads it
         self._hashes = array("I")  # the hashes of the facts' ids (``_engine_ids``)
+        lean = len(facts) >= LEAN_FROM
         for i, (name, definition, _) in enumerate(rulesets):
             self._register(name, definition)
             for session in planner.sessions(feeds[i]):
@@ -216,6 +227,11 @@ class Engine:
                 result.sessions += 1
             result.rulesets += 1
             planner.release(i)
+            if lean:  # a large evaluation: one ruleset in the engine at a time
+                self._host.unregister(name)
+                self._registered.discard(name)
+        if lean:
+            trim()
         return result
 
     def _run(self, name: str, session: Session, result: Evaluation) -> list[Firing]:

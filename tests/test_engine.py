@@ -438,3 +438,27 @@ def test_the_cross_check_finds_every_subject_claimed_twice_never_or_astray():
                              set(order[cut[1]:]), 0 if n else 1)
         facts = SimpleNamespace(sources={s: SimpleNamespace(key=s) for s in pool})
         assert _cross_check(rf, facts, subjects, subjects) == _reference_cross_check(rf, subjects, subjects)
+
+
+def test_a_large_evaluation_deletes_each_ruleset_after_use_with_the_same_results(monkeypatch):
+    """From ``LEAN_FROM`` facts, each ruleset is deleted from the engine once its sessions are done and
+    created again when next needed (issue 15: the rulesets of one pack hold ~30 MB at the peak): the report is
+    the same as with rulesets kept, in either order, run after run in one process."""
+    from checker import engine
+    from checker.check import compiled_pack, run_check
+    from checker.reporters.json_report import render
+
+    from .conftest import EVIDENCE
+
+    def report() -> bytes:
+        return render(run_check(EVIDENCE / "lvgu-park"))
+
+    kept = report()
+    names = {r.name for p in run_check(EVIDENCE / "lvgu-park").packs for r in compiled_pack(p.id).rulesets}
+    shared = engine.shared_engine()
+    assert names <= shared._registered and names <= set(shared._host._ruleset_directory)
+    monkeypatch.setattr(engine, "LEAN_FROM", 1)
+    lean = [report(), report()]
+    assert names.isdisjoint(shared._registered) and names.isdisjoint(shared._host._ruleset_directory)
+    monkeypatch.setattr(engine, "LEAN_FROM", 10 ** 9)
+    assert lean == [kept, kept] and report() == kept and names <= shared._registered
