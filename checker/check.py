@@ -27,6 +27,7 @@ from .evidence import accept_gaps, split_gaps, validate_bundle
 from .facts import FactBase, build_facts
 from .gaps import gap_results
 from .gcpause import paused
+from .idlist import IdList
 from .limits import Limits
 from .model import PackInfo, Report, Result
 from .modes import in_mode, report_mode
@@ -175,7 +176,7 @@ def _let_go(facts: FactBase, packs: list) -> None:
             for fid in fids:
                 facts.facts[int(fid) - 1] = _RELEASED
     facts.by_kind = {kind: fids for kind, fids in facts.by_kind.items() if kind in keep}
-    facts.sources = {fid: facts.sources[fid] for fids in facts.by_kind.values() for fid in fids}
+    facts.sources = IdList((fid, facts.sources[fid]) for fids in facts.by_kind.values() for fid in fids)
     facts.tables = {kind: table for kind, table in facts.tables.items() if kind in keep}
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .bundle import Document
+from .idlist import IdList
 
 UNSET: Any = object()  # a derived field not set on a fact
 
@@ -124,7 +125,7 @@ class FactSource:
 @dataclass
 class FactBase:
     facts: list[dict] = field(default_factory=list)
-    sources: dict[str, FactSource] = field(default_factory=dict)
+    sources: IdList = field(default_factory=IdList)  # FactSource by fact id (``checker.idlist``: memory)
     by_kind: dict[str, list[str]] = field(default_factory=dict)
     bundle_id: str | None = None
     _name_steps: dict[tuple, dict[str, str]] = field(default_factory=dict, repr=False)  # (``_names``)

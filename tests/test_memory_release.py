@@ -39,19 +39,33 @@ def test_releasing_the_engine_copies_and_consuming_the_firings_changes_no_result
 
 
 def test_reports_are_rendered_one_format_at_a_time(tmp_path, monkeypatch):
+    """Each format is rendered (or streamed) only once the ones before it are on disk: one format's text in
+    memory at a time."""
     report = example_report(DEFECTIVE)
     written: list[str] = []
-    for f in ("md", "csv"):
+
+    def on_disk() -> set[str]:
+        return {p.name for p in tmp_path.glob(".out.tmp-*/*")}
+
+    streamed = reporters.STREAMED["md"]
+
+    def stream_once(rep, lang, write):
+        assert on_disk() == {"report.json", "report.md"}  # the page's file is open, being written
+        assert [p.stat().st_size for p in tmp_path.glob(".out.tmp-*/report.md")] == [0]
+        written.append("report.md")
+        streamed(rep, lang, write)
+    monkeypatch.setitem(reporters.STREAMED, "md", stream_once)
+    for f in ("csv", "junit"):
         name, render = reporters.FORMATS[f]
 
         def once(rep, lang, name=name, render=render):
-            assert {p.name for p in tmp_path.glob(".out.tmp-*/*")} == {"report.json", *written}  # earlier ones on disk
+            assert on_disk() == {"report.json", *written}  # earlier ones on disk
             written.append(name)
             return render(rep, lang)
         monkeypatch.setitem(reporters.FORMATS, f, (name, once))
-    paths = write_reports(report, tmp_path / "out", ["json", "md", "csv"])
-    assert [p.name for p in paths] == ["report.json", "report.md", "nonconformities.csv"]
-    assert written == ["report.md", "nonconformities.csv"]
+    paths = write_reports(report, tmp_path / "out", ["json", "md", "csv", "junit"])
+    assert [p.name for p in paths] == ["report.json", "report.md", "nonconformities.csv", "junit.xml"]
+    assert written == ["report.md", "nonconformities.csv", "junit.xml"]
 
 
 def test_the_allocator_is_tuned_once_per_process():
