@@ -17,7 +17,7 @@ import checker.reporters as reporters
 from checker.errors import InputError
 from checker.reporters import FORMATS, docx_annex, write_reports
 
-from .conftest import DEFECTIVE, ROOT, example_report, run_parkcheck
+from .conftest import DEFECTIVE, ROOT, example_report, run_in_process, run_parkcheck
 
 
 @pytest.fixture(scope="module")
@@ -222,8 +222,11 @@ def test_killed_at_every_step_the_folder_holds_one_complete_set(kill_outcomes, m
 
 
 def test_the_cli_killed_at_random_moments_leaves_one_complete_set(tmp_path):
+    # the killed runs (and the full run that times them) are processes of their own; the runs that write
+    # the previous set and then clean up after each kill are the same command line run in this process
+    # (tests/conftest.py), the clean-up found on disk as the next run finds it
     out = tmp_path / "out"
-    assert run_parkcheck("check", DEFECTIVE, "--out", out, "-q", "--lang", "en").returncode == 1
+    assert run_in_process("check", DEFECTIVE, "--out", out, "-q", "--lang", "en").returncode == 1
     previous = listing(out)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     start = time.perf_counter()
@@ -243,6 +246,6 @@ def test_the_cli_killed_at_random_moments_leaves_one_complete_set(tmp_path):
         seen.add("new" if found == new else "previous")
         assert not [p for p in out.iterdir() if p.name.startswith(".")]
         # restore the previous set for the next trial (a clean run also removes what the kill left)
-        assert run_parkcheck("check", DEFECTIVE, "--out", out, "-q", "--lang", "en").returncode == 1
+        assert run_in_process("check", DEFECTIVE, "--out", out, "-q", "--lang", "en").returncode == 1
         assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "out"] and listing(out) == previous
     assert "previous" in seen
