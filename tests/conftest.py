@@ -37,7 +37,9 @@ BASE_FIXTURE = ROOT / "rules" / PACK / "fixtures" / "base"
 # that many runs of consecutive tests.  The groups are made by the scheduler below, from the test ids:
 # pytest-xdist's own loadgroup appends an ``xdist_group`` mark's name to ``item._nodeid``, which pytest 9
 # no longer reads, so with it every test was a group of its own and each worker built every module's
-# fixtures again.
+# fixtures again.  The groups start longest first (``pytest_collection_modifyitems``, from the measured
+# seconds of tests/durations.json), so that the last groups handed out are short and the workers finish
+# together.
 SPLIT = {"test_rule_cases.py": 4, "test_harness.py": 4, "test_features.py": 3, "test_gaps.py": 2}
 
 
@@ -57,15 +59,35 @@ def worker_groups(nodeids: list[str]) -> dict[str, str]:
     return groups
 
 
+# Seconds per test the scheduler assumes for a module missing from tests/durations.json (a new module).
+UNMEASURED = 0.2
+
+
+def group_seconds(nodeids: list[str], measured: dict[str, float]) -> dict[str, float]:
+    """The expected seconds of one group of each module (its measured seconds shared among its groups),
+    by module path, the ids in collection order."""
+    counts: dict[str, int] = {}
+    for nodeid in nodeids:
+        module = nodeid.split("::")[0]
+        counts[module] = counts.get(module, 0) + 1
+    return {module: measured.get(Path(module).name, UNMEASURED * n) / SPLIT.get(Path(module).name, 1)
+            for module, n in counts.items()}
+
+
 def pytest_collection_modifyitems(config, items):
-    # the split modules first (xdist hands out the groups with the most tests first; ties in this order)
-    items.sort(key=lambda item: Path(item.nodeid.split("::")[0]).name not in SPLIT)  # stable: order kept
+    # The longest groups first (tests/durations.json), so that the short ones fill in at the end and both
+    # workers finish together: the scheduler below hands the groups out in collection order.  A module's
+    # tests stay in their order (the sort is stable and by module).
+    from .durations import load
+    seconds = group_seconds([item.nodeid for item in items], load())
+    items.sort(key=lambda item: -seconds[item.nodeid.split("::")[0]])
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     if config.getvalue("dist") != "loadgroup":
         return None
+    config.option.loadscopereorder = False  # the groups in collection order (longest first), not by test count
     from xdist.scheduler import LoadScopeScheduling
 
     class GroupScheduling(LoadScopeScheduling):

@@ -17,7 +17,7 @@ import checker.reporters as reporters
 from checker.errors import InputError
 from checker.reporters import FORMATS, docx_annex, write_reports
 
-from .conftest import DEFECTIVE, ROOT, example_report, run_parkcheck
+from .conftest import DEFECTIVE, ROOT, example_report, run_in_process, run_parkcheck
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +123,11 @@ DRIVER = textwrap.dedent(r"""
     rendered["docx", "en"] = dict(sorted(reporters.FORMATS["docx"][1](first_three, "en").items())[:3])
     reporters.FORMATS = {f: (name, lambda _report, lang, f=f: rendered[f, lang])
                          for f, (name, _) in reporters.FORMATS.items()}
+    # the streamed JSON too: its pieces made once, then written again as they came (the same os.write calls)
+    pieces = {lang: [] for formats, lang in (PREVIOUS, NEW) if "json" in formats}
+    for lang, made in pieces.items():
+        reporters.STREAMED["json"](report, lang, lambda data, made=made: made.append(bytes(data)))
+    reporters.STREAMED = {"json": lambda _report, lang, write: [write(data) for data in pieces[lang]]}
 
     def expected(formats, lang):
         files = {}
@@ -222,8 +227,11 @@ def test_killed_at_every_step_the_folder_holds_one_complete_set(kill_outcomes, m
 
 
 def test_the_cli_killed_at_random_moments_leaves_one_complete_set(tmp_path):
+    # the killed runs (and the full run that times them) are processes of their own; the runs that write
+    # the previous set and then clean up after each kill are the same command line run in this process
+    # (tests/conftest.py), the clean-up found on disk as the next run finds it
     out = tmp_path / "out"
-    assert run_parkcheck("check", DEFECTIVE, "--out", out, "-q", "--lang", "en").returncode == 1
+    assert run_in_process("check", DEFECTIVE, "--out", out, "-q", "--lang", "en").returncode == 1
     previous = listing(out)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     start = time.perf_counter()
@@ -243,6 +251,6 @@ def test_the_cli_killed_at_random_moments_leaves_one_complete_set(tmp_path):
         seen.add("new" if found == new else "previous")
         assert not [p for p in out.iterdir() if p.name.startswith(".")]
         # restore the previous set for the next trial (a clean run also removes what the kill left)
-        assert run_parkcheck("check", DEFECTIVE, "--out", out, "-q", "--lang", "en").returncode == 1
+        assert run_in_process("check", DEFECTIVE, "--out", out, "-q", "--lang", "en").returncode == 1
         assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "out"] and listing(out) == previous
     assert "previous" in seen

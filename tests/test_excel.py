@@ -56,17 +56,25 @@ def _lvgu_documents() -> tuple[dict, tuple[str, ...]]:
     return docs, tuple(d.path for d in bundle.documents)
 
 
+@lru_cache(maxsize=1)
+def _filled_workbook() -> bytes:
+    """The template filled from the example park's data, made once per module: each test writes these
+    bytes into a bundle of its own and edits its own copy."""
+    docs, _ = _lvgu_documents()
+    kinds = [k for k in workbook_kinds(load_schemas()) if k in docs]
+    return fill(build_template(kinds, [PACK, SEESA]), docs)
+
+
 def _workbook_bundle(tmp_path: Path) -> Path:
     """evidence/lvgu-park with every document replaced by one workbook filled from the template."""
-    docs, paths = _lvgu_documents()
+    _, paths = _lvgu_documents()
     dest = tmp_path / "park"
     shutil.copytree(CONFORMING, dest)
     for p in paths:
         (dest / p).unlink()
     manifest = (dest / "bundle.yaml").read_text(encoding="utf-8")
     (dest / "bundle.yaml").write_text(manifest[: manifest.index("tables:")], encoding="utf-8")
-    kinds = [k for k in workbook_kinds(load_schemas()) if k in docs]
-    (dest / WORKBOOK).write_bytes(fill(build_template(kinds, [PACK, SEESA]), docs))
+    (dest / WORKBOOK).write_bytes(_filled_workbook())
     return dest
 
 

@@ -43,3 +43,46 @@ def test_the_scheduler_is_xdist_s_scope_scheduling_with_these_groups():
     scheduler.registered_collections = {"node": ids}
     scheduler.groups = worker_groups(ids)
     assert [scheduler._split_scope(i) for i in ids] == ["tests/test_a.py#0"] * 3 + ["tests/test_b.py#0"]
+
+
+def test_the_longest_groups_start_first_and_a_module_keeps_its_order():
+    from .conftest import UNMEASURED, group_seconds, pytest_collection_modifyitems
+
+    split = next(iter(SPLIT))
+    ids = ([f"tests/test_short.py::s{i}" for i in range(2)] + [f"tests/{split}::c{i}" for i in range(SPLIT[split])]
+           + [f"tests/test_new.py::n{i}" for i in range(3)] + ["tests/test_long.py::l"])
+    measured = {"test_short.py": 1.0, split: 30.0 * SPLIT[split], "test_long.py": 40.0}
+    seconds = group_seconds(ids, measured)
+    assert seconds == {"tests/test_short.py": 1.0, f"tests/{split}": 30.0,
+                       "tests/test_new.py": 3 * UNMEASURED, "tests/test_long.py": 40.0}
+    items = [SimpleNamespace(nodeid=i) for i in ids]
+    pytest_collection_modifyitems(None, items)  # with the suite's own table: its modules' order is checked below
+    order = [i.nodeid for i in items]
+    assert sorted(order) == sorted(ids)  # no test dropped or added
+    for module in {i.split("::")[0] for i in ids}:  # each module's tests in their order, consecutive
+        mine = [i for i in order if i.startswith(module + "::")]
+        assert mine == [i for i in ids if i.startswith(module + "::")]
+        assert order[order.index(mine[0]):order.index(mine[0]) + len(mine)] == mine
+    from .durations import load
+    table = load()
+    assert table, "tests/durations.json is missing or unreadable"
+    suite = group_seconds([f"tests/{m}::t" for m in table], table)
+    ordered = [SimpleNamespace(nodeid=f"tests/{m}::t") for m in table]
+    pytest_collection_modifyitems(None, ordered)
+    firsts = [suite[i.nodeid.split("::")[0]] for i in ordered]
+    assert firsts == sorted(firsts, reverse=True)  # longest group first
+
+
+def test_the_scheduler_hands_the_groups_out_in_collection_order():
+    pytest.importorskip("xdist")
+
+    class Config:
+        option = SimpleNamespace(maxworkerrestart=None, numprocesses=2, tx=["2*popen"], dist="loadgroup",
+                                 loadscopereorder=True)
+
+        def getvalue(self, name):
+            return getattr(self.option, name)
+
+    config = Config()
+    pytest_xdist_make_scheduler(config, None)
+    assert config.option.loadscopereorder is False  # xdist would otherwise sort the groups by test count
