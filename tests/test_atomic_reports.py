@@ -123,11 +123,13 @@ DRIVER = textwrap.dedent(r"""
     rendered["docx", "en"] = dict(sorted(reporters.FORMATS["docx"][1](first_three, "en").items())[:3])
     reporters.FORMATS = {f: (name, lambda _report, lang, f=f: rendered[f, lang])
                          for f, (name, _) in reporters.FORMATS.items()}
-    # the streamed JSON too: its pieces made once, then written again as they came (the same os.write calls)
-    pieces = {lang: [] for formats, lang in (PREVIOUS, NEW) if "json" in formats}
-    for lang, made in pieces.items():
-        reporters.STREAMED["json"](report, lang, lambda data, made=made: made.append(bytes(data)))
-    reporters.STREAMED = {"json": lambda _report, lang, write: [write(data) for data in pieces[lang]]}
+    # the streamed formats too (report.json, .md, .html): their pieces made once, then written again as they came
+    # (the same os.write calls)
+    pieces = {(f, lang): [] for formats, lang in (PREVIOUS, NEW) for f in formats if f in reporters.STREAMED}
+    for (f, lang), made in pieces.items():
+        reporters.STREAMED[f](report, lang, lambda data, made=made: made.append(bytes(data)))
+    reporters.STREAMED = {f: (lambda _report, lang, write, f=f: [write(data) for data in pieces[f, lang]])
+                          for f in reporters.STREAMED}
 
     def expected(formats, lang):
         files = {}
