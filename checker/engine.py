@@ -202,6 +202,13 @@ class Engine:
             if self._aliases.setdefault(rule_name, named) != named:
                 self._aliases[rule_name] = frozenset({"\0"})  # two rulesets, one name: always parse in full
 
+    def _unregister(self, name: str) -> None:
+        self._registered.discard(name)  # (registered again when next needed, whatever happens below)
+        try:
+            self._host.unregister(name)
+        except Exception as exc:  # the engine reports its errors as bare exceptions
+            raise EngineError(f"the engine could not delete ruleset {name}: {exc}") from None
+
     def evaluate(self, rulesets: Iterable[tuple[str, dict, Feed | set[str]]], facts: list[dict]) -> Evaluation:
         """Assert ``facts`` (dicts with ``id`` and ``kind``) into each ruleset and collect firings.
 
@@ -228,8 +235,7 @@ class Engine:
             result.rulesets += 1
             planner.release(i)
             if lean:  # a large evaluation: one ruleset in the engine at a time
-                self._host.unregister(name)
-                self._registered.discard(name)
+                self._unregister(name)
         if lean:
             trim()
         return result

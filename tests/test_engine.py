@@ -462,3 +462,22 @@ def test_a_large_evaluation_deletes_each_ruleset_after_use_with_the_same_results
     assert names.isdisjoint(shared._registered) and names.isdisjoint(shared._host._ruleset_directory)
     monkeypatch.setattr(engine, "LEAN_FROM", 10 ** 9)
     assert lean == [kept, kept] and report() == kept and names <= shared._registered
+
+
+def test_a_ruleset_the_engine_cannot_delete_is_an_engine_error(monkeypatch):
+    """Deleting a ruleset after a large evaluation (``LEAN_FROM``) that the engine refuses stops the check with
+    an ``EngineError`` naming the ruleset, never a bare exception; the next evaluation registers it again."""
+    from checker import engine
+    from checker.check import run_check
+
+    from .conftest import EVIDENCE
+
+    def refuse(handle):
+        raise RuntimeError("error code: 7")
+
+    monkeypatch.setattr(engine, "LEAN_FROM", 1)
+    monkeypatch.setattr(engine.durable_rules_engine, "delete_ruleset", refuse)
+    with pytest.raises(EngineError, match=r"could not delete ruleset .*error code: 7"):
+        run_check(EVIDENCE / "lvgu-park")
+    monkeypatch.undo()
+    assert run_check(EVIDENCE / "lvgu-park").results
