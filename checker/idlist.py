@@ -29,13 +29,15 @@ class IdList:
         for fid, value in pairs:
             self[fid] = value
 
-    def __getitem__(self, fid: str) -> Any:
-        i = _index(fid)
+    def __getitem__(self, fid: str) -> Any:  # (``_index`` written out: the most frequent call)
         items = self._items
-        value = items[i] if 0 <= i < len(items) else None
-        if value is None:
-            raise KeyError(fid)
-        return value
+        if type(fid) is str and fid.isascii() and fid.isdigit() and fid[0] != "0":
+            i = int(fid) - 1
+            if i < len(items):
+                value = items[i]
+                if value is not None:
+                    return value
+        raise KeyError(fid)
 
     def __setitem__(self, fid: str, value: Any) -> None:
         i = _index(fid)
