@@ -30,13 +30,13 @@ class IdList:
             self[fid] = value
 
     def __getitem__(self, fid: str) -> Any:  # (``_index`` written out: the most frequent call)
-        items = self._items
-        if type(fid) is str and fid.isascii() and fid.isdigit() and fid[0] != "0":
-            i = int(fid) - 1
-            if i < len(items):
-                value = items[i]
+        try:
+            if fid.isdigit() and fid[0] != "0" and fid.isascii():
+                value = self._items[int(fid) - 1]
                 if value is not None:
                     return value
+        except (AttributeError, IndexError):  # not a text; beyond the last id
+            pass
         raise KeyError(fid)
 
     def __setitem__(self, fid: str, value: Any) -> None:
