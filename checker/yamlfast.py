@@ -204,8 +204,10 @@ class _Converter:
 _ScalarEvent, _MappingStart, _SequenceStart = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
 _MappingEnd, _SequenceEnd = yaml.MappingEndEvent, yaml.SequenceEndEvent
 _SHARED_MAX = 24  # texts up to this length are shared (codes, names, dates); longer ones are rarely repeated
-_SHARED_KEYS = 30  # the most keys CPython's instance dicts share (``_Events.share``)
-_SHARE_FROM = 4  # a mapping's keys are shared from their fourth occurrence in a document
+_SHARED_KEYS = 29  # the most keys CPython 3.11/3.12 instance dicts share (a 30th makes one ~2x a plain dict's size)
+# a mapping's keys are shared from their 32nd occurrence in a document: a class and its shared keys take ~2.4 KB
+# while a bundle loads, a small record saves ~90 bytes (fewer repeats: hostile input doubled the load's memory)
+_SHARE_FROM = 32
 _SHARED_SHAPES = 512  # distinct sets of keys shared per document at most
 
 
@@ -231,7 +233,7 @@ class _Events:
         """``result`` remade as a dict that shares its keys with every mapping of the same keys (CPython's
         key-sharing instance dicts, one class per set of keys, as ``checker.bundle`` makes a table's rows):
         the records of a list repeat their keys, and a dict of ten keys then takes ~200 bytes less.  Only for
-        keys met ``_SHARE_FROM`` times, at most ``_SHARED_SHAPES`` sets per document (a class is ~1 KB).
+        keys met ``_SHARE_FROM`` times, at most ``_SHARED_SHAPES`` sets per document (a class is ~1-2.4 KB).
         The same plain dict, the same items in the same order."""
         entry = self.shapes.get(keys)
         if entry is None:

@@ -150,3 +150,29 @@ def test_an_empty_mapping_or_list_stays_blank_when_unchanged_values_are_shared()
     out = norm.mapping({"a": {}, "e": [], "k": kept}, {}, "", [])
     assert out == {"k": kept} and out["k"] is kept  # blank values dropped, the untouched mapping shared
     assert norm.mapping({}, {}, "/x", []) is _BLANK and norm.sequence([], {}, "/y", []) is _BLANK
+
+
+def test_the_key_sharing_limit_the_readers_assume_holds_on_this_python():
+    """Records are made key-sharing dicts (CSV rows, YAML records, compacted facts) only up to 29 keys: on CPython
+    3.11 and 3.12 a 30th key turns a sharing dict into one about twice a plain dict's size (issue 15 review)."""
+    import tracemalloc
+
+    from checker import factbase, yamlfast
+
+    def size(keys: int, shared: bool) -> float:
+        names = [f"f{i}" for i in range(keys)]
+        row_type = type("Row", (), {})
+        tracemalloc.start()
+        try:
+            rows = []
+            for j in range(2000):
+                row = row_type().__dict__ if shared else {}
+                row.update([(k, j) for k in names])
+                rows.append(row)
+            return tracemalloc.get_traced_memory()[0] / len(rows)
+        finally:
+            tracemalloc.stop()
+
+    assert size(29, True) < 0.6 * size(29, False)
+    assert size(30, True) > size(30, False)
+    assert yamlfast._SHARED_KEYS == factbase._SHARED_KEYS == 29
