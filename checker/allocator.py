@@ -17,6 +17,8 @@ from __future__ import annotations
 import ctypes
 import functools
 import platform
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 M_MMAP_THRESHOLD = -3  # glibc's malloc.h
 THRESHOLD = 128 * 1024  # glibc's initial value, kept fixed
@@ -39,6 +41,29 @@ def trim() -> None:
     libc = _glibc()
     if libc is not None and hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)
+
+
+@contextmanager
+def shifted(step: int) -> Iterator[None]:
+    """Hold ``step`` small blocks of the C heap, of sizes that differ from step to step, while the block runs
+    (after a ``trim``): the C allocations made inside land elsewhere.  ``checker.engine`` retries a ruleset
+    durable-rules refused with it: the engine's parser now and then fails on a valid definition, depending on
+    the state of the heap.  Nothing where the C library is not glibc, or for step 0."""
+    libc = _glibc()
+    if libc is None or step <= 0:
+        yield
+        return
+    trim()
+    malloc, free = libc.malloc, libc.free
+    malloc.restype, malloc.argtypes = ctypes.c_void_p, (ctypes.c_size_t,)
+    free.restype, free.argtypes = None, (ctypes.c_void_p,)
+    blocks = [malloc(1024 * (step + i) + 24 * step) for i in range(step)]
+    try:
+        yield
+    finally:
+        for block in blocks:
+            if block:
+                free(block)
 
 
 @functools.cache

@@ -201,3 +201,44 @@ def test_a_claim_covered_by_green_certificates_holds_when_the_ccer_is_rejected(t
     claim = report["neutrality"][0]
     assert claim["figures"]["valid_offsets"] == pytest.approx(22812.0), claim
     assert claim["status"] == "conform", claim["message"]["en"]
+
+
+def test_a_ruleset_refused_again_and_again_is_tried_with_the_heap_shifted_each_time(monkeypatch):
+    """In a CI run the engine refused ruleset #76 three times in a row (session 16), the heap unchanged between
+    tries.  Each new try now runs with the C heap shifted (``checker.allocator.shifted``: blocks of other sizes
+    held); five refusals and a success register the ruleset, six refusals are an ``EngineError``."""
+    import durable.engine as durable_engine
+
+    from checker import allocator, engine
+    from checker.engine import Engine
+    from checker.errors import EngineError
+
+    real = durable_engine.durable_rules_engine.create_ruleset
+    steps: list[int] = []
+    shifted = allocator.shifted
+
+    def spy(step):
+        steps.append(step)
+        return shifted(step)
+
+    monkeypatch.setattr(engine, "shifted", spy)
+
+    def refusing(times):
+        calls = []
+
+        def create(name, text):
+            calls.append(name)
+            if len(calls) <= times:
+                raise Exception("Could not create ruleset, error code: 102")  # as the engine raises it
+            return real(name, text)
+        return calls, create
+
+    definition = {"r|pass|0": {"all": [{"s": {"kind": "policy"}}], "run": "r|pass|0"}}
+    calls, create = refusing(engine.REGISTER_ATTEMPTS - 1)
+    monkeypatch.setattr(durable_engine.durable_rules_engine, "create_ruleset", create)
+    Engine()._register("s16-refused-five-times", definition)
+    assert len(calls) == engine.REGISTER_ATTEMPTS and steps == list(range(engine.REGISTER_ATTEMPTS))
+    calls, create = refusing(engine.REGISTER_ATTEMPTS)
+    monkeypatch.setattr(durable_engine.durable_rules_engine, "create_ruleset", create)
+    with pytest.raises(EngineError, match="refused ruleset s16-refused-always 6 times"):
+        Engine()._register("s16-refused-always", definition)
