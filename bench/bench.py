@@ -123,16 +123,15 @@ def floor(folder: Path) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
-def floor_apart(folder: Path) -> tuple[float, float]:
-    """``floor`` measured in a forked child, in the same run: its parsed documents never count in the
-    check's peak memory (this process's ``ru_maxrss``), and the two times are taken side by side."""
+def _in_child(work, failed: str):
+    """``work()`` (JSON data) computed in a forked child and handed back through a pipe: what it allocates
+    never counts in this process's peak memory (``ru_maxrss``)."""
     read, write = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: measure, report, leave without running the parent's clean-up
+    if pid == 0:  # the child: compute, report, leave without running the parent's clean-up
         os.close(read)
         try:
-            floor(folder)  # warm the file cache and the validators
-            os.write(write, "{} {}".format(*floor(folder)).encode())
+            os.write(write, json.dumps(work()).encode())
         finally:
             os._exit(0)
     os.close(write)
@@ -140,29 +139,26 @@ def floor_apart(folder: Path) -> tuple[float, float]:
         text = fh.read()
     os.waitpid(pid, 0)
     if not text:
-        raise RuntimeError("the floor measurement failed")
-    wall, cpu = text.split()
+        raise RuntimeError(failed)
+    return json.loads(text)
+
+
+def floor_apart(folder: Path) -> tuple[float, float]:
+    """``floor`` measured in a forked child, in the same run: its parsed documents never count in the
+    check's peak memory, and the two times are taken side by side."""
+
+    def work():
+        floor(folder)  # warm the file cache and the validators
+        return floor(folder)
+
+    wall, cpu = _in_child(work, "the floor measurement failed")
     return float(wall), float(cpu)
 
 
 def generate_apart(series: str, folder: Path, records: int) -> dict:
     """The bundle generated in a forked child: what the generator allocates never counts in the check's
     peak memory (a park's check does not generate its evidence)."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read)
-        try:
-            os.write(write, json.dumps(SERIES[series](folder, records)).encode())
-        finally:
-            os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as fh:
-        text = fh.read()
-    os.waitpid(pid, 0)
-    if not text:
-        raise RuntimeError("generating the bundle failed")
-    return json.loads(text)
+    return _in_child(lambda: SERIES[series](folder, records), "generating the bundle failed")
 
 
 def measure(records: int, series: str = "documents") -> dict:

@@ -31,7 +31,7 @@ from .bundlefiles import (
 from .charset import SUSPICIOUS_NAME
 from .errors import InputError, Problem, ReadProblem
 from .i18n import LANGUAGES, tr, using
-from .limits import DEFAULT_LIMITS, Limits, option
+from .limits import DEFAULT_LIMITS, SHARED_KEYS, Limits, option
 from .model import EvidenceFile
 from .pointers import Position, Positioned, join_pointer, split_pointer
 from .yamlio import decode_text, parse_yaml
@@ -183,8 +183,7 @@ def _row_type() -> type:
     """A class whose instances' attribute dicts hold a table's rows: CPython's key-sharing dicts keep the
     column names once per table, not once per row (a row of 11-16 cells takes ~180 bytes instead of ~470; at
     180k-row ledgers, ~100 MB).  Each row is a plain ``dict`` all the same (``type(row) is dict``), in the
-    order of its cells; one class per table.  CPython 3.11/3.12 share at most 29 keys (a 30th makes the dict ~2x a
-    plain one's size): a wider table's rows are plain dicts."""
+    order of its cells; one class per table.  A table wider than ``SHARED_KEYS`` columns has plain dicts."""
     return type("TableRow", (), {})
 
 
@@ -226,7 +225,7 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
                 add_lengths = out.widen(row)
             values = list(map(shared, values, values))
             pairs = zip(header, values, strict=True)
-            record = row_type().__dict__ if width <= 29 else {}  # sharing the table's keys (``_row_type``): at most 29
+            record = row_type().__dict__ if width <= SHARED_KEYS else {}  # sharing the table's keys (``_row_type``)
             record.update(pairs if "" not in values else [(h, v) for h, v in pairs if v])
             add_record(record)
     except csv.Error as exc:

@@ -9,6 +9,7 @@ from typing import Any
 
 from .bundle import Document
 from .idlist import IdList
+from .limits import SHARED_KEYS as _SHARED_KEYS
 
 UNSET: Any = object()  # a derived field not set on a fact
 
@@ -393,5 +394,4 @@ def _as_is(values: Any) -> Any:
 
 _DROP: Any = object()  # a derived value shown as itself (``FactBase._shown_after``)
 _COMPACT_FROM = 256  # facts of a kind, from which they are made key-sharing dicts (``FactBase._compact``)
-_SHARED_KEYS = 29  # the most keys CPython 3.11/3.12 instance dicts share (tests/test_memory.py)
 SHARED_SHOWN = 4096

@@ -43,6 +43,9 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+# records (CSV rows, YAML records, compacted facts) are made key-sharing dicts up to this many keys: CPython 3.11
+# and 3.12 share at most 29 (a 30th makes a sharing dict about twice a plain one's size; tests/test_memory.py)
+SHARED_KEYS = 29
 
 
 def option(name: str) -> str:

@@ -19,6 +19,7 @@ import yaml  # PyYAML: libyaml's parser and composer
 from .charset import INVISIBLE, SURROGATE
 from .errors import InputError
 from .i18n import tr
+from .limits import SHARED_KEYS as _SHARED_KEYS
 from .limits import Limits, option
 from .pointers import Positioned, join_pointer
 from .yamllimits import (
@@ -204,7 +205,6 @@ class _Converter:
 _ScalarEvent, _MappingStart, _SequenceStart = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
 _MappingEnd, _SequenceEnd = yaml.MappingEndEvent, yaml.SequenceEndEvent
 _SHARED_MAX = 24  # texts up to this length are shared (codes, names, dates); longer ones are rarely repeated
-_SHARED_KEYS = 29  # the most keys CPython 3.11/3.12 instance dicts share (a 30th makes one ~2x a plain dict's size)
 # a mapping's keys are shared from their 32nd occurrence in a document: a class and its shared keys take ~2.4 KB
 # while a bundle loads, a small record saves ~90 bytes (fewer repeats: hostile input doubled the load's memory)
 _SHARE_FROM = 32
