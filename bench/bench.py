@@ -6,8 +6,10 @@
 
 Each size runs in a fresh subprocess (so peak memory is that run's own).  In that process the
 *floor* is measured first: every file of the bundle parsed with PyYAML's CSafeLoader or the csv
-module and validated with jsonschema-rs against its kind's schema (no positions, no facts, no
-engine) - what any checker has to pay to read the evidence at all; it runs in a forked child, so
+module (its cells typed as the schema declares the column: integer, number, boolean) and validated
+with jsonschema-rs against its kind's schema (no positions, no facts, no engine) - what any checker has
+to pay to read the evidence at all; a file the floor finds invalid stops the benchmark (the floor would
+not have validated it); it runs in a forked child, so
 its memory is not counted in the check's peak.  Then the real check runs as `parkcheck check --out`
 does: load (read + parse + positions), validation, facts, evaluation (the engine), verdicts and
 the default report set (json, md, html, csv) written to a folder.  Printed per size:
@@ -112,15 +114,27 @@ def floor(folder: Path) -> tuple[float, float]:
             continue
         if path.suffix == ".csv":
             kind = tables[path.name]
+            typed = _column_types(schemas.by_kind[kind], fields[kind])
             with open(path, encoding="utf-8", newline="") as fh:
-                rows = [{k: v for k, v in row.items() if v} for row in csv.DictReader(fh)]
+                rows = [{k: typed[k](v) if k in typed else v for k, v in row.items() if v}
+                        for row in csv.DictReader(fh)]
             data = {"kind": kind, fields[kind]: rows}
         else:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
             kind = data.get("kind") if isinstance(data, dict) else None
-        if kind in schemas.kinds:
-            schemas.fast_validator(kind).is_valid(data)
+        if kind in schemas.kinds and not schemas.fast_validator(kind).is_valid(data):
+            raise RuntimeError(f"floor: {path.name} is not valid as parsed (the floor would not have validated it)")
     return time.perf_counter() - t0, time.process_time() - c0
+
+
+def _column_types(schema: dict, field: str) -> dict:
+    """The cell conversions of a CSV table's columns the schema declares integer, number or boolean: a CSV
+    cell is text, and text fails such a column at its first row, so a floor that validated untyped cells
+    measured a validation that stopped at once (before: ~0.08 s for 360k ledger rows, typed: ~0.7 s)."""
+    items = schema["properties"][field]["items"].get("properties", {})
+    conversions = {"integer": int, "number": float,
+                   "boolean": lambda v: {"true": True, "false": False}.get(v.lower(), v)}
+    return {name: conversions[prop["type"]] for name, prop in items.items() if prop.get("type") in conversions}
 
 
 def _in_child(work, failed: str):
