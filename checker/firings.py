@@ -44,6 +44,13 @@ def rule_firings(compiled: CompiledPack, firings: list[Firing] | tuple[Firing, .
         if branch.outcome == "fail" and isinstance(group, tuple) and firing.groups() == 1:
             _add(rf.fails, group, (firing, branch.detail))  # not expanded per member (memory; ``Firing.member``)
             continue
+        if branch.outcome == "skip" and isinstance(group, tuple) and firing.groups() == 1:
+            rf.skips.update(group)  # each member skipped, as ``expand`` would give them (no firing per member)
+            continue
+        if branch.outcome == "none":  # counted once per member of its first group, as ``expand`` gives them
+            first = next((fid for _, fid in firing.facts if isinstance(fid, tuple)), None)
+            rf.nones += 1 if first is None else len(first)
+            continue
         for one in firing.expand():
             _collect_one(rf, one, branch)
     return rf
