@@ -78,8 +78,18 @@ def engine_id_hash(text: str) -> int:
     The C function is called ``fnv1Hash32`` but xors before it multiplies (FNV-1a order), over
     ``char`` values, which are signed on the platforms we run on: bytes >= 0x80 are sign-extended.
     """
-    h = _FNV_OFFSET
-    for byte in text.encode("utf-8"):
+    cut = text.rfind("~") + 1  # a shadow's id is its kind's long name, then the short id of the fact it stands for
+    return _fnv(_fnv_prefix(text[:cut]) if cut else _FNV_OFFSET, text[cut:].encode("utf-8"))
+
+
+@functools.lru_cache(maxsize=1 << 10)
+def _fnv_prefix(prefix: str) -> int:
+    """The hash state after ``prefix`` (FNV is computed byte after byte: a shared prefix is hashed once)."""
+    return _fnv(_FNV_OFFSET, prefix.encode("utf-8"))
+
+
+def _fnv(h: int, data: bytes) -> int:
+    for byte in data:
         h ^= byte if byte < 0x80 else (byte - 0x100) & 0xFFFFFFFF
         h = (h * _FNV_PRIME) & 0xFFFFFFFF
     return h

@@ -118,6 +118,33 @@ def test_identity_hash_matches_the_engine_and_stock_engine_merges_colliding_ids(
     assert proc.stdout.split() == ["MessageObservedException", "1"]
 
 
+def test_identity_hash_of_shadow_ids_matches_the_engine():
+    """Shadow ids (``~kind~fields~id``) are hashed from their prefix's state: two the hash says collide
+    collide in the engine too (not a text of the ASCII-only kind the test above uses)."""
+    seen: dict[int, str] = {}
+    i = 0
+    while True:
+        key = f"~能源台账~=数量,?单位~{i}"
+        h = engine_id_hash(key)
+        if h in seen:
+            a, b = seen[h], key
+            break
+        seen[h] = key
+        i += 1
+    assert engine_id_hash.__wrapped__(a) == engine_id_hash.__wrapped__(b)
+    proc = run_stock(f"""
+        h = Recorder()
+        h.register_rulesets({{"t": {{"r": {{"all": [{{"m": {{"$ex": {{"v": 1}}}}}}], "run": "r"}}}}}})
+        try:
+            h.assert_facts("t", [{{"sid": "1", "id": "{a}", "v": 1}}, {{"sid": "1", "id": "{b}", "v": 2}}])
+        except Exception as exc:
+            print(type(exc).__name__)
+        print(len(h.get_facts("t", "1")))
+    """)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["MessageObservedException", "1"]
+
+
 def test_adapter_respells_colliding_ids():
     a, b = _colliding_pair()
     ids = _engine_ids([a, b])
