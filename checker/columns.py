@@ -192,6 +192,9 @@ class Columns:
             del self._cache[key]
         resolve = (LOCATION[located], LOCATION_COLUMNS[located]) if located else None
         self.base.set_derived_column(self.facts, name, values, ABSENT, shown, self.sources(), self.kind, resolve)
+        if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts) \
+                and ABSENT not in values:  # (a later step reads the column as set: ``raw``, a held column)
+            self._cache[name] = values
 
 
 class TableColumns(Columns):
@@ -263,6 +266,14 @@ def rel_diff_column(columns: list[list], table: dict) -> list:
     return out
 
 
+def first_given_column(columns: list[list], table: dict) -> list:
+    """The ``first_given`` op (checker.derivations) over whole columns: the first of the values that is given."""
+    out = columns[0]
+    for column in columns[1:]:
+        out = [a if a is not None else b for a, b in zip(out, column, strict=True)]
+    return [ABSENT if a is None else a for a in out]
+
+
 def per_distinct(op: Callable[[list, dict], Any]) -> Callable[[list[list], dict], list]:
     """The column twin of a row op: computed once per distinct row.  Rows are taken as equal by value when
     every column is ``_memo_safe`` (no op tells its equal values apart); otherwise a row of whole numbers only
@@ -270,6 +281,9 @@ def per_distinct(op: Callable[[list, dict], Any]) -> Callable[[list[list], dict]
     its own."""
     def twin(columns: list[list], table: dict) -> list:
         if all(map(_memo_safe, columns)):
+            if len(columns) == 1:  # (no row tuples)
+                once = {value: op([value], table) for value in dict.fromkeys(columns[0])}
+                return list(map(once.__getitem__, columns[0]))
             rows = list(zip(*columns, strict=True))
             known = {row: op(list(row), table) for row in dict.fromkeys(rows)}
             return list(map(known.__getitem__, rows))
@@ -359,12 +373,12 @@ def coded(values: list | None) -> Any:
     by identity, so every value read back is the object held); otherwise as it is."""
     if values is None or type(values) is not list or len(values) < _CODE_FROM:
         return values
-    distinct = dict(zip(map(id, values), values, strict=True))  # (all alive in ``values``: ids are unique)
+    ids = list(map(id, values))
+    distinct = dict(zip(ids, values, strict=True))  # (all alive in ``values``: ids are unique)
     if len(distinct) > 65536:
         return values
-    index = {key: n for n, key in enumerate(distinct)}
-    return Coded(array("B" if len(index) <= 256 else "H", map(index.__getitem__, map(id, values))),
-                 list(distinct.values()))
+    codes = list(map(dict(zip(distinct, range(len(distinct)), strict=True)).__getitem__, ids))
+    return Coded(array("B", bytes(codes)) if len(distinct) <= 256 else array("H", codes), list(distinct.values()))
 
 
 _CODE_FROM = 1024  # rows of a held column, from which it is held ``Coded``
