@@ -370,12 +370,15 @@ class Coded:
 
 def coded(values: list | None) -> Any:
     """``values`` as a ``Coded`` column when it is long and holds at most 65,536 distinct objects (told apart
-    by identity, so every value read back is the object held); otherwise as it is."""
+    by identity, so every value read back is the object held), fewer than 3 a 4 rows beyond 256 (else the codes
+    and the table of objects take more room than the list); otherwise as it is."""
     if values is None or type(values) is not list or len(values) < _CODE_FROM:
         return values
+    if all(map(operator.is_, values, repeat(values[0]))):  # one object (a value every row has, nothing derived)
+        return Coded(array("B", bytes(len(values))), [values[0]])
     ids = list(map(id, values))
     distinct = dict(zip(ids, values, strict=True))  # (all alive in ``values``: ids are unique)
-    if len(distinct) > 65536:
+    if len(distinct) > min(65536, max(256, 3 * len(values) // 4)):
         return values
     codes = list(map(dict(zip(distinct, range(len(distinct)), strict=True)).__getitem__, ids))
     return Coded(array("B", bytes(codes)) if len(distinct) <= 256 else array("H", codes), list(distinct.values()))
