@@ -112,13 +112,15 @@ class Columns:
     """The facts of one kind (in fact order) and the columns read from them so far.  A derived value held
     as a column (``FactBase.holding``) is read from its column, the fact's own value where it is not derived."""
 
-    __slots__ = ("_cache", "_sources", "base", "facts", "kind")
+    __slots__ = ("_cache", "_fresh", "_sources", "_types", "base", "facts", "kind")
 
     def __init__(self, base: FactBase, kind: str):
         self.base = base
         self.kind = kind
         self.facts = [base.facts[int(fid) - 1] for fid in base.of_kind(kind)]
         self._cache: dict[str, list] = {}
+        self._fresh: dict[str, list] = {}  # columns just set, as set (``set``: read by ``raw`` when whole)
+        self._types: dict[int, tuple[list, frozenset[type]]] = {}  # (``types``)
         self._sources: list[FactSource] | None = None
 
     def sources(self) -> list[FactSource]:
@@ -151,9 +153,11 @@ class Columns:
         column = self._cache.get(key)
         if column is not None:
             return column
-        held = self.base.held_column(self.kind, key)
+        fresh = self._fresh.pop(key, None)
+        whole = fresh is not None and ABSENT not in fresh  # set by a step for every fact: the column as set
+        held = None if whole else self.base.held_column(self.kind, key)
         if held is None:
-            column = self._given(key)
+            column = fresh if fresh is not None and whole else self._given(key)
         else:
             values, skip = held
             if len(values) == len(self.facts) and skip not in values:
@@ -182,6 +186,17 @@ class Columns:
         """Let go of the cached columns whose engine path is not in ``paths``."""
         for key in [k for k in self._cache if k not in paths]:
             del self._cache[key]
+        for key in [k for k in self._fresh if k not in paths]:
+            del self._fresh[key]
+        kept = set(map(id, self._cache.values()))
+        self._types = {k: hit for k, hit in self._types.items() if k in kept}
+
+    def types(self, column: list) -> frozenset[type]:
+        """The types of the values of a column ``get`` gave (found once while the column is held)."""
+        hit = self._types.get(id(column))
+        if hit is None or hit[0] is not column:
+            hit = self._types[id(column)] = (column, frozenset(map(type, column)))
+        return hit[1]
 
     def set(self, name: str, values: list, shown: list | None = None, located: str | None = None) -> None:
         """Set the computed ``values`` (``ABSENT``: not set) as the engine field ``name`` of the facts,
@@ -190,11 +205,11 @@ class Columns:
         computed when read."""
         for key in [k for k in self._cache if k == name or k.startswith(name + ".")]:
             del self._cache[key]
+        self._fresh.pop(name, None)
         resolve = (LOCATION[located], LOCATION_COLUMNS[located]) if located else None
         self.base.set_derived_column(self.facts, name, values, ABSENT, shown, self.sources(), self.kind, resolve)
-        if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts) \
-                and ABSENT not in values:  # (a later step reads the column as set: ``raw``, a held column)
-            self._cache[name] = values
+        if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts):
+            self._fresh[name] = values  # (held coded: a later step reading it reads it as set)
 
 
 class TableColumns(Columns):
@@ -204,7 +219,7 @@ class TableColumns(Columns):
     __slots__ = ("_count", "_table")
 
     def __init__(self, base: FactBase, kind: str):
-        self.base, self.kind, self.facts, self._cache = base, kind, [], {}
+        self.base, self.kind, self.facts, self._cache, self._fresh, self._types = base, kind, [], {}, {}, {}
         self._table, self._count = base.tables[kind]
         self._sources = [None] * self._count  # type: ignore[list-item]
 
@@ -266,14 +281,6 @@ def rel_diff_column(columns: list[list], table: dict) -> list:
     return out
 
 
-def first_given_column(columns: list[list], table: dict) -> list:
-    """The ``first_given`` op (checker.derivations) over whole columns: the first of the values that is given."""
-    out = columns[0]
-    for column in columns[1:]:
-        out = [a if a is not None else b for a, b in zip(out, column, strict=True)]
-    return [ABSENT if a is None else a for a in out]
-
-
 def per_distinct(op: Callable[[list, dict], Any]) -> Callable[[list[list], dict], list]:
     """The column twin of a row op: computed once per distinct row.  Rows are taken as equal by value when
     every column is ``_memo_safe`` (no op tells its equal values apart); otherwise a row of whole numbers only
@@ -321,12 +328,12 @@ def ref_located(theirs: Columns, ours: Columns, match: tuple, take: str, field: 
     False: not done here (a key that is not plain, or evidence holding a field of that name)."""
     key_columns, mine = [theirs.get(f) for f, _ in match], [ours.get(f) for _, f in match]
     sources = theirs.sources()
-    if not (all(_PLAIN.issuperset(map(type, c)) for c in key_columns)
-            and all(_PLAIN_OR_NONE.issuperset(map(type, c)) for c in mine)) \
+    if not (all(theirs.types(c) <= _PLAIN for c in key_columns) and all(ours.types(c) <= _PLAIN_OR_NONE
+                                                                         for c in mine)) \
             or any(type(src.data) is dict and take in src.data for src in sources):
         return False
     first = dict(zip(reversed(list(rows(key_columns, len(theirs)))), reversed(sources), strict=True))  # first partners
-    ours.set(field, [ABSENT if hit is None else hit for hit in map(first.get, rows(mine, len(ours)))], located=take)
+    ours.set(field, list(map(first.get, rows(mine, len(ours)), repeat(ABSENT))), located=take)  # (no source is None)
     return True
 
 

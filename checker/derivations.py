@@ -16,7 +16,7 @@ from typing import Any
 
 from . import columns as col
 from .columns import ABSENT as _ABSENT
-from .columns import Columns, ColumnStore, first_given_column, getter, per_distinct, rel_diff_column, rows
+from .columns import Columns, ColumnStore, getter, per_distinct, rel_diff_column, rows
 from .conditions import engine_field
 from .derive_keys import occurrence, ref, scalar
 from .derive_units import with_units
@@ -191,10 +191,18 @@ _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_o
                 "on_or_before": _on_or_before}
 
 
+def _first_given_column(columns: list[list], table: dict) -> list:
+    """``first_given`` over whole columns: the first of the values that is given."""
+    out = columns[0]
+    for column in columns[1:]:
+        out = [a if a is not None else b for a, b in zip(out, column, strict=True)]
+    return [_ABSENT if a is None else a for a in out]
+
+
 # Columnar twins of the ops above: the same value for each row, computed over whole columns.
 COLUMN_OPS: dict[str, Callable[[list[list], dict], list]] = {
     **{op: per_distinct(fn) for op, fn in _DERIVATIONS.items()}, "rel_diff": rel_diff_column,
-    "first_given": first_given_column}
+    "first_given": _first_given_column}
 
 
 def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: ColumnStore | None = None) -> None:

@@ -37,7 +37,7 @@ def occurrence(store: ColumnStore, d: Derived) -> None:
     own (an annual figure has no month); a field holding a list or mapping leaves the rank absent."""
     columns = store.kind(d.kind)
     read = [columns.get(arg) for arg in d.args]
-    if all(PLAIN_OR_NONE.issuperset(map(type, column)) for column in read):  # no row to test
+    if all(columns.types(column) <= PLAIN_OR_NONE for column in read):  # no row to test
         keys = list(rows(read, len(columns)))
         ranks = [3] * len(keys)
         firsts = _firsts(keys, range(len(keys)))  # the first fact of each key: 1
@@ -84,7 +84,7 @@ def ref(store: ColumnStore, d: Derived) -> None:
     index = _index(theirs, d)
     ours = store.kind(d.kind)
     mine = [ours.get(f) for _, f in d.match]
-    if all(PLAIN_OR_NONE.issuperset(map(type, c)) for c in mine):  # every key can be looked up
+    if all(ours.types(c) <= PLAIN_OR_NONE for c in mine):  # every key can be looked up
         hits = list(map(index.get, rows(mine, len(ours)), repeat(_MISS)))
     else:
         hits = [_hit(index, key) or _MISS for key in rows(mine, len(ours))]
@@ -104,7 +104,7 @@ def _index(theirs: Columns, d: Derived) -> dict[tuple, tuple[Any, Any]]:
     key_columns, taken = [theirs.get(f) for f, _ in d.match], theirs.get(d.take)
     sources = theirs.sources()
     # plain keys, and values plain or not given: a row is indexed when its value is given (no row to test)
-    if all(PLAIN_TYPES.issuperset(map(type, c)) for c in key_columns) and PLAIN_OR_NONE.issuperset(map(type, taken)):
+    if all(theirs.types(c) <= PLAIN_TYPES for c in key_columns) and theirs.types(taken) <= PLAIN_OR_NONE:
         given: Any = range(len(theirs))
         keys = list(rows(key_columns, len(theirs)))
         if None in taken:

@@ -89,7 +89,7 @@ def with_units(columns: Columns, d: Derived) -> None:
     unit_columns = [columns.get(u) if u else repeat(None) for u in unit_fields]
     unit_rows = list(islice(zip(*unit_columns, strict=False), count)) if unit_fields else [()] * count
     numbers = _NUMBER_TYPES.issuperset
-    plain = all(numbers(map(type, column)) for column in value_columns)  # no row to test
+    plain = all(columns.types(column) <= _NUMBER_TYPES for column in value_columns)  # no row to test
     scales = _scales(unit_rows, unit_fields, d.to)
     target = engine_field(d.field)
     if plain and _CHECK not in scales:  # every row's values numbers, its units a factor or a problem
