@@ -322,24 +322,6 @@ _INTEGERS = frozenset({int})
 _TEXT_INTEGERS, _TEXT_FLOATS = frozenset({int, str, type(None)}), frozenset({float, str, type(None)})
 
 
-def ref_located(theirs: Columns, ours: Columns, match: tuple, take: str, field: str) -> bool:
-    """A ``ref`` (checker.derivations) of where the partner's evidence is (``take: _at``), when every key is
-    plain: the partner's source is held, its place computed only when read (``Columns.set`` ``located``).
-    False: not done here (a key that is not plain, or evidence holding a field of that name)."""
-    key_columns, mine = [theirs.get(f) for f, _ in match], [ours.get(f) for _, f in match]
-    sources = theirs.sources()
-    if not (all(theirs.types(c) <= _PLAIN for c in key_columns) and all(ours.types(c) <= _PLAIN_OR_NONE
-                                                                         for c in mine)) \
-            or any(type(src.data) is dict and take in src.data for src in sources):
-        return False
-    first = dict(zip(reversed(list(rows(key_columns, len(theirs)))), reversed(sources), strict=True))  # first partners
-    ours.set(field, list(map(first.get, rows(mine, len(ours)), repeat(ABSENT))), located=take)  # (no source is None)
-    return True
-
-
-_PLAIN, _PLAIN_OR_NONE = frozenset({str, int, float, bool}), frozenset({str, int, float, bool, type(None)})
-
-
 def year_column(columns: Columns) -> list[int | None]:
     """Each fact's year (its ``year``, else its ``key``: a whole number, or text of one) where it counts (an
     aggregate's year without records does not), else None."""

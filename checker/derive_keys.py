@@ -6,6 +6,7 @@ in reverse (the last value a key is given is its first fact's), and each row's r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import compress, repeat
 from operator import is_, is_not, itemgetter
 from typing import Any
@@ -38,7 +39,7 @@ def occurrence(store: ColumnStore, d: Derived) -> None:
     columns = store.kind(d.kind)
     read = [columns.get(arg) for arg in d.args]
     if all(columns.types(column) <= PLAIN_OR_NONE for column in read):  # no row to test
-        keys = list(rows(read, len(columns)))
+        keys = list(keyed(read, len(columns)))
         ranks = [3] * len(keys)
         firsts = _firsts(keys, range(len(keys)))  # the first fact of each key: 1
         for position in firsts.values():
@@ -57,6 +58,12 @@ def occurrence(store: ColumnStore, d: Derived) -> None:
         else:
             out.append(_ABSENT)
     columns.set(engine_field(d.field), out)
+
+
+def keyed(columns: list[list], count: int) -> Iterable:
+    """Each row's key for looking it up: its value when there is one column (no tuple made), else the tuple of its
+    values (``rows``): equal keys either way."""
+    return columns[0] if len(columns) == 1 else rows(columns, count)
 
 
 def _firsts(keys: list[tuple], positions: Any) -> dict[tuple, int]:
@@ -79,15 +86,15 @@ def ref(store: ColumnStore, d: Derived) -> None:
     """Copy ``take`` from the first fact of kind ``of`` (in fact order) whose ``match`` fields equal ours."""
     assert d.of is not None and d.take is not None
     theirs = store.kind(d.of)
-    if d.take in col.LOCATION and col.ref_located(theirs, store.kind(d.kind), d.match, d.take, engine_field(d.field)):
+    if d.take in col.LOCATION and _ref_located(theirs, store.kind(d.kind), d.match, d.take, engine_field(d.field)):
         return
     index = _index(theirs, d)
     ours = store.kind(d.kind)
     mine = [ours.get(f) for _, f in d.match]
     if all(ours.types(c) <= PLAIN_OR_NONE for c in mine):  # every key can be looked up
-        hits = list(map(index.get, rows(mine, len(ours)), repeat(_MISS)))
+        hits = list(map(index.get, keyed(mine, len(ours)), repeat(_MISS)))
     else:
-        hits = [_hit(index, key) or _MISS for key in rows(mine, len(ours))]
+        hits = [_hit(index, key[0] if len(key) == 1 else key) or _MISS for key in rows(mine, len(ours))]
     values, shown = list(map(itemgetter(0), hits)), list(map(itemgetter(1), hits))
     missed = values.count(_ABSENT)  # shown as the values where every value found is shown as itself:
     ours.set(engine_field(d.field), values, None if missed < len(values) == sum(map(is_, values, shown)) + missed
@@ -95,6 +102,21 @@ def ref(store: ColumnStore, d: Derived) -> None:
 
 
 _MISS = (_ABSENT, None)  # (no partner: no value)
+
+
+def _ref_located(theirs: Columns, ours: Columns, match: tuple, take: str, field: str) -> bool:
+    """A ``ref`` of where the partner's evidence is (``take: _at``), when every key is plain: the partner's source
+    is held, its place computed only when read (``Columns.set`` ``located``).  False: not done here (a key that is
+    not plain, or evidence holding a field of that name)."""
+    key_columns, mine = [theirs.get(f) for f, _ in match], [ours.get(f) for _, f in match]
+    sources = theirs.sources()
+    if not (all(theirs.types(c) <= PLAIN_TYPES for c in key_columns) and all(ours.types(c) <= PLAIN_OR_NONE
+                                                                             for c in mine)) \
+            or any(type(src.data) is dict and take in src.data for src in sources):
+        return False
+    first = dict(zip(reversed(list(keyed(key_columns, len(theirs)))), reversed(sources), strict=True))  # first ones
+    ours.set(field, list(map(first.get, keyed(mine, len(ours)), repeat(_ABSENT))), located=take)  # (no source None)
+    return True
 
 
 def _index(theirs: Columns, d: Derived) -> dict[tuple, tuple[Any, Any]]:
@@ -106,15 +128,16 @@ def _index(theirs: Columns, d: Derived) -> dict[tuple, tuple[Any, Any]]:
     # plain keys, and values plain or not given: a row is indexed when its value is given (no row to test)
     if all(theirs.types(c) <= PLAIN_TYPES for c in key_columns) and theirs.types(taken) <= PLAIN_OR_NONE:
         given: Any = range(len(theirs))
-        keys = list(rows(key_columns, len(theirs)))
         if None in taken:
             given = list(compress(given, map(is_not, taken, repeat(None))))
-            keys = list(map(keys.__getitem__, given))
+            keys = list(compress(keyed(key_columns, len(theirs)), map(is_not, taken, repeat(None))))
+        else:
+            keys = list(keyed(key_columns, len(theirs)))
         for key, position in _firsts(keys, given).items():
             index[key] = _partner(sources[position], taken[position], d.take)
         return index
     for src, key, value in zip(sources, rows(key_columns, len(theirs)), taken, strict=True):
-        if scalars(key) and scalar(value) and key not in index:
+        if scalars(key) and scalar(value) and (key := key[0] if len(key) == 1 else key) not in index:
             index[key] = _partner(src, value, d.take)
     return index
 
