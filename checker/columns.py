@@ -16,7 +16,7 @@ import functools
 import operator
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from itertools import repeat
+from itertools import compress, repeat
 from typing import Any
 
 from .bundle import TableContent
@@ -179,8 +179,14 @@ class Columns:
         full = self.base.full_rows.get(self.kind)
         if not full:
             return [src.data.get(name) for src in self.sources()]
-        return [fact.get(key) if i < len(full) and full[i] else src.data.get(name)
-                for i, (fact, src) in enumerate(zip(self.facts, self.sources(), strict=True))]
+        try:
+            column = [src.data.get(name) for src in self.sources()]
+        except AttributeError:  # (evidence that is not a mapping, of a row built whole)
+            return [fact.get(key) if i < len(full) and full[i] else src.data.get(name)
+                    for i, (fact, src) in enumerate(zip(self.facts, self.sources(), strict=True))]
+        for i in compress(range(min(len(full), len(column))), full):  # the rows built whole: the fact's value
+            column[i] = self.facts[i].get(key)
+        return column
 
     def keep(self, paths: frozenset[str]) -> None:
         """Let go of the cached columns whose engine path is not in ``paths``."""
