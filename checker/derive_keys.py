@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from itertools import compress, repeat
-from operator import is_, is_not, itemgetter
+from operator import is_not, itemgetter
 from typing import Any
 
 from . import columns as col
@@ -91,14 +91,20 @@ def ref(store: ColumnStore, d: Derived) -> None:
     index = _index(theirs, d)
     ours = store.kind(d.kind)
     mine = [ours.get(f) for _, f in d.match]
-    if all(ours.types(c) <= PLAIN_OR_NONE for c in mine):  # every key can be looked up
+    plain = all(ours.types(c) <= PLAIN_OR_NONE for c in mine)  # every key can be looked up
+    if all(value is shown for value, shown in index.values()):  # every partner's value shown as itself
+        found = {key: value for key, (value, _) in index.items()}
+        values = list(map(found.get, keyed(mine, len(ours)), repeat(_ABSENT))) if plain else \
+            [_ABSENT if (hit := _hit(found, key[0] if len(key) == 1 else key)) is None else hit
+             for key in rows(mine, len(ours))]
+        ours.set(engine_field(d.field), values, None if any(map(is_not, values, repeat(_ABSENT))) else
+                 [None] * len(values))  # (shown as the values; a column without a value keeps its shown Nones)
+        return
+    if plain:
         hits = list(map(index.get, keyed(mine, len(ours)), repeat(_MISS)))
     else:
         hits = [_hit(index, key[0] if len(key) == 1 else key) or _MISS for key in rows(mine, len(ours))]
-    values, shown = list(map(itemgetter(0), hits)), list(map(itemgetter(1), hits))
-    missed = values.count(_ABSENT)  # shown as the values where every value found is shown as itself:
-    ours.set(engine_field(d.field), values, None if missed < len(values) == sum(map(is_, values, shown)) + missed
-             else shown)
+    ours.set(engine_field(d.field), list(map(itemgetter(0), hits)), list(map(itemgetter(1), hits)))
 
 
 _MISS = (_ABSENT, None)  # (no partner: no value)

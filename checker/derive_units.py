@@ -53,16 +53,22 @@ _CHECK = object()
 _NUMBER_TYPES = frozenset({int, float})
 
 
-def _scales(unit_rows: list[tuple], unit_fields: list[str | None], to: str | None) -> list:
+def _scales(unit_columns: list, unit_fields: list[str | None], count: int, to: str | None) -> list:
     """Per row, what its combination of unit texts gives (``_scale_of``), computed once per distinct
-    combination in the order they first appear; a list or mapping where a unit should be: ``_CHECK``."""
+    combination in the order they first appear (one unit field: by its value, no tuple a row); a list or mapping
+    where a unit should be: ``_CHECK``."""
     try:
+        if len(unit_fields) == 1 and unit_fields[0]:
+            column = unit_columns[0]
+            known = {unit: _scale_of((unit,), unit_fields, to) for unit in dict.fromkeys(column)}
+            return list(map(known.__getitem__, column))
+        unit_rows = _unit_rows(unit_columns, unit_fields, count)
         known = {units: _scale_of(units, unit_fields, to) for units in dict.fromkeys(unit_rows)}
         return list(map(known.__getitem__, unit_rows))
     except TypeError:  # something unhashable where a unit should be: row by row
         pass
     known, out = {}, []
-    for units in unit_rows:
+    for units in _unit_rows(unit_columns, unit_fields, count):
         try:
             scale = known.get(units)
             if scale is None:
@@ -71,6 +77,11 @@ def _scales(unit_rows: list[tuple], unit_fields: list[str | None], to: str | Non
             scale = _CHECK
         out.append(scale)
     return out
+
+
+def _unit_rows(unit_columns: list, unit_fields: list[str | None], count: int) -> list[tuple]:
+    """Each row's unit texts (None for a factor without a unit field)."""
+    return list(islice(zip(*unit_columns, strict=False), count)) if unit_fields else [()] * count
 
 
 def _rounded_all(products: list[float]) -> list[float]:
@@ -87,10 +98,9 @@ def with_units(columns: Columns, d: Derived) -> None:
     count = len(columns)
     value_columns = [columns.get(v) for v, _ in d.factors]
     unit_columns = [columns.get(u) if u else repeat(None) for u in unit_fields]
-    unit_rows = list(islice(zip(*unit_columns, strict=False), count)) if unit_fields else [()] * count
     numbers = _NUMBER_TYPES.issuperset
     plain = all(columns.types(column) <= _NUMBER_TYPES for column in value_columns)  # no row to test
-    scales = _scales(unit_rows, unit_fields, d.to)
+    scales = _scales(unit_columns, unit_fields, count, d.to)
     target = engine_field(d.field)
     if plain and _CHECK not in scales:  # every row's values numbers, its units a factor or a problem
         products, problems = _column_products(value_columns, scales, count)
@@ -99,7 +109,8 @@ def with_units(columns: Columns, d: Derived) -> None:
         return
     values: list = []
     errors: list = []
-    for row, units, scale in zip(rows(value_columns, count), unit_rows, scales, strict=False):
+    for row, units, scale in zip(rows(value_columns, count), _unit_rows(unit_columns, unit_fields, count), scales,
+                                 strict=False):
         if scale is _CHECK or not (plain or numbers(map(type, row))):
             values.append(_ABSENT)  # a missing value (absent) or a unit that is not text (its problem)
             errors.append(_unusable(row, units, unit_fields))
