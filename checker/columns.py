@@ -117,7 +117,7 @@ class Columns:
     def __init__(self, base: FactBase, kind: str):
         self.base = base
         self.kind = kind
-        self.facts = [base.facts[int(fid) - 1] for fid in base.of_kind(kind)]
+        self.facts = list(map(base.facts.__getitem__, map((1).__rsub__, map(int, base.of_kind(kind)))))
         self._cache: dict[str, list] = {}
         self._fresh: dict[str, list] = {}  # columns just set, as set (``set``: read by ``raw`` when whole)
         self._types: dict[int, tuple[list, frozenset[type]]] = {}  # (``types``)
@@ -272,9 +272,11 @@ def rel_diff_column(columns: list[list], table: dict) -> list:
     """The ``rel_diff`` op (|a − b| / |b|, checker.derivations) over whole columns."""
     a_column, b_column = columns
     if _NUMBERS.issuperset(set(map(type, a_column)) | set(map(type, b_column))):  # every row numbers (no bool)
-        diffs = [abs(a - b) / abs(b) if b else ABSENT for a, b in zip(a_column, b_column, strict=True)]
+        diffs = list(map(operator.truediv, map(abs, map(operator.sub, a_column, b_column)), map(abs, b_column))) \
+            if 0 not in b_column else [abs(a - b) / abs(b) if b else ABSENT for a, b in zip(a_column, b_column,
+                                                                                            strict=True)]
         known = {d: rounded(d) for d in dict.fromkeys(diffs) if d is not ABSENT and d}  # once per distinct value
-        return [known[d] if d is not ABSENT and d else d for d in diffs]  # (a zero is its own rounding)
+        return list(map(known.get, diffs, diffs))  # (a zero is its own rounding; absent stays absent)
     out = []
     for a, b in zip(a_column, b_column, strict=True):
         ta, tb = type(a), type(b)
