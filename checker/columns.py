@@ -16,7 +16,7 @@ import functools
 import operator
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from itertools import compress, repeat
+from itertools import compress, islice, repeat
 from typing import Any
 
 from .bundle import TableContent
@@ -153,18 +153,20 @@ class Columns:
         column = self._cache.get(key)
         if column is not None:
             return column
-        fresh = self._fresh.pop(key, None)
-        whole = fresh is not None and ABSENT not in fresh  # set by a step for every fact: the column as set
-        held = None if whole else self.base.held_column(self.kind, key)
+        fresh = self._fresh.pop(key, None)  # (set by a step and held: the held column's values as they were set)
+        held = (fresh, ABSENT) if fresh is not None else self.base.held_column(self.kind, key)
         if held is None:
-            column = fresh if fresh is not None and whole else self._given(key)
+            column = self._given(key)
         else:
             values, skip = held
             if len(values) == len(self.facts) and skip not in values:
                 column = values
             else:  # not derived for some: the fact's own value there
-                column = [fact.get(key) if i >= len(values) or values[i] is skip else values[i]
-                          for i, fact in enumerate(self.facts)]
+                column = list(islice(values, len(self.facts))) + [None] * (len(self.facts) - len(values))
+                for i in compress(range(len(column)), map(operator.is_, column, repeat(skip))):
+                    column[i] = self.facts[i].get(key)
+                for i in range(len(values), len(self.facts)):
+                    column[i] = self.facts[i].get(key)
         self._cache[key] = column
         return column
 
@@ -211,10 +213,12 @@ class Columns:
         computed when read."""
         for key in [k for k in self._cache if k == name or k.startswith(name + ".")]:
             del self._cache[key]
-        self._fresh.pop(name, None)
+        label = name[2:] if name.startswith("f_") else name
+        self._fresh.pop(label, None), self._fresh.pop("f_" + label, None)
         resolve = (LOCATION[located], LOCATION_COLUMNS[located]) if located else None
         self.base.set_derived_column(self.facts, name, values, ABSENT, shown, self.sources(), self.kind, resolve)
-        if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts):
+        if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts) and (
+                shown is not None or any(map(operator.is_not, values, repeat(ABSENT)))):  # (held: not all absent)
             self._fresh[name] = values  # (held coded: a later step reading it reads it as set)
 
 
