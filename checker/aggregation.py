@@ -248,9 +248,13 @@ def _aggregate(base: FactBase, bundle: Bundle, agg: Aggregate, period_years: ran
         _aggregate_by_field(base, agg, columns)
         return
     groups: dict[int, list[int]] = {}
+    years: dict[int, int] = {}  # the year of each day, once per distinct day
     for i, day in _selected(columns, agg, _raw(columns, agg.group_by_year_of)):
         if isinstance(day, int):
-            groups.setdefault(year_of(day), []).append(i)
+            year = years.get(day)
+            if year is None:
+                year = years[day] = year_of(day)
+            groups.setdefault(year, []).append(i)
     keys = set(groups)
     totalled = _totalled(columns, agg)
     if agg.over_period:

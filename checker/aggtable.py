@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from itertools import compress, groupby
-from operator import itemgetter
+from itertools import compress, groupby, repeat
+from operator import and_, contains, eq, itemgetter, not_
 from typing import Any
 
 from .columns import Columns
@@ -92,9 +92,13 @@ def where_mask(columns: Columns, where: tuple[tuple[str, Any], ...]) -> list[boo
         if isinstance(wanted, tuple):
             op, values = wanted
             inside = op == "in"
-            mask = [m and (v is not None and v in values) == inside for m, v in zip(mask, column, strict=True)]
+            if None in values:
+                mask = [m and (v is not None and v in values) == inside for m, v in zip(mask, column, strict=True)]
+                continue
+            found = map(contains, repeat(values), column)  # (None is in no list: it is none of the values)
+            mask = list(map(and_, mask, found if inside else map(not_, found)))
         else:
-            mask = [m and v == wanted for m, v in zip(mask, column, strict=True)]
+            mask = list(map(and_, mask, map(eq, column, repeat(wanted))))
     return mask
 
 
@@ -174,6 +178,18 @@ def _groups(columns: Columns, agg: Aggregate, names: list[str]) -> tuple[dict[tu
     return groups, keys
 
 
+def _group_fields(counted: dict, data: dict, fields: list[tuple[str, str]], values: tuple, plain: bool) -> None:
+    """A group's fields with its values, on its fact (by engine name) and its data (the first of a name given
+    twice)."""
+    if plain:
+        counted.update(zip([e for _, e in fields], values, strict=True))
+        data.update(zip([n for n, _ in fields], values, strict=True))
+        return
+    for (name, engine_name), value in zip(fields, values, strict=True):
+        counted.setdefault(engine_name, value)
+        data.setdefault(name, value)
+
+
 def aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> None:
     """One fact per distinct combination of the ``group_by`` fields (records missing one are in no
     group): ``key`` the values joined with "/", each field with its value, ``count``, ``sum`` and
@@ -198,19 +214,16 @@ def aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> Non
     shared().__dict__.update([(k, None) for k in ("key", "count", *names, "sum", "distinct")])
     for values, members in groups.items():
         key = keys[values]
-        counted: dict = {"kind": kind, "key": key, "count": len(members)}
         data: dict = shared().__dict__
         data["key"], data["count"] = key, len(members)
-        if plain:
-            counted.update(zip(engine_names, values, strict=True))
+        if lean is not None:  # (plain) the fact made from the data
             data.update(zip(names, values, strict=True))
-        else:
-            for (name, engine_name), value in zip(fields, values, strict=True):
-                counted.setdefault(engine_name, value)
-                data.setdefault(name, value)
-        totals(totals_of, members, None if lean is not None else counted, data)
-        if lean is not None:
-            counted = {"kind": kind}
+            totals(totals_of, members, None, data)
+            counted: dict = {"kind": kind}
             counted.update([(e, data[k]) for k, e in picks if k in data])
+        else:
+            counted = {"kind": kind, "key": key, "count": len(members)}
+            _group_fields(counted, data, fields, values, plain)
+            totals(totals_of, members, counted, data)
         first = sources[members[0]]
         base.add(counted, FactSource(kind, first.file, first.at, data, first.document, stable))  # (the first's place)

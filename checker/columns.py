@@ -16,7 +16,7 @@ import functools
 import operator
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from itertools import repeat
+from itertools import compress, islice, repeat
 from typing import Any
 
 from .bundle import TableContent
@@ -112,13 +112,15 @@ class Columns:
     """The facts of one kind (in fact order) and the columns read from them so far.  A derived value held
     as a column (``FactBase.holding``) is read from its column, the fact's own value where it is not derived."""
 
-    __slots__ = ("_cache", "_sources", "base", "facts", "kind")
+    __slots__ = ("_cache", "_fresh", "_sources", "_types", "base", "facts", "kind")
 
     def __init__(self, base: FactBase, kind: str):
         self.base = base
         self.kind = kind
-        self.facts = [base.facts[int(fid) - 1] for fid in base.of_kind(kind)]
+        self.facts = list(map(base.facts.__getitem__, map((1).__rsub__, map(int, base.of_kind(kind)))))
         self._cache: dict[str, list] = {}
+        self._fresh: dict[str, list] = {}  # columns just set, as set (``set``: read by ``raw`` when whole)
+        self._types: dict[int, tuple[list, frozenset[type]]] = {}  # (``types``)
         self._sources: list[FactSource] | None = None
 
     def sources(self) -> list[FactSource]:
@@ -151,7 +153,8 @@ class Columns:
         column = self._cache.get(key)
         if column is not None:
             return column
-        held = self.base.held_column(self.kind, key)
+        fresh = self._fresh.pop(key, None)  # (set by a step and held: the held column's values as they were set)
+        held = (fresh, ABSENT) if fresh is not None else self.base.held_column(self.kind, key)
         if held is None:
             column = self._given(key)
         else:
@@ -159,8 +162,11 @@ class Columns:
             if len(values) == len(self.facts) and skip not in values:
                 column = values
             else:  # not derived for some: the fact's own value there
-                column = [fact.get(key) if i >= len(values) or values[i] is skip else values[i]
-                          for i, fact in enumerate(self.facts)]
+                column = list(islice(values, len(self.facts))) + [None] * (len(self.facts) - len(values))
+                for i in compress(range(len(column)), map(operator.is_, column, repeat(skip))):
+                    column[i] = self.facts[i].get(key)
+                for i in range(len(values), len(self.facts)):
+                    column[i] = self.facts[i].get(key)
         self._cache[key] = column
         return column
 
@@ -175,13 +181,30 @@ class Columns:
         full = self.base.full_rows.get(self.kind)
         if not full:
             return [src.data.get(name) for src in self.sources()]
-        return [fact.get(key) if i < len(full) and full[i] else src.data.get(name)
-                for i, (fact, src) in enumerate(zip(self.facts, self.sources(), strict=True))]
+        try:
+            column = [src.data.get(name) for src in self.sources()]
+        except AttributeError:  # (evidence that is not a mapping, of a row built whole)
+            return [fact.get(key) if i < len(full) and full[i] else src.data.get(name)
+                    for i, (fact, src) in enumerate(zip(self.facts, self.sources(), strict=True))]
+        for i in compress(range(min(len(full), len(column))), full):  # the rows built whole: the fact's value
+            column[i] = self.facts[i].get(key)
+        return column
 
     def keep(self, paths: frozenset[str]) -> None:
         """Let go of the cached columns whose engine path is not in ``paths``."""
         for key in [k for k in self._cache if k not in paths]:
             del self._cache[key]
+        for key in [k for k in self._fresh if k not in paths]:
+            del self._fresh[key]
+        kept = set(map(id, self._cache.values()))
+        self._types = {k: hit for k, hit in self._types.items() if k in kept}
+
+    def types(self, column: list) -> frozenset[type]:
+        """The types of the values of a column ``get`` gave (found once while the column is held)."""
+        hit = self._types.get(id(column))
+        if hit is None or hit[0] is not column:
+            hit = self._types[id(column)] = (column, frozenset(map(type, column)))
+        return hit[1]
 
     def set(self, name: str, values: list, shown: list | None = None, located: str | None = None) -> None:
         """Set the computed ``values`` (``ABSENT``: not set) as the engine field ``name`` of the facts,
@@ -190,8 +213,13 @@ class Columns:
         computed when read."""
         for key in [k for k in self._cache if k == name or k.startswith(name + ".")]:
             del self._cache[key]
+        label = name[2:] if name.startswith("f_") else name
+        self._fresh.pop(label, None), self._fresh.pop("f_" + label, None)
         resolve = (LOCATION[located], LOCATION_COLUMNS[located]) if located else None
         self.base.set_derived_column(self.facts, name, values, ABSENT, shown, self.sources(), self.kind, resolve)
+        if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts) and (
+                shown is not None or any(map(operator.is_not, values, repeat(ABSENT)))):  # (held: not all absent)
+            self._fresh[name] = values  # (held coded: a later step reading it reads it as set)
 
 
 class TableColumns(Columns):
@@ -201,7 +229,7 @@ class TableColumns(Columns):
     __slots__ = ("_count", "_table")
 
     def __init__(self, base: FactBase, kind: str):
-        self.base, self.kind, self.facts, self._cache = base, kind, [], {}
+        self.base, self.kind, self.facts, self._cache, self._fresh, self._types = base, kind, [], {}, {}, {}
         self._table, self._count = base.tables[kind]
         self._sources = [None] * self._count  # type: ignore[list-item]
 
@@ -248,9 +276,11 @@ def rel_diff_column(columns: list[list], table: dict) -> list:
     """The ``rel_diff`` op (|a − b| / |b|, checker.derivations) over whole columns."""
     a_column, b_column = columns
     if _NUMBERS.issuperset(set(map(type, a_column)) | set(map(type, b_column))):  # every row numbers (no bool)
-        diffs = [abs(a - b) / abs(b) if b else ABSENT for a, b in zip(a_column, b_column, strict=True)]
+        diffs = list(map(operator.truediv, map(abs, map(operator.sub, a_column, b_column)), map(abs, b_column))) \
+            if 0 not in b_column else [abs(a - b) / abs(b) if b else ABSENT for a, b in zip(a_column, b_column,
+                                                                                            strict=True)]
         known = {d: rounded(d) for d in dict.fromkeys(diffs) if d is not ABSENT and d}  # once per distinct value
-        return [known[d] if d is not ABSENT and d else d for d in diffs]  # (a zero is its own rounding)
+        return list(map(known.get, diffs, diffs))  # (a zero is its own rounding; absent stays absent)
     out = []
     for a, b in zip(a_column, b_column, strict=True):
         ta, tb = type(a), type(b)
@@ -270,6 +300,9 @@ def per_distinct(op: Callable[[list, dict], Any]) -> Callable[[list[list], dict]
     its own."""
     def twin(columns: list[list], table: dict) -> list:
         if all(map(_memo_safe, columns)):
+            if len(columns) == 1:  # (no row tuples)
+                once = {value: op([value], table) for value in dict.fromkeys(columns[0])}
+                return list(map(once.__getitem__, columns[0]))
             rows = list(zip(*columns, strict=True))
             known = {row: op(list(row), table) for row in dict.fromkeys(rows)}
             return list(map(known.__getitem__, rows))
@@ -299,24 +332,6 @@ _UNSEEN, _OWN = object(), object()
 _NUMBERS = frozenset({int, float})
 _INTEGERS = frozenset({int})
 _TEXT_INTEGERS, _TEXT_FLOATS = frozenset({int, str, type(None)}), frozenset({float, str, type(None)})
-
-
-def ref_located(theirs: Columns, ours: Columns, match: tuple, take: str, field: str) -> bool:
-    """A ``ref`` (checker.derivations) of where the partner's evidence is (``take: _at``), when every key is
-    plain: the partner's source is held, its place computed only when read (``Columns.set`` ``located``).
-    False: not done here (a key that is not plain, or evidence holding a field of that name)."""
-    key_columns, mine = [theirs.get(f) for f, _ in match], [ours.get(f) for _, f in match]
-    sources = theirs.sources()
-    if not (all(_PLAIN.issuperset(map(type, c)) for c in key_columns)
-            and all(_PLAIN_OR_NONE.issuperset(map(type, c)) for c in mine)) \
-            or any(type(src.data) is dict and take in src.data for src in sources):
-        return False
-    first = dict(zip(reversed(list(rows(key_columns, len(theirs)))), reversed(sources), strict=True))  # first partners
-    ours.set(field, [ABSENT if hit is None else hit for hit in map(first.get, rows(mine, len(ours)))], located=take)
-    return True
-
-
-_PLAIN, _PLAIN_OR_NONE = frozenset({str, int, float, bool}), frozenset({str, int, float, bool, type(None)})
 
 
 def year_column(columns: Columns) -> list[int | None]:
@@ -356,15 +371,18 @@ class Coded:
 
 def coded(values: list | None) -> Any:
     """``values`` as a ``Coded`` column when it is long and holds at most 65,536 distinct objects (told apart
-    by identity, so every value read back is the object held); otherwise as it is."""
+    by identity, so every value read back is the object held), fewer than 3 a 4 rows beyond 256 (else the codes
+    and the table of objects take more room than the list); otherwise as it is."""
     if values is None or type(values) is not list or len(values) < _CODE_FROM:
         return values
-    distinct = dict(zip(map(id, values), values, strict=True))  # (all alive in ``values``: ids are unique)
-    if len(distinct) > 65536:
+    if all(map(operator.is_, values, repeat(values[0]))):  # one object (a value every row has, nothing derived)
+        return Coded(array("B", bytes(len(values))), [values[0]])
+    ids = list(map(id, values))
+    distinct = dict(zip(ids, values, strict=True))  # (all alive in ``values``: ids are unique)
+    if len(distinct) > min(65536, max(256, 3 * len(values) // 4)):
         return values
-    index = {key: n for n, key in enumerate(distinct)}
-    return Coded(array("B" if len(index) <= 256 else "H", map(index.__getitem__, map(id, values))),
-                 list(distinct.values()))
+    codes = list(map(dict(zip(distinct, range(len(distinct)), strict=True)).__getitem__, ids))
+    return Coded(array("B", bytes(codes)) if len(distinct) <= 256 else array("H", codes), list(distinct.values()))
 
 
 _CODE_FROM = 1024  # rows of a held column, from which it is held ``Coded``

@@ -16,10 +16,10 @@ from typing import Any
 
 from . import columns as col
 from .columns import ABSENT as _ABSENT
-from .columns import Columns, ColumnStore, getter, per_distinct, rel_diff_column, rows, walk
+from .columns import Columns, ColumnStore, getter, per_distinct, rel_diff_column, rows
 from .conditions import engine_field
+from .derive_keys import occurrence, ref, scalar
 from .derive_units import with_units
-from .factbase import UNSET
 from .packmodel import UNIT_OPS, Aggregate, Derived
 from .quantities import UnitProblem, dimension_text, rounded
 
@@ -179,7 +179,7 @@ def _pick(args: list, table: dict) -> Any:
     for item in args[0] if isinstance(args[0], list) else ():
         if isinstance(item, dict) and item.get(key) == value:
             found = item.get(take)
-            return found if _scalar(found) else _ABSENT
+            return found if scalar(found) else _ABSENT
     return _ABSENT
 
 
@@ -191,10 +191,18 @@ _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_o
                 "on_or_before": _on_or_before}
 
 
+def _first_given_column(columns: list[list], table: dict) -> list:
+    """``first_given`` over whole columns: the first of the values that is given."""
+    out = columns[0]
+    for column in columns[1:]:
+        out = [a if a is not None else b for a, b in zip(out, column, strict=True)]
+    return [_ABSENT if a is None else a for a in out]
+
 
 # Columnar twins of the ops above: the same value for each row, computed over whole columns.
 COLUMN_OPS: dict[str, Callable[[list[list], dict], list]] = {
-    "rel_diff": rel_diff_column, **{op: per_distinct(fn) for op, fn in _DERIVATIONS.items() if op != "rel_diff"}}
+    **{op: per_distinct(fn) for op, fn in _DERIVATIONS.items()}, "rel_diff": rel_diff_column,
+    "first_given": _first_given_column}
 
 
 def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: ColumnStore | None = None) -> None:
@@ -215,13 +223,13 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: C
     """
     store = store or ColumnStore(base)
     if d.op == "ref":
-        _ref(store, d)
+        ref(store, d)
         return
     if d.op == "decline_rate":
         _decline_rate(store.kind(d.kind), d, aggregates)
         return
     if d.op == "occurrence":
-        _occurrence(store, d)
+        occurrence(store, d)
         return
     if d.op in ("window_sum", "window_decline"):
         _window(store.kind(d.kind), d)
@@ -246,88 +254,6 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: C
     if any(type(v) is float and not math.isfinite(v) for v in distinct):  # an overflowing result is absent
         values = [v if type(v) is not float or math.isfinite(v) else _ABSENT for v in values]
     columns.set(engine_field(d.field), values)
-
-
-def _occurrence(store: ColumnStore, d: Derived) -> None:
-    """The rank of each fact among the facts of its kind with the same values of the ``args`` fields, in
-    fact order: 1 the first, 2 the first repetition, 3 any later one (a bounded value, so that a table of
-    identical rows stays a few distinct facts for the engine's feed).  A missing field is a value of its
-    own (an annual figure has no month); a field holding a list or mapping leaves the rank absent."""
-    columns = store.kind(d.kind)
-    seen: dict[tuple, int] = {}
-    ranks: list = []
-    read = [columns.get(arg) for arg in d.args]
-    plain = all(_PLAIN_OR_NONE.issuperset(map(type, column)) for column in read)  # no row to test
-    for key in rows(read, len(columns)):
-        if plain or _scalars(key, none=True):
-            seen[key] = rank = min(seen.get(key, 0) + 1, 3)
-            ranks.append(rank)
-        else:
-            ranks.append(_ABSENT)
-    columns.set(engine_field(d.field), ranks)
-
-
-_PLAIN_TYPES, _PLAIN_OR_NONE = frozenset({str, int, float, bool}), frozenset({str, int, float, bool, type(None)})
-
-
-def _scalars(values: tuple, none: bool = False) -> bool:
-    """Every value is a scalar (``_scalar``), or None when ``none``."""
-    return (_PLAIN_OR_NONE if none else _PLAIN_TYPES).issuperset(map(type, values)) or all(
-        _scalar(v) or (none and v is None) for v in values)
-
-
-def _scalar(value: Any) -> bool:
-    return isinstance(value, (str, int, float, bool))
-
-
-def _as_written(src: Any, path: str) -> Any:
-    """The value at ``path`` of what a message shows of a fact (its evidence with the derived values
-    beside it, ``FactSource.values``), without building that mapping."""
-    data = src.data
-    if not isinstance(data, dict):
-        return None
-    head, _, rest = path.partition(".")
-    value = data.get(head) if (value := src.derived_get(head)) is UNSET else value
-    return walk(value, rest) if rest else value
-
-
-def _ref(store: ColumnStore, d: Derived) -> None:
-    """Copy ``take`` from the first fact of kind ``of`` (in fact order) whose ``match`` fields equal ours."""
-    assert d.of is not None and d.take is not None
-    theirs = store.kind(d.of)
-    if d.take in col.LOCATION and col.ref_located(theirs, store.kind(d.kind), d.match, d.take, engine_field(d.field)):
-        return
-    index = _index(theirs, d)
-    ours = store.kind(d.kind)
-    mine = [ours.get(f) for _, f in d.match]
-    if all(_PLAIN_OR_NONE.issuperset(map(type, c)) for c in mine):  # every key can be looked up
-        hits = list(map(index.get, rows(mine, len(ours))))
-    else:
-        hits = [_hit(index, key) for key in rows(mine, len(ours))]
-    ours.set(engine_field(d.field), [_ABSENT if hit is None else hit[0] for hit in hits],
-             [None if hit is None else hit[1] for hit in hits])
-
-
-def _index(theirs: Columns, d: Derived) -> dict[tuple, tuple[Any, Any]]:
-    """``_ref``'s partners: per key, the value and the value as written of the first partner that gives it."""
-    assert d.take is not None
-    index: dict[tuple, tuple[Any, Any]] = {}
-    key_columns, taken = [theirs.get(f) for f, _ in d.match], theirs.get(d.take)
-    # plain keys, and values plain or not given: a row is indexed when its value is given (no row to test)
-    plain = all(_PLAIN_TYPES.issuperset(map(type, c)) for c in key_columns) and _PLAIN_OR_NONE.issuperset(
-        map(type, taken))
-    for src, key, value in zip(theirs.sources(), rows(key_columns, len(theirs)), taken, strict=True):
-        if (value is not None if plain else _scalars(key) and _scalar(value)) and key not in index:
-            shown = value if src is None else _as_written(src, d.take)  # as written (a date as text; none: a table)
-            index[key] = (value, shown if _scalar(shown) else value)
-    return index
-
-
-def _hit(index: dict, key: tuple) -> Any:
-    try:
-        return index.get(key)
-    except TypeError:  # a list or mapping where a key value should be: no partner
-        return None
 
 
 def _decline_rate(columns: Columns, d: Derived, aggregates: dict[str, Aggregate]) -> None:

@@ -6,8 +6,9 @@ take a handful of values calls pint a handful of times."""
 from __future__ import annotations
 
 import math
-from itertools import islice, repeat
+from itertools import compress, islice, repeat
 from math import prod
+from operator import mul
 from typing import Any
 
 from .columns import ABSENT as _ABSENT
@@ -52,16 +53,22 @@ _CHECK = object()
 _NUMBER_TYPES = frozenset({int, float})
 
 
-def _scales(unit_rows: list[tuple], unit_fields: list[str | None], to: str | None) -> list:
+def _scales(unit_columns: list, unit_fields: list[str | None], count: int, to: str | None) -> list:
     """Per row, what its combination of unit texts gives (``_scale_of``), computed once per distinct
-    combination in the order they first appear; a list or mapping where a unit should be: ``_CHECK``."""
+    combination in the order they first appear (one unit field: by its value, no tuple a row); a list or mapping
+    where a unit should be: ``_CHECK``."""
     try:
+        if len(unit_fields) == 1 and unit_fields[0]:
+            column = unit_columns[0]
+            known = {unit: _scale_of((unit,), unit_fields, to) for unit in dict.fromkeys(column)}
+            return list(map(known.__getitem__, column))
+        unit_rows = _unit_rows(unit_columns, unit_fields, count)
         known = {units: _scale_of(units, unit_fields, to) for units in dict.fromkeys(unit_rows)}
         return list(map(known.__getitem__, unit_rows))
     except TypeError:  # something unhashable where a unit should be: row by row
         pass
     known, out = {}, []
-    for units in unit_rows:
+    for units in _unit_rows(unit_columns, unit_fields, count):
         try:
             scale = known.get(units)
             if scale is None:
@@ -70,6 +77,11 @@ def _scales(unit_rows: list[tuple], unit_fields: list[str | None], to: str | Non
             scale = _CHECK
         out.append(scale)
     return out
+
+
+def _unit_rows(unit_columns: list, unit_fields: list[str | None], count: int) -> list[tuple]:
+    """Each row's unit texts (None for a factor without a unit field)."""
+    return list(islice(zip(*unit_columns, strict=False), count)) if unit_fields else [()] * count
 
 
 def _rounded_all(products: list[float]) -> list[float]:
@@ -86,21 +98,19 @@ def with_units(columns: Columns, d: Derived) -> None:
     count = len(columns)
     value_columns = [columns.get(v) for v, _ in d.factors]
     unit_columns = [columns.get(u) if u else repeat(None) for u in unit_fields]
-    unit_rows = list(islice(zip(*unit_columns, strict=False), count)) if unit_fields else [()] * count
     numbers = _NUMBER_TYPES.issuperset
-    plain = all(numbers(map(type, column)) for column in value_columns)  # no row to test
-    scales = _scales(unit_rows, unit_fields, d.to)
+    plain = all(columns.types(column) <= _NUMBER_TYPES for column in value_columns)  # no row to test
+    scales = _scales(unit_columns, unit_fields, count, d.to)
     target = engine_field(d.field)
-    if plain and set(map(type, scales)) <= {float}:  # every row usable: its product, no problem to note
-        products = [prod(row, start=1.0) * scale for row, scale in zip(rows(value_columns, count), scales,
-                                                                         strict=False)]
-        if all(map(math.isfinite, products)):
-            columns.set(target, _rounded_all(products))
-            columns.set(target + UNIT_ERROR, [_ABSENT] * count)
-            return
+    if plain and _CHECK not in scales:  # every row's values numbers, its units a factor or a problem
+        products, problems = _column_products(value_columns, scales, count)
+        columns.set(target, products)
+        columns.set(target + UNIT_ERROR, problems)
+        return
     values: list = []
     errors: list = []
-    for row, units, scale in zip(rows(value_columns, count), unit_rows, scales, strict=False):
+    for row, units, scale in zip(rows(value_columns, count), _unit_rows(unit_columns, unit_fields, count), scales,
+                                 strict=False):
         if scale is _CHECK or not (plain or numbers(map(type, row))):
             values.append(_ABSENT)  # a missing value (absent) or a unit that is not text (its problem)
             errors.append(_unusable(row, units, unit_fields))
@@ -118,3 +128,23 @@ def with_units(columns: Columns, d: Derived) -> None:
             errors.append(_NOT_FINITE)
     columns.set(target, values)
     columns.set(target + UNIT_ERROR, errors)
+
+
+def _column_products(value_columns: list[list], scales: list, count: int) -> tuple[list, list]:
+    """``with_units``' values and unit problems when every value is a number and every row's units give a factor
+    (a float) or a problem (a text), column by column: the factors multiplied in order, as floats (as ``prod``
+    with a start of 1.0 does), then by the row's factor; a result that is not finite is a problem."""
+    usable = [type(scale) is float for scale in scales]
+    products: list = [1.0] * count
+    for column in value_columns:
+        products = list(map(mul, products, column))
+    products = list(map(mul, products, scales if all(usable) else [s if u else 1.0 for s, u in zip(scales, usable,
+                                                                                                      strict=True)]))
+    finite = list(map(math.isfinite, products))
+    if all(usable) and all(finite):  # every row's product, no problem to note
+        return _rounded_all(products), [_ABSENT] * count
+    kept = [u and f for u, f in zip(usable, finite, strict=True)]
+    known = {p: rounded(p) for p in dict.fromkeys(compress(products, kept)) if p}  # once per distinct product
+    values = [(known[p] if p else rounded(p)) if k else _ABSENT for p, k in zip(products, kept, strict=True)]
+    errors = [_ABSENT if k else _NOT_FINITE if u else s for s, u, k in zip(scales, usable, kept, strict=True)]
+    return values, errors

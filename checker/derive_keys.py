@@ -1,0 +1,161 @@
+"""The derived values of checker.derivations that match facts by the values of key fields: ``ref`` (a field of
+the first fact of another kind - or of the same kind - whose ``match`` fields equal ours) and ``occurrence``
+(the rank of a fact among those of its kind with the same values), over a kind's columns: where every key value
+is plain (text, a number, a boolean, or not given) the first fact of each key is found by one pass over the keys
+in reverse (the last value a key is given is its first fact's), and each row's result is looked up, not computed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import compress, repeat
+from operator import is_not, itemgetter
+from typing import Any
+
+from . import columns as col
+from .columns import ABSENT as _ABSENT
+from .columns import Columns, ColumnStore, rows, walk
+from .conditions import engine_field
+from .factbase import UNSET
+from .packmodel import Derived
+
+PLAIN_TYPES, PLAIN_OR_NONE = frozenset({str, int, float, bool}), frozenset({str, int, float, bool, type(None)})
+
+
+def scalars(values: tuple, none: bool = False) -> bool:
+    """Every value is a scalar (``scalar``), or None when ``none``."""
+    return (PLAIN_OR_NONE if none else PLAIN_TYPES).issuperset(map(type, values)) or all(
+        scalar(v) or (none and v is None) for v in values)
+
+
+def scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool))
+
+
+def occurrence(store: ColumnStore, d: Derived) -> None:
+    """The rank of each fact among the facts of its kind with the same values of the ``args`` fields, in
+    fact order: 1 the first, 2 the first repetition, 3 any later one (a bounded value, so that a table of
+    identical rows stays a few distinct facts for the engine's feed).  A missing field is a value of its
+    own (an annual figure has no month); a field holding a list or mapping leaves the rank absent."""
+    columns = store.kind(d.kind)
+    read = [columns.get(arg) for arg in d.args]
+    if all(columns.types(column) <= PLAIN_OR_NONE for column in read):  # no row to test
+        keys = list(keyed(read, len(columns)))
+        ranks = [3] * len(keys)
+        firsts = _firsts(keys, range(len(keys)))  # the first fact of each key: 1
+        for position in firsts.values():
+            ranks[position] = 1
+        rest = [p for p, rank in enumerate(ranks) if rank == 3] if len(firsts) < len(keys) else []
+        for position in _firsts(list(map(keys.__getitem__, rest)), rest).values():  # then the first of the others
+            ranks[position] = 2
+        columns.set(engine_field(d.field), ranks)
+        return
+    seen: dict[tuple, int] = {}
+    out: list = []
+    for key in rows(read, len(columns)):
+        if scalars(key, none=True):
+            seen[key] = rank = min(seen.get(key, 0) + 1, 3)
+            out.append(rank)
+        else:
+            out.append(_ABSENT)
+    columns.set(engine_field(d.field), out)
+
+
+def keyed(columns: list[list], count: int) -> Iterable:
+    """Each row's key for looking it up: its value when there is one column (no tuple made), else the tuple of its
+    values (``rows``): equal keys either way."""
+    return columns[0] if len(columns) == 1 else rows(columns, count)
+
+
+def _firsts(keys: list[tuple], positions: Any) -> dict[tuple, int]:
+    """The position of the first of ``keys`` (at ``positions``) of each distinct key."""
+    return dict(zip(reversed(keys), reversed(positions), strict=True))
+
+
+def _as_written(src: Any, path: str) -> Any:
+    """The value at ``path`` of what a message shows of a fact (its evidence with the derived values
+    beside it, ``FactSource.values``), without building that mapping."""
+    data = src.data
+    if not isinstance(data, dict):
+        return None
+    head, _, rest = path.partition(".")
+    value = data.get(head) if (value := src.derived_get(head)) is UNSET else value
+    return walk(value, rest) if rest else value
+
+
+def ref(store: ColumnStore, d: Derived) -> None:
+    """Copy ``take`` from the first fact of kind ``of`` (in fact order) whose ``match`` fields equal ours."""
+    assert d.of is not None and d.take is not None
+    theirs = store.kind(d.of)
+    if d.take in col.LOCATION and _ref_located(theirs, store.kind(d.kind), d.match, d.take, engine_field(d.field)):
+        return
+    index = _index(theirs, d)
+    ours = store.kind(d.kind)
+    mine = [ours.get(f) for _, f in d.match]
+    plain = all(ours.types(c) <= PLAIN_OR_NONE for c in mine)  # every key can be looked up
+    if all(value is shown for value, shown in index.values()):  # every partner's value shown as itself
+        found = {key: value for key, (value, _) in index.items()}
+        values = list(map(found.get, keyed(mine, len(ours)), repeat(_ABSENT))) if plain else \
+            [_ABSENT if (hit := _hit(found, key[0] if len(key) == 1 else key)) is None else hit
+             for key in rows(mine, len(ours))]
+        ours.set(engine_field(d.field), values, None if any(map(is_not, values, repeat(_ABSENT))) else
+                 [None] * len(values))  # (shown as the values; a column without a value keeps its shown Nones)
+        return
+    if plain:
+        hits = list(map(index.get, keyed(mine, len(ours)), repeat(_MISS)))
+    else:
+        hits = [_hit(index, key[0] if len(key) == 1 else key) or _MISS for key in rows(mine, len(ours))]
+    ours.set(engine_field(d.field), list(map(itemgetter(0), hits)), list(map(itemgetter(1), hits)))
+
+
+_MISS = (_ABSENT, None)  # (no partner: no value)
+
+
+def _ref_located(theirs: Columns, ours: Columns, match: tuple, take: str, field: str) -> bool:
+    """A ``ref`` of where the partner's evidence is (``take: _at``), when every key is plain: the partner's source
+    is held, its place computed only when read (``Columns.set`` ``located``).  False: not done here (a key that is
+    not plain, or evidence holding a field of that name)."""
+    key_columns, mine = [theirs.get(f) for f, _ in match], [ours.get(f) for _, f in match]
+    sources = theirs.sources()
+    if not (all(theirs.types(c) <= PLAIN_TYPES for c in key_columns) and all(ours.types(c) <= PLAIN_OR_NONE
+                                                                             for c in mine)) \
+            or any(type(src.data) is dict and take in src.data for src in sources):
+        return False
+    first = dict(zip(reversed(list(keyed(key_columns, len(theirs)))), reversed(sources), strict=True))  # first ones
+    ours.set(field, list(map(first.get, keyed(mine, len(ours)), repeat(_ABSENT))), located=take)  # (no source None)
+    return True
+
+
+def _index(theirs: Columns, d: Derived) -> dict[tuple, tuple[Any, Any]]:
+    """``ref``'s partners: per key, the value and the value as written of the first partner that gives it."""
+    assert d.take is not None
+    index: dict[tuple, tuple[Any, Any]] = {}
+    key_columns, taken = [theirs.get(f) for f, _ in d.match], theirs.get(d.take)
+    sources = theirs.sources()
+    # plain keys, and values plain or not given: a row is indexed when its value is given (no row to test)
+    if all(theirs.types(c) <= PLAIN_TYPES for c in key_columns) and theirs.types(taken) <= PLAIN_OR_NONE:
+        given: Any = range(len(theirs))
+        if None in taken:
+            given = list(compress(given, map(is_not, taken, repeat(None))))
+            keys = list(compress(keyed(key_columns, len(theirs)), map(is_not, taken, repeat(None))))
+        else:
+            keys = list(keyed(key_columns, len(theirs)))
+        for key, position in _firsts(keys, given).items():
+            index[key] = _partner(sources[position], taken[position], d.take)
+        return index
+    for src, key, value in zip(sources, rows(key_columns, len(theirs)), taken, strict=True):
+        if scalars(key) and scalar(value) and (key := key[0] if len(key) == 1 else key) not in index:
+            index[key] = _partner(src, value, d.take)
+    return index
+
+
+def _partner(src: Any, value: Any, take: str) -> tuple[Any, Any]:
+    """A partner's value and its value as written (a date as text; none: a table made as columns)."""
+    shown = value if src is None else _as_written(src, take)
+    return value, shown if scalar(shown) else value
+
+
+def _hit(index: dict, key: tuple) -> Any:
+    try:
+        return index.get(key)
+    except TypeError:  # a list or mapping where a key value should be: no partner
+        return None
