@@ -8,6 +8,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from rich.console import Console
@@ -63,14 +64,25 @@ def guarded(fn):
         except KeyboardInterrupt:
             click.echo("parkcheck: interrupted", err=True)
             raise SystemExit(EXIT_INPUT_ERROR) from None
+        except OSError as exc:
+            if exc.filename is None:
+                _internal(exc)
+            # the system refused a path given or derived from one (a parent that is a file, a missing
+            # folder, a read-only or full disk): the path and the reason, not an internal error
+            raise InputFailure(f"{exc.filename}: {exc.strerror or type(exc).__name__}") from None
         except Exception as exc:  # a bug: say so in one line, never a traceback
-            if os.environ.get("PARKCHECK_DEBUG"):
-                traceback.print_exc()
-            click.echo(f"parkcheck: internal error ({type(exc).__name__}: {one_line(exc)}); "
-                       "please report it with the command you ran", err=True)
-            raise SystemExit(EXIT_INPUT_ERROR) from None
+            _internal(exc)
 
     return wrapper
+
+
+def _internal(exc: BaseException) -> NoReturn:
+    """An error that is a bug: one line, never a traceback (PARKCHECK_DEBUG=1 prints it)."""
+    if os.environ.get("PARKCHECK_DEBUG"):
+        traceback.print_exc()
+    click.echo(f"parkcheck: internal error ({type(exc).__name__}: {one_line(exc)}); "
+               "please report it with the command you ran", err=True)
+    raise SystemExit(EXIT_INPUT_ERROR) from None
 
 
 class _Size(click.ParamType):

@@ -18,6 +18,7 @@ holds data is listed as not used (``unused_files``), never silently dropped.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -271,8 +272,10 @@ def read_workbook(path: str, data: bytes, files: dict[str, EvidenceFile] | None 
     if has_formulas(data):  # read twice: stored values, and formulas for the cells stored without one
         r.formulas = open_workbook(data, path, data_only=False)
     try:
-        by_kind = _sheets_by_kind(r, wb)
-        built = [_document(r, kind, sheets) for kind, sheets in by_kind.items()]
+        with warnings.catch_warnings():  # cells are parsed as rows are read: openpyxl's warnings stay off the
+            warnings.simplefilter("ignore")  # terminal (a date serial out of range is read as #VALUE!, reported)
+            by_kind = _sheets_by_kind(r, wb)
+            built = [_document(r, kind, sheets) for kind, sheets in by_kind.items()]
     finally:
         wb.close()
         if r.formulas is not None:
