@@ -170,3 +170,25 @@ def test_dask_local_cluster_has_no_more_workers_than_bundles(monkeypatch):
     with pytest.raises(Stop):
         DaskExecutor(None, 200).run(None, [object(), object()], None)
     assert asked["n_workers"] == 2
+
+
+# -- a CSV header naming no field: one line at the header, not one line per row ------------------------------
+
+@pytest.mark.parametrize("old,new,col,message", [
+    ("quality_tier", "qualty_tier", 20, "qualty_tier: unknown column 'qualty_tier' (columns of this table: 记录编号、"),
+    ("quality_tier", "\x1b[31mX\rparkcheck: error: forged", 20, "\\x1b[31mX\\rparkcheck: error: forged: unknown column"),
+    ("quality_tier", "活动数据", 20, "活动数据: column '活动数据' is given twice"),  # the title of activity, also there
+])
+def test_a_csv_column_naming_no_field_is_one_line_at_the_header(tmp_path, old, new, col, message):
+    """A typo in one header cell of the GHG inventory (288 rows) gave 50 lines "ghg_inventory.csv:<row>:160:
+    /records/<n>/qualty_tier: unknown field" and "... and 238 more problems"; a workbook's sheet already
+    gave one line at the header cell.  A control character in the header is shown escaped."""
+    folder = _park(tmp_path)
+    table = folder / "ghg_inventory.csv"
+    lines = table.read_text(encoding="utf-8").split("\n")
+    assert lines[0].split(",")[col - 1] == old
+    lines[0] = lines[0].replace(old, f'"{new}"' if "\r" in new else new)
+    table.write_text("\n".join(lines), encoding="utf-8")
+    proc = run_in_process("check", folder, "--out", tmp_path / "out", "--lang", "en")
+    line = _one_line(proc)
+    assert line.startswith(f"parkcheck: error: ghg_inventory.csv:1:{col}: {message}"), line
