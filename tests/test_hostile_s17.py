@@ -192,3 +192,40 @@ def test_a_csv_column_naming_no_field_is_one_line_at_the_header(tmp_path, old, n
     proc = run_in_process("check", folder, "--out", tmp_path / "out", "--lang", "en")
     line = _one_line(proc)
     assert line.startswith(f"parkcheck: error: ghg_inventory.csv:1:{col}: {message}"), line
+
+
+# -- a zip member whose directory lies about its size ------------------------------------------------------------
+
+def test_a_member_lying_about_its_size_is_never_inflated_whole(tmp_path):
+    """A member declaring 1,000 bytes that inflates to 800 MB passes every check of the directory (its size,
+    the ratio); it was read with one ``read(budget + 1)``, which inflates up to the budget (1 GiB) at once
+    before zipfile cuts it to the declared size and the CRC check refuses it: 585 MB resident for a 0.8 MB
+    archive.  Read in pieces, the same refusal costs a piece."""
+    import io
+    import struct
+    import tracemalloc
+    import zipfile
+
+    from checker.bundlefiles import _read_member
+    from checker.errors import InputError
+    from checker.limits import DEFAULT_LIMITS
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf, zf.open("attachments/scan.pdf", "w") as fh:
+        zero = bytes(1 << 20)
+        for _ in range(40):
+            fh.write(zero)
+    data = bytearray(buf.getvalue())
+    for signature, offset in ((b"PK\x01\x02", 24), (b"PK\x03\x04", 22)):  # the sizes both headers declare
+        struct.pack_into("<I", data, data.find(signature) + offset, 1000)
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        info = zf.infolist()[0]
+        assert info.file_size == 1000
+        tracemalloc.start()
+        try:
+            with pytest.raises(InputError, match="cannot be read: Bad CRC-32"):
+                _read_member(zf, info, "bomb.zip", DEFAULT_LIMITS.max_unpacked_bytes, DEFAULT_LIMITS)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak < 8 << 20, peak  # was 90 MB here (the 40 MB member inflated, then cut), 585 MB with 800 MB
