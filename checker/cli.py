@@ -25,7 +25,7 @@ from .cli_onboard import register as register_onboarding
 from .cli_rules import rules
 from .cli_support import FORMAT_CHOICES, cache_option, guarded, limit_options, new_console, rules_option
 from .errors import EXIT_FINDINGS, EXIT_OK
-from .escape import one_line
+from .escape import one_line, terminal_line
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -130,7 +130,7 @@ def validate(bundle, lang, limits):
 def _print_listing(listing) -> NoReturn:
     """Print what ``checker.problemlist`` listed and exit with its code."""
     for line, err in listing.lines:
-        click.echo(line, err=err)
+        click.echo(terminal_line(line), err=err)
     sys.exit(listing.exit_code)
 
 

@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 
 from .errors import EXIT_INPUT_ERROR, EXIT_OK, EngineError, InputError, ParkcheckError, RuleError
-from .escape import one_line
+from .escape import terminal_line
 
 FORMAT_CHOICES: tuple[str, ...] = ("json", "md", "html", "csv")
 DEFAULT_FORMATS = FORMAT_CHOICES  # what `check --out` writes without --format
@@ -28,7 +28,7 @@ class InputFailure(click.ClickException):
     exit_code = EXIT_INPUT_ERROR
 
     def show(self, file=None) -> None:
-        click.echo(f"parkcheck: error: {one_line(self.message)}", err=True)
+        click.echo(f"parkcheck: error: {terminal_line(self.message)}", err=True)
 
 
 def new_console() -> Console:
@@ -46,12 +46,12 @@ def guarded(fn):
             raise
         except RuleError as exc:
             for p in exc.problems:
-                click.echo(f"parkcheck: rule error: {p}", err=True)
+                click.echo(f"parkcheck: rule error: {terminal_line(p)}", err=True)
             raise SystemExit(EXIT_INPUT_ERROR) from None
         except InputError as exc:
             raise InputFailure(str(exc)) from None
         except EngineError as exc:
-            click.echo(f"parkcheck: engine error: {one_line(exc)} (no result was reported)", err=True)
+            click.echo(f"parkcheck: engine error: {terminal_line(exc)} (no result was reported)", err=True)
             raise SystemExit(EXIT_INPUT_ERROR) from None
         except ParkcheckError as exc:
             raise InputFailure(str(exc)) from None
@@ -80,7 +80,7 @@ def _internal(exc: BaseException) -> NoReturn:
     """An error that is a bug: one line, never a traceback (PARKCHECK_DEBUG=1 prints it)."""
     if os.environ.get("PARKCHECK_DEBUG"):
         traceback.print_exc()
-    click.echo(f"parkcheck: internal error ({type(exc).__name__}: {one_line(exc)}); "
+    click.echo(f"parkcheck: internal error ({type(exc).__name__}: {terminal_line(exc)}); "
                "please report it with the command you ran", err=True)
     raise SystemExit(EXIT_INPUT_ERROR) from None
 

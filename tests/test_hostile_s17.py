@@ -229,3 +229,21 @@ def test_a_member_lying_about_its_size_is_never_inflated_whole(tmp_path):
         finally:
             tracemalloc.stop()
     assert peak < 8 << 20, peak  # was 90 MB here (the 40 MB member inflated, then cut), 585 MB with 800 MB
+
+
+# -- an error quoting a huge value stays a readable line ------------------------------------------------------------
+
+def test_an_error_quoting_a_huge_value_is_cut_in_its_middle(tmp_path):
+    """``status:`` followed by 5 MB of text: the error line quoted all of it (a 5 MB line on stderr; fifty
+    such cells of a table, 50 MB).  The line keeps its start (file, line, column, field) and its end."""
+    from checker.escape import LINE_LIMIT
+
+    folder = _park(tmp_path)
+    policy = folder / "policy.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8").replace("status: effective", "status: " + "x" * 200_000),
+                      encoding="utf-8")
+    proc = run_in_process("check", folder, "--out", tmp_path / "out", "--lang", "en")
+    line = _one_line(proc)
+    assert len(line) < LINE_LIMIT + 200, len(line)
+    assert line.startswith("parkcheck: invalid evidence: policy.yaml:7:3: Status (/control/status): “xxx"), line[:200]
+    assert "characters left out" in line and line.endswith("(in Chinese: 有效、草稿、作废)"), line[-200:]
