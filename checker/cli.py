@@ -32,6 +32,10 @@ from .escape import one_line, terminal_line
 @click.version_option(__version__, "--version", prog_name="parkcheck", message="%(prog)s %(version)s")
 def main() -> None:
     """Check a park's evidence bundle against carbon-management and zero-carbon-park standards."""
+    for stream in (sys.stdout, sys.stderr):  # a terminal or file in ASCII or GBK: a character it lacks is
+        reconfigure = getattr(stream, "reconfigure", None)  # written \uXXXX, never an error mid-report
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 @main.command()

@@ -247,3 +247,18 @@ def test_an_error_quoting_a_huge_value_is_cut_in_its_middle(tmp_path):
     assert len(line) < LINE_LIMIT + 200, len(line)
     assert line.startswith("parkcheck: invalid evidence: policy.yaml:7:3: Status (/control/status): “xxx"), line[:200]
     assert "characters left out" in line and line.endswith("(in Chinese: 有效、草稿、作废)"), line[-200:]
+
+
+# -- a terminal that cannot show Chinese ----------------------------------------------------------------------------
+
+def test_an_ascii_terminal_gets_escapes_not_an_internal_error():
+    """With PYTHONIOENCODING=ascii (a C-locale shell, a log collector) the first Chinese character printed
+    by Rich (``rules list``, the summary of ``check``) was "internal error (UnicodeEncodeError ...)", exit 2."""
+    from click.testing import CliRunner
+
+    from checker.cli import main
+
+    result = CliRunner(charset="ascii", env={"PARKCHECK_LANG": "zh"}).invoke(main, ["rules", "list"],
+                                                                             catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    assert "internal error" not in result.stderr and "\\u" in result.stdout, (result.stdout, result.stderr)
