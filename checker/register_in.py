@@ -29,6 +29,7 @@ import warnings
 from pathlib import Path
 from typing import Any, NoReturn
 
+from .charset import INVISIBLE
 from .errors import InputError
 from .i18n import tr
 from .labels_docs import DOCUMENT
@@ -36,6 +37,7 @@ from .limits import DEFAULT_LIMITS, FIRST_DATE, LAST_DATE, Limits, calendar_date
 from .safeio import read_regular_file
 from .schemas import SchemaSet
 from .xlsxcells import MAX_COLUMNS, WorkbookContent, check_archive, open_workbook, where
+from .yamllimits import invisible_message
 
 __all__ = ["KIND", "PARK_COLUMNS", "read_register"]
 
@@ -109,6 +111,9 @@ class _Register:
             if len(raw) > self.limits.max_csv_cell:
                 self.fail(tr("a cell is longer than the limit of {count} characters ({option})",
                              count=f"{self.limits.max_csv_cell:,}", option=option("max_csv_cell")), row, col, field)
+            bad = INVISIBLE.search(raw)  # refused as in every other document (checker.charset)
+            if bad:
+                self.fail(invisible_message(bad.group()), row, col, field)
             raw = raw.strip()
             if not raw:
                 return None

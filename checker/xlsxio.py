@@ -22,7 +22,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from .charset import SUSPICIOUS_NAME, char_name
+from .charset import INVISIBLE, SUSPICIOUS_NAME, char_name
 from .errors import InputError, Problem
 from .i18n import tr
 from .labels import strip_header
@@ -42,6 +42,7 @@ from .xlsxcells import (
     where,
     with_formulas,
 )
+from .yamllimits import invisible_message
 
 
 class _Reader(CellReader):
@@ -73,6 +74,9 @@ class _Reader(CellReader):
             if text is None or not str(text).strip():
                 continue
             name = str(text).strip()
+            bad = INVISIBLE.search(name)
+            if bad:
+                self.fail(invisible_message(bad.group()), sheet, 1, i)
             found = known.get(strip_header(name))
             if found is None and name.startswith("x-"):
                 found = Column((name,), name, {"type": "string"})

@@ -262,3 +262,62 @@ def test_an_ascii_terminal_gets_escapes_not_an_internal_error():
                                                                              catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
     assert "internal error" not in result.stderr and "\\u" in result.stdout, (result.stdout, result.stderr)
+
+
+# -- characters no YAML reader takes; invisible characters in workbooks ------------------------------------------------
+
+@pytest.mark.parametrize("title,where", [
+    ('"a\\x7fb"', "policy.yaml:9:8: /title: contains the invisible or bidirectional control character U+007F"),
+    ('"a\\u009b31mb"', "policy.yaml:9:8: /title: contains the invisible or bidirectional control character U+009B"),
+    ('"a\\uffffb"', "policy.yaml:9:8: /title: contains the invisible or bidirectional control character U+FFFF"),
+    ("a\x7fb", "policy.yaml:9:9: contains the invisible or bidirectional control character U+007F"),
+])
+def test_del_c1_and_noncharacters_are_refused_in_a_document(tmp_path, title, where):
+    """Written as escapes they were read, reached report.json raw (JSON allows them) and made the park's own
+    report unreadable to ``diff`` and ``check --previous`` ("malformed YAML", no line: YAML's reader refuses
+    them); written raw, the refusal named no line."""
+    folder = _park(tmp_path)
+    policy = folder / "policy.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8").replace("title: 绿谷高新区碳排放管理方针", f"title: {title}"),
+                      encoding="utf-8")
+    proc = run_in_process("check", folder, "--out", tmp_path / "out", "--lang", "en")
+    assert _one_line(proc).startswith(f"parkcheck: error: {where}"), proc.stderr
+
+
+@pytest.mark.parametrize("char,message", [
+    ("\x01", "contains the character U+0001, which a YAML or JSON document cannot hold raw; remove it (or write it "
+              "as an escape in a double-quoted string)"),
+    ("\ufffe", "contains the invisible or bidirectional control character U+FFFE: text could display differently "
+                "from what it is; remove it"),
+])
+def test_a_report_holding_a_character_yaml_refuses_is_named_at_its_line(tmp_path, char, message):
+    """A report.json with such a character raw (written before this refusal, or by hand): "malformed YAML"
+    and no line before (YAML's reader says only where in the stream, as a character offset)."""
+    old = tmp_path / "old.json"
+    old.write_text('{\n  "a": "x' + char + 'y"\n}\n', encoding="utf-8")
+    proc = run_in_process("diff", old, old, "--lang", "en")
+    assert _one_line(proc) == f"parkcheck: error: {old}:2:10: {message}"
+
+
+@pytest.mark.parametrize("cell,value", [("B2", "abc\u202edcba"), ("B2", "abc\x7f"), ("L1", "x-\u202enote")])
+def test_invisible_characters_are_refused_in_a_workbook_cell(tmp_path, cell, value):
+    """The README refuses zero-width and bidirectional characters "anywhere in a document": a workbook's
+    cells (and header cells) were read as they were, RIGHT-TO-LEFT OVERRIDE included, exit 0."""
+    folder = _park(tmp_path)
+    manifest = folder / "bundle.yaml"
+    manifest.write_text("".join(line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+                                if DOCS not in line), encoding="utf-8")
+    with (folder / DOCS).open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    (folder / DOCS).unlink()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "documented_information"
+    for row in rows:
+        ws.append([c or None for c in row])
+    ws[cell] = value
+    wb.save(folder / "ledger.xlsx")
+    proc = run_in_process("check", folder, "--out", tmp_path / "out", "--lang", "en")
+    line = _one_line(proc)
+    assert line.startswith(f"parkcheck: error: ledger.xlsx!documented_information!{cell}: "), line
+    assert "contains the invisible or bidirectional control character U+" in line, line
