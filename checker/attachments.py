@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 import jsonschema  # type: ignore[import-untyped]  # no stubs in the environment
 
 from .i18n import tr
+from .limits import calendar_date
 
 # The files of the bundle being validated, for the x-attachment keyword: (attachments, documents, the
 # attachments that are empty files).
@@ -55,3 +56,10 @@ class RsAttachment:
     def validate(self, instance):
         if self.value and isinstance(instance, str) and next(x_attachment(None, True, instance, None), None):
             raise ValueError("attachment")
+
+
+# The ``date`` format for both validators: a date that exists, in the years ``checker.limits`` allows (jsonschema-rs
+# took 0000-01-01 for one, jsonschema does not; year 1 or 9999 take the checks' date arithmetic out of range).
+DATES = {"date": calendar_date}  # jsonschema-rs
+FORMAT_CHECKER = jsonschema.FormatChecker()  # jsonschema: its own checks for the other formats
+FORMAT_CHECKER.checkers["date"] = (calendar_date, ())

@@ -27,6 +27,7 @@ from .bundle import Bundle, Document
 from .controldocs import ControlError, Controls
 from .errors import InputError, Problem
 from .i18n import tr
+from .limits import FIRST_DATE, LAST_DATE, calendar_date, existing_date
 from .model import SECONDARY_MARK, Grade, Nonconformity, Report, Status
 from .modes import AUDIT
 from .packmodel import Pack
@@ -56,6 +57,9 @@ class DateUsed:
 def parse_audit_date(value: str) -> str:
     """``value`` if it is a calendar date written YYYY-MM-DD; else ``InputError`` (exit 2)."""
     text = value.strip() if isinstance(value, str) else ""
+    if existing_date(text) and not calendar_date(text):  # the checks count months and days from it
+        raise InputError(tr("expected a date from {first} to {last}, got {value}", first=FIRST_DATE, last=LAST_DATE,
+                            value=repr(value)), field="--audit-date")
     try:
         if _ISO_DATE.match(text):
             return _dt.date.fromisoformat(text).isoformat()

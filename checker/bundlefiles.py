@@ -168,10 +168,20 @@ def _check_member(info: zipfile.ZipInfo, name: str, files: dict[str, bytes], lab
                             option=option("max_compression_ratio")), label)
 
 
+_PIECE = 1 << 20  # bytes of an archive member inflated at a time
+
+
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, budget: int, limits: Limits) -> bytes:
     try:
-        with zf.open(info) as fh:
-            data = fh.read(budget + 1)  # never trust the header's size
+        with zf.open(info) as fh:  # never trust the header's size; read in pieces: one read(n) inflates up to n
+            parts, total = [], 0    # bytes at once, whatever the member's declared size (a lie of 1,000 bytes
+            while total <= budget:  # held 800 MB at once before the CRC check refused it)
+                piece = fh.read(min(_PIECE, budget + 1 - total))
+                if not piece:
+                    break
+                parts.append(piece)
+                total += len(piece)
+            data = b"".join(parts)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError,
             ValueError) as exc:
         raise InputError(tr("archive member {name} cannot be read: {reason}", name=repr(shown(info.filename)),

@@ -8,8 +8,11 @@ import re
 import unicodedata
 
 # Zero-width and direction marks (U+200B-U+200F), word joiner and invisible operators (U+2060-U+2064),
-# bidirectional embeddings and overrides (U+202A-U+202E) and isolates (U+2066-U+2069), and U+FEFF inside text.
-INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# bidirectional embeddings and overrides (U+202A-U+202E) and isolates (U+2066-U+2069), and U+FEFF inside text;
+# also DEL and the C1 controls (U+007F-U+009F: mis-decoded bytes; U+009B starts a terminal escape as ESC [ does)
+# and the noncharacters U+FFFE, U+FFFF, which no YAML reader takes: written raw into a report.json, they made
+# the report unreadable to ``diff`` and ``--previous`` (C0 controls are escaped by JSON, kept as data).
+INVISIBLE = re.compile("[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufffe\uffff]")
 # For names (files, archive members): also every control character and lone surrogates (bytes that were
 # not UTF-8, as the file system hands them over).
 SUSPICIOUS_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064"

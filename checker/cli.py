@@ -25,13 +25,17 @@ from .cli_onboard import register as register_onboarding
 from .cli_rules import rules
 from .cli_support import FORMAT_CHOICES, cache_option, guarded, limit_options, new_console, rules_option
 from .errors import EXIT_FINDINGS, EXIT_OK
-from .escape import one_line
+from .escape import one_line, terminal_line
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="parkcheck", message="%(prog)s %(version)s")
 def main() -> None:
     """Check a park's evidence bundle against carbon-management and zero-carbon-park standards."""
+    for stream in (sys.stdout, sys.stderr):  # a terminal or file in ASCII or GBK: a character it lacks is
+        reconfigure = getattr(stream, "reconfigure", None)  # written \uXXXX, never an error mid-report
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 @main.command()
@@ -130,7 +134,7 @@ def validate(bundle, lang, limits):
 def _print_listing(listing) -> NoReturn:
     """Print what ``checker.problemlist`` listed and exit with its code."""
     for line, err in listing.lines:
-        click.echo(line, err=err)
+        click.echo(terminal_line(line), err=err)
     sys.exit(listing.exit_code)
 
 

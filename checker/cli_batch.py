@@ -18,7 +18,7 @@ import click
 
 from .cli_lang import lang_option
 from .cli_support import FORMAT_CHOICES, InputFailure, cache_option, guarded, limit_options, rules_option
-from .escape import one_line
+from .escape import one_line, terminal_line
 from .i18n import tr
 
 EXECUTORS = ("local", "dask")
@@ -100,7 +100,7 @@ def _batch(folders, out_dir, jobs, executor, scheduler, standards, formats, lang
 
         click.echo(totals(outcome.rows, lang))
         for line in failures(outcome.rows, lang):  # which bundles, and why: the summary files hold them all
-            click.echo(line)
+            click.echo(terminal_line(line))
         click.echo(tr("wrote {files}", files=", ".join(one_line(p) for p in outcome.written)))
     sys.exit(outcome.exit_code)
 

@@ -29,7 +29,10 @@ def _template(standards, out, rules_dir):
             raise InputError(f"unknown standard {sid!r} (rule packs available: {', '.join(known)})")
     if out.exists() and not out.is_file():
         raise InputError("is not a regular file; give the path of the workbook to write", str(out))
-    kinds = write_template(out, list(dict.fromkeys(standards)), rules_dir)
+    try:
+        kinds = write_template(out, list(dict.fromkeys(standards)), rules_dir)
+    except OSError as exc:  # a missing folder, a read-only or full disk: name the workbook, not a temporary file
+        raise InputError(f"cannot write the workbook: {exc.strerror or type(exc).__name__}", str(out)) from None
     click.echo(f"wrote {one_line(out)}: {len(kinds)} document kinds ({', '.join(kinds)})")
 
 

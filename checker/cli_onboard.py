@@ -30,12 +30,16 @@ def _packs(standards, rules_dir):
 
 
 def _date(ctx, param, value):
+    from .limits import FIRST_DATE, LAST_DATE, calendar_date, existing_date
+
     if value is None:
         return dt.datetime.now(dt.UTC).date()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date written YYYY-MM-DD, got {value!r}") from None
+    if not existing_date(value):  # YYYY-MM-DD only, as check's --audit-date (not 20250101 or 2025-W01-1)
+        raise click.BadParameter(f"expected a date written YYYY-MM-DD, got {value!r}")
+    first = f"{int(FIRST_DATE[:4]) + 1}{FIRST_DATE[4:]}"  # the skeleton's period is the year before it
+    if not calendar_date(value) or value < first:
+        raise click.BadParameter(f"expected a date from {first} to {LAST_DATE}, got {value!r}")
+    return dt.date.fromisoformat(value)
 
 
 def register(main: click.Group) -> None:
@@ -111,7 +115,10 @@ def register(main: click.Group) -> None:
         if out is not None:
             from .safeio import atomic_write
 
-            atomic_write(out, data)
+            try:
+                atomic_write(out, data)
+            except OSError as exc:  # name the file asked for, not atomic_write's temporary one
+                raise InputError(f"cannot write it: {exc.strerror or type(exc).__name__}", str(out)) from None
             click.echo(f"wrote {one_line(out)}")
         elif fmt == "xlsx":
             raise click.UsageError("--format xlsx needs --out FILE")

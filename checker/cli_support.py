@@ -8,12 +8,13 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from rich.console import Console
 
 from .errors import EXIT_INPUT_ERROR, EXIT_OK, EngineError, InputError, ParkcheckError, RuleError
-from .escape import one_line
+from .escape import terminal_line
 
 FORMAT_CHOICES: tuple[str, ...] = ("json", "md", "html", "csv")
 DEFAULT_FORMATS = FORMAT_CHOICES  # what `check --out` writes without --format
@@ -27,7 +28,7 @@ class InputFailure(click.ClickException):
     exit_code = EXIT_INPUT_ERROR
 
     def show(self, file=None) -> None:
-        click.echo(f"parkcheck: error: {one_line(self.message)}", err=True)
+        click.echo(f"parkcheck: error: {terminal_line(self.message)}", err=True)
 
 
 def new_console() -> Console:
@@ -45,12 +46,12 @@ def guarded(fn):
             raise
         except RuleError as exc:
             for p in exc.problems:
-                click.echo(f"parkcheck: rule error: {p}", err=True)
+                click.echo(f"parkcheck: rule error: {terminal_line(p)}", err=True)
             raise SystemExit(EXIT_INPUT_ERROR) from None
         except InputError as exc:
             raise InputFailure(str(exc)) from None
         except EngineError as exc:
-            click.echo(f"parkcheck: engine error: {one_line(exc)} (no result was reported)", err=True)
+            click.echo(f"parkcheck: engine error: {terminal_line(exc)} (no result was reported)", err=True)
             raise SystemExit(EXIT_INPUT_ERROR) from None
         except ParkcheckError as exc:
             raise InputFailure(str(exc)) from None
@@ -63,14 +64,25 @@ def guarded(fn):
         except KeyboardInterrupt:
             click.echo("parkcheck: interrupted", err=True)
             raise SystemExit(EXIT_INPUT_ERROR) from None
+        except OSError as exc:
+            if exc.filename is None:
+                _internal(exc)
+            # the system refused a path given or derived from one (a parent that is a file, a missing
+            # folder, a read-only or full disk): the path and the reason, not an internal error
+            raise InputFailure(f"{exc.filename}: {exc.strerror or type(exc).__name__}") from None
         except Exception as exc:  # a bug: say so in one line, never a traceback
-            if os.environ.get("PARKCHECK_DEBUG"):
-                traceback.print_exc()
-            click.echo(f"parkcheck: internal error ({type(exc).__name__}: {one_line(exc)}); "
-                       "please report it with the command you ran", err=True)
-            raise SystemExit(EXIT_INPUT_ERROR) from None
+            _internal(exc)
 
     return wrapper
+
+
+def _internal(exc: BaseException) -> NoReturn:
+    """An error that is a bug: one line, never a traceback (PARKCHECK_DEBUG=1 prints it)."""
+    if os.environ.get("PARKCHECK_DEBUG"):
+        traceback.print_exc()
+    click.echo(f"parkcheck: internal error ({type(exc).__name__}: {terminal_line(exc)}); "
+               "please report it with the command you ran", err=True)
+    raise SystemExit(EXIT_INPUT_ERROR) from None
 
 
 class _Size(click.ParamType):

@@ -47,6 +47,20 @@ def printable(text) -> str:
     return str(text).replace("\r\n", "\n").replace("\r", "\n").translate(_PRINTABLE)
 
 
+# A terminal line longer than this is cut in the middle: an error quoting a 5 MB cell was a 5 MB line.
+LINE_LIMIT = 4000
+
+
+def terminal_line(text) -> str:
+    """``one_line(text)``, cut in its middle past ``LINE_LIMIT`` characters (the start names the file, line and
+    field; the end keeps the message's hint), saying how much was left out."""
+    text = one_line(text)
+    if len(text) <= LINE_LIMIT:
+        return text
+    cut = len(text) - 3000 - 800
+    return f"{text[:3000]} …（略去 {cut} 字符 / {cut} characters left out）… {text[-800:]}"
+
+
 def clip(text, limit: int) -> str:
     """``text`` cut to ``limit`` characters with a marker saying how much was left out."""
     text = str(text)

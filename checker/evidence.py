@@ -134,14 +134,14 @@ def _document_problems(bundle: Bundle, doc: Document, schemas: SchemaSet, seen: 
         return [Problem(tr("unknown kind {kind} (known: {kinds})", kind=repr(doc.data["kind"]),
                            kinds=", ".join(k for k in schemas.kinds if k != "bundle")),
                         doc.path, line, col, field="/kind")]
-    normalise_document(doc, schemas)  # Chinese labels and headers -> codes and keys (checker.labels_in)
-    if doc.fmt == "csv":
-        try:
+    try:
+        normalise_document(doc, schemas)  # Chinese labels and headers -> codes and keys (checker.labels_in)
+        if doc.fmt == "csv":
             _coerce_table(doc, kind, schemas, bundle.limits)
-        except InputError as exc:  # a cell the tool cannot take: the table is not validated further
-            bundle.refuse(exc)
-            bundle.documents.remove(doc)
-            return []
+    except InputError as exc:  # a column or cell the tool cannot take: the table is not validated further
+        bundle.refuse(exc)
+        bundle.documents.remove(doc)
+        return []
     problems: list[Problem] = []
     if schemas.by_kind[kind].get("x-singleton"):
         if kind in seen:

@@ -211,7 +211,8 @@ class DaskExecutor:
             with Client(self.scheduler) as client:
                 self._run(client, work, tasks, done)
             return
-        with LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=self.processes,
+        # no more workers than bundles (as LocalExecutor): a large --jobs must not start idle processes by the hundred
+        with LocalCluster(n_workers=max(1, min(self.jobs, len(tasks))), threads_per_worker=1, processes=self.processes,
                           dashboard_address=None) as cluster, Client(cluster) as client:
             self._run(client, work, tasks, done)
 

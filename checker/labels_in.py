@@ -16,6 +16,7 @@ import dataclasses
 from functools import lru_cache
 from typing import Any
 
+from .errors import InputError
 from .i18n import tr, zh
 from .labels import header_key, to_code
 from .pointers import split_pointer
@@ -228,12 +229,19 @@ def _rename_columns(doc: Any, items: dict) -> None:
     """Chinese column headers of a CSV table renamed to the field keys (positions kept by column)."""
     props = items.get("properties") or {}
     header: dict[str, int] = getattr(doc.content, "header", {})
-    renames = {}
-    for name in header:
+    renames: dict[str, str] = {}
+    for name, col in header.items():
         if name in props or name.startswith("x-"):
             continue
         key = header_key(name, props)
-        if key is not None and key not in header:
+        if key is None and items.get("additionalProperties") is False:  # one line at the header, not one a row
+            labels = "、".join(sub["title"] if isinstance(sub, dict) and isinstance(sub.get("title"), str) else k
+                              for k, sub in props.items())
+            raise InputError(tr("unknown column {name} (columns of this table: {labels}; columns of your own start "
+                                "with x-)", name=repr(name), labels=labels), doc.path, 1, col + 1, name)
+        if key is not None and (key in header or key in renames.values()):  # a key and its title, both
+            raise InputError(tr("column {name} is given twice", name=repr(name)), doc.path, 1, col + 1, name)
+        if key is not None:
             renames[name] = key
     if not renames:
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
+from datetime import date as _date
 
 KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 
@@ -46,6 +47,30 @@ DEFAULT_LIMITS = Limits()
 # records (CSV rows, YAML records, compacted facts) are made key-sharing dicts up to this many keys: CPython 3.11
 # and 3.12 share at most 29 (a 30th makes a sharing dict about twice a plain one's size; tests/test_memory.py)
 SHARED_KEYS = 29
+
+
+# Dates (YAML/CSV/workbook values, --audit-date, the register's dates) must fall in these years: the checks
+# count months and days from them (periods, intervals, due dates), which year 1 or 9999 would take out of the
+# calendar Python can hold (0000-01-01 is no date at all, yet a JSON Schema validator accepted it).
+FIRST_DATE, LAST_DATE = "1900-01-01", "2999-12-31"
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def existing_date(text) -> bool:
+    """Whether ``text`` is a date written YYYY-MM-DD that exists in the calendar (any year)."""
+    if not isinstance(text, str) or not _ISO_DATE.match(text):
+        return False
+    try:
+        _date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def calendar_date(text) -> bool:
+    """Whether ``text`` is a date written YYYY-MM-DD that exists, from ``FIRST_DATE`` to ``LAST_DATE``; any
+    value that is not text passes (a format applies to strings only; the type is checked apart)."""
+    return not isinstance(text, str) or (existing_date(text) and FIRST_DATE <= text <= LAST_DATE)
 
 
 def option(name: str) -> str:

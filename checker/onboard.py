@@ -350,15 +350,20 @@ def write_skeleton(folder: Path, files: dict[str, str | bytes]) -> list[Path]:
             raise InputError("目录已存在且不为空，parkcheck init 不覆盖已有文件；请指定新目录 / "
                              "the folder exists and is not empty: parkcheck init overwrites nothing; give a new folder",
                              str(folder))
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, content in files.items():
-        path = folder / name
-        if isinstance(content, bytes):
-            with open(path, "xb") as fb:  # "x": never replace a file
-                fb.write(content)
-        else:
-            with open(path, "x", encoding="utf-8", newline="\n") as fh:
-                fh.write(content)
-        written.append(path)
+    written: list[Path] = []
+    path = folder
+    try:  # a parent that is a file, a read-only or full disk: one line naming the path, not an internal error
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, content in files.items():
+            path = folder / name
+            if isinstance(content, bytes):
+                with open(path, "xb") as fb:  # "x": never replace a file
+                    fb.write(content)
+            else:
+                with open(path, "x", encoding="utf-8", newline="\n") as fh:
+                    fh.write(content)
+            written.append(path)
+    except OSError as exc:
+        raise InputError(f"无法写入 / cannot write it: {exc.strerror or type(exc).__name__}"
+                         f"（已写入 {len(written)} 个文件 / {len(written)} files written）", str(path)) from None
     return written

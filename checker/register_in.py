@@ -25,16 +25,19 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import warnings
 from pathlib import Path
 from typing import Any, NoReturn
 
+from .charset import INVISIBLE
 from .errors import InputError
 from .i18n import tr
 from .labels_docs import DOCUMENT
-from .limits import DEFAULT_LIMITS, Limits, option
+from .limits import DEFAULT_LIMITS, FIRST_DATE, LAST_DATE, Limits, calendar_date, existing_date, option
 from .safeio import read_regular_file
 from .schemas import SchemaSet
 from .xlsxcells import MAX_COLUMNS, WorkbookContent, check_archive, open_workbook, where
+from .yamllimits import invisible_message
 
 __all__ = ["KIND", "PARK_COLUMNS", "read_register"]
 
@@ -44,7 +47,6 @@ PARK_COLUMNS = ("acknowledged_by", "acknowledged_on", "correction", "root_cause"
                 "due_date", "completed_on", "verified_by", "verified_on")
 _DATES = frozenset({"acknowledged_on", "due_date", "completed_on", "verified_on"})
 _PREFILLED = frozenset({"due_date"})  # the tool writes the allowed due date: alone it is no answer
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _norm(text: str) -> str:
@@ -109,6 +111,9 @@ class _Register:
             if len(raw) > self.limits.max_csv_cell:
                 self.fail(tr("a cell is longer than the limit of {count} characters ({option})",
                              count=f"{self.limits.max_csv_cell:,}", option=option("max_csv_cell")), row, col, field)
+            bad = INVISIBLE.search(raw)  # refused as in every other document (checker.charset)
+            if bad:
+                self.fail(invisible_message(bad.group()), row, col, field)
             raw = raw.strip()
             if not raw:
                 return None
@@ -121,15 +126,18 @@ class _Register:
         return str(raw)
 
     def date(self, raw: Any, field: str, row: int, col: int) -> str:
+        text = None
         if isinstance(raw, _dt.datetime) and raw.time() == _dt.time():
-            return raw.date().isoformat()
-        if isinstance(raw, _dt.date) and not isinstance(raw, _dt.datetime):
-            return raw.isoformat()
-        if isinstance(raw, str) and _ISO_DATE.match(raw):
-            try:
-                return _dt.date.fromisoformat(raw).isoformat()
-            except ValueError:
-                pass
+            text = raw.date().isoformat()
+        elif isinstance(raw, _dt.date) and not isinstance(raw, _dt.datetime):
+            text = raw.isoformat()
+        elif isinstance(raw, str) and existing_date(raw):
+            text = raw
+        if text is not None:
+            if calendar_date(text):
+                return text
+            self.fail(tr("expected a date from {first} to {last}, got {value}", first=FIRST_DATE, last=LAST_DATE,
+                         value=repr(text)), row, col, field)
         self.fail(tr("{value} is not a date (an Excel date or text YYYY-MM-DD)",
                      value=repr(raw if isinstance(raw, str) else str(raw))), row, col, field)
 
@@ -143,9 +151,11 @@ def read_register(path: Path, schemas: SchemaSet, limits: Limits = DEFAULT_LIMIT
     check_archive(data, name, limits)
     wb = open_workbook(data, name, data_only=False)
     try:
-        ws = _register_sheet(wb, name)
-        reg = _Register(name, ws.title, limits, schemas)
-        actions, rows = _read_rows(reg, ws)
+        with warnings.catch_warnings():  # cells are parsed as rows are read: openpyxl's warnings (a date
+            warnings.simplefilter("ignore")  # serial out of Excel's range) stay off the terminal
+            ws = _register_sheet(wb, name)
+            reg = _Register(name, ws.title, limits, schemas)
+            actions, rows = _read_rows(reg, ws)
     finally:
         wb.close()
     content = WorkbookContent({"kind": KIND, "actions": actions}, name, reg.sheet)

@@ -10,6 +10,7 @@ import jsonschema  # type: ignore[import-untyped]  # no stubs in the environment
 
 from .i18n import tr
 from .labels import enum_message  # an enum error lists the accepted Chinese labels (x-enum-labels)
+from .limits import FIRST_DATE, LAST_DATE, existing_date
 from .pointers import join_pointer
 
 JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number",
@@ -64,6 +65,9 @@ def _type(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | No
 
 def _format(err: jsonschema.ValidationError, pointer: str) -> tuple[str, str] | None:
     if err.validator_value == "date":
+        if existing_date(err.instance):  # a real date, out of the years the checks can count in
+            return pointer, tr("expected a date from {first} to {last}, got {value}", first=FIRST_DATE, last=LAST_DATE,
+                               value=repr(err.instance))
         return pointer, tr("expected a date written YYYY-MM-DD, got {value}", value=repr(err.instance))
     return pointer, tr("{value} is not a valid {format}", value=repr(err.instance), format=err.validator_value)
 

@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]  # no stubs in the environment
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from .attachments import BUNDLE_FILES as _BUNDLE_FILES
+from .attachments import DATES, FORMAT_CHECKER
 from .attachments import RsAttachment as _RsAttachment
 from .attachments import x_attachment as _x_attachment
 from .errors import InputError, Problem
@@ -245,7 +246,7 @@ class SchemaSet:
         if kind not in self._fast:
             try:
                 import jsonschema_rs
-                self._fast[kind] = jsonschema_rs.validator_for(self.inlined(kind), validate_formats=True,
+                self._fast[kind] = jsonschema_rs.validator_for(self.inlined(kind), validate_formats=True, formats=DATES,
                                                               keywords={"x-attachment": _RsAttachment})
             except Exception:  # missing library or an unsupported construct: use the reference only
                 self._fast[kind] = None
@@ -258,7 +259,7 @@ class SchemaSet:
         if key not in self._fast:
             try:
                 import jsonschema_rs
-                self._fast[key] = jsonschema_rs.validator_for(self.schema(name), validate_formats=True)
+                self._fast[key] = jsonschema_rs.validator_for(self.schema(name), validate_formats=True, formats=DATES)
             except Exception:  # missing library or an unsupported construct: use the reference only
                 self._fast[key] = None
         return self._fast[key]
@@ -267,7 +268,7 @@ class SchemaSet:
         """A validator for ``schema``; attachment checks read the files set by ``bundle_files``."""
         key = schema.get("$id", id(schema))
         if key not in self._validators:
-            self._validators[key] = _Validator(schema, registry=self.registry, format_checker=FormatChecker())
+            self._validators[key] = _Validator(schema, registry=self.registry, format_checker=FORMAT_CHECKER)
         return self._validators[key]
 
     def check_schemas(self) -> list[Problem]:
@@ -285,16 +286,15 @@ def load_schemas(folder: str | None = None) -> SchemaSet:
     return SchemaSet(Path(folder) if folder else data_dir("schemas"))
 
 
-# Errors that leave a document readable and meaningful, only incomplete: a required field left out,
-# an empty list or text where the schema wants content, a value out of its range, a value left
-# blank (null).  ``check`` does not stop on them: the document is checked without the value and the
-# gap becomes a finding at the clause that needs it (``checker.gaps``).  Every other error (wrong
-# type, unparseable date, unknown field, a value not in an enum, an attachment not in the bundle …)
-# makes the document unreadable or meaningless and stays an input error.  An *optional* value left
-# empty (null, "" or []) is flagged ``optional``: it is simply not given, and no finding.  In a table
-# (a CSV file, a workbook's sheets) the tool types every cell itself: a cell of a number column that is not
-# a number (``约994.5``, ``12 MWh``) is an unusable value, the gap ``type``, checked without it like a blank
-# cell; in a YAML or JSON document the author typed the value, and a wrong type stays an input error.
+# Errors that leave a document readable and meaningful, only incomplete: a required field left out, an empty list
+# or text where the schema wants content, a value out of its range, a value left blank (null).  ``check`` does not
+# stop on them: the document is checked without the value and the gap becomes a finding at the clause that needs it
+# (``checker.gaps``).  Every other error (wrong type, unparseable date, unknown field, a value not in an enum, an
+# attachment not in the bundle …) makes the document unreadable or meaningless and stays an input error.  An
+# *optional* value left empty (null, "" or []) is flagged ``optional``: it is simply not given, and no finding.  In
+# a table (a CSV file, a workbook's sheets) the tool types every cell itself: a cell of a number column that is not
+# a number (``约994.5``, ``12 MWh``) is an unusable value, the gap ``type``, checked without it like a blank cell;
+# in a YAML or JSON document the author typed the value, and a wrong type stays an input error.
 GAP_KEYWORDS = ("required", "minItems", "minLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 
 

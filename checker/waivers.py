@@ -32,6 +32,7 @@ from .controldocs import ControlError, Controls, placeholder_problems
 from .dependencies import applicability_documents, applicability_table, within_clause
 from .errors import Problem
 from .i18n import tr
+from .limits import FIRST_DATE, LAST_DATE, calendar_date
 from .model import Nonconformity, Report
 from .packs import Pack
 from .schemas import load_schemas
@@ -41,17 +42,25 @@ __all__ = ["EXPIRED", "IN_FORCE", "NOT_YET", "SHANGHAI", "apply_waivers", "shang
 SHANGHAI = _dt.timezone(_dt.timedelta(hours=8), "Asia/Shanghai")
 IN_FORCE, EXPIRED, NOT_YET = "in_force", "expired", "not_yet_in_force"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+OUT_OF_RANGE = "out of the years the checks count in"
 
 
 def shanghai_date(text: str) -> _dt.date:
     """The date ``text`` names: a date as written, or a date-time with an offset turned into its date
     in Asia/Shanghai.  Raises ValueError for an impossible date or a date-time without an offset."""
     if _DATE.match(text):
-        return _dt.date.fromisoformat(text)
-    moment = _dt.datetime.fromisoformat(text.replace("z", "Z").replace("t", "T"))
-    if moment.tzinfo is None:
-        raise ValueError("a date-time needs a UTC offset")
-    return moment.astimezone(SHANGHAI).date()
+        day = _dt.date.fromisoformat(text)
+    else:
+        moment = _dt.datetime.fromisoformat(text.replace("z", "Z").replace("t", "T"))
+        if moment.tzinfo is None:
+            raise ValueError("a date-time needs a UTC offset")
+        try:
+            day = moment.astimezone(SHANGHAI).date()
+        except OverflowError:  # 9999-12-31T23:00-12:00 is past the last date Python holds in Shanghai
+            raise ValueError(OUT_OF_RANGE) from None
+    if not calendar_date(day.isoformat()):  # the checks count days from it (checker.limits)
+        raise ValueError(OUT_OF_RANGE)
+    return day
 
 
 @dataclass(frozen=True)
@@ -98,7 +107,11 @@ class _Reader:
     def when(self, w: dict, key: str, pointer: str) -> _dt.date | None:
         try:
             return shanghai_date(str(w[key]))
-        except ValueError:
+        except ValueError as exc:
+            if str(exc) == OUT_OF_RANGE:
+                self.problem(tr("expected a date from {first} to {last}, got {value}", first=FIRST_DATE, last=LAST_DATE,
+                                value=repr(w[key])), f"{pointer}/{key}")
+                return None
             self.problem(tr("{value} is not a date (YYYY-MM-DD, or a date-time with a UTC offset)",
                             value=repr(w[key])), f"{pointer}/{key}")
             return None

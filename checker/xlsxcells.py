@@ -14,6 +14,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
+from .charset import INVISIBLE
 from .errors import InputError
 from .i18n import tr
 from .labels import to_code
@@ -22,6 +23,7 @@ from .limits import Limits, archive_excess, option
 from .schemas import SchemaSet
 from .xlsx_layout import Column
 from .yamlio import Positioned, join_pointer, plain_number, split_pointer
+from .yamllimits import invisible_message
 
 WORKBOOK_SUFFIX = ".xlsx"
 MAX_COLUMNS = 1024  # columns read from a header row
@@ -127,6 +129,9 @@ class CellReader:
                 self.fail(tr("a cell is longer than the limit of {count} characters ({option})",
                              count=f"{self.limits.max_csv_cell:,}", option=option("max_csv_cell")),
                           sheet, row, cidx, pointer)
+            bad = INVISIBLE.search(raw)  # refused in a workbook as in a YAML or CSV document (checker.charset)
+            if bad:
+                self.fail(invisible_message(bad.group()), sheet, row, cidx, pointer)
             if not raw.strip():
                 return MISSING
         if col.many:

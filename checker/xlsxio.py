@@ -18,10 +18,11 @@ holds data is listed as not used (``unused_files``), never silently dropped.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from .charset import SUSPICIOUS_NAME, char_name
+from .charset import INVISIBLE, SUSPICIOUS_NAME, char_name
 from .errors import InputError, Problem
 from .i18n import tr
 from .labels import strip_header
@@ -41,6 +42,7 @@ from .xlsxcells import (
     where,
     with_formulas,
 )
+from .yamllimits import invisible_message
 
 
 class _Reader(CellReader):
@@ -72,6 +74,9 @@ class _Reader(CellReader):
             if text is None or not str(text).strip():
                 continue
             name = str(text).strip()
+            bad = INVISIBLE.search(name)
+            if bad:
+                self.fail(invisible_message(bad.group()), sheet, 1, i)
             found = known.get(strip_header(name))
             if found is None and name.startswith("x-"):
                 found = Column((name,), name, {"type": "string"})
@@ -271,8 +276,10 @@ def read_workbook(path: str, data: bytes, files: dict[str, EvidenceFile] | None 
     if has_formulas(data):  # read twice: stored values, and formulas for the cells stored without one
         r.formulas = open_workbook(data, path, data_only=False)
     try:
-        by_kind = _sheets_by_kind(r, wb)
-        built = [_document(r, kind, sheets) for kind, sheets in by_kind.items()]
+        with warnings.catch_warnings():  # cells are parsed as rows are read: openpyxl's warnings stay off the
+            warnings.simplefilter("ignore")  # terminal (a date serial out of range is read as #VALUE!, reported)
+            by_kind = _sheets_by_kind(r, wb)
+            built = [_document(r, kind, sheets) for kind, sheets in by_kind.items()]
     finally:
         wb.close()
         if r.formulas is not None:

@@ -7,10 +7,11 @@ Positions come from ruamel.yaml's round-trip loader.  The result is plain ``dict
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
-from .charset import INVISIBLE, locate
+from .charset import INVISIBLE, char_name, locate
 from .errors import InputError
 from .i18n import tr
 from .limits import DEFAULT_LIMITS, Limits, option
@@ -103,6 +104,24 @@ def _parse_yaml(text: str, name: str, limits: Limits = DEFAULT_LIMITS) -> Positi
     checked on the event stream, and only small ones: for a large broken document libyaml's own
     message is given.
     """
+    try:
+        return _parsed(text, name, limits)
+    except InputError as exc:
+        if exc.problem.line is None:  # YAML's reader refuses a character without saying where: say it
+            bad = _NOT_YAML.search(text)
+            if bad:
+                raise InputError(tr("contains the character {char}, which a YAML or JSON document cannot "
+                                    "hold raw; remove it (or write it as an escape in a double-quoted string)",
+                                    char=char_name(bad.group())), name, *locate(text, bad.start())) from None
+        raise
+
+
+# What YAML's reader refuses anywhere in a stream (YAML 1.1 c-printable; NUL is refused by ``decode_text``):
+# other C0 and C1 controls, DEL, surrogates, U+FFFE and U+FFFF.  JSON allows some of them raw.
+_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _parsed(text: str, name: str, limits: Limits) -> Positioned:
     if 4 * len(text) + 2 > limits.max_values and 2 * node_bound(text) > limits.max_values:
         error = count_events(text, name, limits)
         if error is not None and len(text) > REFERENCE_MAX_CHARS:
