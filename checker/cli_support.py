@@ -35,45 +35,63 @@ def new_console() -> Console:
     return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
 
+# one line, made before it is needed (memory may be short when it is said)
+OUT_OF_MEMORY = ("parkcheck: out of memory: checking this evidence needs more memory than the process may use "
+                 "(a large CSV table takes about 2 KB a row while it is checked: README, Performance); nothing "
+                 "was reported; run it with more memory, or split the largest tables over several bundles")
+
+
 def guarded(fn):
     """Turn every error into one readable line and the right exit code."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
-        except RuleError as exc:
-            for p in exc.problems:
-                click.echo(f"parkcheck: rule error: {terminal_line(p)}", err=True)
-            raise SystemExit(EXIT_INPUT_ERROR) from None
-        except InputError as exc:
-            raise InputFailure(str(exc)) from None
-        except EngineError as exc:
-            click.echo(f"parkcheck: engine error: {terminal_line(exc)} (no result was reported)", err=True)
-            raise SystemExit(EXIT_INPUT_ERROR) from None
-        except ParkcheckError as exc:
-            raise InputFailure(str(exc)) from None
-        except BrokenPipeError:  # the reader went away (`parkcheck … | head`): stop quietly
-            try:
-                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep Python from failing at exit
-            except OSError:
-                pass
-            raise SystemExit(EXIT_OK) from None
-        except KeyboardInterrupt:
-            click.echo("parkcheck: interrupted", err=True)
-            raise SystemExit(EXIT_INPUT_ERROR) from None
-        except OSError as exc:
-            if exc.filename is None:
-                _internal(exc)
-            # the system refused a path given or derived from one (a parent that is a file, a missing
-            # folder, a read-only or full disk): the path and the reason, not an internal error
-            raise InputFailure(f"{exc.filename}: {exc.strerror or type(exc).__name__}") from None
-        except Exception as exc:  # a bug: say so in one line, never a traceback
-            _internal(exc)
+            return _said(fn, args, kwargs)
+        except MemoryError:
+            pass  # said once the exception, and the frames it holds (the evidence read so far), are let go
+        click.echo(OUT_OF_MEMORY, err=True)
+        raise SystemExit(EXIT_INPUT_ERROR)
 
     return wrapper
+
+
+def _said(fn, args: tuple, kwargs: dict):
+    """``fn``, every error but running out of memory said in one line (``guarded``)."""
+    try:
+        return fn(*args, **kwargs)
+    except (click.ClickException, click.exceptions.Exit, click.Abort):
+        raise
+    except RuleError as exc:
+        for p in exc.problems:
+            click.echo(f"parkcheck: rule error: {terminal_line(p)}", err=True)
+        raise SystemExit(EXIT_INPUT_ERROR) from None
+    except InputError as exc:
+        raise InputFailure(str(exc)) from None
+    except EngineError as exc:
+        click.echo(f"parkcheck: engine error: {terminal_line(exc)} (no result was reported)", err=True)
+        raise SystemExit(EXIT_INPUT_ERROR) from None
+    except ParkcheckError as exc:
+        raise InputFailure(str(exc)) from None
+    except BrokenPipeError:  # the reader went away (`parkcheck … | head`): stop quietly
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep Python from failing at exit
+        except OSError:
+            pass
+        raise SystemExit(EXIT_OK) from None
+    except KeyboardInterrupt:
+        click.echo("parkcheck: interrupted", err=True)
+        raise SystemExit(EXIT_INPUT_ERROR) from None
+    except OSError as exc:
+        if exc.filename is None:
+            _internal(exc)
+        # the system refused a path given or derived from one (a parent that is a file, a missing
+        # folder, a read-only or full disk): the path and the reason, not an internal error
+        raise InputFailure(f"{exc.filename}: {exc.strerror or type(exc).__name__}") from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # a bug: say so in one line, never a traceback
+        _internal(exc)
 
 
 def _internal(exc: BaseException) -> NoReturn:

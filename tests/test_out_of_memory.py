@@ -1,0 +1,31 @@
+"""Running out of memory is one line naming what happened, exit 2, never a traceback or an "internal error"."""
+
+from __future__ import annotations
+
+import checker.check
+from checker.cli_support import OUT_OF_MEMORY
+
+from .conftest import CONFORMING
+
+
+def test_check_out_of_memory_is_one_line(cli, monkeypatch, tmp_path):
+    def short_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(checker.check, "run_check", short_of_memory)
+    out = tmp_path / "out"
+    result = cli("check", CONFORMING, "--out", out)
+    assert result.exit_code == 2
+    assert result.stderr == OUT_OF_MEMORY + "\n"
+    assert "Traceback" not in result.output and "internal error" not in result.stderr
+    assert not out.exists() or not any(out.iterdir())  # nothing reported
+
+
+def test_other_errors_still_say_internal_error(cli, monkeypatch, tmp_path):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(checker.check, "run_check", broken)
+    result = cli("check", CONFORMING, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("parkcheck: internal error (ZeroDivisionError: boom)")
