@@ -52,6 +52,7 @@ ERROR_KINDS: dict[str, Pair] = {
     "internal": ("内部错误", "internal error"),
     "died": ("工作进程异常退出", "worker died"),
     "timeout": ("超时", "timed out"),
+    "memory": ("内存不足", "out of memory"),
 }
 NOT_CHECKED: Pair = ("未能检查", "not checked")
 TITLE: Pair = ("批量检查汇总", "Batch check summary")

@@ -33,7 +33,7 @@ from .scoring import fmt
 _ONE_AT_A_TIME = threading.Lock()
 
 # The kinds of error a row may carry; every one of them makes the batch exit 2.
-INPUT, INTERNAL, ENGINE, DIED, TIMEOUT = "input", "internal", "engine", "died", "timeout"
+INPUT, INTERNAL, ENGINE, DIED, TIMEOUT, MEMORY = "input", "internal", "engine", "died", "timeout", "memory"
 
 
 def options(standards: list[str], rules_dir: Path | None, formats: list[str], lang: str, mode: str,
@@ -82,9 +82,15 @@ def check_one(task: dict[str, Any]) -> dict[str, Any]:
             return failed_row(task, INPUT, str(exc), time.perf_counter() - t0)
         except (EngineError, ParkcheckError) as exc:
             return failed_row(task, ENGINE, str(exc), time.perf_counter() - t0)
+        except MemoryError:
+            row = {}  # the row is made below, once the exception and the evidence its frames hold are let go
         except Exception as exc:  # a bug, or a bundle the check did not expect: the batch goes on
             return failed_row(task, INTERNAL, f"{type(exc).__name__}: {exc}",
                               time.perf_counter() - t0)
+        if not row:
+            return failed_row(task, MEMORY, tr("out of memory: checking this bundle needs more memory than the "
+                                               "worker may use (a large CSV table takes about 2 KB a row while it "
+                                               "is checked)"), time.perf_counter() - t0)
     row["seconds"] = round(time.perf_counter() - t0, 3)
     return row
 

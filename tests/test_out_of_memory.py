@@ -29,3 +29,21 @@ def test_other_errors_still_say_internal_error(cli, monkeypatch, tmp_path):
     result = cli("check", CONFORMING, "--out", tmp_path / "out")
     assert result.exit_code == 2
     assert result.stderr.startswith("parkcheck: internal error (ZeroDivisionError: boom)")
+
+
+def test_a_batch_bundle_out_of_memory_is_a_row_saying_so(monkeypatch, tmp_path):
+    import checker.batch_worker as worker
+    from checker.batch_summary import ERROR_KINDS
+    from checker.limits import DEFAULT_LIMITS
+
+    def short_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(worker, "run_check", short_of_memory)
+    opts = worker.options([], None, ["json"], "zh", "auto", DEFAULT_LIMITS)
+    task = {"index": 1, "source": str(CONFORMING), "relative": "lvgu-park", "reports": "reports/lvgu-park",
+            "out": str(tmp_path / "reports" / "lvgu-park"), "options": opts}
+    row = worker.check_one(task)
+    assert row["error_kind"] == worker.MEMORY and ERROR_KINDS[worker.MEMORY] == ("内存不足", "out of memory")
+    assert row["error"].startswith("out of memory") or row["error"].startswith("内存不足")
+    assert row["verdict"] is None and not (tmp_path / "reports").exists()
