@@ -321,3 +321,20 @@ def test_invisible_characters_are_refused_in_a_workbook_cell(tmp_path, cell, val
     line = _one_line(proc)
     assert line.startswith(f"parkcheck: error: ledger.xlsx!documented_information!{cell}: "), line
     assert "contains the invisible or bidirectional control character U+" in line, line
+
+
+# -- report.pdf: a huge text cannot stall the layout ------------------------------------------------------------------
+
+def test_pdf_texts_are_cut_before_weasyprint_lays_them_out():
+    """A policy title of 300,000 characters, quoted by the 6.2 d) finding: ``check -f pdf`` ran for more than
+    5 minutes (timeout) in WeasyPrint's table layout, which grows faster than the text; every other format took
+    seconds.  The PDF's template values are cut to ``PDF_TEXT_LIMIT`` (report.json keeps the whole text)."""
+    from markupsafe import Markup
+
+    from checker.reporters import pdf_report
+
+    env = pdf_report._environment()
+    text = env.from_string("{{ t }}").render(t="长" * 300_000 + "\x1b")
+    assert pdf_report.PDF_TEXT_LIMIT <= len(text) < pdf_report.PDF_TEXT_LIMIT + 100 and "\x1b" not in text
+    assert env.from_string("{{ t }}").render(t="<b>x</b>\x1b") == "&lt;b&gt;x&lt;/b&gt;\\x1b"  # escaped as before
+    assert env.from_string("{{ t }}").render(t=Markup("<br>")) == "<br>"
