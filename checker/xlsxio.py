@@ -39,6 +39,7 @@ from .xlsxcells import (
     has_formulas,
     open_workbook,
     pointer_of,
+    read_rows,
     where,
     with_formulas,
 )
@@ -56,9 +57,9 @@ class _Reader(CellReader):
         count = first - 1
         mirror = self.formulas[ws.title].iter_rows(min_row=first, max_col=width, values_only=True) \
             if self.formulas is not None else None
-        for values in ws.iter_rows(min_row=first, max_col=width, values_only=True):
+        for values in read_rows(ws.iter_rows(min_row=first, max_col=width, values_only=True), self.workbook, sheet):
             if mirror is not None:
-                values = with_formulas(values, next(mirror, None))
+                values = with_formulas(values, next(read_rows(mirror, self.workbook, sheet), None))
             count += 1
             if count > self.limits.max_csv_rows + 1:
                 raise InputError(tr("the sheet has more than {count} rows ({option})",

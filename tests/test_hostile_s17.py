@@ -338,3 +338,45 @@ def test_pdf_texts_are_cut_before_weasyprint_lays_them_out():
     assert pdf_report.PDF_TEXT_LIMIT <= len(text) < pdf_report.PDF_TEXT_LIMIT + 100 and "\x1b" not in text
     assert env.from_string("{{ t }}").render(t="<b>x</b>\x1b") == "&lt;b&gt;x&lt;/b&gt;\\x1b"  # escaped as before
     assert env.from_string("{{ t }}").render(t=Markup("<br>")) == "<br>"
+
+
+# -- a workbook whose sheet is corrupt past its first rows ----------------------------------------------------------
+
+@pytest.mark.parametrize("cell,reason", [
+    ('<c r="B2" t="s"><v>999999999</v></c>', "IndexError"),  # a shared string past the table
+    ('<c r="B2"><v>abc</v></c>', "ValueError"),  # a number that is not one
+    ('<c r="ZZZZZZ2" t="inlineStr"><is><t>x</t></is></c>', "ValueError"),  # a reference past column XFD
+    ('<c r="B2" t="inlineStr"><is><t>&xxe;</t></is></c>', "ParseError"),  # an external entity (never read)
+])
+def test_a_corrupt_cell_is_one_line_naming_the_sheet(tmp_path, cell, reason):
+    """openpyxl parses a read-only sheet's cells as its rows are read, after the workbook opened cleanly:
+    these were "internal error (IndexError: list index out of range)" and the like."""
+    import re
+    import zipfile
+
+    folder = _park(tmp_path)
+    manifest = folder / "bundle.yaml"
+    manifest.write_text("".join(line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+                                if DOCS not in line), encoding="utf-8")
+    with (folder / DOCS).open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    (folder / DOCS).unlink()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "documented_information"
+    for row in rows:
+        ws.append([c or None for c in row])
+    plain = tmp_path / "plain.xlsx"
+    wb.save(plain)
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(folder / "ledger.xlsx", "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<c r="B2".*?</c>', cell.encode(), data, count=1)
+                if b"&xxe;" in data:
+                    data = b'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' + data
+            out.writestr(info, data)
+    proc = run_in_process("check", folder, "--out", tmp_path / "out", "--lang", "en")
+    line = _one_line(proc)
+    assert line.startswith(f"parkcheck: error: ledger.xlsx!documented_information: a cell of this sheet cannot be read "
+                           f"({reason}"), line
