@@ -28,6 +28,27 @@ def _park(tmp_path: Path) -> Path:
     return folder
 
 
+def _register_as_workbook(folder: Path, edit=None) -> Path:
+    """The park's register of documented information moved from its CSV table into ledger.xlsx (sheet
+    ``documented_information``); ``edit(ws)`` then changes the sheet."""
+    manifest = folder / "bundle.yaml"
+    manifest.write_text("".join(line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+                                if DOCS not in line), encoding="utf-8")
+    with (folder / DOCS).open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    (folder / DOCS).unlink()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "documented_information"
+    for row in rows:
+        ws.append([c or None for c in row])
+    if edit is not None:
+        edit(ws)
+    path = folder / "ledger.xlsx"
+    wb.save(path)
+    return path
+
+
 def _one_line(proc) -> str:
     text = proc.stdout + proc.stderr
     assert "Traceback" not in text and "internal error" not in text, text[-3000:]
@@ -380,3 +401,36 @@ def test_a_corrupt_cell_is_one_line_naming_the_sheet(tmp_path, cell, reason):
     line = _one_line(proc)
     assert line.startswith(f"parkcheck: error: ledger.xlsx!documented_information: a cell of this sheet cannot be read "
                            f"({reason}"), line
+
+
+# -- a workbook's recorded used range is not trusted ---------------------------------------------------------------
+
+def _sheet_xml(path: Path, edit) -> None:
+    import zipfile
+
+    data = {i.filename: (i, zipfile.ZipFile(path).read(i)) for i in zipfile.ZipFile(path).infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, (info, raw) in data.items():
+            out.writestr(info, edit(raw) if name == "xl/worksheets/sheet1.xml" else raw)
+
+
+def test_a_dimension_that_lies_loses_no_row(tmp_path):
+    """``<dimension ref="A1:K3"/>`` over 55 rows: read-only openpyxl stops at the recorded used range, and
+    52 of the 54 register entries were dropped without a word (false findings; a ledger's defective rows
+    past the range would have been conformity)."""
+    import re
+
+    folder = _park(tmp_path)
+    path = _register_as_workbook(folder)
+    _sheet_xml(path, lambda raw: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:K3"/>', raw))
+    proc = run_in_process("check", folder, "--out", tmp_path / "out", "--lang", "en")
+    assert proc.returncode == 0, (proc.stdout[-2000:], proc.stderr[-2000:])  # as the conforming CSV register
+
+
+def test_a_value_far_right_of_the_table_is_refused(tmp_path):
+    """A note in column 1500 (past the 1,024 columns read) was silently ignored; column 20 was refused."""
+    folder = _park(tmp_path)
+    _register_as_workbook(folder, lambda ws: ws.cell(3, 1500, "a note nothing reads"))
+    proc = run_in_process("check", folder, "--out", tmp_path / "out", "--lang", "en")
+    assert _one_line(proc).startswith("parkcheck: error: ledger.xlsx!documented_information!BER3: a value in a column "
+                                      "without a header"), proc.stderr
