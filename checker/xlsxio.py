@@ -288,9 +288,10 @@ def _sheets_by_kind(r: _Reader, wb: Any) -> dict[str, list[tuple[Sheet, Any, str
     by_kind: dict[str, list[tuple[Sheet, Any, str]]] = {}
     for ws in wb.worksheets:
         title = ws.title
-        for sheet in (ws, r.formulas[title] if r.formulas is not None else None):
-            if hasattr(sheet, "reset_dimensions"):  # the used range the file records may lie (A1:K3 over 55 rows):
-                sheet.reset_dimensions()  # read-only openpyxl read no row past it, silently; every row is read
+        sheets: list[Any] = [ws] if r.formulas is None else [ws, r.formulas[title]]
+        for sheet in sheets:  # the used range the file records may lie (A1:K3 over 55 rows): read-only openpyxl
+            if hasattr(sheet, "reset_dimensions"):  # read no row past it, silently; every row is read
+                sheet.reset_dimensions()
         bad = SUSPICIOUS_NAME.search(title)
         if bad:  # shown in errors and reports: refused like a file name (checker.bundle)
             raise InputError(tr("sheet name contains the invisible or control character {char}; rename the sheet",
