@@ -154,6 +154,8 @@ def read_register(path: Path, schemas: SchemaSet, limits: Limits = DEFAULT_LIMIT
         with warnings.catch_warnings():  # cells are parsed as rows are read: openpyxl's warnings (a date
             warnings.simplefilter("ignore")  # serial out of Excel's range) stay off the terminal
             ws = _register_sheet(wb, name)
+            if hasattr(ws, "reset_dimensions"):  # a recorded used range that lies would drop rows silently
+                ws.reset_dimensions()
             reg = _Register(name, ws.title, limits, schemas)
             actions, rows = _read_rows(reg, ws)
     finally:

@@ -434,3 +434,24 @@ def test_a_value_far_right_of_the_table_is_refused(tmp_path):
     proc = run_in_process("check", folder, "--out", tmp_path / "out", "--lang", "en")
     assert _one_line(proc).startswith("parkcheck: error: ledger.xlsx!documented_information!BER3: a value in a column "
                                       "without a header"), proc.stderr
+
+
+def test_the_nc_register_read_past_a_dimension_that_lies(tmp_path):
+    """The park's answers in nonconformities.xlsx, the same lying ``<dimension>``: rows past it were dropped."""
+    import re
+
+    from checker.labels_docs import DOCUMENT
+    from checker.register_in import read_register
+    from checker.schemas import load_schemas
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = DOCUMENT["register_sheet"][0]
+    ws.append(["nc", "root_cause"])
+    for i in range(2, 12):
+        ws.append([f"NC-AAAAAAA{chr(ord('A') + i)}", f"原因 {i}"])
+    path = tmp_path / "nonconformities.xlsx"
+    wb.save(path)
+    _sheet_xml(path, lambda raw: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:B3"/>', raw))
+    _, content = read_register(path, load_schemas())
+    assert len(content.data["actions"]) == 10
