@@ -36,7 +36,7 @@ from .labels_docs import DOCUMENT
 from .limits import DEFAULT_LIMITS, FIRST_DATE, LAST_DATE, Limits, calendar_date, existing_date, option
 from .safeio import read_regular_file
 from .schemas import SchemaSet
-from .xlsxcells import MAX_COLUMNS, WorkbookContent, check_archive, open_workbook, where
+from .xlsxcells import MAX_COLUMNS, WorkbookContent, check_archive, open_workbook, read_rows, where
 from .yamllimits import invisible_message
 
 __all__ = ["KIND", "PARK_COLUMNS", "read_register"]
@@ -154,6 +154,8 @@ def read_register(path: Path, schemas: SchemaSet, limits: Limits = DEFAULT_LIMIT
         with warnings.catch_warnings():  # cells are parsed as rows are read: openpyxl's warnings (a date
             warnings.simplefilter("ignore")  # serial out of Excel's range) stay off the terminal
             ws = _register_sheet(wb, name)
+            if hasattr(ws, "reset_dimensions"):  # a recorded used range that lies would drop rows silently
+                ws.reset_dimensions()
             reg = _Register(name, ws.title, limits, schemas)
             actions, rows = _read_rows(reg, ws)
     finally:
@@ -164,11 +166,11 @@ def read_register(path: Path, schemas: SchemaSet, limits: Limits = DEFAULT_LIMIT
 
 
 def _read_rows(reg: _Register, ws: Any) -> tuple[list[dict], list[int]]:
-    reg.header(next(iter(ws.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS)), ()))
+    reg.header(next(read_rows(ws.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS), reg.workbook, reg.sheet), ()))
     width = max(reg.columns)
     actions: list[dict] = []
     rows: list[int] = []
-    for row, cells in enumerate(ws.iter_rows(min_row=2, max_col=width), start=2):
+    for row, cells in enumerate(read_rows(ws.iter_rows(min_row=2, max_col=width), reg.workbook, reg.sheet), start=2):
         if row > reg.limits.max_csv_rows + 1:
             raise InputError(tr("the sheet has more than {count} rows ({option})",
                                 count=f"{reg.limits.max_csv_rows:,}", option=option("max_csv_rows")),

@@ -11,6 +11,7 @@ import re
 import warnings
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -287,6 +288,22 @@ def with_formulas(values: tuple, formulas: tuple | None) -> tuple:
             if isinstance(text, str) and text.startswith("="):
                 out[i] = Uncached(text)
     return tuple(out)
+
+
+def read_rows(rows: Iterator, workbook: str, sheet: str) -> Iterator:
+    """The rows of a read-only sheet; openpyxl parses a row's cells when it is read, so a corrupt cell (a shared
+    string index past the table, a number that is not one, a cell reference past column XFD) raises then, not
+    when the workbook is opened: one line naming the workbook and sheet, not an internal error."""
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # only openpyxl's parser runs here (many kinds on a corrupt sheet)
+            raise InputError(tr("a cell of this sheet cannot be read ({reason}); open the workbook in Excel or WPS "
+                                "and save it again", reason=f"{type(exc).__name__}: {exc}"),
+                             where(workbook, sheet)) from None
+        yield row
 
 
 def open_workbook(data: bytes, name: str, data_only: bool = True):

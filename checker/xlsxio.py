@@ -39,6 +39,7 @@ from .xlsxcells import (
     has_formulas,
     open_workbook,
     pointer_of,
+    read_rows,
     where,
     with_formulas,
 )
@@ -56,9 +57,9 @@ class _Reader(CellReader):
         count = first - 1
         mirror = self.formulas[ws.title].iter_rows(min_row=first, max_col=width, values_only=True) \
             if self.formulas is not None else None
-        for values in ws.iter_rows(min_row=first, max_col=width, values_only=True):
+        for values in read_rows(ws.iter_rows(min_row=first, max_col=width, values_only=True), self.workbook, sheet):
             if mirror is not None:
-                values = with_formulas(values, next(mirror, None))
+                values = with_formulas(values, next(read_rows(mirror, self.workbook, sheet), None))
             count += 1
             if count > self.limits.max_csv_rows + 1:
                 raise InputError(tr("the sheet has more than {count} rows ({option})",
@@ -147,10 +148,9 @@ def _table_sheet(r: _Reader, ws, title: str, spec: Sheet, built: _Built) -> bool
     own_key = record_key(_items_node(r.schemas, spec))
     index = built.index.setdefault(level, {})
     any_row = False
-    read = _read_width(ws, width)
-    unheaded = [i for i in range(1, read + 1) if i not in columns]
-    for row, values in r.rows(ws, title, read, first=2):
-        if not _row_has_data(r, values, unheaded, title, row):
+    unheaded = [i for i in range(1, width + 1) if i not in columns]
+    for row, values in r.rows(ws, title, None, first=2):  # each row to its last cell: a value far right is seen
+        if not _row_has_data(r, values, unheaded, width, title, row):
             continue
         parent_keys: list[str] = []
         for i, col in columns.items():
@@ -180,24 +180,14 @@ def _table_sheet(r: _Reader, ws, title: str, spec: Sheet, built: _Built) -> bool
     return any_row
 
 
-def _read_width(ws, width: int) -> int:
-    """The columns of a table sheet to read: as far as the sheet's used range goes (at most
-    ``MAX_COLUMNS``), not only to the last header, so that a value in a column no header names is seen."""
-    try:
-        used = int(ws.max_column or 0)
-    except (TypeError, ValueError):  # a sheet without a usable dimension: its header's width
-        used = 0
-    return max(width, min(used, MAX_COLUMNS))
-
-
 def _filled(v: Any) -> bool:
     return v is not None and (not isinstance(v, str) or bool(v.strip()))
 
 
-def _row_has_data(r: _Reader, values: tuple, unheaded: list[int], title: str, row: int) -> bool:
-    """Whether a row holds any value.  A value in a column without a header (right of the table, or under
-    a blank header cell) would be evidence nothing reads: refused, naming its cell."""
-    for i in unheaded:
+def _row_has_data(r: _Reader, values: tuple, unheaded: list[int], width: int, title: str, row: int) -> bool:
+    """Whether a row holds any value.  A value in a column without a header (right of the table, however far,
+    or under a blank header cell) would be evidence nothing reads: refused, naming its cell."""
+    for i in (*unheaded, *range(width + 1, len(values) + 1)):
         if i - 1 < len(values) and _filled(values[i - 1]):
             r.fail(tr("a value in a column without a header: give the column a header (columns of your own "
                       "start with x-) or delete the value"), title, row, i)
@@ -298,6 +288,10 @@ def _sheets_by_kind(r: _Reader, wb: Any) -> dict[str, list[tuple[Sheet, Any, str
     by_kind: dict[str, list[tuple[Sheet, Any, str]]] = {}
     for ws in wb.worksheets:
         title = ws.title
+        sheets: list[Any] = [ws] if r.formulas is None else [ws, r.formulas[title]]
+        for sheet in sheets:  # the used range the file records may lie (A1:K3 over 55 rows): read-only openpyxl
+            if hasattr(sheet, "reset_dimensions"):  # read no row past it, silently; every row is read
+                sheet.reset_dimensions()
         bad = SUSPICIOUS_NAME.search(title)
         if bad:  # shown in errors and reports: refused like a file name (checker.bundle)
             raise InputError(tr("sheet name contains the invisible or control character {char}; rename the sheet",
@@ -306,7 +300,7 @@ def _sheets_by_kind(r: _Reader, wb: Any) -> dict[str, list[tuple[Sheet, Any, str
         if title.strip() in SKIPPED:
             continue
         if spec is None:
-            if any(v is not None for _, row in r.rows(ws, title, MAX_COLUMNS) for v in row):
+            if any(v is not None for _, row in r.rows(ws, title, None) for v in row):
                 r.unused.append(where(r.workbook, title))
             continue
         by_kind.setdefault(spec.kind, []).append((spec, ws, title))

@@ -28,6 +28,27 @@ def _park(tmp_path: Path) -> Path:
     return folder
 
 
+def _register_as_workbook(folder: Path, edit=None) -> Path:
+    """The park's register of documented information moved from its CSV table into ledger.xlsx (sheet
+    ``documented_information``); ``edit(ws)`` then changes the sheet."""
+    manifest = folder / "bundle.yaml"
+    manifest.write_text("".join(line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+                                if DOCS not in line), encoding="utf-8")
+    with (folder / DOCS).open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    (folder / DOCS).unlink()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "documented_information"
+    for row in rows:
+        ws.append([c or None for c in row])
+    if edit is not None:
+        edit(ws)
+    path = folder / "ledger.xlsx"
+    wb.save(path)
+    return path
+
+
 def _one_line(proc) -> str:
     text = proc.stdout + proc.stderr
     assert "Traceback" not in text and "internal error" not in text, text[-3000:]
@@ -321,3 +342,116 @@ def test_invisible_characters_are_refused_in_a_workbook_cell(tmp_path, cell, val
     line = _one_line(proc)
     assert line.startswith(f"parkcheck: error: ledger.xlsx!documented_information!{cell}: "), line
     assert "contains the invisible or bidirectional control character U+" in line, line
+
+
+# -- report.pdf: a huge text cannot stall the layout ------------------------------------------------------------------
+
+def test_pdf_texts_are_cut_before_weasyprint_lays_them_out():
+    """A policy title of 300,000 characters, quoted by the 6.2 d) finding: ``check -f pdf`` ran for more than
+    5 minutes (timeout) in WeasyPrint's table layout, which grows faster than the text; every other format took
+    seconds.  The PDF's template values are cut to ``PDF_TEXT_LIMIT`` (report.json keeps the whole text)."""
+    from markupsafe import Markup
+
+    from checker.reporters import pdf_report
+
+    env = pdf_report._environment()
+    text = env.from_string("{{ t }}").render(t="长" * 300_000 + "\x1b")
+    assert pdf_report.PDF_TEXT_LIMIT <= len(text) < pdf_report.PDF_TEXT_LIMIT + 100 and "\x1b" not in text
+    assert env.from_string("{{ t }}").render(t="<b>x</b>\x1b") == "&lt;b&gt;x&lt;/b&gt;\\x1b"  # escaped as before
+    assert env.from_string("{{ t }}").render(t=Markup("<br>")) == "<br>"
+
+
+# -- a workbook whose sheet is corrupt past its first rows ----------------------------------------------------------
+
+@pytest.mark.parametrize("cell,reason", [
+    ('<c r="B2" t="s"><v>999999999</v></c>', "IndexError"),  # a shared string past the table
+    ('<c r="B2"><v>abc</v></c>', "ValueError"),  # a number that is not one
+    ('<c r="ZZZZZZ2" t="inlineStr"><is><t>x</t></is></c>', "ValueError"),  # a reference past column XFD
+    ('<c r="B2" t="inlineStr"><is><t>&xxe;</t></is></c>', "ParseError"),  # an external entity (never read)
+])
+def test_a_corrupt_cell_is_one_line_naming_the_sheet(tmp_path, cell, reason):
+    """openpyxl parses a read-only sheet's cells as its rows are read, after the workbook opened cleanly:
+    these were "internal error (IndexError: list index out of range)" and the like."""
+    import re
+    import zipfile
+
+    folder = _park(tmp_path)
+    manifest = folder / "bundle.yaml"
+    manifest.write_text("".join(line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+                                if DOCS not in line), encoding="utf-8")
+    with (folder / DOCS).open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    (folder / DOCS).unlink()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "documented_information"
+    for row in rows:
+        ws.append([c or None for c in row])
+    plain = tmp_path / "plain.xlsx"
+    wb.save(plain)
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(folder / "ledger.xlsx", "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<c r="B2".*?</c>', cell.encode(), data, count=1)
+                if b"&xxe;" in data:
+                    data = b'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' + data
+            out.writestr(info, data)
+    proc = run_in_process("check", folder, "--out", tmp_path / "out", "--lang", "en")
+    line = _one_line(proc)
+    assert line.startswith(f"parkcheck: error: ledger.xlsx!documented_information: a cell of this sheet cannot be read "
+                           f"({reason}"), line
+
+
+# -- a workbook's recorded used range is not trusted ---------------------------------------------------------------
+
+def _sheet_xml(path: Path, edit) -> None:
+    import zipfile
+
+    data = {i.filename: (i, zipfile.ZipFile(path).read(i)) for i in zipfile.ZipFile(path).infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, (info, raw) in data.items():
+            out.writestr(info, edit(raw) if name == "xl/worksheets/sheet1.xml" else raw)
+
+
+def test_a_dimension_that_lies_loses_no_row(tmp_path):
+    """``<dimension ref="A1:K3"/>`` over 55 rows: read-only openpyxl stops at the recorded used range, and
+    52 of the 54 register entries were dropped without a word (false findings; a ledger's defective rows
+    past the range would have been conformity)."""
+    import re
+
+    folder = _park(tmp_path)
+    path = _register_as_workbook(folder)
+    _sheet_xml(path, lambda raw: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:K3"/>', raw))
+    proc = run_in_process("check", folder, "--out", tmp_path / "out", "--lang", "en")
+    assert proc.returncode == 0, (proc.stdout[-2000:], proc.stderr[-2000:])  # as the conforming CSV register
+
+
+def test_a_value_far_right_of_the_table_is_refused(tmp_path):
+    """A note in column 1500 (past the 1,024 columns read) was silently ignored; column 20 was refused."""
+    folder = _park(tmp_path)
+    _register_as_workbook(folder, lambda ws: ws.cell(3, 1500, "a note nothing reads"))
+    proc = run_in_process("check", folder, "--out", tmp_path / "out", "--lang", "en")
+    assert _one_line(proc).startswith("parkcheck: error: ledger.xlsx!documented_information!BER3: a value in a column "
+                                      "without a header"), proc.stderr
+
+
+def test_the_nc_register_read_past_a_dimension_that_lies(tmp_path):
+    """The park's answers in nonconformities.xlsx, the same lying ``<dimension>``: rows past it were dropped."""
+    import re
+
+    from checker.labels_docs import DOCUMENT
+    from checker.register_in import read_register
+    from checker.schemas import load_schemas
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = DOCUMENT["register_sheet"][0]
+    ws.append(["nc", "root_cause"])
+    for i in range(2, 12):
+        ws.append([f"NC-AAAAAAA{chr(ord('A') + i)}", f"原因 {i}"])
+    path = tmp_path / "nonconformities.xlsx"
+    wb.save(path)
+    _sheet_xml(path, lambda raw: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:B3"/>', raw))
+    _, content = read_register(path, load_schemas())
+    assert len(content.data["actions"]) == 10

@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 from markupsafe import Markup
 
 from ..errors import InputError
+from ..escape import clip, printable
 from ..i18n import tr
 from ..labels_audit import PDF
 from ..labels_out import in_language
@@ -41,9 +42,24 @@ FONT_PACKAGE = "fonts-noto-cjk"  # Debian / Ubuntu; Fedora: google-noto-sans-cjk
 
 def render(report: Report, lang: str = "zh") -> bytes:
     fonts = chinese_fonts()
-    html = environment(True).get_template("report.pdf.html.j2").render(
+    html = _environment().get_template("report.pdf.html.j2").render(
         **view(report, lang), pdf=pdf_view(report, lang, fonts))
     return _print(html)
+
+
+# A text printed in the PDF is cut past this many characters: WeasyPrint's layout of a table cell grows faster
+# than its text (20,000 characters of a policy title quoted in a finding: 10 s; 300,000: over 5 minutes).
+PDF_TEXT_LIMIT = 10_000
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    """The HTML environment, every ``{{ }}`` also cut to ``PDF_TEXT_LIMIT`` characters (report.json keeps all)."""
+    return environment(True).overlay(finalize=_pdf_value)
+
+
+def _pdf_value(value):
+    return value if isinstance(value, Markup) or value is None else printable(clip(value, PDF_TEXT_LIMIT))
 
 
 # --- fonts ---------------------------------------------------------------------------------------
