@@ -119,7 +119,7 @@ class Columns:
         self.kind = kind
         self.facts = list(map(base.facts.__getitem__, map((1).__rsub__, map(int, base.of_kind(kind)))))
         self._cache: dict[str, list] = {}
-        self._fresh: dict[str, list] = {}  # columns just set, as set (``set``: read by ``raw`` when whole)
+        self._fresh: dict[str, list] = {}  # columns a step set and the fact base holds, as set (``set``, ``raw``)
         self._types: dict[int, tuple[list, frozenset[type]]] = {}  # (``types``)
         self._sources: list[FactSource] | None = None
 
@@ -214,7 +214,8 @@ class Columns:
         for key in [k for k in self._cache if k == name or k.startswith(name + ".")]:
             del self._cache[key]
         label = name[2:] if name.startswith("f_") else name
-        self._fresh.pop(label, None), self._fresh.pop("f_" + label, None)
+        for stale in (label, "f_" + label):  # (the held column of that label is replaced)
+            self._fresh.pop(stale, None)
         resolve = (LOCATION[located], LOCATION_COLUMNS[located]) if located else None
         self.base.set_derived_column(self.facts, name, values, ABSENT, shown, self.sources(), self.kind, resolve)
         if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts) and (
@@ -371,8 +372,8 @@ class Coded:
 
 def coded(values: list | None) -> Any:
     """``values`` as a ``Coded`` column when it is long and holds at most 65,536 distinct objects (told apart
-    by identity, so every value read back is the object held), fewer than 3 a 4 rows beyond 256 (else the codes
-    and the table of objects take more room than the list); otherwise as it is."""
+    by identity, so every value read back is the object held) and, beyond 256, at most 3 for every 4 rows (else
+    the codes and the table of objects take more room than the list); otherwise as it is."""
     if values is None or type(values) is not list or len(values) < _CODE_FROM:
         return values
     if all(map(operator.is_, values, repeat(values[0]))):  # one object (a value every row has, nothing derived)

@@ -12,6 +12,8 @@ import datetime as _dt
 import math
 import re
 from collections.abc import Callable
+from itertools import compress, repeat
+from operator import is_
 from typing import Any
 
 from . import columns as col
@@ -192,11 +194,16 @@ _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_o
 
 
 def _first_given_column(columns: list[list], table: dict) -> list:
-    """``first_given`` over whole columns: the first of the values that is given."""
-    out = columns[0]
+    """``first_given`` over whole columns: the first of the values that is given (each later column read only
+    where none before it gives one)."""
+    out = list(columns[0])
     for column in columns[1:]:
-        out = [a if a is not None else b for a, b in zip(out, column, strict=True)]
-    return [_ABSENT if a is None else a for a in out]
+        holes = list(compress(range(len(out)), map(is_, out, repeat(None))))
+        for i, value in zip(holes, map(column.__getitem__, holes), strict=True):
+            out[i] = value
+    for i in compress(range(len(out)), map(is_, out, repeat(None))):
+        out[i] = _ABSENT
+    return out
 
 
 # Columnar twins of the ops above: the same value for each row, computed over whole columns.
