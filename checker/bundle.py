@@ -17,17 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from .bundlefiles import (
-    ATTACHMENT_DIR,
-    DOCUMENT_SUFFIXES,
-    MANIFEST,
-    MAX_COMPRESSION_RATIO,
-    MAX_FILE_BYTES,
-    MAX_FILES,
-    MAX_TOTAL_BYTES,
-    TABLE_SUFFIX,
-    read_files,
-)
+from .bundlefiles import ATTACHMENT_DIR, DOCUMENT_SUFFIXES, MANIFEST, TABLE_SUFFIX, BundleLimit, read_files, tally
 from .charset import SUSPICIOUS_NAME
 from .errors import InputError, Problem, ReadProblem
 from .i18n import LANGUAGES, tr, using
@@ -36,8 +26,8 @@ from .model import EvidenceFile
 from .pointers import Position, Positioned, join_pointer, split_pointer
 from .yamlio import decode_text, parse_yaml
 
-__all__ = ["ATTACHMENT_DIR", "DOCUMENT_SUFFIXES", "MANIFEST", "MAX_COMPRESSION_RATIO", "MAX_FILES", "MAX_FILE_BYTES",
-           "MAX_TOTAL_BYTES", "TABLE_SUFFIX", "Bundle", "Document", "bundle_from_files", "load_bundle", "read_files"]
+__all__ = ["ATTACHMENT_DIR", "DOCUMENT_SUFFIXES", "MANIFEST", "TABLE_SUFFIX", "Bundle", "Document", "bundle_from_files",
+           "load_bundle", "read_files"]
 
 
 @dataclass
@@ -73,10 +63,12 @@ class Bundle:
     # tables the manifest declares that the bundle does not hold: content gaps at bundle.yaml (``gap`` "table",
     # ``kind`` the declared kind); the kind is then absent, and the rules that need it fail at their clause
     absent: list[Problem] = field(default_factory=list)
+    values: int = 0  # held by its documents read so far (``--max-bundle-values``: ``bundlefiles.tally``)
 
     def refuse(self, exc: InputError) -> None:
-        """A file of the bundle cannot be read: raise, or note it and go on with the others."""
-        if self.unreadable is None:
+        """A file of the bundle cannot be read: raise, or note it and go on with the others (a limit of the
+        whole bundle, ``BundleLimit``, always stops the read)."""
+        if self.unreadable is None or isinstance(exc, BundleLimit):
             raise exc
         self.unreadable.append(ReadProblem.of(exc))
 
@@ -112,6 +104,9 @@ class TableContent(Positioned):
                 start = row * self.width
                 return (self.lines[row], 1 + col + sum(self.columns[start:start + col]))
         return (1, 1)
+
+    def values(self) -> int:  # each row a mapping of its columns (``Positioned.values``), not walked
+        return len(self.lines) * (self.width + 2) + 5  # (the root, its kind, the list)
 
     def widen(self, row: list[str]) -> Callable[[Iterable[int]], None]:
         """Widen the cell-length array ``columns`` (a cell longer than 65,535 characters) and note the last row's cell
@@ -309,6 +304,7 @@ def bundle_from_files(name: str, source: str, raw: dict[str, bytes], table_field
             continue
         try:
             doc = _document(raw, path, tables, table_fields, limits)
+            tally(bundle, doc)
         except InputError as exc:
             bundle.refuse(exc)
             continue

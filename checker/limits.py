@@ -30,6 +30,8 @@ class Limits:
     max_files: int = _limit(20_000, "Files in a bundle folder.")
     max_file_bytes: int = _limit(256 * MiB, "Bytes of any one file of a bundle, attachments included.", size=True)
     max_bundle_bytes: int = _limit(1 * GiB, "Total bytes of the files of a bundle folder.", size=True)
+    max_bundle_values: int = _limit(12_000_000, "Values of all documents and tables of a bundle together (a table "
+                                                "row counts its columns and 2).")
     max_archive_members: int = _limit(20_000, "Members of a .zip bundle.")
     max_unpacked_bytes: int = _limit(1 * GiB, "Total uncompressed bytes of a .zip bundle.", size=True)
     max_compression_ratio: int = _limit(200, "Uncompressed size / compressed size of a .zip bundle "

@@ -29,6 +29,22 @@ class Positioned:
     data: Any
     positions: dict[str, Position] = field(default_factory=dict)
 
+    def values(self) -> int:
+        """The values the document holds, counted as ``--max-values`` counts them (a scalar 1, a list or a
+        mapping 2): by walking the data (``MarkedContent`` and a CSV table count theirs from their positions)."""
+        count, stack = 0, [self.data]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, dict):
+                count += 2
+                stack.extend(value.values())
+            elif isinstance(value, list):
+                count += 2
+                stack.extend(value)
+            else:
+                count += 1
+        return count
+
     def position(self, pointer: str) -> Position | None:
         """Position of ``pointer``, or of its nearest ancestor that has one."""
         while True:

@@ -22,6 +22,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+from .bundlefiles import tally
 from .charset import INVISIBLE, SUSPICIOUS_NAME, char_name
 from .errors import InputError, Problem
 from .i18n import tr
@@ -245,6 +246,8 @@ def read_workbooks(bundle: Any) -> None:
         if docs:
             bundle.attachments.discard(path)
             bundle.documents.extend(docs)
+            for doc in docs:
+                tally(bundle, doc)
     bundle.workbooks.clear()
 
 

@@ -50,6 +50,10 @@ class MarkedContent(Positioned):
         self.kids.extend(kids)
         return len(self.codes) - 1
 
+    def values(self) -> int:
+        """The values held (a scalar 1, a list or mapping 2), from the entries and containers recorded."""
+        return len(self.kids) + len(self.codes) + 1
+
     def sharing(self, data: Any) -> MarkedContent:
         """The same positions (never changed once parsed) for a copy of the data."""
         out = MarkedContent(data)

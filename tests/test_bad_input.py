@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from checker.bundle import MAX_COMPRESSION_RATIO
+from checker.bundlefiles import MAX_COMPRESSION_RATIO
 from checker.errors import EXIT_FINDINGS, EXIT_INPUT_ERROR
 
 from .conftest import edit_text, listed_problems, run_in_process, run_parkcheck, tree_digest
