@@ -3,8 +3,10 @@ evidence it was built from (file, JSON pointer, original values).  ``checker.fac
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from .bundle import Document
@@ -329,7 +331,7 @@ class FactBase:
         ``sources``: the facts' sources, by position (default: looked up).  While ``holding``, the column
         of the facts of ``kind`` (all of them, in order) is held as it is instead (``narrow`` writes it);
         ``resolve``: how the values are computed from what ``values`` holds, when read (``HeldColumns``)."""
-        if not facts or (shown is None and values.count(skip) == len(values)):
+        if not facts or (shown is None and all(map(operator.is_, values, repeat(skip)))):  # (stops at a value)
             return  # nothing to set (a unit problem column where every unit is known)
         if self.holding and kind is not None and "." not in name:
             self._hold(kind, name, values, shown, skip, resolve)
