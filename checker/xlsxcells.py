@@ -271,6 +271,11 @@ _FORMULA = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[ />]")
 _ERROR_CELL = re.compile(rb"<(?:[A-Za-z0-9_]+:)?c\s[^<>]*?\bt\s*=\s*[\"']e[\"']")
 
 
+def _has_error_cell(xml: bytes) -> bool:
+    """Whether the piece of sheet XML holds a cell of type ``e`` (the quoted ``e`` looked for first: fast)."""
+    return (b'"e"' in xml or b"'e'" in xml) and bool(_ERROR_CELL.search(xml))
+
+
 def sheet_marks(data: bytes) -> tuple[bool, bool]:
     """Whether a worksheet of the workbook holds a formula, and whether one holds an error cell (its parts
     inflated in pieces, limits checked before: ``check_archive``)."""
@@ -283,7 +288,7 @@ def sheet_marks(data: bytes) -> tuple[bool, bool]:
                 tail = b""
                 while chunk := fh.read(1 << 20):
                     formulas = formulas or bool(_FORMULA.search(tail + chunk))
-                    errors = errors or bool(_ERROR_CELL.search(tail + chunk))
+                    errors = errors or _has_error_cell(tail + chunk)
                     if formulas and errors:
                         return True, True
                     tail = chunk[-512:]

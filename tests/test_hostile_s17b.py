@@ -201,3 +201,24 @@ def test_a_line_separator_in_evidence_survives_the_report_round_trip(tmp_path):
     assert b"".join(chunks) == json_report.render(report, "zh")
     assert "\u2028".encode() not in path.read_bytes() and b"\\u2028" in path.read_bytes()
     assert read_report(path)["bundle"]["park"]["name"] == park
+
+
+def test_a_formula_whose_stored_result_is_an_error_is_refused(tmp_path):
+    """The common case: a lookup formula (``=VLOOKUP(...)``) saved with its result ``#N/A``."""
+    import re
+    import zipfile
+
+    folder = _workbook_park(tmp_path, lambda ws: None)
+    path = folder / "ledger.xlsx"
+    with zipfile.ZipFile(path) as src:
+        members = {i.filename: src.read(i) for i in src.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    members[sheet], count = re.subn(rb'<c r="E2"[^>]*>.*?</c>',
+                                    b'<c r="E2" t="e"><f>VLOOKUP(A2,X!A:B,2,0)</f><v>#N/A</v></c>', members[sheet])
+    assert count == 1
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+    line = _one_line(run_in_process("validate", folder, "--lang", "en"))
+    assert line == ("parkcheck: error: ledger.xlsx!documented_information!E2: /documents/0/approved_by: the cell holds "
+                    "the Excel error value #N/A, not a value; type the value or leave the cell empty"), line
