@@ -9,7 +9,6 @@ verified closed, 2 when a report cannot be read or is not a usable parkcheck rep
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -22,7 +21,9 @@ from .errors import EXIT_FINDINGS, EXIT_OK
 def render_diff(result: dict, fmt: str, lang: str, codes: dict[str, str], this_date: str) -> str:
     """The comparison as JSON (byte-identical for the same reports) or as Markdown."""
     if fmt == "json":
-        return json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+        from .reporters._json import dumps  # json.dumps(indent=2)'s text, U+2028 / U+2029 escaped
+
+        return dumps(result) + "\n"
     from .labels_audit import NCR
     from .labels_out import in_language
     from .reporters._ncr import punctuation, surveillance_view

@@ -12,9 +12,16 @@ import click
 from .escape import one_line
 
 
-def _template(standards, out, rules_dir):
+def _exists_message() -> str:
+    from .i18n import tr
+
+    return tr("already exists; parkcheck template does not overwrite it (give a new file, or --force to replace it)")
+
+
+def _template(standards, out, rules_dir, force=False):
     """Write an Excel workbook for a park to fill: a sheet per register or ledger, a key-value sheet per
-    document, Chinese headers, drop-down lists, and a first sheet explaining how to fill it."""
+    document, Chinese headers, drop-down lists, and a first sheet explaining how to fill it.  An existing
+    file is never replaced unless --force is given (it may be a park's filled workbook)."""
     from .errors import InputError
     from .packs import available_packs
     from .resources import locate_rules
@@ -29,8 +36,12 @@ def _template(standards, out, rules_dir):
             raise InputError(f"unknown standard {sid!r} (rule packs available: {', '.join(known)})")
     if out.exists() and not out.is_file():
         raise InputError("is not a regular file; give the path of the workbook to write", str(out))
+    if not force and (out.exists() or out.is_symlink()):  # a filled workbook is evidence: never overwritten
+        raise InputError(_exists_message(), str(out))
     try:
-        kinds = write_template(out, list(dict.fromkeys(standards)), rules_dir)
+        kinds = write_template(out, list(dict.fromkeys(standards)), rules_dir, replace=force)
+    except FileExistsError:  # created while the workbook was built
+        raise InputError(_exists_message(), str(out)) from None
     except OSError as exc:  # a missing folder, a read-only or full disk: name the workbook, not a temporary file
         raise InputError(f"cannot write the workbook: {exc.strerror or type(exc).__name__}", str(out)) from None
     click.echo(f"wrote {one_line(out)}: {len(kinds)} document kinds ({', '.join(kinds)})")
@@ -42,6 +53,8 @@ def register(main: click.Group, guarded, rules_option) -> None:
         click.option("--standard", "-s", "standards", multiple=True, required=True, metavar="ID",
                      help="Rule pack whose evidence the workbook asks for (repeatable).")(
             click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-                         help="The workbook to write (.xlsx).")(
-                rules_option(guarded(_template)))))
+                         help="The workbook to write (.xlsx); an existing file is refused unless --force.")(
+                click.option("--force", is_flag=True, default=False,
+                             help="Replace the --out file if it exists (never needed for a new file).")(
+                    rules_option(guarded(_template))))))
     main.add_command(command)

@@ -36,7 +36,15 @@ from .labels_docs import DOCUMENT
 from .limits import DEFAULT_LIMITS, FIRST_DATE, LAST_DATE, Limits, calendar_date, existing_date, option
 from .safeio import read_regular_file
 from .schemas import SchemaSet
-from .xlsxcells import MAX_COLUMNS, WorkbookContent, check_archive, open_workbook, read_rows, where
+from .xlsxcells import (
+    MAX_COLUMNS,
+    WorkbookContent,
+    check_archive,
+    error_message,
+    open_workbook,
+    read_rows,
+    where,
+)
 from .yamllimits import invisible_message
 
 __all__ = ["KIND", "PARK_COLUMNS", "read_register"]
@@ -107,6 +115,8 @@ class _Register:
         raw = cell.value
         if getattr(cell, "data_type", None) == "f":
             self.fail(tr("the cell holds a formula, which is not read; type the value"), row, col, field)
+        if getattr(cell, "data_type", None) == "e":  # #N/A, #REF! …: no value, never the text it shows
+            self.fail(error_message(str(raw)), row, col, field)
         if isinstance(raw, str):
             if len(raw) > self.limits.max_csv_cell:
                 self.fail(tr("a cell is longer than the limit of {count} characters ({option})",

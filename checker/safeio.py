@@ -91,10 +91,25 @@ def umask() -> int:
     return mask
 
 
-def atomic_write(path: Path, data: bytes, private: bool = False) -> None:
+def _link_new(tmp: str, path: Path) -> None:
+    """``tmp`` becomes ``path`` only if no file is there (``FileExistsError`` otherwise)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links: checked, then renamed
+        if os.path.lexists(path):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path)) from None
+        os.replace(tmp, path)
+        return
+    os.unlink(tmp)
+
+
+def atomic_write(path: Path, data: bytes, private: bool = False, replace: bool = True) -> None:
     """Write one file atomically: a temporary file in the same folder, flushed, synced and renamed.
     ``private`` keeps mkstemp's owner-only mode (0600, for caches); otherwise the file gets the mode
-    of an ordinary file under the umask (reports)."""
+    of an ordinary file under the umask (reports).  ``replace=False`` never replaces an existing file
+    (``FileExistsError``), also one created meanwhile: the temporary file is hard-linked to ``path``."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         if not private:
@@ -103,7 +118,10 @@ def atomic_write(path: Path, data: bytes, private: bool = False) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            _link_new(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)

@@ -251,10 +251,11 @@ def build_template(kinds: list[str], standards: list[str], schemas: SchemaSet | 
     return writer.save()
 
 
-def write_template(out: Path, standards: list[str], rules_dir: Path | None = None) -> list[str]:
-    """Write the template for ``standards`` to ``out`` atomically; returns the kinds it holds."""
+def write_template(out: Path, standards: list[str], rules_dir: Path | None = None, replace: bool = False) -> list[str]:
+    """Write the template for ``standards`` to ``out`` atomically; returns the kinds it holds.  An existing
+    ``out`` is replaced only with ``replace`` (``FileExistsError`` otherwise)."""
     from .safeio import atomic_write
 
     kinds = template_kinds(standards, rules_dir)
-    atomic_write(out, build_template(kinds, standards))
+    atomic_write(out, build_template(kinds, standards), replace=replace)
     return kinds

@@ -117,6 +117,8 @@ class CellReader:
     def value(self, raw: Any, col: Column, sheet: str, row: int, cidx: int, pointer: str) -> Any:
         if raw is None:
             return MISSING
+        if isinstance(raw, ExcelError):  # absence of a value: never read as the text it shows
+            self.fail(error_message(raw.code), sheet, row, cidx, pointer)
         if isinstance(raw, Uncached):  # a formula without its result: in a number column, its text
             node = col.item_node if col.many else col.node
             t = node.get("type")
@@ -258,12 +260,26 @@ class Uncached:
     formula: str
 
 
+@dataclass(frozen=True)
+class ExcelError:
+    """A cell holding an Excel error value (``#N/A``, ``#REF!``, ``#VALUE!`` …; openpyxl's data type ``e``):
+    no value, never the text it shows.  A cell of text that merely reads ``#N/A`` stays text."""
+    code: str
+
+
 _FORMULA = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[ />]")
+_ERROR_CELL = re.compile(rb"<(?:[A-Za-z0-9_]+:)?c\s[^<>]*?\bt\s*=\s*[\"']e[\"']")
 
 
-def has_formulas(data: bytes) -> bool:
-    """Whether a worksheet of the workbook holds a formula (its parts inflated in pieces, limits checked
-    before: ``check_archive``)."""
+def _has_error_cell(xml: bytes) -> bool:
+    """Whether the piece of sheet XML holds a cell of type ``e`` (the quoted ``e`` looked for first: fast)."""
+    return (b'"e"' in xml or b"'e'" in xml) and bool(_ERROR_CELL.search(xml))
+
+
+def sheet_marks(data: bytes) -> tuple[bool, bool]:
+    """Whether a worksheet of the workbook holds a formula, and whether one holds an error cell (its parts
+    inflated in pieces, limits checked before: ``check_archive``)."""
+    formulas = errors = False
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         for info in zf.infolist():
             if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
@@ -271,10 +287,23 @@ def has_formulas(data: bytes) -> bool:
             with zf.open(info) as fh:
                 tail = b""
                 while chunk := fh.read(1 << 20):
-                    if _FORMULA.search(tail + chunk):
-                        return True
-                    tail = chunk[-16:]
-    return False
+                    formulas = formulas or bool(_FORMULA.search(tail + chunk))
+                    errors = errors or _has_error_cell(tail + chunk)
+                    if formulas and errors:
+                        return True, True
+                    tail = chunk[-512:]
+    return formulas, errors
+
+
+def error_message(code: str) -> str:
+    """The problem of a cell holding an Excel error value (here and in the NC register)."""
+    return tr("the cell holds the Excel error value {error}, not a value; type the value or leave the cell empty",
+              error=code)
+
+
+def marked_errors(cells: tuple) -> tuple:
+    """A row of openpyxl cells as values, each error cell (data type ``e``) an ``ExcelError``."""
+    return tuple(ExcelError(str(c.value)) if c.data_type == "e" else c.value for c in cells)
 
 
 def with_formulas(values: tuple, formulas: tuple | None) -> tuple:

@@ -35,12 +35,15 @@ from .xlsxcells import (
     MAX_COLUMNS,
     MISSING,
     CellReader,
+    ExcelError,
     WorkbookContent,
     check_archive,
-    has_formulas,
+    error_message,
+    marked_errors,
     open_workbook,
     pointer_of,
     read_rows,
+    sheet_marks,
     where,
     with_formulas,
 )
@@ -53,12 +56,17 @@ class _Reader(CellReader):
     whose cell holds a formula is then marked (``Uncached``)."""
 
     formulas: Any = None
+    errors: bool = False
 
     def rows(self, ws, sheet: str, width: int | None, first: int = 1):
         count = first - 1
         mirror = self.formulas[ws.title].iter_rows(min_row=first, max_col=width, values_only=True) \
             if self.formulas is not None else None
-        for values in read_rows(ws.iter_rows(min_row=first, max_col=width, values_only=True), self.workbook, sheet):
+        # only a workbook holding an error cell is read cell by cell (their data type); the others by value
+        for values in read_rows(ws.iter_rows(min_row=first, max_col=width, values_only=not self.errors),
+                                self.workbook, sheet):
+            if self.errors:
+                values = marked_errors(values)
             if mirror is not None:
                 values = with_formulas(values, next(read_rows(mirror, self.workbook, sheet), None))
             count += 1
@@ -75,6 +83,8 @@ class _Reader(CellReader):
         for i, text in enumerate(cells, start=1):
             if text is None or not str(text).strip():
                 continue
+            if isinstance(text, ExcelError):
+                self.fail(error_message(text.code), sheet, 1, i)
             name = str(text).strip()
             bad = INVISIBLE.search(name)
             if bad:
@@ -118,6 +128,9 @@ def _kv_sheet(r: _Reader, ws, title: str, spec: Sheet, built: _Built) -> bool:
     any_value = False
     for row, values in r.rows(ws, title, 4, first=2):
         label, raw, _, key = (tuple(values) + (None,) * 4)[:4]
+        for i, cell in ((1, label), (4, key)):
+            if isinstance(cell, ExcelError):
+                r.fail(error_message(cell.code), title, row, i)
         col = by_label.get(str(key).strip()) if isinstance(key, str) and key.strip() else None
         if col is None and isinstance(label, str) and label.strip():
             col = by_label.get(strip_header(label))
@@ -266,7 +279,8 @@ def read_workbook(path: str, data: bytes, files: dict[str, EvidenceFile] | None 
     schemas = load_schemas()
     wb = open_workbook(data, path)
     r = _Reader(path, limits, schemas, getattr(wb, "epoch", None))
-    if has_formulas(data):  # read twice: stored values, and formulas for the cells stored without one
+    formulas, r.errors = sheet_marks(data)
+    if formulas:  # read twice: stored values, and formulas for the cells stored without one
         r.formulas = open_workbook(data, path, data_only=False)
     try:
         with warnings.catch_warnings():  # cells are parsed as rows are read: openpyxl's warnings stay off the

@@ -17,7 +17,7 @@ import checker.xlsxio as xlsxio
 from checker.check import load_and_validate, run_check
 from checker.model import Status
 from checker.template_xlsx import build_template
-from checker.xlsxcells import has_formulas
+from checker.xlsxcells import sheet_marks
 
 from .conftest import CONFORMING
 from .xlsx_fill import fill
@@ -117,7 +117,7 @@ def test_a_formula_saved_with_its_result_reads_as_the_result(park):
 
 
 def test_a_workbook_without_formulas_is_opened_once(park, monkeypatch):
-    assert not has_formulas((park / WORKBOOK).read_bytes())
+    assert sheet_marks((park / WORKBOOK).read_bytes()) == (False, False)
     opened = []
     real = xlsxio.open_workbook
     monkeypatch.setattr(xlsxio, "open_workbook", lambda *a, **k: opened.append(k) or real(*a, **k))

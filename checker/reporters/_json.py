@@ -6,7 +6,12 @@ and that chain was most of the rendering time.  Here the same text is built by o
 appending to a list, with the standard library's own C string escaping and the same rules for
 numbers, constants and keys, so the output is identical (``tests/test_json_encoding.py`` compares
 the two).  Anything the standard library would refuse (a value of another type, a key that is not
-text, a number, a boolean or null) raises the same ``TypeError``."""
+text, a number, a boolean or null) raises the same ``TypeError``.
+
+One difference: U+2028 and U+2029 (LINE and PARAGRAPH SEPARATOR) are written escaped, ``\\u2028`` and
+``\\u2029``: valid JSON either way, but a report is read back (``parkcheck diff``, ``--previous``) by
+the YAML reader that gives every value its line, and YAML takes them raw for line breaks and folds them,
+silently changing the text.  A report without them is unchanged, byte for byte."""
 
 from __future__ import annotations
 
@@ -109,6 +114,16 @@ def _dict(value: dict, parts: list[str], newline: str, flush: Callable[[], None]
     out(newline + "}")
 
 
+def separators_escaped(text: str) -> str:
+    """``text`` with U+2028 / U+2029 escaped (they occur only inside JSON strings: an escape there is the
+    same value)."""
+    if "\u2028" in text:
+        text = text.replace("\u2028", "\\u2028")
+    if "\u2029" in text:
+        text = text.replace("\u2029", "\\u2029")
+    return text
+
+
 FLUSH_PARTS = 1 << 14  # pieces held before a streaming writer is handed them
 
 
@@ -118,7 +133,7 @@ def dump(data: Any, write: Callable[[str], None]) -> None:
     parts: list[str] = []
 
     def flush() -> None:
-        write("".join(parts))
+        write(separators_escaped("".join(parts)))
         parts.clear()
 
     _value(data, parts, "\n", flush)
@@ -126,7 +141,7 @@ def dump(data: Any, write: Callable[[str], None]) -> None:
 
 
 def dumps(data: Any) -> str:
-    """The text ``json.dumps(data, ensure_ascii=False, indent=2)`` gives."""
+    """The text ``json.dumps(data, ensure_ascii=False, indent=2)`` gives (U+2028 / U+2029 escaped)."""
     parts: list[str] = []
     _value(data, parts, "\n", None)
-    return "".join(parts)
+    return separators_escaped("".join(parts))
