@@ -328,6 +328,8 @@ def read_rows(rows: Iterator, workbook: str, sheet: str) -> Iterator:
             row = next(rows)
         except StopIteration:
             return
+        except MemoryError:  # running out of memory, not a corrupt cell (``cli_support.guarded``)
+            raise
         except Exception as exc:  # only openpyxl's parser runs here (many kinds on a corrupt sheet)
             raise InputError(tr("a cell of this sheet cannot be read ({reason}); open the workbook in Excel or WPS "
                                 "and save it again", reason=f"{type(exc).__name__}: {exc}"),
@@ -345,7 +347,7 @@ def open_workbook(data: bytes, name: str, data_only: bool = True):
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it does not read
             return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only,
                                           keep_links=False)
-    except InputError:
+    except (InputError, MemoryError):  # (running out of memory is said as such: ``cli_support.guarded``)
         raise
     except Exception as exc:  # openpyxl raises many kinds on a corrupt workbook
         raise InputError(tr("not a readable .xlsx workbook ({reason})", reason=type(exc).__name__), name) from None

@@ -47,3 +47,32 @@ def test_a_batch_bundle_out_of_memory_is_a_row_saying_so(monkeypatch, tmp_path):
     assert row["error_kind"] == worker.MEMORY and ERROR_KINDS[worker.MEMORY] == ("内存不足", "out of memory")
     assert row["error"].startswith("out of memory") or row["error"].startswith("内存不足")
     assert row["verdict"] is None and not (tmp_path / "reports").exists()
+
+
+def test_a_workbook_read_out_of_memory_is_not_called_corrupt(monkeypatch):
+    """openpyxl parses a read-only sheet's cells as its rows are read (``xlsxcells.read_rows``) and may run out of
+    memory there or while opening the workbook: that is running out of memory (one line, ``guarded``), not "a
+    cell of this sheet cannot be read ... save it again" or "not a readable .xlsx workbook (MemoryError)"."""
+    import sys
+
+    import pytest
+
+    import checker.xlsxcells as cells
+
+    def rows():
+        yield (1,)
+        raise MemoryError
+
+    reader = cells.read_rows(rows(), "台账.xlsx", "能源台账")
+    assert next(reader) == (1,)
+    with pytest.raises(MemoryError):
+        next(reader)
+
+    class Exhausted:
+        @staticmethod
+        def load_workbook(*args, **kwargs):
+            raise MemoryError
+
+    monkeypatch.setitem(sys.modules, "openpyxl", Exhausted)
+    with pytest.raises(MemoryError):
+        cells.open_workbook(b"PK", "台账.xlsx")
