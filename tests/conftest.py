@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import gc
 import hashlib
 import os
 import re
@@ -72,6 +73,16 @@ def group_seconds(nodeids: list[str], measured: dict[str, float]) -> dict[str, f
         counts[module] = counts.get(module, 0) + 1
     return {module: measured.get(Path(module).name, UNMEASURED * n) / SPLIT.get(Path(module).name, 1)
             for module, n in counts.items()}
+
+
+def pytest_configure(config):
+    """The suite's processes keep many objects to the end (compiled packs, cached example reports): the cyclic
+    collector's passes skip what exists once the plugins are loaded (``gc.freeze``) and run less often.  Measured
+    alone: tests/test_gaps.py 62.8 -> 54.5 s.  Only the test processes: the checker's own handling of the
+    collector (``checker.gcpause``) and subprocess runs of ``parkcheck`` are unaffected."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 def pytest_collection_modifyitems(config, items):
