@@ -90,11 +90,12 @@ def test_adapter_refuses_non_finite_numbers():
 
 # -- 3. 32-bit fact identity -----------------------------------------------------------------
 
-def _colliding_pair() -> tuple[str, str]:
+def _colliding_pair(spell=lambda i: f"k{i}") -> tuple[str, str]:
+    """The first two ids ``spell(0), spell(1) …`` whose identity hashes collide."""
     seen: dict[int, str] = {}
     i = 0
     while True:
-        key = f"k{i}"
+        key = spell(i)
         h = engine_id_hash(key)
         if h in seen:
             return seen[h], key
@@ -102,8 +103,9 @@ def _colliding_pair() -> tuple[str, str]:
         i += 1
 
 
-def test_identity_hash_matches_the_engine_and_stock_engine_merges_colliding_ids():
-    a, b = _colliding_pair()
+def _stock_engine_merges(a: str, b: str) -> None:
+    """The stock engine takes the second of two facts whose ids collide for the first ("already observed")
+    and keeps one."""
     proc = run_stock(f"""
         h = Recorder()
         h.register_rulesets({{"t": {{"r": {{"all": [{{"m": {{"$ex": {{"v": 1}}}}}}], "run": "r"}}}}}})
@@ -114,35 +116,19 @@ def test_identity_hash_matches_the_engine_and_stock_engine_merges_colliding_ids(
         print(len(h.get_facts("t", "1")))
     """)
     assert proc.returncode == 0, proc.stderr
-    # two distinct facts; the engine takes the second for the first ("already observed") and keeps one
     assert proc.stdout.split() == ["MessageObservedException", "1"]
+
+
+def test_identity_hash_matches_the_engine_and_stock_engine_merges_colliding_ids():
+    _stock_engine_merges(*_colliding_pair())
 
 
 def test_identity_hash_of_shadow_ids_matches_the_engine():
     """Shadow ids (``~kind~fields~id``) are hashed from their prefix's state: two the hash says collide
     collide in the engine too (not a text of the ASCII-only kind the test above uses)."""
-    seen: dict[int, str] = {}
-    i = 0
-    while True:
-        key = f"~能源台账~=数量,?单位~{i}"
-        h = engine_id_hash(key)
-        if h in seen:
-            a, b = seen[h], key
-            break
-        seen[h] = key
-        i += 1
+    a, b = _colliding_pair(lambda i: f"~能源台账~=数量,?单位~{i}")
     assert engine_id_hash.__wrapped__(a) == engine_id_hash.__wrapped__(b)
-    proc = run_stock(f"""
-        h = Recorder()
-        h.register_rulesets({{"t": {{"r": {{"all": [{{"m": {{"$ex": {{"v": 1}}}}}}], "run": "r"}}}}}})
-        try:
-            h.assert_facts("t", [{{"sid": "1", "id": "{a}", "v": 1}}, {{"sid": "1", "id": "{b}", "v": 2}}])
-        except Exception as exc:
-            print(type(exc).__name__)
-        print(len(h.get_facts("t", "1")))
-    """)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["MessageObservedException", "1"]
+    _stock_engine_merges(a, b)
 
 
 def test_adapter_respells_colliding_ids():

@@ -4,7 +4,6 @@ files nothing reads listed as not used, and the round trip template → filled �
 
 from __future__ import annotations
 
-import csv
 import io
 import shutil
 import zipfile
@@ -23,7 +22,7 @@ from checker.template_xlsx import build_template, template_kinds
 from checker.xlsx_layout import INSTRUCTIONS, LISTS, SHEET_NAME_MAX, kind_sheets, sheet_index, workbook_kinds
 
 from .conftest import CONFORMING, PACK, edit_text, example_report, listed_problems, run_in_process, run_parkcheck
-from .xlsx_fill import fill
+from .xlsx_fill import fill, tables_as_workbook
 
 SEESA = "t-seesa-010-2025"
 WORKBOOK = "台账.xlsx"
@@ -279,22 +278,7 @@ def test_serial_dates_and_numbers_stored_as_text_are_read(tmp_path):
 def test_headers_may_be_field_keys_and_sheets_kind_names(tmp_path):
     dest = tmp_path / "park"
     shutil.copytree(CONFORMING, dest)
-    manifest = (dest / "bundle.yaml").read_text(encoding="utf-8")
-    (dest / "bundle.yaml").write_text(manifest[: manifest.index("tables:")], encoding="utf-8")
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    # every CSV table of the park (the register, the energy ledger, the GHG inventory) as a sheet named by its
-    # kind or kind.list
-    for table, kind in (("documented_information.csv", "documented_information"),
-                        ("energy_consumption.csv", "energy_consumption.records"),
-                        ("ghg_inventory.csv", "ghg_inventory.records")):
-        with (dest / table).open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.reader(fh))
-        (dest / table).unlink()
-        sheet = wb.create_sheet(kind)
-        for r in rows:
-            sheet.append([c or None for c in r])
-    wb.save(dest / "register.xlsx")
+    tables_as_workbook(dest)  # every CSV table of the park as a sheet named by its kind or kind.list
     assert _verdicts(run_check(dest, [PACK])) == _verdicts(_yaml_report(PACK))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -104,3 +105,26 @@ def fill(template: bytes, documents: dict[str, dict]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def tables_as_workbook(dest: Path, name: str = "register.xlsx") -> None:
+    """The park at ``dest`` with every CSV table it declares (the register, the energy ledger, the GHG inventory)
+    moved into one workbook, a sheet each named by its kind or kind.list, and no ``tables:`` in its manifest."""
+    import csv
+
+    import openpyxl
+
+    manifest = (dest / "bundle.yaml").read_text(encoding="utf-8")
+    (dest / "bundle.yaml").write_text(manifest[: manifest.index("tables:")], encoding="utf-8")
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for table, kind in (("documented_information.csv", "documented_information"),
+                        ("energy_consumption.csv", "energy_consumption.records"),
+                        ("ghg_inventory.csv", "ghg_inventory.records")):
+        with (dest / table).open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        (dest / table).unlink()
+        sheet = wb.create_sheet(kind)
+        for r in rows:
+            sheet.append([c or None for c in r])
+    wb.save(dest / name)
