@@ -6,7 +6,6 @@ field; never "internal error", never a warning on the terminal).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import shutil
 import sys
@@ -18,6 +17,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import CONFORMING, PACK, listed_problems, run_in_process
+from tests.xlsx_fill import register_as_workbook
 
 DOCS = "documented_information.csv"
 
@@ -28,25 +28,6 @@ def _park(tmp_path: Path) -> Path:
     return folder
 
 
-def _register_as_workbook(folder: Path, edit=None) -> Path:
-    """The park's register of documented information moved from its CSV table into ledger.xlsx (sheet
-    ``documented_information``); ``edit(ws)`` then changes the sheet."""
-    manifest = folder / "bundle.yaml"
-    manifest.write_text("".join(line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
-                                if DOCS not in line), encoding="utf-8")
-    with (folder / DOCS).open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    (folder / DOCS).unlink()
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "documented_information"
-    for row in rows:
-        ws.append([c or None for c in row])
-    if edit is not None:
-        edit(ws)
-    path = folder / "ledger.xlsx"
-    wb.save(path)
-    return path
 
 
 def _one_line(proc) -> str:
@@ -118,20 +99,12 @@ def test_a_date_serial_out_of_range_is_one_line_and_no_warning(tmp_path):
     are read, after the workbook is opened, and warned "Cell F2 is marked as a date but the serial value
     2958466 is outside the limits for dates" on stderr beside the error line."""
     folder = _park(tmp_path)
-    manifest = folder / "bundle.yaml"
-    manifest.write_text("".join(line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
-                                if DOCS not in line), encoding="utf-8")
-    with (folder / DOCS).open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    (folder / DOCS).unlink()
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "documented_information"
-    for row in rows:
-        ws.append([cell or None for cell in row])
-    cell = ws.cell(2, rows[0].index("issue_date") + 1, 2958466)
-    cell.number_format = "yyyy-mm-dd"
-    wb.save(folder / "ledger.xlsx")
+
+    def out_of_range(ws):
+        cell = ws.cell(2, [c.value for c in ws[1]].index("issue_date") + 1, 2958466)
+        cell.number_format = "yyyy-mm-dd"
+
+    register_as_workbook(folder, out_of_range)
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         proc = run_in_process("check", folder, "--out", tmp_path / "out", "--lang", "en")
@@ -325,19 +298,7 @@ def test_invisible_characters_are_refused_in_a_workbook_cell(tmp_path, cell, val
     """The README refuses zero-width and bidirectional characters "anywhere in a document": a workbook's
     cells (and header cells) were read as they were, RIGHT-TO-LEFT OVERRIDE included, exit 0."""
     folder = _park(tmp_path)
-    manifest = folder / "bundle.yaml"
-    manifest.write_text("".join(line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
-                                if DOCS not in line), encoding="utf-8")
-    with (folder / DOCS).open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    (folder / DOCS).unlink()
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "documented_information"
-    for row in rows:
-        ws.append([c or None for c in row])
-    ws[cell] = value
-    wb.save(folder / "ledger.xlsx")
+    register_as_workbook(folder, lambda ws: ws.__setitem__(cell, value))
     proc = run_in_process("check", folder, "--out", tmp_path / "out", "--lang", "en")
     line = _one_line(proc)
     assert line.startswith(f"parkcheck: error: ledger.xlsx!documented_information!{cell}: "), line
@@ -376,19 +337,7 @@ def test_a_corrupt_cell_is_one_line_naming_the_sheet(tmp_path, cell, reason):
     import zipfile
 
     folder = _park(tmp_path)
-    manifest = folder / "bundle.yaml"
-    manifest.write_text("".join(line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
-                                if DOCS not in line), encoding="utf-8")
-    with (folder / DOCS).open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    (folder / DOCS).unlink()
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "documented_information"
-    for row in rows:
-        ws.append([c or None for c in row])
-    plain = tmp_path / "plain.xlsx"
-    wb.save(plain)
+    plain = register_as_workbook(folder).rename(tmp_path / "plain.xlsx")
     with zipfile.ZipFile(plain) as src, zipfile.ZipFile(folder / "ledger.xlsx", "w", zipfile.ZIP_DEFLATED) as out:
         for info in src.infolist():
             data = src.read(info)
@@ -421,7 +370,7 @@ def test_a_dimension_that_lies_loses_no_row(tmp_path):
     import re
 
     folder = _park(tmp_path)
-    path = _register_as_workbook(folder)
+    path = register_as_workbook(folder)
     _sheet_xml(path, lambda raw: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:K3"/>', raw))
     proc = run_in_process("check", folder, "--out", tmp_path / "out", "--lang", "en")
     assert proc.returncode == 0, (proc.stdout[-2000:], proc.stderr[-2000:])  # as the conforming CSV register
@@ -430,7 +379,7 @@ def test_a_dimension_that_lies_loses_no_row(tmp_path):
 def test_a_value_far_right_of_the_table_is_refused(tmp_path):
     """A note in column 1500 (past the 1,024 columns read) was silently ignored; column 20 was refused."""
     folder = _park(tmp_path)
-    _register_as_workbook(folder, lambda ws: ws.cell(3, 1500, "a note nothing reads"))
+    register_as_workbook(folder, lambda ws: ws.cell(3, 1500, "a note nothing reads"))
     proc = run_in_process("check", folder, "--out", tmp_path / "out", "--lang", "en")
     assert _one_line(proc).startswith("parkcheck: error: ledger.xlsx!documented_information!BER3: a value in a column "
                                       "without a header"), proc.stderr

@@ -4,7 +4,6 @@ no value, and U+2028 / U+2029 survive a report's round trip (report.json read ba
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import CONFORMING, PACK, listed_problems, run_in_process
+from tests.xlsx_fill import register_as_workbook
 
 DOCS = "documented_information.csv"
 
@@ -83,19 +83,7 @@ def _workbook_park(tmp_path: Path, edit) -> Path:
     """The conforming park with its register of documented information moved into ledger.xlsx."""
     folder = tmp_path / "park"
     shutil.copytree(CONFORMING, folder)
-    manifest = folder / "bundle.yaml"
-    manifest.write_text("".join(line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
-                                if DOCS not in line), encoding="utf-8")
-    with (folder / DOCS).open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    (folder / DOCS).unlink()
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "documented_information"
-    for row in rows:
-        ws.append([c or None for c in row])
-    edit(ws)
-    wb.save(folder / "ledger.xlsx")
+    register_as_workbook(folder, edit)
     return folder
 
 

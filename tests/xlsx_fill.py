@@ -128,3 +128,29 @@ def tables_as_workbook(dest: Path, name: str = "register.xlsx") -> None:
         for r in rows:
             sheet.append([c or None for c in r])
     wb.save(dest / name)
+
+
+def register_as_workbook(folder: Path, edit=None) -> Path:
+    """The park's register of documented information moved from its CSV table into ledger.xlsx (sheet
+    ``documented_information``); ``edit(ws)`` then changes the sheet."""
+    import csv
+
+    import openpyxl
+
+    docs = "documented_information.csv"
+    manifest = folder / "bundle.yaml"
+    manifest.write_text("".join(line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+                                if docs not in line), encoding="utf-8")
+    with (folder / docs).open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    (folder / docs).unlink()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "documented_information"
+    for row in rows:
+        ws.append([c or None for c in row])
+    if edit is not None:
+        edit(ws)
+    path = folder / "ledger.xlsx"
+    wb.save(path)
+    return path
