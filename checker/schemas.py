@@ -33,6 +33,7 @@ from .attachments import DATES, FORMAT_CHECKER
 from .attachments import RsAttachment as _RsAttachment
 from .attachments import x_attachment as _x_attachment
 from .errors import InputError, Problem
+from .fastvalid import is_valid as _fast_is_valid
 from .i18n import LANGUAGES, current, tr, using
 from .pointers import join_pointer
 from .resources import data_dir
@@ -326,13 +327,8 @@ def validate_document(schemas: SchemaSet, kind: str, data: Any, file: str, posit
     document is a table (CSV, workbook), whose number cells holding text are gaps too (``type``)."""
     files = (frozenset(attachments), frozenset(documents), frozenset(empty))  # empty: attachments of 0 bytes
     fast = schemas.fast_validator(kind)
-    if fast is not None:
-        token = _BUNDLE_FILES.set(files)
-        try:
-            if fast.is_valid(data):
-                return []
-        finally:
-            _BUNDLE_FILES.reset(token)
+    if fast is not None and _fast_is_valid(fast, schemas.inlined(kind), data, files):
+        return []
     text = json.dumps(data, sort_keys=True, ensure_ascii=False)
     errors = _errors(schemas, kind, text, files, current(), table)
     texts = _gap_messages(schemas, kind, text, files, errors, table)
