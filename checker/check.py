@@ -27,7 +27,6 @@ from .evidence import accept_gaps, split_gaps, validate_bundle
 from .facts import FactBase, build_facts
 from .gaps import gap_results
 from .gcpause import paused
-from .idlist import IdList
 from .limits import Limits
 from .model import PackInfo, Report, Result
 from .modes import in_mode, report_mode
@@ -41,6 +40,7 @@ from .schemas import SchemaSet, load_schemas
 from .scoring import Score, compute_score
 from .sections import build_section
 from .selection import kept, narrowed_all
+from .sourcepack import RELEASED, only_kinds, release
 from .unused import unused_files
 from .verdicts import clause_verdicts, rule_results, sort_results
 from .waivers import apply_waivers
@@ -146,23 +146,13 @@ def _evaluate(compiled: list[CompiledPack], facts: FactBase, schemas: SchemaSet)
     return results, stats
 
 
-_RELEASED: dict = {}  # the place of a fact whose engine copy was released (``_release``)
-
-
 def _release(facts: FactBase, whole: set[str]) -> None:
     """Once the engine has run: drop the engine's copy of every fact that carries no derived value, except
     those of the kinds in ``whole`` (read after the engine: checker.neutrality).  What comes after reads
     the evidence (``FactSource.data``) and a fact's derived values (``FactSource.derived_get``, which reads
     the fact only when it has some), never the rest of the engine's copy: memory (at 180k documents the
     register's copies alone were ~55 MB) is given back before the results are made."""
-    sources, out = facts.sources, facts.facts
-    for i, fact in enumerate(out):
-        if fact["kind"] in whole:
-            continue
-        src = sources[fact["id"]]
-        if src.names is None:
-            src.fact = None
-            out[i] = _RELEASED
+    release(facts.sources, facts.facts, whole)
 
 
 def _let_go(facts: FactBase, packs: list) -> None:
@@ -174,9 +164,9 @@ def _let_go(facts: FactBase, packs: list) -> None:
     for kind, fids in facts.by_kind.items():
         if kind not in keep:
             for fid in fids:
-                facts.facts[int(fid) - 1] = _RELEASED
+                facts.facts[int(fid) - 1] = RELEASED
     facts.by_kind = {kind: fids for kind, fids in facts.by_kind.items() if kind in keep}
-    facts.sources = IdList((fid, facts.sources[fid]) for fids in facts.by_kind.values() for fid in fids)
+    facts.sources = only_kinds(facts.sources, facts.by_kind)
     facts.tables = {kind: table for kind, table in facts.tables.items() if kind in keep}
 
 

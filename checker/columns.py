@@ -6,9 +6,8 @@ condition reads are written onto the facts (the engine's dicts), in the pass tha
 (``FactBase.narrow``): the others stay columns, which messages and reports read (``FactSource.derived_get``).
 A field the kind's lean facts do not carry (``FactBase.lean_keys``) is read from the evidence.
 
-A column holds, per fact in fact order, the value at the path or None when it is not given (as a
-fact's ``get`` would).  A computed column holds ``ABSENT`` where the value is not given: such a fact
-does not get the field at all."""
+A column holds, per fact in fact order, the value at the path or None when it is not given (as a fact's
+``get`` would).  A computed column holds ``ABSENT`` where the value is not given: that fact lacks the field."""
 
 from __future__ import annotations
 
@@ -60,11 +59,21 @@ def _at_column(sources: list[FactSource]) -> list[str]:
 
 
 _UNSEEN_TABLE: Any = object()
-
-# a pseudo-field a derive step may read (``ref ... take: _at``): where the fact's evidence is; the column
-# of each (``Columns.get``)
+# a pseudo-field a derive step may read (``ref ... take: _at``): where the fact's evidence is; the column of each
 LOCATION: dict[str, Callable[[FactSource], Any]] = {"_at": _at}
 LOCATION_COLUMNS: dict[str, Callable[[list[FactSource]], list]] = {"_at": _at_column}
+
+
+def located_column(name: str, partners: list[FactSource]) -> tuple[Callable[[int], Any], Callable[[list], list]]:
+    """A column of positions in ``partners`` read as ``LOCATION[name]`` of each (``Columns.set``): from their places
+    when they share kind, file and document (a table's rows, whose sources are let go: ``checker.sourcepack``)."""
+    head, source = (partners[0] if partners else None), list(partners).__getitem__  # type: tuple[Any, Any]
+    if head is not None and all(s.document is head.document and s.file == head.file and s.kind == head.kind
+                                for s in partners):
+        ats, make = [s.at for s in partners], functools.partial(FactSource, head.kind, head.file)
+        source = lambda position: make(ats[position], None, head.document, "")  # noqa: E731
+    one, many = LOCATION[name], LOCATION_COLUMNS[name]
+    return (lambda position: one(source(position)), lambda positions: many(list(map(source, positions))))
 
 
 def _walk(parts: tuple[str, ...]) -> Callable[[Any], Any]:
@@ -206,17 +215,18 @@ class Columns:
             hit = self._types[id(column)] = (column, frozenset(map(type, column)))
         return hit[1]
 
-    def set(self, name: str, values: list, shown: list | None = None, located: str | None = None) -> None:
+    def set(self, name: str, values: list, shown: list | None = None, located: str | None = None,
+            partners: list[FactSource] | None = None) -> None:
         """Set the computed ``values`` (``ABSENT``: not set) as the engine field ``name`` of the facts,
         noted for their messages as ``shown`` (default: the values); cached columns of that field go.
-        ``located`` (a ``LOCATION`` name): the values are sources, the field is where each one's evidence is,
-        computed when read."""
+        ``located`` (a ``LOCATION`` name): the values are positions in ``partners``, the field is where each
+        one's evidence is, computed when read (``located``)."""
         for key in [k for k in self._cache if k == name or k.startswith(name + ".")]:
             del self._cache[key]
         label = name[2:] if name.startswith("f_") else name
         for stale in (label, "f_" + label):  # (the held column of that label is replaced)
             self._fresh.pop(stale, None)
-        resolve = (LOCATION[located], LOCATION_COLUMNS[located]) if located else None
+        resolve = located_column(located, partners or []) if located else None
         self.base.set_derived_column(self.facts, name, values, ABSENT, shown, self.sources(), self.kind, resolve)
         if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts) and (
                 shown is not None or any(map(operator.is_not, values, repeat(ABSENT)))):  # (held: not all absent)
@@ -244,7 +254,8 @@ class TableColumns(Columns):
         column = self._table.get(key)
         return [None] * self._count if column is None else column
 
-    def set(self, name: str, values: list, shown: list | None = None, located: str | None = None) -> None:
+    def set(self, name: str, values: list, shown: list | None = None, located: str | None = None,
+            partners: list[FactSource] | None = None) -> None:
         raise TypeError(f"{self.kind} is made as columns: nothing is set on it")
 
 

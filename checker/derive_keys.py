@@ -111,7 +111,7 @@ _MISS = (_ABSENT, None)  # (no partner: no value)
 
 
 def _ref_located(theirs: Columns, ours: Columns, match: tuple, take: str, field: str) -> bool:
-    """A ``ref`` of where the partner's evidence is (``take: _at``), when every key is plain: the partner's source
+    """A ``ref`` of where the partner's evidence is (``take: _at``), when every key is plain: the partner's position
     is held, its place computed only when read (``Columns.set`` ``located``).  False: not done here (a key that is
     not plain, or evidence holding a field of that name)."""
     key_columns, mine = [theirs.get(f) for f, _ in match], [ours.get(f) for _, f in match]
@@ -120,8 +120,9 @@ def _ref_located(theirs: Columns, ours: Columns, match: tuple, take: str, field:
                                                                              for c in mine)) \
             or any(type(src.data) is dict and take in src.data for src in sources):
         return False
-    first = dict(zip(reversed(list(keyed(key_columns, len(theirs)))), reversed(sources), strict=True))  # first ones
-    ours.set(field, list(map(first.get, keyed(mine, len(ours)), repeat(_ABSENT))), located=take)  # (no source None)
+    positions = list(map(theirs.base.position, range(len(sources))))
+    first = dict(zip(reversed(list(keyed(key_columns, len(theirs)))), reversed(positions), strict=True))  # first ones
+    ours.set(field, list(map(first.get, keyed(mine, len(ours)), repeat(_ABSENT))), located=take, partners=sources)
     return True
 
 

@@ -20,6 +20,7 @@ compute; aggregates enter as facts of kind ``agg.<name>``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -36,6 +37,7 @@ from .ids import RowKeys, document_keys, item_key_fields, record_keys_own, uniqu
 from .packmodel import BUNDLE_KIND, Aggregate, Derived
 from .pointers import join_pointer
 from .schemas import SchemaSet
+from .sourcepack import pack
 
 _BLANK = object()
 _EMPTY: dict = {}
@@ -385,6 +387,10 @@ def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str
     for src, key in zip(evidence, unique_keys_lazy([(src.stable, src.data) for src in evidence]), strict=True):
         src.stable = key  # a key several share is hashed only if read (checker.ids)
     run_declarations(base, bundle, derived, aggregates, dates, read, whole, kept)
+    base.sources = pack(base.sources, base.facts, base.by_kind, _SOURCE_FIELDS, FactSource)  # (memory)
     return base
+
+
+_SOURCE_FIELDS = tuple(f.name for f in dataclasses.fields(FactSource))
 
 

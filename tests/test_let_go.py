@@ -5,6 +5,7 @@ from __future__ import annotations
 from checker import check
 from checker.aggtable import report_kinds
 from checker.neutrality import CLAIM_KIND
+from checker.sourcepack import RELEASED
 
 from .conftest import EVIDENCE
 
@@ -30,7 +31,7 @@ def test_only_the_kinds_read_after_the_results_keep_their_facts(monkeypatch):
         for fid in fids:
             if kind in keep:
                 fact = facts.facts[int(fid) - 1]  # (its engine copy may be released already: check._release)
-                assert facts.sources[fid].kind == kind and (fact is check._RELEASED or fact["kind"] == kind)
+                assert facts.sources[fid].kind == kind and (fact is RELEASED or fact["kind"] == kind)
             else:
-                assert fid not in facts.sources and facts.facts[int(fid) - 1] is check._RELEASED
+                assert fid not in facts.sources and facts.facts[int(fid) - 1] is RELEASED
     assert report.sections and any(table["rows"] for s in report.sections for table in s["tables"])
