@@ -66,21 +66,35 @@ def report_kinds(packs: Iterable[Any]) -> set[str]:
 
 
 def _table(base: FactBase, agg: Aggregate, columns: Columns, groups: dict[tuple, list[int]],
-           keys: dict[tuple, str], engine_names: list[str]) -> None:
-    """The groups of an aggregate made as columns (``virtual_kinds``), by engine field: what its facts would hold."""
+           keys: dict[tuple, str] | None, engine_names: list[str], wanted: frozenset[str] | None) -> None:
+    """The groups of an aggregate made as columns (``virtual_kinds``), by engine field: what its facts would hold
+    (``wanted``: only the fields its readers read, None: every one; ``keys`` None: its key is not read)."""
     members = list(groups.values())
-    table: dict[str, list] = {"key": list(keys.values()), "count": list(map(len, members))}
+    table: dict[str, list] = {"count": list(map(len, members))}
+    if keys is not None:
+        table = {"key": list(keys.values()), **table}
     for i, name in enumerate(engine_names):
-        table[name] = [values[i] for values in groups]
+        if wanted is None or name in wanted:
+            table[name] = [values[i] for values in groups]
     sums, distinct = totalled(columns, agg)
-    if sums is not None:
+    if sums is not None and (wanted is None or "sum" in wanted):
         table["sum"] = [_sum(sums, group) for group in members]
-    if distinct is not None:
+    if distinct is not None and (wanted is None or "distinct" in wanted):
         table["distinct"] = [_distinct(distinct, group) for group in members]
     if members:
         first = columns.sources()[members[0][0]]
         base.add_table(agg.kind, table, len(members), FactSource(agg.kind, first.file, first.pointer, {},
                                                                  first.document, f"agg:{agg.name}:"))
+
+
+def table_reads(derived: Iterable[Derived], virtual: frozenset[str]) -> dict[str, frozenset[str]]:
+    """The engine fields of each aggregate kind made as columns that the ``ref`` entries read (their ``match``
+    and ``take``): the only columns it is made with."""
+    out: dict[str, set[str]] = {kind: set() for kind in virtual}
+    for d in derived:
+        if d.of in out and d.take is not None:
+            out[d.of] |= {engine_field(theirs) for theirs, _ in d.match} | {engine_field(d.take)}
+    return {kind: frozenset(fields) for kind, fields in out.items()}
 
 
 def where_mask(columns: Columns, where: tuple[tuple[str, Any], ...]) -> list[bool]:
@@ -160,22 +174,37 @@ def _key_part(value: Any) -> str | None:
     return None
 
 
-def _groups(columns: Columns, agg: Aggregate, names: list[str]) -> tuple[dict[tuple, list[int]], dict[tuple, str]]:
+def _groups(columns: Columns, agg: Aggregate, names: list[str],
+            texts: bool = True) -> tuple[dict[tuple, list[int]], dict[tuple, str]]:
     """The positions of the records of each combination of the fields' values (in the order first met) and
-    each group's key text; a record missing one of them (or holding a list or mapping) is in no group."""
+    each group's key text (``texts`` False: none made); a record missing one of them (or holding a list or
+    mapping) is in no group.  Only the records the ``where`` selects are read, one row tuple at a time."""
     groups: dict[tuple, list[int]] = {}
     keys: dict[tuple, str] = {}
-    chosen = selected(columns, agg, list(zip(*[columns.get(name) for name in names], strict=True)))
+    value_columns = [columns.get(name) for name in names]
+    positions: Any = range(len(columns))
+    if agg.where:
+        mask = where_mask(columns, agg.where)
+        positions = list(compress(positions, mask))
+        value_columns = [list(compress(column, mask)) for column in value_columns]
+    chosen = zip(positions, zip(*value_columns, strict=True), strict=True)
     for values, run in groupby(chosen, key=itemgetter(1)):  # runs of neighbours in one group, at once
         members = groups.get(values)
         if members is not None:
             members.extend(map(itemgetter(0), run))
             continue
+        if not texts and _KEY_TYPES.issuperset(map(type, values)):  # (a key part each: ``_key_part``)
+            groups[values] = list(map(itemgetter(0), run))
+            continue
         parts = [v if type(v) is str else str(v) if type(v) is int else _key_part(v) for v in values]
         if None not in parts:
             groups[values] = list(map(itemgetter(0), run))
-            keys[values] = "/".join(parts)  # type: ignore[arg-type]  # (no None left)
+            if texts:
+                keys[values] = "/".join(parts)  # type: ignore[arg-type]  # (no None left)
     return groups, keys
+
+
+_KEY_TYPES = frozenset({str, int, float, bool})
 
 
 def _group_fields(counted: dict, data: dict, fields: list[tuple[str, str]], values: tuple, plain: bool) -> None:
@@ -190,40 +219,59 @@ def _group_fields(counted: dict, data: dict, fields: list[tuple[str, str]], valu
         data.setdefault(name, value)
 
 
-def aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> None:
+def aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns, wanted: frozenset[str] | None = None) -> None:
     """One fact per distinct combination of the ``group_by`` fields (records missing one are in no
     group): ``key`` the values joined with "/", each field with its value, ``count``, ``sum`` and
     ``distinct`` as declared.  Groups come in the order of their first record; each fact points at
-    its group's first record."""
+    its group's first record.  ``wanted``: of a kind made as columns, the fields read (``table_reads``)."""
     names = [name for name, _ in agg.group_by_fields]
     fields = [(name, engine_field(name)) for name in names]
-    groups, keys = _groups(columns, agg, names)
-    totals_of = totalled(columns, agg)
-    kind, sources, stable = agg.kind, columns.sources(), AggKey(f"agg:{agg.name}:")
+    kind = agg.kind
     # the fields as given, each once (the first of a name given twice: the same column), after key and count
     engine_names = [e for _, e in fields]
     plain = not {"key", "count"} & set(names) and not {"key", "count", "kind", "id"} & set(engine_names) \
         and len(set(engine_names)) == len(set(names))
     if plain and kind in base.virtual:
-        _table(base, agg, columns, groups, keys, engine_names)
+        texts = wanted is None or "key" in wanted
+        groups, keys = _groups(columns, agg, names, texts)
+        _table(base, agg, columns, groups, keys if texts else None, engine_names, wanted)
         return
+    groups, keys = _groups(columns, agg, names)
+    _group_facts(base, agg, columns, groups, keys, fields, plain)
+
+
+def _group_facts(base: FactBase, agg: Aggregate, columns: Columns, groups: dict[tuple, list[int]],
+                 keys: dict[tuple, str], fields: list[tuple[str, str]], plain: bool) -> None:
+    """``aggregate_by_fields``' facts, one a group."""
+    names, kind = [name for name, _ in fields], agg.kind
+    totals_of = totalled(columns, agg)
+    sources, stable = columns.sources(), AggKey(f"agg:{agg.name}:")
     lean = base.lean_kind(kind) if plain else None  # the fact made from its data, with only these fields
     picks = [(k, e) for k, e in {"key": "key", "count": "count", **dict(fields), "sum": "sum", "distinct": "distinct"}
              .items() if lean is not None and e in lean]
-    shared = type("AggData", (), {})  # the groups' data share their keys (``checker.bundle._row_type``)
-    shared().__dict__.update([(k, None) for k in ("key", "count", *names, "sum", "distinct")])
+    shared = _sharing(("key", "count", *names, "sum", "distinct"))  # the groups' data share their keys
+    fact_of = _sharing(("kind", *(e for _, e in picks), "id")) if lean is not None else dict  # (so do the facts)
     for values, members in groups.items():
         key = keys[values]
         data: dict = shared().__dict__
         data["key"], data["count"] = key, len(members)
+        counted: dict = fact_of().__dict__ if lean is not None else {}
+        counted["kind"] = kind
         if lean is not None:  # (plain) the fact made from the data
             data.update(zip(names, values, strict=True))
             totals(totals_of, members, None, data)
-            counted: dict = {"kind": kind}
             counted.update([(e, data[k]) for k, e in picks if k in data])
         else:
-            counted = {"kind": kind, "key": key, "count": len(members)}
+            counted["key"], counted["count"] = key, len(members)
             _group_fields(counted, data, fields, values, plain)
             totals(totals_of, members, counted, data)
         first = sources[members[0]]
         base.add(counted, FactSource(kind, first.file, first.at, data, first.document, stable))  # (the first's place)
+
+
+def _sharing(keys: Iterable[str]) -> Any:
+    """A class whose instances' dicts share the ``keys`` (``checker.bundle._row_type``): a mapping of them is
+    ``cls().__dict__``, set in that order (memory: ~70 bytes less a mapping of a few keys)."""
+    cls = type("AggData", (), {})
+    cls().__dict__.update([(k, None) for k in keys])  # (learns the keys, in order, at once)
+    return cls
