@@ -280,15 +280,16 @@ def rel_diff_column(columns: list[list], table: dict) -> list:
         diffs = list(map(operator.truediv, map(abs, map(operator.sub, a_column, b_column)), map(abs, b_column))) \
             if 0 not in b_column else [abs(a - b) / abs(b) if b else ABSENT for a, b in zip(a_column, b_column,
                                                                                             strict=True)]
-        known = {d: rounded(d) for d in dict.fromkeys(diffs) if d is not ABSENT and d}  # once per distinct value
-        return list(map(known.get, diffs, diffs))  # (a zero is its own rounding; absent stays absent)
+        # once per distinct value, every zero one (|a - b| / |b| is never -0.0); absent stays absent
+        known = {d: rounded(d) for d in dict.fromkeys(diffs) if d is not ABSENT}
+        return list(map(known.get, diffs, diffs))
     out = []
     for a, b in zip(a_column, b_column, strict=True):
         ta, tb = type(a), type(b)
         numbers = (ta is float or ta is int) and (tb is float or tb is int)
         if numbers and b:
             diff = abs(a - b) / abs(b)
-            out.append(diff if diff == 0 else rounded(diff))  # a zero is its own rounding (most rows agree)
+            out.append(_ZERO if diff == 0 else rounded(diff))  # (most rows agree: one zero, never -0.0)
         else:
             out.append(ABSENT)
     return out
@@ -329,7 +330,7 @@ def _memo_safe(column: list) -> bool:
     return _TEXT_FLOATS.issuperset(types) and 0.0 not in column
 
 
-_UNSEEN, _OWN = object(), object()
+_UNSEEN, _OWN, _ZERO = object(), object(), 0.0
 _NUMBERS = frozenset({int, float})
 _INTEGERS = frozenset({int})
 _TEXT_INTEGERS, _TEXT_FLOATS = frozenset({int, str, type(None)}), frozenset({float, str, type(None)})
