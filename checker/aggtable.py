@@ -78,7 +78,8 @@ def _table(base: FactBase, agg: Aggregate, columns: Columns, groups: dict[tuple,
             table[name] = [values[i] for values in groups]
     sums, distinct = totalled(columns, agg)
     if sums is not None and (wanted is None or "sum" in wanted):
-        table["sum"] = [_sum(sums, group) for group in members]
+        known: dict[float, float] = {}
+        table["sum"] = [_sum(sums, group, known) for group in members]
     if distinct is not None and (wanted is None or "distinct" in wanted):
         table["distinct"] = [_distinct(distinct, group) for group in members]
     if members:
@@ -125,13 +126,14 @@ def totalled(columns: Columns, agg: Aggregate) -> tuple[list | None, list | None
     return (columns.get(agg.sum) if agg.sum else None), (columns.get(agg.distinct) if agg.distinct else None)
 
 
-def totals(totalled: tuple[list | None, list | None], members: list[int], fact: dict | None, data: dict) -> None:
+def totals(totalled: tuple[list | None, list | None], members: list[int], fact: dict | None, data: dict,
+           known: dict[float, float] | None = None) -> None:
     """``sum`` (numbers only; a missing value counts 0) and ``distinct`` of a group (``members``: the
     positions of its records in the kind; ``totalled``: the columns, ``totalled``), on the fact (None: made
-    from the data later) and its data."""
+    from the data later) and its data; ``known``: the totals rounded so far (``_sum``)."""
     sums, distinct = totalled
     if sums is not None:
-        total = _sum(sums, members)
+        total = _sum(sums, members, {} if known is None else known)
         if total is not None:  # an overflowing total is not given
             data["sum"] = total
             if fact is not None:
@@ -142,10 +144,16 @@ def totals(totalled: tuple[list | None, list | None], members: list[int], fact: 
             fact["distinct"] = data["distinct"]
 
 
-def _sum(sums: list, members: list[int]) -> float | None:
-    """The ``sum`` of a group (numbers only; a missing value counts 0), None when it overflows."""
-    total = rounded(sum([v if type(v) is float else _number(v) for v in map(sums.__getitem__, members)]))
-    return total if math.isfinite(total) else None
+def _sum(sums: list, members: list[int], known: dict[float, float]) -> float | None:
+    """The ``sum`` of a group (numbers only; a missing value counts 0), None when it overflows; rounded once per
+    distinct total (``known``, by value: one float object each; a zero by itself, which keeps its sign)."""
+    total = sum([v if type(v) is float else _number(v) for v in map(sums.__getitem__, members)])
+    done = known.get(total) if total else None
+    if done is None:
+        done = rounded(total)
+        if total and math.isfinite(done):
+            known[total] = done
+    return done if math.isfinite(done) else None
 
 
 def _distinct(column: list, members: list[int]) -> int:
@@ -251,6 +259,7 @@ def _group_facts(base: FactBase, agg: Aggregate, columns: Columns, groups: dict[
              .items() if lean is not None and e in lean]
     shared = _sharing(("key", "count", *names, "sum", "distinct"))  # the groups' data share their keys
     fact_of = _sharing(("kind", *(e for _, e in picks), "id")) if lean is not None else dict  # (so do the facts)
+    known: dict[float, float] = {}  # (``_sum``)
     for values, members in groups.items():
         key = keys[values]
         data: dict = shared().__dict__
@@ -259,12 +268,12 @@ def _group_facts(base: FactBase, agg: Aggregate, columns: Columns, groups: dict[
         counted["kind"] = kind
         if lean is not None:  # (plain) the fact made from the data
             data.update(zip(names, values, strict=True))
-            totals(totals_of, members, None, data)
+            totals(totals_of, members, None, data, known)
             counted.update([(e, data[k]) for k, e in picks if k in data])
         else:
             counted["key"], counted["count"] = key, len(members)
             _group_fields(counted, data, fields, values, plain)
-            totals(totals_of, members, counted, data)
+            totals(totals_of, members, counted, data, known)
         first = sources[members[0]]
         base.add(counted, FactSource(kind, first.file, first.at, data, first.document, stable))  # (the first's place)
 
