@@ -196,10 +196,13 @@ def _groups(columns: Columns, agg: Aggregate, names: list[str],
         positions = list(compress(positions, mask))
         value_columns = [list(compress(column, mask)) for column in value_columns]
     chosen = zip(positions, zip(*value_columns, strict=True), strict=True)
+    outside: set[tuple] = set()  # (combinations of no group, found once)
     for values, run in groupby(chosen, key=itemgetter(1)):  # runs of neighbours in one group, at once
         members = groups.get(values)
         if members is not None:
             members.extend(map(itemgetter(0), run))
+            continue
+        if values in outside:
             continue
         if not texts and _KEY_TYPES.issuperset(map(type, values)):  # (a key part each: ``_key_part``)
             groups[values] = list(map(itemgetter(0), run))
@@ -209,6 +212,8 @@ def _groups(columns: Columns, agg: Aggregate, names: list[str],
             groups[values] = list(map(itemgetter(0), run))
             if texts:
                 keys[values] = "/".join(parts)  # type: ignore[arg-type]  # (no None left)
+        else:
+            outside.add(values)
     return groups, keys
 
 
