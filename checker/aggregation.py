@@ -147,13 +147,15 @@ def _planned(derived: tuple[Derived, ...], aggregates: tuple[Aggregate, ...]) ->
     if hit is None:
         steps = plan(derived, aggregates)[0]
         later = []
+        same: dict[frozenset, frozenset] = {}  # (memory: the steps after neighbouring steps read much the same)
         for needed in _read_later(steps):
             paths: dict[str, set[str]] = {}
             for kind, path in needed:
                 if path:
                     paths.setdefault(kind, set()).add(engine_path(path))
-            later.append((frozenset(k for k, path in needed if not path),
-                          {k: frozenset(v) for k, v in paths.items()}))
+            kinds = frozenset(k for k, path in needed if not path)
+            later.append((same.setdefault(kinds, kinds), {k: same.setdefault(v, v) for k, v in
+                                                          ((k, frozenset(v)) for k, v in paths.items())}))
         hit = _LATER[key] = ((derived, aggregates), steps, later)
         if len(_LATER) > 64:
             del _LATER[next(iter(_LATER))]
