@@ -217,7 +217,10 @@ class Columns:
         for stale in (label, "f_" + label):  # (the held column of that label is replaced)
             self._fresh.pop(stale, None)
         resolve = (LOCATION[located], LOCATION_COLUMNS[located]) if located else None
-        self.base.set_derived_column(self.facts, name, values, ABSENT, shown, self.sources(), self.kind, resolve)
+        held, held_shown = values, shown  # held: coded, the fields the facts will carry too (memory: the stage's
+        if self.base.holding and "." not in name:  # peak); sources (``located``): a tuple, never coded (all differ)
+            held, held_shown = (_fixed(values), _fixed(shown)) if resolve else (coded(values), coded(shown))
+        self.base.set_derived_column(self.facts, name, held, ABSENT, held_shown, self.sources(), self.kind, resolve)
         if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts) and (
                 shown is not None or any(map(operator.is_not, values, repeat(ABSENT)))):  # (held: not all absent)
             self._fresh[name] = values  # (held coded: a later step reading it reads it as set)
@@ -388,3 +391,7 @@ def coded(values: list | None) -> Any:
 
 
 _CODE_FROM = 1024  # rows of a held column, from which it is held ``Coded``
+
+
+def _fixed(values: Any) -> Any:
+    return values if values is None else tuple(values)
