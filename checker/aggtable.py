@@ -262,7 +262,9 @@ def _group_facts(base: FactBase, agg: Aggregate, columns: Columns, groups: dict[
     lean = base.lean_kind(kind) if plain else None  # the fact made from its data, with only these fields
     picks = [(k, e) for k, e in {"key": "key", "count": "count", **dict(fields), "sum": "sum", "distinct": "distinct"}
              .items() if lean is not None and e in lean]
-    shared = _sharing(("key", "count", *names, "sum", "distinct"))  # the groups' data share their keys
+    totalled_names = [name for name in ("sum", "distinct") if getattr(agg, name)]
+    shared = _sharing(("key", "count", *names, *totalled_names))  # the groups' data share their keys (only those
+    # given: each data's values take a slot for every key)
     fact_of = _sharing(("kind", *(e for _, e in picks), "id")) if lean is not None else dict  # (so do the facts)
     known: dict[float, float] = {}  # (``_sum``)
     for values, members in groups.items():
