@@ -27,9 +27,9 @@ from collections.abc import Iterable
 
 from .aggtable import aggregate_by_fields as _aggregate_by_fields
 from .aggtable import selected as _selected
+from .aggtable import table_reads, virtual_kinds
 from .aggtable import totalled as _totalled
 from .aggtable import totals as _totals
-from .aggtable import virtual_kinds
 from .bundle import Bundle
 from .columns import Columns, ColumnStore, coded, engine_path
 from .conditions import add_months, epoch_days
@@ -127,8 +127,9 @@ def run_declarations(base: FactBase, bundle: Bundle, derived: tuple[Derived, ...
     steps, later = _planned(derived, aggregates)
     base.holding, base.coder = True, coded  # memory: a held column is a small code a row (checker.columns.Coded)
     base.virtual = virtual_kinds(derived, aggregates, read, (*whole, *kept))
+    wanted = table_reads(derived, base.virtual)  # (the columns of those made as columns that are read)
     for step, (kinds, paths) in zip(steps, later, strict=True):
-        _run_step(base, bundle, step, by_name, store, dates, period_years)
+        _run_step(base, bundle, step, by_name, store, dates, period_years, wanted)
         store.keep(kinds, paths)  # columns no later step reads are let go
     del store
     base.tables.clear()  # (read by the derive stage only)
@@ -146,13 +147,15 @@ def _planned(derived: tuple[Derived, ...], aggregates: tuple[Aggregate, ...]) ->
     if hit is None:
         steps = plan(derived, aggregates)[0]
         later = []
+        same: dict[frozenset, frozenset] = {}  # (memory: the steps after neighbouring steps read much the same)
         for needed in _read_later(steps):
             paths: dict[str, set[str]] = {}
             for kind, path in needed:
                 if path:
                     paths.setdefault(kind, set()).add(engine_path(path))
-            later.append((frozenset(k for k, path in needed if not path),
-                          {k: frozenset(v) for k, v in paths.items()}))
+            kinds = frozenset(k for k, path in needed if not path)
+            later.append((same.setdefault(kinds, kinds), {k: same.setdefault(v, v) for k, v in
+                                                          ((k, frozenset(v)) for k, v in paths.items())}))
         hit = _LATER[key] = ((derived, aggregates), steps, later)
         if len(_LATER) > 64:
             del _LATER[next(iter(_LATER))]
@@ -170,13 +173,13 @@ def _read_later(steps: list[Step]) -> list[set[tuple[str, str]]]:
 
 
 def _run_step(base: FactBase, bundle: Bundle, step: Step, by_name: dict[str, Aggregate], store: ColumnStore,
-              dates: dict[str, str], period_years: range) -> None:
+              dates: dict[str, str], period_years: range, wanted: dict[str, frozenset[str]]) -> None:
     if isinstance(step, Derived):
         derive_one(base, step, by_name, store)
     elif step.intervals:
         _intervals(base, bundle, step, dates, store.kind(step.of))
     elif step.group_by_fields:
-        _aggregate_by_fields(base, step, store.kind(step.of))
+        _aggregate_by_fields(base, step, store.kind(step.of), wanted.get(step.kind))
     elif step.group_by_field:
         _aggregate_by_field(base, step, store.kind(step.of))
     else:

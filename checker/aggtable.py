@@ -66,21 +66,36 @@ def report_kinds(packs: Iterable[Any]) -> set[str]:
 
 
 def _table(base: FactBase, agg: Aggregate, columns: Columns, groups: dict[tuple, list[int]],
-           keys: dict[tuple, str], engine_names: list[str]) -> None:
-    """The groups of an aggregate made as columns (``virtual_kinds``), by engine field: what its facts would hold."""
+           keys: dict[tuple, str] | None, engine_names: list[str], wanted: frozenset[str] | None) -> None:
+    """The groups of an aggregate made as columns (``virtual_kinds``), by engine field: what its facts would hold
+    (``wanted``: only the fields its readers read, None: every one; ``keys`` None: its key is not read)."""
     members = list(groups.values())
-    table: dict[str, list] = {"key": list(keys.values()), "count": list(map(len, members))}
+    table: dict[str, list] = {"count": list(map(len, members))}
+    if keys is not None:
+        table = {"key": list(keys.values()), **table}
     for i, name in enumerate(engine_names):
-        table[name] = [values[i] for values in groups]
+        if wanted is None or name in wanted:
+            table[name] = [values[i] for values in groups]
     sums, distinct = totalled(columns, agg)
-    if sums is not None:
-        table["sum"] = [_sum(sums, group) for group in members]
-    if distinct is not None:
+    if sums is not None and (wanted is None or "sum" in wanted):
+        known: dict[float, float] = {}
+        table["sum"] = [_sum(sums, group, known) for group in members]
+    if distinct is not None and (wanted is None or "distinct" in wanted):
         table["distinct"] = [_distinct(distinct, group) for group in members]
     if members:
         first = columns.sources()[members[0][0]]
         base.add_table(agg.kind, table, len(members), FactSource(agg.kind, first.file, first.pointer, {},
                                                                  first.document, f"agg:{agg.name}:"))
+
+
+def table_reads(derived: Iterable[Derived], virtual: frozenset[str]) -> dict[str, frozenset[str]]:
+    """The engine fields of each aggregate kind made as columns that the ``ref`` entries read (their ``match``
+    and ``take``): the only columns it is made with."""
+    out: dict[str, set[str]] = {kind: set() for kind in virtual}
+    for d in derived:
+        if d.of in out and d.take is not None:
+            out[d.of] |= {engine_field(theirs) for theirs, _ in d.match} | {engine_field(d.take)}
+    return {kind: frozenset(fields) for kind, fields in out.items()}
 
 
 def where_mask(columns: Columns, where: tuple[tuple[str, Any], ...]) -> list[bool]:
@@ -111,13 +126,14 @@ def totalled(columns: Columns, agg: Aggregate) -> tuple[list | None, list | None
     return (columns.get(agg.sum) if agg.sum else None), (columns.get(agg.distinct) if agg.distinct else None)
 
 
-def totals(totalled: tuple[list | None, list | None], members: list[int], fact: dict | None, data: dict) -> None:
+def totals(totalled: tuple[list | None, list | None], members: list[int], fact: dict | None, data: dict,
+           known: dict[float, float] | None = None) -> None:
     """``sum`` (numbers only; a missing value counts 0) and ``distinct`` of a group (``members``: the
     positions of its records in the kind; ``totalled``: the columns, ``totalled``), on the fact (None: made
-    from the data later) and its data."""
+    from the data later) and its data; ``known``: the totals rounded so far (``_sum``)."""
     sums, distinct = totalled
     if sums is not None:
-        total = _sum(sums, members)
+        total = _sum(sums, members, {} if known is None else known)
         if total is not None:  # an overflowing total is not given
             data["sum"] = total
             if fact is not None:
@@ -128,10 +144,16 @@ def totals(totalled: tuple[list | None, list | None], members: list[int], fact: 
             fact["distinct"] = data["distinct"]
 
 
-def _sum(sums: list, members: list[int]) -> float | None:
-    """The ``sum`` of a group (numbers only; a missing value counts 0), None when it overflows."""
-    total = rounded(sum([v if type(v) is float else _number(v) for v in map(sums.__getitem__, members)]))
-    return total if math.isfinite(total) else None
+def _sum(sums: list, members: list[int], known: dict[float, float]) -> float | None:
+    """The ``sum`` of a group (numbers only; a missing value counts 0), None when it overflows; rounded once per
+    distinct total (``known``, by value: one float object each; a zero by itself, which keeps its sign)."""
+    total = sum([v if type(v) is float else _number(v) for v in map(sums.__getitem__, members)])
+    done = known.get(total) if total else None
+    if done is None:
+        done = rounded(total)
+        if total and math.isfinite(done):
+            known[total] = done
+    return done if math.isfinite(done) else None
 
 
 def _distinct(column: list, members: list[int]) -> int:
@@ -160,22 +182,42 @@ def _key_part(value: Any) -> str | None:
     return None
 
 
-def _groups(columns: Columns, agg: Aggregate, names: list[str]) -> tuple[dict[tuple, list[int]], dict[tuple, str]]:
+def _groups(columns: Columns, agg: Aggregate, names: list[str],
+            texts: bool = True) -> tuple[dict[tuple, list[int]], dict[tuple, str]]:
     """The positions of the records of each combination of the fields' values (in the order first met) and
-    each group's key text; a record missing one of them (or holding a list or mapping) is in no group."""
+    each group's key text (``texts`` False: none made); a record missing one of them (or holding a list or
+    mapping) is in no group.  Only the records the ``where`` selects are read, one row tuple at a time."""
     groups: dict[tuple, list[int]] = {}
     keys: dict[tuple, str] = {}
-    chosen = selected(columns, agg, list(zip(*[columns.get(name) for name in names], strict=True)))
+    value_columns = [columns.get(name) for name in names]
+    positions: Any = range(len(columns))
+    if agg.where:
+        mask = where_mask(columns, agg.where)
+        positions = list(compress(positions, mask))
+        value_columns = [list(compress(column, mask)) for column in value_columns]
+    chosen = zip(positions, zip(*value_columns, strict=True), strict=True)
+    outside: set[tuple] = set()  # (combinations of no group, found once)
     for values, run in groupby(chosen, key=itemgetter(1)):  # runs of neighbours in one group, at once
         members = groups.get(values)
         if members is not None:
             members.extend(map(itemgetter(0), run))
             continue
+        if values in outside:
+            continue
+        if not texts and _KEY_TYPES.issuperset(map(type, values)):  # (a key part each: ``_key_part``)
+            groups[values] = list(map(itemgetter(0), run))
+            continue
         parts = [v if type(v) is str else str(v) if type(v) is int else _key_part(v) for v in values]
         if None not in parts:
             groups[values] = list(map(itemgetter(0), run))
-            keys[values] = "/".join(parts)  # type: ignore[arg-type]  # (no None left)
+            if texts:
+                keys[values] = "/".join(parts)  # type: ignore[arg-type]  # (no None left)
+        else:
+            outside.add(values)
     return groups, keys
+
+
+_KEY_TYPES = frozenset({str, int, float, bool})
 
 
 def _group_fields(counted: dict, data: dict, fields: list[tuple[str, str]], values: tuple, plain: bool) -> None:
@@ -190,40 +232,62 @@ def _group_fields(counted: dict, data: dict, fields: list[tuple[str, str]], valu
         data.setdefault(name, value)
 
 
-def aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns) -> None:
+def aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns, wanted: frozenset[str] | None = None) -> None:
     """One fact per distinct combination of the ``group_by`` fields (records missing one are in no
     group): ``key`` the values joined with "/", each field with its value, ``count``, ``sum`` and
     ``distinct`` as declared.  Groups come in the order of their first record; each fact points at
-    its group's first record."""
+    its group's first record.  ``wanted``: of a kind made as columns, the fields read (``table_reads``)."""
     names = [name for name, _ in agg.group_by_fields]
     fields = [(name, engine_field(name)) for name in names]
-    groups, keys = _groups(columns, agg, names)
-    totals_of = totalled(columns, agg)
-    kind, sources, stable = agg.kind, columns.sources(), AggKey(f"agg:{agg.name}:")
+    kind = agg.kind
     # the fields as given, each once (the first of a name given twice: the same column), after key and count
     engine_names = [e for _, e in fields]
     plain = not {"key", "count"} & set(names) and not {"key", "count", "kind", "id"} & set(engine_names) \
         and len(set(engine_names)) == len(set(names))
     if plain and kind in base.virtual:
-        _table(base, agg, columns, groups, keys, engine_names)
+        texts = wanted is None or "key" in wanted
+        groups, keys = _groups(columns, agg, names, texts)
+        _table(base, agg, columns, groups, keys if texts else None, engine_names, wanted)
         return
+    groups, keys = _groups(columns, agg, names)
+    _group_facts(base, agg, columns, groups, keys, fields, plain)
+
+
+def _group_facts(base: FactBase, agg: Aggregate, columns: Columns, groups: dict[tuple, list[int]],
+                 keys: dict[tuple, str], fields: list[tuple[str, str]], plain: bool) -> None:
+    """``aggregate_by_fields``' facts, one a group."""
+    names, kind = [name for name, _ in fields], agg.kind
+    totals_of = totalled(columns, agg)
+    sources, stable = columns.sources(), AggKey(f"agg:{agg.name}:")
     lean = base.lean_kind(kind) if plain else None  # the fact made from its data, with only these fields
     picks = [(k, e) for k, e in {"key": "key", "count": "count", **dict(fields), "sum": "sum", "distinct": "distinct"}
              .items() if lean is not None and e in lean]
-    shared = type("AggData", (), {})  # the groups' data share their keys (``checker.bundle._row_type``)
-    shared().__dict__.update([(k, None) for k in ("key", "count", *names, "sum", "distinct")])
+    totalled_names = [name for name in ("sum", "distinct") if getattr(agg, name)]
+    shared = _sharing(("key", "count", *names, *totalled_names))  # the groups' data share their keys (only those
+    # given: each data's values take a slot for every key)
+    fact_of = _sharing(("kind", *(e for _, e in picks), "id")) if lean is not None else dict  # (so do the facts)
+    known: dict[float, float] = {}  # (``_sum``)
     for values, members in groups.items():
         key = keys[values]
         data: dict = shared().__dict__
         data["key"], data["count"] = key, len(members)
+        counted: dict = fact_of().__dict__ if lean is not None else {}
+        counted["kind"] = kind
         if lean is not None:  # (plain) the fact made from the data
             data.update(zip(names, values, strict=True))
-            totals(totals_of, members, None, data)
-            counted: dict = {"kind": kind}
+            totals(totals_of, members, None, data, known)
             counted.update([(e, data[k]) for k, e in picks if k in data])
         else:
-            counted = {"kind": kind, "key": key, "count": len(members)}
+            counted["key"], counted["count"] = key, len(members)
             _group_fields(counted, data, fields, values, plain)
-            totals(totals_of, members, counted, data)
+            totals(totals_of, members, counted, data, known)
         first = sources[members[0]]
         base.add(counted, FactSource(kind, first.file, first.at, data, first.document, stable))  # (the first's place)
+
+
+def _sharing(keys: Iterable[str]) -> Any:
+    """A class whose instances' dicts share the ``keys`` (``checker.bundle._row_type``): a mapping of them is
+    ``cls().__dict__``, set in that order (memory: ~70 bytes less a mapping of a few keys)."""
+    cls = type("AggData", (), {})
+    cls().__dict__.update([(k, None) for k in keys])  # (learns the keys, in order, at once)
+    return cls

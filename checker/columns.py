@@ -18,62 +18,13 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import compress, islice, repeat
 from typing import Any
 
-from .bundle import TableContent
 from .conditions import RESERVED, engine_field
 from .factbase import FactBase, FactSource
+from .locations import LOCATION, LOCATION_COLUMNS, located_column
 from .quantities import rounded
 
 ABSENT: Any = object()  # a derived value that is not given (an input is missing or not usable)
 _RENAMED = frozenset("f_" + name for name in RESERVED)  # a reserved field name of the evidence, on a fact
-
-
-def _at(src: FactSource) -> str:
-    """Where a fact's evidence is, as the reports write it: ``file:line`` (the file alone without a line)."""
-    pos = src.document.position(src.pointer) if src.document is not None else None
-    return f"{src.file}:{pos[0]}" if pos else src.file
-
-
-def _at_column(sources: list[FactSource]) -> list[str]:
-    """``_at`` of each source; a row of a CSV table (pointer ``<records>/<n>``) is read straight from its
-    table's line numbers (``TableContent``), the same place its ``position`` gives, without parsing a
-    pointer per row."""
-    out = []
-    tables: dict[int, tuple[str, array, int] | None] = {}  # by id of the document's content
-    for src in sources:
-        doc = src.document
-        content = doc.content if doc is not None else None
-        if type(content) is TableContent:
-            table = tables.get(id(content), _UNSEEN_TABLE)
-            if table is _UNSEEN_TABLE:
-                table = tables[id(content)] = (content.base + "/", content.lines, len(content.base) + 1)
-            prefix, lines, skip = table
-            if type(src.at) is int and src.at < len(lines):  # a row of the table by its position (``FactSource.at``)
-                out.append(f"{src.file}:{lines[src.at]}")
-                continue
-            row = src.pointer[skip:]
-            if src.pointer.startswith(prefix) and row.isdigit() and row.isascii() and int(row) < len(lines):
-                out.append(f"{src.file}:{lines[int(row)]}")
-                continue
-        out.append(_at(src))
-    return out
-
-
-_UNSEEN_TABLE: Any = object()
-# a pseudo-field a derive step may read (``ref ... take: _at``): where the fact's evidence is; the column of each
-LOCATION: dict[str, Callable[[FactSource], Any]] = {"_at": _at}
-LOCATION_COLUMNS: dict[str, Callable[[list[FactSource]], list]] = {"_at": _at_column}
-
-
-def located_column(name: str, partners: list[FactSource]) -> tuple[Callable[[int], Any], Callable[[list], list]]:
-    """A column of positions in ``partners`` read as ``LOCATION[name]`` of each (``Columns.set``): from their places
-    when they share kind, file and document (a table's rows, whose sources are let go: ``checker.sourcepack``)."""
-    head, source = (partners[0] if partners else None), list(partners).__getitem__  # type: tuple[Any, Any]
-    if head is not None and all(s.document is head.document and s.file == head.file and s.kind == head.kind
-                                for s in partners):
-        ats, make = [s.at for s in partners], functools.partial(FactSource, head.kind, head.file)
-        source = lambda position: make(ats[position], None, head.document, "")  # noqa: E731
-    one, many = LOCATION[name], LOCATION_COLUMNS[name]
-    return (lambda position: one(source(position)), lambda positions: many(list(map(source, positions))))
 
 
 def _walk(parts: tuple[str, ...]) -> Callable[[Any], Any]:
@@ -227,7 +178,10 @@ class Columns:
         for stale in (label, "f_" + label):  # (the held column of that label is replaced)
             self._fresh.pop(stale, None)
         resolve = located_column(located, partners or []) if located else None
-        self.base.set_derived_column(self.facts, name, values, ABSENT, shown, self.sources(), self.kind, resolve)
+        held, held_shown = values, shown  # held: coded, the fields the facts will carry too (memory: the stage's
+        if self.base.holding and "." not in name:  # peak); positions (``located``): a tuple, never coded (all differ)
+            held, held_shown = (_fixed(values), _fixed(shown)) if resolve else (coded(values), coded(shown))
+        self.base.set_derived_column(self.facts, name, held, ABSENT, held_shown, self.sources(), self.kind, resolve)
         if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts) and (
                 shown is not None or any(map(operator.is_not, values, repeat(ABSENT)))):  # (held: not all absent)
             self._fresh[name] = values  # (held coded: a later step reading it reads it as set)
@@ -291,15 +245,16 @@ def rel_diff_column(columns: list[list], table: dict) -> list:
         diffs = list(map(operator.truediv, map(abs, map(operator.sub, a_column, b_column)), map(abs, b_column))) \
             if 0 not in b_column else [abs(a - b) / abs(b) if b else ABSENT for a, b in zip(a_column, b_column,
                                                                                             strict=True)]
-        known = {d: rounded(d) for d in dict.fromkeys(diffs) if d is not ABSENT and d}  # once per distinct value
-        return list(map(known.get, diffs, diffs))  # (a zero is its own rounding; absent stays absent)
+        # once per distinct value, every zero one (|a - b| / |b| is never -0.0); absent stays absent
+        known = {d: rounded(d) for d in dict.fromkeys(diffs) if d is not ABSENT}
+        return list(map(known.get, diffs, diffs))
     out = []
     for a, b in zip(a_column, b_column, strict=True):
         ta, tb = type(a), type(b)
         numbers = (ta is float or ta is int) and (tb is float or tb is int)
         if numbers and b:
             diff = abs(a - b) / abs(b)
-            out.append(diff if diff == 0 else rounded(diff))  # a zero is its own rounding (most rows agree)
+            out.append(_ZERO if diff == 0 else rounded(diff))  # (most rows agree: one zero, never -0.0)
         else:
             out.append(ABSENT)
     return out
@@ -340,7 +295,7 @@ def _memo_safe(column: list) -> bool:
     return _TEXT_FLOATS.issuperset(types) and 0.0 not in column
 
 
-_UNSEEN, _OWN = object(), object()
+_UNSEEN, _OWN, _ZERO = object(), object(), 0.0
 _NUMBERS = frozenset({int, float})
 _INTEGERS = frozenset({int})
 _TEXT_INTEGERS, _TEXT_FLOATS = frozenset({int, str, type(None)}), frozenset({float, str, type(None)})
@@ -398,3 +353,7 @@ def coded(values: list | None) -> Any:
 
 
 _CODE_FROM = 1024  # rows of a held column, from which it is held ``Coded``
+
+
+def _fixed(values: Any) -> Any:
+    return values if values is None else tuple(values)

@@ -88,12 +88,12 @@ def ref(store: ColumnStore, d: Derived) -> None:
     theirs = store.kind(d.of)
     if d.take in col.LOCATION and _ref_located(theirs, store.kind(d.kind), d.match, d.take, engine_field(d.field)):
         return
-    index = _index(theirs, d)
+    index, bare = _index(theirs, d)
     ours = store.kind(d.kind)
     mine = [ours.get(f) for _, f in d.match]
     plain = all(ours.types(c) <= PLAIN_OR_NONE for c in mine)  # every key can be looked up
-    if all(value is shown for value, shown in index.values()):  # every partner's value shown as itself
-        found = {key: value for key, (value, _) in index.items()}
+    if bare or all(value is shown for value, shown in index.values()):  # every partner's value shown as itself
+        found = index if bare else {key: value for key, (value, _) in index.items()}
         values = list(map(found.get, keyed(mine, len(ours)), repeat(_ABSENT))) if plain else \
             [_ABSENT if (hit := _hit(found, key[0] if len(key) == 1 else key)) is None else hit
              for key in rows(mine, len(ours))]
@@ -126,10 +126,12 @@ def _ref_located(theirs: Columns, ours: Columns, match: tuple, take: str, field:
     return True
 
 
-def _index(theirs: Columns, d: Derived) -> dict[tuple, tuple[Any, Any]]:
-    """``ref``'s partners: per key, the value and the value as written of the first partner that gives it."""
+def _index(theirs: Columns, d: Derived) -> tuple[dict[tuple, Any], bool]:
+    """``ref``'s partners: per key, the value and the value as written of the first partner that gives it; of a
+    kind made as columns (True: ``bare``), the value alone (each is written as it is)."""
     assert d.take is not None
-    index: dict[tuple, tuple[Any, Any]] = {}
+    index: dict[tuple, Any] = {}
+    bare = type(theirs) is col.TableColumns
     key_columns, taken = [theirs.get(f) for f, _ in d.match], theirs.get(d.take)
     sources = theirs.sources()
     # plain keys, and values plain or not given: a row is indexed when its value is given (no row to test)
@@ -140,13 +142,15 @@ def _index(theirs: Columns, d: Derived) -> dict[tuple, tuple[Any, Any]]:
             keys = list(compress(keyed(key_columns, len(theirs)), map(is_not, taken, repeat(None))))
         else:
             keys = list(keyed(key_columns, len(theirs)))
+        if bare:
+            return {key: taken[position] for key, position in _firsts(keys, given).items()}, bare
         for key, position in _firsts(keys, given).items():
             index[key] = _partner(sources[position], taken[position], d.take)
-        return index
+        return index, bare
     for src, key, value in zip(sources, rows(key_columns, len(theirs)), taken, strict=True):
         if scalars(key) and scalar(value) and (key := key[0] if len(key) == 1 else key) not in index:
-            index[key] = _partner(src, value, d.take)
-    return index
+            index[key] = value if bare else _partner(src, value, d.take)
+    return index, bare
 
 
 def _partner(src: Any, value: Any, take: str) -> tuple[Any, Any]:

@@ -109,6 +109,7 @@ def with_units(columns: Columns, d: Derived) -> None:
         return
     values: list = []
     errors: list = []
+    known: dict[float, float] = {}  # each nonzero product rounded once (memory: one float object per value)
     for row, units, scale in zip(rows(value_columns, count), _unit_rows(unit_columns, unit_fields, count), scales,
                                  strict=False):
         if scale is _CHECK or not (plain or numbers(map(type, row))):
@@ -121,7 +122,12 @@ def with_units(columns: Columns, d: Derived) -> None:
             continue
         result = prod(row, start=1.0) * scale  # (the factors multiplied in order, as floats)
         if math.isfinite(result):
-            values.append(rounded(result))
+            done = known.get(result) if result else None
+            if done is None:
+                done = rounded(result)
+                if result:
+                    known[result] = done
+            values.append(done)
             errors.append(_ABSENT)
         else:
             values.append(_ABSENT)
