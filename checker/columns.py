@@ -21,6 +21,7 @@ from typing import Any
 from .conditions import RESERVED, engine_field
 from .factbase import FactBase, FactSource
 from .locations import LOCATION, LOCATION_COLUMNS, located_column
+from .packedsource import evidence
 from .quantities import rounded
 
 ABSENT: Any = object()  # a derived value that is not given (an input is missing or not usable)
@@ -140,9 +141,9 @@ class Columns:
         name = key[2:] if key in _RENAMED else key
         full = self.base.full_rows.get(self.kind)
         if not full:
-            return [src.data.get(name) for src in self.sources()]
+            return [data.get(name) for data in evidence(self.sources())]
         try:
-            column = [src.data.get(name) for src in self.sources()]
+            column = [data.get(name) for data in evidence(self.sources())]
         except AttributeError:  # (evidence that is not a mapping, of a row built whole)
             return [fact.get(key) if i < len(full) and full[i] else src.data.get(name)
                     for i, (fact, src) in enumerate(zip(self.facts, self.sources(), strict=True))]

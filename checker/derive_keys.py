@@ -16,6 +16,7 @@ from .columns import ABSENT as _ABSENT
 from .columns import Columns, ColumnStore, rows, walk
 from .conditions import engine_field
 from .factbase import UNSET
+from .packedsource import evidence
 from .packmodel import Derived
 
 PLAIN_TYPES, PLAIN_OR_NONE = frozenset({str, int, float, bool}), frozenset({str, int, float, bool, type(None)})
@@ -118,7 +119,7 @@ def _ref_located(theirs: Columns, ours: Columns, match: tuple, take: str, field:
     sources = theirs.sources()
     if not (all(theirs.types(c) <= PLAIN_TYPES for c in key_columns) and all(ours.types(c) <= PLAIN_OR_NONE
                                                                              for c in mine)) \
-            or any(type(src.data) is dict and take in src.data for src in sources):
+            or any(type(data) is dict and take in data for data in evidence(sources)):
         return False
     positions = list(map(theirs.base.position, range(len(sources))))
     first = dict(zip(reversed(list(keyed(key_columns, len(theirs)))), reversed(positions), strict=True))  # first ones

@@ -12,6 +12,7 @@ from typing import Any
 from .bundle import Document
 from .idlist import IdList
 from .limits import SHARED_KEYS as _SHARED_KEYS
+from .sourcepack import each_distinct, facts_listed
 
 UNSET: Any = object()  # a derived field not set on a fact
 
@@ -117,8 +118,7 @@ class FactSource:
         return stable
 
     def values(self) -> Any:
-        """The original values with the derived ones beside them (what a message template sees as
-        ``subject``); the evidence itself is never changed."""
+        """The original values with the derived ones beside them (a message's ``subject``); evidence unchanged."""
         derived = self.derived
         if not derived or not isinstance(self.data, dict):
             return self.data
@@ -137,15 +137,13 @@ class FactBase:
     _shown_keep: list[tuple] = field(default_factory=list, repr=False)
     holding: bool = False  # derived columns are held, not written (``set_derived_column``), until ``narrow``
     coder: Callable[[Any], Any] | None = field(default=None, repr=False)  # how they are held (``columns.coded``)
-    # kinds whose record facts were built with only these fields (``checker.facts``: those the engine and the
-    # derive stage read), their other values read from the evidence (``checker.columns``), except the rows
-    # built whole (``full_rows``, by position in the kind)
+    # kinds whose record facts were built with only these fields (``checker.facts``: those the engine and the derive
+    # stage read), their others read from the evidence (``checker.columns``) but in rows built whole (``full_rows``)
     lean_keys: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     lean_of: Callable[[str], frozenset[str] | None] | None = field(default=None, repr=False)  # the fields, by kind
     full_rows: dict[str, bytearray] = field(default_factory=dict, repr=False)  # 1 at a row built whole
     _held: dict[str, HeldColumns] = field(default_factory=dict, repr=False)  # by kind
-    # aggregate kinds made as columns while the derive stage runs (``checker.aggtable``), by kind: their
-    # columns by engine field and their number of facts
+    # aggregate kinds made as columns while the derive stage runs (``checker.aggtable``): columns by field, count
     virtual: frozenset[str] = frozenset()
     tables: dict[str, tuple[dict[str, list], int]] = field(default_factory=dict, repr=False)
     _ints: list[int] = field(default_factory=list, repr=False)  # (``position``)
@@ -230,10 +228,10 @@ class FactBase:
 
     def _compact(self, fids: list[str]) -> None:
         """The facts of one kind remade as dicts sharing their keys (as ``checker.bundle`` makes a table's rows:
-        CPython's key-sharing instance dicts, one class per kind): ~265 instead of ~470 bytes a fact of 20
-        fields, the same plain dicts with the same items in the same order.  The class first learns the
-        kind's keys all at once (a dict that outgrows its class's keys is no longer shared)."""
-        facts, sources = self.facts, self.sources
+        CPython's key-sharing instance dicts, one class per kind): ~265 instead of ~470 bytes a fact of 20 fields,
+        the same dicts with the same items in the same order.  The class first learns the kind's keys all at once
+        (a dict that outgrows its class's keys is no longer shared).  (A packed kind's sources read the list.)"""
+        facts, sources, listed = self.facts, self.sources, facts_listed(self.sources, fids)
         union: dict = {}
         for fid in fids:
             union.update(facts[int(fid) - 1])
@@ -245,7 +243,9 @@ class FactBase:
             i = int(fid) - 1
             fact = row_type().__dict__
             fact.update(facts[i].items())
-            facts[i] = sources[fid].fact = fact
+            facts[i] = fact
+            if not listed:
+                sources[fid].fact = fact
 
     def _rewrite(self, fids: list[str], keep: frozenset[str] | None, write: list[tuple[str, tuple]]) -> None:
         """The facts of one kind narrowed to ``keep`` (None: all fields) with the ``write`` columns set."""
@@ -253,7 +253,8 @@ class FactBase:
         rows = [self.sources[fid] for fid in fids]
         if keep is not None:
             self._narrowed(rows, keep)
-        if kind_names:
+        if kind_names and not each_distinct(self.sources, fids, "names",
+                                            lambda n: kind_names if n is None else self._merged(n, kind_names)):
             for src in rows:
                 src.names = kind_names if src.names is None else self._merged(src.names, kind_names)
         targets = [src.fact for src in rows]

@@ -20,7 +20,6 @@ compute; aggregates enter as facts of kind ``agg.<name>``.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -34,6 +33,7 @@ from .conditions import RESERVED, add_months, anchor_name, epoch_days
 from .factbase import FactBase, FactSource
 from .gcpause import paused
 from .ids import RowKeys, document_keys, item_key_fields, record_keys_own, unique_keys_lazy
+from .packedsource import FIELDS, PackedSource
 from .packmodel import BUNDLE_KIND, Aggregate, Derived
 from .pointers import join_pointer
 from .schemas import SchemaSet
@@ -386,11 +386,10 @@ def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str
                 if src.document is not None and src.kind != BUNDLE_KIND and type(src.stable) is str]
     for src, key in zip(evidence, unique_keys_lazy([(src.stable, src.data) for src in evidence]), strict=True):
         src.stable = key  # a key several share is hashed only if read (checker.ids)
+    del evidence
+    base.sources = pack(base.sources, base.facts, base.by_kind, FIELDS, PackedSource)  # the rows (memory)
     run_declarations(base, bundle, derived, aggregates, dates, read, whole, kept)
-    base.sources = pack(base.sources, base.facts, base.by_kind, _SOURCE_FIELDS, FactSource)  # (memory)
+    base.sources = pack(base.sources, base.facts, base.by_kind, FIELDS, PackedSource)  # and the aggregates
     return base
-
-
-_SOURCE_FIELDS = tuple(f.name for f in dataclasses.fields(FactSource))
 
 

@@ -5,12 +5,15 @@ sources read that way (``located_column``)."""
 from __future__ import annotations
 
 import functools
+import operator
 from array import array
 from collections.abc import Callable
+from itertools import repeat
 from typing import Any
 
 from .bundle import TableContent
 from .factbase import FactSource
+from .packedsource import field
 
 
 def _at(src: FactSource) -> str:
@@ -54,9 +57,9 @@ def located_column(name: str, partners: list[FactSource]) -> tuple[Callable[[int
     """A column of positions in ``partners`` read as ``LOCATION[name]`` of each (``Columns.set``): from their places
     when they share kind, file and document (a table's rows, whose sources are let go: ``checker.sourcepack``)."""
     head, source = (partners[0] if partners else None), list(partners).__getitem__  # type: tuple[Any, Any]
-    if head is not None and all(s.document is head.document and s.file == head.file and s.kind == head.kind
-                                for s in partners):
-        ats, make = [s.at for s in partners], functools.partial(FactSource, head.kind, head.file)
+    if head is not None and all(map(operator.is_, field(partners, "document"), repeat(head.document))) \
+            and set(field(partners, "file")) == {head.file} and set(field(partners, "kind")) == {head.kind}:
+        ats, make = field(partners, "at"), functools.partial(FactSource, head.kind, head.file)
         source = lambda position: make(ats[position], None, head.document, "")  # noqa: E731
     one, many = LOCATION[name], LOCATION_COLUMNS[name]
     return (lambda position: one(source(position)), lambda positions: many(list(map(source, positions))))

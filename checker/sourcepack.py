@@ -1,16 +1,14 @@
-"""The sources of a large kind's facts packed as columns once the facts are built (memory).
+"""The sources of a large kind's facts packed as columns (memory).
 
 A fact's source (``checker.factbase.FactSource``) is an object of eleven fields, ~120 bytes, most of
 them the same for every fact of a kind (its kind, file, document, derived names …) or already held
-elsewhere (its fact is in the fact list at the same place).  Once the derive stage has run, nothing
-changes a source any more, so the sources of each kind with at least ``PACK_FROM`` facts, numbered
-without a gap, are packed (``pack``): a field every fact shares is held once, the others as a list by
+elsewhere (its fact is in the fact list at the same place).  The sources of each kind with at least
+``PACK_FROM`` facts, numbered without a gap, are packed (``pack``) once the record facts are made and
+again once the derive stage has run: a field every fact shares is held once, the others as a list by
 position, and each of the kind's places in ``PackedSources`` holds the kind's ``Block``.  Reading a
-place (``[]``, ``get``, ``values``, ``items``) makes that fact's source again, equal field by field to
-the one packed: 16 bytes a fact instead of ~120 for a table's rows (at 180k ledger records, 720k facts
-and aggregates).  A value written on a source read back is not kept: the only writes after the
-facts are built are a key's cache (``FactSource.key``, computed again when read) and a released fact
-(``RELEASED`` in the fact list: read back as no fact).
+place (``[]``, ``get``, ``values``, ``items``) gives a view of it (``checker.packedsource``) whose fields
+are read from, and written to, the block: 16 bytes a fact instead of ~120 for a table's rows (at 180k
+ledger records, 360k rows).  A released fact is ``RELEASED`` in the fact list, read back as no fact.
 """
 
 from __future__ import annotations
@@ -28,7 +26,9 @@ _ABSENT: Any = object()
 
 
 class Block:
-    """The sources of one kind's facts, numbered ``first + 1`` … ``first + count``, packed as columns."""
+    """The sources of one kind's facts, numbered ``first + 1`` … ``first + count``, packed as columns: ``fields``
+    holds each field once (shared) or as a ``_Column``; a fact's source is its place in the fact list unless
+    ``fact`` is there, its row its position unless ``row`` is.  ``make(block, k)`` reads the ``k``-th back."""
 
     __slots__ = ("count", "facts", "fields", "first", "make")
 
@@ -36,15 +36,39 @@ class Block:
         self.make, self.fields, self.facts, self.first, self.count = make, fields, facts, first, count
 
     def unpack(self, index: int) -> Any:
-        """The source of the fact at ``index`` in the fact list."""
-        k = index - self.first
-        values = {name: (column[k] if type(column) is _Column else column) for name, column in self.fields.items()}
-        if "fact" not in values:
-            fact = self.facts[index]
-            values["fact"] = None if fact is RELEASED else fact
-        if "row" not in values:
-            values["row"] = k
-        return self.make(**values)
+        """The source of the fact at ``index`` in the fact list (``make``: a view of its place)."""
+        return self.make(self, index - self.first)
+
+    def get(self, name: str, k: int) -> Any:
+        """The field ``name`` of the ``k``-th source."""
+        column = self.fields.get(name, _ABSENT)
+        if column is _ABSENT:
+            if name == "row":
+                return k
+            fact = self.facts[self.first + k]
+            return None if fact is RELEASED else fact
+        return column[k] if type(column) is _Column else column
+
+    def put(self, name: str, k: int, value: Any) -> None:
+        """Set the field ``name`` of the ``k``-th source (a shared field becomes a column when it differs)."""
+        column = self.fields.get(name, _ABSENT)
+        if column is _ABSENT and name == "fact":
+            self.facts[self.first + k] = RELEASED if value is None else value
+            return
+        if column is _ABSENT:  # (the row: its position until one differs)
+            if value == k:
+                return
+            column = self.fields[name] = _Column(range(self.count))
+        elif type(column) is not _Column:
+            if column is value:
+                return
+            column = self.fields[name] = _Column(repeat(column, self.count))
+        column[k] = value
+
+    def column(self, name: str) -> list:
+        """The field ``name`` of every source, by position."""
+        return [self.get(name, k) for k in range(self.count)] if name in ("fact", "row") and name not in self.fields \
+            else (self.fields[name] if type(self.fields[name]) is _Column else [self.fields[name]] * self.count)
 
 
 class _Column(list):
@@ -97,14 +121,14 @@ def pack(sources: IdList, facts: list, by_kind: dict[str, list[str]], fields: tu
 
 def _block(rows: list, facts: list, first: int, fields: tuple[str, ...], make: Callable[..., Any]) -> Block | None:
     """The ``Block`` of the sources ``rows`` (None: one is missing or already packed)."""
-    if None in rows or any(type(row) is Block for row in rows):
+    if any(map(operator.is_, rows, repeat(None))) or Block in set(map(type, rows)):
         return None
     packed: dict[str, Any] = {}
     for name in fields:
         column = list(map(operator.attrgetter(name), rows))
         if name == "fact" and all(map(operator.is_, column, facts[first:first + len(rows)])):
             continue  # the fact list holds them (``Block.unpack``)
-        if name == "row" and column == list(range(len(rows))):
+        if name == "row" and all(map(operator.eq, column, range(len(rows)))):
             continue
         head = column[0]
         packed[name] = head if all(map(operator.is_, column, repeat(head))) else _Column(column)
@@ -137,3 +161,35 @@ def only_kinds(sources: IdList, by_kind: dict[str, list[str]]) -> PackedSources:
         for fid in fids:
             IdList.__setitem__(out, fid, items[int(fid) - 1])
     return out
+
+
+def _whole_block(sources: IdList, fids: list[str]) -> Block | None:
+    """The block the sources of ``fids`` are, all of it and nothing else (None: they are not one)."""
+    items = sources._items
+    block = items[int(fids[0]) - 1] if fids else None
+    if type(block) is not Block or block.count != len(fids) or items[int(fids[-1]) - 1] is not block:
+        return None
+    return block
+
+
+def facts_listed(sources: IdList, fids: list[str]) -> bool:
+    """Whether the sources of ``fids`` are one block whose facts are read from the fact list (``Block.get``)."""
+    block = _whole_block(sources, fids)
+    return block is not None and "fact" not in block.fields
+
+
+def each_distinct(sources: IdList, fids: list[str], name: str, change: Callable[[Any], Any]) -> bool:
+    """The field ``name`` of the sources of ``fids`` replaced by ``change`` of it, computed once per distinct
+    value (by identity), when they are one block (False: they are not; nothing is changed)."""
+    block = _whole_block(sources, fids)
+    if block is None:
+        return False
+    column = block.fields.get(name, _ABSENT)
+    if column is _ABSENT or type(column) is not _Column:
+        block.fields[name] = change(None if column is _ABSENT else column)
+        return True
+    done: dict[int, Any] = {}
+    out = [done[id(v)] if id(v) in done else done.setdefault(id(v), change(v)) for v in column]
+    head = out[0]
+    block.fields[name] = head if all(map(operator.is_, out, repeat(head))) else _Column(out)
+    return True

@@ -3,8 +3,6 @@ memory) read back as the sources they were, and a check's reports do not change 
 
 from __future__ import annotations
 
-import dataclasses
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,12 +10,11 @@ import pytest
 from checker import check, sourcepack
 from checker.factbase import FactSource
 from checker.idlist import IdList
+from checker.packedsource import FIELDS, PackedSource
 from checker.reporters import write_reports
 from checker.sourcepack import RELEASED, Block, only_kinds, pack, release
 
 from .conftest import EVIDENCE
-
-FIELDS = tuple(f.name for f in dataclasses.fields(FactSource))
 
 
 def _facts(park: str, monkeypatch, pack_from: int):
@@ -71,7 +68,7 @@ def test_a_gap_in_the_numbering_is_not_packed(monkeypatch):
     facts = [{"kind": "a", "id": "1"}, {"kind": "b", "id": "2"}, {"kind": "a", "id": "3"}]
     sources = IdList((f["id"], FactSource(f["kind"], "x.yaml", f"/{i}", {}, None, f"k{i}", fact=f, row=i // 2))
                      for i, f in enumerate(facts))
-    out = pack(sources, facts, {"a": ["1", "3"], "b": ["2"]}, FIELDS, FactSource)
+    out = pack(sources, facts, {"a": ["1", "3"], "b": ["2"]}, FIELDS, PackedSource)
     assert type(out._items[0]) is FactSource and type(out._items[1]) is Block
     assert tuple(getattr(out["3"], f) for f in FIELDS) == tuple(getattr(sources["3"], f) for f in FIELDS)
 
@@ -83,7 +80,7 @@ def test_release_and_only_kinds_on_packed_sources(monkeypatch):
     sources = IdList((f["id"], FactSource(f["kind"], "t.csv", i, {"v": i}, None, "k", fact=f,
                                           names=names[i] if i < 4 else None, row=i if i < 4 else 0))
                      for i, f in enumerate(facts))
-    packed = pack(sources, facts, {"a": ["1", "2", "3", "4"], "c": ["5"]}, FIELDS, FactSource)
+    packed = pack(sources, facts, {"a": ["1", "2", "3", "4"], "c": ["5"]}, FIELDS, PackedSource)
     assert type(packed._items[0]) is Block and packed["2"].names == {"x": "f_x"} and packed["3"].at == 2
     release(packed, facts, {"c"})
     assert facts[0] is RELEASED and facts[2] is RELEASED and facts[1]["v"] == 1 and facts[4]["kind"] == "c"
@@ -94,13 +91,37 @@ def test_release_and_only_kinds_on_packed_sources(monkeypatch):
     assert kept.get("9") is None and kept.get("2").row == 1
 
 
+def test_a_view_writes_its_field_into_its_block(monkeypatch):
+    """A field set on a source read back is read back as set; a shared field becomes a column only then."""
+    monkeypatch.setattr(sourcepack, "PACK_FROM", 2)
+    facts = [{"kind": "a", "id": str(i + 1)} for i in range(3)]
+    sources = IdList((f["id"], FactSource("a", "t.csv", i, {"v": i}, None, "k", fact=f, row=i))
+                     for i, f in enumerate(facts))
+    packed = pack(sources, facts, {"a": ["1", "2", "3"]}, FIELDS, PackedSource)
+    block = packed._items[0]
+    assert block.fields["names"] is None and "fact" not in block.fields and "row" not in block.fields
+    view = packed["2"]
+    view.names = {"x": "f_x"}
+    view.stable = "a/records[r2]"
+    assert packed["2"].names == {"x": "f_x"} and packed["1"].names is None and packed["3"].names is None
+    assert packed["2"].key == "a/records[r2]" and packed["1"].stable == "k"
+    fact = {"kind": "a", "id": "2", "x": 1}
+    view.fact = fact
+    assert facts[1] is fact and packed["2"].fact is fact
+    view.fact = None
+    assert facts[1] is RELEASED and packed["2"].fact is None
+    view.row = 7
+    assert packed["2"].row == 7 and packed["3"].row == 2
+    assert packed["3"].data == {"v": 2} and packed["3"].values() == {"v": 2}
+
+
 def test_a_large_ledger_kind_is_packed(tmp_path, monkeypatch):
     """The ledger rows of a generated park (more than PACK_FROM) are packed and read back as built; the ref to
     where a period's first row is (first_at, held as positions) reads as a file:line."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-    import bench
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "bench"))  # (bench.py imports ledger)
+    from bench import bench
 
-    bench.generate_ledger(tmp_path / "b", 1200)
+    bench.SERIES["ledger"](tmp_path / "b", 1200)
     bundle, problems = check.load_and_validate(tmp_path / "b")
     assert not [p for p in problems if not p.gap]
     captured = _spy_pack(monkeypatch, sourcepack.PACK_FROM)
