@@ -23,6 +23,7 @@ from .factbase import FactBase, FactSource
 from .locations import LOCATION, LOCATION_COLUMNS, located_column
 from .packedsource import evidence
 from .quantities import rounded
+from .sourcepack import sources_of
 
 ABSENT: Any = object()  # a derived value that is not given (an input is missing or not usable)
 _RENAMED = frozenset("f_" + name for name in RESERVED)  # a reserved field name of the evidence, on a fact
@@ -87,7 +88,7 @@ class Columns:
     def sources(self) -> list[FactSource]:
         """The facts' sources (where each came from, what its messages show), by position."""
         if self._sources is None:
-            self._sources = [self.base.sources[fact["id"]] for fact in self.facts]
+            self._sources = sources_of(self.base.sources, [fact["id"] for fact in self.facts])
         return self._sources
 
     def __len__(self) -> int:

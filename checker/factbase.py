@@ -12,7 +12,7 @@ from typing import Any
 from .bundle import Document
 from .idlist import IdList
 from .limits import SHARED_KEYS as _SHARED_KEYS
-from .sourcepack import each_distinct, facts_listed
+from .sourcepack import each_distinct, facts_listed, sources_of
 
 UNSET: Any = object()  # a derived field not set on a fact
 
@@ -250,7 +250,7 @@ class FactBase:
     def _rewrite(self, fids: list[str], keep: frozenset[str] | None, write: list[tuple[str, tuple]]) -> None:
         """The facts of one kind narrowed to ``keep`` (None: all fields) with the ``write`` columns set."""
         kind_names = {label: column[0] for label, column in write}
-        rows = [self.sources[fid] for fid in fids]
+        rows = sources_of(self.sources, fids)
         if keep is not None:
             self._narrowed(rows, keep)
         if kind_names and not each_distinct(self.sources, fids, "names",

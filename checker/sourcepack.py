@@ -193,3 +193,11 @@ def each_distinct(sources: IdList, fids: list[str], name: str, change: Callable[
     head = out[0]
     block.fields[name] = head if all(map(operator.is_, out, repeat(head))) else _Column(out)
     return True
+
+
+def sources_of(sources: IdList, fids: list[str]) -> list:
+    """The sources of ``fids``, in order: the views of a whole block made straight from it (no lookup by id)."""
+    block = _whole_block(sources, fids)
+    if block is None:
+        return [sources[fid] for fid in fids]
+    return list(map(block.make, repeat(block, block.count), range(block.count)))
