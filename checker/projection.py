@@ -4,7 +4,10 @@ distinct projections that stand for them (shadows, groups): the data side of ``c
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Iterator
+from itertools import count, repeat
+from operator import add, mul
 
 SHADOW = "~"  # prefix of a shadow kind and of a shadow fact's id
 
@@ -41,6 +44,48 @@ def _hashable(value):
 
 
 _KEYS: dict[tuple, tuple] = {}  # (type, value) -> its key (``_hashable``): equal keys, shared
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None), object})  # hashable; ``object``: MISSING
+_NUMBERS = frozenset({int, float, bool})  # equal across types (1 == 1.0 == True): at most one in a raw column
+
+
+def column_codes(facts, spec: str) -> array | None:
+    """What each fact holds at one path (``=path`` its value, ``?path`` whether it is given) as a code: the
+    position of the first fact holding an equal key (``_hashable``); None when every fact holds the same one.
+    Facts share a code exactly when they share a key: a column of values that no value of another type can
+    equal is coded by the values themselves (no key object per fact)."""
+    parts = tuple(spec[1:].split("."))
+    if spec[0] == "=" and len(parts) == 1:
+        column = list(map(dict.get, facts, repeat(parts[0]), repeat(MISSING)))
+        types = set(map(type, column))
+        if not (_PLAIN.issuperset(types) and len(types & _NUMBERS) <= 1):
+            column = [v if type(v) is str or type(v) is int or (type(v) is float and not v.is_integer())
+                      else _hashable(v) for v in column]  # a fraction equals no other type's value: its own key
+    elif spec[0] == "=":
+        column = [_hashable(_at(f, parts)) for f in facts]
+    elif len(parts) == 1:  # whether a top-level field is given
+        column = list(map(dict.__contains__, facts, repeat(parts[0])))
+    else:
+        column = [_at(f, parts) is not MISSING for f in facts]
+    codes, distinct = _codes(column)
+    return codes if distinct > 1 else None
+
+
+def _codes(keys) -> tuple[array, int]:
+    """Each key's first position (C loops), and how many keys differ."""
+    first: dict = {}
+    return array("I", map(first.setdefault, keys, count())), len(first)
+
+
+def combined(codes: list[array], n: int) -> array | None:
+    """The codes of several columns of ``n`` facts as one (facts share it when they share every column's)."""
+    if not codes:
+        return None
+    code = codes[0]
+    for other in codes[1:]:
+        code = _codes(map(add, map(mul, code, repeat(n)), other))[0]
+    return code
 
 
 def _project(facts, fields: tuple[str, ...] | None) -> list[dict]:
