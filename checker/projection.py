@@ -68,14 +68,15 @@ def column_codes(facts, spec: str) -> array | None:
         column = list(map(dict.__contains__, facts, repeat(parts[0])))
     else:
         column = [_at(f, parts) is not MISSING for f in facts]
-    codes, distinct = _codes(column)
-    return codes if distinct > 1 else None
+    if not column or column.count(column[0]) == len(column):  # one key (most paths of a ledger): a C pass
+        return None
+    return _codes(column)
 
 
-def _codes(keys) -> tuple[array, int]:
-    """Each key's first position (C loops), and how many keys differ."""
+def _codes(keys) -> array:
+    """Each key's first position (C loops)."""
     first: dict = {}
-    return array("I", map(first.setdefault, keys, count())), len(first)
+    return array("I", map(first.setdefault, keys, count()))
 
 
 def combined(codes: list[array], n: int) -> array | None:
@@ -84,7 +85,7 @@ def combined(codes: list[array], n: int) -> array | None:
         return None
     code = codes[0]
     for other in codes[1:]:
-        code = _codes(map(add, map(mul, code, repeat(n)), other))[0]
+        code = _codes(map(add, map(mul, code, repeat(n)), other))
     return code
 
 
