@@ -234,9 +234,12 @@ class Planner:
         return whole
 
     def _parts(self, lists: list[list[dict]], key: str | None) -> list[list[dict]]:
-        """The split kinds' facts in chunks of at most ``limit`` (one empty part when none is split)."""
+        """The split kinds' facts in as few chunks of at most ``limit`` as they need, of even sizes (memory: the
+        engine holds ~10 kB a fact, so a session's peak is its largest part's); one empty part when none is split."""
         whole = list(_merge(lists))
-        return (list(_keyed_chunks(whole, key, self.limit)) if key else list(_chunks(whole, self.limit))) or [[]]
+        if key:
+            return list(_keyed_chunks(whole, key, self.limit)) or [[]]
+        return list(_chunks(whole, -(-len(whole) // -(-len(whole) // self.limit)) if whole else 1)) or [[]]
 
     def _given(self, part: list[dict], lists: dict[str, list[dict]], filters: dict, shadows: dict,
                fields: dict) -> tuple[dict[str, list[dict]], dict[str, dict]]:
