@@ -52,6 +52,7 @@ from .projection import (
     _plan,
     _project,
     column_codes,
+    columns_codes,
     combined,
     project,
 )
@@ -230,6 +231,12 @@ class Planner:
         """Every kind and shadow the ruleset reads before any split (a filtered kind: projected per session)."""
         whole = {k: self.by_kind[k] if k in filtered else self.projected(k, fields.get(k)) for k in sorted(feed.kinds)
                  if self.by_kind.get(k)}
+        for kind in sorted({kind for n, (kind, _) in shadows.items() if n not in filtered}):  # columns read at once
+            specs = sorted({s for n, (k, f) in shadows.items() if k == kind and n not in filtered for s in f
+                            if "." not in s and (kind, s) not in self._columns})
+            if len(specs) > 1 and len(self.by_kind.get(kind, ())) > self.limit:
+                self._columns.update(zip([(kind, s) for s in specs], columns_codes(self.by_kind[kind], specs),
+                                         strict=True))
         whole.update({n: self.shadows(n, kind, f) for n, (kind, f) in shadows.items() if n not in filtered})
         return whole
 
