@@ -164,7 +164,7 @@ class Planner:
     def _grouping(self, kind: str, fields: tuple[str, ...]) -> list[tuple[dict, tuple[str, ...]]]:
         """The facts of ``kind`` grouped by their projection on ``fields``: (first fact, the members' ids), in
         the order groups first appear.  Made from each path's codes (``column_codes``: no tuple per fact); a
-        group with the same members as one made before for this kind shares its tuple (``_intern``)."""
+        group with the same members as one made before for this kind shares its tuple (``_interned``)."""
         key = (kind, fields)
         if key not in self._groupings:
             facts = self.by_kind.get(kind, [])
