@@ -132,8 +132,8 @@ def _evaluate(compiled: list[CompiledPack], facts: FactBase, schemas: SchemaSet)
     engine = shared_engine()
     stats = {"facts": len(facts.facts), "asserted": 0, "actions": 0, "rulesets": 0, "sessions": 0}
     evaluations = []
-    for c in compiled:
-        evaluation = engine.evaluate([(r.name, r.definition, r.feed) for r in c.rulesets], list(facts.facts))
+    for c in compiled:  # the facts are not copied (memory: a pointer per fact, ~5 MB at 180k ledger records)
+        evaluation = engine.evaluate([(r.name, r.definition, r.feed) for r in c.rulesets], facts.facts)
         stats["asserted"] += evaluation.facts_asserted
         stats["actions"] += evaluation.actions
         stats["rulesets"] += evaluation.rulesets

@@ -35,22 +35,25 @@ Every verdict still comes out of the engine: this module only decides what each 
 from __future__ import annotations
 
 import heapq
+from array import array
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from .projection import (
     MISSING,
     SHADOW,
-    _at,
     _distinct,
     _dotted,
-    _hashable,
     _id,
     _keyed_chunks,
     _keys,
     _plan,
     _project,
+    column_codes,
+    columns_codes,
+    combined,
     project,
 )
 
@@ -58,7 +61,6 @@ END_KIND = "__end__"  # the end-of-evidence sentinel's kind
 # Facts of the split kinds per session.  The engine holds ~10 kB a fact while a session runs (mallinfo:
 # ~40 MB for 4,000); 2,000 keeps that near 20 MB for ~10% more engine time than 4,000 (bench, issue 15).
 SESSION_FACTS = 2000
-_OWN_KEYS = frozenset({str, int})  # values that are their own key in a column (``_hashable``)
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,8 @@ class Planner:
         self._shadows: dict[tuple[str, tuple[str, ...]], tuple[list[dict], dict[str, tuple[str, ...]]]] = {}
         self._index: dict[tuple[str, str], tuple[dict, list[dict]]] = {}  # value key -> a fact, or a list
         self._groupings: dict[tuple[str, tuple[str, ...]], list[tuple[dict, tuple[str, ...]]]] = {}
-        self._columns: dict[tuple[str, str], list] = {}
+        self._columns: dict[tuple[str, str], Any] = {}  # codes per (kind, path); ids per kind
+        self._interned: dict[str, dict[tuple, tuple]] = {}  # per kind: the groups' members, shared (``_grouping``)
         # the last feed that reads a (cache, key) -> those keys (``expect``, ``release``)
         self._by_last: dict[int, list[tuple[str, tuple]]] = {}
         self._planned = 0  # the feeds planned so far (``sessions``)
@@ -120,6 +123,8 @@ class Planner:
         for i in [i for i in self._by_last if i <= done]:
             for cache, key in self._by_last.pop(i):
                 getattr(self, cache).pop(key, None)
+        grouped = {kind for kind, _ in self._groupings}
+        self._interned = {kind: tuples for kind, tuples in self._interned.items() if kind in grouped}
 
     def _settle(self, done: int) -> None:
         """Forget the columns no feed after ``done`` reads once its groupings are made (only they read columns)."""
@@ -157,22 +162,20 @@ class Planner:
         return self._shadows[key]
 
     def _grouping(self, kind: str, fields: tuple[str, ...]) -> list[tuple[dict, tuple[str, ...]]]:
-        """The facts of ``kind`` grouped by their projection on ``fields``: (first fact, the members' ids)."""
+        """The facts of ``kind`` grouped by their projection on ``fields``: (first fact, the members' ids), in
+        the order groups first appear.  Made from each path's codes (``column_codes``: no tuple per fact); a
+        group with the same members as one made before for this kind shares its tuple (``_interned``)."""
         key = (kind, fields)
         if key not in self._groupings:
             facts = self.by_kind.get(kind, [])
-            columns = [self._column(kind, spec) for spec in fields]
-            marks: list = list(zip(*columns, strict=True)) if fields else [()] * len(facts)
-            if len(columns) == 1:
-                marks = columns[0]  # one path: the column's keys are the marks (no tuple per fact)
-            # the members by id (text the facts hold: no object per member), in the order groups first
-            # appear, and each group's first fact: both gathered by C loops (no Python step per fact)
-            groups: defaultdict = defaultdict(list)
-            deque(map(list.append, map(groups.__getitem__, marks), self._ids(kind)), maxlen=0)
-            first: dict = {}
-            deque(map(first.setdefault, marks, range(len(facts))), maxlen=0)
-            self._groupings[key] = [(facts[i], tuple(ids)) for i, ids in zip(first.values(), groups.values(),
-                                                                               strict=True)]
+            code = combined([c for c in (self._column(kind, spec) for spec in fields) if c is not None], len(facts))
+            ids = self._ids(kind)
+            groups: dict = {0: ids} if facts and code is None else defaultdict(list)
+            if code is not None:  # the members by id, gathered by C loops (no Python step per fact)
+                deque(map(list.append, map(groups.__getitem__, code), ids), maxlen=0)
+            interned = self._interned.setdefault(kind, {})
+            self._groupings[key] = [(facts[i], interned.setdefault(t, t)) for i, t in
+                                    ((i, tuple(m)) for i, m in groups.items())]
         return self._groupings[key]
 
     def _ids(self, kind: str) -> list[str]:
@@ -182,26 +185,11 @@ class Planner:
             self._columns[key] = [str(f["id"]) for f in self.by_kind.get(kind, ())]
         return self._columns[key]
 
-    def _column(self, kind: str, spec: str) -> list:
-        """What each fact of ``kind`` holds at one path, comparable: its value (``=path``) or whether
-        it is given (``?path``)."""
+    def _column(self, kind: str, spec: str) -> array | None:
+        """Each fact of ``kind`` coded by what it holds at one path (``column_codes``); None when all hold the same."""
         key = (kind, spec)
         if key not in self._columns:
-            parts = tuple(spec[1:].split("."))
-            facts = self.by_kind.get(kind, ())
-            if spec[0] == "=" and len(parts) == 1:  # a top-level field: text and whole numbers are their own key
-                name = parts[0]
-                column = [f.get(name, MISSING) for f in facts]
-                if not _OWN_KEYS.issuperset(map(type, column)):  # a fraction equals no other type's value:
-                    column = [v if type(v) is str or type(v) is int or (type(v) is float and not v.is_integer())
-                              else _hashable(v) for v in column]  # its own key (no tuple per fact)
-                self._columns[key] = column
-            elif spec[0] == "=":
-                self._columns[key] = [_hashable(_at(f, parts)) for f in facts]
-            elif len(parts) == 1:  # whether a top-level field is given
-                self._columns[key] = [parts[0] in f for f in facts]
-            else:
-                self._columns[key] = [_at(f, parts) is not MISSING for f in facts]
+            self._columns[key] = column_codes(self.by_kind.get(kind, ()), spec)
         return self._columns[key]
 
     def sessions(self, feed: Feed) -> Iterator[Session]:
@@ -243,13 +231,22 @@ class Planner:
         """Every kind and shadow the ruleset reads before any split (a filtered kind: projected per session)."""
         whole = {k: self.by_kind[k] if k in filtered else self.projected(k, fields.get(k)) for k in sorted(feed.kinds)
                  if self.by_kind.get(k)}
+        for kind in sorted({kind for n, (kind, _) in shadows.items() if n not in filtered}):  # columns read at once
+            specs = sorted({s for n, (k, f) in shadows.items() if k == kind and n not in filtered for s in f
+                            if "." not in s and (kind, s) not in self._columns})
+            if len(specs) > 1 and len(self.by_kind.get(kind, ())) > self.limit:
+                self._columns.update(zip([(kind, s) for s in specs], columns_codes(self.by_kind[kind], specs),
+                                         strict=True))
         whole.update({n: self.shadows(n, kind, f) for n, (kind, f) in shadows.items() if n not in filtered})
         return whole
 
     def _parts(self, lists: list[list[dict]], key: str | None) -> list[list[dict]]:
-        """The split kinds' facts in chunks of at most ``limit`` (one empty part when none is split)."""
+        """The split kinds' facts in as few chunks of at most ``limit`` as they need, of even sizes (memory: the
+        engine holds ~10 kB a fact, so a session's peak is its largest part's); one empty part when none is split."""
         whole = list(_merge(lists))
-        return (list(_keyed_chunks(whole, key, self.limit)) if key else list(_chunks(whole, self.limit))) or [[]]
+        if key:
+            return list(_keyed_chunks(whole, key, self.limit)) or [[]]
+        return list(_chunks(whole, -(-len(whole) // -(-len(whole) // self.limit)) if whole else 1)) or [[]]
 
     def _given(self, part: list[dict], lists: dict[str, list[dict]], filters: dict, shadows: dict,
                fields: dict) -> tuple[dict[str, list[dict]], dict[str, dict]]:

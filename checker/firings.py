@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 from .compiler import CompiledPack
 from .engine import Evaluation, Firing
@@ -12,7 +13,7 @@ from .engine import Evaluation, Firing
 class RuleFirings:
     """One rule's firings by subject: which outcome claimed each, and how often "no subject" fired."""
 
-    passes: dict[str, tuple[Firing, ...]]
+    passes: dict[str, tuple[Firing, ...]]  # the firings claiming a subject only when it is the only one
     fails: dict[str, tuple[tuple[Firing, str], ...]]  # a group's firing once, for each member (``Firing.member``)
     skips: set[str]
     nones: int
@@ -34,11 +35,12 @@ def rule_firings(compiled: CompiledPack, firings: list[Firing] | tuple[Firing, .
     its members' entries (memory: most subjects of a large kind are in a few groups).  Built one rule at
     a time (``checker.verdicts``): the claims of a large kind's rules are never all held at once."""
     rf = RuleFirings({}, {}, set(), 0)
+    claims: list[tuple[tuple[str, ...], Firing]] = []  # the pass firings, by the subjects they name
     for firing in firings:
         branch = compiled.branches[firing.branch]
-        if branch.outcome == "pass":  # kept once for a group's members (most subjects pass: memory)
+        if branch.outcome == "pass":
             subject = firing.fact("s") or ""  # a firing without its subject is a stray: the cross-check reports it
-            _add(rf.passes, subject if isinstance(subject, tuple) else (subject,), firing)
+            claims.append((subject if isinstance(subject, tuple) else (subject,), firing))
             continue
         group = firing.fact("s")
         if branch.outcome == "fail" and isinstance(group, tuple) and firing.groups() == 1:
@@ -53,7 +55,19 @@ def rule_firings(compiled: CompiledPack, firings: list[Firing] | tuple[Firing, .
             continue
         for one in firing.expand():
             _collect_one(rf, one, branch)
+    rf.passes = _passes(claims)
     return rf
+
+
+def _passes(claims: list[tuple[tuple[str, ...], Firing]]) -> dict[str, tuple[Firing, ...]]:
+    """Every subject a pass firing names, in order, by one C loop over the groups' members (memory and time:
+    most subjects of a large kind pass, in a few groups).  Which firings claimed a subject is read only when
+    one subject passes (``checker.verdicts``: a rule's results name it): only then are they kept."""
+    passes: dict[str, tuple[Firing, ...]] = dict.fromkeys(chain.from_iterable(s for s, _ in claims), ())
+    if len(passes) == 1:
+        sid = next(iter(passes))
+        passes[sid] = tuple(firing for subjects, firing in claims if sid in subjects)
+    return passes
 
 
 def _add(claims: dict, subjects, entry) -> None:

@@ -4,7 +4,10 @@ distinct projections that stand for them (shadows, groups): the data side of ``c
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Iterator
+from itertools import count, repeat
+from operator import add, mul
 
 SHADOW = "~"  # prefix of a shadow kind and of a shadow fact's id
 
@@ -41,6 +44,80 @@ def _hashable(value):
 
 
 _KEYS: dict[tuple, tuple] = {}  # (type, value) -> its key (``_hashable``): equal keys, shared
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None), object})  # hashable; ``object``: MISSING
+_NUMBERS = frozenset({int, float, bool})  # equal across types (1 == 1.0 == True): at most one in a raw column
+
+
+def column_codes(facts, spec: str) -> array | None:
+    """What each fact holds at one path (``=path`` its value, ``?path`` whether it is given) as a code: the
+    position of the first fact holding an equal key (``_hashable``); None when every fact holds the same one.
+    Facts share a code exactly when they share a key: a column of values that no value of another type can
+    equal is coded by the values themselves (no key object per fact)."""
+    parts = tuple(spec[1:].split("."))
+    if spec[0] == "=" and len(parts) == 1:
+        column = list(map(dict.get, facts, repeat(parts[0]), repeat(MISSING)))
+        types = set(map(type, column))
+        if not (_PLAIN.issuperset(types) and len(types & _NUMBERS) <= 1):
+            column = [v if type(v) is str or type(v) is int or (type(v) is float and not v.is_integer())
+                      else _hashable(v) for v in column]  # a fraction equals no other type's value: its own key
+    elif spec[0] == "=":
+        column = [_hashable(_at(f, parts)) for f in facts]
+    elif len(parts) == 1:  # whether a top-level field is given
+        column = list(map(dict.__contains__, facts, repeat(parts[0])))
+    else:
+        column = [_at(f, parts) is not MISSING for f in facts]
+    if not column or column.count(column[0]) == len(column):  # one key (most paths of a ledger): a C pass
+        return None
+    return _codes(column)
+
+
+_CHUNK = 1024  # facts read per path in turn (``columns_codes``): they stay in the CPU cache meanwhile
+
+
+def columns_codes(facts: list[dict], specs: list[str]) -> list[array | None]:
+    """``column_codes`` of several top-level paths, the facts read a chunk at a time, every path in turn (reading
+    a column costs memory access more than Python: a chunk's facts are read once from memory, not once a path).
+    A path stays uncoded while every fact so far holds the same key; the one path a value of another type could
+    equal (or an unhashable value) is coded again whole by ``column_codes``."""
+    states: list = [[None, None, set()] for _ in specs]  # per path: first positions, codes, the values' types
+    for start in range(0, len(facts), _CHUNK):
+        chunk, positions = facts[start:start + _CHUNK], range(start, start + _CHUNK)
+        for spec, state in zip(specs, states, strict=True):
+            first, codes, types = state
+            if spec[0] == "=":
+                values = list(map(dict.get, chunk, repeat(spec[1:]), repeat(MISSING)))
+                types.update(map(type, values))
+                if not _PLAIN.issuperset(types):
+                    continue  # coded whole below
+            else:
+                values = list(map(dict.__contains__, chunk, repeat(spec[1:])))
+            if first is None:
+                first = state[0] = {values[0]: 0}
+            if codes is None:
+                if values.count(next(iter(first))) == len(values):  # the one key so far (a C pass)
+                    continue
+                codes = state[1] = array("I", bytes(4 * start))  # the facts before all hold the first key
+            codes.extend(map(first.setdefault, values, positions))
+    return [column_codes(facts, spec) if not (_PLAIN.issuperset(types) and len(types & _NUMBERS) <= 1)
+            else codes for spec, (_, codes, types) in zip(specs, states, strict=True)]
+
+
+def _codes(keys) -> array:
+    """Each key's first position (C loops)."""
+    first: dict = {}
+    return array("I", map(first.setdefault, keys, count()))
+
+
+def combined(codes: list[array], n: int) -> array | None:
+    """The codes of several columns of ``n`` facts as one (facts share it when they share every column's)."""
+    if not codes:
+        return None
+    code = codes[0]
+    for other in codes[1:]:
+        code = _codes(map(add, map(mul, code, repeat(n)), other))
+    return code
 
 
 def _project(facts, fields: tuple[str, ...] | None) -> list[dict]:
