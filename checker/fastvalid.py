@@ -4,7 +4,8 @@ jsonschema-rs keeps memory after validating one long array: ~64 MB mapped (49 MB
 with the process after a 180,000-row table was validated, and a second table of the same length added
 18 MB more (measured with glibc's ``mallinfo2`` and ``/proc/self/statm``).  Given the same table in
 slices of ``SLICE`` rows, 4 MB stayed.  So a top-level array longer than ``SLICE`` whose schema says
-nothing about the array as a whole (only its items' schema, its type and ``minItems``) is validated a
+nothing about the array as a whole (only its items' schema, its type and ``minItems``; nor does the document's
+schema beside its ``properties``: no ``allOf``, ``if``, constraining ``patternProperties`` …) is validated a
 slice at a time, the rest of the document with each slice (other long arrays cut to one slice): the
 answer is the same, since each item is valid or not on its own and every slice but a short last one
 (merged into the one before it) holds at least ``minItems`` items.  Anything else is validated whole.
@@ -18,6 +19,10 @@ from .attachments import BUNDLE_FILES
 
 SLICE = 10_000  # rows a slice
 _OF_ITEMS = frozenset({"type", "items", "minItems", "title", "description"})  # keywords that judge items only
+# keywords of the document's schema that do not judge a property's value beyond its ``properties`` node (any other,
+# ``allOf``, ``if``, ``dependentSchemas``, ``patternProperties`` that constrain … could judge the array as a whole)
+_OF_DOCUMENT = frozenset({"type", "properties", "required", "additionalProperties", "title", "description",
+                          "$schema", "$id", "$defs", "definitions", "$comment"})
 
 
 def is_valid(validator: Any, schema: dict, data: Any, files: tuple[frozenset, frozenset, frozenset]) -> bool:
@@ -48,7 +53,8 @@ def _sliced(schema: dict, data: Any) -> list[str]:
     if type(data) is not dict:
         return []
     properties = schema.get("properties")
-    if not isinstance(properties, dict):
+    if not isinstance(properties, dict) or not all(k in _OF_DOCUMENT or k.startswith("x-") or (
+            k == "patternProperties" and isinstance(schema[k], dict) and all(v in ({}, True) for v in schema[k].values())) for k in schema):
         return []
     out = []
     for name, value in data.items():

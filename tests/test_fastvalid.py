@@ -91,3 +91,25 @@ def test_a_bad_row_past_the_first_slice_is_found_in_a_bundle(tmp_path, monkeypat
     problems = validate_bundle(load_bundle(park, schemas.table_fields()), schemas)
     assert any(p.file == "energy_consumption.csv" and p.line == 11 and "quantity" in (p.field or "") for p in problems), \
         problems
+
+
+@pytest.mark.parametrize("root", [{"allOf": [{"properties": {"records": {"maxItems": 5}}}]},
+                                  {"patternProperties": {"^rec": {"maxItems": 5}}},
+                                  {"dependentSchemas": {"records": {"properties": {"records": {"maxItems": 5}}}}},
+                                  {"if": {"properties": {"records": {"minItems": 7}}}, "then": {"required": ["other"]}},
+                                  {"not": {"properties": {"records": {"minItems": 7}}}}])
+def test_root_keywords_on_the_array_validate_whole(small_slices, root):
+    """A keyword of the document's schema that judges the long array as a whole (beside its ``properties`` node)
+    gives the answer of the whole document: sliced, each slice of 3 rows would pass ``maxItems: 5``."""
+    schema = {**_schema(), **root}
+    validator = jsonschema_rs.validator_for(schema)
+    data = {"kind": "t", "records": _rows(10)}
+    assert validator.is_valid(data) is False
+    assert fastvalid.is_valid(validator, schema, data, NONE) is False
+
+
+def test_root_keywords_of_real_schemas_still_slice(small_slices):
+    """The evidence schemas (``patternProperties`` ``^x-``: anything, ``x-`` keywords) still slice their tables."""
+    schemas = load_schemas()
+    schema = schemas.inlined("energy_consumption")
+    assert fastvalid._sliced(schema, {"records": [{}] * 10}) == ["records"]
