@@ -53,8 +53,7 @@ def _sliced(schema: dict, data: Any) -> list[str]:
     if type(data) is not dict:
         return []
     properties = schema.get("properties")
-    if not isinstance(properties, dict) or not all(k in _OF_DOCUMENT or k.startswith("x-") or (
-            k == "patternProperties" and isinstance(schema[k], dict) and all(v in ({}, True) for v in schema[k].values())) for k in schema):
+    if not isinstance(properties, dict) or not all(map(_of_document, schema.items())):
         return []
     out = []
     for name, value in data.items():
@@ -65,6 +64,13 @@ def _sliced(schema: dict, data: Any) -> list[str]:
                 and isinstance(node.get("minItems", 0), int) and node.get("minItems", 0) <= SLICE:
             out.append(name)
     return out
+
+
+def _of_document(entry: tuple[str, Any]) -> bool:
+    """Whether a keyword of the document's schema leaves its properties to their ``properties`` nodes."""
+    key, value = entry
+    return key in _OF_DOCUMENT or key.startswith("x-") or (
+        key == "patternProperties" and isinstance(value, dict) and all(v in ({}, True) for v in value.values()))
 
 
 def _slices(count: int) -> list[tuple[int, int]]:
