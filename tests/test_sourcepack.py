@@ -118,6 +118,8 @@ def test_a_view_writes_its_field_into_its_block(monkeypatch):
 def test_a_large_ledger_kind_is_packed(tmp_path, monkeypatch):
     """The ledger rows of a generated park (more than PACK_FROM) are packed and read back as built; the ref to
     where a period's first row is (first_at, held as positions) reads as a file:line."""
+    import bench.ledger  # (the repository's bench folder first: with it on the path, ``bench`` alone
+    # would be bench/bench.py, and ``from bench import bench`` fail unless another test imported the folder first)
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "bench"))  # (bench.py imports ledger)
     from bench import bench
 
