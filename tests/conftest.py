@@ -204,6 +204,16 @@ def base_copy(tmp_path) -> Path:
 _COUNT_LINE = re.compile(r"(\d+) 个文件有问题，共 (\d+) 处 / (\d+) problems? in (\d+) files?")
 
 
+def one_problem_line(proc) -> str:
+    """The one problem line an in-process run that stopped with exit 2 printed (no traceback, no internal error)."""
+    text = proc.stdout + proc.stderr
+    assert "Traceback" not in text and "internal error" not in text, text[-3000:]
+    assert proc.returncode == 2, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    lines = listed_problems(proc.stdout, proc.stderr)
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
 def listed_problems(stdout: str, stderr: str) -> list[str]:
     """The problem lines of a run that listed every problem of a bundle (``checker.problemlist``): its
     stderr (then stdout) lines but the count line, which must be last and count exactly them.  A run

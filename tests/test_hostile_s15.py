@@ -10,15 +10,14 @@ fixed, and their marker is then deleted.
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from tests.conftest import CONFORMING, listed_problems, run_in_process
+from tests.xlsx_fill import table_as_workbook
 
 GHG = "ghg_inventory.csv"
 
@@ -49,21 +48,7 @@ def _one_line(proc) -> str:
 def _inventory_as_workbook(folder: Path, edit) -> Path:
     """The park's GHG inventory moved from its CSV table into ledger.xlsx (sheet named by its kind);
     ``edit(ws, header)`` then changes the sheet."""
-    manifest = folder / "bundle.yaml"
-    manifest.write_text("".join(line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
-                                if GHG not in line), encoding="utf-8")
-    with (folder / GHG).open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    (folder / GHG).unlink()
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    ws = wb.create_sheet("ghg_inventory.records")
-    for row in rows:
-        ws.append([cell or None for cell in row])
-    edit(ws, rows[0])
-    path = folder / "ledger.xlsx"
-    wb.save(path)
-    return path
+    return table_as_workbook(folder, GHG, "ghg_inventory.records", edit)
 
 
 # -- workbooks: a value no column reads is never dropped silently ------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.conftest import CONFORMING, PACK, listed_problems, run_in_process
+from tests.conftest import CONFORMING, PACK, one_problem_line, run_in_process
 from tests.xlsx_fill import register_as_workbook
 
 DOCS = "documented_information.csv"
@@ -30,13 +30,7 @@ def _park(tmp_path: Path) -> Path:
 
 
 
-def _one_line(proc) -> str:
-    text = proc.stdout + proc.stderr
-    assert "Traceback" not in text and "internal error" not in text, text[-3000:]
-    assert proc.returncode == 2, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
-    lines = listed_problems(proc.stdout, proc.stderr)
-    assert len(lines) == 1, proc.stderr
-    return lines[0]
+_one_line = one_problem_line
 
 
 # -- dates out of the years the checks can count in ---------------------------------------------------------

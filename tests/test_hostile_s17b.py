@@ -10,19 +10,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.conftest import CONFORMING, PACK, listed_problems, run_in_process
+from tests.conftest import CONFORMING, PACK, one_problem_line, run_in_process
 from tests.xlsx_fill import register_as_workbook
 
 DOCS = "documented_information.csv"
 
 
-def _one_line(proc) -> str:
-    text = proc.stdout + proc.stderr
-    assert "Traceback" not in text and "internal error" not in text, text[-3000:]
-    assert proc.returncode == 2, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
-    lines = listed_problems(proc.stdout, proc.stderr)
-    assert len(lines) == 1, proc.stderr
-    return lines[0]
+_one_line = one_problem_line
 
 
 # -- template --out: an existing file is refused unless --force ----------------------------------------------

@@ -130,27 +130,33 @@ def tables_as_workbook(dest: Path, name: str = "register.xlsx") -> None:
     wb.save(dest / name)
 
 
-def register_as_workbook(folder: Path, edit=None) -> Path:
-    """The park's register of documented information moved from its CSV table into ledger.xlsx (sheet
-    ``documented_information``); ``edit(ws)`` then changes the sheet."""
+def table_as_workbook(folder: Path, table: str, sheet: str, edit=None) -> Path:
+    """The park's CSV table ``table`` moved into ledger.xlsx as the sheet ``sheet`` (its line in bundle.yaml
+    dropped); ``edit(ws, header)`` then changes the sheet."""
     import csv
 
     import openpyxl
 
-    docs = "documented_information.csv"
     manifest = folder / "bundle.yaml"
     manifest.write_text("".join(line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
-                                if docs not in line), encoding="utf-8")
-    with (folder / docs).open(encoding="utf-8", newline="") as fh:
+                                if table not in line), encoding="utf-8")
+    with (folder / table).open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
-    (folder / docs).unlink()
+    (folder / table).unlink()
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.title = "documented_information"
+    ws.title = sheet
     for row in rows:
         ws.append([c or None for c in row])
     if edit is not None:
-        edit(ws)
+        edit(ws, rows[0])
     path = folder / "ledger.xlsx"
     wb.save(path)
     return path
+
+
+def register_as_workbook(folder: Path, edit=None) -> Path:
+    """The park's register of documented information moved from its CSV table into ledger.xlsx (sheet
+    ``documented_information``); ``edit(ws)`` then changes the sheet."""
+    return table_as_workbook(folder, "documented_information.csv", "documented_information",
+                             None if edit is None else lambda ws, _header: edit(ws))
