@@ -65,8 +65,7 @@ def block_of(sources: list) -> Block | None:
 
 def evidence(sources: list) -> list:
     """The evidence of each source (``data``), by position: a packed kind's straight from its block."""
-    block = block_of(sources)
-    return block.column("data") if block is not None else [src.data for src in sources]
+    return field(sources, "data")
 
 
 def field(sources: list, name: str) -> list:

@@ -67,8 +67,10 @@ class Block:
 
     def column(self, name: str) -> list:
         """The field ``name`` of every source, by position."""
-        return [self.get(name, k) for k in range(self.count)] if name in ("fact", "row") and name not in self.fields \
-            else (self.fields[name] if type(self.fields[name]) is _Column else [self.fields[name]] * self.count)
+        column = self.fields.get(name, _ABSENT)
+        if type(column) is _Column:
+            return column
+        return [self.get(name, k) for k in range(self.count)] if column is _ABSENT else [column] * self.count
 
 
 class _Column(list):
@@ -145,8 +147,7 @@ def release(sources: IdList, facts: list, whole: set[str]) -> None:
         j = int(fact["id"]) - 1
         src = items[j]
         if type(src) is Block:
-            names = src.fields["names"]
-            if (names[j - src.first] if type(names) is _Column else names) is None:
+            if src.get("names", j - src.first) is None:
                 facts[i] = RELEASED
         elif src.names is None:
             src.fact = None
@@ -184,9 +185,9 @@ def each_distinct(sources: IdList, fids: list[str], name: str, change: Callable[
     block = _whole_block(sources, fids)
     if block is None:
         return False
-    column = block.fields.get(name, _ABSENT)
-    if column is _ABSENT or type(column) is not _Column:
-        block.fields[name] = change(None if column is _ABSENT else column)
+    column = block.fields[name]
+    if type(column) is not _Column:
+        block.fields[name] = change(column)
         return True
     done: dict[int, Any] = {}
     out = [done[id(v)] if id(v) in done else done.setdefault(id(v), change(v)) for v in column]
