@@ -70,3 +70,37 @@ def test_reports_are_rendered_one_format_at_a_time(tmp_path, monkeypatch):
 
 def test_the_allocator_is_tuned_once_per_process():
     assert tune() is tune()  # cached: mallopt is called once (True on glibc, False elsewhere)
+
+
+def test_a_check_writing_the_default_reports_loads_no_office_library_nor_dask(tmp_path):
+    """A check that writes the default report set (json, md, html, csv) of a bundle whose pack converts units
+    never imports openpyxl, python-docx or Dask (~30 MiB resident together, issue 15): each office format's module
+    is imported when that format is written, and pint is imported without its Dask support.  The office
+    formats and Dask itself still work afterwards in the same process."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from checker.check import check_bundle, load_and_validate\n"
+        "from checker.cli_support import DEFAULT_FORMATS\n"
+        "from checker.reporters import write_reports\n"
+        "from checker import quantities\n"
+        f"bundle, problems = load_and_validate(Path({str(root / 'evidence' / 'lvgu-park')!r}))\n"
+        "assert not problems\n"
+        "report = check_bundle(bundle, list(bundle.manifest.data['standards']))\n"
+        f"write_reports(report, Path({str(tmp_path / 'out')!r}), list(DEFAULT_FORMATS))\n"
+        "assert quantities.registry() is not None\n"
+        "print(sorted(m for m in ('openpyxl', 'docx', 'dask', 'weasyprint') if m in sys.modules))\n"
+        f"write_reports(report, Path({str(tmp_path / 'office')!r}), ['xlsx', 'docx'])\n"
+        "import dask\n"
+        "print(sorted(m for m in ('openpyxl', 'docx', 'dask') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=300,
+                          env={**__import__("os").environ, "PARKCHECK_CACHE_DIR": "off"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == ["[]", "['dask', 'docx', 'openpyxl']"]
+    assert (tmp_path / "office" / "nonconformities.xlsx").stat().st_size > 0

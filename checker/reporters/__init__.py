@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import importlib
 import os
 import re
 import shutil
@@ -33,41 +34,44 @@ from ..errors import InputError
 from ..ids import ID_PATTERN
 from ..model import Report
 from ..safeio import atomic_write, umask  # noqa: F401 - atomic_write is part of this package's API
-from . import (
-    csv_report,
-    docx_annex,
-    docx_report,
-    html_report,
-    json_report,
-    junit_report,
-    md_report,
-    oscal_report,
-    pdf_report,
-    sarif_report,
-    xlsx_report,
-)
+from . import csv_report, html_report, json_report, md_report
 
 # format -> (the file or folder it writes, render(report, lang) -> bytes | {file name in the folder: bytes})
 Rendered = bytes | dict[str, bytes]
 # Formats written as they are rendered (the same bytes as FORMATS gives): never held whole in memory.
 STREAMED: dict[str, Callable[[Report, str, Callable[[bytes], object]], None]] = {
     "json": json_report.stream, "md": md_report.stream, "html": html_report.stream}
+DOCX_FOLDER = "ncr"  # the NCR forms and their annex are written into this folder of the report set
+DOCX_ANNEX = "annex.docx"  # (beside the forms)
+
+
+def _on_demand(module: str) -> Callable[[Report, str], Rendered]:
+    """The ``render`` of a format module imported when first called: the office and PDF formats bring
+    openpyxl, python-docx or WeasyPrint (~15 MiB resident), which a check not writing them never loads."""
+
+    def render(report: Report, lang: str) -> Rendered:
+        out: Rendered = importlib.import_module(f"{__name__}.{module}").render(report, lang)
+        return out
+    render.__qualname__ = render.__name__ = f"{module}.render"
+    return render
+
+
 FORMATS: dict[str, tuple[str, Callable[[Report, str], Rendered]]] = {
     "json": ("report.json", json_report.render),
     "md": ("report.md", md_report.render),
     "html": ("report.html", html_report.render),
     "csv": ("nonconformities.csv", csv_report.render),
-    "junit": ("junit.xml", junit_report.render),
-    "sarif": ("report.sarif", sarif_report.render),
-    "oscal": ("oscal-assessment-results.json", oscal_report.render),
-    "pdf": ("report.pdf", pdf_report.render),  # A4, for filing (WeasyPrint; needs a Chinese font)
-    "docx": (docx_report.FOLDER, docx_annex.render),  # the NCR forms and ncr/annex.docx
-    "xlsx": ("nonconformities.xlsx", xlsx_report.render),
+    "junit": ("junit.xml", _on_demand("junit_report")),
+    "sarif": ("report.sarif", _on_demand("sarif_report")),
+    "oscal": ("oscal-assessment-results.json", _on_demand("oscal_report")),
+    "pdf": ("report.pdf", _on_demand("pdf_report")),  # A4, for filing (WeasyPrint; needs a Chinese font)
+    "docx": (DOCX_FOLDER, _on_demand("docx_annex")),  # the NCR forms and ncr/annex.docx
+    "xlsx": ("nonconformities.xlsx", _on_demand("xlsx_report")),
 }
 # The folders of the formats that write several files, and the names of the files each may hold.
 _FORM_NAMES = ID_PATTERN.removeprefix("^").removesuffix("$")  # NC-XXXXXXXX
-_ANNEX_NAME = re.escape(docx_annex.ANNEX.removesuffix(".docx"))
-REPORT_FOLDERS = {docx_report.FOLDER: re.compile(rf"(?:{_FORM_NAMES}|{_ANNEX_NAME})\.docx$")}
+_ANNEX_NAME = re.escape(DOCX_ANNEX.removesuffix(".docx"))
+REPORT_FOLDERS = {DOCX_FOLDER: re.compile(rf"(?:{_FORM_NAMES}|{_ANNEX_NAME})\.docx$")}
 REPORT_FILES = frozenset(name for name, _ in FORMATS.values() if name not in REPORT_FOLDERS)
 # Temporary files of the per-file writes of earlier versions: part of an old set, replaced with it.
 _OLD_TEMP_FILE = re.compile(r"^\.(?:report\.(?:json|md|html)|nonconformities\.csv)\..+\.tmp$")

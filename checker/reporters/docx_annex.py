@@ -27,13 +27,14 @@ from docx.shared import Mm, Pt
 from ..labels_out import REPORT, in_language, status_label
 from ..model import SECONDARY_MARK, Report, Status
 from ..stablezip import stable_zip
+from . import DOCX_ANNEX
 from ._documents import LABELS as DOC_LABELS
 from ._documents import SOURCE_BASIS, audit_fields, display_width, document_time, safe_text
 from ._neutrality import LABELS, number_text, rests_on
 from .docx_report import _footer, _heading, _page_and_fonts, _paragraph, _widths
 from .docx_report import render as render_forms
 
-ANNEX = "annex.docx"  # beside the forms in docx_report.FOLDER
+ANNEX = DOCX_ANNEX  # beside the forms in docx_report.FOLDER
 _PAGE_WIDTH = 257  # mm: A4 landscape (297 mm) less 20 mm margins each side
 _ANNEX = ("附件", "Annex")
 _PARTS = {"neutrality": ("碳中和结论", "neutrality verdict"), "sections": ("报告专节", "report sections"),

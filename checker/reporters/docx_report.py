@@ -25,9 +25,10 @@ from docx.shared import Mm, Pt
 
 from ..model import Nonconformity, Report
 from ..stablezip import stable_zip
+from . import DOCX_FOLDER
 from ._documents import LABELS, PARK_FIELDS, audit_fields, document_time, ncr_fields, safe_text
 
-FOLDER = "ncr"  # the forms are written into this folder of the report set
+FOLDER = DOCX_FOLDER  # the forms are written into this folder of the report set
 EAST_ASIAN_FONT = "SimSun"  # 宋体, the usual font of Chinese forms (LibreOffice substitutes Noto Serif CJK)
 LATIN_FONT = "Times New Roman"
 _LABEL_WIDTH, _VALUE_WIDTH = Mm(42), Mm(128)  # A4 (210 mm) less 20 mm margins each side
