@@ -86,14 +86,12 @@ class Session:
 
 
 def shadow_kind(kind: str, fields: tuple[str, ...], group: bool = False) -> str:
-    """The kind name of the shadow facts of ``kind`` projected on ``fields`` (a subject's groups are
-    named apart: they are split into sessions, existence questions never are)."""
+    """The kind of the shadow facts of ``kind`` on ``fields`` (a subject's groups apart: only they are split)."""
     return f"{SHADOW}{kind}{SHADOW}{','.join(fields)}" + (f"{SHADOW}subject" if group else "")
 
 
 class Planner:
-    """Plans the sessions of every ruleset of one evaluation over one list of facts.  Projections,
-    shadows and indexes are computed once per evaluation and shared by the rulesets."""
+    """Plans the sessions of every ruleset of one evaluation over one list of facts (caches shared by them)."""
 
     def __init__(self, facts: list[dict], limit: int | None = None):
         self.by_kind: dict[str, list[dict]] = {}
@@ -111,8 +109,7 @@ class Planner:
         self._planned = 0  # the feeds planned so far (``sessions``)
 
     def expect(self, feeds: list[Feed]) -> None:
-        """Say which feeds will be planned, in order: ``release(i)`` then drops what no later feed reads
-        (every cache is a function of the facts: anything dropped too early would only be recomputed)."""
+        """Say which feeds will be planned, in order: ``release(i)`` then drops what no later feed reads."""
         last = {use: i for i, feed in enumerate(feeds) for use in _uses(feed)}
         self._by_last, self._planned = {}, 0
         for use, i in last.items():
@@ -132,8 +129,7 @@ class Planner:
             self._columns.pop(key, None)
 
     def projected(self, kind: str, fields: tuple[str, ...] | None) -> list[dict]:
-        """The facts of ``kind`` with only ``fields`` (and their id and kind); all of them for None (a
-        feed that does not say what it reads)."""
+        """The facts of ``kind`` with only ``fields`` (and id, kind); all of them for None (the feed says not)."""
         if fields is None:
             return self.by_kind.get(kind, [])
         key = (kind, fields)
@@ -146,8 +142,7 @@ class Planner:
         return self._groups(name, kind, fields)[0]
 
     def _groups(self, name: str, kind: str, fields: tuple[str, ...]) -> tuple[list[dict], dict]:
-        """The shadow facts named ``name`` and the members of each (see ``_distinct``); the grouping is
-        computed once per kind and fields, from columns computed once per kind and path."""
+        """The shadow facts named ``name`` and the members of each (see ``_distinct``), grouped once per kind."""
         key = (name, fields)  # the name carries the kind, and whether it is a subject's groups
         if key not in self._shadows:
             plan = _plan(fields)
@@ -206,13 +201,14 @@ class Planner:
         lists = {k: v for k, v in whole.items() if k not in split and k not in filtered}
         filtered = {k: alts for k, alts in filtered.items() if k in shadows or k in whole}
         readers = _readers(feed, split)
+        later, room = _first_only(feed, lists, split, readers, self.limit)
         members = {n: self._groups(n, *shadows[n])[1] for n in feed.groups if n in whole}
-        for i, part in enumerate(self._parts([whole[k] for k in sorted(split)], key)):
+        for i, part in enumerate(self._parts([whole[k] for k in sorted(split)], key, room)):
             given, groups = self._given(part, lists, filtered, shadows, fields)
             back = _back(shadows, feed.groups, {**members, **groups}, {**lists, **given})
             for piece, only in self._pieces(feed, given, shadows):
                 keep = _keep(None if i == 0 else readers, only)
-                yield Session(list(_merge([*lists.values(), *piece.values(), part])), back, keep)
+                yield Session(list(_merge([*(lists.values() if i == 0 else later), *piece.values(), part])), back, keep)
 
     def _pieces(self, feed: Feed, given: dict[str, list[dict]], shadows: dict
                 ) -> list[tuple[dict[str, list[dict]], frozenset[str] | None]]:
@@ -240,18 +236,20 @@ class Planner:
         whole.update({n: self.shadows(n, kind, f) for n, (kind, f) in shadows.items() if n not in filtered})
         return whole
 
-    def _parts(self, lists: list[list[dict]], key: str | None) -> list[list[dict]]:
+    def _parts(self, lists: list[list[dict]], key: str | None, room: int) -> list[list[dict]]:
         """The split kinds' facts in as few chunks of at most ``limit`` as they need, of even sizes (memory: the
-        engine holds ~10 kB a fact, so a session's peak is its largest part's); one empty part when none is split."""
+        engine holds ~10 kB a fact), the first of at most ``room``; one empty part when none is split."""
         whole = list(_merge(lists))
         if key:
             return list(_keyed_chunks(whole, key, self.limit)) or [[]]
-        return list(_chunks(whole, -(-len(whole) // -(-len(whole) // self.limit)) if whole else 1)) or [[]]
+        head: list[list[dict]] = []
+        if room < min(self.limit, len(whole)):  # the first part leaves room for what only it is given
+            head, whole = [whole[:max(0, room)]], whole[max(0, room):]
+        return head + list(_chunks(whole, -(-len(whole) // -(-len(whole) // self.limit)) if whole else 1)) or [[]]
 
     def _given(self, part: list[dict], lists: dict[str, list[dict]], filters: dict, shadows: dict,
                fields: dict) -> tuple[dict[str, list[dict]], dict[str, dict]]:
-        """The filtered kinds (shadow or not) as one session is given them, next to its part; the
-        members of the filtered shadows' groups."""
+        """The filtered kinds (shadow or not) as a session is given them by its part; their shadows' groups."""
         chunk: dict[str, list[dict]] = {}
         for fact in part:
             chunk.setdefault(fact["kind"], []).append(fact)
@@ -266,8 +264,7 @@ class Planner:
 
     def _filtered(self, kind: str, alternatives: tuple[tuple[str, str, str], ...],
                   refs: dict[str, list[dict]]) -> list[dict]:
-        """The facts of ``kind`` that can equal, on one alternative's field, a value the referenced facts
-        (as given to the session) hold."""
+        """The facts of ``kind`` that can equal, on an alternative's field, a value the session's references hold."""
         chosen: dict[int, dict] = {}
         for path, ref_kind, other in alternatives:
             values: set = set()
@@ -286,8 +283,7 @@ class Planner:
         return sorted(chosen.values(), key=_id)
 
     def _index_of(self, kind: str, path: str) -> tuple[dict, list[dict]]:
-        """The facts of ``kind`` by every value key of their field (``_keys``), and those the index
-        cannot place (always given)."""
+        """The facts of ``kind`` by every value key of their field (``_keys``); those it cannot place (given)."""
         key = (kind, path)
         if key not in self._index:
             index: dict = {}
@@ -348,8 +344,7 @@ def _uses(feed: Feed) -> set[tuple[str, tuple]]:
 
 def _back(shadows: dict, groups: frozenset[str], members: dict[str, dict], given: dict[str, list[dict]]
           ) -> dict[str, str | tuple[str, ...]]:
-    """What each shadow fact of a session stands for: a subject group's, every member; another's, the
-    first fact with its projection."""
+    """What a session's shadow facts stand for: a subject group's, every member; another's, its first fact."""
     back: dict[str, str | tuple[str, ...]] = {}
     for name in shadows:
         if name in groups:
@@ -357,6 +352,14 @@ def _back(shadows: dict, groups: frozenset[str], members: dict[str, dict], given
         else:
             back.update((s["id"], s["id"].rsplit(SHADOW, 1)[1]) for s in given.get(name, ()))
     return back
+
+
+def _first_only(feed: Feed, lists: dict[str, list[dict]], split: set[str], readers: frozenset[str], limit: int
+                ) -> tuple[list[list[dict]], int]:
+    """The kinds given to every part, and the room left in the first: a kind only branches reading no split kind
+    read counts in the first part only, so only it is given it, with as many fewer split facts (memory)."""
+    once = {k for k in lists if split and not readers & _readers(feed, {k})}
+    return [v for k, v in lists.items() if k not in once], limit - sum(len(lists[k]) for k in once)
 
 
 def _readers(feed: Feed, kinds: set[str]) -> frozenset[str]:
