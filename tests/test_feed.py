@@ -167,3 +167,22 @@ def test_a_filtered_kind_too_large_for_one_session_is_given_in_chunks():
     assert ("p", ("=name",)) not in planner._projected
     negated = Feed(fed.kinds, reads=(("r|pass|0", ("s", "!p")),), filters=fed.filters, fields=fed.fields)
     assert len(list(planner.sessions(negated))) == 1  # a negated read sees every partner at once
+
+
+def test_a_kind_only_unsplit_branches_read_is_given_to_the_first_session_only():
+    """A split feed: a kind that only branches reading no split kind read ("d": a document's existence question)
+    is needed once, so only the first session is given it, and that session's part of the split kind is smaller
+    by as much (memory: the engine holds ~10 kB a fact).  Kinds a split branch reads ("s") go to every session."""
+    facts = [{"id": "1", "kind": "s", "x": 1}, {"id": "2", "kind": "d", "y": 1}, {"id": "3", "kind": "d", "y": 2},
+             *({"id": str(i), "kind": "r", "z": i} for i in range(4, 14))]
+    fed = Feed(frozenset({"s", "d", "r"}), reads=(("a|fail|0", ("r", "s")), ("b|fail|0", ("d",))))
+    planner = Planner(facts, limit=8)
+    planner.expect([fed])
+    sessions = list(planner.sessions(fed))
+    kinds = [[f["kind"] for f in s.facts] for s in sessions]
+    records = [[f["id"] for f in s.facts if f["kind"] == "r"] for s in sessions]
+    assert [k.count("d") for k in kinds] == [2] + [0] * (len(sessions) - 1)
+    assert all(k.count("s") == 1 for k in kinds)
+    assert [len(r) for r in records] == [6, 4]  # 8 less the two "d" facts, then the rest
+    assert sorted(sum(records, []), key=int) == [str(i) for i in range(4, 14)]  # every record once
+    assert [s.keep for s in sessions][1:] == [frozenset({"a|fail|0"})] * (len(sessions) - 1)
