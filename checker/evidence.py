@@ -49,24 +49,23 @@ def coerce_table(doc: Document, types: dict[str, str], field: str, limits: Limit
     records = doc.data[field]
     base = join_pointer("", field)
     for column, t in types.items():
-        read: dict[str, object] = {}  # cell text -> its value, read once per distinct text of the column
-        for i, record in enumerate(records):
-            value = record.get(column)
-            if not isinstance(value, str):
-                continue
-            number = read.get(value, _UNREAD)
-            if number is _UNREAD:
+        cells = [record.get(column) for record in records]
+        read: dict[str, object] = {}  # cell text -> its value, read once per distinct text, in the order they come
+        for value in dict.fromkeys(cells):  # (so the first cell that cannot be taken is the first such row)
+            if isinstance(value, str):
                 try:
-                    number = read[value] = _cell(value, t, doc.path, limits)
+                    number = _cell(value, t, doc.path, limits)
                 except InputError as exc:  # located only when it happens: positions are looked up per cell
-                    pointer = join_pointer(join_pointer(base, i), column)
+                    pointer = join_pointer(join_pointer(base, cells.index(value)), column)
                     line, col = doc.position(pointer) or (None, None)
                     raise InputError(exc.problem.message, doc.path, line, col, field=pointer) from None
-            if number is not None:
-                record[column] = number
+                if number is not None:
+                    read[value] = number
+        if read:
+            for record, value in zip(records, cells, strict=True):
+                if isinstance(value, str) and value in read:
+                    record[column] = read[value]
 
-
-_UNREAD = object()
 
 
 def _cell(value: str, t: str, path: str, limits: Limits) -> bool | int | float | None:

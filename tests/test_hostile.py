@@ -233,7 +233,9 @@ def test_numbers_in_a_csv_table_are_typed_per_column_and_checked():
     with pytest.raises(InputError) as info:
         coerce_table(doc, types, "rows")
     assert str(info.value) == "t.csv:4:3: /rows/2/amount: a number must be finite (1e400 is too large to be one)"
-    assert [r["amount"] for r in doc.data["rows"]] == [1.5, "x", "1e400"]  # typed column by column
+    # typed column by column, all the column's distinct cells read before any is written: the column holding the
+    # cell that cannot be taken is left as text (the document is refused whole: ``validate_bundle``)
+    assert [r["amount"] for r in doc.data["rows"]] == ["1.5", "x", "1e400"]
     doc = Document("t.csv", "t", _parse_table(text.replace("1e400", "7"), "t.csv", "t", "rows"), "csv")
     coerce_table(doc, types, "rows")
     assert doc.data["rows"] == [{"id": "A", "amount": 1.5, "count": 3, "flag": True},
@@ -242,6 +244,11 @@ def test_numbers_in_a_csv_table_are_typed_per_column_and_checked():
     with pytest.raises(InputError, match=r"t.csv:2:3: /rows/0/count: an integer of more than 18 digits"):
         bad = Document("t.csv", "t", _parse_table("id,count\nA," + "9" * 40 + "\n", "t.csv", "t", "rows"), "csv")
         coerce_table(bad, {"count": "integer"}, "rows")
+    for table, where in (("A,2\nB,1e999\nC,1e400\nD,1e999\n", "t.csv:3:3: /rows/1/amount"),
+                         ("A,1e400\nB,2\nC,1e400\n", "t.csv:2:3: /rows/0/amount")):  # the first such cell
+        with pytest.raises(InputError, match=where):
+            coerce_table(Document("t.csv", "t", _parse_table("id,amount\n" + table, "t.csv", "t", "rows"), "csv"),
+                         {"amount": "number"}, "rows")
 
 
 def test_attachment_that_is_a_folder(base_copy):
