@@ -202,3 +202,9 @@ def sources_of(sources: IdList, fids: list[str]) -> list:
     if block is None:
         return [sources[fid] for fid in fids]
     return list(map(block.make, repeat(block, block.count), range(block.count)))
+
+
+def column_of(sources: IdList, fids: list[str], name: str) -> list:
+    """The field ``name`` of the sources of ``fids``, in order: a whole block's read straight from it."""
+    block = _whole_block(sources, fids)
+    return [getattr(sources[fid], name) for fid in fids] if block is None else block.column(name)
