@@ -268,21 +268,17 @@ class FactBase:
             if id(n) not in plans:  # (derived names are shared and kept alive: ``_names``)
                 plans[id(n)] = None if keep is None else keep | set((n or {}).values())
         kept = list(map(plans.__getitem__, map(id, names)))
-        if deferred is not None:
-            keys, data = deferred.keys(), column_of(self.sources, fids, "data")
-            items = lambda k, fields: deferred.items(data[k], facts[int(fids[k]) - 1], fields)  # noqa: E731
-        else:
-            keys = set().union(*(facts[int(fid) - 1] for fid in fids))
-            items = lambda k, fields: kept_items(facts[int(fids[k]) - 1], fields)  # noqa: E731
+        keys = deferred.keys() if deferred is not None else set().union(*(facts[int(fid) - 1] for fid in fids))
         keys |= {name for _, (name, *_) in write}
         if keep is not None:
-            keys &= set().union(*plans.values())  # type: ignore[arg-type]
+            keys &= set().union(*plans.values())  # type: ignore[arg-type,operator]
         compact = len(fids) >= _COMPACT_FROM and len(keys) <= _SHARED_KEYS
-        if not compact and deferred is None:
-            return False
-        remade(facts, fids, kept, items, sharing(keys) if compact else None,
-               None if facts_listed(self.sources, fids) else rows)
-        return True
+        row_type, sources = sharing(keys) if compact else None, None if facts_listed(self.sources, fids) else rows
+        if deferred is not None:
+            deferred.made(facts, fids, column_of(self.sources, fids, "data"), kept, row_type, sources)
+        elif compact:
+            remade(facts, fids, kept, lambda k, fields: kept_items(facts[int(fids[k]) - 1], fields), row_type, sources)
+        return compact or deferred is not None
 
     def _narrowed(self, rows: list[FactSource], keep: frozenset[str]) -> None:
         """Each fact of ``rows`` with only the fields ``keep`` names and its derived values, in its order."""

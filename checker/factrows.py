@@ -19,6 +19,7 @@ from typing import Any
 
 from .limits import SHARED_KEYS
 
+_NONE: Any = object()
 DEFER_FROM = 1024  # records of a kind in one records array, from which their facts are deferred
 
 
@@ -104,6 +105,35 @@ class Deferred:
         if last[0] is not kept:
             last = self._last = (kept, self.lean & kept)
         return last[1]
+
+    def made(self, facts: list, fids: list[str], data: list, kept: list[frozenset[str] | None],
+             row_type: type | None, sources: list | None) -> None:
+        """``remade`` of the kind's facts from their evidence ``data`` and placeholders (``items``): a placeholder
+        that carries only its kind, links and id (the most common case) read without a step per field."""
+        if self.materialized or self.written:
+            remade(facts, fids, kept, lambda k, fields: self.items(data[k], facts[int(fids[k]) - 1], fields),
+                   row_type, sources)
+            return
+        rename, last = self.rename, _NONE
+        lean: frozenset[str] = frozenset()
+        tail: tuple[str, ...] = ()
+        for k, (fid, fields, row) in enumerate(zip(fids, kept, data, strict=True)):
+            if fields is not last:
+                last, lean = fields, self._fields(fields)
+                tail = tuple(key for key in (*self.links, "id") if fields is None or key in fields)
+            i = int(fid) - 1
+            placeholder = facts[i]
+            fact = {} if row_type is None else row_type().__dict__
+            fact["kind"] = placeholder["kind"]
+            if rename:
+                fact.update([(n, v) for key, v in row.items() if (n := rename.get(key, key)) in lean])
+            else:
+                fact.update([(key, v) for key, v in row.items() if key in lean])
+            for key in tail:
+                fact[key] = placeholder[key]
+            facts[i] = fact
+            if sources is not None:
+                sources[k].fact = fact
 
     def materialize(self, placeholders: list[dict], evidence: list[dict]) -> None:
         """Copy the lean fields of each record's evidence onto its placeholder (a value set on it stays)."""

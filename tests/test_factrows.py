@@ -37,13 +37,14 @@ def _base(monkeypatch, deferred: bool, rows: list[dict] = ROWS) -> FactBase:
     return base
 
 
-def _derive(base: FactBase) -> list:
-    """A derive stage: columns read, set held and not held, over fields the evidence gives or not."""
+def _derive(base: FactBase, on_fact: bool) -> list:
+    """A derive stage: columns read, set held and (``on_fact``) not held, over fields the evidence gives or not."""
     columns = Columns(base, KIND)
     seen = [columns.raw(name) for name in ("a", "b", "c", "f_id", "_doc", "id", "kind")]
     columns.set("e", [10, ABSENT, 30])  # held, a field nobody reads
     columns.set("d", [ABSENT, 20, 30])  # held, a lean field
-    base.set_derived_column(columns.facts, "g.h", [1, 2, ABSENT], ABSENT, sources=columns.sources())  # on the fact
+    if on_fact:  # (the placeholders then carry more than their kind, links and id)
+        base.set_derived_column(columns.facts, "g.h", [1, 2, ABSENT], ABSENT, sources=columns.sources())
     seen += [Columns(base, KIND).raw(name) for name in ("d", "e", "g.h", "a")]
     return seen
 
@@ -54,11 +55,12 @@ def _made(base: FactBase, read: set[str]) -> list[list]:
     return [list(f.items()) for f in base.facts]
 
 
+@pytest.mark.parametrize("on_fact", [True, False])
 @pytest.mark.parametrize("read", [{"a", "d", "g.h"}, {"b", "f_id", "_doc", "e"}, set()])
-def test_deferred_records_read_and_made_as_lean_facts(monkeypatch, read):
+def test_deferred_records_read_and_made_as_lean_facts(monkeypatch, read, on_fact):
     lean, deferred = _base(monkeypatch, False), _base(monkeypatch, True)
     assert deferred.deferred and not lean.deferred
-    assert _derive(deferred) == _derive(lean)
+    assert _derive(deferred, on_fact) == _derive(lean, on_fact)
     assert _made(deferred, read) == _made(lean, read)
     assert not deferred.deferred and deferred.lean_keys[KIND] == LEAN
     assert [src.derived for src in deferred.sources.values()] == [src.derived for src in lean.sources.values()]
