@@ -46,17 +46,17 @@ _RESERVED = frozenset(RESERVED)
 _NUMBERS = frozenset({int, float, bool})
 _KEPT_TYPES = frozenset({str, int, float, bool})
 
-
 _TRIM = " \t\r\n\u3000。．.；;，,：:！!"
 _WORDS: dict[int, tuple[dict, frozenset[str]]] = {}  # by id of the schema node (kept alive beside it)
+_SETS: dict[tuple, frozenset[str]] = {}  # the same placeholder words in many nodes: one set (memory, ~2 MB)
 
 
 def _placeholder_words(node: dict) -> frozenset[str]:
     """The node's ``x-placeholders``, case-folded, computed once per schema node."""
     hit = _WORDS.get(id(node))
     if hit is None or hit[0] is not node:
-        hit = (node, frozenset(w.casefold() for w in node.get("x-placeholders") or ()))
-        _WORDS[id(node)] = hit
+        words = tuple(node.get("x-placeholders") or ())
+        hit = _WORDS[id(node)] = (node, _SETS.setdefault(words, frozenset(w.casefold() for w in words)))
     return hit[1]
 
 
