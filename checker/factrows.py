@@ -13,7 +13,7 @@ once, from the evidence and the placeholder, with the same items in the same ord
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from itertools import repeat
 from typing import Any
 
@@ -106,7 +106,7 @@ class Deferred:
             last = self._last = (kept, self.lean & kept)
         return last[1]
 
-    def made(self, facts: list, fids: list[str], data: list, kept: list[frozenset[str] | None],
+    def made(self, facts: list, fids: list[str], data: Sequence, kept: list[frozenset[str] | None],
              row_type: type | None, sources: list | None) -> None:
         """``remade`` of the kind's facts from their evidence ``data`` and placeholders (``items``): a placeholder
         that carries only its kind, links and id (the most common case) read without a step per field."""
@@ -135,7 +135,7 @@ class Deferred:
             if sources is not None:
                 sources[k].fact = fact
 
-    def materialize(self, placeholders: list[dict], evidence: list[dict]) -> None:
+    def materialize(self, placeholders: list[dict], evidence: Sequence[dict]) -> None:
         """Copy the lean fields of each record's evidence onto its placeholder (a value set on it stays)."""
         lean, rename = self.lean, self.rename
         for placeholder, data in zip(placeholders, evidence, strict=True):
