@@ -23,7 +23,7 @@ from .idlist import IdList
 PACK_FROM = 1024  # facts of a kind, from which their sources are packed
 RELEASED: dict = {}  # the place of a fact whose engine copy was released (``checker.check._release``)
 _ABSENT: Any = object()
-_PLACES = frozenset({"row", "at"})  # fields read back as the source's position when they are (``Block.get``)
+_PLACES = frozenset({"row"})  # fields read back as the source's position when they are (``Block.get``)
 
 
 class Block:
@@ -143,7 +143,7 @@ def _block(rows: list, facts: list, first: int, fields: tuple[str, ...], make: C
         if name == "fact" and all(map(operator.is_, column, facts[first:first + len(rows)])):
             continue  # the fact list holds them (``Block.unpack``)
         if name in _PLACES and all(map(operator.eq, column, range(len(rows)))):
-            continue  # (read back as the position: a table's rows, in order)
+            continue  # (read back as the position)
         head = column[0]
         packed[name] = head if all(map(operator.is_, column, repeat(head))) else _Column(column)
     return Block(make, packed, facts, first, len(rows))

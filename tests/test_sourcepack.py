@@ -115,17 +115,15 @@ def test_a_view_writes_its_field_into_its_block(monkeypatch):
     assert packed["3"].data == {"v": 2} and packed["3"].values() == {"v": 2}
 
 
-def test_a_table_rows_places_are_their_positions_and_a_field_set_alike_settles(monkeypatch):
-    """The places of a table's rows in order are read back as their positions (no column); a field the derive stage
-    set on every source, the same object on each, is held once when the kind is packed again."""
+def test_a_field_set_alike_on_every_source_settles_to_one_value(monkeypatch):
+    """A field the derive stage set on every source, the same object on each, is held once when the kind is packed
+    again (its places stay a column: a position read back would be a new int each time, not the shared one)."""
     monkeypatch.setattr(sourcepack, "PACK_FROM", 2)
     facts = [{"kind": "a", "id": str(i + 1)} for i in range(3)]
     sources = IdList((f["id"], FactSource("a", "t.csv", i, {"v": i}, None, "k", fact=f, row=i))
                      for i, f in enumerate(facts))
     packed = pack(sources, facts, {"a": ["1", "2", "3"]}, FIELDS, PackedSource)
     block = packed._items[0]
-    assert "at" not in block.fields and [packed[fid].at for fid in "123"] == [0, 1, 2]
-    assert list(block.column("at")) == [0, 1, 2]
     shown = {"x": "1 t"}
     packed["1"].shown = {"x": "other"}
     for fid in "123":
@@ -133,11 +131,7 @@ def test_a_table_rows_places_are_their_positions_and_a_field_set_alike_settles(m
     assert type(block.fields["shown"]) is sourcepack._Column
     assert pack(packed, facts, {"a": ["1", "2", "3"]}, FIELDS, PackedSource)._items[0] is block
     assert block.fields["shown"] is shown and [packed[fid].shown for fid in "123"] == [shown] * 3
-    packed["3"].at = 9
-    assert [packed[fid].at for fid in "123"] == [0, 1, 9]
-    offset = pack(IdList((f["id"], FactSource("a", "t.csv", i + 1, {}, None, "k", fact=f, row=i))
-                         for i, f in enumerate(facts)), facts, {"a": ["1", "2", "3"]}, FIELDS, PackedSource)
-    assert list(offset._items[0].fields["at"]) == [1, 2, 3] and offset["1"].at == 1  # (not their positions)
+    assert type(block.fields["at"]) is sourcepack._Column and [packed[fid].at for fid in "123"] == [0, 1, 2]
 
 
 def test_a_large_ledger_kind_is_packed(tmp_path, monkeypatch):
