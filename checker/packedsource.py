@@ -70,7 +70,7 @@ def evidence(sources: list) -> Sequence:
 
 
 def field(sources: list, name: str) -> Sequence:
-    """The field ``name`` of each source, by position: a packed kind's straight from its block (its positions,
-    ``at`` of a table's rows in order: a ``range``)."""
+    """The field ``name`` of each source, by position: a packed kind's straight from its block (``row`` held as
+    the positions: a ``range``)."""
     block = block_of(sources)
     return block.column(name) if block is not None else [getattr(src, name) for src in sources]

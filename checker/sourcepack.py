@@ -67,7 +67,7 @@ class Block:
         column[k] = value
 
     def column(self, name: str) -> Sequence:
-        """The field ``name`` of every source, by position (their positions: a ``range``)."""
+        """The field ``name`` of every source, by position (``row`` held as the positions: a ``range``)."""
         column = self.fields.get(name, _ABSENT)
         if type(column) is _Column:
             return column
