@@ -10,51 +10,12 @@ from itertools import repeat
 from typing import Any
 
 from .bundle import Document
+from .factrows import DEFER_FROM, Deferred, kept_items, remade, sharing
+from .heldcolumns import DROP as _DROP
+from .heldcolumns import UNSET, HeldColumns, Resolve, ShownSteps, resolved
 from .idlist import IdList
 from .limits import SHARED_KEYS as _SHARED_KEYS
-from .sourcepack import each_distinct, facts_listed, sources_of
-
-UNSET: Any = object()  # a derived field not set on a fact
-
-
-class HeldColumns:
-    """The derived values of one kind held as columns, not on the facts (memory, time): those no rule
-    condition reads (``FactBase.narrow``), by field (the rule-language name): the values by position in
-    the kind (``skip``: not derived for that fact) and, where messages show them otherwise, those; a
-    column may hold what its values are computed from when read (``Resolve``: where a partner's evidence is)."""
-
-    __slots__ = ("columns",)
-
-    def __init__(self) -> None:
-        # label -> (engine name, values, shown, skip, resolve)
-        self.columns: dict[str, tuple[str, Any, Any, Any, Resolve | None]] = {}  # (values, shown: list or Coded)
-
-    def get(self, label: str, row: int) -> Any:
-        """One held value as shown (``UNSET``: not derived for the fact at ``row``)."""
-        column = self.columns.get(label)
-        if column is None:
-            return UNSET
-        _, values, shown, skip, resolve = column
-        if row >= len(values) or values[row] is skip:
-            return UNSET
-        if shown is not None:
-            return shown[row]
-        return values[row] if resolve is None else resolve[0](values[row])
-
-
-# a held column's values computed when read: (one value, the values of a list) from what the column holds
-Resolve = tuple[Callable[[Any], Any], Callable[[list], list]]
-
-
-def resolved(values: list, skip: Any, resolve: Resolve | None) -> list:
-    """A held column's values as they are read (``skip`` stays), as a list."""
-    if resolve is None:
-        return values if type(values) is list else list(values)
-    positions = [i for i, v in enumerate(values) if v is not skip]
-    out = list(values)
-    for i, value in zip(positions, resolve[1]([values[i] for i in positions]), strict=True):
-        out[i] = value
-    return out
+from .sourcepack import column_of, each_distinct, facts_listed, sources_of
 
 
 @dataclass(slots=True)
@@ -133,8 +94,7 @@ class FactBase:
     bundle_id: str | None = None
     _name_steps: dict[tuple, dict[str, str]] = field(default_factory=dict, repr=False)  # (``_names``)
     _name_keep: list[dict[str, str]] = field(default_factory=list, repr=False)
-    _shown_steps: dict[tuple, dict[str, Any] | None] = field(default_factory=dict, repr=False)  # (``_shown_after``)
-    _shown_keep: list[tuple] = field(default_factory=list, repr=False)
+    _shown_after: ShownSteps = field(default_factory=ShownSteps, repr=False)
     holding: bool = False  # derived columns are held, not written (``set_derived_column``), until ``narrow``
     coder: Callable[[Any], Any] | None = field(default=None, repr=False)  # how they are held (``columns.coded``)
     # kinds whose record facts were built with only these fields (``checker.facts``: those the engine and the derive
@@ -142,6 +102,9 @@ class FactBase:
     lean_keys: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     lean_of: Callable[[str], frozenset[str] | None] | None = field(default=None, repr=False)  # the fields, by kind
     full_rows: dict[str, bytearray] = field(default_factory=dict, repr=False)  # 1 at a row built whole
+    # lean kinds whose records have placeholders until ``narrow`` makes their facts (``checker.factrows``);
+    # their ``lean_keys`` meanwhile: the fields the placeholders carry as the lean facts would
+    deferred: dict[str, Deferred] = field(default_factory=dict, repr=False)
     _held: dict[str, HeldColumns] = field(default_factory=dict, repr=False)  # by kind
     # aggregate kinds made as columns while the derive stage runs (``checker.aggtable``): columns by field, count
     virtual: frozenset[str] = frozenset()
@@ -199,6 +162,50 @@ class FactBase:
             self.lean_keys[kind] = lean
         return lean
 
+    def defer(self, kind: str, lean: frozenset[str], rows: list[dict], kept: frozenset[str],
+              reserved: frozenset[str]) -> Deferred | None:
+        """The records ``rows`` of a lean kind deferred (``checker.factrows.Deferred``: placeholders in the fact
+        list, their facts made by ``narrow``) when each is kept as it is (only ``kept`` fields, no ``f_`` name of
+        a ``reserved`` one), there are ``DEFER_FROM`` of them or the kind's records so far were deferred too, and
+        none of them was built otherwise; else None (an earlier deferral of the kind undone: ``undefer``)."""
+        deferred = self.deferred.get(kind)
+        renamed = {"f_" + name for name in reserved}
+        if not (all(rows) and all(map(kept.issuperset, rows)) and all(map(renamed.isdisjoint, rows))):
+            self.undefer(kind)
+            return None
+        if deferred is None:
+            if kind in self.by_kind or len(rows) < DEFER_FROM:
+                return None
+            deferred = self.deferred[kind] = Deferred(lean, {})
+        deferred.rename.update((name, "f_" + name) for name in reserved.intersection(kept))
+        deferred.evidence.update(deferred.rename.get(k, k) for k in kept)
+        self.lean_keys[kind] = deferred.carried()
+        return deferred
+
+    def undefer(self, kind: str) -> None:
+        """The placeholders of a deferred kind made its lean facts (the kind is then built as others are)."""
+        deferred = self.deferred.pop(kind, None)
+        if deferred is None:
+            return
+        self.lean_keys[kind] = deferred.lean
+        for fid in self.by_kind[kind]:
+            i, src = int(fid) - 1, self.sources[fid]
+            src.fact = self.facts[i] = dict(deferred.items(src.data, self.facts[i], None))
+
+    def _writes(self, kind: str, name: str, held: bool) -> None:
+        """Note that ``name`` is set on the facts of ``kind`` (``held``: in a held column): on a deferred kind's
+        placeholders, a lean field then carried as the lean facts carry it; one the evidence gives too copies the
+        evidence's lean fields onto them first (``Deferred.materialize``: read where they are set)."""
+        deferred = self.deferred.get(kind)
+        if deferred is None or (held and name not in deferred.lean):
+            return
+        if not held:
+            deferred.written.add(name)
+        if name in deferred.lean and name in deferred.evidence and not deferred.materialized:
+            fids = self.by_kind[kind]
+            deferred.materialize([self.facts[int(fid) - 1] for fid in fids], column_of(self.sources, fids, "data"))
+        self.lean_keys[kind] = deferred.carried()
+
     def held_column(self, kind: str, name: str) -> tuple[list, Any] | None:
         """A derived column held for ``kind`` under the engine name ``name``: its values and their ``skip``."""
         held = self._held.get(kind)
@@ -221,37 +228,19 @@ class FactBase:
             write = [(label, column) for label, column in held.items() if keep is None or column[0] in keep]
             for label, _ in write:
                 del held[label]
-            if keep is not None or write:
-                self._rewrite(fids, None if keep is None else keep | {"id", "kind"}, write)
-            if len(fids) >= _COMPACT_FROM:
-                self._compact(fids)
+            deferred = self.deferred.pop(kind, None)
+            if deferred is not None:
+                self.lean_keys[kind] = deferred.lean
+            if keep is not None or write or deferred is not None or len(fids) >= _COMPACT_FROM:
+                self._rewrite(fids, None if keep is None else keep | {"id", "kind"}, write, deferred)
 
-    def _compact(self, fids: list[str]) -> None:
-        """The facts of one kind remade as dicts sharing their keys (as ``checker.bundle`` makes a table's rows:
-        CPython's key-sharing instance dicts, one class per kind): ~265 instead of ~470 bytes a fact of 20 fields,
-        the same dicts with the same items in the same order.  The class first learns the kind's keys all at once
-        (a dict that outgrows its class's keys is no longer shared).  (A packed kind's sources read the list.)"""
-        facts, sources, listed = self.facts, self.sources, facts_listed(self.sources, fids)
-        union: dict = {}
-        for fid in fids:
-            union.update(facts[int(fid) - 1])
-        if len(union) > _SHARED_KEYS:
-            return
-        row_type = type("Fact", (), {})
-        row_type().__dict__.update(union.items())  # (items, not the dict: a dict's keys would be copied, unshared)
-        for fid in fids:
-            i = int(fid) - 1
-            fact = row_type().__dict__
-            fact.update(facts[i].items())
-            facts[i] = fact
-            if not listed:
-                sources[fid].fact = fact
-
-    def _rewrite(self, fids: list[str], keep: frozenset[str] | None, write: list[tuple[str, tuple]]) -> None:
-        """The facts of one kind narrowed to ``keep`` (None: all fields) with the ``write`` columns set."""
+    def _rewrite(self, fids: list[str], keep: frozenset[str] | None, write: list[tuple[str, tuple]],
+                 deferred: Deferred | None = None) -> None:
+        """The facts of one kind narrowed to ``keep`` (None: all fields) with the ``write`` columns set; made
+        again as key-sharing dicts from ``_COMPACT_FROM`` facts (``_made``), those of a ``deferred`` kind made."""
         kind_names = {label: column[0] for label, column in write}
         rows = sources_of(self.sources, fids)
-        if keep is not None:
+        if not self._made(fids, rows, keep, write, deferred) and keep is not None:
             self._narrowed(rows, keep)
         if kind_names and not each_distinct(self.sources, fids, "names",
                                             lambda n: kind_names if n is None else self._merged(n, kind_names)):
@@ -265,6 +254,31 @@ class FactBase:
                     fact[name] = value
             if shown is not None:
                 self._show_column(rows, label, values, shown, skip)
+
+    def _made(self, fids: list[str], rows: list[FactSource], keep: frozenset[str] | None,
+              write: list[tuple[str, tuple]], deferred: Deferred | None) -> bool:
+        """The facts of one kind made again, each narrowed as ``_narrowed`` narrows it: from ``_COMPACT_FROM`` facts
+        as dicts sharing the fields kept and those ``write`` sets (CPython's key-sharing dicts: ~290 instead of
+        ~500 bytes a fact of 20 fields; ``checker.factrows.remade``), a ``deferred`` kind's from their evidence and
+        placeholders (``Deferred.items``).  False: they were not (too few, or more fields than are shared)."""
+        facts = self.facts
+        names = column_of(self.sources, fids, "names")
+        plans: dict[int, frozenset[str] | None] = {}  # id of a fact's derived names -> fields kept
+        for n in names:
+            if id(n) not in plans:  # (derived names are shared and kept alive: ``_names``)
+                plans[id(n)] = None if keep is None else keep | set((n or {}).values())
+        kept = list(map(plans.__getitem__, map(id, names)))
+        keys = deferred.keys() if deferred is not None else set().union(*(facts[int(fid) - 1] for fid in fids))
+        keys |= {name for _, (name, *_) in write}
+        if keep is not None:
+            keys &= set().union(*plans.values())  # type: ignore[arg-type,operator]
+        compact = len(fids) >= _COMPACT_FROM and len(keys) <= _SHARED_KEYS
+        row_type, sources = sharing(keys) if compact else None, None if facts_listed(self.sources, fids) else rows
+        if deferred is not None:
+            deferred.made(facts, fids, column_of(self.sources, fids, "data"), kept, row_type, sources)
+        elif compact:
+            remade(facts, fids, kept, lambda k, fields: kept_items(facts[int(fids[k]) - 1], fields), row_type, sources)
+        return compact or deferred is not None
 
     def _narrowed(self, rows: list[FactSource], keep: frozenset[str]) -> None:
         """Each fact of ``rows`` with only the fields ``keep`` names and its derived values, in its order."""
@@ -320,6 +334,7 @@ class FactBase:
         """Set a derived value on a fact (``name`` is the engine's field name) and note it, as ``shown``
         (default: the value), for the fact's messages under the rule-language name."""
         fact[name] = value
+        self._writes(fact["kind"], name, False)
         src = self.sources[fact["id"]]
         src.names, label = self._names(src.names, name)
         self._show(src, label, value, value if shown is None else shown)
@@ -338,6 +353,7 @@ class FactBase:
             self._hold(kind, name, values, shown, skip, resolve)
             return
         values = resolved(values, skip, resolve)
+        self._writes(facts[0]["kind"], name, False)
         if sources is None:
             sources = [self.sources[fact["id"]] for fact in facts]
         label = name[2:] if name.startswith("f_") else name
@@ -360,7 +376,8 @@ class FactBase:
     def _hold(self, kind: str, name: str, values: list, shown: list | None, skip: Any, resolve: Resolve | None) -> None:
         """Hold a derived column of ``kind`` (``set_derived_column``), coded (``coder``) unless the facts will carry
         it (one of the kind's lean fields: ``narrow`` writes it)."""
-        lean = self.lean_keys.get(kind)
+        self._writes(kind, name, True)
+        lean = self.deferred[kind].lean if kind in self.deferred else self.lean_keys.get(kind)
         code = self.coder if self.coder is not None and lean is not None and name not in lean else _as_is
         self._held[kind].columns[name[2:] if name.startswith("f_") else name] = (name, code(values), code(shown),
                                                                                skip, resolve)
@@ -369,32 +386,9 @@ class FactBase:
         """Note how a derived value is shown where that is not the fact's own value."""
         src.shown = self._shown_after(src.shown, label, _DROP if shown is value else shown)
 
-    def _shown_after(self, before: dict[str, Any] | None, label: str, shown: Any) -> dict[str, Any] | None:
-        """The values shown otherwise of a fact that had ``before`` once ``label`` is shown as ``shown``
-        (``_DROP``: as its value).  The mappings are never changed once made: facts that had one mapping
-        and show the same object share the next one (memory: a date every row shows as text), up to
-        ``SHARED_SHOWN`` steps."""
-        if shown is _DROP and not (before and label in before):
-            return before
-        if before is not None and shown is not _DROP and before.get(label, _DROP) is shown:
-            return before
-        step = (id(before), label, id(shown))
-        after = self._shown_steps.get(step, _DROP)
-        if after is _DROP:
-            if shown is _DROP:
-                after = {k: v for k, v in (before or {}).items() if k != label} or None
-            else:
-                after = {**(before or {}), label: shown}
-            if len(self._shown_steps) < SHARED_SHOWN:
-                self._shown_steps[step] = after
-                self._shown_keep.append((before, shown, after))  # kept alive: their ids are in the key
-        return after
-
 
 def _as_is(values: Any) -> Any:
     return values
 
 
-_DROP: Any = object()  # a derived value shown as itself (``FactBase._shown_after``)
-_COMPACT_FROM = 256  # facts of a kind, from which they are made key-sharing dicts (``FactBase._compact``)
-SHARED_SHOWN = 4096
+_COMPACT_FROM = 256  # facts of a kind, from which they are made key-sharing dicts (``FactBase._made``)

@@ -46,17 +46,17 @@ _RESERVED = frozenset(RESERVED)
 _NUMBERS = frozenset({int, float, bool})
 _KEPT_TYPES = frozenset({str, int, float, bool})
 
-
 _TRIM = " \t\r\n\u3000。．.；;，,：:！!"
 _WORDS: dict[int, tuple[dict, frozenset[str]]] = {}  # by id of the schema node (kept alive beside it)
+_SETS: dict[tuple, frozenset[str]] = {}  # the same placeholder words in many nodes: one set (memory, ~2 MB)
 
 
 def _placeholder_words(node: dict) -> frozenset[str]:
     """The node's ``x-placeholders``, case-folded, computed once per schema node."""
     hit = _WORDS.get(id(node))
     if hit is None or hit[0] is not node:
-        hit = (node, frozenset(w.casefold() for w in node.get("x-placeholders") or ()))
-        _WORDS[id(node)] = hit
+        words = tuple(node.get("x-placeholders") or ())
+        hit = _WORDS[id(node)] = (node, _SETS.setdefault(words, frozenset(w.casefold() for w in words)))
     return hit[1]
 
 
@@ -213,14 +213,14 @@ class _Normaliser:
         directly; any other goes through ``emit``, value by value: the same facts either way."""
         name = pointer.rsplit("/", 1)[1]
         records = [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
-        fields = item_key_fields(node)
-        keys, own = record_keys_own([item for _, item in records], fields)
-        kept = self._kept_columns([item for _, item in records], node)
+        fields, rows = item_key_fields(node), [item for _, item in records]
+        keys, own = record_keys_own(rows, fields)
+        kept = self._kept_columns(rows, node)
         add, path, (doc_id, parent_id), position = self.base.add, doc.path, ids, self.base.position
         lazy = self._lazy_keys(key, name, fields, keys, own, [i for i, _ in records])
         lean = self._lean_keys(kind)
-        content = doc.content
-        table = type(content) is TableContent and content.base == pointer  # a row's place: its position (memory)
+        deferred = None if lean is None else self.base.defer(kind, lean, rows, kept, _RESERVED)
+        table = type(doc.content) is TableContent and doc.content.base == pointer  # a row's place: its position
         for (i, item), rkey in zip(records, keys, strict=True):
             if not item or not kept.issuperset(item):
                 self.emit(item, node, f"{pointer}/{i}", doc, kind, doc_id, parent_id, f"{key}/{name}[{rkey}]",
@@ -228,6 +228,9 @@ class _Normaliser:
                 continue
             at = position(i) if table else f"{pointer}/{i}"
             source = FactSource(kind, path, at, item, doc, lazy or f"{key}/{name}[{rkey}]")
+            if deferred is not None:  # (its fact made by ``FactBase.narrow``: ``checker.factrows``)
+                add(deferred.make(kind, doc_id, parent_id), source)
+                continue
             if lean is not None and _RENAMED.isdisjoint(item):
                 add(_lean_fact(kind, item, lean, doc_id, parent_id), source)
                 continue
@@ -266,6 +269,8 @@ class _Normaliser:
     def _lean_keys(self, kind: str) -> frozenset[str] | None:
         """The fields the kind's kept records are built with (``FactBase.lean_keys``), None: every field (no
         ``lean``, a kind read whole, or one whose facts so far were built whole)."""
+        if kind in self.base.deferred:
+            return self.base.deferred[kind].lean
         lean = self.lean(kind) if self.lean is not None else None
         if lean is None or (kind in self.base.by_kind and kind not in self.base.lean_keys):
             return None

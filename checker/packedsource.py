@@ -7,6 +7,7 @@ row of a large kind through such views while the kind stays packed."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from .factbase import FactSource
@@ -63,12 +64,13 @@ def block_of(sources: list) -> Block | None:
     return block if type(last) is PackedSource and last._block is block and last._k == len(sources) - 1 else None
 
 
-def evidence(sources: list) -> list:
+def evidence(sources: list) -> Sequence:
     """The evidence of each source (``data``), by position: a packed kind's straight from its block."""
     return field(sources, "data")
 
 
-def field(sources: list, name: str) -> list:
-    """The field ``name`` of each source, by position: a packed kind's straight from its block."""
+def field(sources: list, name: str) -> Sequence:
+    """The field ``name`` of each source, by position: a packed kind's straight from its block (``row`` held as
+    the positions: a ``range``)."""
     block = block_of(sources)
     return block.column(name) if block is not None else [getattr(src, name) for src in sources]

@@ -14,7 +14,7 @@ ledger records, 360k rows).  A released fact is ``RELEASED`` in the fact list, r
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from itertools import repeat
 from typing import Any
 
@@ -23,6 +23,7 @@ from .idlist import IdList
 PACK_FROM = 1024  # facts of a kind, from which their sources are packed
 RELEASED: dict = {}  # the place of a fact whose engine copy was released (``checker.check._release``)
 _ABSENT: Any = object()
+_PLACES = frozenset({"row"})  # fields read back as the source's position when they are (``Block.get``)
 
 
 class Block:
@@ -43,7 +44,7 @@ class Block:
         """The field ``name`` of the ``k``-th source."""
         column = self.fields.get(name, _ABSENT)
         if column is _ABSENT:
-            if name == "row":
+            if name in _PLACES:
                 return k
             fact = self.facts[self.first + k]
             return None if fact is RELEASED else fact
@@ -55,7 +56,7 @@ class Block:
         if column is _ABSENT and name == "fact":
             self.facts[self.first + k] = RELEASED if value is None else value
             return
-        if column is _ABSENT:  # (the row: its position until one differs)
+        if column is _ABSENT:  # (the row, the place: its position until one differs)
             if value == k:
                 return
             column = self.fields[name] = _Column(range(self.count))
@@ -65,12 +66,21 @@ class Block:
             column = self.fields[name] = _Column(repeat(column, self.count))
         column[k] = value
 
-    def column(self, name: str) -> list:
-        """The field ``name`` of every source, by position."""
+    def column(self, name: str) -> Sequence:
+        """The field ``name`` of every source, by position (``row`` held as the positions: a ``range``)."""
         column = self.fields.get(name, _ABSENT)
         if type(column) is _Column:
             return column
-        return [self.get(name, k) for k in range(self.count)] if column is _ABSENT else [column] * self.count
+        if column is _ABSENT:
+            return range(self.count) if name in _PLACES else [self.get(name, k) for k in range(self.count)]
+        return [column] * self.count
+
+    def settle(self) -> None:
+        """Each field whose column holds one object for every source held once (a field every source was given
+        anew, one by one: the same ``shown`` mapping)."""
+        for name, column in list(self.fields.items()):
+            if type(column) is _Column and column and all(map(operator.is_, column, repeat(column[0]))):
+                self.fields[name] = column[0]
 
 
 class _Column(list):
@@ -118,6 +128,8 @@ def pack(sources: IdList, facts: list, by_kind: dict[str, list[str]], fields: tu
         block = _block(items[first:first + count], facts, first, fields, make)
         if block is not None:
             items[first:first + count] = repeat(block, count)
+        elif type(items[first]) is Block:  # (packed before: what the derive stage set on it, settled)
+            items[first].settle()
     return packed
 
 
@@ -130,8 +142,8 @@ def _block(rows: list, facts: list, first: int, fields: tuple[str, ...], make: C
         column = list(map(operator.attrgetter(name), rows))
         if name == "fact" and all(map(operator.is_, column, facts[first:first + len(rows)])):
             continue  # the fact list holds them (``Block.unpack``)
-        if name == "row" and all(map(operator.eq, column, range(len(rows)))):
-            continue
+        if name in _PLACES and all(map(operator.eq, column, range(len(rows)))):
+            continue  # (read back as the position)
         head = column[0]
         packed[name] = head if all(map(operator.is_, column, repeat(head))) else _Column(column)
     return Block(make, packed, facts, first, len(rows))
@@ -202,3 +214,9 @@ def sources_of(sources: IdList, fids: list[str]) -> list:
     if block is None:
         return [sources[fid] for fid in fids]
     return list(map(block.make, repeat(block, block.count), range(block.count)))
+
+
+def column_of(sources: IdList, fids: list[str], name: str) -> Sequence:
+    """The field ``name`` of the sources of ``fids``, in order: a whole block's read straight from it."""
+    block = _whole_block(sources, fids)
+    return [getattr(sources[fid], name) for fid in fids] if block is None else block.column(name)

@@ -115,6 +115,25 @@ def test_a_view_writes_its_field_into_its_block(monkeypatch):
     assert packed["3"].data == {"v": 2} and packed["3"].values() == {"v": 2}
 
 
+def test_a_field_set_alike_on_every_source_settles_to_one_value(monkeypatch):
+    """A field the derive stage set on every source, the same object on each, is held once when the kind is packed
+    again (its places stay a column: a position read back would be a new int each time, not the shared one)."""
+    monkeypatch.setattr(sourcepack, "PACK_FROM", 2)
+    facts = [{"kind": "a", "id": str(i + 1)} for i in range(3)]
+    sources = IdList((f["id"], FactSource("a", "t.csv", i, {"v": i}, None, "k", fact=f, row=i))
+                     for i, f in enumerate(facts))
+    packed = pack(sources, facts, {"a": ["1", "2", "3"]}, FIELDS, PackedSource)
+    block = packed._items[0]
+    shown = {"x": "1 t"}
+    packed["1"].shown = {"x": "other"}
+    for fid in "123":
+        packed[fid].shown = shown
+    assert type(block.fields["shown"]) is sourcepack._Column
+    assert pack(packed, facts, {"a": ["1", "2", "3"]}, FIELDS, PackedSource)._items[0] is block
+    assert block.fields["shown"] is shown and [packed[fid].shown for fid in "123"] == [shown] * 3
+    assert type(block.fields["at"]) is sourcepack._Column and [packed[fid].at for fid in "123"] == [0, 1, 2]
+
+
 def test_a_large_ledger_kind_is_packed(tmp_path, monkeypatch):
     """The ledger rows of a generated park (more than PACK_FROM) are packed and read back as built; the ref to
     where a period's first row is (first_at, held as positions) reads as a file:line."""
