@@ -12,14 +12,16 @@ stable key (``agg:NAME:KEY``) is made only when read (``AggKey``)."""
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Iterable
-from itertools import compress, groupby, repeat
+from itertools import compress, repeat
 from operator import and_, contains, eq, itemgetter, not_
 from typing import Any
 
 from .columns import Columns
 from .conditions import engine_field
 from .factbase import FactBase, FactSource
+from .packedsource import field
 from .packmodel import Aggregate, Derived
 from .quantities import rounded
 
@@ -78,8 +80,7 @@ def _table(base: FactBase, agg: Aggregate, columns: Columns, groups: dict[tuple,
             table[name] = [values[i] for values in groups]
     sums, distinct = totalled(columns, agg)
     if sums is not None and (wanted is None or "sum" in wanted):
-        known: dict[float, float] = {}
-        table["sum"] = [_sum(sums, group, known) for group in members]
+        table["sum"] = _sums(sums, members)
     if distinct is not None and (wanted is None or "distinct" in wanted):
         table["distinct"] = [_distinct(distinct, group) for group in members]
     if members:
@@ -147,13 +148,35 @@ def totals(totalled: tuple[list | None, list | None], members: list[int], fact: 
 def _sum(sums: list, members: list[int], known: dict[float, float]) -> float | None:
     """The ``sum`` of a group (numbers only; a missing value counts 0), None when it overflows; rounded once per
     distinct total (``known``, by value: one float object each; a zero by itself, which keeps its sign)."""
-    total = sum([v if type(v) is float else _number(v) for v in map(sums.__getitem__, members)])
+    return _rounded_total(sum([v if type(v) is float else _number(v) for v in map(sums.__getitem__, members)]), known)
+
+
+def _rounded_total(total: float, known: dict[float, float]) -> float | None:
+    """A group's total rounded (``_sum``), None when it overflows."""
     done = known.get(total) if total else None
     if done is None:
         done = rounded(total)
         if total and math.isfinite(done):
             known[total] = done
     return done if math.isfinite(done) else None
+
+
+def _sums(sums: list, groups: Iterable[list[int]]) -> list[float | None]:
+    """``_sum`` of each group, the rows read once: a column of floats (and missing values, 0) summed group by group
+    straight from the column."""
+    types = set(map(type, sums))
+    groups = list(groups)
+    if types <= _FLOAT_OR_NONE:
+        numbers = sums if types <= _FLOAT else list(map(_NONE_ZERO.get, sums, sums))
+        totals: list[float] = list(map(sum, map(map, repeat(numbers.__getitem__), groups)))  # (as ``_sum``: 0 + each)
+    else:
+        totals = [sum([v if type(v) is float else _number(v) for v in map(sums.__getitem__, members)])
+                  for members in groups]
+    known: dict[float, float] = {}
+    return [_rounded_total(total, known) for total in totals]
+
+
+_FLOAT, _FLOAT_OR_NONE, _NONE_ZERO = frozenset({float}), frozenset({float, type(None)}), {None: 0.0}
 
 
 def _distinct(column: list, members: list[int]) -> int:
@@ -186,38 +209,37 @@ def _groups(columns: Columns, agg: Aggregate, names: list[str],
             texts: bool = True) -> tuple[dict[tuple, list[int]], dict[tuple, str]]:
     """The positions of the records of each combination of the fields' values (in the order first met) and
     each group's key text (``texts`` False: none made); a record missing one of them (or holding a list or
-    mapping) is in no group.  Only the records the ``where`` selects are read, one row tuple at a time."""
-    groups: dict[tuple, list[int]] = {}
-    keys: dict[tuple, str] = {}
-    value_columns = [columns.get(name) for name in names]
+    mapping) is in no group.  Only the records the ``where`` selects are read; each combination is looked at
+    once (its first record's values), the records gathered into their groups in one pass over the rows."""
+    whole = value_columns = [columns.get(name) for name in names]
     positions: Any = range(len(columns))
     if agg.where:
         mask = where_mask(columns, agg.where)
         positions = list(compress(positions, mask))
         value_columns = [list(compress(column, mask)) for column in value_columns]
-    chosen = zip(positions, zip(*value_columns, strict=True), strict=True)
-    outside: set[tuple] = set()  # (combinations of no group, found once)
-    for values, run in groupby(chosen, key=itemgetter(1)):  # runs of neighbours in one group, at once
-        members = groups.get(values)
-        if members is not None:
-            members.extend(map(itemgetter(0), run))
-            continue
-        if values in outside:
-            continue
-        if not texts and _KEY_TYPES.issuperset(map(type, values)):  # (a key part each: ``_key_part``)
-            groups[values] = list(map(itemgetter(0), run))
-            continue
-        parts = [v if type(v) is str else str(v) if type(v) is int else _key_part(v) for v in values]
-        if None not in parts:
-            groups[values] = list(map(itemgetter(0), run))
-            if texts:
-                keys[values] = "/".join(parts)  # type: ignore[arg-type]  # (no None left)
-        else:
-            outside.add(values)
-    return groups, keys
+    members: dict[tuple, list[int]] = dict.fromkeys(zip(*value_columns, strict=True))  # type: ignore[assignment]
+    for values in members:
+        members[values] = []
+    deque(map(list.append, map(members.__getitem__, zip(*value_columns, strict=True)), positions), maxlen=0)
+    firsts = list(map(itemgetter(0), members.values()))  # (each group's first record)
+    parts = [_key_parts(list(map(column.__getitem__, firsts))) for column in whole]
+    if any(None in column for column in parts):  # (a combination of no group)
+        given = [None not in group for group in zip(*parts, strict=True)] if parts else [True] * len(members)
+        members = dict(compress(members.items(), given))
+        parts = [list(compress(column, given)) for column in parts]
+    keys = dict(zip(members, map("/".join, zip(*parts, strict=True)), strict=True)) if texts else {}
+    return members, keys
 
 
-_KEY_TYPES = frozenset({str, int, float, bool})
+def _key_parts(values: list) -> list[str | None]:
+    """``_key_part`` of each value: texts and whole numbers straight, the others one by one."""
+    types = set(map(type, values))
+    if types <= _TEXTS:
+        return values
+    return list(map(str, values)) if types <= _TEXTS_INTEGERS else list(map(_key_part, values))
+
+
+_TEXTS, _TEXTS_INTEGERS = frozenset({str}), frozenset({str, int})
 
 
 def _group_fields(counted: dict, data: dict, fields: list[tuple[str, str]], values: tuple, plain: bool) -> None:
@@ -266,23 +288,40 @@ def _group_facts(base: FactBase, agg: Aggregate, columns: Columns, groups: dict[
     shared = _sharing(("key", "count", *names, *totalled_names))  # the groups' data share their keys (only those
     # given: each data's values take a slot for every key)
     fact_of = _sharing(("kind", *(e for _, e in picks), "id")) if lean is not None else dict  # (so do the facts)
-    known: dict[float, float] = {}  # (``_sum``)
-    for values, members in groups.items():
-        key = keys[values]
+    sums, distinct = totals_of
+    group_sums = _sums(sums, groups.values()) if sums is not None else repeat(None)
+    group_distinct = map(_distinct, repeat(distinct), groups.values()) if distinct is not None else repeat(None)
+    firsts = list(map(itemgetter(0), groups.values()))
+    places = zip(*(map(column.__getitem__, firsts) for column in (field(sources, "file"), field(sources, "at"),
+                                                                  field(sources, "document"))), strict=True)
+    for (values, members), key, total, count, (file, at, document) in zip(
+            groups.items(), map(keys.__getitem__, groups), group_sums, group_distinct, places, strict=False):
         data: dict = shared().__dict__
         data["key"], data["count"] = key, len(members)
         counted: dict = fact_of().__dict__ if lean is not None else {}
         counted["kind"] = kind
         if lean is not None:  # (plain) the fact made from the data
             data.update(zip(names, values, strict=True))
-            totals(totals_of, members, None, data, known)
+            _totals_set(None, data, total, count)
             counted.update([(e, data[k]) for k, e in picks if k in data])
         else:
             counted["key"], counted["count"] = key, len(members)
             _group_fields(counted, data, fields, values, plain)
-            totals(totals_of, members, counted, data, known)
-        first = sources[members[0]]
-        base.add(counted, FactSource(kind, first.file, first.at, data, first.document, stable))  # (the first's place)
+            _totals_set(counted, data, total, count)
+        base.add(counted, FactSource(kind, file, at, data, document, stable))  # (the first's place)
+
+
+def _totals_set(fact: dict | None, data: dict, total: float | None, count: int | None) -> None:
+    """A group's ``sum`` (None: not declared, or it overflows) and ``distinct`` (None: not declared) on its data
+    and its fact (None: made from the data later), as ``totals`` sets them."""
+    if total is not None:
+        data["sum"] = total
+        if fact is not None:
+            fact["sum"] = total
+    if count is not None:
+        data["distinct"] = count
+        if fact is not None:
+            fact["distinct"] = count
 
 
 def _sharing(keys: Iterable[str]) -> Any:

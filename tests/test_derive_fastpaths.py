@@ -1,0 +1,138 @@
+"""The derive stage's column shortcuts (issue 15, ledger series) give exactly what the general path gives:
+
+* a held column coded by value (``columns.coded``) reads back equal values of the same types, a zero with its
+  sign, and falls back to identity where equal values differ (1, 1.0, True; 0.0 and -0.0);
+* a derived value read back by a later entry is the fact's own value where the entry set none (``_own_where``),
+  on more rows than a held column is coded from;
+* an aggregate's groups and key texts (``aggtable._groups``) and its sums (``aggtable._sums``) are those of the
+  record-by-record definition, on mixed values (whole numbers written as floats, booleans, texts, nulls, lists);
+* ``product`` / ``convert`` (``derive_units.with_units``) on thousands of rows mixing units, missing values, texts
+  and booleans in number columns, and overflow, give the per-record values (``test_derive_columns._same``)."""
+
+from __future__ import annotations
+
+import math
+import random
+from itertools import groupby
+from operator import itemgetter
+
+import pytest
+
+from checker import aggtable
+from checker.columns import ABSENT, Coded, ColumnStore, coded
+from checker.packmodel import Aggregate
+
+from .test_derive_columns import ENERGY, GHG, PRODUCT, _base, _ghg, _same
+
+ROWS = 1500  # more than a held column is coded from (``columns._CODE_FROM``)
+
+
+def _bits(values: list) -> list:
+    return [(type(v), math.copysign(1.0, v) if type(v) is float else None, v) for v in values]
+
+
+@pytest.mark.parametrize("pool", [
+    ["a", "b", None, ABSENT, 7, 12],  # texts, whole numbers, nothing, absent: by value
+    [1.5, 2.25, None, ABSENT, "x"],  # floats without a zero: by value
+    [0.0, -0.0, 1.5],  # a zero of either sign: by identity
+    [1, 1.0, True, "1"],  # equal values of other types: by identity
+    [[1], {"a": 1}, "x"],  # unhashable: by identity
+])
+def test_a_column_coded_by_value_reads_back_the_same_values(pool):
+    rng = random.Random(7)
+    values = [rng.choice(pool) for _ in range(ROWS)]
+    values = [list(v) if type(v) is list else v for v in values]  # (lists: distinct objects)
+    for by_value in (False, True):
+        held = coded(values, by_value=by_value)
+        assert _bits(list(held)) == _bits(values)
+        assert [held[i] for i in range(len(values))] == values
+        assert all(a is b for a, b in zip(held, values, strict=True)) or by_value
+    if 1.0 in pool or 0.0 in pool:  # told apart by identity: each value read back is the object held
+        assert all(a is b for a, b in zip(coded(values, by_value=True), values, strict=True))
+    by_value = coded([str(v) for v in values], by_value=True)  # equal texts, distinct objects: one code each
+    assert type(by_value) is Coded and len(by_value.table) == len({str(v) for v in values})
+
+
+def test_a_value_set_for_some_rows_is_read_back_with_the_own_value_elsewhere():
+    rng = random.Random(3)
+    records = []
+    for i in range(ROWS):
+        unit = rng.choice(["MWh", "m3", "furlong", None, 7])
+        record = _ghg(rng.choice([1, 2.5, None, "12", True]), unit, emissions=rng.choice([1.0, 0.57, None]))
+        if i % 7 == 0:
+            record[1]["expected"] = rng.choice([3.0, "own", None])  # the entry's field given by the evidence
+        records.append(record)
+    derive = [PRODUCT, {"kind": GHG, "field": "deviation", "op": "rel_diff", "args": ["emissions", "expected"]},
+              {"kind": GHG, "field": "kind_of", "op": "type_of", "args": ["expected"]}]
+    base = _same(records, derive)
+    assert {f.get("kind_of") for f in base.facts} >= {"number", "text"}
+
+
+def _reference_groups(columns, agg, names, texts=True):
+    """The record-by-record definition (the implementation before s19): runs of neighbours in one group."""
+    groups: dict = {}
+    keys: dict = {}
+    value_columns = [columns.get(name) for name in names]
+    positions = list(range(len(columns)))
+    if agg.where:
+        mask = aggtable.where_mask(columns, agg.where)
+        positions = [p for p, m in zip(positions, mask, strict=True) if m]
+        value_columns = [[v for v, m in zip(column, mask, strict=True) if m] for column in value_columns]
+    outside: set = set()
+    for values, run in groupby(zip(positions, zip(*value_columns, strict=True), strict=True), key=itemgetter(1)):
+        members = groups.get(values)
+        if members is not None:
+            members.extend(map(itemgetter(0), run))
+            continue
+        if values in outside:
+            continue
+        parts = [aggtable._key_part(v) for v in values]
+        if None not in parts:
+            groups[values] = list(map(itemgetter(0), run))
+            if texts:
+                keys[values] = "/".join(parts)
+        else:
+            outside.add(values)
+    return groups, keys
+
+
+def _agg(names, where=(), sum_field=None):
+    return Aggregate("t", ENERGY, None, False, tuple(where), sum_field,
+                     group_by_fields=tuple((n, "string") for n in names))
+
+
+@pytest.mark.parametrize("where", [(), (("c", ("not_in", ("skip",))),), (("c", "keep"),)])
+def test_groups_and_their_keys_are_those_of_the_record_by_record_definition(where):
+    rng = random.Random(11)
+    pool = [1, 1.0, True, 2, 2.5, "1", "a", None, False, 0, -0.0]
+    records = [(ENERGY, {"a": rng.choice(pool), "b": rng.choice(["x", "y", 2024, 2024.0, None]),
+                         "c": rng.choice(["keep", "skip", None]), "s": rng.choice([1.5, 2, None, 1e308, "7"])})
+               for _ in range(600)]
+    records += [(ENERGY, {"a": "run", "b": "x", "c": "keep", "s": 1.0})] * 5  # neighbours in one group
+    base = _base(records)
+    columns = ColumnStore(base).kind(ENERGY)
+    for names in (["a"], ["a", "b"], ["b", "a", "c"]):
+        agg = _agg(names, where, "s")
+        for texts in (True, False):
+            got, want = aggtable._groups(columns, agg, names, texts), _reference_groups(columns, agg, names, texts)
+            assert list(got[0].items()) == list(want[0].items()) and list(got[1].items()) == list(want[1].items())
+            assert [list(map(type, k)) for k in got[0]] == [list(map(type, k)) for k in want[0]]  # the first met
+        sums = columns.get("s")
+        assert _bits(aggtable._sums(sums, got[0].values())) == _bits([aggtable._sum(sums, m, {})
+                                                                      for m in got[0].values()])
+        floats = [v if type(v) is float else None for v in sums]  # (the column of floats and nulls)
+        assert _bits(aggtable._sums(floats, got[0].values())) == _bits([aggtable._sum(floats, m, {})
+                                                                        for m in got[0].values()])
+
+
+def test_products_over_thousands_of_mixed_rows_are_the_per_record_values():
+    rng = random.Random(5)
+    units = ["MWh", "m3", "furlong", "万kWh", "GJ", None, 7, "t"]
+    values = [1000, 2.5, 0, -0.0, None, "12", True, 1e300, 3]
+    records = [_ghg(rng.choice(values), rng.choice(units), rng.choice([0.5703, 1e300, None, "x", 2]),
+                    rng.choice(["tCO2/MWh", "tCO2/GJ", None, "kgCO2/m3"]), rng.choice([1, 25, None, False]))
+               for _ in range(ROWS)]
+    convert = {"kind": GHG, "field": "mwh", "op": "convert", "args": ["activity", "activity_unit"], "to": "MWh"}
+    facts = _same(records, [PRODUCT, convert]).facts
+    assert any("expected" in f for f in facts) and any("expected_unit_error" in f for f in facts)
+    assert any("mwh" in f for f in facts) and any("mwh_unit_error" in f for f in facts)
