@@ -240,6 +240,7 @@ class ColumnStore:
     def __init__(self, base: FactBase):
         self.base = base
         self._kinds: dict[str, Columns] = {}
+        self.firsts: tuple[str, list[list], Any] | None = None  # (kind, key columns, each row's first row: derive_keys)
 
     def keep(self, kinds: frozenset[str], paths: dict[str, frozenset[str]]) -> None:
         """Keep only what is read of ``kinds`` and of each only the columns of the engine ``paths`` given for it."""
@@ -248,6 +249,10 @@ class ColumnStore:
                 del self._kinds[kind]
                 continue
             self._kinds[kind].keep(paths.get(kind, frozenset()))
+        if self.firsts is not None:  # (held while its key columns are)
+            kept = list(self._kinds[self.firsts[0]]._cache.values()) if self.firsts[0] in self._kinds else []
+            if not all(any(map(operator.is_, kept, repeat(column))) for column in self.firsts[1]):
+                self.firsts = None
 
     def kind(self, kind: str) -> Columns:
         if kind in self.base.tables:
@@ -319,22 +324,6 @@ _UNSEEN, _OWN, _ZERO = object(), object(), 0.0
 _NUMBERS = frozenset({int, float})
 _INTEGERS = frozenset({int})
 _TEXT_INTEGERS, _TEXT_FLOATS = frozenset({int, str, type(None)}), frozenset({float, str, type(None)})
-
-
-def year_column(columns: Columns) -> list[int | None]:
-    """Each fact's year (its ``year``, else its ``key``: a whole number, or text of one) where it counts (an
-    aggregate's year without records does not), else None."""
-    counts = columns.raw("count")
-    return [_year(key if year is None else year) if count != 0 else None
-            for year, key, count in zip(columns.raw("year"), columns.raw("key"), counts, strict=True)]
-
-
-def _year(year: Any) -> int | None:
-    if isinstance(year, float) and year.is_integer():
-        year = int(year)
-    if isinstance(year, str) and year.isdigit():
-        year = int(year)
-    return year if isinstance(year, int) and not isinstance(year, bool) else None
 
 
 class Coded:

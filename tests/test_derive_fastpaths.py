@@ -136,3 +136,73 @@ def test_products_over_thousands_of_mixed_rows_are_the_per_record_values():
     facts = _same(records, [PRODUCT, convert]).facts
     assert any("expected" in f for f in facts) and any("expected_unit_error" in f for f in facts)
     assert any("mwh" in f for f in facts) and any("mwh_unit_error" in f for f in facts)
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_partners_read_at_once_are_those_read_one_by_one(packed):
+    from checker import derive_keys
+    from checker.packedsource import FIELDS, PackedSource
+    from checker.sourcepack import pack
+
+    records = [(GHG, {"id": f"R{i}", "year": 2020 + i % 4, "unit": ["t", "MWh", None][i % 3]}) for i in range(ROWS)]
+    base = _base(records)
+    for i, fact in enumerate(base.facts):
+        if i % 5 == 0:
+            base.sources[fact["id"]].data = {"id": f"R{i}", "year": f"{2020 + i % 4}年"}  # written otherwise
+        if i % 11 == 0:
+            base.sources[fact["id"]].data = ["not", "a", "mapping"]
+    if packed:
+        base.sources = pack(base.sources, base.facts, base.by_kind, FIELDS, PackedSource)
+    columns = ColumnStore(base).kind(GHG)
+    positions = list(range(0, ROWS, 3))
+    for take in ("year", "unit", "id"):
+        taken = columns.get(take)
+        want = [derive_keys._partner(columns.sources()[p], taken[p], take) for p in positions]
+        assert derive_keys._partners(columns.sources(), positions, taken, take) == want
+    base.holding = True  # a value of that name derived for the kind: its own values as shown
+    columns.set("unit", ["u"] * ROWS, [f"shown {i}" for i in range(ROWS)])
+    taken = columns.get("unit")
+    want = [derive_keys._partner(columns.sources()[p], taken[p], "unit") for p in positions]
+    assert derive_keys._partners(columns.sources(), positions, taken, "unit") == want
+    assert want[1] == ("u", "shown 3")
+
+
+@pytest.mark.parametrize("plain", [True, False])  # keys and values all given (the shortcuts), or not
+def test_ranks_and_own_partners_keyed_by_the_same_fields_are_the_record_by_record_ones(plain):
+    from checker.aggregation import run_declarations
+    from checker.factbase import FactBase, FactSource
+
+    from .test_derive_columns import DATES, _declare
+
+    rng = random.Random(13)
+    base = FactBase()
+    pool = ["a", "b", 1, 1.0, True, 2024, *([] if plain else [None])]
+    rows = [{"e": rng.choice(pool), "m": rng.choice([1, 2, *([] if plain else [None])]),
+             "ref": f"R{i % 40}" if i % 9 or plain else None} for i in range(ROWS)]
+    for i, data in enumerate(rows):
+        base.add({"kind": ENERGY, **data}, FactSource(ENERGY, f"f{i}.csv", f"/records/{i}", data, None, f"r{i}"))
+    match = {"e": "e", "m": "m"}
+    derive = [{"kind": ENERGY, "field": "rank", "op": "occurrence", "args": ["e", "m"]},
+              {"kind": ENERGY, "field": "first_ref", "op": "ref", "of": ENERGY, "match": match, "take": "ref"},
+              {"kind": ENERGY, "field": "first_m", "op": "ref", "of": ENERGY, "match": match, "take": "m"},
+              {"kind": ENERGY, "field": "first_at", "op": "ref", "of": ENERGY, "match": match, "take": "_at"},
+              {"kind": ENERGY, "field": "e_rank", "op": "occurrence", "args": ["e"]},
+              {"kind": ENERGY, "field": "e_first", "op": "ref", "of": ENERGY, "match": {"e": "e"}, "take": "ref"},
+              {"kind": ENERGY, "field": "m_type", "op": "type_of", "args": ["m"]}]  # (m read on: its rows kept)
+    run_declarations(base, None, _declare(derive)[0], (), DATES)  # type: ignore[arg-type]
+    seen: dict = {}
+    for i, data in enumerate(rows):
+        key = (data["e"], data["m"])
+        seen.setdefault(key, []).append(i)
+        fact, src = base.facts[i], base.sources[base.facts[i]["id"]]
+        assert fact["rank"] == min(len(seen[key]), 3)
+        partner = seen[key][0]
+        assert fact.get("first_at") == (f"f{partner}.csv" if None not in key else None)
+        given = [p for p in range(len(rows)) if (rows[p]["e"], rows[p]["m"]) == key and rows[p]["ref"] is not None]
+        want = rows[given[0]]["ref"] if given and None not in key else None
+        assert fact.get("first_ref") == want and src.values().get("first_ref") == want
+        assert fact.get("first_m") == (rows[partner]["m"] if None not in key else None)
+        e_rank = sum(rows[p]["e"] == data["e"] for p in range(i + 1))
+        assert fact["e_rank"] == min(e_rank, 3)
+        e_given = [p for p in range(len(rows)) if rows[p]["e"] == data["e"] and rows[p]["ref"] is not None]
+        assert fact.get("e_first") == (rows[e_given[0]]["ref"] if e_given and data["e"] is not None else None)
