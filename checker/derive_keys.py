@@ -103,12 +103,14 @@ def ref(store: ColumnStore, d: Derived) -> None:
     """Copy ``take`` from the first fact of kind ``of`` (in fact order) whose ``match`` fields equal ours."""
     assert d.of is not None and d.take is not None
     theirs = store.kind(d.of)
-    if d.take in col.LOCATION and _ref_located(store, d):
+    if (d.take in col.LOCATION and _ref_located(store, d)) or (
+            d.of == d.kind and all(t == o for t, o in d.match) and _ref_own(store, theirs, d)):
         return
-    if d.of == d.kind and all(t == o for t, o in d.match) and _ref_own(store, theirs, d):
-        return
-    index, bare = _index(theirs, d)
-    ours = store.kind(d.kind)
+    _ref_index(store.kind(d.kind), d, *_index(theirs, d))
+
+
+def _ref_index(ours: Columns, d: Derived, index: dict[tuple, Any], bare: bool) -> None:
+    """``ref`` by its partners' ``index`` (``_index``)."""
     mine = [ours.get(f) for _, f in d.match]
     plain = all(ours.types(c) <= PLAIN_OR_NONE for c in mine)  # every key can be looked up
     if bare or all(value is shown for value, shown in index.values()):  # every partner's value shown as itself
