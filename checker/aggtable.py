@@ -15,7 +15,7 @@ import math
 from collections import deque
 from collections.abc import Iterable
 from itertools import compress, repeat
-from operator import and_, contains, eq, itemgetter, not_
+from operator import and_, itemgetter
 from typing import Any
 
 from .columns import Columns
@@ -101,21 +101,35 @@ def table_reads(derived: Iterable[Derived], virtual: frozenset[str]) -> dict[str
 
 def where_mask(columns: Columns, where: tuple[tuple[str, Any], ...]) -> list[bool]:
     """An aggregate's ``where`` for every fact of a kind, column by column: each field equals its value, or is
-    (not) one of the listed values (``("in", values)`` / ``("not_in", values)``; a missing field is in no list)."""
-    mask = [True] * len(columns)
+    (not) one of the listed values (``("in", values)`` / ``("not_in", values)``; a missing field is in no list).
+    A column of texts, whole numbers, booleans and nulls is tested once per distinct value (equal values test
+    the same)."""
+    mask: list | None = None
     for name, wanted in where:
         column = columns.get(name)
-        if isinstance(wanted, tuple):
-            op, values = wanted
-            inside = op == "in"
-            if None in values:
-                mask = [m and (v is not None and v in values) == inside for m, v in zip(mask, column, strict=True)]
-                continue
-            found = map(contains, repeat(values), column)  # (None is in no list: it is none of the values)
-            mask = list(map(and_, mask, found if inside else map(not_, found)))
+        test = _where_test(wanted)
+        if columns.types(column) <= _TESTED_ONCE:
+            distinct = dict.fromkeys(column)
+            found: Any = map(dict(zip(distinct, map(test, distinct), strict=True)).__getitem__, column)
         else:
-            mask = list(map(and_, mask, map(eq, column, repeat(wanted))))
-    return mask
+            found = map(test, column)
+        mask = list(found) if mask is None else list(map(and_, mask, found))
+    return [True] * len(columns) if mask is None else mask
+
+
+def _where_test(wanted: Any) -> Any:
+    """A ``where`` condition on one value: equal to ``wanted``, or (not) one of the values of ``("in" | "not_in",
+    values)`` (a missing value is in no list)."""
+    if not isinstance(wanted, tuple):
+        return lambda value: value == wanted
+    op, values = wanted
+    inside = op == "in"
+    if None in values:
+        return lambda value: (value is not None and value in values) == inside
+    return lambda value: (value in values) == inside
+
+
+_TESTED_ONCE = frozenset({str, int, bool, type(None)})
 
 
 def _number(value: Any) -> float:
@@ -180,8 +194,7 @@ _FLOAT, _FLOAT_OR_NONE, _NONE_ZERO = frozenset({float}), frozenset({float, type(
 
 
 def _distinct(column: list, members: list[int]) -> int:
-    seen = {column[i] for i in members}
-    return len({v for v in seen if isinstance(v, (str, int, float))})
+    return len({v for v in set(map(column.__getitem__, members)) if isinstance(v, (str, int, float))})
 
 
 def selected(columns: Columns, agg: Aggregate, values: list) -> Any:
@@ -236,10 +249,12 @@ def _key_parts(values: list) -> list[str | None]:
     types = set(map(type, values))
     if types <= _TEXTS:
         return values
-    return list(map(str, values)) if types <= _TEXTS_INTEGERS else list(map(_key_part, values))
+    if types <= _TEXTS_INTEGERS:  # (None: no part)
+        return list(map(_NO_PART.get, values, map(str, values))) if type(None) in types else list(map(str, values))
+    return list(map(_key_part, values))
 
 
-_TEXTS, _TEXTS_INTEGERS = frozenset({str}), frozenset({str, int})
+_TEXTS, _TEXTS_INTEGERS, _NO_PART = frozenset({str}), frozenset({str, int, type(None)}), {None: None}
 
 
 def _group_fields(counted: dict, data: dict, fields: list[tuple[str, str]], values: tuple, plain: bool) -> None:

@@ -355,8 +355,9 @@ def coded(values: list | None, by_value: bool = False) -> Any:
         return values
     if all(map(operator.is_, values, repeat(values[0]))):  # one object (a value every row has, nothing derived)
         return Coded(array("B", bytes(len(values))), [values[0]])
-    if by_value and _by_value(values):  # (each value told apart by value: read back as the first of its equals)
-        keys, distinct = values, dict.fromkeys(values)
+    distinct = _by_value(values) if by_value else None
+    if distinct is not None:  # (each value told apart by value: read back as the first of its equals)
+        keys = values
     else:
         keys = list(map(id, values))
         distinct = dict(zip(keys, values, strict=True))  # (all alive in ``values``: ids are unique)
@@ -370,15 +371,21 @@ def coded(values: list | None, by_value: bool = False) -> Any:
 _CODE_FROM = 1024  # rows of a held column, from which it is held ``Coded``
 
 
-def _by_value(values: list) -> bool:
-    """Whether values of the list that are equal are the same value to a reader (``coded``): texts, whole numbers
-    (no bool: True == 1), None and plain objects (equal only to themselves), or floats among texts, None and
-    plain objects but no zero (0.0 == -0.0) - all of them hashable."""
-    types = set(map(type, values))
-    return types <= _VALUE_CODED or (types <= _FLOAT_CODED and 0.0 not in values)
+def _by_value(values: list) -> dict | None:
+    """The distinct values of the list by value (``dict.fromkeys``) when values that are equal are the same value to a
+    reader (``coded``): texts, whole numbers (no bool: True == 1), None and plain objects (equal only to themselves),
+    or floats among texts, None and plain objects but no zero (0.0 == -0.0); else None (or a value unhashable)."""
+    try:
+        distinct = dict.fromkeys(values)
+    except TypeError:
+        return None
+    if set(map(type, distinct)) <= _NEVER_EQUAL:  # (no two values of these types are equal unless the same)
+        return distinct
+    types = set(map(type, values))  # (a value equal to another of another type is among the distinct ones' equals)
+    return distinct if types <= _VALUE_CODED or (types <= _FLOAT_CODED and 0.0 not in distinct) else None
 
 
-_VALUE_CODED = frozenset({str, int, type(None), object})
+_VALUE_CODED, _NEVER_EQUAL = frozenset({str, int, type(None), object}), frozenset({str, type(None), object})
 _FLOAT_CODED = frozenset({str, float, type(None), object})
 
 

@@ -12,8 +12,8 @@ import datetime as _dt
 import math
 import re
 from collections.abc import Callable
-from itertools import compress, repeat
-from operator import is_
+from itertools import repeat
+from operator import getitem, is_not
 from typing import Any
 
 from .columns import ABSENT as _ABSENT
@@ -212,12 +212,9 @@ def _first_given_column(columns: list[list], table: dict) -> list:
     """``first_given`` over whole columns: the first of the values that is given (each later column read only
     where none before it gives one)."""
     out = list(columns[0])
-    for column in columns[1:]:
-        holes = list(compress(range(len(out)), map(is_, out, repeat(None))))
-        for i, value in zip(holes, map(column.__getitem__, holes), strict=True):
-            out[i] = value
-    for i in compress(range(len(out)), map(is_, out, repeat(None))):
-        out[i] = _ABSENT
+    for column in (*columns[1:], repeat(_ABSENT)):  # (row by row: the value so far where given, else the next one's)
+        if None in out:
+            out = list(map(getitem, zip(column, out, strict=False), map(is_not, out, repeat(None))))
     return out
 
 

@@ -68,6 +68,19 @@ def test_a_value_set_for_some_rows_is_read_back_with_the_own_value_elsewhere():
     assert {f.get("kind_of") for f in base.facts} >= {"number", "text"}
 
 
+def _reference_mask(columns, where):
+    """An aggregate's ``where`` tested value by value."""
+    mask = [True] * len(columns)
+    for name, wanted in where:
+        for i, value in enumerate(columns.get(name)):
+            if isinstance(wanted, tuple):
+                op, values = wanted
+                mask[i] = mask[i] and (value is not None and value in values) == (op == "in")
+            else:
+                mask[i] = mask[i] and value == wanted
+    return mask
+
+
 def _reference_groups(columns, agg, names, texts=True):
     """The record-by-record definition (the implementation before s19): runs of neighbours in one group."""
     groups: dict = {}
@@ -75,7 +88,8 @@ def _reference_groups(columns, agg, names, texts=True):
     value_columns = [columns.get(name) for name in names]
     positions = list(range(len(columns)))
     if agg.where:
-        mask = aggtable.where_mask(columns, agg.where)
+        mask = _reference_mask(columns, agg.where)
+        assert aggtable.where_mask(columns, agg.where) == mask
         positions = [p for p, m in zip(positions, mask, strict=True) if m]
         value_columns = [[v for v, m in zip(column, mask, strict=True) if m] for column in value_columns]
     outside: set = set()
@@ -101,7 +115,9 @@ def _agg(names, where=(), sum_field=None):
                      group_by_fields=tuple((n, "string") for n in names))
 
 
-@pytest.mark.parametrize("where", [(), (("c", ("not_in", ("skip",))),), (("c", "keep"),)])
+@pytest.mark.parametrize("where", [(), (("c", ("not_in", ("skip",))),), (("c", "keep"),), (("c", ("in", ("keep", None))),),
+                                   (("a", 1),), (("a", ("not_in", (1, "a"))), ("c", "keep")), (("s", 1.5),),
+                                   (("a", ("in", (2.5, False))),)])
 def test_groups_and_their_keys_are_those_of_the_record_by_record_definition(where):
     rng = random.Random(11)
     pool = [1, 1.0, True, 2, 2.5, "1", "a", None, False, 0, -0.0]
@@ -206,3 +222,11 @@ def test_ranks_and_own_partners_keyed_by_the_same_fields_are_the_record_by_recor
         assert fact["e_rank"] == min(e_rank, 3)
         e_given = [p for p in range(len(rows)) if rows[p]["e"] == data["e"] and rows[p]["ref"] is not None]
         assert fact.get("e_first") == (rows[e_given[0]]["ref"] if e_given and data["e"] is not None else None)
+
+
+def test_first_given_over_whole_columns_is_the_per_record_value():
+    rng = random.Random(17)
+    pool = [None, None, 0, -0.0, "x", 2.5, False, [1]]
+    records = [(ENERGY, {k: v for k in "abc" if (v := rng.choice(pool)) is not None}) for _ in range(ROWS)]
+    for args in (["a"], ["a", "b"], ["a", "b", "c"]):
+        _same(records, [{"kind": ENERGY, "field": "out", "op": "first_given", "args": args}])
