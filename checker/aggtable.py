@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from itertools import compress, repeat
-from operator import and_, itemgetter
+from operator import and_, attrgetter, itemgetter
 from typing import Any
 
 from .columns import Columns
 from .conditions import engine_field
 from .factbase import FactBase, FactSource
-from .packedsource import field
 from .packmodel import Aggregate, Derived
 from .quantities import rounded
 
@@ -80,7 +79,7 @@ def _table(base: FactBase, agg: Aggregate, columns: Columns, groups: dict[tuple,
             table[name] = [values[i] for values in groups]
     sums, distinct = totalled(columns, agg)
     if sums is not None and (wanted is None or "sum" in wanted):
-        table["sum"] = _sums(sums, members)
+        table["sum"] = list(_sums(sums, members))
     if distinct is not None and (wanted is None or "distinct" in wanted):
         table["distinct"] = [_distinct(distinct, group) for group in members]
     if members:
@@ -175,22 +174,33 @@ def _rounded_total(total: float, known: dict[float, float]) -> float | None:
     return done if math.isfinite(done) else None
 
 
-def _sums(sums: list, groups: Iterable[list[int]]) -> list[float | None]:
-    """``_sum`` of each group, the rows read once: a column of floats (and missing values, 0) summed group by group
-    straight from the column."""
+def _sums(sums: list, groups: Collection[list[int]]) -> Iterable[float | None]:
+    """``_sum`` of each group, one at a time (``groups``: read twice at most): a column of floats (and missing values,
+    0) summed group by group straight from the column, each distinct total rounded once."""
     types = set(map(type, sums))
-    groups = list(groups)
-    if types <= _FLOAT_OR_NONE:
-        numbers = sums if types <= _FLOAT else list(map(_NONE_ZERO.get, sums, sums))
-        totals: list[float] = list(map(sum, map(map, repeat(numbers.__getitem__), groups)))  # (as ``_sum``: 0 + each)
+    totals: Iterable[float]
+    if types <= _FLOAT:
+        totals = map(sum, map(map, repeat(sums.__getitem__), groups))  # (as ``_sum``: 0 + each, in order)
+    elif types <= _FLOAT_OR_NONE:  # (a missing value counts 0.0)
+        totals = map(sum, map(map, repeat(_NONE_ZERO.get), map(map, repeat(sums.__getitem__), groups),
+                              map(map, repeat(sums.__getitem__), groups)))
     else:
-        totals = [sum([v if type(v) is float else _number(v) for v in map(sums.__getitem__, members)])
-                  for members in groups]
-    known: dict[float, float] = {}
-    return [_rounded_total(total, known) for total in totals]
+        totals = (sum([v if type(v) is float else _number(v) for v in map(sums.__getitem__, members)])
+                  for members in groups)
+    return map(_rounded_total, totals, repeat({}))
 
 
 _FLOAT, _FLOAT_OR_NONE, _NONE_ZERO = frozenset({float}), frozenset({float, type(None)}), {None: 0.0}
+
+
+def _distincts(column: list, groups: Iterable[list[int]]) -> Any:
+    """``_distinct`` of each group: of a column of texts and numbers, the size of each group's set of values."""
+    if set(map(type, column)) <= _COUNTED:
+        return map(len, map(set, map(map, repeat(column.__getitem__), groups)))
+    return map(_distinct, repeat(column), groups)
+
+
+_COUNTED = frozenset({str, int, float, bool})  # (every value one ``_distinct`` counts: a bool is an int)
 
 
 def _distinct(column: list, members: list[int]) -> int:
@@ -231,30 +241,38 @@ def _groups(columns: Columns, agg: Aggregate, names: list[str],
         positions = list(compress(positions, mask))
         value_columns = [list(compress(column, mask)) for column in value_columns]
     members: dict[tuple, list[int]] = dict.fromkeys(zip(*value_columns, strict=True))  # type: ignore[assignment]
-    for values in members:
-        members[values] = []
-    deque(map(list.append, map(members.__getitem__, zip(*value_columns, strict=True)), positions), maxlen=0)
-    firsts = list(map(itemgetter(0), members.values()))  # (each group's first record)
-    parts = [_key_parts(list(map(column.__getitem__, firsts))) for column in whole]
-    if any(None in column for column in parts):  # (a combination of no group)
-        given = [None not in group for group in zip(*parts, strict=True)] if parts else [True] * len(members)
-        members = dict(compress(members.items(), given))
-        parts = [list(compress(column, given)) for column in parts]
-    keys = dict(zip(members, map("/".join, zip(*parts, strict=True)), strict=True)) if texts else {}
+    if len(members) == len(positions):  # (every group one record: its list made as it is)
+        members.update(zip(members, map(list, zip(positions)), strict=True))  # (values set in place: no second dict)
+    else:
+        for values in members:
+            members[values] = []
+        deque(map(list.append, map(members.__getitem__, zip(*value_columns, strict=True)), positions), maxlen=0)
+    types = [set(map(type, map(column.__getitem__, _firsts(members)))) for column in whole]
+    if not all(kinds <= _PARTED for kinds in types):  # (a value that is no key part: its combination is in no group)
+        given = [True] * len(members)
+        for column in whole:
+            given = list(map(and_, given, map(isinstance, map(column.__getitem__, _firsts(members)),
+                                              repeat((str, int, float)))))
+        for values in [values for values, kept in zip(members, given, strict=True) if not kept]:
+            del members[values]  # (in place: no second mapping)
+    keys = dict(zip(members, map("/".join, zip(*(_key_parts(column, _firsts(members), kinds) for column, kinds in zip(
+        whole, types, strict=True)), strict=True)), strict=True)) if texts else {}
     return members, keys
 
 
-def _key_parts(values: list) -> list[str | None]:
-    """``_key_part`` of each value: texts and whole numbers straight, the others one by one."""
-    types = set(map(type, values))
-    if types <= _TEXTS:
-        return values
-    if types <= _TEXTS_INTEGERS:  # (None: no part)
-        return list(map(_NO_PART.get, values, map(str, values))) if type(None) in types else list(map(str, values))
-    return list(map(_key_part, values))
+def _firsts(members: dict[tuple, list[int]]) -> Any:
+    """Each group's first record."""
+    return map(itemgetter(0), members.values())
 
 
-_TEXTS, _TEXTS_INTEGERS, _NO_PART = frozenset({str}), frozenset({str, int, type(None)}), {None: None}
+def _key_parts(column: list, rows: Any, types: set[type]) -> Any:
+    """``_key_part`` of the column's value at each of the ``rows`` (``types``: theirs), one at a time: texts and
+    whole numbers straight, the others one by one."""
+    values = map(column.__getitem__, rows)
+    return values if types <= _TEXTS else map(str, values) if types <= _TEXTS_INTEGERS else map(_key_part, values)
+
+
+_TEXTS, _TEXTS_INTEGERS, _PARTED = frozenset({str}), frozenset({str, int}), frozenset({str, int, float, bool})
 
 
 def _group_fields(counted: dict, data: dict, fields: list[tuple[str, str]], values: tuple, plain: bool) -> None:
@@ -305,10 +323,8 @@ def _group_facts(base: FactBase, agg: Aggregate, columns: Columns, groups: dict[
     fact_of = _sharing(("kind", *(e for _, e in picks), "id")) if lean is not None else dict  # (so do the facts)
     sums, distinct = totals_of
     group_sums = _sums(sums, groups.values()) if sums is not None else repeat(None)
-    group_distinct = map(_distinct, repeat(distinct), groups.values()) if distinct is not None else repeat(None)
-    firsts = list(map(itemgetter(0), groups.values()))
-    places = zip(*(map(column.__getitem__, firsts) for column in (field(sources, "file"), field(sources, "at"),
-                                                                  field(sources, "document"))), strict=True)
+    group_distinct = _distincts(distinct, groups.values()) if distinct is not None else repeat(None)
+    places = map(attrgetter("file", "at", "document"), map(sources.__getitem__, map(itemgetter(0), groups.values())))
     for (values, members), key, total, count, (file, at, document) in zip(
             groups.items(), map(keys.__getitem__, groups), group_sums, group_distinct, places, strict=False):
         data: dict = shared().__dict__

@@ -143,11 +143,12 @@ def _ref_located(store: ColumnStore, d: Derived) -> bool:
                                                                              for c in mine)) \
             or _holds(evidence(sources), d.take):
         return False
-    positions = list(map(theirs.base.position, range(len(sources))))
     if theirs is ours and all(t == o for t, o in d.match):  # its own facts by the same fields: each row's first
-        values = list(map(positions.__getitem__, first_rows(store, d.kind, mine, len(ours))))
+        shared = list(map(theirs.base.position, range(len(sources))))  # (one int object a position: memory)
+        values = list(map(shared.__getitem__, first_rows(store, d.kind, mine, len(ours))))
     else:
-        first = dict(zip(reversed(list(keyed(key_columns, len(theirs)))), reversed(positions), strict=True))
+        first = _firsts(list(keyed(key_columns, len(theirs))), range(len(theirs)))
+        first = dict(zip(first, map(theirs.base.position, first.values()), strict=True))
         values = list(map(first.get, keyed(mine, len(ours)), repeat(_ABSENT)))
     ours.set(engine_field(d.field), values, located=d.take, partners=sources)
     return True

@@ -125,9 +125,10 @@ def test_groups_and_their_keys_are_those_of_the_record_by_record_definition(wher
                          "c": rng.choice(["keep", "skip", None]), "s": rng.choice([1.5, 2, None, 1e308, "7"])})
                for _ in range(600)]
     records += [(ENERGY, {"a": "run", "b": "x", "c": "keep", "s": 1.0})] * 5  # neighbours in one group
+    records = [(kind, {**data, "u": i}) for i, (kind, data) in enumerate(records)]  # (u: every group one record)
     base = _base(records)
     columns = ColumnStore(base).kind(ENERGY)
-    for names in (["a"], ["a", "b"], ["b", "a", "c"]):
+    for names in (["a"], ["a", "b"], ["b", "a", "c"], ["u", "a"], ["u"]):
         agg = _agg(names, where, "s")
         for texts in (True, False):
             got, want = aggtable._groups(columns, agg, names, texts), _reference_groups(columns, agg, names, texts)
@@ -136,6 +137,9 @@ def test_groups_and_their_keys_are_those_of_the_record_by_record_definition(wher
         sums = columns.get("s")
         assert _bits(aggtable._sums(sums, got[0].values())) == _bits([aggtable._sum(sums, m, {})
                                                                       for m in got[0].values()])
+        for column in (columns.get("a"), [v for v in columns.get("a") if v is not None], columns.get("b")):
+            groups = [m for m in got[0].values() if max(m) < len(column)]
+            assert list(aggtable._distincts(column, groups)) == [aggtable._distinct(column, m) for m in groups]
         floats = [v if type(v) is float else None for v in sums]  # (the column of floats and nulls)
         assert _bits(aggtable._sums(floats, got[0].values())) == _bits([aggtable._sum(floats, m, {})
                                                                         for m in got[0].values()])
@@ -197,6 +201,9 @@ def test_ranks_and_own_partners_keyed_by_the_same_fields_are_the_record_by_recor
              "ref": f"R{i % 40}" if i % 9 or plain else None} for i in range(ROWS)]
     for i, data in enumerate(rows):
         base.add({"kind": ENERGY, **data}, FactSource(ENERGY, f"f{i}.csv", f"/records/{i}", data, None, f"r{i}"))
+    others = [{"e": rng.choice(pool), "m": rng.choice([1, 2, 3])} for _ in range(60)]  # another kind's keys
+    for i, data in enumerate(others):
+        base.add({"kind": GHG, **data}, FactSource(GHG, "g.csv", f"/records/{i}", data, None, f"g{i}"))
     match = {"e": "e", "m": "m"}
     derive = [{"kind": ENERGY, "field": "rank", "op": "occurrence", "args": ["e", "m"]},
               {"kind": ENERGY, "field": "first_ref", "op": "ref", "of": ENERGY, "match": match, "take": "ref"},
@@ -204,8 +211,12 @@ def test_ranks_and_own_partners_keyed_by_the_same_fields_are_the_record_by_recor
               {"kind": ENERGY, "field": "first_at", "op": "ref", "of": ENERGY, "match": match, "take": "_at"},
               {"kind": ENERGY, "field": "e_rank", "op": "occurrence", "args": ["e"]},
               {"kind": ENERGY, "field": "e_first", "op": "ref", "of": ENERGY, "match": {"e": "e"}, "take": "ref"},
-              {"kind": ENERGY, "field": "m_type", "op": "type_of", "args": ["m"]}]  # (m read on: its rows kept)
+              {"kind": ENERGY, "field": "m_type", "op": "type_of", "args": ["m"]},  # (m read on: its rows kept)
+              {"kind": GHG, "field": "energy_at", "op": "ref", "of": ENERGY, "match": match, "take": "_at"}]
     run_declarations(base, None, _declare(derive)[0], (), DATES)  # type: ignore[arg-type]
+    for fact, data in zip(base.facts[len(rows):], others, strict=True):
+        partner = next((p for p, row in enumerate(rows) if (row["e"], row["m"]) == (data["e"], data["m"])), None)
+        assert fact.get("energy_at") == (None if partner is None or data["e"] is None else f"f{partner}.csv")
     seen: dict = {}
     for i, data in enumerate(rows):
         key = (data["e"], data["m"])
