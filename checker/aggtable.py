@@ -12,9 +12,10 @@ stable key (``agg:NAME:KEY``) is made only when read (``AggKey``)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from itertools import compress, groupby, repeat
-from operator import and_, contains, eq, itemgetter, not_
+from collections import deque
+from collections.abc import Collection, Iterable
+from itertools import compress, repeat
+from operator import and_, attrgetter, itemgetter
 from typing import Any
 
 from .columns import Columns
@@ -78,8 +79,7 @@ def _table(base: FactBase, agg: Aggregate, columns: Columns, groups: dict[tuple,
             table[name] = [values[i] for values in groups]
     sums, distinct = totalled(columns, agg)
     if sums is not None and (wanted is None or "sum" in wanted):
-        known: dict[float, float] = {}
-        table["sum"] = [_sum(sums, group, known) for group in members]
+        table["sum"] = list(_sums(sums, members))
     if distinct is not None and (wanted is None or "distinct" in wanted):
         table["distinct"] = [_distinct(distinct, group) for group in members]
     if members:
@@ -100,21 +100,35 @@ def table_reads(derived: Iterable[Derived], virtual: frozenset[str]) -> dict[str
 
 def where_mask(columns: Columns, where: tuple[tuple[str, Any], ...]) -> list[bool]:
     """An aggregate's ``where`` for every fact of a kind, column by column: each field equals its value, or is
-    (not) one of the listed values (``("in", values)`` / ``("not_in", values)``; a missing field is in no list)."""
-    mask = [True] * len(columns)
+    (not) one of the listed values (``("in", values)`` / ``("not_in", values)``; a missing field is in no list).
+    A column of texts, whole numbers, booleans and nulls is tested once per distinct value (equal values test
+    the same)."""
+    mask: list | None = None
     for name, wanted in where:
         column = columns.get(name)
-        if isinstance(wanted, tuple):
-            op, values = wanted
-            inside = op == "in"
-            if None in values:
-                mask = [m and (v is not None and v in values) == inside for m, v in zip(mask, column, strict=True)]
-                continue
-            found = map(contains, repeat(values), column)  # (None is in no list: it is none of the values)
-            mask = list(map(and_, mask, found if inside else map(not_, found)))
+        test = _where_test(wanted)
+        if columns.types(column) <= _TESTED_ONCE:
+            distinct = dict.fromkeys(column)
+            found: Any = map(dict(zip(distinct, map(test, distinct), strict=True)).__getitem__, column)
         else:
-            mask = list(map(and_, mask, map(eq, column, repeat(wanted))))
-    return mask
+            found = map(test, column)
+        mask = list(found) if mask is None else list(map(and_, mask, found))
+    return [True] * len(columns) if mask is None else mask
+
+
+def _where_test(wanted: Any) -> Any:
+    """A ``where`` condition on one value: equal to ``wanted``, or (not) one of the values of ``("in" | "not_in",
+    values)`` (a missing value is in no list)."""
+    if not isinstance(wanted, tuple):
+        return lambda value: value == wanted
+    op, values = wanted
+    inside = op == "in"
+    if None in values:
+        return lambda value: (value is not None and value in values) == inside
+    return lambda value: (value in values) == inside
+
+
+_TESTED_ONCE = frozenset({str, int, bool, type(None)})
 
 
 def _number(value: Any) -> float:
@@ -147,7 +161,11 @@ def totals(totalled: tuple[list | None, list | None], members: list[int], fact: 
 def _sum(sums: list, members: list[int], known: dict[float, float]) -> float | None:
     """The ``sum`` of a group (numbers only; a missing value counts 0), None when it overflows; rounded once per
     distinct total (``known``, by value: one float object each; a zero by itself, which keeps its sign)."""
-    total = sum([v if type(v) is float else _number(v) for v in map(sums.__getitem__, members)])
+    return _rounded_total(sum([v if type(v) is float else _number(v) for v in map(sums.__getitem__, members)]), known)
+
+
+def _rounded_total(total: float, known: dict[float, float]) -> float | None:
+    """A group's total rounded (``_sum``), None when it overflows."""
     done = known.get(total) if total else None
     if done is None:
         done = rounded(total)
@@ -156,9 +174,37 @@ def _sum(sums: list, members: list[int], known: dict[float, float]) -> float | N
     return done if math.isfinite(done) else None
 
 
+def _sums(sums: list, groups: Collection[list[int]]) -> Iterable[float | None]:
+    """``_sum`` of each group, one at a time (``groups``: read twice at most): a column of floats (and missing values,
+    0) summed group by group straight from the column, each distinct total rounded once."""
+    types = set(map(type, sums))
+    totals: Iterable[float]
+    if types <= _FLOAT:
+        totals = map(sum, map(map, repeat(sums.__getitem__), groups))  # (as ``_sum``: 0 + each, in order)
+    elif types <= _FLOAT_OR_NONE:  # (a missing value counts 0.0)
+        totals = map(sum, map(map, repeat(_NONE_ZERO.get), map(map, repeat(sums.__getitem__), groups),
+                              map(map, repeat(sums.__getitem__), groups)))
+    else:
+        totals = (sum([v if type(v) is float else _number(v) for v in map(sums.__getitem__, members)])
+                  for members in groups)
+    return map(_rounded_total, totals, repeat({}))
+
+
+_FLOAT, _FLOAT_OR_NONE, _NONE_ZERO = frozenset({float}), frozenset({float, type(None)}), {None: 0.0}
+
+
+def _distincts(column: list, groups: Iterable[list[int]]) -> Any:
+    """``_distinct`` of each group: of a column of texts and numbers, the size of each group's set of values."""
+    if set(map(type, column)) <= _COUNTED:
+        return map(len, map(set, map(map, repeat(column.__getitem__), groups)))
+    return map(_distinct, repeat(column), groups)
+
+
+_COUNTED = frozenset({str, int, float, bool})  # (every value one ``_distinct`` counts: a bool is an int)
+
+
 def _distinct(column: list, members: list[int]) -> int:
-    seen = {column[i] for i in members}
-    return len({v for v in seen if isinstance(v, (str, int, float))})
+    return len({v for v in set(map(column.__getitem__, members)) if isinstance(v, (str, int, float))})
 
 
 def selected(columns: Columns, agg: Aggregate, values: list) -> Any:
@@ -186,38 +232,47 @@ def _groups(columns: Columns, agg: Aggregate, names: list[str],
             texts: bool = True) -> tuple[dict[tuple, list[int]], dict[tuple, str]]:
     """The positions of the records of each combination of the fields' values (in the order first met) and
     each group's key text (``texts`` False: none made); a record missing one of them (or holding a list or
-    mapping) is in no group.  Only the records the ``where`` selects are read, one row tuple at a time."""
-    groups: dict[tuple, list[int]] = {}
-    keys: dict[tuple, str] = {}
-    value_columns = [columns.get(name) for name in names]
+    mapping) is in no group.  Only the records the ``where`` selects are read; each combination is looked at
+    once (its first record's values), the records gathered into their groups in one pass over the rows."""
+    whole = value_columns = [columns.get(name) for name in names]
     positions: Any = range(len(columns))
     if agg.where:
         mask = where_mask(columns, agg.where)
         positions = list(compress(positions, mask))
         value_columns = [list(compress(column, mask)) for column in value_columns]
-    chosen = zip(positions, zip(*value_columns, strict=True), strict=True)
-    outside: set[tuple] = set()  # (combinations of no group, found once)
-    for values, run in groupby(chosen, key=itemgetter(1)):  # runs of neighbours in one group, at once
-        members = groups.get(values)
-        if members is not None:
-            members.extend(map(itemgetter(0), run))
-            continue
-        if values in outside:
-            continue
-        if not texts and _KEY_TYPES.issuperset(map(type, values)):  # (a key part each: ``_key_part``)
-            groups[values] = list(map(itemgetter(0), run))
-            continue
-        parts = [v if type(v) is str else str(v) if type(v) is int else _key_part(v) for v in values]
-        if None not in parts:
-            groups[values] = list(map(itemgetter(0), run))
-            if texts:
-                keys[values] = "/".join(parts)  # type: ignore[arg-type]  # (no None left)
-        else:
-            outside.add(values)
-    return groups, keys
+    members: dict[tuple, list[int]] = dict.fromkeys(zip(*value_columns, strict=True))  # type: ignore[assignment]
+    if len(members) == len(positions):  # (every group one record: its list made as it is)
+        members.update(zip(members, map(list, zip(positions)), strict=True))  # (values set in place: no second dict)
+    else:
+        for values in members:
+            members[values] = []
+        deque(map(list.append, map(members.__getitem__, zip(*value_columns, strict=True)), positions), maxlen=0)
+    types = [set(map(type, map(column.__getitem__, _firsts(members)))) for column in whole]
+    if not all(kinds <= _PARTED for kinds in types):  # (a value that is no key part: its combination is in no group)
+        given = [True] * len(members)
+        for column in whole:
+            given = list(map(and_, given, map(isinstance, map(column.__getitem__, _firsts(members)),
+                                              repeat((str, int, float)))))
+        for values in [values for values, kept in zip(members, given, strict=True) if not kept]:
+            del members[values]  # (in place: no second mapping)
+    keys = dict(zip(members, map("/".join, zip(*(_key_parts(column, _firsts(members), kinds) for column, kinds in zip(
+        whole, types, strict=True)), strict=True)), strict=True)) if texts else {}
+    return members, keys
 
 
-_KEY_TYPES = frozenset({str, int, float, bool})
+def _firsts(members: dict[tuple, list[int]]) -> Any:
+    """Each group's first record."""
+    return map(itemgetter(0), members.values())
+
+
+def _key_parts(column: list, rows: Any, types: set[type]) -> Any:
+    """``_key_part`` of the column's value at each of the ``rows`` (``types``: theirs), one at a time: texts and
+    whole numbers straight, the others one by one."""
+    values = map(column.__getitem__, rows)
+    return values if types <= _TEXTS else map(str, values) if types <= _TEXTS_INTEGERS else map(_key_part, values)
+
+
+_TEXTS, _TEXTS_INTEGERS, _PARTED = frozenset({str}), frozenset({str, int}), frozenset({str, int, float, bool})
 
 
 def _group_fields(counted: dict, data: dict, fields: list[tuple[str, str]], values: tuple, plain: bool) -> None:
@@ -266,23 +321,38 @@ def _group_facts(base: FactBase, agg: Aggregate, columns: Columns, groups: dict[
     shared = _sharing(("key", "count", *names, *totalled_names))  # the groups' data share their keys (only those
     # given: each data's values take a slot for every key)
     fact_of = _sharing(("kind", *(e for _, e in picks), "id")) if lean is not None else dict  # (so do the facts)
-    known: dict[float, float] = {}  # (``_sum``)
-    for values, members in groups.items():
-        key = keys[values]
+    sums, distinct = totals_of
+    group_sums = _sums(sums, groups.values()) if sums is not None else repeat(None)
+    group_distinct = _distincts(distinct, groups.values()) if distinct is not None else repeat(None)
+    places = map(attrgetter("file", "at", "document"), map(sources.__getitem__, map(itemgetter(0), groups.values())))
+    for (values, members), key, total, count, (file, at, document) in zip(
+            groups.items(), map(keys.__getitem__, groups), group_sums, group_distinct, places, strict=False):
         data: dict = shared().__dict__
         data["key"], data["count"] = key, len(members)
         counted: dict = fact_of().__dict__ if lean is not None else {}
         counted["kind"] = kind
         if lean is not None:  # (plain) the fact made from the data
             data.update(zip(names, values, strict=True))
-            totals(totals_of, members, None, data, known)
+            _totals_set(None, data, total, count)
             counted.update([(e, data[k]) for k, e in picks if k in data])
         else:
             counted["key"], counted["count"] = key, len(members)
             _group_fields(counted, data, fields, values, plain)
-            totals(totals_of, members, counted, data, known)
-        first = sources[members[0]]
-        base.add(counted, FactSource(kind, first.file, first.at, data, first.document, stable))  # (the first's place)
+            _totals_set(counted, data, total, count)
+        base.add(counted, FactSource(kind, file, at, data, document, stable))  # (the first's place)
+
+
+def _totals_set(fact: dict | None, data: dict, total: float | None, count: int | None) -> None:
+    """A group's ``sum`` (None: not declared, or it overflows) and ``distinct`` (None: not declared) on its data
+    and its fact (None: made from the data later), as ``totals`` sets them."""
+    if total is not None:
+        data["sum"] = total
+        if fact is not None:
+            fact["sum"] = total
+    if count is not None:
+        data["distinct"] = count
+        if fact is not None:
+            fact["distinct"] = count
 
 
 def _sharing(keys: Iterable[str]) -> Any:

@@ -60,6 +60,14 @@ def getter(path: str) -> Callable[[Any], Any]:
     return _walk(parts)
 
 
+def _get_each(mappings: list, key: str) -> list:
+    """``m.get(key)`` of each of the mappings (AttributeError where one is not a mapping)."""
+    try:
+        return list(map(dict.get, mappings, repeat(key)))
+    except TypeError:  # (one is not a dict)
+        return [m.get(key) for m in mappings]
+
+
 def rows(columns: list, count: int) -> Iterable[tuple]:
     """The rows of the columns (``count`` empty rows when there is no column)."""
     return zip(*columns, strict=True) if columns else repeat((), count)
@@ -124,12 +132,21 @@ class Columns:
             if len(values) == len(self.facts) and skip not in values:
                 column = values
             else:  # not derived for some: the fact's own value there
-                column = list(islice(values, len(self.facts))) + [None] * (len(self.facts) - len(values))
-                for i in compress(range(len(column)), map(operator.is_, column, repeat(skip))):
-                    column[i] = self.facts[i].get(key)
-                for i in range(len(values), len(self.facts)):
-                    column[i] = self.facts[i].get(key)
+                column = self._own_where(key, values, skip)
         self._cache[key] = column
+        return column
+
+    def _own_where(self, key: str, values: Any, skip: Any) -> list:
+        """``values`` with the fact's own value of ``key`` where a value is ``skip`` or missing: None at once where
+        no fact there carries the field (a lean kind's facts carry only their lean fields)."""
+        column = list(islice(values, len(self.facts))) + [skip] * (len(self.facts) - len(values))
+        holes, lean = list(compress(range(len(column)), map(operator.is_, column, repeat(skip)))), \
+            self.base.lean_keys.get(self.kind, ())
+        if (key not in lean and "." not in key and self.kind in self.base.lean_keys and not self.base.full_rows.get(
+                self.kind)) or not any(map(operator.contains, map(self.facts.__getitem__, holes), repeat(key))):
+            return [None if value is skip else value for value in column] if holes else column
+        for i in holes:
+            column[i] = self.facts[i].get(key)
         return column
 
     def _given(self, key: str) -> list:
@@ -138,13 +155,13 @@ class Columns:
         as ``f_<name>``)."""
         lean = self.base.lean_keys.get(self.kind)
         if lean is None or key in lean or key in RESERVED:
-            return [fact.get(key) for fact in self.facts]
+            return _get_each(self.facts, key)
         name = key[2:] if key in _RENAMED else key
         full = self.base.full_rows.get(self.kind)
         if not full:
-            return [data.get(name) for data in evidence(self.sources())]
+            return _get_each(evidence(self.sources()), name)
         try:
-            column = [data.get(name) for data in evidence(self.sources())]
+            column = _get_each(evidence(self.sources()), name)
         except AttributeError:  # (evidence that is not a mapping, of a row built whole)
             return [fact.get(key) if i < len(full) and full[i] else src.data.get(name)
                     for i, (fact, src) in enumerate(zip(self.facts, self.sources(), strict=True))]
@@ -182,7 +199,8 @@ class Columns:
         resolve = located_column(located, partners or []) if located else None
         held, held_shown = values, shown  # held: coded, the fields the facts will carry too (memory: the stage's
         if self.base.holding and "." not in name:  # peak); positions (``located``): a tuple, never coded (all differ)
-            held, held_shown = (_fixed(values), _fixed(shown)) if resolve else (coded(values), coded(shown))
+            held, held_shown = (_fixed(values), _fixed(shown)) if resolve else (
+                coded(values, by_value=shown is None), coded(shown))  # (shown: told apart from the values by identity)
         self.base.set_derived_column(self.facts, name, held, ABSENT, held_shown, self.sources(), self.kind, resolve)
         if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts) and (
                 shown is not None or any(map(operator.is_not, values, repeat(ABSENT)))):  # (held: not all absent)
@@ -222,6 +240,7 @@ class ColumnStore:
     def __init__(self, base: FactBase):
         self.base = base
         self._kinds: dict[str, Columns] = {}
+        self.firsts: tuple[str, list[list], Any] | None = None  # (kind, key columns, each row's first row: derive_keys)
 
     def keep(self, kinds: frozenset[str], paths: dict[str, frozenset[str]]) -> None:
         """Keep only what is read of ``kinds`` and of each only the columns of the engine ``paths`` given for it."""
@@ -230,6 +249,10 @@ class ColumnStore:
                 del self._kinds[kind]
                 continue
             self._kinds[kind].keep(paths.get(kind, frozenset()))
+        if self.firsts is not None:  # (held while its key columns are)
+            kept = list(self._kinds[self.firsts[0]]._cache.values()) if self.firsts[0] in self._kinds else []
+            if not all(any(map(operator.is_, kept, repeat(column))) for column in self.firsts[1]):
+                self.firsts = None
 
     def kind(self, kind: str) -> Columns:
         if kind in self.base.tables:
@@ -303,22 +326,6 @@ _INTEGERS = frozenset({int})
 _TEXT_INTEGERS, _TEXT_FLOATS = frozenset({int, str, type(None)}), frozenset({float, str, type(None)})
 
 
-def year_column(columns: Columns) -> list[int | None]:
-    """Each fact's year (its ``year``, else its ``key``: a whole number, or text of one) where it counts (an
-    aggregate's year without records does not), else None."""
-    counts = columns.raw("count")
-    return [_year(key if year is None else year) if count != 0 else None
-            for year, key, count in zip(columns.raw("year"), columns.raw("key"), counts, strict=True)]
-
-
-def _year(year: Any) -> int | None:
-    if isinstance(year, float) and year.is_integer():
-        year = int(year)
-    if isinstance(year, str) and year.isdigit():
-        year = int(year)
-    return year if isinstance(year, int) and not isinstance(year, bool) else None
-
-
 class Coded:
     """A long held column as one small code per row into its distinct values (``coded``; memory: 1 or 2
     bytes a row instead of an 8-byte reference): the same values, read by position or in order."""
@@ -338,23 +345,48 @@ class Coded:
         return map(self.table.__getitem__, self.codes)
 
 
-def coded(values: list | None) -> Any:
+def coded(values: list | None, by_value: bool = False) -> Any:
     """``values`` as a ``Coded`` column when it is long and holds at most 65,536 distinct objects (told apart
     by identity, so every value read back is the object held) and, beyond 256, at most 3 for every 4 rows (else
-    the codes and the table of objects take more room than the list); otherwise as it is."""
+    the codes and the table of objects take more room than the list); otherwise as it is.  ``by_value``: values
+    that are equal may be read back as one of them (no one tells them apart by identity) - then, when no two
+    equal values can differ (``_by_value``), they are told apart by value, which is quicker."""
     if values is None or type(values) is not list or len(values) < _CODE_FROM:
         return values
     if all(map(operator.is_, values, repeat(values[0]))):  # one object (a value every row has, nothing derived)
         return Coded(array("B", bytes(len(values))), [values[0]])
-    ids = list(map(id, values))
-    distinct = dict(zip(ids, values, strict=True))  # (all alive in ``values``: ids are unique)
+    distinct = _by_value(values) if by_value else None
+    if distinct is not None:  # (each value told apart by value: read back as the first of its equals)
+        keys = values
+    else:
+        keys = list(map(id, values))
+        distinct = dict(zip(keys, values, strict=True))  # (all alive in ``values``: ids are unique)
     if len(distinct) > min(65536, max(256, 3 * len(values) // 4)):
         return values
-    codes = list(map(dict(zip(distinct, range(len(distinct)), strict=True)).__getitem__, ids))
-    return Coded(array("B", bytes(codes)) if len(distinct) <= 256 else array("H", codes), list(distinct.values()))
+    codes = map(dict(zip(distinct, range(len(distinct)), strict=True)).__getitem__, keys)
+    table = list(distinct) if keys is values else list(distinct.values())
+    return Coded(array("B", bytes(codes)) if len(distinct) <= 256 else array("H", codes), table)
 
 
 _CODE_FROM = 1024  # rows of a held column, from which it is held ``Coded``
+
+
+def _by_value(values: list) -> dict | None:
+    """The distinct values of the list by value (``dict.fromkeys``) when values that are equal are the same value to a
+    reader (``coded``): texts, whole numbers (no bool: True == 1), None and plain objects (equal only to themselves),
+    or floats among texts, None and plain objects but no zero (0.0 == -0.0); else None (or a value unhashable)."""
+    try:
+        distinct = dict.fromkeys(values)
+    except TypeError:
+        return None
+    if set(map(type, distinct)) <= _NEVER_EQUAL:  # (no two values of these types are equal unless the same)
+        return distinct
+    types = set(map(type, values))  # (a value equal to another of another type is among the distinct ones' equals)
+    return distinct if types <= _VALUE_CODED or (types <= _FLOAT_CODED and 0.0 not in distinct) else None
+
+
+_VALUE_CODED, _NEVER_EQUAL = frozenset({str, int, type(None), object}), frozenset({str, type(None), object})
+_FLOAT_CODED = frozenset({str, float, type(None), object})
 
 
 def _fixed(values: Any) -> Any:

@@ -12,11 +12,10 @@ import datetime as _dt
 import math
 import re
 from collections.abc import Callable
-from itertools import compress, repeat
-from operator import is_
+from itertools import repeat
+from operator import getitem, is_not
 from typing import Any
 
-from . import columns as col
 from .columns import ABSENT as _ABSENT
 from .columns import Columns, ColumnStore, getter, per_distinct, rel_diff_column, rows
 from .conditions import engine_field
@@ -30,6 +29,22 @@ __all__ = ["COLUMN_OPS", "derive_one", "getter", "year_of"]
 
 def year_of(days: int) -> int:
     return (_dt.date(1970, 1, 1) + _dt.timedelta(days=days)).year
+
+
+def year_column(columns: Columns) -> list[int | None]:
+    """Each fact's year (its ``year``, else its ``key``: a whole number, or text of one) where it counts (an
+    aggregate's year without records does not), else None."""
+    counts = columns.raw("count")
+    return [_year(key if year is None else year) if count != 0 else None
+            for year, key, count in zip(columns.raw("year"), columns.raw("key"), counts, strict=True)]
+
+
+def _year(year: Any) -> int | None:
+    if isinstance(year, float) and year.is_integer():
+        year = int(year)
+    if isinstance(year, str) and year.isdigit():
+        year = int(year)
+    return year if isinstance(year, int) and not isinstance(year, bool) else None
 
 
 def _type_of(value) -> str | None:
@@ -197,12 +212,9 @@ def _first_given_column(columns: list[list], table: dict) -> list:
     """``first_given`` over whole columns: the first of the values that is given (each later column read only
     where none before it gives one)."""
     out = list(columns[0])
-    for column in columns[1:]:
-        holes = list(compress(range(len(out)), map(is_, out, repeat(None))))
-        for i, value in zip(holes, map(column.__getitem__, holes), strict=True):
-            out[i] = value
-    for i in compress(range(len(out)), map(is_, out, repeat(None))):
-        out[i] = _ABSENT
+    for column in (*columns[1:], repeat(_ABSENT)):  # (row by row: the value so far where given, else the next one's)
+        if None in out:
+            out = list(map(getitem, zip(column, out, strict=False), map(is_not, out, repeat(None))))
     return out
 
 
@@ -280,7 +292,7 @@ def _decline_rate(columns: Columns, d: Derived, aggregates: dict[str, Aggregate]
     series: dict[tuple, list[tuple[int, Any, int]]] = {}
     keys = rows([[str(v) for v in columns.raw(f)] for f in others], len(columns))
     # a year an aggregate has no record of is not present (``year_column``)
-    for position, (year, value, key) in enumerate(zip(col.year_column(columns), columns.get(value_field), keys,
+    for position, (year, value, key) in enumerate(zip(year_column(columns), columns.get(value_field), keys,
                                                       strict=True)):
         if year is not None:
             series.setdefault(key, []).append((year, value, position))
@@ -310,7 +322,7 @@ def _window(columns: Columns, d: Derived) -> None:
     if n < 2:
         return
     by_year: dict[int, list[tuple[Any, int]]] = {}
-    for position, (year, value) in enumerate(zip(col.year_column(columns), columns.get(d.args[0]), strict=True)):
+    for position, (year, value) in enumerate(zip(year_column(columns), columns.get(d.args[0]), strict=True)):
         if year is not None:
             by_year.setdefault(year, []).append((value, position))
     values = {y: pts[0][0] for y, pts in by_year.items() if len(pts) == 1 and _numbers([pts[0][0]])}

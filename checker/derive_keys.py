@@ -6,9 +6,11 @@ in reverse (the last value a key is given is its first fact's), and each row's r
 
 from __future__ import annotations
 
+from array import array
+from collections import deque
 from collections.abc import Iterable
 from itertools import compress, repeat
-from operator import is_not, itemgetter
+from operator import eq, is_, is_not, itemgetter, not_
 from typing import Any
 
 from . import columns as col
@@ -16,7 +18,7 @@ from .columns import ABSENT as _ABSENT
 from .columns import Columns, ColumnStore, rows, walk
 from .conditions import engine_field
 from .factbase import UNSET
-from .packedsource import evidence
+from .packedsource import evidence, field
 from .packmodel import Derived
 
 PLAIN_TYPES, PLAIN_OR_NONE = frozenset({str, int, float, bool}), frozenset({str, int, float, bool, type(None)})
@@ -40,13 +42,13 @@ def occurrence(store: ColumnStore, d: Derived) -> None:
     columns = store.kind(d.kind)
     read = [columns.get(arg) for arg in d.args]
     if all(columns.types(column) <= PLAIN_OR_NONE for column in read):  # no row to test
-        keys = list(keyed(read, len(columns)))
-        ranks = [3] * len(keys)
-        firsts = _firsts(keys, range(len(keys)))  # the first fact of each key: 1
-        for position in firsts.values():
-            ranks[position] = 1
-        rest = [p for p, rank in enumerate(ranks) if rank == 3] if len(firsts) < len(keys) else []
-        for position in _firsts(list(map(keys.__getitem__, rest)), rest).values():  # then the first of the others
+        firsts = first_rows(store, d.kind, read, len(columns))
+        first = list(map(eq, firsts, range(len(firsts))))  # the first fact of each key: 1
+        ranks = list(map((3, 1).__getitem__, first))
+        rest = list(compress(range(len(firsts)), map(not_, first)))
+        seconds: dict[int, int] = {}  # (each key, by its first row: the first of the others)
+        deque(map(seconds.setdefault, map(firsts.__getitem__, rest), rest), maxlen=0)
+        for position in seconds.values():
             ranks[position] = 2
         columns.set(engine_field(d.field), ranks)
         return
@@ -59,6 +61,20 @@ def occurrence(store: ColumnStore, d: Derived) -> None:
         else:
             out.append(_ABSENT)
     columns.set(engine_field(d.field), out)
+
+
+def first_rows(store: ColumnStore, kind: str, key_columns: list[list], count: int) -> Any:
+    """Each row's first row with an equal key (``keyed``; hashable values), by position: found once for the
+    neighbouring steps that key a kind's rows by the same columns (``ColumnStore.firsts``, held while they are)."""
+    held = store.firsts
+    if held is not None and held[0] == kind and len(held[1]) == len(key_columns) and all(
+            map(is_, held[1], key_columns)):
+        return held[2]
+    seen: dict = {}
+    firsts = array("q", map(seen.setdefault, keyed(key_columns, count), range(count)))
+    if key_columns:
+        store.firsts = (kind, key_columns, firsts)
+    return firsts
 
 
 def keyed(columns: list[list], count: int) -> Iterable:
@@ -87,10 +103,14 @@ def ref(store: ColumnStore, d: Derived) -> None:
     """Copy ``take`` from the first fact of kind ``of`` (in fact order) whose ``match`` fields equal ours."""
     assert d.of is not None and d.take is not None
     theirs = store.kind(d.of)
-    if d.take in col.LOCATION and _ref_located(theirs, store.kind(d.kind), d.match, d.take, engine_field(d.field)):
+    if (d.take in col.LOCATION and _ref_located(store, d)) or (
+            d.of == d.kind and all(t == o for t, o in d.match) and _ref_own(store, theirs, d)):
         return
-    index, bare = _index(theirs, d)
-    ours = store.kind(d.kind)
+    _ref_index(store.kind(d.kind), d, *_index(theirs, d))
+
+
+def _ref_index(ours: Columns, d: Derived, index: dict[tuple, Any], bare: bool) -> None:
+    """``ref`` by its partners' ``index`` (``_index``)."""
     mine = [ours.get(f) for _, f in d.match]
     plain = all(ours.types(c) <= PLAIN_OR_NONE for c in mine)  # every key can be looked up
     if bare or all(value is shown for value, shown in index.values()):  # every partner's value shown as itself
@@ -111,20 +131,51 @@ def ref(store: ColumnStore, d: Derived) -> None:
 _MISS = (_ABSENT, None)  # (no partner: no value)
 
 
-def _ref_located(theirs: Columns, ours: Columns, match: tuple, take: str, field: str) -> bool:
+def _ref_located(store: ColumnStore, d: Derived) -> bool:
     """A ``ref`` of where the partner's evidence is (``take: _at``), when every key is plain: the partner's position
     is held, its place computed only when read (``Columns.set`` ``located``).  False: not done here (a key that is
     not plain, or evidence holding a field of that name)."""
-    key_columns, mine = [theirs.get(f) for f, _ in match], [ours.get(f) for _, f in match]
+    assert d.of is not None and d.take is not None
+    theirs, ours = store.kind(d.of), store.kind(d.kind)
+    key_columns, mine = [theirs.get(f) for f, _ in d.match], [ours.get(f) for _, f in d.match]
     sources = theirs.sources()
     if not (all(theirs.types(c) <= PLAIN_TYPES for c in key_columns) and all(ours.types(c) <= PLAIN_OR_NONE
                                                                              for c in mine)) \
-            or any(type(data) is dict and take in data for data in evidence(sources)):
+            or _holds(evidence(sources), d.take):
         return False
-    positions = list(map(theirs.base.position, range(len(sources))))
-    first = dict(zip(reversed(list(keyed(key_columns, len(theirs)))), reversed(positions), strict=True))  # first ones
-    ours.set(field, list(map(first.get, keyed(mine, len(ours)), repeat(_ABSENT))), located=take, partners=sources)
+    if theirs is ours and all(t == o for t, o in d.match):  # its own facts by the same fields: each row's first
+        shared = list(map(theirs.base.position, range(len(sources))))  # (one int object a position: memory)
+        values = list(map(shared.__getitem__, first_rows(store, d.kind, mine, len(ours))))
+    else:
+        first = _firsts(list(keyed(key_columns, len(theirs))), range(len(theirs)))
+        first = dict(zip(first, map(theirs.base.position, first.values()), strict=True))
+        values = list(map(first.get, keyed(mine, len(ours)), repeat(_ABSENT)))
+    ours.set(engine_field(d.field), values, located=d.take, partners=sources)
     return True
+
+
+def _ref_own(store: ColumnStore, columns: Columns, d: Derived) -> bool:
+    """A ``ref`` of a kind's own facts by the same fields, every key plain and every value given: each fact's partner
+    is the first fact of its key (``first_rows``).  False: not done here."""
+    assert d.take is not None
+    keys, taken = [columns.get(f) for f, _ in d.match], columns.get(d.take)
+    if type(columns) is col.TableColumns or not len(columns) or None in taken or not (
+            all(columns.types(c) <= PLAIN_TYPES for c in keys) and columns.types(taken) <= PLAIN_OR_NONE):
+        return False
+    firsts = first_rows(store, d.kind, keys, len(columns))
+    partners = list(dict.fromkeys(firsts))
+    found = dict(zip(partners, _partners(columns.sources(), partners, taken, d.take), strict=True))
+    shown = None if all(value is written for value, written in found.values()) else \
+        list(map(itemgetter(1), map(found.__getitem__, firsts)))
+    columns.set(engine_field(d.field), list(map(taken.__getitem__, firsts)), shown)
+    return True
+
+
+def _holds(datas: list, name: str) -> bool:
+    """Whether evidence that is a mapping (a dict) holds a field ``name``."""
+    if set(map(type, datas)) <= {dict}:
+        return any(map(dict.__contains__, datas, repeat(name)))
+    return any(type(data) is dict and name in data for data in datas)
 
 
 def _index(theirs: Columns, d: Derived) -> tuple[dict[tuple, Any], bool]:
@@ -143,15 +194,31 @@ def _index(theirs: Columns, d: Derived) -> tuple[dict[tuple, Any], bool]:
             keys = list(compress(keyed(key_columns, len(theirs)), map(is_not, taken, repeat(None))))
         else:
             keys = list(keyed(key_columns, len(theirs)))
+        firsts = _firsts(keys, given)
         if bare:
-            return {key: taken[position] for key, position in _firsts(keys, given).items()}, bare
-        for key, position in _firsts(keys, given).items():
-            index[key] = _partner(sources[position], taken[position], d.take)
-        return index, bare
+            return dict(zip(firsts, map(taken.__getitem__, firsts.values()), strict=True)), bare
+        return dict(zip(firsts, _partners(sources, list(firsts.values()), taken, d.take), strict=True)), bare
     for src, key, value in zip(sources, rows(key_columns, len(theirs)), taken, strict=True):
         if scalars(key) and scalar(value) and (key := key[0] if len(key) == 1 else key) not in index:
             index[key] = value if bare else _partner(src, value, d.take)
     return index, bare
+
+
+def _partners(sources: list, positions: list[int], taken: list, take: str) -> list[tuple[Any, Any]]:
+    """``_partner`` of the sources at ``positions``: where none of them has a derived value of that name (none
+    written on its fact, none held for its kind), the value as written is the evidence's, read at once."""
+    head, _, rest = take.partition(".")
+    if rest or not sources or sources[0] is None:
+        return [_partner(sources[position], taken[position], take) for position in positions]
+    names, helds = field(sources, "names"), set(map(field(sources, "held").__getitem__, positions))
+    if any(map(is_not, map(names.__getitem__, positions), repeat(None))) \
+            or any(held is not None and head in held.columns for held in helds):
+        return [_partner(sources[position], taken[position], take) for position in positions]
+    values = list(map(taken.__getitem__, positions))
+    shown = [data.get(head) if isinstance(data, dict) else None for data in map(evidence(sources).__getitem__,
+                                                                                 positions)]  # (``_as_written``)
+    return [(value, written if type(written) in PLAIN_TYPES or scalar(written) else value)
+            for value, written in zip(values, shown, strict=True)]
 
 
 def _partner(src: Any, value: Any, take: str) -> tuple[Any, Any]:

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import math
 from itertools import compress, islice, repeat
-from math import prod
-from operator import mul
+from operator import and_, getitem, is_, mul, not_, or_
 from typing import Any
 
 from .columns import ABSENT as _ABSENT
-from .columns import Columns, rows
+from .columns import Columns
 from .conditions import engine_field
 from .packmodel import UNIT_ERROR, Derived
 from .quantities import UnitProblem, factor, rounded
@@ -85,72 +84,64 @@ def _unit_rows(unit_columns: list, unit_fields: list[str | None], count: int) ->
 
 
 def _rounded_all(products: list[float]) -> list[float]:
-    """Each product rounded, once per distinct product (memory: one float object per value); a zero on its
-    own (it keeps its sign)."""
+    """Each product rounded, once per distinct product (memory: one float object per value); a zero as it is (it
+    keeps its sign, as rounding it does)."""
     known = {p: rounded(p) for p in dict.fromkeys(products) if p}
-    return [known[p] if p else rounded(p) for p in products]
+    return list(map(known.get, products, products))
 
 
 def with_units(columns: Columns, d: Derived) -> None:
-    """convert / product over the kind's columns; the conversion factor (or the unit problem) is
-    computed once per distinct combination of unit texts, the rows read as tuples of numbers."""
-    unit_fields = [u for _, u in d.factors]
-    count = len(columns)
+    """convert / product over the kind's columns, column by column: the conversion factor (or the unit problem) is
+    computed once per distinct combination of unit texts, the factors multiplied in order as floats (as ``prod``
+    with a start of 1.0 does), then by the row's factor.  A row whose value is missing, or whose unit is not text,
+    gets ``_unusable``'s outcome (once per combination of the types of its values and units); a factor that is a
+    problem, its text; a result that is not finite, that problem."""
+    count, unit_fields = len(columns), [u for _, u in d.factors]
     value_columns = [columns.get(v) for v, _ in d.factors]
     unit_columns = [columns.get(u) if u else repeat(None) for u in unit_fields]
-    numbers = _NUMBER_TYPES.issuperset
-    plain = all(columns.types(column) <= _NUMBER_TYPES for column in value_columns)  # no row to test
     scales = _scales(unit_columns, unit_fields, count, d.to)
+    kinds = dict.fromkeys(scales)  # (the distinct outcomes: a factor, a problem's text or ``_CHECK``)
+    given: list | None = None  # (per row: every value a number - not a bool; None: every row)
+    products: list = [1.0] * count
+    for column in value_columns:  # a value that is not a number multiplies as 1.0 (its row is not usable)
+        if not columns.types(column) <= _NUMBER_TYPES:
+            numbers = list(map(_NUMBER_TYPES.__contains__, map(type, column)))
+            given = numbers if given is None else list(map(and_, given, numbers))
+            column = list(map(getitem, zip(repeat(1.0), column, strict=False), numbers))
+        products = list(map(mul, products, column))
+    products = list(map(mul, products, map({s: s if type(s) is float else 1.0 for s in kinds}.__getitem__, scales)))
+    usable = map({s: type(s) is float for s in kinds}.__getitem__, scales)
+    kept = list(map(and_, usable if given is None else map(and_, usable, given), map(math.isfinite, products)))
     target = engine_field(d.field)
-    if plain and _CHECK not in scales:  # every row's values numbers, its units a factor or a problem
-        products, problems = _column_products(value_columns, scales, count)
-        columns.set(target, products)
-        columns.set(target + UNIT_ERROR, problems)
+    if all(kept):  # every row's product, no problem to note
+        columns.set(target, _rounded_all(products))
+        columns.set(target + UNIT_ERROR, [_ABSENT] * count)
         return
-    values: list = []
-    errors: list = []
-    known: dict[float, float] = {}  # each nonzero product rounded once (memory: one float object per value)
-    for row, units, scale in zip(rows(value_columns, count), _unit_rows(unit_columns, unit_fields, count), scales,
-                                 strict=False):
-        if scale is _CHECK or not (plain or numbers(map(type, row))):
-            values.append(_ABSENT)  # a missing value (absent) or a unit that is not text (its problem)
-            errors.append(_unusable(row, units, unit_fields))
-            continue
-        if type(scale) is str:
-            values.append(_ABSENT)
-            errors.append(scale)
-            continue
-        result = prod(row, start=1.0) * scale  # (the factors multiplied in order, as floats)
-        if math.isfinite(result):
-            done = known.get(result) if result else None
-            if done is None:
-                done = rounded(result)
-                if result:
-                    known[result] = done
-            values.append(done)
-            errors.append(_ABSENT)
-        else:
-            values.append(_ABSENT)
-            errors.append(_NOT_FINITE)
+    known = {p: rounded(p) for p in dict.fromkeys(compress(products, kept)) if p}  # once per distinct product
+    values = list(map(getitem, zip(repeat(_ABSENT), map(known.get, products, products)), kept))
+    errors = list(map(getitem, zip(map({s: _NOT_FINITE if type(s) is float else s for s in kinds}.__getitem__,
+                                       scales), repeat(_ABSENT)), kept))
+    if given is not None or _CHECK in kinds:  # (rows of ``_unusable``)
+        checked = map(is_, scales, repeat(_CHECK))
+        _unusable_rows(errors, value_columns, unit_columns, unit_fields, list(compress(
+            range(count), checked if given is None else map(or_, checked, map(not_, given)))))
     columns.set(target, values)
     columns.set(target + UNIT_ERROR, errors)
 
 
-def _column_products(value_columns: list[list], scales: list, count: int) -> tuple[list, list]:
-    """``with_units``' values and unit problems when every value is a number and every row's units give a factor
-    (a float) or a problem (a text), column by column: the factors multiplied in order, as floats (as ``prod``
-    with a start of 1.0 does), then by the row's factor; a result that is not finite is a problem."""
-    usable = [type(scale) is float for scale in scales]
-    products: list = [1.0] * count
-    for column in value_columns:
-        products = list(map(mul, products, column))
-    products = list(map(mul, products, scales if all(usable) else [s if u else 1.0 for s, u in zip(scales, usable,
-                                                                                                      strict=True)]))
-    finite = list(map(math.isfinite, products))
-    if all(usable) and all(finite):  # every row's product, no problem to note
-        return _rounded_all(products), [_ABSENT] * count
-    kept = [u and f for u, f in zip(usable, finite, strict=True)]
-    known = {p: rounded(p) for p in dict.fromkeys(compress(products, kept)) if p}  # once per distinct product
-    values = [(known[p] if p else rounded(p)) if k else _ABSENT for p, k in zip(products, kept, strict=True)]
-    errors = [_ABSENT if k else _NOT_FINITE if u else s for s, u, k in zip(scales, usable, kept, strict=True)]
-    return values, errors
+def _unusable_rows(errors: list, value_columns: list[list], unit_columns: list, unit_fields: list[str | None],
+                   rows: list[int]) -> None:
+    """``_unusable`` of each of the ``rows`` into ``errors``, computed once per combination of the types of the
+    row's values and units (all it looks at)."""
+    read = [*value_columns, *(c for c, u in zip(unit_columns, unit_fields, strict=True) if u)]
+    known: dict[tuple, Any] = {}
+    for row, types in zip(rows, zip(*(map(type, map(c.__getitem__, rows)) for c in read), strict=True),
+                          strict=True):
+        problem = known.get(types, _UNSEEN)
+        if problem is _UNSEEN:
+            units = tuple(c[row] if u else None for c, u in zip(unit_columns, unit_fields, strict=True))
+            problem = known[types] = _unusable(tuple(c[row] for c in value_columns), units, unit_fields)
+        errors[row] = problem
+
+
+_UNSEEN: Any = object()
