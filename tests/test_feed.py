@@ -184,5 +184,5 @@ def test_a_kind_only_unsplit_branches_read_is_given_to_the_first_session_only():
     assert [k.count("d") for k in kinds] == [2] + [0] * (len(sessions) - 1)
     assert all(k.count("s") == 1 for k in kinds)
     assert [len(r) for r in records] == [6, 4]  # 8 less the two "d" facts, then the rest
-    assert sorted(sum(records, []), key=int) == [str(i) for i in range(4, 14)]  # every record once
+    assert sorted((r for rs in records for r in rs), key=int) == [str(i) for i in range(4, 14)]  # every record once
     assert [s.keep for s in sessions][1:] == [frozenset({"a|fail|0"})] * (len(sessions) - 1)
