@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import operator
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress, islice, repeat
 from typing import Any
 
@@ -60,7 +60,7 @@ def getter(path: str) -> Callable[[Any], Any]:
     return _walk(parts)
 
 
-def _get_each(mappings: list, key: str) -> list:
+def _get_each(mappings: Sequence, key: str) -> list:
     """``m.get(key)`` of each of the mappings (AttributeError where one is not a mapping)."""
     try:
         return list(map(dict.get, mappings, repeat(key)))

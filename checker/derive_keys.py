@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from array import array
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import compress, repeat
 from operator import eq, is_, is_not, itemgetter, not_
 from typing import Any
@@ -171,7 +171,7 @@ def _ref_own(store: ColumnStore, columns: Columns, d: Derived) -> bool:
     return True
 
 
-def _holds(datas: list, name: str) -> bool:
+def _holds(datas: Sequence, name: str) -> bool:
     """Whether evidence that is a mapping (a dict) holds a field ``name``."""
     if set(map(type, datas)) <= {dict}:
         return any(map(dict.__contains__, datas, repeat(name)))
