@@ -91,14 +91,20 @@ def test_release_and_only_kinds_on_packed_sources(monkeypatch):
     assert kept.get("9") is None and kept.get("2").row == 1
 
 
-def test_a_view_writes_its_field_into_its_block(monkeypatch):
-    """A field set on a source read back is read back as set; a shared field becomes a column only then."""
+def _three_packed(monkeypatch):
+    """Three facts of one kind, their sources packed (``PACK_FROM`` 2): the facts, the packed list, its block."""
     monkeypatch.setattr(sourcepack, "PACK_FROM", 2)
     facts = [{"kind": "a", "id": str(i + 1)} for i in range(3)]
     sources = IdList((f["id"], FactSource("a", "t.csv", i, {"v": i}, None, "k", fact=f, row=i))
                      for i, f in enumerate(facts))
     packed = pack(sources, facts, {"a": ["1", "2", "3"]}, FIELDS, PackedSource)
     block = packed._items[0]
+    return facts, packed, block
+
+
+def test_a_view_writes_its_field_into_its_block(monkeypatch):
+    """A field set on a source read back is read back as set; a shared field becomes a column only then."""
+    facts, packed, block = _three_packed(monkeypatch)
     assert block.fields["names"] is None and "fact" not in block.fields and "row" not in block.fields
     view = packed["2"]
     view.names = {"x": "f_x"}
@@ -118,12 +124,7 @@ def test_a_view_writes_its_field_into_its_block(monkeypatch):
 def test_a_field_set_alike_on_every_source_settles_to_one_value(monkeypatch):
     """A field the derive stage set on every source, the same object on each, is held once when the kind is packed
     again (its places stay a column: a position read back would be a new int each time, not the shared one)."""
-    monkeypatch.setattr(sourcepack, "PACK_FROM", 2)
-    facts = [{"kind": "a", "id": str(i + 1)} for i in range(3)]
-    sources = IdList((f["id"], FactSource("a", "t.csv", i, {"v": i}, None, "k", fact=f, row=i))
-                     for i, f in enumerate(facts))
-    packed = pack(sources, facts, {"a": ["1", "2", "3"]}, FIELDS, PackedSource)
-    block = packed._items[0]
+    facts, packed, block = _three_packed(monkeypatch)
     shown = {"x": "1 t"}
     packed["1"].shown = {"x": "other"}
     for fid in "123":
