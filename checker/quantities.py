@@ -97,7 +97,8 @@ def _import_pint() -> Any:
     try:
         import pint
     finally:
-        del sys.modules["dask"]
+        if sys.modules.get("dask", 0) is None:  # (not another thread's dask, imported meanwhile)
+            del sys.modules["dask"]
     return pint
 
 
