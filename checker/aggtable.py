@@ -146,16 +146,8 @@ def totals(totalled: tuple[list | None, list | None], members: list[int], fact: 
     positions of its records in the kind; ``totalled``: the columns, ``totalled``), on the fact (None: made
     from the data later) and its data; ``known``: the totals rounded so far (``_sum``)."""
     sums, distinct = totalled
-    if sums is not None:
-        total = _sum(sums, members, {} if known is None else known)
-        if total is not None:  # an overflowing total is not given
-            data["sum"] = total
-            if fact is not None:
-                fact["sum"] = total
-    if distinct is not None:
-        data["distinct"] = _distinct(distinct, members)
-        if fact is not None:
-            fact["distinct"] = data["distinct"]
+    _totals_set(fact, data, None if sums is None else _sum(sums, members, {} if known is None else known),
+                None if distinct is None else _distinct(distinct, members))
 
 
 def _sum(sums: list, members: list[int], known: dict[float, float]) -> float | None:

@@ -103,10 +103,15 @@ def ref(store: ColumnStore, d: Derived) -> None:
     """Copy ``take`` from the first fact of kind ``of`` (in fact order) whose ``match`` fields equal ours."""
     assert d.of is not None and d.take is not None
     theirs = store.kind(d.of)
-    if (d.take in col.LOCATION and _ref_located(store, d)) or (
-            d.of == d.kind and all(t == o for t, o in d.match) and _ref_own(store, theirs, d)):
+    if (d.take in col.LOCATION and _ref_located(store, d)) or (_own_by_same_fields(d) and _ref_own(store, theirs, d)):
         return
     _ref_index(store.kind(d.kind), d, *_index(theirs, d))
+
+
+def _own_by_same_fields(d: Derived) -> bool:
+    """Whether a ``ref`` reads its own kind's facts, matching each field with itself (each row's partner: the first
+    row of its key, ``first_rows``)."""
+    return d.of == d.kind and all(t == o for t, o in d.match)
 
 
 def _ref_index(ours: Columns, d: Derived, index: dict[tuple, Any], bare: bool) -> None:
@@ -143,7 +148,7 @@ def _ref_located(store: ColumnStore, d: Derived) -> bool:
                                                                              for c in mine)) \
             or _holds(evidence(sources), d.take):
         return False
-    if theirs is ours and all(t == o for t, o in d.match):  # its own facts by the same fields: each row's first
+    if _own_by_same_fields(d):  # each row's first
         shared = list(map(theirs.base.position, range(len(sources))))  # (one int object a position: memory)
         values = list(map(shared.__getitem__, first_rows(store, d.kind, mine, len(ours))))
     else:

@@ -6,6 +6,7 @@ take a handful of values calls pint a handful of times."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from itertools import compress, islice, repeat
 from operator import and_, getitem, is_, mul, not_, or_
 from typing import Any
@@ -86,8 +87,13 @@ def _unit_rows(unit_columns: list, unit_fields: list[str | None], count: int) ->
 def _rounded_all(products: list[float]) -> list[float]:
     """Each product rounded, once per distinct product (memory: one float object per value); a zero as it is (it
     keeps its sign, as rounding it does)."""
-    known = {p: rounded(p) for p in dict.fromkeys(products) if p}
+    known = _rounding(products)
     return list(map(known.get, products, products))
+
+
+def _rounding(products: Iterable[float]) -> dict[float, float]:
+    """Each distinct nonzero product and its rounded value, rounded once (memory: one float object per value)."""
+    return {p: rounded(p) for p in dict.fromkeys(products) if p}
 
 
 def with_units(columns: Columns, d: Derived) -> None:
@@ -117,7 +123,7 @@ def with_units(columns: Columns, d: Derived) -> None:
         columns.set(target, _rounded_all(products))
         columns.set(target + UNIT_ERROR, [_ABSENT] * count)
         return
-    known = {p: rounded(p) for p in dict.fromkeys(compress(products, kept)) if p}  # once per distinct product
+    known = _rounding(compress(products, kept))
     values = list(map(getitem, zip(repeat(_ABSENT), map(known.get, products, products)), kept))
     errors = list(map(getitem, zip(map({s: _NOT_FINITE if type(s) is float else s for s in kinds}.__getitem__,
                                        scales), repeat(_ABSENT)), kept))

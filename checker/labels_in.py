@@ -212,11 +212,13 @@ def normalise_data(data: Any, node: dict, schemas: SchemaSet | None = None) -> A
                 for i, item in enumerate(value):
                     if isinstance(item, str):
                         value[i] = scalar_value(item, items, schemas)
-            if enter_items and not _plan(items)[1]:  # records with nothing to enter (a table's rows): by column
-                _scalars([item for item in value if isinstance(item, dict)], _plan(items)[0], done, schemas)
-                stack.extend((item, items) for item in value if isinstance(item, list))
-            elif enter_items:
-                stack.extend((item, items) for item in value if isinstance(item, (dict, list)))
+            if enter_items:
+                item_scalars, item_enter = _plan(items)[:2]
+                if item_enter:
+                    stack.extend((item, items) for item in value if isinstance(item, (dict, list)))
+                else:  # records with nothing to enter (a table's rows): by column
+                    _scalars([item for item in value if isinstance(item, dict)], item_scalars, done, schemas)
+                    stack.extend((item, items) for item in value if isinstance(item, list))
     return scalar_value(data, node, schemas)
 
 
