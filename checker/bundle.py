@@ -7,26 +7,24 @@ Everything is read into memory once; the source is opened read-only and never wr
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import os
-from array import array
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
 from .bundlefiles import ATTACHMENT_DIR, DOCUMENT_SUFFIXES, MANIFEST, TABLE_SUFFIX, BundleLimit, read_files, tally
 from .charset import SUSPICIOUS_NAME
+from .csvtable import TableContent, _parse_table
 from .errors import InputError, Problem, ReadProblem
 from .i18n import LANGUAGES, tr, using
-from .limits import DEFAULT_LIMITS, SHARED_KEYS, Limits, option
+from .limits import DEFAULT_LIMITS, Limits, option
 from .model import EvidenceFile
-from .pointers import Position, Positioned, join_pointer, split_pointer
+from .pointers import Positioned
 from .yamlio import decode_text, parse_yaml
 
-__all__ = ["ATTACHMENT_DIR", "DOCUMENT_SUFFIXES", "MANIFEST", "TABLE_SUFFIX", "Bundle", "Document", "bundle_from_files",
+__all__ = ["ATTACHMENT_DIR", "DOCUMENT_SUFFIXES", "MANIFEST", "TABLE_SUFFIX", "Bundle", "Document", "TableContent",
+           "bundle_from_files",
            "load_bundle", "read_files"]
 
 
@@ -78,161 +76,6 @@ class Bundle:
     def evidence_files(self) -> tuple[EvidenceFile, ...]:
         return tuple(self.files[p] for p in sorted(self.files))
 
-
-
-class TableContent(Positioned):
-    """The rows of a CSV table with their positions stored compactly (a line per row and a column per
-    cell in flat integer arrays, not a dictionary entry per cell)."""
-
-    def __init__(self, data: Any, base: str, width: int):
-        super().__init__(data)
-        self.base = base
-        self.width = width
-        self.lines = array("i")
-        # per cell, row by row: its length as read (a cell's column is summed from them when it is asked for)
-        self.columns = array("H")  # (wider when a cell needs it)
-        self.header: dict[str, int] = {}
-
-    def position(self, pointer: str) -> Position | None:
-        if pointer.startswith(self.base + "/"):
-            parts = pointer[len(self.base) + 1:].split("/", 1)
-            if parts[0].isdigit() and int(parts[0]) < len(self.lines):
-                row = int(parts[0])
-                col = self.header.get(split_pointer("/" + parts[1])[0]) if len(parts) > 1 else None
-                if col is None:
-                    return (self.lines[row], 1)
-                start = row * self.width
-                return (self.lines[row], 1 + col + sum(self.columns[start:start + col]))
-        return (1, 1)
-
-    def values(self) -> int:  # each row a mapping of its columns (``Positioned.values``), not walked
-        return len(self.lines) * (self.width + 2) + 5  # (the root, its kind, the list)
-
-    def widen(self, row: list[str]) -> Callable[[Iterable[int]], None]:
-        """Widen the cell-length array ``columns`` (a cell longer than 65,535 characters) and note the last row's cell
-        lengths again; returns the new array's ``extend``."""
-        del self.columns[(len(self.lines) - 1) * self.width:]  # the part of this row already added
-        self.columns = array("i", self.columns)
-        self.columns.extend(map(len, row))
-        return self.columns.extend
-
-
-def _parse_table(text: str, name: str, kind: str, records_field: str, limits: Limits = DEFAULT_LIMITS
-                 ) -> TableContent:
-    """Turn a CSV table into ``{kind, <records_field>: [row...]}``, keeping cell positions.  Rows are read
-    one at a time (never the whole table as lists of cells) and counted against the limits as they come."""
-    old_limit = csv.field_size_limit(limits.max_csv_cell)
-    try:
-        if text.count("\n") > limits.max_csv_rows:  # may be over the limit: count before building rows
-            _count_rows(text, name, limits)
-        return _table_rows(text, name, kind, records_field, limits)
-    finally:
-        csv.field_size_limit(old_limit)
-
-
-def _lines(text: str):
-    """The lines of ``text`` one by one, ends kept (io.StringIO would copy the whole text into a buffer
-    of four bytes a character).  Text with only carriage returns (old Mac exports) goes through StringIO,
-    whose universal newlines split it."""
-    if "\n" not in text and "\r" in text:
-        yield from io.StringIO(text, newline="")
-        return
-    start, find = 0, text.find
-    while True:
-        end = find("\n", start)
-        if end < 0:
-            if start < len(text):
-                yield text[start:]
-            return
-        yield text[start:end + 1]
-        start = end + 1
-
-
-def _count_rows(text: str, name: str, limits: Limits) -> None:
-    reader = csv.reader(_lines(text), strict=True)
-    rows = -1  # the header
-    try:
-        for row in reader:
-            if any(c.strip() for c in row):
-                rows += 1
-                if rows > limits.max_csv_rows:
-                    raise InputError(tr("the table has more than {count} rows ({option})",
-                                        count=f"{limits.max_csv_rows:,}", option=option("max_csv_rows")),
-                                     name, reader.line_num)
-    except csv.Error:
-        return  # reported with its line when the rows are read
-
-
-def _check_header(header: list[str], name: str) -> None:
-    """An empty or repeated column name: refused, naming the file, line 1 and the column."""
-    seen: set[str] = set()
-    for col, h in enumerate(header, start=1):
-        if not h:
-            raise InputError(tr("the header row has an empty column name"), name, 1, col)
-        if h in seen:
-            raise InputError(tr("the header row repeats this column name"), name, 1, col, h)
-        seen.add(h)
-
-
-def _row_type() -> type:
-    """A class whose instances' attribute dicts hold a table's rows: CPython's key-sharing dicts keep the
-    column names once per table, not once per row (a row of 11-16 cells takes ~180 bytes instead of ~470; at
-    180k-row ledgers, ~100 MB).  Each row is a plain ``dict`` all the same (``type(row) is dict``), in the
-    order of its cells; one class per table.  A table wider than ``SHARED_KEYS`` columns has plain dicts."""
-    return type("TableRow", (), {})
-
-
-def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Limits) -> TableContent:
-    # strict: a quote never closed is an error, not the rest of the table read into one cell; and so is text
-    # after a closing quote ("x"y), which the lenient reader silently joined
-    reader = csv.reader(_lines(text), strict=True)
-    start = 1  # the line the row being read starts on
-    try:
-        header_row = next(reader, None)
-        if header_row is None:
-            raise InputError(tr("the table is empty"), name)
-        header = [h.strip() for h in header_row]
-        _check_header(header, name)
-        records: list[dict] = []
-        out = TableContent({"kind": kind, records_field: records}, join_pointer("", records_field), len(header))
-        out.header = {h: i for i, h in enumerate(header)}
-        width = len(header)
-        add_line, add_lengths, add_record = out.lines.append, out.columns.extend, records.append
-        shared = {h: h for h in header}.setdefault  # one object per distinct cell text (codes, names, dates)
-        row_type = _row_type()
-        strip = str.strip
-        start = reader.line_num + 1
-        for row in reader:
-            start = reader.line_num + 1  # where the next row starts (its error, a quote never closed, names it)
-            values = list(map(strip, row))
-            if not any(values):
-                continue
-            if len(row) != width:
-                raise InputError(tr("row has {cells} cells, the header has {width}", cells=len(row), width=width), name,
-                                 reader.line_num)
-            if len(records) >= limits.max_csv_rows:
-                raise InputError(tr("the table has more than {count} rows ({option})", count=f"{limits.max_csv_rows:,}",
-                                    option=option("max_csv_rows")), name, reader.line_num)
-            add_line(reader.line_num)
-            try:
-                add_lengths(map(len, row))
-            except OverflowError:  # a cell longer than 65,535 characters: the lengths array is widened
-                add_lengths = out.widen(row)
-            values = list(map(shared, values, values))
-            pairs = zip(header, values, strict=True)
-            record = row_type().__dict__ if width <= SHARED_KEYS else {}  # sharing the table's keys (``_row_type``)
-            record.update(pairs if "" not in values else [(h, v) for h, v in pairs if v])
-            add_record(record)
-    except csv.Error as exc:
-        if "field larger than field limit" in str(exc):
-            raise InputError(tr("a cell is longer than the limit of {count} characters ({option})",
-                                count=f"{limits.max_csv_cell:,}", option=option("max_csv_cell")),
-                             name, reader.line_num) from None
-        if "unexpected end of data" in str(exc):  # the row the open quote is in starts after the last row read
-            raise InputError(tr("a quote opened in this row is never closed (a stray \" in a cell?)"), name,
-                             start) from None
-        raise InputError(tr("malformed CSV: {problem}", problem=exc), name, reader.line_num) from None
-    return out
 
 
 def load_bundle(source: str | os.PathLike, table_fields: dict[str, str] | None = None,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from itertools import repeat
 from typing import Any
 
-from .bundle import TableContent
+from .csvtable import TableContent
 from .factbase import FactSource
 from .packedsource import field
 

@@ -1,0 +1,104 @@
+"""The block-at-a-time reading of a CSV table (``checker.csvtable._rows_at_once``) against the row-by-row one
+(``_table_rows``): the same rows, positions and errors for every text it takes, and the row-by-row reading for
+every text it does not."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from checker import csvtable
+from checker.csvtable import _one_line_rows, _parse_table, _rows_at_once
+from checker.errors import InputError
+from checker.limits import DEFAULT_LIMITS, Limits
+
+
+def _outcome(read, text: str, limits: Limits = DEFAULT_LIMITS):
+    try:
+        table = read(text, "t.csv", "k", "records", limits)
+    except InputError as exc:
+        return ("error", exc.problem)
+    if table is None:
+        return None
+    return (table.data, list(table.lines), list(table.columns), table.header,
+            [table.position(f"/records/{i}/{h}") for i in range(len(table.lines)) for h in table.header])
+
+
+def _row_by_row(text: str, name: str, kind: str, field: str, limits: Limits):
+    """``_parse_table`` as it reads a table that is not taken a block at a time (the csv module's cell limit set)."""
+    taken = csvtable._one_line_rows
+    csvtable._one_line_rows = lambda text: False
+    try:
+        return _parse_table(text, name, kind, field, limits)
+    finally:
+        csvtable._one_line_rows = taken
+
+
+def _same(text: str, limits: Limits = DEFAULT_LIMITS, taken: bool | None = None) -> None:
+    slow = _outcome(_row_by_row, text, limits)
+    fast = _outcome(_rows_at_once, text, limits) if _one_line_rows(text) else None
+    if taken is not None:
+        assert (fast is not None) is taken, fast
+    if fast is not None:
+        assert fast == slow
+    assert _outcome(_parse_table, text, limits) == slow
+
+
+@pytest.mark.parametrize("text", [
+    "a,b\n1,2\n3,4\n",
+    "a,b\r\n1,2\r\n3,4\r\n",
+    "a,b\n1,2\n3,4",  # no end on the last line
+    " a , b \n 1 ,\t2\u3000\n3,\n",  # cells stripped (Unicode spaces too); an empty cell left out of its row
+    "a,b\n,x\ny,\n",
+    "名称,数量\n外购电力,12.5\n天然气,3\n",
+])
+def test_block_reading_takes_plain_tables_and_reads_them_as_row_by_row(text):
+    _same(text, taken=True)
+
+
+@pytest.mark.parametrize(("text", "taken"), [
+    ("a,b\n1,2\n\n3,4\n", False),  # a blank line
+    ("a,b\n1,2\n , \n", False),  # a row of blank cells
+    ("a,b\n1,2,3\n", False),  # a row wider than the header
+    ("a,b\n1\n", False),  # narrower
+    ("a,a\n1,2\n", None),  # a header that repeats a name: the same error, raised by either
+    (",b\n1,2\n", None),  # an empty column name
+])
+def test_what_block_reading_does_not_take_gives_the_row_by_row_outcome(text, taken):
+    _same(text, taken=taken)
+
+
+@pytest.mark.parametrize("text", ['a,b\n"1",2\n', "a,b\n1\r2,3\n", "a,b\n1,\x002\n", "a,b\r1,2\r"])
+def test_quotes_lone_carriage_returns_and_nul_go_row_by_row(text):
+    assert not _one_line_rows(text)
+    _same(text)
+
+
+def test_over_the_row_limit_and_the_cell_limit_go_row_by_row_and_raise_as_always():
+    text = "a,b\n" + "".join(f"{i},x\n" for i in range(30))
+    _same(text, Limits(max_csv_rows=10), taken=False)
+    _same("a,b\n1," + "x" * 50 + "\n", Limits(max_csv_cell=20), taken=False)
+
+
+def test_a_cell_too_long_for_the_lengths_array_goes_row_by_row():
+    text = "a,b\n1," + "x" * 70000 + "\n"
+    _same(text, Limits(max_csv_cell=100000), taken=False)
+
+
+def test_a_table_of_several_blocks(monkeypatch):
+    monkeypatch.setattr(csvtable, "_BLOCK", 3)
+    rows = "".join(f"E{i % 4},{i}, {'' if i % 5 else 'x'}\n" for i in range(20))
+    _same("e,n,c\n" + rows, taken=True)
+    _same("e,n,c\n" + rows + "1,2\n", taken=False)  # the last block's row is too short
+
+
+_CELL = st.text(alphabet=st.sampled_from(["a", "b", " ", "\t", "\u3000", "中", "1", "."]), max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_CELL, min_size=1, max_size=4), min_size=1, max_size=12), st.booleans(), st.booleans())
+def test_any_plain_table_reads_the_same_both_ways(rows, crlf, last_end):
+    end = "\r\n" if crlf else "\n"
+    text = end.join(",".join(r) for r in [["h1", "h2", "h3"][:len(rows[0])], *rows]) + (end if last_end else "")
+    _same(text)
