@@ -11,6 +11,7 @@ Nothing in ``bundle.yaml`` is ever a gap: the manifest must be complete.
 from __future__ import annotations
 
 import dataclasses
+from itertools import repeat
 
 from .bundle import MANIFEST, Bundle, Document
 from .errors import InputError, Problem
@@ -51,7 +52,8 @@ def coerce_table(doc: Document, types: dict[str, str], field: str, limits: Limit
     for column, t in types.items():
         cells = [record.get(column) for record in records]
         read: dict[str, object] = {}  # cell text -> its value, read once per distinct text, in the order they come
-        for value in dict.fromkeys(cells):  # (so the first cell that cannot be taken is the first such row)
+        distinct = dict.fromkeys(cells)
+        for value in distinct:  # (so the first cell that cannot be taken is the first such row)
             if isinstance(value, str):
                 try:
                     number = _cell(value, t, doc.path, limits)
@@ -61,7 +63,9 @@ def coerce_table(doc: Document, types: dict[str, str], field: str, limits: Limit
                     raise InputError(exc.problem.message, doc.path, line, col, field=pointer) from None
                 if number is not None:
                     read[value] = number
-        if read:
+        if read and len(read) == len(distinct):  # every row's cell read as a value: set in one pass
+            list(map(dict.__setitem__, records, repeat(column), map(read.__getitem__, cells)))
+        elif read:
             for record, value in zip(records, cells, strict=True):
                 if isinstance(value, str) and value in read:
                     record[column] = read[value]

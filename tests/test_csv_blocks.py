@@ -102,3 +102,22 @@ def test_any_plain_table_reads_the_same_both_ways(rows, crlf, last_end):
     end = "\r\n" if crlf else "\n"
     text = end.join(",".join(r) for r in [["h1", "h2", "h3"][:len(rows[0])], *rows]) + (end if last_end else "")
     _same(text)
+
+
+@pytest.mark.parametrize("table", [
+    "1,2\n2,3.5\n3,2\n",  # every cell a number: set in one pass
+    "1,2\n2,\n3,4\n",  # a row without the cell keeps none
+    "1,2\n2,abc\n3,4\n",  # a cell that is not a number stays text (the schema reports it)
+])
+def test_typed_columns_are_set_on_every_row_that_gives_a_number(table):
+    from checker.bundle import Document
+    from checker.evidence import coerce_table
+
+    doc = Document("t.csv", "t", _parse_table("id,amount\n" + table, "t.csv", "t", "rows"), "csv")
+    cells = [row.split(",")[1] for row in table.splitlines()]
+    coerce_table(doc, {"amount": "number"}, "rows")
+    expected = [{"id": str(i)} | ({"amount": float(c) if c.replace(".", "").isdigit() else c} if c else {})
+                for i, c in enumerate(cells, start=1)]
+    assert doc.data["rows"] == expected
+    assert all(type(r.get("amount")) is float for r, c in zip(doc.data["rows"], cells, strict=True)
+               if c.replace(".", "").isdigit())
