@@ -363,9 +363,11 @@ def coded(values: list | None, by_value: bool = False) -> Any:
         distinct = dict(zip(keys, values, strict=True))  # (all alive in ``values``: ids are unique)
     if len(distinct) > min(65536, max(256, 3 * len(values) // 4)):
         return values
-    codes = map(dict(zip(distinct, range(len(distinct)), strict=True)).__getitem__, keys)
     table = list(distinct) if keys is values else list(distinct.values())
-    return Coded(array("B", bytes(codes)) if len(distinct) <= 256 else array("H", codes), table)
+    if len(distinct) == 1:  # (one value, several objects equal to it)
+        return Coded(array("B", bytes(len(values))), table)
+    codes = map(dict(zip(distinct, range(len(distinct)), strict=True)).__getitem__, keys)
+    return Coded(array("B", bytes(codes)) if len(distinct) <= 256 else array("H", list(codes)), table)
 
 
 _CODE_FROM = 1024  # rows of a held column, from which it is held ``Coded``

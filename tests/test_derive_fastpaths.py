@@ -37,11 +37,14 @@ def _bits(values: list) -> list:
     [0.0, -0.0, 1.5],  # a zero of either sign: by identity
     [1, 1.0, True, "1"],  # equal values of other types: by identity
     [[1], {"a": 1}, "x"],  # unhashable: by identity
+    [2.5],  # one value (as distinct objects): by value, one code
+    list(range(300)),  # more than 256 values: two bytes a code
 ])
 def test_a_column_coded_by_value_reads_back_the_same_values(pool):
     rng = random.Random(7)
     values = [rng.choice(pool) for _ in range(ROWS)]
-    values = [list(v) if type(v) is list else v for v in values]  # (lists: distinct objects)
+    values = [list(v) if type(v) is list else float(str(v)) if type(v) is float else v for v in values]  # (lists,
+    # floats: distinct objects)
     for by_value in (False, True):
         held = coded(values, by_value=by_value)
         assert _bits(list(held)) == _bits(values)
