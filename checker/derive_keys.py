@@ -10,7 +10,7 @@ from array import array
 from collections import deque
 from collections.abc import Iterable, Sequence
 from itertools import compress, repeat
-from operator import eq, is_, is_not, itemgetter, not_
+from operator import and_, eq, is_not, itemgetter, not_
 from typing import Any
 
 from . import columns as col
@@ -65,11 +65,11 @@ def occurrence(store: ColumnStore, d: Derived) -> None:
 
 def first_rows(store: ColumnStore, kind: str, key_columns: list[list], count: int) -> Any:
     """Each row's first row with an equal key (``keyed``; hashable values), by position: found once for the
-    neighbouring steps that key a kind's rows by the same columns (``ColumnStore.firsts``, held while they are)."""
+    neighbouring steps that key a kind's rows by the same columns, in any order (``ColumnStore.firsts``, held while
+    they are)."""
     held = store.firsts
-    if held is not None and held[0] == kind and len(held[1]) == len(key_columns) and all(
-            map(is_, held[1], key_columns)):
-        return held[2]
+    if held is not None and held[0] == kind and sorted(map(id, held[1])) == sorted(map(id, key_columns)):
+        return held[2]  # (the same columns in any order: equal rows either way)
     seen: dict = {}
     firsts = array("q", map(seen.setdefault, keyed(key_columns, count), range(count)))
     if key_columns:
@@ -105,7 +105,10 @@ def ref(store: ColumnStore, d: Derived) -> None:
     theirs = store.kind(d.of)
     if (d.take in col.LOCATION and _ref_located(store, d)) or (_own_by_same_fields(d) and _ref_own(store, theirs, d)):
         return
-    _ref_index(store.kind(d.kind), d, *_index(theirs, d))
+    ours = store.kind(d.kind)
+    mine = [ours.get(f) for _, f in d.match]
+    plain = all(ours.types(c) <= PLAIN_OR_NONE for c in mine)  # every key can be looked up
+    _ref_index(ours, d, mine, plain, *_index(theirs, d, mine if plain and 2 * len(ours) < len(theirs) else None))
 
 
 def _own_by_same_fields(d: Derived) -> bool:
@@ -114,26 +117,33 @@ def _own_by_same_fields(d: Derived) -> bool:
     return d.of == d.kind and all(t == o for t, o in d.match)
 
 
-def _ref_index(ours: Columns, d: Derived, index: dict[tuple, Any], bare: bool) -> None:
-    """``ref`` by its partners' ``index`` (``_index``)."""
-    mine = [ours.get(f) for _, f in d.match]
-    plain = all(ours.types(c) <= PLAIN_OR_NONE for c in mine)  # every key can be looked up
+def _ref_index(ours: Columns, d: Derived, mine: list[list], plain: bool, index: dict[tuple, Any], bare: bool) -> None:
+    """``ref`` by its partners' ``index`` (``_index``): ``mine`` our key columns, ``plain`` every key can be looked
+    up."""
     if bare or all(value is shown for value, shown in index.values()):  # every partner's value shown as itself
         found = index if bare else {key: value for key, (value, _) in index.items()}
-        values = list(map(found.get, keyed(mine, len(ours)), repeat(_ABSENT))) if plain else \
+        values = _looked_up(found, mine, len(ours), _ABSENT) if plain else \
             [_ABSENT if (hit := _hit(found, key[0] if len(key) == 1 else key)) is None else hit
              for key in rows(mine, len(ours))]
         ours.set(engine_field(d.field), values, None if any(map(is_not, values, repeat(_ABSENT))) else
                  [None] * len(values))  # (shown as the values; a column without a value keeps its shown Nones)
         return
     if plain:
-        hits = list(map(index.get, keyed(mine, len(ours)), repeat(_MISS)))
+        hits = _looked_up(index, mine, len(ours), _MISS)
     else:
         hits = [_hit(index, key[0] if len(key) == 1 else key) or _MISS for key in rows(mine, len(ours))]
     ours.set(engine_field(d.field), list(map(itemgetter(0), hits)), list(map(itemgetter(1), hits)))
 
 
 _MISS = (_ABSENT, None)  # (no partner: no value)
+
+
+def _looked_up(index: dict, mine: list[list], count: int, missing: Any) -> list:
+    """Each of ``count`` rows' entry of ``index`` by its plain key (``keyed``; ``missing`` where none): looked up
+    once when there is no key column (every key ``()``) or nothing to find."""
+    if not mine or not index:
+        return [index.get((), missing)] * count
+    return list(map(index.get, keyed(mine, count), repeat(missing)))
 
 
 def _ref_located(store: ColumnStore, d: Derived) -> bool:
@@ -183,9 +193,10 @@ def _holds(datas: Sequence, name: str) -> bool:
     return any(type(data) is dict and name in data for data in datas)
 
 
-def _index(theirs: Columns, d: Derived) -> tuple[dict[tuple, Any], bool]:
+def _index(theirs: Columns, d: Derived, mine: list[list] | None = None) -> tuple[dict[tuple, Any], bool]:
     """``ref``'s partners: per key, the value and the value as written of the first partner that gives it; of a
-    kind made as columns (True: ``bare``), the value alone (each is written as it is)."""
+    kind made as columns (True: ``bare``), the value alone (each is written as it is).  ``mine``: our key columns
+    (plain values), when we are much fewer: only keys some of ours may have are indexed (``_wanted``)."""
     assert d.take is not None
     index: dict[tuple, Any] = {}
     bare = type(theirs) is col.TableColumns
@@ -194,12 +205,13 @@ def _index(theirs: Columns, d: Derived) -> tuple[dict[tuple, Any], bool]:
     # plain keys, and values plain or not given: a row is indexed when its value is given (no row to test)
     if all(theirs.types(c) <= PLAIN_TYPES for c in key_columns) and theirs.types(taken) <= PLAIN_OR_NONE:
         given: Any = range(len(theirs))
+        mask = _wanted(key_columns, mine) if mine else None
         if None in taken:
-            given = list(compress(given, map(is_not, taken, repeat(None))))
-            keys = list(compress(keyed(key_columns, len(theirs)), map(is_not, taken, repeat(None))))
-        else:
-            keys = list(keyed(key_columns, len(theirs)))
-        firsts = _firsts(keys, given)
+            mask = list(map(is_not, taken, repeat(None))) if mask is None else \
+                list(map(and_, mask, map(is_not, taken, repeat(None))))
+        if mask is not None:
+            given, key_columns = list(compress(given, mask)), [list(compress(c, mask)) for c in key_columns]
+        firsts = _firsts(list(keyed(key_columns, len(given))), given)
         if bare:
             return dict(zip(firsts, map(taken.__getitem__, firsts.values()), strict=True)), bare
         return dict(zip(firsts, _partners(sources, list(firsts.values()), taken, d.take), strict=True)), bare
@@ -207,6 +219,20 @@ def _index(theirs: Columns, d: Derived) -> tuple[dict[tuple, Any], bool]:
         if scalars(key) and scalar(value) and (key := key[0] if len(key) == 1 else key) not in index:
             index[key] = value if bare else _partner(src, value, d.take)
     return index, bare
+
+
+def _wanted(key_columns: list[list], mine: list[list]) -> list[bool] | None:
+    """Which of their rows (plain keys) may be some of ours' partners (plain keys, ``mine``): each key value is one
+    of ours, tested once per distinct value, and only for the fields where we have fewer distinct values than they
+    have (None: no field like that, every row may be)."""
+    mask = None
+    for column, own in zip(key_columns, mine, strict=True):
+        ours, distinct = set(own), dict.fromkeys(column)
+        if len(ours) >= len(distinct):
+            continue
+        found = map(dict(zip(distinct, map(ours.__contains__, distinct), strict=True)).__getitem__, column)
+        mask = list(found) if mask is None else list(map(and_, mask, found))
+    return mask
 
 
 def _partners(sources: list, positions: list[int], taken: list, take: str) -> list[tuple[Any, Any]]:
