@@ -107,9 +107,8 @@ class Shared:
 
     def selected(self, columns: Columns, agg: Aggregate) -> list[bool]:
         """``where_mask`` of ``agg``, as an earlier aggregate found it where one did."""
-        for name, found in list(self._held.items()):  # (few: only what a later one reads)
+        for found in self._held.values():  # (few: only what a later one reads)
             if found.mask is not None and found.rows_of(columns, agg):
-                self._read(name, agg.name)
                 return found.mask
         return where_mask(columns, agg.where)
 
@@ -117,15 +116,16 @@ class Shared:
         """The records of each combination of the ``names``' values among those the ``where`` selects (``gathered``):
         an earlier aggregate's groups, or groups of more fields, where they are of the same rows.  Not to be
         changed: another aggregate may read them."""
-        for name, found in list(self._held.items()):
-            if not (set(names) <= set(found.names) and found.rows_of(columns, agg) and all(
-                    map(operator.is_, found.name_columns, map(columns.get, found.names)))):
+        for found in self._held.values():
+            if not (set(names) <= set(found.names) and found.rows_of(columns, agg)):
                 continue
-            fields = tuple(map(found.names.index, names))
+            fields = tuple(map(found.names.index, names))  # (only these fields' columns need be as they were)
+            if not all(map(operator.is_, map(found.name_columns.__getitem__, fields), map(columns.get, names))):
+                continue
             same = fields == tuple(range(len(found.names)))
             if not same and agg.sum and set(names) != set(found.names):
                 continue  # (a sum adds its records in record order: of fewer fields, found anew)
-            self._read(name, agg.name)
+            self._done(agg.name)
             return found.members if same else coarser(found.members, fields)
         whole = [columns.get(name) for name in names]
         if not agg.where:
@@ -137,16 +137,18 @@ class Shared:
 
     def _offer(self, found: _Found, name: str) -> dict[tuple, list[int]]:
         """Hold what the aggregate ``name`` found while a later aggregate may read it."""
+        self._done(name)
         if self._readers.get(name):
             self._held[name] = found
         return found.members
 
-    def _read(self, name: str, reader: str) -> None:
-        """``reader`` has read what ``name`` found: let it go when no later one reads it."""
-        readers = self._readers.get(name, set())
-        readers.discard(reader)
-        if not readers:
-            self._held.pop(name, None)
+    def _done(self, reader: str) -> None:
+        """The aggregate ``reader`` has its groups: what no later one may read is let go."""
+        for name in list(self._held):
+            readers = self._readers[name]
+            readers.discard(reader)
+            if not readers:
+                del self._held[name]
 
 
 def plan(aggregates: Iterable[Aggregate]) -> dict[str, set[str]]:

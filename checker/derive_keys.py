@@ -10,7 +10,7 @@ from array import array
 from collections import deque
 from collections.abc import Iterable, Sequence
 from itertools import compress, repeat
-from operator import and_, eq, is_not, itemgetter, not_
+from operator import and_, eq, is_, is_not, itemgetter, not_
 from typing import Any
 
 from . import columns as col
@@ -108,7 +108,32 @@ def ref(store: ColumnStore, d: Derived) -> None:
     ours = store.kind(d.kind)
     mine = [ours.get(f) for _, f in d.match]
     plain = all(ours.types(c) <= PLAIN_OR_NONE for c in mine)  # every key can be looked up
+    if plain and _ref_table(store, ours, mine, theirs, d):
+        return
     _ref_index(ours, d, mine, plain, *_index(theirs, d, mine if plain and 2 * len(ours) < len(theirs) else None))
+
+
+def _ref_table(store: ColumnStore, ours: Columns, mine: list[list], theirs: Columns, d: Derived) -> bool:
+    """A ``ref`` of a kind made as columns (``_index``: ``bare``) whose every row gives the value taken, by plain keys
+    (ours: ``mine``): each of our rows' partner is the first row of its key, found once for the neighbouring steps
+    that match the same columns (``ColumnStore.partners``).  False: not done here."""
+    assert d.take is not None
+    key_columns, taken = [theirs.get(f) for f, _ in d.match], theirs.get(d.take)
+    if type(theirs) is not col.TableColumns or not mine or None in taken or not all(
+            theirs.types(c) <= PLAIN_TYPES for c in key_columns):
+        return False
+    held = store.partners
+    if held is not None and held[0] is ours and len(held[1]) == len(mine) and all(map(is_, held[1], mine)) \
+            and all(map(is_, held[2], key_columns)):
+        partners = held[3]
+    else:
+        first = _firsts(list(keyed(key_columns, len(theirs))), range(len(theirs)))
+        partners = store.partners = (ours, mine, key_columns, _looked_up(first, mine, len(ours), -1))
+        partners = partners[3]
+    values = list(map([*taken, _ABSENT].__getitem__, partners))  # (no partner, -1: no value)
+    ours.set(engine_field(d.field), values, None if any(map(is_not, values, repeat(_ABSENT))) else
+             [None] * len(values))  # (as ``_ref_index``)
+    return True
 
 
 def _own_by_same_fields(d: Derived) -> bool:

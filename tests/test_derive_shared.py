@@ -16,7 +16,7 @@ from checker import derive_keys
 from checker.aggregation import run_declarations
 from checker.factbase import FactBase, FactSource
 
-from .test_derive_columns import DATES, ENERGY, FACTORS, GHG, _declare, _same
+from .test_derive_columns import DATES, ENERGY, FACTORS, GHG, _base, _declare, _same
 
 ROWS = 1500
 
@@ -64,3 +64,103 @@ def test_first_rows_are_shared_by_steps_keyed_by_the_same_columns_in_any_order_o
         assert fact.get("first_at") == f"f{seen['em', (data['e'], data['m'])][0]}.csv"
         assert fact.get("g_at") == f"f{seen['eg', (data['e'], data['g'])][0]}.csv"
         assert fact["g_rank"] == min(len(seen["gm", (data["g"], data["m"])]), 3)
+
+
+def test_refs_of_an_aggregate_made_as_columns_read_what_refs_of_its_facts_read(monkeypatch):
+    rng = random.Random(31)
+    ledger = [(ENERGY, {"e": rng.choice(["a", "b", 1, 1.0, True]), "m": rng.choice([1, 2, 3]),
+                        "q": rng.choice([1.5, 2.0, 1e308, None])}) for _ in range(ROWS)]
+    ours = [(GHG, {"e": rng.choice(["a", "b", 1, "c", None]), "f": rng.choice(["a", True]),
+                   "m": rng.choice([1, 2, 2.0, 4])}) for _ in range(300)]
+    derive = [{"kind": GHG, "field": f"got_{take}_{'_'.join(match.values())}", "op": "ref", "of": "agg.tab",
+               "match": match, "take": take}
+              for match, take in (({"e": "e", "m": "m"}, "sum"), ({"e": "e", "m": "m"}, "count"),
+                                  ({"e": "f", "m": "m"}, "count"), ({"m": "m", "e": "e"}, "m"), ({"e": "e"}, "count"))]
+    aggregates = {"tab": {"of": ENERGY, "group_by": {"fields": ["e", "m"]}, "sum": "q"}}
+    fields = sorted(d["field"] for d in derive)
+    tables: list = []
+    made = derive_keys._ref_table
+    monkeypatch.setattr(derive_keys, "_ref_table", lambda *args: tables.append(made(*args)) or tables[-1])
+    got = []
+    for read in ({GHG: frozenset(fields), ENERGY: frozenset()}, None):  # (made as columns; as facts)
+        base = _base(ledger + ours)
+        derived, aggs = _declare(derive, aggregates)
+        run_declarations(base, None, derived, tuple(aggs.values()), DATES, read)  # type: ignore[arg-type]
+        got.append([[src.values().get(name) for name in fields] for src in
+                    (base.sources[fact["id"]] for fact in base.facts if fact["kind"] == GHG)])
+    assert got[0] == got[1] and sum(row != [None] * 5 for row in got[0]) > 100
+    assert tables.count(True) == 4  # (made as columns: the sum, with an overflow, is found otherwise)
+
+
+def _aggregated(records: list, aggregates: dict, lean: frozenset[str] | None) -> list:
+    """Each aggregate fact made by ``run_declarations``: its fields, its data, its place."""
+    base = _base(records)
+    base.lean_of = None if lean is None else (lambda kind: lean)
+    run_declarations(base, None, (), tuple(_declare([], aggregates)[1].values()), DATES)  # type: ignore[arg-type]
+    return [(list(fact.items()), list(src.data.items()), src.file, src.at) for fact, src in
+            ((fact, base.sources[fact["id"]]) for fact in base.facts if fact["kind"].startswith("agg."))]
+
+
+def test_aggregates_handing_on_their_rows_and_groups_make_the_facts_made_each_on_its_own(monkeypatch):
+    from checker import aggregation
+
+    rng = random.Random(37)
+    pool = [1, 1.0, True, 2, 2.5, "1", "a", None, False, 0, -0.0]
+    records = [(ENERGY, {"a": rng.choice(pool), "b": rng.choice(["x", "y", 2024, 2024.0, None]),
+                         "c": rng.choice(["keep", "skip", None]), "s": rng.choice([1.5, 2, None, 0.1, "7", 0.7])})
+               for _ in range(ROWS)]
+    for i in range(0, ROWS, 17):  # (a few sums overflow or not as their records are added in record order)
+        records[i][1]["s"] = rng.choice([1e308, -1e308])
+    where = {"c": {"not_in": ["skip"]}}
+    aggregates = {"ab": {"of": ENERGY, "where": where, "group_by": {"fields": ["a", "b"]}, "sum": "s"},
+                  "b_other": {"of": ENERGY, "where": {"c": "keep"}, "group_by": {"fields": ["b"]}},
+                  "a_distinct": {"of": ENERGY, "where": where, "group_by": {"fields": ["a"]}, "distinct": "b"},
+                  "ba": {"of": ENERGY, "where": where, "group_by": {"fields": ["b", "a"]}, "sum": "s"},
+                  "a_sum": {"of": ENERGY, "where": where, "group_by": {"fields": ["a"]}, "sum": "s"},
+                  "ab_all": {"of": ENERGY, "group_by": {"fields": ["a", "b"]}},
+                  "b_all": {"of": ENERGY, "group_by": {"fields": ["b"]}, "distinct": "a"}}
+    plans: list = []
+    planned = aggregation._share_plan
+    monkeypatch.setattr(aggregation, "_share_plan", lambda steps: plans.append(planned(steps)) or plans[-1])
+    shared = _aggregated(records, aggregates, None)
+    assert plans[0] == {"ab": {"a_distinct", "ba", "a_sum"}, "a_distinct": {"a_sum"}, "ba": {"a_distinct", "a_sum"},
+                        "ab_all": {"b_all"}} or plans[0]["ab"] >= {"a_distinct", "ba", "a_sum"}
+    monkeypatch.setattr(aggregation, "_share_plan", lambda steps: {})
+    alone = _aggregated(records, aggregates, None)
+    assert shared == alone and len(alone) > 50 and sum(any(k == "sum" for k, _ in fields) for fields, *_ in alone) > 20
+    lean = frozenset({"key", "sum", "b", "distinct"})  # the facts made with only these fields, from the data
+    for (fields, data, file, at), (want_fields, want_data, want_file, want_at) in zip(
+            _aggregated(records, aggregates, lean), alone, strict=True):
+        assert fields == [(k, v) for k, v in want_fields if k in lean | {"kind", "id"}]
+        assert (data, file, at) == (want_data, want_file, want_at)
+
+
+def test_groups_are_handed_on_only_while_their_columns_are_the_kinds_columns():
+    from checker.aggshare import Shared
+    from checker.packmodel import Aggregate
+
+    class Kind:  # (the columns of a kind, as ``Shared`` reads them)
+        def __init__(self, table: dict[str, list]):
+            self.table = table
+
+        def get(self, name: str) -> list:
+            return self.table[name]
+
+        def __len__(self) -> int:
+            return len(self.table["a"])
+
+    def agg(name: str, names: list[str]) -> Aggregate:
+        return Aggregate(name, ENERGY, None, False, (), None, group_by_fields=tuple((n, "string") for n in names))
+
+    kind = Kind({"a": ["x", "y", "x", "z"], "b": [1, 1, 2, 2]})
+    shared = Shared({"ab": {"a", "b"}})
+    assert list(shared.groups(kind, agg("ab", ["a", "b"]), ["a", "b"]).items()) == [
+        (("x", 1), [0]), (("y", 1), [1]), (("x", 2), [2]), (("z", 2), [3])]
+    kind.table["a"] = ["x", "x", "x", "z"]  # (a step between them set the field anew)
+    assert list(shared.groups(kind, agg("a", ["a"]), ["a"]).items()) == [(("x",), [0, 1, 2]), (("z",), [3])]
+    kind.table["b"] = [5, 5, 5, 5]  # (a field it does not group by: its groups are the same)
+    shared = Shared({"ab": {"b"}})
+    held = shared.groups(kind, agg("ab", ["a", "b"]), ["a", "b"])
+    kind.table["a"] = ["y"] * 4
+    assert list(shared.groups(kind, agg("b", ["b"]), ["b"]).items()) == [((5,), [0, 1, 2, 3])]
+    assert held == {("x", 5): [0, 1, 2], ("z", 5): [3]}
