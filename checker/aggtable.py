@@ -15,7 +15,7 @@ import math
 from collections import deque
 from collections.abc import Collection, Iterable
 from itertools import compress, islice, repeat
-from operator import and_, attrgetter, is_not, itemgetter
+from operator import and_, attrgetter, is_not, itemgetter, setitem
 from typing import Any
 
 from .aggshare import Shared, where_mask
@@ -316,9 +316,9 @@ def _filled(cls: Any, count: int, columns: Iterable[tuple[str, Any]]) -> list[di
             continue
         if type(values) is list and None in values:
             mask = list(map(is_not, values, repeat(None)))
-            deque(map(dict.__setitem__, compress(out, mask), repeat(name), compress(values, mask)), maxlen=0)
+            deque(map(setitem, compress(out, mask), repeat(name), compress(values, mask)), maxlen=0)
         else:
-            deque(map(dict.__setitem__, out, repeat(name), values), maxlen=0)
+            deque(map(setitem, out, repeat(name), values), maxlen=0)
     return out
 
 

@@ -116,20 +116,20 @@ def ref(store: ColumnStore, d: Derived) -> None:
 def _ref_table(store: ColumnStore, ours: Columns, mine: list[list], theirs: Columns, d: Derived) -> bool:
     """A ``ref`` of a kind made as columns (``_index``: ``bare``) whose every row gives the value taken, by plain keys
     (ours: ``mine``): each of our rows' partner is the first row of its key, found once for the neighbouring steps
-    that match the same columns (``ColumnStore.partners``).  False: not done here."""
+    that match the same columns (``ColumnStore.memo``).  False: not done here."""
     assert d.take is not None
     key_columns, taken = [theirs.get(f) for f, _ in d.match], theirs.get(d.take)
     if type(theirs) is not col.TableColumns or not mine or None in taken or not all(
             theirs.types(c) <= PLAIN_TYPES for c in key_columns):
         return False
-    held = store.partners
+    held = store.memo.get("partners")
     if held is not None and held[0] is ours and len(held[1]) == len(mine) and all(map(is_, held[1], mine)) \
             and all(map(is_, held[2], key_columns)):
         partners = held[3]
     else:
         first = _firsts(list(keyed(key_columns, len(theirs))), range(len(theirs)))
-        partners = store.partners = (ours, mine, key_columns, _looked_up(first, mine, len(ours), -1))
-        partners = partners[3]
+        partners = _looked_up(first, mine, len(ours), -1)
+        store.memo["partners"] = (ours, mine, key_columns, partners)
     values = list(map([*taken, _ABSENT].__getitem__, partners))  # (no partner, -1: no value)
     ours.set(engine_field(d.field), values, None if any(map(is_not, values, repeat(_ABSENT))) else
              [None] * len(values))  # (as ``_ref_index``)
@@ -184,14 +184,22 @@ def _ref_located(store: ColumnStore, d: Derived) -> bool:
             or _holds(evidence(sources), d.take):
         return False
     if _own_by_same_fields(d):  # each row's first
-        shared = list(map(theirs.base.position, range(len(sources))))  # (one int object a position: memory)
-        values = list(map(shared.__getitem__, first_rows(store, d.kind, mine, len(ours))))
+        values = list(map(_positions(store, len(sources)).__getitem__, first_rows(store, d.kind, mine, len(ours))))
     else:
         first = _firsts(list(keyed(key_columns, len(theirs))), range(len(theirs)))
         first = dict(zip(first, map(theirs.base.position, first.values()), strict=True))
         values = list(map(first.get, keyed(mine, len(ours)), repeat(_ABSENT)))
     ours.set(engine_field(d.field), values, located=d.take, partners=sources)
     return True
+
+
+def _positions(store: ColumnStore, count: int) -> list[int]:
+    """The positions up to ``count``, one shared int object each (``FactBase.position``; memory), made once for the
+    stage's steps (``ColumnStore.memo``)."""
+    held = store.memo.get("positions")
+    if held is None or len(held) < count:
+        held = store.memo["positions"] = list(map(store.base.position, range(count)))
+    return held
 
 
 def _ref_own(store: ColumnStore, columns: Columns, d: Derived) -> bool:
