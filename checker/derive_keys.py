@@ -43,6 +43,9 @@ def occurrence(store: ColumnStore, d: Derived) -> None:
     read = [columns.get(arg) for arg in d.args]
     if all(columns.types(column) <= PLAIN_OR_NONE for column in read):  # no row to test
         firsts = first_rows(store, d.kind, read, len(columns))
+        if _keys_of(store, firsts) == len(firsts):  # every fact the first of its key
+            columns.set(engine_field(d.field), [1] * len(firsts))
+            return
         first = list(map(eq, firsts, range(len(firsts))))  # the first fact of each key: 1
         ranks = list(map((3, 1).__getitem__, first))
         rest = list(compress(range(len(firsts)), map(not_, first)))
@@ -74,7 +77,14 @@ def first_rows(store: ColumnStore, kind: str, key_columns: list[list], count: in
     firsts = array("q", map(seen.setdefault, keyed(key_columns, count), range(count)))
     if key_columns:
         store.firsts = (kind, key_columns, firsts)
+    store.memo["keys"] = (firsts, len(seen))  # (``_keys_of``)
     return firsts
+
+
+def _keys_of(store: ColumnStore, firsts: Any) -> int | None:
+    """The number of distinct keys of the rows ``firsts`` (``first_rows``) was found for (None: not known)."""
+    held = store.memo.get("keys")
+    return held[1] if held is not None and held[0] is firsts else None
 
 
 def keyed(columns: list[list], count: int) -> Iterable:

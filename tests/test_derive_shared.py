@@ -43,8 +43,8 @@ def test_a_ref_from_fewer_rows_finds_the_partners_the_record_by_record_definitio
 def test_first_rows_are_shared_by_steps_keyed_by_the_same_columns_in_any_order_only(args):
     rng = random.Random(29)
     base = FactBase()
-    rows = [{"e": rng.choice(["a", "b", 1, 1.0, True]), "m": rng.choice([1, 2]), "g": rng.choice([1, 2, 3])}
-            for _ in range(ROWS)]
+    rows = [{"e": rng.choice(["a", "b", 1, 1.0, True]), "m": rng.choice([1, 2]), "g": rng.choice([1, 2, 3]), "u": i}
+            for i in range(ROWS)]
     for i, data in enumerate(rows):
         base.add({"kind": ENERGY, **data}, FactSource(ENERGY, f"f{i}.csv", f"/records/{i}", data, None, f"r{i}"))
     derive = [{"kind": ENERGY, "field": "rank", "op": "occurrence", "args": args},
@@ -52,6 +52,7 @@ def test_first_rows_are_shared_by_steps_keyed_by_the_same_columns_in_any_order_o
                "take": "_at"},
               {"kind": ENERGY, "field": "g_at", "op": "ref", "of": ENERGY, "match": {"e": "e", "g": "g"}, "take": "_at"},
               {"kind": ENERGY, "field": "g_rank", "op": "occurrence", "args": ["g", "m"]},
+              {"kind": ENERGY, "field": "u_rank", "op": "occurrence", "args": ["u", "m"]},  # (every key once)
               {"kind": ENERGY, "field": "m_type", "op": "type_of", "args": ["m"]}]  # (m, g read on: kept)
     run_declarations(base, None, _declare(derive)[0], (), DATES)  # type: ignore[arg-type]
     seen: dict = {}
@@ -63,7 +64,7 @@ def test_first_rows_are_shared_by_steps_keyed_by_the_same_columns_in_any_order_o
         assert fact["rank"] == min(len(seen["em", (data["e"], data["m"])]), 3)
         assert fact.get("first_at") == f"f{seen['em', (data['e'], data['m'])][0]}.csv"
         assert fact.get("g_at") == f"f{seen['eg', (data['e'], data['g'])][0]}.csv"
-        assert fact["g_rank"] == min(len(seen["gm", (data["g"], data["m"])]), 3)
+        assert fact["g_rank"] == min(len(seen["gm", (data["g"], data["m"])]), 3) and fact["u_rank"] == 1
 
 
 def test_refs_of_an_aggregate_made_as_columns_read_what_refs_of_its_facts_read(monkeypatch):
