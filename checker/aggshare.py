@@ -55,14 +55,19 @@ _TESTED_ONCE = frozenset({str, int, bool, type(None)})
 
 def gathered(value_columns: list[list], positions: Any) -> dict[tuple, list[int]]:
     """The ``positions`` of the rows of each combination of the columns' values (hashable), in the order first
-    met, each combination's key its first row's values: the rows gathered into their groups in one pass."""
-    members: dict[tuple, list[int]] = dict.fromkeys(zip(*value_columns, strict=True))  # type: ignore[assignment]
-    if len(members) == len(positions):  # (every group one record: its list made as it is)
-        members.update(zip(members, map(list, zip(positions)), strict=True))  # (values set in place: no second dict)
-        return members
-    members.update(zip(members, iter(list, None), strict=False))  # (an empty list each, in place)
-    deque(map(list.append, map(members.__getitem__, zip(*value_columns, strict=True)), positions), maxlen=0)
-    return members
+    met, each combination's key its first row's values: each row's group found in one pass (by its first row's
+    place), the rows then gathered into their groups by that place."""
+    first: dict[tuple, Any] = {}
+    places = list(map(first.setdefault, zip(*value_columns, strict=True), range(len(positions))))
+    if len(first) == len(positions):  # (every group one record: its list made as it is)
+        first.update(zip(first, map(list, zip(positions)), strict=True))  # (values set in place: no second dict)
+        return first
+    heads = list(first.values())
+    lists: list = [None] * len(positions)
+    deque(map(lists.__setitem__, heads, iter(list, None)), maxlen=0)  # (an empty list at each group's first place)
+    deque(map(list.append, map(lists.__getitem__, places), positions), maxlen=0)
+    first.update(zip(first, map(lists.__getitem__, heads), strict=True))
+    return first
 
 
 def coarser(members: dict[tuple, list[int]], fields: tuple[int, ...]) -> dict[tuple, list[int]]:
