@@ -74,7 +74,7 @@ def coarser(members: dict[tuple, list[int]], fields: tuple[int, ...]) -> dict[tu
     """The groups of some of the ``fields`` (by place) of ``members``' combinations: each the records of its
     groups, group by group (its first record first; in record order only where it is one group)."""
     project = itemgetter(*fields) if len(fields) > 1 else (lambda values: (values[fields[0]],))
-    out: dict[tuple, list[int]] = dict.fromkeys(map(project, members))  # type: ignore[arg-type]
+    out: dict[tuple, Any] = dict.fromkeys(map(project, members))
     if len(out) == len(members):  # (each one group: its list as it is)
         out.update(zip(out, members.values(), strict=True))
         return out

@@ -307,10 +307,13 @@ def _places(sources: list, rows: list[int]) -> list[list]:
     return [list(map(field(sources, name).__getitem__, rows)) for name in ("file", "at", "document")]
 
 
+_dict_of: Any = attrgetter("__dict__")  # (an object's own mapping, as ``vars``)
+
+
 def _filled(cls: Any, count: int, columns: Iterable[tuple[str, Any]]) -> list[dict]:
     """``count`` mappings sharing their keys (``_sharing``), set column by column in the order given (a column of
     None: not declared, not set; a value None in a column: not set on that one)."""
-    out = list(map(vars, islice(iter(cls, None), count)))
+    out: list[dict] = list(map(_dict_of, islice(iter(cls, None), count)))
     for name, values in columns:
         if values is None:
             continue
