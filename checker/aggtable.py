@@ -15,7 +15,7 @@ import math
 from collections import deque
 from collections.abc import Collection, Iterable
 from itertools import compress, islice, repeat
-from operator import and_, attrgetter, is_not, itemgetter, setitem
+from operator import and_, attrgetter, is_not, itemgetter, not_, setitem
 from typing import Any
 
 from .aggshare import Shared, where_mask
@@ -206,11 +206,25 @@ def _groups(columns: Columns, agg: Aggregate, names: list[str], texts: bool = Tr
         for part in compress(parts, [not kinds <= _PARTED for kinds in types]):
             found = map(isinstance, part, repeat((str, int, float)))
             given = list(found) if given is None else list(map(and_, given, found))
-        members = dict(compress(members.items(), given))  # type: ignore[arg-type]
-        parts = list(zip(*members, strict=True)) or [()] * len(names)
+        members = _given(members, given)  # type: ignore[arg-type]
+        parts = [tuple(compress(part, given)) for part in parts]  # type: ignore[arg-type]
         types = [kinds if kinds <= _PARTED else set(map(type, part)) for kinds, part in zip(types, parts, strict=True)]
     keys = list(map("/".join, zip(*map(_key_parts, parts, types), strict=True))) if texts else []
     return members, keys, parts
+
+
+def _given(members: dict[tuple, list[int]], given: list[bool]) -> dict[tuple, list[int]]:
+    """The groups ``given`` keeps, in a new mapping (``members`` may be shared): a copy without the few it does not
+    keep, or those it keeps, one by one."""
+    dropped = len(given) - sum(given)
+    if not dropped:
+        return members
+    if 4 * dropped > len(given):
+        return dict(compress(members.items(), given))
+    kept = members.copy()  # (no combination hashed but those dropped)
+    for values in compress(list(members), map(not_, given)):
+        del kept[values]
+    return kept
 
 
 def _part_types(columns: Columns, column: list, part: tuple) -> frozenset[type] | set[type]:
@@ -221,9 +235,13 @@ def _part_types(columns: Columns, column: list, part: tuple) -> frozenset[type] 
 
 
 def _key_parts(values: tuple, types: set[type] | frozenset[type]) -> Any:
-    """``_key_part`` of each of a field's ``values`` (``types``: theirs), one at a time: texts and whole numbers
-    straight, the others one by one."""
-    return values if types <= _TEXTS else map(str, values) if types <= _TEXTS_INTEGERS else map(_key_part, values)
+    """``_key_part`` of each of a field's ``values`` (``types``: theirs), one at a time: texts straight, whole numbers
+    once per distinct value, the others one by one."""
+    if types <= _TEXTS:
+        return values
+    if types <= _TEXTS_INTEGERS:  # (each distinct value written once: no two equal of another type)
+        return map({value: str(value) for value in dict.fromkeys(values)}.__getitem__, values)
+    return map(_key_part, values)
 
 
 _TEXTS, _TEXTS_INTEGERS, _PARTED = frozenset({str}), frozenset({str, int}), frozenset({str, int, float, bool})
