@@ -12,7 +12,7 @@ from __future__ import annotations
 import operator
 from collections import deque
 from collections.abc import Iterable
-from itertools import compress
+from itertools import compress, islice
 from operator import and_, itemgetter
 from typing import Any
 
@@ -55,8 +55,14 @@ _TESTED_ONCE = frozenset({str, int, bool, type(None)})
 
 def gathered(value_columns: list[list], positions: Any) -> dict[tuple, list[int]]:
     """The ``positions`` of the rows of each combination of the columns' values (hashable), in the order first
-    met, each combination's key its first row's values: each row's group found in one pass (by its first row's
-    place), the rows then gathered into their groups by that place."""
+    met, each combination's key its first row's values.  Where the first rows are of many combinations, each row's
+    list is found (or made) in one pass; else each row's group is found by its first row's place, the rows then
+    gathered into their groups by that place (no list made for each row)."""
+    if len(set(islice(zip(*value_columns, strict=True), _SAMPLE))) * 2 > _SAMPLE:  # (most groups a record or two)
+        members: dict[tuple, list[int]] = {}  # (each row's list found as it is made, its group's kept)
+        deque(map(list.append, map(members.setdefault, zip(*value_columns, strict=True), iter(list, None)),
+                  positions), maxlen=0)
+        return members
     first: dict[tuple, Any] = {}
     places = list(map(first.setdefault, zip(*value_columns, strict=True), range(len(positions))))
     if len(first) == len(positions):  # (every group one record: its list made as it is)
@@ -68,6 +74,9 @@ def gathered(value_columns: list[list], positions: Any) -> dict[tuple, list[int]
     deque(map(list.append, map(lists.__getitem__, places), positions), maxlen=0)
     first.update(zip(first, map(lists.__getitem__, heads), strict=True))
     return first
+
+
+_SAMPLE = 1024  # (the rows ``gathered`` tells many groups from few by)
 
 
 def coarser(members: dict[tuple, list[int]], fields: tuple[int, ...]) -> dict[tuple, list[int]]:
