@@ -191,7 +191,7 @@ def _ref_located(store: ColumnStore, d: Derived) -> bool:
     sources = theirs.sources()
     if not (all(theirs.types(c) <= PLAIN_TYPES for c in key_columns) and all(ours.types(c) <= PLAIN_OR_NONE
                                                                              for c in mine)) \
-            or _holds(evidence(sources), d.take):
+            or _holds_held(store, evidence(sources), d.take):
         return False
     if _own_by_same_fields(d):  # each row's first
         values = list(map(_positions(store, len(sources)).__getitem__, first_rows(store, d.kind, mine, len(ours))))
@@ -227,6 +227,14 @@ def _ref_own(store: ColumnStore, columns: Columns, d: Derived) -> bool:
         list(map(itemgetter(1), map(found.__getitem__, firsts)))
     columns.set(engine_field(d.field), list(map(taken.__getitem__, firsts)), shown)
     return True
+
+
+def _holds_held(store: ColumnStore, datas: Sequence, name: str) -> bool:
+    """``_holds``, found once for the neighbouring steps that ask it of the same evidence (``ColumnStore.memo``)."""
+    held = store.memo.get("holds")
+    if held is None or held[0] is not datas or held[1] != name:
+        held = store.memo["holds"] = (datas, name, _holds(datas, name))
+    return held[2]
 
 
 def _holds(datas: Sequence, name: str) -> bool:

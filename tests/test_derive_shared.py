@@ -165,3 +165,13 @@ def test_groups_are_handed_on_only_while_their_columns_are_the_kinds_columns():
     kind.table["a"] = ["y"] * 4
     assert list(shared.groups(kind, agg("b", ["b"]), ["b"]).items()) == [((5,), [0, 1, 2, 3])]
     assert held == {("x", 5): [0, 1, 2], ("z", 5): [3]}
+
+
+def test_whether_evidence_holds_a_field_is_found_once_for_the_same_evidence_and_name():
+    from checker.columns import ColumnStore
+
+    store = ColumnStore(FactBase())
+    holding, other = [{"_at": "mine"}, {}], [{}, ["not", "a", "mapping"]]
+    asked = [(holding, "_at"), (holding, "_at"), (other, "_at"), (holding, "_file"), (holding, "_at"), (other, "_at")]
+    assert [derive_keys._holds_held(store, datas, name) for datas, name in asked] == \
+        [derive_keys._holds(datas, name) for datas, name in asked] == [True, True, False, False, True, False]
