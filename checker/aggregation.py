@@ -25,6 +25,8 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable
 
+from .aggshare import Shared
+from .aggshare import plan as _share_plan
 from .aggtable import aggregate_by_fields as _aggregate_by_fields
 from .aggtable import selected as _selected
 from .aggtable import table_reads, virtual_kinds
@@ -128,10 +130,11 @@ def run_declarations(base: FactBase, bundle: Bundle, derived: tuple[Derived, ...
     base.holding, base.coder = True, coded  # memory: a held column is a small code a row (checker.columns.Coded)
     base.virtual = virtual_kinds(derived, aggregates, read, (*whole, *kept))
     wanted = table_reads(derived, base.virtual)  # (the columns of those made as columns that are read)
+    shared = Shared(_share_plan(s for s in steps if isinstance(s, Aggregate)))  # (what aggregates hand on)
     for step, (kinds, paths) in zip(steps, later, strict=True):
-        _run_step(base, bundle, step, by_name, store, dates, period_years, wanted)
+        _run_step(base, bundle, step, by_name, store, dates, period_years, wanted, shared)
         store.keep(kinds, paths)  # columns no later step reads are let go
-    del store
+    del store, shared
     base.tables.clear()  # (read by the derive stage only)
     base.narrow(read, whole)
 
@@ -173,13 +176,14 @@ def _read_later(steps: list[Step]) -> list[set[tuple[str, str]]]:
 
 
 def _run_step(base: FactBase, bundle: Bundle, step: Step, by_name: dict[str, Aggregate], store: ColumnStore,
-              dates: dict[str, str], period_years: range, wanted: dict[str, frozenset[str]]) -> None:
+              dates: dict[str, str], period_years: range, wanted: dict[str, frozenset[str]],
+              shared: Shared | None = None) -> None:
     if isinstance(step, Derived):
         derive_one(base, step, by_name, store)
     elif step.intervals:
         _intervals(base, bundle, step, dates, store.kind(step.of))
     elif step.group_by_fields:
-        _aggregate_by_fields(base, step, store.kind(step.of), wanted.get(step.kind))
+        _aggregate_by_fields(base, step, store.kind(step.of), wanted.get(step.kind), shared)
     elif step.group_by_field:
         _aggregate_by_field(base, step, store.kind(step.of))
     else:

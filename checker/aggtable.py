@@ -14,13 +14,15 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Collection, Iterable
-from itertools import compress, repeat
-from operator import and_, attrgetter, itemgetter
+from itertools import compress, islice, repeat
+from operator import and_, attrgetter, is_not, itemgetter, not_, setitem
 from typing import Any
 
+from .aggshare import Shared, where_mask
 from .columns import Columns
 from .conditions import engine_field
 from .factbase import FactBase, FactSource
+from .packedsource import block_of, field
 from .packmodel import Aggregate, Derived
 from .quantities import rounded
 
@@ -66,22 +68,24 @@ def report_kinds(packs: Iterable[Any]) -> set[str]:
     return {k for k in out if isinstance(k, str)}
 
 
-def _table(base: FactBase, agg: Aggregate, columns: Columns, groups: dict[tuple, list[int]],
-           keys: dict[tuple, str] | None, engine_names: list[str], wanted: frozenset[str] | None) -> None:
+def _table(base: FactBase, agg: Aggregate, columns: Columns, grouped: tuple[dict[tuple, list[int]], list[str],
+           list[tuple]], texts: bool, engine_names: list[str], wanted: frozenset[str] | None) -> None:
     """The groups of an aggregate made as columns (``virtual_kinds``), by engine field: what its facts would hold
-    (``wanted``: only the fields its readers read, None: every one; ``keys`` None: its key is not read)."""
+    (``wanted``: only the fields its readers read, None: every one; ``texts`` False: its key is not read);
+    ``grouped``: ``_groups``."""
+    groups, keys, parts = grouped
     members = list(groups.values())
     table: dict[str, list] = {"count": list(map(len, members))}
-    if keys is not None:
-        table = {"key": list(keys.values()), **table}
-    for i, name in enumerate(engine_names):
+    if texts:
+        table = {"key": keys, **table}
+    for name, part in zip(engine_names, parts, strict=True):
         if wanted is None or name in wanted:
-            table[name] = [values[i] for values in groups]
+            table[name] = list(part)
     sums, distinct = totalled(columns, agg)
     if sums is not None and (wanted is None or "sum" in wanted):
         table["sum"] = list(_sums(sums, members))
     if distinct is not None and (wanted is None or "distinct" in wanted):
-        table["distinct"] = [_distinct(distinct, group) for group in members]
+        table["distinct"] = list(_distincts(distinct, members))
     if members:
         first = columns.sources()[members[0][0]]
         base.add_table(agg.kind, table, len(members), FactSource(agg.kind, first.file, first.pointer, {},
@@ -96,39 +100,6 @@ def table_reads(derived: Iterable[Derived], virtual: frozenset[str]) -> dict[str
         if d.of in out and d.take is not None:
             out[d.of] |= {engine_field(theirs) for theirs, _ in d.match} | {engine_field(d.take)}
     return {kind: frozenset(fields) for kind, fields in out.items()}
-
-
-def where_mask(columns: Columns, where: tuple[tuple[str, Any], ...]) -> list[bool]:
-    """An aggregate's ``where`` for every fact of a kind, column by column: each field equals its value, or is
-    (not) one of the listed values (``("in", values)`` / ``("not_in", values)``; a missing field is in no list).
-    A column of texts, whole numbers, booleans and nulls is tested once per distinct value (equal values test
-    the same)."""
-    mask: list | None = None
-    for name, wanted in where:
-        column = columns.get(name)
-        test = _where_test(wanted)
-        if columns.types(column) <= _TESTED_ONCE:
-            distinct = dict.fromkeys(column)
-            found: Any = map(dict(zip(distinct, map(test, distinct), strict=True)).__getitem__, column)
-        else:
-            found = map(test, column)
-        mask = list(found) if mask is None else list(map(and_, mask, found))
-    return [True] * len(columns) if mask is None else mask
-
-
-def _where_test(wanted: Any) -> Any:
-    """A ``where`` condition on one value: equal to ``wanted``, or (not) one of the values of ``("in" | "not_in",
-    values)`` (a missing value is in no list)."""
-    if not isinstance(wanted, tuple):
-        return lambda value: value == wanted
-    op, values = wanted
-    inside = op == "in"
-    if None in values:
-        return lambda value: (value is not None and value in values) == inside
-    return lambda value: (value in values) == inside
-
-
-_TESTED_ONCE = frozenset({str, int, bool, type(None)})
 
 
 def _number(value: Any) -> float:
@@ -220,48 +191,57 @@ def _key_part(value: Any) -> str | None:
     return None
 
 
-def _groups(columns: Columns, agg: Aggregate, names: list[str],
-            texts: bool = True) -> tuple[dict[tuple, list[int]], dict[tuple, str]]:
-    """The positions of the records of each combination of the fields' values (in the order first met) and
-    each group's key text (``texts`` False: none made); a record missing one of them (or holding a list or
-    mapping) is in no group.  Only the records the ``where`` selects are read; each combination is looked at
-    once (its first record's values), the records gathered into their groups in one pass over the rows."""
-    whole = value_columns = [columns.get(name) for name in names]
-    positions: Any = range(len(columns))
-    if agg.where:
-        mask = where_mask(columns, agg.where)
-        positions = list(compress(positions, mask))
-        value_columns = [list(compress(column, mask)) for column in value_columns]
-    members: dict[tuple, list[int]] = dict.fromkeys(zip(*value_columns, strict=True))  # type: ignore[assignment]
-    if len(members) == len(positions):  # (every group one record: its list made as it is)
-        members.update(zip(members, map(list, zip(positions)), strict=True))  # (values set in place: no second dict)
-    else:
-        for values in members:
-            members[values] = []
-        deque(map(list.append, map(members.__getitem__, zip(*value_columns, strict=True)), positions), maxlen=0)
-    types = [set(map(type, map(column.__getitem__, _firsts(members)))) for column in whole]
+def _groups(columns: Columns, agg: Aggregate, names: list[str], texts: bool = True,
+            shared: Shared | None = None) -> tuple[dict[tuple, list[int]], list[str], list[tuple]]:
+    """The positions of the records of each combination of the fields' values (in the order first met), each
+    group's key text (``texts`` False: none made) and each field's value of each group (its first record's); a
+    record missing one of them (or holding a list or mapping) is in no group.  Only the records the ``where``
+    selects are read (``aggshare.Shared.groups``: groups an earlier aggregate found, where it did); each
+    combination is looked at once (its first record's values)."""
+    members = (shared or Shared()).groups(columns, agg, names)  # (not changed: may be shared)
+    parts = list(zip(*members, strict=True)) or [()] * len(names)  # (each field's values of each group)
+    types = [_part_types(columns, columns.get(name), part) for name, part in zip(names, parts, strict=True)]
     if not all(kinds <= _PARTED for kinds in types):  # (a value that is no key part: its combination is in no group)
-        given = [True] * len(members)
-        for column in whole:
-            given = list(map(and_, given, map(isinstance, map(column.__getitem__, _firsts(members)),
-                                              repeat((str, int, float)))))
-        for values in [values for values, kept in zip(members, given, strict=True) if not kept]:
-            del members[values]  # (in place: no second mapping)
-    keys = dict(zip(members, map("/".join, zip(*(_key_parts(column, _firsts(members), kinds) for column, kinds in zip(
-        whole, types, strict=True)), strict=True)), strict=True)) if texts else {}
-    return members, keys
+        given = None
+        for part in compress(parts, [not kinds <= _PARTED for kinds in types]):
+            found = map(isinstance, part, repeat((str, int, float)))
+            given = list(found) if given is None else list(map(and_, given, found))
+        members = _given(members, given)  # type: ignore[arg-type]
+        parts = [tuple(compress(part, given)) for part in parts]  # type: ignore[arg-type]
+        types = [kinds if kinds <= _PARTED else set(map(type, part)) for kinds, part in zip(types, parts, strict=True)]
+    keys = list(map("/".join, zip(*map(_key_parts, parts, types), strict=True))) if texts else []
+    return members, keys, parts
 
 
-def _firsts(members: dict[tuple, list[int]]) -> Any:
-    """Each group's first record."""
-    return map(itemgetter(0), members.values())
+def _given(members: dict[tuple, list[int]], given: list[bool]) -> dict[tuple, list[int]]:
+    """The groups ``given`` keeps, in a new mapping (``members`` may be shared): a copy without the few it does not
+    keep, or those it keeps, one by one."""
+    dropped = len(given) - sum(given)
+    if not dropped:
+        return members
+    if 4 * dropped > len(given):
+        return dict(compress(members.items(), given))
+    kept = members.copy()  # (no combination hashed but those dropped)
+    for values in compress(list(members), map(not_, given)):
+        del kept[values]
+    return kept
 
 
-def _key_parts(column: list, rows: Any, types: set[type]) -> Any:
-    """``_key_part`` of the column's value at each of the ``rows`` (``types``: theirs), one at a time: texts and
-    whole numbers straight, the others one by one."""
-    values = map(column.__getitem__, rows)
-    return values if types <= _TEXTS else map(str, values) if types <= _TEXTS_INTEGERS else map(_key_part, values)
+def _part_types(columns: Columns, column: list, part: tuple) -> frozenset[type] | set[type]:
+    """The types of a field's values of the groups (``part``, values of the ``column``): the column's (known once
+    for the kind) where every one is a key part, else the part's own."""
+    kinds = columns.types(column)
+    return kinds if kinds <= _PARTED else set(map(type, part))
+
+
+def _key_parts(values: tuple, types: set[type] | frozenset[type]) -> Any:
+    """``_key_part`` of each of a field's ``values`` (``types``: theirs), one at a time: texts straight, whole numbers
+    once per distinct value, the others one by one."""
+    if types <= _TEXTS:
+        return values
+    if types <= _TEXTS_INTEGERS:  # (each distinct value written once: no two equal of another type)
+        return map({value: str(value) for value in dict.fromkeys(values)}.__getitem__, values)
+    return map(_key_part, values)
 
 
 _TEXTS, _TEXTS_INTEGERS, _PARTED = frozenset({str}), frozenset({str, int}), frozenset({str, int, float, bool})
@@ -279,11 +259,13 @@ def _group_fields(counted: dict, data: dict, fields: list[tuple[str, str]], valu
         data.setdefault(name, value)
 
 
-def aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns, wanted: frozenset[str] | None = None) -> None:
+def aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns, wanted: frozenset[str] | None = None,
+                        shared: Shared | None = None) -> None:
     """One fact per distinct combination of the ``group_by`` fields (records missing one are in no
     group): ``key`` the values joined with "/", each field with its value, ``count``, ``sum`` and
     ``distinct`` as declared.  Groups come in the order of their first record; each fact points at
-    its group's first record.  ``wanted``: of a kind made as columns, the fields read (``table_reads``)."""
+    its group's first record.  ``wanted``: of a kind made as columns, the fields read (``table_reads``);
+    ``shared``: what the aggregates of the run share (``aggshare``)."""
     names = [name for name, _ in agg.group_by_fields]
     fields = [(name, engine_field(name)) for name in names]
     kind = agg.kind
@@ -293,18 +275,17 @@ def aggregate_by_fields(base: FactBase, agg: Aggregate, columns: Columns, wanted
         and len(set(engine_names)) == len(set(names))
     if plain and kind in base.virtual:
         texts = wanted is None or "key" in wanted
-        groups, keys = _groups(columns, agg, names, texts)
-        _table(base, agg, columns, groups, keys if texts else None, engine_names, wanted)
+        _table(base, agg, columns, _groups(columns, agg, names, texts, shared), texts, engine_names, wanted)
         return
-    groups, keys = _groups(columns, agg, names)
-    _group_facts(base, agg, columns, groups, keys, fields, plain)
+    _group_facts(base, agg, columns, _groups(columns, agg, names, True, shared), fields, plain)
 
 
-def _group_facts(base: FactBase, agg: Aggregate, columns: Columns, groups: dict[tuple, list[int]],
-                 keys: dict[tuple, str], fields: list[tuple[str, str]], plain: bool) -> None:
-    """``aggregate_by_fields``' facts, one a group."""
+def _group_facts(base: FactBase, agg: Aggregate, columns: Columns, grouped: tuple[dict[tuple, list[int]], list[str],
+                 list[tuple]], fields: list[tuple[str, str]], plain: bool) -> None:
+    """``aggregate_by_fields``' facts, one a group (``grouped``: ``_groups``), each pointing at its first record's
+    place."""
+    groups, keys, parts = grouped
     names, kind = [name for name, _ in fields], agg.kind
-    totals_of = totalled(columns, agg)
     sources, stable = columns.sources(), AggKey(f"agg:{agg.name}:")
     lean = base.lean_kind(kind) if plain else None  # the fact made from its data, with only these fields
     picks = [(k, e) for k, e in {"key": "key", "count": "count", **dict(fields), "sum": "sum", "distinct": "distinct"}
@@ -312,26 +293,54 @@ def _group_facts(base: FactBase, agg: Aggregate, columns: Columns, groups: dict[
     totalled_names = [name for name in ("sum", "distinct") if getattr(agg, name)]
     shared = _sharing(("key", "count", *names, *totalled_names))  # the groups' data share their keys (only those
     # given: each data's values take a slot for every key)
-    fact_of = _sharing(("kind", *(e for _, e in picks), "id")) if lean is not None else dict  # (so do the facts)
-    sums, distinct = totals_of
-    group_sums = _sums(sums, groups.values()) if sums is not None else repeat(None)
-    group_distinct = _distincts(distinct, groups.values()) if distinct is not None else repeat(None)
-    places = map(attrgetter("file", "at", "document"), map(sources.__getitem__, map(itemgetter(0), groups.values())))
-    for (values, members), key, total, count, (file, at, document) in zip(
-            groups.items(), map(keys.__getitem__, groups), group_sums, group_distinct, places, strict=False):
+    sums, distinct = totalled(columns, agg)
+    group_sums = list(_sums(sums, groups.values())) if sums is not None else None
+    group_distinct = list(_distincts(distinct, groups.values())) if distinct is not None else None
+    places = _places(sources, list(map(itemgetter(0), groups.values())))
+    if lean is not None:  # (plain) the facts made from the data, field by field
+        given = {"key": keys, "count": list(map(len, groups.values())), **dict(zip(names, parts, strict=True)),
+                 "sum": group_sums, "distinct": group_distinct}
+        datas = _filled(shared, len(groups), given.items())
+        facts = _filled(_sharing(("kind", *(e for _, e in picks), "id")), len(groups),
+                        [("kind", repeat(kind)), *((e, given[k]) for k, e in picks)])
+        deque(map(base.add, facts, map(FactSource, repeat(kind), *places[:2], datas, places[2], repeat(stable))),
+              maxlen=0)
+        return
+    for (values, members), key, total, count, file, at, document in zip(
+            groups.items(), keys, group_sums or repeat(None), group_distinct or repeat(None), *places, strict=False):
         data: dict = shared().__dict__
         data["key"], data["count"] = key, len(members)
-        counted: dict = fact_of().__dict__ if lean is not None else {}
-        counted["kind"] = kind
-        if lean is not None:  # (plain) the fact made from the data
-            data.update(zip(names, values, strict=True))
-            _totals_set(None, data, total, count)
-            counted.update([(e, data[k]) for k, e in picks if k in data])
-        else:
-            counted["key"], counted["count"] = key, len(members)
-            _group_fields(counted, data, fields, values, plain)
-            _totals_set(counted, data, total, count)
+        counted: dict = {"kind": kind, "key": key, "count": len(members)}
+        _group_fields(counted, data, fields, values, plain)
+        _totals_set(counted, data, total, count)
         base.add(counted, FactSource(kind, file, at, data, document, stable))  # (the first's place)
+
+
+def _places(sources: list, rows: list[int]) -> list[list]:
+    """The file, the place in it (``FactSource.at``) and the document of the sources at ``rows``: of a packed kind
+    read from its block's columns."""
+    if block_of(sources) is None:
+        return list(map(list, zip(*map(attrgetter("file", "at", "document"), map(sources.__getitem__, rows)),
+                                  strict=True))) or [[], [], []]
+    return [list(map(field(sources, name).__getitem__, rows)) for name in ("file", "at", "document")]
+
+
+_dict_of: Any = attrgetter("__dict__")  # (an object's own mapping, as ``vars``)
+
+
+def _filled(cls: Any, count: int, columns: Iterable[tuple[str, Any]]) -> list[dict]:
+    """``count`` mappings sharing their keys (``_sharing``), set column by column in the order given (a column of
+    None: not declared, not set; a value None in a column: not set on that one)."""
+    out: list[dict] = list(map(_dict_of, islice(iter(cls, None), count)))
+    for name, values in columns:
+        if values is None:
+            continue
+        if type(values) is list and None in values:
+            mask = list(map(is_not, values, repeat(None)))
+            deque(map(setitem, compress(out, mask), repeat(name), compress(values, mask)), maxlen=0)
+        else:
+            deque(map(setitem, out, repeat(name), values), maxlen=0)
+    return out
 
 
 def _totals_set(fact: dict | None, data: dict, total: float | None, count: int | None) -> None:

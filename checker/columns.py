@@ -241,6 +241,7 @@ class ColumnStore:
         self.base = base
         self._kinds: dict[str, Columns] = {}
         self.firsts: tuple[str, list[list], Any] | None = None  # (kind, key columns, each row's first row: derive_keys)
+        self.memo: dict[str, Any] = {}  # (what derive_keys finds once for several steps: each row's partner, ...)
 
     def keep(self, kinds: frozenset[str], paths: dict[str, frozenset[str]]) -> None:
         """Keep only what is read of ``kinds`` and of each only the columns of the engine ``paths`` given for it."""

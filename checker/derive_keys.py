@@ -10,7 +10,7 @@ from array import array
 from collections import deque
 from collections.abc import Iterable, Sequence
 from itertools import compress, repeat
-from operator import eq, is_, is_not, itemgetter, not_
+from operator import and_, eq, is_, is_not, itemgetter, not_
 from typing import Any
 
 from . import columns as col
@@ -43,6 +43,9 @@ def occurrence(store: ColumnStore, d: Derived) -> None:
     read = [columns.get(arg) for arg in d.args]
     if all(columns.types(column) <= PLAIN_OR_NONE for column in read):  # no row to test
         firsts = first_rows(store, d.kind, read, len(columns))
+        if _keys_of(store, firsts) == len(firsts):  # every fact the first of its key
+            columns.set(engine_field(d.field), [1] * len(firsts))
+            return
         first = list(map(eq, firsts, range(len(firsts))))  # the first fact of each key: 1
         ranks = list(map((3, 1).__getitem__, first))
         rest = list(compress(range(len(firsts)), map(not_, first)))
@@ -65,16 +68,23 @@ def occurrence(store: ColumnStore, d: Derived) -> None:
 
 def first_rows(store: ColumnStore, kind: str, key_columns: list[list], count: int) -> Any:
     """Each row's first row with an equal key (``keyed``; hashable values), by position: found once for the
-    neighbouring steps that key a kind's rows by the same columns (``ColumnStore.firsts``, held while they are)."""
+    neighbouring steps that key a kind's rows by the same columns, in any order (``ColumnStore.firsts``, held while
+    they are)."""
     held = store.firsts
-    if held is not None and held[0] == kind and len(held[1]) == len(key_columns) and all(
-            map(is_, held[1], key_columns)):
-        return held[2]
+    if held is not None and held[0] == kind and sorted(map(id, held[1])) == sorted(map(id, key_columns)):
+        return held[2]  # (the same columns in any order: equal rows either way)
     seen: dict = {}
     firsts = array("q", map(seen.setdefault, keyed(key_columns, count), range(count)))
     if key_columns:
         store.firsts = (kind, key_columns, firsts)
+    store.memo["keys"] = (firsts, len(seen))  # (``_keys_of``)
     return firsts
+
+
+def _keys_of(store: ColumnStore, firsts: Any) -> int | None:
+    """The number of distinct keys of the rows ``firsts`` (``first_rows``) was found for (None: not known)."""
+    held = store.memo.get("keys")
+    return held[1] if held is not None and held[0] is firsts else None
 
 
 def keyed(columns: list[list], count: int) -> Iterable:
@@ -105,7 +115,35 @@ def ref(store: ColumnStore, d: Derived) -> None:
     theirs = store.kind(d.of)
     if (d.take in col.LOCATION and _ref_located(store, d)) or (_own_by_same_fields(d) and _ref_own(store, theirs, d)):
         return
-    _ref_index(store.kind(d.kind), d, *_index(theirs, d))
+    ours = store.kind(d.kind)
+    mine = [ours.get(f) for _, f in d.match]
+    plain = all(ours.types(c) <= PLAIN_OR_NONE for c in mine)  # every key can be looked up
+    if plain and _ref_table(store, ours, mine, theirs, d):
+        return
+    _ref_index(ours, d, mine, plain, *_index(theirs, d, mine if plain and 2 * len(ours) < len(theirs) else None))
+
+
+def _ref_table(store: ColumnStore, ours: Columns, mine: list[list], theirs: Columns, d: Derived) -> bool:
+    """A ``ref`` of a kind made as columns (``_index``: ``bare``) whose every row gives the value taken, by plain keys
+    (ours: ``mine``): each of our rows' partner is the first row of its key, found once for the neighbouring steps
+    that match the same columns (``ColumnStore.memo``).  False: not done here."""
+    assert d.take is not None
+    key_columns, taken = [theirs.get(f) for f, _ in d.match], theirs.get(d.take)
+    if type(theirs) is not col.TableColumns or not mine or None in taken or not all(
+            theirs.types(c) <= PLAIN_TYPES for c in key_columns):
+        return False
+    held = store.memo.get("partners")
+    if held is not None and held[0] is ours and len(held[1]) == len(mine) and all(map(is_, held[1], mine)) \
+            and all(map(is_, held[2], key_columns)):
+        partners = held[3]
+    else:
+        first = _firsts(list(keyed(key_columns, len(theirs))), range(len(theirs)))
+        partners = _looked_up(first, mine, len(ours), -1)
+        store.memo["partners"] = (ours, mine, key_columns, partners)
+    values = list(map([*taken, _ABSENT].__getitem__, partners))  # (no partner, -1: no value)
+    ours.set(engine_field(d.field), values, None if any(map(is_not, values, repeat(_ABSENT))) else
+             [None] * len(values))  # (as ``_ref_index``)
+    return True
 
 
 def _own_by_same_fields(d: Derived) -> bool:
@@ -114,26 +152,33 @@ def _own_by_same_fields(d: Derived) -> bool:
     return d.of == d.kind and all(t == o for t, o in d.match)
 
 
-def _ref_index(ours: Columns, d: Derived, index: dict[tuple, Any], bare: bool) -> None:
-    """``ref`` by its partners' ``index`` (``_index``)."""
-    mine = [ours.get(f) for _, f in d.match]
-    plain = all(ours.types(c) <= PLAIN_OR_NONE for c in mine)  # every key can be looked up
+def _ref_index(ours: Columns, d: Derived, mine: list[list], plain: bool, index: dict[tuple, Any], bare: bool) -> None:
+    """``ref`` by its partners' ``index`` (``_index``): ``mine`` our key columns, ``plain`` every key can be looked
+    up."""
     if bare or all(value is shown for value, shown in index.values()):  # every partner's value shown as itself
         found = index if bare else {key: value for key, (value, _) in index.items()}
-        values = list(map(found.get, keyed(mine, len(ours)), repeat(_ABSENT))) if plain else \
+        values = _looked_up(found, mine, len(ours), _ABSENT) if plain else \
             [_ABSENT if (hit := _hit(found, key[0] if len(key) == 1 else key)) is None else hit
              for key in rows(mine, len(ours))]
         ours.set(engine_field(d.field), values, None if any(map(is_not, values, repeat(_ABSENT))) else
                  [None] * len(values))  # (shown as the values; a column without a value keeps its shown Nones)
         return
     if plain:
-        hits = list(map(index.get, keyed(mine, len(ours)), repeat(_MISS)))
+        hits = _looked_up(index, mine, len(ours), _MISS)
     else:
         hits = [_hit(index, key[0] if len(key) == 1 else key) or _MISS for key in rows(mine, len(ours))]
     ours.set(engine_field(d.field), list(map(itemgetter(0), hits)), list(map(itemgetter(1), hits)))
 
 
 _MISS = (_ABSENT, None)  # (no partner: no value)
+
+
+def _looked_up(index: dict, mine: list[list], count: int, missing: Any) -> list:
+    """Each of ``count`` rows' entry of ``index`` by its plain key (``keyed``; ``missing`` where none): looked up
+    once when there is no key column (every key ``()``) or nothing to find."""
+    if not mine or not index:
+        return [index.get((), missing)] * count
+    return list(map(index.get, keyed(mine, count), repeat(missing)))
 
 
 def _ref_located(store: ColumnStore, d: Derived) -> bool:
@@ -146,17 +191,25 @@ def _ref_located(store: ColumnStore, d: Derived) -> bool:
     sources = theirs.sources()
     if not (all(theirs.types(c) <= PLAIN_TYPES for c in key_columns) and all(ours.types(c) <= PLAIN_OR_NONE
                                                                              for c in mine)) \
-            or _holds(evidence(sources), d.take):
+            or _holds_held(store, evidence(sources), d.take):
         return False
     if _own_by_same_fields(d):  # each row's first
-        shared = list(map(theirs.base.position, range(len(sources))))  # (one int object a position: memory)
-        values = list(map(shared.__getitem__, first_rows(store, d.kind, mine, len(ours))))
+        values = list(map(_positions(store, len(sources)).__getitem__, first_rows(store, d.kind, mine, len(ours))))
     else:
         first = _firsts(list(keyed(key_columns, len(theirs))), range(len(theirs)))
         first = dict(zip(first, map(theirs.base.position, first.values()), strict=True))
         values = list(map(first.get, keyed(mine, len(ours)), repeat(_ABSENT)))
     ours.set(engine_field(d.field), values, located=d.take, partners=sources)
     return True
+
+
+def _positions(store: ColumnStore, count: int) -> list[int]:
+    """The positions up to ``count``, one shared int object each (``FactBase.position``; memory), made once for the
+    stage's steps (``ColumnStore.memo``)."""
+    held = store.memo.get("positions")
+    if held is None or len(held) < count:
+        held = store.memo["positions"] = list(map(store.base.position, range(count)))
+    return held
 
 
 def _ref_own(store: ColumnStore, columns: Columns, d: Derived) -> bool:
@@ -176,6 +229,14 @@ def _ref_own(store: ColumnStore, columns: Columns, d: Derived) -> bool:
     return True
 
 
+def _holds_held(store: ColumnStore, datas: Sequence, name: str) -> bool:
+    """``_holds``, found once for the neighbouring steps that ask it of the same evidence (``ColumnStore.memo``)."""
+    held = store.memo.get("holds")
+    if held is None or held[0] is not datas or held[1] != name:
+        held = store.memo["holds"] = (datas, name, _holds(datas, name))
+    return held[2]
+
+
 def _holds(datas: Sequence, name: str) -> bool:
     """Whether evidence that is a mapping (a dict) holds a field ``name``."""
     if set(map(type, datas)) <= {dict}:
@@ -183,9 +244,10 @@ def _holds(datas: Sequence, name: str) -> bool:
     return any(type(data) is dict and name in data for data in datas)
 
 
-def _index(theirs: Columns, d: Derived) -> tuple[dict[tuple, Any], bool]:
+def _index(theirs: Columns, d: Derived, mine: list[list] | None = None) -> tuple[dict[tuple, Any], bool]:
     """``ref``'s partners: per key, the value and the value as written of the first partner that gives it; of a
-    kind made as columns (True: ``bare``), the value alone (each is written as it is)."""
+    kind made as columns (True: ``bare``), the value alone (each is written as it is).  ``mine``: our key columns
+    (plain values), when we are much fewer: only keys some of ours may have are indexed (``_wanted``)."""
     assert d.take is not None
     index: dict[tuple, Any] = {}
     bare = type(theirs) is col.TableColumns
@@ -194,12 +256,13 @@ def _index(theirs: Columns, d: Derived) -> tuple[dict[tuple, Any], bool]:
     # plain keys, and values plain or not given: a row is indexed when its value is given (no row to test)
     if all(theirs.types(c) <= PLAIN_TYPES for c in key_columns) and theirs.types(taken) <= PLAIN_OR_NONE:
         given: Any = range(len(theirs))
+        mask = _wanted(key_columns, mine) if mine else None
         if None in taken:
-            given = list(compress(given, map(is_not, taken, repeat(None))))
-            keys = list(compress(keyed(key_columns, len(theirs)), map(is_not, taken, repeat(None))))
-        else:
-            keys = list(keyed(key_columns, len(theirs)))
-        firsts = _firsts(keys, given)
+            mask = list(map(is_not, taken, repeat(None))) if mask is None else \
+                list(map(and_, mask, map(is_not, taken, repeat(None))))
+        if mask is not None:
+            given, key_columns = list(compress(given, mask)), [list(compress(c, mask)) for c in key_columns]
+        firsts = _firsts(list(keyed(key_columns, len(given))), given)
         if bare:
             return dict(zip(firsts, map(taken.__getitem__, firsts.values()), strict=True)), bare
         return dict(zip(firsts, _partners(sources, list(firsts.values()), taken, d.take), strict=True)), bare
@@ -207,6 +270,20 @@ def _index(theirs: Columns, d: Derived) -> tuple[dict[tuple, Any], bool]:
         if scalars(key) and scalar(value) and (key := key[0] if len(key) == 1 else key) not in index:
             index[key] = value if bare else _partner(src, value, d.take)
     return index, bare
+
+
+def _wanted(key_columns: list[list], mine: list[list]) -> list[bool] | None:
+    """Which of their rows (plain keys) may be some of ours' partners (plain keys, ``mine``): each key value is one
+    of ours, tested once per distinct value, and only for the fields where we have fewer distinct values than they
+    have (None: no field like that, every row may be)."""
+    mask = None
+    for column, own in zip(key_columns, mine, strict=True):
+        ours, distinct = set(own), dict.fromkeys(column)
+        if len(ours) >= len(distinct):
+            continue
+        found = map(dict(zip(distinct, map(ours.__contains__, distinct), strict=True)).__getitem__, column)
+        mask = list(found) if mask is None else list(map(and_, mask, found))
+    return mask
 
 
 def _partners(sources: list, positions: list[int], taken: list, take: str) -> list[tuple[Any, Any]]:

@@ -135,8 +135,10 @@ def test_groups_and_their_keys_are_those_of_the_record_by_record_definition(wher
         agg = _agg(names, where, "s")
         for texts in (True, False):
             got, want = aggtable._groups(columns, agg, names, texts), _reference_groups(columns, agg, names, texts)
-            assert list(got[0].items()) == list(want[0].items()) and list(got[1].items()) == list(want[1].items())
+            assert list(got[0].items()) == list(want[0].items())
+            assert list(zip(got[0], got[1], strict=False)) == list(want[1].items()) and len(got[1]) == len(want[1])
             assert [list(map(type, k)) for k in got[0]] == [list(map(type, k)) for k in want[0]]  # the first met
+            assert got[2] == (list(zip(*want[0], strict=True)) or [()] * len(names))  # (each field's values)
         sums = columns.get("s")
         assert _bits(aggtable._sums(sums, got[0].values())) == _bits([aggtable._sum(sums, m, {})
                                                                       for m in got[0].values()])

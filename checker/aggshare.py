@@ -1,0 +1,179 @@
+"""The rows an aggregate's ``where`` selects and the records of each combination of its ``group_by`` fields
+(checker.aggtable), found once for the aggregates of a kind that read the same: a pack often declares several
+aggregates with one ``where`` (a sum per month and per year of the same rows), or groups the same rows by the
+same fields twice (a count and a distinct count), or by fewer of the fields another one groups by.
+
+``Shared`` holds what an aggregate found while a later one reads it (``plan``: which later one, decided from the
+declarations), and hands it over only while the columns it was found from are the kind's columns still (a step
+between them that sets one of those fields makes it be found anew)."""
+
+from __future__ import annotations
+
+import operator
+from collections import deque
+from collections.abc import Iterable
+from itertools import compress, islice
+from operator import and_, itemgetter
+from typing import Any
+
+from .columns import Columns
+from .packmodel import Aggregate
+
+
+def where_mask(columns: Columns, where: tuple[tuple[str, Any], ...]) -> list[bool]:
+    """An aggregate's ``where`` for every fact of a kind, column by column: each field equals its value, or is
+    (not) one of the listed values (``("in", values)`` / ``("not_in", values)``; a missing field is in no list).
+    A column of texts, whole numbers, booleans and nulls is tested once per distinct value (equal values test
+    the same)."""
+    mask: list | None = None
+    for name, wanted in where:
+        column = columns.get(name)
+        test = _where_test(wanted)
+        if columns.types(column) <= _TESTED_ONCE:
+            distinct = dict.fromkeys(column)
+            found: Any = map(dict(zip(distinct, map(test, distinct), strict=True)).__getitem__, column)
+        else:
+            found = map(test, column)
+        mask = list(found) if mask is None else list(map(and_, mask, found))
+    return [True] * len(columns) if mask is None else mask
+
+
+def _where_test(wanted: Any) -> Any:
+    """A ``where`` condition on one value: equal to ``wanted``, or (not) one of the values of ``("in" | "not_in",
+    values)`` (a missing value is in no list)."""
+    if not isinstance(wanted, tuple):
+        return lambda value: value == wanted
+    op, values = wanted
+    inside = op == "in"
+    if None in values:
+        return lambda value: (value is not None and value in values) == inside
+    return lambda value: (value in values) == inside
+
+
+_TESTED_ONCE = frozenset({str, int, bool, type(None)})
+
+
+def gathered(value_columns: list[list], positions: Any) -> dict[tuple, list[int]]:
+    """The ``positions`` of the rows of each combination of the columns' values (hashable), in the order first
+    met, each combination's key its first row's values.  Where the first rows are of many combinations, each row's
+    list is found (or made) in one pass; else each row's group is found by its first row's place, the rows then
+    gathered into their groups by that place (no list made for each row)."""
+    if len(set(islice(zip(*value_columns, strict=True), _SAMPLE))) * 2 > _SAMPLE:  # (most groups a record or two)
+        members: dict[tuple, list[int]] = {}  # (each row's list found as it is made, its group's kept)
+        deque(map(list.append, map(members.setdefault, zip(*value_columns, strict=True), iter(list, None)),
+                  positions), maxlen=0)
+        return members
+    first: dict[tuple, Any] = {}
+    places = list(map(first.setdefault, zip(*value_columns, strict=True), range(len(positions))))
+    if len(first) == len(positions):  # (every group one record: its list made as it is)
+        first.update(zip(first, map(list, zip(positions)), strict=True))  # (values set in place: no second dict)
+        return first
+    heads = list(first.values())
+    lists: list = [None] * len(positions)
+    deque(map(lists.__setitem__, heads, iter(list, None)), maxlen=0)  # (an empty list at each group's first place)
+    deque(map(list.append, map(lists.__getitem__, places), positions), maxlen=0)
+    first.update(zip(first, map(lists.__getitem__, heads), strict=True))
+    return first
+
+
+_SAMPLE = 1024  # (the rows ``gathered`` tells many groups from few by)
+
+
+def coarser(members: dict[tuple, list[int]], fields: tuple[int, ...]) -> dict[tuple, list[int]]:
+    """The groups of some of the ``fields`` (by place) of ``members``' combinations: each the records of its
+    groups, group by group (its first record first; in record order only where it is one group)."""
+    project = itemgetter(*fields) if len(fields) > 1 else (lambda values: (values[fields[0]],))
+    out: dict[tuple, Any] = dict.fromkeys(map(project, members))
+    if len(out) == len(members):  # (each one group: its list as it is)
+        out.update(zip(out, members.values(), strict=True))
+        return out
+    out.update(zip(out, iter(list, None), strict=False))
+    deque(map(list.extend, map(out.__getitem__, map(project, members)), members.values()), maxlen=0)
+    return out
+
+
+class _Found:
+    """What an aggregate found (``Shared``) and the columns it found it from."""
+
+    __slots__ = ("columns", "mask", "members", "name_columns", "names", "where", "where_columns")
+
+    def __init__(self, columns: Columns, agg: Aggregate, names: list[str], mask: list[bool] | None,
+                 members: dict[tuple, list[int]]):
+        self.columns, self.where, self.names, self.mask, self.members = columns, agg.where, list(names), mask, members
+        self.where_columns = [columns.get(name) for name, _ in agg.where]
+        self.name_columns = [columns.get(name) for name in names]
+
+    def rows_of(self, columns: Columns, agg: Aggregate) -> bool:
+        """Whether it was found from the rows ``agg`` selects, as they are still."""
+        return self.columns is columns and self.where == agg.where and all(
+            map(operator.is_, self.where_columns, map(columns.get, [name for name, _ in agg.where])))
+
+
+class Shared:
+    """What the aggregates of a run hand on to later ones (``plan``: by the name of the aggregate that finds it,
+    the later ones that may read it): the rows its ``where`` selected and its groups."""
+
+    __slots__ = ("_held", "_readers")
+
+    def __init__(self, readers: dict[str, set[str]] | None = None):
+        self._readers = {name: set(names) for name, names in (readers or {}).items()}
+        self._held: dict[str, _Found] = {}
+
+    def selected(self, columns: Columns, agg: Aggregate) -> list[bool]:
+        """``where_mask`` of ``agg``, as an earlier aggregate found it where one did."""
+        for found in self._held.values():  # (few: only what a later one reads)
+            if found.mask is not None and found.rows_of(columns, agg):
+                return found.mask
+        return where_mask(columns, agg.where)
+
+    def groups(self, columns: Columns, agg: Aggregate, names: list[str]) -> dict[tuple, list[int]]:
+        """The records of each combination of the ``names``' values among those the ``where`` selects (``gathered``):
+        an earlier aggregate's groups, or groups of more fields, where they are of the same rows.  Not to be
+        changed: another aggregate may read them."""
+        for found in self._held.values():
+            if not (set(names) <= set(found.names) and found.rows_of(columns, agg)):
+                continue
+            fields = tuple(map(found.names.index, names))  # (only these fields' columns need be as they were)
+            if not all(map(operator.is_, map(found.name_columns.__getitem__, fields), map(columns.get, names))):
+                continue
+            same = fields == tuple(range(len(found.names)))
+            if not same and agg.sum and set(names) != set(found.names):
+                continue  # (a sum adds its records in record order: of fewer fields, found anew)
+            self._done(agg.name)
+            return found.members if same else coarser(found.members, fields)
+        whole = [columns.get(name) for name in names]
+        if not agg.where:
+            return self._offer(_Found(columns, agg, names, None, gathered(whole, range(len(columns)))), agg.name)
+        mask = self.selected(columns, agg)
+        positions = list(compress(range(len(columns)), mask))
+        members = gathered([list(compress(column, mask)) for column in whole], positions)
+        return self._offer(_Found(columns, agg, names, mask, members), agg.name)
+
+    def _offer(self, found: _Found, name: str) -> dict[tuple, list[int]]:
+        """Hold what the aggregate ``name`` found while a later aggregate may read it."""
+        self._done(name)
+        if self._readers.get(name):
+            self._held[name] = found
+        return found.members
+
+    def _done(self, reader: str) -> None:
+        """The aggregate ``reader`` has its groups: what no later one may read is let go."""
+        for name in list(self._held):
+            readers = self._readers[name]
+            readers.discard(reader)
+            if not readers:
+                del self._held[name]
+
+
+def plan(aggregates: Iterable[Aggregate]) -> dict[str, set[str]]:
+    """For each aggregate by fields (in the order they run), the later ones that may read what it finds: of the
+    same kind with the same ``where``, grouping by the same fields or some of them, or only reading its rows."""
+    order = [a for a in aggregates if a.group_by_fields and not a.intervals]
+    out: dict[str, set[str]] = {}
+    for i, agg in enumerate(order):
+        names = {name for name, _ in agg.group_by_fields}
+        later = {b.name for b in order[i + 1:] if b.of == agg.of and b.where == agg.where
+                 and (b.where or {name for name, _ in b.group_by_fields} <= names)}
+        if later:
+            out[agg.name] = later
+    return out

@@ -1,0 +1,177 @@
+"""Work the derive stage's keyed steps share or skip (issue 15, ledger series) changes nothing they give:
+
+* each row's first row of its key (``derive_keys.first_rows``) found for one step is read by the next step keyed by
+  the same columns in another order, and by no step keyed by other columns;
+* a ``ref`` from a kind of much fewer rows than its partners' indexes only the partners whose key values are all
+  ours (``derive_keys._wanted``), and finds what the record-by-record definition finds; one without a field to
+  match, or without a partner, is looked up once (``derive_keys._looked_up``)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from checker import derive_keys
+from checker.aggregation import run_declarations
+from checker.factbase import FactBase, FactSource
+
+from .test_derive_columns import DATES, ENERGY, FACTORS, GHG, _base, _declare, _same
+
+ROWS = 1500
+
+
+@pytest.mark.parametrize("given", [True, False])  # every partner gives the value taken, or not
+def test_a_ref_from_fewer_rows_finds_the_partners_the_record_by_record_definition_finds(given, monkeypatch):
+    rng = random.Random(23)
+    theirs = [(FACTORS, {"a": rng.choice(["x", "y", "z", 1, 1.0, 2, True, 2.5]), "b": rng.choice([2023, 2024, 2025]),
+                         "v": rng.choice([1.5, "t", 3, *([] if given else [None])])}) for _ in range(ROWS)]
+    ours = [(GHG, {"a": rng.choice(["x", 1, True, 2.5, "w", None]), "b": rng.choice([2024, 2024.0, 2025, 2026])})
+            for _ in range(200)]
+    masks: list = []
+    wanted = derive_keys._wanted
+    monkeypatch.setattr(derive_keys, "_wanted", lambda *args: masks.append(wanted(*args)) or masks[-1])
+    for match in ({"a": "a"}, {"a": "a", "b": "b"}, {"b": "b", "a": "a"}):
+        _same(theirs + ours, [{"kind": GHG, "field": "got", "op": "ref", "of": FACTORS, "match": match, "take": "v"}])
+    assert masks and all(mask is not None and 0 < sum(mask) < ROWS for mask in masks)  # (the shortcut is taken)
+    # no field matched: every row's partner is the first that gives the value, looked up once
+    _same(theirs + ours, [{"kind": GHG, "field": "got", "op": "ref", "of": FACTORS, "take": "v"}])
+    _same([*ours, (FACTORS, {"v": None})], [{"kind": GHG, "field": "got", "op": "ref", "of": FACTORS, "take": "v"}])
+
+
+@pytest.mark.parametrize("args", [["m", "e"], ["e", "m"]])
+def test_first_rows_are_shared_by_steps_keyed_by_the_same_columns_in_any_order_only(args):
+    rng = random.Random(29)
+    base = FactBase()
+    rows = [{"e": rng.choice(["a", "b", 1, 1.0, True]), "m": rng.choice([1, 2]), "g": rng.choice([1, 2, 3]), "u": i}
+            for i in range(ROWS)]
+    for i, data in enumerate(rows):
+        base.add({"kind": ENERGY, **data}, FactSource(ENERGY, f"f{i}.csv", f"/records/{i}", data, None, f"r{i}"))
+    derive = [{"kind": ENERGY, "field": "rank", "op": "occurrence", "args": args},
+              {"kind": ENERGY, "field": "first_at", "op": "ref", "of": ENERGY, "match": {"e": "e", "m": "m"},
+               "take": "_at"},
+              {"kind": ENERGY, "field": "g_at", "op": "ref", "of": ENERGY, "match": {"e": "e", "g": "g"}, "take": "_at"},
+              {"kind": ENERGY, "field": "g_rank", "op": "occurrence", "args": ["g", "m"]},
+              {"kind": ENERGY, "field": "u_rank", "op": "occurrence", "args": ["u", "m"]},  # (every key once)
+              {"kind": ENERGY, "field": "m_type", "op": "type_of", "args": ["m"]}]  # (m, g read on: kept)
+    run_declarations(base, None, _declare(derive)[0], (), DATES)  # type: ignore[arg-type]
+    seen: dict = {}
+    for i, data in enumerate(rows):
+        fact = base.facts[i]
+        for name, key in (("em", (data["e"], data["m"])), ("eg", (data["e"], data["g"])),
+                          ("gm", (data["g"], data["m"]))):
+            seen.setdefault((name, key), []).append(i)
+        assert fact["rank"] == min(len(seen["em", (data["e"], data["m"])]), 3)
+        assert fact.get("first_at") == f"f{seen['em', (data['e'], data['m'])][0]}.csv"
+        assert fact.get("g_at") == f"f{seen['eg', (data['e'], data['g'])][0]}.csv"
+        assert fact["g_rank"] == min(len(seen["gm", (data["g"], data["m"])]), 3) and fact["u_rank"] == 1
+
+
+def test_refs_of_an_aggregate_made_as_columns_read_what_refs_of_its_facts_read(monkeypatch):
+    rng = random.Random(31)
+    ledger = [(ENERGY, {"e": rng.choice(["a", "b", 1, 1.0, True]), "m": rng.choice([1, 2, 3]),
+                        "q": rng.choice([1.5, 2.0, 1e308, None])}) for _ in range(ROWS)]
+    ours = [(GHG, {"e": rng.choice(["a", "b", 1, "c", None]), "f": rng.choice(["a", True]),
+                   "m": rng.choice([1, 2, 2.0, 4])}) for _ in range(300)]
+    derive = [{"kind": GHG, "field": f"got_{take}_{'_'.join(match.values())}", "op": "ref", "of": "agg.tab",
+               "match": match, "take": take}
+              for match, take in (({"e": "e", "m": "m"}, "sum"), ({"e": "e", "m": "m"}, "count"),
+                                  ({"e": "f", "m": "m"}, "count"), ({"m": "m", "e": "e"}, "m"), ({"e": "e"}, "count"))]
+    aggregates = {"tab": {"of": ENERGY, "group_by": {"fields": ["e", "m"]}, "sum": "q"}}
+    fields = sorted(d["field"] for d in derive)
+    tables: list = []
+    made = derive_keys._ref_table
+    monkeypatch.setattr(derive_keys, "_ref_table", lambda *args: tables.append(made(*args)) or tables[-1])
+    got = []
+    for read in ({GHG: frozenset(fields), ENERGY: frozenset()}, None):  # (made as columns; as facts)
+        base = _base(ledger + ours)
+        derived, aggs = _declare(derive, aggregates)
+        run_declarations(base, None, derived, tuple(aggs.values()), DATES, read)  # type: ignore[arg-type]
+        got.append([[src.values().get(name) for name in fields] for src in
+                    (base.sources[fact["id"]] for fact in base.facts if fact["kind"] == GHG)])
+    assert got[0] == got[1] and sum(row != [None] * 5 for row in got[0]) > 100
+    assert tables.count(True) == 4  # (made as columns: the sum, with an overflow, is found otherwise)
+
+
+def _aggregated(records: list, aggregates: dict, lean: frozenset[str] | None) -> list:
+    """Each aggregate fact made by ``run_declarations``: its fields, its data, its place."""
+    base = _base(records)
+    base.lean_of = None if lean is None else (lambda kind: lean)
+    run_declarations(base, None, (), tuple(_declare([], aggregates)[1].values()), DATES)  # type: ignore[arg-type]
+    return [(list(fact.items()), list(src.data.items()), src.file, src.at) for fact, src in
+            ((fact, base.sources[fact["id"]]) for fact in base.facts if fact["kind"].startswith("agg."))]
+
+
+def test_aggregates_handing_on_their_rows_and_groups_make_the_facts_made_each_on_its_own(monkeypatch):
+    from checker import aggregation
+
+    rng = random.Random(37)
+    pool = [1, 1.0, True, 2, 2.5, "1", "a", None, False, 0, -0.0]
+    records = [(ENERGY, {"a": rng.choice(pool), "b": rng.choice(["x", "y", 2024, 2024.0, None]),
+                         "c": rng.choice(["keep", "skip", None]), "s": rng.choice([1.5, 2, None, 0.1, "7", 0.7])})
+               for _ in range(ROWS)]
+    for i in range(0, ROWS, 17):  # (a few sums overflow or not as their records are added in record order)
+        records[i][1]["s"] = rng.choice([1e308, -1e308])
+    where = {"c": {"not_in": ["skip"]}}
+    aggregates = {"ab": {"of": ENERGY, "where": where, "group_by": {"fields": ["a", "b"]}, "sum": "s"},
+                  "b_other": {"of": ENERGY, "where": {"c": "keep"}, "group_by": {"fields": ["b"]}},
+                  "a_distinct": {"of": ENERGY, "where": where, "group_by": {"fields": ["a"]}, "distinct": "b"},
+                  "ba": {"of": ENERGY, "where": where, "group_by": {"fields": ["b", "a"]}, "sum": "s"},
+                  "a_sum": {"of": ENERGY, "where": where, "group_by": {"fields": ["a"]}, "sum": "s"},
+                  "ab_all": {"of": ENERGY, "group_by": {"fields": ["a", "b"]}},
+                  "b_all": {"of": ENERGY, "group_by": {"fields": ["b"]}, "distinct": "a"}}
+    plans: list = []
+    planned = aggregation._share_plan
+    monkeypatch.setattr(aggregation, "_share_plan", lambda steps: plans.append(planned(steps)) or plans[-1])
+    shared = _aggregated(records, aggregates, None)
+    assert plans[0] == {"ab": {"a_distinct", "ba", "a_sum"}, "a_distinct": {"a_sum"}, "ba": {"a_distinct", "a_sum"},
+                        "ab_all": {"b_all"}} or plans[0]["ab"] >= {"a_distinct", "ba", "a_sum"}
+    monkeypatch.setattr(aggregation, "_share_plan", lambda steps: {})
+    alone = _aggregated(records, aggregates, None)
+    assert shared == alone and len(alone) > 50 and sum(any(k == "sum" for k, _ in fields) for fields, *_ in alone) > 20
+    lean = frozenset({"key", "sum", "b", "distinct"})  # the facts made with only these fields, from the data
+    for (fields, data, file, at), (want_fields, want_data, want_file, want_at) in zip(
+            _aggregated(records, aggregates, lean), alone, strict=True):
+        assert fields == [(k, v) for k, v in want_fields if k in lean | {"kind", "id"}]
+        assert (data, file, at) == (want_data, want_file, want_at)
+
+
+def test_groups_are_handed_on_only_while_their_columns_are_the_kinds_columns():
+    from checker.aggshare import Shared
+    from checker.packmodel import Aggregate
+
+    class Kind:  # (the columns of a kind, as ``Shared`` reads them)
+        def __init__(self, table: dict[str, list]):
+            self.table = table
+
+        def get(self, name: str) -> list:
+            return self.table[name]
+
+        def __len__(self) -> int:
+            return len(self.table["a"])
+
+    def agg(name: str, names: list[str]) -> Aggregate:
+        return Aggregate(name, ENERGY, None, False, (), None, group_by_fields=tuple((n, "string") for n in names))
+
+    kind = Kind({"a": ["x", "y", "x", "z"], "b": [1, 1, 2, 2]})
+    shared = Shared({"ab": {"a", "b"}})
+    assert list(shared.groups(kind, agg("ab", ["a", "b"]), ["a", "b"]).items()) == [
+        (("x", 1), [0]), (("y", 1), [1]), (("x", 2), [2]), (("z", 2), [3])]
+    kind.table["a"] = ["x", "x", "x", "z"]  # (a step between them set the field anew)
+    assert list(shared.groups(kind, agg("a", ["a"]), ["a"]).items()) == [(("x",), [0, 1, 2]), (("z",), [3])]
+    kind.table["b"] = [5, 5, 5, 5]  # (a field it does not group by: its groups are the same)
+    shared = Shared({"ab": {"b"}})
+    held = shared.groups(kind, agg("ab", ["a", "b"]), ["a", "b"])
+    kind.table["a"] = ["y"] * 4
+    assert list(shared.groups(kind, agg("b", ["b"]), ["b"]).items()) == [((5,), [0, 1, 2, 3])]
+    assert held == {("x", 5): [0, 1, 2], ("z", 5): [3]}
+
+
+def test_whether_evidence_holds_a_field_is_found_once_for_the_same_evidence_and_name():
+    from checker.columns import ColumnStore
+
+    store = ColumnStore(FactBase())
+    holding, other = [{"_at": "mine"}, {}], [{}, ["not", "a", "mapping"]]
+    asked = [(holding, "_at"), (holding, "_at"), (other, "_at"), (holding, "_file"), (holding, "_at"), (other, "_at")]
+    assert [derive_keys._holds_held(store, datas, name) for datas, name in asked] == \
+        [derive_keys._holds(datas, name) for datas, name in asked] == [True, True, False, False, True, False]
