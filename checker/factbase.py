@@ -4,86 +4,19 @@ evidence it was built from (file, JSON pointer, original values).  ``checker.fac
 from __future__ import annotations
 
 import operator
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
 
-from .bundle import Document
 from .factrows import DEFER_FROM, Deferred, kept_items, remade, sharing
+from .factsource import FactSource
 from .heldcolumns import DROP as _DROP
 from .heldcolumns import UNSET, HeldColumns, Resolve, ShownSteps, resolved
 from .idlist import IdList
 from .limits import SHARED_KEYS as _SHARED_KEYS
-from .sourcepack import column_of, each_distinct, facts_listed, sources_of
-
-
-@dataclass(slots=True)
-class FactSource:
-    """Where a fact came from, and its original (un-normalised) values for messages."""
-
-    kind: str
-    file: str
-    at: Any  # the JSON pointer (``pointer``), or the position of a row in its document's CSV table (memory)
-    data: Any
-    document: Document | None
-    stable: Any  # the stable identity (``key``), or a ``checker.ids.LazyKey`` or ``RowKeys`` computing it when read
-    # The values the pack derived for this fact (checker.derivations) are read from the fact itself (memory:
-    # no second mapping per record): ``names`` (shared by a kind's facts) gives each derived field's engine
-    # name in the order they were set; ``shown`` the values as messages show them where that differs.
-    # Those the engine does not read stay in the kind's columns (``held``, at the fact's ``row`` in its kind).
-    fact: dict | None = None
-    names: dict[str, str] | None = None
-    shown: dict[str, Any] | None = None
-    held: HeldColumns | None = None
-    row: int = -1
-
-    @property
-    def pointer(self) -> str:
-        """The JSON pointer of the fact's evidence in its document (a CSV table's row: ``<records>/<n>``)."""
-        at = self.at
-        return at if type(at) is str else f"{self.document.content.base}/{at}"  # type: ignore[union-attr]
-
-    @property
-    def derived(self) -> dict[str, Any] | None:
-        """The values the pack derived for this fact, by field (None when none)."""
-        out = {}
-        for label in self.names or ():
-            value = self.derived_get(label)
-            if value is not UNSET:
-                out[label] = value
-        held = self.held
-        if held is not None and held.columns:
-            for label in held.columns:
-                if label not in out and (value := held.get(label, self.row)) is not UNSET:
-                    out[label] = value
-        return out or None
-
-    def derived_get(self, label: str) -> Any:
-        """One derived value as shown (``UNSET``: not derived for this fact)."""
-        names, shown = self.names, self.shown
-        if names is None or label not in names:
-            held = self.held
-            return UNSET if held is None else held.get(label, self.row)
-        if shown and label in shown:
-            return shown[label]
-        fact = self.fact
-        return UNSET if fact is None else fact.get(names[label], UNSET)
-
-    @property
-    def key(self) -> str:
-        """Stable identity, independent of file names and order (checker.ids): kind/records[id] or agg:name:key."""
-        stable = self.stable
-        if type(stable) is not str:
-            stable = self.stable = stable.resolve(self)
-        return stable
-
-    def values(self) -> Any:
-        """The original values with the derived ones beside them (a message's ``subject``); evidence unchanged."""
-        derived = self.derived
-        if not derived or not isinstance(self.data, dict):
-            return self.data
-        return {**self.data, **derived}
+from .sourcepack import column_of, each_distinct, facts_listed, packs, placed, sources_of
 
 
 @dataclass
@@ -133,6 +66,24 @@ class FactBase:
         source.held, source.row = self._held[kind], self.position(len(fids))
         fids.append(fid)
         return fid
+
+    def add_rows(self, kind: str, facts: list[dict], fields: dict[str, Any], make: Callable[..., Any]) -> None:
+        """``add`` of each of ``facts`` (of ``kind``), in order, their sources' fields given by name (a list: by
+        position; else shared): a new kind's sources placed as one block (``checker.sourcepack.placed``, ``make``
+        their views), which ``pack`` would make of them; else ``FactSource`` objects."""
+        first = len(self.facts)
+        if kind not in self.by_kind and packs(self.sources, len(facts)):
+            ids = self.by_kind[kind] = list(map(str, range(first + 1, first + len(facts) + 1)))
+            deque(map(dict.__setitem__, facts, repeat("id"), ids), maxlen=0)
+            self.facts += facts
+            held = self._held[kind] = HeldColumns()
+            placed(self.sources, self.facts, first, {"kind": kind, **fields, "names": None, "shown": None,
+                                                     "held": held}, make)
+            return
+        names = list(fields)
+        columns = [v if type(v) is list else repeat(v) for v in fields.values()]
+        for fact, values in zip(facts, zip(*columns, strict=False), strict=False):  # (shared: ``repeat``)
+            self.add(fact, FactSource(kind=kind, **dict(zip(names, values, strict=True))))
 
     def mark_full(self, kind: str, row: int) -> None:
         """Note that the record at ``row`` of a lean kind was built whole (``full_rows``: a byte per row)."""

@@ -36,8 +36,9 @@ from .ids import RowKeys, document_keys, item_key_fields, record_keys_own, uniqu
 from .packedsource import FIELDS, PackedSource
 from .packmodel import BUNDLE_KIND, Aggregate, Derived
 from .pointers import join_pointer
+from .recordfacts import RENAMED, lean_fact, places, stables, whole_fact
 from .schemas import SchemaSet
-from .sourcepack import pack
+from .sourcepack import PackedSources, pack, views
 
 _BLANK = object()
 _EMPTY: dict = {}
@@ -221,27 +222,22 @@ class _Normaliser:
         lean = self._lean_keys(kind)
         deferred = None if lean is None else self.base.defer(kind, lean, rows, kept, _RESERVED)
         table = type(doc.content) is TableContent and doc.content.base == pointer  # a row's place: its position
-        for (i, item), rkey in zip(records, keys, strict=True):
+        at_of = places(records, pointer, position if table else None)
+        if deferred is not None:  # each record kept (``defer``): their placeholders (facts: ``FactBase.narrow``)
+            self.base.add_rows(kind, [deferred.make(kind, doc_id, parent_id) for _ in rows], {
+                "file": path, "at": at_of, "data": rows, "document": doc,
+                "stable": stables(lazy, f"{key}/{name}", keys)}, PackedSource)
+            return
+        for (i, item), rkey, at in zip(records, keys, at_of, strict=True):
             if not item or not kept.issuperset(item):
                 self.emit(item, node, f"{pointer}/{i}", doc, kind, doc_id, parent_id, f"{key}/{name}[{rkey}]",
-                          position(i) if table else None, lazy)
+                          at if table else None, lazy)
                 continue
-            at = position(i) if table else f"{pointer}/{i}"
             source = FactSource(kind, path, at, item, doc, lazy or f"{key}/{name}[{rkey}]")
-            if deferred is not None:  # (its fact made by ``FactBase.narrow``: ``checker.factrows``)
-                add(deferred.make(kind, doc_id, parent_id), source)
+            if lean is not None and RENAMED.isdisjoint(item):
+                add(lean_fact(kind, item, lean, doc_id, parent_id), source)
                 continue
-            if lean is not None and _RENAMED.isdisjoint(item):
-                add(_lean_fact(kind, item, lean, doc_id, parent_id), source)
-                continue
-            fact = {"kind": kind}
-            if _RESERVED.isdisjoint(item):
-                fact.update(item)
-            else:
-                fact.update((("f_" + k if k in _RESERVED else k), v) for k, v in item.items())
-            fact["_doc"] = doc_id
-            fact["_parent"] = parent_id
-            add(fact, source)
+            add(whole_fact(kind, item, doc_id, parent_id), source)
             if lean is not None:
                 self.base.mark_full(kind, source.row)
 
@@ -303,23 +299,6 @@ class _Normaliser:
                                or (words and any(v.strip(_TRIM).casefold() in words for v in texts))))
 
 
-_RENAMED = frozenset("f_" + name for name in RESERVED)
-
-
-def _lean_fact(kind: str, item: dict, lean: frozenset[str], doc_id: str, parent_id: str) -> dict:
-    """The fact of a record kept as it is, with only the fields ``lean`` names (in the record's order)."""
-    fact = {"kind": kind}
-    if _RESERVED.isdisjoint(item):
-        fact.update([(k, v) for k, v in item.items() if k in lean])
-    else:
-        fact.update([(n, v) for k, v in item.items() if (n := "f_" + k if k in _RESERVED else k) in lean])
-    if "_doc" in lean:
-        fact["_doc"] = doc_id
-    if "_parent" in lean:
-        fact["_parent"] = parent_id
-    return fact
-
-
 def _lean(read: dict[str, frozenset[str] | None] | None, whole: Iterable[str],
           internal: dict[str, set[str]]) -> Callable[[str], frozenset[str] | None] | None:
     """The fields a kind's record facts are built with when the engine reads ``read`` (``whole``: kinds
@@ -365,7 +344,7 @@ def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str,
 def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str, int]],
                  aggregates: Iterable[Aggregate], derived: Iterable[Derived],
                  read: dict[str, frozenset[str] | None] | None, whole: Iterable[str], kept: Iterable[str]) -> FactBase:
-    base = FactBase()
+    base = FactBase(sources=PackedSources())  # (a large deferred kind's sources placed packed: ``add_rows``)
     m = bundle.manifest.data
     dates = {"audit_date": m["audit_date"], "period_start": m["period"]["start"], "period_end": m["period"]["end"]}
     bundle_fact: dict = {"kind": BUNDLE_KIND, "park": m["park"]["name"]}
@@ -387,7 +366,7 @@ def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str
         schema = schemas.inlined(kind)  # no $ref left: normalising needs no resolver
         norm.emit(doc.data, schema, "", doc, kind, None, None, doc_keys[doc.path])
     norm.shared_text()
-    evidence = [src for src in base.sources.values()
+    evidence = [src for src in views(base.sources, "stable", lambda stable: type(stable) is str)
                 if src.document is not None and src.kind != BUNDLE_KIND and type(src.stable) is str]
     for src, key in zip(evidence, unique_keys_lazy([(src.stable, src.data) for src in evidence]), strict=True):
         src.stable = key  # a key several share is hashed only if read (checker.ids)

@@ -144,9 +144,48 @@ def _block(rows: list, facts: list, first: int, fields: tuple[str, ...], make: C
             continue  # the fact list holds them (``Block.unpack``)
         if name in _PLACES and all(map(operator.eq, column, range(len(rows)))):
             continue  # (read back as the position)
-        head = column[0]
-        packed[name] = head if all(map(operator.is_, column, repeat(head))) else _Column(column)
+        packed[name] = _shared(column)
     return Block(make, packed, facts, first, len(rows))
+
+
+def packs(sources: IdList, count: int) -> bool:
+    """Whether ``count`` sources of a new kind are placed packed (``placed``)."""
+    return count >= PACK_FROM and isinstance(sources, PackedSources)
+
+
+def placed(sources: IdList, facts: list, first: int, fields: dict[str, Any], make: Callable[..., Any]) -> None:
+    """The sources of the facts after ``first`` in ``facts`` (ids ``first + 1`` on) placed as one ``Block``, packed as
+    ``pack`` packs them: ``fields`` each field by name, a list (by position) held once when it holds one object for
+    every fact; the ``fact`` (in the fact list) and the ``row`` (the position) left out.  ``sources``: none held
+    from ``first`` on."""
+    count = len(facts) - first
+    packed = {name: _shared(value) if type(value) is list else value for name, value in fields.items()}
+    items = sources._items
+    items.extend(repeat(None, first - len(items)))
+    items[first:] = repeat(Block(make, packed, facts, first, count), count)
+    sources._count += count
+
+
+def _shared(column: list) -> Any:
+    """A field's values held once when they are one object, else as a ``_Column`` (``_block``)."""
+    head = column[0]
+    return head if all(map(operator.is_, column, repeat(head))) else _Column(column)
+
+
+def views(sources: IdList, name: str, wanted: Callable[[Any], bool]) -> Iterator[Any]:
+    """Every source, as ``values`` gives them, but those of a ``Block`` whose field ``name`` is held once and not
+    ``wanted`` (none of its sources would be) left out without making their views."""
+    items = sources._items
+    i, end = 0, len(items)
+    while i < end:
+        value = items[i]
+        column = value.fields.get(name, _ABSENT) if type(value) is Block and value.first == i else _ABSENT
+        if column is not _ABSENT and type(column) is not _Column and not wanted(column):
+            i += value.count
+            continue
+        if value is not None:
+            yield value.unpack(i) if type(value) is Block else value
+        i += 1
 
 
 def release(sources: IdList, facts: list, whole: set[str]) -> None:

@@ -10,7 +10,7 @@ from checker import check, factbase
 from checker.columns import ABSENT, Columns
 from checker.conditions import RESERVED
 from checker.factbase import FactBase, FactSource
-from checker.facts import _lean_fact
+from checker.recordfacts import lean_fact as _lean_fact
 from checker.reporters import write_reports
 
 from .conftest import EVIDENCE

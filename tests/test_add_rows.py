@@ -1,0 +1,89 @@
+"""The placeholders of a deferred records kind added at once (``FactBase.add_rows``): their sources placed as the
+block ``checker.sourcepack.pack`` would make of them one by one, read back field by field as the same sources, and
+the same reports; the sources of a block no key is computed for are not read one by one (``sourcepack.views``)."""
+
+from __future__ import annotations
+
+from checker import check, factbase, facts, sourcepack
+from checker.bundle import Document
+from checker.heldcolumns import HeldColumns
+from checker.ids import LazyKey, RowKeys
+from checker.packedsource import FIELDS
+from checker.reporters import write_reports
+from checker.schemas import load_schemas
+from checker.sourcepack import Block, _Column
+
+from .conftest import EVIDENCE
+
+
+def _packed(monkeypatch, place: bool) -> dict:
+    """lvgu-park's sources right after the first packing, records deferred from 2 (``place``: placed packed)."""
+    monkeypatch.setattr(factbase, "DEFER_FROM", 2)
+    monkeypatch.setattr(sourcepack, "PACK_FROM", 2)
+    if not place:
+        monkeypatch.setattr(factbase, "packs", lambda sources, count: False)
+    captured: dict = {}
+    pack = facts.pack
+
+    def spy(sources, fact_list, by_kind, fields, make):
+        out = pack(sources, fact_list, by_kind, fields, make)
+        if "read" not in captured:
+            captured["read"] = {fid: tuple(_plain(getattr(src, f)) for f in FIELDS) for fid, src in out.items()}
+            captured["keys"] = [src.key for src in out.values() if src.document is not None]
+            blocks = {id(b): b for b in out._items if type(b) is Block}.values()
+            captured["blocks"] = {(b.first, b.count): {n: (type(v), [_plain(x) for x in v] if type(v) is _Column
+                                                           else _plain(v)) for n, v in b.fields.items()}
+                                  for b in blocks}
+            captured["whole"] = {(int(f[0]) - 1, len(f)) for f in by_kind.values() if int(f[-1]) - int(f[0]) == len(f) - 1}
+        return out
+
+    monkeypatch.setattr(facts, "pack", spy)
+    bundle, _ = check.load_and_validate(EVIDENCE / "lvgu-park")
+    base = facts.build_facts(bundle, load_schemas(), read={})
+    captured["deferred"] = sorted(base.lean_keys)
+    return captured
+
+
+def _plain(value):
+    """A source's field as something two builds can compare (objects by their type and content)."""
+    if type(value) in (RowKeys, LazyKey, HeldColumns, Document):
+        return type(value).__name__, getattr(value, "prefix", None), getattr(value, "path", None)
+    return value
+
+
+def test_placed_sources_are_the_block_pack_makes(monkeypatch):
+    """The same blocks (a kind's records in several arrays: the first one's placed, not packed after), read back
+    field by field as the same sources."""
+    placed = _packed(monkeypatch, True)
+    monkeypatch.undo()
+    one_by_one = _packed(monkeypatch, False)
+    assert placed["deferred"] and placed["deferred"] == one_by_one["deferred"]
+    assert len(one_by_one["blocks"]) > 10 and placed["read"] == one_by_one["read"]
+    assert placed["keys"] == one_by_one["keys"]
+    assert {k: v for k, v in placed["blocks"].items() if k in placed["whole"]} == one_by_one["blocks"]
+
+
+def test_reports_do_not_change_with_placing(monkeypatch, tmp_path):
+    """Records deferred and placed packed, deferred and packed after, or neither: the same reports."""
+    reports = []
+    for defer_from, place in ((2, True), (2, False), (10**9, False)):
+        monkeypatch.setattr(factbase, "DEFER_FROM", defer_from)
+        monkeypatch.setattr(sourcepack, "PACK_FROM", 2)
+        monkeypatch.setattr(factbase, "packs", sourcepack.packs if place else lambda sources, count: False)
+        bundle, _ = check.load_and_validate(EVIDENCE / "lvgu-park")
+        out = tmp_path / f"{defer_from}-{place}"
+        write_reports(check.check_bundle(bundle, ["t-cpqs-zc001-2025"]), out, ["json", "md", "csv"])
+        reports.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert reports[0] == reports[1] == reports[2] and "report.json" in reports[0]
+
+
+def test_views_skip_only_blocks_whose_shared_field_is_not_wanted():
+    sources = sourcepack.PackedSources()
+    fact_list = [{"kind": "a", "id": str(i + 1)} for i in range(7)]
+    sourcepack.placed(sources, fact_list[:3], 0, {"kind": "a", "stable": "x"}, lambda b, k: (b.fields["kind"], k))
+    sourcepack.placed(sources, fact_list[:5], 3, {"kind": "b", "stable": ["p", "q"]}, lambda b, k: ("b", k))
+    sourcepack.placed(sources, fact_list, 5, {"kind": "c", "stable": 1}, lambda b, k: ("c", k))
+    wanted = list(sourcepack.views(sources, "stable", lambda stable: type(stable) is str))
+    assert wanted == [("a", 0), ("a", 1), ("a", 2), ("b", 0), ("b", 1)]
+    assert list(sourcepack.views(sources, "stable", lambda stable: False)) == [("b", 0), ("b", 1)]
+    assert list(sourcepack.views(sources, "kind", lambda kind: True)) == list(sources.values())
