@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import operator
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import compress, repeat
 from typing import Any
 
 from .factrows import DEFER_FROM, Deferred, kept_items, remade, sharing
@@ -16,7 +16,7 @@ from .heldcolumns import DROP as _DROP
 from .heldcolumns import UNSET, HeldColumns, Resolve, ShownSteps, resolved
 from .idlist import IdList
 from .limits import SHARED_KEYS as _SHARED_KEYS
-from .sourcepack import column_of, each_distinct, facts_listed, packs, placed, sources_of
+from .sourcepack import column_of, each_distinct, facts_listed, packs, placed, put_column, sources_of
 
 
 @dataclass
@@ -190,23 +190,21 @@ class FactBase:
         """The facts of one kind narrowed to ``keep`` (None: all fields) with the ``write`` columns set; made
         again as key-sharing dicts from ``_COMPACT_FROM`` facts (``_made``), those of a ``deferred`` kind made."""
         kind_names = {label: column[0] for label, column in write}
-        rows = sources_of(self.sources, fids)
+        rows = None if facts_listed(self.sources, fids) else sources_of(self.sources, fids)  # (views: only if read)
         if not self._made(fids, rows, keep, write, deferred) and keep is not None:
-            self._narrowed(rows, keep)
+            self._narrowed(rows or sources_of(self.sources, fids), keep)
         if kind_names and not each_distinct(self.sources, fids, "names",
                                             lambda n: kind_names if n is None else self._merged(n, kind_names)):
-            for src in rows:
+            for src in rows or sources_of(self.sources, fids):
                 src.names = kind_names if src.names is None else self._merged(src.names, kind_names)
-        targets = [src.fact for src in rows]
+        targets = column_of(self.sources, fids, "fact")
         for label, (name, values, shown, skip, resolve) in write:
             values = resolved(values, skip, resolve)
-            for fact, value in zip(targets, values, strict=False):
-                if value is not skip and fact is not None:
-                    fact[name] = value
+            set_column(targets, name, values, skip)
             if shown is not None:
-                self._show_column(rows, label, values, shown, skip)
+                self._show_column(fids, label, values, shown, skip)
 
-    def _made(self, fids: list[str], rows: list[FactSource], keep: frozenset[str] | None,
+    def _made(self, fids: list[str], rows: list[FactSource] | None, keep: frozenset[str] | None,
               write: list[tuple[str, tuple]], deferred: Deferred | None) -> bool:
         """The facts of one kind made again, each narrowed as ``_narrowed`` narrows it: from ``_COMPACT_FROM`` facts
         as dicts sharing the fields kept and those ``write`` sets (CPython's key-sharing dicts: ~290 instead of
@@ -224,11 +222,11 @@ class FactBase:
         if keep is not None:
             keys &= set().union(*plans.values())  # type: ignore[arg-type,operator]
         compact = len(fids) >= _COMPACT_FROM and len(keys) <= _SHARED_KEYS
-        row_type, sources = sharing(keys) if compact else None, None if facts_listed(self.sources, fids) else rows
+        row_type = sharing(keys) if compact else None  # (``rows``: the sources, None when the fact list holds them)
         if deferred is not None:
-            deferred.made(facts, fids, column_of(self.sources, fids, "data"), kept, row_type, sources)
+            deferred.made(facts, fids, column_of(self.sources, fids, "data"), kept, row_type, rows)
         elif compact:
-            remade(facts, fids, kept, lambda k, fields: kept_items(facts[int(fids[k]) - 1], fields), row_type, sources)
+            remade(facts, fids, kept, lambda k, fields: kept_items(facts[int(fids[k]) - 1], fields), row_type, rows)
         return compact or deferred is not None
 
     def _narrowed(self, rows: list[FactSource], keep: frozenset[str]) -> None:
@@ -245,19 +243,19 @@ class FactBase:
             if not kept.issuperset(fact):
                 src.fact = facts[int(fact["id"]) - 1] = {k: v for k, v in fact.items() if k in kept}
 
-    def _show_column(self, rows: list[FactSource], label: str, values: list, shown: list, skip: Any) -> None:
-        """``_show`` of each row whose value is set; neighbours with the same mapping and shown value share
-        the next mapping (a date every row shows as text)."""
+    def _show_column(self, fids: list[str], label: str, values: list, shown: list, skip: Any) -> None:
+        """``_show`` of each fact whose value is set; neighbours with the same mapping and shown value share
+        the next mapping (a date every row shows as text).  Read and set as a column (``put_column``)."""
         last: tuple = (UNSET, UNSET, None)
-        for src, value, show in zip(rows, values, shown, strict=False):
-            if value is skip:
-                continue
-            before = src.shown
-            if show is value and not (before and label in before):
+        befores = column_of(self.sources, fids, "shown")
+        after = list(befores)
+        for k, (before, value, show) in enumerate(zip(befores, values, shown, strict=False)):
+            if value is skip or (show is value and not (before and label in before)):
                 continue
             if before is not last[0] or show is not last[1]:
                 last = (before, show, self._shown_after(before, label, _DROP if show is value else show))
-            src.shown = last[2]
+            after[k] = last[2]
+        put_column(self.sources, fids, "shown", befores, after)
 
     def _merged(self, names: dict[str, str], more: dict[str, str]) -> dict[str, str]:
         """``names`` followed by ``more`` (shared: one mapping per pair, ``_names``)."""
@@ -336,6 +334,18 @@ class FactBase:
     def _show(self, src: FactSource, label: str, value: Any, shown: Any) -> None:
         """Note how a derived value is shown where that is not the fact's own value."""
         src.shown = self._shown_after(src.shown, label, _DROP if shown is value else shown)
+
+
+def set_column(facts: Sequence, name: str, values: Sequence, skip: Any) -> None:
+    """``fact[name] = value`` for each fact (None: none) and the value at its position, unless that is ``skip``, by
+    C loops (a derived column written onto a kind's facts: ``FactBase.narrow``)."""
+    if any(map(operator.is_, facts, repeat(None))):
+        given = list(map(operator.is_not, facts, repeat(None)))
+        facts, values = list(compress(facts, given)), list(compress(values, given))
+    if any(map(operator.is_, values, repeat(skip))):
+        given = list(map(operator.is_not, values, repeat(skip)))
+        facts, values = list(compress(facts, given)), list(compress(values, given))
+    deque(map(dict.__setitem__, facts, repeat(name), values), maxlen=0)
 
 
 def _as_is(values: Any) -> Any:

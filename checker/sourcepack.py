@@ -71,6 +71,10 @@ class Block:
         column = self.fields.get(name, _ABSENT)
         if type(column) is _Column:
             return column
+        if column is _ABSENT and name == "fact":  # (the fact list's, a released one read as None)
+            facts = self.facts[self.first:self.first + self.count]
+            return [None if f is RELEASED else f for f in facts] if any(map(operator.is_, facts, repeat(RELEASED))) \
+                else facts
         if column is _ABSENT:
             return range(self.count) if name in _PLACES else [self.get(name, k) for k in range(self.count)]
         return [column] * self.count
@@ -245,6 +249,18 @@ def each_distinct(sources: IdList, fids: list[str], name: str, change: Callable[
     head = out[0]
     block.fields[name] = head if all(map(operator.is_, out, repeat(head))) else _Column(out)
     return True
+
+
+def put_column(sources: IdList, fids: list[str], name: str, before: Sequence, after: list) -> None:
+    """The field ``name`` of the sources of ``fids`` set to ``after`` (by position; ``before``: as it was): a whole
+    block's at once (held once when one object), else each one that changed."""
+    block = _whole_block(sources, fids)
+    if block is not None and after:
+        block.fields[name] = _shared(after)
+        return
+    for fid, old, new in zip(fids, before, after, strict=True):
+        if new is not old:
+            setattr(sources[fid], name, new)
 
 
 def sources_of(sources: IdList, fids: list[str]) -> list:

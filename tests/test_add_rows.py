@@ -1,11 +1,17 @@
 """The placeholders of a deferred records kind added at once (``FactBase.add_rows``): their sources placed as the
 block ``checker.sourcepack.pack`` would make of them one by one, read back field by field as the same sources, and
-the same reports; the sources of a block no key is computed for are not read one by one (``sourcepack.views``)."""
+the same reports; the sources of a block no key is computed for are not read one by one (``sourcepack.views``); a
+derived column set onto a kind's facts by C loops (``factbase.set_column``)."""
 
 from __future__ import annotations
 
+import copy
+
+import pytest
+
 from checker import check, factbase, facts, sourcepack
 from checker.bundle import Document
+from checker.factbase import set_column
 from checker.heldcolumns import HeldColumns
 from checker.ids import LazyKey, RowKeys
 from checker.packedsource import FIELDS
@@ -14,6 +20,8 @@ from checker.schemas import load_schemas
 from checker.sourcepack import Block, _Column
 
 from .conftest import EVIDENCE
+
+SKIP = object()
 
 
 def _packed(monkeypatch, place: bool) -> dict:
@@ -87,3 +95,42 @@ def test_views_skip_only_blocks_whose_shared_field_is_not_wanted():
     assert wanted == [("a", 0), ("a", 1), ("a", 2), ("b", 0), ("b", 1)]
     assert list(sourcepack.views(sources, "stable", lambda stable: False)) == [("b", 0), ("b", 1)]
     assert list(sourcepack.views(sources, "kind", lambda kind: True)) == list(sources.values())
+
+
+@pytest.mark.parametrize("values", [[1, 2, 3, 4], [1, SKIP, 3, SKIP], [SKIP] * 4, [1, 2]])
+def test_a_column_set_onto_facts_as_one_by_one(values):
+    """``set_column`` (C loops) sets what the loop over facts and values sets: not a ``skip`` value, not on no fact."""
+    facts = [{"id": "1"}, None, {"id": "3", "x": 0}, {"id": "4"}]
+    expected = copy.deepcopy(facts)
+    for fact, value in zip(expected, values, strict=False):
+        if value is not SKIP and fact is not None:
+            fact["x"] = value
+    set_column(facts, "x", values, SKIP)
+    assert facts == expected and [list(f) for f in facts if f] == [list(f) for f in expected if f]
+    assert facts[1:] and set_column([], "x", [], SKIP) is None
+
+
+def _shown(monkeypatch, defer_from: int, pack_from: int) -> dict:
+    """lvgu-park's facts as a check builds them: each source's values and derived values as the messages show them."""
+    monkeypatch.setattr(factbase, "DEFER_FROM", defer_from)
+    monkeypatch.setattr(sourcepack, "PACK_FROM", pack_from)
+    captured: dict = {}
+    build = check.build_facts
+
+    def spy(*args, **kwargs):
+        base = captured["base"] = build(*args, **kwargs)
+        captured["shown"] = {fid: (repr(src.values()), repr(src.shown), repr(src.derived)) for fid, src in base.sources.items()}
+        return base
+
+    monkeypatch.setattr(check, "build_facts", spy)
+    bundle, _ = check.load_and_validate(EVIDENCE / "lvgu-park")
+    check.check_bundle(bundle, ["t-cpqs-zc001-2025"])
+    monkeypatch.undo()
+    return captured["shown"]
+
+
+def test_derived_values_shown_alike_packed_or_not(monkeypatch):
+    """Derived columns shown otherwise than their values (``FactBase._show_column``), set as a block's column or
+    one source at a time: the same values shown."""
+    packed = _shown(monkeypatch, 2, 2)
+    assert packed == _shown(monkeypatch, 10**9, 10**9) and any(shown != "None" for _, shown, _ in packed.values())
