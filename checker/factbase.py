@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import operator
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import compress, repeat
+from itertools import repeat
 from typing import Any
 
 from .factrows import DEFER_FROM, Deferred, kept_items, remade, sharing
@@ -200,7 +200,9 @@ class FactBase:
         targets = column_of(self.sources, fids, "fact")
         for label, (name, values, shown, skip, resolve) in write:
             values = resolved(values, skip, resolve)
-            set_column(targets, name, values, skip)
+            for fact, value in zip(targets, values, strict=False):
+                if value is not skip and fact is not None:
+                    fact[name] = value
             if shown is not None:
                 self._show_column(fids, label, values, shown, skip)
 
@@ -334,18 +336,6 @@ class FactBase:
     def _show(self, src: FactSource, label: str, value: Any, shown: Any) -> None:
         """Note how a derived value is shown where that is not the fact's own value."""
         src.shown = self._shown_after(src.shown, label, _DROP if shown is value else shown)
-
-
-def set_column(facts: Sequence, name: str, values: Sequence, skip: Any) -> None:
-    """``fact[name] = value`` for each fact (None: none) and the value at its position, unless that is ``skip``, by
-    C loops (a derived column written onto a kind's facts: ``FactBase.narrow``)."""
-    if any(map(operator.is_, facts, repeat(None))):
-        given = list(map(operator.is_not, facts, repeat(None)))
-        facts, values = list(compress(facts, given)), list(compress(values, given))
-    if any(map(operator.is_, values, repeat(skip))):
-        given = list(map(operator.is_not, values, repeat(skip)))
-        facts, values = list(compress(facts, given)), list(compress(values, given))
-    deque(map(dict.__setitem__, facts, repeat(name), values), maxlen=0)
 
 
 def _as_is(values: Any) -> Any:

@@ -1,17 +1,12 @@
 """The placeholders of a deferred records kind added at once (``FactBase.add_rows``): their sources placed as the
 block ``checker.sourcepack.pack`` would make of them one by one, read back field by field as the same sources, and
-the same reports; the sources of a block no key is computed for are not read one by one (``sourcepack.views``); a
-derived column set onto a kind's facts by C loops (``factbase.set_column``)."""
+the same reports; the sources of a block no key is computed for are not read one by one (``sourcepack.views``); derived
+values shown alike, set as a block's column or one source at a time."""
 
 from __future__ import annotations
 
-import copy
-
-import pytest
-
 from checker import check, factbase, facts, sourcepack
 from checker.bundle import Document
-from checker.factbase import set_column
 from checker.heldcolumns import HeldColumns
 from checker.ids import LazyKey, RowKeys
 from checker.packedsource import FIELDS
@@ -95,19 +90,6 @@ def test_views_skip_only_blocks_whose_shared_field_is_not_wanted():
     assert wanted == [("a", 0), ("a", 1), ("a", 2), ("b", 0), ("b", 1)]
     assert list(sourcepack.views(sources, "stable", lambda stable: False)) == [("b", 0), ("b", 1)]
     assert list(sourcepack.views(sources, "kind", lambda kind: True)) == list(sources.values())
-
-
-@pytest.mark.parametrize("values", [[1, 2, 3, 4], [1, SKIP, 3, SKIP], [SKIP] * 4, [1, 2]])
-def test_a_column_set_onto_facts_as_one_by_one(values):
-    """``set_column`` (C loops) sets what the loop over facts and values sets: not a ``skip`` value, not on no fact."""
-    facts = [{"id": "1"}, None, {"id": "3", "x": 0}, {"id": "4"}]
-    expected = copy.deepcopy(facts)
-    for fact, value in zip(expected, values, strict=False):
-        if value is not SKIP and fact is not None:
-            fact["x"] = value
-    set_column(facts, "x", values, SKIP)
-    assert facts == expected and [list(f) for f in facts if f] == [list(f) for f in expected if f]
-    assert facts[1:] and set_column([], "x", [], SKIP) is None
 
 
 def _shown(monkeypatch, defer_from: int, pack_from: int) -> dict:
