@@ -119,5 +119,6 @@ def covered(rf: RuleFirings, subjects: list[str], covers: dict) -> bool:
         return exact_claims(rf.passes, {}, set(), subjects)
     key = (id(subjects), frozenset(groups))
     if key not in covers:  # (the groups and subjects kept with it: their ids stay theirs)
-        covers[key] = (subjects, list(groups.values()), exact_claims(rf.passes, {}, set(), subjects))
+        named = set(chain.from_iterable(groups.values()))  # (the subjects ``passes`` would hold: no mapping made)
+        covers[key] = (subjects, list(groups.values()), len(named) == len(subjects) and named.issuperset(subjects))
     return covers[key][2]
