@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker import check, factbase
+from checker import check, factbase, factrows
 from checker.columns import ABSENT, Columns
 from checker.conditions import RESERVED
 from checker.factbase import FactBase, FactSource
@@ -114,3 +114,25 @@ def test_a_check_makes_the_same_facts_and_reports_with_every_records_kind_deferr
     deferrals.clear()
     assert deferred == _check(monkeypatch, 10**9, tmp_path / "lean")
     assert not any(deferrals)
+
+
+@pytest.mark.parametrize("shapes", ["one", "two"])
+@pytest.mark.parametrize("kept", [None, frozenset({"kind", "id", "a", "f_id"}), frozenset({"kind", "b"})])
+def test_facts_made_at_once_are_those_made_one_by_one(monkeypatch, shapes, kept):
+    """A table's records (one shape) made field by field over the facts (``Deferred._at_once``): the same facts,
+    items in the same order, as made record by record; records of several shapes made record by record."""
+    rows = [{"id": f"R{i}", "a": i, "b": "x", "c": 0.5} for i in range(6)]
+    if shapes == "two":
+        rows[3] = {"a": 3, "id": "R3", "b": "x", "c": 0.5}
+    made = []
+    for at_once in (True, False):
+        if not at_once:
+            monkeypatch.setattr(factrows.Deferred, "_at_once", lambda *a: False)
+        deferred = factrows.Deferred(LEAN, {"id": "f_id"})
+        facts = [{"kind": "doc", "id": "1"}]
+        facts += [deferred.make(KIND, "1", "1") | {"id": str(i + 2)} for i in range(len(rows))]
+        keys = deferred.keys() | {"a", "b", "f_id"}
+        deferred.made(facts, [str(i + 2) for i in range(len(rows))], rows, [kept] * len(rows),
+                      factrows.sharing(keys), None)
+        made.append([list(f.items()) for f in facts])
+    assert made[0] == made[1] and made[0][1][0] == ("kind", KIND) and len(made[0]) == 7
