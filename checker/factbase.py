@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
 
-from .factrows import DEFER_FROM, Deferred, kept_items, remade, sharing
+from .factrows import DEFER_FROM, Deferred, kept_items, remade, remade_at_once, sharing
 from .factsource import FactSource
 from .heldcolumns import DROP as _DROP
 from .heldcolumns import UNSET, HeldColumns, Resolve, ShownSteps, resolved
@@ -227,7 +227,7 @@ class FactBase:
         row_type = sharing(keys) if compact else None  # (``rows``: the sources, None when the fact list holds them)
         if deferred is not None:
             deferred.made(facts, fids, column_of(self.sources, fids, "data"), kept, row_type, rows)
-        elif compact:
+        elif compact and (rows is not None or row_type is None or not remade_at_once(facts, fids, kept, row_type)):
             remade(facts, fids, kept, lambda k, fields: kept_items(facts[int(fids[k]) - 1], fields), row_type, rows)
         return compact or deferred is not None
 

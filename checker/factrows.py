@@ -144,9 +144,8 @@ class Deferred:
         """``made`` by C loops, field by field over the facts, when the facts are numbered without a gap, keep the same
         fields and their records have the same fields in the same order (a table's rows): the same facts, items in
         the same order.  False: they are not (nothing made)."""
-        n = len(fids)
-        first = int(fids[0]) - 1 if n else 0
-        if not n or kept.count(kept[0]) != n or list(map(int, fids)) != list(range(first + 1, first + n + 1)):
+        n, first = len(fids), _numbered(fids, kept)
+        if first < 0:
             return False
         shapes = set(map(tuple, data))
         if len(shapes) != 1:
@@ -180,6 +179,35 @@ class Deferred:
 def kept_items(fact: dict, kept: frozenset[str] | None) -> Any:
     """The items of ``fact`` in ``kept`` (None: all), in order."""
     return fact.items() if kept is None or kept.issuperset(fact) else [(k, v) for k, v in fact.items() if k in kept]
+
+
+def remade_at_once(facts: list, fids: list[str], kept: list[frozenset[str] | None], row_type: type) -> bool:
+    """``remade`` of facts ``kept_items`` narrows by C loops, field by field over the facts, when they are numbered
+    without a gap, keep the same fields and have the same fields in the same order: the same facts, items in the
+    same order.  False: they are not (nothing made)."""
+    first = _numbered(fids, kept)
+    if first < 0:
+        return False
+    n = len(fids)
+    shapes = set(map(tuple, facts[first:first + n]))
+    if len(shapes) != 1:
+        return False
+    names = [key for key in shapes.pop() if kept[0] is None or key in kept[0]]
+    made: list[dict] = list(map(attrgetter("__dict__"), starmap(row_type, repeat((), n))))
+    values = map(itemgetter(*names), facts[first:first + n])
+    deque(map(dict.update, made, map(zip, repeat(names), values if len(names) > 1 else zip(values))), maxlen=0)
+    facts[first:first + n] = made
+    return True
+
+
+def _numbered(fids: list[str], kept: list) -> int:
+    """The place of the first of ``fids`` in the fact list when they are numbered without a gap and ``kept`` holds
+    one object (the fields every fact keeps); else -1."""
+    n = len(fids)
+    first = int(fids[0]) - 1 if n else -1
+    if not n or kept.count(kept[0]) != n or list(map(int, fids)) != list(range(first + 1, first + n + 1)):
+        return -1
+    return first
 
 
 def remade(facts: list, fids: list[str], kept: list[frozenset[str] | None],

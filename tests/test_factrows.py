@@ -136,3 +136,22 @@ def test_facts_made_at_once_are_those_made_one_by_one(monkeypatch, shapes, kept)
                       factrows.sharing(keys), None)
         made.append([list(f.items()) for f in facts])
     assert made[0] == made[1] and made[0][1][0] == ("kind", KIND) and len(made[0]) == 7
+
+
+@pytest.mark.parametrize("kept", [None, frozenset({"kind", "id", "b"}), frozenset({"kind", "id", "a", "c", "x"})])
+def test_facts_remade_at_once_are_those_remade_one_by_one(kept):
+    """A kind's facts of one shape narrowed field by field over them (``remade_at_once``): the same items, in the
+    same order, as ``remade`` of ``kept_items`` one by one; facts of several shapes are left to it."""
+    def facts() -> list[dict]:
+        return [{"kind": "doc", "id": "1"}, *({"kind": "agg.t", "a": i, "b": str(i), "c": [i], "id": str(i + 2)}
+                                             for i in range(5))]
+    fids, keys = [str(i + 2) for i in range(5)], {"kind", "a", "b", "c", "id"}
+    at_once, one_by_one = facts(), facts()
+    assert factrows.remade_at_once(at_once, fids, [kept] * 5, factrows.sharing(keys))
+    factrows.remade(one_by_one, fids, [kept] * 5, lambda k, f: factrows.kept_items(one_by_one[k + 1], f),
+                    factrows.sharing(keys), None)
+    assert [list(f.items()) for f in at_once] == [list(f.items()) for f in one_by_one]
+    mixed = facts()
+    mixed[3] = {"kind": "agg.t", "b": "2", "a": 2, "c": [2], "id": "4"}
+    assert not factrows.remade_at_once(mixed, fids, [kept] * 5, factrows.sharing(keys))
+    assert not factrows.remade_at_once(facts(), fids, [kept, *[frozenset(keys)] * 4], factrows.sharing(keys))
