@@ -196,17 +196,45 @@ def release(sources: IdList, facts: list, whole: set[str]) -> None:
     """Each fact with no derived value whose kind is not in ``whole`` replaced by ``RELEASED`` in ``facts``,
     its source's fact then None (``checker.check._release``)."""
     items = sources._items
-    for i, fact in enumerate(facts):
+    i = 0
+    while i < len(facts):
+        block = items[i] if i < len(items) else None
+        if type(block) is Block and _listed_at(block, facts, i):  # a packed kind's facts at once
+            i = _release_block(block, facts, whole)
+            continue
+        fact = facts[i]
+        i += 1
         if fact["kind"] in whole:
             continue
         j = int(fact["id"]) - 1
         src = items[j]
         if type(src) is Block:
             if src.get("names", j - src.first) is None:
-                facts[i] = RELEASED
+                facts[i - 1] = RELEASED
         elif src.names is None:
             src.fact = None
-            facts[i] = RELEASED
+            facts[i - 1] = RELEASED
+
+
+def _listed_at(block: Block, facts: list, i: int) -> bool:
+    """Whether ``block`` starts at ``i`` and its facts are those of ``facts`` from there (``Block.get``)."""
+    end = i + block.count
+    return block.first == i and block.facts is facts and "fact" not in block.fields and type(
+        block.fields.get("kind")) is str and facts[i]["id"] == str(i + 1) and facts[end - 1]["id"] == str(end)
+
+
+def _release_block(block: Block, facts: list, whole: set[str]) -> int:
+    """``release`` of a block's facts (``_listed_at``): those with no derived value, unless the kind is in ``whole``
+    (a released one stays so); the place after the block."""
+    first, end = block.first, block.first + block.count
+    names = block.fields.get("names")
+    if block.fields["kind"] in whole or (type(names) is not _Column and names is not None):
+        return end
+    if type(names) is not _Column:
+        facts[first:end] = repeat(RELEASED, block.count)
+    else:
+        facts[first:end] = [RELEASED if n is None else f for f, n in zip(facts[first:end], names, strict=True)]
+    return end
 
 
 def only_kinds(sources: IdList, by_kind: dict[str, list[str]]) -> PackedSources:
