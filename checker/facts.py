@@ -21,9 +21,10 @@ compute; aggregates enter as facts of kind ``agg.<name>``.
 from __future__ import annotations
 
 import datetime as _dt
+import operator
 from collections import Counter
 from collections.abc import Callable, Iterable
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from typing import Any
 
 from .aggregation import run_declarations, step_reads
@@ -281,7 +282,7 @@ class _Normaliser:
         cells = chain.from_iterable(map(dict.values, records))
         if _KEPT_TYPES.issuperset(set(map(type, cells))):
             distinct = set(chain.from_iterable(map(dict.values, records)))
-            if all(v.strip() for v in distinct if type(v) is str):  # none blank: only dates and placeholders
+            if not any(map(operator.not_, map(str.strip, _texts(distinct)))):  # none blank: dates, placeholders
                 return frozenset(c for c in columns if self._kept(records, c, plan, blank=False))
         return frozenset(c for c in columns if self._kept(records, c, plan, blank=True))
 
@@ -291,12 +292,18 @@ class _Normaliser:
         _, date, words = plan.get(column, _PLAIN)
         if not (blank or date or words):
             return True
-        values = [r.get(column, 0) for r in records]
+        values = list(map(dict.get, records, repeat(column), repeat(0)))
         if not _KEPT_TYPES.issuperset(map(type, values)):
             return False
-        texts = {v for v in set(values) if type(v) is str}
-        return not (texts and (date or not all(v.strip() for v in texts)
-                               or (words and any(v.strip(_TRIM).casefold() in words for v in texts))))
+        texts = set(_texts(set(values)))
+        return not (texts and (date or any(map(operator.not_, map(str.strip, texts)))
+                               or (words and not words.isdisjoint(map(str.casefold, map(str.strip, texts,
+                                                                                       repeat(_TRIM)))))))
+
+
+def _texts(values: set) -> Iterable[str]:
+    """The texts among ``values`` (C loops)."""
+    return compress(values, map(operator.is_, map(type, values), repeat(str)))
 
 
 def _lean(read: dict[str, frozenset[str] | None] | None, whole: Iterable[str],
