@@ -52,6 +52,12 @@ class FactBase:
             ints.extend(range(len(ints), n + 1))
         return ints[n]
 
+    def positions(self, numbers: list[int]) -> list[int]:
+        """``position`` of each of ``numbers``."""
+        if numbers:
+            self.position(max(numbers))
+        return list(map(self._ints.__getitem__, numbers))
+
     def add(self, fact: dict, source: FactSource) -> str:
         fid = str(len(self.facts) + 1)
         fact["id"] = fid

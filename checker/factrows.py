@@ -75,6 +75,14 @@ class Deferred:
                 fact["_parent"] = parent_id
         return fact
 
+    def made_many(self, kind: str, doc_id: str, parent_id: str, count: int) -> list[dict]:
+        """``count`` placeholders (``make``), made by C loops."""
+        made: list[dict] = list(map(attrgetter("__dict__"), starmap(self.placeholder, repeat((), count))))  # type: ignore[arg-type]
+        for name, value in (("kind", kind), ("_doc", doc_id), ("_parent", parent_id)):
+            if name == "kind" or name in self.links:
+                deque(map(dict.__setitem__, made, repeat(name), repeat(value, count)), maxlen=0)
+        return made
+
     def keys(self) -> set[str]:
         """Every field a made fact may carry (before narrowing)."""
         return {"kind", *self.links, "id", *self.written, *(self.lean & self.evidence)}

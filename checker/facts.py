@@ -218,14 +218,15 @@ class _Normaliser:
         fields, rows = item_key_fields(node), [item for _, item in records]
         keys, own = record_keys_own(rows, fields)
         kept = self._kept_columns(rows, node)
-        add, path, (doc_id, parent_id), position = self.base.add, doc.path, ids, self.base.position
-        lazy = self._lazy_keys(key, name, fields, keys, own, [i for i, _ in records])
+        add, path, (doc_id, parent_id) = self.base.add, doc.path, ids
+        indexes = [i for i, _ in records]
+        lazy = self._lazy_keys(key, name, fields, keys, own, indexes)
         lean = self._lean_keys(kind)
         deferred = None if lean is None else self.base.defer(kind, lean, rows, kept, _RESERVED)
         table = type(doc.content) is TableContent and doc.content.base == pointer  # a row's place: its position
-        at_of = places(records, pointer, position if table else None)
+        at_of = places(indexes, pointer, self.base.positions if table else None)
         if deferred is not None:  # each record kept (``defer``): their placeholders (facts: ``FactBase.narrow``)
-            self.base.add_rows(kind, [deferred.make(kind, doc_id, parent_id) for _ in rows], {
+            self.base.add_rows(kind, deferred.made_many(kind, doc_id, parent_id, len(rows)), {
                 "file": path, "at": at_of, "data": rows, "document": doc,
                 "stable": stables(lazy, f"{key}/{name}", keys)}, PackedSource)
             return

@@ -13,9 +13,9 @@ _RESERVED = frozenset(RESERVED)
 RENAMED = frozenset("f_" + name for name in RESERVED)
 
 
-def places(records: list[tuple[int, dict]], pointer: str, position: Callable[[int], int] | None) -> list:
-    """Each record's place: its position in its table (``position``), else its pointer."""
-    return [position(i) for i, _ in records] if position is not None else [f"{pointer}/{i}" for i, _ in records]
+def places(indexes: list[int], pointer: str, positions: Callable[[list[int]], list[int]] | None) -> list:
+    """Each record's place (by its index in its array): its position in its table (``positions``), else its pointer."""
+    return positions(indexes) if positions is not None else [f"{pointer}/{i}" for i in indexes]
 
 
 def stables(lazy: RowKeys | None, prefix: str, keys: list[str]) -> Any:

@@ -155,3 +155,11 @@ def test_facts_remade_at_once_are_those_remade_one_by_one(kept):
     mixed[3] = {"kind": "agg.t", "b": "2", "a": 2, "c": [2], "id": "4"}
     assert not factrows.remade_at_once(mixed, fids, [kept] * 5, factrows.sharing(keys))
     assert not factrows.remade_at_once(facts(), fids, [kept, *[frozenset(keys)] * 4], factrows.sharing(keys))
+
+
+@pytest.mark.parametrize("lean", [LEAN, LEAN | {"_parent"}, frozenset({"id", "kind", "a"})])
+def test_placeholders_made_many_at_once_are_those_made_one_by_one(lean):
+    deferred = factrows.Deferred(lean, {})
+    many = deferred.made_many(KIND, "d1", "p1", 3)
+    assert [list(f.items()) for f in many] == [list(deferred.make(KIND, "d1", "p1").items())] * 3
+    assert len({id(f) for f in many}) == 3 and deferred.made_many(KIND, "d1", "p1", 0) == []
