@@ -120,20 +120,23 @@ class FactBase:
         return lean
 
     def defer(self, kind: str, lean: frozenset[str], rows: list[dict], kept: frozenset[str],
-              reserved: frozenset[str]) -> Deferred | None:
+              reserved: frozenset[str], shapes: set[tuple] | None = None) -> Deferred | None:
         """The records ``rows`` of a lean kind deferred (``checker.factrows.Deferred``: placeholders in the fact
         list, their facts made by ``narrow``) when each is kept as it is (only ``kept`` fields, no ``f_`` name of
         a ``reserved`` one), there are ``DEFER_FROM`` of them or the kind's records so far were deferred too, and
-        none of them was built otherwise; else None (an earlier deferral of the kind undone: ``undefer``)."""
+        none of them was built otherwise; else None (an earlier deferral of the kind undone: ``undefer``).
+        ``shapes``: the rows' fields in order, each sequence once (``Deferred.shapes``; default: read from them)."""
         deferred = self.deferred.get(kind)
         renamed = {"f_" + name for name in reserved}
-        if not (all(rows) and all(map(kept.issuperset, rows)) and all(map(renamed.isdisjoint, rows))):
+        shapes = set(map(tuple, rows)) if shapes is None else shapes
+        if not (() not in shapes and all(map(kept.issuperset, shapes)) and all(map(renamed.isdisjoint, shapes))):
             self.undefer(kind)
             return None
         if deferred is None:
             if kind in self.by_kind or len(rows) < DEFER_FROM:
                 return None
             deferred = self.deferred[kind] = Deferred(lean, {})
+        deferred.shapes.update(shapes)
         deferred.rename.update((name, "f_" + name) for name in reserved.intersection(kept))
         deferred.evidence.update(deferred.rename.get(k, k) for k in kept)
         self.lean_keys[kind] = deferred.carried()
@@ -233,7 +236,7 @@ class FactBase:
         row_type = sharing(keys) if compact else None  # (``rows``: the sources, None when the fact list holds them)
         if deferred is not None:
             deferred.made(facts, fids, column_of(self.sources, fids, "data"), kept, row_type, rows)
-        elif compact and (rows is not None or row_type is None or not remade_at_once(facts, fids, kept, row_type)):
+        elif compact and (row_type is None or not remade_at_once(facts, fids, kept, row_type, rows)):
             remade(facts, fids, kept, lambda k, fields: kept_items(facts[int(fids[k]) - 1], fields), row_type, rows)
         return compact or deferred is not None
 

@@ -45,13 +45,14 @@ class Deferred:
     the lean fields of the evidence were copied onto the placeholders (a derived value of a field the evidence
     gives: the placeholders then carry what the lean facts would)."""
 
-    __slots__ = ("_last", "evidence", "lean", "links", "materialized", "placeholder", "rename", "written")
+    __slots__ = ("_last", "evidence", "lean", "links", "materialized", "placeholder", "rename", "shapes", "written")
 
     def __init__(self, lean: frozenset[str], rename: dict[str, str]):
         self.lean, self.rename = lean, rename
         self.links = tuple(link for link in ("_doc", "_parent") if link in lean)
         self.evidence: set[str] = set()
         self.written: set[str] = set()
+        self.shapes: set[tuple] = set()  # the records' fields in order, each sequence once (``FactBase.defer``)
         self.materialized = False
         self.placeholder = sharing(("kind", *self.links, "id"))
         self._last: tuple = (None, lean)
@@ -155,7 +156,7 @@ class Deferred:
         n, first = len(fids), _numbered(fids, kept)
         if first < 0:
             return False
-        shapes = set(map(tuple, data))
+        shapes = set(self.shapes or map(tuple, data))  # (the records ``defer`` was given: those of ``data``)
         if len(shapes) != 1:
             return False
         lean, rename = self._fields(kept[0]), self.rename
@@ -189,10 +190,11 @@ def kept_items(fact: dict, kept: frozenset[str] | None) -> Any:
     return fact.items() if kept is None or kept.issuperset(fact) else [(k, v) for k, v in fact.items() if k in kept]
 
 
-def remade_at_once(facts: list, fids: list[str], kept: list[frozenset[str] | None], row_type: type) -> bool:
+def remade_at_once(facts: list, fids: list[str], kept: list[frozenset[str] | None], row_type: type,
+                   sources: list | None = None) -> bool:
     """``remade`` of facts ``kept_items`` narrows by C loops, field by field over the facts, when they are numbered
     without a gap, keep the same fields and have the same fields in the same order: the same facts, items in the
-    same order.  False: they are not (nothing made)."""
+    same order (each the ``fact`` of its source in ``sources``, when given).  False: they are not (nothing made)."""
     first = _numbered(fids, kept)
     if first < 0:
         return False
@@ -205,6 +207,8 @@ def remade_at_once(facts: list, fids: list[str], kept: list[frozenset[str] | Non
     values = map(itemgetter(*names), facts[first:first + n])
     deque(map(dict.update, made, map(zip, repeat(names), values if len(names) > 1 else zip(values))), maxlen=0)
     facts[first:first + n] = made
+    if sources is not None:
+        deque(map(setattr, sources, repeat("fact"), made), maxlen=0)
     return True
 
 

@@ -217,12 +217,13 @@ class _Normaliser:
         records = [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
         fields, rows = item_key_fields(node), [item for _, item in records]
         keys, own = record_keys_own(rows, fields)
-        kept = self._kept_columns(rows, node)
+        shapes = set(map(tuple, rows))  # (the records' fields in order, each sequence once)
+        kept = self._kept_columns(rows, node, shapes)
         add, path, (doc_id, parent_id) = self.base.add, doc.path, ids
         indexes = [i for i, _ in records]
         lazy = self._lazy_keys(key, name, fields, keys, own, indexes)
         lean = self._lean_keys(kind)
-        deferred = None if lean is None else self.base.defer(kind, lean, rows, kept, _RESERVED)
+        deferred = None if lean is None else self.base.defer(kind, lean, rows, kept, _RESERVED, shapes)
         table = type(doc.content) is TableContent and doc.content.base == pointer  # a row's place: its position
         at_of = places(indexes, pointer, self.base.positions if table else None)
         if deferred is not None:  # each record kept (``defer``): their placeholders (facts: ``FactBase.narrow``)
@@ -274,12 +275,13 @@ class _Normaliser:
             return None
         return self.base.lean_keys.setdefault(kind, lean)
 
-    def _kept_columns(self, records: list[dict], node: dict) -> frozenset[str]:
+    def _kept_columns(self, records: list[dict], node: dict, shapes: set[tuple] | None = None) -> frozenset[str]:
         """The fields whose values in every record are kept as they are: numbers, and texts that are
         not blank, not a declared placeholder and not a date (no ``x-`` field, nothing nested).  All
-        values are looked at together first; the fields one by one only when that finds one to drop."""
+        values are looked at together first; the fields one by one only when that finds one to drop.
+        ``shapes``: the records' fields (each sequence once; default: read from them)."""
         plan = self.plan(node)
-        columns = {c for c in set(chain.from_iterable(records)) if not c.startswith("x-")}
+        columns = {c for c in set(chain.from_iterable(records if shapes is None else shapes)) if not c.startswith("x-")}
         cells = chain.from_iterable(map(dict.values, records))
         if _KEPT_TYPES.issuperset(set(map(type, cells))):
             distinct = set(chain.from_iterable(map(dict.values, records)))

@@ -5,6 +5,9 @@ values shown alike, set as a block's column or one source at a time."""
 
 from __future__ import annotations
 
+import csv
+import shutil
+
 from checker import check, factbase, facts, sourcepack
 from checker.bundle import Document
 from checker.heldcolumns import HeldColumns
@@ -14,7 +17,7 @@ from checker.reporters import write_reports
 from checker.schemas import load_schemas
 from checker.sourcepack import Block, _Column
 
-from .conftest import EVIDENCE
+from .conftest import DEFECTIVE, EVIDENCE
 
 SKIP = object()
 
@@ -116,3 +119,40 @@ def test_derived_values_shown_alike_packed_or_not(monkeypatch):
     one source at a time: the same values shown."""
     packed = _shown(monkeypatch, 2, 2)
     assert packed == _shown(monkeypatch, 10**9, 10**9) and any(shown != "None" for _, shown, _ in packed.values())
+
+
+def _facts_made(monkeypatch, folder, defer_from: int) -> list:
+    """The facts a check gives the engine (items in order), records deferred from ``defer_from``."""
+    monkeypatch.setattr(factbase, "DEFER_FROM", defer_from)
+    captured: dict = {}
+    build = check.build_facts
+
+    def spy(*args, **kwargs):
+        base = build(*args, **kwargs)
+        captured["facts"] = [list(f.items()) for f in base.facts]
+        captured["deferred"] = {k: len(v) for k, v in base.by_kind.items() if k.endswith(".records")}
+        return base
+
+    monkeypatch.setattr(check, "build_facts", spy)
+    bundle, _ = check.load_and_validate(folder)
+    check.check_bundle(bundle, ["t-cpqs-zc001-2025"])
+    monkeypatch.undo()
+    return captured["facts"]
+
+
+def test_two_tables_of_a_kind_in_another_column_order_make_the_same_facts(monkeypatch, tmp_path):
+    """A deferred kind's records in two tables whose columns come in another order (two shapes: ``Deferred.shapes``):
+    the facts made are those made without deferral, items in the same order."""
+    folder = tmp_path / "bundle"
+    shutil.copytree(DEFECTIVE, folder)
+    with open(folder / "energy_consumption.csv", encoding="utf-8", newline="") as fh:
+        head, *rows = list(csv.reader(fh))
+    with open(folder / "zz_more.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows([head[::-1], *([*row[:0:-1], f"Z-{row[0]}"] for row in rows)])
+    manifest = (folder / "bundle.yaml").read_text(encoding="utf-8")
+    (folder / "bundle.yaml").write_text(manifest.replace(
+        "  - {file: ghg_inventory.csv, kind: ghg_inventory}",
+        "  - {file: ghg_inventory.csv, kind: ghg_inventory}\n  - {file: zz_more.csv, kind: energy_consumption}"),
+        encoding="utf-8")
+    deferred = _facts_made(monkeypatch, folder, 2)
+    assert deferred == _facts_made(monkeypatch, folder, 10**9)

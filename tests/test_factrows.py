@@ -147,7 +147,9 @@ def test_facts_remade_at_once_are_those_remade_one_by_one(kept):
                                              for i in range(5))]
     fids, keys = [str(i + 2) for i in range(5)], {"kind", "a", "b", "c", "id"}
     at_once, one_by_one = facts(), facts()
-    assert factrows.remade_at_once(at_once, fids, [kept] * 5, factrows.sharing(keys))
+    sources = [FactSource("agg.t", "", "", {}, None, "", fact=f) for f in at_once[1:]]
+    assert factrows.remade_at_once(at_once, fids, [kept] * 5, factrows.sharing(keys), sources)
+    assert all(s.fact is f for s, f in zip(sources, at_once[1:], strict=True))
     factrows.remade(one_by_one, fids, [kept] * 5, lambda k, f: factrows.kept_items(one_by_one[k + 1], f),
                     factrows.sharing(keys), None)
     assert [list(f.items()) for f in at_once] == [list(f.items()) for f in one_by_one]
