@@ -38,6 +38,8 @@ from array import array
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from .projection import (
@@ -52,6 +54,7 @@ from .projection import (
     _merge,
     _plan,
     _project,
+    _splittable,
     column_codes,
     columns_codes,
     combined,
@@ -96,8 +99,8 @@ class Planner:
 
     def __init__(self, facts: list[dict], limit: int | None = None):
         self.by_kind: dict[str, list[dict]] = {}
-        for fact in facts:
-            self.by_kind.setdefault(fact["kind"], []).append(fact)
+        for kind, run in groupby(facts, key=itemgetter("kind")):  # (a kind's facts mostly one run: C loops)
+            self.by_kind.setdefault(kind, []).extend(run)
         self.limit = limit or SESSION_FACTS
         self._projected: dict[tuple[str, tuple[str, ...]], list[dict]] = {}
         self._shadows: dict[tuple[str, tuple[str, ...]], tuple[list[dict], dict[str, tuple[str, ...]]]] = {}
@@ -187,7 +190,7 @@ class Planner:
         """The ids of the facts of ``kind`` as text, in order (computed once per kind)."""
         key = (kind, "#id")
         if key not in self._columns:
-            self._columns[key] = [str(f["id"]) for f in self.by_kind.get(kind, ())]
+            self._columns[key] = list(map(str, map(itemgetter("id"), self.by_kind.get(kind, ()))))
         return self._columns[key]
 
     def _column(self, kind: str, spec: str) -> array | None:
@@ -393,8 +396,3 @@ def _split_key(feed: Feed, kind: str) -> str | None:
     if twice or not common:
         return None
     return min(common)
-
-
-def _splittable(read: tuple[str, ...], split: set[str]) -> bool:
-    """A branch allows the split when it reads at most one fact of the split kinds, not negated."""
-    return sum(1 for k in read if k in split) <= 1 and not any(k.startswith("!") and k[1:] in split for k in read)

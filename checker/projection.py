@@ -294,3 +294,8 @@ def _merge(lists: list[list[dict]]) -> Iterator[dict]:
 
 def _chunks(facts: list[dict], size: int) -> Iterator[list[dict]]:
     return (facts[i:i + size] for i in range(0, len(facts), size))
+
+
+def _splittable(read: tuple[str, ...], split: set[str]) -> bool:
+    """A branch allows the split when it reads at most one fact of the split kinds, not negated."""
+    return sum(1 for k in read if k in split) <= 1 and not any(k.startswith("!") and k[1:] in split for k in read)

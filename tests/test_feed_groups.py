@@ -49,3 +49,15 @@ def test_groupings_with_the_same_codes_share_one_partition():
     for fields in (("=a",), ("=b",), ("=c",), ("=a", "=c"), ("=d",)):  # each as a planner of its own makes it
         assert planner._grouping("r", fields) == Planner(_facts())._grouping("r", fields)
     assert len(planner._grouping("r", ("=a", "=c"))) == 6
+
+
+def test_facts_by_kind_in_runs_are_those_by_fact():
+    """The planner's facts of each kind, read run by run of one kind (C loops), in fact order; their ids as text."""
+    facts = [{"kind": k, "id": str(i + 1)} for i, k in enumerate("aabacccbab")]
+    planner = Planner(facts)
+    expected: dict = {}
+    for fact in facts:
+        expected.setdefault(fact["kind"], []).append(fact)
+    assert planner.by_kind == expected and list(planner.by_kind) == ["a", "b", "c"]
+    assert all(got is fact for k in expected for got, fact in zip(planner.by_kind[k], expected[k], strict=True))
+    assert planner._ids("b") == ["3", "8", "10"] and planner._ids("z") == []
