@@ -260,7 +260,7 @@ def _rule_run(rule: Rule, pack: Pack, rf: RuleFirings, facts: FactBase, subjects
     if missing is None:  # a value taken by a declared ref from a document the bundle lacks
         ref_missing = next((k.split(".")[0] for k in ref_kinds(rule, pack) if not facts.of_kind(k.split(".")[0])),
                            None)
-    applicable = list(filterfalse(rf.skips.__contains__, subjects)) if rf.skips else list(subjects)
+    applicable = list(filterfalse(rf.skips.__contains__, subjects)) if rf.skips else subjects  # (read, not changed)
     return _RuleRun(rule, base, rf, applicable, absent, missing or ref_missing,
                     ref_missing is not None, declared(pack.meta), pack.aggregates)
 
@@ -274,7 +274,7 @@ def _results_of_rule(rule: Rule, pack: Pack, rf: RuleFirings, facts: FactBase, s
         return [_error_result(run.base, facts, problems)]
     results = _breaches(run, facts, schemas)
     # (cross-checked: each applicable subject passed or failed, once)
-    passing = list(filter(rf.passes.__contains__, run.applicable)) if rf.fails else list(run.applicable)
+    passing = list(filter(rf.passes.__contains__, run.applicable)) if rf.fails else run.applicable  # (read only)
     if passing and not run.absent:  # a pass over an empty record list rests on nothing (checker.vacuous)
         run.absent = vacuous_kinds(rule, pack, facts.of_kind)
     if passing and run.absent:
