@@ -4,86 +4,19 @@ evidence it was built from (file, JSON pointer, original values).  ``checker.fac
 from __future__ import annotations
 
 import operator
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
 
-from .bundle import Document
-from .factrows import DEFER_FROM, Deferred, kept_items, remade, sharing
+from .factrows import DEFER_FROM, Deferred, kept_items, remade, remade_at_once, sharing
+from .factsource import FactSource
 from .heldcolumns import DROP as _DROP
 from .heldcolumns import UNSET, HeldColumns, Resolve, ShownSteps, resolved
 from .idlist import IdList
 from .limits import SHARED_KEYS as _SHARED_KEYS
-from .sourcepack import column_of, each_distinct, facts_listed, sources_of
-
-
-@dataclass(slots=True)
-class FactSource:
-    """Where a fact came from, and its original (un-normalised) values for messages."""
-
-    kind: str
-    file: str
-    at: Any  # the JSON pointer (``pointer``), or the position of a row in its document's CSV table (memory)
-    data: Any
-    document: Document | None
-    stable: Any  # the stable identity (``key``), or a ``checker.ids.LazyKey`` or ``RowKeys`` computing it when read
-    # The values the pack derived for this fact (checker.derivations) are read from the fact itself (memory:
-    # no second mapping per record): ``names`` (shared by a kind's facts) gives each derived field's engine
-    # name in the order they were set; ``shown`` the values as messages show them where that differs.
-    # Those the engine does not read stay in the kind's columns (``held``, at the fact's ``row`` in its kind).
-    fact: dict | None = None
-    names: dict[str, str] | None = None
-    shown: dict[str, Any] | None = None
-    held: HeldColumns | None = None
-    row: int = -1
-
-    @property
-    def pointer(self) -> str:
-        """The JSON pointer of the fact's evidence in its document (a CSV table's row: ``<records>/<n>``)."""
-        at = self.at
-        return at if type(at) is str else f"{self.document.content.base}/{at}"  # type: ignore[union-attr]
-
-    @property
-    def derived(self) -> dict[str, Any] | None:
-        """The values the pack derived for this fact, by field (None when none)."""
-        out = {}
-        for label in self.names or ():
-            value = self.derived_get(label)
-            if value is not UNSET:
-                out[label] = value
-        held = self.held
-        if held is not None and held.columns:
-            for label in held.columns:
-                if label not in out and (value := held.get(label, self.row)) is not UNSET:
-                    out[label] = value
-        return out or None
-
-    def derived_get(self, label: str) -> Any:
-        """One derived value as shown (``UNSET``: not derived for this fact)."""
-        names, shown = self.names, self.shown
-        if names is None or label not in names:
-            held = self.held
-            return UNSET if held is None else held.get(label, self.row)
-        if shown and label in shown:
-            return shown[label]
-        fact = self.fact
-        return UNSET if fact is None else fact.get(names[label], UNSET)
-
-    @property
-    def key(self) -> str:
-        """Stable identity, independent of file names and order (checker.ids): kind/records[id] or agg:name:key."""
-        stable = self.stable
-        if type(stable) is not str:
-            stable = self.stable = stable.resolve(self)
-        return stable
-
-    def values(self) -> Any:
-        """The original values with the derived ones beside them (a message's ``subject``); evidence unchanged."""
-        derived = self.derived
-        if not derived or not isinstance(self.data, dict):
-            return self.data
-        return {**self.data, **derived}
+from .sourcepack import column_of, each_distinct, facts_listed, packs, placed, put_column, sources_of
 
 
 @dataclass
@@ -119,6 +52,12 @@ class FactBase:
             ints.extend(range(len(ints), n + 1))
         return ints[n]
 
+    def positions(self, numbers: list[int]) -> list[int]:
+        """``position`` of each of ``numbers``."""
+        if numbers:
+            self.position(max(numbers))
+        return list(map(self._ints.__getitem__, numbers))
+
     def add(self, fact: dict, source: FactSource) -> str:
         fid = str(len(self.facts) + 1)
         fact["id"] = fid
@@ -133,6 +72,24 @@ class FactBase:
         source.held, source.row = self._held[kind], self.position(len(fids))
         fids.append(fid)
         return fid
+
+    def add_rows(self, kind: str, facts: list[dict], fields: dict[str, Any], make: Callable[..., Any]) -> None:
+        """``add`` of each of ``facts`` (of ``kind``), in order, their sources' fields given by name (a list: by
+        position; else shared): a new kind's sources placed as one block (``checker.sourcepack.placed``, ``make``
+        their views), which ``pack`` would make of them; else ``FactSource`` objects."""
+        first = len(self.facts)
+        if kind not in self.by_kind and packs(self.sources, len(facts)):
+            ids = self.by_kind[kind] = list(map(str, range(first + 1, first + len(facts) + 1)))
+            deque(map(dict.__setitem__, facts, repeat("id"), ids), maxlen=0)
+            self.facts += facts
+            held = self._held[kind] = HeldColumns()
+            placed(self.sources, self.facts, first, {"kind": kind, **fields, "names": None, "shown": None,
+                                                     "held": held}, make)
+            return
+        names = list(fields)
+        columns = [v if type(v) is list else repeat(v) for v in fields.values()]
+        for fact, values in zip(facts, zip(*columns, strict=False), strict=False):  # (shared: ``repeat``)
+            self.add(fact, FactSource(kind=kind, **dict(zip(names, values, strict=True))))
 
     def mark_full(self, kind: str, row: int) -> None:
         """Note that the record at ``row`` of a lean kind was built whole (``full_rows``: a byte per row)."""
@@ -163,20 +120,23 @@ class FactBase:
         return lean
 
     def defer(self, kind: str, lean: frozenset[str], rows: list[dict], kept: frozenset[str],
-              reserved: frozenset[str]) -> Deferred | None:
+              reserved: frozenset[str], shapes: set[tuple] | None = None) -> Deferred | None:
         """The records ``rows`` of a lean kind deferred (``checker.factrows.Deferred``: placeholders in the fact
         list, their facts made by ``narrow``) when each is kept as it is (only ``kept`` fields, no ``f_`` name of
         a ``reserved`` one), there are ``DEFER_FROM`` of them or the kind's records so far were deferred too, and
-        none of them was built otherwise; else None (an earlier deferral of the kind undone: ``undefer``)."""
+        none of them was built otherwise; else None (an earlier deferral of the kind undone: ``undefer``).
+        ``shapes``: the rows' fields in order, each sequence once (``Deferred.shapes``; default: read from them)."""
         deferred = self.deferred.get(kind)
         renamed = {"f_" + name for name in reserved}
-        if not (all(rows) and all(map(kept.issuperset, rows)) and all(map(renamed.isdisjoint, rows))):
+        shapes = set(map(tuple, rows)) if shapes is None else shapes
+        if not (() not in shapes and all(map(kept.issuperset, shapes)) and all(map(renamed.isdisjoint, shapes))):
             self.undefer(kind)
             return None
         if deferred is None:
             if kind in self.by_kind or len(rows) < DEFER_FROM:
                 return None
             deferred = self.deferred[kind] = Deferred(lean, {})
+        deferred.shapes.update(shapes)
         deferred.rename.update((name, "f_" + name) for name in reserved.intersection(kept))
         deferred.evidence.update(deferred.rename.get(k, k) for k in kept)
         self.lean_keys[kind] = deferred.carried()
@@ -239,23 +199,23 @@ class FactBase:
         """The facts of one kind narrowed to ``keep`` (None: all fields) with the ``write`` columns set; made
         again as key-sharing dicts from ``_COMPACT_FROM`` facts (``_made``), those of a ``deferred`` kind made."""
         kind_names = {label: column[0] for label, column in write}
-        rows = sources_of(self.sources, fids)
+        rows = None if facts_listed(self.sources, fids) else sources_of(self.sources, fids)  # (views: only if read)
         if not self._made(fids, rows, keep, write, deferred) and keep is not None:
-            self._narrowed(rows, keep)
+            self._narrowed(rows or sources_of(self.sources, fids), keep)
         if kind_names and not each_distinct(self.sources, fids, "names",
                                             lambda n: kind_names if n is None else self._merged(n, kind_names)):
-            for src in rows:
+            for src in rows or sources_of(self.sources, fids):
                 src.names = kind_names if src.names is None else self._merged(src.names, kind_names)
-        targets = [src.fact for src in rows]
+        targets = column_of(self.sources, fids, "fact")
         for label, (name, values, shown, skip, resolve) in write:
             values = resolved(values, skip, resolve)
             for fact, value in zip(targets, values, strict=False):
                 if value is not skip and fact is not None:
                     fact[name] = value
             if shown is not None:
-                self._show_column(rows, label, values, shown, skip)
+                self._show_column(fids, label, values, shown, skip)
 
-    def _made(self, fids: list[str], rows: list[FactSource], keep: frozenset[str] | None,
+    def _made(self, fids: list[str], rows: list[FactSource] | None, keep: frozenset[str] | None,
               write: list[tuple[str, tuple]], deferred: Deferred | None) -> bool:
         """The facts of one kind made again, each narrowed as ``_narrowed`` narrows it: from ``_COMPACT_FROM`` facts
         as dicts sharing the fields kept and those ``write`` sets (CPython's key-sharing dicts: ~290 instead of
@@ -273,11 +233,11 @@ class FactBase:
         if keep is not None:
             keys &= set().union(*plans.values())  # type: ignore[arg-type,operator]
         compact = len(fids) >= _COMPACT_FROM and len(keys) <= _SHARED_KEYS
-        row_type, sources = sharing(keys) if compact else None, None if facts_listed(self.sources, fids) else rows
+        row_type = sharing(keys) if compact else None  # (``rows``: the sources, None when the fact list holds them)
         if deferred is not None:
-            deferred.made(facts, fids, column_of(self.sources, fids, "data"), kept, row_type, sources)
-        elif compact:
-            remade(facts, fids, kept, lambda k, fields: kept_items(facts[int(fids[k]) - 1], fields), row_type, sources)
+            deferred.made(facts, fids, column_of(self.sources, fids, "data"), kept, row_type, rows)
+        elif compact and (row_type is None or not remade_at_once(facts, fids, kept, row_type, rows)):
+            remade(facts, fids, kept, lambda k, fields: kept_items(facts[int(fids[k]) - 1], fields), row_type, rows)
         return compact or deferred is not None
 
     def _narrowed(self, rows: list[FactSource], keep: frozenset[str]) -> None:
@@ -294,19 +254,19 @@ class FactBase:
             if not kept.issuperset(fact):
                 src.fact = facts[int(fact["id"]) - 1] = {k: v for k, v in fact.items() if k in kept}
 
-    def _show_column(self, rows: list[FactSource], label: str, values: list, shown: list, skip: Any) -> None:
-        """``_show`` of each row whose value is set; neighbours with the same mapping and shown value share
-        the next mapping (a date every row shows as text)."""
+    def _show_column(self, fids: list[str], label: str, values: list, shown: list, skip: Any) -> None:
+        """``_show`` of each fact whose value is set; neighbours with the same mapping and shown value share
+        the next mapping (a date every row shows as text).  Read and set as a column (``put_column``)."""
         last: tuple = (UNSET, UNSET, None)
-        for src, value, show in zip(rows, values, shown, strict=False):
-            if value is skip:
-                continue
-            before = src.shown
-            if show is value and not (before and label in before):
+        befores = column_of(self.sources, fids, "shown")
+        after = list(befores)
+        for k, (before, value, show) in enumerate(zip(befores, values, shown, strict=False)):
+            if value is skip or (show is value and not (before and label in before)):
                 continue
             if before is not last[0] or show is not last[1]:
                 last = (before, show, self._shown_after(before, label, _DROP if show is value else show))
-            src.shown = last[2]
+            after[k] = last[2]
+        put_column(self.sources, fids, "shown", befores, after)
 
     def _merged(self, names: dict[str, str], more: dict[str, str]) -> dict[str, str]:
         """``names`` followed by ``more`` (shared: one mapping per pair, ``_names``)."""

@@ -13,8 +13,10 @@ once, from the evidence and the placeholder, with the same items in the same ord
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from itertools import repeat
+from itertools import repeat, starmap
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from .limits import SHARED_KEYS
@@ -43,13 +45,14 @@ class Deferred:
     the lean fields of the evidence were copied onto the placeholders (a derived value of a field the evidence
     gives: the placeholders then carry what the lean facts would)."""
 
-    __slots__ = ("_last", "evidence", "lean", "links", "materialized", "placeholder", "rename", "written")
+    __slots__ = ("_last", "evidence", "lean", "links", "materialized", "placeholder", "rename", "shapes", "written")
 
     def __init__(self, lean: frozenset[str], rename: dict[str, str]):
         self.lean, self.rename = lean, rename
         self.links = tuple(link for link in ("_doc", "_parent") if link in lean)
         self.evidence: set[str] = set()
         self.written: set[str] = set()
+        self.shapes: set[tuple] = set()  # the records' fields in order, each sequence once (``FactBase.defer``)
         self.materialized = False
         self.placeholder = sharing(("kind", *self.links, "id"))
         self._last: tuple = (None, lean)
@@ -72,6 +75,14 @@ class Deferred:
             if links[-1] == "_parent":
                 fact["_parent"] = parent_id
         return fact
+
+    def made_many(self, kind: str, doc_id: str, parent_id: str, count: int) -> list[dict]:
+        """``count`` placeholders (``make``), made by C loops."""
+        made: list[dict] = list(map(attrgetter("__dict__"), starmap(self.placeholder, repeat((), count))))  # type: ignore[arg-type]
+        for name, value in (("kind", kind), ("_doc", doc_id), ("_parent", parent_id)):
+            if name == "kind" or name in self.links:
+                deque(map(dict.__setitem__, made, repeat(name), repeat(value, count)), maxlen=0)
+        return made
 
     def keys(self) -> set[str]:
         """Every field a made fact may carry (before narrowing)."""
@@ -114,6 +125,8 @@ class Deferred:
             remade(facts, fids, kept, lambda k, fields: self.items(data[k], facts[int(fids[k]) - 1], fields),
                    row_type, sources)
             return
+        if sources is None and row_type is not None and self._at_once(facts, fids, data, kept, row_type):
+            return
         rename, last = self.rename, _NONE
         lean: frozenset[str] = frozenset()
         tail: tuple[str, ...] = ()
@@ -135,6 +148,32 @@ class Deferred:
             if sources is not None:
                 sources[k].fact = fact
 
+    def _at_once(self, facts: list, fids: list[str], data: Sequence, kept: list[frozenset[str] | None],
+                 row_type: type) -> bool:
+        """``made`` by C loops, field by field over the facts, when the facts are numbered without a gap, keep the same
+        fields and their records have the same fields in the same order (a table's rows): the same facts, items in
+        the same order.  False: they are not (nothing made)."""
+        n, first = len(fids), _numbered(fids, kept)
+        if first < 0:
+            return False
+        shapes = set(self.shapes or map(tuple, data))  # (the records ``defer`` was given: those of ``data``)
+        if len(shapes) != 1:
+            return False
+        lean, rename = self._fields(kept[0]), self.rename
+        pairs = [(key, name) for key in shapes.pop() if (name := rename.get(key, key)) in lean]
+        placeholders = facts[first:first + n]
+        made: list[dict] = list(map(attrgetter("__dict__"), starmap(row_type, repeat((), n))))
+        deque(map(dict.__setitem__, made, repeat("kind"), map(itemgetter("kind"), placeholders)), maxlen=0)
+        if pairs:
+            values = map(itemgetter(*(key for key, _ in pairs)), data)
+            names = [name for _, name in pairs]
+            deque(map(dict.update, made, map(zip, repeat(names), values if len(pairs) > 1 else zip(values))), maxlen=0)
+        for key in (*self.links, "id"):
+            if kept[0] is None or key in kept[0]:
+                deque(map(dict.__setitem__, made, repeat(key), map(itemgetter(key), placeholders)), maxlen=0)
+        facts[first:first + n] = made
+        return True
+
     def materialize(self, placeholders: list[dict], evidence: Sequence[dict]) -> None:
         """Copy the lean fields of each record's evidence onto its placeholder (a value set on it stays)."""
         lean, rename = self.lean, self.rename
@@ -149,6 +188,38 @@ class Deferred:
 def kept_items(fact: dict, kept: frozenset[str] | None) -> Any:
     """The items of ``fact`` in ``kept`` (None: all), in order."""
     return fact.items() if kept is None or kept.issuperset(fact) else [(k, v) for k, v in fact.items() if k in kept]
+
+
+def remade_at_once(facts: list, fids: list[str], kept: list[frozenset[str] | None], row_type: type,
+                   sources: list | None = None) -> bool:
+    """``remade`` of facts ``kept_items`` narrows by C loops, field by field over the facts, when they are numbered
+    without a gap, keep the same fields and have the same fields in the same order: the same facts, items in the
+    same order (each the ``fact`` of its source in ``sources``, when given).  False: they are not (nothing made)."""
+    first = _numbered(fids, kept)
+    if first < 0:
+        return False
+    n = len(fids)
+    shapes = set(map(tuple, facts[first:first + n]))
+    if len(shapes) != 1:
+        return False
+    names = [key for key in shapes.pop() if kept[0] is None or key in kept[0]]
+    made: list[dict] = list(map(attrgetter("__dict__"), starmap(row_type, repeat((), n))))
+    values = map(itemgetter(*names), facts[first:first + n])
+    deque(map(dict.update, made, map(zip, repeat(names), values if len(names) > 1 else zip(values))), maxlen=0)
+    facts[first:first + n] = made
+    if sources is not None:
+        deque(map(setattr, sources, repeat("fact"), made), maxlen=0)
+    return True
+
+
+def _numbered(fids: list[str], kept: list) -> int:
+    """The place of the first of ``fids`` in the fact list when they are numbered without a gap and ``kept`` holds
+    one object (the fields every fact keeps); else -1."""
+    n = len(fids)
+    first = int(fids[0]) - 1 if n else -1
+    if not n or kept.count(kept[0]) != n or list(map(int, fids)) != list(range(first + 1, first + n + 1)):
+        return -1
+    return first
 
 
 def remade(facts: list, fids: list[str], kept: list[frozenset[str] | None],

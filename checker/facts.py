@@ -21,9 +21,10 @@ compute; aggregates enter as facts of kind ``agg.<name>``.
 from __future__ import annotations
 
 import datetime as _dt
+import operator
 from collections import Counter
 from collections.abc import Callable, Iterable
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from typing import Any
 
 from .aggregation import run_declarations, step_reads
@@ -36,8 +37,9 @@ from .ids import RowKeys, document_keys, item_key_fields, record_keys_own, uniqu
 from .packedsource import FIELDS, PackedSource
 from .packmodel import BUNDLE_KIND, Aggregate, Derived
 from .pointers import join_pointer
+from .recordfacts import RENAMED, lean_fact, places, stables, whole_fact
 from .schemas import SchemaSet
-from .sourcepack import pack
+from .sourcepack import PackedSources, pack, views
 
 _BLANK = object()
 _EMPTY: dict = {}
@@ -215,33 +217,30 @@ class _Normaliser:
         records = [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
         fields, rows = item_key_fields(node), [item for _, item in records]
         keys, own = record_keys_own(rows, fields)
-        kept = self._kept_columns(rows, node)
-        add, path, (doc_id, parent_id), position = self.base.add, doc.path, ids, self.base.position
-        lazy = self._lazy_keys(key, name, fields, keys, own, [i for i, _ in records])
+        shapes = set(map(tuple, rows))  # (the records' fields in order, each sequence once)
+        kept = self._kept_columns(rows, node, shapes)
+        add, path, (doc_id, parent_id) = self.base.add, doc.path, ids
+        indexes = [i for i, _ in records]
+        lazy = self._lazy_keys(key, name, fields, keys, own, indexes)
         lean = self._lean_keys(kind)
-        deferred = None if lean is None else self.base.defer(kind, lean, rows, kept, _RESERVED)
+        deferred = None if lean is None else self.base.defer(kind, lean, rows, kept, _RESERVED, shapes)
         table = type(doc.content) is TableContent and doc.content.base == pointer  # a row's place: its position
-        for (i, item), rkey in zip(records, keys, strict=True):
+        at_of = places(indexes, pointer, self.base.positions if table else None)
+        if deferred is not None:  # each record kept (``defer``): their placeholders (facts: ``FactBase.narrow``)
+            self.base.add_rows(kind, deferred.made_many(kind, doc_id, parent_id, len(rows)), {
+                "file": path, "at": at_of, "data": rows, "document": doc,
+                "stable": stables(lazy, f"{key}/{name}", keys)}, PackedSource)
+            return
+        for (i, item), rkey, at in zip(records, keys, at_of, strict=True):
             if not item or not kept.issuperset(item):
                 self.emit(item, node, f"{pointer}/{i}", doc, kind, doc_id, parent_id, f"{key}/{name}[{rkey}]",
-                          position(i) if table else None, lazy)
+                          at if table else None, lazy)
                 continue
-            at = position(i) if table else f"{pointer}/{i}"
             source = FactSource(kind, path, at, item, doc, lazy or f"{key}/{name}[{rkey}]")
-            if deferred is not None:  # (its fact made by ``FactBase.narrow``: ``checker.factrows``)
-                add(deferred.make(kind, doc_id, parent_id), source)
+            if lean is not None and RENAMED.isdisjoint(item):
+                add(lean_fact(kind, item, lean, doc_id, parent_id), source)
                 continue
-            if lean is not None and _RENAMED.isdisjoint(item):
-                add(_lean_fact(kind, item, lean, doc_id, parent_id), source)
-                continue
-            fact = {"kind": kind}
-            if _RESERVED.isdisjoint(item):
-                fact.update(item)
-            else:
-                fact.update((("f_" + k if k in _RESERVED else k), v) for k, v in item.items())
-            fact["_doc"] = doc_id
-            fact["_parent"] = parent_id
-            add(fact, source)
+            add(whole_fact(kind, item, doc_id, parent_id), source)
             if lean is not None:
                 self.base.mark_full(kind, source.row)
 
@@ -276,16 +275,17 @@ class _Normaliser:
             return None
         return self.base.lean_keys.setdefault(kind, lean)
 
-    def _kept_columns(self, records: list[dict], node: dict) -> frozenset[str]:
+    def _kept_columns(self, records: list[dict], node: dict, shapes: set[tuple] | None = None) -> frozenset[str]:
         """The fields whose values in every record are kept as they are: numbers, and texts that are
         not blank, not a declared placeholder and not a date (no ``x-`` field, nothing nested).  All
-        values are looked at together first; the fields one by one only when that finds one to drop."""
+        values are looked at together first; the fields one by one only when that finds one to drop.
+        ``shapes``: the records' fields (each sequence once; default: read from them)."""
         plan = self.plan(node)
-        columns = {c for c in set(chain.from_iterable(records)) if not c.startswith("x-")}
+        columns = {c for c in set(chain.from_iterable(records if shapes is None else shapes)) if not c.startswith("x-")}
         cells = chain.from_iterable(map(dict.values, records))
         if _KEPT_TYPES.issuperset(set(map(type, cells))):
             distinct = set(chain.from_iterable(map(dict.values, records)))
-            if all(v.strip() for v in distinct if type(v) is str):  # none blank: only dates and placeholders
+            if not any(map(operator.not_, map(str.strip, _texts(distinct)))):  # none blank: dates, placeholders
                 return frozenset(c for c in columns if self._kept(records, c, plan, blank=False))
         return frozenset(c for c in columns if self._kept(records, c, plan, blank=True))
 
@@ -295,29 +295,18 @@ class _Normaliser:
         _, date, words = plan.get(column, _PLAIN)
         if not (blank or date or words):
             return True
-        values = [r.get(column, 0) for r in records]
+        values = list(map(dict.get, records, repeat(column), repeat(0)))
         if not _KEPT_TYPES.issuperset(map(type, values)):
             return False
-        texts = {v for v in set(values) if type(v) is str}
-        return not (texts and (date or not all(v.strip() for v in texts)
-                               or (words and any(v.strip(_TRIM).casefold() in words for v in texts))))
+        texts = set(_texts(set(values)))
+        return not (texts and (date or any(map(operator.not_, map(str.strip, texts)))
+                               or (words and not words.isdisjoint(map(str.casefold, map(str.strip, texts,
+                                                                                       repeat(_TRIM)))))))
 
 
-_RENAMED = frozenset("f_" + name for name in RESERVED)
-
-
-def _lean_fact(kind: str, item: dict, lean: frozenset[str], doc_id: str, parent_id: str) -> dict:
-    """The fact of a record kept as it is, with only the fields ``lean`` names (in the record's order)."""
-    fact = {"kind": kind}
-    if _RESERVED.isdisjoint(item):
-        fact.update([(k, v) for k, v in item.items() if k in lean])
-    else:
-        fact.update([(n, v) for k, v in item.items() if (n := "f_" + k if k in _RESERVED else k) in lean])
-    if "_doc" in lean:
-        fact["_doc"] = doc_id
-    if "_parent" in lean:
-        fact["_parent"] = parent_id
-    return fact
+def _texts(values: set) -> Iterable[str]:
+    """The texts among ``values`` (C loops)."""
+    return compress(values, map(operator.is_, map(type, values), repeat(str)))
 
 
 def _lean(read: dict[str, frozenset[str] | None] | None, whole: Iterable[str],
@@ -365,7 +354,7 @@ def build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str,
 def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str, int]],
                  aggregates: Iterable[Aggregate], derived: Iterable[Derived],
                  read: dict[str, frozenset[str] | None] | None, whole: Iterable[str], kept: Iterable[str]) -> FactBase:
-    base = FactBase()
+    base = FactBase(sources=PackedSources())  # (a large deferred kind's sources placed packed: ``add_rows``)
     m = bundle.manifest.data
     dates = {"audit_date": m["audit_date"], "period_start": m["period"]["start"], "period_end": m["period"]["end"]}
     bundle_fact: dict = {"kind": BUNDLE_KIND, "park": m["park"]["name"]}
@@ -387,7 +376,7 @@ def _build_facts(bundle: Bundle, schemas: SchemaSet, anchors: Iterable[tuple[str
         schema = schemas.inlined(kind)  # no $ref left: normalising needs no resolver
         norm.emit(doc.data, schema, "", doc, kind, None, None, doc_keys[doc.path])
     norm.shared_text()
-    evidence = [src for src in base.sources.values()
+    evidence = [src for src in views(base.sources, "stable", lambda stable: type(stable) is str)
                 if src.document is not None and src.kind != BUNDLE_KIND and type(src.stable) is str]
     for src, key in zip(evidence, unique_keys_lazy([(src.stable, src.data) for src in evidence]), strict=True):
         src.stable = key  # a key several share is hashed only if read (checker.ids)

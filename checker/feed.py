@@ -34,23 +34,27 @@ Every verdict still comes out of the engine: this module only decides what each 
 
 from __future__ import annotations
 
-import heapq
 from array import array
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from .projection import (
     MISSING,
     SHADOW,
+    _chunks,
     _distinct,
     _dotted,
     _id,
     _keyed_chunks,
     _keys,
+    _merge,
     _plan,
     _project,
+    _splittable,
     column_codes,
     columns_codes,
     combined,
@@ -95,8 +99,8 @@ class Planner:
 
     def __init__(self, facts: list[dict], limit: int | None = None):
         self.by_kind: dict[str, list[dict]] = {}
-        for fact in facts:
-            self.by_kind.setdefault(fact["kind"], []).append(fact)
+        for kind, run in groupby(facts, key=itemgetter("kind")):  # (a kind's facts mostly one run: C loops)
+            self.by_kind.setdefault(kind, []).extend(run)
         self.limit = limit or SESSION_FACTS
         self._projected: dict[tuple[str, tuple[str, ...]], list[dict]] = {}
         self._shadows: dict[tuple[str, tuple[str, ...]], tuple[list[dict], dict[str, tuple[str, ...]]]] = {}
@@ -104,6 +108,7 @@ class Planner:
         self._groupings: dict[tuple[str, tuple[str, ...]], list[tuple[dict, tuple[str, ...]]]] = {}
         self._columns: dict[tuple[str, str], Any] = {}  # codes per (kind, path); ids per kind
         self._interned: dict[str, dict[tuple, tuple]] = {}  # per kind: the groups' members, shared (``_grouping``)
+        self._partitions: dict[str, dict[bytes | None, list]] = {}  # per kind, by the codes: the groups (``_grouping``)
         # the last feed that reads a (cache, key) -> those keys (``expect``, ``release``)
         self._by_last: dict[int, list[tuple[str, tuple]]] = {}
         self._planned = 0  # the feeds planned so far (``sessions``)
@@ -122,6 +127,9 @@ class Planner:
                 getattr(self, cache).pop(key, None)
         grouped = {kind for kind, _ in self._groupings}
         self._interned = {kind: tuples for kind, tuples in self._interned.items() if kind in grouped}
+        live = {id(groups) for groups in self._groupings.values()}  # (a partition no grouping holds: let go)
+        self._partitions = {kind: {k: g for k, g in made.items() if id(g) in live} for kind, made in
+                            self._partitions.items()}
 
     def _settle(self, done: int) -> None:
         """Forget the columns no feed after ``done`` reads once its groupings are made (only they read columns)."""
@@ -162,22 +170,27 @@ class Planner:
         group with the same members as one made before for this kind shares its tuple (``_interned``)."""
         key = (kind, fields)
         if key not in self._groupings:
-            facts = self.by_kind.get(kind, [])
-            code = combined([c for c in (self._column(kind, spec) for spec in fields) if c is not None], len(facts))
-            ids = self._ids(kind)
-            groups: dict = {0: ids} if facts and code is None else defaultdict(list)
-            if code is not None:  # the members by id, gathered by C loops (no Python step per fact)
-                deque(map(list.append, map(groups.__getitem__, code), ids), maxlen=0)
-            interned = self._interned.setdefault(kind, {})
-            self._groupings[key] = [(facts[i], interned.setdefault(t, t)) for i, t in
-                                    ((i, tuple(m)) for i, m in groups.items())]
+            code = combined([c for c in (self._column(kind, spec) for spec in fields) if c is not None])
+            partitions, same = self._partitions.setdefault(kind, {}), None if code is None else code.tobytes()
+            if same not in partitions:  # (the same codes: the same groups, made once)
+                partitions[same] = self._grouped(kind, code)
+            self._groupings[key] = partitions[same]
         return self._groupings[key]
+
+    def _grouped(self, kind: str, code: array | None) -> list[tuple[dict, tuple[str, ...]]]:
+        """The facts of ``kind`` grouped by ``code`` (None: one group), as ``_grouping`` gives them."""
+        facts, ids = self.by_kind.get(kind, []), self._ids(kind)
+        groups: dict = {0: ids} if facts and code is None else defaultdict(list)
+        if code is not None:  # the members by id, gathered by C loops (no Python step per fact)
+            deque(map(list.append, map(groups.__getitem__, code), ids), maxlen=0)
+        interned = self._interned.setdefault(kind, {})
+        return [(facts[i], interned.setdefault(t, t)) for i, t in ((i, tuple(m)) for i, m in groups.items())]
 
     def _ids(self, kind: str) -> list[str]:
         """The ids of the facts of ``kind`` as text, in order (computed once per kind)."""
         key = (kind, "#id")
         if key not in self._columns:
-            self._columns[key] = [str(f["id"]) for f in self.by_kind.get(kind, ())]
+            self._columns[key] = list(map(str, map(itemgetter("id"), self.by_kind.get(kind, ()))))
         return self._columns[key]
 
     def _column(self, kind: str, spec: str) -> array | None:
@@ -383,18 +396,3 @@ def _split_key(feed: Feed, kind: str) -> str | None:
     if twice or not common:
         return None
     return min(common)
-
-
-def _splittable(read: tuple[str, ...], split: set[str]) -> bool:
-    """A branch allows the split when it reads at most one fact of the split kinds, not negated."""
-    return sum(1 for k in read if k in split) <= 1 and not any(k.startswith("!") and k[1:] in split for k in read)
-
-
-def _merge(lists: list[list[dict]]) -> Iterator[dict]:
-    """The facts of several lists in fact order (each list is in fact order already)."""
-    nonempty = [lst for lst in lists if lst]
-    return iter(nonempty[0]) if len(nonempty) == 1 else heapq.merge(*nonempty, key=_id)
-
-
-def _chunks(facts: list[dict], size: int) -> Iterator[list[dict]]:
-    return (facts[i:i + size] for i in range(0, len(facts), size))

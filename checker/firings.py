@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, filterfalse
 
 from .compiler import CompiledPack
 from .engine import Evaluation, Firing
 
 
-@dataclass
 class RuleFirings:
-    """One rule's firings by subject: which outcome claimed each, and how often "no subject" fired."""
+    """One rule's firings by subject: which outcome claimed each, and how often "no subject" fired.  ``passes``
+    (the firings claiming a subject only when it is the only one) is made from ``claims`` (the pass firings, by
+    the subjects they name) when first read: a check that they name each subject once may not need it
+    (``checker.verdicts``); ``fails`` holds a group's firing once, for each member (``Firing.member``)."""
 
-    passes: dict[str, tuple[Firing, ...]]  # the firings claiming a subject only when it is the only one
-    fails: dict[str, tuple[tuple[Firing, str], ...]]  # a group's firing once, for each member (``Firing.member``)
-    skips: set[str]
-    nones: int
+    __slots__ = ("_passes", "claims", "fails", "nones", "skips")
+
+    def __init__(self, passes: dict[str, tuple[Firing, ...]] | None, fails: dict[str, tuple[tuple[Firing, str], ...]],
+                 skips: set[str], nones: int, claims: list[tuple[tuple[str, ...], Firing]] | None = None):
+        self._passes, self.fails, self.skips, self.nones = passes, fails, skips, nones
+        self.claims = claims or []
+
+    @property
+    def passes(self) -> dict[str, tuple[Firing, ...]]:
+        if self._passes is None:
+            self._passes = _passes(self.claims)
+        return self._passes
 
 
 def by_rule(compiled: CompiledPack, evaluation: Evaluation) -> dict[str, list[Firing]]:
@@ -34,8 +43,8 @@ def rule_firings(compiled: CompiledPack, firings: list[Firing] | tuple[Firing, .
     """One rule's firings by subject.  A group's firing (``checker.feed``) is kept once and shared by
     its members' entries (memory: most subjects of a large kind are in a few groups).  Built one rule at
     a time (``checker.verdicts``): the claims of a large kind's rules are never all held at once."""
-    rf = RuleFirings({}, {}, set(), 0)
-    claims: list[tuple[tuple[str, ...], Firing]] = []  # the pass firings, by the subjects they name
+    rf = RuleFirings(None, {}, set(), 0)
+    claims = rf.claims  # the pass firings, by the subjects they name
     for firing in firings:
         branch = compiled.branches[firing.branch]
         if branch.outcome == "pass":
@@ -55,7 +64,6 @@ def rule_firings(compiled: CompiledPack, firings: list[Firing] | tuple[Firing, .
             continue
         for one in firing.expand():
             _collect_one(rf, one, branch)
-    rf.passes = _passes(claims)
     return rf
 
 
@@ -90,3 +98,30 @@ def _collect_one(rf: RuleFirings, firing: Firing, branch) -> None:
         _add(rf.fails, (subject,), (firing, branch.detail))
     elif branch.outcome == "skip":
         rf.skips.add(subject)
+
+
+def exact_claims(passes: dict, fails: dict, skips: set, subjects: list[str]) -> bool:
+    """Whether the outcomes claim the subjects exactly: as many claims as subjects, and each subject claimed (looked
+    for in the largest outcome first: most subjects are then found by one look-up)."""
+    if len(passes) + len(fails) + len(skips) != len(subjects):
+        return False
+    first, second, third = sorted((passes, fails, skips), key=len, reverse=True)
+    return next(filterfalse(third.__contains__, filterfalse(second.__contains__, filterfalse(first.__contains__,
+                                                                                             subjects))), None) is None
+
+
+_COVERS_UP_TO = 4096  # pass claims (subject groups) whose cover of a kind's subjects is kept for the next rules
+
+
+def covered(rf: RuleFirings, subjects: list[str], covers: dict) -> bool:
+    """Whether the pass claims (no fail, no skip) name every subject and no other (``exact_claims``), found once per
+    set of claims (the same subject groups, the same objects) and kind: other rules' claims are mostly the same
+    groups (``covers``, kept by ``checker.verdicts.rule_results``)."""
+    groups = {id(subject): subject for subject, _ in rf.claims}
+    if len(groups) > _COVERS_UP_TO:
+        return exact_claims(rf.passes, {}, set(), subjects)
+    key = (id(subjects), frozenset(groups))
+    if key not in covers:  # (the groups and subjects kept with it: their ids stay theirs)
+        named = set(chain.from_iterable(groups.values()))  # (the subjects ``passes`` would hold: no mapping made)
+        covers[key] = (subjects, list(groups.values()), len(named) == len(subjects) and named.issuperset(subjects))
+    return covers[key][2]

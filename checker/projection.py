@@ -3,11 +3,11 @@ distinct projections that stand for them (shadows, groups): the data side of ``c
 
 from __future__ import annotations
 
+import heapq
 import json
 from array import array
 from collections.abc import Iterator
 from itertools import count, repeat
-from operator import add, mul
 
 SHADOW = "~"  # prefix of a shadow kind and of a shadow fact's id
 
@@ -110,14 +110,12 @@ def _codes(keys) -> array:
     return array("I", map(first.setdefault, keys, count()))
 
 
-def combined(codes: list[array], n: int) -> array | None:
-    """The codes of several columns of ``n`` facts as one (facts share it when they share every column's)."""
+def combined(codes: list[array]) -> array | None:
+    """The codes of several columns of ``n`` facts as one (facts share it when they share every column's): the
+    first position of each fact's codes together (one C pass over the columns zipped)."""
     if not codes:
         return None
-    code = codes[0]
-    for other in codes[1:]:
-        code = _codes(map(add, map(mul, code, repeat(n)), other))
-    return code
+    return codes[0] if len(codes) == 1 else _codes(zip(*codes, strict=True))
 
 
 def _project(facts, fields: tuple[str, ...] | None) -> list[dict]:
@@ -286,3 +284,18 @@ def _keyed_chunks(facts: list[dict], key: str, size: int) -> Iterator[list[dict]
 def _id(fact: dict) -> int:
     fid = str(fact["id"]).rsplit(SHADOW, 1)[-1]
     return int(fid) if fid.isdigit() else 0
+
+
+def _merge(lists: list[list[dict]]) -> Iterator[dict]:
+    """The facts of several lists in fact order (each list is in fact order already)."""
+    nonempty = [lst for lst in lists if lst]
+    return iter(nonempty[0]) if len(nonempty) == 1 else heapq.merge(*nonempty, key=_id)
+
+
+def _chunks(facts: list[dict], size: int) -> Iterator[list[dict]]:
+    return (facts[i:i + size] for i in range(0, len(facts), size))
+
+
+def _splittable(read: tuple[str, ...], split: set[str]) -> bool:
+    """A branch allows the split when it reads at most one fact of the split kinds, not negated."""
+    return sum(1 for k in read if k in split) <= 1 and not any(k.startswith("!") and k[1:] in split for k in read)

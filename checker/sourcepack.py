@@ -71,6 +71,10 @@ class Block:
         column = self.fields.get(name, _ABSENT)
         if type(column) is _Column:
             return column
+        if column is _ABSENT and name == "fact":  # (the fact list's, a released one read as None)
+            facts = self.facts[self.first:self.first + self.count]
+            return [None if f is RELEASED else f for f in facts] if any(map(operator.is_, facts, repeat(RELEASED))) \
+                else facts
         if column is _ABSENT:
             return range(self.count) if name in _PLACES else [self.get(name, k) for k in range(self.count)]
         return [column] * self.count
@@ -144,26 +148,93 @@ def _block(rows: list, facts: list, first: int, fields: tuple[str, ...], make: C
             continue  # the fact list holds them (``Block.unpack``)
         if name in _PLACES and all(map(operator.eq, column, range(len(rows)))):
             continue  # (read back as the position)
-        head = column[0]
-        packed[name] = head if all(map(operator.is_, column, repeat(head))) else _Column(column)
+        packed[name] = _shared(column)
     return Block(make, packed, facts, first, len(rows))
+
+
+def packs(sources: IdList, count: int) -> bool:
+    """Whether ``count`` sources of a new kind are placed packed (``placed``)."""
+    return count >= PACK_FROM and isinstance(sources, PackedSources)
+
+
+def placed(sources: IdList, facts: list, first: int, fields: dict[str, Any], make: Callable[..., Any]) -> None:
+    """The sources of the facts after ``first`` in ``facts`` (ids ``first + 1`` on) placed as one ``Block``, packed as
+    ``pack`` packs them: ``fields`` each field by name, a list (by position) held once when it holds one object for
+    every fact; the ``fact`` (in the fact list) and the ``row`` (the position) left out.  ``sources``: none held
+    from ``first`` on."""
+    count = len(facts) - first
+    packed = {name: _shared(value) if type(value) is list else value for name, value in fields.items()}
+    items = sources._items
+    items.extend(repeat(None, first - len(items)))
+    items[first:] = repeat(Block(make, packed, facts, first, count), count)
+    sources._count += count
+
+
+def _shared(column: list) -> Any:
+    """A field's values held once when they are one object, else as a ``_Column`` (``_block``)."""
+    head = column[0]
+    return head if all(map(operator.is_, column, repeat(head))) else _Column(column)
+
+
+def views(sources: IdList, name: str, wanted: Callable[[Any], bool]) -> Iterator[Any]:
+    """Every source, as ``values`` gives them, but those of a ``Block`` whose field ``name`` is held once and not
+    ``wanted`` (none of its sources would be) left out without making their views."""
+    items = sources._items
+    i, end = 0, len(items)
+    while i < end:
+        value = items[i]
+        column = value.fields.get(name, _ABSENT) if type(value) is Block and value.first == i else _ABSENT
+        if column is not _ABSENT and type(column) is not _Column and not wanted(column):
+            i += value.count
+            continue
+        if value is not None:
+            yield value.unpack(i) if type(value) is Block else value
+        i += 1
 
 
 def release(sources: IdList, facts: list, whole: set[str]) -> None:
     """Each fact with no derived value whose kind is not in ``whole`` replaced by ``RELEASED`` in ``facts``,
     its source's fact then None (``checker.check._release``)."""
     items = sources._items
-    for i, fact in enumerate(facts):
+    i = 0
+    while i < len(facts):
+        block = items[i] if i < len(items) else None
+        if type(block) is Block and _listed_at(block, facts, i):  # a packed kind's facts at once
+            i = _release_block(block, facts, whole)
+            continue
+        fact = facts[i]
+        i += 1
         if fact["kind"] in whole:
             continue
         j = int(fact["id"]) - 1
         src = items[j]
         if type(src) is Block:
             if src.get("names", j - src.first) is None:
-                facts[i] = RELEASED
+                facts[i - 1] = RELEASED
         elif src.names is None:
             src.fact = None
-            facts[i] = RELEASED
+            facts[i - 1] = RELEASED
+
+
+def _listed_at(block: Block, facts: list, i: int) -> bool:
+    """Whether ``block`` starts at ``i`` and its facts are those of ``facts`` from there (``Block.get``)."""
+    end = i + block.count
+    return block.first == i and block.facts is facts and "fact" not in block.fields and type(
+        block.fields.get("kind")) is str and facts[i]["id"] == str(i + 1) and facts[end - 1]["id"] == str(end)
+
+
+def _release_block(block: Block, facts: list, whole: set[str]) -> int:
+    """``release`` of a block's facts (``_listed_at``): those with no derived value, unless the kind is in ``whole``
+    (a released one stays so); the place after the block."""
+    first, end = block.first, block.first + block.count
+    names = block.fields.get("names")
+    if block.fields["kind"] in whole or (type(names) is not _Column and names is not None):
+        return end
+    if type(names) is not _Column:
+        facts[first:end] = repeat(RELEASED, block.count)
+    else:
+        facts[first:end] = [RELEASED if n is None else f for f, n in zip(facts[first:end], names, strict=True)]
+    return end
 
 
 def only_kinds(sources: IdList, by_kind: dict[str, list[str]]) -> PackedSources:
@@ -206,6 +277,18 @@ def each_distinct(sources: IdList, fids: list[str], name: str, change: Callable[
     head = out[0]
     block.fields[name] = head if all(map(operator.is_, out, repeat(head))) else _Column(out)
     return True
+
+
+def put_column(sources: IdList, fids: list[str], name: str, before: Sequence, after: list) -> None:
+    """The field ``name`` of the sources of ``fids`` set to ``after`` (by position; ``before``: as it was): a whole
+    block's at once (held once when one object), else each one that changed."""
+    block = _whole_block(sources, fids)
+    if block is not None and after:
+        block.fields[name] = _shared(after)
+        return
+    for fid, old, new in zip(fids, before, after, strict=True):
+        if new is not old:
+            setattr(sources[fid], name, new)
 
 
 def sources_of(sources: IdList, fids: list[str]) -> list:

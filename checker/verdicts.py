@@ -21,7 +21,7 @@ from .compiler import CompiledPack
 from .engine import Evaluation, Firing
 from .facts import FactBase, FactSource
 from .figures import declared, shown
-from .firings import RuleFirings, by_rule, rule_firings
+from .firings import RuleFirings, by_rule, covered, exact_claims, rule_firings
 from .messages import render
 from .model import ClauseVerdict, Evidence, Grade, Result, Status, Text, severity
 from .packmodel import Aggregate
@@ -141,16 +141,18 @@ class _RuleRun:
         return render(self.rule.remediation, ctx)
 
 
-def _cross_check(rf: RuleFirings, facts: FactBase, subjects: list[str], applicable: list[str]) -> list[str]:
-    """Every subject claimed by exactly one outcome; "no subject" fired exactly when there is none."""
+def _cross_check(rf: RuleFirings, facts: FactBase, subjects: list[str], applicable: list[str],
+                 covers: dict | None = None) -> list[str]:
+    """Every subject claimed by exactly one outcome; "no subject" fired exactly when there is none.  ``covers``:
+    whether pass claims (subject groups) name each of the subjects, as found for other rules (``firings.covered``)."""
     problems = []
-    passes, fails, skips = rf.passes, rf.fails, rf.skips
+    fails, skips = rf.fails, rf.skips
     # outcomes disjoint and claiming exactly the subjects (distinct ids): as many claims as subjects and
     # each subject claimed, so each once and none stray (no set of a large kind's ids is built for it)
     # (a subject no outcome claims looked for by C loops: no Python step per subject)
-    exact = len(passes) + len(fails) + len(skips) == len(subjects) and next(
-        filterfalse(skips.__contains__, filterfalse(fails.__contains__, filterfalse(passes.__contains__, subjects))),
-        None) is None
+    exact = covered(rf, subjects, covers) if covers is not None and not fails and not skips else \
+        exact_claims(rf.passes, fails, skips, subjects)
+    passes = rf.passes if not exact else {}
     for sid in () if exact else subjects:
         claimed = (sid in passes) + (sid in fails) + (sid in skips)
         if claimed != 1:
@@ -258,20 +260,21 @@ def _rule_run(rule: Rule, pack: Pack, rf: RuleFirings, facts: FactBase, subjects
     if missing is None:  # a value taken by a declared ref from a document the bundle lacks
         ref_missing = next((k.split(".")[0] for k in ref_kinds(rule, pack) if not facts.of_kind(k.split(".")[0])),
                            None)
-    applicable = list(filterfalse(rf.skips.__contains__, subjects)) if rf.skips else list(subjects)
+    applicable = list(filterfalse(rf.skips.__contains__, subjects)) if rf.skips else subjects  # (read, not changed)
     return _RuleRun(rule, base, rf, applicable, absent, missing or ref_missing,
                     ref_missing is not None, declared(pack.meta), pack.aggregates)
 
 
-def _results_of_rule(rule: Rule, pack: Pack, rf: RuleFirings, facts: FactBase, schemas: SchemaSet) -> list[Result]:
+def _results_of_rule(rule: Rule, pack: Pack, rf: RuleFirings, facts: FactBase, schemas: SchemaSet,
+                     covers: dict | None = None) -> list[Result]:
     subjects = facts.of_kind(rule.for_each)
     run = _rule_run(rule, pack, rf, facts, subjects)
-    problems = _cross_check(rf, facts, subjects, run.applicable)
+    problems = _cross_check(rf, facts, subjects, run.applicable, covers)
     if problems:
         return [_error_result(run.base, facts, problems)]
     results = _breaches(run, facts, schemas)
     # (cross-checked: each applicable subject passed or failed, once)
-    passing = list(filter(rf.passes.__contains__, run.applicable)) if rf.fails else list(run.applicable)
+    passing = list(filter(rf.passes.__contains__, run.applicable)) if rf.fails else run.applicable  # (read only)
     if passing and not run.absent:  # a pass over an empty record list rests on nothing (checker.vacuous)
         run.absent = vacuous_kinds(rule, pack, facts.of_kind)
     if passing and run.absent:
@@ -291,9 +294,10 @@ def rule_results(compiled: CompiledPack, facts: FactBase, evaluation: Evaluation
     grouped = by_rule(compiled, evaluation)  # each rule's claims are built, read and dropped in turn (memory)
     if consume:
         evaluation.firings.clear()
+    covers: dict = {}  # (``checker.firings.covered``)
     return [r for rule in compiled.pack.rules
             for r in _results_of_rule(rule, compiled.pack, rule_firings(compiled, grouped.pop(rule.id, ())), facts,
-                                      schemas)]
+                                      schemas, covers)]
 
 
 def _none_mode(rule: Rule, absent: list[str]) -> tuple[str, tuple[str, ...]]:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from checker import check, factbase
+from checker import check, factbase, factrows
 from checker.columns import ABSENT, Columns
 from checker.conditions import RESERVED
 from checker.factbase import FactBase, FactSource
-from checker.facts import _lean_fact
+from checker.recordfacts import lean_fact as _lean_fact
 from checker.reporters import write_reports
 
 from .conftest import EVIDENCE
@@ -114,3 +114,54 @@ def test_a_check_makes_the_same_facts_and_reports_with_every_records_kind_deferr
     deferrals.clear()
     assert deferred == _check(monkeypatch, 10**9, tmp_path / "lean")
     assert not any(deferrals)
+
+
+@pytest.mark.parametrize("shapes", ["one", "two"])
+@pytest.mark.parametrize("kept", [None, frozenset({"kind", "id", "a", "f_id"}), frozenset({"kind", "b"})])
+def test_facts_made_at_once_are_those_made_one_by_one(monkeypatch, shapes, kept):
+    """A table's records (one shape) made field by field over the facts (``Deferred._at_once``): the same facts,
+    items in the same order, as made record by record; records of several shapes made record by record."""
+    rows = [{"id": f"R{i}", "a": i, "b": "x", "c": 0.5} for i in range(6)]
+    if shapes == "two":
+        rows[3] = {"a": 3, "id": "R3", "b": "x", "c": 0.5}
+    made = []
+    for at_once in (True, False):
+        if not at_once:
+            monkeypatch.setattr(factrows.Deferred, "_at_once", lambda *a: False)
+        deferred = factrows.Deferred(LEAN, {"id": "f_id"})
+        facts = [{"kind": "doc", "id": "1"}]
+        facts += [deferred.make(KIND, "1", "1") | {"id": str(i + 2)} for i in range(len(rows))]
+        keys = deferred.keys() | {"a", "b", "f_id"}
+        deferred.made(facts, [str(i + 2) for i in range(len(rows))], rows, [kept] * len(rows),
+                      factrows.sharing(keys), None)
+        made.append([list(f.items()) for f in facts])
+    assert made[0] == made[1] and made[0][1][0] == ("kind", KIND) and len(made[0]) == 7
+
+
+@pytest.mark.parametrize("kept", [None, frozenset({"kind", "id", "b"}), frozenset({"kind", "id", "a", "c", "x"})])
+def test_facts_remade_at_once_are_those_remade_one_by_one(kept):
+    """A kind's facts of one shape narrowed field by field over them (``remade_at_once``): the same items, in the
+    same order, as ``remade`` of ``kept_items`` one by one; facts of several shapes are left to it."""
+    def facts() -> list[dict]:
+        return [{"kind": "doc", "id": "1"}, *({"kind": "agg.t", "a": i, "b": str(i), "c": [i], "id": str(i + 2)}
+                                             for i in range(5))]
+    fids, keys = [str(i + 2) for i in range(5)], {"kind", "a", "b", "c", "id"}
+    at_once, one_by_one = facts(), facts()
+    sources = [FactSource("agg.t", "", "", {}, None, "", fact=f) for f in at_once[1:]]
+    assert factrows.remade_at_once(at_once, fids, [kept] * 5, factrows.sharing(keys), sources)
+    assert all(s.fact is f for s, f in zip(sources, at_once[1:], strict=True))
+    factrows.remade(one_by_one, fids, [kept] * 5, lambda k, f: factrows.kept_items(one_by_one[k + 1], f),
+                    factrows.sharing(keys), None)
+    assert [list(f.items()) for f in at_once] == [list(f.items()) for f in one_by_one]
+    mixed = facts()
+    mixed[3] = {"kind": "agg.t", "b": "2", "a": 2, "c": [2], "id": "4"}
+    assert not factrows.remade_at_once(mixed, fids, [kept] * 5, factrows.sharing(keys))
+    assert not factrows.remade_at_once(facts(), fids, [kept, *[frozenset(keys)] * 4], factrows.sharing(keys))
+
+
+@pytest.mark.parametrize("lean", [LEAN, LEAN | {"_parent"}, frozenset({"id", "kind", "a"})])
+def test_placeholders_made_many_at_once_are_those_made_one_by_one(lean):
+    deferred = factrows.Deferred(lean, {})
+    many = deferred.made_many(KIND, "d1", "p1", 3)
+    assert [list(f.items()) for f in many] == [list(deferred.make(KIND, "d1", "p1").items())] * 3
+    assert len({id(f) for f in many}) == 3 and deferred.made_many(KIND, "d1", "p1", 0) == []

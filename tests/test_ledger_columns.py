@@ -42,7 +42,7 @@ def _facts(items: list, monkeypatch, slow: bool) -> tuple[FactBase, int]:
 
     monkeypatch.setattr(norm, "emit", counted)
     if slow:
-        monkeypatch.setattr(norm, "_kept_columns", lambda records, node: frozenset())
+        monkeypatch.setattr(norm, "_kept_columns", lambda records, node, shapes=None: frozenset())
     doc = Document("internal_audit.yaml", KIND, Positioned({"kind": KIND, "audits": items}), "yaml")
     norm.records(items, node, "/audits", doc, f"{KIND}.audits", ("7", "7"), KIND)
     return base, len(calls)

@@ -155,3 +155,22 @@ def test_a_large_ledger_kind_is_packed(tmp_path, monkeypatch):
     inventory = next(b for b in blocks.values() if b.fields["kind"] == "ghg_inventory.records")
     first = inventory.unpack(inventory.first + 5)
     assert first.derived_get("first_at") == f"{first.file}:{first.document.content.lines[first.at]}"
+
+
+@pytest.mark.parametrize("names", ["none", "some", "all"])
+@pytest.mark.parametrize("whole", [set(), {"a"}])
+def test_a_packed_kind_is_released_as_its_sources_one_by_one(monkeypatch, names, whole):
+    """``release`` of a packed kind's facts at once (``_release_block``): the facts the unpacked sources release."""
+    derived = {"none": [None] * 4, "some": [None, {"x": "f_x"}, None, None], "all": [{"x": "f_x"}] * 4}[names]
+    out = []
+    for pack_from in (2, 10**9):
+        monkeypatch.setattr(sourcepack, "PACK_FROM", pack_from)
+        facts = [{"kind": "b", "id": "1"}, *({"kind": "a", "id": str(i + 2)} for i in range(4)), {"kind": "c", "id": "6"}]
+        sources = IdList((f["id"], FactSource(f["kind"], "t.csv", i, {}, None, "k", fact=f,
+                                              names=derived[i - 1] if f["kind"] == "a" else None, row=i))
+                         for i, f in enumerate(facts))
+        packed = pack(sources, facts, {"b": ["1"], "a": ["2", "3", "4", "5"], "c": ["6"]}, FIELDS, PackedSource)
+        assert (type(packed._items[1]) is Block) is (pack_from == 2)
+        release(packed, facts, whole)
+        out.append([f is RELEASED for f in facts])
+    assert out[0] == out[1] and out[0][0] and out[0][5]
