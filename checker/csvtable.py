@@ -128,6 +128,18 @@ def _row_type() -> type:
     return type("TableRow", (), {})
 
 
+def _new_table(header: list[str], name: str, kind: str, records_field: str
+               ) -> tuple[TableContent, list[dict], Callable[[str, str], str], type | None]:
+    """A table of ``header`` (checked: ``_check_header``) without rows yet, its list of records, the function that
+    shares one object per distinct cell text (codes, names, dates), and the class whose instances' dicts hold its
+    rows (``_row_type``; None: plain dicts, a table wider than ``SHARED_KEYS`` columns)."""
+    _check_header(header, name)
+    records: list[dict] = []
+    out = TableContent({"kind": kind, records_field: records}, join_pointer("", records_field), len(header))
+    out.header = {h: i for i, h in enumerate(header)}
+    return out, records, {h: h for h in header}.setdefault, _row_type() if len(header) <= SHARED_KEYS else None
+
+
 def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Limits) -> TableContent:
     # strict: a quote never closed is an error, not the rest of the table read into one cell; and so is text
     # after a closing quote ("x"y), which the lenient reader silently joined
@@ -138,14 +150,9 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
         if header_row is None:
             raise InputError(tr("the table is empty"), name)
         header = [h.strip() for h in header_row]
-        _check_header(header, name)
-        records: list[dict] = []
-        out = TableContent({"kind": kind, records_field: records}, join_pointer("", records_field), len(header))
-        out.header = {h: i for i, h in enumerate(header)}
+        out, records, shared, row_type = _new_table(header, name, kind, records_field)
         width = len(header)
         add_line, add_lengths, add_record = out.lines.append, out.columns.extend, records.append
-        shared = {h: h for h in header}.setdefault  # one object per distinct cell text (codes, names, dates)
-        row_type = _row_type()
         strip = str.strip
         start = reader.line_num + 1
         for row in reader:
@@ -166,7 +173,7 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
                 add_lengths = out.widen(row)
             values = list(map(shared, values, values))
             pairs = zip(header, values, strict=True)
-            record = row_type().__dict__ if width <= SHARED_KEYS else {}  # sharing the table's keys (``_row_type``)
+            record = row_type().__dict__ if row_type is not None else {}  # sharing the table's keys (``_row_type``)
             record.update(pairs if "" not in values else [(h, v) for h, v in pairs if v])
             add_record(record)
     except csv.Error as exc:
@@ -199,15 +206,10 @@ def _rows_at_once(text: str, name: str, kind: str, records_field: str, limits: L
     lines = (text.replace("\r\n", "\n") if "\r" in text else text).split("\n")
     if lines[-1] == "":  # (the last line's end)
         lines.pop()
-    header = [h.strip() for h in lines[0].split(",")]
-    _check_header(header, name)
-    records: list[dict] = []
-    out = TableContent({"kind": kind, records_field: records}, join_pointer("", records_field), len(header))
-    out.header = {h: i for i, h in enumerate(header)}
-    shared = {h: h for h in header}.setdefault  # one object per distinct cell text (``_table_rows``)
-    row_type = _row_type() if len(header) <= SHARED_KEYS else None
     if len(lines) - 1 > limits.max_csv_rows:
         return None
+    out, records, shared, row_type = _new_table([h.strip() for h in lines[0].split(",")], name, kind, records_field)
+    header = list(out.header)
     for start in range(1, len(lines), _BLOCK):
         block = list(map(str.split, lines[start:start + _BLOCK], repeat(",")))
         if not _block(block, start + 1, out, records, header, (shared, limits.max_csv_cell), row_type):
