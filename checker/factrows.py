@@ -41,9 +41,9 @@ class Deferred:
     """The records of one lean kind whose facts are made by ``FactBase.narrow``: ``lean`` the fields their lean
     facts would carry; ``links`` those of ``_doc`` and ``_parent`` (set on the placeholder); ``rename`` the
     records' reserved field names and their engine names (``f_<name>``); ``evidence`` the engine names of the
-    records' fields; ``written`` the fields set on the placeholders (``FactBase.set_derived``); ``materialized``:
-    the lean fields of the evidence were copied onto the placeholders (a derived value of a field the evidence
-    gives: the placeholders then carry what the lean facts would)."""
+    records' fields; ``written`` the fields set on the placeholders (``FactBase.set_derived_column``);
+    ``materialized``: the lean fields of the evidence were copied onto the placeholders (a derived value of a field
+    the evidence gives: the placeholders then carry what the lean facts would)."""
 
     __slots__ = ("_last", "evidence", "lean", "links", "materialized", "placeholder", "rename", "shapes", "written")
 
