@@ -221,6 +221,8 @@ class FactBase:
         as dicts sharing the fields kept and those ``write`` sets (CPython's key-sharing dicts: ~290 instead of
         ~500 bytes a fact of 20 fields; ``checker.factrows.remade``), a ``deferred`` kind's from their evidence and
         placeholders (``Deferred.items``).  False: they were not (too few, or more fields than are shared)."""
+        if deferred is None and len(fids) < _COMPACT_FROM:
+            return False  # (too few: nothing to make)
         facts = self.facts
         names = column_of(self.sources, fids, "names")
         plans: dict[int, frozenset[str] | None] = {}  # id of a fact's derived names -> fields kept
