@@ -221,6 +221,8 @@ class FactBase:
         as dicts sharing the fields kept and those ``write`` sets (CPython's key-sharing dicts: ~290 instead of
         ~500 bytes a fact of 20 fields; ``checker.factrows.remade``), a ``deferred`` kind's from their evidence and
         placeholders (``Deferred.items``).  False: they were not (too few, or more fields than are shared)."""
+        if deferred is None and len(fids) < _COMPACT_FROM:
+            return False  # (too few: nothing to make)
         facts = self.facts
         names = column_of(self.sources, fids, "names")
         plans: dict[int, frozenset[str] | None] = {}  # id of a fact's derived names -> fields kept
@@ -290,20 +292,12 @@ class FactBase:
             self._name_keep.append(after)  # kept alive: its id is part of the next steps' keys
         return after, label
 
-    def set_derived(self, fact: dict, name: str, value: Any, shown: Any = None) -> None:
-        """Set a derived value on a fact (``name`` is the engine's field name) and note it, as ``shown``
-        (default: the value), for the fact's messages under the rule-language name."""
-        fact[name] = value
-        self._writes(fact["kind"], name, False)
-        src = self.sources[fact["id"]]
-        src.names, label = self._names(src.names, name)
-        self._show(src, label, value, value if shown is None else shown)
-
     def set_derived_column(self, facts: list[dict], name: str, values: list, skip: Any,
                            shown: list | None = None, sources: list[FactSource] | None = None,
                            kind: str | None = None, resolve: Resolve | None = None) -> None:
-        """``set_derived`` on each fact whose value (same position in ``values``) is not ``skip``;
-        ``shown``: the values as the messages show them, by position (default: the values);
+        """Set a derived value (``name`` is the engine's field name) on each fact whose value (same position in
+        ``values``) is not ``skip`` and note it for the fact's messages under the rule-language name; ``shown``:
+        the values as the messages show them, by position (default: the values);
         ``sources``: the facts' sources, by position (default: looked up).  While ``holding``, the column
         of the facts of ``kind`` (all of them, in order) is held as it is instead (``narrow`` writes it);
         ``resolve``: how the values are computed from what ``values`` holds, when read (``HeldColumns``)."""

@@ -41,9 +41,9 @@ class Deferred:
     """The records of one lean kind whose facts are made by ``FactBase.narrow``: ``lean`` the fields their lean
     facts would carry; ``links`` those of ``_doc`` and ``_parent`` (set on the placeholder); ``rename`` the
     records' reserved field names and their engine names (``f_<name>``); ``evidence`` the engine names of the
-    records' fields; ``written`` the fields set on the placeholders (``FactBase.set_derived``); ``materialized``:
-    the lean fields of the evidence were copied onto the placeholders (a derived value of a field the evidence
-    gives: the placeholders then carry what the lean facts would)."""
+    records' fields; ``written`` the fields set on the placeholders (``FactBase.set_derived_column``);
+    ``materialized``: the lean fields of the evidence were copied onto the placeholders (a derived value of a field
+    the evidence gives: the placeholders then carry what the lean facts would)."""
 
     __slots__ = ("_last", "evidence", "lean", "links", "materialized", "placeholder", "rename", "shapes", "written")
 
@@ -78,7 +78,7 @@ class Deferred:
 
     def made_many(self, kind: str, doc_id: str, parent_id: str, count: int) -> list[dict]:
         """``count`` placeholders (``make``), made by C loops."""
-        made: list[dict] = list(map(attrgetter("__dict__"), starmap(self.placeholder, repeat((), count))))  # type: ignore[arg-type]
+        made = _instances(self.placeholder, count)  # type: ignore[arg-type]
         for name, value in (("kind", kind), ("_doc", doc_id), ("_parent", parent_id)):
             if name == "kind" or name in self.links:
                 deque(map(dict.__setitem__, made, repeat(name), repeat(value, count)), maxlen=0)
@@ -162,12 +162,9 @@ class Deferred:
         lean, rename = self._fields(kept[0]), self.rename
         pairs = [(key, name) for key in shapes.pop() if (name := rename.get(key, key)) in lean]
         placeholders = facts[first:first + n]
-        made: list[dict] = list(map(attrgetter("__dict__"), starmap(row_type, repeat((), n))))
+        made = _instances(row_type, n)
         deque(map(dict.__setitem__, made, repeat("kind"), map(itemgetter("kind"), placeholders)), maxlen=0)
-        if pairs:
-            values = map(itemgetter(*(key for key, _ in pairs)), data)
-            names = [name for _, name in pairs]
-            deque(map(dict.update, made, map(zip, repeat(names), values if len(pairs) > 1 else zip(values))), maxlen=0)
+        _filled(made, [key for key, _ in pairs], [name for _, name in pairs], data)
         for key in (*self.links, "id"):
             if kept[0] is None or key in kept[0]:
                 deque(map(dict.__setitem__, made, repeat(key), map(itemgetter(key), placeholders)), maxlen=0)
@@ -203,13 +200,24 @@ def remade_at_once(facts: list, fids: list[str], kept: list[frozenset[str] | Non
     if len(shapes) != 1:
         return False
     names = [key for key in shapes.pop() if kept[0] is None or key in kept[0]]
-    made: list[dict] = list(map(attrgetter("__dict__"), starmap(row_type, repeat((), n))))
-    values = map(itemgetter(*names), facts[first:first + n])
-    deque(map(dict.update, made, map(zip, repeat(names), values if len(names) > 1 else zip(values))), maxlen=0)
+    made = _instances(row_type, n)
+    _filled(made, names, names, facts[first:first + n])
     facts[first:first + n] = made
     if sources is not None:
         deque(map(setattr, sources, repeat("fact"), made), maxlen=0)
     return True
+
+
+def _instances(row_type: type, n: int) -> list[dict]:
+    """The dicts of ``n`` new instances of ``row_type`` (``sharing``), made by C loops."""
+    return list(map(attrgetter("__dict__"), starmap(row_type, repeat((), n))))
+
+
+def _filled(made: list[dict], keys: list[str], names: list[str], rows: Iterable) -> None:
+    """Each of ``made`` given the values of ``keys`` in its row of ``rows`` under ``names``, in order (C loops)."""
+    if keys:
+        values = map(itemgetter(*keys), rows)
+        deque(map(dict.update, made, map(zip, repeat(names), values if len(keys) > 1 else zip(values))), maxlen=0)
 
 
 def _numbered(fids: list[str], kept: list) -> int:

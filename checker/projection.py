@@ -111,7 +111,7 @@ def _codes(keys) -> array:
 
 
 def combined(codes: list[array]) -> array | None:
-    """The codes of several columns of ``n`` facts as one (facts share it when they share every column's): the
+    """The codes of several columns of the same facts as one (facts share it when they share every column's): the
     first position of each fact's codes together (one C pass over the columns zipped)."""
     if not codes:
         return None

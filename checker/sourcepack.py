@@ -23,7 +23,6 @@ from .idlist import IdList
 PACK_FROM = 1024  # facts of a kind, from which their sources are packed
 RELEASED: dict = {}  # the place of a fact whose engine copy was released (``checker.check._release``)
 _ABSENT: Any = object()
-_PLACES = frozenset({"row"})  # fields read back as the source's position when they are (``Block.get``)
 
 
 class Block:
@@ -44,7 +43,7 @@ class Block:
         """The field ``name`` of the ``k``-th source."""
         column = self.fields.get(name, _ABSENT)
         if column is _ABSENT:
-            if name in _PLACES:
+            if name == "row":
                 return k
             fact = self.facts[self.first + k]
             return None if fact is RELEASED else fact
@@ -56,7 +55,7 @@ class Block:
         if column is _ABSENT and name == "fact":
             self.facts[self.first + k] = RELEASED if value is None else value
             return
-        if column is _ABSENT:  # (the row, the place: its position until one differs)
+        if column is _ABSENT:  # (the row: its position until one differs)
             if value == k:
                 return
             column = self.fields[name] = _Column(range(self.count))
@@ -76,7 +75,7 @@ class Block:
             return [None if f is RELEASED else f for f in facts] if any(map(operator.is_, facts, repeat(RELEASED))) \
                 else facts
         if column is _ABSENT:
-            return range(self.count) if name in _PLACES else [self.get(name, k) for k in range(self.count)]
+            return range(self.count) if name == "row" else [self.get(name, k) for k in range(self.count)]
         return [column] * self.count
 
     def settle(self) -> None:
@@ -146,7 +145,7 @@ def _block(rows: list, facts: list, first: int, fields: tuple[str, ...], make: C
         column = list(map(operator.attrgetter(name), rows))
         if name == "fact" and all(map(operator.is_, column, facts[first:first + len(rows)])):
             continue  # the fact list holds them (``Block.unpack``)
-        if name in _PLACES and all(map(operator.eq, column, range(len(rows)))):
+        if name == "row" and all(map(operator.eq, column, range(len(rows)))):
             continue  # (read back as the position)
         packed[name] = _shared(column)
     return Block(make, packed, facts, first, len(rows))
