@@ -13,7 +13,7 @@ import csv
 import io
 from array import array
 from collections.abc import Callable, Iterable
-from itertools import chain, repeat
+from itertools import repeat
 from typing import Any
 
 from .errors import InputError
@@ -210,22 +210,24 @@ def _rows_at_once(text: str, name: str, kind: str, records_field: str, limits: L
         return None
     out, records, shared, row_type = _new_table([h.strip() for h in lines[0].split(",")], name, kind, records_field)
     header = list(out.header)
+    commas = len(header) - 1  # (a line of the header's width: as many commas)
     for start in range(1, len(lines), _BLOCK):
-        block = list(map(str.split, lines[start:start + _BLOCK], repeat(",")))
-        if not _block(block, start + 1, out, records, header, (shared, limits.max_csv_cell), row_type):
+        block = lines[start:start + _BLOCK]
+        if block.count("") or set(map(str.count, block, repeat(","))) != {commas}:
+            return None  # (a blank line, or a row of another width)
+        cells = ",".join(block).split(",")  # (every cell of the block in one pass, row after row)
+        if not _block(cells, len(block), start + 1, out, records, header, (shared, limits.max_csv_cell), row_type):
             return None
     return out
 
 
-def _block(block: list[list[str]], line: int, out: TableContent, records: list[dict], header: list[str],
+def _block(cells: list[str], rows: int, line: int, out: TableContent, records: list[dict], header: list[str],
            cells_as: tuple[Callable[[str, str], str], int], row_type: type | None) -> bool:
-    """Add a block of rows starting on ``line`` to ``out`` as ``_table_rows`` adds them one by one (``cells_as``: the
-    text shared for each cell, and the longest a cell may be); False (``out`` then incomplete) when a row is not
-    of the header's width, a row's cells are all blank, or a cell is longer than the limit or the lengths array."""
+    """Add a block of ``rows`` rows starting on ``line`` to ``out`` as ``_table_rows`` adds them one by one
+    (``cells``: theirs, row after row, each row of the header's width; ``cells_as``: the text shared for each
+    cell, and the longest a cell may be); False (``out`` then incomplete) when a row's cells are all blank, or a
+    cell is longer than the limit or the lengths array."""
     width, (shared, longest) = len(header), cells_as
-    if set(map(len, block)) != {width}:
-        return False
-    cells = list(chain.from_iterable(block))
     lengths = list(map(len, cells))
     if max(lengths) > longest:
         return False
@@ -237,7 +239,7 @@ def _block(block: list[list[str]], line: int, out: TableContent, records: list[d
         out.columns.extend(lengths)
     except OverflowError:
         return False
-    out.lines.extend(range(line, line + len(block)))
+    out.lines.extend(range(line, line + rows))
     add = records.append
     for row in zip(*[iter(list(map(shared, values, values)))] * width, strict=True):
         record = row_type().__dict__ if row_type is not None else {}
