@@ -8,8 +8,15 @@ heap, where freed space stays resident between live blocks (the heap cannot shri
 highest live block).  Measured at 100k documents (``bench/bench.py``): the heap grew from 57 to
 134 MB during the evaluation, 64 MB of it free at the end.  A fixed threshold (which
 ``mallopt(M_MMAP_THRESHOLD)`` sets, turning the dynamic adjustment off) keeps every block of
-128 KiB or more in its own mapping, returned to the system when it is freed.  Small blocks, and
+512 KiB or more in its own mapping, returned to the system when it is freed.  Small blocks, and
 Python's own objects (its arenas are mapped apart), are not affected.
+
+Why 512 KiB, measured at 180k ledger records (360k rows, ``bench/bench.py --only ledger``): every block in its
+own mapping is mapped, faulted in page by page and unmapped again, and the column passes of a large table
+free and allocate thousands of lists of 100k-1.4 MB.  At glibc's initial 128 KiB: ~580k page faults and
+1.4-1.8 s of system time; at 512 KiB: ~490k and 1.0-1.1 s, peak 443-444 MiB (440 before); at 1 MiB: 360-420k,
+0.8-0.9 s, but peak 444-454 MiB; at 2 MiB: 0.75 s, peak 475 MiB (the limit is 477 MiB).  The documents series'
+peak at 180k is unchanged (413-414 MiB).
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 M_MMAP_THRESHOLD = -3  # glibc's malloc.h
-THRESHOLD = 128 * 1024  # glibc's initial value, kept fixed
+THRESHOLD = 512 * 1024  # (fixed)
 
 
 @functools.cache
