@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import functools
 import operator
-from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import compress, islice, repeat
 from typing import Any
 
 from .conditions import RESERVED, engine_field
 from .factbase import FactBase, FactSource
+from .heldcolumns import Coded as Coded  # (held columns coded: ``FactBase.coder``)
+from .heldcolumns import coded
 from .locations import LOCATION, LOCATION_COLUMNS, located_column
 from .packedsource import evidence
 from .quantities import rounded
@@ -325,71 +326,6 @@ _UNSEEN, _OWN, _ZERO = object(), object(), 0.0
 _NUMBERS = frozenset({int, float})
 _INTEGERS = frozenset({int})
 _TEXT_INTEGERS, _TEXT_FLOATS = frozenset({int, str, type(None)}), frozenset({float, str, type(None)})
-
-
-class Coded:
-    """A long held column as one small code per row into its distinct values (``coded``; memory: 1 or 2
-    bytes a row instead of an 8-byte reference): the same values, read by position or in order."""
-
-    __slots__ = ("codes", "table")
-
-    def __init__(self, codes: array, table: list):
-        self.codes, self.table = codes, table
-
-    def __len__(self) -> int:
-        return len(self.codes)
-
-    def __getitem__(self, row: int) -> Any:
-        return self.table[self.codes[row]]
-
-    def __iter__(self) -> Iterator:
-        return map(self.table.__getitem__, self.codes)
-
-
-def coded(values: list | None, by_value: bool = False) -> Any:
-    """``values`` as a ``Coded`` column when it is long and holds at most 65,536 distinct objects (told apart
-    by identity, so every value read back is the object held) and, beyond 256, at most 3 for every 4 rows (else
-    the codes and the table of objects take more room than the list); otherwise as it is.  ``by_value``: values
-    that are equal may be read back as one of them (no one tells them apart by identity) - then, when no two
-    equal values can differ (``_by_value``), they are told apart by value, which is quicker."""
-    if values is None or type(values) is not list or len(values) < _CODE_FROM:
-        return values
-    if all(map(operator.is_, values, repeat(values[0]))):  # one object (a value every row has, nothing derived)
-        return Coded(array("B", bytes(len(values))), [values[0]])
-    distinct = _by_value(values) if by_value else None
-    if distinct is not None:  # (each value told apart by value: read back as the first of its equals)
-        keys = values
-    else:
-        keys = list(map(id, values))
-        distinct = dict(zip(keys, values, strict=True))  # (all alive in ``values``: ids are unique)
-    if len(distinct) > min(65536, max(256, 3 * len(values) // 4)):
-        return values
-    table = list(distinct) if keys is values else list(distinct.values())
-    if len(distinct) == 1:  # (one value, several objects equal to it)
-        return Coded(array("B", bytes(len(values))), table)
-    codes = map(dict(zip(distinct, range(len(distinct)), strict=True)).__getitem__, keys)
-    return Coded(array("B", bytes(codes)) if len(distinct) <= 256 else array("H", list(codes)), table)
-
-
-_CODE_FROM = 1024  # rows of a held column, from which it is held ``Coded``
-
-
-def _by_value(values: list) -> dict | None:
-    """The distinct values of the list by value (``dict.fromkeys``) when values that are equal are the same value to a
-    reader (``coded``): texts, whole numbers (no bool: True == 1), None and plain objects (equal only to themselves),
-    or floats among texts, None and plain objects but no zero (0.0 == -0.0); else None (or a value unhashable)."""
-    try:
-        distinct = dict.fromkeys(values)
-    except TypeError:
-        return None
-    if set(map(type, distinct)) <= _NEVER_EQUAL:  # (no two values of these types are equal unless the same)
-        return distinct
-    types = set(map(type, values))  # (a value equal to another of another type is among the distinct ones' equals)
-    return distinct if types <= _VALUE_CODED or (types <= _FLOAT_CODED and 0.0 not in distinct) else None
-
-
-_VALUE_CODED, _NEVER_EQUAL = frozenset({str, int, type(None), object}), frozenset({str, type(None), object})
-_FLOAT_CODED = frozenset({str, float, type(None), object})
 
 
 def _fixed(values: Any) -> Any:

@@ -56,6 +56,22 @@ def test_a_column_coded_by_value_reads_back_the_same_values(pool):
     assert type(by_value) is Coded and len(by_value.table) == len({str(v) for v in values})
 
 
+@pytest.mark.parametrize("by_value", [False, True])
+def test_a_column_of_too_many_distinct_values_stays_a_list(by_value):
+    """A column is coded with at most 3 distinct values for every 4 rows (beyond 256): one more and it stays the list
+    it is (by value: the count stops at the first value too many)."""
+    most = 3 * ROWS // 4
+    for distinct in (most, most + 1, ROWS):
+        pool = [f"v{i}" for i in range(distinct)]
+        values = [pool[i % distinct] for i in range(ROWS)]
+        held = coded(values, by_value=by_value)
+        if distinct > most:
+            assert held is values
+        else:
+            assert type(held) is Coded and held.codes.typecode == "H" and list(held) == values
+            assert len(held.table) == distinct
+
+
 def test_a_value_set_for_some_rows_is_read_back_with_the_own_value_elsewhere():
     rng = random.Random(3)
     records = []
