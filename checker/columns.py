@@ -197,14 +197,15 @@ class Columns:
         label = name[2:] if name.startswith("f_") else name
         for stale in (label, "f_" + label):  # (the held column of that label is replaced)
             self._fresh.pop(stale, None)
+        if shown is None and all(map(operator.is_, values, repeat(ABSENT))):
+            return  # nothing to set or hold (``FactBase.set_derived_column``: a unit problem column where none is)
         resolve = located_column(located, partners or []) if located else None
         held, held_shown = values, shown  # held: coded, the fields the facts will carry too (memory: the stage's
         if self.base.holding and "." not in name:  # peak); positions (``located``): a tuple, never coded (all differ)
             held, held_shown = (_fixed(values), _fixed(shown)) if resolve else (
                 coded(values, by_value=shown is None), coded(shown))  # (shown: told apart from the values by identity)
         self.base.set_derived_column(self.facts, name, held, ABSENT, held_shown, self.sources(), self.kind, resolve)
-        if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts) and (
-                shown is not None or any(map(operator.is_not, values, repeat(ABSENT)))):  # (held: not all absent)
+        if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts):  # (held)
             self._fresh[name] = values  # (held coded: a later step reading it reads it as set)
 
 

@@ -179,6 +179,27 @@ def test_products_over_thousands_of_mixed_rows_are_the_per_record_values():
     assert any("mwh" in f for f in facts) and any("mwh_unit_error" in f for f in facts)
 
 
+@pytest.mark.parametrize("activities", [
+    [1000.0, 2.5, 0.0, -0.0, 0.1, 1e200],  # floats only: the first column is the product so far as it is
+    [1000, 3, 10 ** 200, 7, 2 ** 53 + 1],  # whole numbers: each 1.0 times itself, a float (never a whole product)
+])
+@pytest.mark.parametrize("units", [["MWh", "GJ", "万kWh"], ["MWh", "furlong"]])
+def test_products_of_columns_of_one_number_type_are_the_per_record_values(activities, units):
+    """``product`` / ``convert`` where each value is a number of one type, every unit known or not: every row usable
+    (nothing else to mark) unless a product is not finite."""
+    rng = random.Random(11)
+    factors = [0.5703, 2.0, 1e200] if type(activities[0]) is float else [2, 10 ** 200, 3]
+    records = [_ghg(rng.choice(activities), rng.choice(units), rng.choice(factors), "tCO2/MWh", rng.choice([1, 25]))
+               for _ in range(ROWS)]
+    convert = {"kind": GHG, "field": "mwh", "op": "convert", "args": ["activity", "activity_unit"], "to": "MWh"}
+    facts = _same(records, [PRODUCT, convert]).facts
+    assert any("expected" in f for f in facts) and any("expected_unit_error" in f for f in facts)
+    assert sum("mwh" in f for f in facts) == sum(f["activity_unit"] != "furlong" for f in facts)
+    zeros = [(math.copysign(1.0, f["activity"]), math.copysign(1.0, f["expected"])) for f in facts
+             if "expected" in f and f["activity"] == 0]
+    assert all(a == b for a, b in zeros) and len(set(zeros)) == (2 if zeros else 0)  # (a zero keeps its sign)
+
+
 @pytest.mark.parametrize("packed", [False, True])
 def test_partners_read_at_once_are_those_read_one_by_one(packed):
     from checker import derive_keys
