@@ -12,6 +12,7 @@ A column holds, per fact in fact order, the value at the path or None when it is
 from __future__ import annotations
 
 import functools
+import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from itertools import compress, islice, repeat
@@ -266,61 +267,92 @@ class ColumnStore:
         return columns
 
 
-def rel_diff_column(columns: list[list], table: dict) -> list:
-    """The ``rel_diff`` op (|a − b| / |b|, checker.derivations) over whole columns."""
+def rel_diff_column(columns: list[list], table: dict, types: list | None = None) -> list:
+    """The ``rel_diff`` op (|a − b| / |b|, checker.derivations) over whole columns (``types``: the types of each
+    column's values, when known), a result that is not finite absent (``finite_op``)."""
     a_column, b_column = columns
-    if _NUMBERS.issuperset(set(map(type, a_column)) | set(map(type, b_column))):  # every row numbers (no bool)
-        diffs = list(map(operator.truediv, map(abs, map(operator.sub, a_column, b_column)), map(abs, b_column))) \
+    if _NUMBERS.issuperset(set().union(*types) if types else set(map(type, a_column)) | set(map(type, b_column))):
+        # every row numbers (no bool)
+        diffs: Any = map(operator.truediv, map(abs, map(operator.sub, a_column, b_column)), map(abs, b_column)) \
             if 0 not in b_column else [abs(a - b) / abs(b) if b else ABSENT for a, b in zip(a_column, b_column,
                                                                                             strict=True)]
         # once per distinct value, every zero one (|a - b| / |b| is never -0.0); absent stays absent
-        known = {d: rounded(d) for d in dict.fromkeys(diffs) if d is not ABSENT}
-        return list(map(known.get, diffs, diffs))
+        return list(map(_Once(_rounded_diff).__getitem__, diffs))
     out = []
     for a, b in zip(a_column, b_column, strict=True):
         ta, tb = type(a), type(b)
         numbers = (ta is float or ta is int) and (tb is float or tb is int)
         if numbers and b:
             diff = abs(a - b) / abs(b)
-            out.append(_ZERO if diff == 0 else rounded(diff))  # (most rows agree: one zero, never -0.0)
+            out.append(_ZERO if diff == 0 else _finite(rounded(diff)))  # (most rows agree: one zero, never -0.0)
         else:
             out.append(ABSENT)
     return out
 
 
-def per_distinct(op: Callable[[list, dict], Any]) -> Callable[[list[list], dict], list]:
-    """The column twin of a row op: computed once per distinct row.  Rows are taken as equal by value when
-    every column is ``_memo_safe`` (no op tells its equal values apart); otherwise a row of whole numbers only
-    (years, months) is, and any other row (a float, whose zero has a sign; a bool, equal to 1) is computed on
+def _rounded_diff(diff: Any) -> Any:
+    return diff if diff is ABSENT else _finite(rounded(diff))
+
+
+def _finite(value: Any) -> Any:
+    """A derived value, or absent where it is a float that is not finite (an overflowing result)."""
+    return ABSENT if type(value) is float and not math.isfinite(value) else value
+
+
+class _Once(dict):
+    """A function's value of each distinct key, computed when the key is first looked up."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[Any], Any]):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.fn(key)
+        return value
+
+
+def per_distinct(op: Callable[[list, dict], Any]) -> Callable[..., list]:
+    """The column twin of a row op: computed once per distinct row, a result that is not finite absent
+    (``finite_op``; ``types``: the types of each column's values, when known).  Rows are taken as equal by value
+    when every column is ``_memo_safe`` (no op tells its equal values apart); otherwise a row of whole numbers
+    only (years, months) is, and any other row (a float, whose zero has a sign; a bool, equal to 1) is computed on
     its own."""
-    def twin(columns: list[list], table: dict) -> list:
-        if all(map(_memo_safe, columns)):
+    def twin(columns: list[list], table: dict, types: list | None = None) -> list:
+        if all(map(_memo_safe, columns, types or repeat(None))):
             if len(columns) == 1:  # (no row tuples)
-                once = {value: op([value], table) for value in dict.fromkeys(columns[0])}
-                return list(map(once.__getitem__, columns[0]))
-            rows = list(zip(*columns, strict=True))
-            known = {row: op(list(row), table) for row in dict.fromkeys(rows)}
-            return list(map(known.__getitem__, rows))
+                return list(map(_Once(lambda value: _finite(op([value], table))).__getitem__, columns[0]))
+            return list(map(_Once(lambda row: _finite(op(list(row), table))).__getitem__, zip(*columns, strict=True)))
         done: dict[tuple, Any] = {}
         out = []
         for row in zip(*columns, strict=True):
             value = done.get(row, _UNSEEN) if _INTEGERS.issuperset(map(type, row)) else _OWN
             if value is _UNSEEN:
-                value = done[row] = op(list(row), table)
+                value = done[row] = _finite(op(list(row), table))
             elif value is _OWN:
-                value = op(list(row), table)
+                value = _finite(op(list(row), table))
             out.append(value)
         return out
+    _FINITE_OPS.add(twin)
     return twin
 
 
-def _memo_safe(column: list) -> bool:
+_FINITE_OPS: set[Callable] = {rel_diff_column}
+
+
+def finite_op(column_op: Callable) -> bool:
+    """Whether a column op (``per_distinct``, ``rel_diff_column``) gives no float that is not finite."""
+    return column_op in _FINITE_OPS
+
+
+def _memo_safe(column: list, types: frozenset[type] | None = None) -> bool:
     """Whether values of the column that are equal are the same to any op: texts, whole numbers and None
     (no bool: True == 1), or floats without a zero (0.0 == -0.0) and without whole numbers (1.0 == 1)."""
-    types = set(map(type, column))
-    if _TEXT_INTEGERS.issuperset(types):
+    kinds = types or set(map(type, column))
+    if _TEXT_INTEGERS.issuperset(kinds):
         return True
-    return _TEXT_FLOATS.issuperset(types) and 0.0 not in column
+    return _TEXT_FLOATS.issuperset(kinds) and 0.0 not in column
 
 
 _UNSEEN, _OWN, _ZERO = object(), object(), 0.0

@@ -63,7 +63,8 @@ def _scales(unit_columns: list, unit_fields: list[str | None], count: int, to: s
         return list(map(_Scales(unit_fields, to, False).__getitem__, _unit_rows(unit_columns, unit_fields, count)))
     except TypeError:  # something unhashable where a unit should be: row by row
         pass
-    known, out = {}, []
+    known: dict = {}
+    out = []
     for units in _unit_rows(unit_columns, unit_fields, count):
         try:
             scale = known.get(units)

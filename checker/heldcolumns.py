@@ -134,8 +134,8 @@ def coded(values: list | None, by_value: bool = False) -> Any:
     table = list(distinct.values())
     if len(distinct) == 1:  # (one value, several objects equal to it)
         return Coded(array("B", bytes(len(values))), table)
-    codes = map(dict(zip(distinct, range(len(distinct)), strict=True)).__getitem__, keys)
-    return Coded(array("B", bytes(codes)) if len(distinct) <= 256 else array("H", list(codes)), table)
+    by_id = map(dict(zip(distinct, range(len(distinct)), strict=True)).__getitem__, keys)
+    return Coded(array("B", bytes(by_id)) if len(distinct) <= 256 else array("H", list(by_id)), table)
 
 
 _CODE_FROM = 1024  # rows of a held column, from which it is held ``Coded``

@@ -200,6 +200,22 @@ def test_products_of_columns_of_one_number_type_are_the_per_record_values(activi
     assert all(a == b for a, b in zeros) and len(set(zeros)) == (2 if zeros else 0)  # (a zero keeps its sign)
 
 
+@pytest.mark.parametrize("pool", [
+    [1e308, -1e308, 2.5, math.inf, 1e-300],  # floats without a zero: once per distinct value (or row)
+    [10 ** 300, 2 ** 60, 3, -7],  # whole numbers: once per distinct row
+    [1e308, 3, 2.5, -1e308],  # of both: row by row
+])
+def test_results_that_are_not_finite_are_absent_on_every_column_path(pool):
+    rng = random.Random(13)
+    records = [(GHG, {"x": rng.choice(pool), "y": rng.choice(pool)}) for _ in range(ROWS)]
+    derive = [{"kind": GHG, "field": op, "op": op, "args": ["x", "y"]} for op in ("add", "sub", "rel_diff", "ratio")]
+    derive.append({"kind": GHG, "field": "number_of", "op": "number_of", "args": ["x"]})
+    facts = _same(records, derive).facts
+    assert all(math.isfinite(v) for f in facts for k, v in f.items() if type(v) is float and k in ("add", "sub"))
+    if 1e308 in pool:  # (1e308 + 1e308 overflows)
+        assert any("add" not in f for f in facts) and any("rel_diff" not in f for f in facts if f["y"])
+
+
 @pytest.mark.parametrize("packed", [False, True])
 def test_partners_read_at_once_are_those_read_one_by_one(packed):
     from checker import derive_keys
