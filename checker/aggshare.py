@@ -16,7 +16,7 @@ from itertools import compress, islice
 from operator import and_, itemgetter
 from typing import Any
 
-from .columns import Columns
+from .columns import Columns, Once
 from .packmodel import Aggregate
 
 
@@ -29,9 +29,8 @@ def where_mask(columns: Columns, where: tuple[tuple[str, Any], ...]) -> list[boo
     for name, wanted in where:
         column = columns.get(name)
         test = _where_test(wanted)
-        if columns.types(column) <= _TESTED_ONCE:
-            distinct = dict.fromkeys(column)
-            found: Any = map(dict(zip(distinct, map(test, distinct), strict=True)).__getitem__, column)
+        if columns.types(column) <= _TESTED_ONCE:  # (each distinct value tested as it is first met)
+            found: Any = map(Once(test).__getitem__, column)
         else:
             found = map(test, column)
         mask = list(found) if mask is None else list(map(and_, mask, found))

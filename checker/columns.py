@@ -277,7 +277,7 @@ def rel_diff_column(columns: list[list], table: dict, types: list | None = None)
             if 0 not in b_column else [abs(a - b) / abs(b) if b else ABSENT for a, b in zip(a_column, b_column,
                                                                                             strict=True)]
         # once per distinct value, every zero one (|a - b| / |b| is never -0.0); absent stays absent
-        return list(map(_Once(_rounded_diff).__getitem__, diffs))
+        return list(map(Once(_rounded_diff).__getitem__, diffs))
     out = []
     for a, b in zip(a_column, b_column, strict=True):
         ta, tb = type(a), type(b)
@@ -299,7 +299,7 @@ def _finite(value: Any) -> Any:
     return ABSENT if type(value) is float and not math.isfinite(value) else value
 
 
-class _Once(dict):
+class Once(dict):
     """A function's value of each distinct key, computed when the key is first looked up."""
 
     __slots__ = ("fn",)
@@ -322,8 +322,8 @@ def per_distinct(op: Callable[[list, dict], Any]) -> Callable[..., list]:
     def twin(columns: list[list], table: dict, types: list | None = None) -> list:
         if all(map(_memo_safe, columns, types or repeat(None))):
             if len(columns) == 1:  # (no row tuples)
-                return list(map(_Once(lambda value: _finite(op([value], table))).__getitem__, columns[0]))
-            return list(map(_Once(lambda row: _finite(op(list(row), table))).__getitem__, zip(*columns, strict=True)))
+                return list(map(Once(lambda value: _finite(op([value], table))).__getitem__, columns[0]))
+            return list(map(Once(lambda row: _finite(op(list(row), table))).__getitem__, zip(*columns, strict=True)))
         done: dict[tuple, Any] = {}
         out = []
         for row in zip(*columns, strict=True):
