@@ -177,7 +177,7 @@ class Columns:
             del self._cache[key]
         for key in [k for k in self._fresh if k not in paths]:
             del self._fresh[key]
-        kept = set(map(id, self._cache.values()))
+        kept = set(map(id, self._cache.values())) | set(map(id, self._fresh.values()))
         self._types = {k: hit for k, hit in self._types.items() if k in kept}
 
     def types(self, column: list) -> frozenset[type]:
@@ -201,13 +201,23 @@ class Columns:
         if shown is None and all(map(operator.is_, values, repeat(ABSENT))):
             return  # nothing to set or hold (``FactBase.set_derived_column``: a unit problem column where none is)
         resolve = located_column(located, partners or []) if located else None
-        held, held_shown = values, shown  # held: coded, the fields the facts will carry too (memory: the stage's
-        if self.base.holding and "." not in name:  # peak); positions (``located``): a tuple, never coded (all differ)
-            held, held_shown = (_fixed(values), _fixed(shown)) if resolve else (
-                coded(values, by_value=shown is None), coded(shown))  # (shown: told apart from the values by identity)
+        held, held_shown, types = values, shown, None
+        if self.base.holding and "." not in name:
+            held, held_shown, types = _held(values, shown, resolve is not None)
         self.base.set_derived_column(self.facts, name, held, ABSENT, held_shown, self.sources(), self.kind, resolve)
         if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts):  # (held)
-            self._fresh[name] = values  # (held coded: a later step reading it reads it as set)
+            self._fresh[name] = values
+            if types is not None:  # (as ``types`` finds them, for a step reading the column as set)
+                self._types[id(values)] = (values, types)  # (held coded: a later step reading it reads it as set)
+
+
+def _held(values: list, shown: list | None, located: bool) -> tuple[Any, Any, frozenset[type] | None]:
+    """A column as the fact base holds it while the stage runs, and as messages show it: coded (memory: the stage's
+    peak); positions (``located``): a tuple, never coded (all differ).  And the types of its values, when found."""
+    if located:
+        return _fixed(values), _fixed(shown), None
+    types = None if shown is not None else frozenset(map(type, values))  # (known for ``Columns.types``)
+    return coded(values, shown is None, types), coded(shown), types  # (shown: told apart from the values by identity)
 
 
 class TableColumns(Columns):

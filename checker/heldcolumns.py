@@ -106,18 +106,20 @@ class Coded:
         return map(self.table.__getitem__, self.codes)
 
 
-def coded(values: list | None, by_value: bool = False) -> Any:
+def coded(values: list | None, by_value: bool = False, types: frozenset[type] | None = None) -> Any:
     """``values`` as a ``Coded`` column when it is long and holds at most 65,536 distinct objects (told apart
     by identity, so every value read back is the object held) and, beyond 256, at most 3 for every 4 rows (else
     the codes and the table of objects take more room than the list); otherwise as it is.  ``by_value``: values
     that are equal may be read back as one of them (no one tells them apart by identity) - then, when no two
-    equal values can differ (``_by_value``), they are told apart by value, which is quicker."""
+    equal values can differ (``_by_value``), they are told apart by value, which is quicker (``types``: the types of
+    the values, when known)."""
     if values is None or type(values) is not list or len(values) < _CODE_FROM:
         return values
     if all(map(operator.is_, values, repeat(values[0]))):  # one object (a value every row has, nothing derived)
         return Coded(array("B", bytes(len(values))), [values[0]])
     most = min(65536, max(256, 3 * len(values) // 4))
-    if by_value:
+    told = _told_by_value(values, types or frozenset(map(type, values))) if by_value else False
+    if told is not False:
         index = _Codes(most)
         try:  # (each row's code, each distinct value given one as it is first met: one pass)
             codes = list(map(index.__getitem__, values))
@@ -125,7 +127,7 @@ def coded(values: list | None, by_value: bool = False) -> Any:
             return values
         except TypeError:  # (a value unhashable: by identity)
             codes = None
-        if codes is not None and _by_value(index, values):  # (each value read back as the first of its equals)
+        if codes is not None and (told or _by_value(index, values)):  # (each read back as the first of its equals)
             return Coded(array("B", bytes(codes)) if len(index) <= 256 else array("H", codes), list(index))
     keys = list(map(id, values))
     distinct = dict(zip(keys, values, strict=True))  # (all alive in ``values``: ids are unique)
@@ -174,5 +176,16 @@ def _by_value(distinct: dict, values: list) -> bool:
     return types <= _VALUE_CODED or (types <= _FLOAT_CODED and 0.0 not in distinct)
 
 
+def _told_by_value(values: list, types: frozenset[type]) -> bool | None:
+    """``_by_value`` told from the types of the values (``types``) before their distinct values are found: True or
+    False; None where it cannot be (a value of another type than these may equal a text, None or a plain object)."""
+    if types <= _VALUE_CODED:
+        return True
+    if types <= _FLOAT_CODED:  # (a value equal to a zero: a float, never among the texts, None and plain objects)
+        return 0.0 not in values
+    return None if types - _NEVER_EQUAL - _OTHERS else False  # (none of the others equals a text, None or an object)
+
+
 _VALUE_CODED, _NEVER_EQUAL = frozenset({str, int, type(None), object}), frozenset({str, type(None), object})
+_OTHERS = frozenset({int, float, bool, list, dict, tuple})
 _FLOAT_CODED = frozenset({str, float, type(None), object})

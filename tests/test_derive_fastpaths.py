@@ -216,6 +216,20 @@ def test_results_that_are_not_finite_are_absent_on_every_column_path(pool):
         assert any("add" not in f for f in facts) and any("rel_diff" not in f for f in facts if f["y"])
 
 
+@pytest.mark.parametrize("pool", [[2, 2.5, "t", True], [2.5, 0.0, 1.5], [3, 7]])
+def test_a_column_set_is_read_back_by_later_entries_with_the_types_of_its_values(pool):
+    """The types of a column's values, found as it is set (``Columns.set``), are those a later entry reads it with."""
+    rng = random.Random(17)
+    records = [(GHG, {"x": rng.choice(pool), "unit": rng.choice(["MWh", "GJ"]), "k": rng.choice(["a", "b"])})
+               for _ in range(ROWS)]
+    derive = [{"kind": GHG, "field": "x2", "op": "first_given", "args": ["x"]},
+              {"kind": GHG, "field": "y", "op": "convert", "args": ["x2", "unit"], "to": "MWh"},
+              {"kind": GHG, "field": "z", "op": "sub", "args": ["x2", "x2"]},
+              {"kind": GHG, "field": "t", "op": "type_of", "args": ["x2"]}]
+    facts = _same(records, derive).facts
+    assert {f.get("t") for f in facts} >= ({"text", "boolean"} if "t" in pool else {"number"} if 2.5 in pool else set())
+
+
 @pytest.mark.parametrize("packed", [False, True])
 def test_partners_read_at_once_are_those_read_one_by_one(packed):
     from checker import derive_keys
