@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import math
 import operator
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from itertools import compress, islice, repeat
 from typing import Any
@@ -146,7 +147,8 @@ class Columns:
             self.base.lean_keys.get(self.kind, ())
         if (key not in lean and "." not in key and self.kind in self.base.lean_keys and not self.base.full_rows.get(
                 self.kind)) or not any(map(operator.contains, map(self.facts.__getitem__, holes), repeat(key))):
-            return [None if value is skip else value for value in column] if holes else column
+            deque(map(column.__setitem__, holes, repeat(None)), maxlen=0)  # (the column: made here)
+            return column
         for i in holes:
             column[i] = self.facts[i].get(key)
         return column

@@ -230,6 +230,19 @@ def test_a_column_set_is_read_back_by_later_entries_with_the_types_of_its_values
     assert {f.get("t") for f in facts} >= ({"text", "boolean"} if "t" in pool else {"number"} if 2.5 in pool else set())
 
 
+def test_a_value_derived_for_some_rows_is_read_back_as_not_given_elsewhere():
+    """A later entry reads a value derived for some rows only as not given (None) where none was derived and the
+    fact carries none (``Columns._own_where``), the first such row too."""
+    rng = random.Random(19)
+    records = [(GHG, {"x": rng.choice([1.5, 3]), "z": rng.choice([0, 2.0, None, 4]), "w": rng.choice(["w", 7])})
+               for _ in range(ROWS)]
+    records[0] = (GHG, {"x": 1.5, "z": 0, "w": "first"})  # (no value derived for the first row)
+    derive = [{"kind": GHG, "field": "y", "op": "ratio", "args": ["x", "z"]},
+              {"kind": GHG, "field": "v", "op": "first_given", "args": ["y", "w"]}]
+    facts = _same(records, derive).facts
+    assert facts[0]["v"] == "first" and any(f["v"] == 7 for f in facts) and any(type(f["v"]) is float for f in facts)
+
+
 @pytest.mark.parametrize("packed", [False, True])
 def test_partners_read_at_once_are_those_read_one_by_one(packed):
     from checker import derive_keys
