@@ -81,6 +81,16 @@ def walk(value: Any, path: str) -> Any:
     return _walk(tuple(path.split(".")))(value)
 
 
+def _facts_of(base: FactBase, fids: list[str]) -> list[dict]:
+    """The facts of ``fids`` (ids in fact order), in order: a slice of the fact list where they are its facts from the
+    first one's on (a kind's facts added one after another)."""
+    first = int(fids[0]) - 1 if fids else 0
+    facts = base.facts[first:first + len(fids)]
+    if len(facts) == len(fids) and all(map(operator.eq, map(dict.get, facts, repeat("id")), fids)):
+        return facts
+    return list(map(base.facts.__getitem__, map((1).__rsub__, map(int, fids))))
+
+
 class Columns:
     """The facts of one kind (in fact order) and the columns read from them so far.  A derived value held
     as a column (``FactBase.holding``) is read from its column, the fact's own value where it is not derived."""
@@ -90,7 +100,7 @@ class Columns:
     def __init__(self, base: FactBase, kind: str):
         self.base = base
         self.kind = kind
-        self.facts = list(map(base.facts.__getitem__, map((1).__rsub__, map(int, base.of_kind(kind)))))
+        self.facts = _facts_of(base, base.of_kind(kind))
         self._cache: dict[str, list] = {}
         self._fresh: dict[str, list] = {}  # columns a step set and the fact base holds, as set (``set``, ``raw``)
         self._types: dict[int, tuple[list, frozenset[type]]] = {}  # (``types``)
@@ -206,7 +216,8 @@ class Columns:
         held, held_shown, types = values, shown, None
         if self.base.holding and "." not in name:
             held, held_shown, types = _held(values, shown, resolve is not None)
-        self.base.set_derived_column(self.facts, name, held, ABSENT, held_shown, self.sources(), self.kind, resolve)
+        self.base.set_derived_column(self.facts, name, held, ABSENT, held_shown, None if self.base.holding and "."
+                                     not in name else self.sources(), self.kind, resolve)  # (held: no source read)
         if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts):  # (held)
             self._fresh[name] = values
             if types is not None:  # (as ``types`` finds them, for a step reading the column as set)

@@ -243,6 +243,17 @@ def test_a_value_derived_for_some_rows_is_read_back_as_not_given_elsewhere():
     assert facts[0]["v"] == "first" and any(f["v"] == 7 for f in facts) and any(type(f["v"]) is float for f in facts)
 
 
+@pytest.mark.parametrize("step", [1, 2, 700])
+def test_the_facts_of_a_kind_added_among_others_are_its_own(step):
+    """A kind's facts are read as a slice of the fact list only where they are added one after another
+    (``columns._facts_of``); among another kind's, each by its id."""
+    records = [(GHG if i % step == 0 or step == 1 else ENERGY, {"x": i, "y": i % 7 + 0.5}) for i in range(ROWS)]
+    derive = [{"kind": GHG, "field": "d", "op": "sub", "args": ["x", "y"]},
+              {"kind": ENERGY, "field": "d", "op": "add", "args": ["x", "y"]}]
+    facts = _same(records, derive).facts
+    assert all(f["d"] == (f["x"] - f["y"] if f["kind"] == GHG else f["x"] + f["y"]) for f in facts)
+
+
 @pytest.mark.parametrize("packed", [False, True])
 def test_partners_read_at_once_are_those_read_one_by_one(packed):
     from checker import derive_keys
