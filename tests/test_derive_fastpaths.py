@@ -19,10 +19,11 @@ from operator import itemgetter
 import pytest
 
 from checker import aggtable
+from checker.aggregation import run_declarations
 from checker.columns import ABSENT, Coded, ColumnStore, coded
 from checker.packmodel import Aggregate
 
-from .test_derive_columns import ENERGY, GHG, PRODUCT, _base, _ghg, _same
+from .test_derive_columns import DATES, ENERGY, GHG, PRODUCT, _base, _declare, _ghg, _same
 
 ROWS = 1500  # more than a held column is coded from (``columns._CODE_FROM``)
 
@@ -252,6 +253,24 @@ def test_the_facts_of_a_kind_added_among_others_are_its_own(step):
               {"kind": ENERGY, "field": "d", "op": "add", "args": ["x", "y"]}]
     facts = _same(records, derive).facts
     assert all(f["d"] == (f["x"] - f["y"] if f["kind"] == GHG else f["x"] + f["y"]) for f in facts)
+
+
+@pytest.mark.parametrize("repeated", [None, 1, 2, ROWS - 1])
+def test_ranks_of_keys_all_different_but_one_or_of_equal_hashes(repeated):
+    """Every row the first of its key is told by the keys' hashes (``derive_keys.first_rows``): one key given twice,
+    or two keys of one hash (-1 and -2), are not."""
+    keys = [-1, -2, *range(ROWS - 2)]
+    if repeated is not None:
+        keys[repeated] = keys[repeated - 1]
+    records = [(ENERGY, {"k": k, "m": "x"}) for k in keys]
+    derive = [{"kind": ENERGY, "field": "rank", "op": "occurrence", "args": ["k", "m"]},
+              {"kind": ENERGY, "field": "one", "op": "occurrence", "args": ["k"]}]
+    base = _base(records)
+    run_declarations(base, None, _declare(derive)[0], (), DATES)  # type: ignore[arg-type]
+    twice = {repeated} if repeated is not None else set()
+    for name in ("rank", "one"):
+        assert [i for i, f in enumerate(base.facts) if f[name] != 1] == sorted(twice)
+        assert all(base.facts[i][name] == 2 for i in twice)
 
 
 @pytest.mark.parametrize("packed", [False, True])
