@@ -16,7 +16,7 @@ from itertools import compress, islice
 from operator import and_, itemgetter
 from typing import Any
 
-from .columns import Columns
+from .columns import Columns, Once
 from .packmodel import Aggregate
 
 
@@ -29,9 +29,8 @@ def where_mask(columns: Columns, where: tuple[tuple[str, Any], ...]) -> list[boo
     for name, wanted in where:
         column = columns.get(name)
         test = _where_test(wanted)
-        if columns.types(column) <= _TESTED_ONCE:
-            distinct = dict.fromkeys(column)
-            found: Any = map(dict(zip(distinct, map(test, distinct), strict=True)).__getitem__, column)
+        if columns.types(column) <= _TESTED_ONCE:  # (each distinct value tested as it is first met)
+            found: Any = map(Once(test).__getitem__, column)
         else:
             found = map(test, column)
         mask = list(found) if mask is None else list(map(and_, mask, found))
@@ -56,27 +55,47 @@ _TESTED_ONCE = frozenset({str, int, bool, type(None)})
 def gathered(value_columns: list[list], positions: Any) -> dict[tuple, list[int]]:
     """The ``positions`` of the rows of each combination of the columns' values (hashable), in the order first
     met, each combination's key its first row's values.  Where the first rows are of many combinations, each row's
-    list is found (or made) in one pass; else each row's group is found by its first row's place, the rows then
-    gathered into their groups by that place (no list made for each row)."""
-    if len(set(islice(zip(*value_columns, strict=True), _SAMPLE))) * 2 > _SAMPLE:  # (most groups a record or two)
+    list is found (or made) in one pass; of few, each group's list is made as it is first met (one pass); else each
+    row's group is found by its first row's place, the rows then gathered into their groups by that place (no list
+    made for each row)."""
+    sample = len(set(islice(zip(*value_columns, strict=True), _SAMPLE)))
+    if sample * 2 > _SAMPLE:  # (most groups a record or two)
         members: dict[tuple, list[int]] = {}  # (each row's list found as it is made, its group's kept)
         deque(map(list.append, map(members.setdefault, zip(*value_columns, strict=True), iter(list, None)),
                   positions), maxlen=0)
         return members
+    if sample <= _FEW:  # (few groups: each one's list made as it is first met; of one column, by its values)
+        lists = _Lists()
+        if len(value_columns) == 1:
+            deque(map(list.append, map(lists.__getitem__, value_columns[0]), positions), maxlen=0)
+            return dict(zip(zip(lists), lists.values(), strict=True))
+        deque(map(list.append, map(lists.__getitem__, zip(*value_columns, strict=True)), positions), maxlen=0)
+        return dict(lists)
     first: dict[tuple, Any] = {}
     places = list(map(first.setdefault, zip(*value_columns, strict=True), range(len(positions))))
     if len(first) == len(positions):  # (every group one record: its list made as it is)
         first.update(zip(first, map(list, zip(positions)), strict=True))  # (values set in place: no second dict)
         return first
     heads = list(first.values())
-    lists: list = [None] * len(positions)
-    deque(map(lists.__setitem__, heads, iter(list, None)), maxlen=0)  # (an empty list at each group's first place)
-    deque(map(list.append, map(lists.__getitem__, places), positions), maxlen=0)
-    first.update(zip(first, map(lists.__getitem__, heads), strict=True))
+    at: list = [None] * len(positions)
+    deque(map(at.__setitem__, heads, iter(list, None)), maxlen=0)  # (an empty list at each group's first place)
+    deque(map(list.append, map(at.__getitem__, places), positions), maxlen=0)
+    first.update(zip(first, map(at.__getitem__, heads), strict=True))
     return first
 
 
-_SAMPLE = 1024  # (the rows ``gathered`` tells many groups from few by)
+_SAMPLE, _FEW = 1024, 256  # (the rows ``gathered`` tells many groups from few by; the most a sample of few shows)
+
+
+class _Lists(dict):
+    """An empty list for each key, made when the key is first looked up (``gathered``)."""
+
+    __slots__ = ()
+
+    def __missing__(self, key: Any) -> list:
+        made: list = []
+        self[key] = made
+        return made
 
 
 def coarser(members: dict[tuple, list[int]], fields: tuple[int, ...]) -> dict[tuple, list[int]]:

@@ -22,7 +22,7 @@ from .aggshare import Shared, where_mask
 from .columns import Columns
 from .conditions import engine_field
 from .factbase import FactBase, FactSource
-from .packedsource import block_of, field
+from .packedsource import PackedSource, block_of, field
 from .packmodel import Aggregate, Derived
 from .quantities import rounded
 
@@ -303,8 +303,8 @@ def _group_facts(base: FactBase, agg: Aggregate, columns: Columns, grouped: tupl
         datas = _filled(shared, len(groups), given.items())
         facts = _filled(_sharing(("kind", *(e for _, e in picks), "id")), len(groups),
                         [("kind", repeat(kind)), *((e, given[k]) for k, e in picks)])
-        deque(map(base.add, facts, map(FactSource, repeat(kind), *places[:2], datas, places[2], repeat(stable))),
-              maxlen=0)
+        base.add_rows(kind, facts, {"file": places[0], "at": places[1], "data": datas, "document": places[2],
+                                    "stable": stable}, PackedSource)  # (many: their sources placed as one block)
         return
     for (values, members), key, total, count, file, at, document in zip(
             groups.items(), keys, group_sums or repeat(None), group_distinct or repeat(None), *places, strict=False):

@@ -12,14 +12,17 @@ A column holds, per fact in fact order, the value at the path or None when it is
 from __future__ import annotations
 
 import functools
+import math
 import operator
-from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from itertools import compress, islice, repeat
 from typing import Any
 
 from .conditions import RESERVED, engine_field
 from .factbase import FactBase, FactSource
+from .heldcolumns import Coded as Coded  # (held columns coded: ``FactBase.coder``)
+from .heldcolumns import coded
 from .locations import LOCATION, LOCATION_COLUMNS, located_column
 from .packedsource import evidence
 from .quantities import rounded
@@ -78,6 +81,16 @@ def walk(value: Any, path: str) -> Any:
     return _walk(tuple(path.split(".")))(value)
 
 
+def _facts_of(base: FactBase, fids: list[str]) -> list[dict]:
+    """The facts of ``fids`` (ids in fact order), in order: a slice of the fact list where they are its facts from the
+    first one's on (a kind's facts added one after another)."""
+    first = int(fids[0]) - 1 if fids else 0
+    facts = base.facts[first:first + len(fids)]
+    if len(facts) == len(fids) and all(map(operator.eq, map(dict.get, facts, repeat("id")), fids)):
+        return facts
+    return list(map(base.facts.__getitem__, map((1).__rsub__, map(int, fids))))
+
+
 class Columns:
     """The facts of one kind (in fact order) and the columns read from them so far.  A derived value held
     as a column (``FactBase.holding``) is read from its column, the fact's own value where it is not derived."""
@@ -87,7 +100,7 @@ class Columns:
     def __init__(self, base: FactBase, kind: str):
         self.base = base
         self.kind = kind
-        self.facts = list(map(base.facts.__getitem__, map((1).__rsub__, map(int, base.of_kind(kind)))))
+        self.facts = _facts_of(base, base.of_kind(kind))
         self._cache: dict[str, list] = {}
         self._fresh: dict[str, list] = {}  # columns a step set and the fact base holds, as set (``set``, ``raw``)
         self._types: dict[int, tuple[list, frozenset[type]]] = {}  # (``types``)
@@ -144,7 +157,8 @@ class Columns:
             self.base.lean_keys.get(self.kind, ())
         if (key not in lean and "." not in key and self.kind in self.base.lean_keys and not self.base.full_rows.get(
                 self.kind)) or not any(map(operator.contains, map(self.facts.__getitem__, holes), repeat(key))):
-            return [None if value is skip else value for value in column] if holes else column
+            deque(map(column.__setitem__, holes, repeat(None)), maxlen=0)  # (the column: made here)
+            return column
         for i in holes:
             column[i] = self.facts[i].get(key)
         return column
@@ -175,7 +189,7 @@ class Columns:
             del self._cache[key]
         for key in [k for k in self._fresh if k not in paths]:
             del self._fresh[key]
-        kept = set(map(id, self._cache.values()))
+        kept = set(map(id, self._cache.values())) | set(map(id, self._fresh.values()))
         self._types = {k: hit for k, hit in self._types.items() if k in kept}
 
     def types(self, column: list) -> frozenset[type]:
@@ -196,15 +210,27 @@ class Columns:
         label = name[2:] if name.startswith("f_") else name
         for stale in (label, "f_" + label):  # (the held column of that label is replaced)
             self._fresh.pop(stale, None)
+        if shown is None and all(map(operator.is_, values, repeat(ABSENT))):
+            return  # nothing to set or hold (``FactBase.set_derived_column``: a unit problem column where none is)
         resolve = located_column(located, partners or []) if located else None
-        held, held_shown = values, shown  # held: coded, the fields the facts will carry too (memory: the stage's
-        if self.base.holding and "." not in name:  # peak); positions (``located``): a tuple, never coded (all differ)
-            held, held_shown = (_fixed(values), _fixed(shown)) if resolve else (
-                coded(values, by_value=shown is None), coded(shown))  # (shown: told apart from the values by identity)
-        self.base.set_derived_column(self.facts, name, held, ABSENT, held_shown, self.sources(), self.kind, resolve)
-        if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts) and (
-                shown is not None or any(map(operator.is_not, values, repeat(ABSENT)))):  # (held: not all absent)
-            self._fresh[name] = values  # (held coded: a later step reading it reads it as set)
+        held, held_shown, types = values, shown, None
+        if self.base.holding and "." not in name:
+            held, held_shown, types = _held(values, shown, resolve is not None)
+        self.base.set_derived_column(self.facts, name, held, ABSENT, held_shown, None if self.base.holding and "."
+                                     not in name else self.sources(), self.kind, resolve)  # (held: no source read)
+        if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts):  # (held)
+            self._fresh[name] = values
+            if types is not None:  # (as ``types`` finds them, for a step reading the column as set)
+                self._types[id(values)] = (values, types)  # (held coded: a later step reading it reads it as set)
+
+
+def _held(values: list, shown: list | None, located: bool) -> tuple[Any, Any, frozenset[type] | None]:
+    """A column as the fact base holds it while the stage runs, and as messages show it: coded (memory: the stage's
+    peak); positions (``located``): a tuple, never coded (all differ).  And the types of its values, when found."""
+    if located:
+        return _fixed(values), _fixed(shown), None
+    types = None if shown is not None else frozenset(map(type, values))  # (known for ``Columns.types``)
+    return coded(values, shown is None, types), coded(shown), types  # (shown: told apart from the values by identity)
 
 
 class TableColumns(Columns):
@@ -264,132 +290,98 @@ class ColumnStore:
         return columns
 
 
-def rel_diff_column(columns: list[list], table: dict) -> list:
-    """The ``rel_diff`` op (|a − b| / |b|, checker.derivations) over whole columns."""
+def rel_diff_column(columns: list[list], table: dict, types: list | None = None) -> list:
+    """The ``rel_diff`` op (|a − b| / |b|, checker.derivations) over whole columns (``types``: the types of each
+    column's values, when known), a result that is not finite absent (``finite_op``)."""
     a_column, b_column = columns
-    if _NUMBERS.issuperset(set(map(type, a_column)) | set(map(type, b_column))):  # every row numbers (no bool)
-        diffs = list(map(operator.truediv, map(abs, map(operator.sub, a_column, b_column)), map(abs, b_column))) \
+    if _NUMBERS.issuperset(set().union(*types) if types else set(map(type, a_column)) | set(map(type, b_column))):
+        # every row numbers (no bool)
+        diffs: Any = map(operator.truediv, map(abs, map(operator.sub, a_column, b_column)), map(abs, b_column)) \
             if 0 not in b_column else [abs(a - b) / abs(b) if b else ABSENT for a, b in zip(a_column, b_column,
                                                                                             strict=True)]
         # once per distinct value, every zero one (|a - b| / |b| is never -0.0); absent stays absent
-        known = {d: rounded(d) for d in dict.fromkeys(diffs) if d is not ABSENT}
-        return list(map(known.get, diffs, diffs))
+        return list(map(Once(_rounded_diff).__getitem__, diffs))
     out = []
     for a, b in zip(a_column, b_column, strict=True):
         ta, tb = type(a), type(b)
         numbers = (ta is float or ta is int) and (tb is float or tb is int)
         if numbers and b:
             diff = abs(a - b) / abs(b)
-            out.append(_ZERO if diff == 0 else rounded(diff))  # (most rows agree: one zero, never -0.0)
+            out.append(_ZERO if diff == 0 else _finite(rounded(diff)))  # (most rows agree: one zero, never -0.0)
         else:
             out.append(ABSENT)
     return out
 
 
-def per_distinct(op: Callable[[list, dict], Any]) -> Callable[[list[list], dict], list]:
-    """The column twin of a row op: computed once per distinct row.  Rows are taken as equal by value when
-    every column is ``_memo_safe`` (no op tells its equal values apart); otherwise a row of whole numbers only
-    (years, months) is, and any other row (a float, whose zero has a sign; a bool, equal to 1) is computed on
+def _rounded_diff(diff: Any) -> Any:
+    return diff if diff is ABSENT else _finite(rounded(diff))
+
+
+def _finite(value: Any) -> Any:
+    """A derived value, or absent where it is a float that is not finite (an overflowing result)."""
+    return ABSENT if type(value) is float and not math.isfinite(value) else value
+
+
+class Once(dict):
+    """A function's value of each distinct key, computed when the key is first looked up."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[Any], Any]):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.fn(key)
+        return value
+
+
+def per_distinct(op: Callable[[list, dict], Any]) -> Callable[..., list]:
+    """The column twin of a row op: computed once per distinct row, a result that is not finite absent
+    (``finite_op``; ``types``: the types of each column's values, when known).  Rows are taken as equal by value
+    when every column is ``_memo_safe`` (no op tells its equal values apart); otherwise a row of whole numbers
+    only (years, months) is, and any other row (a float, whose zero has a sign; a bool, equal to 1) is computed on
     its own."""
-    def twin(columns: list[list], table: dict) -> list:
-        if all(map(_memo_safe, columns)):
+    def twin(columns: list[list], table: dict, types: list | None = None) -> list:
+        if all(map(_memo_safe, columns, types or repeat(None))):
             if len(columns) == 1:  # (no row tuples)
-                once = {value: op([value], table) for value in dict.fromkeys(columns[0])}
-                return list(map(once.__getitem__, columns[0]))
-            rows = list(zip(*columns, strict=True))
-            known = {row: op(list(row), table) for row in dict.fromkeys(rows)}
-            return list(map(known.__getitem__, rows))
+                return list(map(Once(lambda value: _finite(op([value], table))).__getitem__, columns[0]))
+            return list(map(Once(lambda row: _finite(op(list(row), table))).__getitem__, zip(*columns, strict=True)))
         done: dict[tuple, Any] = {}
         out = []
         for row in zip(*columns, strict=True):
             value = done.get(row, _UNSEEN) if _INTEGERS.issuperset(map(type, row)) else _OWN
             if value is _UNSEEN:
-                value = done[row] = op(list(row), table)
+                value = done[row] = _finite(op(list(row), table))
             elif value is _OWN:
-                value = op(list(row), table)
+                value = _finite(op(list(row), table))
             out.append(value)
         return out
+    _FINITE_OPS.add(twin)
     return twin
 
 
-def _memo_safe(column: list) -> bool:
+_FINITE_OPS: set[Callable] = {rel_diff_column}
+
+
+def finite_op(column_op: Callable) -> bool:
+    """Whether a column op (``per_distinct``, ``rel_diff_column``) gives no float that is not finite."""
+    return column_op in _FINITE_OPS
+
+
+def _memo_safe(column: list, types: frozenset[type] | None = None) -> bool:
     """Whether values of the column that are equal are the same to any op: texts, whole numbers and None
     (no bool: True == 1), or floats without a zero (0.0 == -0.0) and without whole numbers (1.0 == 1)."""
-    types = set(map(type, column))
-    if _TEXT_INTEGERS.issuperset(types):
+    kinds = types or set(map(type, column))
+    if _TEXT_INTEGERS.issuperset(kinds):
         return True
-    return _TEXT_FLOATS.issuperset(types) and 0.0 not in column
+    return _TEXT_FLOATS.issuperset(kinds) and 0.0 not in column
 
 
 _UNSEEN, _OWN, _ZERO = object(), object(), 0.0
 _NUMBERS = frozenset({int, float})
 _INTEGERS = frozenset({int})
 _TEXT_INTEGERS, _TEXT_FLOATS = frozenset({int, str, type(None)}), frozenset({float, str, type(None)})
-
-
-class Coded:
-    """A long held column as one small code per row into its distinct values (``coded``; memory: 1 or 2
-    bytes a row instead of an 8-byte reference): the same values, read by position or in order."""
-
-    __slots__ = ("codes", "table")
-
-    def __init__(self, codes: array, table: list):
-        self.codes, self.table = codes, table
-
-    def __len__(self) -> int:
-        return len(self.codes)
-
-    def __getitem__(self, row: int) -> Any:
-        return self.table[self.codes[row]]
-
-    def __iter__(self) -> Iterator:
-        return map(self.table.__getitem__, self.codes)
-
-
-def coded(values: list | None, by_value: bool = False) -> Any:
-    """``values`` as a ``Coded`` column when it is long and holds at most 65,536 distinct objects (told apart
-    by identity, so every value read back is the object held) and, beyond 256, at most 3 for every 4 rows (else
-    the codes and the table of objects take more room than the list); otherwise as it is.  ``by_value``: values
-    that are equal may be read back as one of them (no one tells them apart by identity) - then, when no two
-    equal values can differ (``_by_value``), they are told apart by value, which is quicker."""
-    if values is None or type(values) is not list or len(values) < _CODE_FROM:
-        return values
-    if all(map(operator.is_, values, repeat(values[0]))):  # one object (a value every row has, nothing derived)
-        return Coded(array("B", bytes(len(values))), [values[0]])
-    distinct = _by_value(values) if by_value else None
-    if distinct is not None:  # (each value told apart by value: read back as the first of its equals)
-        keys = values
-    else:
-        keys = list(map(id, values))
-        distinct = dict(zip(keys, values, strict=True))  # (all alive in ``values``: ids are unique)
-    if len(distinct) > min(65536, max(256, 3 * len(values) // 4)):
-        return values
-    table = list(distinct) if keys is values else list(distinct.values())
-    if len(distinct) == 1:  # (one value, several objects equal to it)
-        return Coded(array("B", bytes(len(values))), table)
-    codes = map(dict(zip(distinct, range(len(distinct)), strict=True)).__getitem__, keys)
-    return Coded(array("B", bytes(codes)) if len(distinct) <= 256 else array("H", list(codes)), table)
-
-
-_CODE_FROM = 1024  # rows of a held column, from which it is held ``Coded``
-
-
-def _by_value(values: list) -> dict | None:
-    """The distinct values of the list by value (``dict.fromkeys``) when values that are equal are the same value to a
-    reader (``coded``): texts, whole numbers (no bool: True == 1), None and plain objects (equal only to themselves),
-    or floats among texts, None and plain objects but no zero (0.0 == -0.0); else None (or a value unhashable)."""
-    try:
-        distinct = dict.fromkeys(values)
-    except TypeError:
-        return None
-    if set(map(type, distinct)) <= _NEVER_EQUAL:  # (no two values of these types are equal unless the same)
-        return distinct
-    types = set(map(type, values))  # (a value equal to another of another type is among the distinct ones' equals)
-    return distinct if types <= _VALUE_CODED or (types <= _FLOAT_CODED and 0.0 not in distinct) else None
-
-
-_VALUE_CODED, _NEVER_EQUAL = frozenset({str, int, type(None), object}), frozenset({str, type(None), object})
-_FLOAT_CODED = frozenset({str, float, type(None), object})
 
 
 def _fixed(values: Any) -> Any:

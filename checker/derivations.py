@@ -17,7 +17,7 @@ from operator import getitem, is_not
 from typing import Any
 
 from .columns import ABSENT as _ABSENT
-from .columns import Columns, ColumnStore, getter, per_distinct, rel_diff_column, rows
+from .columns import Columns, ColumnStore, finite_op, getter, per_distinct, rel_diff_column, rows
 from .conditions import engine_field
 from .derive_keys import occurrence, ref, scalar
 from .derive_units import with_units
@@ -208,7 +208,7 @@ _DERIVATIONS = {"join": _join, "lookup": _lookup, "type_of": _type_op, "number_o
                 "on_or_before": _on_or_before}
 
 
-def _first_given_column(columns: list[list], table: dict) -> list:
+def _first_given_column(columns: list[list], table: dict, types: list | None = None) -> list:
     """``first_given`` over whole columns: the first of the values that is given (each later column read only
     where none before it gives one)."""
     out = list(columns[0])
@@ -219,7 +219,7 @@ def _first_given_column(columns: list[list], table: dict) -> list:
 
 
 # Columnar twins of the ops above: the same value for each row, computed over whole columns.
-COLUMN_OPS: dict[str, Callable[[list[list], dict], list]] = {
+COLUMN_OPS: dict[str, Callable[..., list]] = {  # (columns, the pack's table, the types of each column)
     **{op: per_distinct(fn) for op, fn in _DERIVATIONS.items()}, "rel_diff": rel_diff_column,
     "first_given": _first_given_column}
 
@@ -257,13 +257,22 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: C
     if d.op in UNIT_OPS:
         with_units(columns, d)
         return
+    columns.set(engine_field(d.field), _generic(columns, d))
+
+
+def _generic(columns: Columns, d: Derived) -> list:
+    """The values of a row op (``_DERIVATIONS``) over the kind's columns (``COLUMN_OPS``), an overflowing result
+    absent."""
     table = dict(d.table or ())
     if d.op == "pick":
         table["take"] = d.take
     read = [columns.get(arg) for arg in d.args]
     compute = _DERIVATIONS.get(d.op, _abs_diff)
+    column_op = COLUMN_OPS.get(d.op) or per_distinct(compute)
     if read:
-        values = (COLUMN_OPS.get(d.op) or per_distinct(compute))(read, table)
+        values = column_op(read, table, list(map(columns.types, read)))
+        if finite_op(column_op):  # (a result that is not finite: absent already)
+            return values
     else:
         values = [compute([], table) for _ in range(len(columns))]
     try:
@@ -272,7 +281,7 @@ def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: C
         distinct = values
     if any(type(v) is float and not math.isfinite(v) for v in distinct):  # an overflowing result is absent
         values = [v if type(v) is not float or math.isfinite(v) else _ABSENT for v in values]
-    columns.set(engine_field(d.field), values)
+    return values
 
 
 def _decline_rate(columns: Columns, d: Derived, aggregates: dict[str, Aggregate]) -> None:

@@ -73,11 +73,14 @@ def first_rows(store: ColumnStore, kind: str, key_columns: list[list], count: in
     held = store.firsts
     if held is not None and held[0] == kind and sorted(map(id, held[1])) == sorted(map(id, key_columns)):
         return held[2]  # (the same columns in any order: equal rows either way)
-    seen: dict = {}
-    firsts = array("q", map(seen.setdefault, keyed(key_columns, count), range(count)))
+    if len(set(map(hash, keyed(key_columns, count)))) == count:  # (every key's hash its own: every row a key's first)
+        firsts, keys = array("q", range(count)), count
+    else:
+        seen: dict = {}
+        firsts, keys = array("q", map(seen.setdefault, keyed(key_columns, count), range(count))), len(seen)
     if key_columns:
         store.firsts = (kind, key_columns, firsts)
-    store.memo["keys"] = (firsts, len(seen))  # (``_keys_of``)
+    store.memo["keys"] = (firsts, keys)  # (``_keys_of``)
     return firsts
 
 

@@ -55,19 +55,16 @@ _NUMBER_TYPES = frozenset({int, float})
 
 def _scales(unit_columns: list, unit_fields: list[str | None], count: int, to: str | None) -> list:
     """Per row, what its combination of unit texts gives (``_scale_of``), computed once per distinct
-    combination in the order they first appear (one unit field: by its value, no tuple a row); a list or mapping
+    combination as it is first met (one unit field: by its value, no tuple a row); a list or mapping
     where a unit should be: ``_CHECK``."""
     try:
         if len(unit_fields) == 1 and unit_fields[0]:
-            column = unit_columns[0]
-            known = {unit: _scale_of((unit,), unit_fields, to) for unit in dict.fromkeys(column)}
-            return list(map(known.__getitem__, column))
-        unit_rows = _unit_rows(unit_columns, unit_fields, count)
-        known = {units: _scale_of(units, unit_fields, to) for units in dict.fromkeys(unit_rows)}
-        return list(map(known.__getitem__, unit_rows))
+            return list(map(_Scales(unit_fields, to, True).__getitem__, unit_columns[0]))
+        return list(map(_Scales(unit_fields, to, False).__getitem__, _unit_rows(unit_columns, unit_fields, count)))
     except TypeError:  # something unhashable where a unit should be: row by row
         pass
-    known, out = {}, []
+    known: dict = {}
+    out = []
     for units in _unit_rows(unit_columns, unit_fields, count):
         try:
             scale = known.get(units)
@@ -79,21 +76,43 @@ def _scales(unit_columns: list, unit_fields: list[str | None], count: int, to: s
     return out
 
 
-def _unit_rows(unit_columns: list, unit_fields: list[str | None], count: int) -> list[tuple]:
-    """Each row's unit texts (None for a factor without a unit field)."""
-    return list(islice(zip(*unit_columns, strict=False), count)) if unit_fields else [()] * count
+class _Scales(dict):
+    """``_scale_of`` of each combination of unit texts (``one``: of a unit text by itself), computed when it is first
+    looked up (``_scales``)."""
+
+    __slots__ = ("one", "to", "unit_fields")
+
+    def __init__(self, unit_fields: list[str | None], to: str | None, one: bool):
+        super().__init__()
+        self.unit_fields, self.to, self.one = unit_fields, to, one
+
+    def __missing__(self, units: Any) -> Any:
+        scale = self[units] = _scale_of((units,) if self.one else units, self.unit_fields, self.to)
+        return scale
 
 
-def _rounded_all(products: list[float]) -> list[float]:
-    """Each product rounded, once per distinct product (memory: one float object per value); a zero as it is (it
-    keeps its sign, as rounding it does)."""
-    known = _rounding(products)
-    return list(map(known.get, products, products))
+def _unit_rows(unit_columns: list, unit_fields: list[str | None], count: int) -> Iterable[tuple]:
+    """Each row's unit texts (None for a factor without a unit field), one at a time."""
+    return islice(zip(*unit_columns, strict=False), count) if unit_fields else repeat((), count)
 
 
-def _rounding(products: Iterable[float]) -> dict[float, float]:
-    """Each distinct nonzero product and its rounded value, rounded once (memory: one float object per value)."""
-    return {p: rounded(p) for p in dict.fromkeys(products) if p}
+def _rounded_all(products: Iterable[float]) -> list[float]:
+    """Each product rounded, once per distinct product as it is first met (memory: one float object per value); a
+    zero as it is (it keeps its sign, as rounding it does)."""
+    return list(map(_Rounded().__getitem__, products))
+
+
+class _Rounded(dict):
+    """Each distinct nonzero product's rounded value, rounded when it is first looked up (``_rounded_all``); a zero,
+    never held (0.0 == -0.0), is itself."""
+
+    __slots__ = ()
+
+    def __missing__(self, product: float) -> float:
+        if not product:
+            return product
+        done = self[product] = rounded(product)
+        return done
 
 
 def with_units(columns: Columns, d: Derived) -> None:
@@ -107,24 +126,20 @@ def with_units(columns: Columns, d: Derived) -> None:
     unit_columns = [columns.get(u) if u else repeat(None) for u in unit_fields]
     scales = _scales(unit_columns, unit_fields, count, d.to)
     kinds = dict.fromkeys(scales)  # (the distinct outcomes: a factor, a problem's text or ``_CHECK``)
-    given: list | None = None  # (per row: every value a number - not a bool; None: every row)
-    products: list = [1.0] * count
-    for column in value_columns:  # a value that is not a number multiplies as 1.0 (its row is not usable)
-        if not columns.types(column) <= _NUMBER_TYPES:
-            numbers = list(map(_NUMBER_TYPES.__contains__, map(type, column)))
-            given = numbers if given is None else list(map(and_, given, numbers))
-            column = list(map(getitem, zip(repeat(1.0), column, strict=False), numbers))
-        products = list(map(mul, products, column))
-    products = list(map(mul, products, map({s: s if type(s) is float else 1.0 for s in kinds}.__getitem__, scales)))
-    usable = map({s: type(s) is float for s in kinds}.__getitem__, scales)
-    kept = list(map(and_, usable if given is None else map(and_, usable, given), map(math.isfinite, products)))
+    products, given = _products(columns, value_columns)
+    products = list(map(mul, products if products is not None else repeat(1.0, count),
+                        map({s: s if type(s) is float else 1.0 for s in kinds}.__getitem__, scales)))
     target = engine_field(d.field)
+    if given is None and all(type(s) is float for s in kinds) and all(map(math.isfinite, products)):
+        kept: list = [True]  # (every row usable, every factor a number: no row's mask to make)
+    else:
+        usable = map({s: type(s) is float for s in kinds}.__getitem__, scales)
+        kept = list(map(and_, usable if given is None else map(and_, usable, given), map(math.isfinite, products)))
     if all(kept):  # every row's product, no problem to note
         columns.set(target, _rounded_all(products))
         columns.set(target + UNIT_ERROR, [_ABSENT] * count)
         return
-    known = _rounding(compress(products, kept))
-    values = list(map(getitem, zip(repeat(_ABSENT), map(known.get, products, products)), kept))
+    values = list(map(getitem, zip(repeat(_ABSENT), map(_Rounded().__getitem__, products)), kept))  # (not kept: unread)
     errors = list(map(getitem, zip(map({s: _NOT_FINITE if type(s) is float else s for s in kinds}.__getitem__,
                                        scales), repeat(_ABSENT)), kept))
     if given is not None or _CHECK in kinds:  # (rows of ``_unusable``)
@@ -133,6 +148,26 @@ def with_units(columns: Columns, d: Derived) -> None:
             range(count), checked if given is None else map(or_, checked, map(not_, given)))))
     columns.set(target, values)
     columns.set(target + UNIT_ERROR, errors)
+
+
+def _products(columns: Columns, value_columns: list[list]) -> tuple[list | None, list | None]:
+    """The factors of each row multiplied in order as floats (as ``prod`` with a start of 1.0 does; None: no factor),
+    a value that is not a number as 1.0, and per row whether every value is a number - not a bool (None: every row)."""
+    given: list | None = None
+    products: list | None = None
+    for column in value_columns:
+        types = columns.types(column)
+        if not types <= _NUMBER_TYPES:
+            numbers = list(map(_NUMBER_TYPES.__contains__, map(type, column)))
+            given = numbers if given is None else list(map(and_, given, numbers))
+            column = list(map(getitem, zip(repeat(1.0), column, strict=False), numbers))  # (whole numbers kept)
+        if products is not None:
+            products = list(map(mul, products, column))
+        elif int in types:  # (1.0 times a whole number: the float it is)
+            products = list(map(mul, repeat(1.0), column))
+        else:  # (1.0 times a float: that float; a column of floats only, once each value not a number is 1.0)
+            products = column
+    return products, given
 
 
 def _unusable_rows(errors: list, value_columns: list[list], unit_columns: list, unit_fields: list[str | None],

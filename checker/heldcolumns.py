@@ -1,9 +1,13 @@
 """The derived values of a kind held as columns while the derive stage runs, and after it those no rule
-condition reads (``checker.factbase.FactBase.narrow``): read by position in the kind (``HeldColumns``)."""
+condition reads (``checker.factbase.FactBase.narrow``): read by position in the kind (``HeldColumns``), a long one
+as a small code a row into its distinct values (``Coded``, ``coded``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import operator
+from array import array
+from collections.abc import Callable, Iterator
+from itertools import repeat
 from typing import Any
 
 UNSET: Any = object()  # a derived field not set on a fact
@@ -81,3 +85,107 @@ class ShownSteps:
                 self.steps[step] = after
                 self.keep.append((before, shown, after))  # kept alive: their ids are in the key
         return after
+
+
+class Coded:
+    """A long held column as one small code per row into its distinct values (``coded``; memory: 1 or 2
+    bytes a row instead of an 8-byte reference): the same values, read by position or in order."""
+
+    __slots__ = ("codes", "table")
+
+    def __init__(self, codes: array, table: list):
+        self.codes, self.table = codes, table
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, row: int) -> Any:
+        return self.table[self.codes[row]]
+
+    def __iter__(self) -> Iterator:
+        return map(self.table.__getitem__, self.codes)
+
+
+def coded(values: list | None, by_value: bool = False, types: frozenset[type] | None = None) -> Any:
+    """``values`` as a ``Coded`` column when it is long and holds at most 65,536 distinct objects (told apart
+    by identity, so every value read back is the object held) and, beyond 256, at most 3 for every 4 rows (else
+    the codes and the table of objects take more room than the list); otherwise as it is.  ``by_value``: values
+    that are equal may be read back as one of them (no one tells them apart by identity) - then, when no two
+    equal values can differ (``_by_value``), they are told apart by value, which is quicker (``types``: the types of
+    the values, when known)."""
+    if values is None or type(values) is not list or len(values) < _CODE_FROM:
+        return values
+    if all(map(operator.is_, values, repeat(values[0]))):  # one object (a value every row has, nothing derived)
+        return Coded(array("B", bytes(len(values))), [values[0]])
+    most = min(65536, max(256, 3 * len(values) // 4))
+    told = _told_by_value(values, types or frozenset(map(type, values))) if by_value else False
+    if told is not False:
+        index = _Codes(most)
+        try:  # (each row's code, each distinct value given one as it is first met: one pass)
+            codes = list(map(index.__getitem__, values))
+        except _TooMany:  # (more distinct values than coded: as many distinct objects at least)
+            return values
+        except TypeError:  # (a value unhashable: by identity)
+            codes = None
+        if codes is not None and (told or _by_value(index, values)):  # (each read back as the first of its equals)
+            return Coded(array("B", bytes(codes)) if len(index) <= 256 else array("H", codes), list(index))
+    keys = list(map(id, values))
+    distinct = dict(zip(keys, values, strict=True))  # (all alive in ``values``: ids are unique)
+    if len(distinct) > most:
+        return values
+    table = list(distinct.values())
+    if len(distinct) == 1:  # (one value, several objects equal to it)
+        return Coded(array("B", bytes(len(values))), table)
+    by_id = map(dict(zip(distinct, range(len(distinct)), strict=True)).__getitem__, keys)
+    return Coded(array("B", bytes(by_id)) if len(distinct) <= 256 else array("H", list(by_id)), table)
+
+
+_CODE_FROM = 1024  # rows of a held column, from which it is held ``Coded``
+
+
+class _TooMany(Exception):
+    """More distinct values than a column is coded with (``_Codes``)."""
+
+
+class _Codes(dict):
+    """Each distinct key's code, the number of keys met before it (``coded``), given as it is first looked up; more
+    than ``most`` keys: ``_TooMany``."""
+
+    __slots__ = ("most",)
+
+    def __init__(self, most: int):
+        super().__init__()
+        self.most = most
+
+    def __missing__(self, key: Any) -> int:
+        code = len(self)
+        if code >= self.most:
+            raise _TooMany
+        self[key] = code
+        return code
+
+
+def _by_value(distinct: dict, values: list) -> bool:
+    """Whether the values of the list may be told apart by value, its ``distinct`` values (by value) for the whole
+    (``coded``): when values that are equal are the same value to a reader - texts, whole numbers (no bool: True ==
+    1), None and plain objects (equal only to themselves), or floats among texts, None and plain objects but no zero
+    (0.0 == -0.0)."""
+    if set(map(type, distinct)) <= _NEVER_EQUAL:  # (no two values of these types are equal unless the same)
+        return True
+    types = set(map(type, values))  # (a value equal to another of another type is among the distinct ones' equals)
+    return types <= _VALUE_CODED or (types <= _FLOAT_CODED and 0.0 not in distinct)
+
+
+def _told_by_value(values: list, types: frozenset[type]) -> bool | None:
+    """``_by_value`` told from the types of the values (``types``) before their distinct values are found: True or
+    False; None where it cannot be (a value of another type than these may equal a text, None or a plain object)."""
+    if types <= _VALUE_CODED:
+        return True
+    if types <= _FLOAT_CODED:  # (a value equal to a zero: a float, never among the texts, None and plain objects)
+        return 0.0 not in values
+    return None if types - _NEVER_EQUAL - _OTHERS else False  # (none of the others equals a text, None or an object)
+
+
+_VALUE_CODED, _NEVER_EQUAL = frozenset({str, int, type(None), object}), frozenset({str, type(None), object})
+_OTHERS = frozenset({int, float, bool, list, dict, tuple})
+_FLOAT_CODED = frozenset({str, float, type(None), object})

@@ -19,10 +19,11 @@ from operator import itemgetter
 import pytest
 
 from checker import aggtable
+from checker.aggregation import run_declarations
 from checker.columns import ABSENT, Coded, ColumnStore, coded
 from checker.packmodel import Aggregate
 
-from .test_derive_columns import ENERGY, GHG, PRODUCT, _base, _ghg, _same
+from .test_derive_columns import DATES, ENERGY, GHG, PRODUCT, _base, _declare, _ghg, _same
 
 ROWS = 1500  # more than a held column is coded from (``columns._CODE_FROM``)
 
@@ -54,6 +55,22 @@ def test_a_column_coded_by_value_reads_back_the_same_values(pool):
         assert all(a is b for a, b in zip(coded(values, by_value=True), values, strict=True))
     by_value = coded([str(v) for v in values], by_value=True)  # equal texts, distinct objects: one code each
     assert type(by_value) is Coded and len(by_value.table) == len({str(v) for v in values})
+
+
+@pytest.mark.parametrize("by_value", [False, True])
+def test_a_column_of_too_many_distinct_values_stays_a_list(by_value):
+    """A column is coded with at most 3 distinct values for every 4 rows (beyond 256): one more and it stays the list
+    it is (by value: the count stops at the first value too many)."""
+    most = 3 * ROWS // 4
+    for distinct in (most, most + 1, ROWS):
+        pool = [f"v{i}" for i in range(distinct)]
+        values = [pool[i % distinct] for i in range(ROWS)]
+        held = coded(values, by_value=by_value)
+        if distinct > most:
+            assert held is values
+        else:
+            assert type(held) is Coded and held.codes.typecode == "H" and list(held) == values
+            assert len(held.table) == distinct
 
 
 def test_a_value_set_for_some_rows_is_read_back_with_the_own_value_elsewhere():
@@ -161,6 +178,99 @@ def test_products_over_thousands_of_mixed_rows_are_the_per_record_values():
     facts = _same(records, [PRODUCT, convert]).facts
     assert any("expected" in f for f in facts) and any("expected_unit_error" in f for f in facts)
     assert any("mwh" in f for f in facts) and any("mwh_unit_error" in f for f in facts)
+
+
+@pytest.mark.parametrize("activities", [
+    [1000.0, 2.5, 0.0, -0.0, 0.1, 1e200],  # floats only: the first column is the product so far as it is
+    [1000, 3, 10 ** 200, 7, 2 ** 53 + 1],  # whole numbers: each 1.0 times itself, a float (never a whole product)
+])
+@pytest.mark.parametrize("units", [["MWh", "GJ", "万kWh"], ["MWh", "furlong"]])
+def test_products_of_columns_of_one_number_type_are_the_per_record_values(activities, units):
+    """``product`` / ``convert`` where each value is a number of one type, every unit known or not: every row usable
+    (nothing else to mark) unless a product is not finite."""
+    rng = random.Random(11)
+    factors = [0.5703, 2.0, 1e200] if type(activities[0]) is float else [2, 10 ** 200, 3]
+    records = [_ghg(rng.choice(activities), rng.choice(units), rng.choice(factors), "tCO2/MWh", rng.choice([1, 25]))
+               for _ in range(ROWS)]
+    convert = {"kind": GHG, "field": "mwh", "op": "convert", "args": ["activity", "activity_unit"], "to": "MWh"}
+    facts = _same(records, [PRODUCT, convert]).facts
+    assert any("expected" in f for f in facts) and any("expected_unit_error" in f for f in facts)
+    assert sum("mwh" in f for f in facts) == sum(f["activity_unit"] != "furlong" for f in facts)
+    zeros = [(math.copysign(1.0, f["activity"]), math.copysign(1.0, f["expected"])) for f in facts
+             if "expected" in f and f["activity"] == 0]
+    assert all(a == b for a, b in zeros) and len(set(zeros)) == (2 if zeros else 0)  # (a zero keeps its sign)
+
+
+@pytest.mark.parametrize("pool", [
+    [1e308, -1e308, 2.5, math.inf, 1e-300],  # floats without a zero: once per distinct value (or row)
+    [10 ** 300, 2 ** 60, 3, -7],  # whole numbers: once per distinct row
+    [1e308, 3, 2.5, -1e308],  # of both: row by row
+])
+def test_results_that_are_not_finite_are_absent_on_every_column_path(pool):
+    rng = random.Random(13)
+    records = [(GHG, {"x": rng.choice(pool), "y": rng.choice(pool)}) for _ in range(ROWS)]
+    derive = [{"kind": GHG, "field": op, "op": op, "args": ["x", "y"]} for op in ("add", "sub", "rel_diff", "ratio")]
+    derive.append({"kind": GHG, "field": "number_of", "op": "number_of", "args": ["x"]})
+    facts = _same(records, derive).facts
+    assert all(math.isfinite(v) for f in facts for k, v in f.items() if type(v) is float and k in ("add", "sub"))
+    if 1e308 in pool:  # (1e308 + 1e308 overflows)
+        assert any("add" not in f for f in facts) and any("rel_diff" not in f for f in facts if f["y"])
+
+
+@pytest.mark.parametrize("pool", [[2, 2.5, "t", True], [2.5, 0.0, 1.5], [3, 7]])
+def test_a_column_set_is_read_back_by_later_entries_with_the_types_of_its_values(pool):
+    """The types of a column's values, found as it is set (``Columns.set``), are those a later entry reads it with."""
+    rng = random.Random(17)
+    records = [(GHG, {"x": rng.choice(pool), "unit": rng.choice(["MWh", "GJ"]), "k": rng.choice(["a", "b"])})
+               for _ in range(ROWS)]
+    derive = [{"kind": GHG, "field": "x2", "op": "first_given", "args": ["x"]},
+              {"kind": GHG, "field": "y", "op": "convert", "args": ["x2", "unit"], "to": "MWh"},
+              {"kind": GHG, "field": "z", "op": "sub", "args": ["x2", "x2"]},
+              {"kind": GHG, "field": "t", "op": "type_of", "args": ["x2"]}]
+    facts = _same(records, derive).facts
+    assert {f.get("t") for f in facts} >= ({"text", "boolean"} if "t" in pool else {"number"} if 2.5 in pool else set())
+
+
+def test_a_value_derived_for_some_rows_is_read_back_as_not_given_elsewhere():
+    """A later entry reads a value derived for some rows only as not given (None) where none was derived and the
+    fact carries none (``Columns._own_where``), the first such row too."""
+    rng = random.Random(19)
+    records = [(GHG, {"x": rng.choice([1.5, 3]), "z": rng.choice([0, 2.0, None, 4]), "w": rng.choice(["w", 7])})
+               for _ in range(ROWS)]
+    records[0] = (GHG, {"x": 1.5, "z": 0, "w": "first"})  # (no value derived for the first row)
+    derive = [{"kind": GHG, "field": "y", "op": "ratio", "args": ["x", "z"]},
+              {"kind": GHG, "field": "v", "op": "first_given", "args": ["y", "w"]}]
+    facts = _same(records, derive).facts
+    assert facts[0]["v"] == "first" and any(f["v"] == 7 for f in facts) and any(type(f["v"]) is float for f in facts)
+
+
+@pytest.mark.parametrize("step", [1, 2, 700])
+def test_the_facts_of_a_kind_added_among_others_are_its_own(step):
+    """A kind's facts are read as a slice of the fact list only where they are added one after another
+    (``columns._facts_of``); among another kind's, each by its id."""
+    records = [(GHG if i % step == 0 or step == 1 else ENERGY, {"x": i, "y": i % 7 + 0.5}) for i in range(ROWS)]
+    derive = [{"kind": GHG, "field": "d", "op": "sub", "args": ["x", "y"]},
+              {"kind": ENERGY, "field": "d", "op": "add", "args": ["x", "y"]}]
+    facts = _same(records, derive).facts
+    assert all(f["d"] == (f["x"] - f["y"] if f["kind"] == GHG else f["x"] + f["y"]) for f in facts)
+
+
+@pytest.mark.parametrize("repeated", [None, 1, 2, ROWS - 1])
+def test_ranks_of_keys_all_different_but_one_or_of_equal_hashes(repeated):
+    """Every row the first of its key is told by the keys' hashes (``derive_keys.first_rows``): one key given twice,
+    or two keys of one hash (-1 and -2), are not."""
+    keys = [-1, -2, *range(ROWS - 2)]
+    if repeated is not None:
+        keys[repeated] = keys[repeated - 1]
+    records = [(ENERGY, {"k": k, "m": "x"}) for k in keys]
+    derive = [{"kind": ENERGY, "field": "rank", "op": "occurrence", "args": ["k", "m"]},
+              {"kind": ENERGY, "field": "one", "op": "occurrence", "args": ["k"]}]
+    base = _base(records)
+    run_declarations(base, None, _declare(derive)[0], (), DATES)  # type: ignore[arg-type]
+    twice = {repeated} if repeated is not None else set()
+    for name in ("rank", "one"):
+        assert [i for i, f in enumerate(base.facts) if f[name] != 1] == sorted(twice)
+        assert all(base.facts[i][name] == 2 for i in twice)
 
 
 @pytest.mark.parametrize("packed", [False, True])

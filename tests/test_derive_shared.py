@@ -175,3 +175,29 @@ def test_whether_evidence_holds_a_field_is_found_once_for_the_same_evidence_and_
     asked = [(holding, "_at"), (holding, "_at"), (other, "_at"), (holding, "_file"), (holding, "_at"), (other, "_at")]
     assert [derive_keys._holds_held(store, datas, name) for datas, name in asked] == \
         [derive_keys._holds(datas, name) for datas, name in asked] == [True, True, False, False, True, False]
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_many_aggregate_facts_made_from_their_data_have_their_sources_placed_as_one_block(packed):
+    """An aggregate kind of many groups made from its data (``aggtable._group_facts``, lean) has its sources placed as
+    one block where the fact base packs them (``FactBase.add_rows``): each reads as the source made one by one."""
+    from checker.packedsource import PackedSource
+    from checker.sourcepack import PackedSources
+
+    rng = random.Random(41)
+    records = [(ENERGY, {"a": i // 2, "b": rng.choice(["x", "y"]), "s": rng.choice([1.5, 2, None])})
+               for i in range(3 * ROWS)]
+    aggregates = {"ab": {"of": ENERGY, "group_by": {"fields": ["a", "b"]}, "sum": "s"}}
+    got = []
+    for lean, sources in ((None, None), (frozenset({"key", "sum", "b"}), PackedSources() if packed else None)):
+        base = FactBase(sources=sources) if sources is not None else FactBase()
+        for i, (kind, data) in enumerate(records):
+            base.add({"kind": kind, **data}, FactSource(kind, "e.csv", f"/records/{i}", data, None, f"{kind}[{i}]"))
+        base.lean_of = None if lean is None else (lambda kind, lean=lean: lean)
+        run_declarations(base, None, (), tuple(_declare([], aggregates)[1].values()), DATES)  # type: ignore[arg-type]
+        made = [(fact, base.sources[fact["id"]]) for fact in base.facts if fact["kind"] == "agg.ab"]
+        assert len(made) > 1024
+        assert all(type(src) is (PackedSource if lean is not None and packed else FactSource) for _, src in made)
+        got.append([(fact["id"], fact.get("key"), fact.get("sum"), src.key, dict(src.data), src.file, src.at,
+                     src.document, src.fact is fact, src.row) for fact, src in made])
+    assert got[0] == got[1]
