@@ -92,3 +92,30 @@ def test_written_sets_the_values_the_loop_sets(released):
         factbase.written(fast, "v", values, SKIP)
         _one_by_one(slow, "v", values, SKIP)
         assert [f if f is None else list(f.items()) for f in fast] == [f if f is None else list(f.items()) for f in slow]
+
+
+@pytest.mark.parametrize("case", ["text", "one_as_itself", "one_skipped", "befores"])
+def test_shown_at_once_is_the_loop(monkeypatch, case):
+    """A column shown otherwise: the mappings made at once (one step per distinct object shown) are those the loop
+    makes; a value shown as itself, a fact without the value or facts with several mappings before are left to it."""
+    from checker.factbase import FactBase, FactSource
+
+    def shown_by(fast: bool) -> list:
+        base = FactBase()
+        fids = [base.add({"kind": "k"}, FactSource("k", "f.csv", i, {}, None, f"k{i}")) for i in range(5)]
+        if case == "befores":
+            base.sources[fids[2]].shown = {"other": "x"}
+        values = [20000 + i % 2 for i in range(5)]
+        texts = ["2024-10-03", "2024-10-04"]
+        shown = [texts[i % 2] for i in range(5)]
+        if case == "one_as_itself":
+            shown[3] = values[3]
+        if case == "one_skipped":
+            values[1] = SKIP
+        if not fast:
+            monkeypatch.setattr(FactBase, "_shown_at_once", lambda self, *args: None)
+        base._show_column(fids, "day", values, shown, SKIP)
+        monkeypatch.undo()
+        return [base.sources[fid].shown for fid in fids]
+
+    assert shown_by(True) == shown_by(False)
