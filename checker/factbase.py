@@ -228,9 +228,8 @@ class FactBase:
         facts = self.facts
         names = column_of(self.sources, fids, "names")
         plans: dict[int, frozenset[str] | None] = {}  # id of a fact's derived names -> fields kept
-        for n in names:
-            if id(n) not in plans:  # (derived names are shared and kept alive: ``_names``)
-                plans[id(n)] = None if keep is None else keep | set((n or {}).values())
+        for n in dict(zip(map(id, names), names)).values():  # (derived names are shared and kept alive: ``_names``)
+            plans[id(n)] = None if keep is None else keep | set((n or {}).values())
         kept = list(map(plans.__getitem__, map(id, names)))
         keys = deferred.keys() if deferred is not None else set().union(*(facts[int(fid) - 1] for fid in fids))
         keys |= {name for _, (name, *_) in write}
