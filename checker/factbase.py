@@ -228,7 +228,8 @@ class FactBase:
         facts = self.facts
         names = column_of(self.sources, fids, "names")
         plans: dict[int, frozenset[str] | None] = {}  # id of a fact's derived names -> fields kept
-        for n in dict(zip(map(id, names), names)).values():  # (derived names are shared and kept alive: ``_names``)
+        # (derived names are shared and kept alive: ``_names``; the distinct ones found by a C loop)
+        for n in dict(zip(map(id, names), names, strict=True)).values():
             plans[id(n)] = None if keep is None else keep | set((n or {}).values())
         kept = list(map(plans.__getitem__, map(id, names)))
         keys = deferred.keys() if deferred is not None else set().union(*(facts[int(fid) - 1] for fid in fids))
@@ -283,7 +284,8 @@ class FactBase:
         if not count or len(values) != count or len(shown) != count or not all(map(operator.is_, befores, repeat(
                 before))) or any(map(operator.is_, values, repeat(skip))) or any(map(operator.is_, shown, values)):
             return None
-        steps = {key: self._shown_after(before, label, show) for key, show in dict(zip(map(id, shown), shown)).items()}
+        distinct = dict(zip(map(id, shown), shown, strict=True))
+        steps = {key: self._shown_after(before, label, show) for key, show in distinct.items()}
         return list(map(steps.__getitem__, map(id, shown)))
 
     def _merged(self, names: dict[str, str], more: dict[str, str]) -> dict[str, str]:

@@ -166,8 +166,8 @@ class Deferred:
         placeholders = facts[first:first + n]
         tail = [key for key in (*self.links, "id") if kept[0] is None or key in kept[0]]
         made = _instances(row_type, n)
-        _filled(made, [(["kind"], placeholders, ["kind"]), ([key for key, _ in pairs], data, [name for _, name in pairs]),
-                       (tail, placeholders, tail)], columns)
+        keys, names = [key for key, _ in pairs], [name for _, name in pairs]
+        _filled(made, [(["kind"], placeholders, ["kind"]), (keys, data, names), (tail, placeholders, tail)], columns)
         facts[first:first + n] = made
         return True
 
@@ -225,7 +225,7 @@ def _filled(made: list[dict], parts: list[tuple[list[str], Iterable, list[str]]]
     values = [map(itemgetter(*keys), rows) if len(keys) > 1 else zip(map(itemgetter(*keys), rows))
               for keys, rows, _ in parts if keys]
     if columns:
-        values.append(zip(*[column for _, column in columns]))
+        values.append(zip(*[column for _, column in columns], strict=True))
     names = [name for _, _, names in parts for name in names] + [name for name, _ in columns]
     if names:
         deque(map(dict.update, made, map(zip, repeat(names), map(chain, *values))), maxlen=0)

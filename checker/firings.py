@@ -134,7 +134,7 @@ def _names_each(groups: Iterable[tuple[str, ...]], subjects: list[str], covers: 
     the subjects are not distinct."""
     count = len(subjects)
     if ("places", id(subjects)) not in covers:
-        covers["places", id(subjects)] = (subjects, dict(zip(subjects, range(count))))
+        covers["places", id(subjects)] = (subjects, dict(zip(subjects, range(count), strict=True)))
     places = covers["places", id(subjects)][1]
     if len(places) != count:  # (a subject twice: the names as a set)
         named = set(chain.from_iterable(groups))  # (the subjects ``passes`` would hold: no mapping made)

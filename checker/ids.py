@@ -120,7 +120,7 @@ def _flat_keys(items: list, names: list[str]) -> list[str | None] | None:
         return None
     columns = []
     for name in names:
-        column = list(map(dict.get, items, repeat(name)))
+        column: list[Any] = list(map(dict.get, items, repeat(name)))
         types = set(map(type, column))
         if types == {str}:
             column = list(map(str.strip, column))

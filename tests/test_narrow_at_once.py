@@ -46,7 +46,7 @@ def _check(monkeypatch, tmp_path, fast: bool) -> tuple[list, dict[str, bytes], d
             return out
 
         def spy_written(targets, name, values, skip):
-            taken["written"] += any(map(lambda v: v is skip, values))  # (some fact left without the value)
+            taken["written"] += any(v is skip for v in values)  # (some fact left without the value)
             written(targets, name, values, skip)
 
         monkeypatch.setattr(factbase, "_leading", spy_leading)
