@@ -43,7 +43,6 @@ from operator import itemgetter
 from typing import Any
 
 from .projection import (
-    CLASSES,
     MISSING,
     SHADOW,
     _chunks,
@@ -57,9 +56,9 @@ from .projection import (
     _project,
     _splittable,
     column_codes,
-    grouped,
+    columns_codes,
+    combined,
     project,
-    read_at_once,
 )
 
 END_KIND = "__end__"  # the end-of-evidence sentinel's kind
@@ -171,7 +170,7 @@ class Planner:
         group with the same members as one made before for this kind shares its tuple (``_interned``)."""
         key = (kind, fields)
         if key not in self._groupings:
-            code = grouped(self._columns, kind, fields, self._column)
+            code = combined([c for c in (self._column(kind, spec) for spec in fields) if c is not None])
             partitions, same = self._partitions.setdefault(kind, {}), None if code is None else code.tobytes()
             if same not in partitions:  # (the same codes: the same groups, made once)
                 partitions[same] = self._grouped(kind, code)
@@ -245,7 +244,8 @@ class Planner:
             specs = sorted({s for n, (k, f) in shadows.items() if k == kind and n not in filtered for s in f
                             if "." not in s and (kind, s) not in self._columns})
             if len(specs) > 1 and len(self.by_kind.get(kind, ())) > self.limit:
-                self._columns.update(read_at_once(self._columns, kind, self.by_kind[kind], specs))
+                self._columns.update(zip([(kind, s) for s in specs], columns_codes(self.by_kind[kind], specs),
+                                         strict=True))
         whole.update({n: self.shadows(n, kind, f) for n, (kind, f) in shadows.items() if n not in filtered})
         return whole
 
@@ -349,7 +349,7 @@ def _uses(feed: Feed) -> set[tuple[str, tuple]]:
     for name, (kind, f) in shadows.items():
         if name not in filters:
             uses |= {("_shadows", (name, f)), ("_groupings", (kind, f))}
-            uses |= {("_columns", (kind, c)) for c in (*f, "#id", CLASSES)}
+            uses |= {("_columns", (kind, c)) for c in (*f, "#id")}
     for name, alternatives in filters.items():
         uses |= {("_index", (shadows[name][0] if name in shadows else name, path)) for path, _, _ in alternatives}
     return uses

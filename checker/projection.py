@@ -6,9 +6,8 @@ from __future__ import annotations
 import heapq
 import json
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from itertools import count, repeat
-from operator import itemgetter
 
 SHADOW = "~"  # prefix of a shadow kind and of a shadow fact's id
 
@@ -103,73 +102,6 @@ def columns_codes(facts: list[dict], specs: list[str]) -> list[array | None]:
             codes.extend(map(first.setdefault, values, positions))
     return [column_codes(facts, spec) if not (_PLAIN.issuperset(types) and len(types & _NUMBERS) <= 1)
             else codes for spec, (_, codes, types) in zip(specs, states, strict=True)]
-
-
-class Classes:
-    """The facts of a kind told apart by what they hold at several top-level paths at once (``classes``): each
-    fact's class, the position of the first fact holding an equal key at every path; ``first``: each class's keys
-    (one per path) and that position, in the order the classes first appear."""
-
-    __slots__ = ("codes", "first", "specs")
-
-    def __init__(self, specs: list[str], first: dict[tuple, int], codes: array):
-        self.specs, self.first, self.codes = specs, first, codes
-
-    def covers(self, fields: Sequence[str]) -> bool:
-        return bool(fields) and set(self.specs).issuperset(fields)
-
-    def grouped(self, fields: tuple[str, ...]) -> array | None:
-        """``combined`` of the ``column_codes`` of ``fields`` (``covers``), from the classes' keys (C loops over the
-        classes, then one over the facts): a class's facts share their keys at every path, so the first fact of a
-        group is that of the first class in it."""
-        keys = map(itemgetter(*map(self.specs.index, fields)), self.first)
-        group_first: dict = {}
-        groups = dict(zip(self.first.values(), map(group_first.setdefault, keys, self.first.values()), strict=True))
-        return None if len(group_first) <= 1 else array("I", map(groups.__getitem__, self.codes))
-
-
-def classes(facts: list[dict], specs: list[str]) -> Classes | None:
-    """The ``Classes`` of ``facts`` by the top-level paths ``specs``, read a chunk at a time as ``columns_codes``
-    reads them; None when some path's values are not each its own key (``column_codes``: a value of another type
-    could equal one, or one is not hashable) or the classes are many (memory: each a tuple of keys)."""
-    first: dict[tuple, int] = {}
-    codes, types = array("I"), [set[type]() for _ in specs]
-    for start in range(0, len(facts), _CHUNK):
-        chunk = facts[start:start + _CHUNK]
-        columns = [list(map(dict.get, chunk, repeat(spec[1:]), repeat(MISSING))) if spec[0] == "=" else
-                   list(map(dict.__contains__, chunk, repeat(spec[1:]))) for spec in specs]
-        for spec, seen, column in zip(specs, types, columns, strict=True):
-            if spec[0] == "=":
-                seen.update(map(type, column))
-        if not all(map(_PLAIN.issuperset, types)) or len(first) > len(facts) // 4:
-            return None
-        codes.extend(map(first.setdefault, zip(*columns, strict=True), range(start, start + len(chunk))))
-    return Classes(specs, first, codes) if all(len(seen & _NUMBERS) <= 1 for seen in types) else None
-
-
-def grouped(columns: dict, kind: str, fields: tuple[str, ...], column) -> array | None:
-    """The codes of the facts of ``kind`` grouped by ``fields``: from their ``Classes`` in ``columns`` (under
-    ``(kind, CLASSES)``) when these cover the fields, else ``combined`` of each path's codes (``column``)."""
-    made = columns.get((kind, CLASSES))
-    if made is not None and made.covers(fields):
-        return made.grouped(fields)
-    return combined([c for c in (column(kind, spec) for spec in fields) if c is not None])
-
-
-CLASSES = "#classes"  # (``grouped``)
-
-
-def read_at_once(columns: dict, kind: str, facts: list[dict], specs: list[str]) -> dict:
-    """What the planner holds once the facts of ``kind`` are read at every top-level path of ``specs`` at once: their
-    ``Classes`` (under ``(kind, CLASSES)``), else each path's codes (``columns_codes``); nothing when the classes it
-    holds (``columns``) cover the paths already."""
-    made = columns.get((kind, CLASSES))
-    if made is not None and made.covers(specs):
-        return {}
-    made = classes(facts, specs)
-    if made is not None:
-        return {(kind, CLASSES): made}
-    return dict(zip([(kind, s) for s in specs], columns_codes(facts, specs), strict=True))
 
 
 def _codes(keys) -> array:
