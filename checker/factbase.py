@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import operator
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import compress, repeat
+from itertools import repeat
 from typing import Any
 
-from .factrows import DEFER_FROM, Columns, Deferred, kept_items, remade, remade_at_once, sharing
+from .factrows import DEFER_FROM, Deferred, kept_items, remade, remade_at_once, sharing
 from .factsource import FactSource
 from .heldcolumns import DROP as _DROP
 from .heldcolumns import UNSET, HeldColumns, Resolve, ShownSteps, resolved
@@ -200,37 +200,35 @@ class FactBase:
         again as key-sharing dicts from ``_COMPACT_FROM`` facts (``_made``), those of a ``deferred`` kind made."""
         kind_names = {label: column[0] for label, column in write}
         rows = None if facts_listed(self.sources, fids) else sources_of(self.sources, fids)  # (views: only if read)
-        leading = _leading(write, len(fids)) if deferred is not None or len(fids) >= _COMPACT_FROM else []
-        made, done = self._made(fids, rows, keep, write, deferred, leading)
-        if not made and keep is not None:
+        if not self._made(fids, rows, keep, write, deferred) and keep is not None:
             self._narrowed(rows or sources_of(self.sources, fids), keep)
         if kind_names and not each_distinct(self.sources, fids, "names",
                                             lambda n: kind_names if n is None else self._merged(n, kind_names)):
             for src in rows or sources_of(self.sources, fids):
                 src.names = kind_names if src.names is None else self._merged(src.names, kind_names)
         targets = column_of(self.sources, fids, "fact")
-        for k, (label, (name, values, shown, skip, resolve)) in enumerate(write):
+        for label, (name, values, shown, skip, resolve) in write:
             values = resolved(values, skip, resolve)
-            if not (done and k < len(leading)):  # (else set as the facts were made)
-                written(targets, name, values, skip)
+            for fact, value in zip(targets, values, strict=False):
+                if value is not skip and fact is not None:
+                    fact[name] = value
             if shown is not None:
                 self._show_column(fids, label, values, shown, skip)
 
     def _made(self, fids: list[str], rows: list[FactSource] | None, keep: frozenset[str] | None,
-              write: list[tuple[str, tuple]], deferred: Deferred | None, leading: Columns) -> tuple[bool, bool]:
+              write: list[tuple[str, tuple]], deferred: Deferred | None) -> bool:
         """The facts of one kind made again, each narrowed as ``_narrowed`` narrows it: from ``_COMPACT_FROM`` facts
         as dicts sharing the fields kept and those ``write`` sets (CPython's key-sharing dicts: ~290 instead of
         ~500 bytes a fact of 20 fields; ``checker.factrows.remade``), a ``deferred`` kind's from their evidence and
-        placeholders (``Deferred.items``).  False: they were not (too few, or more fields than are shared).  And
-        whether the ``leading`` columns (``_leading``) were set on them as they were made (at once)."""
+        placeholders (``Deferred.items``).  False: they were not (too few, or more fields than are shared)."""
         if deferred is None and len(fids) < _COMPACT_FROM:
-            return False, False  # (too few: nothing to make)
+            return False  # (too few: nothing to make)
         facts = self.facts
         names = column_of(self.sources, fids, "names")
         plans: dict[int, frozenset[str] | None] = {}  # id of a fact's derived names -> fields kept
-        # (derived names are shared and kept alive: ``_names``; the distinct ones found by a C loop)
-        for n in dict(zip(map(id, names), names, strict=True)).values():
-            plans[id(n)] = None if keep is None else keep | set((n or {}).values())
+        for n in names:
+            if id(n) not in plans:  # (derived names are shared and kept alive: ``_names``)
+                plans[id(n)] = None if keep is None else keep | set((n or {}).values())
         kept = list(map(plans.__getitem__, map(id, names)))
         keys = deferred.keys() if deferred is not None else set().union(*(facts[int(fid) - 1] for fid in fids))
         keys |= {name for _, (name, *_) in write}
@@ -238,14 +236,11 @@ class FactBase:
             keys &= set().union(*plans.values())  # type: ignore[arg-type,operator]
         compact = len(fids) >= _COMPACT_FROM and len(keys) <= _SHARED_KEYS
         row_type = sharing(keys) if compact else None  # (``rows``: the sources, None when the fact list holds them)
-        done = False
         if deferred is not None:
-            done = deferred.made(facts, fids, column_of(self.sources, fids, "data"), kept, row_type, rows, leading)
-        elif compact and row_type is not None:
-            done = remade_at_once(facts, fids, kept, row_type, rows, leading)
-        if compact and deferred is None and not done:
+            deferred.made(facts, fids, column_of(self.sources, fids, "data"), kept, row_type, rows)
+        elif compact and (row_type is None or not remade_at_once(facts, fids, kept, row_type, rows)):
             remade(facts, fids, kept, lambda k, fields: kept_items(facts[int(fids[k]) - 1], fields), row_type, rows)
-        return compact or deferred is not None, done
+        return compact or deferred is not None
 
     def _narrowed(self, rows: list[FactSource], keep: frozenset[str]) -> None:
         """Each fact of ``rows`` with only the fields ``keep`` names and its derived values, in its order."""
@@ -266,27 +261,14 @@ class FactBase:
         the next mapping (a date every row shows as text).  Read and set as a column (``put_column``)."""
         last: tuple = (UNSET, UNSET, None)
         befores = column_of(self.sources, fids, "shown")
-        at_once = self._shown_at_once(befores, label, values, shown, skip)
-        after = list(befores) if at_once is None else at_once
-        for k, (before, value, show) in enumerate(zip(befores, values, shown, strict=False) if at_once is None else ()):
+        after = list(befores)
+        for k, (before, value, show) in enumerate(zip(befores, values, shown, strict=False)):
             if value is skip or (show is value and not (before and label in before)):
                 continue
             if before is not last[0] or show is not last[1]:
                 last = (before, show, self._shown_after(before, label, _DROP if show is value else show))
             after[k] = last[2]
         put_column(self.sources, fids, "shown", befores, after)
-
-    def _shown_at_once(self, befores: Sequence, label: str, values: list, shown: Any, skip: Any) -> list | None:
-        """``_show_column``'s mappings by C loops, one step per distinct object shown, when every fact had one
-        mapping, has a value and shows it otherwise than as itself (a date every row shows as text); else None."""
-        count = len(befores)
-        before = befores[0] if count else None
-        if not count or len(values) != count or len(shown) != count or not all(map(operator.is_, befores, repeat(
-                before))) or any(map(operator.is_, values, repeat(skip))) or any(map(operator.is_, shown, values)):
-            return None
-        distinct = dict(zip(map(id, shown), shown, strict=True))
-        steps = {key: self._shown_after(before, label, show) for key, show in distinct.items()}
-        return list(map(steps.__getitem__, map(id, shown)))
 
     def _merged(self, names: dict[str, str], more: dict[str, str]) -> dict[str, str]:
         """``names`` followed by ``more`` (shared: one mapping per pair, ``_names``)."""
@@ -361,30 +343,6 @@ class FactBase:
 
 def _as_is(values: Any) -> Any:
     return values
-
-
-def _leading(write: list[tuple[str, tuple]], count: int) -> list[tuple[str, Any]]:
-    """The names and values of the first columns of ``write`` that set a value on each of the ``count`` facts (no
-    value ``skip``, nothing to ``resolve``): they can be set as the facts are made (``checker.factrows._filled``)."""
-    out = []
-    for _, (name, values, _, skip, resolve) in write:
-        held = values if type(values) is list else getattr(values, "table", values)  # (``Coded``: its table's values)
-        if resolve is not None or len(values) != count or any(map(operator.is_, held, repeat(skip))):
-            break
-        out.append((name, values))
-    return out
-
-
-def written(targets: Sequence, name: str, values: list, skip: Any) -> None:
-    """``fact[name] = value`` for each fact of ``targets`` (None: no fact) and its value, by position, unless the value
-    is ``skip``: by C loops (a pass over the facts, not a Python step per fact)."""
-    setting = list(map(operator.is_not, values, repeat(skip)))
-    if any(map(operator.is_, targets, repeat(None))):
-        setting = list(map(operator.and_, setting, map(operator.is_not, targets, repeat(None))))
-    if all(setting):
-        deque(map(dict.__setitem__, targets, repeat(name), values), maxlen=0)
-    else:
-        deque(map(dict.__setitem__, compress(targets, setting), repeat(name), compress(values, setting)), maxlen=0)
 
 
 _COMPACT_FROM = 256  # facts of a kind, from which they are made key-sharing dicts (``FactBase._made``)

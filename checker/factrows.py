@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from itertools import chain, repeat, starmap
+from itertools import repeat, starmap
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -118,16 +118,15 @@ class Deferred:
         return last[1]
 
     def made(self, facts: list, fids: list[str], data: Sequence, kept: list[frozenset[str] | None],
-             row_type: type | None, sources: list | None, columns: Columns = ()) -> bool:
+             row_type: type | None, sources: list | None) -> None:
         """``remade`` of the kind's facts from their evidence ``data`` and placeholders (``items``): a placeholder
-        that carries only its kind, links and id (the most common case) read without a step per field.  True: the
-        facts were made at once (``_at_once``), each with the values of ``columns`` set after its items."""
+        that carries only its kind, links and id (the most common case) read without a step per field."""
         if self.materialized or self.written:
             remade(facts, fids, kept, lambda k, fields: self.items(data[k], facts[int(fids[k]) - 1], fields),
                    row_type, sources)
-            return False
-        if sources is None and row_type is not None and self._at_once(facts, fids, data, kept, row_type, columns):
-            return True
+            return
+        if sources is None and row_type is not None and self._at_once(facts, fids, data, kept, row_type):
+            return
         rename, last = self.rename, _NONE
         lean: frozenset[str] = frozenset()
         tail: tuple[str, ...] = ()
@@ -148,13 +147,12 @@ class Deferred:
             facts[i] = fact
             if sources is not None:
                 sources[k].fact = fact
-        return False
 
     def _at_once(self, facts: list, fids: list[str], data: Sequence, kept: list[frozenset[str] | None],
-                 row_type: type, columns: Columns = ()) -> bool:
-        """``made`` by C loops, all the items of a fact at once (``_filled``), when the facts are numbered without a
-        gap, keep the same fields and their records have the same fields in the same order (a table's rows): the
-        same facts, items in the same order, then the values of ``columns``.  False: they are not (nothing made)."""
+                 row_type: type) -> bool:
+        """``made`` by C loops, field by field over the facts, when the facts are numbered without a gap, keep the same
+        fields and their records have the same fields in the same order (a table's rows): the same facts, items in
+        the same order.  False: they are not (nothing made)."""
         n, first = len(fids), _numbered(fids, kept)
         if first < 0:
             return False
@@ -164,10 +162,12 @@ class Deferred:
         lean, rename = self._fields(kept[0]), self.rename
         pairs = [(key, name) for key in shapes.pop() if (name := rename.get(key, key)) in lean]
         placeholders = facts[first:first + n]
-        tail = [key for key in (*self.links, "id") if kept[0] is None or key in kept[0]]
         made = _instances(row_type, n)
-        keys, names = [key for key, _ in pairs], [name for _, name in pairs]
-        _filled(made, [(["kind"], placeholders, ["kind"]), (keys, data, names), (tail, placeholders, tail)], columns)
+        deque(map(dict.__setitem__, made, repeat("kind"), map(itemgetter("kind"), placeholders)), maxlen=0)
+        _filled(made, [key for key, _ in pairs], [name for _, name in pairs], data)
+        for key in (*self.links, "id"):
+            if kept[0] is None or key in kept[0]:
+                deque(map(dict.__setitem__, made, repeat(key), map(itemgetter(key), placeholders)), maxlen=0)
         facts[first:first + n] = made
         return True
 
@@ -188,11 +188,10 @@ def kept_items(fact: dict, kept: frozenset[str] | None) -> Any:
 
 
 def remade_at_once(facts: list, fids: list[str], kept: list[frozenset[str] | None], row_type: type,
-                   sources: list | None = None, columns: Columns = ()) -> bool:
-    """``remade`` of facts ``kept_items`` narrows by C loops, all the items of a fact at once (``_filled``), when they
-    are numbered without a gap, keep the same fields and have the same fields in the same order: the same facts,
-    items in the same order, then the values of ``columns`` (each the ``fact`` of its source in ``sources``, when
-    given).  False: they are not (nothing made)."""
+                   sources: list | None = None) -> bool:
+    """``remade`` of facts ``kept_items`` narrows by C loops, field by field over the facts, when they are numbered
+    without a gap, keep the same fields and have the same fields in the same order: the same facts, items in the
+    same order (each the ``fact`` of its source in ``sources``, when given).  False: they are not (nothing made)."""
     first = _numbered(fids, kept)
     if first < 0:
         return False
@@ -202,7 +201,7 @@ def remade_at_once(facts: list, fids: list[str], kept: list[frozenset[str] | Non
         return False
     names = [key for key in shapes.pop() if kept[0] is None or key in kept[0]]
     made = _instances(row_type, n)
-    _filled(made, [(names, facts[first:first + n], names)], columns)
+    _filled(made, names, names, facts[first:first + n])
     facts[first:first + n] = made
     if sources is not None:
         deque(map(setattr, sources, repeat("fact"), made), maxlen=0)
@@ -214,21 +213,11 @@ def _instances(row_type: type, n: int) -> list[dict]:
     return list(map(attrgetter("__dict__"), starmap(row_type, repeat((), n))))
 
 
-Columns = Sequence[tuple[str, Sequence]]  # values set on each fact made at once, by name: a value for each, in order
-
-
-def _filled(made: list[dict], parts: list[tuple[list[str], Iterable, list[str]]], columns: Columns = ()) -> None:
-    """Each of ``made`` given, in order, for each part ``(keys, rows, names)`` the values of ``keys`` in its row of
-    ``rows`` under ``names``, then the value of each of ``columns`` at its position: all of a fact's items in one
-    update (C loops; one visit of each fact, not one a field: a pass over a large kind's facts costs memory access
-    more than Python)."""
-    values = [map(itemgetter(*keys), rows) if len(keys) > 1 else zip(map(itemgetter(*keys), rows))
-              for keys, rows, _ in parts if keys]
-    if columns:
-        values.append(zip(*[column for _, column in columns], strict=True))
-    names = [name for _, _, names in parts for name in names] + [name for name, _ in columns]
-    if names:
-        deque(map(dict.update, made, map(zip, repeat(names), map(chain, *values))), maxlen=0)
+def _filled(made: list[dict], keys: list[str], names: list[str], rows: Iterable) -> None:
+    """Each of ``made`` given the values of ``keys`` in its row of ``rows`` under ``names``, in order (C loops)."""
+    if keys:
+        values = map(itemgetter(*keys), rows)
+        deque(map(dict.update, made, map(zip, repeat(names), values if len(keys) > 1 else zip(values))), maxlen=0)
 
 
 def _numbered(fids: list[str], kept: list) -> int:
