@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterable
-from itertools import chain, filterfalse, repeat
+from itertools import chain, filterfalse
 
 from .compiler import CompiledPack
 from .engine import Evaluation, Firing
@@ -124,21 +122,6 @@ def covered(rf: RuleFirings, subjects: list[str], covers: dict) -> bool:
         return exact_claims(rf.passes, {}, set(), subjects)
     key = (id(subjects), frozenset(groups))
     if key not in covers:  # (the groups and subjects kept with it: their ids stay theirs)
-        covers[key] = (subjects, list(groups.values()), _names_each(groups.values(), subjects, covers))
+        named = set(chain.from_iterable(groups.values()))  # (the subjects ``passes`` would hold: no mapping made)
+        covers[key] = (subjects, list(groups.values()), len(named) == len(subjects) and named.issuperset(subjects))
     return covers[key][2]
-
-
-def _names_each(groups: Iterable[tuple[str, ...]], subjects: list[str], covers: dict) -> bool:
-    """Whether the ``groups`` together name every subject and no other: each member marked at its subject's place (C
-    loops; the places by subject found once per list of subjects, kept in ``covers``), or as a set of names when
-    the subjects are not distinct."""
-    count = len(subjects)
-    if ("places", id(subjects)) not in covers:
-        covers["places", id(subjects)] = (subjects, dict(zip(subjects, range(count), strict=True)))
-    places = covers["places", id(subjects)][1]
-    if len(places) != count:  # (a subject twice: the names as a set)
-        named = set(chain.from_iterable(groups))  # (the subjects ``passes`` would hold: no mapping made)
-        return len(named) == count and named.issuperset(subjects)
-    marked = bytearray(count + 1)  # (the last place: a name that is no subject)
-    deque(map(marked.__setitem__, map(places.get, chain.from_iterable(groups), repeat(count)), repeat(1)), maxlen=0)
-    return not marked[count] and marked.count(0) == 1

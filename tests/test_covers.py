@@ -32,17 +32,3 @@ def test_groups_cover_the_subjects_as_the_claims_one_by_one_say():
         assert _cross_check(rf, facts, subjects, subjects, covers) == expected
         checked += not expected
     assert checked > 100 and 1 < len(covers) < 2000  # (most rules' groups found covering before)
-
-
-def test_groups_name_each_subject_as_a_set_of_names_says():
-    """``_names_each`` marks each member at its subject's place: the answer of the set of names, with groups that
-    overlap, a name that is no subject, a subject not named, and subjects named twice in the list."""
-    from checker.firings import _names_each
-
-    subjects = ["a", "b", "c", "d"]
-    for groups in ([("a", "b"), ("c", "d")], [("a", "b", "c"), ("c", "d")], [("a", "b"), ("c",)],
-                   [("a", "b"), ("c", "d", "x")], [("d", "c", "b", "a")], [], [("a", "a", "b", "c", "d")]):
-        for listed in (subjects, [*subjects, "a"]):
-            named = {s for g in groups for s in g}
-            expected = len(named) == len(listed) and named.issuperset(listed)
-            assert _names_each(groups, listed, {}) == expected, (groups, listed)
