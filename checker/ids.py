@@ -29,6 +29,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Iterable
+from itertools import repeat
 from typing import Any
 
 ID_PREFIX = "NC-"
@@ -119,14 +120,14 @@ def _flat_keys(items: list, names: list[str]) -> list[str | None] | None:
         return None
     columns = []
     for name in names:
-        column = [item.get(name) for item in items]
+        column: list[Any] = list(map(dict.get, items, repeat(name)))
         types = set(map(type, column))
         if types == {str}:
             column = list(map(str.strip, column))
             if not all(column):
                 return None
-        elif types == {int}:
-            column = list(map(str, column))
+        elif types == {int}:  # (a few distinct numbers, a year or a month: each made text once)
+            column = list(map({n: str(n) for n in set(column)}.__getitem__, column))
         elif types:
             return None
         columns.append(column)

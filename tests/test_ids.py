@@ -276,3 +276,14 @@ def test_row_keys_computed_when_read_equal_the_record_keys():
     composite = [{"e": "E1", "y": 2024}, {"e": "E1", "y": 2025}, {"e": "E2", "y": 2024}]
     keys, own = record_keys_own(composite, ["e", "y"])
     assert keys == own == ["E1|2024", "E1|2025", "E2|2024"]
+
+
+def test_flat_keys_are_the_keys_read_item_by_item(monkeypatch):
+    """The own keys of a table's rows read column by column (``_flat_keys``: text stripped, whole numbers made text
+    once per distinct number) are those read item by item."""
+    from checker import ids
+
+    items = [{"e": f" E{i % 3} ", "y": 2020 + i % 4, "m": i, "n": "x"} for i in range(12)]
+    fast = ids._own_keys(items, ["e", "y", "m"])
+    monkeypatch.setattr(ids, "_flat_keys", lambda items, names: None)
+    assert fast == ids._own_keys(items, ["e", "y", "m"]) and fast[5] == "E2|2021|5"
