@@ -222,6 +222,7 @@ def _first_given_column(columns: list[list], table: dict, types: list | None = N
 COLUMN_OPS: dict[str, Callable[..., list]] = {  # (columns, the pack's table, the types of each column)
     **{op: per_distinct(fn) for op, fn in _DERIVATIONS.items()}, "rel_diff": rel_diff_column,
     "first_given": _first_given_column}
+_OTHER_COLUMN_OP = per_distinct(_abs_diff)  # (an op of no other name - a pack lints its ops: made once, not a step)
 
 
 def derive_one(base: Any, d: Derived, aggregates: dict[str, Aggregate], store: ColumnStore | None = None) -> None:
@@ -268,7 +269,7 @@ def _generic(columns: Columns, d: Derived) -> list:
         table["take"] = d.take
     read = [columns.get(arg) for arg in d.args]
     compute = _DERIVATIONS.get(d.op, _abs_diff)
-    column_op = COLUMN_OPS.get(d.op) or per_distinct(compute)
+    column_op = COLUMN_OPS.get(d.op) or _OTHER_COLUMN_OP
     if read:
         values = column_op(read, table, list(map(columns.types, read)))
         if finite_op(column_op):  # (a result that is not finite: absent already)
