@@ -11,7 +11,9 @@ Nothing in ``bundle.yaml`` is ever a gap: the manifest must be complete.
 from __future__ import annotations
 
 import dataclasses
+from collections import deque
 from itertools import repeat
+from operator import setitem
 
 from .bundle import MANIFEST, Bundle, Document
 from .errors import InputError, Problem
@@ -50,7 +52,7 @@ def coerce_table(doc: Document, types: dict[str, str], field: str, limits: Limit
     records = doc.data[field]
     base = join_pointer("", field)
     for column, t in types.items():
-        cells = [record.get(column) for record in records]
+        cells = list(map(dict.get, records, repeat(column)))
         read: dict[str, object] = {}  # cell text -> its value, read once per distinct text, in the order they come
         distinct = dict.fromkeys(cells)
         for value in distinct:  # (so the first cell that cannot be taken is the first such row)
@@ -64,7 +66,7 @@ def coerce_table(doc: Document, types: dict[str, str], field: str, limits: Limit
                 if number is not None:
                     read[value] = number
         if read and len(read) == len(distinct):  # every row's cell read as a value: set in one pass
-            list(map(dict.__setitem__, records, repeat(column), map(read.__getitem__, cells)))
+            deque(map(setitem, records, repeat(column), map(read.__getitem__, cells)), maxlen=0)
         elif read:
             for record, value in zip(records, cells, strict=True):
                 if isinstance(value, str) and value in read:

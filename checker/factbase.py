@@ -80,7 +80,7 @@ class FactBase:
         first = len(self.facts)
         if kind not in self.by_kind and packs(self.sources, len(facts)):
             ids = self.by_kind[kind] = list(map(str, range(first + 1, first + len(facts) + 1)))
-            deque(map(dict.__setitem__, facts, repeat("id"), ids), maxlen=0)
+            deque(map(operator.setitem, facts, repeat("id"), ids), maxlen=0)
             self.facts += facts
             held = self._held[kind] = HeldColumns()
             placed(self.sources, self.facts, first, {"kind": kind, **fields, "names": None, "shown": None,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from itertools import repeat, starmap
-from operator import attrgetter, itemgetter
+from operator import attrgetter, itemgetter, setitem
 from typing import Any
 
 from .limits import SHARED_KEYS
@@ -81,7 +81,7 @@ class Deferred:
         made = _instances(self.placeholder, count)  # type: ignore[arg-type]
         for name, value in (("kind", kind), ("_doc", doc_id), ("_parent", parent_id)):
             if name == "kind" or name in self.links:
-                deque(map(dict.__setitem__, made, repeat(name), repeat(value, count)), maxlen=0)
+                deque(map(setitem, made, repeat(name), repeat(value, count)), maxlen=0)
         return made
 
     def keys(self) -> set[str]:
@@ -163,11 +163,11 @@ class Deferred:
         pairs = [(key, name) for key in shapes.pop() if (name := rename.get(key, key)) in lean]
         placeholders = facts[first:first + n]
         made = _instances(row_type, n)
-        deque(map(dict.__setitem__, made, repeat("kind"), map(itemgetter("kind"), placeholders)), maxlen=0)
+        deque(map(setitem, made, repeat("kind"), map(itemgetter("kind"), placeholders)), maxlen=0)
         _filled(made, [key for key, _ in pairs], [name for _, name in pairs], data)
         for key in (*self.links, "id"):
             if kept[0] is None or key in kept[0]:
-                deque(map(dict.__setitem__, made, repeat(key), map(itemgetter(key), placeholders)), maxlen=0)
+                deque(map(setitem, made, repeat(key), map(itemgetter(key), placeholders)), maxlen=0)
         facts[first:first + n] = made
         return True
 
