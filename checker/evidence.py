@@ -14,6 +14,7 @@ import dataclasses
 from collections import deque
 from itertools import repeat
 from operator import setitem
+from typing import Any
 
 from .bundle import MANIFEST, Bundle, Document
 from .errors import InputError, Problem
@@ -52,7 +53,7 @@ def coerce_table(doc: Document, types: dict[str, str], field: str, limits: Limit
     records = doc.data[field]
     base = join_pointer("", field)
     for column, t in types.items():
-        cells = list(map(dict.get, records, repeat(column)))
+        cells: list[Any] = list(map(dict.get, records, repeat(column)))
         read: dict[str, object] = {}  # cell text -> its value, read once per distinct text, in the order they come
         distinct = dict.fromkeys(cells)
         for value in distinct:  # (so the first cell that cannot be taken is the first such row)
