@@ -357,7 +357,7 @@ def _totals_set(fact: dict | None, data: dict, total: float | None, count: int |
 
 
 def _sharing(keys: Iterable[str]) -> Any:
-    """A class whose instances' dicts share the ``keys`` (``checker.bundle._row_type``): a mapping of them is
+    """A class whose instances' dicts share the ``keys`` (``checker.csvtable._row_type``): a mapping of them is
     ``cls().__dict__``, set in that order (memory: ~70 bytes less a mapping of a few keys)."""
     cls = type("AggData", (), {})
     cls().__dict__.update([(k, None) for k in keys])  # (learns the keys, in order, at once)

@@ -12,8 +12,10 @@ from __future__ import annotations
 import csv
 import io
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterable
-from itertools import repeat
+from itertools import repeat, starmap
+from operator import attrgetter
 from typing import Any
 
 from .errors import InputError
@@ -120,12 +122,15 @@ def _check_header(header: list[str], name: str) -> None:
         seen.add(h)
 
 
-def _row_type() -> type:
+def _row_type(header: list[str]) -> type:
     """A class whose instances' attribute dicts hold a table's rows: CPython's key-sharing dicts keep the
     column names once per table, not once per row (a row of 11-16 cells takes ~180 bytes instead of ~470; at
     180k-row ledgers, ~100 MB).  Each row is a plain ``dict`` all the same (``type(row) is dict``), in the
-    order of its cells; one class per table.  A table wider than ``SHARED_KEYS`` columns has plain dicts."""
-    return type("TableRow", (), {})
+    order of its cells; one class per table, which learns the header's names at once (so that an instance's
+    dict made before it is filled shares them too).  A table wider than ``SHARED_KEYS`` columns has plain dicts."""
+    row_type = type("TableRow", (), {})
+    row_type().__dict__.update(zip(header, repeat(None)))
+    return row_type
 
 
 def _new_table(header: list[str], name: str, kind: str, records_field: str
@@ -137,7 +142,7 @@ def _new_table(header: list[str], name: str, kind: str, records_field: str
     records: list[dict] = []
     out = TableContent({"kind": kind, records_field: records}, join_pointer("", records_field), len(header))
     out.header = {h: i for i, h in enumerate(header)}
-    return out, records, {h: h for h in header}.setdefault, _row_type() if len(header) <= SHARED_KEYS else None
+    return out, records, {h: h for h in header}.setdefault, _row_type(header) if len(header) <= SHARED_KEYS else None
 
 
 def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Limits) -> TableContent:
@@ -240,8 +245,14 @@ def _block(cells: list[str], rows: int, line: int, out: TableContent, records: l
     except OverflowError:
         return False
     out.lines.extend(range(line, line + rows))
+    rows_of = zip(*[iter(list(map(shared, values, values)))] * width, strict=True)
+    if not blank and row_type is not None:  # (every cell given: each row's dict made and filled by C loops)
+        made = list(map(attrgetter("__dict__"), starmap(row_type, repeat((), rows))))
+        deque(map(dict.update, made, map(zip, repeat(header), rows_of)), maxlen=0)
+        records.extend(made)
+        return True
     add = records.append
-    for row in zip(*[iter(list(map(shared, values, values)))] * width, strict=True):
+    for row in rows_of:
         record = row_type().__dict__ if row_type is not None else {}
         record.update(zip(header, row, strict=True) if not blank or "" not in row
                       else [(h, v) for h, v in zip(header, row, strict=True) if v])
