@@ -65,7 +65,7 @@ def gathered(value_columns: list[list], positions: Any) -> dict[tuple, list[int]
                   positions), maxlen=0)
         return members
     if sample <= _FEW:  # (few groups: each one's list made as it is first met; of one column, by its values)
-        lists = _Lists()
+        lists = Once(_new_list)  # (an empty list for each key, made as it is first met)
         if len(value_columns) == 1:
             deque(map(list.append, map(lists.__getitem__, value_columns[0]), positions), maxlen=0)
             return dict(zip(zip(lists), lists.values(), strict=True))
@@ -87,15 +87,8 @@ def gathered(value_columns: list[list], positions: Any) -> dict[tuple, list[int]
 _SAMPLE, _FEW = 1024, 256  # (the rows ``gathered`` tells many groups from few by; the most a sample of few shows)
 
 
-class _Lists(dict):
-    """An empty list for each key, made when the key is first looked up (``gathered``)."""
-
-    __slots__ = ()
-
-    def __missing__(self, key: Any) -> list:
-        made: list = []
-        self[key] = made
-        return made
+def _new_list(_key: Any) -> list:
+    return []
 
 
 def coarser(members: dict[tuple, list[int]], fields: tuple[int, ...]) -> dict[tuple, list[int]]:

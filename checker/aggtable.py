@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Collection, Iterable
-from itertools import compress, islice, repeat
+from itertools import compress, repeat
 from operator import and_, attrgetter, is_not, itemgetter, not_, setitem
 from typing import Any
 
@@ -22,6 +22,7 @@ from .aggshare import Shared, where_mask
 from .columns import Columns
 from .conditions import engine_field
 from .factbase import FactBase, FactSource
+from .keyshare import instance_dicts, sharing_class
 from .packedsource import PackedSource, block_of, field
 from .packmodel import Aggregate, Derived
 from .quantities import rounded
@@ -291,8 +292,8 @@ def _group_facts(base: FactBase, agg: Aggregate, columns: Columns, grouped: tupl
     picks = [(k, e) for k, e in {"key": "key", "count": "count", **dict(fields), "sum": "sum", "distinct": "distinct"}
              .items() if lean is not None and e in lean]
     totalled_names = [name for name in ("sum", "distinct") if getattr(agg, name)]
-    shared = _sharing(("key", "count", *names, *totalled_names))  # the groups' data share their keys (only those
-    # given: each data's values take a slot for every key)
+    # the groups' data share their keys (only those given: each data's values take a slot for every key)
+    shared = sharing_class(("key", "count", *names, *totalled_names), "AggData")
     sums, distinct = totalled(columns, agg)
     group_sums = list(_sums(sums, groups.values())) if sums is not None else None
     group_distinct = list(_distincts(distinct, groups.values())) if distinct is not None else None
@@ -301,7 +302,7 @@ def _group_facts(base: FactBase, agg: Aggregate, columns: Columns, grouped: tupl
         given = {"key": keys, "count": list(map(len, groups.values())), **dict(zip(names, parts, strict=True)),
                  "sum": group_sums, "distinct": group_distinct}
         datas = _filled(shared, len(groups), given.items())
-        facts = _filled(_sharing(("kind", *(e for _, e in picks), "id")), len(groups),
+        facts = _filled(sharing_class(("kind", *(e for _, e in picks), "id"), "AggFact"), len(groups),
                         [("kind", repeat(kind)), *((e, given[k]) for k, e in picks)])
         base.add_rows(kind, facts, {"file": places[0], "at": places[1], "data": datas, "document": places[2],
                                     "stable": stable}, PackedSource)  # (many: their sources placed as one block)
@@ -325,13 +326,10 @@ def _places(sources: list, rows: list[int]) -> list[list]:
     return [list(map(field(sources, name).__getitem__, rows)) for name in ("file", "at", "document")]
 
 
-_dict_of: Any = attrgetter("__dict__")  # (an object's own mapping, as ``vars``)
-
-
 def _filled(cls: Any, count: int, columns: Iterable[tuple[str, Any]]) -> list[dict]:
-    """``count`` mappings sharing their keys (``_sharing``), set column by column in the order given (a column of
-    None: not declared, not set; a value None in a column: not set on that one)."""
-    out: list[dict] = list(map(_dict_of, islice(iter(cls, None), count)))
+    """``count`` mappings sharing their keys (``checker.keyshare``), set column by column in the order given (a
+    column of None: not declared, not set; a value None in a column: not set on that one)."""
+    out = instance_dicts(cls, count)
     for name, values in columns:
         if values is None:
             continue
@@ -356,9 +354,3 @@ def _totals_set(fact: dict | None, data: dict, total: float | None, count: int |
             fact["distinct"] = count
 
 
-def _sharing(keys: Iterable[str]) -> Any:
-    """A class whose instances' dicts share the ``keys`` (``checker.csvtable._row_type``): a mapping of them is
-    ``cls().__dict__``, set in that order (memory: ~70 bytes less a mapping of a few keys)."""
-    cls = type("AggData", (), {})
-    cls().__dict__.update([(k, None) for k in keys])  # (learns the keys, in order, at once)
-    return cls

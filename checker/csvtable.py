@@ -14,12 +14,12 @@ import io
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable
-from itertools import repeat, starmap
-from operator import attrgetter
+from itertools import repeat
 from typing import Any
 
 from .errors import InputError
 from .i18n import tr
+from .keyshare import instance_dicts, sharing_class
 from .limits import DEFAULT_LIMITS, SHARED_KEYS, Limits, option
 from .pointers import Position, Positioned, join_pointer, split_pointer
 
@@ -122,27 +122,18 @@ def _check_header(header: list[str], name: str) -> None:
         seen.add(h)
 
 
-def _row_type(header: list[str]) -> type:
-    """A class whose instances' attribute dicts hold a table's rows: CPython's key-sharing dicts keep the
-    column names once per table, not once per row (a row of 11-16 cells takes ~180 bytes instead of ~470; at
-    180k-row ledgers, ~100 MB).  Each row is a plain ``dict`` all the same (``type(row) is dict``), in the
-    order of its cells; one class per table, which learns the header's names at once (so that an instance's
-    dict made before it is filled shares them too).  A table wider than ``SHARED_KEYS`` columns has plain dicts."""
-    row_type = type("TableRow", (), {})
-    row_type().__dict__.update(zip(header, repeat(None)))
-    return row_type
-
-
 def _new_table(header: list[str], name: str, kind: str, records_field: str
                ) -> tuple[TableContent, list[dict], Callable[[str, str], str], type | None]:
     """A table of ``header`` (checked: ``_check_header``) without rows yet, its list of records, the function that
     shares one object per distinct cell text (codes, names, dates), and the class whose instances' dicts hold its
-    rows (``_row_type``; None: plain dicts, a table wider than ``SHARED_KEYS`` columns)."""
+    rows, sharing the header's names (``checker.keyshare``; None: plain dicts, a table wider than ``SHARED_KEYS``
+    columns)."""
     _check_header(header, name)
     records: list[dict] = []
     out = TableContent({"kind": kind, records_field: records}, join_pointer("", records_field), len(header))
     out.header = {h: i for i, h in enumerate(header)}
-    return out, records, {h: h for h in header}.setdefault, _row_type(header) if len(header) <= SHARED_KEYS else None
+    row_type = sharing_class(header, "TableRow") if len(header) <= SHARED_KEYS else None
+    return out, records, {h: h for h in header}.setdefault, row_type
 
 
 def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Limits) -> TableContent:
@@ -178,7 +169,7 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
                 add_lengths = out.widen(row)
             values = list(map(shared, values, values))
             pairs = zip(header, values, strict=True)
-            record = row_type().__dict__ if row_type is not None else {}  # sharing the table's keys (``_row_type``)
+            record = row_type().__dict__ if row_type is not None else {}  # sharing the table's keys (``_new_table``)
             record.update(pairs if "" not in values else [(h, v) for h, v in pairs if v])
             add_record(record)
     except csv.Error as exc:
@@ -247,7 +238,7 @@ def _block(cells: list[str], rows: int, line: int, out: TableContent, records: l
     out.lines.extend(range(line, line + rows))
     rows_of = zip(*[iter(list(map(shared, values, values)))] * width, strict=True)
     if not blank and row_type is not None:  # (every cell given: each row's dict made and filled by C loops)
-        made = list(map(attrgetter("__dict__"), starmap(row_type, repeat((), rows))))
+        made = instance_dicts(row_type, rows)
         deque(map(dict.update, made, map(zip, repeat(header), rows_of)), maxlen=0)
         records.extend(made)
         return True

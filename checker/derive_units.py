@@ -12,7 +12,7 @@ from operator import and_, getitem, is_, mul, not_, or_
 from typing import Any
 
 from .columns import ABSENT as _ABSENT
-from .columns import Columns
+from .columns import Columns, Once
 from .conditions import engine_field
 from .packmodel import UNIT_ERROR, Derived
 from .quantities import UnitProblem, factor, rounded
@@ -59,8 +59,9 @@ def _scales(unit_columns: list, unit_fields: list[str | None], count: int, to: s
     where a unit should be: ``_CHECK``."""
     try:
         if len(unit_fields) == 1 and unit_fields[0]:
-            return list(map(_Scales(unit_fields, to, True).__getitem__, unit_columns[0]))
-        return list(map(_Scales(unit_fields, to, False).__getitem__, _unit_rows(unit_columns, unit_fields, count)))
+            return list(map(Once(lambda unit: _scale_of((unit,), unit_fields, to)).__getitem__, unit_columns[0]))
+        return list(map(Once(lambda units: _scale_of(units, unit_fields, to)).__getitem__,
+                        _unit_rows(unit_columns, unit_fields, count)))
     except TypeError:  # something unhashable where a unit should be: row by row
         pass
     known: dict = {}
@@ -74,21 +75,6 @@ def _scales(unit_columns: list, unit_fields: list[str | None], count: int, to: s
             scale = _CHECK
         out.append(scale)
     return out
-
-
-class _Scales(dict):
-    """``_scale_of`` of each combination of unit texts (``one``: of a unit text by itself), computed when it is first
-    looked up (``_scales``)."""
-
-    __slots__ = ("one", "to", "unit_fields")
-
-    def __init__(self, unit_fields: list[str | None], to: str | None, one: bool):
-        super().__init__()
-        self.unit_fields, self.to, self.one = unit_fields, to, one
-
-    def __missing__(self, units: Any) -> Any:
-        scale = self[units] = _scale_of((units,) if self.one else units, self.unit_fields, self.to)
-        return scale
 
 
 def _unit_rows(unit_columns: list, unit_fields: list[str | None], count: int) -> Iterable[tuple]:

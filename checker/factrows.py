@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from itertools import repeat, starmap
-from operator import attrgetter, itemgetter, setitem
+from itertools import repeat
+from operator import itemgetter, setitem
 from typing import Any
 
+from .keyshare import instance_dicts, sharing_class
 from .limits import SHARED_KEYS
 
 _NONE: Any = object()
@@ -27,14 +28,9 @@ DEFER_FROM = 1024  # records of a kind in one records array, from which their fa
 
 def sharing(keys: Iterable[str]) -> type | None:
     """A class whose instances' dicts share ``keys`` (``row_type().__dict__``: an empty dict that takes them
-    without growing), learned all at once (a dict that outgrows its class's keys is no longer shared); None
-    when they are more than CPython shares."""
+    without growing; ``checker.keyshare``); None when they are more than CPython shares."""
     keys = list(dict.fromkeys(keys))
-    if len(keys) > SHARED_KEYS:
-        return None
-    row_type = type("Fact", (), {})
-    row_type().__dict__.update(zip(keys, repeat(None)))  # (items, not a dict: a dict's keys would be copied)
-    return row_type
+    return None if len(keys) > SHARED_KEYS else sharing_class(keys, "Fact")
 
 
 class Deferred:
@@ -78,7 +74,7 @@ class Deferred:
 
     def made_many(self, kind: str, doc_id: str, parent_id: str, count: int) -> list[dict]:
         """``count`` placeholders (``make``), made by C loops."""
-        made = _instances(self.placeholder, count)  # type: ignore[arg-type]
+        made = instance_dicts(self.placeholder, count)  # type: ignore[arg-type]
         for name, value in (("kind", kind), ("_doc", doc_id), ("_parent", parent_id)):
             if name == "kind" or name in self.links:
                 deque(map(setitem, made, repeat(name), repeat(value, count)), maxlen=0)
@@ -162,7 +158,7 @@ class Deferred:
         lean, rename = self._fields(kept[0]), self.rename
         pairs = [(key, name) for key in shapes.pop() if (name := rename.get(key, key)) in lean]
         placeholders = facts[first:first + n]
-        made = _instances(row_type, n)
+        made = instance_dicts(row_type, n)
         deque(map(setitem, made, repeat("kind"), map(itemgetter("kind"), placeholders)), maxlen=0)
         _filled(made, [key for key, _ in pairs], [name for _, name in pairs], data)
         for key in (*self.links, "id"):
@@ -200,17 +196,12 @@ def remade_at_once(facts: list, fids: list[str], kept: list[frozenset[str] | Non
     if len(shapes) != 1:
         return False
     names = [key for key in shapes.pop() if kept[0] is None or key in kept[0]]
-    made = _instances(row_type, n)
+    made = instance_dicts(row_type, n)
     _filled(made, names, names, facts[first:first + n])
     facts[first:first + n] = made
     if sources is not None:
         deque(map(setattr, sources, repeat("fact"), made), maxlen=0)
     return True
-
-
-def _instances(row_type: type, n: int) -> list[dict]:
-    """The dicts of ``n`` new instances of ``row_type`` (``sharing``), made by C loops."""
-    return list(map(attrgetter("__dict__"), starmap(row_type, repeat((), n))))
 
 
 def _filled(made: list[dict], keys: list[str], names: list[str], rows: Iterable) -> None:
