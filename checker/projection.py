@@ -9,6 +9,8 @@ from array import array
 from collections.abc import Iterator
 from itertools import count, repeat
 
+from .valueclass import CLASS, Classes, class_keys, spec_constants, spec_path
+
 SHADOW = "~"  # prefix of a shadow kind and of a shadow fact's id
 
 MISSING = object()
@@ -55,6 +57,9 @@ def column_codes(facts, spec: str) -> array | None:
     position of the first fact holding an equal key (``_hashable``); None when every fact holds the same one.
     Facts share a code exactly when they share a key: a column of values that no value of another type can
     equal is coded by the values themselves (no key object per fact)."""
+    if spec[0] == CLASS:
+        column = class_keys([_at(f, (spec_path(spec),)) for f in facts], spec_constants(spec), _hashable)
+        return None if not column or column.count(column[0]) == len(column) else _codes(column)
     parts = tuple(spec[1:].split("."))
     if spec[0] == "=" and len(parts) == 1:
         column = list(map(dict.get, facts, repeat(parts[0]), repeat(MISSING)))
@@ -82,15 +87,18 @@ def columns_codes(facts: list[dict], specs: list[str]) -> list[array | None]:
     A path stays uncoded while every fact so far holds the same key; the one path a value of another type could
     equal (or an unhashable value) is coded again whole by ``column_codes``."""
     states: list = [[None, None, set()] for _ in specs]  # per path: first positions, codes, the values' types
+    classes = {spec: Classes(spec_constants(spec), _hashable) for spec in specs if spec[0] == CLASS}
     for start in range(0, len(facts), _CHUNK):
         chunk, positions = facts[start:start + _CHUNK], range(start, start + _CHUNK)
         for spec, state in zip(specs, states, strict=True):
             first, codes, types = state
-            if spec[0] == "=":
-                values = list(map(dict.get, chunk, repeat(spec[1:]), repeat(MISSING)))
+            if spec[0] != "?":
+                values = list(map(dict.get, chunk, repeat(spec_path(spec)), repeat(MISSING)))
                 types.update(map(type, values))
-                if not _PLAIN.issuperset(types):
+                if not _PLAIN.issuperset(types) or (spec in classes and bool in types):
                     continue  # coded whole below
+                if spec in classes:  # (a class key per value: one per distinct value, then shared)
+                    values = list(map(classes[spec].__getitem__, values))
             else:
                 values = list(map(dict.__contains__, chunk, repeat(spec[1:])))
             if first is None:
@@ -100,8 +108,16 @@ def columns_codes(facts: list[dict], specs: list[str]) -> list[array | None]:
                     continue
                 codes = state[1] = array("I", bytes(4 * start))  # the facts before all hold the first key
             codes.extend(map(first.setdefault, values, positions))
-    return [column_codes(facts, spec) if not (_PLAIN.issuperset(types) and len(types & _NUMBERS) <= 1)
-            else codes for spec, (_, codes, types) in zip(specs, states, strict=True)]
+    return [column_codes(facts, spec) if not _codable(spec, types) else codes
+            for spec, (_, codes, types) in zip(specs, states, strict=True)]
+
+
+def _codable(spec: str, types: set) -> bool:
+    """Whether ``columns_codes`` coded a path as it read it: only plain values, and at most one numeric type for a
+    value path (1, 1.0 and True are one dict key), no bool for a class path (``valueclass.class_keys``)."""
+    if spec[0] == CLASS:
+        return _PLAIN.issuperset(types) and bool not in types
+    return spec[0] == "?" or (_PLAIN.issuperset(types) and len(types & _NUMBERS) <= 1)
 
 
 def _codes(keys) -> array:
@@ -132,7 +148,7 @@ _Plan = tuple[frozenset[str], tuple[tuple[str, ...], ...], tuple[tuple[str, ...]
 
 def _plan(fields: tuple[str, ...]) -> _Plan:
     """Top-level value fields; deeper value paths; presence paths, deepest first."""
-    tops = frozenset(f[1:] for f in fields if f[0] == "=" and "." not in f)
+    tops = frozenset(spec_path(f) for f in fields if (f[0] == "=" and "." not in f) or f[0] == CLASS)
     deep = tuple(tuple(f[1:].split(".")) for f in fields if f[0] == "=" and "." in f)
     presence = tuple(sorted((tuple(f[1:].split(".")) for f in fields if f[0] == "?"), key=lambda p: -len(p)))
     return tops, deep, presence
@@ -185,10 +201,11 @@ def _distinct(facts, name: str, fields: tuple[str, ...]) -> tuple[list[dict], di
     out = []
     groups: dict[str, list[str]] = {}
     plan = _plan(fields)
-    paths = [(True, tuple(f[1:].split("."))) for f in fields if f[0] == "="] + \
-            [(False, tuple(f[1:].split("."))) for f in fields if f[0] == "?"]
+    paths = [(_hashable, tuple(f[1:].split("."))) for f in fields if f[0] == "="] + \
+            [(Classes(spec_constants(f), _hashable).__getitem__, (spec_path(f),)) for f in fields if f[0] == CLASS] + \
+            [(None, tuple(f[1:].split("."))) for f in fields if f[0] == "?"]
     for fact in facts:
-        mark = tuple(_hashable(v) if value else v is not MISSING for value, parts in paths
+        mark = tuple(v is not MISSING if key is None else _key(key, v) for key, parts in paths
                      for v in (_at(fact, parts),))
         sid = seen.get(mark)
         if sid is None:
@@ -199,6 +216,14 @@ def _distinct(facts, name: str, fields: tuple[str, ...]) -> tuple[list[dict], di
             groups[sid] = []
         groups[sid].append(str(fact["id"]))
     return out, {k: tuple(v) for k, v in groups.items()}
+
+
+def _key(key, value):
+    """A value's key in a mark of ``_distinct`` (a bool or an unhashable value by itself, not by a class memo)."""
+    try:
+        return _hashable(value) if type(value) is bool else key(value)
+    except TypeError:  # a list or mapping held by a class path: itself (``class_key``)
+        return _hashable(value)
 
 
 def _canonical(value):
@@ -252,9 +277,9 @@ def fields_read(feeds) -> dict[str, frozenset[str] | None]:
             if spec is None:
                 out[kind] = None
             else:
-                add(kind, (s[1:] for s in spec))
+                add(kind, map(spec_path, spec))
         for _, kind, spec in feed.shadows:
-            add(kind, (s[1:] for s in spec))
+            add(kind, map(spec_path, spec))
         for fed, alternatives in feed.filters:
             for path, ref_kind, other in alternatives:
                 add(shadows.get(fed, fed), (path,))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from .feed import END_KIND, shadow_kind
 from .hardening import _is_tautology as is_tautology
 from .packmodel import BUNDLE_KIND
+from .valueclass import CLASS, class_spec, merged_class, spec_path, usable_constant
 
 _ALIAS = re.compile(r"^(b|s|e|p[0-9]+)$")
 
@@ -80,24 +81,29 @@ def references(expr, out: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def projection(paths: dict[str, str]) -> tuple[str, ...]:
-    """The paths as a feed projects them (``checker.feed.project``): sorted, each ``=path`` or ``?path``,
-    without those a value path above already covers."""
-    values = [p for p, how in paths.items() if how == VALUE]
+    """The paths as a feed projects them (``checker.feed.project``): sorted, each ``=path``, ``?path`` or a class
+    spec (``checker.valueclass``: how holds it whole), without those a value path above already covers."""
+    values = [p for p, how in paths.items() if how != PRESENCE]
 
     def covered(path: str) -> bool:
         return any(path == v or path.startswith(v + ".") for v in values if v != path)
 
-    out = {how + path for path, how in paths.items() if path not in ("id", "kind") and not covered(path)}
+    out = {how if how[0] == CLASS else how + path for path, how in paths.items()
+           if path not in ("id", "kind") and not covered(path)}
     return tuple(sorted(out))
 
 
 def merge_projections(specs) -> tuple[str, ...]:
-    """One projection reading everything the given ones read (a value read wins over a presence read)."""
+    """One projection reading everything the given ones read: a value read wins over a class read, which wins
+    over a presence read; two class reads of a path merge (``merged_class``)."""
     paths: dict[str, str] = {}
     for spec in specs:
-        how, path = spec[0], spec[1:]
-        if paths.get(path) != VALUE:
+        path, held = spec_path(spec), paths.get(spec_path(spec))
+        how = spec if spec[0] == CLASS else spec[0]
+        if held is None or held == PRESENCE or (held[0] == CLASS and how == VALUE):
             paths[path] = how
+        elif held[0] == CLASS and how[0] == CLASS:
+            paths[path] = merged_class(held, how)
     return projection(paths)
 
 
@@ -138,10 +144,18 @@ def _needs(patterns: list[tuple[str, dict]]) -> dict[str, dict[str, str]]:
     """Per alias the paths of its fact the engine rule reads: its own pattern's, and those other
     patterns refer to."""
     needs = {alias: paths_read(expr, {}) for alias, expr in patterns}
+    referred = set()
     for _, expr in patterns:
         for alias, path in references(expr, []):
+            referred.add((alias, path))
             if alias in needs:
                 needs[alias][path] = VALUE
+    for alias, expr in patterns:  # a field only compared with number constants: read by its class
+        for path, how in needs[alias].items():
+            if how == VALUE and "." not in path and path not in ("id", "kind") and (alias, path) not in referred:
+                constants = constants_compared(expr, path)
+                if constants:
+                    needs[alias][path] = class_spec(path, constants)
     return needs
 
 
@@ -220,3 +234,37 @@ def _self_join_keys(patterns: list[tuple[str, dict]], kinds: list[str | None], s
             common = same if common is None else common & same
         out[kind] = frozenset(common or ()) if kind == subject else frozenset()
     return out
+
+
+_ORDER, _PRESENT, _LOGIC = frozenset({"$gt", "$gte", "$lt", "$lte", "$neq"}), frozenset({"$ex", "$nex"}), \
+    frozenset({"$and", "$or"})
+_OTHER = "?"  # (below a field or an operator that is not a comparison: the path read otherwise)
+
+
+def constants_compared(expr, path: str) -> list | None:
+    """The number constants a pattern compares the top-level field ``path`` of its own fact with, when it reads
+    the field in no other way than by ``$gt``, ``$gte``, ``$lt``, ``$lte``, ``$neq`` or equality with such a
+    constant (``checker.valueclass.usable_constant``), or by ``$ex`` / ``$nex``; else None."""
+    out: list = []
+    return out if _compared(expr, path, None, out) else None
+
+
+def _compared(expr, path: str, op: str | None, out: list) -> bool:
+    if isinstance(expr, list):
+        return all(_compared(item, path, None, out) for item in expr)
+    if not isinstance(expr, dict):
+        return True
+    for key, value in expr.items():
+        if key == path:
+            if op in _PRESENT:
+                continue
+            if (op is None or op in _ORDER) and usable_constant(value):
+                out.append(value)
+                continue
+            return False
+        if key == "$m" and isinstance(value, str) and (value == path or value.startswith(path + ".")):
+            return False  # compared with another field of the fact
+        inner = None if key in _LOGIC else key if key in _ORDER or key in _PRESENT else _OTHER
+        if not _compared(value, path, inner, out):
+            return False
+    return True
