@@ -87,18 +87,18 @@ def columns_codes(facts: list[dict], specs: list[str]) -> list[array | None]:
     A path stays uncoded while every fact so far holds the same key; the one path a value of another type could
     equal (or an unhashable value) is coded again whole by ``column_codes``."""
     states: list = [[None, None, set()] for _ in specs]  # per path: first positions, codes, the values' types
-    classes = {spec: Classes(spec_constants(spec), _hashable) for spec in specs if spec[0] == CLASS}
     for start in range(0, len(facts), _CHUNK):
         chunk, positions = facts[start:start + _CHUNK], range(start, start + _CHUNK)
         for spec, state in zip(specs, states, strict=True):
             first, codes, types = state
-            if spec[0] != "?":
-                values = list(map(dict.get, chunk, repeat(spec_path(spec)), repeat(MISSING)))
+            if spec[0] == CLASS:  # (each value's class key: any value has one)
+                values = class_keys(list(map(dict.get, chunk, repeat(spec_path(spec)), repeat(MISSING))),
+                                    spec_constants(spec), _hashable)
+            elif spec[0] == "=":
+                values = list(map(dict.get, chunk, repeat(spec[1:]), repeat(MISSING)))
                 types.update(map(type, values))
-                if not _PLAIN.issuperset(types) or (spec in classes and bool in types):
+                if not _PLAIN.issuperset(types):
                     continue  # coded whole below
-                if spec in classes:  # (a class key per value: one per distinct value, then shared)
-                    values = list(map(classes[spec].__getitem__, values))
             else:
                 values = list(map(dict.__contains__, chunk, repeat(spec[1:])))
             if first is None:
@@ -113,11 +113,9 @@ def columns_codes(facts: list[dict], specs: list[str]) -> list[array | None]:
 
 
 def _codable(spec: str, types: set) -> bool:
-    """Whether ``columns_codes`` coded a path as it read it: only plain values, and at most one numeric type for a
-    value path (1, 1.0 and True are one dict key), no bool for a class path (``valueclass.class_keys``)."""
-    if spec[0] == CLASS:
-        return _PLAIN.issuperset(types) and bool not in types
-    return spec[0] == "?" or (_PLAIN.issuperset(types) and len(types & _NUMBERS) <= 1)
+    """Whether ``columns_codes`` coded a path as it read it: a presence or class path always; a value path when it
+    held only plain values, of at most one numeric type (1, 1.0 and True are one dict key)."""
+    return spec[0] != "=" or (_PLAIN.issuperset(types) and len(types & _NUMBERS) <= 1)
 
 
 def _codes(keys) -> array:

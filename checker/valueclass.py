@@ -15,9 +15,11 @@ comparisons in doubles and Python's exact ones agree for every number."""
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import add, ne, not_, sub
 from typing import Any
 
 CLASS = "<"  # the first character of a class spec
@@ -67,21 +69,35 @@ class Classes(dict):
 
 
 def class_key(value: Any, constants: tuple[int | float, ...], exact: Callable[[Any], Any]) -> Any:
-    """A number's place among the constants (the position of the first constant not below it, and whether it
-    equals that one); any other value its ``exact`` key.  The tuple's first item, ``<``, is no type's name, so a
-    class never equals an exact key."""
+    """A number's place among the constants: the count of constants below it plus the count not above it (an
+    ``int`` from 0 to twice their number; equal for two numbers exactly when every comparison with every constant
+    gives the same); any other value its ``exact`` key, which is never an ``int`` (``projection._hashable`` keys
+    only text and whole numbers by themselves, and a whole number is a number here)."""
     kind = type(value)
     if kind is int or (kind is float and math.isfinite(value)):
-        at = bisect_left(constants, value)
-        return (CLASS, at, at < len(constants) and constants[at] == value)
+        return bisect_left(constants, value) + bisect_right(constants, value)
     return exact(value)
 
 
-def class_keys(values: list, constants: tuple[int | float, ...], exact: Callable[[Any], Any],
-               memo: Classes | None = None) -> list:
-    """``class_key`` of each value: once per distinct value when that is safe (a bool equals 1 as a dict key, and
-    a list or mapping is no key), else one by one."""
-    types = set(map(type, values))
-    if bool in types or list in types or dict in types:
-        return [class_key(v, constants, exact) for v in values]
-    return list(map((memo if memo is not None else Classes(constants, exact)).__getitem__, values))
+_NUMBER_TYPES = frozenset({int, float})
+
+
+def class_keys(values: list, constants: tuple[int | float, ...], exact: Callable[[Any], Any]) -> list:
+    """``class_key`` of each value, by C loops: the numbers' places by ``bisect`` over them all, the other values'
+    keys one by one, the two merged back in order (no memo: a ledger's distinct values would fill one)."""
+    numbers = list(map(_NUMBER_TYPES.__contains__, map(type, values)))  # (no bool: its type is bool)
+    if all(numbers):
+        return _places(values, constants, exact)
+    if not any(numbers):
+        return list(map(class_key, values, repeat(constants), repeat(exact)))
+    given = list(compress(values, numbers))
+    places = iter(_places(given, constants, exact))
+    others = iter(list(map(class_key, compress(values, map(not_, numbers)), repeat(constants), repeat(exact))))
+    return list(map(next, map((others, places).__getitem__, numbers)))
+
+
+def _places(numbers: list, constants: tuple[int | float, ...], exact: Callable[[Any], Any]) -> list:
+    """``class_key`` of numbers; when one is not finite (x - x is not 0: inf, nan), each by ``class_key``."""
+    if any(map(ne, map(sub, numbers, numbers), repeat(0))):
+        return list(map(class_key, numbers, repeat(constants), repeat(exact)))
+    return list(map(add, map(bisect_left, repeat(constants), numbers), map(bisect_right, repeat(constants), numbers)))

@@ -65,6 +65,20 @@ def test_values_that_are_not_numbers_are_keyed_by_themselves():
     assert class_keys([[1], {"a": 2}], constants, _hashable) == [_hashable([1]), _hashable({"a": 2})]
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_class_keys_of_a_column_are_each_values_own(seed):
+    """The C-loop path (numbers by bisect over them all, the others one by one, merged back) gives each value the
+    key ``class_key`` gives it, whatever the mix."""
+    rng = random.Random(seed)
+    constants = (0, 0.01, 2)
+    pool = [0, 0.0, -0.0, 0.01, 2, 2.0, 1, 0.5, -3, 10 ** 30, -(10 ** 30), True, False, "0", "x", None, MISSING,
+            math.inf, -math.inf, math.nan, [0], {"a": 0}, *(rng.uniform(-1, 3) for _ in range(20))]
+    for size in (1, 5, 200):
+        for numbers_only in (False, True):
+            values = [rng.choice(pool[:11] if numbers_only else pool) for _ in range(size)]
+            assert class_keys(values, constants, _hashable) == [class_key(v, constants, _hashable) for v in values]
+
+
 def test_constants_must_be_plain_finite_small_numbers():
     assert usable_constant(0) and usable_constant(-0.5) and usable_constant(2 ** 51)
     for bad in (True, "0", None, math.inf, math.nan, 2 ** 52, -(2.0 ** 60), [0]):
