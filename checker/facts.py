@@ -282,9 +282,11 @@ class _Normaliser:
         ``shapes``: the records' fields (each sequence once; default: read from them)."""
         plan = self.plan(node)
         columns = {c for c in set(chain.from_iterable(records if shapes is None else shapes)) if not c.startswith("x-")}
-        cells = chain.from_iterable(map(dict.values, records))
-        if _KEPT_TYPES.issuperset(set(map(type, cells))):
-            distinct = set(chain.from_iterable(map(dict.values, records)))
+        try:  # (the distinct values' types are the values': one pass over the cells, not two)
+            distinct: set | None = set(chain.from_iterable(map(dict.values, records)))
+        except TypeError:  # a list or mapping among them: not kept as they are
+            distinct = None
+        if distinct is not None and _KEPT_TYPES.issuperset(set(map(type, distinct))):
             if not any(map(operator.not_, map(str.strip, _texts(distinct)))):  # none blank: dates, placeholders
                 return frozenset(c for c in columns if self._kept(records, c, plan, blank=False))
         return frozenset(c for c in columns if self._kept(records, c, plan, blank=True))
