@@ -16,18 +16,14 @@ from pathlib import Path
 import pytest
 
 from checker import feed
-from checker.check import load_and_validate
 from checker.compiler import compile_pack
-from checker.engine import Engine
-from checker.evidence import accept_gaps, split_gaps
-from checker.facts import build_facts
 from checker.feed import Planner
 from checker.packs import get_pack
 from checker.projection import MISSING, _distinct, _hashable, column_codes, columns_codes
 from checker.schemas import load_schemas
 from checker.shaping import constants_compared, merge_projections, projection, shape_branch
 from checker.valueclass import class_key, class_keys, class_spec, spec_constants, spec_path, usable_constant
-from checker.verdicts import rule_results
+from tests.test_feed_adversarial import _load, _results  # (the shaped against the unshaped compilation)
 
 ROOT = Path(__file__).resolve().parent.parent
 _OPS = (operator.gt, operator.ge, operator.lt, operator.le, operator.eq, operator.ne)
@@ -148,14 +144,6 @@ def test_distinct_quantities_make_one_group_each_side_of_the_constant():
     assert shadows[0]["q"] == rows[0]["q"]  # the first member stands for the group, with its own value
 
 
-def _load(path):
-    loaded, problems = load_and_validate(path)
-    errors, gaps = split_gaps(problems)
-    assert not errors
-    accept_gaps(loaded, gaps)
-    return loaded
-
-
 def _pack_constants(compiled) -> list:
     out: set = set()
 
@@ -188,18 +176,6 @@ def _boundaries(constants: list, seed: int):
                     new = rng.choice(near)
                     fact[key] = int(new) if type(value) is int and float(new).is_integer() else new
     return mutate
-
-
-def _results(bundle, pack_id: str, shape: bool, mutate):
-    schemas = load_schemas()
-    compiled = compile_pack(get_pack(pack_id), schemas, shape=shape)
-    facts = build_facts(bundle, schemas, compiled.anchors, list(compiled.pack.aggregates.values()),
-                        compiled.pack.derived)
-    mutate(facts)
-    evaluation = Engine().evaluate([(r.name, r.definition, r.feed) for r in compiled.rulesets], facts.facts)
-    results = rule_results(compiled, facts, evaluation, schemas)
-    return sorted((r.rule, r.status.value, r.grade.value if r.grade else None, r.subject or "",
-                   tuple((e.file, e.pointer, e.line) for e in r.evidence)) for r in results)
 
 
 @pytest.mark.parametrize("limit", [None, 16])
