@@ -60,6 +60,7 @@ from .projection import (
     combined,
     project,
 )
+from .valueclass import spec_path
 
 END_KIND = "__end__"  # the end-of-evidence sentinel's kind
 # Facts of the split kinds per session.  The engine holds ~10 kB a fact while a session runs (mallinfo:
@@ -242,7 +243,7 @@ class Planner:
                  if self.by_kind.get(k)}
         for kind in sorted({kind for n, (kind, _) in shadows.items() if n not in filtered}):  # columns read at once
             specs = sorted({s for n, (k, f) in shadows.items() if k == kind and n not in filtered for s in f
-                            if "." not in s and (kind, s) not in self._columns})
+                            if "." not in spec_path(s) and (kind, s) not in self._columns})
             if len(specs) > 1 and len(self.by_kind.get(kind, ())) > self.limit:
                 self._columns.update(zip([(kind, s) for s in specs], columns_codes(self.by_kind[kind], specs),
                                          strict=True))

@@ -58,7 +58,8 @@ def column_codes(facts, spec: str) -> array | None:
     Facts share a code exactly when they share a key: a column of values that no value of another type can
     equal is coded by the values themselves (no key object per fact)."""
     if spec[0] == CLASS:
-        column = class_keys([_at(f, (spec_path(spec),)) for f in facts], spec_constants(spec), _hashable)
+        column = class_keys(list(map(dict.get, facts, repeat(spec_path(spec)), repeat(MISSING))), spec_constants(spec),
+                            _hashable)  # (a class path is a top-level field)
         return None if not column or column.count(column[0]) == len(column) else _codes(column)
     parts = tuple(spec[1:].split("."))
     if spec[0] == "=" and len(parts) == 1:
