@@ -119,3 +119,14 @@ def test_aggregates_made_as_columns_give_the_report_of_aggregates_made_as_facts(
         assert json_report.render(as_columns) == json_report.render(as_facts)
     assert made and all(made)  # some aggregates were made as columns
     assert as_facts.nonconformities  # the changed ledger is found
+
+
+def test_the_ledgers_quantities_are_nearly_all_distinct(park):
+    """As in a park's real ledger, nearly every row's quantity is its own: a benchmark ledger of a few hundred
+    repeated quantities measured work done once per distinct value as if it were free (issue 15)."""
+    import csv
+
+    for name, column in (("energy_ledger.csv", "quantity"), ("ghg_inventory.csv", "activity")):
+        with (park / name).open(encoding="utf-8", newline="") as fh:
+            values = [row[column] for row in csv.DictReader(fh)]
+        assert len(set(values)) >= 0.9 * len(values), name
