@@ -207,11 +207,10 @@ class FactBase:
             for src in rows or sources_of(self.sources, fids):
                 src.names = kind_names if src.names is None else self._merged(src.names, kind_names)
         targets = column_of(self.sources, fids, "fact")
+        every = None not in targets  # (a fact for each source: a column with no skipped value is set by C loops)
         for label, (name, values, shown, skip, resolve) in write:
             values = resolved(values, skip, resolve)
-            for fact, value in zip(targets, values, strict=False):
-                if value is not skip and fact is not None:
-                    fact[name] = value
+            set_column(targets, name, values, skip, every)
             if shown is not None:
                 self._show_column(fids, label, values, shown, skip)
 
@@ -346,3 +345,14 @@ def _as_is(values: Any) -> Any:
 
 
 _COMPACT_FROM = 256  # facts of a kind, from which they are made key-sharing dicts (``FactBase._made``)
+
+
+def set_column(targets: list, name: str, values: list, skip: Any, every: bool) -> None:
+    """``name`` set to each value on the fact at the same place, but where the value is ``skip`` or there is no fact
+    (``every``: there is a fact at each place); by C loops when no value is skipped."""
+    if every and not any(map(operator.is_, values, repeat(skip))):
+        deque(map(operator.setitem, targets, repeat(name), values), maxlen=0)
+        return
+    for fact, value in zip(targets, values, strict=False):
+        if value is not skip and fact is not None:
+            fact[name] = value

@@ -5,13 +5,17 @@ and fire exactly the same way; derived values and kinds read whole stay; the evi
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
+from bench.ledger import write_ledger
+from checker import factbase
 from checker.check import compiled_pack, load_and_validate
 from checker.engine import Engine, dumps
 from checker.evidence import accept_gaps, split_gaps
+from checker.factrows import DEFER_FROM
 from checker.facts import build_facts
 from checker.feed import Feed, Planner
 from checker.packs import available_packs
@@ -113,3 +117,37 @@ def test_rendered_texts_are_shared_while_recent_and_the_table_stays_bounded(monk
         text = messages.render(template, {"subject": {"id": f"R{n}"}})
         assert text is not None and (text.zh, text.en) == (f"记录 R{n}", f"record R{n}")
         assert len(messages._RECENT) <= 3
+
+
+def test_a_large_ledgers_narrowed_facts_hold_each_its_own_derived_values(tmp_path, monkeypatch):
+    """A ledger large enough for its facts to be made in ``narrow`` from held columns (``factrows.DEFER_FROM``
+    records and more): each narrowed fact holds exactly the values it holds when every derived value is set one by
+    one: the derived values written by C loops (``factbase.set_column``) included."""
+    folder = tmp_path / "park"
+    shutil.copytree(ROOT / "rules" / "t-cpqs-zc001-2025" / "fixtures" / "base", folder)
+    counts = write_ledger(folder, 1440)
+    assert counts["ghg_rows"] >= DEFER_FROM
+    packs = [compiled_pack("t-cpqs-zc001-2025")]
+    bundle, problems = load_and_validate(folder)
+    errors, gaps = split_gaps(problems)
+    assert not errors
+    accept_gaps(bundle, gaps)
+    schemas, c = load_schemas(), packs[0]
+    args = (bundle, schemas, c.anchors, list(c.pack.aggregates.values()), list(c.pack.derived))
+    def one_by_one(targets, name, values, skip, every):  # the reference: each value set by a Python step
+        for fact, value in zip(targets, values, strict=False):
+            if value is not skip and fact is not None:
+                fact[name] = value
+
+    read = fields_read(r.feed for r in c.rulesets)
+    narrow = build_facts(*args, read=read)
+    monkeypatch.setattr(factbase, "set_column", one_by_one)
+    full = build_facts(*args, read=read)
+    whole = {f["id"]: f for f in full.facts}
+    ledger = [f for f in narrow.facts if f["kind"] in ("ghg_inventory.records", "energy_consumption.records")]
+    assert len(ledger) >= 2 * DEFER_FROM
+    derived_kept = 0
+    for fact in ledger:
+        assert fact == whole[fact["id"]], fact["id"]
+        derived_kept += len(fact.keys() & {"computed_tce", "tce_deviation", "expected_emissions", "period_rank"})
+    assert derived_kept >= len(ledger)  # derived values are among what was compared
