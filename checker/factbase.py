@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import operator
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
@@ -347,7 +347,7 @@ def _as_is(values: Any) -> Any:
 _COMPACT_FROM = 256  # facts of a kind, from which they are made key-sharing dicts (``FactBase._made``)
 
 
-def set_column(targets: list, name: str, values: list, skip: Any, every: bool) -> None:
+def set_column(targets: list, name: str, values: Sequence, skip: Any, every: bool) -> None:
     """``name`` set to each value on the fact at the same place, but where the value is ``skip`` or there is no fact
     (``every``: there is a fact at each place); by C loops when no value is skipped."""
     if every and not any(map(operator.is_, values, repeat(skip))):

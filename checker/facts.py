@@ -286,9 +286,9 @@ class _Normaliser:
             distinct: set | None = set(chain.from_iterable(map(dict.values, records)))
         except TypeError:  # a list or mapping among them: not kept as they are
             distinct = None
-        if distinct is not None and _KEPT_TYPES.issuperset(set(map(type, distinct))):
-            if not any(map(operator.not_, map(str.strip, _texts(distinct)))):  # none blank: dates, placeholders
-                return frozenset(c for c in columns if self._kept(records, c, plan, blank=False))
+        if distinct is not None and _KEPT_TYPES.issuperset(set(map(type, distinct))) \
+                and not any(map(operator.not_, map(str.strip, _texts(distinct)))):  # none blank: dates, placeholders
+            return frozenset(c for c in columns if self._kept(records, c, plan, blank=False))
         return frozenset(c for c in columns if self._kept(records, c, plan, blank=True))
 
     @staticmethod

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from functools import lru_cache
 from typing import Any
 
@@ -77,9 +77,14 @@ def number(value: Any, spec: Mapping | None = None, lang: str = "zh") -> str:
     percent = bool(spec.get("percent"))
     decimals = _significant(float(value), int(spec.get("decimals", 2)), percent)
     pattern = _pattern(decimals, percent)
-    if percent:
-        return format_percent(value, format=pattern, locale=locale)
-    return format_decimal(value, format=pattern, locale=locale)
+    with localcontext() as context:  # (babel rounds in the current decimal context: room for a float's 309 digits)
+        context.prec = _DIGITS
+        if percent:
+            return format_percent(value, format=pattern, locale=locale)
+        return format_decimal(value, format=pattern, locale=locale)
+
+
+_DIGITS = 400  # decimal precision that holds any float written out positionally
 
 
 def with_unit(value: Any, spec: Mapping | None = None, lang: str = "zh") -> str:
@@ -129,5 +134,7 @@ def figure(value, decimals: int = 4, digits: int = 4):
     if value == 0:
         return "0"
     places = max(decimals, digits - 1 - math.floor(math.log10(abs(value))))
-    text = format(round(Decimal(repr(float(value))), min(places, 15)), "f")
+    with localcontext() as context:  # (room for every digit a float has: 1e300 rounded to places keeps 300 of them)
+        context.prec = _DIGITS
+        text = format(round(Decimal(repr(float(value))), min(places, 15)), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text

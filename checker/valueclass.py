@@ -39,13 +39,13 @@ def class_spec(path: str, constants: Iterable[int | float]) -> str:
 
 def spec_path(spec: str) -> str:
     """The field path of any spec (``=path``, ``?path`` or a class spec)."""
-    return spec[1:].split(_AT, 1)[0] if spec[0] == CLASS else spec[1:]
+    return spec[1:].rsplit(_AT, 1)[0] if spec[0] == CLASS else spec[1:]  # (the last @: a constant has none)
 
 
 @lru_cache(maxsize=1024)
 def spec_constants(spec: str) -> tuple[int | float, ...]:
     """The constants of a class spec, ascending."""
-    text = spec[1:].split(_AT, 1)[1]
+    text = spec[1:].rsplit(_AT, 1)[1]
     return tuple(sorted(int(c) if c.lstrip("-").isdigit() else float(c) for c in text.split(_SEMI) if c))
 
 

@@ -30,3 +30,16 @@ def test_the_recompute_message_tells_a_tiny_difference_apart():
     text = render(rule.message, {"subject": subject})
     assert "填报排放量 0.00012 tCO2e" in text.zh and "重算为 0.00013 tCO2e" in text.zh
     assert "gives 0.00013 tCO2e" in text.en
+
+
+@pytest.mark.parametrize("value", [1e24, -1e30, 1.5e300, 1.7976931348623157e308, 5e-324])
+def test_a_huge_or_tiny_derived_number_is_shown_not_a_crash(value):
+    """A derived value can exceed any evidence number (a deviation over a denominator near zero): every digit of
+    the float is shown, in figures and in declared formats (decimal's default 28-digit context raised)."""
+    from checker.figures import number
+
+    text = figure(value)
+    assert float(text) == pytest.approx(value, rel=1e-15) if abs(value) > 1 else text == "0"
+    for spec in ({"decimals": 2}, {"decimals": 1, "percent": True}):
+        shown = number(value, spec)
+        assert shown.replace(",", "").rstrip("%").replace(".", "").lstrip("-").isdigit()

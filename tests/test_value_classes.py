@@ -86,6 +86,8 @@ def test_class_specs_read_back():
     assert spec == "<quantity@-2;0;0.05;1"
     assert spec_path(spec) == "quantity" and spec_constants(spec) == (-2, 0, 0.05, 1)
     assert type(spec_constants(spec)[1]) is int and spec_path("=a.b") == "a.b" and spec_path("?x") == "x"
+    odd = class_spec("a@b", [0, 1.5])  # a field name with the separator in it reads back whole
+    assert spec_path(odd) == "a@b" and spec_constants(odd) == (0, 1.5)
 
 
 @pytest.mark.parametrize("expr,expected", [
