@@ -347,7 +347,7 @@ def _as_is(values: Any) -> Any:
 _COMPACT_FROM = 256  # facts of a kind, from which they are made key-sharing dicts (``FactBase._made``)
 
 
-def set_column(targets: list, name: str, values: Sequence, skip: Any, every: bool) -> None:
+def set_column(targets: Sequence, name: str, values: Sequence, skip: Any, every: bool) -> None:
     """``name`` set to each value on the fact at the same place, but where the value is ``skip`` or there is no fact
     (``every``: there is a fact at each place); by C loops when no value is skipped."""
     if every and not any(map(operator.is_, values, repeat(skip))):
