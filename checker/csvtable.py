@@ -204,39 +204,61 @@ def _rows_at_once(text: str, name: str, kind: str, records_field: str, limits: L
         lines.pop()
     if len(lines) - 1 > limits.max_csv_rows:
         return None
-    out, records, shared, row_type = _new_table([h.strip() for h in lines[0].split(",")], name, kind, records_field)
+    out, records, _, row_type = _new_table([h.strip() for h in lines[0].split(",")], name, kind, records_field)
     header = list(out.header)
     commas = len(header) - 1  # (a line of the header's width: as many commas)
+    shared = _SharedTexts(len(header))
     for start in range(1, len(lines), _BLOCK):
         block = lines[start:start + _BLOCK]
         if block.count("") or set(map(str.count, block, repeat(","))) != {commas}:
             return None  # (a blank line, or a row of another width)
+        if max(map(len, block)) > limits.max_csv_cell and max(map(len, ",".join(block).split(","))) > \
+                limits.max_csv_cell:
+            return None  # (a cell longer than the limit: only in a line that long)
         cells = ",".join(block).split(",")  # (every cell of the block in one pass, row after row)
-        if not _block(cells, len(block), start + 1, out, records, header, (shared, limits.max_csv_cell), row_type):
+        if not _block(cells, len(block), start + 1, out, records, header, shared, row_type):
             return None
     return out
 
 
-def _block(cells: list[str], rows: int, line: int, out: TableContent, records: list[dict], header: list[str],
-           cells_as: tuple[Callable[[str, str], str], int], row_type: type | None) -> bool:
+class _SharedTexts:
+    """One object per distinct text of a column, for its rows to share (codes, names, dates repeat), column by
+    column.  A column whose block brings more new texts than half its rows (quantities) is no longer shared from
+    the next block on: a lookup per cell and an entry per text would buy nothing."""
+
+    def __init__(self, width: int):
+        self.texts: list[dict[str, str] | None] = [{} for _ in range(width)]
+
+    def columns(self, values: list[str], width: int, rows: int) -> list[list[str]]:
+        """The columns of a block's cells (``values``, row after row), each cell the shared object of its text."""
+        out = []
+        for col, texts in enumerate(self.texts):
+            column = values[col::width]
+            if texts is not None:
+                known = len(texts)
+                column = list(map(texts.setdefault, column, column))
+                if len(texts) - known > rows // 2:
+                    self.texts[col] = None
+            out.append(column)
+        return out
+
+
+def _block(cells: list[str], rows: int, line: int, out: TableContent, records: list[dict],
+           header: list[str], shared: _SharedTexts, row_type: type | None) -> bool:
     """Add a block of ``rows`` rows starting on ``line`` to ``out`` as ``_table_rows`` adds them one by one
-    (``cells``: theirs, row after row, each row of the header's width; ``cells_as``: the text shared for each
-    cell, and the longest a cell may be); False (``out`` then incomplete) when a row's cells are all blank, or a
-    cell is longer than the limit or the lengths array."""
-    width, (shared, longest) = len(header), cells_as
-    lengths = list(map(len, cells))
-    if max(lengths) > longest:
-        return False
-    values = list(map(str.strip, cells))
+    (``cells``: theirs, row after row, each row of the header's width, none longer than the limit; ``shared``: the
+    texts of the table's columns); False (``out`` then incomplete) when a row's cells are all blank, or a cell is
+    too long for the lengths array."""
+    width, values = len(header), list(map(str.strip, cells))
     blank = "" in values  # (some cell is empty: a row of empty cells only is skipped, row by row)
     if blank and not all(map(any, zip(*[iter(values)] * width, strict=True))):
         return False
     try:
-        out.columns.extend(lengths)
+        out.columns.extend(array(out.columns.typecode, list(map(len, cells))))
     except OverflowError:
         return False
     out.lines.extend(range(line, line + rows))
-    rows_of = zip(*[iter(list(map(shared, values, values)))] * width, strict=True)
+    rows_of = zip(*shared.columns(values, width, rows), strict=True)
     if not blank and row_type is not None:  # (every cell given: each row's dict made and filled by C loops)
         made = instance_dicts(row_type, rows)
         deque(map(dict.update, made, map(zip, repeat(header), rows_of)), maxlen=0)

@@ -54,10 +54,12 @@ def coerce_table(doc: Document, types: dict[str, str], field: str, limits: Limit
     base = join_pointer("", field)
     for column, t in types.items():
         cells: list[Any] = list(map(dict.get, records, repeat(column)))
-        read: dict[str, object] = {}  # cell text -> its value, read once per distinct text, in the order they come
         distinct = dict.fromkeys(cells)
-        for value in distinct:  # (so the first cell that cannot be taken is the first such row)
-            if isinstance(value, str):
+        # cell text -> its value, read once per distinct text: plain numbers by C loops (``_plain_numbers``), the
+        # rest one by one in the order they come (so the first cell that cannot be taken is the first such row)
+        read: dict[str, object] = _plain_numbers(list(distinct), t, limits)
+        for value in distinct if len(read) < len(distinct) else ():
+            if isinstance(value, str) and value not in read:
                 try:
                     number = _cell(value, t, doc.path, limits)
                 except InputError as exc:  # located only when it happens: positions are looked up per cell
@@ -73,6 +75,45 @@ def coerce_table(doc: Document, types: dict[str, str], field: str, limits: Limit
                 if isinstance(value, str) and value in read:
                     record[column] = read[value]
 
+
+
+_DIGITS = {"integer": b"0123456789+-\n", "number": b"0123456789+-.eE\n"}  # (``_plain_numbers``)
+
+
+def _plain_numbers(texts: list[Any], t: str, limits: Limits) -> dict[str, object]:
+    """``{text: _cell(text, t, …)}`` for distinct cell texts that are all plain numbers (``t``: integer or number),
+    read by C loops; ``{}`` (each then read by ``_cell``) when one of them is not a plain number or could be refused.
+
+    Made only of the characters of ``_DIGITS[t]`` (ASCII digits, signs; for a number also ``.eE``), a text
+    ``int`` (or ``float``) takes is exactly one ``plain_number`` reads as that value (no ``_``, blank, ``inf``
+    or non-ASCII digit gets through).  A text whose float is 0 is left to ``_cell`` (``-0`` is the integer 0,
+    ``0.0``, not ``float("-0")``), and so is the whole column when a text is longer than an integer's digits or
+    a value's magnitude is not below ``max_number``: ``_cell`` then refuses what it refuses."""
+    if t not in _DIGITS:
+        return {}
+    if None in texts:  # (a row without the cell: it stays without)
+        texts.remove(None)
+    try:
+        joined = "\n".join(texts)
+    except TypeError:  # (a value that is not a text)
+        return {}
+    if not joined.isascii() or joined.count("\n") != len(texts) - 1 \
+            or joined.encode("ascii").translate(None, _DIGITS[t]):
+        return {}
+    try:
+        values: list[Any] = list(map(int if t == "integer" else float, texts))
+    except ValueError:  # ("1-2", ".", "e5" …)
+        return {}
+    bound = limits.max_number
+    if not values or max(map(len, texts)) > limits.max_integer_digits or float(bound) != bound:
+        return {}
+    if t == "integer":
+        return dict(zip(texts, values, strict=True)) if max(map(abs, values)) <= bound else {}
+    if not max(map(abs, values)) < bound:
+        return {}
+    if 0.0 in values:
+        return {text: value for text, value in zip(texts, values, strict=True) if value}
+    return dict(zip(texts, values, strict=True))
 
 
 def _cell(value: str, t: str, path: str, limits: Limits) -> bool | int | float | None:

@@ -121,3 +121,24 @@ def test_typed_columns_are_set_on_every_row_that_gives_a_number(table):
     assert doc.data["rows"] == expected
     assert all(type(r.get("amount")) is float for r, c in zip(doc.data["rows"], cells, strict=True)
                if c.replace(".", "").isdigit())
+
+
+def test_a_line_longer_than_the_cell_limit_whose_cells_are_not_is_read_a_block_at_a_time():
+    _same("a,b,c\n" + "x" * 15 + "," + "y" * 15 + ",z\n", Limits(max_csv_cell=20), taken=True)
+    _same("a,b,c\n" + "x" * 15 + "," + "y" * 21 + ",z\n", Limits(max_csv_cell=20), taken=False)
+
+
+def test_a_column_s_repeated_texts_are_one_object_and_a_column_of_new_texts_is_left_as_read(monkeypatch):
+    monkeypatch.setattr(csvtable, "_BLOCK", 4)
+    rows = "".join(f"E{i % 2},{i}.5,{'x' if i % 3 else 'y'}\n" for i in range(12))
+    table = _rows_at_once("e,q,c\n" + rows, "t.csv", "k", "records", DEFAULT_LIMITS)
+    assert table is not None
+    records = table.data["records"]
+    assert [r["q"] for r in records] == [f"{i}.5" for i in range(12)]
+    for column in ("e", "c"):
+        texts = {}
+        assert all(texts.setdefault(r[column], r[column]) is r[column] for r in records), column
+    shared = csvtable._SharedTexts(3)
+    columns = shared.columns(["E0", "1.5", "x", "E0", "2.5", "x", "E0", "3.5", "x", "E1", "4.5", "x"], 3, 4)
+    assert columns == [["E0", "E0", "E0", "E1"], ["1.5", "2.5", "3.5", "4.5"], ["x", "x", "x", "x"]]
+    assert [t is None for t in shared.texts] == [False, True, False]  # (4 new texts in 4 rows: no longer shared)
