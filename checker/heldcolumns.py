@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator
 from itertools import repeat
 from typing import Any
 
+from .quantities import distinct_share
+
 UNSET: Any = object()  # a derived field not set on a fact
 
 
@@ -120,16 +122,21 @@ def coded(values: list | None, by_value: bool = False, types: frozenset[type] | 
     most = min(65536, max(256, 3 * len(values) // 4))
     told = _told_by_value(values, types or frozenset(map(type, values))) if by_value else False
     if told is not False:
-        index = _Codes(most)
-        try:  # (each row's code, each distinct value given one as it is first met: one pass)
-            codes = list(map(index.__getitem__, values))
-        except _TooMany:  # (more distinct values than coded: as many distinct objects at least)
-            return values
+        try:  # (each distinct value, the first of its equals, by value: one pass)
+            if _too_many(values, most):
+                return values
+            index: dict[Any, Any] | None = dict.fromkeys(values)
         except TypeError:  # (a value unhashable: by identity)
-            codes = None
-        if codes is not None and (told or _by_value(index, values)):  # (each read back as the first of its equals)
+            index = None
+        if index is not None and len(index) > most:  # (more distinct values than coded: as many objects at least)
+            return values
+        if index is not None and (told or _by_value(index, values)):  # (each read back as the first of its equals)
+            index.update(zip(index, range(len(index)), strict=True))  # (each one's code, in the order first met)
+            codes = map(index.__getitem__, values)
             return Coded(array("B", bytes(codes)) if len(index) <= 256 else array("H", codes), list(index))
     keys = list(map(id, values))
+    if _too_many(keys, most):
+        return values
     distinct = dict(zip(keys, values, strict=True))  # (all alive in ``values``: ids are unique)
     if len(distinct) > most:
         return values
@@ -143,26 +150,10 @@ def coded(values: list | None, by_value: bool = False, types: frozenset[type] | 
 _CODE_FROM = 1024  # rows of a held column, from which it is held ``Coded``
 
 
-class _TooMany(Exception):
-    """More distinct values than a column is coded with (``_Codes``)."""
-
-
-class _Codes(dict):
-    """Each distinct key's code, the number of keys met before it (``coded``), given as it is first looked up; more
-    than ``most`` keys: ``_TooMany``."""
-
-    __slots__ = ("most",)
-
-    def __init__(self, most: int):
-        super().__init__()
-        self.most = most
-
-    def __missing__(self, key: Any) -> int:
-        code = len(self)
-        if code >= self.most:
-            raise _TooMany
-        self[key] = code
-        return code
+def _too_many(values: list, most: int) -> bool:
+    """Whether a sample shows the values (hashable) to be far more than ``most`` distinct ones (twice as many: a
+    column all but all of whose values differ is never coded, and its distinct values are not counted)."""
+    return distinct_share(values) * len(values) > 2 * most
 
 
 def _by_value(distinct: dict, values: list) -> bool:
