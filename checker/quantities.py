@@ -23,6 +23,7 @@ import functools
 import math
 import re
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from itertools import repeat
 from typing import Any
@@ -216,47 +217,44 @@ _ROUNDING = f".{SIGNIFICANT}g"
 
 
 def rounded_each(values: Sequence[float]) -> list[float]:
-    """``rounded`` of each of the floats, in order: once per distinct value (a memo) where a sample of the values
-    shows that they repeat (``repeating``), else each one by C loops, which is quicker where most differ."""
+    """``rounded`` of each of the floats, in order: by C loops, once per distinct value where the values repeat
+    (``repeating``, then counted: a memo's lookups cost about what rounding does unless it is small), else each one.
+    A zero is never held (0.0 == -0.0): it is itself, as rounding keeps its sign."""
     if repeating(values):
-        return list(map(_Rounded().__getitem__, values))
+        known = dict.fromkeys(values)
+        if len(known) < REPEATING * len(values) and _FLOATS.issuperset(map(type, known)):
+            known.pop(0.0, None)
+            distinct = list(known)
+            known.update(zip(distinct, map(float, map(format, distinct, repeat(_ROUNDING))), strict=True))
+            return list(map(known.get, values, values))  # type: ignore[arg-type]  # (every value a key, or a zero)
     return list(map(float, map(format, values, repeat(_ROUNDING))))
 
 
-class _Rounded(dict):
-    """Each distinct nonzero value's ``rounded``, rounded when it is first looked up (``rounded_each``); a zero,
-    never held (0.0 == -0.0), is itself (rounding keeps its sign)."""
-
-    __slots__ = ()
-
-    def __missing__(self, value: float) -> float:
-        if not value:
-            return value
-        done = self[value] = rounded(value)
-        return done
-
-
-REPEATING = 0.45  # (of the rows, the share of distinct values below which a memo pays: a hit ~6x cheaper, a miss ~2x)
-_SAMPLE = 2048
+REPEATING = 1 / 8  # (of the rows, the share of distinct values below which a memo pays)
+_FLOATS = frozenset({float})  # (a whole number zero rounds to a float: never held, it would be itself)
+_SAMPLE, _COMMON = 2048, 3
 
 
 def repeating(values: Sequence[Any]) -> bool:
-    """Whether fewer than ``REPEATING`` of the values (hashable) are distinct (``distinct_share``)."""
+    """Whether fewer than ``REPEATING`` of the values (hashable) seem distinct (``distinct_share``)."""
     return distinct_share(values) < REPEATING
 
 
 def distinct_share(values: Sequence[Any]) -> float:
     """About what share of the values (hashable) are distinct, told from a sample of about ``_SAMPLE`` spread over
-    them: the whole where it is that short, else from the repeats in the sample (of ``s`` values drawn from ``d``
-    equally common ones, about ``s * s / (2 * d)`` repeat one drawn before them; values some of which are more
-    common than others repeat more, and seem fewer)."""
+    them (the whole where it is that short): each value drawn ``_COMMON`` times or more is one, and the others are
+    taken as equally common (of ``s`` values drawn from ``d`` such ones, about ``s * s / (2 * d)`` repeat one drawn
+    before them)."""
     count = len(values)
     step = count // _SAMPLE
     if step < 2:
         return len(set(values)) / count if count else 1.0
-    sample = values[::step]
-    repeats = len(sample) - len(set(sample))
-    return 1.0 if not repeats else min(1.0, len(sample) * len(sample) / (2 * repeats * count))
+    drawn = Counter(values[::step])
+    common = [times for times in drawn.values() if times >= _COMMON]
+    rest = sum(drawn.values()) - sum(common)
+    repeats = rest - (len(drawn) - len(common))
+    rare = rest * rest / (2 * repeats) if repeats else rest * step
+    return min(1.0, (len(common) + rare) / count)
 
 
 def convert(values: Sequence[float], units: Sequence[str | None], to: str) -> float:
