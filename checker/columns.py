@@ -212,12 +212,15 @@ class Columns:
         if shown is None and all(map(operator.is_, values, repeat(ABSENT))):
             return  # nothing to set or hold (``FactBase.set_derived_column``: a unit problem column where none is)
         resolve = located_column(located, partners or []) if located else None
-        held, held_shown, known = values, shown, None
+        held: Any = values
+        held_shown, known = shown, None
         if self.base.holding and "." not in name:
             held, held_shown, known = _held(values, shown, resolve is not None, types)
         self.base.set_derived_column(self.facts, name, held, ABSENT, held_shown, None if self.base.holding and "."
                                      not in name else self.sources(), self.kind, resolve)  # (held: no source read)
         if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts):  # (held)
+            if held is not values and shown is None:  # (by value: read back as held, one object per value - memory)
+                values = list(held) if type(held) is Coded else held
             self._fresh[name] = values
             if known is not None:  # (as ``types`` finds them, for a step reading the column as set)
                 self._types[id(values)] = (values, known)  # (held coded: a later step reading it reads it as set)

@@ -4,10 +4,11 @@ as a small code a row into its distinct values (``Coded``, ``coded``)."""
 
 from __future__ import annotations
 
+import math
 import operator
 from array import array
 from collections.abc import Callable, Iterator
-from itertools import repeat
+from itertools import compress, repeat
 from typing import Any
 
 from .quantities import distinct_share
@@ -114,7 +115,8 @@ def coded(values: list | None, by_value: bool = False, types: frozenset[type] | 
     the codes and the table of objects take more room than the list); otherwise as it is.  ``by_value``: values
     that are equal may be read back as one of them (no one tells them apart by identity) - then, when no two
     equal values can differ (``_by_value``), they are told apart by value, which is quicker (``types``: the types of
-    the values, when known)."""
+    the values, when known), and a list of too many is given back with one object per distinct value (the first of
+    its equals: memory)."""
     if values is None or type(values) is not list or len(values) < _CODE_FROM:
         return values
     if all(map(operator.is_, values, repeat(values[0]))):  # one object (a value every row has, nothing derived)
@@ -122,18 +124,21 @@ def coded(values: list | None, by_value: bool = False, types: frozenset[type] | 
     most = min(65536, max(256, 3 * len(values) // 4))
     told = _told_by_value(values, types or frozenset(map(type, values))) if by_value else False
     if told is not False:
+        index: dict[Any, Any] = {}
         try:  # (each distinct value, the first of its equals, by value: one pass)
             if _too_many(values, most):
                 return values
-            index: dict[Any, Any] | None = dict.fromkeys(values)
+            firsts = list(map(index.setdefault, values, values))
         except TypeError:  # (a value unhashable: by identity)
-            index = None
-        if index is not None and len(index) > most:  # (more distinct values than coded: as many objects at least)
-            return values
-        if index is not None and (told or _by_value(index, values)):  # (each read back as the first of its equals)
+            firsts = None
+        if firsts is not None and (told or _by_value(index, values)):  # (each read back as the first of its equals)
+            if len(index) > most:  # (more distinct values than coded: the list, one object per value - memory)
+                return firsts
             index.update(zip(index, range(len(index)), strict=True))  # (each one's code, in the order first met)
-            codes = map(index.__getitem__, values)
+            codes = map(index.__getitem__, firsts)
             return Coded(array("B", bytes(codes)) if len(index) <= 256 else array("H", codes), list(index))
+        if firsts is not None and len(index) > most:  # (more distinct values than coded: as many objects at least)
+            return values
     keys = list(map(id, values))
     if _too_many(keys, most):
         return values
@@ -159,12 +164,12 @@ def _too_many(values: list, most: int) -> bool:
 def _by_value(distinct: dict, values: list) -> bool:
     """Whether the values of the list may be told apart by value, its ``distinct`` values (by value) for the whole
     (``coded``): when values that are equal are the same value to a reader - texts, whole numbers (no bool: True ==
-    1), None and plain objects (equal only to themselves), or floats among texts, None and plain objects but no zero
-    (0.0 == -0.0)."""
+    1), None and plain objects (equal only to themselves), or floats among texts, None and plain objects but no zeros
+    of both signs (0.0 == -0.0)."""
     if set(map(type, distinct)) <= _NEVER_EQUAL:  # (no two values of these types are equal unless the same)
         return True
     types = set(map(type, values))  # (a value equal to another of another type is among the distinct ones' equals)
-    return types <= _VALUE_CODED or (types <= _FLOAT_CODED and 0.0 not in distinct)
+    return types <= _VALUE_CODED or (types <= _FLOAT_CODED and (0.0 not in distinct or _one_signed(values)))
 
 
 def _told_by_value(values: list, types: frozenset[type]) -> bool | None:
@@ -173,8 +178,15 @@ def _told_by_value(values: list, types: frozenset[type]) -> bool | None:
     if types <= _VALUE_CODED:
         return True
     if types <= _FLOAT_CODED:  # (a value equal to a zero: a float, never among the texts, None and plain objects)
-        return 0.0 not in values
+        return 0.0 not in values or _one_signed(values)
     return None if types - _NEVER_EQUAL - _OTHERS else False  # (none of the others equals a text, None or an object)
+
+
+def _one_signed(values: list) -> bool:
+    """Whether the zeros among the values (floats, texts, None, plain objects) are all of one sign: then each may be
+    read back as the first of them."""
+    falsy = list(compress(values, map(operator.not_, values)))  # (zeros, empty texts, None)
+    return len(set(map(math.copysign, repeat(1.0), compress(falsy, map(isinstance, falsy, repeat(float)))))) <= 1
 
 
 _VALUE_CODED, _NEVER_EQUAL = frozenset({str, int, type(None), object}), frozenset({str, type(None), object})

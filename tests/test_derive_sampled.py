@@ -19,7 +19,7 @@ import pytest
 from checker import derivations
 from checker.columnops import ratio_column, rel_diff_column
 from checker.columns import ABSENT, Coded, coded
-from checker.quantities import distinct_share, repeating, rounded, rounded_each
+from checker.quantities import REPEATING, distinct_share, repeating, rounded, rounded_each
 
 from .test_derive_columns import GHG, PRODUCT, _ghg, _same
 
@@ -55,14 +55,26 @@ def test_each_value_is_rounded_as_rounded_rounds_it_on_either_path(count, make):
     assert _bits(rounded_each(values)) == _bits([rounded(v) for v in values])
 
 
+@pytest.mark.parametrize("zeros", [[0.0], [-0.0], [0.0, -0.0]])
+def test_repeated_values_are_rounded_into_one_object_each(zeros):
+    """Memory: where values repeat, each distinct one is one object, the zeros too where they are of one sign."""
+    rng = random.Random(len(zeros))
+    values = [float(str(rng.choice([1.25, 2.5, 1e-9 / 3, *zeros]))) for _ in range(20000)]  # (distinct objects)
+    done = rounded_each(values)
+    assert _bits(done) == _bits([rounded(v) for v in values])
+    assert len(set(map(id, done))) == (4 if len(zeros) == 1 else 3 + values.count(0.0))
+
+
 def test_the_sample_tells_a_repeated_column_from_a_mostly_distinct_one():
     rng = random.Random(1)
     rows = 180000
     repeated = [rng.randrange(767) / 4 for _ in range(rows)]
     spread = [rng.randrange(rows) / 4 for _ in range(rows)]  # (about 63% distinct)
+    distinct = [rng.random() for _ in range(rows)]
     half = [i // 2 for i in range(rows)]  # (50% distinct, each value twice in a row)
     assert distinct_share(repeated) < 0.05 and repeating(repeated)
-    assert distinct_share(spread) > 0.5 and not repeating(spread)
+    assert 0.3 < distinct_share(spread) < REPEATING and repeating(spread)
+    assert distinct_share(distinct) > 0.95 and not repeating(distinct)
     assert 0.3 < distinct_share(half) <= 1.0
     assert distinct_share(list(range(1000))) == 1.0 and distinct_share([1.5] * 1000) == 1 / 1000
 
@@ -122,10 +134,13 @@ def test_a_long_column_is_coded_unless_its_sample_shows_far_too_many_distinct_va
     most = 3 * ROWS // 4
     for distinct in (most, most + 1, ROWS):
         pool = [f"v{i}" for i in range(distinct)]
-        values = [pool[i % distinct] for i in range(ROWS)]
+        values = [pool[i % distinct] if not by_value else f"v{i % distinct}" for i in range(ROWS)]  # (by value: equal
+        # texts, distinct objects)
         held = coded(values, by_value=by_value)
-        if distinct > most:
+        if distinct > most and not by_value:
             assert held is values
+        elif distinct > most:  # (by value: the list, one object per distinct value)
+            assert type(held) is list and held == values and len(set(map(id, held))) == distinct
         else:
             assert type(held) is Coded and list(held) == values and len(held.table) == distinct
 
