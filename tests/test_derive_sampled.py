@@ -156,3 +156,26 @@ def test_equal_values_that_are_distinct_objects_are_coded_by_value_only(rows):
     assert coded(values, by_value=False) is values
     spread = _spread(rows, 5)
     assert coded(spread, by_value=True) is spread and coded(spread) is spread
+
+
+@pytest.mark.parametrize("zero", [0.0, -0.0])
+def test_floats_whose_zeros_are_of_one_sign_are_coded_by_value(zero):
+    rng = random.Random(29)
+    values = [float(str(rng.choice([zero, 1.5, 2.25, 1e-7]))) for _ in range(ROWS)]  # (distinct objects)
+    held = coded(values, by_value=True)
+    assert type(held) is Coded and len(held.table) == 4 and _bits(list(held)) == _bits(values)
+    values[17] = -zero  # (zeros of both signs: by identity, each one itself)
+    assert coded(values, by_value=True) is values
+
+
+def test_a_column_set_is_read_back_as_held_by_a_later_entry():
+    """A later entry reads a column of repeated floats as set (its equal values one object each, ``Columns.set``)."""
+    rng = random.Random(31)
+    records = [_ghg(rng.choice([1.5, 2.5, 0.0, 1e3 / 7]), rng.choice(["MWh", "GJ"]), rng.choice([0.5703, 2.0]),
+                    "tCO2/MWh", 1, emissions=rng.choice([1.0, 0.57, 3.25])) for _ in range(3000)]
+    convert = {"kind": GHG, "field": "mwh", "op": "convert", "args": ["activity", "activity_unit"], "to": "MWh"}
+    derive = [PRODUCT, convert, {"kind": GHG, "field": "d", "op": "rel_diff", "args": ["emissions", "expected"]},
+              {"kind": GHG, "field": "s", "op": "sub", "args": ["mwh", "expected"]},
+              {"kind": GHG, "field": "t", "op": "type_of", "args": ["mwh"]}]
+    facts = _same(records, derive).facts
+    assert {f.get("t") for f in facts} == {"number", "integer"} and any("d" in f for f in facts)
