@@ -204,11 +204,7 @@ class Columns:
         ``located`` (a ``LOCATION`` name): the values are positions in ``partners``, the field is where each
         one's evidence is, computed when read (``located``).  ``types``: the types of the values, where the
         step knows them."""
-        for key in [k for k in self._cache if k == name or k.startswith(name + ".")]:
-            del self._cache[key]
-        label = name[2:] if name.startswith("f_") else name
-        for stale in (label, "f_" + label):  # (the held column of that label is replaced)
-            self._fresh.pop(stale, None)
+        self._forget(name)
         if shown is None and all(map(operator.is_, values, repeat(ABSENT))):
             return  # nothing to set or hold (``FactBase.set_derived_column``: a unit problem column where none is)
         resolve = located_column(located, partners or []) if located else None
@@ -219,11 +215,24 @@ class Columns:
         self.base.set_derived_column(self.facts, name, held, ABSENT, held_shown, None if self.base.holding and "."
                                      not in name else self.sources(), self.kind, resolve)  # (held: no source read)
         if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts):  # (held)
-            if held is not values and shown is None:  # (by value: read back as held, one object per value - memory)
-                values = list(held) if type(held) is Coded else held
-            self._fresh[name] = values
-            if known is not None:  # (as ``types`` finds them, for a step reading the column as set)
-                self._types[id(values)] = (values, known)  # (held coded: a later step reading it reads it as set)
+            self._hold_fresh(name, values if held is values or shown is not None else held, known)
+
+    def _forget(self, name: str) -> None:
+        """Let go of the cached columns of the engine field ``name`` and of the held one of its label (replaced)."""
+        for key in [k for k in self._cache if k == name or k.startswith(name + ".")]:
+            del self._cache[key]
+        label = name[2:] if name.startswith("f_") else name
+        for stale in (label, "f_" + label):
+            self._fresh.pop(stale, None)
+
+    def _hold_fresh(self, name: str, values: Any, known: frozenset[type] | None) -> None:
+        """A column set and held, as a later step reads it (``raw``): by value, as held (one object per value -
+        memory); with the types of its values, when ``_held`` found them."""
+        if type(values) is Coded:
+            values = list(values)
+        self._fresh[name] = values
+        if known is not None:  # (as ``types`` finds them, for a step reading the column as set)
+            self._types[id(values)] = (values, known)  # (held coded: a later step reading it reads it as set)
 
 
 def _held(values: list, shown: list | None, located: bool, types: frozenset[type] | None = None) \

@@ -51,7 +51,7 @@ def _scale_of(units: tuple, unit_fields: list[str | None], to: str | None) -> An
 
 
 _CHECK = object()
-_NUMBER_TYPES, _FLOATS = frozenset({int, float}), frozenset({float})
+_NUMBER_TYPES = frozenset({int, float})
 
 
 def _scales(unit_columns: list, unit_fields: list[str | None], count: int, to: str | None) -> list:
@@ -114,7 +114,7 @@ def with_units(columns: Columns, d: Derived) -> None:
         usable = map({s: type(s) is float for s in kinds}.__getitem__, scales)
         kept = list(map(and_, usable if given is None else map(and_, usable, given), map(math.isfinite, products)))
     if all(kept):  # every row's product, no problem to note
-        columns.set(target, rounded_each(products), types=_FLOATS if products else None)
+        columns.set(target, rounded_each(products), types=frozenset(map(type, products[:1])))  # (floats)
         columns.set(target + UNIT_ERROR, [_ABSENT] * count)
         return
     values = _rounded_where(products, kept)

@@ -124,21 +124,9 @@ def coded(values: list | None, by_value: bool = False, types: frozenset[type] | 
     most = min(65536, max(256, 3 * len(values) // 4))
     told = _told_by_value(values, types or frozenset(map(type, values))) if by_value else False
     if told is not False:
-        index: dict[Any, Any] = {}
-        try:  # (each distinct value, the first of its equals, by value: one pass)
-            if _too_many(values, most):
-                return values
-            firsts = list(map(index.setdefault, values, values))
-        except TypeError:  # (a value unhashable: by identity)
-            firsts = None
-        if firsts is not None and (told or _by_value(index, values)):  # (each read back as the first of its equals)
-            if len(index) > most:  # (more distinct values than coded: the list, one object per value - memory)
-                return firsts
-            index.update(zip(index, range(len(index)), strict=True))  # (each one's code, in the order first met)
-            codes = map(index.__getitem__, firsts)
-            return Coded(array("B", bytes(codes)) if len(index) <= 256 else array("H", codes), list(index))
-        if firsts is not None and len(index) > most:  # (more distinct values than coded: as many objects at least)
-            return values
+        done = _coded_by_value(values, told, most)
+        if done is not None:
+            return done
     keys = list(map(id, values))
     if _too_many(keys, most):
         return values
@@ -153,6 +141,24 @@ def coded(values: list | None, by_value: bool = False, types: frozenset[type] | 
 
 
 _CODE_FROM = 1024  # rows of a held column, from which it is held ``Coded``
+
+
+def _coded_by_value(values: list, told: bool | None, most: int) -> Any:
+    """``coded`` by value (``told``: ``_told_by_value``), or None: to be coded by identity."""
+    index: dict[Any, Any] = {}
+    try:  # (each distinct value, the first of its equals, by value: one pass)
+        if _too_many(values, most):
+            return values
+        firsts = list(map(index.setdefault, values, values))
+    except TypeError:  # (a value unhashable: by identity)
+        return None
+    if told or _by_value(index, values):  # (each read back as the first of its equals)
+        if len(index) > most:  # (more distinct values than coded: the list, one object per value - memory)
+            return firsts
+        index.update(zip(index, range(len(index)), strict=True))  # (each one's code, in the order first met)
+        codes = map(index.__getitem__, firsts)
+        return Coded(array("B", bytes(codes)) if len(index) <= 256 else array("H", codes), list(index))
+    return values if len(index) > most else None  # (more distinct values than coded: as many objects at least)
 
 
 def _too_many(values: list, most: int) -> bool:
