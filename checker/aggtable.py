@@ -25,7 +25,7 @@ from .factbase import FactBase, FactSource
 from .keyshare import instance_dicts, sharing_class
 from .packedsource import PackedSource, block_of, field
 from .packmodel import Aggregate, Derived
-from .quantities import rounded
+from .quantities import rounded, rounded_each
 
 
 class AggKey:
@@ -138,9 +138,9 @@ def _rounded_total(total: float, known: dict[float, float]) -> float | None:
     return done if math.isfinite(done) else None
 
 
-def _sums(sums: list, groups: Collection[list[int]]) -> Iterable[float | None]:
-    """``_sum`` of each group, one at a time (``groups``: read twice at most): a column of floats (and missing values,
-    0) summed group by group straight from the column, each distinct total rounded once."""
+def _sums(sums: list, groups: Collection[list[int]]) -> list[float | None]:
+    """``_sum`` of each group (``groups``: read twice at most): a column of floats (and missing values, 0) summed
+    group by group straight from the column, the totals rounded by C loops (``rounded_each``)."""
     types = set(map(type, sums))
     totals: Iterable[float]
     if types <= _FLOAT:
@@ -151,7 +151,8 @@ def _sums(sums: list, groups: Collection[list[int]]) -> Iterable[float | None]:
     else:
         totals = (sum([v if type(v) is float else _number(v) for v in map(sums.__getitem__, members)])
                   for members in groups)
-    return map(_rounded_total, totals, repeat({}))
+    done = rounded_each(list(totals))  # (each one rounded, by C loops)
+    return list(done) if all(map(math.isfinite, done)) else [v if math.isfinite(v) else None for v in done]
 
 
 _FLOAT, _FLOAT_OR_NONE, _NONE_ZERO = frozenset({float}), frozenset({float, type(None)}), {None: 0.0}

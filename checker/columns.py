@@ -12,7 +12,6 @@ A column holds, per fact in fact order, the value at the path or None when it is
 from __future__ import annotations
 
 import functools
-import math
 import operator
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -25,7 +24,6 @@ from .heldcolumns import Coded as Coded  # (held columns coded: ``FactBase.coder
 from .heldcolumns import coded
 from .locations import LOCATION, LOCATION_COLUMNS, located_column
 from .packedsource import evidence
-from .quantities import rounded
 from .sourcepack import sources_of
 
 ABSENT: Any = object()  # a derived value that is not given (an input is missing or not usable)
@@ -200,36 +198,54 @@ class Columns:
         return hit[1]
 
     def set(self, name: str, values: list, shown: list | None = None, located: str | None = None,
-            partners: list[FactSource] | None = None) -> None:
+            partners: list[FactSource] | None = None, types: frozenset[type] | None = None) -> None:
         """Set the computed ``values`` (``ABSENT``: not set) as the engine field ``name`` of the facts,
         noted for their messages as ``shown`` (default: the values); cached columns of that field go.
         ``located`` (a ``LOCATION`` name): the values are positions in ``partners``, the field is where each
-        one's evidence is, computed when read (``located``)."""
-        for key in [k for k in self._cache if k == name or k.startswith(name + ".")]:
-            del self._cache[key]
-        label = name[2:] if name.startswith("f_") else name
-        for stale in (label, "f_" + label):  # (the held column of that label is replaced)
-            self._fresh.pop(stale, None)
+        one's evidence is, computed when read (``located``).  ``types``: the types of the values, where the
+        step knows them."""
+        self._forget(name)
         if shown is None and all(map(operator.is_, values, repeat(ABSENT))):
             return  # nothing to set or hold (``FactBase.set_derived_column``: a unit problem column where none is)
         resolve = located_column(located, partners or []) if located else None
-        held, held_shown, types = values, shown, None
+        held: Any = values
+        held_shown, known = shown, None
         if self.base.holding and "." not in name:
-            held, held_shown, types = _held(values, shown, resolve is not None)
+            held, held_shown, known = _held(values, shown, resolve is not None, types)
         self.base.set_derived_column(self.facts, name, held, ABSENT, held_shown, None if self.base.holding and "."
                                      not in name else self.sources(), self.kind, resolve)  # (held: no source read)
         if self.base.holding and not resolve and "." not in name and len(values) == len(self.facts):  # (held)
-            self._fresh[name] = values
-            if types is not None:  # (as ``types`` finds them, for a step reading the column as set)
-                self._types[id(values)] = (values, types)  # (held coded: a later step reading it reads it as set)
+            self._hold_fresh(name, values if held is values or shown is not None else held, known)
+
+    def _forget(self, name: str) -> None:
+        """Let go of the cached columns of the engine field ``name`` and of the held one of its label (replaced)."""
+        for key in [k for k in self._cache if k == name or k.startswith(name + ".")]:
+            del self._cache[key]
+        label = name[2:] if name.startswith("f_") else name
+        for stale in (label, "f_" + label):
+            self._fresh.pop(stale, None)
+
+    def _hold_fresh(self, name: str, values: Any, known: frozenset[type] | None) -> None:
+        """A column set and held, as a later step reads it (``raw``): by value, as held (one object per value -
+        memory); with the types of its values, when ``_held`` found them."""
+        if type(values) is Coded:
+            values = list(values)
+        self._fresh[name] = values
+        if known is not None:  # (as ``types`` finds them, for a step reading the column as set)
+            self._types[id(values)] = (values, known)  # (held coded: a later step reading it reads it as set)
 
 
-def _held(values: list, shown: list | None, located: bool) -> tuple[Any, Any, frozenset[type] | None]:
+def _held(values: list, shown: list | None, located: bool, types: frozenset[type] | None = None) \
+        -> tuple[Any, Any, frozenset[type] | None]:
     """A column as the fact base holds it while the stage runs, and as messages show it: coded (memory: the stage's
-    peak); positions (``located``): a tuple, never coded (all differ).  And the types of its values, when found."""
+    peak); positions (``located``): a tuple, never coded (all differ).  And the types of its values, when found
+    (``types``: as the step knew them)."""
     if located:
         return _fixed(values), _fixed(shown), None
-    types = None if shown is not None else frozenset(map(type, values))  # (known for ``Columns.types``)
+    if shown is not None:
+        types = None
+    elif types is None:  # (known for ``Columns.types``)
+        types = frozenset(map(type, values))
     return coded(values, shown is None, types), coded(shown), types  # (shown: told apart from the values by identity)
 
 
@@ -255,7 +271,7 @@ class TableColumns(Columns):
         return [None] * self._count if column is None else column
 
     def set(self, name: str, values: list, shown: list | None = None, located: str | None = None,
-            partners: list[FactSource] | None = None) -> None:
+            partners: list[FactSource] | None = None, types: frozenset[type] | None = None) -> None:
         raise TypeError(f"{self.kind} is made as columns: nothing is set on it")
 
 
@@ -290,38 +306,6 @@ class ColumnStore:
         return columns
 
 
-def rel_diff_column(columns: list[list], table: dict, types: list | None = None) -> list:
-    """The ``rel_diff`` op (|a − b| / |b|, checker.derivations) over whole columns (``types``: the types of each
-    column's values, when known), a result that is not finite absent (``finite_op``)."""
-    a_column, b_column = columns
-    if _NUMBERS.issuperset(set().union(*types) if types else set(map(type, a_column)) | set(map(type, b_column))):
-        # every row numbers (no bool)
-        diffs: Any = map(operator.truediv, map(abs, map(operator.sub, a_column, b_column)), map(abs, b_column)) \
-            if 0 not in b_column else [abs(a - b) / abs(b) if b else ABSENT for a, b in zip(a_column, b_column,
-                                                                                            strict=True)]
-        # once per distinct value, every zero one (|a - b| / |b| is never -0.0); absent stays absent
-        return list(map(Once(_rounded_diff).__getitem__, diffs))
-    out = []
-    for a, b in zip(a_column, b_column, strict=True):
-        ta, tb = type(a), type(b)
-        numbers = (ta is float or ta is int) and (tb is float or tb is int)
-        if numbers and b:
-            diff = abs(a - b) / abs(b)
-            out.append(_ZERO if diff == 0 else _finite(rounded(diff)))  # (most rows agree: one zero, never -0.0)
-        else:
-            out.append(ABSENT)
-    return out
-
-
-def _rounded_diff(diff: Any) -> Any:
-    return diff if diff is ABSENT else _finite(rounded(diff))
-
-
-def _finite(value: Any) -> Any:
-    """A derived value, or absent where it is a float that is not finite (an overflowing result)."""
-    return ABSENT if type(value) is float and not math.isfinite(value) else value
-
-
 class Once(dict):
     """A function's value of each distinct key, computed when the key is first looked up."""
 
@@ -334,54 +318,6 @@ class Once(dict):
     def __missing__(self, key: Any) -> Any:
         value = self[key] = self.fn(key)
         return value
-
-
-def per_distinct(op: Callable[[list, dict], Any]) -> Callable[..., list]:
-    """The column twin of a row op: computed once per distinct row, a result that is not finite absent
-    (``finite_op``; ``types``: the types of each column's values, when known).  Rows are taken as equal by value
-    when every column is ``_memo_safe`` (no op tells its equal values apart); otherwise a row of whole numbers
-    only (years, months) is, and any other row (a float, whose zero has a sign; a bool, equal to 1) is computed on
-    its own."""
-    def twin(columns: list[list], table: dict, types: list | None = None) -> list:
-        if all(map(_memo_safe, columns, types or repeat(None))):
-            if len(columns) == 1:  # (no row tuples)
-                return list(map(Once(lambda value: _finite(op([value], table))).__getitem__, columns[0]))
-            return list(map(Once(lambda row: _finite(op(list(row), table))).__getitem__, zip(*columns, strict=True)))
-        done: dict[tuple, Any] = {}
-        out = []
-        for row in zip(*columns, strict=True):
-            value = done.get(row, _UNSEEN) if _INTEGERS.issuperset(map(type, row)) else _OWN
-            if value is _UNSEEN:
-                value = done[row] = _finite(op(list(row), table))
-            elif value is _OWN:
-                value = _finite(op(list(row), table))
-            out.append(value)
-        return out
-    _FINITE_OPS.add(twin)
-    return twin
-
-
-_FINITE_OPS: set[Callable] = {rel_diff_column}
-
-
-def finite_op(column_op: Callable) -> bool:
-    """Whether a column op (``per_distinct``, ``rel_diff_column``) gives no float that is not finite."""
-    return column_op in _FINITE_OPS
-
-
-def _memo_safe(column: list, types: frozenset[type] | None = None) -> bool:
-    """Whether values of the column that are equal are the same to any op: texts, whole numbers and None
-    (no bool: True == 1), or floats without a zero (0.0 == -0.0) and without whole numbers (1.0 == 1)."""
-    kinds = types or set(map(type, column))
-    if _TEXT_INTEGERS.issuperset(kinds):
-        return True
-    return _TEXT_FLOATS.issuperset(kinds) and 0.0 not in column
-
-
-_UNSEEN, _OWN, _ZERO = object(), object(), 0.0
-_NUMBERS = frozenset({int, float})
-_INTEGERS = frozenset({int})
-_TEXT_INTEGERS, _TEXT_FLOATS = frozenset({int, str, type(None)}), frozenset({float, str, type(None)})
 
 
 def _fixed(values: Any) -> Any:

@@ -16,8 +16,9 @@ from itertools import repeat
 from operator import getitem, is_not
 from typing import Any
 
+from .columnops import finite_op, per_distinct, ratio_column, rel_diff_column
 from .columns import ABSENT as _ABSENT
-from .columns import Columns, ColumnStore, finite_op, getter, per_distinct, rel_diff_column, rows
+from .columns import Columns, ColumnStore, getter, rows
 from .conditions import engine_field
 from .derive_keys import occurrence, ref, scalar
 from .derive_units import with_units
@@ -220,7 +221,7 @@ def _first_given_column(columns: list[list], table: dict, types: list | None = N
 
 # Columnar twins of the ops above: the same value for each row, computed over whole columns.
 COLUMN_OPS: dict[str, Callable[..., list]] = {  # (columns, the pack's table, the types of each column)
-    **{op: per_distinct(fn) for op, fn in _DERIVATIONS.items()}, "rel_diff": rel_diff_column,
+    **{op: per_distinct(fn) for op, fn in _DERIVATIONS.items()}, "rel_diff": rel_diff_column, "ratio": ratio_column,
     "first_given": _first_given_column}
 _OTHER_COLUMN_OP = per_distinct(_abs_diff)  # (an op of no other name - a pack lints its ops: made once, not a step)
 

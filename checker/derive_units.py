@@ -6,6 +6,7 @@ take a handful of values calls pint a handful of times."""
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Iterable
 from itertools import compress, islice, repeat
 from operator import and_, getitem, is_, mul, not_, or_
@@ -15,7 +16,7 @@ from .columns import ABSENT as _ABSENT
 from .columns import Columns, Once
 from .conditions import engine_field
 from .packmodel import UNIT_ERROR, Derived
-from .quantities import UnitProblem, factor, rounded
+from .quantities import UnitProblem, factor, rounded_each
 
 
 def _unusable(row: tuple, units: tuple, unit_fields: list[str | None]) -> Any:
@@ -82,23 +83,14 @@ def _unit_rows(unit_columns: list, unit_fields: list[str | None], count: int) ->
     return islice(zip(*unit_columns, strict=False), count) if unit_fields else repeat((), count)
 
 
-def _rounded_all(products: Iterable[float]) -> list[float]:
-    """Each product rounded, once per distinct product as it is first met (memory: one float object per value); a
-    zero as it is (it keeps its sign, as rounding it does)."""
-    return list(map(_Rounded().__getitem__, products))
-
-
-class _Rounded(dict):
-    """Each distinct nonzero product's rounded value, rounded when it is first looked up (``_rounded_all``); a zero,
-    never held (0.0 == -0.0), is itself."""
-
-    __slots__ = ()
-
-    def __missing__(self, product: float) -> float:
-        if not product:
-            return product
-        done = self[product] = rounded(product)
-        return done
+def _rounded_where(products: list[float], kept: list) -> list:
+    """Each product ``kept`` rounded (``rounded_each``), ``_ABSENT`` where it is not kept (those are never rounded)."""
+    if all(kept):
+        return rounded_each(products)
+    values = [_ABSENT] * len(products)
+    deque(map(values.__setitem__, compress(range(len(products)), kept), rounded_each(list(compress(products, kept)))),
+          maxlen=0)
+    return values
 
 
 def with_units(columns: Columns, d: Derived) -> None:
@@ -122,10 +114,10 @@ def with_units(columns: Columns, d: Derived) -> None:
         usable = map({s: type(s) is float for s in kinds}.__getitem__, scales)
         kept = list(map(and_, usable if given is None else map(and_, usable, given), map(math.isfinite, products)))
     if all(kept):  # every row's product, no problem to note
-        columns.set(target, _rounded_all(products))
+        columns.set(target, rounded_each(products), types=frozenset(map(type, products[:1])))  # (floats)
         columns.set(target + UNIT_ERROR, [_ABSENT] * count)
         return
-    values = list(map(getitem, zip(repeat(_ABSENT), map(_Rounded().__getitem__, products)), kept))  # (not kept: unread)
+    values = _rounded_where(products, kept)
     errors = list(map(getitem, zip(map({s: _NOT_FINITE if type(s) is float else s for s in kinds}.__getitem__,
                                        scales), repeat(_ABSENT)), kept))
     if given is not None or _CHECK in kinds:  # (rows of ``_unusable``)

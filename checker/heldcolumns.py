@@ -4,11 +4,14 @@ as a small code a row into its distinct values (``Coded``, ``coded``)."""
 
 from __future__ import annotations
 
+import math
 import operator
 from array import array
 from collections.abc import Callable, Iterator
-from itertools import repeat
+from itertools import compress, repeat
 from typing import Any
+
+from .quantities import distinct_share
 
 UNSET: Any = object()  # a derived field not set on a fact
 
@@ -112,7 +115,8 @@ def coded(values: list | None, by_value: bool = False, types: frozenset[type] | 
     the codes and the table of objects take more room than the list); otherwise as it is.  ``by_value``: values
     that are equal may be read back as one of them (no one tells them apart by identity) - then, when no two
     equal values can differ (``_by_value``), they are told apart by value, which is quicker (``types``: the types of
-    the values, when known)."""
+    the values, when known), and a list of too many is given back with one object per distinct value (the first of
+    its equals: memory)."""
     if values is None or type(values) is not list or len(values) < _CODE_FROM:
         return values
     if all(map(operator.is_, values, repeat(values[0]))):  # one object (a value every row has, nothing derived)
@@ -120,16 +124,12 @@ def coded(values: list | None, by_value: bool = False, types: frozenset[type] | 
     most = min(65536, max(256, 3 * len(values) // 4))
     told = _told_by_value(values, types or frozenset(map(type, values))) if by_value else False
     if told is not False:
-        index = _Codes(most)
-        try:  # (each row's code, each distinct value given one as it is first met: one pass)
-            codes = list(map(index.__getitem__, values))
-        except _TooMany:  # (more distinct values than coded: as many distinct objects at least)
-            return values
-        except TypeError:  # (a value unhashable: by identity)
-            codes = None
-        if codes is not None and (told or _by_value(index, values)):  # (each read back as the first of its equals)
-            return Coded(array("B", bytes(codes)) if len(index) <= 256 else array("H", codes), list(index))
+        done = _coded_by_value(values, told, most)
+        if done is not None:
+            return done
     keys = list(map(id, values))
+    if _too_many(keys, most):
+        return values
     distinct = dict(zip(keys, values, strict=True))  # (all alive in ``values``: ids are unique)
     if len(distinct) > most:
         return values
@@ -143,37 +143,39 @@ def coded(values: list | None, by_value: bool = False, types: frozenset[type] | 
 _CODE_FROM = 1024  # rows of a held column, from which it is held ``Coded``
 
 
-class _TooMany(Exception):
-    """More distinct values than a column is coded with (``_Codes``)."""
+def _coded_by_value(values: list, told: bool | None, most: int) -> Any:
+    """``coded`` by value (``told``: ``_told_by_value``), or None: to be coded by identity."""
+    index: dict[Any, Any] = {}
+    try:  # (each distinct value, the first of its equals, by value: one pass)
+        if _too_many(values, most):
+            return values
+        firsts = list(map(index.setdefault, values, values))
+    except TypeError:  # (a value unhashable: by identity)
+        return None
+    if told or _by_value(index, values):  # (each read back as the first of its equals)
+        if len(index) > most:  # (more distinct values than coded: the list, one object per value - memory)
+            return firsts
+        index.update(zip(index, range(len(index)), strict=True))  # (each one's code, in the order first met)
+        codes = map(index.__getitem__, firsts)
+        return Coded(array("B", bytes(codes)) if len(index) <= 256 else array("H", codes), list(index))
+    return values if len(index) > most else None  # (more distinct values than coded: as many objects at least)
 
 
-class _Codes(dict):
-    """Each distinct key's code, the number of keys met before it (``coded``), given as it is first looked up; more
-    than ``most`` keys: ``_TooMany``."""
-
-    __slots__ = ("most",)
-
-    def __init__(self, most: int):
-        super().__init__()
-        self.most = most
-
-    def __missing__(self, key: Any) -> int:
-        code = len(self)
-        if code >= self.most:
-            raise _TooMany
-        self[key] = code
-        return code
+def _too_many(values: list, most: int) -> bool:
+    """Whether a sample shows the values (hashable) to be far more than ``most`` distinct ones (twice as many: a
+    column all but all of whose values differ is never coded, and its distinct values are not counted)."""
+    return distinct_share(values) * len(values) > 2 * most
 
 
 def _by_value(distinct: dict, values: list) -> bool:
     """Whether the values of the list may be told apart by value, its ``distinct`` values (by value) for the whole
     (``coded``): when values that are equal are the same value to a reader - texts, whole numbers (no bool: True ==
-    1), None and plain objects (equal only to themselves), or floats among texts, None and plain objects but no zero
-    (0.0 == -0.0)."""
+    1), None and plain objects (equal only to themselves), or floats among texts, None and plain objects but no zeros
+    of both signs (0.0 == -0.0)."""
     if set(map(type, distinct)) <= _NEVER_EQUAL:  # (no two values of these types are equal unless the same)
         return True
     types = set(map(type, values))  # (a value equal to another of another type is among the distinct ones' equals)
-    return types <= _VALUE_CODED or (types <= _FLOAT_CODED and 0.0 not in distinct)
+    return types <= _VALUE_CODED or (types <= _FLOAT_CODED and (0.0 not in distinct or _one_signed(values)))
 
 
 def _told_by_value(values: list, types: frozenset[type]) -> bool | None:
@@ -182,8 +184,15 @@ def _told_by_value(values: list, types: frozenset[type]) -> bool | None:
     if types <= _VALUE_CODED:
         return True
     if types <= _FLOAT_CODED:  # (a value equal to a zero: a float, never among the texts, None and plain objects)
-        return 0.0 not in values
+        return 0.0 not in values or _one_signed(values)
     return None if types - _NEVER_EQUAL - _OTHERS else False  # (none of the others equals a text, None or an object)
+
+
+def _one_signed(values: list) -> bool:
+    """Whether the zeros among the values (floats, texts, None, plain objects) are all of one sign: then each may be
+    read back as the first of them."""
+    falsy = list(compress(values, map(operator.not_, values)))  # (zeros, empty texts, None)
+    return len(set(map(math.copysign, repeat(1.0), compress(falsy, map(isinstance, falsy, repeat(float)))))) <= 1
 
 
 _VALUE_CODED, _NEVER_EQUAL = frozenset({str, int, type(None), object}), frozenset({str, type(None), object})

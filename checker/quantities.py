@@ -23,7 +23,10 @@ import functools
 import math
 import re
 import sys
+from collections import Counter
 from collections.abc import Sequence
+from itertools import compress, repeat
+from operator import not_
 from typing import Any
 
 MAX_TEXT = 40
@@ -212,6 +215,50 @@ def rounded(x: float) -> float:
 
 
 _ROUNDING = f".{SIGNIFICANT}g"
+
+
+def rounded_each(values: Sequence[float]) -> list[float]:
+    """``rounded`` of each of the floats, in order, by C loops: where the values repeat (``repeating``, then counted),
+    once per distinct value - memory: one float object per distinct value, the zeros one if they are all of one sign
+    (0.0 == -0.0: of both signs, each one itself, as rounding keeps its sign); else each one (quicker)."""
+    if repeating(values):
+        known = dict.fromkeys(values)
+        if len(known) < REPEATING * len(values) and _FLOATS.issuperset(map(type, known)):
+            if 0.0 in known and len(set(map(math.copysign, repeat(1.0), compress(values, map(not_, values))))) > 1:
+                del known[0.0]  # (zeros of both signs: each one itself)
+            distinct = list(known)
+            known.update(zip(distinct, map(float, map(format, distinct, repeat(_ROUNDING))), strict=True))
+            return list(map(known.get, values, values))  # type: ignore[arg-type]  # (every value a key, or a zero)
+    return list(map(float, map(format, values, repeat(_ROUNDING))))
+
+
+REPEATING = 3 / 4  # (of the rows, the share of distinct values below which a memo is made: memory, one object a value)
+_FLOATS = frozenset({float})  # (a whole number zero rounds to a float: never held, it would be itself)
+_SAMPLE, _COMMON = 2048, 3
+
+
+def repeating(values: Sequence[Any]) -> bool:
+    """Whether fewer than ``REPEATING`` of the values (hashable) seem distinct (``distinct_share``)."""
+    return distinct_share(values) < REPEATING
+
+
+def distinct_share(values: Sequence[Any]) -> float:
+    """About what share of the values (hashable) are distinct, told from a sample of about ``_SAMPLE`` spread over
+    them (the whole where it is that short): each value drawn ``_COMMON`` times or more is one, and the others are
+    taken as equally common - ``m`` rows of ``d`` values, each ``f = m / d`` times: about ``s * s * (f - 1) / (2 * m)``
+    pairs of the ``s`` drawn from them are equal."""
+    count = len(values)
+    step = count // _SAMPLE
+    if step < 2:
+        return len(set(values)) / count if count else 1.0
+    sample = values[::step]
+    drawn = Counter(sample)
+    common = [times for times in drawn.values() if times >= _COMMON]
+    rest = len(sample) - sum(common)
+    pairs = sum(times * (times - 1) // 2 for times in drawn.values() if times < _COMMON)
+    rows = count * rest / len(sample)  # (the rows of the values not common)
+    rare = rows / (1 + 2 * rows * pairs / (rest * rest)) if rest else 0.0
+    return min(1.0, (len(common) + rare) / count)
 
 
 def convert(values: Sequence[float], units: Sequence[str | None], to: str) -> float:

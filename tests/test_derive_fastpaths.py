@@ -60,14 +60,17 @@ def test_a_column_coded_by_value_reads_back_the_same_values(pool):
 @pytest.mark.parametrize("by_value", [False, True])
 def test_a_column_of_too_many_distinct_values_stays_a_list(by_value):
     """A column is coded with at most 3 distinct values for every 4 rows (beyond 256): one more and it stays the list
-    it is (by value: the count stops at the first value too many)."""
+    it is (by value: with one object per distinct value)."""
     most = 3 * ROWS // 4
     for distinct in (most, most + 1, ROWS):
         pool = [f"v{i}" for i in range(distinct)]
-        values = [pool[i % distinct] for i in range(ROWS)]
+        values = [pool[i % distinct] if not by_value else f"v{i % distinct}" for i in range(ROWS)]  # (by value: equal
+        # texts, distinct objects)
         held = coded(values, by_value=by_value)
-        if distinct > most:
+        if distinct > most and not by_value:
             assert held is values
+        elif distinct > most:  # (by value: the list, one object per distinct value)
+            assert type(held) is list and held == values and len(set(map(id, held))) == distinct
         else:
             assert type(held) is Coded and held.codes.typecode == "H" and list(held) == values
             assert len(held.table) == distinct
