@@ -130,7 +130,8 @@ def run_declarations(base: FactBase, bundle: Bundle, derived: tuple[Derived, ...
     base.holding, base.coder = True, coded  # memory: a held column is a small code a row (checker.columns.Coded)
     base.virtual = virtual_kinds(derived, aggregates, read, (*whole, *kept))
     wanted = table_reads(derived, base.virtual)  # (the columns of those made as columns that are read)
-    shared = Shared(_share_plan(s for s in steps if isinstance(s, Aggregate)))  # (what aggregates hand on)
+    in_order = [s for s in steps if isinstance(s, Aggregate)]
+    shared = Shared(_share_plan(in_order), in_order)  # (what aggregates hand on)
     for step, (kinds, paths) in zip(steps, later, strict=True):
         _run_step(base, bundle, step, by_name, store, dates, period_years, wanted, shared)
         store.keep(kinds, paths)  # columns no later step reads are let go

@@ -12,7 +12,7 @@ from __future__ import annotations
 import operator
 from collections import deque
 from collections.abc import Iterable
-from itertools import compress, islice
+from itertools import compress, islice, repeat
 from operator import and_, itemgetter
 from typing import Any
 
@@ -52,27 +52,32 @@ def _where_test(wanted: Any) -> Any:
 _TESTED_ONCE = frozenset({str, int, bool, type(None)})
 
 
-def gathered(value_columns: list[list], positions: Any) -> dict[tuple, list[int]]:
+def gathered(value_columns: list[list], positions: Any, mask: list[bool] | None = None) -> dict[tuple, list[int]]:
     """The ``positions`` of the rows of each combination of the columns' values (hashable), in the order first
-    met, each combination's key its first row's values.  Where the first rows are of many combinations, each row's
+    met, each combination's key its first row's values; with a ``mask``, of the rows it selects (the columns read
+    through it, not copied: ``positions`` are theirs).  Where the first rows are of many combinations, each row's
     list is found (or made) in one pass; of few, each group's list is made as it is first met (one pass); else each
     row's group is found by its first row's place, the rows then gathered into their groups by that place (no list
     made for each row)."""
-    sample = len(set(islice(zip(*value_columns, strict=True), _SAMPLE)))
+    def rows() -> Any:
+        return zip(*value_columns, strict=True) if mask is None else zip(
+            *[compress(column, mask) for column in value_columns], strict=True)
+
+    sample = len(set(islice(rows(), _SAMPLE)))
     if sample * 2 > _SAMPLE:  # (most groups a record or two)
         members: dict[tuple, list[int]] = {}  # (each row's list found as it is made, its group's kept)
-        deque(map(list.append, map(members.setdefault, zip(*value_columns, strict=True), iter(list, None)),
-                  positions), maxlen=0)
+        deque(map(list.append, map(members.setdefault, rows(), iter(list, None)), positions), maxlen=0)
         return members
     if sample <= _FEW:  # (few groups: each one's list made as it is first met; of one column, by its values)
         lists = Once(_new_list)  # (an empty list for each key, made as it is first met)
         if len(value_columns) == 1:
-            deque(map(list.append, map(lists.__getitem__, value_columns[0]), positions), maxlen=0)
+            column = value_columns[0] if mask is None else compress(value_columns[0], mask)
+            deque(map(list.append, map(lists.__getitem__, column), positions), maxlen=0)
             return dict(zip(zip(lists), lists.values(), strict=True))
-        deque(map(list.append, map(lists.__getitem__, zip(*value_columns, strict=True)), positions), maxlen=0)
+        deque(map(list.append, map(lists.__getitem__, rows()), positions), maxlen=0)
         return dict(lists)
     first: dict[tuple, Any] = {}
-    places = list(map(first.setdefault, zip(*value_columns, strict=True), range(len(positions))))
+    places = list(map(first.setdefault, rows(), range(len(positions))))
     if len(first) == len(positions):  # (every group one record: its list made as it is)
         first.update(zip(first, map(list, zip(positions)), strict=True))  # (values set in place: no second dict)
         return first
@@ -105,31 +110,44 @@ def coarser(members: dict[tuple, list[int]], fields: tuple[int, ...]) -> dict[tu
 
 
 class _Found:
-    """What an aggregate found (``Shared``) and the columns it found it from."""
+    """What an aggregate found (``Shared``) and the columns it found it from: its groups (None: no later one reads
+    them as they are) and, by the places of the fields they keep, the coarser groups later ones read."""
 
-    __slots__ = ("columns", "mask", "members", "name_columns", "names", "where", "where_columns")
+    __slots__ = ("coarse", "columns", "mask", "members", "name_columns", "names", "where", "where_columns")
 
     def __init__(self, columns: Columns, agg: Aggregate, names: list[str], mask: list[bool] | None,
-                 members: dict[tuple, list[int]]):
+                 members: dict[tuple, list[int]] | None):
         self.columns, self.where, self.names, self.mask, self.members = columns, agg.where, list(names), mask, members
         self.where_columns = [columns.get(name) for name, _ in agg.where]
         self.name_columns = [columns.get(name) for name in names]
+        self.coarse: dict[tuple[int, ...], dict[tuple, list[int]]] = {}
 
     def rows_of(self, columns: Columns, agg: Aggregate) -> bool:
         """Whether it was found from the rows ``agg`` selects, as they are still."""
         return self.columns is columns and self.where == agg.where and all(
             map(operator.is_, self.where_columns, map(columns.get, [name for name, _ in agg.where])))
 
+    def grouped_by(self, fields: tuple[int, ...]) -> dict[tuple, list[int]] | None:
+        """The groups of the fields at these places (None: not held)."""
+        if fields == tuple(range(len(self.names))):
+            return self.members
+        if fields in self.coarse:
+            return self.coarse[fields]
+        return None if self.members is None else coarser(self.members, fields)
+
 
 class Shared:
     """What the aggregates of a run hand on to later ones (``plan``: by the name of the aggregate that finds it,
     the later ones that may read it): the rows its ``where`` selected and its groups."""
 
-    __slots__ = ("_held", "_readers")
+    __slots__ = ("_grouping", "_held", "_readers")
 
-    def __init__(self, readers: dict[str, set[str]] | None = None):
+    def __init__(self, readers: dict[str, set[str]] | None = None, aggregates: Iterable[Aggregate] = ()):
         self._readers = {name: set(names) for name, names in (readers or {}).items()}
         self._held: dict[str, _Found] = {}
+        # (the later aggregates' fields and sums, known: an aggregate's groups are held only as its readers read
+        # them, each one's coarser groups made as they are found; not known: held whole)
+        self._grouping = {a.name: ([name for name, _ in a.group_by_fields], bool(a.sum)) for a in aggregates}
 
     def selected(self, columns: Columns, agg: Aggregate) -> list[bool]:
         """``where_mask`` of ``agg``, as an earlier aggregate found it where one did."""
@@ -151,22 +169,51 @@ class Shared:
             same = fields == tuple(range(len(found.names)))
             if not same and agg.sum and set(names) != set(found.names):
                 continue  # (a sum adds its records in record order: of fewer fields, found anew)
+            members = found.grouped_by(fields)
+            if members is None:  # (not held as this one reads them)
+                continue
             self._done(agg.name)
-            return found.members if same else coarser(found.members, fields)
+            return members
         whole = [columns.get(name) for name in names]
         if not agg.where:
             return self._offer(_Found(columns, agg, names, None, gathered(whole, range(len(columns)))), agg.name)
         mask = self.selected(columns, agg)
         positions = list(compress(range(len(columns)), mask))
-        members = gathered([list(compress(column, mask)) for column in whole], positions)
+        members = gathered(whole, positions, mask)  # (the selected rows read through the mask, not copied)
         return self._offer(_Found(columns, agg, names, mask, members), agg.name)
+
+    def holds(self, members: dict[tuple, list[int]]) -> bool:
+        """Whether ``members`` (``groups`` gave them) are held for a later aggregate: not to be changed."""
+        return any(found.members is members or any(map(operator.is_, found.coarse.values(), repeat(members)))
+                   for found in self._held.values())
 
     def _offer(self, found: _Found, name: str) -> dict[tuple, list[int]]:
         """Hold what the aggregate ``name`` found while a later aggregate may read it."""
         self._done(name)
+        members = found.members
         if self._readers.get(name):
-            self._held[name] = found
-        return found.members
+            self._held[name] = self._as_read(found, self._readers[name])
+        return members  # type: ignore[return-value]
+
+    def _as_read(self, found: _Found, readers: set[str]) -> _Found:
+        """``found`` holding only what its ``readers`` read where all of them are known: its groups if one reads
+        them as they are, the coarser groups each other one reads (made now, while they are at hand), none for one
+        that only reads its rows (memory: a kind's groups of a record or two each are let go with their facts)."""
+        if not all(reader in self._grouping for reader in readers):
+            return found
+        members, whole = found.members, False
+        for reader in sorted(readers):
+            names, summed = self._grouping[reader]
+            if not set(names) <= set(found.names):
+                continue
+            fields = tuple(map(found.names.index, names))
+            if fields == tuple(range(len(found.names))):
+                whole = True
+            elif not (summed and set(names) != set(found.names)) and fields not in found.coarse:
+                found.coarse[fields] = coarser(members, fields)  # type: ignore[arg-type]
+        if not whole:
+            found.members = None
+        return found
 
     def _done(self, reader: str) -> None:
         """The aggregate ``reader`` has its groups: what no later one may read is let go."""

@@ -75,22 +75,25 @@ def _table(base: FactBase, agg: Aggregate, columns: Columns, grouped: tuple[dict
     (``wanted``: only the fields its readers read, None: every one; ``texts`` False: its key is not read);
     ``grouped``: ``_groups``."""
     groups, keys, parts = grouped
-    members = list(groups.values())
-    table: dict[str, list] = {"count": list(map(len, members))}
+    del grouped  # (the groups let go once counted and totalled, before the fields' columns are made)
+    table: dict[str, list] = {"count": list(map(len, groups.values()))}
     if texts:
         table = {"key": keys, **table}
+    sums, distinct = totalled(columns, agg)
+    totals: dict[str, list] = {}
+    if sums is not None and (wanted is None or "sum" in wanted):
+        totals["sum"] = list(_sums(sums, groups.values()))
+    if distinct is not None and (wanted is None or "distinct" in wanted):
+        totals["distinct"] = list(_distincts(distinct, groups.values()))
+    first = columns.sources()[next(iter(groups.values()))[0]] if groups else None
+    del groups  # memory: many groups of a record or two hold about as much as the columns made of them
     for name, part in zip(engine_names, parts, strict=True):
         if wanted is None or name in wanted:
             table[name] = list(part)
-    sums, distinct = totalled(columns, agg)
-    if sums is not None and (wanted is None or "sum" in wanted):
-        table["sum"] = list(_sums(sums, members))
-    if distinct is not None and (wanted is None or "distinct" in wanted):
-        table["distinct"] = list(_distincts(distinct, members))
-    if members:
-        first = columns.sources()[members[0][0]]
-        base.add_table(agg.kind, table, len(members), FactSource(agg.kind, first.file, first.pointer, {},
-                                                                 first.document, f"agg:{agg.name}:"))
+    table.update(totals)
+    if first is not None:
+        base.add_table(agg.kind, table, len(table["count"]), FactSource(agg.kind, first.file, first.pointer, {},
+                                                                        first.document, f"agg:{agg.name}:"))
 
 
 def table_reads(derived: Iterable[Derived], virtual: frozenset[str]) -> dict[str, frozenset[str]]:
@@ -200,33 +203,35 @@ def _groups(columns: Columns, agg: Aggregate, names: list[str], texts: bool = Tr
     record missing one of them (or holding a list or mapping) is in no group.  Only the records the ``where``
     selects are read (``aggshare.Shared.groups``: groups an earlier aggregate found, where it did); each
     combination is looked at once (its first record's values)."""
-    members = (shared or Shared()).groups(columns, agg, names)  # (not changed: may be shared)
-    parts = list(zip(*members, strict=True)) or [()] * len(names)  # (each field's values of each group)
+    shared = shared or Shared()
+    members = shared.groups(columns, agg, names)  # (not changed where it is held for a later aggregate)
+    # each field's values of each group (one field at a time: ``zip(*members)`` would hold an iterator a group)
+    parts = [tuple(map(itemgetter(i), members)) for i in range(len(names))]
     types = [_part_types(columns, columns.get(name), part) for name, part in zip(names, parts, strict=True)]
     if not all(kinds <= _PARTED for kinds in types):  # (a value that is no key part: its combination is in no group)
         given = None
         for part in compress(parts, [not kinds <= _PARTED for kinds in types]):
             found = map(isinstance, part, repeat((str, int, float)))
             given = list(found) if given is None else list(map(and_, given, found))
-        members = _given(members, given)  # type: ignore[arg-type]
+        members = _given(members, given, shared.holds(members))  # type: ignore[arg-type]
         parts = [tuple(compress(part, given)) for part in parts]  # type: ignore[arg-type]
         types = [kinds if kinds <= _PARTED else set(map(type, part)) for kinds, part in zip(types, parts, strict=True)]
     keys = list(map("/".join, zip(*map(_key_parts, parts, types), strict=True))) if texts else []
     return members, keys, parts
 
 
-def _given(members: dict[tuple, list[int]], given: list[bool]) -> dict[tuple, list[int]]:
-    """The groups ``given`` keeps, in a new mapping (``members`` may be shared): a copy without the few it does not
-    keep, or those it keeps, one by one."""
+def _given(members: dict[tuple, list[int]], given: list[bool], held: bool = True) -> dict[tuple, list[int]]:
+    """The groups ``given`` keeps: ``members`` without the others, in place where no one else holds them (``held``
+    False), else in a new mapping (a copy without the few it does not keep, or those it keeps, one by one)."""
     dropped = len(given) - sum(given)
     if not dropped:
         return members
-    if 4 * dropped > len(given):
-        return dict(compress(members.items(), given))
-    kept = members.copy()  # (no combination hashed but those dropped)
-    for values in compress(list(members), map(not_, given)):
-        del kept[values]
-    return kept
+    if not held or 4 * dropped <= len(given):  # (no combination hashed but those dropped)
+        kept = members if not held else members.copy()  # (memory: a copy of many groups is a few MB)
+        for values in compress(list(members), map(not_, given)):
+            del kept[values]
+        return kept
+    return dict(compress(members.items(), given))
 
 
 def _part_types(columns: Columns, column: list, part: tuple) -> frozenset[type] | set[type]:
@@ -287,6 +292,7 @@ def _group_facts(base: FactBase, agg: Aggregate, columns: Columns, grouped: tupl
     """``aggregate_by_fields``' facts, one a group (``grouped``: ``_groups``), each pointing at its first record's
     place."""
     groups, keys, parts = grouped
+    del grouped  # (the groups let go once read: see below)
     names, kind = [name for name, _ in fields], agg.kind
     sources, stable = columns.sources(), AggKey(f"agg:{agg.name}:")
     lean = base.lean_kind(kind) if plain else None  # the fact made from its data, with only these fields
@@ -299,20 +305,23 @@ def _group_facts(base: FactBase, agg: Aggregate, columns: Columns, grouped: tupl
     group_sums = list(_sums(sums, groups.values())) if sums is not None else None
     group_distinct = list(_distincts(distinct, groups.values())) if distinct is not None else None
     places = _places(sources, list(map(itemgetter(0), groups.values())))
+    counts = list(map(len, groups.values()))
+    del groups  # memory: of many groups of a record or two, as much as their facts (none else holds them: aggshare)
     if lean is not None:  # (plain) the facts made from the data, field by field
-        given = {"key": keys, "count": list(map(len, groups.values())), **dict(zip(names, parts, strict=True)),
+        given = {"key": keys, "count": counts, **dict(zip(names, parts, strict=True)),
                  "sum": group_sums, "distinct": group_distinct}
-        datas = _filled(shared, len(groups), given.items())
-        facts = _filled(sharing_class(("kind", *(e for _, e in picks), "id"), "AggFact"), len(groups),
+        datas = _filled(shared, len(counts), given.items())
+        facts = _filled(sharing_class(("kind", *(e for _, e in picks), "id"), "AggFact"), len(counts),
                         [("kind", repeat(kind)), *((e, given[k]) for k, e in picks)])
         base.add_rows(kind, facts, {"file": places[0], "at": places[1], "data": datas, "document": places[2],
                                     "stable": stable}, PackedSource)  # (many: their sources placed as one block)
         return
-    for (values, members), key, total, count, file, at, document in zip(
-            groups.items(), keys, group_sums or repeat(None), group_distinct or repeat(None), *places, strict=False):
+    for values, size, key, total, count, file, at, document in zip(
+            zip(*parts, strict=True) if parts else repeat((), len(counts)), counts, keys, group_sums or repeat(None),
+            group_distinct or repeat(None), *places, strict=False):
         data: dict = shared().__dict__
-        data["key"], data["count"] = key, len(members)
-        counted: dict = {"kind": kind, "key": key, "count": len(members)}
+        data["key"], data["count"] = key, size
+        counted: dict = {"kind": kind, "key": key, "count": size}
         _group_fields(counted, data, fields, values, plain)
         _totals_set(counted, data, total, count)
         base.add(counted, FactSource(kind, file, at, data, document, stable))  # (the first's place)

@@ -201,3 +201,60 @@ def test_many_aggregate_facts_made_from_their_data_have_their_sources_placed_as_
         got.append([(fact["id"], fact.get("key"), fact.get("sum"), src.key, dict(src.data), src.file, src.at,
                      src.document, src.fact is fact, src.row) for fact, src in made])
     assert got[0] == got[1]
+
+
+def test_groups_are_held_only_as_the_later_aggregates_read_them_and_read_the_same():
+    """Memory (issue 15): with the later aggregates known, an aggregate's groups are held as they read them - its
+    own groups only for one grouping by the same fields, each coarser grouping made once, nothing for one that
+    reads only its rows; each reader gets what a ``Shared`` holding everything gives it."""
+    from checker.aggshare import Shared
+    from checker.aggtable import _given
+    from checker.packmodel import Aggregate
+
+    class Kind:  # (the columns of a kind, as ``Shared`` reads them)
+        def __init__(self, table: dict[str, list]):
+            self.table = table
+
+        def get(self, name: str) -> list:
+            return self.table[name]
+
+        def __len__(self) -> int:
+            return len(self.table["a"])
+
+        def types(self, column: list) -> set:
+            return set(map(type, column))
+
+    def agg(name: str, names: list[str], where: tuple = (), total: str | None = None) -> Aggregate:
+        return Aggregate(name, ENERGY, None, False, where, total, group_by_fields=tuple((n, "string") for n in names))
+
+    rng = random.Random(5)
+    kind = Kind({"a": [rng.choice("xyz") for _ in range(300)], "b": [rng.choice([1, 2, 3, None]) for _ in range(300)],
+                 "c": [rng.choice(["k", "s"]) for _ in range(300)], "s": [rng.random() for _ in range(300)]})
+    where = (("c", "k"),)
+    first = agg("ab", ["a", "b"], where)
+    readers = [agg("a", ["a"], where), agg("b_sum", ["b"], where, "s"), agg("ba", ["b", "a"], where),
+               agg("c", ["c"], where)]
+    plan = {"ab": {r.name for r in readers}}
+    for late in ([readers[0]], [readers[2]], [readers[1], readers[3]], readers):
+        whole, lean = Shared(plan), Shared({"ab": {r.name for r in late}}, [first, *late])
+        assert whole.groups(kind, first, ["a", "b"]) == lean.groups(kind, first, ["a", "b"])
+        held = lean._held["ab"]
+        assert held.members is None or any(r.group_by_fields == first.group_by_fields for r in late)
+        assert set(held.coarse) == {(1, 0)} & {(1, 0) for r in late if r.name == "ba"} | \
+            {(0,)} & {(0,) for r in late if r.name == "a"}  # (not b_sum: a sum of fewer fields is found anew)
+        for reader in late:
+            names = [n for n, _ in reader.group_by_fields]
+            assert list(lean.groups(kind, reader, names).items()) == list(whole.groups(kind, reader, names).items())
+    # groups held for a later aggregate are not changed by one dropping the groups of a missing value
+    same = agg("ab_count", ["a", "b"], where)
+    held_groups = Shared({"ab": {"ab_count"}}, [first, same])
+    members = held_groups.groups(kind, first, ["a", "b"])
+    coarse_only = Shared({"ab": {"a"}}, [first, readers[0]])
+    assert not coarse_only.holds(coarse_only.groups(kind, first, ["a", "b"]))  # (only its coarser groups held)
+    before = {k: list(v) for k, v in members.items()}
+    given = [k[1] is not None for k in members]
+    assert held_groups.holds(members) and not Shared().holds(members)
+    kept = _given(members, given, held_groups.holds(members))
+    assert members == before and kept is not members and list(kept) == [k for k in before if k[1] is not None]
+    mine = {k: list(v) for k, v in before.items()}
+    assert _given(mine, given, False) is mine and mine == kept  # (no one else holds them: in place)
