@@ -57,14 +57,15 @@ def test_a_column_coded_by_value_reads_back_the_same_values(pool):
     assert type(by_value) is Coded and len(by_value.table) == len({str(v) for v in values})
 
 
+@pytest.mark.parametrize("rows", [ROWS, 8192])  # (8,192: long enough for the count to be told from a sample of it)
 @pytest.mark.parametrize("by_value", [False, True])
-def test_a_column_of_too_many_distinct_values_stays_a_list(by_value):
+def test_a_column_of_too_many_distinct_values_stays_a_list(by_value, rows):
     """A column is coded with at most 3 distinct values for every 4 rows (beyond 256): one more and it stays the list
     it is (by value: with one object per distinct value)."""
-    most = 3 * ROWS // 4
-    for distinct in (most, most + 1, ROWS):
+    most = 3 * rows // 4
+    for distinct in (most, most + 1, rows):
         pool = [f"v{i}" for i in range(distinct)]
-        values = [pool[i % distinct] if not by_value else f"v{i % distinct}" for i in range(ROWS)]  # (by value: equal
+        values = [pool[i % distinct] if not by_value else f"v{i % distinct}" for i in range(rows)]  # (by value: equal
         # texts, distinct objects)
         held = coded(values, by_value=by_value)
         if distinct > most and not by_value:

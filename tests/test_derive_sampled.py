@@ -126,23 +126,7 @@ def test_products_of_distinct_quantities_kept_or_not_are_the_per_record_values(m
     assert sum("d" in f for f in facts) > 500 and any("r" in f for f in facts)
 
 
-ROWS = 8192  # (long enough to be told from a sample of it)
-
-
-@pytest.mark.parametrize("by_value", [False, True])
-def test_a_long_column_is_coded_unless_its_sample_shows_far_too_many_distinct_values(by_value):
-    most = 3 * ROWS // 4
-    for distinct in (most, most + 1, ROWS):
-        pool = [f"v{i}" for i in range(distinct)]
-        values = [pool[i % distinct] if not by_value else f"v{i % distinct}" for i in range(ROWS)]  # (by value: equal
-        # texts, distinct objects)
-        held = coded(values, by_value=by_value)
-        if distinct > most and not by_value:
-            assert held is values
-        elif distinct > most:  # (by value: the list, one object per distinct value)
-            assert type(held) is list and held == values and len(set(map(id, held))) == distinct
-        else:
-            assert type(held) is Coded and list(held) == values and len(held.table) == distinct
+ROWS = 8192  # (long enough to be told from a sample of it; a shorter column: tests/test_derive_fastpaths.py)
 
 
 @pytest.mark.parametrize("rows", [ROWS, 140000])  # (140,000: more than twice the most distinct values coded)

@@ -136,19 +136,25 @@ def test_aggregates_handing_on_their_rows_and_groups_make_the_facts_made_each_on
         assert (data, file, at) == (want_data, want_file, want_at)
 
 
+class Kind:
+    """The columns of a kind, as ``Shared`` and ``aggtable`` read them."""
+
+    def __init__(self, table: dict[str, list]):
+        self.table = table
+
+    def get(self, name: str) -> list:
+        return self.table[name]
+
+    def __len__(self) -> int:
+        return len(self.table["a"])
+
+    def types(self, column: list) -> set:
+        return set(map(type, column))
+
+
 def test_groups_are_handed_on_only_while_their_columns_are_the_kinds_columns():
     from checker.aggshare import Shared
     from checker.packmodel import Aggregate
-
-    class Kind:  # (the columns of a kind, as ``Shared`` reads them)
-        def __init__(self, table: dict[str, list]):
-            self.table = table
-
-        def get(self, name: str) -> list:
-            return self.table[name]
-
-        def __len__(self) -> int:
-            return len(self.table["a"])
 
     def agg(name: str, names: list[str]) -> Aggregate:
         return Aggregate(name, ENERGY, None, False, (), None, group_by_fields=tuple((n, "string") for n in names))
@@ -210,19 +216,6 @@ def test_groups_are_held_only_as_the_later_aggregates_read_them_and_read_the_sam
     from checker.aggshare import Shared
     from checker.aggtable import _given
     from checker.packmodel import Aggregate
-
-    class Kind:  # (the columns of a kind, as ``Shared`` reads them)
-        def __init__(self, table: dict[str, list]):
-            self.table = table
-
-        def get(self, name: str) -> list:
-            return self.table[name]
-
-        def __len__(self) -> int:
-            return len(self.table["a"])
-
-        def types(self, column: list) -> set:
-            return set(map(type, column))
 
     def agg(name: str, names: list[str], where: tuple = (), total: str | None = None) -> Aggregate:
         return Aggregate(name, ENERGY, None, False, where, total, group_by_fields=tuple((n, "string") for n in names))
