@@ -251,3 +251,178 @@ def test_groups_are_held_only_as_the_later_aggregates_read_them_and_read_the_sam
     assert members == before and kept is not members and list(kept) == [k for k in before if k[1] is not None]
     mine = {k: list(v) for k, v in before.items()}
     assert _given(mine, given, False) is mine and mine == kept  # (no one else holds them: in place)
+
+
+class _Kind:
+    """The columns of a kind, as ``Shared`` and ``aggtable._groups`` read them."""
+
+    def __init__(self, table: dict[str, list]):
+        self.table = dict(table)
+
+    def get(self, name: str) -> list:
+        return self.table[name]
+
+    def __len__(self) -> int:
+        return len(self.table["a"])
+
+    def types(self, column: list) -> frozenset:
+        return frozenset(map(type, column))
+
+
+_POOLS = [["x", "y", "z"], [1, 1.0, True, 2, 2.5, "1", None, False, 0, -0.0], [2024, 2024.0, 2025, "2024", None],
+          ["x", None, (1, 2), 3, True], [None], [float("nan"), 1.0, 2], "every", "pairs"]
+
+
+def _column(rng: random.Random, pool, n: int) -> list:
+    if pool == "every":  # (each row its own group)
+        return list(range(n))
+    if pool == "pairs":
+        return [i // 2 for i in range(n)]
+    return [rng.choice(pool) for _ in range(n)]
+
+
+def test_groups_held_as_read_are_what_groups_held_whole_and_groups_found_anew_give():
+    """Issue 15 (review of the groups held as read): over random kinds (empty, one row, a row a group, values that
+    are in no group: None, a tuple, NaN, True beside 1, 2024.0 beside 2024) and runs of aggregates of one or two
+    ``where`` grouping by the same fields, another order, fewer, the same fewer twice, with or without a sum, with a
+    step between two of them setting a field anew: each gets from a ``Shared`` told the aggregates what a ``Shared``
+    holding everything gives, and the groups found anew (the same records; a coarser group's by group)."""
+    from checker.aggshare import Shared, plan
+    from checker.aggtable import _groups
+    from checker.packmodel import Aggregate
+
+    wheres = [(), (("c", "keep"),), (("c", ("not_in", ("skip",))),), (("c", ("in", ("keep", None))),)]
+    names = ["a", "b", "c", "u"]
+    rng = random.Random(43)
+    for case in range(250):
+        n = rng.choice([0, 1, 2, 5, 30, 300, 700] if case % 25 else [1300])
+        table = {f: _column(rng, rng.choice(_POOLS), n) for f in names}
+        table["c"] = _column(rng, rng.choice([["keep", "skip", None], ["keep"], _POOLS[1]]), n)
+        table["s"] = [rng.choice([1.5, 0.1, 0.7, 1e308, None, 2]) for _ in range(n)]
+        where, first = rng.sample(wheres, rng.randint(1, 2)), rng.sample(names, rng.randint(1, 3))
+        aggs = []
+        for k in range(rng.randint(2, 7)):
+            r = rng.random()
+            fields = first if r < 0.3 else rng.sample(first, len(first)) if r < 0.5 else \
+                rng.sample(first, rng.randint(1, len(first))) if r < 0.85 else rng.sample(names, rng.randint(1, 3))
+            aggs.append(Aggregate(f"g{k}", ENERGY, None, False, rng.choice(where), rng.choice([None, None, "s"]),
+                                  group_by_fields=tuple((f, "string") for f in fields)))
+        kinds = [_Kind(table) for _ in range(3)]
+        shares = [Shared(plan(aggs), aggs), Shared(plan(aggs)), Shared()]
+        seen: dict = {}
+        for agg in aggs:
+            if rng.random() < 0.25:  # (a step between them sets a field anew: the same values or others)
+                name = rng.choice(names)
+                values = list(table[name]) if rng.random() < 0.5 else _column(rng, rng.choice(_POOLS), n)
+                for kind in kinds:
+                    kind.table[name] = list(values)
+            texts = rng.random() < 0.8
+            as_read, whole, anew = (_groups(kind, agg, [f for f, _ in agg.group_by_fields], texts, shared)
+                                    for kind, shared in zip(kinds, shares, strict=True))
+            assert repr([list(as_read[0].items()), *as_read[1:]]) == repr([list(whole[0].items()), *whole[1:]]), \
+                (case, agg)
+            assert repr([[(k, sorted(v), v[0]) for k, v in as_read[0].items()], *as_read[1:]]) == \
+                repr([[(k, v, v[0]) for k, v in anew[0].items()], *anew[1:]]), (case, agg)
+            for found in shares[0]._held.values():  # (what is held for a later one is as it was found)
+                for held in (found.members, *found.coarse.values()):
+                    if held is not None:
+                        assert repr(held) == seen.setdefault(id(held), (held, repr(held)))[1], (case, agg)
+
+
+def _declared_at_random(rng: random.Random) -> tuple[list, dict]:
+    """Records of one kind and aggregates of it (some grouping by fields named as an aggregate's own) with refs
+    of their facts, for ``run_declarations``."""
+    fields = ["a", "b", "c", "u", "key", "count", "id", "f_id", "sum"]
+    pools = {f: rng.choice([*_POOLS, ["x", "y", (1,), frozenset({2})]]) for f in fields}
+    pools["c"] = ["keep", "skip", None]
+    n = rng.choice([0, 1, 3, 40, 300, 600])
+    columns = {f: _column(rng, pool, n) for f, pool in pools.items()}
+    records = [(ENERGY, {**{f: columns[f][i] for f in fields if rng.random() > 0.03},
+                         "s": rng.choice([1.5, 2, None, 0.1, "7", 1e308, -1e308])}) for i in range(n)]
+    records += [(GHG, {f: rng.choice(["x", 1, 2024, True, None]) for f in ("a", "b", "u")}) for _ in range(20)]
+    wheres, first = rng.sample([None, {"c": "keep"}, {"c": {"not_in": ["skip"]}}], 2), rng.sample(fields, 3)
+    aggregates, derive = {}, []
+    for k in range(rng.randint(2, 6)):
+        by = rng.choice([first, rng.sample(first, 3), rng.sample(first, rng.randint(1, 2)), rng.sample(fields, 2)])
+        spec: dict = {"of": ENERGY, "group_by": {"fields": by}, **({"where": w} if (w := rng.choice(wheres)) else {})}
+        spec.update({"sum": "s"} if rng.random() < 0.5 else {}, **({"distinct": "b"} if rng.random() < 0.3 else {}))
+        aggregates[f"g{k}"] = spec
+        theirs = [f for f in by if f in ("a", "b", "u")]
+        if theirs and rng.random() < 0.6:
+            derive.append({"kind": GHG, "field": f"got{k}", "op": "ref", "of": f"agg.g{k}",
+                           "match": {f: f for f in theirs}, "take": rng.choice(["count", by[0], *spec.keys() & {"sum"}])})
+    return records, {"derive": derive, "aggregates": aggregates}
+
+
+def test_aggregates_of_any_shape_make_the_facts_and_tables_they_make_each_on_its_own(monkeypatch):
+    """Issue 15 (review): random aggregates of one kind (of the same, other or fewer fields; fields named key,
+    count, id or sum; values in no group) make, handing on their rows and groups, the facts, the tables (made as
+    columns: each a column for the key, the count, the fields as given, the sum and the distinct count, in that
+    order) and the values read from them that each makes on its own."""
+    from checker import aggregation
+
+    planned = aggregation._share_plan
+    rng = random.Random(47)
+    for case in range(40):
+        records, meta = _declared_at_random(rng)
+        read = rng.choice([None, {GHG: frozenset(d["field"] for d in meta["derive"]), ENERGY: frozenset()}])
+        got = []
+        for share in (planned, lambda steps: {}):
+            monkeypatch.setattr(aggregation, "_share_plan", share)
+            base, tables = _base(records), []
+            add_table = base.add_table
+            monkeypatch.setattr(base, "add_table", lambda kind, columns, *more, add_table=add_table, tables=tables:
+                                tables.append((kind, list(columns.items()))) or add_table(kind, columns, *more))
+            derived, aggs = _declare(meta["derive"], meta["aggregates"])
+            run_declarations(base, None, derived, tuple(aggs.values()), DATES, read)  # type: ignore[arg-type]
+            got.append(repr(([(list(fact.items()), src.values(), src.file, src.at, src.key)
+                              for fact, src in ((fact, base.sources[fact["id"]]) for fact in base.facts)], tables)))
+            for kind, columns in tables:
+                agg = aggs[kind.removeprefix("agg.")]
+                order = ["key", "count", *(f for f, _ in agg.group_by_fields), "sum", "distinct"]
+                assert [name for name, _ in columns] == [f for f in dict.fromkeys(order) if f in dict(columns)]
+        assert got[0] == got[1], case
+
+
+def test_an_aggregates_groups_read_by_later_ones_only_coarser_are_let_go_with_its_facts_made(monkeypatch):
+    """Memory (issue 15): groups found for an aggregate whose later readers group by fewer fields are not held
+    after it has made its facts (nor while it makes them); an aggregate whose later reader groups by the same
+    fields holds them until that one has read them."""
+    import gc
+    import weakref
+
+    from checker import aggregation, aggshare
+    from checker.factbase import FactBase
+
+    class Groups(dict):  # (a dict one may hold a weak reference to)
+        pass
+
+    found: list = []
+    gathered = aggshare.gathered
+    monkeypatch.setattr(aggshare, "gathered", lambda *args: found.append(weakref.ref(out := Groups(gathered(*args))))
+                        or out)
+    alive: list = []
+    for name in ("add", "add_rows"):
+        made = getattr(FactBase, name)
+        monkeypatch.setattr(FactBase, name, lambda self, *args, made=made: alive.append(
+            (args[0]["kind"] if type(args[0]) is dict else args[0], [ref() is not None for ref in found]))
+            or made(self, *args))
+    after: list = []
+    run_step = aggregation._run_step
+    monkeypatch.setattr(aggregation, "_run_step", lambda *args: (run_step(*args), gc.collect(), after.append(
+        [ref() is not None for ref in found])))
+    rng = random.Random(53)
+    records = [(ENERGY, {"a": i, "b": rng.choice(["x", "y", None]), "c": rng.choice(["keep", "skip"]), "s": 1.5})
+               for i in range(3000)]
+    where = {"c": "keep"}
+    for same, lean in ((False, None), (False, frozenset({"key", "count", "a"})), (True, None)):
+        found.clear(), alive.clear(), after.clear()
+        aggregates = {"ab": {"of": ENERGY, "where": where, "group_by": {"fields": ["a", "b"]}},
+                      "a": {"of": ENERGY, "where": where, "group_by": {"fields": ["a", "b"] if same else ["a"]}},
+                      "b": {"of": ENERGY, "where": where, "group_by": {"fields": ["b"]}, "sum": "s"}}
+        base = _base(records)
+        base.lean_of = None if lean is None else (lambda kind, lean=lean: lean)
+        run_declarations(base, None, (), tuple(_declare([], aggregates)[1].values()), DATES)  # type: ignore[arg-type]
+        made_ab = [held for kind, held in alive if kind == "agg.ab"]
+        assert made_ab and after[0] == [same] and all(held == [same] for held in made_ab), (same, lean)
+        assert after[-1] == [False] * len(found)
