@@ -175,12 +175,23 @@ class Shared:
             self._done(agg.name)
             return members
         whole = [columns.get(name) for name in names]
+        if not all(columns.types(column) <= _HASHED for column in whole):
+            return self._unhashed(columns, agg, whole)
         if not agg.where:
             return self._offer(_Found(columns, agg, names, None, gathered(whole, range(len(columns)))), agg.name)
         mask = self.selected(columns, agg)
         positions = list(compress(range(len(columns)), mask))
         members = gathered(whole, positions, mask)  # (the selected rows read through the mask, not copied)
         return self._offer(_Found(columns, agg, names, mask, members), agg.name)
+
+    def _unhashed(self, columns: Columns, agg: Aggregate, whole: list[list]) -> dict[tuple, list[int]]:
+        """``groups`` where a field holds a value of another type than text, number, boolean or null: a record
+        whose values cannot be a key (a list, a mapping) is in no group, and the groups are not handed on (a later
+        aggregate grouping by fewer fields would count that record)."""
+        self._done(agg.name)
+        keyed = list(map(_hashable, zip(*whole, strict=True)))
+        mask = keyed if not agg.where else list(map(and_, self.selected(columns, agg), keyed))
+        return gathered(whole, list(compress(range(len(columns)), mask)), mask)
 
     def holds(self, members: dict[tuple, list[int]]) -> bool:
         """Whether ``members`` (``groups`` gave them) are held for a later aggregate: not to be changed."""
@@ -222,6 +233,17 @@ class Shared:
             readers.discard(reader)
             if not readers:
                 del self._held[name]
+
+
+def _hashable(values: tuple) -> bool:
+    try:
+        hash(values)
+    except TypeError:
+        return False
+    return True
+
+
+_HASHED = frozenset({str, int, float, bool, type(None)})  # (types whose every value is hashable)
 
 
 def plan(aggregates: Iterable[Aggregate]) -> dict[str, set[str]]:

@@ -426,3 +426,23 @@ def test_an_aggregates_groups_read_by_later_ones_only_coarser_are_let_go_with_it
         made_ab = [held for kind, held in alive if kind == "agg.ab"]
         assert made_ab and after[0] == [same] and all(held == [same] for held in made_ab), (same, lean)
         assert after[-1] == [False] * len(found)
+
+
+def test_a_list_or_mapping_in_a_grouped_field_puts_its_record_in_no_group_and_the_rest_are_grouped_as_without_it():
+    """A record whose grouped field holds a list or a mapping (a hostile bundle) is in no group, as a record missing
+    the field is; the other records' groups are those made without it, and no later aggregate reads groups that
+    left it out for a field it does not group by."""
+    rng = random.Random(11)
+    records = [(ENERGY, {"a": rng.choice(["x", "y", 1]), "b": rng.choice(["p", "q"]), "c": "keep", "s": 1.5})
+               for _ in range(300)]
+    odd = {7: ["x"], 40: {"x": 1}, 41: [], 299: {"k": ["v"]}}
+    hostile = [(kind, {**r, "b": odd[i]} if i in odd else r) for i, (kind, r) in enumerate(records)]
+    aggregates = {"ab": {"of": ENERGY, "where": {"c": "keep"}, "group_by": {"fields": ["a", "b"]}, "sum": "s"},
+                  "a": {"of": ENERGY, "where": {"c": "keep"}, "group_by": {"fields": ["a"]}},
+                  "ab_all": {"of": ENERGY, "group_by": {"fields": ["b", "a"]}}}
+    got = _aggregated(hostile, aggregates, None)
+    without = _aggregated([(kind, {k: v for k, v in r.items() if k != "b"}) if i in odd else (kind, r)
+                           for i, (kind, r) in enumerate(hostile)], aggregates, None)
+    assert got == without  # (the same facts as records missing the field: "a" still counts every record)
+    counts = {dict(fields)["key"]: dict(fields)["count"] for fields, *_ in got if dict(fields)["kind"] == "agg.a"}
+    assert sum(counts.values()) == 300
