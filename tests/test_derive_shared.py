@@ -140,7 +140,7 @@ class Kind:
     """The columns of a kind, as ``Shared`` and ``aggtable`` read them."""
 
     def __init__(self, table: dict[str, list]):
-        self.table = table
+        self.table = dict(table)
 
     def get(self, name: str) -> list:
         return self.table[name]
@@ -148,8 +148,8 @@ class Kind:
     def __len__(self) -> int:
         return len(self.table["a"])
 
-    def types(self, column: list) -> set:
-        return set(map(type, column))
+    def types(self, column: list) -> frozenset:
+        return frozenset(map(type, column))
 
 
 def test_groups_are_handed_on_only_while_their_columns_are_the_kinds_columns():
@@ -253,22 +253,6 @@ def test_groups_are_held_only_as_the_later_aggregates_read_them_and_read_the_sam
     assert _given(mine, given, False) is mine and mine == kept  # (no one else holds them: in place)
 
 
-class _Kind:
-    """The columns of a kind, as ``Shared`` and ``aggtable._groups`` read them."""
-
-    def __init__(self, table: dict[str, list]):
-        self.table = dict(table)
-
-    def get(self, name: str) -> list:
-        return self.table[name]
-
-    def __len__(self) -> int:
-        return len(self.table["a"])
-
-    def types(self, column: list) -> frozenset:
-        return frozenset(map(type, column))
-
-
 _POOLS = [["x", "y", "z"], [1, 1.0, True, 2, 2.5, "1", None, False, 0, -0.0], [2024, 2024.0, 2025, "2024", None],
           ["x", None, (1, 2), 3, True], [None], [float("nan"), 1.0, 2], "every", "pairs"]
 
@@ -307,7 +291,7 @@ def test_groups_held_as_read_are_what_groups_held_whole_and_groups_found_anew_gi
                 rng.sample(first, rng.randint(1, len(first))) if r < 0.85 else rng.sample(names, rng.randint(1, 3))
             aggs.append(Aggregate(f"g{k}", ENERGY, None, False, rng.choice(where), rng.choice([None, None, "s"]),
                                   group_by_fields=tuple((f, "string") for f in fields)))
-        kinds = [_Kind(table) for _ in range(3)]
+        kinds = [Kind(table) for _ in range(3)]
         shares = [Shared(plan(aggs), aggs), Shared(plan(aggs)), Shared()]
         seen: dict = {}
         for agg in aggs:
