@@ -82,7 +82,7 @@ def _table(base: FactBase, agg: Aggregate, columns: Columns, grouped: tuple[dict
     sums, distinct = totalled(columns, agg)
     totals: dict[str, list] = {}
     if sums is not None and (wanted is None or "sum" in wanted):
-        totals["sum"] = list(_sums(sums, groups.values()))
+        totals["sum"] = _sums(sums, groups.values())
     if distinct is not None and (wanted is None or "distinct" in wanted):
         totals["distinct"] = list(_distincts(distinct, groups.values()))
     first = columns.sources()[next(iter(groups.values()))[0]] if groups else None
@@ -302,7 +302,7 @@ def _group_facts(base: FactBase, agg: Aggregate, columns: Columns, grouped: tupl
     # the groups' data share their keys (only those given: each data's values take a slot for every key)
     shared = sharing_class(("key", "count", *names, *totalled_names), "AggData")
     sums, distinct = totalled(columns, agg)
-    group_sums = list(_sums(sums, groups.values())) if sums is not None else None
+    group_sums = _sums(sums, groups.values()) if sums is not None else None
     group_distinct = list(_distincts(distinct, groups.values())) if distinct is not None else None
     places = _places(sources, list(map(itemgetter(0), groups.values())))
     counts = list(map(len, groups.values()))

@@ -92,7 +92,7 @@ def per_distinct(op: Callable[[list, dict], Any]) -> Callable[..., list]:
     return twin
 
 
-_FINITE_OPS: set[Callable] = {rel_diff_column}
+_FINITE_OPS: set[Callable] = {rel_diff_column, ratio_column}
 
 
 def finite_op(column_op: Callable) -> bool:
@@ -115,5 +115,3 @@ _NUMBERS = frozenset({int, float})  # (no bool)
 _INTEGERS = frozenset({int})
 _TEXT_INTEGERS, _TEXT_FLOATS = frozenset({int, str, type(None)}), frozenset({float, str, type(None)})
 
-
-_FINITE_OPS.add(ratio_column)

@@ -4,14 +4,13 @@ as a small code a row into its distinct values (``Coded``, ``coded``)."""
 
 from __future__ import annotations
 
-import math
 import operator
 from array import array
 from collections.abc import Callable, Iterator
-from itertools import compress, repeat
+from itertools import repeat
 from typing import Any
 
-from .quantities import distinct_share
+from .quantities import distinct_share, zeros_one_signed
 
 UNSET: Any = object()  # a derived field not set on a fact
 
@@ -175,7 +174,7 @@ def _by_value(distinct: dict, values: list) -> bool:
     if set(map(type, distinct)) <= _NEVER_EQUAL:  # (no two values of these types are equal unless the same)
         return True
     types = set(map(type, values))  # (a value equal to another of another type is among the distinct ones' equals)
-    return types <= _VALUE_CODED or (types <= _FLOAT_CODED and (0.0 not in distinct or _one_signed(values)))
+    return types <= _VALUE_CODED or (types <= _FLOAT_CODED and (0.0 not in distinct or zeros_one_signed(values)))
 
 
 def _told_by_value(values: list, types: frozenset[type]) -> bool | None:
@@ -184,15 +183,8 @@ def _told_by_value(values: list, types: frozenset[type]) -> bool | None:
     if types <= _VALUE_CODED:
         return True
     if types <= _FLOAT_CODED:  # (a value equal to a zero: a float, never among the texts, None and plain objects)
-        return 0.0 not in values or _one_signed(values)
+        return 0.0 not in values or zeros_one_signed(values)
     return None if types - _NEVER_EQUAL - _OTHERS else False  # (none of the others equals a text, None or an object)
-
-
-def _one_signed(values: list) -> bool:
-    """Whether the zeros among the values (floats, texts, None, plain objects) are all of one sign: then each may be
-    read back as the first of them."""
-    falsy = list(compress(values, map(operator.not_, values)))  # (zeros, empty texts, None)
-    return len(set(map(math.copysign, repeat(1.0), compress(falsy, map(isinstance, falsy, repeat(float)))))) <= 1
 
 
 _VALUE_CODED, _NEVER_EQUAL = frozenset({str, int, type(None), object}), frozenset({str, type(None), object})

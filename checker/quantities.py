@@ -224,12 +224,19 @@ def rounded_each(values: Sequence[float]) -> list[float]:
     if repeating(values):
         known = dict.fromkeys(values)
         if len(known) < REPEATING * len(values) and _FLOATS.issuperset(map(type, known)):
-            if 0.0 in known and len(set(map(math.copysign, repeat(1.0), compress(values, map(not_, values))))) > 1:
+            if 0.0 in known and not zeros_one_signed(values):
                 del known[0.0]  # (zeros of both signs: each one itself)
             distinct = list(known)
             known.update(zip(distinct, map(float, map(format, distinct, repeat(_ROUNDING))), strict=True))
             return list(map(known.get, values, values))  # type: ignore[arg-type]  # (every value a key, or a zero)
     return list(map(float, map(format, values, repeat(_ROUNDING))))
+
+
+def zeros_one_signed(values: Sequence[Any]) -> bool:
+    """Whether the float zeros among the values (of any types) are all of one sign (0.0 == -0.0: then each may stand
+    for the others)."""
+    falsy = list(compress(values, map(not_, values)))  # (zeros, empty texts, None)
+    return len(set(map(math.copysign, repeat(1.0), compress(falsy, map(isinstance, falsy, repeat(float)))))) <= 1
 
 
 REPEATING = 3 / 4  # (of the rows, the share of distinct values below which a memo is made: memory, one object a value)
