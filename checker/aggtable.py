@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from itertools import compress, repeat
 from operator import and_, attrgetter, is_not, itemgetter, not_, setitem
 from typing import Any
@@ -327,7 +327,7 @@ def _group_facts(base: FactBase, agg: Aggregate, columns: Columns, grouped: tupl
         base.add(counted, FactSource(kind, file, at, data, document, stable))  # (the first's place)
 
 
-def _places(sources: list, rows: list[int]) -> list[list]:
+def _places(sources: Sequence, rows: list[int]) -> list[list]:
     """The file, the place in it (``FactSource.at``) and the document of the sources at ``rows``: of a packed kind
     read from its block's columns."""
     if block_of(sources) is None:

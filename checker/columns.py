@@ -102,9 +102,9 @@ class Columns:
         self._cache: dict[str, list] = {}
         self._fresh: dict[str, list] = {}  # columns a step set and the fact base holds, as set (``set``, ``raw``)
         self._types: dict[int, tuple[list, frozenset[type]]] = {}  # (``types``)
-        self._sources: list[FactSource] | None = None
+        self._sources: Sequence[FactSource] | None = None
 
-    def sources(self) -> list[FactSource]:
+    def sources(self) -> Sequence[FactSource]:
         """The facts' sources (where each came from, what its messages show), by position."""
         if self._sources is None:
             self._sources = sources_of(self.base.sources, [fact["id"] for fact in self.facts])
@@ -198,7 +198,7 @@ class Columns:
         return hit[1]
 
     def set(self, name: str, values: list, shown: list | None = None, located: str | None = None,
-            partners: list[FactSource] | None = None, types: frozenset[type] | None = None) -> None:
+            partners: Sequence[FactSource] | None = None, types: frozenset[type] | None = None) -> None:
         """Set the computed ``values`` (``ABSENT``: not set) as the engine field ``name`` of the facts,
         noted for their messages as ``shown`` (default: the values); cached columns of that field go.
         ``located`` (a ``LOCATION`` name): the values are positions in ``partners``, the field is where each
@@ -271,7 +271,7 @@ class TableColumns(Columns):
         return [None] * self._count if column is None else column
 
     def set(self, name: str, values: list, shown: list | None = None, located: str | None = None,
-            partners: list[FactSource] | None = None, types: frozenset[type] | None = None) -> None:
+            partners: Sequence[FactSource] | None = None, types: frozenset[type] | None = None) -> None:
         raise TypeError(f"{self.kind} is made as columns: nothing is set on it")
 
 

@@ -289,7 +289,7 @@ def _wanted(key_columns: list[list], mine: list[list]) -> list[bool] | None:
     return mask
 
 
-def _partners(sources: list, positions: list[int], taken: list, take: str) -> list[tuple[Any, Any]]:
+def _partners(sources: Sequence, positions: list[int], taken: list, take: str) -> list[tuple[Any, Any]]:
     """``_partner`` of the sources at ``positions``: where none of them has a derived value of that name (none
     written on its fact, none held for its kind), the value as written is the evidence's, read at once."""
     head, _, rest = take.partition(".")

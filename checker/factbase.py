@@ -214,7 +214,7 @@ class FactBase:
             if shown is not None:
                 self._show_column(fids, label, values, shown, skip)
 
-    def _made(self, fids: list[str], rows: list[FactSource] | None, keep: frozenset[str] | None,
+    def _made(self, fids: list[str], rows: Sequence[FactSource] | None, keep: frozenset[str] | None,
               write: list[tuple[str, tuple]], deferred: Deferred | None) -> bool:
         """The facts of one kind made again, each narrowed as ``_narrowed`` narrows it: from ``_COMPACT_FROM`` facts
         as dicts sharing the fields kept and those ``write`` sets (CPython's key-sharing dicts: ~290 instead of
@@ -241,7 +241,7 @@ class FactBase:
             remade(facts, fids, kept, lambda k, fields: kept_items(facts[int(fids[k]) - 1], fields), row_type, rows)
         return compact or deferred is not None
 
-    def _narrowed(self, rows: list[FactSource], keep: frozenset[str]) -> None:
+    def _narrowed(self, rows: Iterable[FactSource], keep: frozenset[str]) -> None:
         """Each fact of ``rows`` with only the fields ``keep`` names and its derived values, in its order."""
         facts = self.facts
         plans: dict[int, frozenset[str]] = {}  # id of a fact's derived names -> fields kept
@@ -292,7 +292,7 @@ class FactBase:
         return after, label
 
     def set_derived_column(self, facts: list[dict], name: str, values: list, skip: Any,
-                           shown: list | None = None, sources: list[FactSource] | None = None,
+                           shown: list | None = None, sources: Sequence[FactSource] | None = None,
                            kind: str | None = None, resolve: Resolve | None = None) -> None:
         """Set a derived value (``name`` is the engine's field name) on each fact whose value (same position in
         ``values``) is not ``skip`` and note it for the fact's messages under the rule-language name; ``shown``:

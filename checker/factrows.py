@@ -114,7 +114,7 @@ class Deferred:
         return last[1]
 
     def made(self, facts: list, fids: list[str], data: Sequence, kept: list[frozenset[str] | None],
-             row_type: type | None, sources: list | None) -> None:
+             row_type: type | None, sources: Sequence | None) -> None:
         """``remade`` of the kind's facts from their evidence ``data`` and placeholders (``items``): a placeholder
         that carries only its kind, links and id (the most common case) read without a step per field."""
         if self.materialized or self.written:
@@ -184,7 +184,7 @@ def kept_items(fact: dict, kept: frozenset[str] | None) -> Any:
 
 
 def remade_at_once(facts: list, fids: list[str], kept: list[frozenset[str] | None], row_type: type,
-                   sources: list | None = None) -> bool:
+                   sources: Sequence | None = None) -> bool:
     """``remade`` of facts ``kept_items`` narrows by C loops, field by field over the facts, when they are numbered
     without a gap, keep the same fields and have the same fields in the same order: the same facts, items in the
     same order (each the ``fact`` of its source in ``sources``, when given).  False: they are not (nothing made)."""
@@ -222,7 +222,7 @@ def _numbered(fids: list[str], kept: list) -> int:
 
 
 def remade(facts: list, fids: list[str], kept: list[frozenset[str] | None],
-           items: Callable[[int, frozenset[str] | None], Any], row_type: type | None, sources: list | None) -> None:
+           items: Callable[[int, frozenset[str] | None], Any], row_type: type | None, sources: Sequence | None) -> None:
     """Each fact of ``fids`` made again from ``items(k, kept[k])`` (its position, the fields it keeps), an instance
     dict of ``row_type`` (``sharing``; None: a dict), in place of the one it was made from in ``facts`` (which then
     goes, one by one: no second copy of the kind), and as the ``fact`` of ``sources`` (None: read from ``facts``)."""

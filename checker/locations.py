@@ -7,13 +7,14 @@ from __future__ import annotations
 import functools
 import operator
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import repeat
 from typing import Any
 
 from .csvtable import TableContent
 from .factbase import FactSource
 from .packedsource import field
+from .sourcepack import BlockSources
 
 
 def _at(src: FactSource) -> str:
@@ -22,7 +23,7 @@ def _at(src: FactSource) -> str:
     return f"{src.file}:{pos[0]}" if pos else src.file
 
 
-def _at_column(sources: list[FactSource]) -> list[str]:
+def _at_column(sources: Sequence[FactSource]) -> list[str]:
     """``_at`` of each source; a row of a CSV table (pointer ``<records>/<n>``) is read straight from its
     table's line numbers (``TableContent``), the same place its ``position`` gives, without parsing a
     pointer per row."""
@@ -50,13 +51,14 @@ def _at_column(sources: list[FactSource]) -> list[str]:
 _UNSEEN_TABLE: Any = object()
 # a pseudo-field a derive step may read (``ref ... take: _at``): where the fact's evidence is; the column of each
 LOCATION: dict[str, Callable[[FactSource], Any]] = {"_at": _at}
-LOCATION_COLUMNS: dict[str, Callable[[list[FactSource]], list]] = {"_at": _at_column}
+LOCATION_COLUMNS: dict[str, Callable[[Sequence[FactSource]], list]] = {"_at": _at_column}
 
 
-def located_column(name: str, partners: list[FactSource]) -> tuple[Callable[[int], Any], Callable[[list], list]]:
+def located_column(name: str, partners: Sequence[FactSource]) -> tuple[Callable[[int], Any], Callable[[list], list]]:
     """A column of positions in ``partners`` read as ``LOCATION[name]`` of each (``Columns.set``): from their places
     when they share kind, file and document (a table's rows, whose sources are let go: ``checker.sourcepack``)."""
-    head, source = (partners[0] if partners else None), list(partners).__getitem__  # type: tuple[Any, Any]
+    head = partners[0] if partners else None
+    source: Any = partners.__getitem__ if type(partners) is BlockSources else list(partners).__getitem__
     if head is not None and all(map(operator.is_, field(partners, "document"), repeat(head.document))) \
             and set(field(partners, "file")) == {head.file} and set(field(partners, "kind")) == {head.kind}:
         ats, make = field(partners, "at"), functools.partial(FactSource, head.kind, head.file)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .factbase import FactSource
-from .sourcepack import Block
+from .sourcepack import Block, BlockSources
 
 FIELDS = tuple(f.name for f in dataclasses.fields(FactSource))
 
@@ -54,8 +54,10 @@ for _name in FIELDS:
     setattr(PackedSource, _name, _field(_name))
 
 
-def block_of(sources: list) -> Block | None:
+def block_of(sources: Sequence) -> Block | None:
     """The block ``sources`` are the views of, all of it in order (None: they are not)."""
+    if type(sources) is BlockSources:
+        return sources.block
     head = sources[0] if sources else None
     if type(head) is not PackedSource or head._k != 0 or head._block.count != len(sources):
         return None
@@ -64,12 +66,12 @@ def block_of(sources: list) -> Block | None:
     return block if type(last) is PackedSource and last._block is block and last._k == len(sources) - 1 else None
 
 
-def evidence(sources: list) -> Sequence:
+def evidence(sources: Sequence) -> Sequence:
     """The evidence of each source (``data``), by position: a packed kind's straight from its block."""
     return field(sources, "data")
 
 
-def field(sources: list, name: str) -> Sequence:
+def field(sources: Sequence, name: str) -> Sequence:
     """The field ``name`` of each source, by position: a packed kind's straight from its block (``row`` held as
     the positions: a ``range``)."""
     block = block_of(sources)

@@ -290,12 +290,40 @@ def put_column(sources: IdList, fids: list[str], name: str, before: Sequence, af
             setattr(sources[fid], name, new)
 
 
-def sources_of(sources: IdList, fids: list[str]) -> list:
-    """The sources of ``fids``, in order: the views of a whole block made straight from it (no lookup by id)."""
+def sources_of(sources: IdList, fids: list[str]) -> Sequence:
+    """The sources of ``fids``, in order: those of a whole block as ``BlockSources`` (no lookup by id, no view held)."""
     block = _whole_block(sources, fids)
     if block is None:
         return [sources[fid] for fid in fids]
-    return list(map(block.make, repeat(block, block.count), range(block.count)))
+    return BlockSources(block)
+
+
+class BlockSources(Sequence):
+    """The sources of a whole ``Block``, by position, each view made as it is read and not held (memory: a view is
+    ~40 bytes; a derive stage that held the views of every row of the ledger kinds held ~30 MB of them).  A field of
+    every source is read straight from the block (``checker.packedsource.field``)."""
+
+    __slots__ = ("block",)
+
+    def __init__(self, block: Block):
+        self.block = block
+
+    def __len__(self) -> int:
+        return self.block.count
+
+    def __getitem__(self, k: Any) -> Any:
+        block = self.block
+        if isinstance(k, slice):
+            return [block.make(block, i) for i in range(*k.indices(block.count))]
+        i = operator.index(k)
+        if i < 0:
+            i += block.count
+        if not 0 <= i < block.count:
+            raise IndexError(k)
+        return block.make(block, i)
+
+    def __iter__(self) -> Iterator[Any]:
+        return map(self.block.make, repeat(self.block, self.block.count), range(self.block.count))
 
 
 def column_of(sources: IdList, fids: list[str], name: str) -> Sequence:
