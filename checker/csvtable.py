@@ -3,7 +3,7 @@
 A table whose text holds no quote and no carriage return but a line's own (``\r\n``) is a table in which
 every line is one row: it is read a block of rows at a time (``_rows_at_once``), the cells stripped, shared
 and set on the rows block by block.  Anything unusual in it - a row of another width, a blank row, a cell
-too long for the lengths array, more rows than the limit, text the csv module refuses - and the table is
+longer than the limit, more rows than the limit, text the csv module refuses - and the table is
 read again from its start row by row (``_table_rows``), which raises the same error at the same place as
 it always has: the quicker reading never decides what an error is."""
 
@@ -34,7 +34,7 @@ class TableContent(Positioned):
         self.width = width
         self.lines = array("i")
         # per cell, row by row: its length as read (a cell's column is summed from them when it is asked for)
-        self.columns = array("H")  # (wider when a cell needs it)
+        self.columns = array("B")  # (wider when a cell needs it: ``widen``, ``_lengths``)
         self.header: dict[str, int] = {}
 
     def position(self, pointer: str) -> Position | None:
@@ -53,10 +53,10 @@ class TableContent(Positioned):
         return len(self.lines) * (self.width + 2) + 5  # (the root, its kind, the list)
 
     def widen(self, row: list[str]) -> Callable[[Iterable[int]], None]:
-        """Widen the cell-length array ``columns`` (a cell longer than 65,535 characters) and note the last row's cell
+        """Widen the cell-length array ``columns`` (a cell longer than it holds) and note the last row's cell
         lengths again; returns the new array's ``extend``."""
         del self.columns[(len(self.lines) - 1) * self.width:]  # the part of this row already added
-        self.columns = array("i", self.columns)
+        self.columns = array("H" if max(map(len, row)) <= 0xFFFF else "i", self.columns)
         self.columns.extend(map(len, row))
         return self.columns.extend
 
@@ -165,7 +165,7 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
             add_line(reader.line_num)
             try:
                 add_lengths(map(len, row))
-            except OverflowError:  # a cell longer than 65,535 characters: the lengths array is widened
+            except OverflowError:  # a cell longer than the lengths array holds: it is widened
                 add_lengths = out.widen(row)
             values = list(map(shared, values, values))
             pairs = zip(header, values, strict=True)
@@ -185,6 +185,16 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
 
 
 _BLOCK = 4096  # rows read at once (``_rows_at_once``)
+
+
+def _lengths(out: TableContent, lengths: list[int]) -> None:
+    """Note a block's cell lengths in ``out.columns``, a byte a cell until a cell is longer than 255 characters (memory:
+    at 180k ledger rows of 16 and 11 cells, 5 MB less than two bytes a cell), then two, then four."""
+    try:
+        out.columns.extend(array(out.columns.typecode, lengths))
+    except OverflowError:
+        out.columns = array("H" if max(lengths) <= 0xFFFF else "i", out.columns)
+        out.columns.extend(array(out.columns.typecode, lengths))
 
 
 def _one_line_rows(text: str) -> bool:
@@ -247,16 +257,12 @@ def _block(cells: list[str], rows: int, line: int, out: TableContent, records: l
            header: list[str], shared: _SharedTexts, row_type: type | None) -> bool:
     """Add a block of ``rows`` rows starting on ``line`` to ``out`` as ``_table_rows`` adds them one by one
     (``cells``: theirs, row after row, each row of the header's width, none longer than the limit; ``shared``: the
-    texts of the table's columns); False (``out`` then incomplete) when a row's cells are all blank, or a cell is
-    too long for the lengths array."""
+    texts of the table's columns); False (``out`` then incomplete) when a row's cells are all blank."""
     width, values = len(header), list(map(str.strip, cells))
     blank = "" in values  # (some cell is empty: a row of empty cells only is skipped, row by row)
     if blank and not all(map(any, zip(*[iter(values)] * width, strict=True))):
         return False
-    try:
-        out.columns.extend(array(out.columns.typecode, list(map(len, cells))))
-    except OverflowError:
-        return False
+    _lengths(out, list(map(len, cells)))
     out.lines.extend(range(line, line + rows))
     rows_of = zip(*shared.columns(values, width, rows), strict=True)
     if not blank and row_type is not None:  # (every cell given: each row's dict made and filled by C loops)
