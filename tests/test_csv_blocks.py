@@ -81,9 +81,20 @@ def test_over_the_row_limit_and_the_cell_limit_go_row_by_row_and_raise_as_always
     _same("a,b\n1," + "x" * 50 + "\n", Limits(max_csv_cell=20), taken=False)
 
 
-def test_a_cell_too_long_for_the_lengths_array_goes_row_by_row():
-    text = "a,b\n1," + "x" * 70000 + "\n"
-    _same(text, Limits(max_csv_cell=100000), taken=False)
+@pytest.mark.parametrize(("longest", "typecode"), [(255, "B"), (256, "H"), (65535, "H"), (65536, "i"), (70000, "i")])
+@pytest.mark.parametrize("block", [3, 4096])
+def test_the_lengths_array_widens_as_cells_grow_both_ways(longest, typecode, block, monkeypatch):
+    """A byte a cell length until one is longer than 255, then two bytes, then four: read a block at a time and row by
+    row alike (the same positions after the long cell as before it), the long cell anywhere in the table."""
+    monkeypatch.setattr(csvtable, "_BLOCK", block)
+    for at in (0, 4, 9):
+        rows = "".join(f"{i},{'x' * longest if i == at else 'y' * (i % 3)},{i}\n" for i in range(10))
+        text = "a,b,c\n" + rows
+        _same(text, Limits(max_csv_cell=100000), taken=True)
+        assert _parse_table(text, "t.csv", "k", "records", Limits(max_csv_cell=100000)).columns.typecode == typecode
+        table = _row_by_row(text, "t.csv", "k", "records", Limits(max_csv_cell=100000))
+        assert table.columns.typecode == typecode
+        assert table.position(f"/records/{at}/c") == (at + 2, 1 + 2 + len(str(at)) + longest)
 
 
 def test_a_table_of_several_blocks(monkeypatch):

@@ -10,7 +10,7 @@ import pytest
 from checker import check, sourcepack
 from checker.factbase import FactSource
 from checker.idlist import IdList
-from checker.packedsource import FIELDS, PackedSource
+from checker.packedsource import FIELDS, PackedSource, block_of, field
 from checker.reporters import write_reports
 from checker.sourcepack import RELEASED, Block, only_kinds, pack, release
 
@@ -174,3 +174,23 @@ def test_a_packed_kind_is_released_as_its_sources_one_by_one(monkeypatch, names,
         release(packed, facts, whole)
         out.append([f is RELEASED for f in facts])
     assert out[0] == out[1] and out[0][0] and out[0][5]
+
+
+def test_a_whole_block_s_sources_are_read_as_views_made_one_at_a_time(monkeypatch):
+    """``sources_of`` a whole block: a sequence of its sources that makes each view as it is read and holds none
+    (memory, issue 15) - the same sources as those read by id, by index (negative too), slice and iteration; a field
+    of every source read from the block without making one (``packedsource.field``)."""
+    _, packed, block = _three_packed(monkeypatch)
+    seq = sourcepack.sources_of(packed, ["1", "2", "3"])
+    assert type(seq) is sourcepack.BlockSources and len(seq) == 3 and block_of(seq) is block
+    by_id = [packed[fid] for fid in "123"]
+    assert list(seq) == by_id and [seq[i] for i in range(3)] == by_id and seq[-1] == by_id[2] and seq[1:] == by_id[1:]
+    with pytest.raises(IndexError):
+        seq[3]
+    with pytest.raises(IndexError):
+        seq[-4]
+    made = []
+    monkeypatch.setattr(block, "make", lambda b, k: made.append(k) or PackedSource(b, k))
+    assert list(field(seq, "data")) == [{"v": 0}, {"v": 1}, {"v": 2}] and made == []
+    assert seq[1].data == {"v": 1} and made == [1]
+    assert sourcepack.sources_of(packed, ["1", "2"]) == by_id[:2]  # (not the whole block: the views, by id)
