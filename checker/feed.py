@@ -66,7 +66,6 @@ END_KIND = "__end__"  # the end-of-evidence sentinel's kind
 # Facts of the split kinds per session.  The engine holds ~10 kB a fact while a session runs (mallinfo:
 # ~40 MB for 4,000); 2,000 keeps that near 20 MB for ~10% more engine time than 4,000 (bench, issue 15).
 SESSION_FACTS = 2000
-Members = str | tuple[str, ...]  # a subject group's members: the id of its one member, else their ids
 
 
 @dataclass(frozen=True)
@@ -105,9 +104,9 @@ class Planner:
             self.by_kind.setdefault(kind, []).extend(run)
         self.limit = limit or SESSION_FACTS
         self._projected: dict[tuple[str, tuple[str, ...]], list[dict]] = {}
-        self._shadows: dict[tuple[str, tuple[str, ...]], tuple[list[dict], dict[str, Members]]] = {}
+        self._shadows: dict[tuple[str, tuple[str, ...]], tuple[list[dict], dict[str, tuple[str, ...]]]] = {}
         self._index: dict[tuple[str, str], tuple[dict, list[dict]]] = {}  # value key -> a fact, or a list
-        self._groupings: dict[tuple[str, tuple[str, ...]], list[tuple[dict, Members]]] = {}
+        self._groupings: dict[tuple[str, tuple[str, ...]], list[tuple[dict, tuple[str, ...]]]] = {}
         self._columns: dict[tuple[str, str], Any] = {}  # codes per (kind, path); ids per kind
         self._interned: dict[str, dict[tuple, tuple]] = {}  # per kind: the groups' members, shared (``_grouping``)
         self._partitions: dict[str, dict[bytes | None, list]] = {}  # per kind, by the codes: the groups (``_grouping``)
@@ -166,8 +165,8 @@ class Planner:
             self._shadows[key] = (shadows, members)
         return self._shadows[key]
 
-    def _grouping(self, kind: str, fields: tuple[str, ...]) -> list[tuple[dict, Members]]:
-        """The facts of ``kind`` grouped by their projection on ``fields``: (first fact, the members' ids: ``Members``), in
+    def _grouping(self, kind: str, fields: tuple[str, ...]) -> list[tuple[dict, tuple[str, ...]]]:
+        """The facts of ``kind`` grouped by their projection on ``fields``: (first fact, the members' ids), in
         the order groups first appear.  Made from each path's codes (``column_codes``: no tuple per fact); a
         group with the same members as one made before for this kind shares its tuple (``_interned``)."""
         key = (kind, fields)
@@ -179,16 +178,14 @@ class Planner:
             self._groupings[key] = partitions[same]
         return self._groupings[key]
 
-    def _grouped(self, kind: str, code: array | None) -> list[tuple[dict, Members]]:
+    def _grouped(self, kind: str, code: array | None) -> list[tuple[dict, tuple[str, ...]]]:
         """The facts of ``kind`` grouped by ``code`` (None: one group), as ``_grouping`` gives them."""
         facts, ids = self.by_kind.get(kind, []), self._ids(kind)
         groups: dict = {0: ids} if facts and code is None else defaultdict(list)
         if code is not None:  # the members by id, gathered by C loops (no Python step per fact)
             deque(map(list.append, map(groups.__getitem__, code), ids), maxlen=0)
         interned = self._interned.setdefault(kind, {})
-        # a group of one is its member's id, not a tuple (memory: ~56 bytes a group; at 180k ledger rows, ~100k such
-        # groups a grouping): a firing names it as it names a fact given on its own (``Firing.expand``)
-        return [(facts[i], m[0] if len(m) == 1 else interned.setdefault(t := tuple(m), t)) for i, m in groups.items()]
+        return [(facts[i], interned.setdefault(t, t)) for i, t in ((i, tuple(m)) for i, m in groups.items())]
 
     def _ids(self, kind: str) -> list[str]:
         """The ids of the facts of ``kind`` as text, in order (computed once per kind)."""

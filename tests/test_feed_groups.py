@@ -62,18 +62,3 @@ def test_facts_by_kind_in_runs_are_those_by_fact():
     assert all(got is fact for k in expected for got, fact in zip(planner.by_kind[k], expected[k], strict=True))
     assert planner._ids("b") == ["3", "8", "10"] and planner._ids("z") == []
 
-
-def test_a_group_of_one_is_named_by_its_member_s_id_and_fires_for_it():
-    """A subject group of one member is that member's id, not a tuple (memory, issue 15); a firing on its shadow
-    expands to the member as a firing on a group of several expands to each (``Firing.expand``)."""
-    from checker.engine import Firing
-
-    facts = [{"kind": "r", "id": str(i + 1), "a": i if i < 3 else 9} for i in range(6)]
-    groups = Planner(facts)._grouping("r", ("=a",))
-    assert [members for _, members in groups] == ["1", "2", "3", ("4", "5", "6")]
-    assert [first["id"] for first, _ in groups] == ["1", "2", "3", "4"]
-    for _, members in groups:
-        firing = Firing("rule", (("d", "doc-1"), ("s", members)))
-        ids = [dict(one.facts)["s"] for one in firing.expand()]
-        assert ids == ([members] if type(members) is str else list(members))
-        assert all(dict(one.facts)["d"] == "doc-1" for one in firing.expand())
