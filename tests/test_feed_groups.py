@@ -61,4 +61,3 @@ def test_facts_by_kind_in_runs_are_those_by_fact():
     assert planner.by_kind == expected and list(planner.by_kind) == ["a", "b", "c"]
     assert all(got is fact for k in expected for got, fact in zip(planner.by_kind[k], expected[k], strict=True))
     assert planner._ids("b") == ["3", "8", "10"] and planner._ids("z") == []
-
