@@ -107,7 +107,7 @@ def test_a_table_line_wider_than_16_bits_keeps_its_cell_columns():
     assert table.columns.typecode == "i"
     assert [table.position(f"/records/{i}/b") for i in range(3)] == [(2, 3), (3, 70002), (4, 3)]
     narrow = _parse_table("a,b\nx,y\n", "t.csv", "k", "records", DEFAULT_LIMITS)
-    assert narrow.columns.typecode == "H" and narrow.position("/records/0/b") == (2, 3)
+    assert narrow.columns.typecode == "B" and narrow.position("/records/0/b") == (2, 3)
 
 
 def test_a_fact_shares_the_evidence_values_normalising_leaves_alone_and_the_evidence_is_unchanged():
