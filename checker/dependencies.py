@@ -9,6 +9,7 @@ from typing import Any
 from .errors import InputError
 from .model import Evidence, Nonconformity, Result, Status, Text
 from .packs import Pack, Rule, clause_parent
+from .vacuous import DEPENDENTS
 from .verdicts import grade_status
 
 BREACHES = (Status.NONCONFORMITY,)
@@ -17,23 +18,38 @@ MISSING = "missing:"  # a blocker that is a missing document kind, not a rule
 
 
 def _settle(r: Result, rule: Rule, blockers: tuple[str, ...], failing: set[str], missing_docs: set[str]) -> Result:
-    """A result of ``rule`` once the rules it depends on are judged."""
-    if r.status is Status.NOT_EVALUATED:
+    """A result of ``rule`` once the rules it depends on are judged (a vacuous pass of a rule others build on:
+    once they are, ``_after_dependents``)."""
+    if r.status is Status.NOT_EVALUATED and r.blocked_by != (DEPENDENTS,):
         waits = [b for b in r.blocked_by
                  if b in failing or (b.startswith(MISSING) and b[len(MISSING):] in missing_docs)]
         waits += [b for b in blockers if b not in waits]
         if waits:
             return replace(r, blocked_by=tuple(waits))
-        status, grade = grade_status(rule)
-        return replace(r, status=status, grade=grade, blocked_by=(),
-                       message=Text(r.message.zh.split("，本条未评价")[0] + "。",
-                                    r.message.en.split("; not evaluated")[0] + "."))
+        return _own_breach(r, rule)
     if r.status in BREACHES and blockers:
         return replace(r, status=Status.NOT_EVALUATED, grade=None, blocked_by=blockers,
                        message=Text(f"未评价：{r.message.zh}（依赖的证据本身不符合要求）",
                                     f"Not evaluated: {r.message.en} (the evidence it builds on is itself "
                                     "nonconforming)"))
     return r
+
+
+def _own_breach(r: Result, rule: Rule) -> Result:
+    """A "not evaluated" result that nothing it waited on reports: the breach ``rule`` declares (fail closed)."""
+    status, grade = grade_status(rule)
+    return replace(r, status=status, grade=grade, blocked_by=(),
+                   message=Text(r.message.zh.split("，本条未评价")[0] + "。",
+                                r.message.en.split("; not evaluated")[0] + "."))
+
+
+def _after_dependents(r: Result, rule: Rule, dependents: list[str], results: list[Result],
+                      by_rule: dict[str, list[int]]) -> Result:
+    """A vacuous pass of ``rule``, which the rules in ``dependents`` build on, once they are judged: it waits on
+    those that report something (a finding, or a result that itself waits on one); else it is its own breach."""
+    reported = [d for d in dependents
+                if any(results[i].status in (*FINDINGS, Status.NOT_EVALUATED) for i in by_rule.get(d, []))]
+    return replace(r, blocked_by=tuple(reported)) if reported else _own_breach(r, rule)
 
 
 def apply_dependencies(pack: Pack, results: list[Result]) -> list[Result]:
@@ -58,6 +74,14 @@ def apply_dependencies(pack: Pack, results: list[Result]) -> list[Result]:
                 failing.add(rid)
             if r.status in FINDINGS and r.missing:
                 missing_docs.add(r.missing)  # the absent document is reported: what needs it waits on that
+    dependents: dict[str, list[str]] = {}
+    for rule in pack.rules:
+        for d in rule.depends_on:
+            dependents.setdefault(d, []).append(rule.id)
+    for rid, indexes in by_rule.items():  # (vacuous passes of rules others build on: once those are judged)
+        for i in indexes:
+            if out[i].status is Status.NOT_EVALUATED and out[i].blocked_by == (DEPENDENTS,):
+                out[i] = _after_dependents(out[i], rules[rid], dependents.get(rid, []), out, by_rule)
     return out
 
 

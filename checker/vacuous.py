@@ -7,9 +7,11 @@ A skeleton bundle from ``parkcheck init`` (every record list empty) is the case 
 applicable legal requirements were reviewed in time" (T/CPQS 5.2 (2)c)) held for a park that lists
 no legal requirement.
 
-A rule other rules build on (``depends_on``) is left alone: it is their precondition, and they judge
-the empty list themselves (e.g. "no record is dated after the audit date" lets "assessed at least every
-12 months" report the missing assessments), so the clause is not 符合 either way.
+A rule other rules build on (``depends_on``) is their precondition, and they judge the empty list
+themselves (e.g. "no record is dated after the audit date" lets "assessed at least every 12 months"
+report the missing assessments).  Its vacuous pass is "not evaluated" too, but it blocks none of them
+while they are judged (``DEPENDENTS``): then it waits on their findings, or, when none of them reports
+anything, it is its own breach (``checker.dependencies``).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from __future__ import annotations
 from typing import Any
 
 from .grading import condition_fields
+from .model import Text
 from .packs import AGG_PREFIX, Pack, Rule
 
+DEPENDENTS = "dependents:"  # the blocker of a vacuous pass of a rule others build on: what they report
 _ROOTS: dict[tuple[str, str], frozenset[str]] = {}
 _REFS: dict[tuple[str, str, str], tuple[str, ...]] = {}
 
@@ -49,12 +53,26 @@ def _roots(pack: Pack) -> frozenset[str]:
 
 
 def vacuous_kinds(rule: Rule, pack: Pack, has_facts) -> list[str]:
-    """The empty record kinds a pass of ``rule`` rests on, when it rests on nothing else and no rule
-    builds on it (``has_facts(kind)`` says whether the bundle has records of a kind)."""
+    """The empty record kinds a pass of ``rule`` rests on, when it rests on nothing else (``has_facts(kind)``
+    says whether the bundle has records of a kind)."""
     kinds = _only_not_exists(rule.expect)
-    if not kinds or rule.id in _roots(pack) or any(has_facts(k) for k in kinds):
+    if not kinds or any(has_facts(k) for k in kinds):
         return []
     return kinds
+
+
+def vacuous_message(zh_doc: str, en_doc: str, root: bool) -> Text:
+    """What a vacuous pass says (``root``: of a rule others build on); up to "，本条未评价" / "; not evaluated", the
+    breach it becomes when nothing reports the empty list (``checker.dependencies``)."""
+    return Text(f"证据包中没有{zh_doc}，本条未评价：无据可查不等于符合"
+                + ("；记录是否缺失由以本条为前提的规则判定。" if root else "。"),
+                f"The bundle holds no {en_doc}; not evaluated: nothing to check is not conformity"
+                + ("; the rules that build on this one judge whether records are missing." if root else "."))
+
+
+def built_on(rule: Rule, pack: Pack) -> bool:
+    """Whether some rule of the pack depends on ``rule``."""
+    return rule.id in _roots(pack)
 
 
 def ref_kinds(rule: Rule, pack: Pack) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ from .model import ClauseVerdict, Evidence, Grade, Result, Status, Text, severit
 from .packmodel import Aggregate
 from .packs import Pack, Rule, clause_parent, clause_sort_key
 from .schemas import SchemaSet
-from .vacuous import ref_kinds, vacuous_kinds
+from .vacuous import DEPENDENTS, built_on, ref_kinds, vacuous_kinds, vacuous_message
 
 MAX_EVIDENCE_PER_RESULT = 50
 
@@ -197,17 +197,16 @@ def _breaches(run: _RuleRun, facts: FactBase, schemas: SchemaSet) -> list[Result
     return out
 
 
-def _vacuous(run: _RuleRun, facts: FactBase, schemas: SchemaSet) -> Result:
+def _vacuous(run: _RuleRun, facts: FactBase, schemas: SchemaSet, root: bool = False) -> Result:
     """A pass that rests on a document the bundle does not hold is vacuous ("nothing to object
-    to"): it waits on the missing-document nonconformity instead of being 符合."""
+    to"): it waits on the missing-document nonconformity instead of being 符合; that of a rule others
+    build on (``root``), on what they report (``checker.vacuous``)."""
     kind = run.absent[0]
     zh_doc, en_doc = _kind_names(kind, schemas)
     return Result(**{**run.base, "remediation": run.remediation(_context(run.rule, facts, None, [], 0, run.display))},
-                  status=Status.NOT_EVALUATED, grade=None,
-                  message=Text(f"证据包中没有{zh_doc}，本条未评价：无据可查不等于符合。",
-                               f"The bundle holds no {en_doc}; not evaluated: nothing to check is not conformity."),
+                  status=Status.NOT_EVALUATED, grade=None, message=vacuous_message(zh_doc, en_doc, root),
                   evidence=_bundle_evidence(facts, _absent_note(kind, schemas)),
-                  subject=f"none:{kind}", missing=run.missing, blocked_by=(f"missing:{kind}",))
+                  subject=f"none:{kind}", missing=run.missing, blocked_by=(DEPENDENTS if root else f"missing:{kind}",))
 
 
 def _pass_evidence(rule: Rule, facts: FactBase, passing: list[str]) -> tuple[Evidence, ...]:
@@ -275,10 +274,12 @@ def _results_of_rule(rule: Rule, pack: Pack, rf: RuleFirings, facts: FactBase, s
     results = _breaches(run, facts, schemas)
     # (cross-checked: each applicable subject passed or failed, once)
     passing = list(filter(rf.passes.__contains__, run.applicable)) if rf.fails else run.applicable  # (read only)
+    root = False
     if passing and not run.absent:  # a pass over an empty record list rests on nothing (checker.vacuous)
         run.absent = vacuous_kinds(rule, pack, facts.of_kind)
+        root = bool(run.absent) and built_on(rule, pack)
     if passing and run.absent:
-        results.append(_vacuous(run, facts, schemas))
+        results.append(_vacuous(run, facts, schemas, root))
     elif passing:
         results.append(_pass(run, facts, passing))
     if not run.applicable:

@@ -317,3 +317,74 @@ def test_one_requirement_breached_in_two_records_of_a_document_is_one_nonconform
     [nc] = [nc for nc in report.nonconformities if "zc001-10.2-a" in nc.rules]
     assert {e.pointer for e in nc.evidence} == {"/audits/0/conclusions", "/audits/1/conclusions"}
     assert "另有 1 处同类情况" in nc.finding.zh
+
+
+def _emptied(base: Path, name: str, field: str) -> None:
+    y = YAML()
+    data = y.load((base / name).read_text(encoding="utf-8"))
+    data[field] = []
+    with (base / name).open("w", encoding="utf-8") as fh:
+        y.dump(data, fh)
+
+
+def test_a_rule_others_build_on_does_not_conform_over_an_empty_record_list(base_copy):
+    """"No review record is dated after the audit" over no review record at all: not 符合 but not evaluated, waiting
+    on what the rules built on it report (the missing annual reviews); those are judged, not blocked by it."""
+    _emptied(base_copy, "carbon_review.yaml", "reviews")
+    report = run_check(base_copy)
+    root = [r for r in report.results if r.rule == "zc001-7.3.1-dated"]
+    assert [(r.status, r.subject) for r in root] == [(Status.NOT_EVALUATED, "none:carbon_review.reviews")]
+    assert "无据可查不等于符合" in root[0].message.zh and root[0].evidence[0].file == "bundle.yaml"
+    annual = [r for r in report.results if r.rule.startswith("zc001-7.3.") and r.rule.endswith("-annual")]
+    assert annual and {r.status for r in annual} == {Status.NONCONFORMITY}
+    theirs = {nc.id for nc in report.nonconformities if set(nc.rules) & {r.rule for r in annual}}
+    assert root[0].depends_on and set(root[0].depends_on) <= theirs
+    assert not [nc for nc in report.nonconformities if "zc001-7.3.1-dated" in nc.rules]
+
+
+ROOT_RULES = """\
+rules:
+  - id: zz-no-late-change
+    clause: "7.3.1"
+    requirement: 当发生重大变化时,碳排放管理体系评审应更新。
+    obligation: 应
+    grade: minor
+    for_each: bundle
+    expect: {not_exists: {kind: carbon_review.significant_changes, where: {field: date, after: {anchor: audit_date}}}}
+    message: {zh: 重大变化晚于审核日。, en: A change is dated after the audit.}
+    remediation: {zh: 更正日期。, en: Correct the date.}
+    cases:
+      - name: 通过
+      - name: 晚于审核日
+        breach: true
+        patch: [{op: set, file: carbon_review.yaml, path: /significant_changes/0/date, value: "2030-01-01"}]
+  - id: zz-built-on-it
+    clause: "7.3.1"
+    requirement: 当发生重大变化时,碳排放管理体系评审应更新。
+    obligation: 应
+    grade: minor
+    for_each: carbon_review
+    expect: {field: method.number, present: true}
+    depends_on: [zz-no-late-change]
+    message: {zh: 评审方法未编号。, en: The review method has no number.}
+    remediation: {zh: 写明方法编号。, en: Give the method's number.}
+    cases:
+      - name: 通过
+      - name: 未编号
+        breach: true
+        patch: [{op: remove, file: carbon_review.yaml, path: /method/number}]
+"""
+
+
+def test_a_rule_built_on_over_an_empty_list_that_nothing_reports_is_its_own_breach(rules_copy, base_copy):
+    """When no rule built on it reports anything, the vacuous pass of the rule they build on is its own breach
+    (fail closed), with the absent records as its evidence; the rule built on it is judged as before."""
+    _rule_file(rules_copy, ROOT_RULES)
+    _emptied(base_copy, "carbon_review.yaml", "significant_changes")
+    report = run_check(base_copy, rules_dir=rules_copy)
+    mine = {r.rule: r for r in report.results if r.rule.startswith("zz-")}
+    root = mine["zz-no-late-change"]
+    assert (root.status, root.grade.value, root.depends_on) == (Status.NONCONFORMITY, "minor", ())
+    assert root.message.zh.startswith("证据包中没有") and root.message.zh.endswith("。") and "未评价" not in root.message.zh
+    assert mine["zz-built-on-it"].status is Status.CONFORM
+    assert [nc for nc in report.nonconformities if "zz-no-late-change" in nc.rules]
