@@ -43,13 +43,27 @@ def _own_breach(r: Result, rule: Rule) -> Result:
                                 r.message.en.split("; not evaluated")[0] + "."))
 
 
-def _after_dependents(r: Result, rule: Rule, dependents: list[str], results: list[Result],
-                      by_rule: dict[str, list[int]]) -> Result:
-    """A vacuous pass of ``rule``, which the rules in ``dependents`` build on, once they are judged: it waits on
-    those that report something (a finding, or a result that itself waits on one); else it is its own breach."""
-    reported = [d for d in dependents
-                if any(results[i].status in (*FINDINGS, Status.NOT_EVALUATED) for i in by_rule.get(d, []))]
-    return replace(r, blocked_by=tuple(reported)) if reported else _own_breach(r, rule)
+def _after_dependents(r: Result, dependents: list[str], results: list[Result], by_rule: dict[str, list[int]]
+                      ) -> Result:
+    """A vacuous pass of a rule the rules in ``dependents`` build on, once they are judged (``checker.vacuous``): it
+    stays not evaluated, waiting on what they report - a dependent's nonconformity, or what a dependent that is not
+    evaluated waits on; when they report nothing (each conforms, is not applicable or only observed: no record was
+    missing), it says so and waits on nothing.  Never 符合 (nothing was checked), never its own breach (the rules
+    built on it judged the empty list)."""
+    waits: list[str] = []
+    for d in dependents:
+        for i in by_rule.get(d, []):
+            if results[i].status in BREACHES:
+                waits.append(d)
+            elif results[i].status is Status.NOT_EVALUATED:
+                waits += [b for b in results[i].blocked_by if b != DEPENDENTS]
+    if waits:
+        return replace(r, blocked_by=tuple(dict.fromkeys(waits)))
+    return replace(r, blocked_by=(), message=Text(
+        r.message.zh.split("，本条未评价")[0] + "，本条未评价：无据可查不等于符合；"
+        "以本条为前提的规则均未发现记录缺失。",
+        r.message.en.split("; not evaluated")[0] + "; not evaluated: nothing to check is not conformity; the rules "
+        "that build on this one find no record missing."))
 
 
 def apply_dependencies(pack: Pack, results: list[Result]) -> list[Result]:
@@ -78,10 +92,10 @@ def apply_dependencies(pack: Pack, results: list[Result]) -> list[Result]:
     for rule in pack.rules:
         for d in rule.depends_on:
             dependents.setdefault(d, []).append(rule.id)
-    for rid, indexes in by_rule.items():  # (vacuous passes of rules others build on: once those are judged)
-        for i in indexes:
+    for rid in reversed(_dependency_order(pack)):  # (vacuous passes of rules others build on, the last first)
+        for i in by_rule.get(rid, []):
             if out[i].status is Status.NOT_EVALUATED and out[i].blocked_by == (DEPENDENTS,):
-                out[i] = _after_dependents(out[i], rules[rid], dependents.get(rid, []), out, by_rule)
+                out[i] = _after_dependents(out[i], dependents.get(rid, []), out, by_rule)
     return out
 
 

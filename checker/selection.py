@@ -7,7 +7,9 @@ change them:
 
 * the rules it ``depends_on`` (a nonconformity there makes its breach "not evaluated");
 * the rules whose subject is a kind it reads: a "none found" result that waits on a missing document
-  is settled by whether such a rule reported that document missing (``checker.dependencies``).
+  is settled by whether such a rule reported that document missing (``checker.dependencies``);
+* the rules that depend on it, when a pass of it can be vacuous (it only says no record of a kind is
+  faulty): such a pass waits on what they report (``checker.vacuous``).
 
 Content gaps are attributed with the whole pack (a gap that no selected rule reads may fall back to a
 general rule: ``checker.gaps``); the findings of rules outside the selection are then dropped.  The
@@ -22,6 +24,7 @@ from dataclasses import replace
 from .compiler import CompiledPack
 from .feed import SHADOW
 from .model import Result
+from .vacuous import may_pass_vacuously
 
 
 def _owners(c: CompiledPack, definition: dict) -> set[str]:
@@ -44,6 +47,10 @@ def needed(c: CompiledPack, wanted: frozenset[str] | set[str]) -> frozenset[str]
     by_subject: dict[str, list[str]] = {}
     for rid, kind in c.subject_kinds.items():
         by_subject.setdefault(kind, []).append(rid)
+    dependents: dict[str, list[str]] = {}
+    for r in c.pack.rules:
+        for d in r.depends_on:
+            dependents.setdefault(d, []).append(r.id)
     need: set[str] = set()
     todo = sorted(w for w in wanted if w in rules)
     while todo:
@@ -52,6 +59,8 @@ def needed(c: CompiledPack, wanted: frozenset[str] | set[str]) -> frozenset[str]
             continue
         need.add(rid)
         todo += rules[rid].depends_on
+        if may_pass_vacuously(rules[rid]):
+            todo += dependents.get(rid, ())
         for kind in sorted(reads.get(rid, ())):
             todo += by_subject.get(kind, ())
     return frozenset(need)

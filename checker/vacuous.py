@@ -10,8 +10,9 @@ no legal requirement.
 A rule other rules build on (``depends_on``) is their precondition, and they judge the empty list
 themselves (e.g. "no record is dated after the audit date" lets "assessed at least every 12 months"
 report the missing assessments).  Its vacuous pass is "not evaluated" too, but it blocks none of them
-while they are judged (``DEPENDENTS``): then it waits on their findings, or, when none of them reports
-anything, it is its own breach (``checker.dependencies``).
+while they are judged (``DEPENDENTS``): then it waits on what they report, or, when they report
+nothing (no record was due), says so (``checker.dependencies``).  A selection of rules that includes
+it includes them (``checker.selection``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from .model import Text
 from .packs import AGG_PREFIX, Pack, Rule
 
 DEPENDENTS = "dependents:"  # the blocker of a vacuous pass of a rule others build on: what they report
-_ROOTS: dict[tuple[str, str], frozenset[str]] = {}
 _REFS: dict[tuple[str, str, str], tuple[str, ...]] = {}
 
 
@@ -44,21 +44,18 @@ def _only_not_exists(expect: Any) -> list[str] | None:
     return kinds or None
 
 
-def _roots(pack: Pack) -> frozenset[str]:
-    """Ids of the rules some rule of the pack depends on."""
-    key = (pack.id, pack.sha256)
-    if key not in _ROOTS:
-        _ROOTS[key] = frozenset(d for r in pack.rules for d in r.depends_on)
-    return _ROOTS[key]
-
-
 def vacuous_kinds(rule: Rule, pack: Pack, has_facts) -> list[str]:
     """The empty record kinds a pass of ``rule`` rests on, when it rests on nothing else (``has_facts(kind)``
     says whether the bundle has records of a kind)."""
-    kinds = _only_not_exists(rule.expect)
+    kinds = may_pass_vacuously(rule)
     if not kinds or any(has_facts(k) for k in kinds):
         return []
     return kinds
+
+
+def may_pass_vacuously(rule: Rule) -> list[str] | None:
+    """The record kinds whose empty lists would make a pass of ``rule`` vacuous (None: none would)."""
+    return _only_not_exists(rule.expect)
 
 
 def vacuous_message(zh_doc: str, en_doc: str, root: bool) -> Text:
@@ -71,8 +68,9 @@ def vacuous_message(zh_doc: str, en_doc: str, root: bool) -> Text:
 
 
 def built_on(rule: Rule, pack: Pack) -> bool:
-    """Whether some rule of the pack depends on ``rule``."""
-    return rule.id in _roots(pack)
+    """Whether some rule of the pack depends on ``rule`` (read from the pack as given: a narrowed pack has
+    fewer rules under the same digest, so nothing is cached by it)."""
+    return any(rule.id in r.depends_on for r in pack.rules)
 
 
 def ref_kinds(rule: Rule, pack: Pack) -> tuple[str, ...]:

@@ -376,15 +376,43 @@ rules:
 """
 
 
-def test_a_rule_built_on_over_an_empty_list_that_nothing_reports_is_its_own_breach(rules_copy, base_copy):
-    """When no rule built on it reports anything, the vacuous pass of the rule they build on is its own breach
-    (fail closed), with the absent records as its evidence; the rule built on it is judged as before."""
+def test_a_rule_built_on_over_an_empty_list_that_nothing_reports_waits_on_nothing(rules_copy, base_copy):
+    """When the rules built on it report nothing (no record was due), the vacuous pass of the rule they build on stays
+    not evaluated and says so - neither 符合 (nothing was checked) nor a nonconformity (they judged the empty list)."""
     _rule_file(rules_copy, ROOT_RULES)
     _emptied(base_copy, "carbon_review.yaml", "significant_changes")
     report = run_check(base_copy, rules_dir=rules_copy)
     mine = {r.rule: r for r in report.results if r.rule.startswith("zz-")}
     root = mine["zz-no-late-change"]
-    assert (root.status, root.grade.value, root.depends_on) == (Status.NONCONFORMITY, "minor", ())
-    assert root.message.zh.startswith("证据包中没有") and root.message.zh.endswith("。") and "未评价" not in root.message.zh
+    assert (root.status, root.grade, root.depends_on) == (Status.NOT_EVALUATED, None, ())
+    assert root.message.zh.endswith("以本条为前提的规则均未发现记录缺失。") and "dependents" not in str(root)
     assert mine["zz-built-on-it"].status is Status.CONFORM
-    assert [nc for nc in report.nonconformities if "zz-no-late-change" in nc.rules]
+    assert not [nc for nc in report.nonconformities if "zz-no-late-change" in nc.rules]
+
+
+def test_a_root_waits_on_what_a_dependent_that_is_not_evaluated_waits_on(base_copy):
+    """7.4 "no indicator value dated after the audit" over no value: its one dependent is itself not evaluated, so
+    the root names the nonconformity that one waits on (not an empty list of what it waits on)."""
+    _emptied(base_copy, "performance_indicators.yaml", "values")
+    report = run_check(base_copy)
+    by_rule = {r.rule: r for r in report.results}
+    root, current = by_rule["zc001-7.4-values-dated"], by_rule["zc001-7.4-values-current"]
+    assert root.status is Status.NOT_EVALUATED and current.status is Status.NOT_EVALUATED
+    assert current.depends_on and root.depends_on == current.depends_on
+
+
+def test_a_selection_of_a_root_judges_it_as_the_full_check_does(base_copy):
+    """Selecting the rule others build on (``rules test --rule``, ``checker.selection``) brings in the rules built on
+    it: its result is the full check's, whatever was selected before in the process."""
+    from checker.check import check_bundle, load_and_validate
+
+    _emptied(base_copy, "risks.yaml", "assessments")
+    bundle, _ = load_and_validate(base_copy)
+    full = {(r.rule, r.subject): (r.status, r.blocked_by) for r in check_bundle(bundle, [PACK]).results}
+    for select in ({"zc001-7.6.2-a-intervals"}, {"zc001-7.6.2-a-dated"}, {"zc001-7.6.2-a-dated", "zc001-5.3-registered"}):
+        bundle, _ = load_and_validate(base_copy)
+        chosen = check_bundle(bundle, [PACK], select=frozenset(select)).results
+        for r in chosen:
+            if r.rule in select:
+                assert (r.status, r.blocked_by) == full[(r.rule, r.subject)], (select, r.rule)
+    assert full[("zc001-7.6.2-a-dated", "none:risks.assessments")][0] is Status.NOT_EVALUATED
