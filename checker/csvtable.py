@@ -56,7 +56,7 @@ class TableContent(Positioned):
         """Widen the cell-length array ``columns`` (a cell longer than it holds) and note the last row's cell
         lengths again; returns the new array's ``extend``."""
         del self.columns[(len(self.lines) - 1) * self.width:]  # the part of this row already added
-        self.columns = array("H" if max(map(len, row)) <= 0xFFFF else "i", self.columns)
+        self.columns = array(_wider(list(map(len, row))), self.columns)
         self.columns.extend(map(len, row))
         return self.columns.extend
 
@@ -187,13 +187,18 @@ def _table_rows(text: str, name: str, kind: str, records_field: str, limits: Lim
 _BLOCK = 4096  # rows read at once (``_rows_at_once``)
 
 
+def _wider(lengths: list[int]) -> str:
+    """The typecode of a cell-lengths array wide enough for ``lengths`` once a byte is not: two bytes, else four."""
+    return "H" if max(lengths) <= 0xFFFF else "i"
+
+
 def _lengths(out: TableContent, lengths: list[int]) -> None:
     """Note a block's cell lengths in ``out.columns``, a byte a cell until a cell is longer than 255 characters (memory:
     at 180k ledger rows of 16 and 11 cells, 5 MB less than two bytes a cell), then two, then four."""
     try:
         out.columns.extend(array(out.columns.typecode, lengths))
     except OverflowError:
-        out.columns = array("H" if max(lengths) <= 0xFFFF else "i", out.columns)
+        out.columns = array(_wider(lengths), out.columns)
         out.columns.extend(array(out.columns.typecode, lengths))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from .errors import InputError
 from .model import Evidence, Nonconformity, Result, Status, Text
 from .packs import Pack, Rule, clause_parent
-from .vacuous import DEPENDENTS
+from .vacuous import DEPENDENTS, dependents, unreported
 from .verdicts import grade_status
 
 BREACHES = (Status.NONCONFORMITY,)
@@ -43,15 +43,15 @@ def _own_breach(r: Result, rule: Rule) -> Result:
                                 r.message.en.split("; not evaluated")[0] + "."))
 
 
-def _after_dependents(r: Result, dependents: list[str], results: list[Result], by_rule: dict[str, list[int]]
+def _after_dependents(r: Result, built_on_it: list[str], results: list[Result], by_rule: dict[str, list[int]]
                       ) -> Result:
-    """A vacuous pass of a rule the rules in ``dependents`` build on, once they are judged (``checker.vacuous``): it
+    """A vacuous pass of a rule the rules in ``built_on_it`` build on, once they are judged (``checker.vacuous``): it
     stays not evaluated, waiting on what they report - a dependent's nonconformity, or what a dependent that is not
     evaluated waits on; when they report nothing (each conforms, is not applicable or only observed: no record was
     missing), it says so and waits on nothing.  Never 符合 (nothing was checked), never its own breach (the rules
     built on it judged the empty list)."""
     waits: list[str] = []
-    for d in dependents:
+    for d in built_on_it:
         for i in by_rule.get(d, []):
             if results[i].status in BREACHES:
                 waits.append(d)
@@ -59,11 +59,7 @@ def _after_dependents(r: Result, dependents: list[str], results: list[Result], b
                 waits += [b for b in results[i].blocked_by if b != DEPENDENTS]
     if waits:
         return replace(r, blocked_by=tuple(dict.fromkeys(waits)))
-    return replace(r, blocked_by=(), message=Text(
-        r.message.zh.split("，本条未评价")[0] + "，本条未评价：无据可查不等于符合；"
-        "以本条为前提的规则均未发现记录缺失。",
-        r.message.en.split("; not evaluated")[0] + "; not evaluated: nothing to check is not conformity; the rules "
-        "that build on this one find no record missing."))
+    return replace(r, blocked_by=(), message=unreported(r.message))
 
 
 def apply_dependencies(pack: Pack, results: list[Result]) -> list[Result]:
@@ -88,14 +84,11 @@ def apply_dependencies(pack: Pack, results: list[Result]) -> list[Result]:
                 failing.add(rid)
             if r.status in FINDINGS and r.missing:
                 missing_docs.add(r.missing)  # the absent document is reported: what needs it waits on that
-    dependents: dict[str, list[str]] = {}
-    for rule in pack.rules:
-        for d in rule.depends_on:
-            dependents.setdefault(d, []).append(rule.id)
+    built_on_it = dependents(pack.rules)
     for rid in reversed(_dependency_order(pack)):  # (vacuous passes of rules others build on, the last first)
         for i in by_rule.get(rid, []):
             if out[i].status is Status.NOT_EVALUATED and out[i].blocked_by == (DEPENDENTS,):
-                out[i] = _after_dependents(out[i], dependents.get(rid, []), out, by_rule)
+                out[i] = _after_dependents(out[i], built_on_it.get(rid, []), out, by_rule)
     return out
 
 

@@ -24,7 +24,7 @@ from dataclasses import replace
 from .compiler import CompiledPack
 from .feed import SHADOW
 from .model import Result
-from .vacuous import may_pass_vacuously
+from .vacuous import dependents, may_pass_vacuously
 
 
 def _owners(c: CompiledPack, definition: dict) -> set[str]:
@@ -47,10 +47,7 @@ def needed(c: CompiledPack, wanted: frozenset[str] | set[str]) -> frozenset[str]
     by_subject: dict[str, list[str]] = {}
     for rid, kind in c.subject_kinds.items():
         by_subject.setdefault(kind, []).append(rid)
-    dependents: dict[str, list[str]] = {}
-    for r in c.pack.rules:
-        for d in r.depends_on:
-            dependents.setdefault(d, []).append(r.id)
+    built_on_it = dependents(c.pack.rules)
     need: set[str] = set()
     todo = sorted(w for w in wanted if w in rules)
     while todo:
@@ -60,7 +57,7 @@ def needed(c: CompiledPack, wanted: frozenset[str] | set[str]) -> frozenset[str]
         need.add(rid)
         todo += rules[rid].depends_on
         if may_pass_vacuously(rules[rid]):
-            todo += dependents.get(rid, ())
+            todo += built_on_it.get(rid, ())
         for kind in sorted(reads.get(rid, ())):
             todo += by_subject.get(kind, ())
     return frozenset(need)

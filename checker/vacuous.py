@@ -58,13 +58,31 @@ def may_pass_vacuously(rule: Rule) -> list[str] | None:
     return _only_not_exists(rule.expect)
 
 
+_ZH, _EN = "，本条未评价：无据可查不等于符合", "; not evaluated: nothing to check is not conformity"
+
+
 def vacuous_message(zh_doc: str, en_doc: str, root: bool) -> Text:
     """What a vacuous pass says (``root``: of a rule others build on); up to "，本条未评价" / "; not evaluated", the
-    breach it becomes when nothing reports the empty list (``checker.dependencies``)."""
-    return Text(f"证据包中没有{zh_doc}，本条未评价：无据可查不等于符合"
-                + ("；记录是否缺失由以本条为前提的规则判定。" if root else "。"),
-                f"The bundle holds no {en_doc}; not evaluated: nothing to check is not conformity"
+    breach a rule that is no root becomes when nothing reports the empty list (``checker.dependencies``)."""
+    return Text(f"证据包中没有{zh_doc}{_ZH}" + ("；记录是否缺失由以本条为前提的规则判定。" if root else "。"),
+                f"The bundle holds no {en_doc}{_EN}"
                 + ("; the rules that build on this one judge whether records are missing." if root else "."))
+
+
+def unreported(message: Text) -> Text:
+    """A root's ``vacuous_message`` once the rules built on it have reported nothing (no record was missing)."""
+    return Text(message.zh.split("，本条未评价")[0] + _ZH + "；以本条为前提的规则均未发现记录缺失。",
+                message.en.split("; not evaluated")[0] + _EN
+                + "; the rules that build on this one find no record missing.")
+
+
+def dependents(rules: list[Rule]) -> dict[str, list[str]]:
+    """For each rule some of ``rules`` depend on, the ids of those rules, in order."""
+    out: dict[str, list[str]] = {}
+    for r in rules:
+        for d in r.depends_on:
+            out.setdefault(d, []).append(r.id)
+    return out
 
 
 def built_on(rule: Rule, pack: Pack) -> bool:
